@@ -1,0 +1,545 @@
+package io.tributary.ingest.log;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The log of one partition: an ordered set of {@link LogSegment}s, the last of which takes
+ * appends.
+ *
+ * <p>Offsets: {@code logStartOffset <= highWatermark <= logEndOffset}. Readers see only
+ * records below the high watermark. On a single node the high watermark follows the log end
+ * as soon as an append (and the fsync the flush policy asks for) completes; with replication
+ * it will follow the commit index instead, which is why every batch also carries the leader
+ * epoch that wrote it.
+ *
+ * <p>Concurrency: one writer at a time (the write lock), any number of lock-free readers. A
+ * reader works on segments it found in the concurrent map; a segment removed by retention or
+ * compaction is closed only after a grace period ({@link #FILE_DELETE_DELAY_MS}), so such a
+ * reader finishes normally.
+ *
+ * <p>Crash safety: see {@link LogLoader}. Everything below {@code recoveryPoint} is fsynced and
+ * trusted at start-up; everything above it is validated batch by batch.
+ */
+public final class PartitionLog implements Closeable {
+
+    static final long FILE_DELETE_DELAY_MS = 30_000;
+
+    private final String topic;
+    private final int partition;
+    private final Path dir;
+    private final ScheduledExecutorService scheduler;
+    private final ConcurrentSkipListMap<Long, LogSegment> segments;
+    private final ProducerStateTable producers;
+    private final DataWaiters waiters = new DataWaiters();
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final ReentrantLock flushLock = new ReentrantLock();
+    /** Serialises retention and compaction, which both replace segments. */
+    private final Object maintenanceLock = new Object();
+
+    private volatile LogConfig config;
+    private volatile long logStartOffset;
+    private volatile long logEndOffset;
+    private volatile long highWatermark;
+    private volatile long recoveryPoint;
+    private volatile boolean closed;
+    private long unflushedRecords;
+    private volatile long oldestUnflushedMs = Long.MAX_VALUE;
+
+    PartitionLog(String topic, int partition, Path dir, LogConfig config, ScheduledExecutorService scheduler,
+                 ConcurrentSkipListMap<Long, LogSegment> segments, ProducerStateTable producers,
+                 long logStartOffset, long recoveryPoint) {
+        this.topic = topic;
+        this.partition = partition;
+        this.dir = dir;
+        this.config = config;
+        this.scheduler = scheduler;
+        this.segments = segments;
+        this.producers = producers;
+        this.logStartOffset = logStartOffset;
+        this.logEndOffset = segments.lastEntry().getValue().nextOffset();
+        this.highWatermark = logEndOffset;
+        this.recoveryPoint = Math.min(recoveryPoint, logEndOffset);
+    }
+
+    /** Opens (creating if needed) the log in {@code dir}, recovering it after an unclean stop. */
+    public static PartitionLog open(String topic, int partition, Path dir, LogConfig config,
+                                    ScheduledExecutorService scheduler) throws IOException {
+        return new LogLoader(topic, partition, dir, config, scheduler).load();
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public LogConfig config() {
+        return config;
+    }
+
+    public void updateConfig(LogConfig newConfig) {
+        this.config = newConfig;
+    }
+
+    public long logStartOffset() {
+        return logStartOffset;
+    }
+
+    public long logEndOffset() {
+        return logEndOffset;
+    }
+
+    public long highWatermark() {
+        return highWatermark;
+    }
+
+    public long recoveryPoint() {
+        return recoveryPoint;
+    }
+
+    /** Bytes of all segments. */
+    public long sizeInBytes() {
+        long total = 0;
+        for (LogSegment s : segments.values()) {
+            total += s.sizeInBytes();
+        }
+        return total;
+    }
+
+    public int segmentCount() {
+        return segments.size();
+    }
+
+    /** Appends records as one batch, without producer identity. */
+    public AppendResult append(List<LogRecord> records) {
+        return append(records, ProducerBatch.NONE, 0);
+    }
+
+    /**
+     * Appends records as one batch. The batch is encoded before the lock is taken; under it the
+     * producer's sequence is checked, offsets are assigned and the bytes are written.
+     *
+     * @throws InvalidRecordException      a keyless record on a compacted topic
+     * @throws RecordTooLargeException     the batch exceeds {@code max.message.bytes}
+     * @throws ProducerFencedException     the producer epoch is stale
+     * @throws OutOfOrderSequenceException the sequence overlaps without being a retry
+     * @throws DuplicateSequenceException  a retry too old to know its offsets
+     */
+    public AppendResult append(List<LogRecord> records, ProducerBatch producer, int leaderEpoch) {
+        if (records.isEmpty()) {
+            throw new InvalidRecordException("a batch needs at least one record");
+        }
+        LogConfig cfg = config;
+        if (cfg.compact()) {
+            for (LogRecord r : records) {
+                if (r.key() == null) {
+                    throw new InvalidRecordException("compacted topic " + topic + " needs a key on every record");
+                }
+            }
+        }
+        RecordBatch batch = BatchBuilder.build(records, producer.producerId(), producer.producerEpoch(),
+                producer.baseSequence());
+        long[] timestamps = new long[records.size()];
+        for (int i = 0; i < timestamps.length; i++) {
+            timestamps[i] = records.get(i).timestamp();
+        }
+        return appendBatch(batch, leaderEpoch, timestamps);
+    }
+
+    /** Appends a batch built elsewhere (replication, tests); its offsets are restamped. */
+    public AppendResult appendBatch(RecordBatch batch, int leaderEpoch) {
+        long[] timestamps = batch.records().stream().mapToLong(Record::timestamp).toArray();
+        return appendBatch(batch, leaderEpoch, timestamps);
+    }
+
+    private AppendResult appendBatch(RecordBatch batch, int leaderEpoch, long[] timestamps) {
+        LogConfig cfg = config;
+        if (batch.sizeInBytes() > cfg.maxMessageBytes()) {
+            throw new RecordTooLargeException("batch of " + batch.sizeInBytes() + " bytes is larger than "
+                    + LogConfig.MAX_MESSAGE_BYTES + "=" + cfg.maxMessageBytes() + " of topic " + topic);
+        }
+        boolean flushNow;
+        long baseOffset;
+        writeLock.lock();
+        try {
+            ensureOpen();
+            if (batch.hasProducerId()) {
+                ProducerStateTable.Verdict verdict = producers.check(batch.producerId(), batch.producerEpoch(),
+                        batch.baseSequence(), batch.lastSequence());
+                if (verdict instanceof ProducerStateTable.Duplicate dup) {
+                    return new AppendResult(dup.original().firstOffset(), timestampsOf(dup.original()), true);
+                }
+            }
+            baseOffset = logEndOffset;
+            batch.setBaseOffset(baseOffset);
+            batch.setLeaderEpoch(leaderEpoch);
+            LogSegment active = maybeRoll(batch.sizeInBytes(), cfg);
+            active.append(batch);
+            producers.update(batch);
+            logEndOffset = batch.nextOffset();
+            if (unflushedRecords == 0) {
+                oldestUnflushedMs = System.currentTimeMillis();
+            }
+            unflushedRecords += batch.recordCount();
+            flushNow = unflushedRecords >= cfg.flushMessages();
+        } catch (IOException e) {
+            throw new UncheckedIOException("append to " + topic + "-" + partition + " failed", e);
+        } finally {
+            writeLock.unlock();
+        }
+        if (flushNow) {
+            flush();
+        }
+        advanceHighWatermark(batch.nextOffset());
+        return new AppendResult(baseOffset, timestamps, false);
+    }
+
+    /** On a single node the high watermark is the log end, once the flush policy is satisfied. */
+    private void advanceHighWatermark(long upTo) {
+        long hw;
+        synchronized (waiters) {
+            hw = Math.max(highWatermark, Math.min(upTo, logEndOffset));
+            highWatermark = hw;
+        }
+        waiters.highWatermarkAdvanced(hw);
+    }
+
+    private long[] timestampsOf(ProducerStateTable.BatchMetadata original) {
+        try {
+            for (RecordBatch b : readBatches(original.firstOffset(), 1, logEndOffset)) {
+                if (b.baseOffset() == original.firstOffset()) {
+                    return b.records().stream().mapToLong(Record::timestamp).toArray();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // The original batch is gone (retention); the offsets are still right.
+        return new long[(int) (original.lastOffset() - original.firstOffset() + 1)];
+    }
+
+    private LogSegment maybeRoll(int batchSize, LogConfig cfg) throws IOException {
+        LogSegment active = segments.lastEntry().getValue();
+        boolean full = active.sizeInBytes() + (long) batchSize > cfg.segmentBytes();
+        boolean old = System.currentTimeMillis() - active.firstAppendMs() >= cfg.segmentMs();
+        if (active.isEmpty() || !(full || old)) {
+            return active;
+        }
+        return roll();
+    }
+
+    /** Seals the active segment and starts a new one at the log end. Caller holds the write lock. */
+    private LogSegment roll() throws IOException {
+        LogSegment previous = segments.lastEntry().getValue();
+        previous.writeIndexes();
+        long base = logEndOffset;
+        LogSegment next = LogSegment.create(dir, base, config.indexIntervalBytes());
+        segments.put(base, next);
+        producers.writeSnapshot(LogFiles.producerSnapshot(dir, base));
+        LogLoader.deleteOldSnapshots(dir, 2);
+        // The sealed segment still needs its fsync; the flusher (or the next flush) does it.
+        return next;
+    }
+
+    /** Forces a roll now (tests and admin); returns the new active segment's base offset. */
+    public long rollNow() {
+        writeLock.lock();
+        try {
+            LogSegment active = segments.lastEntry().getValue();
+            return active.isEmpty() ? active.baseOffset() : roll().baseOffset();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Fsyncs every segment holding records above the recovery point. */
+    public void flush() {
+        flushLock.lock();
+        try {
+            long upTo = logEndOffset;
+            if (upTo <= recoveryPoint) {
+                return;
+            }
+            Long from = segments.floorKey(recoveryPoint);
+            for (LogSegment s : segments.tailMap(from == null ? segments.firstKey() : from).values()) {
+                s.flush();
+            }
+            recoveryPoint = upTo;
+            writeLock.lock();
+            try {
+                if (logEndOffset == upTo) {
+                    unflushedRecords = 0;
+                    oldestUnflushedMs = Long.MAX_VALUE;
+                }
+            } finally {
+                writeLock.unlock();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("flush of " + topic + "-" + partition + " failed", e);
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    /** Flushes when {@code flush.ms} has passed since the oldest unflushed append. */
+    public void maybeFlushByTime(long nowMs) {
+        if (nowMs - oldestUnflushedMs >= config.flushMs()) {
+            flush();
+        }
+    }
+
+    /**
+     * Reads from {@code offset} up to the high watermark, about {@code maxBytes} of batches (at
+     * least one).
+     *
+     * @throws OffsetOutOfRangeException when {@code offset} is below the log start or above the high watermark
+     */
+    public FetchResult read(long offset, int maxBytes) {
+        long hw = highWatermark;
+        long start = logStartOffset;
+        if (offset < start || offset > hw) {
+            throw new OffsetOutOfRangeException(offset, start, hw);
+        }
+        try {
+            return new FetchResult(readBatches(offset, maxBytes, hw), hw, start, logEndOffset);
+        } catch (IOException e) {
+            throw new UncheckedIOException("read of " + topic + "-" + partition + " failed", e);
+        }
+    }
+
+    private List<RecordBatch> readBatches(long offset, int maxBytes, long maxOffset) throws IOException {
+        List<RecordBatch> out = new ArrayList<>();
+        int budget = maxBytes;
+        Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
+        if (entry == null) {
+            entry = segments.firstEntry();
+        }
+        long from = offset;
+        while (entry != null && from < maxOffset) {
+            List<RecordBatch> batches = entry.getValue().read(from, Math.max(budget, 1), maxOffset);
+            for (RecordBatch b : batches) {
+                if (!out.isEmpty() && b.sizeInBytes() > budget) {
+                    return out;
+                }
+                out.add(b);
+                budget -= b.sizeInBytes();
+                from = b.nextOffset();
+            }
+            if (budget <= 0) {
+                return out;
+            }
+            entry = segments.higherEntry(entry.getKey());
+        }
+        return out;
+    }
+
+    /** Completes when a record at or after {@code offset} is readable. */
+    public CompletableFuture<Void> awaitData(long offset) {
+        return waiters.await(offset, highWatermark);
+    }
+
+    /**
+     * The first offset whose record timestamp is at or after {@code timestamp}, or the high
+     * watermark when every record is older.
+     */
+    public long offsetForTimestamp(long timestamp) {
+        long hw = highWatermark;
+        try {
+            for (LogSegment s : segments.values()) {
+                if (s.maxTimestamp() >= timestamp) {
+                    long found = s.offsetForTimestamp(Math.max(timestamp, 0), hw);
+                    if (found >= 0) {
+                        return Math.max(found, logStartOffset);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return hw;
+    }
+
+    /**
+     * Deletes whole segments beyond the retention limits (never the active one) and moves the
+     * log start offset past them. Returns the number of segments deleted.
+     */
+    public int enforceRetention(long nowMs) {
+        LogConfig cfg = config;
+        if (!cfg.delete()) {
+            return 0;
+        }
+        synchronized (maintenanceLock) {
+            List<LogSegment> doomed = new ArrayList<>();
+            long total = sizeInBytes();
+            LogSegment active = segments.lastEntry().getValue();
+            for (LogSegment s : segments.values()) {
+                if (s == active) {
+                    break;
+                }
+                boolean expired = cfg.retentionMs() >= 0 && s.maxTimestamp() >= 0
+                        && nowMs - s.maxTimestamp() > cfg.retentionMs();
+                boolean oversize = cfg.retentionBytes() >= 0 && total - s.sizeInBytes() >= cfg.retentionBytes();
+                if (!(expired || oversize)) {
+                    break;
+                }
+                doomed.add(s);
+                total -= s.sizeInBytes();
+            }
+            if (doomed.isEmpty()) {
+                return 0;
+            }
+            long newStart = segments.higherKey(doomed.get(doomed.size() - 1).baseOffset());
+            advanceLogStartOffset(newStart);
+            for (LogSegment s : doomed) {
+                removeSegmentLater(s);
+            }
+            return doomed.size();
+        }
+    }
+
+    private void advanceLogStartOffset(long offset) {
+        if (offset > logStartOffset) {
+            logStartOffset = offset;
+            LogLoader.writeLogStartOffset(dir, offset);
+        }
+    }
+
+    /** Unlinks a segment from the log now and deletes its files after readers had time to finish. */
+    void removeSegmentLater(LogSegment segment) {
+        segments.remove(segment.baseOffset(), segment);
+        try {
+            segment.markDeleted();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        scheduler.schedule(() -> {
+            try {
+                segment.closeAndDelete();
+            } catch (IOException ignored) {
+                // The .deleted files are removed at the next start-up.
+            }
+        }, FILE_DELETE_DELAY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Compacts sealed segments of a compacted topic; see {@link LogCompactor}. */
+    public LogCompactor.Stats compact(long nowMs) {
+        if (!config.compact()) {
+            return LogCompactor.Stats.NONE;
+        }
+        synchronized (maintenanceLock) {
+            return new LogCompactor(this, nowMs).run();
+        }
+    }
+
+    /** Segments in offset order (a snapshot; the last is the active one). */
+    List<LogSegment> segments() {
+        return new ArrayList<>(segments.values());
+    }
+
+    /** Puts a rewritten segment in place of the one with the same base offset. */
+    void swapSegment(LogSegment replacement, LogSegment original) {
+        segments.replace(original.baseOffset(), original, replacement);
+        scheduler.schedule(() -> {
+            try {
+                original.close();
+            } catch (IOException ignored) {
+                // closing a read handle cannot lose data
+            }
+        }, FILE_DELETE_DELAY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("log " + topic + "-" + partition + " is closed");
+        }
+    }
+
+    /**
+     * Flushes, writes the active segment's indexes and a producer snapshot, then leaves the
+     * clean-shutdown marker so the next open skips validation.
+     */
+    @Override
+    public void close() throws IOException {
+        writeLock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            flush();
+            closed = true;
+            LogSegment active = segments.lastEntry().getValue();
+            active.writeIndexes();
+            producers.writeSnapshot(LogFiles.producerSnapshot(dir, logEndOffset));
+            LogLoader.deleteOldSnapshots(dir, 2);
+            for (LogSegment s : segments.values()) {
+                s.close();
+            }
+            LogLoader.writeCleanShutdownMarker(dir, recoveryPoint);
+        } finally {
+            writeLock.unlock();
+            waiters.releaseAll();
+        }
+    }
+
+    /** Closes file handles without the clean-shutdown work: what a crash leaves behind (tests). */
+    void closeAbruptly() throws IOException {
+        closed = true;
+        for (LogSegment s : segments.values()) {
+            s.close();
+        }
+        waiters.releaseAll();
+    }
+
+    /** Closes and removes every file of this partition. */
+    public void deleteAll() throws IOException {
+        writeLock.lock();
+        try {
+            closed = true;
+            for (LogSegment s : segments.values()) {
+                s.close();
+            }
+        } finally {
+            writeLock.unlock();
+            waiters.releaseAll();
+        }
+        LogLoader.deleteRecursively(dir);
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    int producerCount() {
+        writeLock.lock();
+        try {
+            return producers.size();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "PartitionLog[" + topic + "-" + partition + ", start=" + logStartOffset + ", hw=" + highWatermark
+                + ", end=" + logEndOffset + ", segments=" + segments.size() + "]";
+    }
+}
