@@ -53,6 +53,7 @@ public final class PartitionLog implements Closeable {
     private volatile long highWatermark;
     private volatile long recoveryPoint;
     private volatile boolean closed;
+    private volatile long checkpointedRecoveryPoint = -1;
     private long unflushedRecords;
     private volatile long oldestUnflushedMs = Long.MAX_VALUE;
 
@@ -133,8 +134,7 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * Appends records as one batch. The batch is encoded before the lock is taken; under it the
-     * producer's sequence is checked, offsets are assigned and the bytes are written.
+     * Appends records as one batch.
      *
      * @throws InvalidRecordException      a keyless record on a compacted topic
      * @throws RecordTooLargeException     the batch exceeds {@code max.message.bytes}
@@ -143,6 +143,17 @@ public final class PartitionLog implements Closeable {
      * @throws DuplicateSequenceException  a retry too old to know its offsets
      */
     public AppendResult append(List<LogRecord> records, ProducerBatch producer, int leaderEpoch) {
+        return append(prepare(records, producer), leaderEpoch);
+    }
+
+    /**
+     * Encodes and checks a batch without touching the log, so a request spanning partitions
+     * can check every batch before writing any.
+     *
+     * @throws InvalidRecordException  empty, or a keyless record on a compacted topic
+     * @throws RecordTooLargeException the batch exceeds {@code max.message.bytes}
+     */
+    public PreparedBatch prepare(List<LogRecord> records, ProducerBatch producer) {
         if (records.isEmpty()) {
             throw new InvalidRecordException("a batch needs at least one record");
         }
@@ -156,11 +167,20 @@ public final class PartitionLog implements Closeable {
         }
         RecordBatch batch = BatchBuilder.build(records, producer.producerId(), producer.producerEpoch(),
                 producer.baseSequence());
+        if (batch.sizeInBytes() > cfg.maxMessageBytes()) {
+            throw new RecordTooLargeException("batch of " + batch.sizeInBytes() + " bytes is larger than "
+                    + LogConfig.MAX_MESSAGE_BYTES + "=" + cfg.maxMessageBytes() + " of topic " + topic);
+        }
         long[] timestamps = new long[records.size()];
         for (int i = 0; i < timestamps.length; i++) {
             timestamps[i] = records.get(i).timestamp();
         }
-        return appendBatch(batch, leaderEpoch, timestamps);
+        return new PreparedBatch(batch, timestamps);
+    }
+
+    /** Appends a prepared batch: checks the producer's sequence, assigns offsets, writes. */
+    public AppendResult append(PreparedBatch prepared, int leaderEpoch) {
+        return appendBatch(prepared.batch(), leaderEpoch, prepared.timestamps());
     }
 
     /** Appends a batch built elsewhere (replication, tests); its offsets are restamped. */
@@ -171,10 +191,6 @@ public final class PartitionLog implements Closeable {
 
     private AppendResult appendBatch(RecordBatch batch, int leaderEpoch, long[] timestamps) {
         LogConfig cfg = config;
-        if (batch.sizeInBytes() > cfg.maxMessageBytes()) {
-            throw new RecordTooLargeException("batch of " + batch.sizeInBytes() + " bytes is larger than "
-                    + LogConfig.MAX_MESSAGE_BYTES + "=" + cfg.maxMessageBytes() + " of topic " + topic);
-        }
         boolean flushNow;
         long baseOffset;
         writeLock.lock();
@@ -297,6 +313,18 @@ public final class PartitionLog implements Closeable {
             throw new UncheckedIOException("flush of " + topic + "-" + partition + " failed", e);
         } finally {
             flushLock.unlock();
+        }
+    }
+
+    /**
+     * Records the flushed offset on disk so that crash recovery can trust everything below it.
+     * Called periodically rather than per flush: a stale checkpoint only means more to validate.
+     */
+    public void checkpointRecoveryPoint() {
+        long point = recoveryPoint;
+        if (point != checkpointedRecoveryPoint && !closed) {
+            LogLoader.writeRecoveryPoint(dir, point);
+            checkpointedRecoveryPoint = point;
         }
     }
 

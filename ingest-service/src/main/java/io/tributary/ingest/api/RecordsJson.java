@@ -1,0 +1,95 @@
+package io.tributary.ingest.api;
+
+import java.util.List;
+
+import io.tributary.ingest.fetch.PartitionFetch;
+import io.tributary.ingest.log.LogRecord;
+import io.tributary.ingest.log.Record;
+
+/**
+ * Writes fetched records as JSON without a data-binding pass: values go out as the raw JSON
+ * they came in as. Shapes are documented by {@link FetchResponseDoc} for the OpenAPI schema.
+ */
+public final class RecordsJson {
+
+    private RecordsJson() {
+    }
+
+    /** {@code {"records":[...],"nextOffset":n,"highWatermark":h}} for one partition. */
+    public static byte[] partitionFetch(PartitionFetch fetch) {
+        JsonBytes out = new JsonBytes(estimate(fetch.records()));
+        out.raw("{\"records\":[");
+        writeRecords(out, fetch, false, true);
+        out.raw("],\"nextOffset\":").number(fetch.nextOffset())
+                .raw(",\"highWatermark\":").number(fetch.highWatermark()).raw('}');
+        return out.toByteArray();
+    }
+
+    /**
+     * The records of several partitions as one array, each record naming its topic, wrapped as
+     * {@code {"<prefix fields>","records":[...]}}; {@code prefix} is raw JSON members (may be empty).
+     */
+    public static byte[] groupPoll(String prefix, List<PartitionFetch> fetches) {
+        int size = 64 + prefix.length();
+        for (PartitionFetch f : fetches) {
+            size += estimate(f.records());
+        }
+        JsonBytes out = new JsonBytes(size);
+        out.raw('{').raw(prefix);
+        if (!prefix.isEmpty()) {
+            out.raw(',');
+        }
+        out.raw("\"records\":[");
+        boolean first = true;
+        for (PartitionFetch f : fetches) {
+            if (f.records().isEmpty()) {
+                continue;
+            }
+            writeRecords(out, f, true, first);
+            first = false;
+        }
+        out.raw("]}");
+        return out.toByteArray();
+    }
+
+    private static void writeRecords(JsonBytes out, PartitionFetch fetch, boolean withTopic, boolean first) {
+        for (Record r : fetch.records()) {
+            if (!first) {
+                out.raw(',');
+            }
+            first = false;
+            out.raw('{');
+            if (withTopic) {
+                out.raw("\"topic\":").string(fetch.topic()).raw(',');
+            }
+            out.raw("\"partition\":").number(fetch.partition())
+                    .raw(",\"offset\":").number(r.offset())
+                    .raw(",\"timestamp\":").number(r.timestamp())
+                    .raw(",\"key\":").string(r.key())
+                    .raw(",\"value\":");
+            if (r.value() == null) {
+                out.raw("null");
+            } else {
+                out.raw(r.value());
+            }
+            out.raw(",\"headers\":{");
+            boolean firstHeader = true;
+            for (LogRecord.Header h : r.headers()) {
+                if (!firstHeader) {
+                    out.raw(',');
+                }
+                firstHeader = false;
+                out.string(h.key()).raw(':').string(h.value());
+            }
+            out.raw("}}");
+        }
+    }
+
+    private static int estimate(List<Record> records) {
+        int size = 64;
+        for (Record r : records) {
+            size += 96 + (r.value() == null ? 4 : r.value().length()) + (r.key() == null ? 4 : r.key().length());
+        }
+        return size;
+    }
+}

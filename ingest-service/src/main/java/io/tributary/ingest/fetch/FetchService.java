@@ -1,0 +1,138 @@
+package io.tributary.ingest.fetch;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.log.FetchResult;
+import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.log.Record;
+import io.tributary.ingest.log.RecordBatch;
+import io.tributary.ingest.topic.TopicRegistry;
+import jakarta.annotation.PreDestroy;
+import org.springframework.stereotype.Service;
+
+/**
+ * Reads records for fetch requests and group polls, with long-polling: when nothing is there
+ * yet, the request parks on the partitions' data futures (no thread held) and is completed by
+ * a small pool when data arrives or the wait runs out. The pool keeps the follow-up read off
+ * the producer's thread that made the data visible.
+ */
+@Service
+public class FetchService {
+
+    private final TopicRegistry topics;
+    private final MeterRegistry meters;
+    private final long maxWaitMs;
+    private final ExecutorService completions;
+
+    public FetchService(TopicRegistry topics, MeterRegistry meters, IngestProperties props) {
+        this.topics = topics;
+        this.meters = meters;
+        this.maxWaitMs = props.fetch().maxWait().toMillis();
+        AtomicInteger n = new AtomicInteger();
+        this.completions = Executors.newFixedThreadPool(props.fetch().threads(), r -> {
+            Thread t = new Thread(r, "fetch-completion-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Reads one partition now, without waiting. */
+    public PartitionFetch read(FetchPosition position, int maxRecords, int maxBytes) {
+        PartitionLog log = topics.partition(position.topic(), position.partition());
+        FetchResult result = log.read(position.offset(), maxBytes);
+        List<Record> records = new ArrayList<>(Math.min(maxRecords, 1024));
+        long next = position.offset();
+        outer:
+        for (RecordBatch batch : result.batches()) {
+            for (Record r : batch) {
+                if (r.offset() < position.offset()) {
+                    continue;
+                }
+                if (records.size() >= maxRecords) {
+                    break outer;
+                }
+                records.add(r);
+                next = r.offset() + 1;
+            }
+            // A batch's tail may be compacted away; resume after its range either way.
+            if (records.size() < maxRecords) {
+                next = Math.max(next, batch.nextOffset());
+            }
+        }
+        if (!records.isEmpty()) {
+            long bytes = 0;
+            for (Record r : records) {
+                bytes += r.value() == null ? 0 : r.value().length();
+            }
+            Counter.builder("ingest.fetch.records").tag("topic", position.topic()).register(meters)
+                    .increment(records.size());
+            Counter.builder("ingest.fetch.bytes").tag("topic", position.topic()).register(meters).increment(bytes);
+        }
+        return new PartitionFetch(position.topic(), position.partition(), records, next, result.highWatermark());
+    }
+
+    /**
+     * Reads one partition, waiting up to {@code waitMs} (capped by {@code ingest.fetch.max-wait})
+     * for data when there is none at the offset yet.
+     */
+    public CompletableFuture<PartitionFetch> fetch(FetchPosition position, int maxRecords, int maxBytes, long waitMs) {
+        return fetchMany(List.of(position), maxRecords, maxBytes, waitMs).thenApply(list -> list.get(0));
+    }
+
+    /**
+     * Reads several partitions, sharing {@code maxRecords} and {@code maxBytes} among them in
+     * order; when all are empty, waits until any has data or the wait runs out.
+     */
+    public CompletableFuture<List<PartitionFetch>> fetchMany(List<FetchPosition> positions, int maxRecords,
+                                                             int maxBytes, long waitMs) {
+        List<PartitionFetch> first = readAll(positions, maxRecords, maxBytes);
+        long wait = Math.min(Math.max(waitMs, 0), maxWaitMs);
+        if (wait == 0 || positions.isEmpty() || first.stream().anyMatch(f -> !f.records().isEmpty())) {
+            return CompletableFuture.completedFuture(first);
+        }
+        List<CompletableFuture<Void>> arrivals = new ArrayList<>(positions.size());
+        for (FetchPosition p : positions) {
+            arrivals.add(topics.partition(p.topic(), p.partition()).awaitData(p.offset()));
+        }
+        CompletableFuture<Object> any = CompletableFuture.anyOf(arrivals.toArray(CompletableFuture[]::new));
+        return any.completeOnTimeout(null, wait, TimeUnit.MILLISECONDS)
+                .thenApplyAsync(ignored -> {
+                    arrivals.forEach(f -> f.cancel(false)); // unregister the partitions that stayed quiet
+                    return readAll(positions, maxRecords, maxBytes);
+                }, completions);
+    }
+
+    private List<PartitionFetch> readAll(List<FetchPosition> positions, int maxRecords, int maxBytes) {
+        List<PartitionFetch> out = new ArrayList<>(positions.size());
+        int recordsLeft = maxRecords;
+        int bytesLeft = maxBytes;
+        for (FetchPosition p : positions) {
+            if (recordsLeft <= 0 || bytesLeft <= 0) {
+                out.add(new PartitionFetch(p.topic(), p.partition(), List.of(), p.offset(),
+                        topics.partition(p.topic(), p.partition()).highWatermark()));
+                continue;
+            }
+            PartitionFetch f = read(p, recordsLeft, bytesLeft);
+            out.add(f);
+            recordsLeft -= f.records().size();
+            for (Record r : f.records()) {
+                bytesLeft -= (r.value() == null ? 0 : r.value().length()) + (r.key() == null ? 0 : r.key().length());
+            }
+        }
+        return out;
+    }
+
+    @PreDestroy
+    void shutdown() {
+        completions.shutdownNow();
+    }
+}

@@ -1,0 +1,18 @@
+package io.tributary.ingest.produce;
+
+import java.util.List;
+
+/**
+ * A parsed produce request.
+ *
+ * @param producerId   idempotent producer id, or null for a plain produce
+ * @param producerEpoch with {@code producerId}
+ * @param baseSequence with {@code producerId}: record {@code i} of the request has sequence {@code baseSequence + i}
+ */
+public record ProduceRequest(List<IncomingRecord> records, Acks acks, Long producerId, Short producerEpoch,
+                             Integer baseSequence) {
+
+    public boolean idempotent() {
+        return producerId != null;
+    }
+}

@@ -1,0 +1,202 @@
+package io.tributary.ingest.produce;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.tributary.ingest.log.Bytes;
+import io.tributary.ingest.log.LogRecord;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
+
+/**
+ * Reads produce bodies with a streaming parser, keeping each record value as a slice of the
+ * body: the value's JSON is validated here once and never re-serialised on its way to disk.
+ *
+ * <p>Two shapes: a JSON object {@code {"records":[...], "acks", "producerId", "producerEpoch",
+ * "baseSequence"}}, and NDJSON, one record object per line, with the envelope fields given as
+ * query parameters instead. Unknown fields are refused so that a typo ({@code "vaule"}) is an
+ * error, not a silently empty record.
+ */
+public final class ProduceRequestParser {
+
+    private static final JsonFactory JSON = new JsonFactory();
+
+    private ProduceRequestParser() {
+    }
+
+    /** Parses a JSON body. */
+    public static ProduceRequest parseJson(byte[] body) {
+        try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), body)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new InvalidProduceRequestException("the body must be a JSON object with a \"records\" array");
+            }
+            List<IncomingRecord> records = null;
+            String acks = null;
+            Long producerId = null;
+            Short producerEpoch = null;
+            Integer baseSequence = null;
+            String field;
+            while ((field = p.nextName()) != null) {
+                JsonToken t = p.nextToken();
+                switch (field) {
+                    case "records" -> {
+                        if (t != JsonToken.START_ARRAY) {
+                            throw new InvalidProduceRequestException("\"records\" must be an array");
+                        }
+                        records = new ArrayList<>();
+                        while (p.nextToken() != JsonToken.END_ARRAY) {
+                            records.add(parseRecord(p, body, "records[" + records.size() + "]"));
+                        }
+                    }
+                    case "acks" -> acks = t == JsonToken.VALUE_NULL ? null : p.getValueAsString();
+                    case "producerId" -> producerId = t == JsonToken.VALUE_NULL ? null : longValue(p, "producerId");
+                    case "producerEpoch" -> producerEpoch = t == JsonToken.VALUE_NULL ? null
+                            : (short) intValue(p, "producerEpoch", 0, Short.MAX_VALUE);
+                    case "baseSequence" -> baseSequence = t == JsonToken.VALUE_NULL ? null
+                            : intValue(p, "baseSequence", 0, Integer.MAX_VALUE);
+                    default -> throw new InvalidProduceRequestException("unknown field \"" + field
+                            + "\"; expected records, acks, producerId, producerEpoch, baseSequence");
+                }
+            }
+            if (p.nextToken() != null) {
+                throw new InvalidProduceRequestException("unexpected content after the JSON object");
+            }
+            if (records == null || records.isEmpty()) {
+                throw new InvalidProduceRequestException("\"records\" must hold at least one record");
+            }
+            return build(records, acks, producerId, producerEpoch, baseSequence);
+        } catch (JacksonException e) {
+            throw new InvalidProduceRequestException("malformed JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    /** Parses an NDJSON body (one record object per line); envelope fields come from the query. */
+    public static ProduceRequest parseNdjson(byte[] body, String acks, Long producerId, Short producerEpoch,
+                                             Integer baseSequence) {
+        List<IncomingRecord> records = new ArrayList<>();
+        try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), body)) {
+            // The parser reads consecutive root-level values, which is exactly one object per line.
+            while (p.nextToken() != null) {
+                records.add(parseRecord(p, body, "line " + (records.size() + 1)));
+            }
+        } catch (JacksonException e) {
+            throw new InvalidProduceRequestException("malformed NDJSON at record " + (records.size() + 1) + ": "
+                    + e.getOriginalMessage());
+        }
+        if (records.isEmpty()) {
+            throw new InvalidProduceRequestException("the NDJSON body holds no records");
+        }
+        return build(records, acks, producerId, producerEpoch, baseSequence);
+    }
+
+    private static ProduceRequest build(List<IncomingRecord> records, String acks, Long producerId,
+                                        Short producerEpoch, Integer baseSequence) {
+        boolean anyIdentity = producerId != null || producerEpoch != null || baseSequence != null;
+        if (anyIdentity && (producerId == null || producerEpoch == null || baseSequence == null)) {
+            throw new InvalidProduceRequestException(
+                    "an idempotent produce needs all of producerId, producerEpoch and baseSequence");
+        }
+        if (producerId != null && producerId < 0) {
+            throw new InvalidProduceRequestException("producerId must not be negative");
+        }
+        if (baseSequence != null && (long) baseSequence + records.size() - 1 > Integer.MAX_VALUE) {
+            throw new InvalidProduceRequestException("baseSequence + number of records overflows a 32-bit sequence");
+        }
+        return new ProduceRequest(List.copyOf(records), Acks.parse(acks), producerId, producerEpoch, baseSequence);
+    }
+
+    private static IncomingRecord parseRecord(JsonParser p, byte[] body, String where) {
+        if (p.currentToken() != JsonToken.START_OBJECT) {
+            throw new InvalidProduceRequestException(where + " must be a JSON object");
+        }
+        Bytes key = null;
+        Bytes value = null;
+        List<LogRecord.Header> headers = List.of();
+        int partition = IncomingRecord.ANY_PARTITION;
+        long timestamp = IncomingRecord.NOW;
+        String field;
+        while ((field = p.nextName()) != null) {
+            JsonToken t = p.nextToken();
+            switch (field) {
+                case "key" -> {
+                    if (t == JsonToken.VALUE_STRING) {
+                        key = Bytes.utf8(p.getString());
+                    } else if (t != JsonToken.VALUE_NULL) {
+                        throw new InvalidProduceRequestException(where + ".key must be a string or null");
+                    }
+                }
+                case "value" -> value = t == JsonToken.VALUE_NULL ? null : rawValue(p, t, body);
+                case "headers" -> headers = parseHeaders(p, t, where);
+                case "partition" -> partition = t == JsonToken.VALUE_NULL ? IncomingRecord.ANY_PARTITION
+                        : intValue(p, where + ".partition", 0, Integer.MAX_VALUE);
+                case "timestamp" -> {
+                    if (t != JsonToken.VALUE_NULL) {
+                        timestamp = longValue(p, where + ".timestamp");
+                        if (timestamp < 0) {
+                            throw new InvalidProduceRequestException(where + ".timestamp must be epoch milliseconds >= 0");
+                        }
+                    }
+                }
+                default -> throw new InvalidProduceRequestException("unknown field \"" + field + "\" in " + where
+                        + "; expected key, value, headers, partition, timestamp");
+            }
+        }
+        return new IncomingRecord(key, value, headers, partition, timestamp);
+    }
+
+    /** The exact bytes of the current value: from its first token to just past its last. */
+    private static Bytes rawValue(JsonParser p, JsonToken t, byte[] body) {
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        if (t.isStructStart()) {
+            p.skipChildren();
+        } else {
+            p.finishToken();
+        }
+        int end = (int) p.currentLocation().getByteOffset();
+        return new Bytes(body, start, end - start);
+    }
+
+    private static List<LogRecord.Header> parseHeaders(JsonParser p, JsonToken t, String where) {
+        if (t == JsonToken.VALUE_NULL) {
+            return List.of();
+        }
+        if (t != JsonToken.START_OBJECT) {
+            throw new InvalidProduceRequestException(where + ".headers must be an object of strings");
+        }
+        List<LogRecord.Header> headers = new ArrayList<>();
+        String name;
+        while ((name = p.nextName()) != null) {
+            JsonToken v = p.nextToken();
+            if (v == JsonToken.VALUE_NULL) {
+                headers.add(new LogRecord.Header(name, null));
+            } else if (v == JsonToken.VALUE_STRING) {
+                headers.add(new LogRecord.Header(name, Bytes.utf8(p.getString())));
+            } else {
+                throw new InvalidProduceRequestException(where + ".headers." + name + " must be a string or null");
+            }
+        }
+        return headers;
+    }
+
+    private static long longValue(JsonParser p, String name) {
+        if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
+            throw new InvalidProduceRequestException(name + " must be a whole number");
+        }
+        try {
+            return p.getLongValue();
+        } catch (JacksonException e) {
+            throw new InvalidProduceRequestException(name + " is out of range");
+        }
+    }
+
+    private static int intValue(JsonParser p, String name, int min, int max) {
+        long v = longValue(p, name);
+        if (v < min || v > max) {
+            throw new InvalidProduceRequestException(name + " must be between " + min + " and " + max + ", was " + v);
+        }
+        return (int) v;
+    }
+}

@@ -1,0 +1,128 @@
+package io.tributary.ingest.produce;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.client.Partitioner;
+import io.tributary.ingest.log.AppendResult;
+import io.tributary.ingest.log.Bytes;
+import io.tributary.ingest.log.LogRecord;
+import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.log.PreparedBatch;
+import io.tributary.ingest.log.ProducerBatch;
+import io.tributary.ingest.topic.TopicRegistry;
+import org.springframework.stereotype.Service;
+
+/**
+ * Turns a produce request into one batch per partition and appends them.
+ *
+ * <p>All-or-nothing: every record is placed, every batch encoded and checked (size, keys on
+ * compacted topics) before the first byte is written; a bad record fails the whole request
+ * with nothing stored. Placement: an explicit partition wins; else a key hashes with Kafka's
+ * murmur2; keyless records of one request all go to one partition, which rotates per request
+ * (one batch instead of many small ones, as Kafka's sticky partitioner does).
+ *
+ * <p>Idempotence: with a producer id, record {@code i} of the request has sequence
+ * {@code baseSequence + i}; each partition's batch starts at the sequence of its first record,
+ * so a retry of the request produces identical batches that the log recognises.
+ */
+@Service
+public class ProduceService {
+
+    private final TopicRegistry topics;
+    private final AtomicInteger keylessRotation = new AtomicInteger();
+    private final MeterRegistry meters;
+
+    public ProduceService(TopicRegistry topics, MeterRegistry meters) {
+        this.topics = topics;
+        this.meters = meters;
+    }
+
+    public ProduceResponse produce(String topicName, ProduceRequest request) {
+        TopicRegistry.Topic topic = topics.get(topicName);
+        int partitions = topic.partitions().size();
+        List<IncomingRecord> records = request.records();
+        int[] placement = place(records, partitions);
+
+        List<List<Integer>> indexesByPartition = new ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            indexesByPartition.add(new ArrayList<>());
+        }
+        for (int i = 0; i < placement.length; i++) {
+            indexesByPartition.get(placement[i]).add(i);
+        }
+
+        long now = System.currentTimeMillis();
+        List<PreparedBatch> prepared = new ArrayList<>(partitions);
+        long payloadBytes = 0;
+        for (int p = 0; p < partitions; p++) {
+            List<Integer> indexes = indexesByPartition.get(p);
+            if (indexes.isEmpty()) {
+                prepared.add(null);
+                continue;
+            }
+            List<LogRecord> batch = new ArrayList<>(indexes.size());
+            for (int i : indexes) {
+                IncomingRecord r = records.get(i);
+                batch.add(new LogRecord(r.key(), r.value(), r.headers(), r.timestamp() == IncomingRecord.NOW ? now
+                        : r.timestamp()));
+                payloadBytes += r.value() == null ? 0 : r.value().length();
+            }
+            ProducerBatch identity = request.idempotent()
+                    ? new ProducerBatch(request.producerId(), request.producerEpoch(),
+                    request.baseSequence() + indexes.get(0))
+                    : ProducerBatch.NONE;
+            prepared.add(topic.partitions().get(p).prepare(batch, identity));
+        }
+
+        ProduceResponse.RecordOffset[] offsets = new ProduceResponse.RecordOffset[records.size()];
+        for (int p = 0; p < partitions; p++) {
+            PreparedBatch batch = prepared.get(p);
+            if (batch == null) {
+                continue;
+            }
+            PartitionLog log = topic.partitions().get(p);
+            AppendResult result = log.append(batch, 0);
+            List<Integer> indexes = indexesByPartition.get(p);
+            for (int j = 0; j < indexes.size(); j++) {
+                offsets[indexes.get(j)] = new ProduceResponse.RecordOffset(p, result.baseOffset() + j,
+                        result.timestamps()[j]);
+            }
+        }
+        counter("ingest.produce.records", topicName).increment(records.size());
+        counter("ingest.produce.bytes", topicName).increment(payloadBytes);
+        return new ProduceResponse(List.of(offsets));
+    }
+
+    private int[] place(List<IncomingRecord> records, int partitions) {
+        int[] placement = new int[records.size()];
+        int keyless = -1;
+        for (int i = 0; i < placement.length; i++) {
+            IncomingRecord r = records.get(i);
+            if (r.partition() != IncomingRecord.ANY_PARTITION) {
+                if (r.partition() >= partitions) {
+                    throw new InvalidProduceRequestException("records[" + i + "].partition is " + r.partition()
+                            + " but the topic has " + partitions + " partitions (numbered from 0)");
+                }
+                placement[i] = r.partition();
+            } else if (r.key() != null) {
+                Bytes key = r.key();
+                placement[i] = Partitioner.partitionForKey(key.offset() == 0 && key.array().length == key.length() ? key.array()
+                        : key.toArray(), partitions);
+            } else {
+                if (keyless < 0) {
+                    keyless = Math.floorMod(keylessRotation.getAndIncrement(), partitions);
+                }
+                placement[i] = keyless;
+            }
+        }
+        return placement;
+    }
+
+    private Counter counter(String name, String topic) {
+        return Counter.builder(name).tag("topic", topic).register(meters);
+    }
+}

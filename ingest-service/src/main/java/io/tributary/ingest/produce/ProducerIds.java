@@ -1,0 +1,84 @@
+package io.tributary.ingest.produce;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.log.AtomicFiles;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Hands out idempotent producer identities and remembers them in {@code producer-ids.json}.
+ *
+ * <p>An anonymous producer gets a fresh id each time. A named producer (a stable name such as
+ * a pipeline and source partition) gets the same id with the epoch bumped, which fences the
+ * previous holder: the log refuses its batches from then on. The file is rewritten atomically
+ * before an identity is handed out, so an id is never given twice, even across crashes.
+ */
+@Component
+public class ProducerIds {
+
+    /** An identity handed to a producer. */
+    public record Identity(long producerId, short producerEpoch) {
+    }
+
+    private record State(long nextId, Map<String, Identity> named) {
+    }
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final Path file;
+    private long nextId;
+    private final Map<String, Identity> named;
+
+    public ProducerIds(IngestProperties props) {
+        this.file = props.dataDir().toAbsolutePath().resolve("producer-ids.json");
+        try {
+            Files.createDirectories(file.getParent());
+            if (Files.exists(file)) {
+                State state = JSON.readValue(Files.readAllBytes(file), State.class);
+                this.nextId = state.nextId();
+                this.named = new HashMap<>(state.named());
+            } else {
+                this.nextId = 1;
+                this.named = new HashMap<>();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** A new identity; with a name, the name's identity with the next epoch. */
+    public synchronized Identity init(String name) {
+        Identity identity;
+        if (name == null || name.isBlank()) {
+            identity = new Identity(nextId++, (short) 0);
+        } else {
+            Identity previous = named.get(name);
+            if (previous == null) {
+                identity = new Identity(nextId++, (short) 0);
+            } else if (previous.producerEpoch() == Short.MAX_VALUE) {
+                // Epochs are exhausted: move the name to a fresh id (its sequences start over).
+                identity = new Identity(nextId++, (short) 0);
+            } else {
+                identity = new Identity(previous.producerId(), (short) (previous.producerEpoch() + 1));
+            }
+            named.put(name, identity);
+        }
+        persist();
+        return identity;
+    }
+
+    private void persist() {
+        try {
+            AtomicFiles.write(file, JSON.writeValueAsBytes(new State(nextId, named)));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}

@@ -1,0 +1,273 @@
+package io.tributary.ingest.topic;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Stream;
+
+import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.log.LogConfig;
+import io.tributary.ingest.log.PartitionLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * Topics and their partition logs on this node. Logs live under {@code <data-dir>/logs/<topic>-<p>};
+ * the topic list in {@code <data-dir>/topics.json}.
+ *
+ * <p>Topic changes (create, delete, config) are serialised by one lock; lookups are lock-free.
+ */
+@Component
+public class TopicRegistry implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(TopicRegistry.class);
+    public static final int MAX_PARTITIONS = 10_000;
+
+    /** A topic and its open partition logs. */
+    public record Topic(TopicMetadata metadata, List<PartitionLog> partitions) {
+        public String name() {
+            return metadata.name();
+        }
+    }
+
+    /** Hears about topics as they come and go (metrics, groups). */
+    public interface Listener {
+        void topicCreated(Topic topic);
+
+        void topicDeleted(Topic topic);
+    }
+
+    private final Path dataDir;
+    private final Path logsDir;
+    private final TopicMetadataStore store;
+    private final int clusterSize;
+    private final ScheduledExecutorService scheduler;
+    private final Map<String, Topic> topics = new ConcurrentHashMap<>();
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final Object adminLock = new Object();
+
+    public TopicRegistry(IngestProperties props) {
+        this.dataDir = props.dataDir().toAbsolutePath().normalize();
+        this.logsDir = dataDir.resolve("logs");
+        this.store = new TopicMetadataStore(dataDir);
+        this.clusterSize = 1;
+        this.scheduler = Executors.newScheduledThreadPool(2, r -> {
+            Thread t = new Thread(r, "log-maintenance");
+            t.setDaemon(true);
+            return t;
+        });
+        open();
+    }
+
+    private void open() {
+        try {
+            Files.createDirectories(logsDir);
+            removeDeletedTopicDirs();
+            for (TopicMetadata meta : store.load()) {
+                topics.put(meta.name(), openTopic(meta));
+            }
+            log.info("opened {} topics under {}", topics.size(), dataDir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open data folder " + dataDir, e);
+        }
+    }
+
+    private Topic openTopic(TopicMetadata meta) throws IOException {
+        LogConfig config = LogConfig.from(meta.configs());
+        List<PartitionLog> logs = new ArrayList<>(meta.partitions());
+        for (int p = 0; p < meta.partitions(); p++) {
+            TopicPartition tp = new TopicPartition(meta.name(), p);
+            logs.add(PartitionLog.open(meta.name(), p, logsDir.resolve(tp.dirName()), config, scheduler));
+        }
+        return new Topic(meta, List.copyOf(logs));
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The shared scheduler for log housekeeping. */
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+        topics.values().forEach(listener::topicCreated);
+    }
+
+    /**
+     * Creates a topic.
+     *
+     * @throws InvalidTopicException  bad name, partition count or replication factor
+     * @throws TopicExistsException   a topic of that name exists
+     * @throws LogConfig.InvalidConfigException a bad config
+     */
+    public Topic create(String name, int partitions, int replicationFactor, Map<String, String> configs) {
+        TopicNames.validate(name);
+        if (TopicNames.isInternal(name)) {
+            throw new InvalidTopicException("topic names starting with '" + TopicNames.INTERNAL_PREFIX
+                    + "' are reserved for the service");
+        }
+        return createTopic(name, partitions, replicationFactor, configs);
+    }
+
+    /** Creates a service-owned topic if missing (e.g. {@code __consumer_offsets}). */
+    public Topic ensureInternal(String name, int partitions, Map<String, String> configs) {
+        Topic existing = topics.get(name);
+        return existing != null ? existing : createTopic(name, partitions, 1, configs);
+    }
+
+    private Topic createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs) {
+        if (partitions < 1 || partitions > MAX_PARTITIONS) {
+            throw new InvalidTopicException("partitions must be between 1 and " + MAX_PARTITIONS + ", was " + partitions);
+        }
+        if (replicationFactor < 1 || replicationFactor > clusterSize) {
+            throw new InvalidTopicException("replicationFactor must be between 1 and the number of nodes ("
+                    + clusterSize + "), was " + replicationFactor);
+        }
+        Map<String, String> overrides = configs == null ? Map.of() : configs;
+        LogConfig.from(overrides); // validates before anything touches the disk
+        synchronized (adminLock) {
+            if (topics.containsKey(name)) {
+                throw new TopicExistsException(name);
+            }
+            TopicMetadata meta = new TopicMetadata(name, partitions, replicationFactor, overrides,
+                    System.currentTimeMillis());
+            Topic topic;
+            try {
+                topic = openTopic(meta);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot create topic " + name, e);
+            }
+            topics.put(name, topic);
+            persist();
+            listeners.forEach(l -> l.topicCreated(topic));
+            log.info("created topic {} with {} partitions and configs {}", name, partitions, overrides);
+            return topic;
+        }
+    }
+
+    public Collection<Topic> list() {
+        return topics.values().stream().sorted(Comparator.comparing(Topic::name)).toList();
+    }
+
+    /** @throws UnknownTopicException when there is no such topic */
+    public Topic get(String name) {
+        Topic topic = topics.get(name);
+        if (topic == null) {
+            throw UnknownTopicException.topic(name);
+        }
+        return topic;
+    }
+
+    public boolean exists(String name) {
+        return topics.containsKey(name);
+    }
+
+    /** @throws UnknownTopicException when there is no such topic or partition */
+    public PartitionLog partition(String topic, int partition) {
+        Topic t = get(topic);
+        if (partition < 0 || partition >= t.partitions().size()) {
+            throw UnknownTopicException.partition(topic, partition, t.partitions().size());
+        }
+        return t.partitions().get(partition);
+    }
+
+    /**
+     * Changes topic config overrides; a null value removes an override (back to the default).
+     * Applies to every partition at once.
+     */
+    public Topic updateConfigs(String name, Map<String, String> changes) {
+        synchronized (adminLock) {
+            Topic topic = get(name);
+            Map<String, String> merged = new HashMap<>(topic.metadata().configs());
+            changes.forEach((k, v) -> {
+                if (v == null) {
+                    merged.remove(k);
+                } else {
+                    merged.put(k, v);
+                }
+            });
+            LogConfig config = LogConfig.from(merged);
+            Topic updated = new Topic(topic.metadata().withConfigs(merged), topic.partitions());
+            topic.partitions().forEach(p -> p.updateConfig(config));
+            topics.put(name, updated);
+            persist();
+            return updated;
+        }
+    }
+
+    /** Deletes a topic and all its data. */
+    public void delete(String name) {
+        synchronized (adminLock) {
+            Topic topic = get(name);
+            if (topic.metadata().internal()) {
+                throw new InvalidTopicException("internal topic " + name + " cannot be deleted");
+            }
+            topics.remove(name);
+            persist();
+            listeners.forEach(l -> l.topicDeleted(topic));
+            for (PartitionLog p : topic.partitions()) {
+                try {
+                    // Rename first so a crash mid-delete never resurrects a half-deleted partition.
+                    Path doomed = p.dir().resolveSibling(p.dir().getFileName() + "." + UUID.randomUUID() + "-delete");
+                    p.close();
+                    Files.move(p.dir(), doomed);
+                    scheduler.execute(() -> deleteQuietly(doomed));
+                } catch (IOException e) {
+                    log.warn("could not remove files of {}", p, e);
+                }
+            }
+            log.info("deleted topic {}", name);
+        }
+    }
+
+    private void persist() {
+        store.save(topics.values().stream().map(Topic::metadata).sorted(Comparator.comparing(TopicMetadata::name))
+                .toList());
+    }
+
+    private void removeDeletedTopicDirs() throws IOException {
+        try (Stream<Path> dirs = Files.list(logsDir)) {
+            dirs.filter(d -> d.getFileName().toString().endsWith("-delete")).forEach(TopicRegistry::deleteQuietly);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            log.warn("could not delete {}", dir, e);
+        }
+    }
+
+    /** Closes every log cleanly (flush, indexes, producer snapshots, clean-shutdown markers). */
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        for (Topic t : topics.values()) {
+            for (PartitionLog p : t.partitions()) {
+                try {
+                    p.close();
+                } catch (IOException | RuntimeException e) {
+                    log.warn("could not close {} cleanly; it will be recovered at the next start", p, e);
+                }
+            }
+        }
+        log.info("closed all logs");
+    }
+}
