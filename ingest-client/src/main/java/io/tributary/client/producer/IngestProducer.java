@@ -198,11 +198,12 @@ public final class IngestProducer implements AutoCloseable {
 
     private void start(ProducerBatch batch) {
         batch.done().whenComplete((metadata, error) -> {
-            memory.release(batch.bytes());
-            accumulator.completed(batch);
             if (error instanceof IngestException ingest && ingest.kind() == ProblemKind.PRODUCER_FENCED) {
                 fatalError = ingest;
             }
+            memory.release(batch.bytes());
+            accumulator.completed(batch);
+            batch.markSettled();
         });
         try {
             dispatcher.dispatch(batch, requestFor(batch));

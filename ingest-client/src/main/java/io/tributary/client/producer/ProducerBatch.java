@@ -18,6 +18,8 @@ final class ProducerBatch {
     private final List<ProducerRecord> records = new ArrayList<>();
     private final List<CompletableFuture<RecordMetadata>> recordFutures = new ArrayList<>();
     private final CompletableFuture<List<RecordMetadata>> done = new CompletableFuture<>();
+    /** Completes after the producer's own bookkeeping for a finished batch (memory, fencing). */
+    private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private long bytes;
     private boolean sealed;
     private int attempts;
@@ -81,6 +83,14 @@ final class ProducerBatch {
 
     CompletableFuture<List<RecordMetadata>> done() {
         return done;
+    }
+
+    CompletableFuture<Void> settled() {
+        return settled;
+    }
+
+    void markSettled() {
+        settled.complete(null);
     }
 
     /** Counts an attempt and returns how many there have been, including this one. */

@@ -133,7 +133,7 @@ final class RecordAccumulator {
             queues.values().forEach(queue -> queue.forEach(ProducerBatch::seal));
             changed.signalAll();
             List<CompletableFuture<?>> pending = new ArrayList<>();
-            incomplete.forEach(batch -> pending.add(batch.done()));
+            incomplete.forEach(batch -> pending.add(batch.settled()));
             return pending;
         } finally {
             lock.unlock();
