@@ -1,0 +1,59 @@
+package io.tributary.client;
+
+/**
+ * What went wrong, derived from a problem's {@code type} suffix first and its HTTP status
+ * second, so callers can branch without string matching.
+ */
+public enum ProblemKind {
+    /** The request never got an HTTP answer (connect failure, reset, timeout). */
+    NETWORK,
+    BAD_REQUEST,
+    NOT_FOUND,
+    /** A generic 409, e.g. a topic that already exists. */
+    CONFLICT,
+    /** A newer epoch of the same named producer exists; this producer must stop. */
+    PRODUCER_FENCED,
+    /** The batch's sequence is lower than the last one written and is not a known duplicate. */
+    OUT_OF_ORDER_SEQUENCE,
+    /** The batch was already written long ago; its offsets are no longer known. */
+    DUPLICATE_SEQUENCE,
+    /** The group generation changed; the member's view of its assignment is stale. */
+    REBALANCE_IN_PROGRESS,
+    /** The consumer group member no longer owns the partition. */
+    FENCED,
+    OFFSET_OUT_OF_RANGE,
+    UNAVAILABLE,
+    SERVER_ERROR,
+    OTHER;
+
+    /** Classifies a problem answer. */
+    public static ProblemKind of(int status, String type) {
+        String t = type == null ? "" : type;
+        if (t.endsWith("producer-fenced")) {
+            return PRODUCER_FENCED;
+        }
+        if (t.endsWith("out-of-order-sequence")) {
+            return OUT_OF_ORDER_SEQUENCE;
+        }
+        if (t.endsWith("duplicate-sequence")) {
+            return DUPLICATE_SEQUENCE;
+        }
+        if (t.endsWith("rebalance-in-progress")) {
+            return REBALANCE_IN_PROGRESS;
+        }
+        if (t.endsWith("fenced")) {
+            return FENCED;
+        }
+        if (t.endsWith("offset-out-of-range") || status == 416) {
+            return OFFSET_OUT_OF_RANGE;
+        }
+        return switch (status) {
+            case 0 -> NETWORK;
+            case 400, 422 -> BAD_REQUEST;
+            case 404 -> NOT_FOUND;
+            case 409 -> CONFLICT;
+            case 502, 503, 504 -> UNAVAILABLE;
+            default -> status >= 500 ? SERVER_ERROR : OTHER;
+        };
+    }
+}

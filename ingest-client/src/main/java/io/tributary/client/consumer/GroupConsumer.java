@@ -1,0 +1,330 @@
+package io.tributary.client.consumer;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.tributary.client.ConsumedRecord;
+import io.tributary.client.IngestException;
+import io.tributary.client.ProblemKind;
+import io.tributary.client.TopicPartition;
+import io.tributary.client.internal.HttpTransport;
+
+/**
+ * A member of a consumer group. The service keeps all group state (assignment, positions,
+ * committed offsets); this class joins on the first {@link #poll}, heartbeats in the
+ * background, follows assignment changes and commits what the application has processed.
+ *
+ * <p><b>Not thread-safe.</b> Call every method from one polling thread, except
+ * {@link #wakeup()}, which another thread may call to make a blocked or the next {@code poll}
+ * throw {@link WakeupException}; the polling thread then calls {@link #close()}.
+ *
+ * <p>Assignment changes are noticed in heartbeat, poll and commit answers and reported to the
+ * {@link RebalanceListener} on the polling thread. When the service forgets the member (its
+ * session expired), the consumer rejoins transparently, revoking everything it owned and
+ * assigning the new assignment.
+ *
+ * <pre>{@code
+ * try (GroupConsumer consumer = new GroupConsumer(settings, RebalanceListener.NONE)) {
+ *     while (running) {
+ *         for (ConsumedRecord record : consumer.poll(Duration.ofSeconds(1))) {
+ *             process(record);
+ *         }
+ *         consumer.commitSync();
+ *     }
+ * }
+ * }</pre>
+ */
+public final class GroupConsumer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GroupConsumer.class);
+
+    private final ConsumerSettings settings;
+    private final RebalanceListener listener;
+    private final GroupProtocol protocol;
+    private final ScheduledExecutorService heartbeats;
+    /** Written by the polling thread only; read by the heartbeat thread. */
+    private volatile Membership membership;
+    /** The latest heartbeat answer, for the polling thread to apply. */
+    private final AtomicReference<Membership> heartbeatAnswer = new AtomicReference<>();
+    private volatile boolean memberExpired;
+    private final AtomicBoolean wakeupRequested = new AtomicBoolean();
+    private volatile CompletableFuture<?> pendingPoll;
+    /** Next offset to consume per owned partition, from records already returned by poll. */
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
+    private boolean heartbeatStarted;
+    private boolean closed;
+
+    public GroupConsumer(ConsumerSettings settings, RebalanceListener listener) {
+        this.settings = settings;
+        this.listener = listener;
+        this.protocol = new GroupProtocol(new HttpTransport(settings.client()), settings.group());
+        this.heartbeats = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "group-consumer-heartbeat-" + settings.group());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Returns the next records of the owned partitions, waiting up to {@code timeout} for some.
+     * Joins the group first if needed. An empty list means nothing arrived in time.
+     *
+     * @throws WakeupException when {@link #wakeup()} was called
+     */
+    public List<ConsumedRecord> poll(Duration timeout) {
+        ensureOpen();
+        throwIfWakeupRequested();
+        if (settings.enableAutoCommit()) {
+            commitQuietly();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            ensureMember();
+            applyHeartbeatAnswer();
+            Duration wait = shorter(settings.pollWait(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            GroupProtocol.PollAnswer answer;
+            try {
+                answer = awaitPoll(protocol.poll(membership.memberId(), settings.maxPollRecords(), wait));
+            } catch (IngestException e) {
+                if (e.kind() != ProblemKind.NOT_FOUND) {
+                    throw e;
+                }
+                memberExpired = true;
+                continue;
+            }
+            apply(answer.membership());
+            for (ConsumedRecord record : answer.records()) {
+                positions.put(record.topicPartition(), record.offset() + 1);
+            }
+            if (!answer.records().isEmpty() || wait.isZero() || System.nanoTime() >= deadline) {
+                return answer.records();
+            }
+        }
+    }
+
+    /**
+     * Commits the positions after the records returned by {@code poll} so far.
+     *
+     * @throws CommitFailedException when the group has moved on; the assignment is refreshed first
+     */
+    public void commitSync() {
+        ensureOpen();
+        if (!positions.isEmpty()) {
+            commitSync(Map.copyOf(positions));
+        }
+    }
+
+    /**
+     * Commits the given next-offsets-to-consume (Kafka semantics: the offset after the last
+     * processed record).
+     *
+     * @throws CommitFailedException when the group has moved on; the assignment is refreshed first
+     */
+    public void commitSync(Map<TopicPartition, Long> offsets) {
+        ensureOpen();
+        ensureMember();
+        try {
+            protocol.commit(membership, offsets);
+        } catch (IngestException e) {
+            if (e.status() == 409) {
+                refreshAssignment();
+                throw new CommitFailedException("commit rejected, the group has rebalanced: " + e.getMessage(), e);
+            }
+            if (e.kind() == ProblemKind.NOT_FOUND) {
+                memberExpired = true;
+                ensureMember();
+                throw new CommitFailedException("commit rejected, the member had expired and rejoined", e);
+            }
+            throw e;
+        }
+    }
+
+    /** The partitions this member owns as far as it knows; empty before the first poll. */
+    public Set<TopicPartition> assignment() {
+        Membership current = membership;
+        return current == null ? Set.of() : current.assignment();
+    }
+
+    /** Makes a blocked {@code poll} (or the next one) throw {@link WakeupException}. Thread-safe. */
+    public void wakeup() {
+        wakeupRequested.set(true);
+        CompletableFuture<?> inFlight = pendingPoll;
+        if (inFlight != null) {
+            inFlight.cancel(true);
+        }
+    }
+
+    /**
+     * Revokes the assignment (the listener may still commit), commits when auto-commit is on,
+     * leaves the group and stops heartbeating. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        heartbeats.shutdownNow();
+        Membership current = membership;
+        if (current != null && !memberExpired) {
+            try {
+                if (!current.assignment().isEmpty()) {
+                    listener.onPartitionsRevoked(current.assignment());
+                }
+                if (settings.enableAutoCommit()) {
+                    commitQuietly();
+                }
+                protocol.leave(current.memberId());
+            } catch (RuntimeException e) {
+                LOG.warn("Could not leave group {} cleanly: {}", settings.group(), e.getMessage());
+            }
+        }
+        closed = true;
+    }
+
+    private void ensureMember() {
+        if (membership != null && !memberExpired) {
+            return;
+        }
+        Membership lost = membership;
+        if (lost != null) {
+            positions.clear();
+            if (!lost.assignment().isEmpty()) {
+                listener.onPartitionsRevoked(lost.assignment());
+            }
+        }
+        Membership joined = protocol.join(settings);
+        heartbeatAnswer.set(null);
+        membership = joined;
+        memberExpired = false;
+        startHeartbeats();
+        if (!joined.assignment().isEmpty()) {
+            listener.onPartitionsAssigned(joined.assignment());
+        }
+    }
+
+    /** Moves to a newer membership, telling the listener what was lost and gained. */
+    private void apply(Membership next) {
+        Membership current = membership;
+        if (!next.memberId().equals(current.memberId()) || next.generation() < current.generation()
+                || !next.differsFrom(current)) {
+            return;
+        }
+        Set<TopicPartition> revoked = new HashSet<>(current.assignment());
+        revoked.removeAll(next.assignment());
+        Set<TopicPartition> assigned = new HashSet<>(next.assignment());
+        assigned.removeAll(current.assignment());
+        if (!revoked.isEmpty()) {
+            listener.onPartitionsRevoked(revoked);
+        }
+        positions.keySet().removeAll(revoked);
+        membership = next;
+        if (!assigned.isEmpty()) {
+            listener.onPartitionsAssigned(assigned);
+        }
+    }
+
+    private void applyHeartbeatAnswer() {
+        Membership answer = heartbeatAnswer.getAndSet(null);
+        if (answer != null) {
+            apply(answer);
+        }
+    }
+
+    private void refreshAssignment() {
+        try {
+            apply(protocol.heartbeat(membership.memberId()));
+        } catch (IngestException e) {
+            if (e.kind() != ProblemKind.NOT_FOUND) {
+                throw e;
+            }
+            memberExpired = true;
+            ensureMember();
+        }
+    }
+
+    private void startHeartbeats() {
+        if (heartbeatStarted) {
+            return;
+        }
+        heartbeatStarted = true;
+        long interval = settings.heartbeatInterval().toMillis();
+        heartbeats.scheduleWithFixedDelay(this::heartbeat, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs on the heartbeat thread: never calls the listener, only records what it saw. */
+    private void heartbeat() {
+        Membership current = membership;
+        if (current == null || memberExpired) {
+            return;
+        }
+        try {
+            heartbeatAnswer.set(protocol.heartbeat(current.memberId()));
+        } catch (IngestException e) {
+            if (e.kind() == ProblemKind.NOT_FOUND && current == membership) {
+                memberExpired = true;
+            } else {
+                LOG.debug("Heartbeat for group {} failed: {}", settings.group(), e.getMessage());
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Heartbeat for group {} failed", settings.group(), e);
+        }
+    }
+
+    private GroupProtocol.PollAnswer awaitPoll(CompletableFuture<GroupProtocol.PollAnswer> poll) {
+        pendingPoll = poll;
+        try {
+            if (wakeupRequested.get()) {
+                poll.cancel(true);
+            }
+            return poll.join();
+        } catch (CancellationException | CompletionException e) {
+            // A cancelled exchange may surface either way, depending on where it was cancelled.
+            throwIfWakeupRequested();
+            if (e instanceof CompletionException && e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        } finally {
+            pendingPoll = null;
+        }
+    }
+
+    private void commitQuietly() {
+        try {
+            commitSync();
+        } catch (RuntimeException e) {
+            LOG.warn("Auto-commit for group {} failed: {}", settings.group(), e.getMessage());
+        }
+    }
+
+    private void throwIfWakeupRequested() {
+        if (wakeupRequested.getAndSet(false)) {
+            throw new WakeupException();
+        }
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("consumer is closed");
+        }
+    }
+
+    private static Duration shorter(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+}

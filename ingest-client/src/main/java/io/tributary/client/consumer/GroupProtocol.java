@@ -1,0 +1,86 @@
+package io.tributary.client.consumer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import io.tributary.client.ConsumedRecord;
+import io.tributary.client.TopicPartition;
+import io.tributary.client.internal.Codecs;
+import io.tributary.client.internal.HttpTransport;
+import io.tributary.client.internal.Json;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/** The consumer group endpoints, one method per call; no state beyond the group name. */
+final class GroupProtocol {
+
+    /** One poll answer: the membership it was served under and its records. */
+    record PollAnswer(Membership membership, List<ConsumedRecord> records) {
+    }
+
+    private final HttpTransport transport;
+    private final String groupPath;
+
+    GroupProtocol(HttpTransport transport, String group) {
+        this.transport = transport;
+        this.groupPath = "/api/v1/groups/" + HttpTransport.segment(group);
+    }
+
+    Membership join(ConsumerSettings settings) {
+        ObjectNode body = Json.MAPPER.createObjectNode();
+        ArrayNode topics = body.putArray("topics");
+        settings.topics().forEach(topics::add);
+        body.put("sessionTimeoutMs", settings.sessionTimeout().toMillis());
+        body.put("autoOffsetReset", settings.autoOffsetReset().wireValue());
+        return membership(null, transport.send("POST", groupPath + "/members", body.toString()));
+    }
+
+    Membership heartbeat(String memberId) {
+        return membership(memberId, transport.send("POST", memberPath(memberId) + "/heartbeat", null));
+    }
+
+    CompletableFuture<PollAnswer> poll(String memberId, int maxRecords, Duration maxWait) {
+        String query = "/records?maxRecords=" + maxRecords + "&maxWaitMs=" + maxWait.toMillis();
+        return transport.sendAsync("GET", memberPath(memberId) + query, null, Map.of(), maxWait)
+                .thenApply(answer -> {
+                    List<ConsumedRecord> records = new ArrayList<>();
+                    for (JsonNode record : answer.path("records")) {
+                        records.add(Codecs.consumedRecord(record, null));
+                    }
+                    return new PollAnswer(membership(memberId, answer), records);
+                });
+    }
+
+    /** Commits next-offsets-to-consume under the member's generation. */
+    void commit(Membership member, Map<TopicPartition, Long> offsets) {
+        ObjectNode body = Json.MAPPER.createObjectNode()
+                .put("memberId", member.memberId())
+                .put("generation", member.generation());
+        ArrayNode array = body.putArray("offsets");
+        offsets.forEach((partition, offset) -> array.addObject()
+                .put("topic", partition.topic())
+                .put("partition", partition.partition())
+                .put("offset", offset.longValue()));
+        transport.send("POST", groupPath + "/offsets", body.toString());
+    }
+
+    void leave(String memberId) {
+        transport.send("DELETE", memberPath(memberId), null);
+    }
+
+    private String memberPath(String memberId) {
+        return groupPath + "/members/" + HttpTransport.segment(memberId);
+    }
+
+    private static Membership membership(String knownMemberId, JsonNode answer) {
+        String memberId = Json.textOrNull(answer, "memberId");
+        return new Membership(memberId == null ? knownMemberId : memberId,
+                Json.intOr(answer, "generation", -1),
+                new HashSet<>(Codecs.topicPartitions(answer.path("assignments"))));
+    }
+}

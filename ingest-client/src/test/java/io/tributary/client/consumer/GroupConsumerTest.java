@@ -1,0 +1,277 @@
+package io.tributary.client.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import io.tributary.client.ClientSettings;
+import io.tributary.client.ConsumedRecord;
+import io.tributary.client.FakeIngestServer;
+import io.tributary.client.FakeIngestServer.Reply;
+import io.tributary.client.TopicPartition;
+import tools.jackson.databind.JsonNode;
+
+class GroupConsumerTest {
+
+    private static final String GROUP = "/api/v1/groups/billing";
+    private static final String JOIN = GROUP + "/members";
+    private static final String OFFSETS = GROUP + "/offsets";
+    private static final TopicPartition P0 = new TopicPartition("orders", 0);
+    private static final TopicPartition P1 = new TopicPartition("orders", 1);
+    private static final TopicPartition P2 = new TopicPartition("orders", 2);
+
+    private final RecordingListener listener = new RecordingListener();
+    private FakeIngestServer server;
+    private GroupConsumer consumer;
+
+    @BeforeEach
+    void startServer() {
+        server = FakeIngestServer.start();
+        server.on("POST", JOIN, r -> Reply.ok(membership("m1", 1, P0, P1)));
+        server.on("GET", JOIN + "/m1/records", r -> Reply.ok(poll(1, List.of(P0, P1))));
+        server.on("POST", JOIN + "/m1/heartbeat", r -> Reply.ok(membership("m1", 1, P0, P1)));
+        server.on("POST", OFFSETS, r -> Reply.noContent());
+        server.on("DELETE", JOIN + "/.*", r -> Reply.noContent());
+    }
+
+    @AfterEach
+    void stop() {
+        if (consumer != null) {
+            consumer.close();
+        }
+        server.close();
+    }
+
+    private GroupConsumer consumer(Consumer<ConsumerSettings.Builder> tuning) {
+        ConsumerSettings.Builder builder = ConsumerSettings.builder(ClientSettings.of(server.baseUrl()), "billing",
+                List.of("orders")).pollWait(Duration.ZERO).autoOffsetReset(AutoOffsetReset.EARLIEST);
+        tuning.accept(builder);
+        consumer = new GroupConsumer(builder.build(), listener);
+        return consumer;
+    }
+
+    @Test
+    void shouldJoinPollAndCommitTheOffsetAfterEachReturnedRecord() throws Exception {
+        server.on("GET", JOIN + "/m1/records", r -> Reply.ok(poll(1, List.of(P0, P1),
+                record(P0, 5), record(P0, 6), record(P1, 9))));
+        consumer(b -> b.sessionTimeout(Duration.ofSeconds(10)).maxPollRecords(50));
+
+        List<ConsumedRecord> records = consumer.poll(Duration.ofSeconds(5));
+        consumer.commitSync();
+
+        assertThat(records).extracting(ConsumedRecord::offset).containsExactly(5L, 6L, 9L);
+        assertThat(records.get(0).value().path("n").asInt()).isEqualTo(5);
+        assertThat(records.get(0).key()).isEqualTo("key-5");
+        JsonNode join = server.requests("POST", JOIN).get(0).json();
+        assertThat(join.path("topics").get(0).asString()).isEqualTo("orders");
+        assertThat(join.path("sessionTimeoutMs").asLong()).isEqualTo(10_000);
+        assertThat(join.path("autoOffsetReset").asString()).isEqualTo("earliest");
+        assertThat(server.requests("GET", JOIN + "/m1/records").get(0).query()).containsEntry("maxRecords", "50");
+        JsonNode commit = server.requests("POST", OFFSETS).get(0).json();
+        assertThat(commit.path("memberId").asString()).isEqualTo("m1");
+        assertThat(commit.path("generation").asInt()).isEqualTo(1);
+        assertThat(committed(commit)).containsExactlyInAnyOrderEntriesOf(Map.of(P0, 7L, P1, 10L));
+        assertThat(listener.assigned).containsExactly(List.of(P0, P1));
+    }
+
+    @Test
+    void shouldCommitExplicitOffsets() throws Exception {
+        consumer(b -> { });
+        consumer.poll(Duration.ZERO);
+
+        consumer.commitSync(Map.of(P1, 42L));
+
+        assertThat(committed(server.requests("POST", OFFSETS).get(0).json())).containsExactly(Map.entry(P1, 42L));
+    }
+
+    @Test
+    void shouldThrowCommitFailedAfterRefreshingTheAssignmentWhenTheCommitIsFenced() {
+        server.on("GET", JOIN + "/m1/records", r -> Reply.ok(poll(1, List.of(P0, P1), record(P0, 3))));
+        server.on("POST", OFFSETS, r -> Reply.problem(409, "rebalance-in-progress", "generation 2 is current", false));
+        server.on("POST", JOIN + "/m1/heartbeat", r -> Reply.ok(membership("m1", 2, P1, P2)));
+        consumer(b -> { });
+        consumer.poll(Duration.ofSeconds(5));
+
+        assertThatThrownBy(consumer::commitSync)
+                .isInstanceOf(CommitFailedException.class)
+                .satisfies(e -> assertThat(((CommitFailedException) e).getCause().status()).isEqualTo(409));
+
+        assertThat(consumer.assignment()).containsExactlyInAnyOrder(P1, P2);
+        assertThat(listener.revoked).containsExactly(List.of(P0));
+        assertThat(listener.assigned).containsExactly(List.of(P0, P1), List.of(P2));
+    }
+
+    @Test
+    void shouldReportARebalanceSeenByTheHeartbeatOnThePollingThread() throws Exception {
+        server.on("POST", JOIN + "/m1/heartbeat", r -> Reply.ok(membership("m1", 2, P1, P2)));
+        consumer(b -> b.heartbeatInterval(Duration.ofMillis(10)));
+        consumer.poll(Duration.ZERO);
+        server.awaitRequests("POST", JOIN + "/m1/heartbeat", 1);
+
+        pollUntil(() -> !listener.revoked.isEmpty());
+
+        assertThat(listener.revoked).containsExactly(List.of(P0));
+        assertThat(listener.assigned).containsExactly(List.of(P0, P1), List.of(P2));
+        assertThat(listener.threads).containsOnly(Thread.currentThread());
+        assertThat(consumer.assignment()).containsExactlyInAnyOrder(P1, P2);
+    }
+
+    @Test
+    void shouldRejoinTransparentlyWhenAPollFindsTheMemberExpired() {
+        server.onSequence("POST", JOIN, Reply.ok(membership("m1", 1, P0, P1)), Reply.ok(membership("m2", 3, P1)));
+        server.on("GET", JOIN + "/m1/records", r -> Reply.problem(404, "member-not-found", "session expired", false));
+        server.on("GET", JOIN + "/m2/records", r -> Reply.ok(poll(3, List.of(P1), record(P1, 4))));
+        consumer(b -> { });
+
+        List<ConsumedRecord> records = consumer.poll(Duration.ofSeconds(5));
+
+        assertThat(records).extracting(ConsumedRecord::offset).containsExactly(4L);
+        assertThat(server.requests("POST", JOIN)).hasSize(2);
+        assertThat(listener.revoked).containsExactly(List.of(P0, P1));
+        assertThat(listener.assigned).containsExactly(List.of(P0, P1), List.of(P1));
+        assertThat(consumer.assignment()).containsExactly(P1);
+    }
+
+    @Test
+    void shouldRejoinWhenAHeartbeatFindsTheMemberExpired() throws Exception {
+        server.onSequence("POST", JOIN, Reply.ok(membership("m1", 1, P0, P1)), Reply.ok(membership("m2", 2, P2)));
+        server.on("POST", JOIN + "/m1/heartbeat", r -> Reply.problem(404, "member-not-found", "expired", false));
+        server.on("GET", JOIN + "/m2/records", r -> Reply.ok(poll(2, List.of(P2))));
+        server.on("POST", JOIN + "/m2/heartbeat", r -> Reply.ok(membership("m2", 2, P2)));
+        consumer(b -> b.heartbeatInterval(Duration.ofMillis(10)));
+        consumer.poll(Duration.ZERO);
+        server.awaitRequests("POST", JOIN + "/m1/heartbeat", 1);
+
+        pollUntil(() -> server.requests("POST", JOIN).size() == 2);
+
+        assertThat(consumer.assignment()).containsExactly(P2);
+        assertThat(listener.revoked).containsExactly(List.of(P0, P1));
+        assertThat(listener.assigned).containsExactly(List.of(P0, P1), List.of(P2));
+    }
+
+    @Test
+    void shouldRevokeAndLeaveTheGroupOnClose() {
+        consumer(b -> { });
+        consumer.poll(Duration.ZERO);
+
+        consumer.close();
+
+        assertThat(server.requests("DELETE", JOIN + "/m1")).hasSize(1);
+        assertThat(listener.revoked).containsExactly(List.of(P0, P1));
+        assertThatThrownBy(() -> consumer.poll(Duration.ZERO)).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void shouldCommitReturnedRecordsAtTheNextPollWhenAutoCommitIsOn() {
+        server.onSequence("GET", JOIN + "/m1/records", Reply.ok(poll(1, List.of(P0, P1), record(P0, 8))),
+                Reply.ok(poll(1, List.of(P0, P1))));
+        consumer(b -> b.enableAutoCommit(true));
+
+        consumer.poll(Duration.ZERO);
+        assertThat(server.requests("POST", OFFSETS)).isEmpty();
+        consumer.poll(Duration.ZERO);
+
+        assertThat(committed(server.requests("POST", OFFSETS).get(0).json())).containsExactly(Map.entry(P0, 9L));
+    }
+
+    @Test
+    void shouldAbortABlockedPollWhenWokenUpFromAnotherThread() throws Exception {
+        CountDownLatch serverRelease = new CountDownLatch(1);
+        server.on("GET", JOIN + "/m1/records", r -> {
+            serverRelease.await(10, TimeUnit.SECONDS);
+            return Reply.ok(poll(1, List.of(P0, P1)));
+        });
+        consumer(b -> b.pollWait(Duration.ofSeconds(5)));
+        CompletableFuture<Void> waker = CompletableFuture.runAsync(() -> {
+            try {
+                server.awaitRequests("GET", JOIN + "/m1/records", 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            consumer.wakeup();
+        });
+
+        try {
+            assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(5))).isInstanceOf(WakeupException.class);
+        } finally {
+            serverRelease.countDown();
+        }
+        waker.get(10, TimeUnit.SECONDS);
+    }
+
+    /** Polls until the condition holds; fails after a generous bound instead of sleeping. */
+    private void pollUntil(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("condition not reached in time").isLessThan(deadline);
+            consumer.poll(Duration.ofMillis(5));
+        }
+    }
+
+    private static Map<TopicPartition, Long> committed(JsonNode commit) {
+        Map<TopicPartition, Long> offsets = new java.util.HashMap<>();
+        for (JsonNode o : commit.path("offsets")) {
+            offsets.put(new TopicPartition(o.path("topic").asString(), o.path("partition").asInt()),
+                    o.path("offset").asLong());
+        }
+        return offsets;
+    }
+
+    private static Map<String, Object> membership(String memberId, int generation, TopicPartition... assignment) {
+        return Map.of("memberId", memberId, "generation", generation, "assignments", assignments(List.of(assignment)));
+    }
+
+    private static Map<String, Object> poll(int generation, List<TopicPartition> assignment,
+                                            Map<?, ?>... records) {
+        return Map.of("generation", generation, "assignments", assignments(assignment), "records", List.of(records));
+    }
+
+    private static Map<String, Object> record(TopicPartition partition, long offset) {
+        return Map.of("topic", partition.topic(), "partition", partition.partition(), "offset", offset,
+                "timestamp", 1000 + offset, "key", "key-" + offset, "value", Map.of("n", offset),
+                "headers", Map.of());
+    }
+
+    private static List<Map<String, Object>> assignments(List<TopicPartition> partitions) {
+        List<Map<String, Object>> list = new ArrayList<>();
+        partitions.forEach(p -> list.add(Map.of("topic", p.topic(), "partition", p.partition())));
+        return list;
+    }
+
+    /** Records callbacks with partitions sorted, and the threads they ran on. */
+    private static final class RecordingListener implements RebalanceListener {
+        final List<List<TopicPartition>> revoked = new CopyOnWriteArrayList<>();
+        final List<List<TopicPartition>> assigned = new CopyOnWriteArrayList<>();
+        final List<Thread> threads = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            revoked.add(sorted(partitions));
+            threads.add(Thread.currentThread());
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            assigned.add(sorted(partitions));
+            threads.add(Thread.currentThread());
+        }
+
+        private static List<TopicPartition> sorted(Collection<TopicPartition> partitions) {
+            return partitions.stream().sorted(java.util.Comparator.comparingInt(TopicPartition::partition)).toList();
+        }
+    }
+}
