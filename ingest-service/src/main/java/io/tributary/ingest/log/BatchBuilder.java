@@ -18,7 +18,7 @@ public final class BatchBuilder {
         return build(records, RecordBatch.NO_PRODUCER_ID, (short) -1, RecordBatch.NO_SEQUENCE);
     }
 
-    public static RecordBatch build(List<LogRecord> records, long producerId, short producerEpoch, int baseSequence) {
+    public static RecordBatch build(List<LogRecord> records, long producerId, short producerEpoch, long baseSequence) {
         int[] deltas = new int[records.size()];
         for (int i = 0; i < deltas.length; i++) {
             deltas[i] = i;
@@ -31,7 +31,7 @@ public final class BatchBuilder {
      * are already known: compaction rewrites batches with gaps but the same range.
      */
     public static RecordBatch build(List<LogRecord> records, int[] offsetDeltas, int lastOffsetDelta, long baseOffset,
-                                    long producerId, short producerEpoch, int baseSequence) {
+                                    long producerId, short producerEpoch, long baseSequence) {
         if (records.isEmpty()) {
             throw new IllegalArgumentException("a batch needs at least one record");
         }
@@ -63,7 +63,7 @@ public final class BatchBuilder {
         header.putLong(RecordBatch.MAX_TIMESTAMP, maxTimestamp);
         header.putLong(RecordBatch.PRODUCER_ID, producerId);
         header.putShort(RecordBatch.PRODUCER_EPOCH, producerEpoch);
-        header.putInt(RecordBatch.BASE_SEQUENCE, baseSequence);
+        header.putLong(RecordBatch.BASE_SEQUENCE, baseSequence);
         header.putInt(RecordBatch.RECORD_COUNT, records.size());
 
         int pos = RecordBatch.HEADER_SIZE;

@@ -31,7 +31,7 @@ final class ProducerStateTable {
     static final int REMEMBERED_BATCHES = 5;
 
     /** Where a producer's batch landed. */
-    record BatchMetadata(int firstSequence, int lastSequence, long firstOffset, long lastOffset) {
+    record BatchMetadata(long firstSequence, long lastSequence, long firstOffset, long lastOffset) {
     }
 
     /** What to do with an incoming batch. */
@@ -48,8 +48,8 @@ final class ProducerStateTable {
         short epoch;
         final ArrayDeque<BatchMetadata> recent = new ArrayDeque<>(REMEMBERED_BATCHES);
 
-        int lastSequence() {
-            return recent.isEmpty() ? Integer.MIN_VALUE : recent.peekLast().lastSequence();
+        long lastSequence() {
+            return recent.isEmpty() ? Long.MIN_VALUE : recent.peekLast().lastSequence();
         }
     }
 
@@ -62,7 +62,7 @@ final class ProducerStateTable {
      * @throws OutOfOrderSequenceException when the sequences overlap written ones without matching
      * @throws DuplicateSequenceException  when the batch is older than anything remembered
      */
-    Verdict check(long producerId, short epoch, int firstSequence, int lastSequence) {
+    Verdict check(long producerId, short epoch, long firstSequence, long lastSequence) {
         Entry entry = producers.get(producerId);
         if (entry == null) {
             return new Append();
@@ -115,14 +115,14 @@ final class ProducerStateTable {
     void writeSnapshot(Path file) throws IOException {
         int bytes = 4 + 4;
         for (Entry e : producers.values()) {
-            bytes += 8 + 2 + 1 + e.recent.size() * 24;
+            bytes += 8 + 2 + 1 + e.recent.size() * 32;
         }
         ByteBuffer buf = ByteBuffer.allocate(bytes);
         buf.putInt(producers.size());
         producers.forEach((id, e) -> {
             buf.putLong(id).putShort(e.epoch).put((byte) e.recent.size());
             for (BatchMetadata m : e.recent) {
-                buf.putInt(m.firstSequence()).putInt(m.lastSequence()).putLong(m.firstOffset()).putLong(m.lastOffset());
+                buf.putLong(m.firstSequence()).putLong(m.lastSequence()).putLong(m.firstOffset()).putLong(m.lastOffset());
             }
         });
         CRC32C crc = new CRC32C();
@@ -151,7 +151,7 @@ final class ProducerStateTable {
             e.epoch = buf.getShort();
             int n = buf.get();
             for (int j = 0; j < n; j++) {
-                e.recent.addLast(new BatchMetadata(buf.getInt(), buf.getInt(), buf.getLong(), buf.getLong()));
+                e.recent.addLast(new BatchMetadata(buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong()));
             }
             producers.put(id, e);
         }

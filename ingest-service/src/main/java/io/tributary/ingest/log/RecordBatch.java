@@ -24,9 +24,9 @@ import java.util.zip.CRC32C;
  * 35     8    maxTimestamp
  * 43     8    producerId        -1 when not idempotent
  * 51     2    producerEpoch
- * 53     4    baseSequence      -1 when not idempotent
- * 57     4    recordCount
- * 61     ...  records
+ * 53     8    baseSequence      -1 when not idempotent (64-bit: writers may derive it from a source offset)
+ * 61     4    recordCount
+ * 65     ...  records
  * </pre>
  * Each record: varint length of the rest, int8 attributes, varlong timestampDelta, varint
  * offsetDelta, varint keyLength (-1 = null) + key, varint valueLength (-1 = null) + value,
@@ -38,11 +38,11 @@ import java.util.zip.CRC32C;
 public final class RecordBatch implements Iterable<Record> {
 
     public static final byte MAGIC = 1;
-    public static final int HEADER_SIZE = 61;
+    public static final int HEADER_SIZE = 65;
     /** Bytes needed to learn a batch's size and offsets: up to and including lastOffsetDelta. */
     public static final int OFFSETS_PREFIX = 27;
     public static final long NO_PRODUCER_ID = -1L;
-    public static final int NO_SEQUENCE = -1;
+    public static final long NO_SEQUENCE = -1L;
 
     static final int BASE_OFFSET = 0;
     static final int LENGTH = 8;
@@ -56,7 +56,7 @@ public final class RecordBatch implements Iterable<Record> {
     static final int PRODUCER_ID = 43;
     static final int PRODUCER_EPOCH = 51;
     static final int BASE_SEQUENCE = 53;
-    static final int RECORD_COUNT = 57;
+    static final int RECORD_COUNT = 61;
 
     private final ByteBuffer buffer; // big-endian, position 0 = start of batch, limit = end
     private final byte[] array;
@@ -126,12 +126,12 @@ public final class RecordBatch implements Iterable<Record> {
         return buffer.getShort(PRODUCER_EPOCH);
     }
 
-    public int baseSequence() {
-        return buffer.getInt(BASE_SEQUENCE);
+    public long baseSequence() {
+        return buffer.getLong(BASE_SEQUENCE);
     }
 
     /** Sequence of the last record; sequences inside a batch are contiguous. */
-    public int lastSequence() {
+    public long lastSequence() {
         return baseSequence() + recordCount() - 1;
     }
 

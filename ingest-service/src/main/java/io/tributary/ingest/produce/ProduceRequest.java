@@ -10,7 +10,7 @@ import java.util.List;
  * @param baseSequence with {@code producerId}: record {@code i} of the request has sequence {@code baseSequence + i}
  */
 public record ProduceRequest(List<IncomingRecord> records, Acks acks, Long producerId, Short producerEpoch,
-                             Integer baseSequence) {
+                             Long baseSequence) {
 
     public boolean idempotent() {
         return producerId != null;

@@ -37,7 +37,7 @@ public final class ProduceRequestParser {
             String acks = null;
             Long producerId = null;
             Short producerEpoch = null;
-            Integer baseSequence = null;
+            Long baseSequence = null;
             String field;
             while ((field = p.nextName()) != null) {
                 JsonToken t = p.nextToken();
@@ -56,7 +56,7 @@ public final class ProduceRequestParser {
                     case "producerEpoch" -> producerEpoch = t == JsonToken.VALUE_NULL ? null
                             : (short) intValue(p, "producerEpoch", 0, Short.MAX_VALUE);
                     case "baseSequence" -> baseSequence = t == JsonToken.VALUE_NULL ? null
-                            : intValue(p, "baseSequence", 0, Integer.MAX_VALUE);
+                            : nonNegativeLong(p, "baseSequence");
                     default -> throw new InvalidProduceRequestException("unknown field \"" + field
                             + "\"; expected records, acks, producerId, producerEpoch, baseSequence");
                 }
@@ -75,7 +75,7 @@ public final class ProduceRequestParser {
 
     /** Parses an NDJSON body (one record object per line); envelope fields come from the query. */
     public static ProduceRequest parseNdjson(byte[] body, String acks, Long producerId, Short producerEpoch,
-                                             Integer baseSequence) {
+                                             Long baseSequence) {
         List<IncomingRecord> records = new ArrayList<>();
         try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), body)) {
             // The parser reads consecutive root-level values, which is exactly one object per line.
@@ -93,7 +93,7 @@ public final class ProduceRequestParser {
     }
 
     private static ProduceRequest build(List<IncomingRecord> records, String acks, Long producerId,
-                                        Short producerEpoch, Integer baseSequence) {
+                                        Short producerEpoch, Long baseSequence) {
         boolean anyIdentity = producerId != null || producerEpoch != null || baseSequence != null;
         if (anyIdentity && (producerId == null || producerEpoch == null || baseSequence == null)) {
             throw new InvalidProduceRequestException(
@@ -102,8 +102,8 @@ public final class ProduceRequestParser {
         if (producerId != null && producerId < 0) {
             throw new InvalidProduceRequestException("producerId must not be negative");
         }
-        if (baseSequence != null && (long) baseSequence + records.size() - 1 > Integer.MAX_VALUE) {
-            throw new InvalidProduceRequestException("baseSequence + number of records overflows a 32-bit sequence");
+        if (baseSequence != null && baseSequence > Long.MAX_VALUE - records.size()) {
+            throw new InvalidProduceRequestException("baseSequence + number of records overflows a 64-bit sequence");
         }
         return new ProduceRequest(List.copyOf(records), Acks.parse(acks), producerId, producerEpoch, baseSequence);
     }
@@ -190,6 +190,14 @@ public final class ProduceRequestParser {
         } catch (JacksonException e) {
             throw new InvalidProduceRequestException(name + " is out of range");
         }
+    }
+
+    private static long nonNegativeLong(JsonParser p, String name) {
+        long v = longValue(p, name);
+        if (v < 0) {
+            throw new InvalidProduceRequestException(name + " must not be negative, was " + v);
+        }
+        return v;
     }
 
     private static int intValue(JsonParser p, String name, int min, int max) {
