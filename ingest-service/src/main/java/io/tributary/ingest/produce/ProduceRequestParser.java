@@ -69,7 +69,7 @@ public final class ProduceRequestParser {
             }
             return build(records, acks, producerId, producerEpoch, baseSequence);
         } catch (JacksonException e) {
-            throw new InvalidProduceRequestException("malformed JSON: " + e.getOriginalMessage());
+            throw new InvalidProduceRequestException("malformed JSON: " + describe(e));
         }
     }
 
@@ -84,12 +84,19 @@ public final class ProduceRequestParser {
             }
         } catch (JacksonException e) {
             throw new InvalidProduceRequestException("malformed NDJSON at record " + (records.size() + 1) + ": "
-                    + e.getOriginalMessage());
+                    + describe(e));
         }
         if (records.isEmpty()) {
             throw new InvalidProduceRequestException("the NDJSON body holds no records");
         }
         return build(records, acks, producerId, producerEpoch, baseSequence);
+    }
+
+    /** The parser's message with its byte position, without the source-description noise. */
+    private static String describe(JacksonException e) {
+        String message = e.getOriginalMessage().replaceAll("\\s*\\(start marker at \\[Source.*?\\]\\)", "");
+        return e.getLocation() == null || e.getLocation().getByteOffset() < 0 ? message
+                : message + " (at byte " + e.getLocation().getByteOffset() + ")";
     }
 
     private static ProduceRequest build(List<IncomingRecord> records, String acks, Long producerId,

@@ -1,0 +1,65 @@
+package io.tributary.ingest.api;
+
+import java.net.URI;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * The problem types the ingest API answers with ({@code type} of an RFC 9457 problem). Each
+ * says whether the same request may succeed when retried. Documented in {@code docs/api.md}.
+ */
+public enum ProblemType {
+    INVALID_REQUEST("invalid-request", "Invalid request", HttpStatus.BAD_REQUEST, false),
+    INVALID_TOPIC("invalid-topic", "Invalid topic", HttpStatus.BAD_REQUEST, false),
+    INVALID_CONFIG("invalid-config", "Invalid topic config", HttpStatus.BAD_REQUEST, false),
+    INVALID_RECORD("invalid-record", "Invalid record", HttpStatus.BAD_REQUEST, false),
+    RECORD_TOO_LARGE("record-too-large", "Record batch too large", HttpStatus.PAYLOAD_TOO_LARGE, false),
+    UNKNOWN_TOPIC("unknown-topic", "Unknown topic or partition", HttpStatus.NOT_FOUND, false),
+    TOPIC_EXISTS("topic-exists", "Topic already exists", HttpStatus.CONFLICT, false),
+    OFFSET_OUT_OF_RANGE("offset-out-of-range", "Offset out of range", HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, false),
+    PRODUCER_FENCED("producer-fenced", "Producer fenced", HttpStatus.CONFLICT, false),
+    OUT_OF_ORDER_SEQUENCE("out-of-order-sequence", "Out-of-order sequence", HttpStatus.CONFLICT, false),
+    DUPLICATE_SEQUENCE("duplicate-sequence", "Duplicate sequence", HttpStatus.CONFLICT, false),
+    IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", "Idempotency key reused", HttpStatus.UNPROCESSABLE_CONTENT, false),
+    UNKNOWN_MEMBER("unknown-member", "Unknown group member", HttpStatus.NOT_FOUND, false),
+    UNKNOWN_GROUP("unknown-group", "Unknown group", HttpStatus.NOT_FOUND, false),
+    REBALANCE_IN_PROGRESS("rebalance-in-progress", "Stale group generation", HttpStatus.CONFLICT, false),
+    FENCED("fenced", "Partition not assigned to member", HttpStatus.CONFLICT, false),
+    NOT_FOUND("not-found", "Not found", HttpStatus.NOT_FOUND, false),
+    METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", HttpStatus.METHOD_NOT_ALLOWED, false),
+    UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, false),
+    NOT_ACCEPTABLE("not-acceptable", "Not acceptable", HttpStatus.NOT_ACCEPTABLE, false),
+    STORAGE_ERROR("storage-error", "Storage error", HttpStatus.SERVICE_UNAVAILABLE, true),
+    INTERNAL_ERROR("internal-error", "Internal error", HttpStatus.INTERNAL_SERVER_ERROR, true);
+
+    /** Base of every type URI; the fragment-free slug is appended. */
+    public static final String BASE = "https://tributary.dev/problems/";
+
+    private final String slug;
+    private final String title;
+    private final HttpStatus status;
+    private final boolean retriable;
+
+    ProblemType(String slug, String title, HttpStatus status, boolean retriable) {
+        this.slug = slug;
+        this.title = title;
+        this.status = status;
+        this.retriable = retriable;
+    }
+
+    public URI uri() {
+        return URI.create(BASE + slug);
+    }
+
+    public String title() {
+        return title;
+    }
+
+    public HttpStatus status() {
+        return status;
+    }
+
+    public boolean retriable() {
+        return retriable;
+    }
+}

@@ -1,0 +1,175 @@
+package io.tributary.ingest.api;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.zip.CRC32C;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.Parameter;
+import io.swagger.v3.oas.annotations.media.Content;
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.swagger.v3.oas.annotations.responses.ApiResponse;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.fetch.FetchPosition;
+import io.tributary.ingest.fetch.FetchService;
+import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.produce.IdempotencyKeys;
+import io.tributary.ingest.produce.InvalidProduceRequestException;
+import io.tributary.ingest.produce.ProduceRequest;
+import io.tributary.ingest.produce.ProduceRequestParser;
+import io.tributary.ingest.produce.ProduceResponse;
+import io.tributary.ingest.produce.ProduceService;
+import io.tributary.ingest.topic.TopicRegistry;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+@Tag(name = "Records", description = "Produce records, fetch them by offset, look up offsets")
+@RestController
+@RequestMapping("/api/v1/topics/{topic}")
+class RecordController {
+
+    static final String NDJSON = "application/x-ndjson";
+
+    private final ProduceService produce;
+    private final FetchService fetch;
+    private final IdempotencyKeys idempotencyKeys;
+    private final TopicRegistry topics;
+    private final IngestProperties props;
+
+    RecordController(ProduceService produce, FetchService fetch, IdempotencyKeys idempotencyKeys,
+                     TopicRegistry topics, IngestProperties props) {
+        this.produce = produce;
+        this.fetch = fetch;
+        this.idempotencyKeys = idempotencyKeys;
+        this.topics = topics;
+        this.props = props;
+    }
+
+    @Operation(summary = "Produce records",
+            description = "All or nothing: either every record is written or none is. Keys choose partitions with "
+                    + "Kafka's murmur2 partitioner. Also accepts application/x-ndjson (one record object per line; "
+                    + "acks and producer fields as query parameters). An Idempotency-Key header makes a retry "
+                    + "return the original offsets without writing again.",
+            requestBody = @io.swagger.v3.oas.annotations.parameters.RequestBody(content = {
+                    @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            schema = @Schema(implementation = RecordDocs.ProduceRequestDoc.class)),
+                    @Content(mediaType = NDJSON, schema = @Schema(implementation = RecordDocs.ProducedRecordDoc.class))}),
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "written"),
+                    @ApiResponse(responseCode = "400", description = "malformed body or record",
+                            content = @Content(mediaType = "application/problem+json")),
+                    @ApiResponse(responseCode = "404", description = "unknown topic",
+                            content = @Content(mediaType = "application/problem+json")),
+                    @ApiResponse(responseCode = "409", description = "fenced producer or sequence error",
+                            content = @Content(mediaType = "application/problem+json"))})
+    @PostMapping(path = "/records", consumes = {MediaType.APPLICATION_JSON_VALUE, NDJSON},
+            produces = MediaType.APPLICATION_JSON_VALUE)
+    ProduceResponse produce(@PathVariable String topic, HttpServletRequest http,
+                            @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
+                            @Parameter(description = "NDJSON only: all or leader") @RequestParam(required = false) String acks,
+                            @Parameter(description = "NDJSON only") @RequestParam(required = false) Long producerId,
+                            @Parameter(description = "NDJSON only") @RequestParam(required = false) Short producerEpoch,
+                            @Parameter(description = "NDJSON only") @RequestParam(required = false) Long baseSequence)
+            throws IOException {
+        topics.get(topic); // an unknown topic is a 404 before the body is read
+        byte[] body = readBody(http);
+        boolean ndjson = http.getContentType() != null && http.getContentType().startsWith(NDJSON);
+        ProduceRequest request = ndjson
+                ? ProduceRequestParser.parseNdjson(body, acks, producerId, producerEpoch, baseSequence)
+                : ProduceRequestParser.parseJson(body);
+        if (idempotencyKey == null || idempotencyKey.isBlank()) {
+            return produce.produce(topic, request);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(body);
+        return idempotencyKeys.once(topic, idempotencyKey, crc.getValue(), () -> produce.produce(topic, request));
+    }
+
+    private byte[] readBody(HttpServletRequest http) throws IOException {
+        int limit = props.produce().maxRequestBytes();
+        long declared = http.getContentLengthLong();
+        if (declared > limit) {
+            throw new PayloadTooLargeException(declared, limit);
+        }
+        try (InputStream in = http.getInputStream()) {
+            byte[] buf = new byte[declared > 0 ? (int) declared : 64 * 1024];
+            int len = 0;
+            int n;
+            while ((n = in.read(buf, len, buf.length - len)) >= 0) {
+                len += n;
+                if (len == buf.length) {
+                    if (buf.length >= limit) {
+                        if (in.read() >= 0) {
+                            throw new PayloadTooLargeException(limit + 1L, limit);
+                        }
+                        break;
+                    }
+                    buf = Arrays.copyOf(buf, (int) Math.min((long) buf.length * 2, limit));
+                }
+            }
+            if (len == 0) {
+                throw new InvalidProduceRequestException("the request body is empty");
+            }
+            return len == buf.length ? buf : Arrays.copyOf(buf, len);
+        }
+    }
+
+    @Operation(summary = "Fetch records of a partition",
+            description = "Returns records from offset, up to maxRecords and about maxBytes (at least one record "
+                    + "when any is there). With maxWaitMs, waits until data arrives or the time is up. "
+                    + "416 with logStartOffset/logEndOffset when the offset is out of range.",
+            responses = {
+                    @ApiResponse(responseCode = "200", content = @Content(mediaType = MediaType.APPLICATION_JSON_VALUE,
+                            schema = @Schema(implementation = RecordDocs.FetchResponseDoc.class))),
+                    @ApiResponse(responseCode = "416", description = "offset out of range",
+                            content = @Content(mediaType = "application/problem+json"))})
+    @GetMapping(path = "/partitions/{partition}/records", produces = MediaType.APPLICATION_JSON_VALUE)
+    CompletableFuture<ResponseEntity<byte[]>> fetch(@PathVariable String topic, @PathVariable int partition,
+                                                    @RequestParam long offset,
+                                                    @RequestParam(required = false) Integer maxRecords,
+                                                    @RequestParam(required = false) Integer maxBytes,
+                                                    @RequestParam(defaultValue = "0") long maxWaitMs) {
+        FetchLimits limits = FetchLimits.of(maxRecords, maxBytes, maxWaitMs, props.fetch());
+        topics.partition(topic, partition);
+        return fetch.fetch(new FetchPosition(topic, partition, offset), limits.maxRecords(), limits.maxBytes(),
+                        limits.maxWaitMs())
+                .thenApply(f -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
+                        .body(RecordsJson.partitionFetch(f)));
+    }
+
+    @Operation(summary = "Look up an offset", description = "at=earliest: the first stored offset; at=latest: the "
+            + "high watermark (next offset to be readable); at=<epoch millis>: the first offset whose timestamp is at "
+            + "or after it (the high watermark when none is).")
+    @GetMapping("/partitions/{partition}/offsets")
+    TopicDtos.OffsetAnswer offsets(@PathVariable String topic, @PathVariable int partition,
+                                   @RequestParam(defaultValue = "latest") String at) {
+        PartitionLog log = topics.partition(topic, partition);
+        return switch (at) {
+            case "earliest" -> new TopicDtos.OffsetAnswer(partition, log.logStartOffset(), -1);
+            case "latest" -> new TopicDtos.OffsetAnswer(partition, log.highWatermark(), -1);
+            default -> {
+                long ts;
+                try {
+                    ts = Long.parseLong(at);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("at must be earliest, latest or epoch milliseconds, was " + at);
+                }
+                if (ts < 0) {
+                    throw new IllegalArgumentException("at must be a non-negative timestamp, was " + at);
+                }
+                yield new TopicDtos.OffsetAnswer(partition, log.offsetForTimestamp(ts), ts);
+            }
+        };
+    }
+}

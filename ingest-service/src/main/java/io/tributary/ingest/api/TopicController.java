@@ -1,0 +1,96 @@
+package io.tributary.ingest.api;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.log.LogConfig;
+import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.topic.TopicRegistry;
+import jakarta.validation.Valid;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.util.UriComponentsBuilder;
+
+@Tag(name = "Topics", description = "Create, inspect, reconfigure and delete topics")
+@RestController
+@RequestMapping("/api/v1/topics")
+class TopicController {
+
+    private final TopicRegistry topics;
+    private final IngestProperties props;
+
+    TopicController(TopicRegistry topics, IngestProperties props) {
+        this.topics = topics;
+        this.props = props;
+    }
+
+    @Operation(summary = "Create a topic", description = "201 with the topic; 409 if it exists; 400 for a bad name, "
+            + "partition count, replication factor or config.")
+    @PostMapping
+    ResponseEntity<TopicDtos.TopicDescription> create(@Valid @RequestBody TopicDtos.CreateTopicRequest request,
+                                                      UriComponentsBuilder uri) {
+        int partitions = request.partitions() == null ? props.defaultPartitions() : request.partitions();
+        int rf = request.replicationFactor() == null ? props.defaultReplicationFactor() : request.replicationFactor();
+        TopicRegistry.Topic topic = topics.create(request.name(), partitions, rf,
+                request.configs() == null ? Map.of() : request.configs());
+        return ResponseEntity.created(uri.path("/api/v1/topics/{name}").build(topic.name()))
+                .body(describe(topic));
+    }
+
+    @Operation(summary = "List topics")
+    @GetMapping
+    TopicDtos.TopicList list() {
+        return new TopicDtos.TopicList(topics.list().stream().map(this::describe).toList());
+    }
+
+    @Operation(summary = "Describe a topic", description = "Per partition: leader, replicas, in-sync replicas, "
+            + "log start offset, high watermark, log end offset.")
+    @GetMapping("/{topic}")
+    TopicDtos.TopicDescription describe(@PathVariable String topic) {
+        return describe(topics.get(topic));
+    }
+
+    @Operation(summary = "Change topic configs", description = "Merges the given overrides; a null value resets a "
+            + "key to its default. Takes effect at once on every partition.")
+    @PatchMapping("/{topic}/configs")
+    TopicDtos.TopicDescription updateConfigs(@PathVariable String topic,
+                                             @Valid @RequestBody TopicDtos.UpdateConfigsRequest request) {
+        return describe(topics.updateConfigs(topic, request.configs()));
+    }
+
+    @Operation(summary = "Delete a topic and all its records")
+    @DeleteMapping("/{topic}")
+    ResponseEntity<Void> delete(@PathVariable String topic) {
+        topics.delete(topic);
+        return ResponseEntity.status(HttpStatus.NO_CONTENT).build();
+    }
+
+    private TopicDtos.TopicDescription describe(TopicRegistry.Topic topic) {
+        List<Integer> nodes = List.of(props.nodeId());
+        List<TopicDtos.PartitionDescription> partitions = topic.partitions().stream()
+                .map(p -> partition(p, nodes)).toList();
+        Map<String, String> effective = new TreeMap<>(LogConfig.DEFAULTS);
+        effective.putAll(topic.metadata().configs());
+        return new TopicDtos.TopicDescription(topic.name(), topic.partitions().size(),
+                topic.metadata().replicationFactor(), topic.metadata().internal(),
+                new LinkedHashMap<>(new TreeMap<>(topic.metadata().configs())), effective, partitions);
+    }
+
+    private TopicDtos.PartitionDescription partition(PartitionLog log, List<Integer> nodes) {
+        return new TopicDtos.PartitionDescription(log.partition(), props.nodeId(), nodes, nodes,
+                log.logStartOffset(), log.highWatermark(), log.logEndOffset(), log.sizeInBytes(), log.segmentCount());
+    }
+}

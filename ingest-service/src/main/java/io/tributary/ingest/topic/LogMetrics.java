@@ -1,0 +1,57 @@
+package io.tributary.ingest.topic;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.tributary.ingest.log.PartitionLog;
+import org.springframework.stereotype.Component;
+
+/**
+ * Per-partition gauges: bytes on disk, segment count, log start / end offsets and high
+ * watermark, tagged by topic and partition. Registered when a topic appears, removed when it
+ * is deleted.
+ */
+@Component
+class LogMetrics implements TopicRegistry.Listener {
+
+    private final MeterRegistry registry;
+    private final Map<String, List<Meter>> meters = new ConcurrentHashMap<>();
+
+    LogMetrics(MeterRegistry registry, TopicRegistry topics) {
+        this.registry = registry;
+        topics.addListener(this);
+    }
+
+    @Override
+    public void topicCreated(TopicRegistry.Topic topic) {
+        List<Meter> created = new ArrayList<>();
+        for (PartitionLog p : topic.partitions()) {
+            Tags tags = Tags.of("topic", topic.name(), "partition", String.valueOf(p.partition()));
+            created.add(Gauge.builder("ingest.log.size", p, PartitionLog::sizeInBytes).baseUnit("bytes").tags(tags)
+                    .description("bytes of all segments of the partition").register(registry));
+            created.add(Gauge.builder("ingest.log.segments", p, PartitionLog::segmentCount).tags(tags)
+                    .register(registry));
+            created.add(Gauge.builder("ingest.log.start.offset", p, PartitionLog::logStartOffset).tags(tags)
+                    .register(registry));
+            created.add(Gauge.builder("ingest.log.end.offset", p, PartitionLog::logEndOffset).tags(tags)
+                    .register(registry));
+            created.add(Gauge.builder("ingest.log.high.watermark", p, PartitionLog::highWatermark).tags(tags)
+                    .register(registry));
+        }
+        meters.put(topic.name(), created);
+    }
+
+    @Override
+    public void topicDeleted(TopicRegistry.Topic topic) {
+        List<Meter> gone = meters.remove(topic.name());
+        if (gone != null) {
+            gone.forEach(registry::remove);
+        }
+    }
+}
