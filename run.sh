@@ -24,7 +24,9 @@ trap stop EXIT INT TERM
 
 start() { # module port
   local module=$1 port=$2
-  java -jar "$module"/target/"$module"-*-SNAPSHOT.jar > "./data/logs/$module.log" 2>&1 &
+  local jar
+  jar=$(ls "$module"/target/"$module"-*-SNAPSHOT-exec.jar 2>/dev/null || ls "$module"/target/"$module"-*-SNAPSHOT.jar)
+  java -jar "$jar" > "./data/logs/$module.log" 2>&1 &
   pids+=($!)
   echo "started $module (pid $!) on port $port, log: ./data/logs/$module.log"
 }
