@@ -54,8 +54,7 @@ public final class PartitionLog implements Closeable {
     private volatile long recoveryPoint;
     private volatile boolean closed;
     private volatile long checkpointedRecoveryPoint = -1;
-    private long unflushedRecords;
-    private volatile long oldestUnflushedMs = Long.MAX_VALUE;
+    private volatile long lastFlushMs = System.currentTimeMillis();
 
     PartitionLog(String topic, int partition, Path dir, LogConfig config, ScheduledExecutorService scheduler,
                  ConcurrentSkipListMap<Long, LogSegment> segments, ProducerStateTable producers,
@@ -210,11 +209,8 @@ public final class PartitionLog implements Closeable {
             active.append(batch);
             producers.update(batch);
             logEndOffset = batch.nextOffset();
-            if (unflushedRecords == 0) {
-                oldestUnflushedMs = System.currentTimeMillis();
-            }
-            unflushedRecords += batch.recordCount();
-            flushNow = unflushedRecords >= cfg.flushMessages();
+            // Offsets count records, so the distance to the recovery point is the unflushed count.
+            flushNow = logEndOffset - recoveryPoint >= cfg.flushMessages();
         } catch (IOException e) {
             throw new UncheckedIOException("append to " + topic + "-" + partition + " failed", e);
         } finally {
@@ -287,7 +283,10 @@ public final class PartitionLog implements Closeable {
         }
     }
 
-    /** Fsyncs every segment holding records above the recovery point. */
+    /**
+     * Fsyncs every segment holding records above the recovery point. Takes only the flush lock,
+     * never the write lock, so appends continue during an fsync (lock order: write, then flush).
+     */
     public void flush() {
         flushLock.lock();
         try {
@@ -300,15 +299,7 @@ public final class PartitionLog implements Closeable {
                 s.flush();
             }
             recoveryPoint = upTo;
-            writeLock.lock();
-            try {
-                if (logEndOffset == upTo) {
-                    unflushedRecords = 0;
-                    oldestUnflushedMs = Long.MAX_VALUE;
-                }
-            } finally {
-                writeLock.unlock();
-            }
+            lastFlushMs = System.currentTimeMillis();
         } catch (IOException e) {
             throw new UncheckedIOException("flush of " + topic + "-" + partition + " failed", e);
         } finally {
@@ -328,9 +319,9 @@ public final class PartitionLog implements Closeable {
         }
     }
 
-    /** Flushes when {@code flush.ms} has passed since the oldest unflushed append. */
+    /** Flushes unflushed records when {@code flush.ms} has passed since the last flush. */
     public void maybeFlushByTime(long nowMs) {
-        if (nowMs - oldestUnflushedMs >= config.flushMs()) {
+        if (logEndOffset > recoveryPoint && nowMs - lastFlushMs >= config.flushMs()) {
             flush();
         }
     }
