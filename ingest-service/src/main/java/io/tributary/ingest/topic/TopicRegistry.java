@@ -149,6 +149,11 @@ public class TopicRegistry implements AutoCloseable {
                     System.currentTimeMillis());
             Topic topic;
             try {
+                // A crash between creating the directories and saving topics.json can leave
+                // partition directories nobody owns; never let them leak into a new topic.
+                for (int p = 0; p < partitions; p++) {
+                    deleteQuietly(logsDir.resolve(new TopicPartition(name, p).dirName()));
+                }
                 topic = openTopic(meta);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot create topic " + name, e);
