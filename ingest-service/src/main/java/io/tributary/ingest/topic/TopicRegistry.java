@@ -253,6 +253,9 @@ public class TopicRegistry implements AutoCloseable {
     }
 
     private static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
