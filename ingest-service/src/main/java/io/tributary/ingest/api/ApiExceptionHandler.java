@@ -92,7 +92,7 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(OutOfOrderSequenceException.class)
     ResponseEntity<ProblemDetail> outOfOrder(OutOfOrderSequenceException e) {
-        return respond(ProblemType.OUT_OF_ORDER_SEQUENCE, e.getMessage(), Map.of());
+        return respond(ProblemType.OUT_OF_ORDER_SEQUENCE, e.getMessage(), Map.of("lastSequence", e.lastSequence()));
     }
 
     @ExceptionHandler(DuplicateSequenceException.class)

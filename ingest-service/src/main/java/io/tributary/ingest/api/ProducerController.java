@@ -3,8 +3,15 @@ package io.tributary.ingest.api;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import java.util.List;
+
+import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.produce.ProducerIds;
+import io.tributary.ingest.topic.TopicRegistry;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -23,10 +30,19 @@ class ProducerController {
     record InitProducerResponse(@Schema(example = "17") long producerId, @Schema(example = "0") short producerEpoch) {
     }
 
-    private final ProducerIds ids;
+    @Schema(description = "The last sequence a producer wrote to each partition of a topic (-1: none remembered)")
+    record SequencesResponse(long producerId, String topic, List<PartitionSequence> partitions) {
+    }
 
-    ProducerController(ProducerIds ids) {
+    record PartitionSequence(int partition, long lastSequence) {
+    }
+
+    private final ProducerIds ids;
+    private final TopicRegistry topics;
+
+    ProducerController(ProducerIds ids, TopicRegistry topics) {
         this.ids = ids;
+        this.topics = topics;
     }
 
     @Operation(summary = "Get an idempotent producer identity")
@@ -34,5 +50,16 @@ class ProducerController {
     InitProducerResponse init(@RequestBody(required = false) InitProducerRequest request) {
         ProducerIds.Identity identity = ids.init(request == null ? null : request.name());
         return new InitProducerResponse(identity.producerId(), identity.producerEpoch());
+    }
+
+    @Operation(summary = "Last sequences of a producer",
+            description = "What a producer already wrote to each partition of a topic. A writer that numbers records "
+                    + "by their source offsets asks this after a restart and skips what is already there.")
+    @GetMapping("/{producerId}/sequences")
+    SequencesResponse sequences(@PathVariable long producerId, @RequestParam String topic) {
+        List<PartitionSequence> partitions = topics.get(topic).partitions().stream()
+                .map((PartitionLog p) -> new PartitionSequence(p.partition(), p.lastSequence(producerId)))
+                .toList();
+        return new SequencesResponse(producerId, topic, partitions);
     }
 }

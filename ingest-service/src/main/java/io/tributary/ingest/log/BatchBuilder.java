@@ -23,7 +23,18 @@ public final class BatchBuilder {
         for (int i = 0; i < deltas.length; i++) {
             deltas[i] = i;
         }
-        return build(records, deltas, deltas.length - 1, 0L, producerId, producerEpoch, baseSequence);
+        return build(records, deltas, deltas.length - 1, 0L, producerId, producerEpoch, baseSequence,
+                baseSequence + records.size() - 1);
+    }
+
+    /** A batch with an explicit sequence range (writers that derive sequences from source offsets). */
+    public static RecordBatch build(List<LogRecord> records, ProducerBatch producer) {
+        int[] deltas = new int[records.size()];
+        for (int i = 0; i < deltas.length; i++) {
+            deltas[i] = i;
+        }
+        return build(records, deltas, deltas.length - 1, 0L, producer.producerId(), producer.producerEpoch(),
+                producer.baseSequence(), producer.lastSequence());
     }
 
     /**
@@ -31,7 +42,10 @@ public final class BatchBuilder {
      * are already known: compaction rewrites batches with gaps but the same range.
      */
     public static RecordBatch build(List<LogRecord> records, int[] offsetDeltas, int lastOffsetDelta, long baseOffset,
-                                    long producerId, short producerEpoch, long baseSequence) {
+                                    long producerId, short producerEpoch, long baseSequence, long lastSequence) {
+        if (lastSequence - baseSequence > Integer.MAX_VALUE || lastSequence < baseSequence) {
+            throw new IllegalArgumentException("sequence range " + baseSequence + ".." + lastSequence + " is not valid");
+        }
         if (records.isEmpty()) {
             throw new IllegalArgumentException("a batch needs at least one record");
         }
@@ -64,6 +78,7 @@ public final class BatchBuilder {
         header.putLong(RecordBatch.PRODUCER_ID, producerId);
         header.putShort(RecordBatch.PRODUCER_EPOCH, producerEpoch);
         header.putLong(RecordBatch.BASE_SEQUENCE, baseSequence);
+        header.putInt(RecordBatch.LAST_SEQUENCE_DELTA, (int) (lastSequence - baseSequence));
         header.putInt(RecordBatch.RECORD_COUNT, records.size());
 
         int pos = RecordBatch.HEADER_SIZE;

@@ -113,7 +113,7 @@ public final class LogCompactor {
             } else if (!records.isEmpty()) {
                 RecordBatch rebuilt = BatchBuilder.build(records, deltas.stream().mapToInt(Integer::intValue).toArray(),
                         batch.lastOffsetDelta(), batch.baseOffset(), batch.producerId(), batch.producerEpoch(),
-                        batch.baseSequence());
+                        batch.baseSequence(), batch.lastSequence());
                 rebuilt.setLeaderEpoch(batch.leaderEpoch());
                 kept.add(rebuilt);
             }

@@ -164,8 +164,8 @@ public final class PartitionLog implements Closeable {
                 }
             }
         }
-        RecordBatch batch = BatchBuilder.build(records, producer.producerId(), producer.producerEpoch(),
-                producer.baseSequence());
+        RecordBatch batch = producer.isIdempotent() ? BatchBuilder.build(records, producer)
+                : BatchBuilder.build(records);
         if (batch.sizeInBytes() > cfg.maxMessageBytes()) {
             throw new RecordTooLargeException("batch of " + batch.sizeInBytes() + " bytes is larger than "
                     + LogConfig.MAX_MESSAGE_BYTES + "=" + cfg.maxMessageBytes() + " of topic " + topic);
@@ -545,6 +545,16 @@ public final class PartitionLog implements Closeable {
 
     boolean isClosed() {
         return closed;
+    }
+
+    /** The last sequence {@code producerId} wrote to this partition, or -1. */
+    public long lastSequence(long producerId) {
+        writeLock.lock();
+        try {
+            return producers.lastSequence(producerId);
+        } finally {
+            writeLock.unlock();
+        }
     }
 
     int producerCount() {

@@ -83,7 +83,7 @@ final class ProducerStateTable {
                     + lastSequence + " were written before the last " + REMEMBERED_BATCHES + " batches");
         }
         throw new OutOfOrderSequenceException("producer " + producerId + " sent sequences " + firstSequence + ".."
-                + lastSequence + " but has already written up to " + entry.lastSequence());
+                + lastSequence + " but has already written up to " + entry.lastSequence(), entry.lastSequence());
     }
 
     /** Records an appended (or replayed) batch. */
@@ -100,6 +100,12 @@ final class ProducerStateTable {
         }
         entry.recent.addLast(new BatchMetadata(batch.baseSequence(), batch.lastSequence(), batch.baseOffset(),
                 batch.lastOffset()));
+    }
+
+    /** The last sequence the producer wrote here, or -1 when it wrote nothing (that is remembered). */
+    long lastSequence(long producerId) {
+        Entry entry = producers.get(producerId);
+        return entry == null || entry.recent.isEmpty() ? -1 : entry.lastSequence();
     }
 
     /** Forgets everything (before a replay from scratch). */

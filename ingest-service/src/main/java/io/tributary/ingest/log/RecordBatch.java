@@ -25,8 +25,9 @@ import java.util.zip.CRC32C;
  * 43     8    producerId        -1 when not idempotent
  * 51     2    producerEpoch
  * 53     8    baseSequence      -1 when not idempotent (64-bit: writers may derive it from a source offset)
- * 61     4    recordCount
- * 65     ...  records
+ * 61     4    lastSequenceDelta lastSequence - baseSequence; count - 1 unless the writer chose sequences
+ * 65     4    recordCount
+ * 69     ...  records
  * </pre>
  * Each record: varint length of the rest, int8 attributes, varlong timestampDelta, varint
  * offsetDelta, varint keyLength (-1 = null) + key, varint valueLength (-1 = null) + value,
@@ -38,7 +39,7 @@ import java.util.zip.CRC32C;
 public final class RecordBatch implements Iterable<Record> {
 
     public static final byte MAGIC = 1;
-    public static final int HEADER_SIZE = 65;
+    public static final int HEADER_SIZE = 69;
     /** Bytes needed to learn a batch's size and offsets: up to and including lastOffsetDelta. */
     public static final int OFFSETS_PREFIX = 27;
     public static final long NO_PRODUCER_ID = -1L;
@@ -56,7 +57,8 @@ public final class RecordBatch implements Iterable<Record> {
     static final int PRODUCER_ID = 43;
     static final int PRODUCER_EPOCH = 51;
     static final int BASE_SEQUENCE = 53;
-    static final int RECORD_COUNT = 61;
+    static final int LAST_SEQUENCE_DELTA = 61;
+    static final int RECORD_COUNT = 65;
 
     private final ByteBuffer buffer; // big-endian, position 0 = start of batch, limit = end
     private final byte[] array;
@@ -130,9 +132,13 @@ public final class RecordBatch implements Iterable<Record> {
         return buffer.getLong(BASE_SEQUENCE);
     }
 
-    /** Sequence of the last record; sequences inside a batch are contiguous. */
+    /**
+     * Sequence of the last record. The range {@code [baseSequence, lastSequence]} identifies the
+     * batch to the producer table; it may be wider than the record count when the writer derives
+     * sequences from source positions and skipped some.
+     */
     public long lastSequence() {
-        return baseSequence() + recordCount() - 1;
+        return baseSequence() + buffer.getInt(LAST_SEQUENCE_DELTA);
     }
 
     public boolean hasProducerId() {

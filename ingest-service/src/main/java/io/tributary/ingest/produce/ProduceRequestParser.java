@@ -101,10 +101,29 @@ public final class ProduceRequestParser {
 
     private static ProduceRequest build(List<IncomingRecord> records, String acks, Long producerId,
                                         Short producerEpoch, Long baseSequence) {
-        boolean anyIdentity = producerId != null || producerEpoch != null || baseSequence != null;
-        if (anyIdentity && (producerId == null || producerEpoch == null || baseSequence == null)) {
-            throw new InvalidProduceRequestException(
-                    "an idempotent produce needs all of producerId, producerEpoch and baseSequence");
+        long withSequence = records.stream().filter(r -> r.sequence() != IncomingRecord.NO_SEQUENCE).count();
+        if (withSequence > 0) {
+            if (withSequence != records.size()) {
+                throw new InvalidProduceRequestException("either every record carries a sequence or none does");
+            }
+            if (baseSequence != null) {
+                throw new InvalidProduceRequestException("give baseSequence or per-record sequences, not both");
+            }
+            if (producerId == null || producerEpoch == null) {
+                throw new InvalidProduceRequestException("per-record sequences need producerId and producerEpoch");
+            }
+            for (int i = 1; i < records.size(); i++) {
+                if (records.get(i).sequence() <= records.get(i - 1).sequence()) {
+                    throw new InvalidProduceRequestException("record sequences must increase; records[" + i
+                            + "].sequence is " + records.get(i).sequence() + " after " + records.get(i - 1).sequence());
+                }
+            }
+        } else {
+            boolean anyIdentity = producerId != null || producerEpoch != null || baseSequence != null;
+            if (anyIdentity && (producerId == null || producerEpoch == null || baseSequence == null)) {
+                throw new InvalidProduceRequestException(
+                        "an idempotent produce needs all of producerId, producerEpoch and baseSequence");
+            }
         }
         if (producerId != null && producerId < 0) {
             throw new InvalidProduceRequestException("producerId must not be negative");
@@ -124,6 +143,7 @@ public final class ProduceRequestParser {
         List<LogRecord.Header> headers = List.of();
         int partition = IncomingRecord.ANY_PARTITION;
         long timestamp = IncomingRecord.NOW;
+        long sequence = IncomingRecord.NO_SEQUENCE;
         String field;
         while ((field = p.nextName()) != null) {
             JsonToken t = p.nextToken();
@@ -147,11 +167,13 @@ public final class ProduceRequestParser {
                         }
                     }
                 }
+                case "sequence" -> sequence = t == JsonToken.VALUE_NULL ? IncomingRecord.NO_SEQUENCE
+                        : nonNegativeLong(p, where + ".sequence");
                 default -> throw new InvalidProduceRequestException("unknown field \"" + field + "\" in " + where
-                        + "; expected key, value, headers, partition, timestamp");
+                        + "; expected key, value, headers, partition, timestamp, sequence");
             }
         }
-        return new IncomingRecord(key, value, headers, partition, timestamp);
+        return new IncomingRecord(key, value, headers, partition, timestamp, sequence);
     }
 
     /** The exact bytes of the current value: from its first token to just past its last. */

@@ -26,8 +26,9 @@ import org.springframework.stereotype.Service;
  * (one batch instead of many small ones, as Kafka's sticky partitioner does).
  *
  * <p>Idempotence: with a producer id, record {@code i} of the request has sequence
- * {@code baseSequence + i}; each partition's batch starts at the sequence of its first record,
- * so a retry of the request produces identical batches that the log recognises.
+ * {@code baseSequence + i}, or its own {@code sequence}; each partition's batch covers the
+ * sequences of its first to its last record, so a retry of the request produces identical
+ * batches that the log recognises.
  */
 @Service
 public class ProduceService {
@@ -71,10 +72,7 @@ public class ProduceService {
                         : r.timestamp()));
                 payloadBytes += r.value() == null ? 0 : r.value().length();
             }
-            ProducerBatch identity = request.idempotent()
-                    ? new ProducerBatch(request.producerId(), request.producerEpoch(),
-                    request.baseSequence() + indexes.get(0))
-                    : ProducerBatch.NONE;
+            ProducerBatch identity = identityFor(request, indexes);
             prepared.add(topic.partitions().get(p).prepare(batch, identity));
         }
 
@@ -95,6 +93,20 @@ public class ProduceService {
         counter("ingest.produce.records", topicName).increment(records.size());
         counter("ingest.produce.bytes", topicName).increment(payloadBytes);
         return new ProduceResponse(List.of(offsets));
+    }
+
+    private static ProducerBatch identityFor(ProduceRequest request, List<Integer> indexes) {
+        if (!request.idempotent()) {
+            return ProducerBatch.NONE;
+        }
+        int first = indexes.get(0);
+        int last = indexes.get(indexes.size() - 1);
+        if (request.perRecordSequences()) {
+            return new ProducerBatch(request.producerId(), request.producerEpoch(),
+                    request.records().get(first).sequence(), request.records().get(last).sequence());
+        }
+        return new ProducerBatch(request.producerId(), request.producerEpoch(), request.baseSequence() + first,
+                request.baseSequence() + last);
     }
 
     private int[] place(List<IncomingRecord> records, int partitions) {
