@@ -335,7 +335,8 @@ public final class PartitionLog implements Closeable {
         }
         long from = offset;
         while (entry != null && from < maxOffset) {
-            List<RecordBatch> batches = entry.getValue().read(from, Math.max(budget, 1), maxOffset);
+            LogSegment segment = entry.getValue();
+            List<RecordBatch> batches = segment.read(from, Math.max(budget, 1), maxOffset);
             for (RecordBatch b : batches) {
                 if (!out.isEmpty() && b.sizeInBytes() > budget) {
                     return out;
@@ -344,7 +345,9 @@ public final class PartitionLog implements Closeable {
                 budget -= b.sizeInBytes();
                 from = b.nextOffset();
             }
-            if (budget <= 0) {
+            // The segment read stops at its byte limit: only move on once this segment is exhausted,
+            // or the batches it still holds would be skipped.
+            if (budget <= 0 || (!batches.isEmpty() && from < segment.nextOffset())) {
                 return out;
             }
             entry = segments.higherEntry(entry.getKey());
