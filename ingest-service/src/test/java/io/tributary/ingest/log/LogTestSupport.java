@@ -47,10 +47,14 @@ abstract class LogTestSupport {
         return LogConfig.from(m);
     }
 
-    PartitionLog open(LogConfig config) throws IOException {
-        PartitionLog log = PartitionLog.open("orders", 0, dir, config, scheduler);
-        opened.add(log);
-        return log;
+    PartitionLog open(LogConfig config) {
+        try {
+            PartitionLog log = PartitionLog.open("orders", 0, dir, config, scheduler);
+            opened.add(log);
+            return log;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static LogRecord record(String key, String value, long timestamp) {
