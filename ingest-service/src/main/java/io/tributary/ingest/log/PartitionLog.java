@@ -357,7 +357,11 @@ public final class PartitionLog implements Closeable {
 
     /** Completes when a record at or after {@code offset} is readable. */
     public CompletableFuture<Void> awaitData(long offset) {
-        return waiters.await(offset, highWatermark);
+        // Under the lock that advanceHighWatermark holds while moving the high watermark: either we
+        // see the new value, or our waiter is registered before the advance looks for waiters.
+        synchronized (waiters) {
+            return waiters.await(offset, highWatermark);
+        }
     }
 
     /**
