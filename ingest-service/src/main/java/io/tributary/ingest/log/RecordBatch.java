@@ -130,9 +130,12 @@ public final class RecordBatch implements Iterable<Record> {
         return buffer.getInt(BASE_SEQUENCE);
     }
 
-    /** Sequence of the last record; sequences inside a batch are contiguous. */
+    /**
+     * Sequence of the last record; sequences inside a batch are contiguous, like offsets, so the
+     * range follows lastOffsetDelta (a compacted batch keeps its range with fewer records).
+     */
     public int lastSequence() {
-        return baseSequence() + recordCount() - 1;
+        return baseSequence() + lastOffsetDelta();
     }
 
     public boolean hasProducerId() {
