@@ -486,6 +486,9 @@ public final class PartitionLog implements Closeable {
      */
     @Override
     public void close() throws IOException {
+        // flushLock before writeLock, the order flush() takes them in: the other way round a
+        // concurrent flush (holding flushLock, waiting for writeLock) and close deadlock.
+        flushLock.lock();
         writeLock.lock();
         try {
             if (closed) {
@@ -503,6 +506,7 @@ public final class PartitionLog implements Closeable {
             LogLoader.writeCleanShutdownMarker(dir, recoveryPoint);
         } finally {
             writeLock.unlock();
+            flushLock.unlock();
             waiters.releaseAll();
         }
     }
