@@ -1,5 +1,7 @@
 package io.tributary.ingest.log;
 
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -86,7 +88,7 @@ public record LogConfig(
         Map<String, String> all = new LinkedHashMap<>(DEFAULTS);
         all.putAll(overrides);
         String policy = all.get(CLEANUP_POLICY).replace(" ", "");
-        Set<String> policies = Set.of(policy.split(","));
+        Set<String> policies = new HashSet<>(Arrays.asList(policy.split(",")));
         if (policy.isEmpty() || !Set.of("delete", "compact").containsAll(policies)) {
             throw new InvalidConfigException(CLEANUP_POLICY, "must be delete, compact or compact,delete");
         }

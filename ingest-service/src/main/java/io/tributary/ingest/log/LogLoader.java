@@ -84,12 +84,8 @@ final class LogLoader {
                 segment.writeIndexes();
                 segments.put(base, segment);
                 truncated = cut > 0;
-                if (segment.isEmpty() && segments.size() > 1) {
-                    // An empty non-first segment after truncation would leave a hole in the map; drop it.
-                    segments.remove(base);
-                    segment.close();
-                    deleteSegmentFiles(base);
-                }
+                // An empty segment is kept: its base is where the log ended when it was rolled, which
+                // may be above the previous segment's last batch once compaction has emptied its end.
             }
             if (segments.isEmpty()) {
                 long start = readLong(dir.resolve(LOG_START_OFFSET), bases.get(0));

@@ -137,7 +137,11 @@ final class LogSegment implements Closeable {
         return maxTimestamp;
     }
 
-    /** Wall-clock time of the first append since the segment was created or opened. */
+    /**
+     * When the segment started, for {@code segment.ms}: the wall-clock time of its first append,
+     * or for a segment reopened at start-up the timestamp of its first batch (as Kafka does), so
+     * restarts do not postpone time-based rolling forever.
+     */
     long firstAppendMs() {
         return firstAppendMs;
     }
@@ -279,6 +283,9 @@ final class LogSegment implements Closeable {
             byte[] bytes = new byte[batchSize];
             readFully(ByteBuffer.wrap(bytes), position);
             RecordBatch batch = RecordBatch.view(bytes, 0, batchSize);
+            if (position == 0) {
+                firstAppendMs = batch.maxTimestamp();
+            }
             if (validate) {
                 try {
                     batch.ensureValid();
@@ -309,6 +316,9 @@ final class LogSegment implements Closeable {
         long maxTs = -1;
         while (position + RecordBatch.HEADER_SIZE <= size) {
             readFully(header.clear(), position);
+            if (position == 0) {
+                firstAppendMs = header.getLong(RecordBatch.MAX_TIMESTAMP);
+            }
             maxTs = Math.max(maxTs, header.getLong(RecordBatch.MAX_TIMESTAMP));
             nextOffset = header.getLong(RecordBatch.BASE_OFFSET) + header.getInt(RecordBatch.LAST_OFFSET_DELTA) + 1;
             position += 12 + header.getInt(RecordBatch.LENGTH);

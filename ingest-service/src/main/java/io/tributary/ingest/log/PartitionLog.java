@@ -164,7 +164,7 @@ public final class PartitionLog implements Closeable {
                 }
             }
         }
-        RecordBatch batch = producer.isIdempotent() ? BatchBuilder.build(records, producer)
+        RecordBatch batch = producer.isIdempotent() ? BatchBuilder.build(records, producer.resolve(records.size()))
                 : BatchBuilder.build(records);
         if (batch.sizeInBytes() > cfg.maxMessageBytes()) {
             throw new RecordTooLargeException("batch of " + batch.sizeInBytes() + " bytes is larger than "
@@ -354,7 +354,8 @@ public final class PartitionLog implements Closeable {
         }
         long from = offset;
         while (entry != null && from < maxOffset) {
-            List<RecordBatch> batches = entry.getValue().read(from, Math.max(budget, 1), maxOffset);
+            LogSegment segment = entry.getValue();
+            List<RecordBatch> batches = segment.read(from, Math.max(budget, 1), maxOffset);
             for (RecordBatch b : batches) {
                 if (!out.isEmpty() && b.sizeInBytes() > budget) {
                     return out;
@@ -363,7 +364,9 @@ public final class PartitionLog implements Closeable {
                 budget -= b.sizeInBytes();
                 from = b.nextOffset();
             }
-            if (budget <= 0) {
+            // The segment read stops at its byte limit: only move on once this segment is exhausted,
+            // or the batches it still holds would be skipped.
+            if (budget <= 0 || (!batches.isEmpty() && from < segment.nextOffset())) {
                 return out;
             }
             entry = segments.higherEntry(entry.getKey());
@@ -373,7 +376,14 @@ public final class PartitionLog implements Closeable {
 
     /** Completes when a record at or after {@code offset} is readable. */
     public CompletableFuture<Void> awaitData(long offset) {
-        return waiters.await(offset, highWatermark);
+        // Under the lock that advanceHighWatermark holds while moving the high watermark: either we
+        // see the new value, or our waiter is registered before the advance looks for waiters.
+        synchronized (waiters) {
+            if (closed) {
+                return CompletableFuture.completedFuture(null); // the caller's re-read reports the closed log
+            }
+            return waiters.await(offset, highWatermark);
+        }
     }
 
     /**
@@ -498,6 +508,9 @@ public final class PartitionLog implements Closeable {
      */
     @Override
     public void close() throws IOException {
+        // flushLock before writeLock, the order flush() takes them in: the other way round a
+        // concurrent flush (holding flushLock, waiting for writeLock) and close deadlock.
+        flushLock.lock();
         writeLock.lock();
         try {
             if (closed) {
@@ -515,6 +528,7 @@ public final class PartitionLog implements Closeable {
             LogLoader.writeCleanShutdownMarker(dir, recoveryPoint);
         } finally {
             writeLock.unlock();
+            flushLock.unlock();
             waiters.releaseAll();
         }
     }

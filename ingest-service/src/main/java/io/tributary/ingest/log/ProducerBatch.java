@@ -10,9 +10,18 @@ public record ProducerBatch(long producerId, short producerEpoch, long baseSeque
     public static final ProducerBatch NONE = new ProducerBatch(RecordBatch.NO_PRODUCER_ID, (short) -1,
             RecordBatch.NO_SEQUENCE, RecordBatch.NO_SEQUENCE);
 
-    /** A batch of {@code count} records numbered from {@code baseSequence}. */
-    public static ProducerBatch contiguous(long producerId, short producerEpoch, long baseSequence, int count) {
-        return new ProducerBatch(producerId, producerEpoch, baseSequence, baseSequence + count - 1);
+    /** Marks a range that ends where the records do: {@code baseSequence + records - 1}. */
+    public static final long CONTIGUOUS = Long.MIN_VALUE;
+
+    /** A batch whose records are numbered {@code baseSequence, baseSequence + 1, ...}. */
+    public static ProducerBatch startingAt(long producerId, short producerEpoch, long baseSequence) {
+        return new ProducerBatch(producerId, producerEpoch, baseSequence, CONTIGUOUS);
+    }
+
+    /** The explicit range for a batch of {@code records} records. */
+    ProducerBatch resolve(int records) {
+        return lastSequence != CONTIGUOUS ? this
+                : new ProducerBatch(producerId, producerEpoch, baseSequence, baseSequence + records - 1);
     }
 
     public boolean isIdempotent() {

@@ -70,6 +70,16 @@ final class ProducerStateTable {
         if (epoch < entry.epoch) {
             throw new ProducerFencedException(producerId, epoch, entry.epoch);
         }
+        if (epoch > entry.epoch) {
+            // Nothing remembered was written by this epoch, so nothing is its retry; its sequences
+            // must still go on increasing from the previous epoch's.
+            if (firstSequence > entry.lastSequence()) {
+                return new Append();
+            }
+            throw new OutOfOrderSequenceException("producer " + producerId + " epoch " + epoch + " sent sequences "
+                    + firstSequence + ".." + lastSequence + " but epoch " + entry.epoch + " has already written up to "
+                    + entry.lastSequence(), entry.lastSequence());
+        }
         for (BatchMetadata m : entry.recent) {
             if (m.firstSequence() == firstSequence && m.lastSequence() == lastSequence) {
                 return new Duplicate(m);
@@ -93,7 +103,9 @@ final class ProducerStateTable {
         }
         Entry entry = producers.computeIfAbsent(batch.producerId(), id -> new Entry());
         if (batch.producerEpoch() > entry.epoch) {
+            // Only batches of the current epoch can be retried: forget the older epoch's.
             entry.epoch = batch.producerEpoch();
+            entry.recent.clear();
         }
         if (entry.recent.size() == REMEMBERED_BATCHES) {
             entry.recent.pollFirst();

@@ -140,6 +140,11 @@ public class TopicRegistry implements AutoCloseable {
                     + clusterSize + "), was " + replicationFactor);
         }
         Map<String, String> overrides = configs == null ? Map.of() : configs;
+        overrides.forEach((key, value) -> {
+            if (value == null) {
+                throw new LogConfig.InvalidConfigException(key, "has no value");
+            }
+        });
         LogConfig.from(overrides); // validates before anything touches the disk
         synchronized (adminLock) {
             if (topics.containsKey(name)) {
