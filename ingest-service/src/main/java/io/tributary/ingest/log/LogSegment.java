@@ -326,21 +326,6 @@ final class LogSegment implements Closeable {
         maxTimestamp = maxTs;
     }
 
-    /** Removes every batch at or after {@code offset}; used when a replica's log diverges. */
-    void truncateTo(long offset) throws IOException {
-        int position = 0;
-        ByteBuffer header = ByteBuffer.allocate(RecordBatch.OFFSETS_PREFIX);
-        while (position + RecordBatch.OFFSETS_PREFIX <= size) {
-            readFully(header.clear(), position);
-            if (header.getLong(RecordBatch.BASE_OFFSET) >= offset) {
-                break;
-            }
-            position += 12 + header.getInt(RecordBatch.LENGTH);
-        }
-        channel.truncate(position);
-        walk(false, b -> { });
-    }
-
     void flush() throws IOException {
         channel.force(false);
     }
