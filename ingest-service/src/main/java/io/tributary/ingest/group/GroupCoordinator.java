@@ -612,5 +612,12 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        for (Group g : groups.values()) {
+            synchronized (g) {
+                meters.remove(g.membersGauge);
+                g.lagGauges.values().forEach(meters::remove);
+                g.lagGauges.clear();
+            }
+        }
     }
 }
