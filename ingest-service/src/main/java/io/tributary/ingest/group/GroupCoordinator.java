@@ -112,8 +112,8 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         volatile int memberCount;
         /** Removed from the coordinator's map; a request holding it must look again. */
         boolean dead;
-        /** Completed (and replaced) at every rebalance; wakes members waiting without partitions. */
-        CompletableFuture<Void> rebalanced = new CompletableFuture<>();
+        /** Polls of members without partitions, parked until their wait ends or the group rebalances. */
+        final Set<CompletableFuture<Void>> idlePolls = ConcurrentHashMap.newKeySet();
         Meter membersGauge;
         final Map<TopicPartition, Meter> lagGauges = new HashMap<>();
 
@@ -274,7 +274,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
                                        long maxWaitMs) {
         Group g = memberGroup(groupId, memberId);
         List<FetchPosition> positions = new ArrayList<>();
-        CompletableFuture<Void> rebalanced;
+        CompletableFuture<Void> idle = null;
         synchronized (g) {
             Member m = member(g, memberId);
             m.lastSeenMs = clock.getAsLong();
@@ -285,15 +285,20 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
                 }
             }
             m.pollsInFlight++;
-            rebalanced = g.rebalanced;
+            if (positions.isEmpty() && maxWaitMs > 0) {
+                // Nothing to read: answer when the wait is up, or sooner when the group rebalances.
+                CompletableFuture<Void> waiter = new CompletableFuture<>();
+                g.idlePolls.add(waiter);
+                waiter.whenComplete((x, e) -> g.idlePolls.remove(waiter));
+                idle = waiter.completeOnTimeout(null, maxWaitMs, TimeUnit.MILLISECONDS);
+            }
         }
         CompletableFuture<List<PartitionFetch>> read;
         try {
-            if (positions.isEmpty()) {
-                // Nothing to read: answer when the wait is up, or sooner when the group rebalances.
-                CompletableFuture<Object> timer = new CompletableFuture<>()
-                        .completeOnTimeout(null, Math.max(0, maxWaitMs), TimeUnit.MILLISECONDS);
-                read = CompletableFuture.anyOf(timer, rebalanced).thenApplyAsync(x -> List.of(), scheduler);
+            if (idle != null) {
+                read = idle.thenApplyAsync(x -> List.of(), scheduler);
+            } else if (positions.isEmpty()) {
+                read = CompletableFuture.completedFuture(List.of());
             } else {
                 read = fetch.fetchMany(positions, maxRecords, maxBytes, maxWaitMs);
             }
@@ -508,9 +513,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
             m.positions.keySet().retainAll(new HashSet<>(m.assignment));
         }
         g.memberCount = g.members.size();
-        CompletableFuture<Void> done = g.rebalanced;
-        g.rebalanced = new CompletableFuture<>();
-        done.complete(null);
+        List.copyOf(g.idlePolls).forEach(waiter -> waiter.complete(null));
         log.info("group {} is at generation {} with {} members ({})", g.id, g.generation, g.members.size(), reason);
     }
 

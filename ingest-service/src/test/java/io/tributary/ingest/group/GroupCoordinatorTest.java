@@ -2,8 +2,10 @@ package io.tributary.ingest.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +75,14 @@ class GroupCoordinatorTest {
             if (f.topic().equals(tp.topic()) && f.partition() == tp.partition()) {
                 f.records().stream().map(Record::offset).forEach(offsets::add);
             }
+        }
+        return offsets;
+    }
+
+    private Map<Integer, List<Long>> pollByPartition(String group, String memberId) {
+        Map<Integer, List<Long>> offsets = new java.util.TreeMap<>();
+        for (PartitionFetch f : coordinator.poll(group, memberId, 10_000, 1 << 20, 0).join().fetches()) {
+            f.records().forEach(r -> offsets.computeIfAbsent(f.partition(), p -> new ArrayList<>()).add(r.offset()));
         }
         return offsets;
     }
@@ -243,12 +253,12 @@ class GroupCoordinatorTest {
         MembershipAnswer firstNow = coordinator.heartbeat("g", first.memberId());
 
         assertThat(second.assignments()).isNotEmpty();
+        Map<Integer, List<Long>> movedOffsets = pollByPartition("g", second.memberId());
         for (PartitionRef moved : second.assignments()) {
-            assertThat(pollOffsets("g", second.memberId(), tp(moved.partition()))).containsExactly(3L, 4L, 5L);
+            assertThat(movedOffsets.get(moved.partition())).containsExactly(3L, 4L, 5L);
         }
-        for (PartitionRef kept : firstNow.assignments()) {
-            assertThat(pollOffsets("g", first.memberId(), tp(kept.partition()))).isEmpty();
-        }
+        assertThat(firstNow.assignments()).isNotEmpty();
+        assertThat(pollByPartition("g", first.memberId())).isEmpty();
     }
 
     @Test
@@ -296,6 +306,24 @@ class GroupCoordinatorTest {
         topics.create("clicks", 2, 1, Map.of());
         coordinator = newCoordinator();
         assertThat(coordinator.describe("g").offsets()).extracting(o -> o.topic()).containsExactly("orders");
+    }
+
+    @Test
+    void aMemberWithoutPartitionsWaitsInItsPollUntilTheGroupRebalances() {
+        topics.create("single", 1, 1, Map.of());
+        MembershipAnswer a = coordinator.join("g", List.of("single"), null, "earliest");
+        MembershipAnswer b = coordinator.join("g", List.of("single"), null, "earliest");
+        MembershipAnswer idle = b.assignments().isEmpty() ? b : coordinator.heartbeat("g", a.memberId());
+        MembershipAnswer busy = idle == b ? a : b;
+        assertThat(idle.assignments()).isEmpty();
+
+        var parked = coordinator.poll("g", idle.memberId(), 100, 1 << 20, 60_000);
+        assertThat(parked).isNotDone();
+        coordinator.leave("g", busy.memberId());
+
+        await().atMost(Duration.ofSeconds(20)).until(parked::isDone);
+        assertThat(parked.join().membership().assignments()).containsExactly(new PartitionRef("single", 0));
+        assertThat(parked.join().fetches()).isEmpty();
     }
 
     @Test
