@@ -58,6 +58,11 @@ import org.springframework.stereotype.Component;
  *
  * <p>Membership is not durable (members rejoin after a restart, as with Kafka); committed
  * offsets are, through {@link OffsetStore}.
+ *
+ * <p>A sweeper on the coordinator's own thread removes members silent for longer than their
+ * session timeout (checked every quarter of {@code ingest.groups.min-session-timeout}, between
+ * 50 ms and 1 s). A member with a poll in flight counts as alive. A member without partitions
+ * has its poll parked until the wait ends or the group rebalances, so idle members do not spin.
  */
 @Component
 public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {

@@ -31,6 +31,10 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code group \0 topic \0 partition}, value {@code {"offset":n,"commitTimestamp":ms}}; a
  * tombstone (null value) forgets an offset. Opening replays every partition, newest wins.
  *
+ * <p>The topic's partition count is fixed when it is first created
+ * ({@code ingest.groups.offsets-topic-partitions}); later changes of that setting do not
+ * apply to an existing topic, so a group always maps to the same partition.
+ *
  * <p>Not synchronised per group: {@link GroupCoordinator} calls it under the group's lock.
  */
 @Component

@@ -262,6 +262,17 @@ class GroupApiIntegrationTest {
         assertThat(api.send("DELETE", "/api/v1/groups/g-errors/members/" + member, null).status()).isEqualTo(404);
     }
 
+    @Test
+    void theGroupEndpointsAppearInTheOpenApiDocument() {
+        Answer docs = api.send("GET", "/v3/api-docs", null);
+
+        assertThat(docs.status()).isEqualTo(200);
+        assertThat(docs.body().path("paths").propertyNames()).contains("/api/v1/groups",
+                "/api/v1/groups/{group}", "/api/v1/groups/{group}/members",
+                "/api/v1/groups/{group}/members/{memberId}", "/api/v1/groups/{group}/members/{memberId}/heartbeat",
+                "/api/v1/groups/{group}/members/{memberId}/records", "/api/v1/groups/{group}/offsets");
+    }
+
     private static Set<TopicPartition> union(Set<TopicPartition> a, Set<TopicPartition> b) {
         Set<TopicPartition> all = new HashSet<>(a);
         all.addAll(b);
