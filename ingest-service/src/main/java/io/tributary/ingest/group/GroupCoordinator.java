@@ -1,0 +1,631 @@
+package io.tributary.ingest.group;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.ingest.api.ProblemException;
+import io.tributary.ingest.api.ProblemType;
+import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.fetch.FetchPosition;
+import io.tributary.ingest.fetch.FetchService;
+import io.tributary.ingest.fetch.PartitionFetch;
+import io.tributary.ingest.group.GroupDtos.GroupDescription;
+import io.tributary.ingest.group.GroupDtos.GroupSummary;
+import io.tributary.ingest.group.GroupDtos.MemberDescription;
+import io.tributary.ingest.group.GroupDtos.MembershipAnswer;
+import io.tributary.ingest.group.GroupDtos.OffsetDescription;
+import io.tributary.ingest.group.GroupDtos.PartitionRef;
+import io.tributary.ingest.log.OffsetOutOfRangeException;
+import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.topic.InvalidTopicException;
+import io.tributary.ingest.topic.TopicNames;
+import io.tributary.ingest.topic.TopicPartition;
+import io.tributary.ingest.topic.TopicRegistry;
+import io.tributary.ingest.topic.UnknownTopicException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.stereotype.Component;
+
+/**
+ * Server-side consumer groups: membership, generations, range assignment, per-member read
+ * positions and committed offsets. Clients hold no group state beyond their member id, so any
+ * request may arrive on any thread; each group's state is guarded by the group's own monitor.
+ *
+ * <p>Every membership change (join, leave, session expiry) and every change of a subscribed
+ * topic (created, deleted) starts a new generation with a fresh assignment. A member keeps its
+ * read positions for the partitions it still owns; a partition that moves starts at the
+ * group's committed offset at its new owner, so uncommitted progress is delivered again.
+ *
+ * <p>Membership is not durable (members rejoin after a restart, as with Kafka); committed
+ * offsets are, through {@link OffsetStore}.
+ *
+ * <p>A sweeper on the coordinator's own thread removes members silent for longer than their
+ * session timeout (checked every quarter of {@code ingest.groups.min-session-timeout}, between
+ * 50 ms and 1 s). A member with a poll in flight counts as alive. A member without partitions
+ * has its poll parked until the wait ends or the group rebalances, so idle members do not spin.
+ */
+@Component
+public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
+    static final int MAX_GROUP_ID_LENGTH = 255;
+
+    /** Where a partition without a (valid) committed offset starts. */
+    enum OffsetReset {
+        EARLIEST, LATEST;
+
+        static OffsetReset parse(String value) {
+            if (value == null) {
+                return LATEST;
+            }
+            return switch (value.toLowerCase(Locale.ROOT)) {
+                case "earliest" -> EARLIEST;
+                case "latest" -> LATEST;
+                default -> throw new IllegalArgumentException(
+                        "autoOffsetReset must be earliest or latest, was " + value);
+            };
+        }
+    }
+
+    /** One poll's answer: the membership it was served under, and the records read. */
+    record PollAnswer(MembershipAnswer membership, List<PartitionFetch> fetches) {
+    }
+
+    private static final class Member {
+        final String id;
+        final List<String> topics;
+        final long sessionTimeoutMs;
+        final OffsetReset reset;
+        long lastSeenMs;
+        int pollsInFlight;
+        List<TopicPartition> assignment = List.of();
+        final Map<TopicPartition, Long> positions = new HashMap<>();
+
+        Member(String id, List<String> topics, long sessionTimeoutMs, OffsetReset reset, long now) {
+            this.id = id;
+            this.topics = topics;
+            this.sessionTimeoutMs = sessionTimeoutMs;
+            this.reset = reset;
+            this.lastSeenMs = now;
+        }
+    }
+
+    private static final class Group {
+        final String id;
+        int generation;
+        final Map<String, Member> members = new TreeMap<>();
+        volatile int memberCount;
+        /** Removed from the coordinator's map; a request holding it must look again. */
+        boolean dead;
+        /** Polls of members without partitions, parked until their wait ends or the group rebalances. */
+        final Set<CompletableFuture<Void>> idlePolls = ConcurrentHashMap.newKeySet();
+        Meter membersGauge;
+        final Map<TopicPartition, Meter> lagGauges = new HashMap<>();
+
+        Group(String id) {
+            this.id = id;
+        }
+
+        String state() {
+            return members.isEmpty() ? "Empty" : "Stable";
+        }
+    }
+
+    private final TopicRegistry topics;
+    private final FetchService fetch;
+    private final OffsetStore offsets;
+    private final MeterRegistry meters;
+    private final IngestProperties.Groups settings;
+    private final LongSupplier clock;
+    private final ScheduledExecutorService scheduler;
+    private final Map<String, Group> groups = new ConcurrentHashMap<>();
+
+    @Autowired
+    GroupCoordinator(TopicRegistry topics, FetchService fetch, OffsetStore offsets, MeterRegistry meters,
+                     IngestProperties props) {
+        this(topics, fetch, offsets, meters, props.groups(), System::currentTimeMillis, true);
+    }
+
+    /**
+     * @param clock        epoch millis; tests pass their own
+     * @param sweepSessions run the session-expiry sweeper in the background (tests call {@link #expireSessions()})
+     */
+    GroupCoordinator(TopicRegistry topics, FetchService fetch, OffsetStore offsets, MeterRegistry meters,
+                     IngestProperties.Groups settings, LongSupplier clock, boolean sweepSessions) {
+        this.topics = topics;
+        this.fetch = fetch;
+        this.offsets = offsets;
+        this.meters = meters;
+        this.settings = settings;
+        this.clock = clock;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "group-coordinator");
+            t.setDaemon(true);
+            return t;
+        });
+        for (String group : offsets.groups()) {
+            Group g = groups.computeIfAbsent(group, this::newGroup);
+            synchronized (g) {
+                offsets.committed(group).keySet().forEach(tp -> ensureLagGauge(g, tp));
+            }
+        }
+        topics.addListener(this);
+        if (sweepSessions) {
+            long interval = Math.max(50, Math.min(1000, settings.minSessionTimeout().toMillis() / 4));
+            scheduler.scheduleWithFixedDelay(this::sweep, interval, interval, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // ---- membership ----------------------------------------------------------------------
+
+    /**
+     * Adds a member and rebalances.
+     *
+     * @throws UnknownTopicException   a topic does not exist
+     * @throws IllegalArgumentException no topics, a bad session timeout or reset policy, a bad group id
+     */
+    MembershipAnswer join(String groupId, List<String> subscribed, Long sessionTimeoutMs, String autoOffsetReset) {
+        validateGroupId(groupId);
+        if (subscribed == null || subscribed.isEmpty()) {
+            throw new IllegalArgumentException("topics must name at least one topic");
+        }
+        List<String> topicList = subscribed.stream().distinct().sorted().toList();
+        for (String topic : topicList) {
+            if (topic == null) {
+                throw new IllegalArgumentException("topics must not contain null");
+            }
+            if (TopicNames.isInternal(topic)) {
+                throw new InvalidTopicException("internal topic " + topic + " cannot be consumed by a group");
+            }
+            topics.get(topic);
+        }
+        long timeout = sessionTimeoutMs == null ? settings.defaultSessionTimeout().toMillis() : sessionTimeoutMs;
+        long min = settings.minSessionTimeout().toMillis();
+        long max = settings.maxSessionTimeout().toMillis();
+        if (timeout < min || timeout > max) {
+            throw new IllegalArgumentException("sessionTimeoutMs must be between " + min + " and " + max
+                    + ", was " + timeout);
+        }
+        OffsetReset reset = OffsetReset.parse(autoOffsetReset);
+        String memberId = "consumer-" + UUID.randomUUID();
+        return withLiveGroup(groupId, g -> {
+            Member m = new Member(memberId, topicList, timeout, reset, clock.getAsLong());
+            g.members.put(memberId, m);
+            rebalance(g, "member " + memberId + " joined");
+            return membership(g, m);
+        });
+    }
+
+    /** Marks the member alive and tells it its current generation and partitions. */
+    MembershipAnswer heartbeat(String groupId, String memberId) {
+        Group g = memberGroup(groupId, memberId);
+        synchronized (g) {
+            Member m = member(g, memberId);
+            m.lastSeenMs = clock.getAsLong();
+            return membership(g, m);
+        }
+    }
+
+    /** Removes the member and rebalances. */
+    void leave(String groupId, String memberId) {
+        Group g = memberGroup(groupId, memberId);
+        synchronized (g) {
+            member(g, memberId);
+            g.members.remove(memberId);
+            rebalance(g, "member " + memberId + " left");
+            removeIfUnused(g);
+        }
+    }
+
+    /** Removes members silent for longer than their session timeout; returns how many. */
+    int expireSessions() {
+        long now = clock.getAsLong();
+        int expired = 0;
+        for (Group g : groups.values()) {
+            synchronized (g) {
+                List<String> gone = new ArrayList<>();
+                for (Member m : g.members.values()) {
+                    if (m.pollsInFlight == 0 && now - m.lastSeenMs > m.sessionTimeoutMs) {
+                        gone.add(m.id);
+                    }
+                }
+                if (!gone.isEmpty()) {
+                    gone.forEach(g.members::remove);
+                    expired += gone.size();
+                    rebalance(g, "session expired for " + gone);
+                    removeIfUnused(g);
+                }
+            }
+        }
+        return expired;
+    }
+
+    private void sweep() {
+        try {
+            expireSessions();
+        } catch (RuntimeException e) {
+            log.warn("session sweep failed", e);
+        }
+    }
+
+    // ---- poll ----------------------------------------------------------------------------
+
+    /**
+     * Reads the member's partitions from its positions, waiting up to {@code maxWaitMs} for data
+     * (without holding a thread), and moves the positions past the records returned. Records
+     * of partitions the member lost while the read was parked are dropped.
+     */
+    CompletableFuture<PollAnswer> poll(String groupId, String memberId, int maxRecords, int maxBytes,
+                                       long maxWaitMs) {
+        Group g = memberGroup(groupId, memberId);
+        List<FetchPosition> positions = new ArrayList<>();
+        CompletableFuture<Void> idle = null;
+        synchronized (g) {
+            Member m = member(g, memberId);
+            m.lastSeenMs = clock.getAsLong();
+            for (TopicPartition tp : m.assignment) {
+                Long position = position(g, m, tp);
+                if (position != null) {
+                    positions.add(new FetchPosition(tp.topic(), tp.partition(), position));
+                }
+            }
+            m.pollsInFlight++;
+            if (positions.isEmpty() && maxWaitMs > 0) {
+                // Nothing to read: answer when the wait is up, or sooner when the group rebalances.
+                CompletableFuture<Void> waiter = new CompletableFuture<>();
+                g.idlePolls.add(waiter);
+                waiter.whenComplete((x, e) -> g.idlePolls.remove(waiter));
+                idle = waiter.completeOnTimeout(null, maxWaitMs, TimeUnit.MILLISECONDS);
+            }
+        }
+        CompletableFuture<List<PartitionFetch>> read;
+        try {
+            if (idle != null) {
+                read = idle.thenApplyAsync(x -> List.of(), scheduler);
+            } else if (positions.isEmpty()) {
+                read = CompletableFuture.completedFuture(List.of());
+            } else {
+                read = fetch.fetchMany(positions, maxRecords, maxBytes, maxWaitMs);
+            }
+        } catch (RuntimeException e) {
+            read = CompletableFuture.failedFuture(e);
+        }
+        return read.handle((fetches, failure) -> finishPoll(g, memberId, positions, fetches, failure));
+    }
+
+    private PollAnswer finishPoll(Group g, String memberId, List<FetchPosition> from, List<PartitionFetch> fetches,
+                                  Throwable failure) {
+        synchronized (g) {
+            Member m = g.members.get(memberId);
+            if (m == null) {
+                throw new CompletionException(unknownMember(g.id, memberId));
+            }
+            m.pollsInFlight--;
+            m.lastSeenMs = clock.getAsLong();
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                if (!(cause instanceof OffsetOutOfRangeException) && !(cause instanceof UnknownTopicException)) {
+                    throw failure instanceof CompletionException ce ? ce : new CompletionException(cause);
+                }
+                // Retention moved a log start, or a topic went away: look positions up again next time.
+                from.forEach(p -> m.positions.remove(new TopicPartition(p.topic(), p.partition())));
+                return new PollAnswer(membership(g, m), List.of());
+            }
+            Map<TopicPartition, Long> started = new HashMap<>();
+            from.forEach(p -> started.put(new TopicPartition(p.topic(), p.partition()), p.offset()));
+            Set<TopicPartition> owned = new HashSet<>(m.assignment);
+            List<PartitionFetch> delivered = new ArrayList<>(fetches.size());
+            for (PartitionFetch f : fetches) {
+                TopicPartition tp = new TopicPartition(f.topic(), f.partition());
+                Long position = m.positions.get(tp);
+                // Another poll of the same member, or a rebalance, moved on meanwhile: drop these records.
+                if (!owned.contains(tp) || position == null || !position.equals(started.get(tp))) {
+                    continue;
+                }
+                m.positions.put(tp, Math.max(position, f.nextOffset()));
+                if (!f.records().isEmpty()) {
+                    delivered.add(f);
+                }
+            }
+            return new PollAnswer(membership(g, m), delivered);
+        }
+    }
+
+    /**
+     * The member's position in a partition: where it got to, else the committed offset, else
+     * (or when out of the log's range) the member's reset policy. Null when the partition is gone.
+     */
+    private Long position(Group g, Member m, TopicPartition tp) {
+        PartitionLog partition;
+        try {
+            partition = topics.partition(tp.topic(), tp.partition());
+        } catch (UnknownTopicException e) {
+            return null;
+        }
+        long start = partition.logStartOffset();
+        long end = partition.highWatermark();
+        Long position = m.positions.get(tp);
+        if (position == null) {
+            OffsetStore.Committed committed = offsets.committed(g.id, tp);
+            position = committed == null ? null : committed.offset();
+        }
+        if (position == null || position < start || position > end) {
+            position = m.reset == OffsetReset.EARLIEST ? start : end;
+        }
+        m.positions.put(tp, position);
+        return position;
+    }
+
+    // ---- offsets -------------------------------------------------------------------------
+
+    /**
+     * Commits next-offsets-to-consume; returns after they are appended to the offsets topic.
+     *
+     * @throws ProblemException UNKNOWN_MEMBER, REBALANCE_IN_PROGRESS for a stale generation, FENCED
+     *                          for a partition the member does not own
+     */
+    void commit(String groupId, String memberId, int generation, Map<TopicPartition, Long> committed) {
+        committed.forEach((tp, offset) -> {
+            if (offset < 0) {
+                throw new IllegalArgumentException("offset of " + tp + " must not be negative, was " + offset);
+            }
+        });
+        Group g = memberGroup(groupId, memberId);
+        synchronized (g) {
+            Member m = member(g, memberId);
+            long now = clock.getAsLong();
+            m.lastSeenMs = now;
+            if (generation != g.generation) {
+                throw new ProblemException(ProblemType.REBALANCE_IN_PROGRESS, "generation " + generation
+                        + " of group " + groupId + " is stale; the group is at generation " + g.generation,
+                        Map.of("generation", g.generation));
+            }
+            Set<TopicPartition> owned = new HashSet<>(m.assignment);
+            for (TopicPartition tp : committed.keySet()) {
+                if (!owned.contains(tp)) {
+                    throw new ProblemException(ProblemType.FENCED, "partition " + tp + " is not assigned to member "
+                            + memberId + " in generation " + g.generation, Map.of("generation", g.generation));
+                }
+            }
+            offsets.commit(g.id, committed, now);
+            committed.keySet().forEach(tp -> ensureLagGauge(g, tp));
+        }
+    }
+
+    // ---- describe ------------------------------------------------------------------------
+
+    List<GroupSummary> list() {
+        List<GroupSummary> out = new ArrayList<>();
+        for (Group g : new TreeMap<>(groups).values()) {
+            synchronized (g) {
+                if (!g.dead) {
+                    out.add(new GroupSummary(g.id, g.generation, g.members.size(), g.state()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** @throws ProblemException UNKNOWN_GROUP */
+    GroupDescription describe(String groupId) {
+        Group g = groups.get(groupId);
+        if (g == null) {
+            throw unknownGroup(groupId);
+        }
+        synchronized (g) {
+            if (g.dead) {
+                throw unknownGroup(groupId);
+            }
+            List<MemberDescription> members = g.members.values().stream()
+                    .map(m -> new MemberDescription(m.id, m.topics, PartitionRef.of(m.assignment), m.sessionTimeoutMs,
+                            m.lastSeenMs))
+                    .toList();
+            List<OffsetDescription> described = new ArrayList<>();
+            new TreeMap<>(offsets.committed(g.id)).forEach((tp, c) -> {
+                try {
+                    PartitionLog log = topics.partition(tp.topic(), tp.partition());
+                    described.add(new OffsetDescription(tp.topic(), tp.partition(), c.offset(), log.logEndOffset(),
+                            Math.max(0, log.highWatermark() - c.offset())));
+                } catch (UnknownTopicException e) {
+                    // deleted meanwhile; its offsets are being dropped
+                }
+            });
+            return new GroupDescription(g.id, g.generation, g.state(), members, described);
+        }
+    }
+
+    // ---- topics come and go --------------------------------------------------------------
+
+    @Override
+    public void topicCreated(TopicRegistry.Topic topic) {
+        for (Group g : groups.values()) {
+            synchronized (g) {
+                if (subscribes(g, topic.name())) {
+                    rebalance(g, "subscribed topic " + topic.name() + " was created");
+                }
+            }
+        }
+    }
+
+    @Override
+    public void topicDeleted(TopicRegistry.Topic topic) {
+        for (Group g : groups.values()) {
+            synchronized (g) {
+                try {
+                    List<TopicPartition> gone = offsets.committed(g.id).keySet().stream()
+                            .filter(tp -> tp.topic().equals(topic.name())).toList();
+                    offsets.delete(g.id, gone);
+                    gone.forEach(tp -> {
+                        Meter gauge = g.lagGauges.remove(tp);
+                        if (gauge != null) {
+                            meters.remove(gauge);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    log.warn("could not drop offsets of group {} for deleted topic {}", g.id, topic.name(), e);
+                }
+                if (subscribes(g, topic.name())) {
+                    rebalance(g, "subscribed topic " + topic.name() + " was deleted");
+                }
+                removeIfUnused(g);
+            }
+        }
+    }
+
+    // ---- internals -----------------------------------------------------------------------
+
+    /** Called under the group's lock: new generation, new assignment, lost partitions forgotten. */
+    private void rebalance(Group g, String reason) {
+        g.generation++;
+        Map<String, List<String>> subscriptions = new TreeMap<>();
+        Map<String, Integer> partitionCounts = new HashMap<>();
+        for (Member m : g.members.values()) {
+            subscriptions.put(m.id, m.topics);
+            for (String topic : m.topics) {
+                if (!partitionCounts.containsKey(topic) && topics.exists(topic)) {
+                    try {
+                        partitionCounts.put(topic, topics.get(topic).partitions().size());
+                    } catch (UnknownTopicException e) {
+                        // deleted between the two calls
+                    }
+                }
+            }
+        }
+        Map<String, List<TopicPartition>> assignment = RangeAssignor.assign(subscriptions, partitionCounts);
+        for (Member m : g.members.values()) {
+            m.assignment = assignment.getOrDefault(m.id, List.of());
+            m.positions.keySet().retainAll(new HashSet<>(m.assignment));
+        }
+        g.memberCount = g.members.size();
+        List.copyOf(g.idlePolls).forEach(waiter -> waiter.complete(null));
+        log.info("group {} is at generation {} with {} members ({})", g.id, g.generation, g.members.size(), reason);
+    }
+
+    private static boolean subscribes(Group g, String topic) {
+        return g.members.values().stream().anyMatch(m -> m.topics.contains(topic));
+    }
+
+    /** Runs {@code action} under the lock of the group, creating it when missing. */
+    private <T> T withLiveGroup(String groupId, Function<Group, T> action) {
+        while (true) {
+            Group g = groups.computeIfAbsent(groupId, this::newGroup);
+            synchronized (g) {
+                if (!g.dead) {
+                    return action.apply(g);
+                }
+            }
+        }
+    }
+
+    private Group newGroup(String groupId) {
+        Group g = new Group(groupId);
+        g.membersGauge = Gauge.builder("ingest.group.members", g, x -> x.memberCount)
+                .tag("group", groupId).description("members of the consumer group").register(meters);
+        return g;
+    }
+
+    /** Called under the group's lock: forgets a group with neither members nor committed offsets. */
+    private void removeIfUnused(Group g) {
+        if (g.members.isEmpty() && offsets.committed(g.id).isEmpty()) {
+            g.dead = true;
+            groups.remove(g.id, g);
+            meters.remove(g.membersGauge);
+            g.lagGauges.values().forEach(meters::remove);
+            g.lagGauges.clear();
+        }
+    }
+
+    private void ensureLagGauge(Group g, TopicPartition tp) {
+        g.lagGauges.computeIfAbsent(tp, key -> Gauge.builder("ingest.group.lag", () -> lag(g.id, key))
+                .tags("group", g.id, "topic", key.topic(), "partition", String.valueOf(key.partition()))
+                .description("high watermark minus the group's committed offset").register(meters));
+    }
+
+    private double lag(String group, TopicPartition tp) {
+        OffsetStore.Committed c = offsets.committed(group, tp);
+        if (c == null || !topics.exists(tp.topic())) {
+            return Double.NaN;
+        }
+        try {
+            return Math.max(0, topics.partition(tp.topic(), tp.partition()).highWatermark() - c.offset());
+        } catch (UnknownTopicException e) {
+            return Double.NaN;
+        }
+    }
+
+    private Group memberGroup(String groupId, String memberId) {
+        Group g = groups.get(groupId);
+        if (g == null) {
+            throw unknownMember(groupId, memberId);
+        }
+        return g;
+    }
+
+    /** Called under the group's lock. */
+    private static Member member(Group g, String memberId) {
+        Member m = g.dead ? null : g.members.get(memberId);
+        if (m == null) {
+            throw unknownMember(g.id, memberId);
+        }
+        return m;
+    }
+
+    private static MembershipAnswer membership(Group g, Member m) {
+        return new MembershipAnswer(m.id, g.generation, PartitionRef.of(m.assignment));
+    }
+
+    private static ProblemException unknownMember(String groupId, String memberId) {
+        return new ProblemException(ProblemType.UNKNOWN_MEMBER, "member " + memberId + " is not in group " + groupId
+                + " (it left, its session expired, or the service restarted); join again");
+    }
+
+    private static ProblemException unknownGroup(String groupId) {
+        return new ProblemException(ProblemType.UNKNOWN_GROUP, "group " + groupId + " does not exist");
+    }
+
+    static void validateGroupId(String groupId) {
+        if (groupId == null || groupId.isBlank() || groupId.length() > MAX_GROUP_ID_LENGTH
+                || groupId.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("group id must be 1 to " + MAX_GROUP_ID_LENGTH
+                    + " characters without control characters");
+        }
+    }
+
+    /** Group ids, for tests. */
+    Collection<String> groupIds() {
+        return List.copyOf(groups.keySet());
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        for (Group g : groups.values()) {
+            synchronized (g) {
+                meters.remove(g.membersGauge);
+                g.lagGauges.values().forEach(meters::remove);
+                g.lagGauges.clear();
+            }
+        }
+    }
+}

@@ -1,0 +1,292 @@
+package io.tributary.ingest.group;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+
+import io.tributary.client.ConsumedRecord;
+import io.tributary.client.TopicPartition;
+import io.tributary.client.consumer.GroupConsumer;
+import io.tributary.client.consumer.RebalanceListener;
+import io.tributary.ingest.group.GroupHttp.Answer;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@DirtiesContext
+class GroupApiIntegrationTest {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+
+    @TempDir
+    static Path dataDir;
+
+    @DynamicPropertySource
+    static void dataDir(DynamicPropertyRegistry registry) {
+        registry.add("ingest.data-dir", () -> dataDir.toString());
+    }
+
+    @LocalServerPort
+    int port;
+
+    private GroupHttp api;
+
+    @BeforeEach
+    void connect() {
+        api = new GroupHttp(port);
+    }
+
+    /** Polls and commits until {@code done} says so, keeping every record in arrival order. */
+    private static void consumeUntil(GroupConsumer consumer, List<ConsumedRecord> into,
+                                     java.util.function.BooleanSupplier done) {
+        await().atMost(PATIENCE).until(() -> {
+            into.addAll(consumer.poll(Duration.ofMillis(100)));
+            consumer.commitSync();
+            return done.getAsBoolean();
+        });
+    }
+
+    private static int value(ConsumedRecord r) {
+        return r.value().get("i").asInt();
+    }
+
+    @Test
+    void twoMembersSplitAThreePartitionTopicAndTogetherConsumeEveryRecordExactlyOnceInOrder() {
+        api.createTopic("split", 3);
+        try (GroupConsumer first = new GroupConsumer(api.consumer("g-split", "split"), RebalanceListener.NONE);
+             GroupConsumer second = new GroupConsumer(api.consumer("g-split", "split"), RebalanceListener.NONE)) {
+            first.poll(Duration.ofMillis(50));
+            second.poll(Duration.ofMillis(50));
+            api.produce("split", 3, 0, 300);
+
+            List<ConsumedRecord> byFirst = new ArrayList<>();
+            List<ConsumedRecord> bySecond = new ArrayList<>();
+            await().atMost(PATIENCE).until(() -> {
+                byFirst.addAll(first.poll(Duration.ofMillis(100)));
+                first.commitSync();
+                bySecond.addAll(second.poll(Duration.ofMillis(100)));
+                second.commitSync();
+                return byFirst.size() + bySecond.size() >= 300;
+            });
+
+            assertThat(first.assignment()).isNotEmpty().doesNotContainAnyElementsOf(second.assignment());
+            assertThat(union(first.assignment(), second.assignment())).hasSize(3);
+            assertThat(byFirst).allMatch(r -> first.assignment().contains(r.topicPartition()));
+            assertThat(bySecond).allMatch(r -> second.assignment().contains(r.topicPartition()));
+            List<ConsumedRecord> all = new ArrayList<>(byFirst);
+            all.addAll(bySecond);
+            assertThat(all).extracting(GroupApiIntegrationTest::value)
+                    .containsExactlyInAnyOrderElementsOf(IntStream.range(0, 300).boxed().toList());
+            assertInOffsetOrderPerPartition(byFirst);
+            assertInOffsetOrderPerPartition(bySecond);
+
+            JsonNode offsets = api.send("GET", "/api/v1/groups/g-split", null).body().path("offsets");
+            assertThat(offsets).hasSize(3).allSatisfy(o -> {
+                assertThat(o.path("committedOffset").asLong()).isEqualTo(100);
+                assertThat(o.path("lag").asLong()).isZero();
+            });
+        }
+    }
+
+    @Test
+    void whenAMemberLeavesTheOtherTakesOverItsPartitionsFromTheCommittedOffsets() {
+        api.createTopic("handover", 3);
+        try (GroupConsumer stayer = new GroupConsumer(api.consumer("g-handover", "handover"), RebalanceListener.NONE)) {
+            List<ConsumedRecord> seenByLeaver = new ArrayList<>();
+            try (GroupConsumer leaver = new GroupConsumer(api.consumer("g-handover", "handover"),
+                    RebalanceListener.NONE)) {
+                stayer.poll(Duration.ofMillis(50));
+                leaver.poll(Duration.ofMillis(50));
+                api.produce("handover", 3, 0, 90);
+                List<ConsumedRecord> phaseOne = new ArrayList<>();
+                await().atMost(PATIENCE).until(() -> {
+                    phaseOne.addAll(stayer.poll(Duration.ofMillis(100)));
+                    stayer.commitSync();
+                    phaseOne.addAll(leaver.poll(Duration.ofMillis(100)));
+                    leaver.commitSync();
+                    return phaseOne.size() >= 90;
+                });
+                assertThat(leaver.assignment()).isNotEmpty();
+
+                api.produce("handover", 3, 90, 120);
+                // The leaver reads some of the new records but never commits them.
+                await().atMost(PATIENCE).until(() -> seenByLeaver.addAll(leaver.poll(Duration.ofMillis(100))));
+            }
+
+            List<ConsumedRecord> phaseTwo = new ArrayList<>();
+            consumeUntil(stayer, phaseTwo, () -> stayer.assignment().size() == 3
+                    && phaseTwo.stream().map(GroupApiIntegrationTest::value).distinct().count() == 30);
+
+            assertThat(phaseTwo).extracting(GroupApiIntegrationTest::value).allMatch(i -> i >= 90);
+            assertThat(phaseTwo).extracting(GroupApiIntegrationTest::value)
+                    .containsAll(seenByLeaver.stream().map(GroupApiIntegrationTest::value).toList());
+            assertInOffsetOrderPerPartition(phaseTwo);
+        }
+    }
+
+    @Test
+    void whenAMemberStopsHeartbeatingItsSessionExpiresAndTheOtherResumesFromItsCommittedOffsets() {
+        api.createTopic("silence", 3);
+        try (GroupConsumer survivor = new GroupConsumer(api.consumer("g-silence", "silence"), RebalanceListener.NONE)) {
+            survivor.poll(Duration.ofMillis(50));
+            Answer joined = api.join("g-silence", "silence", 1_000);
+            assertThat(joined.status()).isEqualTo(200);
+            String silent = joined.body().path("memberId").asString();
+            int generation = joined.body().path("generation").asInt();
+            List<Integer> silentPartitions = new ArrayList<>();
+            joined.body().path("assignments").forEach(a -> silentPartitions.add(a.path("partition").asInt()));
+            assertThat(silentPartitions).isNotEmpty();
+
+            api.produce("silence", 3, 0, 30);
+            Answer polled = api.poll("g-silence", silent, 1_000);
+            assertThat(polled.body().path("records")).hasSize(10 * silentPartitions.size());
+            for (int p : silentPartitions) {
+                assertThat(api.commit("g-silence", silent, generation, "silence", p, 4).status()).isEqualTo(204);
+            }
+            // ...and now it says nothing more.
+
+            List<ConsumedRecord> got = new ArrayList<>();
+            consumeUntil(survivor, got, () -> survivor.assignment().size() == 3
+                    && got.stream().map(GroupApiIntegrationTest::value).distinct().count()
+                    == 30 - 4L * silentPartitions.size());
+
+            Map<Integer, List<Long>> offsets = offsetsByPartition(got);
+            for (int p = 0; p < 3; p++) {
+                long start = silentPartitions.contains(p) ? 4 : 0;
+                assertThat(offsets.get(p)).as("partition %d", p)
+                        .containsExactlyElementsOf(IntStream.range((int) start, 10).mapToObj(i -> (long) i).toList());
+            }
+            assertThat(api.send("POST", "/api/v1/groups/g-silence/members/" + silent + "/heartbeat", null).status())
+                    .isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aCommitWithAStaleGenerationGetsANonRetriable409Problem() {
+        api.createTopic("stale", 2);
+        Answer first = api.join("g-stale", "stale", 10_000);
+        Answer second = api.join("g-stale", "stale", 10_000);
+        String firstId = first.body().path("memberId").asString();
+        int oldGeneration = first.body().path("generation").asInt();
+        int partition = first.body().path("assignments").get(0).path("partition").asInt();
+
+        Answer refused = api.commit("g-stale", firstId, oldGeneration, "stale", partition, 1);
+
+        assertThat(refused.status()).isEqualTo(409);
+        assertThat(refused.contentType()).startsWith("application/problem+json");
+        assertThat(refused.body().path("type").asString()).endsWith("/rebalance-in-progress");
+        assertThat(refused.body().path("retriable").isBoolean()).isTrue();
+        assertThat(refused.body().path("retriable").asBoolean()).isFalse();
+
+        int current = second.body().path("generation").asInt();
+        int notMine = second.body().path("assignments").get(0).path("partition").asInt();
+        Answer fenced = api.commit("g-stale", firstId, current, "stale", notMine, 1);
+        assertThat(fenced.status()).isEqualTo(409);
+        assertThat(fenced.body().path("type").asString()).endsWith("/fenced");
+        assertThat(api.commit("g-stale", "consumer-nobody", current, "stale", notMine, 1).status()).isEqualTo(404);
+    }
+
+    @Test
+    void describeShowsMembersAssignmentsCommittedOffsetsAndLag() {
+        api.createTopic("described", 2);
+        api.produce("described", 2, 0, 14); // 7 records in each partition
+        Answer joined = api.join("g-described", "described", 15_000);
+        String member = joined.body().path("memberId").asString();
+        int generation = joined.body().path("generation").asInt();
+        assertThat(api.poll("g-described", member, 0).body().path("records")).hasSize(14);
+        assertThat(api.commit("g-described", member, generation, "described", 0, 5).status()).isEqualTo(204);
+        assertThat(api.commit("g-described", member, generation, "described", 1, 7).status()).isEqualTo(204);
+
+        JsonNode group = api.send("GET", "/api/v1/groups/g-described", null).body();
+
+        assertThat(group.path("group").asString()).isEqualTo("g-described");
+        assertThat(group.path("generation").asInt()).isEqualTo(1);
+        assertThat(group.path("state").asString()).isEqualTo("Stable");
+        assertThat(group.path("members")).singleElement().satisfies(m -> {
+            assertThat(m.path("memberId").asString()).isEqualTo(member);
+            assertThat(m.path("topics").get(0).asString()).isEqualTo("described");
+            assertThat(m.path("assignments")).hasSize(2);
+            assertThat(m.path("sessionTimeoutMs").asLong()).isEqualTo(15_000);
+            assertThat(m.path("lastSeenMs").asLong()).isPositive();
+        });
+        assertThat(group.path("offsets")).hasSize(2);
+        assertThat(group.path("offsets").get(0).toString())
+                .isEqualTo("{\"topic\":\"described\",\"partition\":0,\"committedOffset\":5,\"logEndOffset\":7,\"lag\":2}");
+        assertThat(group.path("offsets").get(1).path("lag").asLong()).isZero();
+
+        JsonNode listed = api.send("GET", "/api/v1/groups", null).body().path("groups");
+        assertThat(listed.toString()).contains("{\"group\":\"g-described\",\"generation\":1,\"members\":1,\"state\":\"Stable\"}");
+        Answer unknown = api.send("GET", "/api/v1/groups/no-such-group", null);
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.body().path("type").asString()).endsWith("/unknown-group");
+    }
+
+    @Test
+    void badJoinsAndUnknownMembersAreAnsweredWithProblems() {
+        api.createTopic("errors", 1);
+        Answer unknownTopic = api.join("g-errors", "no-such-topic", 10_000);
+        assertThat(unknownTopic.status()).isEqualTo(404);
+        assertThat(unknownTopic.body().path("type").asString()).endsWith("/unknown-topic");
+        assertThat(api.join("g-errors", "errors", 10).status()).isEqualTo(400);
+        assertThat(api.send("POST", "/api/v1/groups/g-errors/members", "{\"topics\":[]}").status()).isEqualTo(400);
+
+        Answer joined = api.join("g-errors", "errors", 10_000);
+        String member = joined.body().path("memberId").asString();
+        Answer poll = api.poll("g-errors", member, 0);
+        assertThat(poll.status()).isEqualTo(200);
+        assertThat(poll.body().path("generation").asInt()).isEqualTo(1);
+        assertThat(poll.body().path("assignments")).hasSize(1);
+        assertThat(api.send("DELETE", "/api/v1/groups/g-errors/members/" + member, null).status()).isEqualTo(204);
+
+        Answer gone = api.poll("g-errors", member, 0);
+        assertThat(gone.status()).isEqualTo(404);
+        assertThat(gone.body().path("type").asString()).endsWith("/unknown-member");
+        assertThat(api.send("POST", "/api/v1/groups/g-errors/members/" + member + "/heartbeat", null).status())
+                .isEqualTo(404);
+        assertThat(api.send("DELETE", "/api/v1/groups/g-errors/members/" + member, null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void theGroupEndpointsAppearInTheOpenApiDocument() {
+        Answer docs = api.send("GET", "/v3/api-docs", null);
+
+        assertThat(docs.status()).isEqualTo(200);
+        assertThat(docs.body().path("paths").propertyNames()).contains("/api/v1/groups",
+                "/api/v1/groups/{group}", "/api/v1/groups/{group}/members",
+                "/api/v1/groups/{group}/members/{memberId}", "/api/v1/groups/{group}/members/{memberId}/heartbeat",
+                "/api/v1/groups/{group}/members/{memberId}/records", "/api/v1/groups/{group}/offsets");
+    }
+
+    private static Set<TopicPartition> union(Set<TopicPartition> a, Set<TopicPartition> b) {
+        Set<TopicPartition> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static Map<Integer, List<Long>> offsetsByPartition(List<ConsumedRecord> records) {
+        Map<Integer, List<Long>> out = new HashMap<>();
+        records.forEach(r -> out.computeIfAbsent(r.partition(), p -> new ArrayList<>()).add(r.offset()));
+        return out;
+    }
+
+    private static void assertInOffsetOrderPerPartition(List<ConsumedRecord> records) {
+        offsetsByPartition(records).forEach((p, offsets) ->
+                assertThat(offsets).as("offsets of partition %d", p).isSorted().doesNotHaveDuplicates());
+    }
+}
