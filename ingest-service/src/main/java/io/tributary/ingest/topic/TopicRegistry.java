@@ -140,6 +140,12 @@ public class TopicRegistry implements AutoCloseable {
                     + clusterSize + "), was " + replicationFactor);
         }
         Map<String, String> overrides = configs == null ? Map.of() : configs;
+        overrides.forEach((key, value) -> {
+            if (value == null) {
+                // Only a config change may use null (to reset a key); a new topic has nothing to reset.
+                throw new LogConfig.InvalidConfigException(key, "must have a value; leave it out for the default");
+            }
+        });
         LogConfig.from(overrides); // validates before anything touches the disk
         synchronized (adminLock) {
             if (topics.containsKey(name)) {
