@@ -202,6 +202,11 @@ public class TopicRegistry implements AutoCloseable {
             Topic topic = get(name);
             Map<String, String> merged = new HashMap<>(topic.metadata().configs());
             changes.forEach((k, v) -> {
+                if (!LogConfig.KEYS.contains(k)) {
+                    // Checked here because a null value never reaches LogConfig.from's key check.
+                    throw new LogConfig.InvalidConfigException(k, "is not a topic config; known keys are "
+                            + LogConfig.KEYS);
+                }
                 if (v == null) {
                     merged.remove(k);
                 } else {
