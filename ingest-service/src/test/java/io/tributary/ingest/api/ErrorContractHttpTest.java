@@ -121,6 +121,8 @@ class ErrorContractHttpTest {
                 400, "invalid-config");
         Http.assertProblem(http.patchJson("/api/v1/topics/errs/configs", "{\"configs\":{\"nonsense\":\"1\"}}"),
                 400, "invalid-config");
+        Http.assertProblem(http.patchJson("/api/v1/topics/errs/configs", "{\"configs\":{\"nonsense\":null}}"),
+                400, "invalid-config");
         Http.assertProblem(http.patchJson("/api/v1/topics/errs/configs", "{}"), 400, null);
         Http.assertProblem(http.patchJson("/api/v1/topics/errs/configs", "{\"configs\":"), 400, null);
         assertThat(http.get("/api/v1/topics/errs").json().path("configs").size()).as("no change was kept").isZero();
