@@ -103,7 +103,8 @@ class RecordController {
             throw new PayloadTooLargeException(declared, limit);
         }
         try (InputStream in = http.getInputStream()) {
-            byte[] buf = new byte[declared > 0 ? (int) declared : 64 * 1024];
+            // Never start above the limit: the overflow check below only runs once the buffer is full.
+            byte[] buf = new byte[declared > 0 ? (int) declared : Math.min(64 * 1024, limit)];
             int len = 0;
             int n;
             while ((n = in.read(buf, len, buf.length - len)) >= 0) {

@@ -12,6 +12,7 @@ import io.tributary.ingest.log.Bytes;
 import io.tributary.ingest.log.LogRecord;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.PreparedBatch;
+import io.tributary.ingest.log.ProducerFencedException;
 import io.tributary.ingest.log.ProducerBatch;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.springframework.stereotype.Service;
@@ -36,14 +37,24 @@ public class ProduceService {
     private final TopicRegistry topics;
     private final AtomicInteger keylessRotation = new AtomicInteger();
     private final MeterRegistry meters;
+    private final ProducerIds producerIds;
 
-    public ProduceService(TopicRegistry topics, MeterRegistry meters) {
+    public ProduceService(TopicRegistry topics, MeterRegistry meters, ProducerIds producerIds) {
         this.topics = topics;
         this.meters = meters;
+        this.producerIds = producerIds;
     }
 
     public ProduceResponse produce(String topicName, ProduceRequest request) {
         TopicRegistry.Topic topic = topics.get(topicName);
+        if (request.idempotent()) {
+            // A re-initialised named producer fences its older epochs at once, not only on the
+            // partitions its new epoch has written to yet.
+            short latest = producerIds.latestEpoch(request.producerId());
+            if (request.producerEpoch() < latest) {
+                throw new ProducerFencedException(request.producerId(), request.producerEpoch(), latest);
+            }
+        }
         int partitions = topic.partitions().size();
         List<IncomingRecord> records = request.records();
         int[] placement = place(records, partitions);

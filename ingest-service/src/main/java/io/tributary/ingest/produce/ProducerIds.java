@@ -74,6 +74,19 @@ public class ProducerIds {
         return identity;
     }
 
+    /**
+     * The newest epoch handed out for {@code producerId} under a name, or -1 when the id is not
+     * a named producer's. A produce with an older epoch comes from a fenced holder.
+     */
+    public synchronized short latestEpoch(long producerId) {
+        for (Identity identity : named.values()) {
+            if (identity.producerId() == producerId) {
+                return identity.producerEpoch();
+            }
+        }
+        return -1;
+    }
+
     private void persist() {
         try {
             AtomicFiles.write(file, JSON.writeValueAsBytes(new State(nextId, named)));

@@ -142,7 +142,8 @@ public class TopicRegistry implements AutoCloseable {
         Map<String, String> overrides = configs == null ? Map.of() : configs;
         overrides.forEach((key, value) -> {
             if (value == null) {
-                throw new LogConfig.InvalidConfigException(key, "has no value");
+                // Only a config change may use null (to reset a key); a new topic has nothing to reset.
+                throw new LogConfig.InvalidConfigException(key, "must have a value; leave it out for the default");
             }
         });
         LogConfig.from(overrides); // validates before anything touches the disk
@@ -206,6 +207,11 @@ public class TopicRegistry implements AutoCloseable {
             Topic topic = get(name);
             Map<String, String> merged = new HashMap<>(topic.metadata().configs());
             changes.forEach((k, v) -> {
+                if (!LogConfig.KEYS.contains(k)) {
+                    // Checked here because a null value never reaches LogConfig.from's key check.
+                    throw new LogConfig.InvalidConfigException(k, "is not a topic config; known keys are "
+                            + LogConfig.KEYS);
+                }
                 if (v == null) {
                     merged.remove(k);
                 } else {
