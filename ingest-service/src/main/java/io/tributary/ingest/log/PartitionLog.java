@@ -177,6 +177,24 @@ public final class PartitionLog implements Closeable {
         return new PreparedBatch(batch, timestamps);
     }
 
+    /**
+     * Checks a prepared batch against the producer table without writing anything, throwing
+     * what {@link #append(PreparedBatch, int)} would; a retry (duplicate) passes. Lets a request
+     * spanning partitions refuse a bad sequence before any partition is written.
+     */
+    public void checkProducer(PreparedBatch prepared) {
+        RecordBatch batch = prepared.batch();
+        if (!batch.hasProducerId()) {
+            return;
+        }
+        writeLock.lock();
+        try {
+            producers.check(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence());
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** Appends a prepared batch: checks the producer's sequence, assigns offsets, writes. */
     public AppendResult append(PreparedBatch prepared, int leaderEpoch) {
         return appendBatch(prepared.batch(), leaderEpoch, prepared.timestamps());

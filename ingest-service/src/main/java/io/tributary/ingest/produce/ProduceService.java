@@ -87,6 +87,16 @@ public class ProduceService {
             prepared.add(topic.partitions().get(p).prepare(batch, identity));
         }
 
+        if (request.idempotent()) {
+            // Refuse a fenced epoch or a bad sequence on any partition before writing to any.
+            // (Two concurrent requests of one producer could still interleave; a producer keeps
+            // one request in flight per partition, as the client does.)
+            for (int p = 0; p < partitions; p++) {
+                if (prepared.get(p) != null) {
+                    topic.partitions().get(p).checkProducer(prepared.get(p));
+                }
+            }
+        }
         ProduceResponse.RecordOffset[] offsets = new ProduceResponse.RecordOffset[records.size()];
         for (int p = 0; p < partitions; p++) {
             PreparedBatch batch = prepared.get(p);

@@ -183,4 +183,19 @@ class IdempotenceHttpTest {
         assertThat(again.json()).isEqualTo(fixed.json());
         assertThat(http.logEndOffsets("keyed-fail")).containsExactly(1L);
     }
+
+    @Test
+    void anIdempotentRequestSpanningPartitionsIsAllOrNothingOnASequenceError() {
+        http.createTopic("idem-span", 2, Map.of());
+        long pid = initProducer(null).path("producerId").asLong();
+        // Partition 1 has seen sequences 0..4 of this producer.
+        Http.Response seeded = http.produce("idem-span", idempotent(pid, 0, 0,
+                "{\"partition\":1,\"value\":0},{\"partition\":1,\"value\":1},{\"partition\":1,\"value\":2},"
+                        + "{\"partition\":1,\"value\":3},{\"partition\":1,\"value\":4}"));
+        assertThat(seeded.status()).as(seeded.text()).isEqualTo(200);
+        // Record 0 (sequence 2) is new to partition 0; record 1 (sequence 3) overlaps partition 1.
+        Http.assertProblem(http.produce("idem-span", idempotent(pid, 0, 2,
+                "{\"partition\":0,\"value\":\"p0\"},{\"partition\":1,\"value\":\"p1\"}")), 409, "out-of-order-sequence");
+        assertThat(http.logEndOffsets("idem-span")).as("nothing written on any partition").containsExactly(0L, 5L);
+    }
 }
