@@ -27,6 +27,14 @@ final class JsonBytes {
         return this;
     }
 
+    /** Pre-encoded bytes written as is (field names and punctuation encoded once, up front). */
+    JsonBytes raw(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buf, len, bytes.length);
+        len += bytes.length;
+        return this;
+    }
+
     /** ASCII text written as is (field names, punctuation). */
     JsonBytes raw(String ascii) {
         int n = ascii.length();
@@ -44,8 +52,27 @@ final class JsonBytes {
         return this;
     }
 
+    /** A decimal number, digits written straight into the buffer (no intermediate String). */
     JsonBytes number(long value) {
-        return raw(Long.toString(value));
+        if (value == Long.MIN_VALUE) {
+            return raw(Long.toString(value));
+        }
+        ensure(20);
+        if (value < 0) {
+            buf[len++] = '-';
+            value = -value;
+        }
+        int digits = 1;
+        for (long v = value; v >= 10; v /= 10) {
+            digits++;
+        }
+        int pos = len + digits;
+        do {
+            buf[--pos] = (byte) ('0' + (value % 10));
+            value /= 10;
+        } while (value != 0);
+        len += digits;
+        return this;
     }
 
     /** A JSON string from UTF-8 bytes, or {@code null}. */
@@ -56,6 +83,12 @@ final class JsonBytes {
         ensure(utf8.length() + 2);
         buf[len++] = '"';
         byte[] a = utf8.array();
+        if (!needsEscaping(a, utf8.offset(), utf8.length())) {
+            System.arraycopy(a, utf8.offset(), buf, len, utf8.length());
+            len += utf8.length();
+            buf[len++] = '"';
+            return this;
+        }
         for (int i = utf8.offset(), end = utf8.offset() + utf8.length(); i < end; i++) {
             byte b = a[i];
             if (b == '"' || b == '\\') {
@@ -77,6 +110,16 @@ final class JsonBytes {
         ensure(1);
         buf[len++] = '"';
         return this;
+    }
+
+    private static boolean needsEscaping(byte[] a, int from, int length) {
+        for (int i = from, end = from + length; i < end; i++) {
+            byte b = a[i];
+            if (b == '"' || b == '\\' || (b >= 0 && b < 0x20)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     JsonBytes string(String text) {

@@ -1,5 +1,6 @@
 package io.tributary.ingest.api;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import io.tributary.ingest.fetch.PartitionFetch;
@@ -12,7 +13,20 @@ import io.tributary.ingest.log.Record;
  */
 public final class RecordsJson {
 
+    private static final byte[] TOPIC = ascii("\"topic\":");
+    private static final byte[] PARTITION = ascii("\"partition\":");
+    private static final byte[] OFFSET = ascii(",\"offset\":");
+    private static final byte[] TIMESTAMP = ascii(",\"timestamp\":");
+    private static final byte[] KEY = ascii(",\"key\":");
+    private static final byte[] VALUE = ascii(",\"value\":");
+    private static final byte[] HEADERS = ascii(",\"headers\":{");
+    private static final byte[] NULL = ascii("null");
+
     private RecordsJson() {
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
     }
 
     /** {@code {"records":[...],"nextOffset":n,"highWatermark":h}} for one partition. */
@@ -60,19 +74,19 @@ public final class RecordsJson {
             first = false;
             out.raw('{');
             if (withTopic) {
-                out.raw("\"topic\":").string(fetch.topic()).raw(',');
+                out.raw(TOPIC).string(fetch.topic()).raw(',');
             }
-            out.raw("\"partition\":").number(fetch.partition())
-                    .raw(",\"offset\":").number(r.offset())
-                    .raw(",\"timestamp\":").number(r.timestamp())
-                    .raw(",\"key\":").string(r.key())
-                    .raw(",\"value\":");
+            out.raw(PARTITION).number(fetch.partition())
+                    .raw(OFFSET).number(r.offset())
+                    .raw(TIMESTAMP).number(r.timestamp())
+                    .raw(KEY).string(r.key())
+                    .raw(VALUE);
             if (r.value() == null) {
-                out.raw("null");
+                out.raw(NULL);
             } else {
                 out.raw(r.value());
             }
-            out.raw(",\"headers\":{");
+            out.raw(HEADERS);
             boolean firstHeader = true;
             for (LogRecord.Header h : r.headers()) {
                 if (!firstHeader) {

@@ -2,6 +2,8 @@ package io.tributary.ingest.fetch;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,6 +32,7 @@ public class FetchService {
 
     private final TopicRegistry topics;
     private final MeterRegistry meters;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final long maxWaitMs;
     private final ExecutorService completions;
 
@@ -73,9 +76,8 @@ public class FetchService {
             for (Record r : records) {
                 bytes += r.value() == null ? 0 : r.value().length();
             }
-            Counter.builder("ingest.fetch.records").tag("topic", position.topic()).register(meters)
-                    .increment(records.size());
-            Counter.builder("ingest.fetch.bytes").tag("topic", position.topic()).register(meters).increment(bytes);
+            counter("ingest.fetch.records", position.topic()).increment(records.size());
+            counter("ingest.fetch.bytes", position.topic()).increment(bytes);
         }
         return new PartitionFetch(position.topic(), position.partition(), records, next, result.highWatermark());
     }
@@ -129,6 +131,11 @@ public class FetchService {
             }
         }
         return out;
+    }
+
+    private Counter counter(String name, String topic) {
+        return counters.computeIfAbsent(name + '\u0000' + topic,
+                k -> Counter.builder(name).tag("topic", topic).register(meters));
     }
 
     @PreDestroy
