@@ -5,7 +5,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -70,65 +69,8 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
     static final int MAX_GROUP_ID_LENGTH = 255;
 
-    /** Where a partition without a (valid) committed offset starts. */
-    enum OffsetReset {
-        EARLIEST, LATEST;
-
-        static OffsetReset parse(String value) {
-            if (value == null) {
-                return LATEST;
-            }
-            return switch (value.toLowerCase(Locale.ROOT)) {
-                case "earliest" -> EARLIEST;
-                case "latest" -> LATEST;
-                default -> throw new IllegalArgumentException(
-                        "autoOffsetReset must be earliest or latest, was " + value);
-            };
-        }
-    }
-
     /** One poll's answer: the membership it was served under, and the records read. */
     record PollAnswer(MembershipAnswer membership, List<PartitionFetch> fetches) {
-    }
-
-    private static final class Member {
-        final String id;
-        final List<String> topics;
-        final long sessionTimeoutMs;
-        final OffsetReset reset;
-        long lastSeenMs;
-        int pollsInFlight;
-        List<TopicPartition> assignment = List.of();
-        final Map<TopicPartition, Long> positions = new HashMap<>();
-
-        Member(String id, List<String> topics, long sessionTimeoutMs, OffsetReset reset, long now) {
-            this.id = id;
-            this.topics = topics;
-            this.sessionTimeoutMs = sessionTimeoutMs;
-            this.reset = reset;
-            this.lastSeenMs = now;
-        }
-    }
-
-    private static final class Group {
-        final String id;
-        int generation;
-        final Map<String, Member> members = new TreeMap<>();
-        volatile int memberCount;
-        /** Removed from the coordinator's map; a request holding it must look again. */
-        boolean dead;
-        /** Polls of members without partitions, parked until their wait ends or the group rebalances. */
-        final Set<CompletableFuture<Void>> idlePolls = ConcurrentHashMap.newKeySet();
-        Meter membersGauge;
-        final Map<TopicPartition, Meter> lagGauges = new HashMap<>();
-
-        Group(String id) {
-            this.id = id;
-        }
-
-        String state() {
-            return members.isEmpty() ? "Empty" : "Stable";
-        }
     }
 
     private final TopicRegistry topics;
@@ -138,7 +80,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     private final IngestProperties.Groups settings;
     private final LongSupplier clock;
     private final ScheduledExecutorService scheduler;
-    private final Map<String, Group> groups = new ConcurrentHashMap<>();
+    private final Map<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
 
     @Autowired
     GroupCoordinator(TopicRegistry topics, FetchService fetch, OffsetStore offsets, MeterRegistry meters,
@@ -164,7 +106,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
             return t;
         });
         for (String group : offsets.groups()) {
-            Group g = groups.computeIfAbsent(group, this::newGroup);
+            ConsumerGroup g = groups.computeIfAbsent(group, this::newGroup);
             synchronized (g) {
                 offsets.committed(group).keySet().forEach(tp -> ensureLagGauge(g, tp));
             }
@@ -209,7 +151,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         OffsetReset reset = OffsetReset.parse(autoOffsetReset);
         String memberId = "consumer-" + UUID.randomUUID();
         return withLiveGroup(groupId, g -> {
-            Member m = new Member(memberId, topicList, timeout, reset, clock.getAsLong());
+            GroupMember m = new GroupMember(memberId, topicList, timeout, reset, clock.getAsLong());
             g.members.put(memberId, m);
             rebalance(g, "member " + memberId + " joined");
             return membership(g, m);
@@ -218,9 +160,9 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
 
     /** Marks the member alive and tells it its current generation and partitions. */
     MembershipAnswer heartbeat(String groupId, String memberId) {
-        Group g = memberGroup(groupId, memberId);
+        ConsumerGroup g = memberGroup(groupId, memberId);
         synchronized (g) {
-            Member m = member(g, memberId);
+            GroupMember m = member(g, memberId);
             m.lastSeenMs = clock.getAsLong();
             return membership(g, m);
         }
@@ -228,7 +170,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
 
     /** Removes the member and rebalances. */
     void leave(String groupId, String memberId) {
-        Group g = memberGroup(groupId, memberId);
+        ConsumerGroup g = memberGroup(groupId, memberId);
         synchronized (g) {
             member(g, memberId);
             g.members.remove(memberId);
@@ -241,10 +183,10 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     int expireSessions() {
         long now = clock.getAsLong();
         int expired = 0;
-        for (Group g : groups.values()) {
+        for (ConsumerGroup g : groups.values()) {
             synchronized (g) {
                 List<String> gone = new ArrayList<>();
-                for (Member m : g.members.values()) {
+                for (GroupMember m : g.members.values()) {
                     if (m.pollsInFlight == 0 && now - m.lastSeenMs > m.sessionTimeoutMs) {
                         gone.add(m.id);
                     }
@@ -277,11 +219,11 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
      */
     CompletableFuture<PollAnswer> poll(String groupId, String memberId, int maxRecords, int maxBytes,
                                        long maxWaitMs) {
-        Group g = memberGroup(groupId, memberId);
+        ConsumerGroup g = memberGroup(groupId, memberId);
         List<FetchPosition> positions = new ArrayList<>();
         CompletableFuture<Void> idle = null;
         synchronized (g) {
-            Member m = member(g, memberId);
+            GroupMember m = member(g, memberId);
             m.lastSeenMs = clock.getAsLong();
             for (TopicPartition tp : m.assignment) {
                 Long position = position(g, m, tp);
@@ -313,10 +255,10 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         return read.handle((fetches, failure) -> finishPoll(g, memberId, positions, fetches, failure));
     }
 
-    private PollAnswer finishPoll(Group g, String memberId, List<FetchPosition> from, List<PartitionFetch> fetches,
+    private PollAnswer finishPoll(ConsumerGroup g, String memberId, List<FetchPosition> from, List<PartitionFetch> fetches,
                                   Throwable failure) {
         synchronized (g) {
-            Member m = g.members.get(memberId);
+            GroupMember m = g.members.get(memberId);
             if (m == null) {
                 throw new CompletionException(unknownMember(g.id, memberId));
             }
@@ -356,7 +298,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
      * The member's position in a partition: where it got to, else the committed offset, else
      * (or when out of the log's range) the member's reset policy. Null when the partition is gone.
      */
-    private Long position(Group g, Member m, TopicPartition tp) {
+    private Long position(ConsumerGroup g, GroupMember m, TopicPartition tp) {
         PartitionLog partition;
         try {
             partition = topics.partition(tp.topic(), tp.partition());
@@ -391,9 +333,9 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
                 throw new IllegalArgumentException("offset of " + tp + " must not be negative, was " + offset);
             }
         });
-        Group g = memberGroup(groupId, memberId);
+        ConsumerGroup g = memberGroup(groupId, memberId);
         synchronized (g) {
-            Member m = member(g, memberId);
+            GroupMember m = member(g, memberId);
             long now = clock.getAsLong();
             m.lastSeenMs = now;
             if (generation != g.generation) {
@@ -417,7 +359,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
 
     List<GroupSummary> list() {
         List<GroupSummary> out = new ArrayList<>();
-        for (Group g : new TreeMap<>(groups).values()) {
+        for (ConsumerGroup g : new TreeMap<>(groups).values()) {
             synchronized (g) {
                 if (!g.dead) {
                     out.add(new GroupSummary(g.id, g.generation, g.members.size(), g.state()));
@@ -429,7 +371,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
 
     /** @throws ProblemException UNKNOWN_GROUP */
     GroupDescription describe(String groupId) {
-        Group g = groups.get(groupId);
+        ConsumerGroup g = groups.get(groupId);
         if (g == null) {
             throw unknownGroup(groupId);
         }
@@ -459,7 +401,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
 
     @Override
     public void topicCreated(TopicRegistry.Topic topic) {
-        for (Group g : groups.values()) {
+        for (ConsumerGroup g : groups.values()) {
             synchronized (g) {
                 if (subscribes(g, topic.name())) {
                     rebalance(g, "subscribed topic " + topic.name() + " was created");
@@ -470,7 +412,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
 
     @Override
     public void topicDeleted(TopicRegistry.Topic topic) {
-        for (Group g : groups.values()) {
+        for (ConsumerGroup g : groups.values()) {
             synchronized (g) {
                 try {
                     List<TopicPartition> gone = offsets.committed(g.id).keySet().stream()
@@ -496,11 +438,11 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     // ---- internals -----------------------------------------------------------------------
 
     /** Called under the group's lock: new generation, new assignment, lost partitions forgotten. */
-    private void rebalance(Group g, String reason) {
+    private void rebalance(ConsumerGroup g, String reason) {
         g.generation++;
         Map<String, List<String>> subscriptions = new TreeMap<>();
         Map<String, Integer> partitionCounts = new HashMap<>();
-        for (Member m : g.members.values()) {
+        for (GroupMember m : g.members.values()) {
             subscriptions.put(m.id, m.topics);
             for (String topic : m.topics) {
                 if (!partitionCounts.containsKey(topic) && topics.exists(topic)) {
@@ -513,7 +455,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
             }
         }
         Map<String, List<TopicPartition>> assignment = RangeAssignor.assign(subscriptions, partitionCounts);
-        for (Member m : g.members.values()) {
+        for (GroupMember m : g.members.values()) {
             m.assignment = assignment.getOrDefault(m.id, List.of());
             m.positions.keySet().retainAll(new HashSet<>(m.assignment));
         }
@@ -522,14 +464,14 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         log.info("group {} is at generation {} with {} members ({})", g.id, g.generation, g.members.size(), reason);
     }
 
-    private static boolean subscribes(Group g, String topic) {
+    private static boolean subscribes(ConsumerGroup g, String topic) {
         return g.members.values().stream().anyMatch(m -> m.topics.contains(topic));
     }
 
     /** Runs {@code action} under the lock of the group, creating it when missing. */
-    private <T> T withLiveGroup(String groupId, Function<Group, T> action) {
+    private <T> T withLiveGroup(String groupId, Function<ConsumerGroup, T> action) {
         while (true) {
-            Group g = groups.computeIfAbsent(groupId, this::newGroup);
+            ConsumerGroup g = groups.computeIfAbsent(groupId, this::newGroup);
             synchronized (g) {
                 if (!g.dead) {
                     return action.apply(g);
@@ -538,15 +480,15 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         }
     }
 
-    private Group newGroup(String groupId) {
-        Group g = new Group(groupId);
+    private ConsumerGroup newGroup(String groupId) {
+        ConsumerGroup g = new ConsumerGroup(groupId);
         g.membersGauge = Gauge.builder("ingest.group.members", g, x -> x.memberCount)
                 .tag("group", groupId).description("members of the consumer group").register(meters);
         return g;
     }
 
     /** Called under the group's lock: forgets a group with neither members nor committed offsets. */
-    private void removeIfUnused(Group g) {
+    private void removeIfUnused(ConsumerGroup g) {
         if (g.members.isEmpty() && offsets.committed(g.id).isEmpty()) {
             g.dead = true;
             groups.remove(g.id, g);
@@ -556,7 +498,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         }
     }
 
-    private void ensureLagGauge(Group g, TopicPartition tp) {
+    private void ensureLagGauge(ConsumerGroup g, TopicPartition tp) {
         g.lagGauges.computeIfAbsent(tp, key -> Gauge.builder("ingest.group.lag", () -> lag(g.id, key))
                 .tags("group", g.id, "topic", key.topic(), "partition", String.valueOf(key.partition()))
                 .description("high watermark minus the group's committed offset").register(meters));
@@ -574,8 +516,8 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         }
     }
 
-    private Group memberGroup(String groupId, String memberId) {
-        Group g = groups.get(groupId);
+    private ConsumerGroup memberGroup(String groupId, String memberId) {
+        ConsumerGroup g = groups.get(groupId);
         if (g == null) {
             throw unknownMember(groupId, memberId);
         }
@@ -583,15 +525,15 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     }
 
     /** Called under the group's lock. */
-    private static Member member(Group g, String memberId) {
-        Member m = g.dead ? null : g.members.get(memberId);
+    private static GroupMember member(ConsumerGroup g, String memberId) {
+        GroupMember m = g.dead ? null : g.members.get(memberId);
         if (m == null) {
             throw unknownMember(g.id, memberId);
         }
         return m;
     }
 
-    private static MembershipAnswer membership(Group g, Member m) {
+    private static MembershipAnswer membership(ConsumerGroup g, GroupMember m) {
         return new MembershipAnswer(m.id, g.generation, PartitionRef.of(m.assignment));
     }
 
@@ -612,7 +554,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         }
     }
 
-    /** Group ids, for tests. */
+    /** ConsumerGroup ids, for tests. */
     Collection<String> groupIds() {
         return List.copyOf(groups.keySet());
     }
@@ -620,7 +562,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
-        for (Group g : groups.values()) {
+        for (ConsumerGroup g : groups.values()) {
             synchronized (g) {
                 meters.remove(g.membersGauge);
                 g.lagGauges.values().forEach(meters::remove);

@@ -1,0 +1,27 @@
+package io.tributary.ingest.group;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.tributary.ingest.topic.TopicPartition;
+
+/** A member of a consumer group as the coordinator sees it; guarded by its group's lock. */
+final class GroupMember {
+    final String id;
+    final List<String> topics;
+    final long sessionTimeoutMs;
+    final OffsetReset reset;
+    long lastSeenMs;
+    int pollsInFlight;
+    List<TopicPartition> assignment = List.of();
+    final Map<TopicPartition, Long> positions = new HashMap<>();
+
+    GroupMember(String id, List<String> topics, long sessionTimeoutMs, OffsetReset reset, long now) {
+        this.id = id;
+        this.topics = topics;
+        this.sessionTimeoutMs = sessionTimeoutMs;
+        this.reset = reset;
+        this.lastSeenMs = now;
+    }
+}
