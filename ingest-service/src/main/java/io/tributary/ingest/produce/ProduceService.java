@@ -13,7 +13,10 @@ import io.tributary.ingest.log.LogRecord;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.PreparedBatch;
 import io.tributary.ingest.log.ProducerBatch;
+import io.tributary.ingest.replication.ReplicationService;
 import io.tributary.ingest.topic.TopicRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 
 /**
@@ -36,10 +39,22 @@ public class ProduceService {
     private final TopicRegistry topics;
     private final AtomicInteger keylessRotation = new AtomicInteger();
     private final MeterRegistry meters;
+    /** Null on a single node; else appends go through the partition's Raft group. */
+    private final ReplicationService replication;
 
     public ProduceService(TopicRegistry topics, MeterRegistry meters) {
+        this(topics, meters, (ReplicationService) null);
+    }
+
+    @Autowired
+    public ProduceService(TopicRegistry topics, MeterRegistry meters, ObjectProvider<ReplicationService> replication) {
+        this(topics, meters, replication.getIfAvailable());
+    }
+
+    private ProduceService(TopicRegistry topics, MeterRegistry meters, ReplicationService replication) {
         this.topics = topics;
         this.meters = meters;
+        this.replication = replication;
     }
 
     public ProduceResponse produce(String topicName, ProduceRequest request) {
@@ -83,7 +98,7 @@ public class ProduceService {
                 continue;
             }
             PartitionLog log = topic.partitions().get(p);
-            AppendResult result = log.append(batch, 0);
+            AppendResult result = replication == null ? log.append(batch, 0) : replication.append(topic, p, batch);
             List<Integer> indexes = indexesByPartition.get(p);
             for (int j = 0; j < indexes.size(); j++) {
                 offsets[indexes.get(j)] = new ProduceResponse.RecordOffset(p, result.baseOffset() + j,
