@@ -357,22 +357,26 @@ public class ReplicationService {
     /**
      * Leader, replicas and in-sync replicas of a partition. In sync = the leader itself plus the
      * followers it heard from within {@code ingest.replication.in-sync-lag}; this is the leader's
-     * view, asked of the leader when this node is not it (empty when the leader cannot be asked).
+     * view, asked of the leader when this node is not it (a node hosting no replica asks the
+     * replicas which of them leads). Unknown leader: -1 and an empty in-sync list.
      */
     public PartitionView view(TopicRegistry.Topic topic, int partition) {
         RaftGroupId gid = groupId(topic.name(), partition);
         List<Integer> replicas = replicas(topic, partition);
         DivisionInfo info = localInfo(gid);
-        int leader = leaderOf(topic, partition);
+        int leader = -1;
         RoleInfoProto role = null;
-        if (info != null && info.isLeader()) {
-            role = info.getRoleInfoProto();
-        } else if (leader >= 0) {
-            try {
-                GroupInfoReply reply = infoClient.getGroupManagementApi(peerId(leader)).info(gid);
-                role = reply.getRoleInfoProto();
-            } catch (IOException | RuntimeException e) {
-                log.debug("cannot ask leader {} of {} for its followers: {}", leader, gid, e.toString());
+        if (info != null) {
+            leader = leaderOf(topic, partition);
+            role = info.isLeader() ? info.getRoleInfoProto() : leader >= 0 ? remoteRole(leader, gid) : null;
+        } else {
+            for (int r : replicas) {
+                RoleInfoProto candidate = remoteRole(r, gid);
+                if (candidate != null && candidate.hasLeaderInfo()) {
+                    leader = r;
+                    role = candidate;
+                    break;
+                }
             }
         }
         List<Integer> isr = new ArrayList<>();
@@ -386,6 +390,17 @@ public class ReplicationService {
             isr.sort(Integer::compare);
         }
         return new PartitionView(leader, replicas, isr);
+    }
+
+    /** The role of {@code node} in a group, asked over Raft's admin RPC; null when it cannot answer. */
+    private RoleInfoProto remoteRole(int node, RaftGroupId gid) {
+        try {
+            GroupInfoReply reply = infoClient.getGroupManagementApi(peerId(node)).info(gid);
+            return reply.isSuccess() ? reply.getRoleInfoProto() : null;
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot ask node {} about {}: {}", node, gid, e.toString());
+            return null;
+        }
     }
 
     @PreDestroy

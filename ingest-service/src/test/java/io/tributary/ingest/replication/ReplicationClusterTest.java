@@ -144,6 +144,37 @@ class ReplicationClusterTest {
 
     @Test
     @Order(2)
+    void partitionsLiveOnTheirReplicasAndAnyNodeAcceptsProduces() throws Exception {
+        HttpResponse<String> created = post(3, "/api/v1/topics",
+                "{\"name\":\"spread\",\"partitions\":3,\"replicationFactor\":2}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        // Placement: partition p on 2 consecutive members from p: [1,2], [2,3], [3,1].
+        int[][] replicas = {{1, 2}, {2, 3}, {3, 1}};
+        int[] outsider = {3, 1, 2};
+        for (int p = 0; p < 3; p++) {
+            HttpResponse<String> r = post(outsider[p], "/api/v1/topics/spread/records",
+                    "{\"records\":[{\"value\":\"s-" + p + "\",\"partition\":" + p + "}]}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(JSON.readTree(r.body()).get("offsets").get(0).get("offset").asLong()).isZero();
+        }
+        for (int p = 0; p < 3; p++) {
+            int partition = p;
+            for (int node : replicas[p]) {
+                await().atMost(WAIT).untilAsserted(() -> {
+                    HttpResponse<String> r = get(node, "/api/v1/topics/spread/partitions/" + partition
+                            + "/records?offset=0");
+                    assertThat(JSON.readTree(r.body()).get("records").get(0).get("value").asString())
+                            .isEqualTo("s-" + partition);
+                });
+            }
+            JsonNode d = describe(outsider[p], "spread").get("partitionDetails").get(p);
+            assertThat(ints(d.get("replicas"))).containsExactly(replicas[p][0], replicas[p][1]);
+            assertThat(d.get("leader").asInt()).isIn(replicas[p][0], replicas[p][1]);
+        }
+    }
+
+    @Test
+    @Order(3)
     void losingTheLeaderLosesNoAcknowledgedWriteAndProducingResumes() throws Exception {
         int leader = leader();
         int survivor = leader == 1 ? 2 : 1;
@@ -197,7 +228,7 @@ class ReplicationClusterTest {
     }
 
     @Test
-    @Order(3)
+    @Order(4)
     void aRestartedNodeCatchesUpBatchForBatch() throws Exception {
         start(killedLeader);
         for (int i = 0; i < 10; i++) {
@@ -219,7 +250,7 @@ class ReplicationClusterTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aMajorityKeepsAcknowledgingAndAMinorityNeverDoes() throws Exception {
         stop(3);
         await().atMost(WAIT).untilAsserted(() -> assertThat(leader()).isIn(1, 2));
@@ -285,7 +316,11 @@ class ReplicationClusterTest {
     }
 
     private static JsonNode describe(int node) throws Exception {
-        HttpResponse<String> r = get(node, "/api/v1/topics/" + TOPIC);
+        return describe(node, TOPIC);
+    }
+
+    private static JsonNode describe(int node, String topic) throws Exception {
+        HttpResponse<String> r = get(node, "/api/v1/topics/" + topic);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body());
     }
