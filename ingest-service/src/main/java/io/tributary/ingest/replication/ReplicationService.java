@@ -150,6 +150,14 @@ public class ReplicationService {
         return peers.size();
     }
 
+    public int nodeId() {
+        return self.id();
+    }
+
+    public ClusterPeers peers() {
+        return peers;
+    }
+
     public List<Integer> replicas(TopicRegistry.Topic topic, int partition) {
         return peers.replicas(partition, topic.metadata().replicationFactor());
     }

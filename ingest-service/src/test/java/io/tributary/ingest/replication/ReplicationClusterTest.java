@@ -167,6 +167,11 @@ class ReplicationClusterTest {
                             .isEqualTo("s-" + partition);
                 });
             }
+            // The outsider hosts no replica: its read is forwarded to one that does.
+            HttpResponse<String> viaOutsider = get(outsider[p], "/api/v1/topics/spread/partitions/" + p
+                    + "/records?offset=0");
+            assertThat(JSON.readTree(viaOutsider.body()).get("records").get(0).get("value").asString())
+                    .isEqualTo("s-" + p);
             JsonNode d = describe(outsider[p], "spread").get("partitionDetails").get(p);
             assertThat(ints(d.get("replicas"))).containsExactly(replicas[p][0], replicas[p][1]);
             assertThat(d.get("leader").asInt()).isIn(replicas[p][0], replicas[p][1]);
