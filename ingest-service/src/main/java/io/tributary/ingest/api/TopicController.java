@@ -10,8 +10,10 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.replication.ReplicationService;
 import io.tributary.ingest.topic.TopicRegistry;
 import jakarta.validation.Valid;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -31,10 +33,13 @@ class TopicController {
 
     private final TopicRegistry topics;
     private final IngestProperties props;
+    /** Null on a single node; else topic creation and placement come from the Raft groups. */
+    private final ReplicationService replication;
 
-    TopicController(TopicRegistry topics, IngestProperties props) {
+    TopicController(TopicRegistry topics, IngestProperties props, ObjectProvider<ReplicationService> replication) {
         this.topics = topics;
         this.props = props;
+        this.replication = replication.getIfAvailable();
     }
 
     @Operation(summary = "Create a topic", description = "201 with the topic; 409 if it exists; 400 for a bad name, "
@@ -44,8 +49,9 @@ class TopicController {
                                                       UriComponentsBuilder uri) {
         int partitions = request.partitions() == null ? props.defaultPartitions() : request.partitions();
         int rf = request.replicationFactor() == null ? props.defaultReplicationFactor() : request.replicationFactor();
-        TopicRegistry.Topic topic = topics.create(request.name(), partitions, rf,
-                request.configs() == null ? Map.of() : request.configs());
+        Map<String, String> configs = request.configs() == null ? Map.of() : request.configs();
+        TopicRegistry.Topic topic = replication == null ? topics.create(request.name(), partitions, rf, configs)
+                : replication.createTopic(request.name(), partitions, rf, configs);
         return ResponseEntity.created(uri.path("/api/v1/topics/{name}").build(topic.name()))
                 .body(describe(topic));
     }
@@ -68,12 +74,14 @@ class TopicController {
     @PatchMapping("/{topic}/configs")
     TopicDtos.TopicDescription updateConfigs(@PathVariable String topic,
                                              @Valid @RequestBody TopicDtos.UpdateConfigsRequest request) {
+        refuseOnCluster("changing topic configs");
         return describe(topics.updateConfigs(topic, request.configs()));
     }
 
     @Operation(summary = "Delete a topic and all its records")
     @DeleteMapping("/{topic}")
     ResponseEntity<Void> delete(@PathVariable String topic) {
+        refuseOnCluster("deleting a topic");
         topics.delete(topic);
         return ResponseEntity.status(HttpStatus.NO_CONTENT).build();
     }
@@ -89,7 +97,21 @@ class TopicController {
                 new LinkedHashMap<>(new TreeMap<>(topic.metadata().configs())), effective, partitions);
     }
 
+    /** Not yet replicated through the metadata group (docs/replication.md): refused rather than diverging. */
+    private void refuseOnCluster(String what) {
+        if (replication != null) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, what + " is not supported on a replicated "
+                    + "cluster yet (see docs/replication.md)");
+        }
+    }
+
     private TopicDtos.PartitionDescription partition(PartitionLog log, List<Integer> nodes) {
+        if (replication != null) {
+            ReplicationService.PartitionView v = replication.view(topics.get(log.topic()), log.partition());
+            return new TopicDtos.PartitionDescription(log.partition(), v.leader(), v.replicas(), v.inSyncReplicas(),
+                    log.logStartOffset(), log.highWatermark(), log.logEndOffset(), log.sizeInBytes(),
+                    log.segmentCount());
+        }
         return new TopicDtos.PartitionDescription(log.partition(), props.nodeId(), nodes, nodes,
                 log.logStartOffset(), log.highWatermark(), log.logEndOffset(), log.sizeInBytes(), log.segmentCount());
     }

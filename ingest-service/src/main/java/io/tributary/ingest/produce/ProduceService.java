@@ -16,7 +16,10 @@ import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.PreparedBatch;
 import io.tributary.ingest.log.ProducerFencedException;
 import io.tributary.ingest.log.ProducerBatch;
+import io.tributary.ingest.replication.ReplicationService;
 import io.tributary.ingest.topic.TopicRegistry;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 
 /**
@@ -41,11 +44,21 @@ public class ProduceService {
     private final MeterRegistry meters;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final ProducerIds producerIds;
+    /** Null on a single node; else appends go through the partition's Raft group. */
+    private final ReplicationService replication;
 
-    public ProduceService(TopicRegistry topics, MeterRegistry meters, ProducerIds producerIds) {
+    @Autowired
+    public ProduceService(TopicRegistry topics, MeterRegistry meters, ProducerIds producerIds,
+                          ObjectProvider<ReplicationService> replication) {
+        this(topics, meters, producerIds, replication.getIfAvailable());
+    }
+
+    ProduceService(TopicRegistry topics, MeterRegistry meters, ProducerIds producerIds,
+                   ReplicationService replication) {
         this.topics = topics;
         this.meters = meters;
         this.producerIds = producerIds;
+        this.replication = replication;
     }
 
     public ProduceResponse produce(String topicName, ProduceRequest request) {
@@ -107,7 +120,7 @@ public class ProduceService {
                 continue;
             }
             PartitionLog log = topic.partitions().get(p);
-            AppendResult result = log.append(batch, 0);
+            AppendResult result = replication == null ? log.append(batch, 0) : replication.append(topic, p, batch);
             List<Integer> indexes = indexesByPartition.get(p);
             for (int j = 0; j < indexes.size(); j++) {
                 offsets[indexes.get(j)] = new ProduceResponse.RecordOffset(p, result.baseOffset() + j,

@@ -63,7 +63,9 @@ public class TopicRegistry implements AutoCloseable {
         this.dataDir = props.dataDir().toAbsolutePath().normalize();
         this.logsDir = dataDir.resolve("logs");
         this.store = new TopicMetadataStore(dataDir);
-        this.clusterSize = 1;
+        // Members of the cluster (ingest.cluster.peers, id=host:httpPort:raftPort,...); empty = one node.
+        this.clusterSize = props.cluster().peers().isBlank() ? 1
+                : (int) java.util.Arrays.stream(props.cluster().peers().split(",")).filter(s -> !s.isBlank()).count();
         this.scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "log-maintenance");
             t.setDaemon(true);

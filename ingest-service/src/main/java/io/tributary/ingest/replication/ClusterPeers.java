@@ -1,0 +1,92 @@
+package io.tributary.ingest.replication;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The static cluster membership from {@code ingest.cluster.peers}: every member including this
+ * one, {@code id=host:httpPort:raftPort,...}, sorted by id.
+ */
+public record ClusterPeers(List<Peer> peers) {
+
+    /** One member: its node id, host, HTTP port (the REST API) and Raft port (Ratis gRPC). */
+    public record Peer(int id, String host, int httpPort, int raftPort) {
+        public String raftAddress() {
+            return host + ":" + raftPort;
+        }
+
+        public String httpBase() {
+            return "http://" + host + ":" + httpPort;
+        }
+    }
+
+    public ClusterPeers {
+        peers = peers.stream().sorted(Comparator.comparingInt(Peer::id)).toList();
+    }
+
+    /**
+     * Parses the peer list; blank means a single node without replication.
+     *
+     * @throws IllegalArgumentException on a malformed entry or a repeated id
+     */
+    public static ClusterPeers parse(String raw) {
+        List<Peer> out = new ArrayList<>();
+        if (raw == null || raw.isBlank()) {
+            return new ClusterPeers(out);
+        }
+        Set<Integer> ids = new HashSet<>();
+        for (String entry : raw.split(",")) {
+            String e = entry.trim();
+            if (e.isEmpty()) {
+                continue;
+            }
+            int eq = e.indexOf('=');
+            String[] addr = eq < 0 ? new String[0] : e.substring(eq + 1).split(":");
+            if (eq < 1 || addr.length != 3) {
+                throw new IllegalArgumentException("ingest.cluster.peers: expected id=host:httpPort:raftPort, got '"
+                        + e + "'");
+            }
+            try {
+                Peer p = new Peer(Integer.parseInt(e.substring(0, eq).trim()), addr[0].trim(),
+                        Integer.parseInt(addr[1].trim()), Integer.parseInt(addr[2].trim()));
+                if (!ids.add(p.id())) {
+                    throw new IllegalArgumentException("ingest.cluster.peers: node id " + p.id() + " appears twice");
+                }
+                out.add(p);
+            } catch (NumberFormatException ex) {
+                throw new IllegalArgumentException("ingest.cluster.peers: bad number in '" + e + "'", ex);
+            }
+        }
+        return new ClusterPeers(out);
+    }
+
+    public boolean isEmpty() {
+        return peers.isEmpty();
+    }
+
+    public int size() {
+        return peers.size();
+    }
+
+    public Optional<Peer> find(int id) {
+        return peers.stream().filter(p -> p.id() == id).findFirst();
+    }
+
+    /**
+     * Replica placement of a partition: {@code replicationFactor} consecutive members (in id
+     * order) starting at {@code partition mod n}. Deterministic, so every node computes the same
+     * placement from the static peer list without storing it.
+     */
+    public List<Integer> replicas(int partition, int replicationFactor) {
+        int n = peers.size();
+        List<Integer> out = new ArrayList<>(replicationFactor);
+        for (int i = 0; i < Math.min(replicationFactor, n); i++) {
+            out.add(peers.get(Math.floorMod(partition + i, n)).id());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,28 @@
+package io.tributary.ingest.replication;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Tuning of replication, under {@code ingest.replication.*}; used only when
+ * {@code ingest.cluster.peers} is set.
+ *
+ * @param electionTimeout    a follower that hears nothing from its leader for between this and twice
+ *                           this starts an election (Ratis {@code raft.server.rpc.timeout.min/max})
+ * @param requestTimeout     how long a produce or topic creation waits for commit before answering 503
+ * @param snapshotThreshold  applied entries after which a partition snapshots (flushes its log) so
+ *                           Ratis may purge its own log
+ * @param inSyncLag          a follower the leader heard from less recently than this is not in sync
+ * @param snapshotOnStop     snapshot every partition on a clean stop, so a restart replays nothing; off,
+ *                           a restart replays like after a crash (tests use this)
+ */
+@ConfigurationProperties("ingest.replication")
+public record ReplicationProperties(
+        @DefaultValue("1s") Duration electionTimeout,
+        @DefaultValue("10s") Duration requestTimeout,
+        @DefaultValue("10000") long snapshotThreshold,
+        @DefaultValue("5s") Duration inSyncLag,
+        @DefaultValue("true") boolean snapshotOnStop) {
+}

@@ -1,0 +1,437 @@
+package io.tributary.ingest.replication;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.tributary.ingest.api.ProblemException;
+import io.tributary.ingest.api.ProblemType;
+import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.log.AppendResult;
+import io.tributary.ingest.log.LogConfig;
+import io.tributary.ingest.log.PreparedBatch;
+import io.tributary.ingest.topic.InvalidTopicException;
+import io.tributary.ingest.topic.TopicExistsException;
+import io.tributary.ingest.topic.TopicNames;
+import io.tributary.ingest.topic.TopicPartition;
+import io.tributary.ingest.topic.TopicRegistry;
+import jakarta.annotation.PreDestroy;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.stereotype.Service;
+
+/**
+ * Replication with Apache Ratis, on when {@code ingest.cluster.peers} is set: one
+ * {@link RaftServer} per node (one Raft port) hosting a metadata group over every node and one
+ * group per partition over its replicas (multi-raft). Every election, commit and membership
+ * decision is Ratis's; this class only wires groups to state machines and turns produce and
+ * topic-creation requests into Ratis client calls.
+ *
+ * <p>Any node accepts a produce: the Ratis client of the partition's group sends it to the
+ * group's leader (following not-leader redirects and retrying after a leader dies) and answers
+ * once the entry is committed by a majority and applied, with the offsets the apply assigned.
+ */
+@Service
+@Conditional(ReplicationEnabledCondition.class)
+public class ReplicationService {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicationService.class);
+    static final RaftGroupId METADATA_GROUP =
+            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("tributary/metadata".getBytes(StandardCharsets.UTF_8)));
+
+    /** What describe shows for a partition: leader (-1 unknown), replicas, in-sync replicas. */
+    public record PartitionView(int leader, List<Integer> replicas, List<Integer> inSyncReplicas) {
+    }
+
+    private final TopicRegistry topics;
+    private final ClusterPeers peers;
+    private final ClusterPeers.Peer self;
+    private final ReplicationProperties settings;
+    private final RaftProperties clientProperties;
+    private final Map<RaftGroupId, TopicPartition> partitionsByGroup = new ConcurrentHashMap<>();
+    private final Map<RaftGroupId, RaftClient> clients = new ConcurrentHashMap<>();
+    private final ExecutorService groupAdmin = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "raft-group-admin");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ClientId adminClientId = ClientId.randomId();
+    private final AtomicLong adminCallId = new AtomicLong();
+    private final RaftServer server;
+    private final RaftClient metadataClient;
+    private final RaftClient infoClient;
+
+    public ReplicationService(TopicRegistry topics, IngestProperties props, ReplicationProperties settings)
+            throws IOException {
+        this.topics = topics;
+        this.settings = settings;
+        this.peers = ClusterPeers.parse(props.cluster().peers());
+        this.self = peers.find(props.nodeId()).orElseThrow(() -> new IllegalStateException("ingest.node-id "
+                + props.nodeId() + " is not among ingest.cluster.peers " + props.cluster().peers()));
+        // Groups already on disk are opened by the server before any metadata is replayed, so
+        // their state machines must be known from the registry alone.
+        for (TopicRegistry.Topic t : topics.list()) {
+            registerPartitions(t);
+        }
+
+        RaftProperties rp = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(rp, List.of(topics.dataDir().resolve("raft").toFile()));
+        GrpcConfigKeys.Server.setPort(rp, self.raftPort());
+        long electionMs = settings.electionTimeout().toMillis();
+        RaftServerConfigKeys.Rpc.setTimeoutMin(rp, TimeDuration.valueOf(electionMs, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(rp, TimeDuration.valueOf(2 * electionMs, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(rp, TimeDuration.valueOf(Math.max(3000, 3 * electionMs),
+                TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(rp, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(rp, settings.snapshotThreshold());
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(rp, settings.snapshotOnStop());
+        // A snapshot here is a pointer into the local partition log, not a copy of the data, so
+        // Ratis must never ship it to a follower; it purges only what every peer has committed.
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(rp, false);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(rp, false);
+        this.server = RaftServer.newBuilder()
+                .setServerId(peerId(self.id()))
+                .setProperties(rp)
+                .setGroup(RaftGroup.valueOf(METADATA_GROUP, raftPeers(peers.peers().stream().map(ClusterPeers.Peer::id)
+                        .toList())))
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .setStateMachineRegistry(this::stateMachineFor)
+                .build();
+        server.start();
+
+        this.clientProperties = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, TimeDuration.valueOf(Math.max(3000,
+                3 * electionMs), TimeUnit.MILLISECONDS));
+        this.metadataClient = newClient(RaftGroup.valueOf(METADATA_GROUP,
+                raftPeers(peers.peers().stream().map(ClusterPeers.Peer::id).toList())), retryUntilTimeout());
+        this.infoClient = newClient(RaftGroup.valueOf(METADATA_GROUP,
+                raftPeers(peers.peers().stream().map(ClusterPeers.Peer::id).toList())), RetryPolicies.noRetry());
+        log.info("node {} started Raft on port {} with peers {}", self.id(), self.raftPort(), peers.peers());
+    }
+
+    public int clusterSize() {
+        return peers.size();
+    }
+
+    public int nodeId() {
+        return self.id();
+    }
+
+    public ClusterPeers peers() {
+        return peers;
+    }
+
+    public List<Integer> replicas(TopicRegistry.Topic topic, int partition) {
+        return peers.replicas(partition, topic.metadata().replicationFactor());
+    }
+
+    static RaftGroupId groupId(String topic, int partition) {
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("tributary/partition/" + topic + "/" + partition)
+                .getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static RaftPeerId peerId(int nodeId) {
+        return RaftPeerId.valueOf(Integer.toString(nodeId));
+    }
+
+    private List<RaftPeer> raftPeers(List<Integer> ids) {
+        List<RaftPeer> out = new ArrayList<>(ids.size());
+        for (int id : ids) {
+            ClusterPeers.Peer p = peers.find(id).orElseThrow();
+            out.add(RaftPeer.newBuilder().setId(peerId(id)).setAddress(p.raftAddress()).build());
+        }
+        return out;
+    }
+
+    private RaftGroup partitionGroup(TopicRegistry.Topic topic, int partition) {
+        return RaftGroup.valueOf(groupId(topic.name(), partition), raftPeers(replicas(topic, partition)));
+    }
+
+    private void registerPartitions(TopicRegistry.Topic topic) {
+        for (int p = 0; p < topic.partitions().size(); p++) {
+            partitionsByGroup.put(groupId(topic.name(), p), new TopicPartition(topic.name(), p));
+        }
+    }
+
+    private StateMachine stateMachineFor(RaftGroupId gid) {
+        if (gid.equals(METADATA_GROUP)) {
+            return new MetadataStateMachine(topics, this::topicReady);
+        }
+        TopicPartition tp = partitionsByGroup.get(gid);
+        if (tp == null) {
+            throw new IllegalStateException("Raft group " + gid + " belongs to no known partition");
+        }
+        return new PartitionStateMachine(tp, topics.partition(tp.topic(), tp.partition()));
+    }
+
+    /** Called by the metadata state machine once a topic exists locally: join its partition groups. */
+    private void topicReady(TopicRegistry.Topic topic) {
+        registerPartitions(topic);
+        for (int p = 0; p < topic.partitions().size(); p++) {
+            if (!replicas(topic, p).contains(self.id())) {
+                continue;
+            }
+            RaftGroup group = partitionGroup(topic, p);
+            groupAdmin.execute(() -> addGroup(group));
+        }
+    }
+
+    private void addGroup(RaftGroup group) {
+        GroupManagementRequest add = GroupManagementRequest.newAdd(adminClientId, server.getId(),
+                adminCallId.incrementAndGet(), group, false);
+        try {
+            RaftClientReply reply = server.groupManagementAsync(add).get(30, TimeUnit.SECONDS);
+            log.info("joined Raft group {} of {}: {}", group.getGroupId(), partitionsByGroup.get(group.getGroupId()),
+                    reply.isSuccess());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AlreadyExistsException
+                    || e.getCause() != null && e.getCause().getCause() instanceof AlreadyExistsException) {
+                log.debug("already in Raft group {}", group.getGroupId());
+            } else {
+                log.warn("could not join Raft group {}", group.getGroupId(), e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            log.warn("joining Raft group {} timed out", group.getGroupId());
+        }
+    }
+
+    private RaftClient newClient(RaftGroup group, RetryPolicy retry) {
+        return RaftClient.newBuilder().setProperties(clientProperties).setRaftGroup(group).setRetryPolicy(retry)
+                .build();
+    }
+
+    /** Retries (leader changes, lost peers) for about as long as a request may wait for commit. */
+    private RetryPolicy retryUntilTimeout() {
+        long sleepMs = 100;
+        int attempts = (int) Math.max(1, settings.requestTimeout().toMillis() / sleepMs);
+        return RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
+                TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS));
+    }
+
+    private RaftClient client(TopicRegistry.Topic topic, int partition) {
+        return clients.computeIfAbsent(groupId(topic.name(), partition),
+                gid -> newClient(partitionGroup(topic, partition), retryUntilTimeout()));
+    }
+
+    /**
+     * Appends a prepared batch through the partition's Raft group and waits until a majority
+     * committed it and the local Ratis client got the apply's answer.
+     *
+     * @throws ProblemException 503 (retriable) when no majority committed it in time; the batch
+     *         may still be committed later, so a retry should carry a producer id to be deduplicated
+     */
+    public AppendResult append(TopicRegistry.Topic topic, int partition, PreparedBatch prepared) {
+        byte[] bytes = prepared.batch().copyBytes();
+        RaftClientReply reply = send(client(topic, partition), bytes, topic.name() + "-" + partition);
+        return ApplyReply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
+    }
+
+    private RaftClientReply send(RaftClient client, byte[] bytes, String what) {
+        CompletableFuture<RaftClientReply> f = client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes)));
+        RaftClientReply reply;
+        try {
+            reply = f.get(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw notEnoughReplicas(what + ": not committed by a majority of replicas within "
+                    + settings.requestTimeout().toMillis() + " ms; it may still be committed later");
+        } catch (ExecutionException e) {
+            log.debug("{} not committed", what, e.getCause());
+            throw notEnoughReplicas(what + ": not committed by a majority of replicas ("
+                    + e.getCause().getClass().getSimpleName() + "); it may still be committed later");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw notEnoughReplicas(what + ": interrupted while waiting for commit");
+        }
+        if (!reply.isSuccess()) {
+            log.debug("{} not committed", what, reply.getException());
+            throw notEnoughReplicas(what + ": not committed by a majority of replicas ("
+                    + reply.getException().getClass().getSimpleName() + ")");
+        }
+        return reply;
+    }
+
+    private static ProblemException notEnoughReplicas(String detail) {
+        return new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, detail);
+    }
+
+    /**
+     * Creates a topic on every node through the metadata group and waits until this node has
+     * it and knows a leader for each of its partitions it hosts (bounded by the request timeout).
+     */
+    public TopicRegistry.Topic createTopic(String name, int partitions, int replicationFactor,
+                                           Map<String, String> configs) {
+        TopicNames.validate(name);
+        if (TopicNames.isInternal(name)) {
+            throw new InvalidTopicException("topic names starting with '" + TopicNames.INTERNAL_PREFIX
+                    + "' are reserved for the service");
+        }
+        if (partitions < 1 || partitions > TopicRegistry.MAX_PARTITIONS) {
+            throw new InvalidTopicException("partitions must be between 1 and " + TopicRegistry.MAX_PARTITIONS
+                    + ", was " + partitions);
+        }
+        if (replicationFactor < 1 || replicationFactor > peers.size()) {
+            throw new InvalidTopicException("replicationFactor must be between 1 and the number of nodes ("
+                    + peers.size() + "), was " + replicationFactor);
+        }
+        LogConfig.from(configs);
+        if (topics.exists(name)) {
+            throw new TopicExistsException(name);
+        }
+        RaftClientReply reply = send(metadataClient,
+                MetadataStateMachine.encode(TopicCommand.create(name, partitions, replicationFactor, configs)),
+                "create topic " + name);
+        String answer = reply.getMessage().getContent().toStringUtf8();
+        if (answer.startsWith(MetadataStateMachine.EXISTS)) {
+            throw new TopicExistsException(name);
+        } else if (answer.startsWith(MetadataStateMachine.INVALID)) {
+            throw new InvalidTopicException(answer.substring(MetadataStateMachine.INVALID.length()));
+        }
+        long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+        while (!topics.exists(name) && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+        TopicRegistry.Topic topic = topics.get(name);
+        for (int p = 0; p < partitions; p++) {
+            while (leaderOf(topic, p) < 0 && replicas(topic, p).contains(self.id()) && System.nanoTime() < deadline) {
+                sleep(50);
+            }
+        }
+        return topic;
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private DivisionInfo localInfo(RaftGroupId gid) {
+        try {
+            return server.getDivision(gid).getInfo();
+        } catch (IOException e) {
+            return null; // not (yet) a member here
+        }
+    }
+
+    /** The partition leader as this node knows it, or -1. */
+    public int leaderOf(TopicRegistry.Topic topic, int partition) {
+        DivisionInfo info = localInfo(groupId(topic.name(), partition));
+        RaftPeerId leader = info == null ? null : info.getLeaderId();
+        return leader == null ? -1 : Integer.parseInt(leader.toString());
+    }
+
+    /**
+     * Leader, replicas and in-sync replicas of a partition. In sync = the leader itself plus the
+     * followers it heard from within {@code ingest.replication.in-sync-lag}; this is the leader's
+     * view, asked of the leader when this node is not it (a node hosting no replica asks the
+     * replicas which of them leads). Unknown leader: -1 and an empty in-sync list.
+     */
+    public PartitionView view(TopicRegistry.Topic topic, int partition) {
+        RaftGroupId gid = groupId(topic.name(), partition);
+        List<Integer> replicas = replicas(topic, partition);
+        DivisionInfo info = localInfo(gid);
+        int leader = -1;
+        RoleInfoProto role = null;
+        if (info != null) {
+            leader = leaderOf(topic, partition);
+            role = info.isLeader() ? info.getRoleInfoProto() : leader >= 0 ? remoteRole(leader, gid) : null;
+        } else {
+            for (int r : replicas) {
+                RoleInfoProto candidate = remoteRole(r, gid);
+                if (candidate != null && candidate.hasLeaderInfo()) {
+                    leader = r;
+                    role = candidate;
+                    break;
+                }
+            }
+        }
+        List<Integer> isr = new ArrayList<>();
+        if (role != null && role.hasLeaderInfo()) {
+            isr.add(Integer.parseInt(role.getSelf().getId().toStringUtf8()));
+            for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+                if (f.getLastRpcElapsedTimeMs() <= settings.inSyncLag().toMillis()) {
+                    isr.add(Integer.parseInt(f.getId().getId().toStringUtf8()));
+                }
+            }
+            isr.sort(Integer::compare);
+        }
+        return new PartitionView(leader, replicas, isr);
+    }
+
+    /** The role of {@code node} in a group, asked over Raft's admin RPC; null when it cannot answer. */
+    private RoleInfoProto remoteRole(int node, RaftGroupId gid) {
+        try {
+            GroupInfoReply reply = infoClient.getGroupManagementApi(peerId(node)).info(gid);
+            return reply.isSuccess() ? reply.getRoleInfoProto() : null;
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot ask node {} about {}: {}", node, gid, e.toString());
+            return null;
+        }
+    }
+
+    @PreDestroy
+    public void close() {
+        groupAdmin.shutdownNow();
+        for (RaftClient c : clients.values()) {
+            closeQuietly(c);
+        }
+        closeQuietly(metadataClient);
+        closeQuietly(infoClient);
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.warn("closing the Raft server failed", e);
+        }
+        log.info("node {} stopped Raft", self.id());
+    }
+
+    private static void closeQuietly(RaftClient c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            log.debug("closing a Raft client failed", e);
+        }
+    }
+}

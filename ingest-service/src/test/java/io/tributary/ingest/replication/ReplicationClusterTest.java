@@ -1,0 +1,355 @@
+package io.tributary.ingest.replication;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.tributary.ingest.IngestApplication;
+import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.log.RecordBatch;
+import io.tributary.ingest.topic.TopicRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Three ingest nodes in one JVM (three Spring contexts, each with its own HTTP port, Raft port
+ * and data folder, all with the same peer list) on 127.0.0.1. The steps share the cluster and
+ * run in order: replicate, lose the leader, bring it back, lose a majority.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReplicationClusterTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final String TOPIC = "orders";
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TempDir
+    static Path dataRoot;
+
+    private static final int[] httpPorts = new int[4];
+    private static final int[] raftPorts = new int[4];
+    private static String peers;
+    private static final Map<Integer, ConfigurableApplicationContext> nodes = new HashMap<>();
+    /** Every acknowledged record: value -> offset, in acknowledgement order. */
+    private static final Map<String, Long> acked = new LinkedHashMap<>();
+    private static int killedLeader;
+
+    @BeforeAll
+    static void startCluster() throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int id = 1; id <= 3; id++) {
+            httpPorts[id] = freePort();
+            raftPorts[id] = freePort();
+            sb.append(sb.isEmpty() ? "" : ",").append(id).append("=127.0.0.1:").append(httpPorts[id]).append(':')
+                    .append(raftPorts[id]);
+        }
+        peers = sb.toString();
+        // One after the other (Spring Boot's startup is not meant to run concurrently in one JVM);
+        // a node's startup does not wait for the others, elections happen once a majority is up.
+        for (int id = 1; id <= 3; id++) {
+            start(id);
+        }
+        assertThat(nodes).hasSize(3);
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        new ArrayList<>(nodes.keySet()).forEach(ReplicationClusterTest::stop);
+    }
+
+    private static void start(int id) {
+        // Command-line arguments: they win over application.yml (builder properties would not).
+        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(IngestApplication.class).run(
+                "--server.port=" + httpPorts[id],
+                "--server.address=127.0.0.1",
+                "--server.shutdown=immediate",
+                "--ingest.data-dir=" + dataRoot.resolve("node-" + id),
+                "--ingest.node-id=" + id,
+                "--ingest.cluster.peers=" + peers,
+                "--ingest.replication.election-timeout=1s",
+                "--ingest.replication.request-timeout=8s",
+                "--ingest.replication.snapshot-threshold=50",
+                // A stopped node keeps no final snapshot, so its restart replays entries its log
+                // already holds, as after a crash.
+                "--ingest.replication.snapshot-on-stop=false",
+                "--spring.jmx.enabled=false",
+                "--springdoc.api-docs.enabled=false",
+                "--logging.level.org.apache.ratis=WARN");
+        synchronized (nodes) {
+            nodes.put(id, ctx);
+        }
+    }
+
+    private static void stop(int id) {
+        ConfigurableApplicationContext ctx;
+        synchronized (nodes) {
+            ctx = nodes.remove(id);
+        }
+        if (ctx != null) {
+            ctx.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void acknowledgedWritesAreReplicatedInTheSameOrderToEveryNode() throws Exception {
+        HttpResponse<String> created = post(1, "/api/v1/topics",
+                "{\"name\":\"" + TOPIC + "\",\"partitions\":1,\"replicationFactor\":3}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(post(2, "/api/v1/topics", "{\"name\":\"" + TOPIC + "\",\"partitions\":1,\"replicationFactor\":3}")
+                .statusCode()).isEqualTo(409);
+
+        for (int i = 0; i < 40; i++) {
+            produceOrFail(1, "a-" + i);
+        }
+        assertThat(new ArrayList<>(acked.values())).isSorted();
+        for (int id = 1; id <= 3; id++) {
+            int node = id;
+            await().atMost(WAIT).untilAsserted(() -> assertThat(readAll(node)).isEqualTo(acked));
+        }
+
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonNode p = describe(2).get("partitionDetails").get(0);
+            assertThat(p.get("leader").asInt()).isBetween(1, 3);
+            assertThat(ints(p.get("replicas"))).containsExactly(1, 2, 3);
+            assertThat(ints(p.get("inSyncReplicas"))).containsExactly(1, 2, 3);
+            assertThat(p.get("highWatermark").asLong()).isEqualTo(40);
+        });
+        System.out.println("[replication] describe from node 2: " + describe(2).get("partitionDetails"));
+    }
+
+    @Test
+    @Order(2)
+    void partitionsLiveOnTheirReplicasAndAnyNodeAcceptsProduces() throws Exception {
+        HttpResponse<String> created = post(3, "/api/v1/topics",
+                "{\"name\":\"spread\",\"partitions\":3,\"replicationFactor\":2}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        // Placement: partition p on 2 consecutive members from p: [1,2], [2,3], [3,1].
+        int[][] replicas = {{1, 2}, {2, 3}, {3, 1}};
+        int[] outsider = {3, 1, 2};
+        for (int p = 0; p < 3; p++) {
+            HttpResponse<String> r = post(outsider[p], "/api/v1/topics/spread/records",
+                    "{\"records\":[{\"value\":\"s-" + p + "\",\"partition\":" + p + "}]}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(JSON.readTree(r.body()).get("offsets").get(0).get("offset").asLong()).isZero();
+        }
+        for (int p = 0; p < 3; p++) {
+            int partition = p;
+            for (int node : replicas[p]) {
+                await().atMost(WAIT).untilAsserted(() -> {
+                    HttpResponse<String> r = get(node, "/api/v1/topics/spread/partitions/" + partition
+                            + "/records?offset=0");
+                    assertThat(JSON.readTree(r.body()).get("records").get(0).get("value").asString())
+                            .isEqualTo("s-" + partition);
+                });
+            }
+            // The outsider hosts no replica: its read is forwarded to one that does.
+            HttpResponse<String> viaOutsider = get(outsider[p], "/api/v1/topics/spread/partitions/" + p
+                    + "/records?offset=0");
+            assertThat(JSON.readTree(viaOutsider.body()).get("records").get(0).get("value").asString())
+                    .isEqualTo("s-" + p);
+            JsonNode d = describe(outsider[p], "spread").get("partitionDetails").get(p);
+            assertThat(ints(d.get("replicas"))).containsExactly(replicas[p][0], replicas[p][1]);
+            assertThat(d.get("leader").asInt()).isIn(replicas[p][0], replicas[p][1]);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void losingTheLeaderLosesNoAcknowledgedWriteAndProducingResumes() throws Exception {
+        int leader = leader();
+        int survivor = leader == 1 ? 2 : 1;
+        killedLeader = leader;
+        AtomicBoolean killed = new AtomicBoolean();
+        long[] killedAt = new long[1];
+        long firstAckAfterKill = -1;
+        int failures = 0;
+        int ackedAfterKill = 0;
+        for (int i = 0; ackedAfterKill < 20; i++) {
+            if (i == 20) {
+                killedAt[0] = System.nanoTime();
+                stop(leader);
+                killed.set(true);
+            }
+            long sentAt = System.nanoTime();
+            HttpResponse<String> r = produce(survivor, "b-" + i);
+            if (r.statusCode() == 200) {
+                record("b-" + i, r);
+                if (killed.get()) {
+                    ackedAfterKill++;
+                    if (firstAckAfterKill < 0 && sentAt >= killedAt[0]) {
+                        firstAckAfterKill = System.nanoTime();
+                    }
+                }
+            } else {
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+                assertThat(JSON.readTree(r.body()).get("retriable").asBoolean()).isTrue();
+                failures++;
+            }
+            assertThat(failures).as("produce attempts refused after the kill").isLessThan(20);
+        }
+        double failoverMs = (firstAckAfterKill - killedAt[0]) / 1e6;
+        System.out.printf("[replication] leader %d killed; first acknowledged produce through node %d after %.0f ms "
+                + "(%d requests refused meanwhile)%n", leader, survivor, failoverMs, failures);
+
+        for (int id = 1; id <= 3; id++) {
+            if (id == leader) {
+                continue;
+            }
+            int node = id;
+            await().atMost(WAIT).untilAsserted(() -> {
+                Map<String, Long> all = readAll(node);
+                // Every acknowledged record exactly once, at the offset it was acknowledged with;
+                // a refused request may or may not have been committed, but never twice.
+                assertThat(all).containsAllEntriesOf(acked);
+                assertThat(new ArrayList<>(all.values())).isSorted();
+            });
+        }
+        await().atMost(WAIT).untilAsserted(() -> assertThat(leader()).isNotEqualTo(leader).isPositive());
+    }
+
+    @Test
+    @Order(4)
+    void aRestartedNodeCatchesUpBatchForBatch() throws Exception {
+        start(killedLeader);
+        for (int i = 0; i < 10; i++) {
+            produceOrFail(killedLeader, "c-" + i);
+        }
+        int leader = leader();
+        await().atMost(WAIT).untilAsserted(() -> {
+            List<RecordBatch> expected = batches(leader);
+            List<RecordBatch> actual = batches(killedLeader);
+            assertThat(actual).hasSameSizeAs(expected);
+            for (int i = 0; i < expected.size(); i++) {
+                assertThat(actual.get(i).storedCrc()).isEqualTo(expected.get(i).storedCrc());
+                assertThat(actual.get(i).copyBytes()).isEqualTo(expected.get(i).copyBytes());
+            }
+        });
+        assertThat(readAll(killedLeader)).containsAllEntriesOf(acked);
+        System.out.println("[replication] node " + killedLeader + " caught up: " + batches(killedLeader).size()
+                + " batches identical to leader " + leader + "'s");
+    }
+
+    @Test
+    @Order(5)
+    void aMajorityKeepsAcknowledgingAndAMinorityNeverDoes() throws Exception {
+        stop(3);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(leader()).isIn(1, 2));
+        for (int i = 0; i < 5; i++) {
+            produceOrFail(1, "d-" + i);
+        }
+        stop(2);
+        HttpResponse<String> r = produce(1, "e-0");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Content-Type")).get().asString().contains("application/problem+json");
+        JsonNode problem = JSON.readTree(r.body());
+        assertThat(problem.get("retriable").asBoolean()).isTrue();
+        System.out.println("[replication] with two of three nodes down: " + r.statusCode() + " " + r.body());
+        assertThat(readAll(1)).containsAllEntriesOf(acked).doesNotContainKey("e-0");
+    }
+
+    // --- helpers
+
+    private static int leader() throws Exception {
+        int any = nodes.keySet().iterator().next();
+        return describe(any).get("partitionDetails").get(0).get("leader").asInt();
+    }
+
+    private static List<RecordBatch> batches(int node) {
+        PartitionLog log = nodes.get(node).getBean(TopicRegistry.class).partition(TOPIC, 0);
+        return log.read(log.logStartOffset(), Integer.MAX_VALUE).batches();
+    }
+
+    private static void produceOrFail(int node, String value) throws Exception {
+        HttpResponse<String> r = produce(node, value);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        record(value, r);
+    }
+
+    private static void record(String value, HttpResponse<String> r) {
+        long offset = JSON.readTree(r.body()).get("offsets").get(0).get("offset").asLong();
+        acked.put(value, offset);
+    }
+
+    private static HttpResponse<String> produce(int node, String value) throws Exception {
+        return post(node, "/api/v1/topics/" + TOPIC + "/records",
+                "{\"acks\":\"all\",\"records\":[{\"value\":\"" + value + "\"}]}");
+    }
+
+    private static Map<String, Long> readAll(int node) throws Exception {
+        Map<String, Long> out = new LinkedHashMap<>();
+        long offset = 0;
+        while (true) {
+            HttpResponse<String> r = get(node, "/api/v1/topics/" + TOPIC + "/partitions/0/records?offset=" + offset
+                    + "&maxRecords=10000");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode body = JSON.readTree(r.body());
+            for (JsonNode rec : body.get("records")) {
+                Long previous = out.put(rec.get("value").asString(), rec.get("offset").asLong());
+                assertThat(previous).as("value %s stored twice", rec.get("value")).isNull();
+            }
+            long next = body.get("nextOffset").asLong();
+            if (next >= body.get("highWatermark").asLong() || next == offset) {
+                return out;
+            }
+            offset = next;
+        }
+    }
+
+    private static JsonNode describe(int node) throws Exception {
+        return describe(node, TOPIC);
+    }
+
+    private static JsonNode describe(int node, String topic) throws Exception {
+        HttpResponse<String> r = get(node, "/api/v1/topics/" + topic);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private static List<Integer> ints(JsonNode array) {
+        List<Integer> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asInt()));
+        return out;
+    }
+
+    private static HttpResponse<String> post(int node, String path, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[node] + path))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> get(int node, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[node] + path))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
