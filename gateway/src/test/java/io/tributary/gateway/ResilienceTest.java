@@ -22,7 +22,8 @@ class ResilienceTest extends GatewayTestSupport {
                 assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
                 assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
                 assertThat(response.body()).contains("https://tributary.dev/problems/upstream-unavailable")
-                        .contains("\"service\":\"analytics-service\"").contains("\"retriable\":true");
+                        .contains("\"service\":\"analytics-service\"").contains("\"retriable\":true")
+                        .contains("\"instance\":\"/api/v1/jobs\"");
             }
 
             HttpResponse<String> open = send(request("/api/v1/jobs", "a-key"));

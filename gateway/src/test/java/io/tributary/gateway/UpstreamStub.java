@@ -100,6 +100,10 @@ final class UpstreamStub {
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.getResponseHeaders().set("X-Upstream", name);
+        String requestId = exchange.getRequestHeaders().getFirst("X-Request-Id");
+        if (requestId != null) { // as the services do (service-support)
+            exchange.getResponseHeaders().set("X-Request-Id", requestId);
+        }
         exchange.sendResponseHeaders(200, bytes.length);
         exchange.getResponseBody().write(bytes);
         exchange.close();

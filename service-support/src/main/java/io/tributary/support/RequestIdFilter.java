@@ -5,6 +5,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpServletResponseWrapper;
 import java.io.IOException;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -20,7 +21,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code [A-Za-z0-9._:-]}), otherwise a new random UUID. The id is
  * <ul>
  * <li>put in the logging MDC under {@value #MDC_KEY} for the request's lifetime (async dispatches included),</li>
- * <li>returned in the response's {@code X-Request-Id} header,</li>
+ * <li>returned in the response's {@code X-Request-Id} header, exactly once: later writes of that header are
+ * ignored, so a proxied upstream's copy of the same id does not show up twice,</li>
  * <li>visible to the rest of the chain as the request's {@code X-Request-Id} header even when it was generated, so
  * a proxy (the gateway) forwards it upstream without knowing about this filter,</li>
  * <li>kept in the request attribute {@value #ATTRIBUTE}.</li>
@@ -59,7 +61,7 @@ public class RequestIdFilter extends OncePerRequestFilter {
         }
         MDC.put(MDC_KEY, id);
         try {
-            chain.doFilter(new WithRequestId(request, id), response);
+            chain.doFilter(new WithRequestId(request, id), new OneRequestIdHeader(response));
         } finally {
             MDC.remove(MDC_KEY);
         }
@@ -71,6 +73,28 @@ public class RequestIdFilter extends OncePerRequestFilter {
             return incoming;
         }
         return UUID.randomUUID().toString();
+    }
+
+    /** Keeps the first {@code X-Request-Id} header written: this filter's. */
+    private static final class OneRequestIdHeader extends HttpServletResponseWrapper {
+
+        OneRequestIdHeader(HttpServletResponse response) {
+            super(response);
+        }
+
+        @Override
+        public void setHeader(String name, String value) {
+            if (!HEADER.equalsIgnoreCase(name) || !containsHeader(HEADER)) {
+                super.setHeader(name, value);
+            }
+        }
+
+        @Override
+        public void addHeader(String name, String value) {
+            if (!HEADER.equalsIgnoreCase(name) || !containsHeader(HEADER)) {
+                super.addHeader(name, value);
+            }
+        }
     }
 
     /** Presents exactly one {@code X-Request-Id} header: the chosen id. */

@@ -62,6 +62,24 @@ class RequestIdFilterTest {
         assertThat(RequestIdFilter.acceptOrGenerate("x".repeat(128))).hasSize(128);
     }
 
+    @Test
+    void shouldReturnTheIdOnceEvenWhenAProxiedUpstreamSendsItToo() throws Exception {
+        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/");
+        request.addHeader("X-Request-Id", "r-1");
+        MockHttpServletResponse response = new MockHttpServletResponse();
+
+        filter.doFilter(request, response, new MockFilterChain() {
+            @Override
+            public void doFilter(jakarta.servlet.ServletRequest req, jakarta.servlet.ServletResponse res) {
+                ((jakarta.servlet.http.HttpServletResponse) res).addHeader("x-request-id", "r-1");
+                ((jakarta.servlet.http.HttpServletResponse) res).addHeader("X-Other", "kept");
+            }
+        });
+
+        assertThat(response.getHeaders("X-Request-Id")).containsExactly("r-1");
+        assertThat(response.getHeader("X-Other")).isEqualTo("kept");
+    }
+
     /** What the rest of the chain saw. */
     private static final class Seen {
         final AtomicReference<String> mdc = new AtomicReference<>();

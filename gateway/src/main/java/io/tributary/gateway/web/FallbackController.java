@@ -47,6 +47,10 @@ class FallbackController {
                     service + " is unavailable: " + why, true);
         }
         problem.setProperty("service", service);
+        Object original = request.getAttribute(jakarta.servlet.RequestDispatcher.FORWARD_REQUEST_URI);
+        if (original instanceof String uri) {
+            problem.setInstance(java.net.URI.create(uri));
+        }
         return respond(problem);
     }
 
