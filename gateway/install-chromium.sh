@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs Debian's chromium and chromium-driver when missing: the gateway's browser test (SwaggerUiBrowserTest)
+# drives the Swagger UI with them. Called by .ci/run before the build; safe to run again (does nothing then).
+# Needs root (or sudo) and access to the Debian package mirrors.
+set -euo pipefail
+if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then
+  exit 0
+fi
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends chromium chromium-driver fonts-liberation > /dev/null
+/usr/bin/chromium --version
+/usr/bin/chromedriver --version

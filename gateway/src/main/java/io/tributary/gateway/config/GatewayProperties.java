@@ -1,0 +1,58 @@
+package io.tributary.gateway.config;
+
+import jakarta.validation.constraints.NotNull;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+import org.springframework.validation.annotation.Validated;
+
+/**
+ * Where the services are and how patiently the gateway waits for them. The routes in application.yml use the three
+ * URLs through {@code ${gateway.ingest-url}} etc.; this record validates them at start-up and carries the rest.
+ *
+ * @param ingestUrl      base URL of ingest-service (topics, records, groups, producers)
+ * @param cleanUrl       base URL of stream-clean-service (pipelines, reference tables)
+ * @param analyticsUrl   base URL of analytics-service (jobs)
+ * @param maxRequestSize largest request body forwarded; larger ones get 413 (default 64MB, ingest's own produce limit)
+ * @param resilience     circuit breaker and time limiter settings, the same for every route
+ */
+@Validated
+@ConfigurationProperties("gateway")
+public record GatewayProperties(
+        @NotNull URI ingestUrl,
+        @NotNull URI cleanUrl,
+        @NotNull URI analyticsUrl,
+        @DefaultValue("64MB") DataSize maxRequestSize,
+        @DefaultValue Resilience resilience) {
+
+    /**
+     * One circuit breaker per route id (ingest, clean, analytics) with these settings.
+     *
+     * @param failureRateThreshold    percentage of failed calls that opens the breaker
+     * @param slidingWindowSize       calls the failure rate is computed over
+     * @param minimumNumberOfCalls    calls needed before the rate counts
+     * @param waitInOpenState         how long an open breaker answers 503 without trying; then it lets
+     *                                {@code permittedCallsInHalfOpenState} calls through and closes if they succeed
+     * @param permittedCallsInHalfOpenState trial calls in half-open state
+     * @param timeout                 default time limit of one proxied call
+     * @param timeouts                time limit per breaker id, overriding {@code timeout}; ingest needs more than the
+     *                                longest long-poll fetch ({@code maxWaitMs} up to 30 s)
+     */
+    public record Resilience(
+            @DefaultValue("50") float failureRateThreshold,
+            @DefaultValue("10") int slidingWindowSize,
+            @DefaultValue("5") int minimumNumberOfCalls,
+            @DefaultValue("10s") Duration waitInOpenState,
+            @DefaultValue("2") int permittedCallsInHalfOpenState,
+            @DefaultValue("15s") Duration timeout,
+            @DefaultValue Map<String, Duration> timeouts) {
+
+        /** The time limit for one breaker id. */
+        public Duration timeoutFor(String id) {
+            return timeouts.getOrDefault(id, timeout);
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.tributary.gateway.security;
+
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.github.resilience4j.ratelimiter.RateLimiterConfig;
+import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
+import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
+import io.tributary.gateway.security.SecurityProperties.ApiKey;
+import io.tributary.gateway.web.Problems;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Duration;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ProblemDetail;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * One resilience4j {@link RateLimiter} per API key (named after the key's name): a request over the key's rate is
+ * answered at once with 429 problem+json and {@code Retry-After} (whole seconds until the next permit). Requests
+ * without a key (the public paths) are not limited here.
+ */
+public class RateLimitFilter extends OncePerRequestFilter {
+
+    private final RateLimiterRegistry registry = RateLimiterRegistry.ofDefaults();
+    private final SecurityProperties.RateLimit defaults;
+    private final Problems problems;
+
+    public RateLimitFilter(SecurityProperties properties, Problems problems) {
+        this.defaults = properties.rateLimit();
+        this.problems = problems;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        ApiKey key = (ApiKey) request.getAttribute(ApiKeyFilter.KEY_ATTRIBUTE);
+        if (key == null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        RateLimiter limiter = registry.rateLimiter("api-key:" + key.name(), () -> config(key));
+        if (limiter.acquirePermission()) {
+            chain.doFilter(request, response);
+            return;
+        }
+        long retryAfter = retryAfterSeconds(limiter);
+        SecurityProperties.RateLimit limit = key.rateLimit() != null ? key.rateLimit() : defaults;
+        ProblemDetail problem = Problems.of(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Too many requests",
+                "API key '" + key.name() + "' may send " + limit.limitForPeriod() + " requests per "
+                        + limit.refreshPeriod() + "; retry after " + retryAfter + " s", true);
+        problem.setProperty("retryAfterSeconds", retryAfter);
+        response.setHeader("Retry-After", Long.toString(retryAfter));
+        problems.write(response, problem);
+    }
+
+    private RateLimiterConfig config(ApiKey key) {
+        SecurityProperties.RateLimit limit = key.rateLimit() != null ? key.rateLimit() : defaults;
+        return RateLimiterConfig.custom()
+                .limitForPeriod(limit.limitForPeriod())
+                .limitRefreshPeriod(limit.refreshPeriod())
+                .timeoutDuration(Duration.ZERO) // never park a request thread waiting for a permit
+                .build();
+    }
+
+    private static long retryAfterSeconds(RateLimiter limiter) {
+        long nanos = limiter instanceof AtomicRateLimiter atomic
+                ? atomic.getDetailedMetrics().getNanosToWait()
+                : limiter.getRateLimiterConfig().getLimitRefreshPeriod().toNanos();
+        return Math.max(1, (nanos + 999_999_999L) / 1_000_000_000L);
+    }
+}

@@ -1,0 +1,53 @@
+package io.tributary.gateway.web;
+
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.stereotype.Component;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The gateway's own errors as {@code application/problem+json} (RFC 9457), shaped like the services' errors:
+ * {@code type}, {@code title}, {@code status}, {@code detail}, {@code retriable} and helpful extra fields. Used by
+ * the servlet filters, which answer before any controller exists, and by the fallback controller.
+ */
+@Component
+public class Problems {
+
+    static final String BASE = "https://tributary.dev/problems/";
+
+    private final JsonMapper json;
+
+    Problems(JsonMapper json) {
+        this.json = json;
+    }
+
+    /** A problem with the given slug (the last segment of its type URI). */
+    public static ProblemDetail of(HttpStatus status, String slug, String title, String detail, boolean retriable) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+        problem.setType(URI.create(BASE + slug));
+        problem.setTitle(title);
+        problem.setProperty("retriable", retriable);
+        return problem;
+    }
+
+    /** Writes the problem as the whole response. */
+    public void write(HttpServletResponse response, ProblemDetail problem) throws IOException {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("type", problem.getType().toString());
+        body.put("title", problem.getTitle());
+        body.put("status", problem.getStatus());
+        body.put("detail", problem.getDetail());
+        if (problem.getProperties() != null) {
+            body.putAll(problem.getProperties());
+        }
+        response.setStatus(problem.getStatus());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.getOutputStream().write(json.writeValueAsBytes(body));
+    }
+}

@@ -1,0 +1,76 @@
+package io.tributary.gateway;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The gateway on a random port in front of three real HTTP stubs. Every test class extending this one shares the
+ * same application context (and stubs). Keys: {@code p-key} producer, {@code c-key} consumer, {@code a-key} admin,
+ * {@code t-key} consumer limited to 2 requests per hour.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "gateway.security.api-keys[0].name=producer-app",
+        "gateway.security.api-keys[0].key=p-key",
+        "gateway.security.api-keys[0].roles=producer",
+        "gateway.security.api-keys[1].name=consumer-app",
+        "gateway.security.api-keys[1].key=c-key",
+        "gateway.security.api-keys[1].roles=consumer",
+        "gateway.security.api-keys[2].name=operator",
+        "gateway.security.api-keys[2].key=a-key",
+        "gateway.security.api-keys[2].roles=admin",
+        "gateway.security.api-keys[3].name=throttled",
+        "gateway.security.api-keys[3].key=t-key",
+        "gateway.security.api-keys[3].roles=consumer",
+        "gateway.security.api-keys[3].rate-limit.limit-for-period=2",
+        "gateway.security.api-keys[3].rate-limit.refresh-period=1h",
+        "gateway.max-request-size=4KB",
+        "gateway.resilience.minimum-number-of-calls=2",
+        "gateway.resilience.sliding-window-size=2",
+        "gateway.resilience.wait-in-open-state=1s",
+        "gateway.resilience.timeouts.clean=2s",
+})
+abstract class GatewayTestSupport {
+
+    static final UpstreamStub INGEST = new UpstreamStub("ingest").start();
+    static final UpstreamStub CLEAN = new UpstreamStub("clean").start();
+    static final UpstreamStub ANALYTICS = new UpstreamStub("analytics").start();
+
+    static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    @DynamicPropertySource
+    static void upstreams(DynamicPropertyRegistry registry) {
+        registry.add("gateway.ingest-url", INGEST::url);
+        registry.add("gateway.clean-url", CLEAN::url);
+        registry.add("gateway.analytics-url", ANALYTICS::url);
+    }
+
+    @LocalServerPort
+    int port;
+
+    HttpRequest.Builder request(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(60));
+    }
+
+    HttpRequest.Builder request(String path, String apiKey) {
+        return request(path).header("X-Api-Key", apiKey);
+    }
+
+    static HttpResponse<String> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+        return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    static void clearStubs() {
+        INGEST.clear();
+        CLEAN.clear();
+        ANALYTICS.clear();
+    }
+}

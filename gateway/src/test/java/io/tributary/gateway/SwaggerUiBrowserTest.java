@@ -1,0 +1,170 @@
+package io.tributary.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.ingest.IngestApplication;
+import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Headless Chromium (Debian's chromium and chromium-driver, installed by gateway/install-chromium.sh, which .ci/run
+ * calls) opens the gateway's Swagger UI, switches between the three services' documents and executes one
+ * "Try it out" through the gateway. Behind the gateway: the real ingest-service started in this JVM, and two stubs
+ * serving the clean and analytics documents.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "gateway.security.api-keys[0].name=browser",
+        "gateway.security.api-keys[0].key=browser-key",
+        "gateway.security.api-keys[0].roles=admin",
+})
+class SwaggerUiBrowserTest {
+
+    static final Path DATA = tempDir();
+    static final ConfigurableApplicationContext INGEST = new SpringApplicationBuilder(IngestApplication.class)
+            .properties(
+                    "spring.config.name=ingest-in-gateway-test", // not the gateway's application.yml
+                    "server.port=0",
+                    "ingest.data-dir=" + DATA,
+                    "spring.mvc.problemdetails.enabled=true")
+            // the gateway's auto-configuration is on this classpath too; with no routes it stays inert here
+            .run();
+    static final UpstreamStub CLEAN = new UpstreamStub("clean").start();
+    static final UpstreamStub ANALYTICS = new UpstreamStub("analytics").start();
+
+    @DynamicPropertySource
+    static void upstreams(DynamicPropertyRegistry registry) {
+        registry.add("gateway.ingest-url",
+                () -> "http://127.0.0.1:" + INGEST.getEnvironment().getProperty("local.server.port"));
+        registry.add("gateway.clean-url", CLEAN::url);
+        registry.add("gateway.analytics-url", ANALYTICS::url);
+    }
+
+    @LocalServerPort
+    int port;
+
+    WebDriver browser;
+    WebDriverWait wait;
+
+    @BeforeEach
+    void openBrowser() {
+        assertThat(new File("/usr/bin/chromium")).as("Debian's chromium: run gateway/install-chromium.sh").exists();
+        assertThat(new File("/usr/bin/chromedriver")).as("chromium-driver: run gateway/install-chromium.sh").exists();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary("/usr/bin/chromium");
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                "--window-size=1400,1200");
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    @AfterAll
+    static void stopUpstreams() {
+        INGEST.close();
+        CLEAN.stop();
+        ANALYTICS.stop();
+    }
+
+    @Test
+    void shouldBrowseTheThreeServicesAndTryItOutThroughTheGateway() throws Exception {
+        String gateway = "http://127.0.0.1:" + port;
+        createTopic(gateway, "browser.orders");
+
+        browser.get(gateway + "/swagger-ui.html");
+        waitForTitle("Tributary ingest API");
+
+        Select definitions = new Select(wait.until(
+                ExpectedConditions.elementToBeClickable(By.cssSelector(".topbar select"))));
+        assertThat(definitions.getOptions()).extracting(WebElement::getText)
+                .containsExactlyInAnyOrder("ingest", "clean", "analytics");
+        definitions.selectByVisibleText("clean");
+        waitForTitle("clean");
+        new Select(browser.findElement(By.cssSelector(".topbar select"))).selectByVisibleText("analytics");
+        waitForTitle("analytics");
+        new Select(browser.findElement(By.cssSelector(".topbar select"))).selectByVisibleText("ingest");
+        waitForTitle("Tributary ingest API");
+
+        authorize("browser-key");
+        WebElement operation = wait.until(ExpectedConditions.presenceOfElementLocated(By.xpath(
+                "//div[contains(@class,'opblock-get')][.//*[@data-path='/api/v1/topics']]")));
+        operation.findElement(By.cssSelector(".opblock-summary-path")).click();
+        wait.until(ExpectedConditions.elementToBeClickable(operation.findElement(By.cssSelector(".try-out__btn"))))
+                .click();
+        wait.until(ExpectedConditions.elementToBeClickable(operation.findElement(By.cssSelector("button.execute"))))
+                .click();
+
+        WebElement status = wait.until(ExpectedConditions.visibilityOfNestedElementsLocatedBy(operation,
+                By.cssSelector(".live-responses-table tbody .response-col_status"))).get(0);
+        assertThat(status.getText()).startsWith("200");
+        assertThat(operation.findElement(By.cssSelector(".request-url pre")).getText())
+                .isEqualTo(gateway + "/api/v1/topics");
+        assertThat(operation.findElement(By.cssSelector(".live-responses-table tbody .response-col_description"))
+                .getText()).contains("browser.orders");
+    }
+
+    private void waitForTitle(String title) {
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".info .title"), title));
+    }
+
+    private void authorize(String key) {
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(".scheme-container button.authorize")))
+                .click();
+        WebElement input = wait.until(ExpectedConditions.visibilityOfElementLocated(
+                By.cssSelector(".modal-ux .auth-container input")));
+        input.sendKeys(key);
+        browser.findElement(By.cssSelector(".modal-ux .auth-btn-wrapper button.authorize")).click();
+        wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(".modal-ux button.btn-done"))).click();
+        wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector(".modal-ux")));
+    }
+
+    private static void createTopic(String gateway, String name) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create(gateway + "/api/v1/topics"))
+                .header("X-Api-Key", "browser-key").header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\",\"partitions\":1}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("gateway-browser-test-ingest");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.tributary.gateway;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingDeque;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real HTTP server standing in for one service: it records every request and answers 200 with a small JSON body
+ * naming itself, a minimal OpenAPI document at {@code /v3/api-docs}, and a delayed answer for paths ending in
+ * {@code /slow} (the delay in the {@code sleepMs} query parameter). {@link #stop()} and {@link #start()} kill and
+ * revive it on the same port.
+ */
+final class UpstreamStub {
+
+    /** What the stub received. */
+    record Received(String method, String path, String query, Map<String, List<String>> headers, byte[] body) {
+        String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(e -> e.getValue().get(0)).findFirst().orElse(null);
+        }
+
+        String bodyText() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+    }
+
+    private final String name;
+    private final BlockingDeque<Received> received = new LinkedBlockingDeque<>();
+    private int port;
+    private HttpServer server;
+
+    UpstreamStub(String name) {
+        this.name = name;
+    }
+
+    synchronized UpstreamStub start() {
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server.setExecutor(Executors.newCachedThreadPool());
+        server.createContext("/", this::handle);
+        server.start();
+        port = server.getAddress().getPort();
+        return this;
+    }
+
+    synchronized void stop() {
+        server.stop(0);
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** The next request received, waiting up to 5 s. */
+    Received take() throws InterruptedException {
+        Received r = received.poll(5, TimeUnit.SECONDS);
+        if (r == null) {
+            throw new AssertionError(name + " received nothing");
+        }
+        return r;
+    }
+
+    void clear() {
+        received.clear();
+    }
+
+    boolean receivedNothing() {
+        return received.isEmpty();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        byte[] body = exchange.getRequestBody().readAllBytes();
+        String path = exchange.getRequestURI().getRawPath();
+        String query = exchange.getRequestURI().getRawQuery();
+        received.add(new Received(exchange.getRequestMethod(), path, query,
+                Map.copyOf(exchange.getRequestHeaders()), body));
+        String json;
+        if (path.equals("/v3/api-docs")) {
+            json = "{\"openapi\":\"3.1.0\",\"info\":{\"title\":\"" + name + "\",\"version\":\"1\"},"
+                    + "\"servers\":[{\"url\":\"http://" + exchange.getRequestHeaders().getFirst("X-Forwarded-Host")
+                    + "\"}],\"paths\":{}}";
+        } else {
+            if (path.endsWith("/slow")) {
+                sleep(query);
+            }
+            json = "{\"upstream\":\"" + name + "\",\"path\":\"" + path + "\"}";
+        }
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.getResponseHeaders().set("X-Upstream", name);
+        String requestId = exchange.getRequestHeaders().getFirst("X-Request-Id");
+        if (requestId != null) { // as the services do (service-support)
+            exchange.getResponseHeaders().set("X-Request-Id", requestId);
+        }
+        exchange.sendResponseHeaders(200, bytes.length);
+        exchange.getResponseBody().write(bytes);
+        exchange.close();
+    }
+
+    private static void sleep(String query) {
+        long ms = query != null && query.startsWith("sleepMs=") ? Long.parseLong(query.substring(8)) : 1000;
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
