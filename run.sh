@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds and starts the suite locally with the embedded defaults (log and H2 files under ./data).
-# Today the suite is the ingest-service; the other services join this script as they gain features.
+# Builds and starts the suite locally with the embedded defaults (log and H2 files under ./data):
+# ingest-service, stream-clean-service, analytics-service and the gateway in front of them.
 #   ./run.sh          build, start, wait for health, print how to use it; Ctrl-C stops everything
 #   ./run.sh --reset  the same, after deleting ./data
 set -euo pipefail
@@ -42,19 +42,29 @@ wait_healthy() { # name url
 }
 
 start ingest-service 8081
+start stream-clean-service 8082
+start analytics-service 8083
+start gateway 8080
 wait_healthy ingest-service http://localhost:8081/actuator/health/readiness
+wait_healthy stream-clean-service http://localhost:8082/actuator/health/readiness
+wait_healthy analytics-service http://localhost:8083/actuator/health/readiness
+wait_healthy gateway http://localhost:8080/actuator/health/readiness
 
+KEY=${GATEWAY_DEV_API_KEY:-tributary-dev-key}
 cat <<MSG
 
 Tributary is running.
-  ingest API:   http://localhost:8081/api/v1/topics
-  Swagger UI:   http://localhost:8081/swagger-ui.html
+  gateway:         http://localhost:8080
+  Swagger UI:      http://localhost:8080/swagger-ui.html
+  development key: $KEY   (header X-Api-Key; set GATEWAY_DEV_API_KEY to change it)
+  logs:            ./data/logs/<service>.log
 
 Try it:
-  curl -s -XPOST localhost:8081/api/v1/topics -H 'Content-Type: application/json' -d '{"name":"raw.orders","partitions":3}'
-  curl -s -XPOST localhost:8081/api/v1/topics/raw.orders/records -H 'Content-Type: application/json' \\
+  curl -s -XPOST localhost:8080/api/v1/topics -H "X-Api-Key: $KEY" -H 'Content-Type: application/json' \\
+       -d '{"name":"raw.orders","partitions":3}'
+  curl -s -XPOST localhost:8080/api/v1/topics/raw.orders/records -H "X-Api-Key: $KEY" -H 'Content-Type: application/json' \\
        -d '{"records":[{"key":"u1","value":{"country":"DE","amount":12.5}}]}'
-  curl -s 'localhost:8081/api/v1/topics/raw.orders/partitions/0/records?offset=0'
+  curl -s 'localhost:8080/api/v1/topics/raw.orders/partitions/1/records?offset=0' -H "X-Api-Key: $KEY"
 
 Press Ctrl-C to stop.
 MSG

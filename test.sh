@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every test of the suite, as CI does. The gateway's browser test drives Debian's
+# chromium and chromium-driver, so they are installed first when missing (needs root or sudo).
+set -euo pipefail
+cd "$(dirname "$0")"
+bash gateway/install-chromium.sh
+./mvnw -B verify "$@"
