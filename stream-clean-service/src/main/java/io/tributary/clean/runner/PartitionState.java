@@ -1,0 +1,37 @@
+package io.tributary.clean.runner;
+
+import java.util.HashMap;
+import java.util.Map;
+
+import io.tributary.client.ProducerIdentity;
+
+/**
+ * What a worker knows about one owned source partition: the producer identity it writes under
+ * and, per target topic partition, the last sequence (= source offset) that identity has
+ * written there. An output whose source offset is at or below that is already in the log.
+ */
+final class PartitionState {
+
+    private final ProducerIdentity identity;
+    private final Map<String, Map<Integer, Long>> lastSequences = new HashMap<>();
+
+    PartitionState(ProducerIdentity identity) {
+        this.identity = identity;
+    }
+
+    ProducerIdentity identity() {
+        return identity;
+    }
+
+    void knownSequences(String topic, Map<Integer, Long> sequences) {
+        lastSequences.put(topic, new HashMap<>(sequences));
+    }
+
+    boolean written(String topic, int partition, long sequence) {
+        return sequence <= lastSequences.getOrDefault(topic, Map.of()).getOrDefault(partition, -1L);
+    }
+
+    void wrote(String topic, int partition, long lastSequence) {
+        lastSequences.computeIfAbsent(topic, t -> new HashMap<>()).merge(partition, lastSequence, Math::max);
+    }
+}
