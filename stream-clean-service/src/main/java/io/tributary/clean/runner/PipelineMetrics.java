@@ -9,10 +9,12 @@ import io.tributary.clean.process.Outcome;
 
 /**
  * Record counts of one pipeline on this instance, as Micrometer counters:
- * {@code clean.pipeline.records{pipeline, outcome=in|out|filtered|dead-lettered}} and
+ * {@code clean.pipeline.records{pipeline, outcome=in|out|filtered|dead-lettered|already-written}} and
  * {@code clean.step.records{pipeline, step, outcome=in|filtered|dead-lettered}} (step is
  * {@code "<index>:<type>"}, or {@code parse} for values that are not JSON objects). Counts are of
- * records processed since this instance started, replays after a rebalance included.
+ * records processed since this instance started, replays after a rebalance included;
+ * {@code already-written} counts outputs not sent again because the log already held them (the
+ * replay after a crash or a takeover).
  * Thread-safe.
  */
 final class PipelineMetrics {
@@ -22,6 +24,7 @@ final class PipelineMetrics {
     private final Counter filtered;
     private final Counter deadLettered;
     private final Counter parseDeadLettered;
+    private final Counter alreadyWritten;
     private final List<String> stepLabels;
     private final List<Counter> stepIn = new ArrayList<>();
     private final List<Counter> stepFiltered = new ArrayList<>();
@@ -32,6 +35,7 @@ final class PipelineMetrics {
         this.out = records(registry, pipeline, "out");
         this.filtered = records(registry, pipeline, "filtered");
         this.deadLettered = records(registry, pipeline, "dead-lettered");
+        this.alreadyWritten = records(registry, pipeline, "already-written");
         this.parseDeadLettered = step(registry, pipeline, "parse", "dead-lettered");
         this.stepLabels = List.copyOf(stepLabels);
         for (String label : stepLabels) {
@@ -68,9 +72,13 @@ final class PipelineMetrics {
         }
     }
 
+    void alreadyWritten() {
+        alreadyWritten.increment();
+    }
+
     PipelineStatus.Counts totals() {
         return new PipelineStatus.Counts((long) in.count(), (long) out.count(), (long) filtered.count(),
-                (long) deadLettered.count());
+                (long) deadLettered.count(), (long) alreadyWritten.count());
     }
 
     List<PipelineStatus.StepCounts> steps() {

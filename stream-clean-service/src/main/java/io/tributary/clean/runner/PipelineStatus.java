@@ -18,8 +18,12 @@ public record PipelineStatus(String name,
                              long revision, int workers, Counts records, List<StepCounts> steps,
                              List<PartitionLag> partitions, LastError lastError) {
 
-    /** Records since this instance started; {@code in = out + filtered + deadLettered}. */
-    public record Counts(long in, long out, long filtered, long deadLettered) {
+    /**
+     * Records since this instance started; {@code in = out + filtered + deadLettered}.
+     * {@code alreadyWritten}: outputs (among out and deadLettered) skipped because the log held
+     * them already, after a crash or a takeover.
+     */
+    public record Counts(long in, long out, long filtered, long deadLettered, long alreadyWritten) {
     }
 
     /** Records that reached a step, and how many of them it filtered or dead-lettered. */

@@ -187,7 +187,9 @@ final class PipelineWorker implements Runnable {
                 int partitionCount = outcome instanceof Outcome.Output ? sinkPartitions : deadLetterPartitions;
                 int partition = record.key() == null ? sourcePartition % partitionCount
                         : Partitioner.partitionForKey(record.key(), partitionCount);
-                if (!state.written(topic, partition, record.offset())) {
+                if (state.written(topic, partition, record.offset())) {
+                    runtime.metrics().alreadyWritten();
+                } else {
                     batches.computeIfAbsent(new Target(topic, partition), t -> new ArrayList<>())
                             .add(new SequencedRecord(output.withPartition(partition), record.offset()));
                 }

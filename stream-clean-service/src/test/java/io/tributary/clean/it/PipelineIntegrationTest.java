@@ -159,7 +159,7 @@ class PipelineIntegrationTest {
             JsonNode statusJson = JSON.readTree(status);
             assertThat(statusJson.path("state").asString()).isEqualTo("RUNNING");
             assertThat(statusJson.path("records")).isEqualTo(JSON.readTree(
-                    "{\"in\":300,\"out\":180,\"filtered\":30,\"deadLettered\":90}"));
+                    "{\"in\":300,\"out\":180,\"filtered\":30,\"deadLettered\":90,\"alreadyWritten\":0}"));
             JsonNode steps = statusJson.path("steps");
             assertThat(steps.get(0)).isEqualTo(JSON.readTree(
                     "{\"step\":\"parse\",\"in\":300,\"filtered\":0,\"deadLettered\":30}"));
