@@ -238,7 +238,7 @@ final class PipelineWorker implements Runnable {
 
     private void updateLag() {
         long now = System.nanoTime();
-        if (now < nextLagCheck || partitions.isEmpty() && committed.isEmpty()) {
+        if (now < nextLagCheck || consumer.assignment().isEmpty()) {
             return;
         }
         nextLagCheck = now + LAG_INTERVAL.toNanos();

@@ -32,13 +32,15 @@ final class CleanServiceProcess implements AutoCloseable {
                 "-cp", System.getProperty("java.class.path"), "io.tributary.clean.StreamCleanApplication",
                 "--server.port=" + port,
                 "--clean.ingest-url=" + ingestUrl,
-                "--spring.datasource.url=jdbc:h2:file:" + dataDir.resolve("clean").toAbsolutePath(),
                 "--clean.runner.reconcile-interval=500ms",
                 "--clean.runner.session-timeout=3s",
                 "--clean.runner.heartbeat-interval=500ms",
                 "--clean.mask-salt=crash-salt",
                 "--spring.jmx.enabled=false"));
         command.addAll(List.of(extraArgs));
+        if (command.stream().noneMatch(arg -> arg.startsWith("--spring.datasource.url="))) {
+            command.add("--spring.datasource.url=jdbc:h2:file:" + dataDir.resolve("clean").toAbsolutePath());
+        }
         Process process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         return new CleanServiceProcess(process, port);
