@@ -106,6 +106,15 @@ final class PipelineWorker implements Runnable {
                 report(WorkerState.WAITING_FOR_SOURCE, e.getMessage());
             } catch (IngestUnavailableException e) {
                 report(WorkerState.INGEST_UNAVAILABLE, e.getMessage());
+            } catch (IngestException e) {
+                if (e.retriable() || e.kind() == ProblemKind.NETWORK) {
+                    // From the group consumer, whose calls do not go through the gateway.
+                    report(WorkerState.INGEST_UNAVAILABLE, "ingest service unavailable: " + e.getMessage());
+                } else {
+                    LOG.warn("Pipeline {} worker {} failed; restarting from committed offsets", pipeline.name(), index,
+                            e);
+                    report(WorkerState.FAILING, e.getMessage());
+                }
             } catch (RuntimeException e) {
                 LOG.warn("Pipeline {} worker {} failed; restarting from committed offsets", pipeline.name(), index, e);
                 report(WorkerState.FAILING, e.toString());

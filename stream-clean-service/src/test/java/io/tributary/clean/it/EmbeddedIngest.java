@@ -25,9 +25,14 @@ final class EmbeddedIngest implements AutoCloseable {
     }
 
     static EmbeddedIngest start(Path dataDir) {
+        return start(dataDir, 0);
+    }
+
+    /** On a given port (0: any), e.g. to restart on the port clients already know. */
+    static EmbeddedIngest start(Path dataDir, int port) {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(IngestApplication.class)
                 .run("--spring.config.name=embedded-ingest-none",
-                        "--server.port=0",
+                        "--server.port=" + port,
                         "--spring.application.name=ingest-service",
                         "--spring.mvc.problemdetails.enabled=true",
                         "--spring.mvc.async.request-timeout=120s",
