@@ -192,6 +192,47 @@ class PipelineIntegrationTest {
         }
     }
 
+    @Test
+    void shouldSkipOutputsAPredecessorWroteWithoutCommittingItsOffsets() throws Exception {
+        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()));
+             IngestProducer producer = IngestProducer.create(ProducerSettings.builder(ClientSettings.of(ingest.url()))
+                     .build())) {
+            client.createTopic(new NewTopic("raw.takeover", 1, 1));
+            client.createTopic(new NewTopic("clean.takeover", 1, 1));
+            for (int i = 0; i < 20; i++) {
+                producer.send("raw.takeover", ProducerRecord.ofJson(null, "{\"id\":" + i + "}").withPartition(0));
+            }
+            producer.flush();
+            // A predecessor wrote the outputs of source offsets 0-9 under the partition's producer, then crashed
+            // before committing: the group has no committed offset.
+            var predecessor = client.initProducer("clean-takeover-raw.takeover-0");
+            List<io.tributary.client.producer.SequencedRecord> written = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                written.add(new io.tributary.client.producer.SequencedRecord(ProducerRecord.ofJson(null,
+                        "{\"id\":" + i + ",\"by\":\"predecessor\"}"), i));
+            }
+            producer.sendSequenced("clean.takeover", 0, written, predecessor).join();
+
+            mvc.perform(post("/api/v1/pipelines").contentType(MediaType.APPLICATION_JSON).content("""
+                    {"name":"takeover","source":"raw.takeover","sink":"clean.takeover","deadLetter":"dlq.takeover",
+                     "steps":[{"type":"insert","field":"/by","value":"pipeline"}]}""")).andExpect(status().isCreated());
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(client, "clean.takeover") >= 20);
+            Thread.sleep(1_000);
+
+            List<ConsumedRecord> clean = readAll(client, "clean.takeover");
+            assertThat(clean).hasSize(20);
+            for (int i = 0; i < 20; i++) {
+                assertThat(clean.get(i).value().path("id").asInt()).isEqualTo(i);
+                assertThat(clean.get(i).value().path("by").asString()).isEqualTo(i < 10 ? "predecessor" : "pipeline");
+            }
+            JsonNode status = JSON.readTree(mvc.perform(get("/api/v1/pipelines/takeover/status")).andReturn()
+                    .getResponse().getContentAsString());
+            assertThat(status.path("records").path("alreadyWritten").asLong()).isEqualTo(10);
+            mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete(
+                    "/api/v1/pipelines/takeover")).andExpect(status().isNoContent());
+        }
+    }
+
     static long count(IngestClient client, String topic) {
         try {
             TopicDescription description = client.describeTopic(topic);
