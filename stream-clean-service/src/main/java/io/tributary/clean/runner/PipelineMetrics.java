@@ -26,6 +26,7 @@ final class PipelineMetrics {
     private final Counter parseDeadLettered;
     private final Counter alreadyWritten;
     private final List<String> stepLabels;
+    private final RateMeter rate = new RateMeter(System::currentTimeMillis);
     private final List<Counter> stepIn = new ArrayList<>();
     private final List<Counter> stepFiltered = new ArrayList<>();
     private final List<Counter> stepDeadLettered = new ArrayList<>();
@@ -57,6 +58,7 @@ final class PipelineMetrics {
 
     void record(Outcome outcome) {
         in.increment();
+        rate.mark(1);
         int reached = outcome instanceof Outcome.Output ? stepLabels.size() : outcome.stepIndex() + 1;
         for (int i = 0; i < reached; i++) {
             stepIn.get(i).increment();
@@ -78,7 +80,8 @@ final class PipelineMetrics {
 
     PipelineStatus.Counts totals() {
         return new PipelineStatus.Counts((long) in.count(), (long) out.count(), (long) filtered.count(),
-                (long) deadLettered.count(), (long) alreadyWritten.count());
+                (long) deadLettered.count(), (long) alreadyWritten.count(),
+                Math.round(rate.perSecond() * 10) / 10.0);
     }
 
     List<PipelineStatus.StepCounts> steps() {

@@ -21,9 +21,10 @@ public record PipelineStatus(String name,
     /**
      * Records since this instance started; {@code in = out + filtered + deadLettered}.
      * {@code alreadyWritten}: outputs (among out and deadLettered) skipped because the log held
-     * them already, after a crash or a takeover.
+     * them already, after a crash or a takeover. {@code perSecond}: records in per second over the
+     * last ten seconds.
      */
-    public record Counts(long in, long out, long filtered, long deadLettered, long alreadyWritten) {
+    public record Counts(long in, long out, long filtered, long deadLettered, long alreadyWritten, double perSecond) {
     }
 
     /** Records that reached a step, and how many of them it filtered or dead-lettered. */
