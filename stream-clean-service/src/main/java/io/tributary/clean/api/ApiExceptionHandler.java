@@ -16,6 +16,9 @@ import io.tributary.clean.pipeline.InvalidPipelineException;
 import io.tributary.clean.pipeline.PipelineExistsException;
 import io.tributary.clean.pipeline.PipelineNotFoundException;
 import io.tributary.clean.process.InvalidStepException;
+import io.tributary.clean.reference.InvalidReferenceTableException;
+import io.tributary.clean.reference.ReferenceTableInUseException;
+import io.tributary.clean.reference.ReferenceTableNotFoundException;
 
 /**
  * Every error is {@code application/problem+json} (RFC 9457) with a {@code type} under
@@ -49,6 +52,22 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(PipelineExistsException.class)
     ProblemDetail exists(PipelineExistsException e) {
         return problem(HttpStatus.CONFLICT, "pipeline-exists", "Pipeline exists", e.getMessage(), false);
+    }
+
+    @ExceptionHandler(InvalidReferenceTableException.class)
+    ProblemDetail invalidTable(InvalidReferenceTableException e) {
+        return problem(HttpStatus.BAD_REQUEST, "invalid-reference-table", "Invalid reference table", e.getMessage(),
+                false);
+    }
+
+    @ExceptionHandler(ReferenceTableNotFoundException.class)
+    ProblemDetail unknownTable(ReferenceTableNotFoundException e) {
+        return problem(HttpStatus.NOT_FOUND, "unknown-reference-table", "Unknown reference table", e.getMessage(), false);
+    }
+
+    @ExceptionHandler(ReferenceTableInUseException.class)
+    ProblemDetail tableInUse(ReferenceTableInUseException e) {
+        return problem(HttpStatus.CONFLICT, "reference-table-in-use", "Reference table in use", e.getMessage(), false);
     }
 
     @ExceptionHandler(org.springframework.orm.ObjectOptimisticLockingFailureException.class)

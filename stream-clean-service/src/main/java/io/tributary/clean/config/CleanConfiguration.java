@@ -10,6 +10,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 import io.tributary.clean.step.StepFactory;
+import io.tributary.clean.step.enrich.ReferenceLookup;
 
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(CleanProperties.class)
@@ -24,10 +25,10 @@ class CleanConfiguration {
     }
 
     @Bean
-    StepFactory stepFactory(CleanProperties properties, Clock clock) {
+    StepFactory stepFactory(CleanProperties properties, Clock clock, ReferenceLookup references) {
         if ("tributary-default-salt".equals(properties.maskSalt())) {
             LOG.warn("clean.mask-salt is the built-in default; set it per deployment so mask hashes cannot be recomputed");
         }
-        return new StepFactory(properties.maskSalt(), clock);
+        return new StepFactory(properties.maskSalt(), clock, references);
     }
 }

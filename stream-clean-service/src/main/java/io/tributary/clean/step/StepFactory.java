@@ -4,6 +4,8 @@ import java.time.Clock;
 
 import io.tributary.clean.step.convert.CastStep;
 import io.tributary.clean.step.convert.TimestampStep;
+import io.tributary.clean.step.enrich.EnrichStep;
+import io.tributary.clean.step.enrich.ReferenceLookup;
 import io.tributary.clean.step.fields.DropStep;
 import io.tributary.clean.step.fields.FlattenStep;
 import io.tributary.clean.step.fields.InsertStep;
@@ -19,11 +21,16 @@ import tools.jackson.databind.JsonNode;
  *
  * @param maskSalt the salt of {@code mask} hashes
  * @param clock    the processing-time source of {@code insert}
+ * @param lookup   reference tables for {@code enrich}
  */
-public record StepFactory(String maskSalt, Clock clock) {
+public record StepFactory(String maskSalt, Clock clock, ReferenceLookup lookup) {
 
     public static final java.util.List<String> TYPES = java.util.List.of("validate", "filter", "drop", "rename",
-            "insert", "mask", "cast", "timestamp", "flatten");
+            "insert", "mask", "cast", "timestamp", "flatten", "enrich");
+
+    public StepFactory(String maskSalt, Clock clock) {
+        this(maskSalt, clock, ReferenceLookup.NONE);
+    }
 
     public Step create(JsonNode spec) {
         StepConfig config = new StepConfig(spec);
@@ -37,6 +44,7 @@ public record StepFactory(String maskSalt, Clock clock) {
             case "cast" -> CastStep.from(config);
             case "timestamp" -> TimestampStep.from(config);
             case "flatten" -> FlattenStep.from(config);
+            case "enrich" -> EnrichStep.from(config, lookup);
             default -> throw new StepConfigException("unknown step type \"" + config.type() + "\"; known types: "
                     + String.join(", ", TYPES));
         };
