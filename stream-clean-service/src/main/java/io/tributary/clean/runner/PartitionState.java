@@ -1,7 +1,7 @@
 package io.tributary.clean.runner;
 
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.tributary.client.ProducerIdentity;
 
@@ -9,11 +9,12 @@ import io.tributary.client.ProducerIdentity;
  * What a worker knows about one owned source partition: the producer identity it writes under
  * and, per target topic partition, the last sequence (= source offset) that identity has
  * written there. An output whose source offset is at or below that is already in the log.
+ * Written by the sender threads of one poll (each its own target partition), read by the worker.
  */
 final class PartitionState {
 
     private final ProducerIdentity identity;
-    private final Map<String, Map<Integer, Long>> lastSequences = new HashMap<>();
+    private final Map<String, Map<Integer, Long>> lastSequences = new ConcurrentHashMap<>();
 
     PartitionState(ProducerIdentity identity) {
         this.identity = identity;
@@ -24,7 +25,7 @@ final class PartitionState {
     }
 
     void knownSequences(String topic, Map<Integer, Long> sequences) {
-        lastSequences.put(topic, new HashMap<>(sequences));
+        lastSequences.put(topic, new ConcurrentHashMap<>(sequences));
     }
 
     boolean written(String topic, int partition, long sequence) {
@@ -32,6 +33,6 @@ final class PartitionState {
     }
 
     void wrote(String topic, int partition, long lastSequence) {
-        lastSequences.computeIfAbsent(topic, t -> new HashMap<>()).merge(partition, lastSequence, Math::max);
+        lastSequences.computeIfAbsent(topic, t -> new ConcurrentHashMap<>()).merge(partition, lastSequence, Math::max);
     }
 }

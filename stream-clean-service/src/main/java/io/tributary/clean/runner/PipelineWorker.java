@@ -8,6 +8,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +59,7 @@ final class PipelineWorker implements Runnable {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MAX_REASON_CHARS = 1_000;
     private static final Duration LAG_INTERVAL = Duration.ofSeconds(2);
+    private static final int SENDER_THREADS = 8;
 
     private final PipelineDefinition pipeline;
     private final int index;
@@ -65,6 +70,8 @@ final class PipelineWorker implements Runnable {
     private final Object sleeper = new Object();
     private final Map<Integer, PartitionState> partitions = new HashMap<>();
     private final Map<Integer, Long> committed = new HashMap<>();
+    /** Sends a poll's batches concurrently; the worker thread waits for all of them. */
+    private final ExecutorService senders;
     private volatile boolean stopping;
     private volatile GroupConsumer consumer;
     private int sinkPartitions;
@@ -79,6 +86,11 @@ final class PipelineWorker implements Runnable {
         this.runtime = runtime;
         this.settings = settings;
         this.client = client;
+        this.senders = Executors.newFixedThreadPool(SENDER_THREADS, runnable -> {
+            Thread thread = new Thread(runnable, "clean-" + pipeline.name() + "-" + index + "-sender");
+            thread.setDaemon(true);
+            return thread;
+        });
     }
 
     /** Makes the worker finish its current batch, leave the group and end. Any thread. */
@@ -126,6 +138,7 @@ final class PipelineWorker implements Runnable {
                 backoffMillis = Math.min(backoffMillis * 2, 5_000);
             }
         }
+        senders.shutdown();
         runtime.state(index, WorkerState.STOPPED);
     }
 
@@ -180,6 +193,7 @@ final class PipelineWorker implements Runnable {
             bySource.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(record);
         }
         Map<TopicPartition, Long> next = new HashMap<>();
+        List<CompletableFuture<Void>> writes = new ArrayList<>();
         for (Map.Entry<Integer, List<ConsumedRecord>> entry : bySource.entrySet()) {
             int sourcePartition = entry.getKey();
             PartitionState state = partitions.computeIfAbsent(sourcePartition, this::takeOver);
@@ -206,13 +220,37 @@ final class PipelineWorker implements Runnable {
             for (Map.Entry<Target, List<SequencedRecord>> batch : batches.entrySet()) {
                 Target target = batch.getKey();
                 List<SequencedRecord> sequenced = batch.getValue();
-                ingest.send(target.topic(), target.partition(), sequenced, state.identity());
-                state.wrote(target.topic(), target.partition(), sequenced.get(sequenced.size() - 1).sequence());
+                writes.add(CompletableFuture.runAsync(() -> {
+                    ingest.send(target.topic(), target.partition(), sequenced, state.identity());
+                    state.wrote(target.topic(), target.partition(), sequenced.get(sequenced.size() - 1).sequence());
+                }, senders));
             }
             List<ConsumedRecord> done = entry.getValue();
             next.put(new TopicPartition(pipeline.source(), sourcePartition), done.get(done.size() - 1).offset() + 1);
         }
+        awaitAll(writes);
         return next;
+    }
+
+    /**
+     * Waits for every write of a poll (they run concurrently: one per target partition and source
+     * partition, so no producer ever has two batches in flight to one partition) and rethrows the
+     * first failure once all have finished.
+     */
+    private static void awaitAll(List<CompletableFuture<Void>> writes) {
+        RuntimeException first = null;
+        for (CompletableFuture<Void> write : writes) {
+            try {
+                write.join();
+            } catch (CompletionException e) {
+                if (first == null) {
+                    first = e.getCause() instanceof RuntimeException cause ? cause : e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
     }
 
     /** Registers as the writer of a source partition (fencing its previous owner) and reads what is written. */
