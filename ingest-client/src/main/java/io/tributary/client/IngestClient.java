@@ -109,6 +109,21 @@ public final class IngestClient implements AutoCloseable {
         return new ProducerIdentity(node.path("producerId").asLong(), node.path("producerEpoch").asInt());
     }
 
+    /**
+     * The last sequence the producer wrote to each partition of a topic, by partition;
+     * {@code -1} where it wrote nothing the service remembers. A writer that numbers records by
+     * their source offsets asks this after taking over and skips what is already there.
+     */
+    public Map<Integer, Long> lastSequences(long producerId, String topic) {
+        JsonNode node = transport.send("GET", "/api/v1/producers/" + producerId + "/sequences?topic="
+                + HttpTransport.segment(topic), null);
+        Map<Integer, Long> sequences = new java.util.TreeMap<>();
+        for (JsonNode partition : node.path("partitions")) {
+            sequences.put(Json.intOr(partition, "partition", -1), Json.longOr(partition, "lastSequence", -1));
+        }
+        return sequences;
+    }
+
     /** Nothing to release today beyond the HTTP client, which the JDK frees when unreachable. */
     @Override
     public void close() {

@@ -152,4 +152,15 @@ class IngestClientTest {
         assertThat(server.requests("POST", "/api/v1/producers").get(0).json().path("name").asString())
                 .isEqualTo("cleaner");
     }
+
+    @Test
+    void shouldLookUpTheLastSequencesOfAProducerPerPartition() {
+        server.on("GET", "/api/v1/producers/12/sequences", r -> Reply.ok(Map.of("producerId", 12, "topic", "clean.orders",
+                "partitions", java.util.List.of(Map.of("partition", 0, "lastSequence", 41),
+                        Map.of("partition", 1, "lastSequence", -1)))));
+
+        assertThat(client.lastSequences(12, "clean.orders")).containsExactly(Map.entry(0, 41L), Map.entry(1, -1L));
+        assertThat(server.requests("GET", "/api/v1/producers/12/sequences").get(0).query())
+                .containsEntry("topic", "clean.orders");
+    }
 }

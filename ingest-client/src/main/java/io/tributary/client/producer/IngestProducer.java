@@ -148,6 +148,38 @@ public final class IngestProducer implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends records to one partition as a single request under the caller's identity, each record
+     * with its own sequence ({@link SequencedRecord#sequence()}, e.g. its source offset; gaps are
+     * allowed, they must increase). Retries and duplicate handling are as for
+     * {@link #sendBatch}. A batch whose sequences overlap what the identity already wrote fails
+     * with an {@link IngestException} of kind {@link ProblemKind#OUT_OF_ORDER_SEQUENCE}; ask
+     * {@link IngestClient#lastSequences} what is there and send the rest.
+     *
+     * @param identity from {@link IngestClient#initProducer(String)}
+     * @return the offsets in record order ({@link RecordMetadata#UNKNOWN} for an old duplicate)
+     */
+    public CompletableFuture<List<RecordMetadata>> sendSequenced(String topic, int partition,
+                                                                 List<SequencedRecord> records,
+                                                                 ProducerIdentity identity) {
+        Objects.requireNonNull(identity, "identity");
+        if (closed) {
+            throw new IllegalStateException("producer is closed");
+        }
+        try {
+            if (records.isEmpty()) {
+                throw new IllegalArgumentException("no records to send");
+            }
+            records.forEach(record -> Json.requireSingleValue(record.record().valueJson()));
+            TopicPartition target = new TopicPartition(topic, partition);
+            ProduceRequest request = ProduceRequest.encodeSequenced(target, records, settings.acks(), identity);
+            return dispatcher.dispatch(ProducerBatch.of(target, records.stream().map(SequencedRecord::record).toList()),
+                    request);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
     /** The registered identity, empty when idempotence is off. */
     public Optional<ProducerIdentity> identity() {
         return Optional.ofNullable(identity);

@@ -31,9 +31,34 @@ record ProduceRequest(TopicPartition partition, int recordCount, String path, St
      */
     static ProduceRequest encode(TopicPartition partition, List<ProducerRecord> records, Acks acks,
                                  ProducerIdentity identity, long baseSequence, String idempotencyKey) {
+        return encode(partition, records, null, acks, identity, baseSequence, idempotencyKey);
+    }
+
+    /**
+     * Encodes a batch whose records carry their own {@code sequence} (instead of a base
+     * sequence); {@code sequences[i]} belongs to record {@code i} and they must increase.
+     */
+    static ProduceRequest encodeSequenced(TopicPartition partition, List<SequencedRecord> records, Acks acks,
+                                          ProducerIdentity identity) {
+        long[] sequences = new long[records.size()];
+        for (int i = 0; i < sequences.length; i++) {
+            sequences[i] = records.get(i).sequence();
+            if (i > 0 && sequences[i] <= sequences[i - 1]) {
+                throw new IllegalArgumentException("sequences must increase; record " + i + " has " + sequences[i]
+                        + " after " + sequences[i - 1]);
+            }
+        }
+        return encode(partition, records.stream().map(SequencedRecord::record).toList(), sequences, acks, identity,
+                -1, null);
+    }
+
+    private static ProduceRequest encode(TopicPartition partition, List<ProducerRecord> records, long[] sequences,
+                                         Acks acks, ProducerIdentity identity, long baseSequence,
+                                         String idempotencyKey) {
         ObjectNode root = Json.MAPPER.createObjectNode();
         ArrayNode array = root.putArray("records");
-        for (ProducerRecord record : records) {
+        for (int i = 0; i < records.size(); i++) {
+            ProducerRecord record = records.get(i);
             ObjectNode node = array.addObject();
             if (record.key() == null) {
                 node.putNull("key");
@@ -47,12 +72,17 @@ record ProduceRequest(TopicPartition partition, int recordCount, String path, St
             if (record.timestamp() != null) {
                 node.put("timestamp", record.timestamp().longValue());
             }
+            if (sequences != null) {
+                node.put("sequence", sequences[i]);
+            }
         }
         root.put("acks", acks.wireValue());
         if (identity != null) {
             root.put("producerId", identity.producerId());
             root.put("producerEpoch", identity.producerEpoch());
-            root.put("baseSequence", baseSequence);
+            if (sequences == null) {
+                root.put("baseSequence", baseSequence);
+            }
         }
         Map<String, String> headers = new HashMap<>();
         if (idempotencyKey != null) {

@@ -354,6 +354,53 @@ class IngestProducerTest {
     }
 
     /** Answers the first requests with the given failures, then appends to the log. */
+    @Test
+    void shouldSendPerRecordSequencesAndResendTheSameBodyOnRetry() throws Exception {
+        server.on("POST", RECORDS, new FailFirst(log, Reply.problem(503, "unavailable", "try later", true))::handle);
+        producer(b -> b.idempotent(false));
+        ProducerIdentity derived = new ProducerIdentity(7, 2);
+
+        List<RecordMetadata> written = await(producer.sendSequenced("orders", 1,
+                List.of(new SequencedRecord(record("a", 1), 10), new SequencedRecord(record("b", 2), 14)), derived));
+
+        assertThat(written).extracting(RecordMetadata::offset).containsExactly(0L, 1L);
+        List<Request> attempts = server.requests("POST", RECORDS);
+        assertThat(attempts).hasSize(2);
+        JsonNode body = attempts.get(1).json();
+        assertThat(body.path("producerId").asLong()).isEqualTo(7);
+        assertThat(body.path("producerEpoch").asInt()).isEqualTo(2);
+        assertThat(body.has("baseSequence")).isFalse();
+        assertThat(body.path("records").findValuesAsString("sequence")).containsExactly("10", "14");
+        assertThat(body.path("records").findValues("partition")).extracting(JsonNode::asInt).containsOnly(1);
+        assertThat(attempts.get(0).body()).isEqualTo(attempts.get(1).body());
+    }
+
+    @Test
+    void shouldRefuseSequencesThatDoNotIncrease() {
+        producer(b -> b.idempotent(false));
+
+        CompletableFuture<List<RecordMetadata>> sent = producer.sendSequenced("orders", 0,
+                List.of(new SequencedRecord(record("a", 1), 5), new SequencedRecord(record("b", 2), 5)),
+                new ProducerIdentity(7, 0));
+
+        assertThatThrownBy(sent::join).cause().isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("must increase");
+        assertThat(server.requests("POST", RECORDS)).isEmpty();
+    }
+
+    @Test
+    void shouldReportAnOverlappingSequenceAsOutOfOrder() {
+        server.on("POST", RECORDS, r -> Reply.problem(409, "out-of-order-sequence", "already written up to 9", false,
+                "lastSequence", 9));
+        producer(b -> b.idempotent(false));
+
+        CompletableFuture<List<RecordMetadata>> sent = producer.sendSequenced("orders", 0,
+                List.of(new SequencedRecord(record("a", 1), 5)), new ProducerIdentity(7, 0));
+
+        assertThatThrownBy(sent::join).cause().isInstanceOfSatisfying(IngestException.class,
+                e -> assertThat(e.kind()).isEqualTo(ProblemKind.OUT_OF_ORDER_SEQUENCE));
+    }
+
     private static final class FailFirst {
         private final FakeLog log;
         private final List<Reply> failures;

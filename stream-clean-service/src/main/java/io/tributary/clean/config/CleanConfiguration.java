@@ -1,0 +1,34 @@
+package io.tributary.clean.config;
+
+import java.time.Clock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.scheduling.annotation.EnableScheduling;
+
+import io.tributary.clean.step.StepFactory;
+import io.tributary.clean.step.enrich.ReferenceLookup;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(CleanProperties.class)
+@EnableScheduling
+class CleanConfiguration {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CleanConfiguration.class);
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    StepFactory stepFactory(CleanProperties properties, Clock clock, ReferenceLookup references) {
+        if ("tributary-default-salt".equals(properties.maskSalt())) {
+            LOG.warn("clean.mask-salt is the built-in default; set it per deployment so mask hashes cannot be recomputed");
+        }
+        return new StepFactory(properties.maskSalt(), clock, references);
+    }
+}

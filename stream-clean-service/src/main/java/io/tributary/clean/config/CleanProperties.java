@@ -1,0 +1,53 @@
+package io.tributary.clean.config;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the cleaning service ({@code clean.*}).
+ *
+ * @param ingestUrl base URL of the ingest API
+ * @param maskSalt  salt prepended to values hashed by {@code mask} steps; set it per deployment and
+ *                  keep it secret, or hashes of guessable values (emails) can be recomputed
+ * @param runner    how pipelines run
+ * @param ingest    resilience around calls to the ingest service
+ */
+@ConfigurationProperties("clean")
+public record CleanProperties(@DefaultValue("http://localhost:8081") String ingestUrl,
+                              @DefaultValue("tributary-default-salt") String maskSalt,
+                              @DefaultValue Runner runner,
+                              @DefaultValue Ingest ingest) {
+
+    /**
+     * @param enabled           run pipelines at all (off for API-only tests and tools)
+     * @param reconcileInterval how often running workers are compared with the stored pipelines
+     *                          (changes through this instance's API apply at once)
+     * @param maxPollRecords    records one worker takes per poll
+     * @param pollWait          how long one poll waits for records
+     * @param sessionTimeout    group session timeout of a worker
+     * @param heartbeatInterval group heartbeat interval of a worker
+     * @param requestTimeout    timeout of one ingest request
+     */
+    public record Runner(@DefaultValue("true") boolean enabled,
+                         @DefaultValue("5s") Duration reconcileInterval,
+                         @DefaultValue("2000") int maxPollRecords,
+                         @DefaultValue("500ms") Duration pollWait,
+                         @DefaultValue("10s") Duration sessionTimeout,
+                         @DefaultValue("1s") Duration heartbeatInterval,
+                         @DefaultValue("30s") Duration requestTimeout) {
+    }
+
+    /**
+     * @param retryAttempts           attempts of one ingest call before the worker backs off
+     * @param retryBackoff            first retry delay, doubled per attempt
+     * @param failureRateThreshold    percentage of failed calls that opens the circuit breaker
+     * @param openWait                how long the open breaker refuses calls before probing again
+     */
+    public record Ingest(@DefaultValue("5") int retryAttempts,
+                         @DefaultValue("100ms") Duration retryBackoff,
+                         @DefaultValue("50") float failureRateThreshold,
+                         @DefaultValue("5s") Duration openWait) {
+    }
+}

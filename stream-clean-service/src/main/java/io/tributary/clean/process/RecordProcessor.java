@@ -1,0 +1,115 @@
+package io.tributary.clean.process;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.tributary.clean.step.RecordRejectedException;
+import io.tributary.clean.step.Step;
+import io.tributary.clean.step.StepConfigException;
+import io.tributary.clean.step.StepFactory;
+import io.tributary.clean.step.WorkingRecord;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * A pipeline's steps, compiled once, run over records. Thread-safe (steps are stateless).
+ *
+ * <p>Before the first step the raw value must be a JSON object, or a JSON string holding one
+ * (producers that stringify their payload); anything else — invalid JSON text, a number, an
+ * array, a tombstone — is dead-lettered with step {@code parse}. A step that throws anything
+ * other than {@link RecordRejectedException} (a bug) also dead-letters the record, so one bad
+ * record never stops a pipeline.
+ */
+public final class RecordProcessor {
+
+    public static final String PARSE = "parse";
+    private static final Logger LOG = LoggerFactory.getLogger(RecordProcessor.class);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final List<Step> steps;
+    private final List<String> labels;
+
+    private RecordProcessor(List<Step> steps, List<String> labels) {
+        this.steps = steps;
+        this.labels = labels;
+    }
+
+    /**
+     * Compiles step specifications.
+     *
+     * @throws InvalidStepException naming the index and type of the first bad step
+     */
+    public static RecordProcessor compile(List<JsonNode> specs, StepFactory factory) {
+        List<Step> steps = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < specs.size(); i++) {
+            JsonNode spec = specs.get(i);
+            String type = spec != null && spec.path("type").isString() ? spec.path("type").stringValue() : null;
+            try {
+                steps.add(factory.create(spec));
+            } catch (StepConfigException e) {
+                throw new InvalidStepException(i, type, e.getMessage());
+            }
+            labels.add(i + ":" + type);
+        }
+        return new RecordProcessor(List.copyOf(steps), List.copyOf(labels));
+    }
+
+    /** {@code "<index>:<type>"} of each step, the value of the dead-letter {@code step} header. */
+    public List<String> stepLabels() {
+        return labels;
+    }
+
+    public Outcome process(String key, JsonNode rawValue, Map<String, String> headers, long timestamp) {
+        ObjectNode value;
+        try {
+            value = asObject(rawValue);
+        } catch (RecordRejectedException e) {
+            return new Outcome.DeadLettered(Outcome.PARSE_STEP, PARSE, e.getMessage());
+        }
+        WorkingRecord record = new WorkingRecord(key, value, headers, timestamp);
+        for (int i = 0; i < steps.size(); i++) {
+            try {
+                if (!steps.get(i).apply(record)) {
+                    return new Outcome.Filtered(i, labels.get(i));
+                }
+            } catch (RecordRejectedException e) {
+                return new Outcome.DeadLettered(i, labels.get(i), e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warn("Step {} failed unexpectedly", labels.get(i), e);
+                return new Outcome.DeadLettered(i, labels.get(i), "internal error: " + e);
+            }
+        }
+        return new Outcome.Output(key, record.value(), record.headers());
+    }
+
+    private static ObjectNode asObject(JsonNode raw) {
+        if (raw instanceof ObjectNode object) {
+            return object.deepCopy();
+        }
+        if (raw != null && raw.isString()) {
+            JsonNode parsed;
+            try {
+                parsed = JSON.readTree(raw.stringValue());
+            } catch (JacksonException e) {
+                throw new RecordRejectedException("invalid JSON: " + e.getOriginalMessage());
+            }
+            if (parsed instanceof ObjectNode object) {
+                return object;
+            }
+            throw new RecordRejectedException("the value is a string holding " + describe(parsed) + ", not a JSON object");
+        }
+        throw new RecordRejectedException("the value is " + describe(raw) + ", not a JSON object");
+    }
+
+    private static String describe(JsonNode node) {
+        return node == null || node.isNull() || node.isMissingNode() ? "null (a tombstone)"
+                : io.tributary.clean.step.Fields.describe(node);
+    }
+}

@@ -1,0 +1,40 @@
+package io.tributary.clean.runner;
+
+import java.time.Instant;
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+import io.tributary.clean.pipeline.PipelineState;
+
+/** What a pipeline is doing on this instance. */
+@Schema(description = "Run state and counts of a pipeline on this instance")
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PipelineStatus(String name,
+                             @Schema(description = "What the user asked for") PipelineState requested,
+                             @Schema(description = "RUNNING, PAUSED, STOPPED, WAITING_FOR_SOURCE, INGEST_UNAVAILABLE "
+                                     + "or FAILING (see lastError)") String state,
+                             long revision, int workers, Counts records, List<StepCounts> steps,
+                             List<PartitionLag> partitions, LastError lastError) {
+
+    /**
+     * Records since this instance started; {@code in = out + filtered + deadLettered}.
+     * {@code alreadyWritten}: outputs (among out and deadLettered) skipped because the log held
+     * them already, after a crash or a takeover. {@code perSecond}: records in per second over the
+     * last ten seconds.
+     */
+    public record Counts(long in, long out, long filtered, long deadLettered, long alreadyWritten, double perSecond) {
+    }
+
+    /** Records that reached a step, and how many of them it filtered or dead-lettered. */
+    public record StepCounts(String step, long in, long filtered, long deadLettered) {
+    }
+
+    /** A source partition this instance owns: what it committed and how far behind the log end it is. */
+    public record PartitionLag(int partition, long committedOffset, long highWatermark, long lag) {
+    }
+
+    public record LastError(String message, Instant at) {
+    }
+}

@@ -1,0 +1,85 @@
+package io.tributary.clean.step.validate;
+
+import java.util.List;
+import java.util.stream.Collectors;
+
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+
+import io.tributary.clean.step.RecordRejectedException;
+import io.tributary.clean.step.Step;
+import io.tributary.clean.step.StepConfig;
+import io.tributary.clean.step.StepConfigException;
+import io.tributary.clean.step.WorkingRecord;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code {"type":"validate","schema":{...}}}: the record value must satisfy a JSON Schema
+ * (draft 2020-12, networknt json-schema-validator). The schema itself is checked against the
+ * 2020-12 meta-schema at create time. {@code $ref}s must be local ({@code #...}): a pipeline
+ * never makes the service fetch documents from elsewhere.
+ */
+public final class ValidateStep implements Step {
+
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    private static final Schema META_SCHEMA = REGISTRY.getSchema(
+            SchemaLocation.of(SpecificationVersion.DRAFT_2020_12.getDialectId()));
+    private static final int MAX_REPORTED_ERRORS = 3;
+
+    private final Schema schema;
+
+    private ValidateStep(Schema schema) {
+        this.schema = schema;
+    }
+
+    public static ValidateStep from(StepConfig config) {
+        config.allowOnly("schema");
+        JsonNode schemaNode = config.raw("schema");
+        if (schemaNode == null || !(schemaNode.isObject() || schemaNode.isBoolean())) {
+            throw new StepConfigException("\"schema\" is required and must be a JSON Schema object");
+        }
+        refuseRemoteRefs(schemaNode);
+        List<Error> problems = META_SCHEMA.validate(schemaNode);
+        if (!problems.isEmpty()) {
+            throw new StepConfigException("\"schema\" is not a valid draft 2020-12 schema: " + summary(problems));
+        }
+        try {
+            return new ValidateStep(REGISTRY.getSchema(schemaNode));
+        } catch (RuntimeException e) {
+            throw new StepConfigException("\"schema\" cannot be compiled: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public boolean apply(WorkingRecord record) {
+        List<Error> errors = schema.validate(record.value());
+        if (!errors.isEmpty()) {
+            throw new RecordRejectedException("schema validation failed: " + summary(errors));
+        }
+        return true;
+    }
+
+    private static String summary(List<Error> errors) {
+        String shown = errors.stream().limit(MAX_REPORTED_ERRORS).map(Error::toString).collect(Collectors.joining("; "));
+        return errors.size() > MAX_REPORTED_ERRORS ? shown + " (and " + (errors.size() - MAX_REPORTED_ERRORS)
+                + " more)" : shown;
+    }
+
+    private static void refuseRemoteRefs(JsonNode node) {
+        if (node.isObject()) {
+            for (var field : node.properties()) {
+                if ((field.getKey().equals("$ref") || field.getKey().equals("$dynamicRef"))
+                        && field.getValue().isString() && !field.getValue().stringValue().startsWith("#")) {
+                    throw new StepConfigException("\"schema\" may only use local references (\"#...\"), found "
+                            + field.getKey() + " " + field.getValue().stringValue());
+                }
+                refuseRemoteRefs(field.getValue());
+            }
+        } else if (node.isArray()) {
+            node.forEach(ValidateStep::refuseRemoteRefs);
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package io.tributary.clean.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.webmvc.test.autoconfigure.AutoConfigureMockMvc;
+import org.springframework.http.MediaType;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import org.springframework.test.web.servlet.MockMvc;
+
+import io.tributary.client.ClientSettings;
+import io.tributary.client.ConsumedRecord;
+import io.tributary.client.FetchOptions;
+import io.tributary.client.IngestClient;
+import io.tributary.client.NewTopic;
+import io.tributary.client.TopicDescription;
+import io.tributary.client.TopicPartition;
+import io.tributary.client.producer.IngestProducer;
+import io.tributary.client.producer.ProducerRecord;
+import io.tributary.client.producer.ProducerSettings;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.status;
+
+/**
+ * A multi-step pipeline against a real ingest-service: raw records in, exactly the expected
+ * cleaned and dead-letter records out, then pause and resume.
+ */
+@SpringBootTest(properties = {"spring.datasource.url=jdbc:h2:mem:pipeline-it", "clean.runner.reconcile-interval=1s",
+        "clean.mask-salt=s3cret"})
+@AutoConfigureMockMvc
+class PipelineIntegrationTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int RECORDS = 300;
+    private static Path dataDir;
+    private static EmbeddedIngest ingest;
+
+    @Autowired
+    MockMvc mvc;
+
+    @Autowired
+    io.tributary.clean.runner.PipelineRunner runner;
+
+    @DynamicPropertySource
+    static void ingestUrl(DynamicPropertyRegistry registry) throws Exception {
+        dataDir = Files.createTempDirectory("clean-it-ingest");
+        ingest = EmbeddedIngest.start(dataDir);
+        registry.add("clean.ingest-url", ingest::url);
+    }
+
+    @AfterAll
+    static void stopIngest() {
+        if (ingest != null) {
+            ingest.close();
+        }
+    }
+
+    /** Record i: every 10th-with-remainder 3 lacks its id, 5 has a non-numeric amount, 7 a zero amount, 9 is not JSON. */
+    private static ProducerRecord raw(int i) {
+        String key = "k" + i;
+        return switch (i % 10) {
+            case 3 -> ProducerRecord.ofJson(key, "{\"amount\":5,\"email\":\"u" + i + "@x.io\",\"ts\":1700000000000}");
+            case 5 -> ProducerRecord.ofJson(key, "{\"id\":" + i + ",\"amount\":\"abc\",\"email\":\"u@x.io\",\"ts\":1}");
+            case 7 -> ProducerRecord.ofJson(key, "{\"id\":" + i + ",\"amount\":0,\"email\":\"u@x.io\",\"ts\":1}");
+            case 9 -> ProducerRecord.ofJson(key, "\"{broken " + i + "\"");
+            default -> ProducerRecord.ofJson(key, "{\"id\":" + i + ",\"amount\":\"" + i + ".5\",\"email\":\"user" + i
+                    + "@example.com\",\"ts\":" + (1700000000000L + i) + ",\"internal\":{\"trace\":" + i + "}}");
+        };
+    }
+
+    private static final String STEPS = """
+            [{"type":"validate","schema":{"type":"object","required":["id","amount","email","ts"],
+              "properties":{"id":{"type":"integer"}}}},
+             {"type":"cast","field":"/amount","to":"double"},
+             {"type":"filter","expression":"amount > 0"},
+             {"type":"mask","field":"/email","method":"keep-last","keep":11},
+             {"type":"timestamp","field":"/ts","format":"epoch-millis"},
+             {"type":"drop","fields":["/internal"]},
+             {"type":"insert","field":"/source","value":"web"}]""";
+
+    @Test
+    void shouldCleanRawRecordsIntoTheSinkAndDeadLetterTheBadOnesExactlyOnce() throws Exception {
+        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()));
+             IngestProducer producer = IngestProducer.create(ProducerSettings.builder(ClientSettings.of(ingest.url()))
+                     .build())) {
+            client.createTopic(new NewTopic("raw.orders", 3, 1));
+            for (int i = 0; i < RECORDS; i++) {
+                producer.send("raw.orders", raw(i));
+            }
+            producer.flush();
+
+            mvc.perform(post("/api/v1/pipelines").contentType(MediaType.APPLICATION_JSON).content("""
+                    {"name":"orders","source":"raw.orders","sink":"clean.orders","deadLetter":"dlq.orders",
+                     "steps":%s}""".formatted(STEPS))).andExpect(status().isCreated());
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(client, "clean.orders") == 180
+                    && count(client, "dlq.orders") == 90);
+            Thread.sleep(1_500); // nothing more may arrive
+
+            List<ConsumedRecord> clean = readAll(client, "clean.orders");
+            List<ConsumedRecord> dead = readAll(client, "dlq.orders");
+            assertThat(clean).hasSize(180);
+            assertThat(dead).hasSize(90);
+
+            Set<Integer> expectedClean = new HashSet<>();
+            for (int i = 0; i < RECORDS; i++) {
+                if (i % 10 != 3 && i % 10 != 5 && i % 10 != 7 && i % 10 != 9) {
+                    expectedClean.add(i);
+                }
+            }
+            Map<Integer, JsonNode> byId = new HashMap<>();
+            for (ConsumedRecord record : clean) {
+                assertThat(byId.put(record.value().path("id").asInt(), record.value())).isNull();
+            }
+            assertThat(byId.keySet()).isEqualTo(expectedClean);
+            assertThat(byId.get(42)).isEqualTo(JSON.readTree("""
+                    {"id":42,"amount":42.5,"email":"*******example.com","ts":"2023-11-14T22:13:20.042Z","source":"web"}"""));
+            ConsumedRecord clean42 = clean.stream().filter(r -> r.value().path("id").asInt() == 42).findFirst().orElseThrow();
+            assertThat(clean42.key()).isEqualTo("k42");
+
+            Map<String, Integer> deadByStep = new HashMap<>();
+            Set<String> deadKeys = new HashSet<>();
+            for (ConsumedRecord record : dead) {
+                deadByStep.merge(record.headers().get("step"), 1, Integer::sum);
+                assertThat(deadKeys.add(record.key())).isTrue();
+                assertThat(record.headers()).containsKeys("reason", "source.topic", "source.partition", "source.offset",
+                        "timestamp");
+                assertThat(record.headers().get("source.topic")).isEqualTo("raw.orders");
+            }
+            assertThat(deadByStep).isEqualTo(Map.of("0:validate", 30, "1:cast", 30, "parse", 30));
+            ConsumedRecord broken = dead.stream().filter(r -> r.key().equals("k19")).findFirst().orElseThrow();
+            assertThat(broken.value().asString()).isEqualTo("{broken 19");
+            assertThat(broken.headers().get("reason")).startsWith("invalid JSON");
+            ConsumedRecord original = readAll(client, "raw.orders").stream().filter(r -> "k19".equals(r.key()))
+                    .findFirst().orElseThrow();
+            assertThat(broken.headers().get("source.partition")).isEqualTo(Integer.toString(original.partition()));
+            assertThat(broken.headers().get("source.offset")).isEqualTo(Long.toString(original.offset()));
+
+            String status = mvc.perform(get("/api/v1/pipelines/orders/status")).andExpect(status().isOk())
+                    .andReturn().getResponse().getContentAsString();
+            JsonNode statusJson = JSON.readTree(status);
+            assertThat(statusJson.path("state").asString()).isEqualTo("RUNNING");
+            JsonNode counts = statusJson.path("records");
+            assertThat(List.of(counts.path("in").asLong(), counts.path("out").asLong(), counts.path("filtered").asLong(),
+                    counts.path("deadLettered").asLong(), counts.path("alreadyWritten").asLong()))
+                    .containsExactly(300L, 180L, 30L, 90L, 0L);
+            assertThat(counts.path("perSecond").isNumber()).isTrue();
+            JsonNode steps = statusJson.path("steps");
+            assertThat(steps.get(0)).isEqualTo(JSON.readTree(
+                    "{\"step\":\"parse\",\"in\":300,\"filtered\":0,\"deadLettered\":30}"));
+            assertThat(steps.get(1)).isEqualTo(JSON.readTree(
+                    "{\"step\":\"0:validate\",\"in\":270,\"filtered\":0,\"deadLettered\":30}"));
+            assertThat(steps.get(3)).isEqualTo(JSON.readTree(
+                    "{\"step\":\"2:filter\",\"in\":210,\"filtered\":30,\"deadLettered\":0}"));
+
+            // Pause: nothing flows; resume: the backlog is cleaned, still exactly once.
+            mvc.perform(post("/api/v1/pipelines/orders/pause")).andExpect(status().isOk());
+            await().atMost(Duration.ofSeconds(30)).until(() -> JSON.readTree(mvc.perform(
+                    get("/api/v1/pipelines/orders/status")).andReturn().getResponse().getContentAsString())
+                    .path("state").asString().equals("PAUSED"));
+            for (int i = RECORDS; i < RECORDS + 10; i++) {
+                producer.send("raw.orders", ProducerRecord.ofJson("k" + i, "{\"id\":" + i
+                        + ",\"amount\":1,\"email\":\"e\",\"ts\":0}"));
+            }
+            producer.flush();
+            Thread.sleep(1_500);
+            assertThat(count(client, "clean.orders")).isEqualTo(180);
+            mvc.perform(post("/api/v1/pipelines/orders/resume")).andExpect(status().isOk());
+            await().atMost(Duration.ofSeconds(30)).until(() -> count(client, "clean.orders") == 190);
+            Thread.sleep(1_000);
+            assertThat(readAll(client, "clean.orders")).hasSize(190);
+            assertThat(readAll(client, "dlq.orders")).hasSize(90);
+
+            mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete(
+                    "/api/v1/pipelines/orders")).andExpect(status().isNoContent());
+            await().atMost(Duration.ofSeconds(30)).until(() -> !runner.states().containsKey("orders"));
+        }
+    }
+
+    @Test
+    void shouldSkipOutputsAPredecessorWroteWithoutCommittingItsOffsets() throws Exception {
+        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()));
+             IngestProducer producer = IngestProducer.create(ProducerSettings.builder(ClientSettings.of(ingest.url()))
+                     .build())) {
+            client.createTopic(new NewTopic("raw.takeover", 1, 1));
+            client.createTopic(new NewTopic("clean.takeover", 1, 1));
+            for (int i = 0; i < 20; i++) {
+                producer.send("raw.takeover", ProducerRecord.ofJson(null, "{\"id\":" + i + "}").withPartition(0));
+            }
+            producer.flush();
+            // A predecessor wrote the outputs of source offsets 0-9 under the partition's producer, then crashed
+            // before committing: the group has no committed offset.
+            var predecessor = client.initProducer("clean-takeover-raw.takeover-0");
+            List<io.tributary.client.producer.SequencedRecord> written = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                written.add(new io.tributary.client.producer.SequencedRecord(ProducerRecord.ofJson(null,
+                        "{\"id\":" + i + ",\"by\":\"predecessor\"}"), i));
+            }
+            producer.sendSequenced("clean.takeover", 0, written, predecessor).join();
+
+            mvc.perform(post("/api/v1/pipelines").contentType(MediaType.APPLICATION_JSON).content("""
+                    {"name":"takeover","source":"raw.takeover","sink":"clean.takeover","deadLetter":"dlq.takeover",
+                     "steps":[{"type":"insert","field":"/by","value":"pipeline"}]}""")).andExpect(status().isCreated());
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(client, "clean.takeover") >= 20);
+            Thread.sleep(1_000);
+
+            List<ConsumedRecord> clean = readAll(client, "clean.takeover");
+            assertThat(clean).hasSize(20);
+            for (int i = 0; i < 20; i++) {
+                assertThat(clean.get(i).value().path("id").asInt()).isEqualTo(i);
+                assertThat(clean.get(i).value().path("by").asString()).isEqualTo(i < 10 ? "predecessor" : "pipeline");
+            }
+            JsonNode status = JSON.readTree(mvc.perform(get("/api/v1/pipelines/takeover/status")).andReturn()
+                    .getResponse().getContentAsString());
+            assertThat(status.path("records").path("alreadyWritten").asLong()).isEqualTo(10);
+            mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete(
+                    "/api/v1/pipelines/takeover")).andExpect(status().isNoContent());
+        }
+    }
+
+    static long count(IngestClient client, String topic) {
+        try {
+            TopicDescription description = client.describeTopic(topic);
+            return description.partitionDetails().stream().mapToLong(p -> p.highWatermark() - p.logStartOffset()).sum();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    static List<ConsumedRecord> readAll(IngestClient client, String topic) {
+        List<ConsumedRecord> records = new ArrayList<>();
+        TopicDescription description = client.describeTopic(topic);
+        for (int p = 0; p < description.partitions(); p++) {
+            long offset = 0;
+            while (true) {
+                var result = client.fetch(new TopicPartition(topic, p), offset, FetchOptions.defaults());
+                records.addAll(result.records());
+                if (result.records().isEmpty() || result.nextOffset() >= result.highWatermark()) {
+                    break;
+                }
+                offset = result.nextOffset();
+            }
+        }
+        return records;
+    }
+}
