@@ -180,6 +180,61 @@ class ReplicationClusterTest {
 
     @Test
     @Order(3)
+    void configChangesAndDeletesGoThroughTheMetadataGroupToEveryNode() throws Exception {
+        HttpResponse<String> created = post(1, "/api/v1/topics",
+                "{\"name\":\"cfg\",\"partitions\":1,\"replicationFactor\":3}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(post(2, "/api/v1/topics/cfg/records", "{\"records\":[{\"value\":\"x\"}]}").statusCode())
+                .isEqualTo(200);
+
+        HttpResponse<String> changed = patch(2, "/api/v1/topics/cfg/configs",
+                "{\"configs\":{\"retention.ms\":\"3600000\"}}");
+        assertThat(changed.statusCode()).as(changed.body()).isEqualTo(200);
+        assertThat(JSON.readTree(changed.body()).get("configs").get("retention.ms").asString()).isEqualTo("3600000");
+        for (int node = 1; node <= 3; node++) {
+            int n = node;
+            await().atMost(WAIT).untilAsserted(() -> assertThat(describe(n, "cfg").get("configs").path("retention.ms")
+                    .asString()).isEqualTo("3600000"));
+        }
+        HttpResponse<String> reset = patch(3, "/api/v1/topics/cfg/configs", "{\"configs\":{\"retention.ms\":null}}");
+        assertThat(reset.statusCode()).as(reset.body()).isEqualTo(200);
+        for (int node = 1; node <= 3; node++) {
+            int n = node;
+            await().atMost(WAIT).untilAsserted(() -> assertThat(describe(n, "cfg").get("configs").has("retention.ms"))
+                    .isFalse());
+        }
+        assertThat(patch(1, "/api/v1/topics/cfg/configs", "{\"configs\":{\"no.such.key\":\"1\"}}").statusCode())
+                .isEqualTo(400);
+        assertThat(patch(1, "/api/v1/topics/cfg/configs", "{\"configs\":{\"retention.ms\":\"soon\"}}").statusCode())
+                .isEqualTo(400);
+        assertThat(patch(1, "/api/v1/topics/nope/configs", "{\"configs\":{\"retention.ms\":\"1000\"}}").statusCode())
+                .isEqualTo(404);
+
+        String groupDir = ReplicationService.groupId("cfg", 0).getUuid().toString();
+        for (int node = 1; node <= 3; node++) {
+            assertThat(dataRoot.resolve("node-" + node).resolve("raft").resolve(groupDir)).isDirectory();
+        }
+        HttpResponse<String> deleted = delete(3, "/api/v1/topics/cfg");
+        assertThat(deleted.statusCode()).as(deleted.body()).isEqualTo(204);
+        for (int node = 1; node <= 3; node++) {
+            int n = node;
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(get(n, "/api/v1/topics/cfg").statusCode()).isEqualTo(404);
+                // The node left the partition's Raft group and deleted its Raft storage.
+                assertThat(dataRoot.resolve("node-" + n).resolve("raft").resolve(groupDir)).doesNotExist();
+            });
+        }
+        assertThat(delete(1, "/api/v1/topics/cfg").statusCode()).isEqualTo(404);
+        // Group ids derive from the name: a deleted name is not re-used on a cluster (yet).
+        HttpResponse<String> again = post(2, "/api/v1/topics", "{\"name\":\"cfg\",\"partitions\":1}");
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(400);
+        assertThat(again.body()).contains("deleted topic");
+        // The other topics are untouched.
+        assertThat(readAll(1)).containsAllEntriesOf(acked);
+    }
+
+    @Test
+    @Order(4)
     void losingTheLeaderLosesNoAcknowledgedWriteAndProducingResumes() throws Exception {
         int leader = leader();
         int survivor = leader == 1 ? 2 : 1;
@@ -233,9 +288,13 @@ class ReplicationClusterTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aRestartedNodeCatchesUpBatchForBatch() throws Exception {
         start(killedLeader);
+        // Its metadata replay does not resurrect the topic deleted in step 3, nor re-create its group.
+        assertThat(get(killedLeader, "/api/v1/topics/cfg").statusCode()).isEqualTo(404);
+        assertThat(dataRoot.resolve("node-" + killedLeader).resolve("raft")
+                .resolve(ReplicationService.groupId("cfg", 0).getUuid().toString())).doesNotExist();
         for (int i = 0; i < 10; i++) {
             produceOrFail(killedLeader, "c-" + i);
         }
@@ -255,7 +314,7 @@ class ReplicationClusterTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aMajorityKeepsAcknowledgingAndAMinorityNeverDoes() throws Exception {
         stop(3);
         await().atMost(WAIT).untilAsserted(() -> assertThat(leader()).isIn(1, 2));
@@ -340,6 +399,17 @@ class ReplicationClusterTest {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[node] + path))
                 .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> patch(int node, String path, String json) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[node] + path))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static HttpResponse<String> delete(int node, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[node] + path))
+                .timeout(Duration.ofSeconds(30)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(int node, String path) throws Exception {
