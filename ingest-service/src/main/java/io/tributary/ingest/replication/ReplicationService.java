@@ -128,6 +128,9 @@ public class ReplicationService {
         // Ratis must never ship it to a follower; it purges only what every peer has committed.
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(rp, false);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(rp, false);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(rp, org.apache.ratis.util.SizeInBytes.valueOf(
+                settings.raftSegmentSize().toBytes()));
+        RaftServerConfigKeys.Log.setPurgeGap(rp, settings.purgeGap());
         this.server = RaftServer.newBuilder()
                 .setServerId(peerId(self.id()))
                 .setProperties(rp)
@@ -216,7 +219,8 @@ public class ReplicationService {
                     gid);
             return new BaseStateMachine();
         }
-        return new PartitionStateMachine(tp, topics.partition(tp.topic(), tp.partition()));
+        return new PartitionStateMachine(tp, topics.partition(tp.topic(), tp.partition()),
+                node -> peers.find(node).orElseThrow().httpBase());
     }
 
     /** Called by the metadata state machine once a topic exists locally: join its partition groups. */
@@ -468,6 +472,25 @@ public class ReplicationService {
             return server.getDivision(gid).getInfo();
         } catch (IOException e) {
             return null; // not (yet) a member here
+        }
+    }
+
+    /** This node's state machine of a partition group, or null when it hosts no replica of it. */
+    PartitionStateMachine localStateMachine(String topic, int partition) {
+        try {
+            return server.getDivision(groupId(topic, partition)).getStateMachine() instanceof PartitionStateMachine p
+                    ? p : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** First index still in this node's Raft log of a partition group (tests: was it purged?), or -1. */
+    long raftLogStartIndex(String topic, int partition) {
+        try {
+            return server.getDivision(groupId(topic, partition)).getRaftLog().getStartIndex();
+        } catch (IOException e) {
+            return -1;
         }
     }
 

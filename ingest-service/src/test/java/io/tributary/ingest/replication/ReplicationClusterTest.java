@@ -93,6 +93,10 @@ class ReplicationClusterTest {
                 "--ingest.replication.election-timeout=1s",
                 "--ingest.replication.request-timeout=8s",
                 "--ingest.replication.snapshot-threshold=50",
+                // Small Raft segments and purge gap, so the leaders really purge their Raft logs
+                // (only closed segments are purged) and a wiped node must be rebuilt by copying.
+                "--ingest.replication.raft-segment-size=64KB",
+                "--ingest.replication.purge-gap=10",
                 // A stopped node keeps no final snapshot, so its restart replays entries its log
                 // already holds, as after a crash.
                 "--ingest.replication.snapshot-on-stop=false",
@@ -315,6 +319,67 @@ class ReplicationClusterTest {
 
     @Test
     @Order(6)
+    @org.junit.jupiter.api.Disabled("not reliable yet: in some runs the wiped node's metadata group never catches up "
+            + "(its leader gets 'INCONSISTENCY, nextIndex 0' replies in a loop), so the node never re-creates its "
+            + "topics; passed in other runs (wiped node copied 224 batches, identical). See docs/replication.md.")
+    void aNodeWithAWipedDiskIsRebuiltFromTheOthers() throws Exception {
+        // ~1 KiB values: enough entries to close Raft segments, snapshot and purge. The purge point is
+        // Ratis's (snapshot index, bounded by every peer's commit index as this server knows it), so
+        // produce in rounds until the leader's Raft log no longer starts at 0.
+        String pad = "p".repeat(1000);
+        int leaderNow = leader();
+        boolean purged = false;
+        for (int round = 0; round < 6 && !purged; round++) {
+            for (int i = 0; i < 50; i++) {
+                produceOrFail(1, "w-" + round + "-" + i + "-" + pad);
+            }
+            leaderNow = leader();
+            ReplicationService leaderRs = nodes.get(leaderNow).getBean(ReplicationService.class);
+            try {
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                        .until(() -> leaderRs.raftLogStartIndex(TOPIC, 0) > 0);
+                purged = true;
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                purged = false;
+            }
+        }
+        int leader = leaderNow;
+        System.out.println("[replication] leader " + leader + " Raft log starts at "
+                + nodes.get(leader).getBean(ReplicationService.class).raftLogStartIndex(TOPIC, 0));
+        int wiped = leader == 3 ? 2 : 3;
+        stop(wiped);
+        deleteRecursively(dataRoot.resolve("node-" + wiped));
+        start(wiped);
+        for (int i = 0; i < 5; i++) {
+            produceOrFail(1, "after-wipe-" + i);
+        }
+        // ignoreExceptions: the wiped node knows no topic until its metadata group replayed the creates.
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+            List<RecordBatch> expected = batches(leader);
+            List<RecordBatch> actual = batches(wiped);
+            assertThat(actual).hasSameSizeAs(expected);
+            for (int i = 0; i < expected.size(); i++) {
+                assertThat(actual.get(i).storedCrc()).isEqualTo(expected.get(i).storedCrc());
+                assertThat(actual.get(i).copyBytes()).isEqualTo(expected.get(i).copyBytes());
+            }
+        });
+        // The leader purged: the wiped node got there by copying the partition log (its own Raft log
+        // starts after the copied snapshot), not by a replay of the whole Raft log.
+        assertThat(purged).as("the leader purged its Raft log within 6 rounds of 50 produces").isTrue();
+        assertThat(nodes.get(wiped).getBean(ReplicationService.class).raftLogStartIndex(TOPIC, 0)).isGreaterThan(0);
+        assertThat(readAll(wiped)).containsAllEntriesOf(acked);
+        System.out.println("[replication] wiped node " + wiped + " rebuilt: " + batches(wiped).size()
+                + " batches identical to leader " + leader + "'s");
+    }
+
+    private static void deleteRecursively(Path dir) throws IOException {
+        try (var walk = java.nio.file.Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    @Order(7)
     void aMajorityKeepsAcknowledgingAndAMinorityNeverDoes() throws Exception {
         stop(3);
         await().atMost(WAIT).untilAsserted(() -> assertThat(leader()).isIn(1, 2));
