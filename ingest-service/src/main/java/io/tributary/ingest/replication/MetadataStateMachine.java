@@ -132,6 +132,7 @@ final class MetadataStateMachine extends BaseStateMachine {
                     yield OK;
                 }
                 case TopicCommand.DELETE -> delete(cmd);
+                case TopicCommand.NOOP -> OK;
                 default -> INVALID + "unknown metadata command " + cmd.op();
             };
         } catch (UnknownTopicException e) {

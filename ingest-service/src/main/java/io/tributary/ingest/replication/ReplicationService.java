@@ -149,6 +149,17 @@ public class ReplicationService {
         this.infoClient = newClient(RaftGroup.valueOf(METADATA_GROUP,
                 raftPeers(peers.peers().stream().map(ClusterPeers.Peer::id).toList())), RetryPolicies.noRetry());
         log.info("node {} started Raft on port {} with peers {}", self.id(), self.raftPort(), peers.peers());
+        // A no-op metadata entry on every start. Observed with Ratis 3.2.0: a follower that comes
+        // back with an empty log (wiped disk) under the same id got only heartbeats from an idle
+        // metadata leader ("INCONSISTENCY, nextIndex 0" in a loop) and never its entries; a new
+        // entry makes the leader's appender send the log from the follower's next index.
+        groupAdmin.execute(() -> {
+            try {
+                send(metadataClient, MetadataStateMachine.encode(TopicCommand.noop(self.id())), "metadata no-op");
+            } catch (RuntimeException e) {
+                log.info("metadata no-op at start not committed: {}", e.getMessage());
+            }
+        });
     }
 
     public int clusterSize() {

@@ -13,6 +13,8 @@ record TopicCommand(String op, String name, int partitions, int replicationFacto
     static final String CREATE = "create";
     static final String CONFIGS = "configs";
     static final String DELETE = "delete";
+    /** Changes nothing; a starting node sends one (see ReplicationService). */
+    static final String NOOP = "noop";
 
     static TopicCommand create(String name, int partitions, int replicationFactor, Map<String, String> configs) {
         return new TopicCommand(CREATE, name, partitions, replicationFactor, Map.copyOf(configs));
@@ -21,6 +23,10 @@ record TopicCommand(String op, String name, int partitions, int replicationFacto
     static TopicCommand configs(String name, Map<String, String> changes) {
         // Null values (reset to default) are meaningful here, so no Map.copyOf.
         return new TopicCommand(CONFIGS, name, 0, 0, Collections.unmodifiableMap(new LinkedHashMap<>(changes)));
+    }
+
+    static TopicCommand noop(int node) {
+        return new TopicCommand(NOOP, "node-" + node, 0, 0, Map.of());
     }
 
     static TopicCommand delete(String name) {
