@@ -10,6 +10,7 @@ import java.util.Map;
  * @param url             the ingest service root
  * @param topic           topic to produce to or fetch from
  * @param partitions      partitions when the driver creates the topic
+ * @param replicationFactor replication factor when the driver creates the topic (1..cluster size)
  * @param records         records per measured run; for fetch, 0 = everything up to the high watermark
  * @param warmup          unrecorded records before the first run (produce: written, fetch: read)
  * @param recordBytes     bytes of each JSON value (the payload)
@@ -31,6 +32,7 @@ public record DriverArgs(
         String url,
         String topic,
         int partitions,
+        int replicationFactor,
         long records,
         long warmup,
         int recordBytes,
@@ -72,6 +74,7 @@ public record DriverArgs(
         d.put("url", "http://127.0.0.1:8081");
         d.put("topic", "bench-w1");
         d.put("partitions", "3");
+        d.put("replication-factor", "1");
         d.put("records", "2000000");
         d.put("warmup", "1000000");
         d.put("record-bytes", "100");
@@ -93,7 +96,8 @@ public record DriverArgs(
 
     public static String usage() {
         StringBuilder sb = new StringBuilder("usage: LoadDriver [--option value ...]\noptions and defaults:\n");
-        for (String k : new String[] {"url", "topic", "partitions", "records", "warmup", "record-bytes", "batch",
+        for (String k : new String[] {"url", "topic", "partitions", "replication-factor", "records", "warmup",
+                "record-bytes", "batch",
                 "clients", "mode", "rate", "runs", "acks", "fetch-max-bytes", "fetch-max-records", "body-pool",
                 "max-seconds", "seed", "server-pid", "verify"}) {
             sb.append(String.format("  --%-18s %s%n", k, DEFAULTS.get(k)));
@@ -137,6 +141,7 @@ public record DriverArgs(
                 v.get("url").replaceAll("/+$", ""),
                 v.get("topic"),
                 intOf(v, "partitions", 1),
+                intOf(v, "replication-factor", 1),
                 longOf(v, "records", mode == Mode.FETCH ? 0 : 1),
                 longOf(v, "warmup", 0),
                 intOf(v, "record-bytes", Payloads.VALUE_OVERHEAD),

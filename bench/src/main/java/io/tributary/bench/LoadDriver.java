@@ -144,17 +144,20 @@ public final class LoadDriver {
         IngestClient admin = admin();
         try {
             TopicDescription d = admin.describeTopic(args.topic());
-            if (d.partitions() != args.partitions()) {
+            if (d.partitions() != args.partitions() || d.replicationFactor() != args.replicationFactor()) {
                 throw new IllegalStateException("topic " + args.topic() + " exists with " + d.partitions()
-                        + " partitions, not " + args.partitions());
+                        + " partitions and replication factor " + d.replicationFactor() + ", not " + args.partitions()
+                        + " and " + args.replicationFactor());
             }
-            System.out.printf("topic %s exists (%d partitions)%n", args.topic(), d.partitions());
+            System.out.printf("topic %s exists (%d partitions, replication factor %d)%n", args.topic(), d.partitions(),
+                    d.replicationFactor());
         } catch (IngestException e) {
             if (e.kind() != ProblemKind.NOT_FOUND) {
                 throw e;
             }
-            admin.createTopic(new NewTopic(args.topic(), args.partitions(), 1));
-            System.out.printf("created topic %s with %d partitions%n", args.topic(), args.partitions());
+            admin.createTopic(new NewTopic(args.topic(), args.partitions(), args.replicationFactor()));
+            System.out.printf("created topic %s with %d partitions, replication factor %d%n", args.topic(),
+                    args.partitions(), args.replicationFactor());
         }
     }
 

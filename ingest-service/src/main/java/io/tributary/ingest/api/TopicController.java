@@ -74,15 +74,18 @@ class TopicController {
     @PatchMapping("/{topic}/configs")
     TopicDtos.TopicDescription updateConfigs(@PathVariable String topic,
                                              @Valid @RequestBody TopicDtos.UpdateConfigsRequest request) {
-        refuseOnCluster("changing topic configs");
-        return describe(topics.updateConfigs(topic, request.configs()));
+        return describe(replication == null ? topics.updateConfigs(topic, request.configs())
+                : replication.updateConfigs(topic, request.configs()));
     }
 
     @Operation(summary = "Delete a topic and all its records")
     @DeleteMapping("/{topic}")
     ResponseEntity<Void> delete(@PathVariable String topic) {
-        refuseOnCluster("deleting a topic");
-        topics.delete(topic);
+        if (replication == null) {
+            topics.delete(topic);
+        } else {
+            replication.deleteTopic(topic);
+        }
         return ResponseEntity.status(HttpStatus.NO_CONTENT).build();
     }
 
@@ -95,14 +98,6 @@ class TopicController {
         return new TopicDtos.TopicDescription(topic.name(), topic.partitions().size(),
                 topic.metadata().replicationFactor(), topic.metadata().internal(),
                 new LinkedHashMap<>(new TreeMap<>(topic.metadata().configs())), effective, partitions);
-    }
-
-    /** Not yet replicated through the metadata group (docs/replication.md): refused rather than diverging. */
-    private void refuseOnCluster(String what) {
-        if (replication != null) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, what + " is not supported on a replicated "
-                    + "cluster yet (see docs/replication.md)");
-        }
     }
 
     private TopicDtos.PartitionDescription partition(PartitionLog log, List<Integer> nodes) {

@@ -8,6 +8,13 @@ import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.IntFunction;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.FetchResult;
@@ -17,6 +24,8 @@ import io.tributary.ingest.log.RecordBatch;
 import io.tributary.ingest.topic.TopicPartition;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.server.RaftServer;
@@ -56,18 +65,46 @@ final class PartitionStateMachine extends BaseStateMachine {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionStateMachine.class);
 
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private static final int COPY_CHUNK_BYTES = 4 << 20;
+
     private final TopicPartition tp;
     private final PartitionLog partitionLog;
+    private final IntFunction<String> httpBaseOf;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    /** Latest snapshot of this replica: (term, index) and the offset after its last batch; null if none. */
+    private volatile SnapshotPoint snapshotPoint;
+
+    /** Where a snapshot points: Raft (term, index) -> partition-log offset after the last applied batch. */
+    record SnapshotPoint(long term, long index, long offset) {
+        String encode() {
+            return term + " " + index + " " + offset;
+        }
+
+        static SnapshotPoint decode(String s) {
+            String[] f = s.trim().split(" ");
+            return new SnapshotPoint(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]));
+        }
+    }
 
     /** Log end found at start: entries whose batches lie below it are already stored. */
     private long replayEnd;
     /** Offset after the last applied entry's batch (the high watermark this group vouches for). */
     private volatile long appliedEnd;
 
-    PartitionStateMachine(TopicPartition tp, PartitionLog log) {
+    PartitionStateMachine(TopicPartition tp, PartitionLog log, IntFunction<String> httpBaseOf) {
         this.tp = tp;
         this.partitionLog = log;
+        this.httpBaseOf = httpBaseOf;
+    }
+
+    PartitionLog partitionLog() {
+        return partitionLog;
+    }
+
+    SnapshotPoint snapshotPoint() {
+        return snapshotPoint;
     }
 
     TopicPartition topicPartition() {
@@ -78,7 +115,13 @@ final class PartitionStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
+        load();
+    }
+
+    /** Loads the latest snapshot (if any) and the log end: where apply resumes. */
+    private void load() throws IOException {
         appliedEnd = 0;
+        snapshotPoint = null;
         SingleFileSnapshotInfo snapshot = storage.getLatestSnapshot();
         if (snapshot != null) {
             File file = snapshot.getFile().getPath().toFile();
@@ -88,6 +131,7 @@ final class PartitionStateMachine extends BaseStateMachine {
             }
             appliedEnd = Long.parseLong(Files.readString(file.toPath(), StandardCharsets.UTF_8).trim());
             setLastAppliedTermIndex(snapshot.getTermIndex());
+            snapshotPoint = new SnapshotPoint(snapshot.getTerm(), snapshot.getIndex(), appliedEnd);
         }
         replayEnd = partitionLog.logEndOffset();
         if (appliedEnd > replayEnd) {
@@ -171,16 +215,118 @@ final class PartitionStateMachine extends BaseStateMachine {
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
-        File file = storage.getSnapshotFile(last.getTerm(), last.getIndex());
-        Files.writeString(file.toPath(), Long.toString(end), StandardCharsets.UTF_8);
-        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
-        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), last));
-        log.info("{}: snapshot at {} = offset {}", tp, last, end);
+        writeSnapshot(last, end);
         return last.getIndex();
     }
 
+    private void writeSnapshot(TermIndex at, long end) throws IOException {
+        File file = storage.getSnapshotFile(at.getTerm(), at.getIndex());
+        Files.writeString(file.toPath(), Long.toString(end), StandardCharsets.UTF_8);
+        MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
+        storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
+        snapshotPoint = new SnapshotPoint(at.getTerm(), at.getIndex(), end);
+        log.info("{}: snapshot at {} = offset {}", tp, at, end);
+    }
+
+    /**
+     * The leader no longer has the Raft entries this replica needs (it purged them after a
+     * snapshot; snapshot <em>shipping</em> is disabled because our snapshot is only a pointer into
+     * the leader's partition log). Ratis asks the state machine to get there by itself: copy the
+     * partition log from the leader up to the leader's latest snapshot point, batch for batch
+     * (same bytes, offsets and epochs), record that point as this replica's snapshot, and answer
+     * its (term, index); Ratis then pauses this state machine, calls {@link #reinitialize()} and
+     * continues with the entries after that index.
+     *
+     * <p>The copy starts at this replica's own log end: its log is a prefix of the leader's
+     * (committed data only, same offsets everywhere), empty after a wiped disk.
+     */
+    @Override
+    public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo,
+                                                                        TermIndex firstTermIndexInLog) {
+        int leader = Integer.parseInt(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8());
+        log.info("{}: the leader {} has purged its Raft log up to {}; copying the partition log from it", tp,
+                leader, firstTermIndexInLog);
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return copyFrom(leader, firstTermIndexInLog);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(tp + ": interrupted while copying from node " + leader, e);
+            }
+        });
+    }
+
+    private TermIndex copyFrom(int node, TermIndex firstInLeaderLog) throws IOException, InterruptedException {
+        String base = httpBaseOf.apply(node) + "/internal/replication/topics/"
+                + URLEncoder.encode(tp.topic(), StandardCharsets.UTF_8) + "/partitions/" + tp.partition();
+        HttpResponse<String> sr = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/snapshot"))
+                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (sr.statusCode() != 200) {
+            throw new IOException(tp + ": node " + node + " has no snapshot to copy from (" + sr.statusCode() + " "
+                    + sr.body() + ")");
+        }
+        SnapshotPoint point = SnapshotPoint.decode(sr.body());
+        if (point.index() + 1 < firstInLeaderLog.getIndex()) {
+            throw new IOException(tp + ": node " + node + "'s snapshot " + point + " is older than its Raft log start "
+                    + firstInLeaderLog);
+        }
+        long end = partitionLog.logEndOffset();
+        long copied = 0;
+        while (end < point.offset()) {
+            HttpResponse<byte[]> br = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/batches?offset=" + end
+                    + "&maxBytes=" + COPY_CHUNK_BYTES)).timeout(Duration.ofSeconds(60)).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            byte[] bytes = br.body();
+            if (br.statusCode() != 200 || bytes.length == 0) {
+                throw new IOException(tp + ": copying batches from offset " + end + " off node " + node + " failed ("
+                        + br.statusCode() + ")");
+            }
+            for (int pos = 0; pos < bytes.length && end < point.offset(); ) {
+                int size = RecordBatch.sizeAt(bytes, pos);
+                RecordBatch batch = RecordBatch.view(bytes, pos, size);
+                pos += size;
+                if (batch.baseOffset() != end) {
+                    throw new IOException(tp + ": node " + node + " sent a batch at " + batch.baseOffset()
+                            + " where offset " + end + " was expected (its log starts later?)");
+                }
+                // Same content, same offsets; the epoch is the batch's own (the Raft term of its entry).
+                partitionLog.appendBatch(batch, batch.leaderEpoch());
+                end = partitionLog.logEndOffset();
+                copied++;
+            }
+        }
+        try {
+            partitionLog.flush();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+        TermIndex at = TermIndex.valueOf(point.term(), point.index());
+        writeSnapshot(at, point.offset());
+        log.info("{}: copied {} batches from node {}; installed snapshot {} = offset {}", tp, copied, node, at,
+                point.offset());
+        return at;
+    }
+
+    @Override
+    public void pause() {
+        if (getLifeCycleState() == LifeCycle.State.NEW) {
+            // BaseStateMachine leaves the life cycle at NEW; PAUSING is only reachable from RUNNING.
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+
+    /** After a snapshot was installed by {@link #notifyInstallSnapshotFromLeader}: resume from it. */
     @Override
     public void reinitialize() throws IOException {
-        throw new IOException(tp + ": installing a snapshot from the leader is not supported yet");
+        load();
+        if (getLifeCycleState() == LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(LifeCycle.State.STARTING);
+            getLifeCycle().transition(LifeCycle.State.RUNNING);
+        }
     }
 }

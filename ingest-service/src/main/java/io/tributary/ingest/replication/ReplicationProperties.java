@@ -17,6 +17,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param inSyncLag          a follower the leader heard from less recently than this is not in sync
  * @param snapshotOnStop     snapshot every partition on a clean stop, so a restart replays nothing; off,
  *                           a restart replays like after a crash (tests use this)
+ * @param raftSegmentSize    size at which a Raft log segment is closed (only closed segments are purged;
+ *                           Ratis {@code raft.server.log.segment.size.max})
+ * @param purgeGap           Raft log entries a snapshot must be ahead of the log start before a purge
+ *                           (Ratis {@code raft.server.log.purge.gap})
  */
 @ConfigurationProperties("ingest.replication")
 public record ReplicationProperties(
@@ -24,5 +28,7 @@ public record ReplicationProperties(
         @DefaultValue("10s") Duration requestTimeout,
         @DefaultValue("10000") long snapshotThreshold,
         @DefaultValue("5s") Duration inSyncLag,
-        @DefaultValue("true") boolean snapshotOnStop) {
+        @DefaultValue("true") boolean snapshotOnStop,
+        @DefaultValue("32MB") org.springframework.util.unit.DataSize raftSegmentSize,
+        @DefaultValue("1024") int purgeGap) {
 }

@@ -1,16 +1,35 @@
 package io.tributary.ingest.replication;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * An entry of the metadata Raft group. Only {@code create} exists in this slice; delete and
- * config changes are refused on a replicated cluster until they go through this group too.
+ * An entry of the metadata Raft group: {@code create}, {@code configs} (merge config overrides;
+ * a null value resets a key) or {@code delete}.
  */
 record TopicCommand(String op, String name, int partitions, int replicationFactor, Map<String, String> configs) {
 
     static final String CREATE = "create";
+    static final String CONFIGS = "configs";
+    static final String DELETE = "delete";
+    /** Changes nothing; a starting node sends one (see ReplicationService). */
+    static final String NOOP = "noop";
 
     static TopicCommand create(String name, int partitions, int replicationFactor, Map<String, String> configs) {
         return new TopicCommand(CREATE, name, partitions, replicationFactor, Map.copyOf(configs));
+    }
+
+    static TopicCommand configs(String name, Map<String, String> changes) {
+        // Null values (reset to default) are meaningful here, so no Map.copyOf.
+        return new TopicCommand(CONFIGS, name, 0, 0, Collections.unmodifiableMap(new LinkedHashMap<>(changes)));
+    }
+
+    static TopicCommand noop(int node) {
+        return new TopicCommand(NOOP, "node-" + node, 0, 0, Map.of());
+    }
+
+    static TopicCommand delete(String name) {
+        return new TopicCommand(DELETE, name, 0, 0, Map.of());
     }
 }

@@ -1,0 +1,152 @@
+#!/usr/bin/env bash
+# Replication scenario (issue 7): a 3-node ingest cluster on 127.0.0.1 started from the exec jar,
+#   1. produce throughput, replication factor 1 vs 3 (100 B records, batches of 1,000, 3 partitions,
+#      acks=all, LoadDriver through node 1), RUNS runs each, medians;
+#   2. failover time: SIGKILL of a partition's leader -> first acknowledged acks=all produce through
+#      a survivor (FailoverProbe), FAILOVERS runs (the killed node is restarted between runs), median.
+# Everything it starts is stopped at the end (trap), data folders deleted.
+#
+#   bench/run-replication.sh             # ~4-6 minutes on the 2-core reference machine
+#   QUICK=1 bench/run-replication.sh     # smoke: small counts, 1 throughput run, 2 failovers
+#
+# Knobs (environment): HTTP_BASE (18091: nodes on 18091-18093), RAFT_BASE (18191), RUNS (3),
+# RECORDS (300000), WARMUP (100000), CLIENTS (4), FAILOVERS (5), ELECTION_TIMEOUT (1s),
+# NODE_JVM_OPTS, DRIVER_JVM_OPTS, SKIP_BUILD=1, MVN_FLAGS (e.g. -o), OUT (log folder).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+HTTP_BASE=${HTTP_BASE:-18091}
+RAFT_BASE=${RAFT_BASE:-18191}
+RUNS=${RUNS:-3}
+RECORDS=${RECORDS:-300000}
+WARMUP=${WARMUP:-100000}
+CLIENTS=${CLIENTS:-4}
+FAILOVERS=${FAILOVERS:-5}
+ELECTION_TIMEOUT=${ELECTION_TIMEOUT:-1s}
+if [[ "${QUICK:-0}" == 1 ]]; then
+  RUNS=1; RECORDS=50000; WARMUP=20000; FAILOVERS=2
+fi
+NODE_JVM_OPTS=${NODE_JVM_OPTS:--Xms512m -Xmx1g -XX:+UseG1GC}
+DRIVER_JVM_OPTS=${DRIVER_JVM_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC}
+OUT=${OUT:-$ROOT/bench/target/replication-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT"
+
+log() { echo "[run-replication $(date +%H:%M:%S)] $*" | tee -a "$OUT/replication.log"; }
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  log "building ingest-service and bench"
+  ./mvnw -B -q ${MVN_FLAGS:-} install -DskipTests -pl bench -am
+fi
+SERVICE_JAR=$ROOT/ingest-service/target/ingest-service-0.1.0-SNAPSHOT-exec.jar
+BENCH_JAR=$ROOT/bench/target/benchmarks.jar
+[[ -f $SERVICE_JAR && -f $BENCH_JAR ]] || { echo "missing $SERVICE_JAR or $BENCH_JAR; build first" >&2; exit 1; }
+
+NODES=(1 2 3)
+PEERS=
+for n in "${NODES[@]}"; do
+  h=$((HTTP_BASE + n - 1)); r=$((RAFT_BASE + n - 1))
+  if curl -s -o /dev/null "http://127.0.0.1:$h/actuator/health"; then
+    echo "something already listens on port $h; set HTTP_BASE" >&2; exit 1
+  fi
+  PEERS+="${PEERS:+,}$n=127.0.0.1:$h:$r"
+done
+url() { echo "http://127.0.0.1:$((HTTP_BASE + $1 - 1))"; }
+
+DATA=$(mktemp -d /tmp/tributary-repl-XXXXXX)
+declare -A PID=()
+cleanup() {
+  for n in "${!PID[@]}"; do
+    local p=${PID[$n]}
+    if kill -0 "$p" 2>/dev/null; then kill "$p" 2>/dev/null || true; fi
+  done
+  for n in "${!PID[@]}"; do
+    local p=${PID[$n]}
+    for _ in $(seq 30); do kill -0 "$p" 2>/dev/null || break; sleep 1; done
+    kill -9 "$p" 2>/dev/null || true
+  done
+  PID=()
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+start_node() {
+  local n=$1
+  # shellcheck disable=SC2086
+  java $NODE_JVM_OPTS -jar "$SERVICE_JAR" \
+    --server.port="$((HTTP_BASE + n - 1))" --server.address=127.0.0.1 \
+    --ingest.data-dir="$DATA/node-$n" --ingest.node-id="$n" --ingest.cluster.peers="$PEERS" \
+    --ingest.replication.election-timeout="$ELECTION_TIMEOUT" \
+    --logging.level.org.apache.ratis=WARN >> "$OUT/node-$n.log" 2>&1 &
+  PID[$n]=$!
+  disown "${PID[$n]}"   # no "Killed" job report from bash after the SIGKILL
+}
+wait_healthy() {
+  local n=$1
+  for i in $(seq 180); do
+    if curl -sf -o /dev/null "$(url "$n")/actuator/health"; then return 0; fi
+    if ! kill -0 "${PID[$n]}" 2>/dev/null; then echo "node $n died; see $OUT/node-$n.log" >&2; exit 1; fi
+    sleep 1
+  done
+  echo "node $n not healthy after 180 s" >&2; exit 1
+}
+
+{
+  echo "machine: $(nproc) cpus, $(free -g | awk '/Mem:/{print $2}') GiB, load avg $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "java: $(java -version 2>&1 | head -1)"
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo n/a)"
+  echo "node JVM: $NODE_JVM_OPTS; driver JVM: $DRIVER_JVM_OPTS"
+  echo "peers: $PEERS; election timeout $ELECTION_TIMEOUT; data: $DATA"
+} | tee -a "$OUT/replication.log"
+
+T0=$(date +%s)
+log "starting nodes ${NODES[*]}"
+for n in "${NODES[@]}"; do start_node "$n"; done
+for n in "${NODES[@]}"; do wait_healthy "$n"; done
+log "cluster up after $(( $(date +%s) - T0 )) s (pids ${PID[*]})"
+
+# ------------------------------------------------------------------ throughput RF 1 vs RF 3
+for rf in 1 3; do
+  name=produce-rf$rf
+  log "scenario $name (load avg $(cut -d' ' -f1-3 /proc/loadavg))"
+  # shellcheck disable=SC2086
+  java $DRIVER_JVM_OPTS -cp "$BENCH_JAR" io.tributary.bench.LoadDriver --url "$(url 1)" \
+    --mode produce --topic "repl-rf$rf" --partitions 3 --replication-factor "$rf" --record-bytes 100 \
+    --batch 1000 --clients "$CLIENTS" --records "$RECORDS" --warmup "$WARMUP" --runs "$RUNS" --max-seconds 120 \
+    2>&1 | tee "$OUT/$name.log" | grep -E '^(RESULT|MEDIAN|LoadDriver|created|topic|warm-up)' | tee -a "$OUT/replication.log" || true
+  grep -h '^MEDIAN\|^RESULT' "$OUT/$name.log" | sed "s/^/$name /" >> "$OUT/summary.txt" || true
+done
+
+# ------------------------------------------------------------------ failover
+: > "$OUT/failover.txt"
+for run in $(seq "$FAILOVERS"); do
+  pids=
+  for n in "${NODES[@]}"; do pids+="${pids:+,}$n=${PID[$n]}"; done
+  nodes=
+  for n in "${NODES[@]}"; do nodes+="${nodes:+,}$n=$(url "$n")"; done
+  log "failover run $run/$FAILOVERS (load avg $(cut -d' ' -f1-3 /proc/loadavg))"
+  line=$(java -Xmx256m -cp "$BENCH_JAR" io.tributary.bench.FailoverProbe --nodes "$nodes" --pids "$pids" \
+    --topic failover --max-seconds 90 2>&1 | tee -a "$OUT/failover-probe.log" | grep -E '^(FAILOVER|FAILED)' || true)
+  log "$line"
+  if [[ "$line" != FAILOVER* ]]; then echo "failover run $run failed; see $OUT" >&2; exit 1; fi
+  echo "$line" >> "$OUT/failover.txt"
+  killed=$(sed -E 's/.*killed=([0-9]+).*/\1/' <<<"$line")
+  for _ in $(seq 30); do kill -0 "${PID[$killed]}" 2>/dev/null || break; sleep 1; done
+  log "restarting node $killed"
+  start_node "$killed"
+  wait_healthy "$killed"
+done
+
+median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
+FAIL_MS=$(sed -E 's/.*ms=([0-9]+).*/\1/' "$OUT/failover.txt" | tr '\n' ' ')
+FAIL_MEDIAN=$(sed -E 's/.*ms=([0-9]+).*/\1/' "$OUT/failover.txt" | median)
+echo "FAILOVER_MEDIAN ms=$FAIL_MEDIAN runs=[$FAIL_MS]" >> "$OUT/summary.txt"
+
+log "stopping the cluster"
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+cleanup
+echo
+echo "==================== replication summary (load avg at the end $LOAD_END; $(( $(date +%s) - T0 )) s) ===================="
+if [[ "$RUNS" -gt 1 ]]; then grep -E '^(produce-rf[13] MEDIAN|FAILOVER_MEDIAN)' "$OUT/summary.txt"; else cat "$OUT/summary.txt"; fi
+echo "logs: $OUT"

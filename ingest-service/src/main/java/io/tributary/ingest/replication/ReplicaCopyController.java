@@ -1,0 +1,64 @@
+package io.tributary.ingest.replication;
+
+import java.io.ByteArrayOutputStream;
+
+import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.log.RecordBatch;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Node-to-node endpoints used when a replica rebuilds a partition from a peer because the
+ * peer's Raft log no longer holds the entries it needs ({@link PartitionStateMachine}'s
+ * {@code notifyInstallSnapshotFromLeader}). Not part of the public API; only on a cluster.
+ *
+ * <ul>
+ *   <li>{@code GET .../snapshot}: {@code "<term> <index> <offset>"}, this replica's latest
+ *       snapshot point (404 when it hosts no replica or has no snapshot yet);</li>
+ *   <li>{@code GET .../batches?offset=&maxBytes=}: the stored batches from {@code offset} on,
+ *       byte for byte, concatenated ({@code application/octet-stream}; each batch carries its
+ *       own length).</li>
+ * </ul>
+ */
+@RestController
+@Conditional(ReplicationEnabledCondition.class)
+@RequestMapping("/internal/replication/topics/{topic}/partitions/{partition}")
+class ReplicaCopyController {
+
+    private final ReplicationService replication;
+
+    ReplicaCopyController(ReplicationService replication) {
+        this.replication = replication;
+    }
+
+    @GetMapping(value = "/snapshot", produces = MediaType.TEXT_PLAIN_VALUE)
+    ResponseEntity<String> snapshot(@PathVariable String topic, @PathVariable int partition) {
+        PartitionStateMachine sm = replication.localStateMachine(topic, partition);
+        PartitionStateMachine.SnapshotPoint point = sm == null ? null : sm.snapshotPoint();
+        return point == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(point.encode());
+    }
+
+    @GetMapping(value = "/batches", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    ResponseEntity<byte[]> batches(@PathVariable String topic, @PathVariable int partition,
+                                   @RequestParam long offset, @RequestParam(defaultValue = "4194304") int maxBytes) {
+        PartitionStateMachine sm = replication.localStateMachine(topic, partition);
+        if (sm == null) {
+            return ResponseEntity.notFound().build();
+        }
+        PartitionLog log = sm.partitionLog();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (RecordBatch b : log.read(offset, maxBytes).batches()) {
+            if (b.nextOffset() <= offset) {
+                continue;
+            }
+            out.write(b.array(), b.start(), b.sizeInBytes());
+        }
+        return ResponseEntity.ok(out.toByteArray());
+    }
+}
