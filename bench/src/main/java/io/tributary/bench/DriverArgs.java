@@ -1,5 +1,6 @@
 package io.tributary.bench;
 
+import java.net.http.HttpRequest;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -27,6 +28,7 @@ import java.util.Map;
  * @param seed            seed of keys and values
  * @param serverPid       pid of the service, to report its CPU time per run (-1: not reported)
  * @param verify          fetch: parse every response fully and count real value bytes (costs driver CPU)
+ * @param apiKey          sent as {@code X-Api-Key} on every request (to go through the gateway); empty = none
  */
 public record DriverArgs(
         String url,
@@ -48,7 +50,8 @@ public record DriverArgs(
         int maxSeconds,
         long seed,
         long serverPid,
-        boolean verify) {
+        boolean verify,
+        String apiKey) {
 
     public enum Mode {
         PRODUCE, FETCH, FIXED_RATE;
@@ -91,7 +94,13 @@ public record DriverArgs(
         d.put("seed", "42");
         d.put("server-pid", "-1");
         d.put("verify", "false");
+        d.put("api-key", "");
         DEFAULTS = Map.copyOf(d);
+    }
+
+    /** Adds the API key header, when one is set, to a request under construction. */
+    public HttpRequest.Builder authorize(HttpRequest.Builder request) {
+        return apiKey.isEmpty() ? request : request.header("X-Api-Key", apiKey);
     }
 
     public static String usage() {
@@ -99,7 +108,7 @@ public record DriverArgs(
         for (String k : new String[] {"url", "topic", "partitions", "replication-factor", "records", "warmup",
                 "record-bytes", "batch",
                 "clients", "mode", "rate", "runs", "acks", "fetch-max-bytes", "fetch-max-records", "body-pool",
-                "max-seconds", "seed", "server-pid", "verify"}) {
+                "max-seconds", "seed", "server-pid", "verify", "api-key"}) {
             sb.append(String.format("  --%-18s %s%n", k, DEFAULTS.get(k)));
         }
         sb.append("modes: produce | fetch | fixed-rate\n");
@@ -157,7 +166,8 @@ public record DriverArgs(
                 intOf(v, "max-seconds", 1),
                 longOf(v, "seed", Long.MIN_VALUE),
                 longOf(v, "server-pid", -1),
-                Boolean.parseBoolean(v.get("verify")));
+                Boolean.parseBoolean(v.get("verify")),
+                v.get("api-key"));
         if (args.topic().isBlank()) {
             throw new IllegalArgumentException("--topic must not be empty");
         }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -137,7 +138,9 @@ public final class LoadDriver {
     // ---------------------------------------------------------------- topics
 
     private IngestClient admin() {
-        return IngestClient.create(ClientSettings.of(args.url()));
+        ClientSettings settings = ClientSettings.of(args.url());
+        return IngestClient.create(args.apiKey().isEmpty() ? settings
+                : settings.withExtraHeaders(() -> Map.of("X-Api-Key", args.apiKey())));
     }
 
     private void ensureTopic() {
@@ -183,7 +186,7 @@ public final class LoadDriver {
             List<Integer> sizes = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 byte[] body = body(a, random);
-                requests.add(HttpRequest.newBuilder(uri)
+                requests.add(a.authorize(HttpRequest.newBuilder(uri))
                         .header("Content-Type", "application/json")
                         .timeout(Duration.ofSeconds(60))
                         .POST(HttpRequest.BodyPublishers.ofByteArray(body))
@@ -367,7 +370,7 @@ public final class LoadDriver {
                             truncated[0] = true;
                             break;
                         }
-                        HttpRequest req = HttpRequest.newBuilder(URI.create(base + offset))
+                        HttpRequest req = args.authorize(HttpRequest.newBuilder(URI.create(base + offset)))
                                 .timeout(Duration.ofSeconds(60)).GET().build();
                         HttpResponse<byte[]> resp;
                         try {

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The gateway's overhead: the same produce load sent to the ingest-service directly and through
+# the gateway, in one run, alternating, so both see the same machine.
+#
+#   bench/run-gateway.sh            # W1-style 100 B produce (batches of 1,000) and a 20,000 rec/s fixed-rate run,
+#                                   # direct vs gateway, 3 runs each; ~5 minutes
+#   QUICK=1 bench/run-gateway.sh    # smoke test of the tooling
+#
+# Knobs: RUNS, RECORDS, WARMUP, RATE_RECORDS, CLIENTS, SKIP_BUILD=1, MVN_FLAGS, OUT.
+# The gateway's per-key rate limit is raised for the run (it would otherwise answer 429 at 200 req/s).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+
+INGEST_PORT=${INGEST_PORT:-18081}
+GATEWAY_PORT=${GATEWAY_PORT:-18080}
+RUNS=${RUNS:-3}
+RECORDS=${RECORDS:-1000000}
+WARMUP=${WARMUP:-500000}
+RATE_RECORDS=${RATE_RECORDS:-400000}
+CLIENTS=${CLIENTS:-4}
+if [[ "${QUICK:-0}" == 1 ]]; then RUNS=1; RECORDS=50000; WARMUP=20000; RATE_RECORDS=40000; fi
+KEY=bench-gateway-key
+OUT=${OUT:-$ROOT/bench/target/gateway-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT"
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  ./mvnw -B -q ${MVN_FLAGS:-} install -DskipTests -pl bench,gateway -am
+fi
+INGEST_JAR=$ROOT/ingest-service/target/ingest-service-0.1.0-SNAPSHOT-exec.jar
+GATEWAY_JAR=$ROOT/gateway/target/gateway-0.1.0-SNAPSHOT.jar
+BENCH_JAR=$ROOT/bench/target/benchmarks.jar
+
+DATA=$(mktemp -d /tmp/tributary-gw-XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+java -Xms1g -Xmx1g -XX:+UseG1GC -jar "$INGEST_JAR" --server.port="$INGEST_PORT" --server.address=127.0.0.1 \
+  --ingest.data-dir="$DATA/ingest" > "$OUT/ingest.log" 2>&1 &
+PIDS+=($!)
+java -Xms512m -Xmx512m -XX:+UseG1GC -jar "$GATEWAY_JAR" --server.port="$GATEWAY_PORT" --server.address=127.0.0.1 \
+  --gateway.ingest-url="http://127.0.0.1:$INGEST_PORT" \
+  --gateway.security.api-keys[0].name=bench --gateway.security.api-keys[0].key="$KEY" \
+  --gateway.security.api-keys[0].roles=producer,consumer,admin \
+  --gateway.security.rate-limit.limit-for-period=1000000 > "$OUT/gateway.log" 2>&1 &
+PIDS+=($!)
+for url in "http://127.0.0.1:$INGEST_PORT/actuator/health" "http://127.0.0.1:$GATEWAY_PORT/actuator/health"; do
+  for _ in $(seq 90); do curl -fs "$url" > /dev/null && break; sleep 1; done
+done
+
+drive() { # label url extra-args...
+  local label=$1 url=$2; shift 2
+  java -Xms1g -Xmx1g -cp "$BENCH_JAR" io.tributary.bench.LoadDriver --url "$url" --api-key "$KEY" "$@" \
+    | tee "$OUT/$label.log" | grep -E "^(MEDIAN|RESULT)" | sed "s/^/$label /"
+}
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+DIRECT=http://127.0.0.1:$INGEST_PORT
+GATEWAY=http://127.0.0.1:$GATEWAY_PORT
+for run in $(seq "$RUNS"); do
+  common=(--mode produce --record-bytes 100 --batch 1000 --clients "$CLIENTS" --records "$RECORDS" --runs 1)
+  warm=0; [[ $run == 1 ]] && warm=$WARMUP
+  drive "produce-direct-$run" "$DIRECT" --topic gw-direct "${common[@]}" --warmup "$warm"
+  drive "produce-gateway-$run" "$GATEWAY" --topic gw-gateway "${common[@]}" --warmup "$warm"
+  rate=(--mode fixed-rate --record-bytes 100 --batch 1000 --rate 20000 --records "$RATE_RECORDS" --runs 1 --warmup 0)
+  drive "rate-direct-$run" "$DIRECT" --topic gw-rate-direct "${rate[@]}"
+  drive "rate-gateway-$run" "$GATEWAY" --topic gw-rate-gateway "${rate[@]}"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+field() { grep -h "^RESULT" "$OUT"/$1-*.log | tr ' ' '\n' | grep "^$2=" | cut -d= -f2; }
+echo
+echo "==================== gateway overhead (median of $RUNS runs) ===================="
+for kind in produce rate; do
+  for via in direct gateway; do
+    printf '%-8s %-8s records/s %-9s p50 %-7s ms p99 %-7s ms\n' "$kind" "$via" \
+      "$(field $kind-$via rps | median)" "$(field $kind-$via p50_ms | median)" "$(field $kind-$via p99_ms | median)"
+  done
+done
+echo "logs: $OUT"
