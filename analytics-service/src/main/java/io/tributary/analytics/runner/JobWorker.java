@@ -35,8 +35,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * The micro-batch loop of one job:
  * <ol>
- *   <li>fetch: read every partition from the job's positions, at most
- *       {@code maxBatchRecords} in all (available-now: never past the end seen at start);</li>
+ *   <li>fetch: read every partition from the job's positions, an equal share of
+ *       {@code maxBatchRecords} each (available-now: never past the end seen at start);</li>
  *   <li>compute: feed the record values to the {@link WindowEngine};</li>
  *   <li>commit: results, engine state, end offsets and a progress row in one transaction
  *       ({@link JobStore#commit}); only then do the in-memory positions move.</li>
@@ -152,15 +152,16 @@ final class JobWorker implements Runnable {
         long started = System.nanoTime();
         Map<Integer, Long> next = new TreeMap<>(positions);
         List<JsonNode> values = new ArrayList<>();
-        int budget = settings.maxBatchRecords();
+        // An equal share per partition, so no partition runs ahead in event time and makes another's records late.
+        int share = Math.max(1, Math.min(settings.maxFetchRecords(), settings.maxBatchRecords() / positions.size()));
         for (Map.Entry<Integer, Long> entry : positions.entrySet()) {
             int partition = entry.getKey();
             long end = job.availableNow() ? ends.get(partition) : Long.MAX_VALUE;
-            if (budget <= 0 || entry.getValue() >= end) {
+            if (entry.getValue() >= end) {
                 continue;
             }
             FetchResult fetched = ingest.fetch(new TopicPartition(job.source(), partition), entry.getValue(),
-                    FetchOptions.defaults().withMaxRecords(Math.min(budget, settings.maxFetchRecords())));
+                    FetchOptions.defaults().withMaxRecords(share));
             long position = entry.getValue();
             for (ConsumedRecord record : fetched.records()) {
                 if (record.offset() >= end) {
@@ -170,7 +171,6 @@ final class JobWorker implements Runnable {
                 position = record.offset() + 1;
             }
             next.put(partition, Math.max(position, Math.min(fetched.nextOffset(), end)));
-            budget = settings.maxBatchRecords() - values.size();
         }
         long fetched = System.nanoTime();
         if (values.isEmpty() && next.equals(positions)) {

@@ -111,9 +111,11 @@ public class JobStore {
                 Window window = row.key().window();
                 result = new JobResult(entry.getKey(), jobName, window.isGlobal() ? null : window.start(),
                         window.isGlobal() ? null : window.end(), json.writeValueAsString(row.key().group()));
-                entityManager.persist(result);
+                result.update(json.writeValueAsString(row.values()), batchId, now);
+                entityManager.persist(result); // the insert takes the state as of now
+            } else {
+                result.update(json.writeValueAsString(row.values()), batchId, now);
             }
-            result.update(json.writeValueAsString(row.values()), batchId, now);
         }
     }
 
