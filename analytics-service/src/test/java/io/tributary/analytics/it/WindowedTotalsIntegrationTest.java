@@ -175,6 +175,42 @@ class WindowedTotalsIntegrationTest {
         assertThat(latest.path("durationMs").has("commit")).isTrue();
     }
 
+    @Test
+    void shouldDrainAPrefilledTopicAndCompleteInAvailableNowMode() throws Exception {
+        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()))) {
+            client.createTopic(new NewTopic("history", 2, 1));
+        }
+        Random random = new Random(17);
+        List<Event> events = new ArrayList<>();
+        Map<String, Long> sums = new HashMap<>();
+        for (int i = 0; i < 20_000; i++) {
+            Event e = new Event(T0 + random.nextInt((int) (60 * MINUTE)), "u" + i,
+                    COUNTRIES.get(random.nextInt(COUNTRIES.size())), 1 + random.nextInt(100));
+            events.add(e);
+            sums.merge(e.country(), (long) e.amount(), Long::sum);
+        }
+        produce(events, random, "history");
+        String body = """
+                {"name":"backfill","source":"history","eventTime":"/ts","groupBy":["/country"],
+                 "outputMode":"complete","trigger":{"type":"available-now"},
+                 "aggregations":[{"name":"total","function":"sum","field":"/amount"}]}
+                """;
+        mvc.perform(post("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON).content(body))
+                .andExpect(status().isCreated());
+        mvc.perform(post("/api/v1/jobs/backfill/start")).andExpect(status().isOk());
+        await().atMost(Duration.ofSeconds(60)).until(() -> JSON.readTree(mvc.perform(get("/api/v1/jobs/backfill"))
+                .andReturn().getResponse().getContentAsString()).path("status").asString().equals("COMPLETED"));
+        produce(events.subList(0, 10), random, "history"); // after the end it drained to: not read
+        Thread.sleep(300);
+        assertThat(consumed("backfill")).isEqualTo(20_000);
+        JsonNode page = JSON.readTree(mvc.perform(get("/api/v1/jobs/backfill/results?group=de"))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString());
+        assertThat(page.path("totalRows").asLong()).isEqualTo(1);
+        JsonNode row = page.path("rows").get(0);
+        assertThat(row.path("windowStart").isNull()).isTrue();
+        assertThat(row.path("values").path("total").asDouble()).isEqualTo((double) sums.get("de"));
+    }
+
     private void assertMatches(Map<String, JsonNode> rows, Map<String, Totals> expected, long windowMs) {
         double rse = 1.04 / Math.sqrt(4096);
         expected.forEach((key, totals) -> {
@@ -205,10 +241,14 @@ class WindowedTotalsIntegrationTest {
     }
 
     private static void produce(List<Event> events, Random random) {
+        produce(events, random, "clicks");
+    }
+
+    private static void produce(List<Event> events, Random random, String topic) {
         try (IngestProducer producer = IngestProducer.create(ProducerSettings.builder(ClientSettings.of(ingest.url()))
                 .batchSize(1_000).linger(Duration.ofMillis(5)).build())) {
             for (Event e : events) {
-                producer.send("clicks", ProducerRecord.ofJson(e.user(), e.json(random.nextInt(10) == 0)));
+                producer.send(topic, ProducerRecord.ofJson(e.user(), e.json(random.nextInt(10) == 0)));
             }
             producer.flush();
         }
