@@ -87,10 +87,18 @@ public class JobRunner {
     }
 
     private synchronized void launch(String name) {
-        if (running.containsKey(name)) {
-            return;
+        JobWorker current = running.get(name);
+        if (current != null) {
+            if (!current.isStopping()) {
+                return;
+            }
+            // Stopped but not yet out (a stop followed at once by a start): let it finish first.
+            current.awaitStop(settings.requestTimeout().plusSeconds(5));
+            running.remove(name, current);
         }
-        JobWorker worker = new JobWorker(name, jobs, store, ingest, settings, polls, () -> running.remove(name));
+        JobWorker[] self = new JobWorker[1];
+        JobWorker worker = new JobWorker(name, jobs, store, ingest, settings, polls, () -> running.remove(name, self[0]));
+        self[0] = worker;
         running.put(name, worker);
         workers.submit(worker);
         LOG.info("job {} scheduled", name);

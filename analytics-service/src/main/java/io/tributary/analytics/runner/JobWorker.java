@@ -83,6 +83,10 @@ final class JobWorker implements Runnable {
         stopped = true;
     }
 
+    boolean isStopping() {
+        return stopped;
+    }
+
     void awaitStop(Duration timeout) {
         try {
             exited.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
