@@ -24,7 +24,8 @@ import tools.jackson.databind.node.NullNode;
 /**
  * Event-time windowed aggregation over micro-batches, with Spark's watermark semantics:
  * <ul>
- *   <li>a batch judges lateness by the watermark as it was when the batch started; a record is
+ *   <li>a batch judges lateness by the watermark as it was when the batch started (not in complete
+ *       mode, which keeps every window and so drops nothing); a record is
  *       dropped from each of its windows whose end is at or before that watermark, and counted
  *       late when it was dropped from all of them (for sessions: when {@code t + gap <= watermark});</li>
  *   <li>after the batch the watermark becomes {@code max(old, largest event time seen - delay)};
@@ -67,7 +68,8 @@ public final class WindowEngine {
 
     /** Runs one micro-batch over the given record values. */
     public BatchResult process(Collection<JsonNode> records) {
-        long batchWatermark = watermark;
+        // Complete mode keeps every window, so (as in Spark) the watermark drops nothing there.
+        long batchWatermark = spec.outputMode() == OutputMode.COMPLETE ? Long.MIN_VALUE : watermark;
         Set<StateKey> dirty = new LinkedHashSet<>();
         List<StateKey> removed = new ArrayList<>();
         long filtered = 0;

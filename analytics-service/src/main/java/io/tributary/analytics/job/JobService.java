@@ -75,6 +75,12 @@ public class JobService {
         jobs.findById(name).ifPresent(job -> job.setStatus(status, error, clock.instant()));
     }
 
+    /** Called by the runner: a batch failed and will be retried (null: it works again). Status unchanged. */
+    @Transactional
+    public void noteError(String name, String error) {
+        jobs.findById(name).ifPresent(job -> job.setStatus(job.getStatus(), error, clock.instant()));
+    }
+
     /** Forgets results, progress, state and positions; the job starts over from its starting offsets. */
     @Transactional
     public JobView reset(String name) {

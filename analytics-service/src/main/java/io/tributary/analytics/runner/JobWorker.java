@@ -67,6 +67,7 @@ final class JobWorker implements Runnable {
     private long batchId;
     private Map<Integer, Long> positions;
     private Map<Integer, Long> ends;
+    private boolean lastErrorNoted;
 
     JobWorker(String name, JobService jobs, JobStore store, IngestClient ingest, AnalyticsProperties.Runner settings,
               ExecutorService polls, Runnable onExit) {
@@ -121,6 +122,8 @@ final class JobWorker implements Runnable {
                 throw e;
             } catch (RuntimeException e) {
                 LOG.warn("job {}: batch {} failed, retrying from the last checkpoint: {}", name, batchId + 1, e.toString());
+                jobs.noteError(name, "batch " + (batchId + 1) + " failed (retrying): " + e);
+                lastErrorNoted = true;
                 engine = null; // re-read checkpoint, state and positions
                 sleep(settings.errorBackoff());
             }
@@ -196,6 +199,10 @@ final class JobWorker implements Runnable {
         CommittedBatch batch = new CommittedBatch(name, batchId + 1, positions, next, result, state,
                 (fetched - started) / 1_000_000, (computed - fetched) / 1_000_000, started);
         checkpointVersion = store.commit(batch, checkpointVersion);
+        if (lastErrorNoted) {
+            jobs.noteError(name, null);
+            lastErrorNoted = false;
+        }
         batchId++;
         positions = next;
         committedState = state;

@@ -104,6 +104,9 @@ class WindowEngineTest {
         BatchResult batch = engine.process(List.of(event(500_000, "de", 1)));
         assertThat(batch.rows()).hasSize(3);
         assertThat(batch.stateRows()).isEqualTo(3);
+        BatchResult old = engine.process(List.of(event(3_000, "de", 1))); // behind the watermark, yet kept
+        assertThat(old.lateRows()).isZero();
+        assertThat(valuesOf(old.rows(), "de", 0)).containsEntry("n", 2L);
     }
 
     @Test
