@@ -54,9 +54,16 @@ public final class JobDefinitions {
         Duration interval = availableNow ? Duration.ZERO
                 : duration(request.trigger().interval() == null ? "PT1S" : request.trigger().interval(),
                 "trigger.interval", false);
+        CompiledJob.Join join = null;
+        if (request.join() != null) {
+            JobRequest.JoinRequest j = request.join();
+            pointer(j.key(), "join.key");
+            pointer(j.target(), "join.target");
+            join = new CompiledJob.Join(j.topic(), j.key(), j.target(), "drop".equals(j.missing()));
+        }
         EngineSpec engine = new EngineSpec(request.eventTime(), delay, window, groupBy, aggregates, filter, mode);
         return new CompiledJob(request.name(), request.source(), "earliest".equals(request.startingOffsets()),
-                engine, availableNow, interval);
+                engine, availableNow, interval, join);
     }
 
     private static WindowSpec window(JobRequest.WindowRequest window) {

@@ -28,6 +28,7 @@ public record JobRequest(
         List<@NotBlank String> groupBy,
         @NotEmpty List<@NotNull @Valid AggregationRequest> aggregations,
         String filter,
+        @Valid JoinRequest join,
         @Valid TriggerRequest trigger,
         @Pattern(regexp = "append|update|complete") String outputMode) {
 
@@ -45,6 +46,21 @@ public record JobRequest(
                                      @NotBlank String function, String field, List<Double> percentiles) {
     }
 
+    /**
+     * Joins each record with the latest value per key of another topic (a "table" topic, e.g. user
+     * profiles keyed by user id), before the filter and the aggregation.
+     *
+     * @param type    {@code topic} (a JPA reference table is not supported yet)
+     * @param topic   the table topic; its record keys are matched, a null value deletes the key
+     * @param key     JSON Pointer to the field of the record whose text is looked up
+     * @param target  JSON Pointer where the joined value is put (parents are created)
+     * @param missing {@code keep} (default: the record goes on without the field) or {@code drop}
+     */
+    public record JoinRequest(@NotBlank @Pattern(regexp = "topic") String type, @NotBlank String topic,
+                              @NotBlank String key, @NotBlank String target,
+                              @Pattern(regexp = "keep|drop") String missing) {
+    }
+
     /** @param type {@code processing-time} (every {@code interval} at most) or {@code available-now} */
     public record TriggerRequest(@NotBlank @Pattern(regexp = "processing-time|available-now") String type,
                                  String interval) {
@@ -55,6 +71,8 @@ public record JobRequest(
         return new JobRequest(name, source, startingOffsets == null ? "earliest" : startingOffsets, eventTime,
                 watermark == null ? "PT0S" : watermark, window, groupBy == null ? List.of() : groupBy, aggregations,
                 filter == null || filter.isBlank() ? null : filter,
+                join == null || join.missing() != null ? join
+                        : new JoinRequest(join.type(), join.topic(), join.key(), join.target(), "keep"),
                 trigger == null ? new TriggerRequest("processing-time", "PT1S") : trigger,
                 outputMode == null ? "update" : outputMode);
     }

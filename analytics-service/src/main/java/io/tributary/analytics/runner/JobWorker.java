@@ -68,6 +68,7 @@ final class JobWorker implements Runnable {
     private Map<Integer, Long> positions;
     private Map<Integer, Long> ends;
     private boolean lastErrorNoted;
+    private TopicJoin join;
 
     JobWorker(String name, JobService jobs, JobStore store, IngestClient ingest, AnalyticsProperties.Runner settings,
               ExecutorService polls, Runnable onExit) {
@@ -137,6 +138,7 @@ final class JobWorker implements Runnable {
         checkpointVersion = checkpoint.getBatchId() < 0 && checkpoint.getVersion() == 0 ? -1 : checkpoint.getVersion();
         batchId = checkpoint.getBatchId();
         engine = WindowEngine.restore(job.engine(), committedState);
+        join = job.join() == null ? null : new TopicJoin(job.join());
         positions = new TreeMap<>(store.offsets(checkpoint));
         int partitions = ingest.describeTopic(job.source()).partitions();
         for (int p = 0; p < partitions; p++) {
@@ -193,7 +195,26 @@ final class JobWorker implements Runnable {
             }
             return true;
         }
+        int dropped = 0;
+        if (join != null) {
+            join.refresh(ingest, settings.maxFetchRecords());
+            List<JsonNode> joined = new ArrayList<>(values.size());
+            for (JsonNode value : values) {
+                JsonNode out = join.join(value);
+                if (out == null) {
+                    dropped++;
+                } else {
+                    joined.add(out);
+                }
+            }
+            values = joined;
+        }
         BatchResult result = engine.process(values);
+        if (dropped > 0) { // records without a join match count as input and as filtered
+            result = new BatchResult(result.rows(), result.removed(), result.inputRows() + dropped,
+                    result.filtered() + dropped, result.invalidRows(), result.lateRows(), result.watermark(),
+                    result.stateRows());
+        }
         byte[] state = engine.snapshot();
         long computed = System.nanoTime();
         CommittedBatch batch = new CommittedBatch(name, batchId + 1, positions, next, result, state,

@@ -211,6 +211,59 @@ class WindowedTotalsIntegrationTest {
         assertThat(row.path("values").path("total").asDouble()).isEqualTo((double) sums.get("de"));
     }
 
+    @Test
+    void shouldJoinWithTheLatestValuePerKeyOfATableTopic() throws Exception {
+        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()))) {
+            client.createTopic(new NewTopic("profiles", 1, 1));
+            client.createTopic(new NewTopic("purchases", 2, 1));
+        }
+        try (IngestProducer producer = IngestProducer.create(ProducerSettings.builder(ClientSettings.of(ingest.url()))
+                .build())) {
+            for (int u = 0; u < 100; u++) {
+                producer.send("profiles", ProducerRecord.ofJson("u" + u,
+                        "{\"tier\":\"" + (u % 2 == 0 ? "gold" : "silver") + "\"}"));
+            }
+            producer.send("profiles", ProducerRecord.ofJson("u1", "{\"tier\":\"gold\"}")); // latest wins
+            producer.send("profiles", ProducerRecord.ofJson("u99", "null")); // deleted
+            producer.flush();
+        }
+        Random random = new Random(5);
+        Map<String, Long> sums = new HashMap<>();
+        long unmatched = 0;
+        List<Event> events = new ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            int u = random.nextInt(120);
+            Event e = new Event(T0 + i, "u" + u, "de", 1 + random.nextInt(100));
+            events.add(e);
+            if (u >= 99) {
+                unmatched++;
+            } else {
+                sums.merge(u % 2 == 0 || u == 1 ? "gold" : "silver", (long) e.amount(), Long::sum);
+            }
+        }
+        produce(events, random, "purchases");
+        String body = """
+                {"name":"by-tier","source":"purchases","eventTime":"/ts","groupBy":["/profile/tier"],
+                 "join":{"type":"topic","topic":"profiles","key":"/user","target":"/profile","missing":"drop"},
+                 "outputMode":"complete","trigger":{"type":"available-now"},
+                 "aggregations":[{"name":"total","function":"sum","field":"/amount"}]}
+                """;
+        mvc.perform(post("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON).content(body))
+                .andExpect(status().isCreated());
+        mvc.perform(post("/api/v1/jobs/by-tier/start")).andExpect(status().isOk());
+        await().atMost(Duration.ofSeconds(60)).until(() -> JSON.readTree(mvc.perform(get("/api/v1/jobs/by-tier"))
+                .andReturn().getResponse().getContentAsString()).path("status").asString().equals("COMPLETED"));
+        JsonNode page = JSON.readTree(mvc.perform(get("/api/v1/jobs/by-tier/results"))
+                .andExpect(status().isOk()).andReturn().getResponse().getContentAsString());
+        Map<String, Long> actual = new HashMap<>();
+        for (JsonNode row : page.path("rows")) {
+            actual.put(row.path("group").path("/profile/tier").asString(), (long) row.path("values").path("total").asDouble());
+        }
+        assertThat(actual).isEqualTo(sums);
+        assertThat(sum("by-tier", p -> p.filteredRows)).isEqualTo(unmatched);
+        assertThat(sum("by-tier", p -> p.inputRows)).isEqualTo(5_000);
+    }
+
     private void assertMatches(Map<String, JsonNode> rows, Map<String, Totals> expected, long windowMs) {
         double rse = 1.04 / Math.sqrt(4096);
         expected.forEach((key, totals) -> {

@@ -80,6 +80,12 @@ class JobApiTest {
         expectInvalid(VALID.formatted("b9").replace("\"window\":{\"type\":\"tumbling\",\"size\":\"PT1M\"},", ""),
                 "outputMode");
         expectInvalid(VALID.formatted("b10").replace("\"source\":\"orders\",", ""), "source");
+        expectInvalid(VALID.formatted("b11").replace("\"filter\"",
+                "\"join\":{\"type\":\"topic\",\"topic\":\"users\",\"key\":\"user\",\"target\":\"/u\"},\"filter\""),
+                "join.key");
+        expectInvalid(VALID.formatted("b12").replace("\"filter\"",
+                "\"join\":{\"type\":\"reference-table\",\"topic\":\"t\",\"key\":\"/u\",\"target\":\"/u\"},\"filter\""),
+                "join.type");
         mvc.perform(get("/api/v1/jobs/b1")).andExpect(status().isNotFound());
     }
 
