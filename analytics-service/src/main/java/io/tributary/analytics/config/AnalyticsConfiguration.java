@@ -1,0 +1,26 @@
+package io.tributary.analytics.config;
+
+import java.time.Clock;
+
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import io.tributary.client.ClientSettings;
+import io.tributary.client.IngestClient;
+
+@Configuration(proxyBeanMethods = false)
+@EnableConfigurationProperties(AnalyticsProperties.class)
+class AnalyticsConfiguration {
+
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+
+    @Bean
+    IngestClient ingestClient(AnalyticsProperties properties) {
+        return IngestClient.create(ClientSettings.of(properties.ingestUrl())
+                .withRequestTimeout(properties.runner().requestTimeout()));
+    }
+}

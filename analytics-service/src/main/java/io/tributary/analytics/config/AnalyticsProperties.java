@@ -1,0 +1,33 @@
+package io.tributary.analytics.config;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Settings of the analytics service ({@code analytics.*}).
+ *
+ * @param ingestUrl base URL of the ingest API
+ * @param runner    how jobs run
+ */
+@ConfigurationProperties("analytics")
+public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String ingestUrl,
+                                  @DefaultValue Runner runner) {
+
+    /**
+     * @param enabled          run jobs at all (off for API-only tests and tools)
+     * @param workers          jobs that may run at once; further started jobs wait for a free worker
+     * @param maxBatchRecords  records one micro-batch takes at most, over all partitions
+     * @param maxFetchRecords  records one partition fetch asks for at most
+     * @param requestTimeout   timeout of one ingest request (long polls add their wait)
+     * @param errorBackoff     pause after a failed batch before the job tries again
+     */
+    public record Runner(@DefaultValue("true") boolean enabled,
+                         @DefaultValue("8") int workers,
+                         @DefaultValue("50000") int maxBatchRecords,
+                         @DefaultValue("5000") int maxFetchRecords,
+                         @DefaultValue("30s") Duration requestTimeout,
+                         @DefaultValue("1s") Duration errorBackoff) {
+    }
+}

@@ -1,0 +1,53 @@
+package io.tributary.analytics.engine;
+
+import java.time.DateTimeException;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.TemporalAccessor;
+
+import tools.jackson.core.JsonPointer;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Reads a record's event time from a JSON Pointer: a number is epoch milliseconds, a string is
+ * ISO-8601 (with an offset, or UTC when it has none) or a string of digits (epoch milliseconds).
+ */
+public final class EventTime {
+
+    private final JsonPointer pointer;
+
+    public EventTime(String pointer) {
+        this.pointer = JsonPointer.compile(pointer);
+    }
+
+    /** Epoch millis, or {@link Long#MIN_VALUE} when the field is missing or unreadable. */
+    public long extract(JsonNode record) {
+        JsonNode node = record.at(pointer);
+        if (node.isIntegralNumber()) {
+            return node.asLong();
+        }
+        if (node.isNumber()) {
+            return (long) node.asDouble();
+        }
+        if (node.isString()) {
+            return parse(node.stringValue());
+        }
+        return Long.MIN_VALUE;
+    }
+
+    static long parse(String text) {
+        if (!text.isEmpty() && text.chars().allMatch(Character::isDigit) && text.length() < 19) {
+            return Long.parseLong(text);
+        }
+        try {
+            TemporalAccessor parsed = DateTimeFormatter.ISO_DATE_TIME.parseBest(text, ZonedDateTime::from,
+                    LocalDateTime::from);
+            return parsed instanceof ZonedDateTime zoned ? zoned.toInstant().toEpochMilli()
+                    : ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC).toEpochMilli();
+        } catch (DateTimeException e) {
+            return Long.MIN_VALUE;
+        }
+    }
+}

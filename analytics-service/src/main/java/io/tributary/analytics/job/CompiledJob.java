@@ -1,0 +1,21 @@
+package io.tributary.analytics.job;
+
+import java.time.Duration;
+
+import io.tributary.analytics.engine.EngineSpec;
+
+/**
+ * A validated definition in the form the runner uses.
+ *
+ * @param fromEarliest  where to begin without a checkpoint
+ * @param availableNow  drain to the end seen at start, then complete
+ * @param interval      processing-time trigger: the longest a batch waits for data
+ * @param join          null without a join
+ */
+public record CompiledJob(String name, String source, boolean fromEarliest, EngineSpec engine,
+                          boolean availableNow, Duration interval, Join join) {
+
+    /** A join with the latest value per key of {@code topic}; null when the job has none. */
+    public record Join(String topic, String key, String target, boolean dropMissing) {
+    }
+}

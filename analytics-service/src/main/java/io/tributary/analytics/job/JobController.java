@@ -1,0 +1,63 @@
+package io.tributary.analytics.job;
+
+import java.util.List;
+
+import jakarta.validation.Valid;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+@RestController
+@RequestMapping("/api/v1/jobs")
+class JobController {
+
+    private final JobService jobs;
+
+    JobController(JobService jobs) {
+        this.jobs = jobs;
+    }
+
+    @PostMapping
+    @ResponseStatus(HttpStatus.CREATED)
+    JobView create(@Valid @RequestBody JobRequest request) {
+        return jobs.create(request);
+    }
+
+    @GetMapping
+    List<JobView> list() {
+        return jobs.list();
+    }
+
+    @GetMapping("/{name}")
+    JobView get(@PathVariable String name) {
+        return jobs.get(name);
+    }
+
+    @DeleteMapping("/{name}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void delete(@PathVariable String name) {
+        jobs.delete(name);
+    }
+
+    @PostMapping("/{name}/start")
+    JobView start(@PathVariable String name) {
+        return jobs.start(name);
+    }
+
+    @PostMapping("/{name}/stop")
+    JobView stop(@PathVariable String name) {
+        return jobs.stop(name);
+    }
+
+    @PostMapping("/{name}/reset")
+    JobView reset(@PathVariable String name) {
+        return jobs.reset(name);
+    }
+}

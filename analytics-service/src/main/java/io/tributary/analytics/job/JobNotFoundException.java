@@ -1,0 +1,7 @@
+package io.tributary.analytics.job;
+
+public class JobNotFoundException extends RuntimeException {
+    public JobNotFoundException(String name) {
+        super("no job named '" + name + "'");
+    }
+}

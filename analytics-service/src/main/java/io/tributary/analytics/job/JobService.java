@@ -1,0 +1,123 @@
+package io.tributary.analytics.job;
+
+import java.time.Clock;
+import java.util.List;
+
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import io.tributary.analytics.store.JobStore;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Job definitions and their lifecycle. The runner follows via {@link JobStatusChanged}. */
+@Service
+public class JobService {
+
+    private final JobRepository jobs;
+    private final JobStore store;
+    private final ApplicationEventPublisher events;
+    private final JsonMapper json;
+    private final Clock clock;
+
+    JobService(JobRepository jobs, JobStore store, ApplicationEventPublisher events, JsonMapper json, Clock clock) {
+        this.jobs = jobs;
+        this.store = store;
+        this.events = events;
+        this.json = json;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public JobView create(JobRequest request) {
+        JobDefinitions.compile(request);
+        if (jobs.existsById(request.name())) {
+            throw new JobExistsException(request.name());
+        }
+        Job job = new Job(request.name(), request.source(), json.writeValueAsString(request.withDefaults()),
+                clock.instant());
+        return view(jobs.save(job));
+    }
+
+    @Transactional(readOnly = true)
+    public List<JobView> list() {
+        return jobs.findAllByOrderByNameAsc().stream().map(this::view).toList();
+    }
+
+    @Transactional(readOnly = true)
+    public JobView get(String name) {
+        return view(find(name));
+    }
+
+    @Transactional(readOnly = true)
+    public CompiledJob compiled(String name) {
+        return JobDefinitions.compile(definition(find(name)));
+    }
+
+    @Transactional(readOnly = true)
+    public List<String> runningJobs() {
+        return jobs.findByStatus(JobStatus.RUNNING).stream().map(Job::getName).toList();
+    }
+
+    @Transactional
+    public JobView start(String name) {
+        return setStatus(name, JobStatus.RUNNING, null);
+    }
+
+    @Transactional
+    public JobView stop(String name) {
+        return setStatus(name, JobStatus.STOPPED, null);
+    }
+
+    /** Called by the runner: an available-now job finished, or a job failed. */
+    @Transactional
+    public void finished(String name, JobStatus status, String error) {
+        jobs.findById(name).ifPresent(job -> job.setStatus(status, error, clock.instant()));
+    }
+
+    /** Called by the runner: a batch failed and will be retried (null: it works again). Status unchanged. */
+    @Transactional
+    public void noteError(String name, String error) {
+        jobs.findById(name).ifPresent(job -> job.setStatus(job.getStatus(), error, clock.instant()));
+    }
+
+    /** Forgets results, progress, state and positions; the job starts over from its starting offsets. */
+    @Transactional
+    public JobView reset(String name) {
+        Job job = find(name);
+        if (job.getStatus() == JobStatus.RUNNING) {
+            throw new JobStateException("job '" + name + "' is running; stop it before resetting");
+        }
+        store.deleteJobData(name);
+        job.setStatus(JobStatus.STOPPED, null, clock.instant());
+        return view(job);
+    }
+
+    @Transactional
+    public void delete(String name) {
+        Job job = find(name);
+        events.publishEvent(new JobStatusChanged(name, JobStatus.STOPPED, true));
+        store.deleteJobData(name);
+        jobs.delete(job);
+    }
+
+    private JobView setStatus(String name, JobStatus status, String error) {
+        Job job = find(name);
+        job.setStatus(status, error, clock.instant());
+        events.publishEvent(new JobStatusChanged(name, status, false));
+        return view(job);
+    }
+
+    private Job find(String name) {
+        return jobs.findById(name).orElseThrow(() -> new JobNotFoundException(name));
+    }
+
+    private JobRequest definition(Job job) {
+        return json.readValue(job.getDefinition(), JobRequest.class);
+    }
+
+    private JobView view(Job job) {
+        return new JobView(job.getName(), definition(job), job.getStatus(), job.getLastError(), job.getCreatedAt(),
+                job.getUpdatedAt());
+    }
+}

@@ -1,0 +1,273 @@
+package io.tributary.analytics.runner;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.tributary.analytics.config.AnalyticsProperties;
+import io.tributary.analytics.engine.BatchResult;
+import io.tributary.analytics.engine.WindowEngine;
+import io.tributary.analytics.job.CompiledJob;
+import io.tributary.analytics.job.JobService;
+import io.tributary.analytics.job.JobStatus;
+import io.tributary.analytics.store.CommittedBatch;
+import io.tributary.analytics.store.ConcurrentRunException;
+import io.tributary.analytics.store.JobCheckpoint;
+import io.tributary.analytics.store.JobStore;
+import io.tributary.client.ConsumedRecord;
+import io.tributary.client.FetchOptions;
+import io.tributary.client.FetchResult;
+import io.tributary.client.IngestClient;
+import io.tributary.client.OffsetOutOfRangeException;
+import io.tributary.client.OffsetSpec;
+import io.tributary.client.TopicPartition;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The micro-batch loop of one job:
+ * <ol>
+ *   <li>fetch: read every partition from the job's positions, an equal share of
+ *       {@code maxBatchRecords} each (available-now: never past the end seen at start);</li>
+ *   <li>compute: feed the record values to the {@link WindowEngine};</li>
+ *   <li>commit: results, engine state, end offsets and a progress row in one transaction
+ *       ({@link JobStore#commit}); only then do the in-memory positions move.</li>
+ * </ol>
+ * If a batch fails before its commit, the engine and positions go back to the last committed
+ * checkpoint and the batch is retried after a pause — so nothing is counted twice or skipped.
+ * An idle processing-time job long-polls all partitions for up to its trigger interval and wakes
+ * as soon as one has data. Empty fetches commit nothing.
+ */
+final class JobWorker implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
+
+    private final String name;
+    private final JobService jobs;
+    private final JobStore store;
+    private final IngestClient ingest;
+    private final AnalyticsProperties.Runner settings;
+    private final ExecutorService polls;
+    private final Runnable onExit;
+    private final CountDownLatch exited = new CountDownLatch(1);
+    private volatile boolean stopped;
+
+    private CompiledJob job;
+    private WindowEngine engine;
+    private byte[] committedState;
+    private long checkpointVersion;
+    private long batchId;
+    private Map<Integer, Long> positions;
+    private Map<Integer, Long> ends;
+    private boolean lastErrorNoted;
+    private TopicJoin join;
+
+    JobWorker(String name, JobService jobs, JobStore store, IngestClient ingest, AnalyticsProperties.Runner settings,
+              ExecutorService polls, Runnable onExit) {
+        this.name = name;
+        this.jobs = jobs;
+        this.store = store;
+        this.ingest = ingest;
+        this.settings = settings;
+        this.polls = polls;
+        this.onExit = onExit;
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    boolean isStopping() {
+        return stopped;
+    }
+
+    void awaitStop(Duration timeout) {
+        try {
+            exited.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void run() {
+        try {
+            loop();
+        } catch (RuntimeException e) {
+            LOG.error("job {} failed", name, e);
+            jobs.finished(name, JobStatus.FAILED, e.toString());
+        } finally {
+            onExit.run();
+            exited.countDown();
+        }
+    }
+
+    private void loop() {
+        while (!stopped) {
+            try {
+                if (engine == null) {
+                    initialise();
+                }
+                if (!runBatch()) {
+                    return;
+                }
+            } catch (ConcurrentRunException | OffsetOutOfRangeException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                LOG.warn("job {}: batch {} failed, retrying from the last checkpoint: {}", name, batchId + 1, e.toString());
+                jobs.noteError(name, "batch " + (batchId + 1) + " failed (retrying): " + e);
+                lastErrorNoted = true;
+                engine = null; // re-read checkpoint, state and positions
+                sleep(settings.errorBackoff());
+            }
+        }
+    }
+
+    private void initialise() {
+        job = jobs.compiled(name);
+        JobCheckpoint checkpoint = store.checkpoint(name);
+        committedState = checkpoint.getState();
+        checkpointVersion = checkpoint.getBatchId() < 0 && checkpoint.getVersion() == 0 ? -1 : checkpoint.getVersion();
+        batchId = checkpoint.getBatchId();
+        engine = WindowEngine.restore(job.engine(), committedState);
+        join = job.join() == null ? null : new TopicJoin(job.join());
+        positions = new TreeMap<>(store.offsets(checkpoint));
+        int partitions = ingest.describeTopic(job.source()).partitions();
+        for (int p = 0; p < partitions; p++) {
+            if (!positions.containsKey(p)) {
+                positions.put(p, ingest.offsetFor(new TopicPartition(job.source(), p),
+                        job.fromEarliest() ? OffsetSpec.earliest() : OffsetSpec.latest()).offset());
+            }
+        }
+        if (job.availableNow() && ends == null) {
+            ends = new TreeMap<>();
+            for (int p : positions.keySet()) {
+                ends.put(p, ingest.offsetFor(new TopicPartition(job.source(), p), OffsetSpec.latest()).offset());
+            }
+        }
+        LOG.info("job {} resumes after batch {} at {}", name, batchId, positions);
+    }
+
+    /** One batch; false when the job is done (available-now at its end). */
+    private boolean runBatch() {
+        long started = System.nanoTime();
+        Map<Integer, Long> next = new TreeMap<>(positions);
+        List<JsonNode> values = new ArrayList<>();
+        // An equal share per partition, so no partition runs ahead in event time and makes another's records late.
+        int share = Math.max(1, Math.min(settings.maxFetchRecords(), settings.maxBatchRecords() / positions.size()));
+        for (Map.Entry<Integer, Long> entry : positions.entrySet()) {
+            int partition = entry.getKey();
+            long end = job.availableNow() ? ends.get(partition) : Long.MAX_VALUE;
+            if (entry.getValue() >= end) {
+                continue;
+            }
+            FetchResult fetched = ingest.fetch(new TopicPartition(job.source(), partition), entry.getValue(),
+                    FetchOptions.defaults().withMaxRecords(share));
+            long position = entry.getValue();
+            for (ConsumedRecord record : fetched.records()) {
+                if (record.offset() >= end) {
+                    break;
+                }
+                values.add(record.value());
+                position = record.offset() + 1;
+            }
+            next.put(partition, Math.max(position, Math.min(fetched.nextOffset(), end)));
+        }
+        long fetched = System.nanoTime();
+        if (values.isEmpty() && next.equals(positions)) {
+            if (job.availableNow()) {
+                if (positions.entrySet().stream().allMatch(e -> e.getValue() >= ends.get(e.getKey()))) {
+                    LOG.info("job {} drained its source up to {}; completed", name, ends);
+                    jobs.finished(name, JobStatus.COMPLETED, null);
+                    return false;
+                }
+                sleep(Duration.ofMillis(10));
+            } else {
+                awaitData(job.interval());
+            }
+            return true;
+        }
+        int dropped = 0;
+        if (join != null) {
+            join.refresh(ingest, settings.maxFetchRecords());
+            List<JsonNode> joined = new ArrayList<>(values.size());
+            for (JsonNode value : values) {
+                JsonNode out = join.join(value);
+                if (out == null) {
+                    dropped++;
+                } else {
+                    joined.add(out);
+                }
+            }
+            values = joined;
+        }
+        BatchResult result = engine.process(values);
+        if (dropped > 0) { // records without a join match count as input and as filtered
+            result = new BatchResult(result.rows(), result.removed(), result.inputRows() + dropped,
+                    result.filtered() + dropped, result.invalidRows(), result.lateRows(), result.watermark(),
+                    result.stateRows());
+        }
+        byte[] state = engine.snapshot();
+        long computed = System.nanoTime();
+        CommittedBatch batch = new CommittedBatch(name, batchId + 1, positions, next, result, state,
+                (fetched - started) / 1_000_000, (computed - fetched) / 1_000_000, started);
+        checkpointVersion = store.commit(batch, checkpointVersion);
+        if (lastErrorNoted) {
+            jobs.noteError(name, null);
+            lastErrorNoted = false;
+        }
+        batchId++;
+        positions = next;
+        committedState = state;
+        return true;
+    }
+
+    /** Long-polls every partition for up to {@code wait}; returns when one has data, or at the end of the wait. */
+    private void awaitData(Duration wait) {
+        List<CompletableFuture<FetchResult>> waits = new ArrayList<>();
+        FetchOptions poll = FetchOptions.defaults().withMaxRecords(1).withMaxWait(wait);
+        for (Map.Entry<Integer, Long> entry : positions.entrySet()) {
+            TopicPartition partition = new TopicPartition(job.source(), entry.getKey());
+            long offset = entry.getValue();
+            waits.add(CompletableFuture.supplyAsync(() -> ingest.fetch(partition, offset, poll), polls));
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (!stopped && System.nanoTime() < deadline) {
+            boolean data = waits.stream().anyMatch(f -> f.isDone() && !f.isCompletedExceptionally()
+                    && !f.join().records().isEmpty());
+            boolean allDone = waits.stream().allMatch(CompletableFuture::isDone);
+            if (data || allDone) {
+                return;
+            }
+            try {
+                CompletableFuture.anyOf(waits.stream().filter(f -> !f.isDone()).toArray(CompletableFuture[]::new))
+                        .get(Math.min(100, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+                // look again: a failed poll is reported by the next real fetch
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private void sleep(Duration duration) {
+        long until = System.nanoTime() + duration.toNanos();
+        while (!stopped && System.nanoTime() < until) {
+            try {
+                Thread.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.tributary.analytics.runner;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import io.tributary.analytics.job.CompiledJob;
+import io.tributary.client.ConsumedRecord;
+import io.tributary.client.FetchOptions;
+import io.tributary.client.FetchResult;
+import io.tributary.client.IngestClient;
+import io.tributary.client.OffsetSpec;
+import io.tributary.client.TopicPartition;
+import tools.jackson.core.JsonPointer;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The latest value per record key of a table topic, kept in memory and brought up to the
+ * topic's current end before every batch ({@link #refresh}). Records are joined by the text of
+ * their {@code key} field; a null value in the table topic deletes its key.
+ *
+ * <p>The table is not part of the checkpoint: after a restart it is read again from the topic's
+ * start, so a batch replayed after a crash joins against the table as it is then, which may be
+ * newer than what the lost attempt saw. Not thread-safe; one per job run.
+ */
+final class TopicJoin {
+
+    private final CompiledJob.Join spec;
+    private final JsonPointer key;
+    private final JsonPointer target;
+    private final Map<String, JsonNode> table = new HashMap<>();
+    private final Map<Integer, Long> positions = new TreeMap<>();
+
+    TopicJoin(CompiledJob.Join spec) {
+        this.spec = spec;
+        this.key = JsonPointer.compile(spec.key());
+        this.target = JsonPointer.compile(spec.target());
+    }
+
+    int size() {
+        return table.size();
+    }
+
+    /** Reads every partition of the table topic up to its current end. */
+    void refresh(IngestClient ingest, int maxRecords) {
+        if (positions.isEmpty()) {
+            int partitions = ingest.describeTopic(spec.topic()).partitions();
+            for (int p = 0; p < partitions; p++) {
+                positions.put(p, ingest.offsetFor(new TopicPartition(spec.topic(), p), OffsetSpec.earliest()).offset());
+            }
+        }
+        for (Map.Entry<Integer, Long> entry : positions.entrySet()) {
+            TopicPartition partition = new TopicPartition(spec.topic(), entry.getKey());
+            long position = entry.getValue();
+            while (true) {
+                FetchResult fetched = ingest.fetch(partition, position, FetchOptions.defaults().withMaxRecords(maxRecords));
+                apply(fetched.records());
+                long next = Math.max(position, fetched.nextOffset());
+                if (fetched.records().isEmpty() || next >= fetched.highWatermark() || next == position) {
+                    position = next;
+                    break;
+                }
+                position = next;
+            }
+            entry.setValue(position);
+        }
+    }
+
+    private void apply(List<ConsumedRecord> records) {
+        for (ConsumedRecord record : records) {
+            if (record.key() == null) {
+                continue;
+            }
+            if (record.value() == null || record.value().isNull()) {
+                table.remove(record.key());
+            } else {
+                table.put(record.key(), record.value());
+            }
+        }
+    }
+
+    /** The record with the joined value at {@code target}; null when it has no match and misses are dropped. */
+    JsonNode join(JsonNode record) {
+        JsonNode field = record.at(key);
+        JsonNode match = field.isMissingNode() || field.isNull() ? null
+                : table.get(field.isValueNode() ? field.asString() : field.toString());
+        if (match == null) {
+            return spec.dropMissing() ? null : record;
+        }
+        if (!(record instanceof ObjectNode object)) {
+            return spec.dropMissing() ? null : record;
+        }
+        ObjectNode joined = object.deepCopy();
+        JsonPointer parent = target.head();
+        ObjectNode holder = parent == null || parent.matches() ? joined : joined.withObject(parent);
+        holder.set(target.last().getMatchingProperty(), match);
+        return joined;
+    }
+}

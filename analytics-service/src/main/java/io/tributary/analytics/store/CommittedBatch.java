@@ -1,0 +1,22 @@
+package io.tributary.analytics.store;
+
+import java.util.Map;
+
+import io.tributary.analytics.engine.BatchResult;
+
+/**
+ * Everything one batch commits at once.
+ *
+ * @param startOffsets next offset per partition before the batch
+ * @param endOffsets   next offset per partition after it (the new checkpoint)
+ * @param state        the engine snapshot after the batch
+ */
+public record CommittedBatch(String jobName, long batchId, Map<Integer, Long> startOffsets,
+                             Map<Integer, Long> endOffsets, BatchResult result, byte[] state, long fetchMs,
+                             long computeMs, long batchStartNanos) {
+
+    public CommittedBatch {
+        startOffsets = Map.copyOf(startOffsets);
+        endOffsets = Map.copyOf(endOffsets);
+    }
+}

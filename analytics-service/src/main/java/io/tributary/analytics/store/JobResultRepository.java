@@ -1,0 +1,13 @@
+package io.tributary.analytics.store;
+
+import org.springframework.data.jpa.repository.JpaRepository;
+import org.springframework.data.jpa.repository.JpaSpecificationExecutor;
+import org.springframework.data.jpa.repository.Modifying;
+import org.springframework.data.jpa.repository.Query;
+
+public interface JobResultRepository extends JpaRepository<JobResult, String>, JpaSpecificationExecutor<JobResult> {
+
+    @Modifying
+    @Query("delete from JobResult r where r.jobName = :jobName")
+    int deleteByJob(String jobName);
+}

@@ -1,0 +1,54 @@
+package io.tributary.analytics.it;
+
+import java.nio.file.Path;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import io.tributary.ingest.IngestApplication;
+
+/**
+ * A real ingest-service in the test JVM, on a random port with its own data folder. It reads no
+ * {@code application.yml} (the analytics service's would be first on the classpath); what it
+ * needs is passed as arguments.
+ */
+final class EmbeddedIngest implements AutoCloseable {
+
+    private final ConfigurableApplicationContext context;
+    private final String url;
+
+    private EmbeddedIngest(ConfigurableApplicationContext context) {
+        this.context = context;
+        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        this.url = "http://127.0.0.1:" + port;
+    }
+
+    static EmbeddedIngest start(Path dataDir) {
+        return start(dataDir, 0);
+    }
+
+    /** On a given port (0: any), e.g. to restart on the port clients already know. */
+    static EmbeddedIngest start(Path dataDir, int port) {
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(IngestApplication.class)
+                .run("--spring.config.name=embedded-ingest-none",
+                        "--server.port=" + port,
+                        "--spring.application.name=ingest-service",
+                        "--spring.mvc.problemdetails.enabled=true",
+                        "--spring.mvc.async.request-timeout=120s",
+                        "--spring.datasource.url=jdbc:h2:mem:embedded-ingest-" + System.nanoTime(),
+                        "--spring.jmx.enabled=false",
+                        "--ingest.data-dir=" + dataDir,
+                        "--logging.level.io.tributary.ingest=WARN");
+        return new EmbeddedIngest(context);
+    }
+
+    String url() {
+        return url;
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

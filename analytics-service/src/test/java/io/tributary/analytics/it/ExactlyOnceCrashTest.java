@@ -1,0 +1,171 @@
+package io.tributary.analytics.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.tributary.client.ClientSettings;
+import io.tributary.client.IngestClient;
+import io.tributary.client.NewTopic;
+import io.tributary.client.producer.IngestProducer;
+import io.tributary.client.producer.ProducerRecord;
+import io.tributary.client.producer.ProducerSettings;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The exactly-once proof: the analytics service runs in a separate JVM that is SIGKILLed
+ * {@value #KILLS} times while {@value #EVENTS} events flow in, and is restarted each time on the
+ * same H2 file database. Afterwards every (minute, country) row equals the totals computed here:
+ * nothing counted twice, nothing skipped.
+ */
+class ExactlyOnceCrashTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final int EVENTS = 40_000;
+    private static final int KILLS = 3;
+    private static final long T0 = 1_700_000_040_000L;
+    private static final long MINUTE = 60_000;
+    private static final List<String> COUNTRIES = List.of("de", "fr", "es", "it");
+
+    @TempDir
+    Path temp;
+
+    private EmbeddedIngest ingest;
+    private AnalyticsServiceProcess analytics;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        if (analytics != null) {
+            analytics.close();
+        }
+        if (ingest != null) {
+            ingest.close();
+        }
+    }
+
+    @Test
+    void shouldCountEveryEventOnceAcrossSigkills() throws Exception {
+        ingest = EmbeddedIngest.start(temp.resolve("ingest"));
+        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()))) {
+            client.createTopic(new NewTopic("crash", 3, 1));
+        }
+        Random random = new Random(99);
+        List<String> events = new ArrayList<>();
+        Map<String, long[]> expected = new HashMap<>(); // key -> {count, sum}
+        for (int i = 0; i < EVENTS; i++) {
+            long ts = T0 + random.nextInt((int) (10 * MINUTE));
+            String country = COUNTRIES.get(random.nextInt(COUNTRIES.size()));
+            int amount = 1 + random.nextInt(100);
+            events.add("{\"ts\":" + ts + ",\"country\":\"" + country + "\",\"amount\":" + amount + "}");
+            long[] totals = expected.computeIfAbsent(Math.floorDiv(ts, MINUTE) * MINUTE + "/" + country, k -> new long[2]);
+            totals[0]++;
+            totals[1] += amount;
+        }
+        analytics = start();
+        send("POST", "/api/v1/jobs", """
+                {"name":"crash","source":"crash","eventTime":"/ts","watermark":"PT11M",
+                 "window":{"type":"tumbling","size":"PT1M"},"groupBy":["/country"],"outputMode":"update",
+                 "trigger":{"type":"processing-time","interval":"PT0.2S"},
+                 "aggregations":[{"name":"n","function":"count"},{"name":"total","function":"sum","field":"/amount"}]}
+                """, 201);
+        send("POST", "/api/v1/jobs/crash/start", null, 200);
+
+        AtomicReference<Throwable> producerFailure = new AtomicReference<>();
+        Thread producer = new Thread(() -> {
+            try (IngestProducer out = IngestProducer.create(ProducerSettings.builder(ClientSettings.of(ingest.url()))
+                    .batchSize(500).linger(Duration.ofMillis(5)).build())) {
+                for (int i = 0; i < EVENTS; i++) {
+                    out.send("crash", ProducerRecord.ofJson("k" + i, events.get(i)));
+                    if (i % 500 == 499) {
+                        out.flush();
+                        Thread.sleep(150);
+                    }
+                }
+                out.flush();
+            } catch (Throwable e) {
+                producerFailure.set(e);
+            }
+        });
+        producer.start();
+        List<Long> killedAt = new ArrayList<>();
+        for (int kill = 0; kill < KILLS; kill++) {
+            long before = lastBatchId();
+            await().atMost(Duration.ofSeconds(60)).until(() -> lastBatchId() >= before + 2);
+            Thread.sleep(random.nextInt(200));
+            killedAt.add(consumed());
+            analytics.kill();
+            analytics = start();
+        }
+        producer.join();
+        assertThat(killedAt).as("every kill lands mid-run").allMatch(consumed -> consumed > 0 && consumed < EVENTS);
+        assertThat(producerFailure.get()).isNull();
+
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> consumed() == EVENTS);
+        JsonNode page = JSON.readTree(send("GET", "/api/v1/jobs/crash/results?size=1000", null, 200));
+        Map<String, long[]> actual = new HashMap<>();
+        for (JsonNode row : page.path("rows")) {
+            String key = java.time.Instant.parse(row.path("windowStart").asString()).toEpochMilli() + "/"
+                    + row.path("group").path("/country").asString();
+            actual.put(key, new long[] {row.path("values").path("n").asLong(),
+                    (long) row.path("values").path("total").asDouble()});
+        }
+        assertThat(actual.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((key, totals) -> assertThat(actual.get(key)).as(key).containsExactly(totals));
+    }
+
+    private AnalyticsServiceProcess start() throws Exception {
+        return AnalyticsServiceProcess.start(ingest.url(), temp, temp.resolve("analytics.log"),
+                "--analytics.runner.max-batch-records=1500", "--logging.level.root=WARN")
+                .awaitReady(Duration.ofSeconds(60));
+    }
+
+    private long lastBatchId() {
+        try {
+            JsonNode batches = JSON.readTree(send("GET", "/api/v1/jobs/crash/progress?size=1", null, 200))
+                    .path("batches");
+            return batches.isEmpty() ? -1 : batches.get(0).path("batchId").asLong();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private long consumed() throws Exception {
+        JsonNode batches = JSON.readTree(send("GET", "/api/v1/jobs/crash/progress?size=1", null, 200)).path("batches");
+        if (batches.isEmpty()) {
+            return 0;
+        }
+        long sum = 0;
+        for (JsonNode offset : batches.get(0).path("endOffsets")) {
+            sum += offset.asLong();
+        }
+        return sum;
+    }
+
+    private String send(String method, String path, String body, int expectedStatus) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(analytics.url() + path))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isEqualTo(expectedStatus);
+        return response.body();
+    }
+}
