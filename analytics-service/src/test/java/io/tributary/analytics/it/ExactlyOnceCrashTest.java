@@ -1,5 +1,7 @@
 package io.tributary.analytics.it;
 
+import io.tributary.testkit.EmbeddedIngest;
+import io.tributary.testkit.ServiceProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -48,7 +50,7 @@ class ExactlyOnceCrashTest {
     Path temp;
 
     private EmbeddedIngest ingest;
-    private AnalyticsServiceProcess analytics;
+    private ServiceProcess analytics;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
@@ -131,7 +133,7 @@ class ExactlyOnceCrashTest {
         expected.forEach((key, totals) -> assertThat(actual.get(key)).as(key).containsExactly(totals));
     }
 
-    private AnalyticsServiceProcess start() throws Exception {
+    private ServiceProcess start() throws Exception {
         return AnalyticsServiceProcess.start(ingest.url(), temp, temp.resolve("analytics.log"),
                 "--analytics.runner.max-batch-records=1500", "--logging.level.root=WARN")
                 .awaitReady(Duration.ofSeconds(60));

@@ -1,5 +1,6 @@
 package io.tributary.analytics.it;
 
+import io.tributary.testkit.EmbeddedIngest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;

@@ -1,5 +1,7 @@
 package io.tributary.clean.it;
 
+import io.tributary.testkit.EmbeddedIngest;
+import io.tributary.testkit.ServiceProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -56,7 +58,7 @@ class ExactlyOnceCrashTest {
     Path temp;
 
     private EmbeddedIngest ingest;
-    private CleanServiceProcess clean;
+    private ServiceProcess clean;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
@@ -183,7 +185,7 @@ class ExactlyOnceCrashTest {
     }
 
     /** Outputs this process found already written (replays after the previous kill). */
-    private long alreadyWritten(CleanServiceProcess process) {
+    private long alreadyWritten(ServiceProcess process) {
         try {
             HttpResponse<String> status = http.send(HttpRequest.newBuilder(URI.create(process.url()
                     + "/api/v1/pipelines/crash/status")).build(), HttpResponse.BodyHandlers.ofString());

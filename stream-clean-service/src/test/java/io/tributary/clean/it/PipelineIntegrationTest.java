@@ -1,5 +1,6 @@
 package io.tributary.clean.it;
 
+import io.tributary.testkit.EmbeddedIngest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,7 @@
 package io.tributary.clean.it;
 
+import io.tributary.testkit.EmbeddedIngest;
+import io.tributary.testkit.ServiceProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,13 +44,13 @@ class ScalingTest {
     Path temp;
 
     private EmbeddedIngest ingest;
-    private CleanServiceProcess first;
-    private CleanServiceProcess second;
+    private ServiceProcess first;
+    private ServiceProcess second;
     private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void stop() throws Exception {
-        for (CleanServiceProcess process : new CleanServiceProcess[] {first, second}) {
+        for (ServiceProcess process : new ServiceProcess[] {first, second}) {
             if (process != null) {
                 process.kill();
             }
@@ -115,19 +117,19 @@ class ScalingTest {
         producer.flush();
     }
 
-    private JsonNode status(CleanServiceProcess process) throws Exception {
+    private JsonNode status(ServiceProcess process) throws Exception {
         HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(process.url()
                 + "/api/v1/pipelines/scale/status")).build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(response.body());
     }
 
-    private Set<Integer> ownedPartitions(CleanServiceProcess process) throws Exception {
+    private Set<Integer> ownedPartitions(ServiceProcess process) throws Exception {
         Set<Integer> partitions = new HashSet<>();
         status(process).path("partitions").forEach(p -> partitions.add(p.path("partition").asInt()));
         return partitions;
     }
 
-    private long recordsIn(CleanServiceProcess process) throws Exception {
+    private long recordsIn(ServiceProcess process) throws Exception {
         return status(process).path("records").path("in").asLong();
     }
 }

@@ -1,4 +1,4 @@
-package io.tributary.clean.it;
+package io.tributary.testkit;
 
 import java.nio.file.Path;
 
@@ -10,10 +10,10 @@ import io.tributary.ingest.IngestApplication;
 
 /**
  * A real ingest-service in the test JVM, on a random port with its own data folder. It reads no
- * {@code application.yml} (the cleaning service's would be first on the classpath); what it
+ * {@code application.yml} (the service under test has its own first on the classpath); what it
  * needs is passed as arguments.
  */
-final class EmbeddedIngest implements AutoCloseable {
+public final class EmbeddedIngest implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
     private final String url;
@@ -24,12 +24,12 @@ final class EmbeddedIngest implements AutoCloseable {
         this.url = "http://127.0.0.1:" + port;
     }
 
-    static EmbeddedIngest start(Path dataDir) {
+    public static EmbeddedIngest start(Path dataDir) {
         return start(dataDir, 0);
     }
 
     /** On a given port (0: any), e.g. to restart on the port clients already know. */
-    static EmbeddedIngest start(Path dataDir, int port) {
+    public static EmbeddedIngest start(Path dataDir, int port) {
         ConfigurableApplicationContext context = new SpringApplicationBuilder(IngestApplication.class)
                 .run("--spring.config.name=embedded-ingest-none",
                         "--server.port=" + port,
@@ -43,7 +43,7 @@ final class EmbeddedIngest implements AutoCloseable {
         return new EmbeddedIngest(context);
     }
 
-    String url() {
+    public String url() {
         return url;
     }
 
