@@ -1,6 +1,5 @@
 package io.tributary.analytics.api;
 
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
@@ -13,8 +12,8 @@ import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
-import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import io.tributary.support.problem.ProblemHandlerSupport;
 import io.tributary.analytics.job.InvalidJobException;
 import io.tributary.analytics.job.JobExistsException;
 import io.tributary.analytics.job.JobNotFoundException;
@@ -22,13 +21,11 @@ import io.tributary.analytics.job.JobStateException;
 
 /**
  * Every error is {@code application/problem+json} (RFC 9457) with a {@code type} under
- * {@value #TYPE_BASE} and a boolean {@code retriable}. Invalid job definitions name the bad field
+ * {@value ProblemHandlerSupport#TYPE_BASE} and a boolean {@code retriable}. Invalid job definitions name the bad field
  * in {@code field} (and, from Bean Validation, every bad field in {@code errors}).
  */
 @RestControllerAdvice
-class ApiExceptionHandler extends ResponseEntityExceptionHandler {
-
-    static final String TYPE_BASE = "https://tributary.dev/problems/";
+class ApiExceptionHandler extends ProblemHandlerSupport {
 
     @ExceptionHandler(InvalidJobException.class)
     ProblemDetail invalidJob(InvalidJobException e) {
@@ -58,13 +55,6 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 "the job was changed by another request; read it again and retry", true);
     }
 
-    @ExceptionHandler(Exception.class)
-    ProblemDetail unexpected(Exception e) {
-        logger.error("Unexpected error", e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
-                "an unexpected error occurred; it has been logged", true);
-    }
-
     /** Bean Validation: the detail and {@code field} name the first bad field, {@code errors} all of them. */
     @Override
     protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
@@ -82,32 +72,5 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         }
         problem.setProperty("errors", errors);
         return ResponseEntity.badRequest().headers(headers).body(problem);
-    }
-
-    /** Adds {@code type} and {@code retriable} to the problems Spring MVC builds itself. */
-    @Override
-    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
-                                                             HttpStatusCode statusCode, WebRequest request) {
-        ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
-        if (response != null && response.getBody() instanceof ProblemDetail problem) {
-            if (problem.getType() == null || "about:blank".equals(problem.getType().toString())) {
-                problem.setType(URI.create(TYPE_BASE + (statusCode.value() == 400 ? "invalid-request"
-                        : slug(problem.getTitle()))));
-            }
-            problem.setProperty("retriable", statusCode.is5xxServerError());
-        }
-        return response;
-    }
-
-    static ProblemDetail problem(HttpStatus status, String type, String title, String detail, boolean retriable) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create(TYPE_BASE + type));
-        problem.setTitle(title);
-        problem.setProperty("retriable", retriable);
-        return problem;
-    }
-
-    private static String slug(String title) {
-        return title == null ? "error" : title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
     }
 }

@@ -1,17 +1,11 @@
 package io.tributary.clean.api;
 
-import java.net.URI;
-
-import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
-import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.context.request.WebRequest;
-import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
+import io.tributary.support.problem.ProblemHandlerSupport;
 import io.tributary.clean.pipeline.InvalidPipelineException;
 import io.tributary.clean.pipeline.PipelineExistsException;
 import io.tributary.clean.pipeline.PipelineNotFoundException;
@@ -22,14 +16,12 @@ import io.tributary.clean.reference.ReferenceTableNotFoundException;
 
 /**
  * Every error is {@code application/problem+json} (RFC 9457) with a {@code type} under
- * {@value #TYPE_BASE} and a boolean {@code retriable}: may the client send the same request
+ * {@value ProblemHandlerSupport#TYPE_BASE} and a boolean {@code retriable}: may the client send the same request
  * again and expect success? Spring's own errors (bad JSON, validation, 404, 405, ...) get the
  * same treatment.
  */
 @RestControllerAdvice
-class ApiExceptionHandler extends ResponseEntityExceptionHandler {
-
-    static final String TYPE_BASE = "https://tributary.dev/problems/";
+class ApiExceptionHandler extends ProblemHandlerSupport {
 
     @ExceptionHandler(InvalidStepException.class)
     ProblemDetail invalidStep(InvalidStepException e) {
@@ -74,39 +66,5 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     ProblemDetail concurrentChange(RuntimeException e) {
         return problem(HttpStatus.CONFLICT, "concurrent-change", "Concurrent change",
                 "the pipeline was changed by another request; read it again and retry", true);
-    }
-
-    @ExceptionHandler(Exception.class)
-    ProblemDetail unexpected(Exception e) {
-        logger.error("Unexpected error", e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
-                "an unexpected error occurred; it has been logged", true);
-    }
-
-    /** Adds {@code type} and {@code retriable} to the problems Spring MVC builds itself. */
-    @Override
-    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
-                                                             HttpStatusCode statusCode, WebRequest request) {
-        ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
-        if (response != null && response.getBody() instanceof ProblemDetail problem) {
-            if (problem.getType() == null || "about:blank".equals(problem.getType().toString())) {
-                problem.setType(URI.create(TYPE_BASE + (statusCode.value() == 400 ? "invalid-request"
-                        : slug(problem.getTitle()))));
-            }
-            problem.setProperty("retriable", statusCode.is5xxServerError());
-        }
-        return response;
-    }
-
-    static ProblemDetail problem(HttpStatus status, String type, String title, String detail, boolean retriable) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create(TYPE_BASE + type));
-        problem.setTitle(title);
-        problem.setProperty("retriable", retriable);
-        return problem;
-    }
-
-    private static String slug(String title) {
-        return title == null ? "error" : title.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
     }
 }
