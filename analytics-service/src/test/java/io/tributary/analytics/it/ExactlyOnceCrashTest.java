@@ -1,7 +1,5 @@
 package io.tributary.analytics.it;
 
-import io.tributary.testkit.EmbeddedIngest;
-import io.tributary.testkit.ServiceProcess;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -16,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
@@ -28,6 +27,8 @@ import io.tributary.client.NewTopic;
 import io.tributary.client.producer.IngestProducer;
 import io.tributary.client.producer.ProducerRecord;
 import io.tributary.client.producer.ProducerSettings;
+import io.tributary.testkit.EmbeddedIngest;
+import io.tributary.testkit.ServiceProcess;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -90,18 +91,29 @@ class ExactlyOnceCrashTest {
                 """, 201);
         send("POST", "/api/v1/jobs/crash/start", null, 200);
 
+        // The events go out in KILLS + 1 segments and segment k + 1 is released only after kill k,
+        // so every kill finds events still to come, and each restarted job has fresh data to make
+        // progress on (a job with nothing new to read commits no batch).
+        int segment = EVENTS / (KILLS + 1);
+        Semaphore released = new Semaphore(0);
         AtomicReference<Throwable> producerFailure = new AtomicReference<>();
         Thread producer = new Thread(() -> {
             try (IngestProducer out = IngestProducer.create(ProducerSettings.builder(ClientSettings.of(ingest.url()))
                     .batchSize(500).linger(Duration.ofMillis(5)).build())) {
-                for (int i = 0; i < EVENTS; i++) {
-                    out.send("crash", ProducerRecord.ofJson("k" + i, events.get(i)));
-                    if (i % 500 == 499) {
-                        out.flush();
-                        Thread.sleep(150);
+                for (int s = 0; s <= KILLS; s++) {
+                    if (s > 0) {
+                        released.acquire();
                     }
+                    int end = s == KILLS ? EVENTS : (s + 1) * segment;
+                    for (int i = s * segment; i < end; i++) {
+                        out.send("crash", ProducerRecord.ofJson("k" + i, events.get(i)));
+                        if (i % 500 == 499) {
+                            out.flush();
+                            Thread.sleep(150);
+                        }
+                    }
+                    out.flush();
                 }
-                out.flush();
             } catch (Throwable e) {
                 producerFailure.set(e);
             }
@@ -109,12 +121,14 @@ class ExactlyOnceCrashTest {
         producer.start();
         List<Long> killedAt = new ArrayList<>();
         for (int kill = 0; kill < KILLS; kill++) {
-            long before = lastBatchId();
-            await().atMost(Duration.ofSeconds(60)).until(() -> lastBatchId() >= before + 2);
+            long segmentStart = (long) kill * segment;
+            // The (re)started job has committed batches into the newest released segment.
+            await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> consumed() > segmentStart);
             Thread.sleep(random.nextInt(200));
             killedAt.add(consumed());
             analytics.kill();
             analytics = start();
+            released.release();
         }
         producer.join();
         assertThat(killedAt).as("every kill lands mid-run").allMatch(consumed -> consumed > 0 && consumed < EVENTS);
@@ -137,16 +151,6 @@ class ExactlyOnceCrashTest {
         return AnalyticsServiceProcess.start(ingest.url(), temp, temp.resolve("analytics.log"),
                 "--analytics.runner.max-batch-records=1500", "--logging.level.root=WARN")
                 .awaitReady(Duration.ofSeconds(60));
-    }
-
-    private long lastBatchId() {
-        try {
-            JsonNode batches = JSON.readTree(send("GET", "/api/v1/jobs/crash/progress?size=1", null, 200))
-                    .path("batches");
-            return batches.isEmpty() ? -1 : batches.get(0).path("batchId").asLong();
-        } catch (Exception e) {
-            return -1;
-        }
     }
 
     private long consumed() throws Exception {

@@ -1,6 +1,5 @@
 package io.tributary.analytics.it;
 
-import io.tributary.testkit.EmbeddedIngest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
@@ -38,6 +37,7 @@ import io.tributary.client.NewTopic;
 import io.tributary.client.producer.IngestProducer;
 import io.tributary.client.producer.ProducerRecord;
 import io.tributary.client.producer.ProducerSettings;
+import io.tributary.testkit.EmbeddedIngest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 

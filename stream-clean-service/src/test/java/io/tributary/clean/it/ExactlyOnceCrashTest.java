@@ -1,7 +1,5 @@
 package io.tributary.clean.it;
 
-import io.tributary.testkit.EmbeddedIngest;
-import io.tributary.testkit.ServiceProcess;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,6 +28,8 @@ import io.tributary.client.NewTopic;
 import io.tributary.client.producer.IngestProducer;
 import io.tributary.client.producer.ProducerRecord;
 import io.tributary.client.producer.ProducerSettings;
+import io.tributary.testkit.EmbeddedIngest;
+import io.tributary.testkit.ServiceProcess;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

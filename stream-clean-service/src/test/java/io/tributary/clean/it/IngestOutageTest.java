@@ -1,6 +1,5 @@
 package io.tributary.clean.it;
 
-import io.tributary.testkit.EmbeddedIngest;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +23,7 @@ import io.tributary.client.NewTopic;
 import io.tributary.client.producer.IngestProducer;
 import io.tributary.client.producer.ProducerRecord;
 import io.tributary.client.producer.ProducerSettings;
+import io.tributary.testkit.EmbeddedIngest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -1,6 +1,5 @@
 package io.tributary.clean.it;
 
-import io.tributary.testkit.EmbeddedIngest;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +30,7 @@ import io.tributary.client.TopicPartition;
 import io.tributary.client.producer.IngestProducer;
 import io.tributary.client.producer.ProducerRecord;
 import io.tributary.client.producer.ProducerSettings;
+import io.tributary.testkit.EmbeddedIngest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
