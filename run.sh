@@ -15,6 +15,7 @@ mkdir -p ./data/logs
 
 pids=()
 stop() {
+  trap '' INT TERM   # a second Ctrl-C must not cut the shutdown short and orphan the services
   echo "stopping..."
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
