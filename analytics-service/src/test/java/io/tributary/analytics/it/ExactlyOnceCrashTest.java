@@ -123,7 +123,9 @@ class ExactlyOnceCrashTest {
         for (int kill = 0; kill < KILLS; kill++) {
             long segmentStart = (long) kill * segment;
             // The (re)started job has committed batches into the newest released segment.
-            await().atMost(Duration.ofSeconds(120)).ignoreExceptions().until(() -> consumed() > segmentStart);
+            await("the restarted job reads past offset sum " + segmentStart).atMost(Duration.ofSeconds(180))
+                    .ignoreExceptions().until(() -> producerFailure.get() != null || consumed() > segmentStart);
+            assertThat(producerFailure.get()).as("the producer failed").isNull();
             Thread.sleep(random.nextInt(200));
             killedAt.add(consumed());
             analytics.kill();
@@ -148,8 +150,12 @@ class ExactlyOnceCrashTest {
     }
 
     private ServiceProcess start() throws Exception {
-        return AnalyticsServiceProcess.start(ingest.url(), temp, temp.resolve("analytics.log"),
-                "--analytics.runner.max-batch-records=1500", "--logging.level.root=WARN")
+        // The child's log outlives the temp folder, so a failure in CI can be read afterwards.
+        Path log = Path.of("target", "crash-test", "analytics-child.log");
+        java.nio.file.Files.createDirectories(log.getParent());
+        return AnalyticsServiceProcess.start(ingest.url(), temp, log,
+                "--analytics.runner.max-batch-records=1500", "--logging.level.root=WARN",
+                "--logging.level.io.tributary=INFO")
                 .awaitReady(Duration.ofSeconds(60));
     }
 
