@@ -29,17 +29,20 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
-     * Starts {@code mainClass} with {@code --server.port=<free port>} and {@code args}, with a small
-     * heap and a fast-starting JIT (the tests restart services often).
+     * Starts {@code mainClass} in {@code workingDir} with {@code --server.port=<free port>} and
+     * {@code args}, with a small heap and a fast-starting JIT (the tests restart services often).
+     * A service left on its default configuration keeps its {@code ./data} folder in
+     * {@code workingDir}, exactly as when a user starts it.
      */
-    public static ServiceProcess start(String name, String mainClass, Path log, List<String> args) throws IOException {
+    public static ServiceProcess start(String name, String mainClass, Path workingDir, Path log, List<String> args)
+            throws IOException {
         int port = freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), mainClass, "--server.port=" + port,
                 "--spring.jmx.enabled=false"));
         command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
+        Process process = new ProcessBuilder(command).directory(workingDir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         return new ServiceProcess(name, process, port);
     }

@@ -7,8 +7,9 @@ import java.util.List;
 import io.tributary.testkit.ServiceProcess;
 
 /**
- * The analytics service as a separate JVM, so a test can SIGKILL it. Its H2 database lives in a
- * folder that outlives each process (unless the test passes its own datasource URL).
+ * The analytics service as a separate JVM, so a test can SIGKILL it. It runs in {@code dataDir}
+ * on its default configuration, so its H2 database ({@code ./data/analytics}) outlives each
+ * process and the test exercises the durability settings a user gets.
  */
 final class AnalyticsServiceProcess {
 
@@ -18,9 +19,7 @@ final class AnalyticsServiceProcess {
     static ServiceProcess start(String ingestUrl, Path dataDir, Path log, String... extraArgs) throws IOException {
         List<String> args = new ArrayList<>(List.of("--analytics.ingest-url=" + ingestUrl));
         args.addAll(List.of(extraArgs));
-        if (args.stream().noneMatch(arg -> arg.startsWith("--spring.datasource.url="))) {
-            args.add("--spring.datasource.url=jdbc:h2:file:" + dataDir.resolve("analytics").toAbsolutePath());
-        }
-        return ServiceProcess.start("the analytics service", "io.tributary.analytics.AnalyticsApplication", log, args);
+        return ServiceProcess.start("the analytics service", "io.tributary.analytics.AnalyticsApplication", dataDir, log,
+                args);
     }
 }

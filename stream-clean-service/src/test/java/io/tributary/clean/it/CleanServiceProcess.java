@@ -7,8 +7,9 @@ import java.util.List;
 import io.tributary.testkit.ServiceProcess;
 
 /**
- * The cleaning service as a separate JVM, so a test can SIGKILL it. Its H2 database lives in a
- * folder that outlives each process (unless the test passes its own datasource URL).
+ * The cleaning service as a separate JVM, so a test can SIGKILL it. It runs in {@code dataDir}:
+ * unless the test passes its own datasource URL, its H2 database is the default
+ * {@code ./data/stream-clean} there, which outlives each process.
  */
 final class CleanServiceProcess {
 
@@ -23,9 +24,7 @@ final class CleanServiceProcess {
                 "--clean.runner.heartbeat-interval=500ms",
                 "--clean.mask-salt=crash-salt"));
         args.addAll(List.of(extraArgs));
-        if (args.stream().noneMatch(arg -> arg.startsWith("--spring.datasource.url="))) {
-            args.add("--spring.datasource.url=jdbc:h2:file:" + dataDir.resolve("clean").toAbsolutePath());
-        }
-        return ServiceProcess.start("the cleaning service", "io.tributary.clean.StreamCleanApplication", log, args);
+        return ServiceProcess.start("the cleaning service", "io.tributary.clean.StreamCleanApplication", dataDir, log,
+                args);
     }
 }

@@ -65,7 +65,7 @@ class ScalingTest {
         ingest = EmbeddedIngest.start(Files.createDirectories(temp.resolve("ingest")));
         Path data = Files.createDirectories(temp.resolve("clean-db"));
         String sharedDb = "--spring.datasource.url=jdbc:h2:file:" + data.resolve("clean").toAbsolutePath()
-                + ";AUTO_SERVER=TRUE";
+                + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
         ClientSettings settings = ClientSettings.of(ingest.url());
         try (IngestClient client = IngestClient.create(settings);
              IngestProducer producer = IngestProducer.create(ProducerSettings.builder(settings).build())) {
