@@ -38,6 +38,7 @@ import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -95,6 +96,9 @@ public class ReplicationService {
     });
     private final ClientId adminClientId = ClientId.randomId();
     private final AtomicLong adminCallId = new AtomicLong();
+    /** Identity of this node's leader-only writes (see appendAsLeader), for Ratis's retry cache. */
+    private final ClientId leaderWriteClientId = ClientId.randomId();
+    private final AtomicLong leaderWriteCallId = new AtomicLong();
     private final RaftServer server;
     private final RaftClient metadataClient;
     private final RaftClient infoClient;
@@ -174,8 +178,30 @@ public class ReplicationService {
         return peers;
     }
 
+    /**
+     * Placement of a partition. Service-owned topics ({@code __consumer_offsets}) live on every
+     * node whatever their stored replication factor: each node creates them locally at start.
+     */
     public List<Integer> replicas(TopicRegistry.Topic topic, int partition) {
-        return peers.replicas(partition, topic.metadata().replicationFactor());
+        int rf = topic.metadata().internal() ? peers.size() : topic.metadata().replicationFactor();
+        return peers.replicas(partition, rf);
+    }
+
+    /** How long a request waits for commit (or for a leader) before it is answered 503. */
+    public java.time.Duration requestTimeout() {
+        return settings.requestTimeout();
+    }
+
+    /**
+     * Joins the Raft groups of a service-owned topic that every node creates locally at start
+     * (it does not go through the metadata group, which may not have a majority yet). Idempotent:
+     * groups already opened from disk stay as they are.
+     */
+    public void hostInternalTopic(TopicRegistry.Topic topic) {
+        if (!topic.metadata().internal()) {
+            throw new IllegalArgumentException(topic.name() + " is not a service-owned topic");
+        }
+        topicReady(topic);
     }
 
     static RaftGroupId groupId(String topic, int partition) {
@@ -341,6 +367,61 @@ public class ReplicationService {
         byte[] bytes = prepared.batch().copyBytes();
         RaftClientReply reply = send(client(topic, partition), bytes, topic.name() + "-" + partition);
         return ApplyReply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
+    }
+
+    /**
+     * Appends a prepared batch only if this node leads the partition's group: the request goes
+     * straight to the local Raft server, which refuses it when it is not the (ready) leader
+     * instead of redirecting it. Group coordinators write this way, so a node that lost the
+     * leadership of a group's offsets partition can no longer write for that group.
+     *
+     * @throws ProblemException COORDINATOR_NOT_AVAILABLE (retriable) when this node does not lead
+     *         the group; NOT_ENOUGH_REPLICAS (retriable) when no majority committed it in time
+     */
+    public AppendResult appendAsLeader(TopicRegistry.Topic topic, int partition, PreparedBatch prepared) {
+        String what = topic.name() + "-" + partition;
+        long timeoutMs = settings.requestTimeout().toMillis();
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(leaderWriteClientId)
+                .setServerId(server.getId())
+                .setGroupId(groupId(topic.name(), partition))
+                .setCallId(leaderWriteCallId.incrementAndGet())
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(prepared.batch().copyBytes())))
+                .setType(RaftClientRequest.writeRequestType())
+                .setTimeoutMs(timeoutMs)
+                .build();
+        RaftClientReply reply;
+        try {
+            reply = server.submitClientRequestAsync(request).get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (IOException e) {
+            throw notLeader(what, e);
+        } catch (TimeoutException e) {
+            throw notEnoughReplicas(what + ": not committed by a majority of replicas within " + timeoutMs
+                    + " ms; it may still be committed later");
+        } catch (ExecutionException e) {
+            throw notLeader(what, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw notEnoughReplicas(what + ": interrupted while waiting for commit");
+        }
+        if (!reply.isSuccess()) {
+            throw notLeader(what, reply.getException());
+        }
+        return ApplyReply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
+    }
+
+    private static ProblemException notLeader(String what, Throwable cause) {
+        return new ProblemException(ProblemType.COORDINATOR_NOT_AVAILABLE, "node is no longer the leader of " + what
+                + " (" + (cause == null ? "unknown" : cause.getClass().getSimpleName()) + "); retry");
+    }
+
+    /**
+     * The Raft term of a partition group while this node leads it and has applied every entry
+     * committed before its term (Ratis's "leader ready"); -1 otherwise.
+     */
+    public long leaderTerm(TopicRegistry.Topic topic, int partition) {
+        DivisionInfo info = localInfo(groupId(topic.name(), partition));
+        return info != null && info.isLeader() && info.isLeaderReady() ? info.getCurrentTerm() : -1;
     }
 
     private RaftClientReply send(RaftClient client, byte[] bytes, String what) {

@@ -129,8 +129,13 @@ public class TopicRegistry implements AutoCloseable {
 
     /** Creates a service-owned topic if missing (e.g. {@code __consumer_offsets}). */
     public Topic ensureInternal(String name, int partitions, Map<String, String> configs) {
+        return ensureInternal(name, partitions, 1, configs);
+    }
+
+    /** Creates a service-owned topic with that replication factor if missing. */
+    public Topic ensureInternal(String name, int partitions, int replicationFactor, Map<String, String> configs) {
         Topic existing = topics.get(name);
-        return existing != null ? existing : createTopic(name, partitions, 1, configs);
+        return existing != null ? existing : createTopic(name, partitions, replicationFactor, configs);
     }
 
     private Topic createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs) {
