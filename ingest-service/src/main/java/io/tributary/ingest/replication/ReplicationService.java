@@ -21,6 +21,7 @@ import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.log.PreparedBatch;
+import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.topic.InvalidTopicException;
 import io.tributary.ingest.topic.TopicExistsException;
 import io.tributary.ingest.topic.TopicNames;
@@ -83,6 +84,7 @@ public class ReplicationService {
     }
 
     private final TopicRegistry topics;
+    private final ProducerIds producerIds;
     private final ClusterPeers peers;
     private final ClusterPeers.Peer self;
     private final ReplicationProperties settings;
@@ -104,9 +106,10 @@ public class ReplicationService {
     private final RaftClient infoClient;
     private volatile MetadataStateMachine metadataStateMachine;
 
-    public ReplicationService(TopicRegistry topics, IngestProperties props, ReplicationProperties settings)
-            throws IOException {
+    public ReplicationService(TopicRegistry topics, ProducerIds producerIds, IngestProperties props,
+                              ReplicationProperties settings) throws IOException {
         this.topics = topics;
+        this.producerIds = producerIds;
         this.settings = settings;
         this.peers = ClusterPeers.parse(props.cluster().peers());
         this.self = peers.find(props.nodeId()).orElseThrow(() -> new IllegalStateException("ingest.node-id "
@@ -204,9 +207,18 @@ public class ReplicationService {
         topicReady(topic);
     }
 
-    static RaftGroupId groupId(String topic, int partition) {
-        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("tributary/partition/" + topic + "/" + partition)
-                .getBytes(StandardCharsets.UTF_8)));
+    /**
+     * A partition's Raft group id, derived from the topic's name, the partition and the topic's
+     * incarnation (so a re-created name gets new groups), so every node computes it without
+     * coordination. Incarnation 0 (topics from before incarnations) keeps the original form.
+     */
+    static RaftGroupId groupId(String topic, long incarnation, int partition) {
+        String name = "tributary/partition/" + topic + "/" + partition + (incarnation == 0 ? "" : "/" + incarnation);
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static RaftGroupId groupId(TopicRegistry.Topic topic, int partition) {
+        return groupId(topic.name(), topic.metadata().incarnation(), partition);
     }
 
     private static RaftPeerId peerId(int nodeId) {
@@ -223,18 +235,18 @@ public class ReplicationService {
     }
 
     private RaftGroup partitionGroup(TopicRegistry.Topic topic, int partition) {
-        return RaftGroup.valueOf(groupId(topic.name(), partition), raftPeers(replicas(topic, partition)));
+        return RaftGroup.valueOf(groupId(topic, partition), raftPeers(replicas(topic, partition)));
     }
 
     private void registerPartitions(TopicRegistry.Topic topic) {
         for (int p = 0; p < topic.partitions().size(); p++) {
-            partitionsByGroup.put(groupId(topic.name(), p), new TopicPartition(topic.name(), p));
+            partitionsByGroup.put(groupId(topic, p), new TopicPartition(topic.name(), p));
         }
     }
 
     private StateMachine stateMachineFor(RaftGroupId gid) {
         if (gid.equals(METADATA_GROUP)) {
-            MetadataStateMachine sm = new MetadataStateMachine(topics, new MetadataStateMachine.Hooks() {
+            MetadataStateMachine sm = new MetadataStateMachine(topics, producerIds, new MetadataStateMachine.Hooks() {
                 @Override
                 public void topicReady(TopicRegistry.Topic topic) {
                     ReplicationService.this.topicReady(topic);
@@ -281,7 +293,7 @@ public class ReplicationService {
     private void topicDeleting(TopicRegistry.Topic topic) {
         List<RaftGroupId> hosted = new ArrayList<>();
         for (int p = 0; p < topic.partitions().size(); p++) {
-            RaftGroupId gid = groupId(topic.name(), p);
+            RaftGroupId gid = groupId(topic, p);
             RaftClient c = clients.remove(gid);
             if (c != null) {
                 closeQuietly(c);
@@ -352,7 +364,7 @@ public class ReplicationService {
     }
 
     private RaftClient client(TopicRegistry.Topic topic, int partition) {
-        return clients.computeIfAbsent(groupId(topic.name(), partition),
+        return clients.computeIfAbsent(groupId(topic, partition),
                 gid -> newClient(partitionGroup(topic, partition), retryUntilTimeout()));
     }
 
@@ -384,7 +396,7 @@ public class ReplicationService {
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(leaderWriteClientId)
                 .setServerId(server.getId())
-                .setGroupId(groupId(topic.name(), partition))
+                .setGroupId(groupId(topic, partition))
                 .setCallId(leaderWriteCallId.incrementAndGet())
                 .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(prepared.batch().copyBytes())))
                 .setType(RaftClientRequest.writeRequestType())
@@ -420,7 +432,7 @@ public class ReplicationService {
      * committed before its term (Ratis's "leader ready"); -1 otherwise.
      */
     public long leaderTerm(TopicRegistry.Topic topic, int partition) {
-        DivisionInfo info = localInfo(groupId(topic.name(), partition));
+        DivisionInfo info = localInfo(groupId(topic, partition));
         return info != null && info.isLeader() && info.isLeaderReady() ? info.getCurrentTerm() : -1;
     }
 
@@ -528,8 +540,25 @@ public class ReplicationService {
         metadataCommand(TopicCommand.delete(name), "delete topic " + name);
     }
 
-    /** Sends a metadata command, maps the apply's verdict to an exception and waits for the local apply. */
-    private void metadataCommand(TopicCommand cmd, String what) {
+    /**
+     * Hands out an idempotent producer identity through the metadata group, so no two nodes ever
+     * hand out the same id, and a name's epochs increase whichever node is asked.
+     */
+    public ProducerIds.Identity initProducer(String name) {
+        String answer = metadataCommand(TopicCommand.initProducer(name == null || name.isBlank() ? null : name),
+                "init producer");
+        if (!answer.startsWith(MetadataStateMachine.PRODUCER)) {
+            throw new IllegalStateException("unexpected answer to init-producer: " + answer);
+        }
+        String[] f = answer.substring(MetadataStateMachine.PRODUCER.length()).split(":");
+        return new ProducerIds.Identity(Long.parseLong(f[0]), Short.parseShort(f[1]));
+    }
+
+    /**
+     * Sends a metadata command, maps the apply's verdict to an exception, waits for the local
+     * apply and returns the verdict.
+     */
+    private String metadataCommand(TopicCommand cmd, String what) {
         RaftClientReply reply = send(metadataClient, MetadataStateMachine.encode(cmd), what);
         String answer = reply.getMessage().getContent().toStringUtf8();
         if (answer.startsWith(MetadataStateMachine.UNKNOWN)) {
@@ -543,6 +572,7 @@ public class ReplicationService {
         while (sm != null && appliedIndex(sm) < reply.getLogIndex() && System.nanoTime() < deadline) {
             sleep(20);
         }
+        return answer;
     }
 
     private static long appliedIndex(MetadataStateMachine sm) {
@@ -570,7 +600,7 @@ public class ReplicationService {
     /** This node's state machine of a partition group, or null when it hosts no replica of it. */
     PartitionStateMachine localStateMachine(String topic, int partition) {
         try {
-            return server.getDivision(groupId(topic, partition)).getStateMachine() instanceof PartitionStateMachine p
+            return server.getDivision(groupId(topics.get(topic), partition)).getStateMachine() instanceof PartitionStateMachine p
                     ? p : null;
         } catch (IOException e) {
             return null;
@@ -580,7 +610,7 @@ public class ReplicationService {
     /** First index still in this node's Raft log of a partition group (tests: was it purged?), or -1. */
     long raftLogStartIndex(String topic, int partition) {
         try {
-            return server.getDivision(groupId(topic, partition)).getRaftLog().getStartIndex();
+            return server.getDivision(groupId(topics.get(topic), partition)).getRaftLog().getStartIndex();
         } catch (IOException e) {
             return -1;
         }
@@ -588,7 +618,7 @@ public class ReplicationService {
 
     /** The partition leader as this node knows it, or -1. */
     public int leaderOf(TopicRegistry.Topic topic, int partition) {
-        DivisionInfo info = localInfo(groupId(topic.name(), partition));
+        DivisionInfo info = localInfo(groupId(topic, partition));
         RaftPeerId leader = info == null ? null : info.getLeaderId();
         return leader == null ? -1 : Integer.parseInt(leader.toString());
     }
@@ -600,7 +630,7 @@ public class ReplicationService {
      * replicas which of them leads). Unknown leader: -1 and an empty in-sync list.
      */
     public PartitionView view(TopicRegistry.Topic topic, int partition) {
-        RaftGroupId gid = groupId(topic.name(), partition);
+        RaftGroupId gid = groupId(topic, partition);
         List<Integer> replicas = replicas(topic, partition);
         DivisionInfo info = localInfo(gid);
         int leader = -1;
