@@ -204,6 +204,18 @@ public class ReplicationService {
         if (!topic.metadata().internal()) {
             throw new IllegalArgumentException(topic.name() + " is not a service-owned topic");
         }
+        for (int p = 0; p < topic.partitions().size(); p++) {
+            boolean raftState = java.nio.file.Files.isDirectory(topics.dataDir().resolve("raft")
+                    .resolve(groupId(topic, p).getUuid().toString()));
+            if (!raftState && topic.partitions().get(p).logEndOffset() > 0) {
+                // Its Raft group would apply every entry after data no other replica has: the
+                // replicas would diverge. Written when this node ran alone (or before groups
+                // were replicated); see docs/replication.md.
+                throw new IllegalStateException(topic.name() + "-" + p + " holds records written before this node "
+                        + "replicated it; stop the node and remove the topic's partition folders and its entry in "
+                        + "topics.json (their committed offsets were this node's alone)");
+            }
+        }
         topicReady(topic);
     }
 
