@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
@@ -185,7 +186,7 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
                 break;
             }
         }
-        return new GroupList(java.util.List.copyOf(merged.values()));
+        return new GroupList(List.copyOf(merged.values()));
     }
 
     private static void writeJson(HttpServletResponse response, Object body) throws IOException {

@@ -7,7 +7,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -390,7 +392,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
      * only by their committed offsets (the other nodes list theirs).
      */
     private List<GroupSummary> listCoordinatedHere() {
-        java.util.SortedSet<String> ids = new java.util.TreeSet<>(groups.keySet());
+        SortedSet<String> ids = new TreeSet<>(groups.keySet());
         ids.addAll(offsets.groups());
         List<GroupSummary> out = new ArrayList<>();
         for (String id : ids) {

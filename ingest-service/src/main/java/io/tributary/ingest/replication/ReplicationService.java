@@ -2,6 +2,8 @@ package io.tributary.ingest.replication;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -191,7 +193,7 @@ public class ReplicationService {
     }
 
     /** How long a request waits for commit (or for a leader) before it is answered 503. */
-    public java.time.Duration requestTimeout() {
+    public Duration requestTimeout() {
         return settings.requestTimeout();
     }
 
@@ -205,7 +207,7 @@ public class ReplicationService {
             throw new IllegalArgumentException(topic.name() + " is not a service-owned topic");
         }
         for (int p = 0; p < topic.partitions().size(); p++) {
-            boolean raftState = java.nio.file.Files.isDirectory(topics.dataDir().resolve("raft")
+            boolean raftState = Files.isDirectory(topics.dataDir().resolve("raft")
                     .resolve(groupId(topic, p).getUuid().toString()));
             if (!raftState && topic.partitions().get(p).logEndOffset() > 0) {
                 // Its Raft group would apply every entry after data no other replica has: the
