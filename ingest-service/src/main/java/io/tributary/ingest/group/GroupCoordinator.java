@@ -35,8 +35,8 @@ import io.tributary.ingest.group.GroupDtos.MemberDescription;
 import io.tributary.ingest.group.GroupDtos.MembershipAnswer;
 import io.tributary.ingest.group.GroupDtos.OffsetDescription;
 import io.tributary.ingest.group.GroupDtos.PartitionRef;
+import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.OffsetOutOfRangeException;
-import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.topic.InvalidTopicException;
 import io.tributary.ingest.topic.TopicNames;
 import io.tributary.ingest.topic.TopicPartition;
@@ -313,14 +313,15 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
      * (or when out of the log's range) the member's reset policy. Null when the partition is gone.
      */
     private Long position(ConsumerGroup g, GroupMember m, TopicPartition tp) {
-        PartitionLog partition;
+        FetchResult bounds;
         try {
-            partition = topics.partition(tp.topic(), tp.partition());
+            // On a cluster, from a replica when this node hosts none of the partition.
+            bounds = fetch.bounds(tp.topic(), tp.partition());
         } catch (UnknownTopicException e) {
             return null;
         }
-        long start = partition.logStartOffset();
-        long end = partition.highWatermark();
+        long start = bounds.logStartOffset();
+        long end = bounds.highWatermark();
         Long position = m.positions.get(tp);
         if (position == null) {
             OffsetStore.Committed committed = offsets.committed(g.id, tp);
@@ -436,9 +437,9 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
             List<OffsetDescription> described = new ArrayList<>();
             new TreeMap<>(offsets.committed(g.id)).forEach((tp, c) -> {
                 try {
-                    PartitionLog log = topics.partition(tp.topic(), tp.partition());
-                    described.add(new OffsetDescription(tp.topic(), tp.partition(), c.offset(), log.logEndOffset(),
-                            Math.max(0, log.highWatermark() - c.offset())));
+                    FetchResult bounds = fetch.bounds(tp.topic(), tp.partition());
+                    described.add(new OffsetDescription(tp.topic(), tp.partition(), c.offset(), bounds.logEndOffset(),
+                            Math.max(0, bounds.highWatermark() - c.offset())));
                 } catch (UnknownTopicException e) {
                     // deleted meanwhile; its offsets are being dropped
                 }

@@ -149,6 +149,59 @@ class ClusterGroupsTest {
 
     @Test
     @Order(3)
+    void partitionsTheCoordinatorHostsNoReplicaOfAreReadFromTheirReplicas() {
+        // Replication factor 1: partition p lives on node p + 1 only.
+        Answer created = api(1).send("POST", "/api/v1/topics",
+                "{\"name\":\"sparse\",\"partitions\":3,\"replicationFactor\":1}");
+        assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+        for (int p = 0; p < 3; p++) {
+            StringBuilder records = new StringBuilder();
+            for (int i = 0; i < 5; i++) {
+                records.append(i == 0 ? "" : ",").append("{\"value\":\"").append(p).append('-').append(i)
+                        .append("\",\"partition\":").append(p).append('}');
+            }
+            Answer produced = api(1).send("POST", "/api/v1/topics/sparse/records", "{\"records\":[" + records + "]}");
+            assertThat(produced.status()).as(produced.body().toString()).isEqualTo(200);
+        }
+        String group = "sparse-readers";
+        Answer joined = api(2).send("POST", "/api/v1/groups/" + group + "/members",
+                "{\"topics\":[\"sparse\"],\"sessionTimeoutMs\":60000,\"autoOffsetReset\":\"earliest\"}");
+        assertThat(joined.status()).as(joined.body().toString()).isEqualTo(200);
+        String member = joined.body().get("memberId").asString();
+        assertThat(cluster.context(1).getBean(GroupPlacement.class).coordinator(group)).isBetween(1, 3);
+
+        Map<Integer, List<String>> values = new HashMap<>();
+        await().atMost(WAIT).untilAsserted(() -> {
+            Answer polled = api(3).poll(group, member, 500);
+            assertThat(polled.status()).as(polled.body().toString()).isEqualTo(200);
+            for (JsonNode r : polled.body().get("records")) {
+                List<String> got = values.computeIfAbsent(r.get("partition").asInt(), p -> new ArrayList<>());
+                assertThat(r.get("offset").asLong()).isEqualTo(got.size());
+                got.add(r.get("value").asString());
+            }
+            assertThat(values.values().stream().mapToInt(List::size).sum()).isEqualTo(15);
+        });
+        for (int p = 0; p < 3; p++) {
+            assertThat(values.get(p)).containsExactly(p + "-0", p + "-1", p + "-2", p + "-3", p + "-4");
+        }
+        Answer commit = api(1).send("POST", "/api/v1/groups/" + group + "/offsets", "{\"memberId\":\"" + member
+                + "\",\"generation\":" + joined.body().get("generation").asInt() + ",\"offsets\":["
+                + "{\"topic\":\"sparse\",\"partition\":0,\"offset\":5},{\"topic\":\"sparse\",\"partition\":1,\"offset\":3},"
+                + "{\"topic\":\"sparse\",\"partition\":2,\"offset\":5}]}");
+        assertThat(commit.status()).as(commit.body().toString()).isEqualTo(204);
+        // Lag from each partition's own replica, wherever the coordinator is.
+        JsonNode offsets = api(2).send("GET", "/api/v1/groups/" + group, null).body().get("offsets");
+        assertThat(offsets).hasSize(3).allSatisfy(o -> assertThat(o.get("logEndOffset").asLong()).isEqualTo(5));
+        assertThat(offsets).anySatisfy(o -> {
+            assertThat(o.get("partition").asInt()).isEqualTo(1);
+            assertThat(o.get("lag").asLong()).isEqualTo(2);
+        });
+        assertThat(api(3).send("DELETE", "/api/v1/groups/" + group + "/members/" + member, null).status())
+                .isEqualTo(204);
+    }
+
+    @Test
+    @Order(4)
     void losingTheCoordinatorsNodeKeepsTheOffsetsAndTheGroupResumesOnTheSurvivors() {
         killed = cluster.context(1).getBean(GroupPlacement.class).coordinator(GROUP);
         assertThat(killed).isBetween(1, 3);
@@ -195,7 +248,7 @@ class ClusterGroupsTest {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aRestartedNodeCatchesUpWithTheCommittedOffsets() {
         cluster.start(killed);
         OffsetStore store = cluster.context(killed).getBean(OffsetStore.class);
@@ -204,7 +257,7 @@ class ClusterGroupsTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aCoordinatorCutOffFromTheMajorityCannotAcknowledgeACommit() {
         int coordinator = cluster.context(killed).getBean(GroupPlacement.class).coordinator(GROUP);
         assertThat(coordinator).isBetween(1, 3);
