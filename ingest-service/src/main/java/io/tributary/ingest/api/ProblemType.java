@@ -31,6 +31,8 @@ public enum ProblemType {
     NOT_ACCEPTABLE("not-acceptable", "Not acceptable", HttpStatus.NOT_ACCEPTABLE, false),
     STORAGE_ERROR("storage-error", "Storage error", HttpStatus.SERVICE_UNAVAILABLE, true),
     NOT_ENOUGH_REPLICAS("not-enough-replicas", "Not enough replicas", HttpStatus.SERVICE_UNAVAILABLE, true),
+    COORDINATOR_NOT_AVAILABLE("coordinator-not-available", "Group coordinator not available",
+            HttpStatus.SERVICE_UNAVAILABLE, true),
     INTERNAL_ERROR("internal-error", "Internal error", HttpStatus.INTERNAL_SERVER_ERROR, true);
 
     /** Base of every type URI; the fragment-free slug is appended. */

@@ -7,7 +7,9 @@ import java.util.List;
 
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.produce.ProducerIds;
+import io.tributary.ingest.replication.ReplicationService;
 import io.tributary.ingest.topic.TopicRegistry;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -39,16 +41,20 @@ class ProducerController {
 
     private final ProducerIds ids;
     private final TopicRegistry topics;
+    /** Null on a single node; on a cluster identities are handed out through the metadata group. */
+    private final ReplicationService replication;
 
-    ProducerController(ProducerIds ids, TopicRegistry topics) {
+    ProducerController(ProducerIds ids, TopicRegistry topics, ObjectProvider<ReplicationService> replication) {
         this.ids = ids;
         this.topics = topics;
+        this.replication = replication.getIfAvailable();
     }
 
     @Operation(summary = "Get an idempotent producer identity")
     @PostMapping
     InitProducerResponse init(@RequestBody(required = false) InitProducerRequest request) {
-        ProducerIds.Identity identity = ids.init(request == null ? null : request.name());
+        String name = request == null ? null : request.name();
+        ProducerIds.Identity identity = replication == null ? ids.init(name) : replication.initProducer(name);
         return new InitProducerResponse(identity.producerId(), identity.producerEpoch());
     }
 

@@ -19,6 +19,8 @@ import io.tributary.ingest.log.Record;
 import io.tributary.ingest.log.RecordBatch;
 import io.tributary.ingest.topic.TopicRegistry;
 import jakarta.annotation.PreDestroy;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 
 /**
@@ -30,13 +32,29 @@ import org.springframework.stereotype.Service;
 @Service
 public class FetchService {
 
+    /** How often a waiting read of a partition held by other nodes looks again. */
+    private static final long REMOTE_RECHECK_MS = 200;
+
     private final TopicRegistry topics;
     private final MeterRegistry meters;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final long maxWaitMs;
     private final ExecutorService completions;
+    /** Null on a single node. */
+    private final RemoteReads remote;
 
     public FetchService(TopicRegistry topics, MeterRegistry meters, IngestProperties props) {
+        this(topics, meters, props, (RemoteReads) null);
+    }
+
+    @Autowired
+    public FetchService(TopicRegistry topics, MeterRegistry meters, IngestProperties props,
+                        ObjectProvider<RemoteReads> remote) {
+        this(topics, meters, props, remote.getIfAvailable());
+    }
+
+    private FetchService(TopicRegistry topics, MeterRegistry meters, IngestProperties props, RemoteReads remote) {
+        this.remote = remote;
         this.topics = topics;
         this.meters = meters;
         this.maxWaitMs = props.fetch().maxWait().toMillis();
@@ -48,10 +66,28 @@ public class FetchService {
         });
     }
 
+    /**
+     * A partition's bounds (log start, high watermark, log end) with no batches: from this node's
+     * log, or on a cluster from a replica when this node hosts none.
+     */
+    public FetchResult bounds(String topic, int partition) {
+        PartitionLog log = topics.partition(topic, partition);
+        if (isRemote(topic, partition)) {
+            return remote.read(topic, partition, -1, 0);
+        }
+        return new FetchResult(List.of(), log.highWatermark(), log.logStartOffset(), log.logEndOffset());
+    }
+
+    private boolean isRemote(String topic, int partition) {
+        return remote != null && remote.isRemote(topic, partition);
+    }
+
     /** Reads one partition now, without waiting. */
     public PartitionFetch read(FetchPosition position, int maxRecords, int maxBytes) {
         PartitionLog log = topics.partition(position.topic(), position.partition());
-        FetchResult result = log.read(position.offset(), maxBytes);
+        FetchResult result = isRemote(position.topic(), position.partition())
+                ? remote.read(position.topic(), position.partition(), position.offset(), maxBytes)
+                : log.read(position.offset(), maxBytes);
         List<Record> records = new ArrayList<>(Math.min(maxRecords, 1024));
         long next = position.offset();
         outer:
@@ -103,7 +139,11 @@ public class FetchService {
         }
         List<CompletableFuture<Void>> arrivals = new ArrayList<>(positions.size());
         for (FetchPosition p : positions) {
-            arrivals.add(topics.partition(p.topic(), p.partition()).awaitData(p.offset()));
+            // A replica elsewhere cannot wake us: look again after a short while (no data futures across nodes).
+            arrivals.add(isRemote(p.topic(), p.partition())
+                    ? CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(REMOTE_RECHECK_MS,
+                            TimeUnit.MILLISECONDS))
+                    : topics.partition(p.topic(), p.partition()).awaitData(p.offset()));
         }
         CompletableFuture<Object> any = CompletableFuture.anyOf(arrivals.toArray(CompletableFuture[]::new));
         return any.completeOnTimeout(null, wait, TimeUnit.MILLISECONDS)

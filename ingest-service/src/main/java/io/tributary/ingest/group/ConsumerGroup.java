@@ -14,6 +14,8 @@ import io.tributary.ingest.topic.TopicPartition;
 final class ConsumerGroup {
     final String id;
     int generation;
+    /** The coordinator epoch the members joined under (always 0 on a single node); see GroupPlacement. */
+    long epoch;
     final Map<String, GroupMember> members = new TreeMap<>();
     volatile int memberCount;
     /** Removed from the coordinator's map; a request holding it must look again. */

@@ -7,7 +7,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -33,8 +35,8 @@ import io.tributary.ingest.group.GroupDtos.MemberDescription;
 import io.tributary.ingest.group.GroupDtos.MembershipAnswer;
 import io.tributary.ingest.group.GroupDtos.OffsetDescription;
 import io.tributary.ingest.group.GroupDtos.PartitionRef;
+import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.OffsetOutOfRangeException;
-import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.topic.InvalidTopicException;
 import io.tributary.ingest.topic.TopicNames;
 import io.tributary.ingest.topic.TopicPartition;
@@ -76,6 +78,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     private final TopicRegistry topics;
     private final FetchService fetch;
     private final OffsetStore offsets;
+    private final GroupPlacement placement;
     private final MeterRegistry meters;
     private final IngestProperties.Groups settings;
     private final LongSupplier clock;
@@ -97,6 +100,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         this.topics = topics;
         this.fetch = fetch;
         this.offsets = offsets;
+        this.placement = offsets.placement();
         this.meters = meters;
         this.settings = settings;
         this.clock = clock;
@@ -151,6 +155,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         OffsetReset reset = OffsetReset.parse(autoOffsetReset);
         String memberId = "consumer-" + UUID.randomUUID();
         return withLiveGroup(groupId, g -> {
+            refreshCoordination(g);
             GroupMember m = new GroupMember(memberId, topicList, timeout, reset, clock.getAsLong());
             g.members.put(memberId, m);
             rebalance(g, "member " + memberId + " joined");
@@ -162,6 +167,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     MembershipAnswer heartbeat(String groupId, String memberId) {
         ConsumerGroup g = memberGroup(groupId, memberId);
         synchronized (g) {
+            refreshCoordination(g);
             GroupMember m = member(g, memberId);
             m.lastSeenMs = clock.getAsLong();
             return membership(g, m);
@@ -172,6 +178,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     void leave(String groupId, String memberId) {
         ConsumerGroup g = memberGroup(groupId, memberId);
         synchronized (g) {
+            refreshCoordination(g);
             member(g, memberId);
             g.members.remove(memberId);
             rebalance(g, "member " + memberId + " left");
@@ -185,6 +192,12 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         int expired = 0;
         for (ConsumerGroup g : groups.values()) {
             synchronized (g) {
+                if (placement.clustered() && placement.localEpoch(g.id) != g.epoch && !g.members.isEmpty()) {
+                    // This node stopped coordinating the group: its members rejoin at the new coordinator.
+                    voidMembership(g, "this node no longer coordinates the group");
+                    removeIfUnused(g);
+                    continue;
+                }
                 List<String> gone = new ArrayList<>();
                 for (GroupMember m : g.members.values()) {
                     if (m.pollsInFlight == 0 && now - m.lastSeenMs > m.sessionTimeoutMs) {
@@ -223,6 +236,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         List<FetchPosition> positions = new ArrayList<>();
         CompletableFuture<Void> idle = null;
         synchronized (g) {
+            refreshCoordination(g);
             GroupMember m = member(g, memberId);
             m.lastSeenMs = clock.getAsLong();
             for (TopicPartition tp : m.assignment) {
@@ -299,14 +313,15 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
      * (or when out of the log's range) the member's reset policy. Null when the partition is gone.
      */
     private Long position(ConsumerGroup g, GroupMember m, TopicPartition tp) {
-        PartitionLog partition;
+        FetchResult bounds;
         try {
-            partition = topics.partition(tp.topic(), tp.partition());
+            // On a cluster, from a replica when this node hosts none of the partition.
+            bounds = fetch.bounds(tp.topic(), tp.partition());
         } catch (UnknownTopicException e) {
             return null;
         }
-        long start = partition.logStartOffset();
-        long end = partition.highWatermark();
+        long start = bounds.logStartOffset();
+        long end = bounds.highWatermark();
         Long position = m.positions.get(tp);
         if (position == null) {
             OffsetStore.Committed committed = offsets.committed(g.id, tp);
@@ -335,6 +350,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         });
         ConsumerGroup g = memberGroup(groupId, memberId);
         synchronized (g) {
+            refreshCoordination(g);
             GroupMember m = member(g, memberId);
             long now = clock.getAsLong();
             m.lastSeenMs = now;
@@ -359,6 +375,9 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
 
     List<GroupSummary> list() {
         List<GroupSummary> out = new ArrayList<>();
+        if (placement.clustered()) {
+            return listCoordinatedHere();
+        }
         for (ConsumerGroup g : new TreeMap<>(groups).values()) {
             synchronized (g) {
                 if (!g.dead) {
@@ -369,9 +388,40 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         return out;
     }
 
+    /**
+     * On a cluster: the groups this node coordinates now, those with members and those known
+     * only by their committed offsets (the other nodes list theirs).
+     */
+    private List<GroupSummary> listCoordinatedHere() {
+        SortedSet<String> ids = new TreeSet<>(groups.keySet());
+        ids.addAll(offsets.groups());
+        List<GroupSummary> out = new ArrayList<>();
+        for (String id : ids) {
+            long epoch = placement.localEpoch(id);
+            if (epoch < 0) {
+                continue;
+            }
+            ConsumerGroup g = groups.get(id);
+            if (g == null) {
+                out.add(new GroupSummary(id, 0, 0, "Empty"));
+                continue;
+            }
+            synchronized (g) {
+                boolean current = !g.dead && g.epoch == epoch;
+                out.add(new GroupSummary(id, g.generation, current ? g.members.size() : 0,
+                        current ? g.state() : "Empty"));
+            }
+        }
+        return out;
+    }
+
     /** @throws ProblemException UNKNOWN_GROUP */
     GroupDescription describe(String groupId) {
         ConsumerGroup g = groups.get(groupId);
+        if (g == null && placement.clustered() && !offsets.committed(groupId).isEmpty()) {
+            // Committed through an earlier coordinator: known here by its offsets only.
+            g = groups.computeIfAbsent(groupId, this::newGroup);
+        }
         if (g == null) {
             throw unknownGroup(groupId);
         }
@@ -379,6 +429,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
             if (g.dead) {
                 throw unknownGroup(groupId);
             }
+            refreshCoordination(g);
             List<MemberDescription> members = g.members.values().stream()
                     .map(m -> new MemberDescription(m.id, m.topics, PartitionRef.of(m.assignment), m.sessionTimeoutMs,
                             m.lastSeenMs))
@@ -386,9 +437,9 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
             List<OffsetDescription> described = new ArrayList<>();
             new TreeMap<>(offsets.committed(g.id)).forEach((tp, c) -> {
                 try {
-                    PartitionLog log = topics.partition(tp.topic(), tp.partition());
-                    described.add(new OffsetDescription(tp.topic(), tp.partition(), c.offset(), log.logEndOffset(),
-                            Math.max(0, log.highWatermark() - c.offset())));
+                    FetchResult bounds = fetch.bounds(tp.topic(), tp.partition());
+                    described.add(new OffsetDescription(tp.topic(), tp.partition(), c.offset(), bounds.logEndOffset(),
+                            Math.max(0, bounds.highWatermark() - c.offset())));
                 } catch (UnknownTopicException e) {
                     // deleted meanwhile; its offsets are being dropped
                 }
@@ -412,7 +463,20 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
 
     @Override
     public void topicDeleted(TopicRegistry.Topic topic) {
+        if (placement.clustered()) {
+            // Called while the metadata group applies the delete: the offsets are dropped through
+            // the offsets partitions' Raft groups by their coordinators, off that thread.
+            scheduler.execute(() -> dropOffsetsOfDeletedTopic(topic.name()));
+        }
         for (ConsumerGroup g : groups.values()) {
+            if (placement.clustered()) {
+                synchronized (g) {
+                    if (subscribes(g, topic.name())) {
+                        rebalance(g, "subscribed topic " + topic.name() + " was deleted");
+                    }
+                }
+                continue;
+            }
             synchronized (g) {
                 try {
                     List<TopicPartition> gone = offsets.committed(g.id).keySet().stream()
@@ -435,7 +499,65 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         }
     }
 
+    /** On a cluster: tombstones for a deleted topic's offsets of every group this node coordinates. */
+    private void dropOffsetsOfDeletedTopic(String topic) {
+        for (String group : offsets.groups()) {
+            if (placement.localEpoch(group) < 0) {
+                continue;
+            }
+            List<TopicPartition> gone = offsets.committed(group).keySet().stream()
+                    .filter(tp -> tp.topic().equals(topic)).toList();
+            ConsumerGroup g = groups.get(group);
+            try {
+                if (g == null) {
+                    offsets.delete(group, gone);
+                    continue;
+                }
+                synchronized (g) {
+                    offsets.delete(group, gone);
+                    gone.forEach(tp -> {
+                        Meter gauge = g.lagGauges.remove(tp);
+                        if (gauge != null) {
+                            meters.remove(gauge);
+                        }
+                    });
+                    removeIfUnused(g);
+                }
+            } catch (RuntimeException e) {
+                log.warn("could not drop offsets of group {} for deleted topic {}", group, topic, e);
+            }
+        }
+    }
+
     // ---- internals -----------------------------------------------------------------------
+
+    /**
+     * Called under the group's lock by every membership request: on a cluster, membership made
+     * under an earlier coordinator epoch (another leader term of the group's offsets partition)
+     * is void, so its members get 404 and rejoin; committed offsets are unaffected.
+     *
+     * @throws ProblemException COORDINATOR_NOT_AVAILABLE when this node does not coordinate the group now
+     */
+    private void refreshCoordination(ConsumerGroup g) {
+        long epoch = placement.localEpoch(g.id);
+        if (epoch < 0) {
+            throw new ProblemException(ProblemType.COORDINATOR_NOT_AVAILABLE, "node does not coordinate group "
+                    + g.id + " (its coordinator is moving); retry");
+        }
+        if (epoch != g.epoch) {
+            if (!g.members.isEmpty()) {
+                voidMembership(g, "coordinator epoch " + g.epoch + " ended, now " + epoch);
+            }
+            g.epoch = epoch;
+        }
+    }
+
+    /** Called under the group's lock: forgets every member (they rejoin) and starts a new generation. */
+    private void voidMembership(ConsumerGroup g, String reason) {
+        g.members.clear();
+        rebalance(g, reason);
+    }
+
 
     /** Called under the group's lock: new generation, new assignment, lost partitions forgotten. */
     private void rebalance(ConsumerGroup g, String reason) {

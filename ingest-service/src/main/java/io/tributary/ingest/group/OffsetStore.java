@@ -13,34 +13,47 @@ import io.tributary.ingest.log.Bytes;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.LogRecord;
 import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.log.ProducerBatch;
 import io.tributary.ingest.log.Record;
 import io.tributary.ingest.log.RecordBatch;
+import io.tributary.ingest.replication.ReplicationService;
 import io.tributary.ingest.topic.TopicPartition;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Committed group offsets, kept in memory and made durable in the compacted internal topic
- * {@value #TOPIC}. A group's commits all go to one partition of that topic (its id's hash),
- * so their order there is the order they were made in. Record key
+ * Committed group offsets: a view, kept in memory, of the compacted internal topic
+ * {@value #TOPIC}. A group's commits all go to one partition of that topic (its id's hash,
+ * {@link GroupPlacement}), so their order there is the order they were made in. Record key
  * {@code group \0 topic \0 partition}, value {@code {"offset":n,"commitTimestamp":ms}}; a
- * tombstone (null value) forgets an offset. Opening replays every partition, newest wins.
+ * tombstone (null value) forgets an offset; newest wins.
+ *
+ * <p>The view is built only from what is in the local log: per offsets partition it remembers
+ * how far it has read, and every read of a group's offsets (and every write) first applies the
+ * records added since. On one node a commit is appended (fsynced) to the local log. On a cluster
+ * it goes through the Raft group of its offsets partition, from its leader only (the group's
+ * coordinator), and is acknowledged once a majority committed it and the leader applied it to
+ * its log; every replica's log, and so every node's view, holds the same commits in the same
+ * order. A node that becomes coordinator therefore already has every committed offset of its
+ * groups in its log (Ratis makes it "leader ready" only after applying all earlier entries).
  *
  * <p>The topic's partition count is fixed when it is first created
  * ({@code ingest.groups.offsets-topic-partitions}); later changes of that setting do not
  * apply to an existing topic, so a group always maps to the same partition.
  *
- * <p>Not synchronised per group: {@link GroupCoordinator} calls it under the group's lock.
+ * <p>Writes are not synchronised per group: {@link GroupCoordinator} calls them under the
+ * group's lock. Catching up is serialised per offsets partition.
  */
 @Component
 class OffsetStore {
 
-    static final String TOPIC = "__consumer_offsets";
+    static final String TOPIC = GroupPlacement.OFFSETS_TOPIC;
 
     private static final Logger log = LoggerFactory.getLogger(OffsetStore.class);
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -52,34 +65,69 @@ class OffsetStore {
     }
 
     private final TopicRegistry topics;
+    private final GroupPlacement placement;
     private final Map<String, Map<TopicPartition, Committed>> byGroup = new ConcurrentHashMap<>();
+    /** Per offsets partition: the log offset the view has read up to; guarded by {@code viewLocks[p]}. */
+    private final long[] viewEnds;
+    private final Object[] viewLocks;
 
+    /** A single node's store (tests). */
     OffsetStore(TopicRegistry topics, IngestProperties props) {
+        this(topics, new GroupPlacement(topics, props, (ReplicationService) null));
+    }
+
+    @Autowired
+    OffsetStore(TopicRegistry topics, GroupPlacement placement) {
         this.topics = topics;
-        // flush.messages=1: a commit is fsynced before its 204, so an acknowledged commit survives power loss.
-        topics.ensureInternal(TOPIC, props.groups().offsetsTopicPartitions(),
-                Map.of("cleanup.policy", "compact", "flush.messages", "1"));
-        replay();
-        forgetDeletedTopics();
+        this.placement = placement;
+        int partitions = placement.offsetsTopic().partitions().size();
+        this.viewEnds = new long[partitions];
+        this.viewLocks = new Object[partitions];
+        for (int p = 0; p < partitions; p++) {
+            viewLocks[p] = new Object();
+        }
+        int records = 0;
+        for (int p = 0; p < partitions; p++) {
+            records += catchUp(p);
+        }
+        log.info("replayed {} records of {}: committed offsets of {} groups", records, TOPIC, byGroup.size());
+        if (!placement.clustered()) {
+            // On a cluster no node leads an offsets partition yet at start; see docs/replication.md.
+            forgetDeletedTopics();
+        }
+    }
+
+    GroupPlacement placement() {
+        return placement;
     }
 
     /** Groups that have at least one committed offset. */
     Set<String> groups() {
+        for (int p = 0; p < viewEnds.length; p++) {
+            catchUp(p);
+        }
         return Set.copyOf(byGroup.keySet());
     }
 
     /** The group's committed offsets (an unmodifiable snapshot; empty when none). */
     Map<TopicPartition, Committed> committed(String group) {
+        catchUp(placement.partitionFor(group));
         Map<TopicPartition, Committed> offsets = byGroup.get(group);
         return offsets == null ? Map.of() : Map.copyOf(offsets);
     }
 
     Committed committed(String group, TopicPartition partition) {
+        catchUp(placement.partitionFor(group));
         Map<TopicPartition, Committed> offsets = byGroup.get(group);
         return offsets == null ? null : offsets.get(partition);
     }
 
-    /** Appends the offsets as one batch (all or nothing) and only then makes them visible. */
+    /**
+     * Appends the offsets as one batch (all or nothing) and only then makes them visible.
+     *
+     * @throws io.tributary.ingest.api.ProblemException on a cluster: COORDINATOR_NOT_AVAILABLE when this
+     *         node no longer leads the group's offsets partition, NOT_ENOUGH_REPLICAS when not committed in time
+     */
     void commit(String group, Map<TopicPartition, Long> offsets, long nowMs) {
         if (offsets.isEmpty()) {
             return;
@@ -87,14 +135,19 @@ class OffsetStore {
         List<LogRecord> records = new ArrayList<>(offsets.size());
         offsets.forEach((tp, offset) -> records.add(new LogRecord(key(group, tp),
                 Bytes.utf8("{\"offset\":" + offset + ",\"commitTimestamp\":" + nowMs + "}"), List.of(), nowMs)));
-        partitionFor(group).append(records);
-        Map<TopicPartition, Committed> current = byGroup.computeIfAbsent(group, g -> new ConcurrentHashMap<>());
-        offsets.forEach((tp, offset) -> current.put(tp, new Committed(offset, nowMs)));
+        append(group, records);
     }
 
-    /** Writes tombstones for the partitions' offsets and forgets them. */
+    /**
+     * Writes tombstones for the partitions' offsets and forgets them. On a cluster only the
+     * group's coordinator writes them; elsewhere this does nothing (the view follows the log).
+     */
     void delete(String group, Collection<TopicPartition> partitions) {
         if (partitions.isEmpty()) {
+            return;
+        }
+        if (placement.clustered() && placement.localEpoch(group) < 0) {
+            log.debug("not the coordinator of group {}: its coordinator drops its offsets of {}", group, partitions);
             return;
         }
         long now = System.currentTimeMillis();
@@ -102,25 +155,28 @@ class OffsetStore {
         for (TopicPartition tp : partitions) {
             tombstones.add(new LogRecord(key(group, tp), null, List.of(), now));
         }
-        partitionFor(group).append(tombstones);
-        Map<TopicPartition, Committed> current = byGroup.get(group);
-        if (current != null) {
-            partitions.forEach(current::remove);
-            if (current.isEmpty()) {
-                byGroup.remove(group, current);
-            }
+        append(group, tombstones);
+    }
+
+    private void append(String group, List<LogRecord> records) {
+        int p = placement.partitionFor(group);
+        TopicRegistry.Topic topic = placement.offsetsTopic();
+        PartitionLog partition = topic.partitions().get(p);
+        ReplicationService replication = placement.replication();
+        if (replication == null) {
+            partition.append(records);
+        } else {
+            replication.appendAsLeader(topic, p, partition.prepare(records, ProducerBatch.NONE));
         }
+        catchUp(p);
     }
 
-    private PartitionLog partitionFor(String group) {
-        List<PartitionLog> partitions = topics.get(TOPIC).partitions();
-        return partitions.get(Math.floorMod(group.hashCode(), partitions.size()));
-    }
-
-    private void replay() {
-        int records = 0;
-        for (PartitionLog partition : topics.get(TOPIC).partitions()) {
-            long offset = partition.logStartOffset();
+    /** Applies the records the local log gained since the last call to the view; returns how many. */
+    private int catchUp(int p) {
+        PartitionLog partition = placement.offsetsTopic().partitions().get(p);
+        synchronized (viewLocks[p]) {
+            int records = 0;
+            long offset = Math.max(viewEnds[p], partition.logStartOffset());
             long end = partition.highWatermark();
             while (offset < end) {
                 FetchResult result = partition.read(offset, REPLAY_CHUNK_BYTES);
@@ -137,8 +193,9 @@ class OffsetStore {
                     offset = Math.max(offset, batch.nextOffset());
                 }
             }
+            viewEnds[p] = offset;
+            return records;
         }
-        log.info("replayed {} records of {}: committed offsets of {} groups", records, TOPIC, byGroup.size());
     }
 
     private void apply(Record r) {

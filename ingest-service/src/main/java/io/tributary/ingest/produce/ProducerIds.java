@@ -19,6 +19,12 @@ import tools.jackson.databind.json.JsonMapper;
  * a pipeline and source partition) gets the same id with the epoch bumped, which fences the
  * previous holder: the log refuses its batches from then on. The file is rewritten atomically
  * before an identity is handed out, so an id is never given twice, even across crashes.
+ *
+ * <p>On a cluster every node keeps this state, changed only by {@link #initAt} as the metadata
+ * Raft group applies its {@code init-producer} entries, in the same order everywhere: every node
+ * computes the same identities, and the identity the leader's apply computed is the answer. The
+ * file also records the metadata log index of the last entry applied, so an entry applied again
+ * after a restart (the metadata group replays its log) changes nothing.
  */
 @Component
 public class ProducerIds {
@@ -27,7 +33,8 @@ public class ProducerIds {
     public record Identity(long producerId, short producerEpoch) {
     }
 
-    private record State(long nextId, Map<String, Identity> named) {
+    /** @param appliedMetadataIndex cluster only: the metadata log index of the last {@code initAt} (0: none) */
+    private record State(long nextId, Map<String, Identity> named, long appliedMetadataIndex) {
     }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -35,6 +42,7 @@ public class ProducerIds {
     private final Path file;
     private long nextId;
     private final Map<String, Identity> named;
+    private long appliedMetadataIndex;
 
     public ProducerIds(IngestProperties props) {
         this.file = props.dataDir().toAbsolutePath().resolve("producer-ids.json");
@@ -44,6 +52,7 @@ public class ProducerIds {
                 State state = JSON.readValue(Files.readAllBytes(file), State.class);
                 this.nextId = state.nextId();
                 this.named = new HashMap<>(state.named());
+                this.appliedMetadataIndex = state.appliedMetadataIndex();
             } else {
                 this.nextId = 1;
                 this.named = new HashMap<>();
@@ -75,6 +84,19 @@ public class ProducerIds {
     }
 
     /**
+     * {@link #init} as the entry at {@code metadataIndex} of the metadata Raft group (cluster).
+     *
+     * @return the identity, or null when that entry was applied here before (nothing changes)
+     */
+    public synchronized Identity initAt(String name, long metadataIndex) {
+        if (metadataIndex <= appliedMetadataIndex) {
+            return null;
+        }
+        appliedMetadataIndex = metadataIndex;
+        return init(name);
+    }
+
+    /**
      * The newest epoch handed out for {@code producerId} under a name, or -1 when the id is not
      * a named producer's. A produce with an older epoch comes from a fenced holder.
      */
@@ -89,7 +111,7 @@ public class ProducerIds {
 
     private void persist() {
         try {
-            AtomicFiles.write(file, JSON.writeValueAsBytes(new State(nextId, named)));
+            AtomicFiles.write(file, JSON.writeValueAsBytes(new State(nextId, named, appliedMetadataIndex)));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

@@ -6,11 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.HashSet;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
 import io.tributary.ingest.log.LogConfig;
+import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.topic.InvalidTopicException;
 import io.tributary.ingest.topic.TopicExistsException;
 import io.tributary.ingest.topic.TopicRegistry;
@@ -25,24 +24,24 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The state machine of the metadata group, which spans every node: topic commands (create,
- * config change, delete) applied to each node's {@link TopicRegistry}, in the same order
- * everywhere.
+ * config change, delete) applied to each node's {@link TopicRegistry}, and idempotent producer
+ * identities handed out by each node's {@link ProducerIds}, in the same order everywhere.
  *
  * <p>No Ratis snapshot: the registry keeps its own {@code topics.json}, and the Raft log of this
  * group is never purged (one small entry per command), so Ratis replays it from the start after
  * every restart. To keep that replay from re-running side effects (a config change replayed
  * over a later one, a create replayed after its delete), the index of the last command applied
- * here is kept in {@code raft/metadata-applied}, written after each command. Entries up to it
- * are <em>replayed</em> only: they rebuild in-memory state (names of deleted topics) and repair
- * a crash between creating a topic and joining its partition groups (a replayed create of an
- * existing topic makes sure its groups are joined). The command after it is applied again in
- * full if the node stopped between applying it and recording its index; every command is
- * idempotent against the state it leaves (create of an existing topic, delete of a missing one,
- * the same config merge).
+ * here is kept in {@code raft-metadata-applied}, written after each command. Entries up to it
+ * are <em>replayed</em> only: they repair a crash between creating a topic and joining its
+ * partition groups (a replayed create of an existing topic makes sure its groups are joined).
+ * The command after it is applied again in full if the node stopped between applying it and
+ * recording its index; every command is idempotent against the state it leaves (create of an
+ * existing topic, delete of a missing one, the same config merge, a producer entry whose index
+ * {@code producer-ids.json} already records).
  *
- * <p>A deleted topic's name cannot be created again on a cluster: partition group ids are derived
- * from topic names, and a node that was down during the delete could bring the old group's Raft
- * log into the new one. Re-using names needs an incarnation in the group id (not done).
+ * <p>A topic's incarnation is the index of its create entry; partition group ids include it, so
+ * a deleted topic's name can be created again without a node that missed the delete bringing
+ * the old groups' Raft logs into the new ones.
  */
 final class MetadataStateMachine extends BaseStateMachine {
 
@@ -53,6 +52,8 @@ final class MetadataStateMachine extends BaseStateMachine {
     static final String EXISTS = "exists:";
     static final String INVALID = "invalid:";
     static final String UNKNOWN = "unknown:";
+    /** Reply to init-producer: {@code producer:<id>:<epoch>}. */
+    static final String PRODUCER = "producer:";
 
     /** What the replication service does around topic changes on this node. */
     interface Hooks {
@@ -64,13 +65,14 @@ final class MetadataStateMachine extends BaseStateMachine {
     }
 
     private final TopicRegistry topics;
+    private final ProducerIds producerIds;
     private final Hooks hooks;
     private final Path appliedFile;
     private final long persistedApplied;
-    private final Set<String> deleted = new HashSet<>();
 
-    MetadataStateMachine(TopicRegistry topics, Hooks hooks, Path appliedFile) {
+    MetadataStateMachine(TopicRegistry topics, ProducerIds producerIds, Hooks hooks, Path appliedFile) {
         this.topics = topics;
+        this.producerIds = producerIds;
         this.hooks = hooks;
         this.appliedFile = appliedFile;
         long applied = -1;
@@ -100,7 +102,7 @@ final class MetadataStateMachine extends BaseStateMachine {
         } else if (entry.getIndex() <= persistedApplied) {
             reply = replay(cmd);
         } else {
-            reply = apply(cmd);
+            reply = apply(cmd, entry.getIndex());
             recordApplied(entry.getIndex());
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
@@ -115,18 +117,18 @@ final class MetadataStateMachine extends BaseStateMachine {
                     hooks.topicReady(topics.get(cmd.name()));
                 }
             }
-            case TopicCommand.DELETE -> deleted.add(cmd.name());
             default -> {
-                // configs: already in topics.json
+                // configs, delete, producers: already in topics.json and producer-ids.json
             }
         }
         return OK;
     }
 
-    private String apply(TopicCommand cmd) {
+    private String apply(TopicCommand cmd, long index) {
         try {
             return switch (cmd.op()) {
-                case TopicCommand.CREATE -> create(cmd);
+                case TopicCommand.INIT_PRODUCER -> initProducer(cmd.name(), index);
+                case TopicCommand.CREATE -> create(cmd, index);
                 case TopicCommand.CONFIGS -> {
                     topics.updateConfigs(cmd.name(), cmd.configs());
                     yield OK;
@@ -142,14 +144,11 @@ final class MetadataStateMachine extends BaseStateMachine {
         }
     }
 
-    private String create(TopicCommand cmd) {
-        if (deleted.contains(cmd.name())) {
-            return INVALID + "topic name " + cmd.name() + " belonged to a deleted topic; a replicated cluster "
-                    + "cannot re-use it yet (see docs/replication.md)";
-        }
+    /** The entry's index is the topic's incarnation: a name created again gets new partition groups. */
+    private String create(TopicCommand cmd, long index) {
         String reply;
         try {
-            topics.create(cmd.name(), cmd.partitions(), cmd.replicationFactor(), cmd.configs());
+            topics.create(cmd.name(), cmd.partitions(), cmd.replicationFactor(), cmd.configs(), index);
             reply = OK;
         } catch (TopicExistsException e) {
             reply = EXISTS + e.getMessage();
@@ -158,8 +157,14 @@ final class MetadataStateMachine extends BaseStateMachine {
         return reply;
     }
 
+    /** Every node hands out the same identity; the one of an entry applied before a restart is not known again. */
+    private String initProducer(String name, long index) {
+        ProducerIds.Identity identity = producerIds.initAt(name, index);
+        return identity == null ? INVALID + "producer entry " + index + " was applied before"
+                : PRODUCER + identity.producerId() + ":" + identity.producerEpoch();
+    }
+
     private String delete(TopicCommand cmd) {
-        deleted.add(cmd.name());
         if (!topics.exists(cmd.name())) {
             return UNKNOWN + "topic " + cmd.name() + " does not exist";
         }

@@ -24,6 +24,10 @@ import org.springframework.web.bind.annotation.RestController;
  *   <li>{@code GET .../batches?offset=&maxBytes=}: the stored batches from {@code offset} on,
  *       byte for byte, concatenated ({@code application/octet-stream}; each batch carries its
  *       own length).</li>
+ *   <li>{@code GET .../read?offset=&maxBytes=}: like {@code batches}, but within this replica's
+ *       range only (416 outside it; offset -1: no batches), with the range in the headers
+ *       {@code X-Log-Start-Offset}, {@code X-High-Watermark} and {@code X-Log-End-Offset}; what a
+ *       node reads of a partition it hosts no replica of ({@link ReplicaReads}).</li>
  * </ul>
  */
 @RestController
@@ -42,6 +46,30 @@ class ReplicaCopyController {
         PartitionStateMachine sm = replication.localStateMachine(topic, partition);
         PartitionStateMachine.SnapshotPoint point = sm == null ? null : sm.snapshotPoint();
         return point == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(point.encode());
+    }
+
+    @GetMapping(value = "/read", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    ResponseEntity<byte[]> read(@PathVariable String topic, @PathVariable int partition, @RequestParam long offset,
+                                @RequestParam(defaultValue = "1048576") int maxBytes) {
+        PartitionStateMachine sm = replication.localStateMachine(topic, partition);
+        if (sm == null) {
+            return ResponseEntity.notFound().build();
+        }
+        PartitionLog log = sm.partitionLog();
+        long start = log.logStartOffset();
+        long highWatermark = log.highWatermark();
+        ResponseEntity.BodyBuilder answer = ResponseEntity.status(offset >= 0 && (offset < start
+                        || offset > highWatermark) ? 416 : 200)
+                .header(ReplicaReads.LOG_START, Long.toString(start))
+                .header(ReplicaReads.HIGH_WATERMARK, Long.toString(highWatermark))
+                .header(ReplicaReads.LOG_END, Long.toString(log.logEndOffset()));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        if (offset >= start && offset <= highWatermark) {
+            for (RecordBatch b : log.read(offset, maxBytes).batches()) {
+                out.write(b.array(), b.start(), b.sizeInBytes());
+            }
+        }
+        return answer.body(out.toByteArray());
     }
 
     @GetMapping(value = "/batches", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)

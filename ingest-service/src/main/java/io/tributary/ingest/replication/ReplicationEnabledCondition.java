@@ -5,7 +5,7 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
 /** True when {@code ingest.cluster.peers} names at least one member (an empty value means a single node). */
-class ReplicationEnabledCondition implements Condition {
+public class ReplicationEnabledCondition implements Condition {
 
     @Override
     public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {

@@ -2,6 +2,8 @@ package io.tributary.ingest.replication;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,7 @@ import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.log.PreparedBatch;
+import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.topic.InvalidTopicException;
 import io.tributary.ingest.topic.TopicExistsException;
 import io.tributary.ingest.topic.TopicNames;
@@ -38,6 +41,7 @@ import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -82,6 +86,7 @@ public class ReplicationService {
     }
 
     private final TopicRegistry topics;
+    private final ProducerIds producerIds;
     private final ClusterPeers peers;
     private final ClusterPeers.Peer self;
     private final ReplicationProperties settings;
@@ -95,14 +100,18 @@ public class ReplicationService {
     });
     private final ClientId adminClientId = ClientId.randomId();
     private final AtomicLong adminCallId = new AtomicLong();
+    /** Identity of this node's leader-only writes (see appendAsLeader), for Ratis's retry cache. */
+    private final ClientId leaderWriteClientId = ClientId.randomId();
+    private final AtomicLong leaderWriteCallId = new AtomicLong();
     private final RaftServer server;
     private final RaftClient metadataClient;
     private final RaftClient infoClient;
     private volatile MetadataStateMachine metadataStateMachine;
 
-    public ReplicationService(TopicRegistry topics, IngestProperties props, ReplicationProperties settings)
-            throws IOException {
+    public ReplicationService(TopicRegistry topics, ProducerIds producerIds, IngestProperties props,
+                              ReplicationProperties settings) throws IOException {
         this.topics = topics;
+        this.producerIds = producerIds;
         this.settings = settings;
         this.peers = ClusterPeers.parse(props.cluster().peers());
         this.self = peers.find(props.nodeId()).orElseThrow(() -> new IllegalStateException("ingest.node-id "
@@ -174,13 +183,56 @@ public class ReplicationService {
         return peers;
     }
 
+    /**
+     * Placement of a partition. Service-owned topics ({@code __consumer_offsets}) live on every
+     * node whatever their stored replication factor: each node creates them locally at start.
+     */
     public List<Integer> replicas(TopicRegistry.Topic topic, int partition) {
-        return peers.replicas(partition, topic.metadata().replicationFactor());
+        int rf = topic.metadata().internal() ? peers.size() : topic.metadata().replicationFactor();
+        return peers.replicas(partition, rf);
     }
 
-    static RaftGroupId groupId(String topic, int partition) {
-        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(("tributary/partition/" + topic + "/" + partition)
-                .getBytes(StandardCharsets.UTF_8)));
+    /** How long a request waits for commit (or for a leader) before it is answered 503. */
+    public Duration requestTimeout() {
+        return settings.requestTimeout();
+    }
+
+    /**
+     * Joins the Raft groups of a service-owned topic that every node creates locally at start
+     * (it does not go through the metadata group, which may not have a majority yet). Idempotent:
+     * groups already opened from disk stay as they are.
+     */
+    public void hostInternalTopic(TopicRegistry.Topic topic) {
+        if (!topic.metadata().internal()) {
+            throw new IllegalArgumentException(topic.name() + " is not a service-owned topic");
+        }
+        for (int p = 0; p < topic.partitions().size(); p++) {
+            boolean raftState = Files.isDirectory(topics.dataDir().resolve("raft")
+                    .resolve(groupId(topic, p).getUuid().toString()));
+            if (!raftState && topic.partitions().get(p).logEndOffset() > 0) {
+                // Its Raft group would apply every entry after data no other replica has: the
+                // replicas would diverge. Written when this node ran alone (or before groups
+                // were replicated); see docs/replication.md.
+                throw new IllegalStateException(topic.name() + "-" + p + " holds records written before this node "
+                        + "replicated it; stop the node and remove the topic's partition folders and its entry in "
+                        + "topics.json (their committed offsets were this node's alone)");
+            }
+        }
+        topicReady(topic);
+    }
+
+    /**
+     * A partition's Raft group id, derived from the topic's name, the partition and the topic's
+     * incarnation (so a re-created name gets new groups), so every node computes it without
+     * coordination. Incarnation 0 (topics from before incarnations) keeps the original form.
+     */
+    static RaftGroupId groupId(String topic, long incarnation, int partition) {
+        String name = "tributary/partition/" + topic + "/" + partition + (incarnation == 0 ? "" : "/" + incarnation);
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static RaftGroupId groupId(TopicRegistry.Topic topic, int partition) {
+        return groupId(topic.name(), topic.metadata().incarnation(), partition);
     }
 
     private static RaftPeerId peerId(int nodeId) {
@@ -197,18 +249,18 @@ public class ReplicationService {
     }
 
     private RaftGroup partitionGroup(TopicRegistry.Topic topic, int partition) {
-        return RaftGroup.valueOf(groupId(topic.name(), partition), raftPeers(replicas(topic, partition)));
+        return RaftGroup.valueOf(groupId(topic, partition), raftPeers(replicas(topic, partition)));
     }
 
     private void registerPartitions(TopicRegistry.Topic topic) {
         for (int p = 0; p < topic.partitions().size(); p++) {
-            partitionsByGroup.put(groupId(topic.name(), p), new TopicPartition(topic.name(), p));
+            partitionsByGroup.put(groupId(topic, p), new TopicPartition(topic.name(), p));
         }
     }
 
     private StateMachine stateMachineFor(RaftGroupId gid) {
         if (gid.equals(METADATA_GROUP)) {
-            MetadataStateMachine sm = new MetadataStateMachine(topics, new MetadataStateMachine.Hooks() {
+            MetadataStateMachine sm = new MetadataStateMachine(topics, producerIds, new MetadataStateMachine.Hooks() {
                 @Override
                 public void topicReady(TopicRegistry.Topic topic) {
                     ReplicationService.this.topicReady(topic);
@@ -255,7 +307,7 @@ public class ReplicationService {
     private void topicDeleting(TopicRegistry.Topic topic) {
         List<RaftGroupId> hosted = new ArrayList<>();
         for (int p = 0; p < topic.partitions().size(); p++) {
-            RaftGroupId gid = groupId(topic.name(), p);
+            RaftGroupId gid = groupId(topic, p);
             RaftClient c = clients.remove(gid);
             if (c != null) {
                 closeQuietly(c);
@@ -326,7 +378,7 @@ public class ReplicationService {
     }
 
     private RaftClient client(TopicRegistry.Topic topic, int partition) {
-        return clients.computeIfAbsent(groupId(topic.name(), partition),
+        return clients.computeIfAbsent(groupId(topic, partition),
                 gid -> newClient(partitionGroup(topic, partition), retryUntilTimeout()));
     }
 
@@ -341,6 +393,61 @@ public class ReplicationService {
         byte[] bytes = prepared.batch().copyBytes();
         RaftClientReply reply = send(client(topic, partition), bytes, topic.name() + "-" + partition);
         return ApplyReply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
+    }
+
+    /**
+     * Appends a prepared batch only if this node leads the partition's group: the request goes
+     * straight to the local Raft server, which refuses it when it is not the (ready) leader
+     * instead of redirecting it. Group coordinators write this way, so a node that lost the
+     * leadership of a group's offsets partition can no longer write for that group.
+     *
+     * @throws ProblemException COORDINATOR_NOT_AVAILABLE (retriable) when this node does not lead
+     *         the group; NOT_ENOUGH_REPLICAS (retriable) when no majority committed it in time
+     */
+    public AppendResult appendAsLeader(TopicRegistry.Topic topic, int partition, PreparedBatch prepared) {
+        String what = topic.name() + "-" + partition;
+        long timeoutMs = settings.requestTimeout().toMillis();
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(leaderWriteClientId)
+                .setServerId(server.getId())
+                .setGroupId(groupId(topic, partition))
+                .setCallId(leaderWriteCallId.incrementAndGet())
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(prepared.batch().copyBytes())))
+                .setType(RaftClientRequest.writeRequestType())
+                .setTimeoutMs(timeoutMs)
+                .build();
+        RaftClientReply reply;
+        try {
+            reply = server.submitClientRequestAsync(request).get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (IOException e) {
+            throw notLeader(what, e);
+        } catch (TimeoutException e) {
+            throw notEnoughReplicas(what + ": not committed by a majority of replicas within " + timeoutMs
+                    + " ms; it may still be committed later");
+        } catch (ExecutionException e) {
+            throw notLeader(what, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw notEnoughReplicas(what + ": interrupted while waiting for commit");
+        }
+        if (!reply.isSuccess()) {
+            throw notLeader(what, reply.getException());
+        }
+        return ApplyReply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
+    }
+
+    private static ProblemException notLeader(String what, Throwable cause) {
+        return new ProblemException(ProblemType.COORDINATOR_NOT_AVAILABLE, "node is no longer the leader of " + what
+                + " (" + (cause == null ? "unknown" : cause.getClass().getSimpleName()) + "); retry");
+    }
+
+    /**
+     * The Raft term of a partition group while this node leads it and has applied every entry
+     * committed before its term (Ratis's "leader ready"); -1 otherwise.
+     */
+    public long leaderTerm(TopicRegistry.Topic topic, int partition) {
+        DivisionInfo info = localInfo(groupId(topic, partition));
+        return info != null && info.isLeader() && info.isLeaderReady() ? info.getCurrentTerm() : -1;
     }
 
     private RaftClientReply send(RaftClient client, byte[] bytes, String what) {
@@ -447,8 +554,25 @@ public class ReplicationService {
         metadataCommand(TopicCommand.delete(name), "delete topic " + name);
     }
 
-    /** Sends a metadata command, maps the apply's verdict to an exception and waits for the local apply. */
-    private void metadataCommand(TopicCommand cmd, String what) {
+    /**
+     * Hands out an idempotent producer identity through the metadata group, so no two nodes ever
+     * hand out the same id, and a name's epochs increase whichever node is asked.
+     */
+    public ProducerIds.Identity initProducer(String name) {
+        String answer = metadataCommand(TopicCommand.initProducer(name == null || name.isBlank() ? null : name),
+                "init producer");
+        if (!answer.startsWith(MetadataStateMachine.PRODUCER)) {
+            throw new IllegalStateException("unexpected answer to init-producer: " + answer);
+        }
+        String[] f = answer.substring(MetadataStateMachine.PRODUCER.length()).split(":");
+        return new ProducerIds.Identity(Long.parseLong(f[0]), Short.parseShort(f[1]));
+    }
+
+    /**
+     * Sends a metadata command, maps the apply's verdict to an exception, waits for the local
+     * apply and returns the verdict.
+     */
+    private String metadataCommand(TopicCommand cmd, String what) {
         RaftClientReply reply = send(metadataClient, MetadataStateMachine.encode(cmd), what);
         String answer = reply.getMessage().getContent().toStringUtf8();
         if (answer.startsWith(MetadataStateMachine.UNKNOWN)) {
@@ -462,6 +586,7 @@ public class ReplicationService {
         while (sm != null && appliedIndex(sm) < reply.getLogIndex() && System.nanoTime() < deadline) {
             sleep(20);
         }
+        return answer;
     }
 
     private static long appliedIndex(MetadataStateMachine sm) {
@@ -489,7 +614,7 @@ public class ReplicationService {
     /** This node's state machine of a partition group, or null when it hosts no replica of it. */
     PartitionStateMachine localStateMachine(String topic, int partition) {
         try {
-            return server.getDivision(groupId(topic, partition)).getStateMachine() instanceof PartitionStateMachine p
+            return server.getDivision(groupId(topics.get(topic), partition)).getStateMachine() instanceof PartitionStateMachine p
                     ? p : null;
         } catch (IOException e) {
             return null;
@@ -499,7 +624,7 @@ public class ReplicationService {
     /** First index still in this node's Raft log of a partition group (tests: was it purged?), or -1. */
     long raftLogStartIndex(String topic, int partition) {
         try {
-            return server.getDivision(groupId(topic, partition)).getRaftLog().getStartIndex();
+            return server.getDivision(groupId(topics.get(topic), partition)).getRaftLog().getStartIndex();
         } catch (IOException e) {
             return -1;
         }
@@ -507,7 +632,7 @@ public class ReplicationService {
 
     /** The partition leader as this node knows it, or -1. */
     public int leaderOf(TopicRegistry.Topic topic, int partition) {
-        DivisionInfo info = localInfo(groupId(topic.name(), partition));
+        DivisionInfo info = localInfo(groupId(topic, partition));
         RaftPeerId leader = info == null ? null : info.getLeaderId();
         return leader == null ? -1 : Integer.parseInt(leader.toString());
     }
@@ -519,7 +644,7 @@ public class ReplicationService {
      * replicas which of them leads). Unknown leader: -1 and an empty in-sync list.
      */
     public PartitionView view(TopicRegistry.Topic topic, int partition) {
-        RaftGroupId gid = groupId(topic.name(), partition);
+        RaftGroupId gid = groupId(topic, partition);
         List<Integer> replicas = replicas(topic, partition);
         DivisionInfo info = localInfo(gid);
         int leader = -1;

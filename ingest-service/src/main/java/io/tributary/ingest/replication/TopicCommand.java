@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * An entry of the metadata Raft group: {@code create}, {@code configs} (merge config overrides;
- * a null value resets a key) or {@code delete}.
+ * a null value resets a key), {@code delete}, or {@code init-producer} (hand out an idempotent
+ * producer identity; {@code name} is the producer's name, null for an anonymous one).
  */
 record TopicCommand(String op, String name, int partitions, int replicationFactor, Map<String, String> configs) {
 
@@ -15,6 +16,7 @@ record TopicCommand(String op, String name, int partitions, int replicationFacto
     static final String DELETE = "delete";
     /** Changes nothing; a starting node sends one (see ReplicationService). */
     static final String NOOP = "noop";
+    static final String INIT_PRODUCER = "init-producer";
 
     static TopicCommand create(String name, int partitions, int replicationFactor, Map<String, String> configs) {
         return new TopicCommand(CREATE, name, partitions, replicationFactor, Map.copyOf(configs));
@@ -27,6 +29,10 @@ record TopicCommand(String op, String name, int partitions, int replicationFacto
 
     static TopicCommand noop(int node) {
         return new TopicCommand(NOOP, "node-" + node, 0, 0, Map.of());
+    }
+
+    static TopicCommand initProducer(String producerName) {
+        return new TopicCommand(INIT_PRODUCER, producerName, 0, 0, Map.of());
     }
 
     static TopicCommand delete(String name) {

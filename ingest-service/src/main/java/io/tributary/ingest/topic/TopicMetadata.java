@@ -5,10 +5,14 @@ import java.util.Map;
 /**
  * What the service remembers about a topic besides its logs.
  *
- * @param configs the overrides given at creation or by later changes (not the defaults)
+ * @param configs     the overrides given at creation or by later changes (not the defaults)
+ * @param incarnation on a cluster, the metadata Raft log index of the command that created the
+ *                    topic, which tells a topic from an earlier, deleted one of the same name (its
+ *                    partitions' Raft group ids include it); 0 on a single node, and for topics
+ *                    created before incarnations existed
  */
 public record TopicMetadata(String name, int partitions, int replicationFactor, Map<String, String> configs,
-                            long createdAtMs) {
+                            long createdAtMs, long incarnation) {
 
     public TopicMetadata {
         configs = Map.copyOf(configs);
@@ -19,6 +23,6 @@ public record TopicMetadata(String name, int partitions, int replicationFactor, 
     }
 
     TopicMetadata withConfigs(Map<String, String> newConfigs) {
-        return new TopicMetadata(name, partitions, replicationFactor, newConfigs, createdAtMs);
+        return new TopicMetadata(name, partitions, replicationFactor, newConfigs, createdAtMs, incarnation);
     }
 }

@@ -119,21 +119,33 @@ public class TopicRegistry implements AutoCloseable {
      * @throws LogConfig.InvalidConfigException a bad config
      */
     public Topic create(String name, int partitions, int replicationFactor, Map<String, String> configs) {
+        return create(name, partitions, replicationFactor, configs, 0);
+    }
+
+    /** {@link #create} with an incarnation (see {@link TopicMetadata#incarnation()}). */
+    public Topic create(String name, int partitions, int replicationFactor, Map<String, String> configs,
+                        long incarnation) {
         TopicNames.validate(name);
         if (TopicNames.isInternal(name)) {
             throw new InvalidTopicException("topic names starting with '" + TopicNames.INTERNAL_PREFIX
                     + "' are reserved for the service");
         }
-        return createTopic(name, partitions, replicationFactor, configs);
+        return createTopic(name, partitions, replicationFactor, configs, incarnation);
     }
 
     /** Creates a service-owned topic if missing (e.g. {@code __consumer_offsets}). */
     public Topic ensureInternal(String name, int partitions, Map<String, String> configs) {
-        Topic existing = topics.get(name);
-        return existing != null ? existing : createTopic(name, partitions, 1, configs);
+        return ensureInternal(name, partitions, 1, configs);
     }
 
-    private Topic createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs) {
+    /** Creates a service-owned topic with that replication factor if missing. */
+    public Topic ensureInternal(String name, int partitions, int replicationFactor, Map<String, String> configs) {
+        Topic existing = topics.get(name);
+        return existing != null ? existing : createTopic(name, partitions, replicationFactor, configs, 0);
+    }
+
+    private Topic createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs,
+                              long incarnation) {
         if (partitions < 1 || partitions > MAX_PARTITIONS) {
             throw new InvalidTopicException("partitions must be between 1 and " + MAX_PARTITIONS + ", was " + partitions);
         }
@@ -154,7 +166,7 @@ public class TopicRegistry implements AutoCloseable {
                 throw new TopicExistsException(name);
             }
             TopicMetadata meta = new TopicMetadata(name, partitions, replicationFactor, overrides,
-                    System.currentTimeMillis());
+                    System.currentTimeMillis(), incarnation);
             Topic topic;
             try {
                 // A crash between creating the directories and saving topics.json can leave

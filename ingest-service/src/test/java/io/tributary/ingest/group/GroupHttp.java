@@ -37,7 +37,11 @@ final class GroupHttp {
     private final HttpClient http = HttpClient.newHttpClient();
 
     GroupHttp(int port) {
-        this.baseUrl = "http://localhost:" + port;
+        this("http://localhost:" + port);
+    }
+
+    GroupHttp(String baseUrl) {
+        this.baseUrl = baseUrl;
     }
 
     ClientSettings clientSettings() {

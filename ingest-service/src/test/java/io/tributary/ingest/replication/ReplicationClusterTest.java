@@ -57,6 +57,7 @@ class ReplicationClusterTest {
     /** Every acknowledged record: value -> offset, in acknowledgement order. */
     private static final Map<String, Long> acked = new LinkedHashMap<>();
     private static int killedLeader;
+    private static String deletedCfgGroup;
 
     @BeforeAll
     static void startCluster() throws IOException {
@@ -184,6 +185,40 @@ class ReplicationClusterTest {
 
     @Test
     @Order(3)
+    void producerIdentitiesAreHandedOutClusterWide() throws Exception {
+        java.util.Set<Long> anonymous = new java.util.HashSet<>();
+        for (int i = 0; i < 6; i++) {
+            HttpResponse<String> r = post(1 + i % 3, "/api/v1/producers", "{}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(anonymous.add(JSON.readTree(r.body()).get("producerId").asLong()))
+                    .as("producer id %s handed out twice", r.body()).isTrue();
+        }
+        // A name keeps its id and its epoch goes up, whichever node is asked.
+        long id = -1;
+        for (int node = 1; node <= 3; node++) {
+            JsonNode identity = JSON.readTree(post(node, "/api/v1/producers", "{\"name\":\"pipe-0\"}").body());
+            if (id < 0) {
+                id = identity.get("producerId").asLong();
+            }
+            assertThat(identity.get("producerId").asLong()).isEqualTo(id);
+            assertThat(identity.get("producerEpoch").asInt()).isEqualTo(node - 1);
+        }
+        assertThat(anonymous).doesNotContain(id);
+        // An older epoch is fenced on any node, not only on the one that handed out the newest.
+        for (int node = 1; node <= 3; node++) {
+            int n = node;
+            long named = id;
+            await().atMost(WAIT).untilAsserted(() -> assertThat(nodes.get(n)
+                    .getBean(io.tributary.ingest.produce.ProducerIds.class).latestEpoch(named)).isEqualTo((short) 2));
+            HttpResponse<String> fenced = post(node, "/api/v1/topics/spread/records", "{\"producerId\":" + id
+                    + ",\"producerEpoch\":1,\"baseSequence\":0,\"records\":[{\"value\":\"z\",\"partition\":0}]}");
+            assertThat(fenced.statusCode()).as(fenced.body()).isEqualTo(409);
+            assertThat(JSON.readTree(fenced.body()).get("type").asString()).endsWith("producer-fenced");
+        }
+    }
+
+    @Test
+    @Order(4)
     void configChangesAndDeletesGoThroughTheMetadataGroupToEveryNode() throws Exception {
         HttpResponse<String> created = post(1, "/api/v1/topics",
                 "{\"name\":\"cfg\",\"partitions\":1,\"replicationFactor\":3}");
@@ -214,7 +249,9 @@ class ReplicationClusterTest {
         assertThat(patch(1, "/api/v1/topics/nope/configs", "{\"configs\":{\"retention.ms\":\"1000\"}}").statusCode())
                 .isEqualTo(404);
 
-        String groupDir = ReplicationService.groupId("cfg", 0).getUuid().toString();
+        String groupDir = ReplicationService.groupId(nodes.get(1).getBean(TopicRegistry.class).get("cfg"), 0)
+                .getUuid().toString();
+        deletedCfgGroup = groupDir;
         for (int node = 1; node <= 3; node++) {
             assertThat(dataRoot.resolve("node-" + node).resolve("raft").resolve(groupDir)).isDirectory();
         }
@@ -229,16 +266,33 @@ class ReplicationClusterTest {
             });
         }
         assertThat(delete(1, "/api/v1/topics/cfg").statusCode()).isEqualTo(404);
-        // Group ids derive from the name: a deleted name is not re-used on a cluster (yet).
-        HttpResponse<String> again = post(2, "/api/v1/topics", "{\"name\":\"cfg\",\"partitions\":1}");
-        assertThat(again.statusCode()).as(again.body()).isEqualTo(400);
-        assertThat(again.body()).contains("deleted topic");
+        // The name can be created again: a new incarnation, new partition groups, an empty log.
+        HttpResponse<String> again = post(2, "/api/v1/topics", "{\"name\":\"cfg\",\"partitions\":1,"
+                + "\"replicationFactor\":3}");
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
+        HttpResponse<String> first = post(3, "/api/v1/topics/cfg/records", "{\"records\":[{\"value\":\"y\"}]}");
+        assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+        assertThat(JSON.readTree(first.body()).get("offsets").get(0).get("offset").asLong()).isZero();
+        String newGroupDir = ReplicationService.groupId(nodes.get(2).getBean(TopicRegistry.class).get("cfg"), 0)
+                .getUuid().toString();
+        assertThat(newGroupDir).isNotEqualTo(groupDir);
+        for (int node = 1; node <= 3; node++) {
+            int n = node;
+            await().atMost(WAIT).untilAsserted(() -> {
+                HttpResponse<String> r = get(n, "/api/v1/topics/cfg/partitions/0/records?offset=0");
+                JsonNode records = JSON.readTree(r.body()).get("records");
+                assertThat(records).hasSize(1);
+                assertThat(records.get(0).get("value").asString()).isEqualTo("y");
+                assertThat(dataRoot.resolve("node-" + n).resolve("raft").resolve(newGroupDir)).isDirectory();
+                assertThat(dataRoot.resolve("node-" + n).resolve("raft").resolve(groupDir)).doesNotExist();
+            });
+        }
         // The other topics are untouched.
         assertThat(readAll(1)).containsAllEntriesOf(acked);
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void losingTheLeaderLosesNoAcknowledgedWriteAndProducingResumes() throws Exception {
         int leader = leader();
         int survivor = leader == 1 ? 2 : 1;
@@ -292,13 +346,14 @@ class ReplicationClusterTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aRestartedNodeCatchesUpBatchForBatch() throws Exception {
         start(killedLeader);
-        // Its metadata replay does not resurrect the topic deleted in step 3, nor re-create its group.
-        assertThat(get(killedLeader, "/api/v1/topics/cfg").statusCode()).isEqualTo(404);
-        assertThat(dataRoot.resolve("node-" + killedLeader).resolve("raft")
-                .resolve(ReplicationService.groupId("cfg", 0).getUuid().toString())).doesNotExist();
+        // Its metadata replay does not resurrect the deleted incarnation of "cfg", nor re-create its group.
+        assertThat(dataRoot.resolve("node-" + killedLeader).resolve("raft").resolve(deletedCfgGroup)).doesNotExist();
+        HttpResponse<String> cfg = get(killedLeader, "/api/v1/topics/cfg/partitions/0/records?offset=0");
+        assertThat(JSON.readTree(cfg.body()).get("records")).singleElement()
+                .satisfies(r -> assertThat(r.get("value").asString()).isEqualTo("y"));
         for (int i = 0; i < 10; i++) {
             produceOrFail(killedLeader, "c-" + i);
         }
@@ -318,7 +373,7 @@ class ReplicationClusterTest {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aNodeWithAWipedDiskIsRebuiltFromTheOthers() throws Exception {
         // ~1 KiB values: enough entries to close Raft segments, snapshot and purge. The purge point is
         // Ratis's (snapshot index, bounded by every peer's commit index as this server knows it), so
@@ -377,7 +432,7 @@ class ReplicationClusterTest {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aMajorityKeepsAcknowledgingAndAMinorityNeverDoes() throws Exception {
         stop(3);
         await().atMost(WAIT).untilAsserted(() -> assertThat(leader()).isIn(1, 2));
