@@ -8,12 +8,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of the analytics service ({@code analytics.*}).
  *
- * @param ingestUrl base URL of the ingest API
- * @param runner    how jobs run
+ * @param ingestUrl       base URL of the ingest API
+ * @param cleanUrl        base URL of stream-clean-service, the owner of reference tables
+ * @param referenceTables how joined reference tables are read
+ * @param runner          how jobs run
  */
 @ConfigurationProperties("analytics")
 public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String ingestUrl,
+                                  @DefaultValue("http://localhost:8082") String cleanUrl,
+                                  @DefaultValue ReferenceTables referenceTables,
                                   @DefaultValue Runner runner) {
+
+    /**
+     * @param refresh a job's copy of a reference table is read again once it is this old
+     * @param timeout timeout of one request to stream-clean-service
+     */
+    public record ReferenceTables(@DefaultValue("10s") Duration refresh,
+                                  @DefaultValue("10s") Duration timeout) {
+    }
 
     /**
      * @param enabled          run jobs at all (off for API-only tests and tools)

@@ -15,7 +15,12 @@ import io.tributary.analytics.engine.EngineSpec;
 public record CompiledJob(String name, String source, boolean fromEarliest, EngineSpec engine,
                           boolean availableNow, Duration interval, Join join) {
 
-    /** A join with the latest value per key of {@code topic}; null when the job has none. */
-    public record Join(String topic, String key, String target, boolean dropMissing) {
+    /**
+     * A join; null when the job has none.
+     *
+     * @param fromTopic true: the latest value per key of the topic {@code source}; false: the
+     *                  rows of the reference table {@code source}
+     */
+    public record Join(boolean fromTopic, String source, String key, String target, boolean dropMissing) {
     }
 }

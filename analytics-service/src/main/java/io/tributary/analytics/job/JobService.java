@@ -7,6 +7,8 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import io.tributary.analytics.reference.ReferenceTableNotFoundException;
+import io.tributary.analytics.reference.ReferenceTables;
 import io.tributary.analytics.store.JobStore;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -17,12 +19,15 @@ public class JobService {
     private final JobRepository jobs;
     private final JobStore store;
     private final ApplicationEventPublisher events;
+    private final ReferenceTables referenceTables;
     private final JsonMapper json;
     private final Clock clock;
 
-    JobService(JobRepository jobs, JobStore store, ApplicationEventPublisher events, JsonMapper json, Clock clock) {
+    JobService(JobRepository jobs, JobStore store, ReferenceTables referenceTables, ApplicationEventPublisher events,
+               JsonMapper json, Clock clock) {
         this.jobs = jobs;
         this.store = store;
+        this.referenceTables = referenceTables;
         this.events = events;
         this.json = json;
         this.clock = clock;
@@ -30,9 +35,16 @@ public class JobService {
 
     @Transactional
     public JobView create(JobRequest request) {
-        JobDefinitions.compile(request);
+        CompiledJob compiled = JobDefinitions.compile(request);
         if (jobs.existsById(request.name())) {
             throw new JobExistsException(request.name());
+        }
+        if (compiled.join() != null && !compiled.join().fromTopic()) {
+            try {
+                referenceTables.require(compiled.join().source());
+            } catch (ReferenceTableNotFoundException e) {
+                throw new InvalidJobException("join.table", e.getMessage());
+            }
         }
         Job job = new Job(request.name(), request.source(), json.writeValueAsString(request.withDefaults()),
                 clock.instant());

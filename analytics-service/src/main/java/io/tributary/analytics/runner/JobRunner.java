@@ -20,6 +20,7 @@ import io.tributary.analytics.config.AnalyticsProperties;
 import io.tributary.analytics.job.JobService;
 import io.tributary.analytics.job.JobStatus;
 import io.tributary.analytics.job.JobStatusChanged;
+import io.tributary.analytics.reference.ReferenceTables;
 import io.tributary.analytics.store.JobStore;
 import io.tributary.client.IngestClient;
 
@@ -42,16 +43,19 @@ public class JobRunner {
     private final JobService jobs;
     private final JobStore store;
     private final IngestClient ingest;
+    private final ReferenceTables referenceTables;
     private final AnalyticsProperties.Runner settings;
     private final ExecutorService workers;
     /** Wake-up long polls of idle jobs; they only signal, so a cached pool is fine. */
     private final ExecutorService polls;
     private final Map<String, JobWorker> running = new ConcurrentHashMap<>();
 
-    JobRunner(JobService jobs, JobStore store, IngestClient ingest, AnalyticsProperties properties) {
+    JobRunner(JobService jobs, JobStore store, IngestClient ingest, ReferenceTables referenceTables,
+              AnalyticsProperties properties) {
         this.jobs = jobs;
         this.store = store;
         this.ingest = ingest;
+        this.referenceTables = referenceTables;
         this.settings = properties.runner();
         this.workers = Executors.newFixedThreadPool(settings.workers(), named("analytics-job-"));
         this.polls = Executors.newCachedThreadPool(named("analytics-poll-"));
@@ -97,7 +101,7 @@ public class JobRunner {
             running.remove(name, current);
         }
         JobWorker[] self = new JobWorker[1];
-        JobWorker worker = new JobWorker(name, jobs, store, ingest, settings, polls, () -> running.remove(name, self[0]));
+        JobWorker worker = new JobWorker(name, jobs, store, ingest, referenceTables, settings, polls, () -> running.remove(name, self[0]));
         self[0] = worker;
         running.put(name, worker);
         workers.submit(worker);

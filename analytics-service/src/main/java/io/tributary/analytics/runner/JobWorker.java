@@ -19,6 +19,8 @@ import io.tributary.analytics.engine.WindowEngine;
 import io.tributary.analytics.job.CompiledJob;
 import io.tributary.analytics.job.JobService;
 import io.tributary.analytics.job.JobStatus;
+import io.tributary.analytics.reference.ReferenceTableNotFoundException;
+import io.tributary.analytics.reference.ReferenceTables;
 import io.tributary.analytics.store.CommittedBatch;
 import io.tributary.analytics.store.ConcurrentRunException;
 import io.tributary.analytics.store.JobCheckpoint;
@@ -54,6 +56,7 @@ final class JobWorker implements Runnable {
     private final JobService jobs;
     private final JobStore store;
     private final IngestClient ingest;
+    private final ReferenceTables referenceTables;
     private final AnalyticsProperties.Runner settings;
     private final ExecutorService polls;
     private final Runnable onExit;
@@ -68,14 +71,15 @@ final class JobWorker implements Runnable {
     private Map<Integer, Long> positions;
     private Map<Integer, Long> ends;
     private boolean lastErrorNoted;
-    private TopicJoin join;
+    private RecordJoin join;
 
-    JobWorker(String name, JobService jobs, JobStore store, IngestClient ingest, AnalyticsProperties.Runner settings,
-              ExecutorService polls, Runnable onExit) {
+    JobWorker(String name, JobService jobs, JobStore store, IngestClient ingest, ReferenceTables referenceTables,
+              AnalyticsProperties.Runner settings, ExecutorService polls, Runnable onExit) {
         this.name = name;
         this.jobs = jobs;
         this.store = store;
         this.ingest = ingest;
+        this.referenceTables = referenceTables;
         this.settings = settings;
         this.polls = polls;
         this.onExit = onExit;
@@ -103,7 +107,7 @@ final class JobWorker implements Runnable {
             loop();
         } catch (RuntimeException e) {
             LOG.error("job {} failed", name, e);
-            jobs.finished(name, JobStatus.FAILED, e.toString());
+            jobs.finished(name, JobStatus.FAILED, e instanceof IllegalStateException ? e.getMessage() : e.toString());
         } finally {
             onExit.run();
             exited.countDown();
@@ -121,6 +125,9 @@ final class JobWorker implements Runnable {
                 }
             } catch (ConcurrentRunException | OffsetOutOfRangeException e) {
                 throw e;
+            } catch (ReferenceTableNotFoundException e) {
+                throw new IllegalStateException("batch " + (batchId + 1) + " failed: join.table: " + e.getMessage()
+                        + "; create the table there and start the job again", e);
             } catch (RuntimeException e) {
                 LOG.warn("job {}: batch {} failed, retrying from the last checkpoint: {}", name, batchId + 1, e.toString());
                 jobs.noteError(name, "batch " + (batchId + 1) + " failed (retrying): " + e);
@@ -138,7 +145,9 @@ final class JobWorker implements Runnable {
         checkpointVersion = checkpoint.getBatchId() < 0 && checkpoint.getVersion() == 0 ? -1 : checkpoint.getVersion();
         batchId = checkpoint.getBatchId();
         engine = WindowEngine.restore(job.engine(), committedState);
-        join = job.join() == null ? null : new TopicJoin(job.join());
+        join = job.join() == null ? null
+                : job.join().fromTopic() ? new TopicJoin(job.join(), ingest, settings.maxFetchRecords())
+                : new ReferenceTableJoin(job.join(), referenceTables);
         positions = new TreeMap<>(store.offsets(checkpoint));
         int partitions = ingest.describeTopic(job.source()).partitions();
         for (int p = 0; p < partitions; p++) {
@@ -197,7 +206,7 @@ final class JobWorker implements Runnable {
         }
         int dropped = 0;
         if (join != null) {
-            join.refresh(ingest, settings.maxFetchRecords());
+            join.refresh();
             List<JsonNode> joined = new ArrayList<>(values.size());
             for (JsonNode value : values) {
                 JsonNode out = join.join(value);
