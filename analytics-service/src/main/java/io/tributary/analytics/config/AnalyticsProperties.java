@@ -32,13 +32,15 @@ public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String 
      * @param workers          jobs that may run at once; further started jobs wait for a free worker
      * @param maxBatchRecords  records one micro-batch takes at most, over all partitions
      * @param maxFetchRecords  records one partition fetch asks for at most
+     * @param maxFetchBytes    bytes one partition fetch asks for at most (the ingest service caps it at 16 MiB)
      * @param requestTimeout   timeout of one ingest request (long polls add their wait)
      * @param errorBackoff     pause after a failed batch before the job tries again
      */
     public record Runner(@DefaultValue("true") boolean enabled,
                          @DefaultValue("8") int workers,
-                         @DefaultValue("50000") int maxBatchRecords,
-                         @DefaultValue("5000") int maxFetchRecords,
+                         @DefaultValue("60000") int maxBatchRecords,
+                         @DefaultValue("20000") int maxFetchRecords,
+                         @DefaultValue("8388608") int maxFetchBytes,
                          @DefaultValue("30s") Duration requestTimeout,
                          @DefaultValue("1s") Duration errorBackoff) {
     }

@@ -32,7 +32,9 @@ import io.tributary.client.IngestClient;
 import io.tributary.client.OffsetOutOfRangeException;
 import io.tributary.client.OffsetSpec;
 import io.tributary.client.TopicPartition;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.NullNode;
 
 /**
  * The micro-batch loop of one job:
@@ -168,30 +170,19 @@ final class JobWorker implements Runnable {
     /** One batch; false when the job is done (available-now at its end). */
     private boolean runBatch() {
         long started = System.nanoTime();
-        Map<Integer, Long> next = new TreeMap<>(positions);
-        List<JsonNode> values = new ArrayList<>();
         // An equal share per partition, so no partition runs ahead in event time and makes another's records late.
         int share = Math.max(1, Math.min(settings.maxFetchRecords(), settings.maxBatchRecords() / positions.size()));
-        for (Map.Entry<Integer, Long> entry : positions.entrySet()) {
-            int partition = entry.getKey();
-            long end = job.availableNow() ? ends.get(partition) : Long.MAX_VALUE;
-            if (entry.getValue() >= end) {
-                continue;
-            }
-            FetchResult fetched = ingest.fetch(new TopicPartition(job.source(), partition), entry.getValue(),
-                    FetchOptions.defaults().withMaxRecords(share));
-            long position = entry.getValue();
-            for (ConsumedRecord record : fetched.records()) {
-                if (record.offset() >= end) {
-                    break;
-                }
-                values.add(record.value());
-                position = record.offset() + 1;
-            }
-            next.put(partition, Math.max(position, Math.min(fetched.nextOffset(), end)));
-        }
+        Map<Integer, Long> until = job.availableNow() ? ends : null;
+        // Without a filter or a join the engine needs only a few fields: read them from the tokens, build no trees.
+        boolean projected = job.engine().filter() == null && join == null;
+        PartitionReader.Batch<?> batch = projected
+                ? PartitionReader.read(ingest, job.source(), positions, until, share, settings.maxFetchBytes(),
+                        engine.projection()::read)
+                : PartitionReader.read(ingest, job.source(), positions, until, share, settings.maxFetchBytes(),
+                        JobWorker::tree);
+        Map<Integer, Long> next = batch.next();
         long fetched = System.nanoTime();
-        if (values.isEmpty() && next.equals(positions)) {
+        if (batch.values().isEmpty() && next.equals(positions)) {
             if (job.availableNow()) {
                 if (positions.entrySet().stream().allMatch(e -> e.getValue() >= ends.get(e.getKey()))) {
                     LOG.info("job {} drained its source up to {}; completed", name, ends);
@@ -204,6 +195,23 @@ final class JobWorker implements Runnable {
             }
             return true;
         }
+        BatchResult result = projected ? engine.processProjected(rows(batch)) : joinAndProcess(trees(batch));
+        byte[] state = engine.snapshot();
+        long computed = System.nanoTime();
+        CommittedBatch committed = new CommittedBatch(name, batchId + 1, positions, next, result, state,
+                (fetched - started) / 1_000_000, (computed - fetched) / 1_000_000, started);
+        checkpointVersion = store.commit(committed, checkpointVersion);
+        if (lastErrorNoted) {
+            jobs.noteError(name, null);
+            lastErrorNoted = false;
+        }
+        batchId++;
+        positions = next;
+        committedState = state;
+        return true;
+    }
+
+    private BatchResult joinAndProcess(List<JsonNode> values) {
         int dropped = 0;
         if (join != null) {
             join.refresh();
@@ -224,19 +232,22 @@ final class JobWorker implements Runnable {
                     result.filtered() + dropped, result.invalidRows(), result.lateRows(), result.watermark(),
                     result.stateRows());
         }
-        byte[] state = engine.snapshot();
-        long computed = System.nanoTime();
-        CommittedBatch batch = new CommittedBatch(name, batchId + 1, positions, next, result, state,
-                (fetched - started) / 1_000_000, (computed - fetched) / 1_000_000, started);
-        checkpointVersion = store.commit(batch, checkpointVersion);
-        if (lastErrorNoted) {
-            jobs.noteError(name, null);
-            lastErrorNoted = false;
-        }
-        batchId++;
-        positions = next;
-        committedState = state;
-        return true;
+        return result;
+    }
+
+    private static JsonNode tree(JsonParser value) {
+        JsonNode tree = value.readValueAsTree();
+        return tree == null ? NullNode.getInstance() : tree;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<JsonNode[]> rows(PartitionReader.Batch<?> batch) {
+        return (List<JsonNode[]>) batch.values();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<JsonNode> trees(PartitionReader.Batch<?> batch) {
+        return (List<JsonNode>) batch.values();
     }
 
     /** Long-polls every partition for up to {@code wait}; returns when one has data, or at the end of the wait. */
