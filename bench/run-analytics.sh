@@ -110,7 +110,7 @@ await_health "$ANALYTICS_URL" "$ANALYTICS_PID" analytics-service
 log "driver: scenario $SCENARIO, $EVENTS events, $RUNS runs"
 # shellcheck disable=SC2086
 java $DRIVER_JVM_OPTS -cp "$BENCH_JAR" io.tributary.bench.AnalyticsDriver --ingest-url "$INGEST_URL" \
-  --analytics-url "$ANALYTICS_URL" --analytics-pid "$ANALYTICS_PID" --events "$EVENTS" --runs "$RUNS" \
+  --analytics-url "$ANALYTICS_URL" --analytics-pid "$ANALYTICS_PID" --ingest-pid "$INGEST_PID" --events "$EVENTS" --runs "$RUNS" \
   --probes "$PROBES" --live-rate "$LIVE_RATE" --live-seconds "$LIVE_SECONDS" --idle-seconds "$IDLE_SECONDS" \
   --scenario "$SCENARIO" 2>&1 | tee "$OUT/driver.log" | tee -a "$OUT/analytics.log"
 

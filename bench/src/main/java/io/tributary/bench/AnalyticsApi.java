@@ -26,8 +26,9 @@ final class AnalyticsApi {
         send("POST", "/api/v1/jobs", body, 201);
     }
 
-    void start(String job) {
-        send("POST", "/api/v1/jobs/" + job + "/start", null, 200);
+    /** Starts the job; answers the job as stored (its {@code updatedAt} is the start on the service's clock). */
+    JsonNode start(String job) {
+        return send("POST", "/api/v1/jobs/" + job + "/start", null, 200);
     }
 
     void stop(String job) {

@@ -136,7 +136,7 @@ public final class WindowEngine {
                     continue;
                 }
                 accepted = true;
-                StateKey key = new StateKey(group, window);
+                StateKey key = StateKey.owning(group, window);
                 add(state.computeIfAbsent(key, k -> newAccumulators()), record);
                 dirty.add(key);
             }

@@ -74,6 +74,8 @@ final class JobWorker implements Runnable {
     private Map<Integer, Long> ends;
     private boolean lastErrorNoted;
     private RecordJoin join;
+    /** The next batch, fetched while the current one computes and commits; null when none is in flight. */
+    private PartitionReader.Pending<?> prefetch;
 
     JobWorker(String name, JobService jobs, JobStore store, IngestClient ingest, ReferenceTables referenceTables,
               AnalyticsProperties.Runner settings, ExecutorService polls, Runnable onExit) {
@@ -111,6 +113,7 @@ final class JobWorker implements Runnable {
             LOG.error("job {} failed", name, e);
             jobs.finished(name, JobStatus.FAILED, e instanceof IllegalStateException ? e.getMessage() : e.toString());
         } finally {
+            dropPrefetch();
             onExit.run();
             exited.countDown();
         }
@@ -135,6 +138,7 @@ final class JobWorker implements Runnable {
                 jobs.noteError(name, "batch " + (batchId + 1) + " failed (retrying): " + e);
                 lastErrorNoted = true;
                 engine = null; // re-read checkpoint, state and positions
+                dropPrefetch();
                 sleep(settings.errorBackoff());
             }
         }
@@ -171,15 +175,13 @@ final class JobWorker implements Runnable {
     private boolean runBatch() {
         long started = System.nanoTime();
         // An equal share per partition, so no partition runs ahead in event time and makes another's records late.
-        int share = Math.max(1, Math.min(settings.maxFetchRecords(), settings.maxBatchRecords() / positions.size()));
-        Map<Integer, Long> until = job.availableNow() ? ends : null;
-        // Without a filter or a join the engine needs only a few fields: read them from the tokens, build no trees.
-        boolean projected = job.engine().filter() == null && join == null;
-        PartitionReader.Batch<?> batch = projected
-                ? PartitionReader.read(ingest, job.source(), positions, until, share, settings.maxFetchBytes(),
-                        engine.projection()::read)
-                : PartitionReader.read(ingest, job.source(), positions, until, share, settings.maxFetchBytes(),
-                        JobWorker::tree);
+        if (prefetch != null && !prefetch.positions().equals(positions)) {
+            dropPrefetch();
+        }
+        PartitionReader.Pending<?> pending = prefetch != null ? prefetch : startFetch(positions);
+        prefetch = null;
+        PartitionReader.Batch<?> batch = pending.await();
+        boolean projected = isProjected();
         Map<Integer, Long> next = batch.next();
         long fetched = System.nanoTime();
         if (batch.values().isEmpty() && next.equals(positions)) {
@@ -195,6 +197,9 @@ final class JobWorker implements Runnable {
             }
             return true;
         }
+        if (!job.availableNow() || next.entrySet().stream().anyMatch(e -> e.getValue() < ends.get(e.getKey()))) {
+            prefetch = startFetch(next); // read ahead while this batch computes and commits
+        }
         BatchResult result = projected ? engine.processProjected(rows(batch)) : joinAndProcess(trees(batch));
         byte[] state = engine.snapshot();
         long computed = System.nanoTime();
@@ -209,6 +214,29 @@ final class JobWorker implements Runnable {
         positions = next;
         committedState = state;
         return true;
+    }
+
+    /** Without a filter or a join the engine needs only a few fields: read them from the tokens, build no trees. */
+    private boolean isProjected() {
+        return job.engine().filter() == null && join == null;
+    }
+
+    private PartitionReader.Pending<?> startFetch(Map<Integer, Long> from) {
+        // An equal share per partition, so no partition runs ahead in event time and makes another's records late.
+        int share = Math.max(1, Math.min(settings.maxFetchRecords(), settings.maxBatchRecords() / from.size()));
+        Map<Integer, Long> until = job.availableNow() ? ends : null;
+        return isProjected()
+                ? PartitionReader.start(ingest, job.source(), from, until, share, settings.maxFetchBytes(),
+                        engine.projection()::read)
+                : PartitionReader.start(ingest, job.source(), from, until, share, settings.maxFetchBytes(),
+                        JobWorker::tree);
+    }
+
+    private void dropPrefetch() {
+        if (prefetch != null) {
+            prefetch.cancel();
+            prefetch = null;
+        }
     }
 
     private BatchResult joinAndProcess(List<JsonNode> values) {
