@@ -11,13 +11,28 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param ingestUrl       base URL of the ingest API
  * @param cleanUrl        base URL of stream-clean-service, the owner of reference tables
  * @param referenceTables how joined reference tables are read
+ * @param leases          which instance runs a job, and failover
  * @param runner          how jobs run
  */
 @ConfigurationProperties("analytics")
 public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String ingestUrl,
                                   @DefaultValue("http://localhost:8082") String cleanUrl,
                                   @DefaultValue ReferenceTables referenceTables,
+                                  @DefaultValue Leases leases,
                                   @DefaultValue Runner runner) {
+
+    /**
+     * @param instanceId    this instance's name in job leases; empty: {@code <host name>:<server.port>}, so an
+     *                      instance restarted where it ran before takes its jobs back at once (a new name
+     *                      waits for the old name's leases to expire)
+     * @param ttl           a lease not renewed for this long may be taken by another instance (the failover time)
+     * @param renewInterval how often a running job's lease is renewed, and how often this instance
+     *                      looks for jobs to take over or that were stopped through another instance
+     */
+    public record Leases(@DefaultValue("") String instanceId,
+                         @DefaultValue("15s") Duration ttl,
+                         @DefaultValue("3s") Duration renewInterval) {
+    }
 
     /**
      * @param refresh a job's copy of a reference table is read again once it is this old

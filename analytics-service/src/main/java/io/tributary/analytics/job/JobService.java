@@ -7,6 +7,8 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import io.tributary.analytics.lease.JobLease;
+import io.tributary.analytics.lease.JobLeases;
 import io.tributary.analytics.reference.ReferenceTableNotFoundException;
 import io.tributary.analytics.reference.ReferenceTables;
 import io.tributary.analytics.store.JobStore;
@@ -20,14 +22,16 @@ public class JobService {
     private final JobStore store;
     private final ApplicationEventPublisher events;
     private final ReferenceTables referenceTables;
+    private final JobLeases leases;
     private final JsonMapper json;
     private final Clock clock;
 
-    JobService(JobRepository jobs, JobStore store, ReferenceTables referenceTables, ApplicationEventPublisher events,
-               JsonMapper json, Clock clock) {
+    JobService(JobRepository jobs, JobStore store, ReferenceTables referenceTables, JobLeases leases,
+               ApplicationEventPublisher events, JsonMapper json, Clock clock) {
         this.jobs = jobs;
         this.store = store;
         this.referenceTables = referenceTables;
+        this.leases = leases;
         this.events = events;
         this.json = json;
         this.clock = clock;
@@ -110,6 +114,7 @@ public class JobService {
         Job job = find(name);
         events.publishEvent(new JobStatusChanged(name, JobStatus.STOPPED, true));
         store.deleteJobData(name);
+        leases.forget(name);
         jobs.delete(job);
     }
 
@@ -129,7 +134,8 @@ public class JobService {
     }
 
     private JobView view(Job job) {
+        JobLease lease = leases.live(job.getName()).orElse(null);
         return new JobView(job.getName(), definition(job), job.getStatus(), job.getLastError(), job.getCreatedAt(),
-                job.getUpdatedAt());
+                job.getUpdatedAt(), lease == null ? null : lease.getOwner(), lease == null ? null : lease.getExpiresAt());
     }
 }

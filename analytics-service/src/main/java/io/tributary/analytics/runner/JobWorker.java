@@ -19,6 +19,7 @@ import io.tributary.analytics.engine.WindowEngine;
 import io.tributary.analytics.job.CompiledJob;
 import io.tributary.analytics.job.JobService;
 import io.tributary.analytics.job.JobStatus;
+import io.tributary.analytics.lease.JobLeases;
 import io.tributary.analytics.reference.ReferenceTableNotFoundException;
 import io.tributary.analytics.reference.ReferenceTables;
 import io.tributary.analytics.store.CommittedBatch;
@@ -48,7 +49,13 @@ import tools.jackson.databind.node.NullNode;
  * If a batch fails before its commit, the engine and positions go back to the last committed
  * checkpoint and the batch is retried after a pause — so nothing is counted twice or skipped.
  * An idle processing-time job long-polls all partitions for up to its trigger interval and wakes
- * as soon as one has data. Empty fetches commit nothing.
+ * as soon as one has data. Empty fetches commit nothing. With a backlog, the next batch is fetched
+ * while the current one computes and commits.
+ *
+ * <p>A worker runs only while its instance holds the job's lease ({@link JobLeases}); it takes the
+ * lease first and gives it up when it ends. If a commit finds the checkpoint moved (another run
+ * committed), the worker carries on from the new checkpoint while it still holds the lease, and
+ * stops without touching the job's status when it does not.
  */
 final class JobWorker implements Runnable {
 
@@ -59,11 +66,14 @@ final class JobWorker implements Runnable {
     private final JobStore store;
     private final IngestClient ingest;
     private final ReferenceTables referenceTables;
+    private final JobLeases leases;
     private final AnalyticsProperties.Runner settings;
     private final ExecutorService polls;
     private final Runnable onExit;
     private final CountDownLatch exited = new CountDownLatch(1);
     private volatile boolean stopped;
+    private volatile boolean leaseHeld;
+    private volatile boolean leaseLost;
 
     private CompiledJob job;
     private WindowEngine engine;
@@ -78,12 +88,13 @@ final class JobWorker implements Runnable {
     private PartitionReader.Pending<?> prefetch;
 
     JobWorker(String name, JobService jobs, JobStore store, IngestClient ingest, ReferenceTables referenceTables,
-              AnalyticsProperties.Runner settings, ExecutorService polls, Runnable onExit) {
+              JobLeases leases, AnalyticsProperties.Runner settings, ExecutorService polls, Runnable onExit) {
         this.name = name;
         this.jobs = jobs;
         this.store = store;
         this.ingest = ingest;
         this.referenceTables = referenceTables;
+        this.leases = leases;
         this.settings = settings;
         this.polls = polls;
         this.onExit = onExit;
@@ -97,6 +108,16 @@ final class JobWorker implements Runnable {
         return stopped;
     }
 
+    boolean holdsLease() {
+        return leaseHeld && !leaseLost;
+    }
+
+    /** Another instance holds the job's lease now: stop without touching the job's status. */
+    void loseLease() {
+        leaseLost = true;
+        stopped = true;
+    }
+
     void awaitStop(Duration timeout) {
         try {
             exited.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -108,12 +129,22 @@ final class JobWorker implements Runnable {
     @Override
     public void run() {
         try {
+            if (!leases.acquire(name)) {
+                LOG.info("job {} is leased by another instance; it runs there", name);
+                return;
+            }
+            leaseHeld = true;
             loop();
         } catch (RuntimeException e) {
-            LOG.error("job {} failed", name, e);
-            jobs.finished(name, JobStatus.FAILED, e instanceof IllegalStateException ? e.getMessage() : e.toString());
+            if (leaseLost) {
+                LOG.warn("job {} stopped here after losing its lease: {}", name, e.toString());
+            } else {
+                LOG.error("job {} failed", name, e);
+                jobs.finished(name, JobStatus.FAILED, e instanceof IllegalStateException ? e.getMessage() : e.toString());
+            }
         } finally {
             dropPrefetch();
+            releaseLease();
             onExit.run();
             exited.countDown();
         }
@@ -128,7 +159,18 @@ final class JobWorker implements Runnable {
                 if (!runBatch()) {
                     return;
                 }
-            } catch (ConcurrentRunException | OffsetOutOfRangeException e) {
+            } catch (ConcurrentRunException e) {
+                if (!leases.acquire(name)) {
+                    LOG.warn("job {}: another instance committed batch {} and holds the lease; stopping here", name,
+                            batchId + 1);
+                    leaseLost = true;
+                    return;
+                }
+                // A run that lost its lease committed one last batch before it noticed: carry on from there.
+                LOG.warn("job {}: the checkpoint moved under batch {}; reloading it", name, batchId + 1);
+                engine = null;
+                dropPrefetch();
+            } catch (OffsetOutOfRangeException e) {
                 throw e;
             } catch (ReferenceTableNotFoundException e) {
                 throw new IllegalStateException("batch " + (batchId + 1) + " failed: join.table: " + e.getMessage()
@@ -140,6 +182,16 @@ final class JobWorker implements Runnable {
                 engine = null; // re-read checkpoint, state and positions
                 dropPrefetch();
                 sleep(settings.errorBackoff());
+            }
+        }
+    }
+
+    private void releaseLease() {
+        if (leaseHeld && !leaseLost) {
+            try {
+                leases.release(name);
+            } catch (RuntimeException e) {
+                LOG.warn("job {}: could not release its lease (it expires by itself): {}", name, e.toString());
             }
         }
     }

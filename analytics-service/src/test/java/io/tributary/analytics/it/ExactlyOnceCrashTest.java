@@ -3,10 +3,6 @@ package io.tributary.analytics.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,8 +25,6 @@ import io.tributary.client.producer.ProducerRecord;
 import io.tributary.client.producer.ProducerSettings;
 import io.tributary.testkit.EmbeddedIngest;
 import io.tributary.testkit.ServiceProcess;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The exactly-once proof: the analytics service runs in a separate JVM that is SIGKILLed
@@ -40,7 +34,6 @@ import tools.jackson.databind.json.JsonMapper;
  */
 class ExactlyOnceCrashTest {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int EVENTS = 40_000;
     private static final int KILLS = 3;
     private static final long T0 = 1_700_000_040_000L;
@@ -52,7 +45,6 @@ class ExactlyOnceCrashTest {
 
     private EmbeddedIngest ingest;
     private ServiceProcess analytics;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void tearDown() throws Exception {
@@ -137,14 +129,7 @@ class ExactlyOnceCrashTest {
         assertThat(producerFailure.get()).isNull();
 
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> consumed() == EVENTS);
-        JsonNode page = JSON.readTree(send("GET", "/api/v1/jobs/crash/results?size=1000", null, 200));
-        Map<String, long[]> actual = new HashMap<>();
-        for (JsonNode row : page.path("rows")) {
-            String key = java.time.Instant.parse(row.path("windowStart").asString()).toEpochMilli() + "/"
-                    + row.path("group").path("/country").asString();
-            actual.put(key, new long[] {row.path("values").path("n").asLong(),
-                    (long) row.path("values").path("total").asDouble()});
-        }
+        Map<String, long[]> actual = JobHttp.countsAndTotals(analytics.url(), "crash");
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
         expected.forEach((key, totals) -> assertThat(actual.get(key)).as(key).containsExactly(totals));
     }
@@ -154,30 +139,18 @@ class ExactlyOnceCrashTest {
         Path log = Path.of("target", "crash-test", "analytics-child.log");
         java.nio.file.Files.createDirectories(log.getParent());
         return AnalyticsServiceProcess.start(ingest.url(), temp, log,
+                // the same identity after each restart, as a StatefulSet pod has: it takes its lease back at once
+                "--analytics.leases.instance-id=crash-test",
                 "--analytics.runner.max-batch-records=1500", "--logging.level.root=WARN",
                 "--logging.level.io.tributary=INFO")
                 .awaitReady(Duration.ofSeconds(60));
     }
 
     private long consumed() throws Exception {
-        JsonNode batches = JSON.readTree(send("GET", "/api/v1/jobs/crash/progress?size=1", null, 200)).path("batches");
-        if (batches.isEmpty()) {
-            return 0;
-        }
-        long sum = 0;
-        for (JsonNode offset : batches.get(0).path("endOffsets")) {
-            sum += offset.asLong();
-        }
-        return sum;
+        return JobHttp.consumed(analytics.url(), "crash");
     }
 
     private String send(String method, String path, String body, int expectedStatus) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(analytics.url() + path))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isEqualTo(expectedStatus);
-        return response.body();
+        return JobHttp.send(analytics.url(), method, path, body, expectedStatus);
     }
 }
