@@ -8,6 +8,7 @@
 #
 # Knobs (environment): INGEST_PORT, ANALYTICS_PORT, RUNS, EVENTS, PROBES, LIVE_RATE, LIVE_SECONDS,
 # IDLE_SECONDS, SCENARIO (all|drain|live), INGEST_JVM_OPTS, ANALYTICS_JVM_OPTS, DRIVER_JVM_OPTS,
+# ANALYTICS_JAR (another build of the service, e.g. an older commit's, for a before/after comparison),
 # JFR=1 (flight recording of analytics-service), SKIP_BUILD=1, MVN_FLAGS (e.g. -o), OUT (log folder;
 # default bench/target/analytics-<time>). Both services get fresh data folders under /tmp, deleted
 # at the end.
@@ -43,7 +44,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   ./mvnw -B -q ${MVN_FLAGS:-} install -DskipTests -pl bench,analytics-service -am
 fi
 INGEST_JAR=$ROOT/ingest-service/target/ingest-service-0.1.0-SNAPSHOT-exec.jar
-ANALYTICS_JAR=$ROOT/analytics-service/target/analytics-service-0.1.0-SNAPSHOT.jar
+ANALYTICS_JAR=${ANALYTICS_JAR:-$ROOT/analytics-service/target/analytics-service-0.1.0-SNAPSHOT.jar}
 BENCH_JAR=$ROOT/bench/target/benchmarks.jar
 for jar in "$INGEST_JAR" "$ANALYTICS_JAR" "$BENCH_JAR"; do
   [[ -f $jar ]] || { echo "missing $jar; build first" >&2; exit 1; }
