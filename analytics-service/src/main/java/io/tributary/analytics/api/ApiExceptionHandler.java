@@ -56,6 +56,12 @@ class ApiExceptionHandler extends ProblemHandlerSupport {
                 "Reference tables unavailable", e.getMessage(), true);
     }
 
+    @ExceptionHandler(io.tributary.client.IngestException.class)
+    ProblemDetail ingestUnavailable(io.tributary.client.IngestException e) {
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "ingest-unavailable", "Ingest service unavailable",
+                "the ingest service could not answer: " + e.getMessage(), true);
+    }
+
     @ExceptionHandler(org.springframework.orm.ObjectOptimisticLockingFailureException.class)
     ProblemDetail concurrentChange(RuntimeException e) {
         return problem(HttpStatus.CONFLICT, "concurrent-change", "Concurrent change",

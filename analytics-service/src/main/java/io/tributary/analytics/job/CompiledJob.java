@@ -11,9 +11,10 @@ import io.tributary.analytics.engine.EngineSpec;
  * @param availableNow  drain to the end seen at start, then complete
  * @param interval      processing-time trigger: the longest a batch waits for data
  * @param join          null without a join
+ * @param outputTopic   where emitted rows are published; null for none
  */
 public record CompiledJob(String name, String source, boolean fromEarliest, EngineSpec engine,
-                          boolean availableNow, Duration interval, Join join) {
+                          boolean availableNow, Duration interval, Join join, String outputTopic) {
 
     /**
      * A join; null when the job has none.

@@ -73,7 +73,7 @@ public final class JobDefinitions {
         }
         EngineSpec engine = new EngineSpec(request.eventTime(), delay, window, groupBy, aggregates, filter, mode);
         return new CompiledJob(request.name(), request.source(), "earliest".equals(request.startingOffsets()),
-                engine, availableNow, interval, join);
+                engine, availableNow, interval, join, request.output() == null ? null : request.output().topic());
     }
 
     private static WindowSpec window(JobRequest.WindowRequest window) {

@@ -17,6 +17,7 @@ import jakarta.validation.constraints.Pattern;
  * @param window          null: a running aggregate per group
  * @param trigger         default: processing time, {@code PT1S}
  * @param outputMode      {@code append}, {@code update} (default) or {@code complete}
+ * @param output          optional: also publish each batch's emitted rows to a topic
  */
 public record JobRequest(
         @NotBlank @Pattern(regexp = "[a-zA-Z0-9._-]{1,100}", message = "1-100 characters of [a-zA-Z0-9._-]") String name,
@@ -30,7 +31,13 @@ public record JobRequest(
         String filter,
         @Valid JoinRequest join,
         @Valid TriggerRequest trigger,
-        @Pattern(regexp = "append|update|complete") String outputMode) {
+        @Pattern(regexp = "append|update|complete") String outputMode,
+        @Valid OutputRequest output) {
+
+    /** @param topic an existing topic that receives each committed batch's emitted rows, exactly once */
+    public record OutputRequest(@NotBlank @Pattern(regexp = "[a-zA-Z0-9._-]{1,249}",
+            message = "1-249 characters of [a-zA-Z0-9._-]") String topic) {
+    }
 
     /** @param type {@code tumbling} (size), {@code sliding} (size, slide) or {@code session} (gap) */
     public record WindowRequest(@NotBlank @Pattern(regexp = "tumbling|sliding|session") String type,
@@ -77,6 +84,6 @@ public record JobRequest(
                 join == null || join.missing() != null ? join
                         : new JoinRequest(join.type(), join.topic(), join.table(), join.key(), join.target(), "keep"),
                 trigger == null ? new TriggerRequest("processing-time", "PT1S") : trigger,
-                outputMode == null ? "update" : outputMode);
+                outputMode == null ? "update" : outputMode, output);
     }
 }

@@ -12,6 +12,9 @@ import io.tributary.analytics.lease.JobLeases;
 import io.tributary.analytics.reference.ReferenceTableNotFoundException;
 import io.tributary.analytics.reference.ReferenceTables;
 import io.tributary.analytics.store.JobStore;
+import io.tributary.client.IngestClient;
+import io.tributary.client.IngestException;
+import io.tributary.client.ProblemKind;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Job definitions and their lifecycle. The runner follows via {@link JobStatusChanged}. */
@@ -23,15 +26,17 @@ public class JobService {
     private final ApplicationEventPublisher events;
     private final ReferenceTables referenceTables;
     private final JobLeases leases;
+    private final IngestClient ingest;
     private final JsonMapper json;
     private final Clock clock;
 
     JobService(JobRepository jobs, JobStore store, ReferenceTables referenceTables, JobLeases leases,
-               ApplicationEventPublisher events, JsonMapper json, Clock clock) {
+               IngestClient ingest, ApplicationEventPublisher events, JsonMapper json, Clock clock) {
         this.jobs = jobs;
         this.store = store;
         this.referenceTables = referenceTables;
         this.leases = leases;
+        this.ingest = ingest;
         this.events = events;
         this.json = json;
         this.clock = clock;
@@ -43,6 +48,9 @@ public class JobService {
         if (jobs.existsById(request.name())) {
             throw new JobExistsException(request.name());
         }
+        if (compiled.outputTopic() != null) {
+            requireOutputTopic(compiled.outputTopic());
+        }
         if (compiled.join() != null && !compiled.join().fromTopic()) {
             try {
                 referenceTables.require(compiled.join().source());
@@ -53,6 +61,17 @@ public class JobService {
         Job job = new Job(request.name(), request.source(), json.writeValueAsString(request.withDefaults()),
                 clock.instant());
         return view(jobs.save(job));
+    }
+
+    private void requireOutputTopic(String topic) {
+        try {
+            ingest.describeTopic(topic);
+        } catch (IngestException e) {
+            if (e.kind() == ProblemKind.NOT_FOUND) {
+                throw new InvalidJobException("output.topic", "topic '" + topic + "' does not exist; create it first");
+            }
+            throw e;
+        }
     }
 
     @Transactional(readOnly = true)

@@ -28,6 +28,7 @@ import io.tributary.analytics.lease.JobLeases;
 import io.tributary.analytics.reference.ReferenceTables;
 import io.tributary.analytics.store.JobStore;
 import io.tributary.client.IngestClient;
+import io.tributary.client.producer.IngestProducer;
 
 /**
  * Runs started jobs, one {@link JobWorker} each, on a bounded pool of
@@ -51,6 +52,7 @@ public class JobRunner {
     private final IngestClient ingest;
     private final ReferenceTables referenceTables;
     private final JobLeases leases;
+    private final IngestProducer resultProducer;
     private final AnalyticsProperties.Runner settings;
     private final Duration renewInterval;
     private final ExecutorService workers;
@@ -60,12 +62,13 @@ public class JobRunner {
     private final Map<String, JobWorker> running = new ConcurrentHashMap<>();
 
     JobRunner(JobService jobs, JobStore store, IngestClient ingest, ReferenceTables referenceTables, JobLeases leases,
-              AnalyticsProperties properties) {
+              IngestProducer resultProducer, AnalyticsProperties properties) {
         this.jobs = jobs;
         this.store = store;
         this.ingest = ingest;
         this.referenceTables = referenceTables;
         this.leases = leases;
+        this.resultProducer = resultProducer;
         this.settings = properties.runner();
         this.renewInterval = properties.leases().renewInterval();
         this.workers = Executors.newFixedThreadPool(settings.workers(), named("analytics-job-"));
@@ -145,7 +148,7 @@ public class JobRunner {
             running.remove(name, current);
         }
         JobWorker[] self = new JobWorker[1];
-        JobWorker worker = new JobWorker(name, jobs, store, ingest, referenceTables, leases, settings, polls,
+        JobWorker worker = new JobWorker(name, jobs, store, ingest, resultProducer, referenceTables, leases, settings, polls,
                 () -> running.remove(name, self[0]));
         self[0] = worker;
         running.put(name, worker);

@@ -33,6 +33,7 @@ import io.tributary.client.IngestClient;
 import io.tributary.client.OffsetOutOfRangeException;
 import io.tributary.client.OffsetSpec;
 import io.tributary.client.TopicPartition;
+import io.tributary.client.producer.IngestProducer;
 import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.NullNode;
@@ -65,6 +66,7 @@ final class JobWorker implements Runnable {
     private final JobService jobs;
     private final JobStore store;
     private final IngestClient ingest;
+    private final IngestProducer resultProducer;
     private final ReferenceTables referenceTables;
     private final JobLeases leases;
     private final AnalyticsProperties.Runner settings;
@@ -86,13 +88,16 @@ final class JobWorker implements Runnable {
     private RecordJoin join;
     /** The next batch, fetched while the current one computes and commits; null when none is in flight. */
     private PartitionReader.Pending<?> prefetch;
+    private ResultPublisher publisher;
 
-    JobWorker(String name, JobService jobs, JobStore store, IngestClient ingest, ReferenceTables referenceTables,
+    JobWorker(String name, JobService jobs, JobStore store, IngestClient ingest, IngestProducer resultProducer,
+              ReferenceTables referenceTables,
               JobLeases leases, AnalyticsProperties.Runner settings, ExecutorService polls, Runnable onExit) {
         this.name = name;
         this.jobs = jobs;
         this.store = store;
         this.ingest = ingest;
+        this.resultProducer = resultProducer;
         this.referenceTables = referenceTables;
         this.leases = leases;
         this.settings = settings;
@@ -154,6 +159,11 @@ final class JobWorker implements Runnable {
         while (!stopped) {
             try {
                 if (engine == null) {
+                    if (batchId >= 0 && !leases.acquire(name)) { // a retry: check the lease before reloading
+                        LOG.warn("job {}: lease lost to another instance; stopping here", name);
+                        leaseLost = true;
+                        return;
+                    }
                     initialise();
                 }
                 if (!runBatch()) {
@@ -220,6 +230,13 @@ final class JobWorker implements Runnable {
                 ends.put(p, ingest.offsetFor(new TopicPartition(job.source(), p), OffsetSpec.latest()).offset());
             }
         }
+        publisher = null;
+        if (job.outputTopic() != null) {
+            publisher = new ResultPublisher(name, job.outputTopic(), job.engine().groupBy(), ingest, resultProducer);
+            if (batchId >= 0) { // the last committed batch's rows may not all be out yet: finish them first
+                publisher.publish(batchId, store.rowsOfBatch(name, batchId));
+            }
+        }
         LOG.info("job {} resumes after batch {} at {}", name, batchId, positions);
     }
 
@@ -265,6 +282,9 @@ final class JobWorker implements Runnable {
         batchId++;
         positions = next;
         committedState = state;
+        if (publisher != null) {
+            publisher.publish(batchId, result.rows());
+        }
         return true;
     }
 

@@ -5,11 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -18,19 +22,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.tributary.client.ClientSettings;
+import io.tributary.client.FetchOptions;
+import io.tributary.client.FetchResult;
 import io.tributary.client.IngestClient;
 import io.tributary.client.NewTopic;
+import io.tributary.client.TopicPartition;
 import io.tributary.client.producer.IngestProducer;
 import io.tributary.client.producer.ProducerRecord;
 import io.tributary.client.producer.ProducerSettings;
 import io.tributary.testkit.EmbeddedIngest;
 import io.tributary.testkit.ServiceProcess;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The exactly-once proof: the analytics service runs in a separate JVM that is SIGKILLed
  * {@value #KILLS} times while {@value #EVENTS} events flow in, and is restarted each time on the
  * same H2 file database. Afterwards every (minute, country) row equals the totals computed here:
- * nothing counted twice, nothing skipped.
+ * nothing counted twice, nothing skipped. The job also publishes its rows to an output topic,
+ * which must then hold every row each committed batch emitted exactly once, the newest per row
+ * equal to those totals.
  */
 class ExactlyOnceCrashTest {
 
@@ -61,6 +71,7 @@ class ExactlyOnceCrashTest {
         ingest = EmbeddedIngest.start(temp.resolve("ingest"));
         try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()))) {
             client.createTopic(new NewTopic("crash", 3, 1));
+            client.createTopic(new NewTopic("crash-results", 2, 1));
         }
         Random random = new Random(99);
         List<String> events = new ArrayList<>();
@@ -78,7 +89,7 @@ class ExactlyOnceCrashTest {
         send("POST", "/api/v1/jobs", """
                 {"name":"crash","source":"crash","eventTime":"/ts","watermark":"PT11M",
                  "window":{"type":"tumbling","size":"PT1M"},"groupBy":["/country"],"outputMode":"update",
-                 "trigger":{"type":"processing-time","interval":"PT0.2S"},
+                 "trigger":{"type":"processing-time","interval":"PT0.2S"},"output":{"topic":"crash-results"},
                  "aggregations":[{"name":"n","function":"count"},{"name":"total","function":"sum","field":"/amount"}]}
                 """, 201);
         send("POST", "/api/v1/jobs/crash/start", null, 200);
@@ -132,6 +143,63 @@ class ExactlyOnceCrashTest {
         Map<String, long[]> actual = JobHttp.countsAndTotals(analytics.url(), "crash");
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
         expected.forEach((key, totals) -> assertThat(actual.get(key)).as(key).containsExactly(totals));
+
+        await("the last batch's rows are published").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(published()).as("rows in the output topic").hasSize((int) emittedRows()));
+        Map<String, long[]> newest = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        long newestBatch = -1;
+        for (JsonNode row : published()) {
+            String key = Instant.parse(row.path("windowStart").asString()).toEpochMilli() + "/"
+                    + row.path("group").path("/country").asString();
+            long batch = row.path("batchId").asLong();
+            assertThat(seen.add(batch + "@" + key)).as("row %s of batch %d is published once", key, batch).isTrue();
+            newestBatch = Math.max(newestBatch, batch);
+            long[] previous = newest.get(key);
+            if (previous == null || previous[2] < batch) {
+                newest.put(key, new long[] {row.path("values").path("n").asLong(),
+                        (long) row.path("values").path("total").asDouble(), batch});
+            }
+        }
+        assertThat(newest.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((key, totals) -> assertThat(Arrays.copyOf(newest.get(key), 2)).as("published %s", key)
+                .containsExactly(totals));
+    }
+
+    /** Every record of the output topic's partitions, as JSON values. */
+    private List<JsonNode> published() {
+        List<JsonNode> rows = new ArrayList<>();
+        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()))) {
+            for (int partition = 0; partition < 2; partition++) {
+                TopicPartition tp = new TopicPartition("crash-results", partition);
+                long offset = 0;
+                while (true) {
+                    FetchResult fetched = client.fetch(tp, offset,
+                            FetchOptions.defaults().withMaxRecords(5_000));
+                    fetched.records().forEach(record -> rows.add(record.value()));
+                    if (fetched.records().isEmpty() || fetched.nextOffset() >= fetched.highWatermark()) {
+                        break;
+                    }
+                    offset = fetched.nextOffset();
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** The rows all committed batches emitted, from the job's progress. */
+    private long emittedRows() throws Exception {
+        long sum = 0;
+        for (int page = 0; ; page++) {
+            JsonNode batches = JobHttp.JSON.readTree(send("GET",
+                    "/api/v1/jobs/crash/progress?size=1000&page=" + page, null, 200)).path("batches");
+            if (batches.isEmpty()) {
+                return sum;
+            }
+            for (JsonNode batch : batches) {
+                sum += batch.path("emittedRows").asLong();
+            }
+        }
     }
 
     private ServiceProcess start() throws Exception {

@@ -92,6 +92,8 @@ class JobApiTest {
         expectInvalid(VALID.formatted("b14").replace("\"filter\"",
                 "\"join\":{\"type\":\"topic\",\"key\":\"/u\",\"target\":\"/u\"},\"filter\""),
                 "join.topic");
+        expectInvalid(VALID.formatted("b15").replace("\"filter\"", "\"output\":{\"topic\":\"no/slashes\"},\"filter\""),
+                "output.topic");
         mvc.perform(get("/api/v1/jobs/b1")).andExpect(status().isNotFound());
     }
 
