@@ -61,6 +61,7 @@ import tools.jackson.databind.node.NullNode;
 final class JobWorker implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
+    private static final Duration POLL_GRACE = Duration.ofSeconds(1);
 
     private final String name;
     private final JobService jobs;
@@ -262,7 +263,10 @@ final class JobWorker implements Runnable {
                 }
                 sleep(Duration.ofMillis(10));
             } else {
-                awaitData(job.interval());
+                // Idle: keep long-polling until a partition has data, without a fetch round after each empty poll.
+                while (!stopped && !awaitData(job.interval())) {
+                    // every poll came back empty
+                }
             }
             return true;
         }
@@ -350,8 +354,14 @@ final class JobWorker implements Runnable {
         return (List<JsonNode>) batch.values();
     }
 
-    /** Long-polls every partition for up to {@code wait}; returns when one has data, or at the end of the wait. */
-    private void awaitData(Duration wait) {
+    /**
+     * Long-polls every partition for up to {@code wait}.
+     *
+     * @return true as soon as one partition has data (or a poll failed: the next real fetch reports
+     *         it); false when every poll came back empty, so the caller may poll again without a
+     *         fetch round in between
+     */
+    private boolean awaitData(Duration wait) {
         List<CompletableFuture<FetchResult>> waits = new ArrayList<>();
         FetchOptions poll = FetchOptions.defaults().withMaxRecords(1).withMaxWait(wait);
         for (Map.Entry<Integer, Long> entry : positions.entrySet()) {
@@ -359,24 +369,28 @@ final class JobWorker implements Runnable {
             long offset = entry.getValue();
             waits.add(CompletableFuture.supplyAsync(() -> ingest.fetch(partition, offset, poll), polls));
         }
-        long deadline = System.nanoTime() + wait.toNanos();
+        // The service answers an empty poll after `wait`; allow a little more for that answer to arrive.
+        long deadline = System.nanoTime() + wait.toNanos() + POLL_GRACE.toNanos();
         while (!stopped && System.nanoTime() < deadline) {
-            boolean data = waits.stream().anyMatch(f -> f.isDone() && !f.isCompletedExceptionally()
-                    && !f.join().records().isEmpty());
-            boolean allDone = waits.stream().allMatch(CompletableFuture::isDone);
-            if (data || allDone) {
-                return;
+            boolean data = waits.stream().anyMatch(f -> f.isDone()
+                    && (f.isCompletedExceptionally() || !f.join().records().isEmpty()));
+            if (data) {
+                return true;
+            }
+            if (waits.stream().allMatch(CompletableFuture::isDone)) {
+                return false;
             }
             try {
                 CompletableFuture.anyOf(waits.stream().filter(f -> !f.isDone()).toArray(CompletableFuture[]::new))
                         .get(Math.min(100, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                // look again: a failed poll is reported by the next real fetch
+                // look again
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return true;
             }
         }
+        return true;
     }
 
     private void sleep(Duration duration) {
