@@ -15,18 +15,18 @@ public final class StateKey implements Comparable<StateKey> {
     private final int hash;
 
     public StateKey(List<String> group, Window window) {
-        this(Collections.unmodifiableList(new ArrayList<>(group)), window, true);
+        this(window, Collections.unmodifiableList(new ArrayList<>(group)));
     }
 
-    private StateKey(List<String> group, Window window, boolean owned) {
-        this.group = group;
+    private StateKey(Window window, List<String> unmodifiableGroup) {
+        this.group = unmodifiableGroup;
         this.window = window;
-        this.hash = 31 * group.hashCode() + window.hashCode();
+        this.hash = 31 * unmodifiableGroup.hashCode() + window.hashCode();
     }
 
     /** A key over a group list nobody else holds or changes (no defensive copy). */
     static StateKey owning(List<String> freshGroup, Window window) {
-        return new StateKey(Collections.unmodifiableList(freshGroup), window, true);
+        return new StateKey(window, Collections.unmodifiableList(freshGroup));
     }
 
     public List<String> group() {

@@ -26,7 +26,6 @@ import io.tributary.analytics.store.CommittedBatch;
 import io.tributary.analytics.store.ConcurrentRunException;
 import io.tributary.analytics.store.JobCheckpoint;
 import io.tributary.analytics.store.JobStore;
-import io.tributary.client.ConsumedRecord;
 import io.tributary.client.FetchOptions;
 import io.tributary.client.FetchResult;
 import io.tributary.client.IngestClient;
@@ -244,7 +243,6 @@ final class JobWorker implements Runnable {
     /** One batch; false when the job is done (available-now at its end). */
     private boolean runBatch() {
         long started = System.nanoTime();
-        // An equal share per partition, so no partition runs ahead in event time and makes another's records late.
         if (prefetch != null && !prefetch.positions().equals(positions)) {
             dropPrefetch();
         }
