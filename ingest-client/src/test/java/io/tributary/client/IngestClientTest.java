@@ -120,6 +120,44 @@ class IngestClientTest {
     }
 
     @Test
+    void shouldFetchValuesThroughAReaderWithoutTheirEnvelope() throws Exception {
+        server.on("GET", "/api/v1/topics/orders/partitions/2/records", r -> Reply.json(200, Map.of(
+                "highWatermark", 12,
+                "records", List.of(
+                        Map.of("headers", Map.of("h", "v"), "value", Map.of("id", 7, "tags", List.of("a", "b")),
+                                "offset", 9, "key", "k1", "partition", 2, "timestamp", 1),
+                        Map.of("partition", 2, "offset", 10, "timestamp", 2, "key", "k2", "value", "plain"),
+                        java.util.Collections.singletonMap("offset", 11)),
+                "nextOffset", 12)));
+        ValueReader<String> reader = value -> {
+            String text = value.currentToken().isStructStart() ? "struct" : value.getString();
+            value.skipChildren();
+            return text;
+        };
+
+        ValueFetch<String> fetched = client.fetchValuesAsync(new TopicPartition("orders", 2), 9,
+                FetchOptions.defaults().withMaxRecords(3), reader).get();
+
+        assertThat(fetched.values()).containsExactly("struct", "plain", null);
+        assertThat(fetched.offsets()).containsExactly(9, 10, 11);
+        assertThat(fetched.nextOffset()).isEqualTo(12);
+        assertThat(fetched.highWatermark()).isEqualTo(12);
+        assertThat(server.requests("GET", "/api/v1/topics/orders/partitions/2/records").get(0).query())
+                .containsEntry("offset", "9").containsEntry("maxRecords", "3");
+    }
+
+    @Test
+    void shouldFailAValueFetchOutsideTheLogWithTheLogBounds() {
+        server.on("GET", "/api/v1/topics/orders/partitions/0/records", r -> Reply.problem(416,
+                "offset-out-of-range", "offset 2 is before the log start", false,
+                "logStartOffset", 3, "logEndOffset", 8));
+
+        assertThatThrownBy(() -> client.fetchValuesAsync(new TopicPartition("orders", 0), 2, FetchOptions.defaults(),
+                value -> value.skipChildren()).join())
+                .hasCauseInstanceOf(OffsetOutOfRangeException.class);
+    }
+
+    @Test
     void shouldRaiseOffsetOutOfRangeWithTheLogBounds() {
         server.on("GET", "/api/v1/topics/orders/partitions/0/records", r -> Reply.problem(416,
                 "offset-out-of-range", "offset 2 is before the log start", false,

@@ -18,6 +18,7 @@ import io.tributary.analytics.job.InvalidJobException;
 import io.tributary.analytics.job.JobExistsException;
 import io.tributary.analytics.job.JobNotFoundException;
 import io.tributary.analytics.job.JobStateException;
+import io.tributary.analytics.reference.ReferenceTablesUnavailableException;
 
 /**
  * Every error is {@code application/problem+json} (RFC 9457) with a {@code type} under
@@ -47,6 +48,18 @@ class ApiExceptionHandler extends ProblemHandlerSupport {
     @ExceptionHandler(JobStateException.class)
     ProblemDetail wrongState(JobStateException e) {
         return problem(HttpStatus.CONFLICT, "job-state", "Not in this job state", e.getMessage(), false);
+    }
+
+    @ExceptionHandler(ReferenceTablesUnavailableException.class)
+    ProblemDetail referenceTablesUnavailable(ReferenceTablesUnavailableException e) {
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "reference-tables-unavailable",
+                "Reference tables unavailable", e.getMessage(), true);
+    }
+
+    @ExceptionHandler(io.tributary.client.IngestException.class)
+    ProblemDetail ingestUnavailable(io.tributary.client.IngestException e) {
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "ingest-unavailable", "Ingest service unavailable",
+                "the ingest service could not answer: " + e.getMessage(), true);
     }
 
     @ExceptionHandler(org.springframework.orm.ObjectOptimisticLockingFailureException.class)

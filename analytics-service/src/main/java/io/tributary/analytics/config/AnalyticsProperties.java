@@ -8,25 +8,54 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of the analytics service ({@code analytics.*}).
  *
- * @param ingestUrl base URL of the ingest API
- * @param runner    how jobs run
+ * @param ingestUrl       base URL of the ingest API
+ * @param cleanUrl        base URL of stream-clean-service, the owner of reference tables
+ * @param referenceTables how joined reference tables are read
+ * @param leases          which instance runs a job, and failover
+ * @param runner          how jobs run
  */
 @ConfigurationProperties("analytics")
 public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String ingestUrl,
+                                  @DefaultValue("http://localhost:8082") String cleanUrl,
+                                  @DefaultValue ReferenceTables referenceTables,
+                                  @DefaultValue Leases leases,
                                   @DefaultValue Runner runner) {
+
+    /**
+     * @param instanceId    this instance's name in job leases; empty: {@code <host name>:<server.port>}, so an
+     *                      instance restarted where it ran before takes its jobs back at once (a new name
+     *                      waits for the old name's leases to expire)
+     * @param ttl           a lease not renewed for this long may be taken by another instance (the failover time)
+     * @param renewInterval how often a running job's lease is renewed, and how often this instance
+     *                      looks for jobs to take over or that were stopped through another instance
+     */
+    public record Leases(@DefaultValue("") String instanceId,
+                         @DefaultValue("15s") Duration ttl,
+                         @DefaultValue("3s") Duration renewInterval) {
+    }
+
+    /**
+     * @param refresh a job's copy of a reference table is read again once it is this old
+     * @param timeout timeout of one request to stream-clean-service
+     */
+    public record ReferenceTables(@DefaultValue("10s") Duration refresh,
+                                  @DefaultValue("10s") Duration timeout) {
+    }
 
     /**
      * @param enabled          run jobs at all (off for API-only tests and tools)
      * @param workers          jobs that may run at once; further started jobs wait for a free worker
      * @param maxBatchRecords  records one micro-batch takes at most, over all partitions
      * @param maxFetchRecords  records one partition fetch asks for at most
+     * @param maxFetchBytes    bytes one partition fetch asks for at most (the ingest service caps it at 16 MiB)
      * @param requestTimeout   timeout of one ingest request (long polls add their wait)
      * @param errorBackoff     pause after a failed batch before the job tries again
      */
     public record Runner(@DefaultValue("true") boolean enabled,
                          @DefaultValue("8") int workers,
-                         @DefaultValue("50000") int maxBatchRecords,
-                         @DefaultValue("5000") int maxFetchRecords,
+                         @DefaultValue("60000") int maxBatchRecords,
+                         @DefaultValue("20000") int maxFetchRecords,
+                         @DefaultValue("8388608") int maxFetchBytes,
                          @DefaultValue("30s") Duration requestTimeout,
                          @DefaultValue("1s") Duration errorBackoff) {
     }

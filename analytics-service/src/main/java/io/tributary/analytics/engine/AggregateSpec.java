@@ -2,8 +2,6 @@ package io.tributary.analytics.engine;
 
 import java.util.List;
 
-import tools.jackson.core.JsonPointer;
-
 /**
  * One output column: {@code function} over the value at {@code field} (a JSON Pointer; null for
  * {@code count} of records), named {@code name}. {@code percentiles} (ranks in [0, 1]) only for
@@ -17,10 +15,6 @@ public record AggregateSpec(String name, AggregateFunction function, String fiel
 
     public AggregateSpec(String name, AggregateFunction function, String field) {
         this(name, function, field, List.of());
-    }
-
-    JsonPointer pointer() {
-        return field == null || field.isEmpty() ? null : JsonPointer.compile(field);
     }
 
     Accumulator newAccumulator() {

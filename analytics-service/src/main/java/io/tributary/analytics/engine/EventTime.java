@@ -24,7 +24,14 @@ public final class EventTime {
 
     /** Epoch millis, or {@link Long#MIN_VALUE} when the field is missing or unreadable. */
     public long extract(JsonNode record) {
-        JsonNode node = record.at(pointer);
+        return of(record.at(pointer));
+    }
+
+    /** The event time a field's value stands for; {@link Long#MIN_VALUE} when null, missing or unreadable. */
+    public static long of(JsonNode node) {
+        if (node == null) {
+            return Long.MIN_VALUE;
+        }
         if (node.isIntegralNumber()) {
             return node.asLong();
         }

@@ -15,7 +15,7 @@ public record Window(long start, long end) implements Comparable<Window> {
     }
 
     public boolean isGlobal() {
-        return equals(GLOBAL);
+        return start == Long.MIN_VALUE && end == Long.MAX_VALUE;
     }
 
     /** Closed once the watermark has reached its end (Spark's rule: {@code end <= watermark}). */

@@ -17,7 +17,6 @@ import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 
-import tools.jackson.core.JsonPointer;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.NullNode;
 
@@ -42,9 +41,11 @@ public final class WindowEngine {
     private static final int FORMAT = 1;
 
     private final EngineSpec spec;
-    private final EventTime eventTime;
-    private final List<JsonPointer> groupBy;
-    private final List<JsonPointer> fields;
+    /** Slot 0: event time; 1..groupBy: the group; then one slot per aggregate field. */
+    private final Projection projection;
+    private final int groups;
+    /** The slot of each aggregate's field, -1 for none. */
+    private final int[] fieldSlots;
     private final Map<StateKey, Accumulator[]> state = new HashMap<>();
     /** Session windows per group by start; sessions of one group never overlap. */
     private final Map<List<String>, NavigableMap<Long, Window>> sessions = new HashMap<>();
@@ -53,9 +54,24 @@ public final class WindowEngine {
 
     public WindowEngine(EngineSpec spec) {
         this.spec = spec;
-        this.eventTime = new EventTime(spec.eventTime());
-        this.groupBy = spec.groupBy().stream().map(JsonPointer::compile).toList();
-        this.fields = spec.aggregates().stream().map(AggregateSpec::pointer).toList();
+        List<String> pointers = new ArrayList<>();
+        pointers.add(spec.eventTime());
+        pointers.addAll(spec.groupBy());
+        this.groups = spec.groupBy().size();
+        this.fieldSlots = new int[spec.aggregates().size()];
+        for (int i = 0; i < fieldSlots.length; i++) {
+            String field = spec.aggregates().get(i).field();
+            fieldSlots[i] = field == null || field.isEmpty() ? -1 : pointers.size();
+            if (fieldSlots[i] >= 0) {
+                pointers.add(field);
+            }
+        }
+        this.projection = new Projection(pointers);
+    }
+
+    /** The fields this engine reads; {@link #processProjected} takes records in this shape. */
+    public Projection projection() {
+        return projection;
     }
 
     public long watermark() {
@@ -66,21 +82,40 @@ public final class WindowEngine {
         return state.size();
     }
 
-    /** Runs one micro-batch over the given record values. */
+    /** Runs one micro-batch over the given record values (filter first, then the fields are read). */
     public BatchResult process(Collection<JsonNode> records) {
+        List<JsonNode[]> rows = new ArrayList<>(records.size());
+        long filtered = 0;
+        for (JsonNode record : records) {
+            if (spec.filter() != null && !passes(record)) {
+                filtered++;
+            } else {
+                rows.add(projection.of(record));
+            }
+        }
+        return run(rows, records.size(), filtered);
+    }
+
+    /**
+     * Runs one micro-batch over records already read with {@link #projection()}, as a job without
+     * a filter does (a filter needs whole records: use {@link #process}).
+     */
+    public BatchResult processProjected(List<JsonNode[]> rows) {
+        if (spec.filter() != null) {
+            throw new IllegalStateException("a job with a filter needs whole records");
+        }
+        return run(rows, rows.size(), 0);
+    }
+
+    private BatchResult run(List<JsonNode[]> rows, int inputRows, long filtered) {
         // Complete mode keeps every window, so (as in Spark) the watermark drops nothing there.
         long batchWatermark = spec.outputMode() == OutputMode.COMPLETE ? Long.MIN_VALUE : watermark;
         Set<StateKey> dirty = new LinkedHashSet<>();
         List<StateKey> removed = new ArrayList<>();
-        long filtered = 0;
         long invalid = 0;
         long late = 0;
-        for (JsonNode record : records) {
-            if (spec.filter() != null && !passes(record)) {
-                filtered++;
-                continue;
-            }
-            long ts = eventTime.extract(record);
+        for (JsonNode[] record : rows) {
+            long ts = EventTime.of(record[0]);
             if (ts == Long.MIN_VALUE) {
                 invalid++;
                 continue;
@@ -101,7 +136,7 @@ public final class WindowEngine {
                     continue;
                 }
                 accepted = true;
-                StateKey key = new StateKey(group, window);
+                StateKey key = StateKey.owning(group, window);
                 add(state.computeIfAbsent(key, k -> newAccumulators()), record);
                 dirty.add(key);
             }
@@ -112,8 +147,8 @@ public final class WindowEngine {
         if (maxEventTime != Long.MIN_VALUE) {
             watermark = Math.max(watermark, maxEventTime - spec.watermarkDelayMs());
         }
-        List<ResultRow> rows = emit(dirty);
-        return new BatchResult(rows, removed, records.size(), filtered, invalid, late, watermark, state.size());
+        List<ResultRow> emitted = emit(dirty);
+        return new BatchResult(emitted, removed, inputRows, filtered, invalid, late, watermark, state.size());
     }
 
     private List<ResultRow> emit(Set<StateKey> dirty) {
@@ -147,7 +182,7 @@ public final class WindowEngine {
         }
     }
 
-    private void addToSession(List<String> group, long ts, long gap, JsonNode record, Set<StateKey> dirty,
+    private void addToSession(List<String> group, long ts, long gap, JsonNode[] record, Set<StateKey> dirty,
                               List<StateKey> removed) {
         NavigableMap<Long, Window> groupSessions = sessions.computeIfAbsent(group, g -> new TreeMap<>());
         long start = ts;
@@ -193,11 +228,11 @@ public final class WindowEngine {
         }
     }
 
-    private List<String> groupOf(JsonNode record) {
-        List<String> group = new ArrayList<>(groupBy.size());
-        for (JsonPointer pointer : groupBy) {
-            JsonNode node = record.at(pointer);
-            group.add(node.isMissingNode() || node.isNull() ? null
+    private List<String> groupOf(JsonNode[] record) {
+        List<String> group = new ArrayList<>(groups);
+        for (int slot = 1; slot <= groups; slot++) {
+            JsonNode node = record[slot];
+            group.add(node == null || node.isMissingNode() || node.isNull() ? null
                     : node.isValueNode() ? node.asString() : node.toString());
         }
         return group;
@@ -211,15 +246,15 @@ public final class WindowEngine {
         return accumulators;
     }
 
-    private void add(Accumulator[] accumulators, JsonNode record) {
+    private void add(Accumulator[] accumulators, JsonNode[] record) {
         for (int i = 0; i < accumulators.length; i++) {
-            JsonPointer field = fields.get(i);
-            if (field == null) {
+            int slot = fieldSlots[i];
+            if (slot < 0) {
                 accumulators[i].add(null);
             } else {
-                JsonNode value = record.at(field);
+                JsonNode value = record[slot];
                 // A missing field is a null value: skipped by every function, not counted by count(field).
-                accumulators[i].add(value.isMissingNode() ? NullNode.getInstance() : value);
+                accumulators[i].add(value == null || value.isMissingNode() ? NullNode.getInstance() : value);
             }
         }
     }

@@ -11,11 +11,17 @@ import io.tributary.analytics.engine.EngineSpec;
  * @param availableNow  drain to the end seen at start, then complete
  * @param interval      processing-time trigger: the longest a batch waits for data
  * @param join          null without a join
+ * @param outputTopic   where emitted rows are published; null for none
  */
 public record CompiledJob(String name, String source, boolean fromEarliest, EngineSpec engine,
-                          boolean availableNow, Duration interval, Join join) {
+                          boolean availableNow, Duration interval, Join join, String outputTopic) {
 
-    /** A join with the latest value per key of {@code topic}; null when the job has none. */
-    public record Join(String topic, String key, String target, boolean dropMissing) {
+    /**
+     * A join; null when the job has none.
+     *
+     * @param fromTopic true: the latest value per key of the topic {@code source}; false: the
+     *                  rows of the reference table {@code source}
+     */
+    public record Join(boolean fromTopic, String source, String key, String target, boolean dropMissing) {
     }
 }

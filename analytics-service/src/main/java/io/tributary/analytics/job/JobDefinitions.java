@@ -57,13 +57,23 @@ public final class JobDefinitions {
         CompiledJob.Join join = null;
         if (request.join() != null) {
             JobRequest.JoinRequest j = request.join();
+            boolean fromTopic = "topic".equals(j.type());
+            String source = fromTopic ? j.topic() : j.table();
+            if (source == null || source.isBlank()) {
+                throw new InvalidJobException(fromTopic ? "join.topic" : "join.table", "is required for a "
+                        + j.type() + " join");
+            }
+            if ((fromTopic ? j.table() : j.topic()) != null) {
+                throw new InvalidJobException(fromTopic ? "join.table" : "join.topic", "only for a "
+                        + (fromTopic ? "reference-table" : "topic") + " join");
+            }
             pointer(j.key(), "join.key");
             pointer(j.target(), "join.target");
-            join = new CompiledJob.Join(j.topic(), j.key(), j.target(), "drop".equals(j.missing()));
+            join = new CompiledJob.Join(fromTopic, source, j.key(), j.target(), "drop".equals(j.missing()));
         }
         EngineSpec engine = new EngineSpec(request.eventTime(), delay, window, groupBy, aggregates, filter, mode);
         return new CompiledJob(request.name(), request.source(), "earliest".equals(request.startingOffsets()),
-                engine, availableNow, interval, join);
+                engine, availableNow, interval, join, request.output() == null ? null : request.output().topic());
     }
 
     private static WindowSpec window(JobRequest.WindowRequest window) {

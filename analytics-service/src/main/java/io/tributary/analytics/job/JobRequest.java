@@ -17,6 +17,7 @@ import jakarta.validation.constraints.Pattern;
  * @param window          null: a running aggregate per group
  * @param trigger         default: processing time, {@code PT1S}
  * @param outputMode      {@code append}, {@code update} (default) or {@code complete}
+ * @param output          optional: also publish each batch's emitted rows to a topic
  */
 public record JobRequest(
         @NotBlank @Pattern(regexp = "[a-zA-Z0-9._-]{1,100}", message = "1-100 characters of [a-zA-Z0-9._-]") String name,
@@ -30,7 +31,13 @@ public record JobRequest(
         String filter,
         @Valid JoinRequest join,
         @Valid TriggerRequest trigger,
-        @Pattern(regexp = "append|update|complete") String outputMode) {
+        @Pattern(regexp = "append|update|complete") String outputMode,
+        @Valid OutputRequest output) {
+
+    /** @param topic an existing topic that receives each committed batch's emitted rows, exactly once */
+    public record OutputRequest(@NotBlank @Pattern(regexp = "[a-zA-Z0-9._-]{1,249}",
+            message = "1-249 characters of [a-zA-Z0-9._-]") String topic) {
+    }
 
     /** @param type {@code tumbling} (size), {@code sliding} (size, slide) or {@code session} (gap) */
     public record WindowRequest(@NotBlank @Pattern(regexp = "tumbling|sliding|session") String type,
@@ -47,17 +54,20 @@ public record JobRequest(
     }
 
     /**
-     * Joins each record with the latest value per key of another topic (a "table" topic, e.g. user
-     * profiles keyed by user id), before the filter and the aggregation.
+     * Joins each record, before the filter and the aggregation, with a row looked up by the text of
+     * the field at {@code key}: either the latest value per record key of another topic (a "table"
+     * topic, e.g. user profiles keyed by user id) or a row of a reference table of
+     * stream-clean-service (e.g. country facts keyed by country code).
      *
-     * @param type    {@code topic} (a JPA reference table is not supported yet)
-     * @param topic   the table topic; its record keys are matched, a null value deletes the key
+     * @param type    {@code topic} or {@code reference-table}
+     * @param topic   for {@code topic}: the table topic; its record keys are matched, a null value deletes the key
+     * @param table   for {@code reference-table}: the table's name in stream-clean-service
      * @param key     JSON Pointer to the field of the record whose text is looked up
      * @param target  JSON Pointer where the joined value is put (parents are created)
      * @param missing {@code keep} (default: the record goes on without the field) or {@code drop}
      */
-    public record JoinRequest(@NotBlank @Pattern(regexp = "topic") String type, @NotBlank String topic,
-                              @NotBlank String key, @NotBlank String target,
+    public record JoinRequest(@NotBlank @Pattern(regexp = "topic|reference-table") String type, String topic,
+                              String table, @NotBlank String key, @NotBlank String target,
                               @Pattern(regexp = "keep|drop") String missing) {
     }
 
@@ -72,8 +82,8 @@ public record JobRequest(
                 watermark == null ? "PT0S" : watermark, window, groupBy == null ? List.of() : groupBy, aggregations,
                 filter == null || filter.isBlank() ? null : filter,
                 join == null || join.missing() != null ? join
-                        : new JoinRequest(join.type(), join.topic(), join.key(), join.target(), "keep"),
+                        : new JoinRequest(join.type(), join.topic(), join.table(), join.key(), join.target(), "keep"),
                 trigger == null ? new TriggerRequest("processing-time", "PT1S") : trigger,
-                outputMode == null ? "update" : outputMode);
+                outputMode == null ? "update" : outputMode, output);
     }
 }

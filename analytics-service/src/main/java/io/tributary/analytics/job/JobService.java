@@ -7,7 +7,14 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import io.tributary.analytics.lease.JobLease;
+import io.tributary.analytics.lease.JobLeases;
+import io.tributary.analytics.reference.ReferenceTableNotFoundException;
+import io.tributary.analytics.reference.ReferenceTables;
 import io.tributary.analytics.store.JobStore;
+import io.tributary.client.IngestClient;
+import io.tributary.client.IngestException;
+import io.tributary.client.ProblemKind;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Job definitions and their lifecycle. The runner follows via {@link JobStatusChanged}. */
@@ -17,12 +24,19 @@ public class JobService {
     private final JobRepository jobs;
     private final JobStore store;
     private final ApplicationEventPublisher events;
+    private final ReferenceTables referenceTables;
+    private final JobLeases leases;
+    private final IngestClient ingest;
     private final JsonMapper json;
     private final Clock clock;
 
-    JobService(JobRepository jobs, JobStore store, ApplicationEventPublisher events, JsonMapper json, Clock clock) {
+    JobService(JobRepository jobs, JobStore store, ReferenceTables referenceTables, JobLeases leases,
+               IngestClient ingest, ApplicationEventPublisher events, JsonMapper json, Clock clock) {
         this.jobs = jobs;
         this.store = store;
+        this.referenceTables = referenceTables;
+        this.leases = leases;
+        this.ingest = ingest;
         this.events = events;
         this.json = json;
         this.clock = clock;
@@ -30,13 +44,34 @@ public class JobService {
 
     @Transactional
     public JobView create(JobRequest request) {
-        JobDefinitions.compile(request);
+        CompiledJob compiled = JobDefinitions.compile(request);
         if (jobs.existsById(request.name())) {
             throw new JobExistsException(request.name());
+        }
+        if (compiled.outputTopic() != null) {
+            requireOutputTopic(compiled.outputTopic());
+        }
+        if (compiled.join() != null && !compiled.join().fromTopic()) {
+            try {
+                referenceTables.require(compiled.join().source());
+            } catch (ReferenceTableNotFoundException e) {
+                throw new InvalidJobException("join.table", e.getMessage());
+            }
         }
         Job job = new Job(request.name(), request.source(), json.writeValueAsString(request.withDefaults()),
                 clock.instant());
         return view(jobs.save(job));
+    }
+
+    private void requireOutputTopic(String topic) {
+        try {
+            ingest.describeTopic(topic);
+        } catch (IngestException e) {
+            if (e.kind() == ProblemKind.NOT_FOUND) {
+                throw new InvalidJobException("output.topic", "topic '" + topic + "' does not exist; create it first");
+            }
+            throw e;
+        }
     }
 
     @Transactional(readOnly = true)
@@ -98,6 +133,7 @@ public class JobService {
         Job job = find(name);
         events.publishEvent(new JobStatusChanged(name, JobStatus.STOPPED, true));
         store.deleteJobData(name);
+        leases.forget(name);
         jobs.delete(job);
     }
 
@@ -117,7 +153,8 @@ public class JobService {
     }
 
     private JobView view(Job job) {
+        JobLease lease = leases.live(job.getName()).orElse(null);
         return new JobView(job.getName(), definition(job), job.getStatus(), job.getLastError(), job.getCreatedAt(),
-                job.getUpdatedAt());
+                job.getUpdatedAt(), lease == null ? null : lease.getOwner(), lease == null ? null : lease.getExpiresAt());
     }
 }

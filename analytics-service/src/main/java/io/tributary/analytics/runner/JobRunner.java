@@ -1,10 +1,14 @@
 package io.tributary.analytics.runner;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.annotation.PreDestroy;
@@ -20,19 +24,23 @@ import io.tributary.analytics.config.AnalyticsProperties;
 import io.tributary.analytics.job.JobService;
 import io.tributary.analytics.job.JobStatus;
 import io.tributary.analytics.job.JobStatusChanged;
+import io.tributary.analytics.lease.JobLeases;
+import io.tributary.analytics.reference.ReferenceTables;
 import io.tributary.analytics.store.JobStore;
 import io.tributary.client.IngestClient;
+import io.tributary.client.producer.IngestProducer;
 
 /**
  * Runs started jobs, one {@link JobWorker} each, on a bounded pool of
  * {@code analytics.runner.workers} threads: a job holds its worker while it runs, so a slow job
  * slows only itself, and jobs started beyond the pool size wait for a free worker.
  *
- * <p>A job runs on one instance at a time. Its positions live in its own checkpoint row, not in
- * an ingest consumer group, so results, state and offsets commit in one database transaction.
- * Two instances sharing the database and both running a job do not double count: the
- * checkpoint's version makes the second commit fail and that run stop ({@code FAILED}); there is
- * no automatic failover yet — start the job again on the surviving instance.
+ * <p>A job runs on one instance at a time: the one holding its lease ({@link JobLeases}). Every
+ * {@code analytics.leases.renew-interval} this instance renews the leases of the jobs it runs
+ * (stopping a worker whose lease was lost), stops the jobs whose status says STOPPED (a stop sent
+ * to another instance), and starts a worker for every RUNNING job whose lease nobody holds — so
+ * when an instance dies, another takes its jobs over once their leases expire, and resumes them
+ * from their checkpoints.
  */
 @Component
 public class JobRunner {
@@ -42,26 +50,39 @@ public class JobRunner {
     private final JobService jobs;
     private final JobStore store;
     private final IngestClient ingest;
+    private final ReferenceTables referenceTables;
+    private final JobLeases leases;
+    private final IngestProducer resultProducer;
     private final AnalyticsProperties.Runner settings;
+    private final Duration renewInterval;
     private final ExecutorService workers;
     /** Wake-up long polls of idle jobs; they only signal, so a cached pool is fine. */
     private final ExecutorService polls;
+    private final ScheduledExecutorService leaseKeeper;
     private final Map<String, JobWorker> running = new ConcurrentHashMap<>();
 
-    JobRunner(JobService jobs, JobStore store, IngestClient ingest, AnalyticsProperties properties) {
+    JobRunner(JobService jobs, JobStore store, IngestClient ingest, ReferenceTables referenceTables, JobLeases leases,
+              IngestProducer resultProducer, AnalyticsProperties properties) {
         this.jobs = jobs;
         this.store = store;
         this.ingest = ingest;
+        this.referenceTables = referenceTables;
+        this.leases = leases;
+        this.resultProducer = resultProducer;
         this.settings = properties.runner();
+        this.renewInterval = properties.leases().renewInterval();
         this.workers = Executors.newFixedThreadPool(settings.workers(), named("analytics-job-"));
         this.polls = Executors.newCachedThreadPool(named("analytics-poll-"));
+        this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(named("analytics-leases-"));
     }
 
-    /** Resumes the jobs that were running when the service stopped. */
+    /** Resumes the running jobs nobody else holds, then keeps leases and takes over orphaned jobs. */
     @EventListener(ApplicationReadyEvent.class)
     void resume() {
         if (settings.enabled()) {
-            jobs.runningJobs().forEach(this::launch);
+            reconcile();
+            leaseKeeper.scheduleWithFixedDelay(this::reconcileSafely, renewInterval.toMillis(),
+                    renewInterval.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -86,6 +107,36 @@ public class JobRunner {
         return running.containsKey(name);
     }
 
+    private void reconcileSafely() {
+        try {
+            reconcile();
+        } catch (RuntimeException e) {
+            LOG.warn("lease check failed; trying again in {}: {}", renewInterval, e.toString());
+        }
+    }
+
+    private void reconcile() {
+        List<String> wanted = jobs.runningJobs();
+        for (Map.Entry<String, JobWorker> entry : running.entrySet()) {
+            JobWorker worker = entry.getValue();
+            if (worker.isStopping()) {
+                continue;
+            }
+            if (!wanted.contains(entry.getKey())) {
+                LOG.info("job {} is no longer RUNNING (stopped through another instance); stopping here", entry.getKey());
+                worker.stop();
+            } else if (worker.holdsLease() && !leases.acquire(entry.getKey())) {
+                LOG.warn("job {}: lease lost to another instance; stopping here", entry.getKey());
+                worker.loseLease();
+            }
+        }
+        for (String name : wanted) {
+            if (!running.containsKey(name) && !leases.heldElsewhere(name)) {
+                launch(name);
+            }
+        }
+    }
+
     private synchronized void launch(String name) {
         JobWorker current = running.get(name);
         if (current != null) {
@@ -97,7 +148,8 @@ public class JobRunner {
             running.remove(name, current);
         }
         JobWorker[] self = new JobWorker[1];
-        JobWorker worker = new JobWorker(name, jobs, store, ingest, settings, polls, () -> running.remove(name, self[0]));
+        JobWorker worker = new JobWorker(name, jobs, store, ingest, resultProducer, referenceTables, leases, settings, polls,
+                () -> running.remove(name, self[0]));
         self[0] = worker;
         running.put(name, worker);
         workers.submit(worker);
@@ -114,6 +166,7 @@ public class JobRunner {
 
     @PreDestroy
     void shutdown() {
+        leaseKeeper.shutdownNow();
         running.values().forEach(JobWorker::stop);
         running.values().forEach(worker -> worker.awaitStop(java.time.Duration.ofSeconds(10)));
         workers.shutdownNow();

@@ -19,18 +19,23 @@ import io.tributary.analytics.engine.WindowEngine;
 import io.tributary.analytics.job.CompiledJob;
 import io.tributary.analytics.job.JobService;
 import io.tributary.analytics.job.JobStatus;
+import io.tributary.analytics.lease.JobLeases;
+import io.tributary.analytics.reference.ReferenceTableNotFoundException;
+import io.tributary.analytics.reference.ReferenceTables;
 import io.tributary.analytics.store.CommittedBatch;
 import io.tributary.analytics.store.ConcurrentRunException;
 import io.tributary.analytics.store.JobCheckpoint;
 import io.tributary.analytics.store.JobStore;
-import io.tributary.client.ConsumedRecord;
 import io.tributary.client.FetchOptions;
 import io.tributary.client.FetchResult;
 import io.tributary.client.IngestClient;
 import io.tributary.client.OffsetOutOfRangeException;
 import io.tributary.client.OffsetSpec;
 import io.tributary.client.TopicPartition;
+import io.tributary.client.producer.IngestProducer;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.NullNode;
 
 /**
  * The micro-batch loop of one job:
@@ -44,21 +49,33 @@ import tools.jackson.databind.JsonNode;
  * If a batch fails before its commit, the engine and positions go back to the last committed
  * checkpoint and the batch is retried after a pause — so nothing is counted twice or skipped.
  * An idle processing-time job long-polls all partitions for up to its trigger interval and wakes
- * as soon as one has data. Empty fetches commit nothing.
+ * as soon as one has data. Empty fetches commit nothing. With a backlog, the next batch is fetched
+ * while the current one computes and commits.
+ *
+ * <p>A worker runs only while its instance holds the job's lease ({@link JobLeases}); it takes the
+ * lease first and gives it up when it ends. If a commit finds the checkpoint moved (another run
+ * committed), the worker carries on from the new checkpoint while it still holds the lease, and
+ * stops without touching the job's status when it does not.
  */
 final class JobWorker implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
+    private static final Duration POLL_GRACE = Duration.ofSeconds(1);
 
     private final String name;
     private final JobService jobs;
     private final JobStore store;
     private final IngestClient ingest;
+    private final IngestProducer resultProducer;
+    private final ReferenceTables referenceTables;
+    private final JobLeases leases;
     private final AnalyticsProperties.Runner settings;
     private final ExecutorService polls;
     private final Runnable onExit;
     private final CountDownLatch exited = new CountDownLatch(1);
     private volatile boolean stopped;
+    private volatile boolean leaseHeld;
+    private volatile boolean leaseLost;
 
     private CompiledJob job;
     private WindowEngine engine;
@@ -68,14 +85,21 @@ final class JobWorker implements Runnable {
     private Map<Integer, Long> positions;
     private Map<Integer, Long> ends;
     private boolean lastErrorNoted;
-    private TopicJoin join;
+    private RecordJoin join;
+    /** The next batch, fetched while the current one computes and commits; null when none is in flight. */
+    private PartitionReader.Pending<?> prefetch;
+    private ResultPublisher publisher;
 
-    JobWorker(String name, JobService jobs, JobStore store, IngestClient ingest, AnalyticsProperties.Runner settings,
-              ExecutorService polls, Runnable onExit) {
+    JobWorker(String name, JobService jobs, JobStore store, IngestClient ingest, IngestProducer resultProducer,
+              ReferenceTables referenceTables,
+              JobLeases leases, AnalyticsProperties.Runner settings, ExecutorService polls, Runnable onExit) {
         this.name = name;
         this.jobs = jobs;
         this.store = store;
         this.ingest = ingest;
+        this.resultProducer = resultProducer;
+        this.referenceTables = referenceTables;
+        this.leases = leases;
         this.settings = settings;
         this.polls = polls;
         this.onExit = onExit;
@@ -89,6 +113,16 @@ final class JobWorker implements Runnable {
         return stopped;
     }
 
+    boolean holdsLease() {
+        return leaseHeld && !leaseLost;
+    }
+
+    /** Another instance holds the job's lease now: stop without touching the job's status. */
+    void loseLease() {
+        leaseLost = true;
+        stopped = true;
+    }
+
     void awaitStop(Duration timeout) {
         try {
             exited.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -100,11 +134,22 @@ final class JobWorker implements Runnable {
     @Override
     public void run() {
         try {
+            if (!leases.acquire(name)) {
+                LOG.info("job {} is leased by another instance; it runs there", name);
+                return;
+            }
+            leaseHeld = true;
             loop();
         } catch (RuntimeException e) {
-            LOG.error("job {} failed", name, e);
-            jobs.finished(name, JobStatus.FAILED, e.toString());
+            if (leaseLost) {
+                LOG.warn("job {} stopped here after losing its lease: {}", name, e.toString());
+            } else {
+                LOG.error("job {} failed", name, e);
+                jobs.finished(name, JobStatus.FAILED, e instanceof IllegalStateException ? e.getMessage() : e.toString());
+            }
         } finally {
+            dropPrefetch();
+            releaseLease();
             onExit.run();
             exited.countDown();
         }
@@ -114,19 +159,49 @@ final class JobWorker implements Runnable {
         while (!stopped) {
             try {
                 if (engine == null) {
+                    if (batchId >= 0 && !leases.acquire(name)) { // a retry: check the lease before reloading
+                        LOG.warn("job {}: lease lost to another instance; stopping here", name);
+                        leaseLost = true;
+                        return;
+                    }
                     initialise();
                 }
                 if (!runBatch()) {
                     return;
                 }
-            } catch (ConcurrentRunException | OffsetOutOfRangeException e) {
+            } catch (ConcurrentRunException e) {
+                if (!leases.acquire(name)) {
+                    LOG.warn("job {}: another instance committed batch {} and holds the lease; stopping here", name,
+                            batchId + 1);
+                    leaseLost = true;
+                    return;
+                }
+                // A run that lost its lease committed one last batch before it noticed: carry on from there.
+                LOG.warn("job {}: the checkpoint moved under batch {}; reloading it", name, batchId + 1);
+                engine = null;
+                dropPrefetch();
+            } catch (OffsetOutOfRangeException e) {
                 throw e;
+            } catch (ReferenceTableNotFoundException e) {
+                throw new IllegalStateException("batch " + (batchId + 1) + " failed: join.table: " + e.getMessage()
+                        + "; create the table there and start the job again", e);
             } catch (RuntimeException e) {
                 LOG.warn("job {}: batch {} failed, retrying from the last checkpoint: {}", name, batchId + 1, e.toString());
                 jobs.noteError(name, "batch " + (batchId + 1) + " failed (retrying): " + e);
                 lastErrorNoted = true;
                 engine = null; // re-read checkpoint, state and positions
+                dropPrefetch();
                 sleep(settings.errorBackoff());
+            }
+        }
+    }
+
+    private void releaseLease() {
+        if (leaseHeld && !leaseLost) {
+            try {
+                leases.release(name);
+            } catch (RuntimeException e) {
+                LOG.warn("job {}: could not release its lease (it expires by itself): {}", name, e.toString());
             }
         }
     }
@@ -138,7 +213,9 @@ final class JobWorker implements Runnable {
         checkpointVersion = checkpoint.getBatchId() < 0 && checkpoint.getVersion() == 0 ? -1 : checkpoint.getVersion();
         batchId = checkpoint.getBatchId();
         engine = WindowEngine.restore(job.engine(), committedState);
-        join = job.join() == null ? null : new TopicJoin(job.join());
+        join = job.join() == null ? null
+                : job.join().fromTopic() ? new TopicJoin(job.join(), ingest, settings.maxFetchRecords())
+                : new ReferenceTableJoin(job.join(), referenceTables);
         positions = new TreeMap<>(store.offsets(checkpoint));
         int partitions = ingest.describeTopic(job.source()).partitions();
         for (int p = 0; p < partitions; p++) {
@@ -153,36 +230,29 @@ final class JobWorker implements Runnable {
                 ends.put(p, ingest.offsetFor(new TopicPartition(job.source(), p), OffsetSpec.latest()).offset());
             }
         }
+        publisher = null;
+        if (job.outputTopic() != null) {
+            publisher = new ResultPublisher(name, job.outputTopic(), job.engine().groupBy(), ingest, resultProducer);
+            if (batchId >= 0) { // the last committed batch's rows may not all be out yet: finish them first
+                publisher.publish(batchId, store.rowsOfBatch(name, batchId));
+            }
+        }
         LOG.info("job {} resumes after batch {} at {}", name, batchId, positions);
     }
 
     /** One batch; false when the job is done (available-now at its end). */
     private boolean runBatch() {
         long started = System.nanoTime();
-        Map<Integer, Long> next = new TreeMap<>(positions);
-        List<JsonNode> values = new ArrayList<>();
-        // An equal share per partition, so no partition runs ahead in event time and makes another's records late.
-        int share = Math.max(1, Math.min(settings.maxFetchRecords(), settings.maxBatchRecords() / positions.size()));
-        for (Map.Entry<Integer, Long> entry : positions.entrySet()) {
-            int partition = entry.getKey();
-            long end = job.availableNow() ? ends.get(partition) : Long.MAX_VALUE;
-            if (entry.getValue() >= end) {
-                continue;
-            }
-            FetchResult fetched = ingest.fetch(new TopicPartition(job.source(), partition), entry.getValue(),
-                    FetchOptions.defaults().withMaxRecords(share));
-            long position = entry.getValue();
-            for (ConsumedRecord record : fetched.records()) {
-                if (record.offset() >= end) {
-                    break;
-                }
-                values.add(record.value());
-                position = record.offset() + 1;
-            }
-            next.put(partition, Math.max(position, Math.min(fetched.nextOffset(), end)));
+        if (prefetch != null && !prefetch.positions().equals(positions)) {
+            dropPrefetch();
         }
+        PartitionReader.Pending<?> pending = prefetch != null ? prefetch : startFetch(positions);
+        prefetch = null;
+        PartitionReader.Batch<?> batch = pending.await();
+        boolean projected = isProjected();
+        Map<Integer, Long> next = batch.next();
         long fetched = System.nanoTime();
-        if (values.isEmpty() && next.equals(positions)) {
+        if (batch.values().isEmpty() && next.equals(positions)) {
             if (job.availableNow()) {
                 if (positions.entrySet().stream().allMatch(e -> e.getValue() >= ends.get(e.getKey()))) {
                     LOG.info("job {} drained its source up to {}; completed", name, ends);
@@ -191,13 +261,62 @@ final class JobWorker implements Runnable {
                 }
                 sleep(Duration.ofMillis(10));
             } else {
-                awaitData(job.interval());
+                // Idle: keep long-polling until a partition has data, without a fetch round after each empty poll.
+                while (!stopped && !awaitData(job.interval())) {
+                    // every poll came back empty
+                }
             }
             return true;
         }
+        if (!job.availableNow() || next.entrySet().stream().anyMatch(e -> e.getValue() < ends.get(e.getKey()))) {
+            prefetch = startFetch(next); // read ahead while this batch computes and commits
+        }
+        BatchResult result = projected ? engine.processProjected(rows(batch)) : joinAndProcess(trees(batch));
+        byte[] state = engine.snapshot();
+        long computed = System.nanoTime();
+        CommittedBatch committed = new CommittedBatch(name, batchId + 1, positions, next, result, state,
+                (fetched - started) / 1_000_000, (computed - fetched) / 1_000_000, started);
+        checkpointVersion = store.commit(committed, checkpointVersion);
+        if (lastErrorNoted) {
+            jobs.noteError(name, null);
+            lastErrorNoted = false;
+        }
+        batchId++;
+        positions = next;
+        committedState = state;
+        if (publisher != null) {
+            publisher.publish(batchId, result.rows());
+        }
+        return true;
+    }
+
+    /** Without a filter or a join the engine needs only a few fields: read them from the tokens, build no trees. */
+    private boolean isProjected() {
+        return job.engine().filter() == null && join == null;
+    }
+
+    private PartitionReader.Pending<?> startFetch(Map<Integer, Long> from) {
+        // An equal share per partition, so no partition runs ahead in event time and makes another's records late.
+        int share = Math.max(1, Math.min(settings.maxFetchRecords(), settings.maxBatchRecords() / from.size()));
+        Map<Integer, Long> until = job.availableNow() ? ends : null;
+        return isProjected()
+                ? PartitionReader.start(ingest, job.source(), from, until, share, settings.maxFetchBytes(),
+                        engine.projection()::read)
+                : PartitionReader.start(ingest, job.source(), from, until, share, settings.maxFetchBytes(),
+                        JobWorker::tree);
+    }
+
+    private void dropPrefetch() {
+        if (prefetch != null) {
+            prefetch.cancel();
+            prefetch = null;
+        }
+    }
+
+    private BatchResult joinAndProcess(List<JsonNode> values) {
         int dropped = 0;
         if (join != null) {
-            join.refresh(ingest, settings.maxFetchRecords());
+            join.refresh();
             List<JsonNode> joined = new ArrayList<>(values.size());
             for (JsonNode value : values) {
                 JsonNode out = join.join(value);
@@ -215,23 +334,32 @@ final class JobWorker implements Runnable {
                     result.filtered() + dropped, result.invalidRows(), result.lateRows(), result.watermark(),
                     result.stateRows());
         }
-        byte[] state = engine.snapshot();
-        long computed = System.nanoTime();
-        CommittedBatch batch = new CommittedBatch(name, batchId + 1, positions, next, result, state,
-                (fetched - started) / 1_000_000, (computed - fetched) / 1_000_000, started);
-        checkpointVersion = store.commit(batch, checkpointVersion);
-        if (lastErrorNoted) {
-            jobs.noteError(name, null);
-            lastErrorNoted = false;
-        }
-        batchId++;
-        positions = next;
-        committedState = state;
-        return true;
+        return result;
     }
 
-    /** Long-polls every partition for up to {@code wait}; returns when one has data, or at the end of the wait. */
-    private void awaitData(Duration wait) {
+    private static JsonNode tree(JsonParser value) {
+        JsonNode tree = value.readValueAsTree();
+        return tree == null ? NullNode.getInstance() : tree;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<JsonNode[]> rows(PartitionReader.Batch<?> batch) {
+        return (List<JsonNode[]>) batch.values();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<JsonNode> trees(PartitionReader.Batch<?> batch) {
+        return (List<JsonNode>) batch.values();
+    }
+
+    /**
+     * Long-polls every partition for up to {@code wait}.
+     *
+     * @return true as soon as one partition has data (or a poll failed: the next real fetch reports
+     *         it); false when every poll came back empty, so the caller may poll again without a
+     *         fetch round in between
+     */
+    private boolean awaitData(Duration wait) {
         List<CompletableFuture<FetchResult>> waits = new ArrayList<>();
         FetchOptions poll = FetchOptions.defaults().withMaxRecords(1).withMaxWait(wait);
         for (Map.Entry<Integer, Long> entry : positions.entrySet()) {
@@ -239,24 +367,28 @@ final class JobWorker implements Runnable {
             long offset = entry.getValue();
             waits.add(CompletableFuture.supplyAsync(() -> ingest.fetch(partition, offset, poll), polls));
         }
-        long deadline = System.nanoTime() + wait.toNanos();
+        // The service answers an empty poll after `wait`; allow a little more for that answer to arrive.
+        long deadline = System.nanoTime() + wait.toNanos() + POLL_GRACE.toNanos();
         while (!stopped && System.nanoTime() < deadline) {
-            boolean data = waits.stream().anyMatch(f -> f.isDone() && !f.isCompletedExceptionally()
-                    && !f.join().records().isEmpty());
-            boolean allDone = waits.stream().allMatch(CompletableFuture::isDone);
-            if (data || allDone) {
-                return;
+            boolean data = waits.stream().anyMatch(f -> f.isDone()
+                    && (f.isCompletedExceptionally() || !f.join().records().isEmpty()));
+            if (data) {
+                return true;
+            }
+            if (waits.stream().allMatch(CompletableFuture::isDone)) {
+                return false;
             }
             try {
                 CompletableFuture.anyOf(waits.stream().filter(f -> !f.isDone()).toArray(CompletableFuture[]::new))
                         .get(Math.min(100, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)), TimeUnit.MILLISECONDS);
             } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-                // look again: a failed poll is reported by the next real fetch
+                // look again
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return true;
             }
         }
+        return true;
     }
 
     private void sleep(Duration duration) {

@@ -12,9 +12,7 @@ import io.tributary.client.FetchResult;
 import io.tributary.client.IngestClient;
 import io.tributary.client.OffsetSpec;
 import io.tributary.client.TopicPartition;
-import tools.jackson.core.JsonPointer;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The latest value per record key of a table topic, kept in memory and brought up to the
@@ -25,18 +23,19 @@ import tools.jackson.databind.node.ObjectNode;
  * start, so a batch replayed after a crash joins against the table as it is then, which may be
  * newer than what the lost attempt saw. Not thread-safe; one per job run.
  */
-final class TopicJoin {
+final class TopicJoin extends RecordJoin {
 
-    private final CompiledJob.Join spec;
-    private final JsonPointer key;
-    private final JsonPointer target;
+    private final String topic;
+    private final IngestClient ingest;
+    private final int maxRecords;
     private final Map<String, JsonNode> table = new HashMap<>();
     private final Map<Integer, Long> positions = new TreeMap<>();
 
-    TopicJoin(CompiledJob.Join spec) {
-        this.spec = spec;
-        this.key = JsonPointer.compile(spec.key());
-        this.target = JsonPointer.compile(spec.target());
+    TopicJoin(CompiledJob.Join spec, IngestClient ingest, int maxRecords) {
+        super(spec);
+        this.topic = spec.source();
+        this.ingest = ingest;
+        this.maxRecords = maxRecords;
     }
 
     int size() {
@@ -44,15 +43,16 @@ final class TopicJoin {
     }
 
     /** Reads every partition of the table topic up to its current end. */
-    void refresh(IngestClient ingest, int maxRecords) {
+    @Override
+    void refresh() {
         if (positions.isEmpty()) {
-            int partitions = ingest.describeTopic(spec.topic()).partitions();
+            int partitions = ingest.describeTopic(topic).partitions();
             for (int p = 0; p < partitions; p++) {
-                positions.put(p, ingest.offsetFor(new TopicPartition(spec.topic(), p), OffsetSpec.earliest()).offset());
+                positions.put(p, ingest.offsetFor(new TopicPartition(topic, p), OffsetSpec.earliest()).offset());
             }
         }
         for (Map.Entry<Integer, Long> entry : positions.entrySet()) {
-            TopicPartition partition = new TopicPartition(spec.topic(), entry.getKey());
+            TopicPartition partition = new TopicPartition(topic, entry.getKey());
             long position = entry.getValue();
             while (true) {
                 FetchResult fetched = ingest.fetch(partition, position, FetchOptions.defaults().withMaxRecords(maxRecords));
@@ -81,21 +81,8 @@ final class TopicJoin {
         }
     }
 
-    /** The record with the joined value at {@code target}; null when it has no match and misses are dropped. */
-    JsonNode join(JsonNode record) {
-        JsonNode field = record.at(key);
-        JsonNode match = field.isMissingNode() || field.isNull() ? null
-                : table.get(field.isValueNode() ? field.asString() : field.toString());
-        if (match == null) {
-            return spec.dropMissing() ? null : record;
-        }
-        if (!(record instanceof ObjectNode object)) {
-            return spec.dropMissing() ? null : record;
-        }
-        ObjectNode joined = object.deepCopy();
-        JsonPointer parent = target.head();
-        ObjectNode holder = parent == null || parent.matches() ? joined : joined.withObject(parent);
-        holder.set(target.last().getMatchingProperty(), match);
-        return joined;
+    @Override
+    JsonNode lookup(String key) {
+        return table.get(key);
     }
 }

@@ -143,6 +143,22 @@ public class JobStore {
         return row;
     }
 
+    /**
+     * The rows a committed batch wrote, in the order the engine emitted them (by window, then
+     * group) — what that batch published to the job's output topic.
+     */
+    @Transactional(readOnly = true)
+    public List<ResultRow> rowsOfBatch(String jobName, long batchId) {
+        return results.findByJobNameAndBatchId(jobName, batchId).stream().map(result -> {
+            Window window = result.getWindowStart() == null ? Window.GLOBAL
+                    : new Window(result.getWindowStart(), result.getWindowEnd());
+            List<String> group = json.readValue(result.getGroupKey(), new TypeReference<List<String>>() { });
+            Map<String, Object> values = json.readValue(result.getAggregates(),
+                    new TypeReference<java.util.LinkedHashMap<String, Object>>() { });
+            return new ResultRow(new StateKey(group, window), values);
+        }).sorted(java.util.Comparator.comparing(ResultRow::key)).toList();
+    }
+
     /** Removes checkpoint, results and progress of a job (reset and delete). */
     @Transactional
     public void deleteJobData(String jobName) {

@@ -3,17 +3,17 @@ package io.tributary.analytics.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -22,25 +22,28 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import io.tributary.client.ClientSettings;
+import io.tributary.client.FetchOptions;
+import io.tributary.client.FetchResult;
 import io.tributary.client.IngestClient;
 import io.tributary.client.NewTopic;
+import io.tributary.client.TopicPartition;
 import io.tributary.client.producer.IngestProducer;
 import io.tributary.client.producer.ProducerRecord;
 import io.tributary.client.producer.ProducerSettings;
 import io.tributary.testkit.EmbeddedIngest;
 import io.tributary.testkit.ServiceProcess;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The exactly-once proof: the analytics service runs in a separate JVM that is SIGKILLed
  * {@value #KILLS} times while {@value #EVENTS} events flow in, and is restarted each time on the
  * same H2 file database. Afterwards every (minute, country) row equals the totals computed here:
- * nothing counted twice, nothing skipped.
+ * nothing counted twice, nothing skipped. The job also publishes its rows to an output topic,
+ * which must then hold every row each committed batch emitted exactly once, the newest per row
+ * equal to those totals.
  */
 class ExactlyOnceCrashTest {
 
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int EVENTS = 40_000;
     private static final int KILLS = 3;
     private static final long T0 = 1_700_000_040_000L;
@@ -52,7 +55,6 @@ class ExactlyOnceCrashTest {
 
     private EmbeddedIngest ingest;
     private ServiceProcess analytics;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @AfterEach
     void tearDown() throws Exception {
@@ -69,6 +71,7 @@ class ExactlyOnceCrashTest {
         ingest = EmbeddedIngest.start(temp.resolve("ingest"));
         try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()))) {
             client.createTopic(new NewTopic("crash", 3, 1));
+            client.createTopic(new NewTopic("crash-results", 2, 1));
         }
         Random random = new Random(99);
         List<String> events = new ArrayList<>();
@@ -86,7 +89,7 @@ class ExactlyOnceCrashTest {
         send("POST", "/api/v1/jobs", """
                 {"name":"crash","source":"crash","eventTime":"/ts","watermark":"PT11M",
                  "window":{"type":"tumbling","size":"PT1M"},"groupBy":["/country"],"outputMode":"update",
-                 "trigger":{"type":"processing-time","interval":"PT0.2S"},
+                 "trigger":{"type":"processing-time","interval":"PT0.2S"},"output":{"topic":"crash-results"},
                  "aggregations":[{"name":"n","function":"count"},{"name":"total","function":"sum","field":"/amount"}]}
                 """, 201);
         send("POST", "/api/v1/jobs/crash/start", null, 200);
@@ -137,16 +140,66 @@ class ExactlyOnceCrashTest {
         assertThat(producerFailure.get()).isNull();
 
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200)).until(() -> consumed() == EVENTS);
-        JsonNode page = JSON.readTree(send("GET", "/api/v1/jobs/crash/results?size=1000", null, 200));
-        Map<String, long[]> actual = new HashMap<>();
-        for (JsonNode row : page.path("rows")) {
-            String key = java.time.Instant.parse(row.path("windowStart").asString()).toEpochMilli() + "/"
-                    + row.path("group").path("/country").asString();
-            actual.put(key, new long[] {row.path("values").path("n").asLong(),
-                    (long) row.path("values").path("total").asDouble()});
-        }
+        Map<String, long[]> actual = JobHttp.countsAndTotals(analytics.url(), "crash");
         assertThat(actual.keySet()).isEqualTo(expected.keySet());
         expected.forEach((key, totals) -> assertThat(actual.get(key)).as(key).containsExactly(totals));
+
+        await("the last batch's rows are published").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+                .untilAsserted(() -> assertThat(published()).as("rows in the output topic").hasSize((int) emittedRows()));
+        Map<String, long[]> newest = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        long newestBatch = -1;
+        for (JsonNode row : published()) {
+            String key = Instant.parse(row.path("windowStart").asString()).toEpochMilli() + "/"
+                    + row.path("group").path("/country").asString();
+            long batch = row.path("batchId").asLong();
+            assertThat(seen.add(batch + "@" + key)).as("row %s of batch %d is published once", key, batch).isTrue();
+            newestBatch = Math.max(newestBatch, batch);
+            long[] previous = newest.get(key);
+            if (previous == null || previous[2] < batch) {
+                newest.put(key, new long[] {row.path("values").path("n").asLong(),
+                        (long) row.path("values").path("total").asDouble(), batch});
+            }
+        }
+        assertThat(newest.keySet()).isEqualTo(expected.keySet());
+        expected.forEach((key, totals) -> assertThat(Arrays.copyOf(newest.get(key), 2)).as("published %s", key)
+                .containsExactly(totals));
+    }
+
+    /** Every record of the output topic's partitions, as JSON values. */
+    private List<JsonNode> published() {
+        List<JsonNode> rows = new ArrayList<>();
+        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()))) {
+            for (int partition = 0; partition < 2; partition++) {
+                TopicPartition tp = new TopicPartition("crash-results", partition);
+                long offset = 0;
+                while (true) {
+                    FetchResult fetched = client.fetch(tp, offset,
+                            FetchOptions.defaults().withMaxRecords(5_000));
+                    fetched.records().forEach(record -> rows.add(record.value()));
+                    if (fetched.records().isEmpty() || fetched.nextOffset() >= fetched.highWatermark()) {
+                        break;
+                    }
+                    offset = fetched.nextOffset();
+                }
+            }
+        }
+        return rows;
+    }
+
+    /** The rows all committed batches emitted, from the job's progress. */
+    private long emittedRows() throws Exception {
+        long sum = 0;
+        for (int page = 0; ; page++) {
+            JsonNode batches = JobHttp.JSON.readTree(send("GET",
+                    "/api/v1/jobs/crash/progress?size=1000&page=" + page, null, 200)).path("batches");
+            if (batches.isEmpty()) {
+                return sum;
+            }
+            for (JsonNode batch : batches) {
+                sum += batch.path("emittedRows").asLong();
+            }
+        }
     }
 
     private ServiceProcess start() throws Exception {
@@ -154,30 +207,18 @@ class ExactlyOnceCrashTest {
         Path log = Path.of("target", "crash-test", "analytics-child.log");
         java.nio.file.Files.createDirectories(log.getParent());
         return AnalyticsServiceProcess.start(ingest.url(), temp, log,
+                // the same identity after each restart, as a StatefulSet pod has: it takes its lease back at once
+                "--analytics.leases.instance-id=crash-test",
                 "--analytics.runner.max-batch-records=1500", "--logging.level.root=WARN",
                 "--logging.level.io.tributary=INFO")
                 .awaitReady(Duration.ofSeconds(60));
     }
 
     private long consumed() throws Exception {
-        JsonNode batches = JSON.readTree(send("GET", "/api/v1/jobs/crash/progress?size=1", null, 200)).path("batches");
-        if (batches.isEmpty()) {
-            return 0;
-        }
-        long sum = 0;
-        for (JsonNode offset : batches.get(0).path("endOffsets")) {
-            sum += offset.asLong();
-        }
-        return sum;
+        return JobHttp.consumed(analytics.url(), "crash");
     }
 
     private String send(String method, String path, String body, int expectedStatus) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(analytics.url() + path))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isEqualTo(expectedStatus);
-        return response.body();
+        return JobHttp.send(analytics.url(), method, path, body, expectedStatus);
     }
 }

@@ -213,6 +213,70 @@ class WindowedTotalsIntegrationTest {
     }
 
     @Test
+    void shouldPublishEveryEmittedRowToTheOutputTopic() throws Exception {
+        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()))) {
+            client.createTopic(new NewTopic("visits", 2, 1));
+            client.createTopic(new NewTopic("visits-per-minute", 3, 1));
+        }
+        Random random = new Random(23);
+        List<Event> events = new ArrayList<>();
+        Map<String, Long> counts = new HashMap<>();
+        for (int i = 0; i < 3_000; i++) {
+            Event e = new Event(T0 + random.nextInt((int) (3 * MINUTE)), "u" + i,
+                    COUNTRIES.get(random.nextInt(COUNTRIES.size())), 1);
+            events.add(e);
+            counts.merge(key(Math.floorDiv(e.ts(), MINUTE) * MINUTE, e.country()), 1L, Long::sum);
+        }
+        produce(events, random, "visits");
+        String body = """
+                {"name":"visits-out","source":"visits","eventTime":"/ts","watermark":"PT10M",
+                 "window":{"type":"tumbling","size":"PT1M"},"groupBy":["/country"],"outputMode":"update",
+                 "trigger":{"type":"available-now"},"output":{"topic":"visits-per-minute"},
+                 "aggregations":[{"name":"n","function":"count"}]}
+                """;
+        mvc.perform(post("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON).content(body))
+                .andExpect(status().isCreated());
+        mvc.perform(post("/api/v1/jobs/visits-out/start")).andExpect(status().isOk());
+        await().atMost(Duration.ofSeconds(60)).until(() -> JSON.readTree(mvc.perform(get("/api/v1/jobs/visits-out"))
+                .andReturn().getResponse().getContentAsString()).path("status").asString().equals("COMPLETED"));
+
+        Map<String, Long> newest = new HashMap<>();
+        Map<String, Long> newestBatch = new HashMap<>();
+        long published = 0;
+        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()))) {
+            for (int p = 0; p < 3; p++) {
+                for (io.tributary.client.ConsumedRecord record : client.fetch(new io.tributary.client.TopicPartition(
+                        "visits-per-minute", p), 0, io.tributary.client.FetchOptions.defaults()).records()) {
+                    JsonNode row = record.value();
+                    String key = key(Instant.parse(row.path("windowStart").asString()).toEpochMilli(),
+                            row.path("group").path("/country").asString());
+                    assertThat(record.key()).isEqualTo(row.path("group").path("/country").asString());
+                    long batch = row.path("batchId").asLong();
+                    if (batch >= newestBatch.getOrDefault(key, -1L)) {
+                        newestBatch.put(key, batch);
+                        newest.put(key, row.path("values").path("n").asLong());
+                    }
+                    published++;
+                }
+            }
+        }
+        assertThat(published).isEqualTo(sum("visits-out", p -> p.emittedRows));
+        assertThat(newest).isEqualTo(counts);
+    }
+
+    @Test
+    void shouldRefuseAnOutputTopicThatDoesNotExist() throws Exception {
+        String body = """
+                {"name":"nowhere","source":"clicks","eventTime":"/ts","output":{"topic":"no-such-topic"},
+                 "aggregations":[{"name":"n","function":"count"}]}
+                """;
+        mvc.perform(post("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON).content(body))
+                .andExpect(status().isBadRequest())
+                .andExpect(org.springframework.test.web.servlet.result.MockMvcResultMatchers.jsonPath("$.field")
+                        .value("output.topic"));
+    }
+
+    @Test
     void shouldJoinWithTheLatestValuePerKeyOfATableTopic() throws Exception {
         try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()))) {
             client.createTopic(new NewTopic("profiles", 1, 1));

@@ -85,7 +85,15 @@ class JobApiTest {
                 "join.key");
         expectInvalid(VALID.formatted("b12").replace("\"filter\"",
                 "\"join\":{\"type\":\"reference-table\",\"topic\":\"t\",\"key\":\"/u\",\"target\":\"/u\"},\"filter\""),
+                "join.table");
+        expectInvalid(VALID.formatted("b13").replace("\"filter\"",
+                "\"join\":{\"type\":\"lookup\",\"table\":\"t\",\"key\":\"/u\",\"target\":\"/u\"},\"filter\""),
                 "join.type");
+        expectInvalid(VALID.formatted("b14").replace("\"filter\"",
+                "\"join\":{\"type\":\"topic\",\"key\":\"/u\",\"target\":\"/u\"},\"filter\""),
+                "join.topic");
+        expectInvalid(VALID.formatted("b15").replace("\"filter\"", "\"output\":{\"topic\":\"no/slashes\"},\"filter\""),
+                "output.topic");
         mvc.perform(get("/api/v1/jobs/b1")).andExpect(status().isNotFound());
     }
 

@@ -65,6 +65,28 @@ public final class HttpTransport {
                 });
     }
 
+    /**
+     * Sends a request without blocking and hands the successful answer's raw bytes to
+     * {@code reader} on the HTTP client's thread (so several answers are read in parallel).
+     *
+     * @return completes with what {@code reader} made of the body, or exceptionally with an {@link IngestException}
+     */
+    public <T> CompletableFuture<T> sendForBytesAsync(String method, String pathAndQuery, Duration extraTimeout,
+                                                      java.util.function.Function<byte[], T> reader) {
+        HttpRequest request = buildRequest(method, pathAndQuery, null, Map.of(), extraTimeout);
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray())
+                .handle((response, failure) -> {
+                    if (failure != null) {
+                        throw asIngestException(unwrap(failure), method, pathAndQuery);
+                    }
+                    int status = response.statusCode();
+                    if (status < 200 || status >= 300) {
+                        throw ProblemParser.parse(status, new String(response.body(), StandardCharsets.UTF_8));
+                    }
+                    return reader.apply(response.body());
+                });
+    }
+
     /** Blocking variant of {@link #sendAsync} without extra headers. */
     public JsonNode send(String method, String pathAndQuery, String jsonBody) {
         return await(sendAsync(method, pathAndQuery, jsonBody, Map.of(), Duration.ZERO));
