@@ -17,12 +17,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.tributary.clean.config.CleanProperties;
+import io.tributary.clean.dedupe.DedupeClaim;
+import io.tributary.clean.dedupe.DedupeSave;
+import io.tributary.clean.dedupe.DedupeStore;
 import io.tributary.clean.process.Outcome;
 import io.tributary.client.ClientSettings;
 import io.tributary.client.ConsumedRecord;
 import io.tributary.client.IngestException;
 import io.tributary.client.Partitioner;
 import io.tributary.client.ProblemKind;
+import io.tributary.client.ProducerIdentity;
 import io.tributary.client.TopicDescription;
 import io.tributary.client.TopicPartition;
 import io.tributary.client.consumer.AutoOffsetReset;
@@ -64,6 +68,7 @@ final class PipelineWorker implements Runnable {
     private final PipelineDefinition pipeline;
     private final int index;
     private final IngestGateway ingest;
+    private final DedupeStore dedupeStore;
     private final PipelineRuntime runtime;
     private final CleanProperties.Runner settings;
     private final ClientSettings client;
@@ -78,11 +83,12 @@ final class PipelineWorker implements Runnable {
     private int deadLetterPartitions;
     private long nextLagCheck;
 
-    PipelineWorker(PipelineDefinition pipeline, int index, IngestGateway ingest, PipelineRuntime runtime,
-                   CleanProperties.Runner settings, ClientSettings client) {
+    PipelineWorker(PipelineDefinition pipeline, int index, IngestGateway ingest, DedupeStore dedupeStore,
+                   PipelineRuntime runtime, CleanProperties.Runner settings, ClientSettings client) {
         this.pipeline = pipeline;
         this.index = index;
         this.ingest = ingest;
+        this.dedupeStore = dedupeStore;
         this.runtime = runtime;
         this.settings = settings;
         this.client = client;
@@ -199,8 +205,11 @@ final class PipelineWorker implements Runnable {
             PartitionState state = partitions.computeIfAbsent(sourcePartition, this::takeOver);
             Map<Target, List<SequencedRecord>> batches = new LinkedHashMap<>();
             for (ConsumedRecord record : entry.getValue()) {
+                if (state.processedBefore(record.offset())) {
+                    continue;
+                }
                 Outcome outcome = pipeline.processor().process(record.key(), record.value(), record.headers(),
-                        record.timestamp());
+                        record.timestamp(), record.offset(), state.keyMemory());
                 runtime.metrics().record(outcome);
                 ProducerRecord output = toOutput(record, outcome);
                 if (output == null) {
@@ -229,7 +238,28 @@ final class PipelineWorker implements Runnable {
             next.put(new TopicPartition(pipeline.source(), sourcePartition), done.get(done.size() - 1).offset() + 1);
         }
         awaitAll(writes);
+        saveDedupeState(next);
         return next;
+    }
+
+    /**
+     * After the sink acknowledged the poll and before the group commit: stores what the dedupe
+     * steps learned, with the offsets they are complete up to, in one transaction.
+     */
+    private void saveDedupeState(Map<TopicPartition, Long> next) {
+        if (pipeline.processor().dedupeStates().isEmpty()) {
+            return;
+        }
+        List<DedupeSave> saves = new ArrayList<>();
+        next.forEach((tp, nextOffset) -> {
+            PartitionState state = partitions.get(tp.partition());
+            Map<String, DedupeSave.StateChanges> changes = new HashMap<>();
+            state.keyMemory().states().forEach((name, keys) ->
+                    changes.put(name, new DedupeSave.StateChanges(keys.drainChanges(), keys.newestTimestamp())));
+            // A poll of only records skipped as processed before must not move the stored offset back.
+            saves.add(new DedupeSave(state.dedupe(), Math.max(nextOffset, state.dedupe().nextOffset()), changes));
+        });
+        dedupeStore.save(saves);
     }
 
     /**
@@ -255,8 +285,12 @@ final class PipelineWorker implements Runnable {
 
     /** Registers as the writer of a source partition (fencing its previous owner) and reads what is written. */
     private PartitionState takeOver(int sourcePartition) {
-        PartitionState state = new PartitionState(ingest.initProducer(pipeline.producerName(sourcePartition)));
-        long producerId = state.identity().producerId();
+        ProducerIdentity identity = ingest.initProducer(pipeline.producerName(sourcePartition));
+        DedupeClaim dedupe = pipeline.processor().dedupeStates().isEmpty() ? null
+                : dedupeStore.claim(pipeline.name(), pipeline.source(), sourcePartition, identity,
+                        pipeline.processor().dedupeStates());
+        PartitionState state = new PartitionState(identity, dedupe);
+        long producerId = identity.producerId();
         state.knownSequences(pipeline.sink(), ingest.lastSequences(producerId, pipeline.sink()));
         state.knownSequences(pipeline.deadLetter(), ingest.lastSequences(producerId, pipeline.deadLetter()));
         return state;
