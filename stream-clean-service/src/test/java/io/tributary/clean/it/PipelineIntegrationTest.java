@@ -95,7 +95,12 @@ class PipelineIntegrationTest {
              {"type":"mask","field":"/email","method":"keep-last","keep":11},
              {"type":"timestamp","field":"/ts","format":"epoch-millis"},
              {"type":"drop","fields":["/internal"]},
-             {"type":"insert","field":"/source","value":"web"}]""";
+             {"type":"insert","field":"/source","value":"web"},
+             {"type":"dedupe","field":"/id","window":"1h"}]""";
+
+    /** The first 20 clean records' ids, sent a second time (same key, so the same partition, a later offset). */
+    private static final List<Integer> REPEATED = java.util.stream.IntStream.range(0, RECORDS)
+            .filter(i -> i % 10 != 3 && i % 10 != 5 && i % 10 != 7 && i % 10 != 9).limit(20).boxed().toList();
 
     @Test
     void shouldCleanRawRecordsIntoTheSinkAndDeadLetterTheBadOnesExactlyOnce() throws Exception {
@@ -106,6 +111,7 @@ class PipelineIntegrationTest {
             for (int i = 0; i < RECORDS; i++) {
                 producer.send("raw.orders", raw(i));
             }
+            REPEATED.forEach(i -> producer.send("raw.orders", raw(i)));
             producer.flush();
 
             mvc.perform(post("/api/v1/pipelines").contentType(MediaType.APPLICATION_JSON).content("""
@@ -161,18 +167,23 @@ class PipelineIntegrationTest {
             assertThat(statusJson.path("state").asString()).isEqualTo("RUNNING");
             JsonNode counts = statusJson.path("records");
             assertThat(List.of(counts.path("in").asLong(), counts.path("out").asLong(), counts.path("filtered").asLong(),
-                    counts.path("deadLettered").asLong(), counts.path("alreadyWritten").asLong()))
-                    .containsExactly(300L, 180L, 30L, 90L, 0L);
+                    counts.path("deduplicated").asLong(), counts.path("deadLettered").asLong(),
+                    counts.path("alreadyWritten").asLong()))
+                    .containsExactly(320L, 180L, 30L, 20L, 90L, 0L);
             assertThat(counts.path("perSecond").isNumber()).isTrue();
             JsonNode steps = statusJson.path("steps");
             assertThat(steps.get(0)).isEqualTo(JSON.readTree(
-                    "{\"step\":\"parse\",\"in\":300,\"filtered\":0,\"deadLettered\":30}"));
+                    "{\"step\":\"parse\",\"in\":320,\"filtered\":0,\"deduplicated\":0,\"deadLettered\":30}"));
             assertThat(steps.get(1)).isEqualTo(JSON.readTree(
-                    "{\"step\":\"0:validate\",\"in\":270,\"filtered\":0,\"deadLettered\":30}"));
+                    "{\"step\":\"0:validate\",\"in\":290,\"filtered\":0,\"deduplicated\":0,\"deadLettered\":30}"));
             assertThat(steps.get(3)).isEqualTo(JSON.readTree(
-                    "{\"step\":\"2:filter\",\"in\":210,\"filtered\":30,\"deadLettered\":0}"));
+                    "{\"step\":\"2:filter\",\"in\":230,\"filtered\":30,\"deduplicated\":0,\"deadLettered\":0}"));
+            assertThat(steps.get(8)).isEqualTo(JSON.readTree(
+                    "{\"step\":\"7:dedupe\",\"in\":200,\"filtered\":0,\"deduplicated\":20,\"deadLettered\":0}"));
 
-            // Pause: nothing flows; resume: the backlog is cleaned, still exactly once.
+            // Pause: nothing flows (and the workers forget their dedupe state); resume: the backlog is cleaned,
+            // still exactly once, and repeats of records cleaned before the pause are dropped with the state
+            // loaded back from the database.
             mvc.perform(post("/api/v1/pipelines/orders/pause")).andExpect(status().isOk());
             await().atMost(Duration.ofSeconds(30)).until(() -> JSON.readTree(mvc.perform(
                     get("/api/v1/pipelines/orders/status")).andReturn().getResponse().getContentAsString())
@@ -181,10 +192,14 @@ class PipelineIntegrationTest {
                 producer.send("raw.orders", ProducerRecord.ofJson("k" + i, "{\"id\":" + i
                         + ",\"amount\":1,\"email\":\"e\",\"ts\":0}"));
             }
+            REPEATED.subList(0, 5).forEach(i -> producer.send("raw.orders", raw(i)));
             producer.flush();
             Thread.sleep(1_500);
             assertThat(count(client, "clean.orders")).isEqualTo(180);
             mvc.perform(post("/api/v1/pipelines/orders/resume")).andExpect(status().isOk());
+            await().atMost(Duration.ofSeconds(30)).until(() -> JSON.readTree(mvc.perform(
+                    get("/api/v1/pipelines/orders/status")).andReturn().getResponse().getContentAsString())
+                    .path("records").path("deduplicated").asLong() == 25);
             await().atMost(Duration.ofSeconds(30)).until(() -> count(client, "clean.orders") == 190);
             Thread.sleep(1_000);
             assertThat(readAll(client, "clean.orders")).hasSize(190);
