@@ -104,7 +104,7 @@ await_health "$CLEAN_URL" "${PIDS[1]}" stream-clean-service
 
 # shellcheck disable=SC2086
 java $DRIVER_JVM_OPTS -cp "$BENCH_JAR" io.tributary.bench.CleanBenchmark --ingest-url "$INGEST_URL" \
-  --clean-url "$CLEAN_URL" --clean-pid "${PIDS[1]}" --records "$RECORDS" --runs "$RUNS" --warmup-runs "$WARMUP_RUNS" \
+  --clean-url "$CLEAN_URL" --clean-pid "${PIDS[1]}" --ingest-pid "${PIDS[0]}" --records "$RECORDS" --runs "$RUNS" --warmup-runs "$WARMUP_RUNS" \
   --probes "$PROBES" --partitions "$PARTITIONS" --parallelism "$PARALLELISM" 2>&1 | tee "$OUT/driver.log" | tee -a "$OUT/clean.log"
 
 log "stopping the services"

@@ -71,6 +71,7 @@ public final class CleanBenchmark {
         args.put("probe-gap-ms", "100");
         args.put("seed", "42");
         args.put("clean-pid", "-1");
+        args.put("ingest-pid", "-1");
         args.put("max-seconds", "600");
         for (int i = 0; i < argv.length; i++) {
             String arg = argv[i];
@@ -136,8 +137,9 @@ public final class CleanBenchmark {
             double[] result = drain(name, raw, records - malformed, malformed, partitions);
             String label = run <= 0 ? "warm-up (not counted)" : "run " + run;
             System.out.printf(Locale.ROOT, "RESULT mode=throughput %s records=%d seconds=%.3f rps=%.0f "
-                            + "steady_seconds=%.3f steady_rps=%.0f clean_cpu_s=%.1f load=%s%n", label.replace(' ', '_'),
-                    records, result[0], records / result[0], result[1], result[2] / result[1], result[3],
+                            + "steady_seconds=%.3f steady_rps=%.0f clean_cpu_s=%.1f ingest_cpu_s=%.1f load=%s%n",
+                    label.replace(' ', '_'), records, result[0], records / result[0], result[1], result[2] / result[1],
+                    result[3], result[4],
                     LoadDriver.loadAverage().replace(' ', '/'));
             if (run > 0) {
                 results.add(new double[] {records / result[0], result[2] / result[1]});
@@ -168,12 +170,13 @@ public final class CleanBenchmark {
      * Creates a pipeline over the pre-filled topic and waits until it has written everything.
      *
      * @return seconds from creation, seconds from the first output, records counted from the
-     *         first output, CPU seconds of the cleaning service
+     *         first output, CPU seconds of the cleaning service and of the ingest service
      */
     private double[] drain(String name, String raw, long good, long bad, int partitions) throws Exception {
         String sink = "clean." + name;
         String dead = "dlq." + name;
         long cpuBefore = LoadDriver.processCpuNanos(Long.parseLong(args.get("clean-pid")));
+        long ingestCpuBefore = LoadDriver.processCpuNanos(Long.parseLong(args.get("ingest-pid")));
         long start = System.nanoTime();
         createPipeline(name, raw, sink, dead);
         long firstOutput = -1;
@@ -195,8 +198,10 @@ public final class CleanBenchmark {
                             name, sinkCount, good, deadCount, bad);
                 }
                 long cpuAfter = LoadDriver.processCpuNanos(Long.parseLong(args.get("clean-pid")));
+                long ingestCpuAfter = LoadDriver.processCpuNanos(Long.parseLong(args.get("ingest-pid")));
                 return new double[] {(end - start) / 1e9, (end - firstOutput) / 1e9, good + bad - atFirst,
-                        cpuBefore < 0 ? -1 : (cpuAfter - cpuBefore) / 1e9};
+                        cpuBefore < 0 ? -1 : (cpuAfter - cpuBefore) / 1e9,
+                        ingestCpuBefore < 0 ? -1 : (ingestCpuAfter - ingestCpuBefore) / 1e9};
             }
             if (now > deadline) {
                 throw new IllegalStateException(name + " did not finish in time: " + written + " of " + (good + bad));
