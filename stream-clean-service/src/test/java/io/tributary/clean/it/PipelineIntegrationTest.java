@@ -20,6 +20,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
+import io.tributary.clean.dedupe.DedupeClaim;
+import io.tributary.clean.dedupe.DedupeSave;
+import io.tributary.clean.dedupe.DedupeStore;
+import io.tributary.clean.pipeline.PipelineService;
 import io.tributary.client.ClientSettings;
 import io.tributary.client.ConsumedRecord;
 import io.tributary.client.FetchOptions;
@@ -59,6 +63,12 @@ class PipelineIntegrationTest {
 
     @Autowired
     io.tributary.clean.runner.PipelineRunner runner;
+
+    @Autowired
+    DedupeStore dedupeStore;
+
+    @Autowired
+    PipelineService pipelineService;
 
     @DynamicPropertySource
     static void ingestUrl(DynamicPropertyRegistry registry) throws Exception {
@@ -249,6 +259,80 @@ class PipelineIntegrationTest {
             assertThat(status.path("records").path("alreadyWritten").asLong()).isEqualTo(10);
             mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete(
                     "/api/v1/pipelines/takeover")).andExpect(status().isNoContent());
+        }
+    }
+
+    /**
+     * The crash between saving the dedupe state and committing the offsets: a predecessor wrote
+     * offsets 0-2 and saved the state after them, but the group has no committed offset. Offset 1
+     * repeats offset 0 and was dropped; offset 2's newer timestamp then pushed offset 0's key out
+     * of the window. Replaying 0-2 with that saved state would let offset 1 through (its key is
+     * forgotten), to a sink partition where nothing after offset 0 was written — a duplicate. The
+     * new owner must instead resume at the saved offset.
+     */
+    @Test
+    void shouldResumeAfterTheOffsetsOfASavedDedupeStateNotReplayThem() throws Exception {
+        String keyA = "a";
+        String keyB = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "b" + i)
+                .filter(k -> io.tributary.client.Partitioner.partitionForKey(k, 2)
+                        != io.tributary.client.Partitioner.partitionForKey(keyA, 2)).findFirst().orElseThrow();
+        long t = System.currentTimeMillis() - 600_000;
+        List<ProducerRecord> raw = List.of(
+                ProducerRecord.ofJson(keyA, "{\"id\":\"A\"}").withTimestamp(t),
+                ProducerRecord.ofJson(keyA, "{\"id\":\"A\"}").withTimestamp(t + 5_000),
+                ProducerRecord.ofJson(keyB, "{\"id\":\"B\"}").withTimestamp(t + 120_000),
+                ProducerRecord.ofJson(keyB, "{\"id\":\"C\"}").withTimestamp(t + 121_000),
+                ProducerRecord.ofJson(keyB, "{\"id\":\"B\"}").withTimestamp(t + 125_000));
+        String steps = "[{\"type\":\"dedupe\",\"field\":\"/id\",\"window\":\"1m\"}]";
+        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()));
+             IngestProducer producer = IngestProducer.create(ProducerSettings.builder(ClientSettings.of(ingest.url()))
+                     .build())) {
+            client.createTopic(new NewTopic("raw.resume", 1, 1));
+            client.createTopic(new NewTopic("clean.resume", 2, 1));
+            raw.forEach(record -> producer.send("raw.resume", record.withPartition(0)));
+            producer.flush();
+
+            // The predecessor: processes offsets 0-2 as the worker does, writes what passed, saves the state.
+            var predecessor = client.initProducer("clean-resume-raw.resume-0");
+            DedupeClaim claim = dedupeStore.claim("resume", "raw.resume", 0, predecessor, java.util.Set.of("/id"));
+            io.tributary.clean.process.RecordProcessor processor = pipelineService.compile(List.of(JSON.readTree(steps)
+                    .get(0)));
+            for (int offset = 0; offset < 3; offset++) {
+                ProducerRecord record = raw.get(offset);
+                io.tributary.clean.process.Outcome outcome = processor.process(record.key(),
+                        JSON.readTree(record.valueJson()), Map.of(), record.timestamp(), offset, claim.memory());
+                if (outcome instanceof io.tributary.clean.process.Outcome.Output) {
+                    int partition = io.tributary.client.Partitioner.partitionForKey(record.key(), 2);
+                    producer.sendSequenced("clean.resume", partition, List.of(new io.tributary.client.producer
+                            .SequencedRecord(ProducerRecord.ofJson(record.key(), record.valueJson()), offset)),
+                            predecessor).join();
+                } else {
+                    assertThat(offset).as("only the repeat at offset 1 is dropped").isEqualTo(1);
+                }
+            }
+            assertThat(claim.memory().state("/id").size()).as("A was forgotten").isEqualTo(1);
+            var keys = claim.memory().state("/id");
+            dedupeStore.save(List.of(new DedupeSave(claim, 3, Map.of("/id",
+                    new DedupeSave.StateChanges(keys.drainChanges(), keys.newestTimestamp())))));
+
+            mvc.perform(post("/api/v1/pipelines").contentType(MediaType.APPLICATION_JSON).content("""
+                    {"name":"resume","source":"raw.resume","sink":"clean.resume","deadLetter":"dlq.resume",
+                     "steps":%s}""".formatted(steps))).andExpect(status().isCreated());
+            await().atMost(Duration.ofSeconds(60)).until(() -> JSON.readTree(mvc.perform(
+                    get("/api/v1/pipelines/resume/status")).andReturn().getResponse().getContentAsString())
+                    .path("records").path("in").asLong() >= 2);
+            Thread.sleep(1_000);
+
+            List<String> ids = readAll(client, "clean.resume").stream().map(r -> r.value().path("id").asString())
+                    .sorted().toList();
+            assertThat(ids).containsExactly("A", "B", "C");
+            JsonNode counts = JSON.readTree(mvc.perform(get("/api/v1/pipelines/resume/status")).andReturn()
+                    .getResponse().getContentAsString()).path("records");
+            assertThat(List.of(counts.path("in").asLong(), counts.path("out").asLong(),
+                    counts.path("deduplicated").asLong(), counts.path("alreadyWritten").asLong()))
+                    .containsExactly(2L, 1L, 1L, 0L);
+            mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete(
+                    "/api/v1/pipelines/resume")).andExpect(status().isNoContent());
         }
     }
 
