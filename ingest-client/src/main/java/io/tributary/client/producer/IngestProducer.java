@@ -1,6 +1,7 @@
 package io.tributary.client.producer;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
@@ -175,6 +176,37 @@ public final class IngestProducer implements AutoCloseable {
             ProduceRequest request = ProduceRequest.encodeSequenced(target, records, settings.acks(), identity);
             return dispatcher.dispatch(ProducerBatch.of(target, records.stream().map(SequencedRecord::record).toList()),
                     request);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * As {@link #sendSequenced}, for values the caller holds as Jackson trees (e.g. records it
+     * transformed): each tree is written straight into the request body, which spares turning
+     * every value into a string and checking that string again.
+     *
+     * @param identity from {@link IngestClient#initProducer(String)}
+     * @return the offsets in record order ({@link RecordMetadata#UNKNOWN} for an old duplicate)
+     */
+    public CompletableFuture<List<RecordMetadata>> sendSequencedTrees(String topic, int partition,
+                                                                      List<SequencedTree> records,
+                                                                      ProducerIdentity identity) {
+        Objects.requireNonNull(identity, "identity");
+        if (closed) {
+            throw new IllegalStateException("producer is closed");
+        }
+        try {
+            if (records.isEmpty()) {
+                throw new IllegalArgumentException("no records to send");
+            }
+            TopicPartition target = new TopicPartition(topic, partition);
+            ProduceRequest request = TreeRequestEncoder.encode(target, records, settings.acks(), identity);
+            // The batch's records only provide timestamps for the answer to an old duplicate.
+            List<ProducerRecord> stamps = records.stream()
+                    .map(record -> new ProducerRecord(record.key(), null, Map.of(), partition, record.timestamp()))
+                    .toList();
+            return dispatcher.dispatch(ProducerBatch.of(target, stamps), request);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }

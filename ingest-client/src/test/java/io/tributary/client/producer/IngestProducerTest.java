@@ -376,6 +376,40 @@ class IngestProducerTest {
     }
 
     @Test
+    void shouldWriteTreeValuesAsTheyAreWithPerRecordSequencesAndResendTheSameBody() throws Exception {
+        server.on("POST", RECORDS, new FailFirst(log, Reply.problem(503, "unavailable", "try later", true))::handle);
+        producer(b -> b.idempotent(false));
+        JsonNode value = io.tributary.client.internal.Json.MAPPER.readTree(
+                "{\"s\":\"quote \\\" and \\u00e9\",\"n\":1.5,\"a\":[true,null],\"o\":{}}");
+
+        List<RecordMetadata> written = await(producer.sendSequencedTrees("orders", 2, List.of(
+                new SequencedTree("a", value, Map.of("h", "v"), 1_000L, 3),
+                new SequencedTree(null, null, Map.of(), null, 8)), new ProducerIdentity(7, 2)));
+
+        assertThat(written).extracting(RecordMetadata::offset).containsExactly(0L, 1L);
+        List<Request> attempts = server.requests("POST", RECORDS);
+        assertThat(attempts).hasSize(2);
+        assertThat(attempts.get(0).body()).isEqualTo(attempts.get(1).body());
+        JsonNode body = attempts.get(1).json();
+        assertThat(body.path("producerEpoch").asInt()).isEqualTo(2);
+        assertThat(body.path("acks").asString()).isEqualTo("all");
+        JsonNode first = body.path("records").get(0);
+        assertThat(first.path("value")).isEqualTo(value);
+        assertThat(first.path("key").asString()).isEqualTo("a");
+        assertThat(first.path("headers").path("h").asString()).isEqualTo("v");
+        assertThat(first.path("timestamp").asLong()).isEqualTo(1_000L);
+        JsonNode second = body.path("records").get(1);
+        assertThat(second.path("key").isNull()).isTrue();
+        assertThat(second.path("value").isNull()).isTrue();
+        assertThat(second.has("timestamp")).isFalse();
+        assertThat(body.path("records").findValuesAsString("sequence")).containsExactly("3", "8");
+        assertThat(body.path("records").findValues("partition")).extracting(JsonNode::asInt).containsOnly(2);
+        assertThatThrownBy(() -> producer.sendSequencedTrees("orders", 0, List.of(
+                new SequencedTree("a", value, Map.of(), null, 5), new SequencedTree("b", value, Map.of(), null, 5)),
+                new ProducerIdentity(7, 2)).join()).cause().hasMessageContaining("must increase");
+    }
+
+    @Test
     void shouldRefuseSequencesThatDoNotIncrease() {
         producer(b -> b.idempotent(false));
 

@@ -33,7 +33,7 @@ final class PreviewDtos {
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     @Schema(description = "What the steps made of one sample: `output` with the cleaned value, `filtered` with the "
-            + "filtering step, or `dead-letter` with the step and the reason")
+            + "filtering step, `deduplicated` with the dedupe step, or `dead-letter` with the step and the reason")
     record PreviewResult(int index, String outcome, String key, @Schema(type = "object") JsonNode value,
                          Map<String, String> headers, String step, String reason) {
     }

@@ -24,6 +24,10 @@ public sealed interface Outcome {
     record Filtered(int stepIndex, String step) implements Outcome {
     }
 
+    /** A dedupe step saw the record's key earlier within its window. */
+    record Deduplicated(int stepIndex, String step) implements Outcome {
+    }
+
     /**
      * The record failed a step (or could not be read as a JSON object: {@code step} "parse"), for
      * the dead-letter topic.

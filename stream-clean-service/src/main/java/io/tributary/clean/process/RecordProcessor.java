@@ -3,6 +3,8 @@ package io.tributary.clean.process;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,13 +14,17 @@ import io.tributary.clean.step.Step;
 import io.tributary.clean.step.StepConfigException;
 import io.tributary.clean.step.StepFactory;
 import io.tributary.clean.step.WorkingRecord;
+import io.tributary.clean.step.dedupe.DedupeStep;
+import io.tributary.clean.step.dedupe.KeyMemory;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * A pipeline's steps, compiled once, run over records. Thread-safe (steps are stateless).
+ * A pipeline's steps, compiled once, run over records. Thread-safe: steps keep no state of their
+ * own; what {@code dedupe} remembers lives in the {@link KeyMemory} the caller passes per source
+ * partition.
  *
  * <p>Before the first step the raw value must be a JSON object, or a JSON string holding one
  * (producers that stringify their payload); anything else — invalid JSON text, a number, an
@@ -34,10 +40,15 @@ public final class RecordProcessor {
 
     private final List<Step> steps;
     private final List<String> labels;
+    private final Set<String> dedupeStates;
 
     private RecordProcessor(List<Step> steps, List<String> labels) {
         this.steps = steps;
         this.labels = labels;
+        Set<String> names = new TreeSet<>();
+        steps.stream().filter(DedupeStep.class::isInstance).map(step -> ((DedupeStep) step).stateName())
+                .forEach(names::add);
+        this.dedupeStates = Set.copyOf(names);
     }
 
     /**
@@ -66,18 +77,34 @@ public final class RecordProcessor {
         return labels;
     }
 
+    /** The names of the dedupe states the steps keep per source partition; empty without dedupe steps. */
+    public Set<String> dedupeStates() {
+        return dedupeStates;
+    }
+
+    /** Runs the steps over a record on its own (nothing remembered between calls). */
     public Outcome process(String key, JsonNode rawValue, Map<String, String> headers, long timestamp) {
+        return process(key, rawValue, headers, timestamp, 0, new KeyMemory());
+    }
+
+    /**
+     * Runs the steps over a record read at {@code offset} of a source partition whose dedupe
+     * state is {@code keyMemory}; records of one partition must come in offset order.
+     */
+    public Outcome process(String key, JsonNode rawValue, Map<String, String> headers, long timestamp, long offset,
+                           KeyMemory keyMemory) {
         ObjectNode value;
         try {
             value = asObject(rawValue);
         } catch (RecordRejectedException e) {
             return new Outcome.DeadLettered(Outcome.PARSE_STEP, PARSE, e.getMessage());
         }
-        WorkingRecord record = new WorkingRecord(key, value, headers, timestamp);
+        WorkingRecord record = new WorkingRecord(key, value, headers, timestamp, offset, keyMemory);
         for (int i = 0; i < steps.size(); i++) {
             try {
                 if (!steps.get(i).apply(record)) {
-                    return new Outcome.Filtered(i, labels.get(i));
+                    return record.duplicate() ? new Outcome.Deduplicated(i, labels.get(i))
+                            : new Outcome.Filtered(i, labels.get(i));
                 }
             } catch (RecordRejectedException e) {
                 return new Outcome.DeadLettered(i, labels.get(i), e.getMessage());

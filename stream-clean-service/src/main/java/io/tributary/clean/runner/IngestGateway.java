@@ -26,7 +26,7 @@ import io.tributary.client.TopicDescription;
 import io.tributary.client.producer.IngestProducer;
 import io.tributary.client.producer.ProducerSettings;
 import io.tributary.client.producer.RecordMetadata;
-import io.tributary.client.producer.SequencedRecord;
+import io.tributary.client.producer.SequencedTree;
 import jakarta.annotation.PreDestroy;
 
 /**
@@ -105,11 +105,11 @@ public class IngestGateway {
     }
 
     /** Writes one batch to one partition and waits for the acknowledgement. */
-    public List<RecordMetadata> send(String topic, int partition, List<SequencedRecord> records,
+    public List<RecordMetadata> send(String topic, int partition, List<SequencedTree> records,
                                      ProducerIdentity identity) {
         return call("produce to " + topic + "/" + partition, () -> {
             try {
-                return producer.sendSequenced(topic, partition, records, identity).join();
+                return producer.sendSequencedTrees(topic, partition, records, identity).join();
             } catch (CompletionException e) {
                 throw e.getCause() instanceof RuntimeException cause ? cause : e;
             }

@@ -9,8 +9,8 @@ import io.tributary.clean.process.Outcome;
 
 /**
  * Record counts of one pipeline on this instance, as Micrometer counters:
- * {@code clean.pipeline.records{pipeline, outcome=in|out|filtered|dead-lettered|already-written}} and
- * {@code clean.step.records{pipeline, step, outcome=in|filtered|dead-lettered}} (step is
+ * {@code clean.pipeline.records{pipeline, outcome=in|out|filtered|deduplicated|dead-lettered|already-written}} and
+ * {@code clean.step.records{pipeline, step, outcome=in|filtered|deduplicated|dead-lettered}} (step is
  * {@code "<index>:<type>"}, or {@code parse} for values that are not JSON objects). Counts are of
  * records processed since this instance started, replays after a rebalance included;
  * {@code already-written} counts outputs not sent again because the log already held them (the
@@ -22,6 +22,7 @@ final class PipelineMetrics {
     private final Counter in;
     private final Counter out;
     private final Counter filtered;
+    private final Counter deduplicated;
     private final Counter deadLettered;
     private final Counter parseDeadLettered;
     private final Counter alreadyWritten;
@@ -29,12 +30,14 @@ final class PipelineMetrics {
     private final RateMeter rate = new RateMeter(System::currentTimeMillis);
     private final List<Counter> stepIn = new ArrayList<>();
     private final List<Counter> stepFiltered = new ArrayList<>();
+    private final List<Counter> stepDeduplicated = new ArrayList<>();
     private final List<Counter> stepDeadLettered = new ArrayList<>();
 
     PipelineMetrics(MeterRegistry registry, String pipeline, List<String> stepLabels) {
         this.in = records(registry, pipeline, "in");
         this.out = records(registry, pipeline, "out");
         this.filtered = records(registry, pipeline, "filtered");
+        this.deduplicated = records(registry, pipeline, "deduplicated");
         this.deadLettered = records(registry, pipeline, "dead-lettered");
         this.alreadyWritten = records(registry, pipeline, "already-written");
         this.parseDeadLettered = step(registry, pipeline, "parse", "dead-lettered");
@@ -42,6 +45,7 @@ final class PipelineMetrics {
         for (String label : stepLabels) {
             stepIn.add(step(registry, pipeline, label, "in"));
             stepFiltered.add(step(registry, pipeline, label, "filtered"));
+            stepDeduplicated.add(step(registry, pipeline, label, "deduplicated"));
             stepDeadLettered.add(step(registry, pipeline, label, "dead-lettered"));
         }
     }
@@ -68,6 +72,9 @@ final class PipelineMetrics {
         } else if (outcome instanceof Outcome.Filtered f) {
             filtered.increment();
             stepFiltered.get(f.stepIndex()).increment();
+        } else if (outcome instanceof Outcome.Deduplicated d) {
+            deduplicated.increment();
+            stepDeduplicated.get(d.stepIndex()).increment();
         } else if (outcome instanceof Outcome.DeadLettered d) {
             deadLettered.increment();
             (d.stepIndex() < 0 ? parseDeadLettered : stepDeadLettered.get(d.stepIndex())).increment();
@@ -80,16 +87,17 @@ final class PipelineMetrics {
 
     PipelineStatus.Counts totals() {
         return new PipelineStatus.Counts((long) in.count(), (long) out.count(), (long) filtered.count(),
-                (long) deadLettered.count(), (long) alreadyWritten.count(),
+                (long) deduplicated.count(), (long) deadLettered.count(), (long) alreadyWritten.count(),
                 Math.round(rate.perSecond() * 10) / 10.0);
     }
 
     List<PipelineStatus.StepCounts> steps() {
         List<PipelineStatus.StepCounts> steps = new ArrayList<>();
-        steps.add(new PipelineStatus.StepCounts("parse", (long) in.count(), 0, (long) parseDeadLettered.count()));
+        steps.add(new PipelineStatus.StepCounts("parse", (long) in.count(), 0, 0, (long) parseDeadLettered.count()));
         for (int i = 0; i < stepLabels.size(); i++) {
             steps.add(new PipelineStatus.StepCounts(stepLabels.get(i), (long) stepIn.get(i).count(),
-                    (long) stepFiltered.get(i).count(), (long) stepDeadLettered.get(i).count()));
+                    (long) stepFiltered.get(i).count(), (long) stepDeduplicated.get(i).count(),
+                    (long) stepDeadLettered.get(i).count()));
         }
         return steps;
     }

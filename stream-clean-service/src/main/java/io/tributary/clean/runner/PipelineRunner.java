@@ -19,6 +19,7 @@ import org.springframework.transaction.event.TransactionalEventListener;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.clean.config.CleanProperties;
+import io.tributary.clean.dedupe.DedupeStore;
 import io.tributary.clean.pipeline.Pipeline;
 import io.tributary.clean.pipeline.PipelineChanged;
 import io.tributary.clean.pipeline.PipelineNotFoundException;
@@ -44,6 +45,7 @@ public class PipelineRunner {
     private final PipelineRepository repository;
     private final PipelineService pipelines;
     private final IngestGateway ingest;
+    private final DedupeStore dedupeStore;
     private final MeterRegistry registry;
     private final CleanProperties properties;
     private final Clock clock;
@@ -56,10 +58,11 @@ public class PipelineRunner {
     });
 
     public PipelineRunner(PipelineRepository repository, PipelineService pipelines, IngestGateway ingest,
-                          MeterRegistry registry, CleanProperties properties, Clock clock) {
+                          DedupeStore dedupeStore, MeterRegistry registry, CleanProperties properties, Clock clock) {
         this.repository = repository;
         this.pipelines = pipelines;
         this.ingest = ingest;
+        this.dedupeStore = dedupeStore;
         this.registry = registry;
         this.properties = properties;
         this.clock = clock;
@@ -136,7 +139,8 @@ public class PipelineRunner {
                 PipelineRuntime runtime = new PipelineRuntime(definition, metricsFor(name, processor), clock);
                 ClientSettings client = ClientSettings.of(properties.ingestUrl())
                         .withRequestTimeout(properties.runner().requestTimeout());
-                runtime.start(i -> new PipelineWorker(definition, i, ingest, runtime, properties.runner(), client));
+                runtime.start(i -> new PipelineWorker(definition, i, ingest, dedupeStore, runtime, properties.runner(),
+                        client));
                 running.put(name, runtime);
                 LOG.info("Started pipeline {} (revision {}, {} worker(s))", name, definition.revision(),
                         definition.parallelism());

@@ -19,16 +19,17 @@ public record PipelineStatus(String name,
                              List<PartitionLag> partitions, LastError lastError) {
 
     /**
-     * Records since this instance started; {@code in = out + filtered + deadLettered}.
+     * Records since this instance started; {@code in = out + filtered + deduplicated + deadLettered}.
      * {@code alreadyWritten}: outputs (among out and deadLettered) skipped because the log held
      * them already, after a crash or a takeover. {@code perSecond}: records in per second over the
      * last ten seconds.
      */
-    public record Counts(long in, long out, long filtered, long deadLettered, long alreadyWritten, double perSecond) {
+    public record Counts(long in, long out, long filtered, long deduplicated, long deadLettered, long alreadyWritten,
+                         double perSecond) {
     }
 
-    /** Records that reached a step, and how many of them it filtered or dead-lettered. */
-    public record StepCounts(String step, long in, long filtered, long deadLettered) {
+    /** Records that reached a step, and how many of them it filtered, deduplicated or dead-lettered. */
+    public record StepCounts(String step, long in, long filtered, long deduplicated, long deadLettered) {
     }
 
     /** A source partition this instance owns: what it committed and how far behind the log end it is. */

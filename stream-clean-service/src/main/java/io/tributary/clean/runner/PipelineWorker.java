@@ -17,12 +17,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.tributary.clean.config.CleanProperties;
+import io.tributary.clean.dedupe.DedupeClaim;
+import io.tributary.clean.dedupe.DedupeSave;
+import io.tributary.clean.dedupe.DedupeStore;
 import io.tributary.clean.process.Outcome;
 import io.tributary.client.ClientSettings;
 import io.tributary.client.ConsumedRecord;
 import io.tributary.client.IngestException;
 import io.tributary.client.Partitioner;
 import io.tributary.client.ProblemKind;
+import io.tributary.client.ProducerIdentity;
 import io.tributary.client.TopicDescription;
 import io.tributary.client.TopicPartition;
 import io.tributary.client.consumer.AutoOffsetReset;
@@ -31,9 +35,7 @@ import io.tributary.client.consumer.ConsumerSettings;
 import io.tributary.client.consumer.GroupConsumer;
 import io.tributary.client.consumer.RebalanceListener;
 import io.tributary.client.consumer.WakeupException;
-import io.tributary.client.producer.ProducerRecord;
-import io.tributary.client.producer.SequencedRecord;
-import tools.jackson.databind.json.JsonMapper;
+import io.tributary.client.producer.SequencedTree;
 
 /**
  * One member of a pipeline's consumer group ({@code clean-<pipeline>}), on its own thread.
@@ -49,6 +51,11 @@ import tools.jackson.databind.json.JsonMapper;
  * poll was acknowledged. So after a crash anywhere, the records after the committed offset are
  * processed again, and what was already written is skipped rather than duplicated.
  *
+ * <p><b>Pipelining.</b> While one poll's writes are in flight, the worker already polls and runs
+ * the steps over the next records; then it finishes the first poll (waits for its acknowledgements,
+ * saves its dedupe changes, commits its offsets) before it sends the next one's. So at most one
+ * batch per target partition is in flight, and commits stay in order behind the writes.
+ *
  * <p><b>Failures.</b> Any failure while processing (ingest unavailable after retries, fenced
  * by a newer owner, a rebalance in the middle) abandons the uncommitted work: the consumer
  * leaves the group, the worker backs off and joins again, continuing from committed offsets.
@@ -56,7 +63,6 @@ import tools.jackson.databind.json.JsonMapper;
 final class PipelineWorker implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineWorker.class);
-    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int MAX_REASON_CHARS = 1_000;
     private static final Duration LAG_INTERVAL = Duration.ofSeconds(2);
     private static final int SENDER_THREADS = 8;
@@ -64,6 +70,7 @@ final class PipelineWorker implements Runnable {
     private final PipelineDefinition pipeline;
     private final int index;
     private final IngestGateway ingest;
+    private final DedupeStore dedupeStore;
     private final PipelineRuntime runtime;
     private final CleanProperties.Runner settings;
     private final ClientSettings client;
@@ -78,11 +85,12 @@ final class PipelineWorker implements Runnable {
     private int deadLetterPartitions;
     private long nextLagCheck;
 
-    PipelineWorker(PipelineDefinition pipeline, int index, IngestGateway ingest, PipelineRuntime runtime,
-                   CleanProperties.Runner settings, ClientSettings client) {
+    PipelineWorker(PipelineDefinition pipeline, int index, IngestGateway ingest, DedupeStore dedupeStore,
+                   PipelineRuntime runtime, CleanProperties.Runner settings, ClientSettings client) {
         this.pipeline = pipeline;
         this.index = index;
         this.ingest = ingest;
+        this.dedupeStore = dedupeStore;
         this.runtime = runtime;
         this.settings = settings;
         this.client = client;
@@ -168,41 +176,51 @@ final class PipelineWorker implements Runnable {
         if (stopping) {
             return;
         }
+        InFlightPoll inFlight = null;
         while (!stopping) {
-            List<ConsumedRecord> records = consumer.poll(settings.pollWait());
+            // While a poll's writes are in flight, only take what is already there, then finish it.
+            List<ConsumedRecord> records = consumer.poll(inFlight == null ? settings.pollWait() : Duration.ZERO);
             runtime.state(index, WorkerState.RUNNING);
-            if (!records.isEmpty()) {
-                Map<TopicPartition, Long> next = process(records);
-                try {
-                    consumer.commitSync(next);
-                    next.forEach((tp, offset) -> committed.put(tp.partition(), offset));
-                } catch (CommitFailedException e) {
-                    // Written already; whoever owns the partitions now skips those outputs.
-                    LOG.info("Pipeline {} worker {}: commit refused after a rebalance: {}", pipeline.name(), index,
-                            e.getMessage());
-                }
+            PreparedPoll prepared = records.isEmpty() ? null : prepare(records);
+            if (inFlight != null) {
+                finish(inFlight);
+                inFlight = null;
+            }
+            if (prepared != null) {
+                inFlight = dispatch(prepared);
             }
             updateLag();
         }
+        if (inFlight != null) {
+            finish(inFlight);
+        }
     }
 
-    /** Runs the steps, writes the outputs, and returns the offsets to commit. */
-    private Map<TopicPartition, Long> process(List<ConsumedRecord> records) {
+    /**
+     * Runs the steps over a poll's records and groups the outputs into one batch per source and
+     * target partition; sends nothing. Also takes what the dedupe steps changed, so the save after
+     * this poll's writes holds exactly this poll's changes.
+     */
+    private PreparedPoll prepare(List<ConsumedRecord> records) {
         Map<Integer, List<ConsumedRecord>> bySource = new LinkedHashMap<>();
         for (ConsumedRecord record : records) {
             bySource.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(record);
         }
         Map<TopicPartition, Long> next = new HashMap<>();
-        List<CompletableFuture<Void>> writes = new ArrayList<>();
+        List<Write> writes = new ArrayList<>();
+        List<DedupeSave> saves = new ArrayList<>();
         for (Map.Entry<Integer, List<ConsumedRecord>> entry : bySource.entrySet()) {
             int sourcePartition = entry.getKey();
             PartitionState state = partitions.computeIfAbsent(sourcePartition, this::takeOver);
-            Map<Target, List<SequencedRecord>> batches = new LinkedHashMap<>();
+            Map<Target, List<SequencedTree>> batches = new LinkedHashMap<>();
             for (ConsumedRecord record : entry.getValue()) {
+                if (state.processedBefore(record.offset())) {
+                    continue;
+                }
                 Outcome outcome = pipeline.processor().process(record.key(), record.value(), record.headers(),
-                        record.timestamp());
+                        record.timestamp(), record.offset(), state.keyMemory());
                 runtime.metrics().record(outcome);
-                ProducerRecord output = toOutput(record, outcome);
+                SequencedTree output = toOutput(record, outcome);
                 if (output == null) {
                     continue;
                 }
@@ -213,23 +231,65 @@ final class PipelineWorker implements Runnable {
                 if (state.written(topic, partition, record.offset())) {
                     runtime.metrics().alreadyWritten();
                 } else {
-                    batches.computeIfAbsent(new Target(topic, partition), t -> new ArrayList<>())
-                            .add(new SequencedRecord(output.withPartition(partition), record.offset()));
+                    batches.computeIfAbsent(new Target(topic, partition), t -> new ArrayList<>()).add(output);
                 }
             }
-            for (Map.Entry<Target, List<SequencedRecord>> batch : batches.entrySet()) {
-                Target target = batch.getKey();
-                List<SequencedRecord> sequenced = batch.getValue();
-                writes.add(CompletableFuture.runAsync(() -> {
-                    ingest.send(target.topic(), target.partition(), sequenced, state.identity());
-                    state.wrote(target.topic(), target.partition(), sequenced.get(sequenced.size() - 1).sequence());
-                }, senders));
-            }
+            batches.forEach((target, batch) -> writes.add(new Write(target, batch, state)));
             List<ConsumedRecord> done = entry.getValue();
-            next.put(new TopicPartition(pipeline.source(), sourcePartition), done.get(done.size() - 1).offset() + 1);
+            long nextOffset = done.get(done.size() - 1).offset() + 1;
+            next.put(new TopicPartition(pipeline.source(), sourcePartition), nextOffset);
+            if (state.dedupe() != null) {
+                saves.add(dedupeSave(state, nextOffset));
+            }
         }
-        awaitAll(writes);
-        return next;
+        return new PreparedPoll(next, writes, saves);
+    }
+
+    /** What one partition's dedupe steps changed since the last save, to be saved with {@code nextOffset}. */
+    private static DedupeSave dedupeSave(PartitionState state, long nextOffset) {
+        Map<String, DedupeSave.StateChanges> changes = new HashMap<>();
+        state.keyMemory().states().forEach((name, keys) ->
+                changes.put(name, new DedupeSave.StateChanges(keys.drainChanges(), keys.newestTimestamp())));
+        // A poll of only records skipped as processed before must not move the stored offset back.
+        return new DedupeSave(state.dedupe(), Math.max(nextOffset, state.dedupe().nextOffset()), changes);
+    }
+
+    /**
+     * Starts a poll's writes, concurrently: one per source and target partition. The previous
+     * poll is finished before, so no producer ever has two batches in flight to one partition.
+     */
+    private InFlightPoll dispatch(PreparedPoll prepared) {
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (Write write : prepared.writes()) {
+            futures.add(CompletableFuture.runAsync(() -> {
+                ingest.send(write.target().topic(), write.target().partition(), write.records(),
+                        write.state().identity());
+                write.state().wrote(write.target().topic(), write.target().partition(),
+                        write.records().get(write.records().size() - 1).sequence());
+            }, senders));
+        }
+        return new InFlightPoll(prepared, futures);
+    }
+
+    /**
+     * Waits until the sink acknowledged every write of the poll, then saves the dedupe state
+     * (one transaction) and only then commits the source offsets. Any failure propagates: the
+     * worker restarts from the committed offsets and the stored dedupe state.
+     */
+    private void finish(InFlightPoll inFlight) {
+        awaitAll(inFlight.writes());
+        PreparedPoll poll = inFlight.poll();
+        if (!poll.dedupeSaves().isEmpty()) {
+            dedupeStore.save(poll.dedupeSaves());
+        }
+        try {
+            consumer.commitSync(poll.next());
+            poll.next().forEach((tp, offset) -> committed.put(tp.partition(), offset));
+        } catch (CommitFailedException e) {
+            // Written already; whoever owns the partitions now skips those outputs.
+            LOG.info("Pipeline {} worker {}: commit refused after a rebalance: {}", pipeline.name(), index,
+                    e.getMessage());
+        }
     }
 
     /**
@@ -255,17 +315,21 @@ final class PipelineWorker implements Runnable {
 
     /** Registers as the writer of a source partition (fencing its previous owner) and reads what is written. */
     private PartitionState takeOver(int sourcePartition) {
-        PartitionState state = new PartitionState(ingest.initProducer(pipeline.producerName(sourcePartition)));
-        long producerId = state.identity().producerId();
+        ProducerIdentity identity = ingest.initProducer(pipeline.producerName(sourcePartition));
+        DedupeClaim dedupe = pipeline.processor().dedupeStates().isEmpty() ? null
+                : dedupeStore.claim(pipeline.name(), pipeline.source(), sourcePartition, identity,
+                        pipeline.processor().dedupeStates());
+        PartitionState state = new PartitionState(identity, dedupe);
+        long producerId = identity.producerId();
         state.knownSequences(pipeline.sink(), ingest.lastSequences(producerId, pipeline.sink()));
         state.knownSequences(pipeline.deadLetter(), ingest.lastSequences(producerId, pipeline.deadLetter()));
         return state;
     }
 
-    private ProducerRecord toOutput(ConsumedRecord record, Outcome outcome) {
+    /** The record to write for an outcome, with sequence = the source offset; null when nothing is written. */
+    private static SequencedTree toOutput(ConsumedRecord record, Outcome outcome) {
         if (outcome instanceof Outcome.Output out) {
-            return new ProducerRecord(record.key(), JSON.writeValueAsString(out.value()), out.headers(), null,
-                    record.timestamp());
+            return new SequencedTree(record.key(), out.value(), out.headers(), record.timestamp(), record.offset());
         }
         if (outcome instanceof Outcome.DeadLettered dead) {
             Map<String, String> headers = new LinkedHashMap<>(record.headers());
@@ -277,8 +341,7 @@ final class PipelineWorker implements Runnable {
             headers.put("source.partition", Integer.toString(record.partition()));
             headers.put("source.offset", Long.toString(record.offset()));
             headers.put("timestamp", Instant.now().toString());
-            return new ProducerRecord(record.key(), JSON.writeValueAsString(record.value()), headers, null,
-                    record.timestamp());
+            return new SequencedTree(record.key(), record.value(), headers, record.timestamp(), record.offset());
         }
         return null;
     }
@@ -354,6 +417,17 @@ final class PipelineWorker implements Runnable {
     }
 
     private record Target(String topic, int partition) {
+    }
+
+    /** One batch for one target partition, written under the identity of its source partition. */
+    private record Write(Target target, List<SequencedTree> records, PartitionState state) {
+    }
+
+    /** A processed poll: the offsets to commit, its writes and its dedupe changes. */
+    private record PreparedPoll(Map<TopicPartition, Long> next, List<Write> writes, List<DedupeSave> dedupeSaves) {
+    }
+
+    private record InFlightPoll(PreparedPoll poll, List<CompletableFuture<Void>> writes) {
     }
 
     private static final class SourceMissingException extends RuntimeException {

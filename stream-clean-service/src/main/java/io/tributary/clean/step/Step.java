@@ -3,7 +3,7 @@ package io.tributary.clean.step;
 /**
  * One cleaning rule. Built once from its JSON configuration (which is validated then, see
  * {@link StepFactory}) and applied to many records, possibly from several threads: steps keep
- * no per-record state.
+ * no per-record state (dedupe keeps its memory in the record's {@link WorkingRecord#keyMemory()}).
  */
 public interface Step {
 

@@ -4,6 +4,7 @@ import java.time.Clock;
 
 import io.tributary.clean.step.convert.CastStep;
 import io.tributary.clean.step.convert.TimestampStep;
+import io.tributary.clean.step.dedupe.DedupeStep;
 import io.tributary.clean.step.enrich.EnrichStep;
 import io.tributary.clean.step.enrich.ReferenceLookup;
 import io.tributary.clean.step.fields.DropStep;
@@ -26,7 +27,7 @@ import tools.jackson.databind.JsonNode;
 public record StepFactory(String maskSalt, Clock clock, ReferenceLookup lookup) {
 
     public static final java.util.List<String> TYPES = java.util.List.of("validate", "filter", "drop", "rename",
-            "insert", "mask", "cast", "timestamp", "flatten", "enrich");
+            "insert", "mask", "cast", "timestamp", "flatten", "dedupe", "enrich");
 
     public StepFactory(String maskSalt, Clock clock) {
         this(maskSalt, clock, ReferenceLookup.NONE);
@@ -44,6 +45,7 @@ public record StepFactory(String maskSalt, Clock clock, ReferenceLookup lookup) 
             case "cast" -> CastStep.from(config);
             case "timestamp" -> TimestampStep.from(config);
             case "flatten" -> FlattenStep.from(config);
+            case "dedupe" -> DedupeStep.from(config);
             case "enrich" -> EnrichStep.from(config, lookup);
             default -> throw new StepConfigException("unknown step type \"" + config.type() + "\"; known types: "
                     + String.join(", ", TYPES));

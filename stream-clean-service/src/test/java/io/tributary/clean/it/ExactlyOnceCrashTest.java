@@ -37,18 +37,21 @@ import static org.awaitility.Awaitility.await;
 /**
  * The exactly-once proof: a real ingest-service runs in the test JVM, the cleaning service in a
  * separate JVM that is SIGKILLed {@value #KILLS} times at random moments while {@value #RECORDS}
- * raw records flow, and restarted each time on the same database. Afterwards the clean topic
- * holds exactly the expected records — count and content, each once — and the dead-letter topic
- * exactly the bad ones.
+ * raw records flow, and restarted each time on the same database. One in ten good records is sent
+ * a second time {@value #REPEAT_DISTANCE} records later, for the dedupe step to drop — also when
+ * its first occurrence was processed before a kill. Afterwards the clean topic holds exactly the
+ * expected records — count and content, each once — and the dead-letter topic exactly the bad ones.
  */
 class ExactlyOnceCrashTest {
 
     private static final int RECORDS = 50_000;
     private static final int KILLS = 5;
     private static final int PARTITIONS = 4;
+    private static final int REPEAT_DISTANCE = 300;
     private static final String STEPS = """
             [{"type":"validate","schema":{"type":"object","required":["id","amount","email"],
               "properties":{"id":{"type":"integer"}}}},
+             {"type":"dedupe","field":"/id","window":"1h"},
              {"type":"cast","field":"/amount","to":"double"},
              {"type":"filter","expression":"id % 11 != 0"},
              {"type":"mask","field":"/email","method":"hash"},
@@ -79,6 +82,24 @@ class ExactlyOnceCrashTest {
         return !bad(i) && i % 11 == 0;
     }
 
+    private static boolean repeated(int i) {
+        return !bad(i) && i % 10 == 3;
+    }
+
+    /** The ids in the order they are sent: every id once, and the repeated ones again a little later. */
+    private static List<Integer> sendOrder() {
+        List<Integer> order = new java.util.ArrayList<>();
+        for (int i = 0; i < RECORDS + REPEAT_DISTANCE; i++) {
+            if (i < RECORDS) {
+                order.add(i);
+            }
+            if (i >= REPEAT_DISTANCE && repeated(i - REPEAT_DISTANCE)) {
+                order.add(i - REPEAT_DISTANCE);
+            }
+        }
+        return order;
+    }
+
     private static ProducerRecord raw(int i) {
         String value = bad(i)
                 ? "{\"amount\":\"" + i + "\",\"email\":\"u" + i + "@ex.com\"}"
@@ -104,20 +125,21 @@ class ExactlyOnceCrashTest {
             assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
 
             // Raw records flow in the background, about 2,500 a second.
+            List<Integer> order = sendOrder();
             AtomicInteger produced = new AtomicInteger();
             AtomicReference<Throwable> producerError = new AtomicReference<>();
             Thread writer = new Thread(() -> {
                 try {
-                    for (int i = 0; i < RECORDS; i++) {
-                        producer.send("raw.crash", raw(i));
-                        if (i % 500 == 499) {
+                    for (int n = 0; n < order.size(); n++) {
+                        producer.send("raw.crash", raw(order.get(n)));
+                        if (n % 500 == 499) {
                             producer.flush();
-                            produced.set(i + 1);
+                            produced.set(n + 1);
                             Thread.sleep(200);
                         }
                     }
                     producer.flush();
-                    produced.set(RECORDS);
+                    produced.set(order.size());
                 } catch (Throwable e) {
                     producerError.set(e);
                 }
@@ -140,7 +162,8 @@ class ExactlyOnceCrashTest {
             assertThat(cleanAtLastKill).as("the service was killed while it was writing").isPositive();
             writer.join();
             assertThat(producerError.get()).isNull();
-            assertThat(produced.get()).isEqualTo(RECORDS);
+            assertThat(produced.get()).isEqualTo(order.size());
+            assertThat(order.size() - RECORDS).as("repeats sent").isGreaterThan(4_000);
 
             Set<Integer> expectedClean = new HashSet<>();
             Set<String> expectedDead = new HashSet<>();

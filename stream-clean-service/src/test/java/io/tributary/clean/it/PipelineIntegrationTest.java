@@ -20,6 +20,10 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.test.web.servlet.MockMvc;
 
+import io.tributary.clean.dedupe.DedupeClaim;
+import io.tributary.clean.dedupe.DedupeSave;
+import io.tributary.clean.dedupe.DedupeStore;
+import io.tributary.clean.pipeline.PipelineService;
 import io.tributary.client.ClientSettings;
 import io.tributary.client.ConsumedRecord;
 import io.tributary.client.FetchOptions;
@@ -60,6 +64,12 @@ class PipelineIntegrationTest {
     @Autowired
     io.tributary.clean.runner.PipelineRunner runner;
 
+    @Autowired
+    DedupeStore dedupeStore;
+
+    @Autowired
+    PipelineService pipelineService;
+
     @DynamicPropertySource
     static void ingestUrl(DynamicPropertyRegistry registry) throws Exception {
         dataDir = Files.createTempDirectory("clean-it-ingest");
@@ -95,7 +105,12 @@ class PipelineIntegrationTest {
              {"type":"mask","field":"/email","method":"keep-last","keep":11},
              {"type":"timestamp","field":"/ts","format":"epoch-millis"},
              {"type":"drop","fields":["/internal"]},
-             {"type":"insert","field":"/source","value":"web"}]""";
+             {"type":"insert","field":"/source","value":"web"},
+             {"type":"dedupe","field":"/id","window":"1h"}]""";
+
+    /** The first 20 clean records' ids, sent a second time (same key, so the same partition, a later offset). */
+    private static final List<Integer> REPEATED = java.util.stream.IntStream.range(0, RECORDS)
+            .filter(i -> i % 10 != 3 && i % 10 != 5 && i % 10 != 7 && i % 10 != 9).limit(20).boxed().toList();
 
     @Test
     void shouldCleanRawRecordsIntoTheSinkAndDeadLetterTheBadOnesExactlyOnce() throws Exception {
@@ -106,6 +121,7 @@ class PipelineIntegrationTest {
             for (int i = 0; i < RECORDS; i++) {
                 producer.send("raw.orders", raw(i));
             }
+            REPEATED.forEach(i -> producer.send("raw.orders", raw(i)));
             producer.flush();
 
             mvc.perform(post("/api/v1/pipelines").contentType(MediaType.APPLICATION_JSON).content("""
@@ -161,18 +177,23 @@ class PipelineIntegrationTest {
             assertThat(statusJson.path("state").asString()).isEqualTo("RUNNING");
             JsonNode counts = statusJson.path("records");
             assertThat(List.of(counts.path("in").asLong(), counts.path("out").asLong(), counts.path("filtered").asLong(),
-                    counts.path("deadLettered").asLong(), counts.path("alreadyWritten").asLong()))
-                    .containsExactly(300L, 180L, 30L, 90L, 0L);
+                    counts.path("deduplicated").asLong(), counts.path("deadLettered").asLong(),
+                    counts.path("alreadyWritten").asLong()))
+                    .containsExactly(320L, 180L, 30L, 20L, 90L, 0L);
             assertThat(counts.path("perSecond").isNumber()).isTrue();
             JsonNode steps = statusJson.path("steps");
             assertThat(steps.get(0)).isEqualTo(JSON.readTree(
-                    "{\"step\":\"parse\",\"in\":300,\"filtered\":0,\"deadLettered\":30}"));
+                    "{\"step\":\"parse\",\"in\":320,\"filtered\":0,\"deduplicated\":0,\"deadLettered\":30}"));
             assertThat(steps.get(1)).isEqualTo(JSON.readTree(
-                    "{\"step\":\"0:validate\",\"in\":270,\"filtered\":0,\"deadLettered\":30}"));
+                    "{\"step\":\"0:validate\",\"in\":290,\"filtered\":0,\"deduplicated\":0,\"deadLettered\":30}"));
             assertThat(steps.get(3)).isEqualTo(JSON.readTree(
-                    "{\"step\":\"2:filter\",\"in\":210,\"filtered\":30,\"deadLettered\":0}"));
+                    "{\"step\":\"2:filter\",\"in\":230,\"filtered\":30,\"deduplicated\":0,\"deadLettered\":0}"));
+            assertThat(steps.get(8)).isEqualTo(JSON.readTree(
+                    "{\"step\":\"7:dedupe\",\"in\":200,\"filtered\":0,\"deduplicated\":20,\"deadLettered\":0}"));
 
-            // Pause: nothing flows; resume: the backlog is cleaned, still exactly once.
+            // Pause: nothing flows (and the workers forget their dedupe state); resume: the backlog is cleaned,
+            // still exactly once, and repeats of records cleaned before the pause are dropped with the state
+            // loaded back from the database.
             mvc.perform(post("/api/v1/pipelines/orders/pause")).andExpect(status().isOk());
             await().atMost(Duration.ofSeconds(30)).until(() -> JSON.readTree(mvc.perform(
                     get("/api/v1/pipelines/orders/status")).andReturn().getResponse().getContentAsString())
@@ -181,10 +202,14 @@ class PipelineIntegrationTest {
                 producer.send("raw.orders", ProducerRecord.ofJson("k" + i, "{\"id\":" + i
                         + ",\"amount\":1,\"email\":\"e\",\"ts\":0}"));
             }
+            REPEATED.subList(0, 5).forEach(i -> producer.send("raw.orders", raw(i)));
             producer.flush();
             Thread.sleep(1_500);
             assertThat(count(client, "clean.orders")).isEqualTo(180);
             mvc.perform(post("/api/v1/pipelines/orders/resume")).andExpect(status().isOk());
+            await().atMost(Duration.ofSeconds(30)).until(() -> JSON.readTree(mvc.perform(
+                    get("/api/v1/pipelines/orders/status")).andReturn().getResponse().getContentAsString())
+                    .path("records").path("deduplicated").asLong() == 25);
             await().atMost(Duration.ofSeconds(30)).until(() -> count(client, "clean.orders") == 190);
             Thread.sleep(1_000);
             assertThat(readAll(client, "clean.orders")).hasSize(190);
@@ -234,6 +259,80 @@ class PipelineIntegrationTest {
             assertThat(status.path("records").path("alreadyWritten").asLong()).isEqualTo(10);
             mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete(
                     "/api/v1/pipelines/takeover")).andExpect(status().isNoContent());
+        }
+    }
+
+    /**
+     * The crash between saving the dedupe state and committing the offsets: a predecessor wrote
+     * offsets 0-2 and saved the state after them, but the group has no committed offset. Offset 1
+     * repeats offset 0 and was dropped; offset 2's newer timestamp then pushed offset 0's key out
+     * of the window. Replaying 0-2 with that saved state would let offset 1 through (its key is
+     * forgotten), to a sink partition where nothing after offset 0 was written — a duplicate. The
+     * new owner must instead resume at the saved offset.
+     */
+    @Test
+    void shouldResumeAfterTheOffsetsOfASavedDedupeStateNotReplayThem() throws Exception {
+        String keyA = "a";
+        String keyB = java.util.stream.IntStream.range(0, 100).mapToObj(i -> "b" + i)
+                .filter(k -> io.tributary.client.Partitioner.partitionForKey(k, 2)
+                        != io.tributary.client.Partitioner.partitionForKey(keyA, 2)).findFirst().orElseThrow();
+        long t = System.currentTimeMillis() - 600_000;
+        List<ProducerRecord> raw = List.of(
+                ProducerRecord.ofJson(keyA, "{\"id\":\"A\"}").withTimestamp(t),
+                ProducerRecord.ofJson(keyA, "{\"id\":\"A\"}").withTimestamp(t + 5_000),
+                ProducerRecord.ofJson(keyB, "{\"id\":\"B\"}").withTimestamp(t + 120_000),
+                ProducerRecord.ofJson(keyB, "{\"id\":\"C\"}").withTimestamp(t + 121_000),
+                ProducerRecord.ofJson(keyB, "{\"id\":\"B\"}").withTimestamp(t + 125_000));
+        String steps = "[{\"type\":\"dedupe\",\"field\":\"/id\",\"window\":\"1m\"}]";
+        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()));
+             IngestProducer producer = IngestProducer.create(ProducerSettings.builder(ClientSettings.of(ingest.url()))
+                     .build())) {
+            client.createTopic(new NewTopic("raw.resume", 1, 1));
+            client.createTopic(new NewTopic("clean.resume", 2, 1));
+            raw.forEach(record -> producer.send("raw.resume", record.withPartition(0)));
+            producer.flush();
+
+            // The predecessor: processes offsets 0-2 as the worker does, writes what passed, saves the state.
+            var predecessor = client.initProducer("clean-resume-raw.resume-0");
+            DedupeClaim claim = dedupeStore.claim("resume", "raw.resume", 0, predecessor, java.util.Set.of("/id"));
+            io.tributary.clean.process.RecordProcessor processor = pipelineService.compile(List.of(JSON.readTree(steps)
+                    .get(0)));
+            for (int offset = 0; offset < 3; offset++) {
+                ProducerRecord record = raw.get(offset);
+                io.tributary.clean.process.Outcome outcome = processor.process(record.key(),
+                        JSON.readTree(record.valueJson()), Map.of(), record.timestamp(), offset, claim.memory());
+                if (outcome instanceof io.tributary.clean.process.Outcome.Output) {
+                    int partition = io.tributary.client.Partitioner.partitionForKey(record.key(), 2);
+                    producer.sendSequenced("clean.resume", partition, List.of(new io.tributary.client.producer
+                            .SequencedRecord(ProducerRecord.ofJson(record.key(), record.valueJson()), offset)),
+                            predecessor).join();
+                } else {
+                    assertThat(offset).as("only the repeat at offset 1 is dropped").isEqualTo(1);
+                }
+            }
+            assertThat(claim.memory().state("/id").size()).as("A was forgotten").isEqualTo(1);
+            var keys = claim.memory().state("/id");
+            dedupeStore.save(List.of(new DedupeSave(claim, 3, Map.of("/id",
+                    new DedupeSave.StateChanges(keys.drainChanges(), keys.newestTimestamp())))));
+
+            mvc.perform(post("/api/v1/pipelines").contentType(MediaType.APPLICATION_JSON).content("""
+                    {"name":"resume","source":"raw.resume","sink":"clean.resume","deadLetter":"dlq.resume",
+                     "steps":%s}""".formatted(steps))).andExpect(status().isCreated());
+            await().atMost(Duration.ofSeconds(60)).until(() -> JSON.readTree(mvc.perform(
+                    get("/api/v1/pipelines/resume/status")).andReturn().getResponse().getContentAsString())
+                    .path("records").path("in").asLong() >= 2);
+            Thread.sleep(1_000);
+
+            List<String> ids = readAll(client, "clean.resume").stream().map(r -> r.value().path("id").asString())
+                    .sorted().toList();
+            assertThat(ids).containsExactly("A", "B", "C");
+            JsonNode counts = JSON.readTree(mvc.perform(get("/api/v1/pipelines/resume/status")).andReturn()
+                    .getResponse().getContentAsString()).path("records");
+            assertThat(List.of(counts.path("in").asLong(), counts.path("out").asLong(),
+                    counts.path("deduplicated").asLong(), counts.path("alreadyWritten").asLong()))
+                    .containsExactly(2L, 1L, 1L, 0L);
+            mvc.perform(org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete(
+                    "/api/v1/pipelines/resume")).andExpect(status().isNoContent());
         }
     }
 

@@ -131,6 +131,26 @@ class PipelineApiTest {
     }
 
     @Test
+    void shouldPreviewDedupeOverTheSamplesInOrderAndRefuseABadDedupeStep() throws Exception {
+        String body = ("{'steps':[{'type':'dedupe','field':'/order','window':'1m'}],'records':["
+                + "{'value':{'order':'A'},'timestamp':0},{'value':{'order':'B'},'timestamp':1000},"
+                + "{'value':{'order':'A'},'timestamp':30000},{'value':{'order':'A'},'timestamp':90000}]}")
+                .replace('\'', '"');
+        send(post("/api/v1/pipelines/preview"), body)
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.results[0].outcome").value("output"))
+                .andExpect(jsonPath("$.results[1].outcome").value("output"))
+                .andExpect(jsonPath("$.results[2].outcome").value("deduplicated"))
+                .andExpect(jsonPath("$.results[2].step").value("0:dedupe"))
+                .andExpect(jsonPath("$.results[3].outcome").value("output"));
+        send(post("/api/v1/pipelines"), pipeline("dd", "[{'type':'drop','fields':['/x']},"
+                + "{'type':'dedupe','window':'forever'}]"))
+                .andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.stepIndex").value(1))
+                .andExpect(jsonPath("$.stepType").value("dedupe"));
+    }
+
+    @Test
     void shouldPublishTheApiInOpenApi() throws Exception {
         mvc.perform(get("/v3/api-docs")).andExpect(status().isOk())
                 .andExpect(jsonPath("$.paths['/api/v1/pipelines/{name}/pause']").exists())

@@ -36,6 +36,21 @@ class RecordProcessorTest {
     }
 
     @Test
+    void shouldReportADedupeDropApartFromAFilterAndNameItsStates() {
+        RecordProcessor dedupe = RecordProcessor.compile(List.of(
+                json("{'type':'filter','expression':'id > 0'}"),
+                json("{'type':'dedupe','field':'/id'}")), FACTORY);
+        assertThat(dedupe.dedupeStates()).containsExactly("/id");
+        assertThat(processor.dedupeStates()).isEmpty();
+        io.tributary.clean.step.dedupe.KeyMemory memory = new io.tributary.clean.step.dedupe.KeyMemory();
+        assertThat(dedupe.process("k", json("{'id':3}"), Map.of(), 1L, 0, memory)).isInstanceOf(Outcome.Output.class);
+        assertThat(dedupe.process("k", json("{'id':3}"), Map.of(), 1L, 1, memory))
+                .isEqualTo(new Outcome.Deduplicated(1, "1:dedupe"));
+        assertThat(dedupe.process("k", json("{'id':0}"), Map.of(), 1L, 2, memory))
+                .isEqualTo(new Outcome.Filtered(0, "0:filter"));
+    }
+
+    @Test
     void shouldNotChangeTheSourceValue() {
         JsonNode source = json("{'id':5}");
         run(source);
