@@ -37,7 +37,10 @@ mkdir -p "$OUT"
 INGEST_URL=http://127.0.0.1:$INGEST_PORT
 ANALYTICS_URL=http://127.0.0.1:$ANALYTICS_PORT
 
-log() { echo "[run-analytics $(date +%H:%M:%S)] $*" | tee -a "$OUT/analytics.log"; }
+LOG_TAG=run-analytics
+LOG_FILE=$OUT/analytics.log
+# shellcheck source=bench/lib/services.sh
+source "$ROOT/bench/lib/services.sh"
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   log "building ingest-service, analytics-service and bench"
@@ -46,29 +49,14 @@ fi
 INGEST_JAR=$ROOT/ingest-service/target/ingest-service-0.1.0-SNAPSHOT-exec.jar
 ANALYTICS_JAR=${ANALYTICS_JAR:-$ROOT/analytics-service/target/analytics-service-0.1.0-SNAPSHOT.jar}
 BENCH_JAR=$ROOT/bench/target/benchmarks.jar
-for jar in "$INGEST_JAR" "$ANALYTICS_JAR" "$BENCH_JAR"; do
-  [[ -f $jar ]] || { echo "missing $jar; build first" >&2; exit 1; }
-done
-for url in "$INGEST_URL" "$ANALYTICS_URL"; do
-  if curl -s -o /dev/null "$url/actuator/health"; then echo "something already listens at $url" >&2; exit 1; fi
-done
+require_jars "$INGEST_JAR" "$ANALYTICS_JAR" "$BENCH_JAR"
+require_free_urls "$INGEST_URL" "$ANALYTICS_URL"
 
 DATA=$(mktemp -d /tmp/tributary-analytics-bench-XXXXXX)
 mkdir -p "$DATA/ingest" "$DATA/analytics"
-JFR_OPTS=()
-if [[ "${JFR:-0}" == 1 ]]; then
-  JFR_OPTS=("-XX:+FlightRecorder" "-XX:StartFlightRecording=filename=$OUT/analytics.jfr,settings=profile,dumponexit=true")
-fi
+jfr_options analytics
 INGEST_PID=
 ANALYTICS_PID=
-stop_pid() {
-  local pid=$1
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-}
 cleanup() {
   stop_pid "$ANALYTICS_PID"
   stop_pid "$INGEST_PID"
@@ -76,21 +64,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-await_health() {
-  local url=$1 pid=$2 name=$3
-  for i in $(seq 120); do
-    if curl -sf -o /dev/null "$url/actuator/health"; then log "$name up (pid $pid) after ${i} s"; return; fi
-    if ! kill -0 "$pid" 2>/dev/null; then echo "$name died; see $OUT/$name.log" >&2; exit 1; fi
-    sleep 1
-  done
-  echo "$name not healthy after 120 s" >&2
-  exit 1
-}
-
 {
-  echo "machine: $(nproc) cpus, $(free -g | awk '/Mem:/{print $2}') GiB, load avg $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "java: $(java -version 2>&1 | head -1)"
-  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo n/a)"
+  machine_header
   echo "ingest JVM: $INGEST_JVM_OPTS; analytics JVM: $ANALYTICS_JVM_OPTS ${JFR_OPTS[*]:-}; driver JVM: $DRIVER_JVM_OPTS"
 } | tee -a "$OUT/analytics.log"
 

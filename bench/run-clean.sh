@@ -36,7 +36,10 @@ mkdir -p "$OUT"
 INGEST_URL=http://127.0.0.1:$INGEST_PORT
 CLEAN_URL=http://127.0.0.1:$CLEAN_PORT
 
-log() { echo "[run-clean $(date +%H:%M:%S)] $*" | tee -a "$OUT/clean.log"; }
+LOG_TAG=run-clean
+LOG_FILE=$OUT/clean.log
+# shellcheck source=bench/lib/services.sh
+source "$ROOT/bench/lib/services.sh"
 
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   log "building ingest-service, stream-clean-service and bench"
@@ -45,18 +48,11 @@ fi
 INGEST_JAR=$ROOT/ingest-service/target/ingest-service-0.1.0-SNAPSHOT-exec.jar
 CLEAN_JAR=${CLEAN_JAR:-$ROOT/stream-clean-service/target/stream-clean-service-0.1.0-SNAPSHOT.jar}
 BENCH_JAR=$ROOT/bench/target/benchmarks.jar
-for jar in "$INGEST_JAR" "$CLEAN_JAR" "$BENCH_JAR"; do
-  [[ -f $jar ]] || { echo "missing $jar; build first" >&2; exit 1; }
-done
-for url in "$INGEST_URL" "$CLEAN_URL"; do
-  if curl -s -o /dev/null "$url/actuator/health"; then echo "something already listens at $url" >&2; exit 1; fi
-done
+require_jars "$INGEST_JAR" "$CLEAN_JAR" "$BENCH_JAR"
+require_free_urls "$INGEST_URL" "$CLEAN_URL"
 
 DATA=$(mktemp -d /tmp/tributary-clean-XXXXXX)
-JFR_OPTS=()
-if [[ "${JFR:-0}" == 1 ]]; then
-  JFR_OPTS=("-XX:+FlightRecorder" "-XX:StartFlightRecording=filename=$OUT/clean.jfr,settings=profile,dumponexit=true")
-fi
+jfr_options clean
 PIDS=()
 cleanup() {
   for pid in "${PIDS[@]}"; do
@@ -71,20 +67,8 @@ cleanup() {
 }
 trap cleanup EXIT
 
-await_health() {
-  local url=$1 pid=$2 name=$3
-  for i in $(seq 120); do
-    if curl -sf -o /dev/null "$url/actuator/health"; then log "$name up (pid $pid) after ${i} s"; return; fi
-    if ! kill -0 "$pid" 2>/dev/null; then echo "$name died; see $OUT/$name.log" >&2; exit 1; fi
-    sleep 1
-  done
-  echo "$name not healthy after 120 s" >&2; exit 1
-}
-
 {
-  echo "machine: $(nproc) cpus, $(free -g | awk '/Mem:/{print $2}') GiB, load avg $(cut -d' ' -f1-3 /proc/loadavg)"
-  echo "java: $(java -version 2>&1 | head -1)"
-  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo n/a)"
+  machine_header
   echo "ingest JVM: $INGEST_JVM_OPTS; clean JVM: $CLEAN_JVM_OPTS ${JFR_OPTS[*]:-}; driver JVM: $DRIVER_JVM_OPTS"
   echo "clean jar: $CLEAN_JAR ${CLEAN_ARGS:-}"
   echo "events: $RECORDS, partitions: $PARTITIONS, parallelism: $PARALLELISM, runs: $RUNS (+$WARMUP_RUNS warm-up), probes: $PROBES"
