@@ -22,7 +22,11 @@ maven_args=("$@")
 
 work=$repo/target/compose-test
 cache=${TRIBUTARY_CACHE:-$HOME/.cache/tributary}
-sock=$work/docker.sock
+# Unix socket paths are limited to 107 bytes (containerd's sockets live deeper than docker.sock): a
+# clone in a deep folder gets the sockets and exec-root in a short folder of its own instead.
+sockets=$work
+if (( ${#work} > 60 )); then sockets=/tmp/tributary-compose-test; fi
+sock=$sockets/docker.sock
 pidfile=$work/dockerd.pid
 project=tributary-compose-test
 key=compose-test-key
@@ -41,9 +45,11 @@ stop_pid() { # pid seconds
   for _ in $(seq 1 "$2"); do kill -0 "$1" 2>/dev/null || return 0; sleep 1; done
   kill -9 "$1" 2>/dev/null || true
 }
-release_mounts() { # every mount under $work (netns files, overlay layers), deepest first
+release_mounts() { # every mount under $work or $sockets (netns files, overlay layers), deepest first
   local m
-  for m in $( (grep -o " $work/[^ ]*" /proc/mounts || true) | sort -r); do umount -l "$m" 2>/dev/null || true; done
+  for m in $( (grep -o -e " $work/[^ ]*" -e " $sockets/[^ ]*" /proc/mounts || true) | sort -ru); do
+    umount -l "$m" 2>/dev/null || true
+  done
 }
 compose_up=false
 cleanup() {
@@ -61,14 +67,14 @@ cleanup() {
   if [[ -f $pidfile ]]; then
     local pid containerd_pid
     pid=$(cat "$pidfile")
-    containerd_pid=$(cat "$work/run/containerd/containerd.pid" 2>/dev/null || true)
+    containerd_pid=$(cat "$sockets/run/containerd/containerd.pid" 2>/dev/null || true)
     say "stopping dockerd (pid $pid)"
     stop_pid "$pid" 30
     [[ -n $containerd_pid ]] && stop_pid "$containerd_pid" 10
     rm -f "$pidfile"
   fi
   release_mounts
-  rm -rf "$work/data-root" "$work/run" 2>/dev/null || true
+  rm -rf "$work/data-root" "$sockets/run" "$sockets/docker.sock" 2>/dev/null || true
   if (( rc != 0 )) && [[ -f $work/dockerd.log ]]; then
     echo "compose-test: dockerd log (last 20 lines):" >&2; tail -n 20 "$work/dockerd.log" >&2
   fi
@@ -98,11 +104,11 @@ fi
 # A daemon left by an interrupted earlier run of this script (our own pidfile only) goes first.
 if [[ -f $pidfile ]]; then stop_pid "$(cat "$pidfile")" 30; rm -f "$pidfile"; fi
 release_mounts
-rm -rf "$work"
-mkdir -p "$work"
+rm -rf "$work" "$sockets/run" "$sockets/docker.sock"
+mkdir -p "$work" "$sockets"
 echo '{}' > "$work/daemon.json"
 say "starting dockerd on $sock"
-dockerd --config-file "$work/daemon.json" --data-root "$work/data-root" --exec-root "$work/run" \
+dockerd --config-file "$work/daemon.json" --data-root "$work/data-root" --exec-root "$sockets/run" \
   --pidfile "$pidfile" -H "unix://$sock" --bridge=none --iptables=false --ip-masq=false \
   > "$work/dockerd.log" 2>&1 &
 for _ in $(seq 1 60); do
