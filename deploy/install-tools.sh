@@ -13,7 +13,7 @@ if ! command -v docker-compose > /dev/null; then
 fi
 docker-compose --version
 if command -v kubectl > /dev/null; then
-  kubectl version --client 2>/dev/null | head -n 1
+  echo "kubectl: $(command -v kubectl)"
 else
   echo "install-tools: kubectl is not on this machine; the Kubernetes manifest tests (kubectl kustomize) will fail" >&2
 fi
