@@ -19,7 +19,7 @@ command -v debootstrap > /dev/null || { echo "build-jre-base: debootstrap is mis
 # The Debian mirror apt is configured with (deb822 sources first, then the one-line format).
 mirror=${JRE_BASE_MIRROR:-$(
   { grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
-    grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}' || true; } | grep -v -- '-security' | head -n 1)}
+    grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}' || true; } | grep -v -- '-security' | sed -n 1p)}
 [[ -n $mirror ]] || { echo "build-jre-base: no Debian mirror found in the apt sources; set JRE_BASE_MIRROR" >&2; exit 1; }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/jre-base.XXXXXX")
