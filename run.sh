@@ -1,44 +1,83 @@
 #!/usr/bin/env bash
 # Builds and starts the suite locally with the embedded defaults (log and H2 files under ./data):
-# ingest-service, stream-clean-service, analytics-service and the gateway in front of them.
-#   ./run.sh          build, start, wait for health, print how to use it; Ctrl-C stops everything
-#   ./run.sh --reset  the same, after deleting ./data
+# ingest-service, stream-clean-service, analytics-service and the gateway in front of them, then
+# sets up the demo (topic raw.orders, the cleaning pipeline orders-clean, the analytics job
+# revenue-by-country; see demo/) and starts a small generator of order events.
+#   ./run.sh             build, start, wait for health, run the demo; Ctrl-C stops everything
+#   ./run.sh --reset     the same, after deleting ./data (otherwise a run resumes with the data kept)
+#   ./run.sh --no-build  use the jars already built under */target
+# TRIBUTARY_WORKDIR (default: this folder) is where ./data lives; GATEWAY_DEV_API_KEY changes the dev key.
 set -euo pipefail
 cd "$(dirname "$0")"
+repo=$(pwd)
 
-if [[ "${1:-}" == "--reset" ]]; then
-  rm -rf ./data
+reset=false build=true
+for arg in "$@"; do
+  case $arg in
+    --reset) reset=true ;;
+    --no-build) build=false ;;
+    *) echo "usage: $0 [--reset] [--no-build]" >&2; exit 2 ;;
+  esac
+done
+
+workdir=${TRIBUTARY_WORKDIR:-$repo}
+mkdir -p "$workdir"
+workdir=$(cd "$workdir" && pwd)
+data=$workdir/data
+if $reset; then
+  rm -rf "$data"
+  echo "reset: deleted $data"
 fi
-mkdir -p ./data/logs
+mkdir -p "$data/logs"
+KEY=${GATEWAY_DEV_API_KEY:-tributary-dev-key}
+GATEWAY=http://localhost:8080
 
-./mvnw -B -q -DskipTests install
+services=(ingest-service stream-clean-service analytics-service gateway)
+if $build; then
+  echo "building ${services[*]} (./mvnw package, tests skipped)..."
+  ./mvnw -B -q -DskipTests package -pl "$(IFS=,; echo "${services[*]}")" -am
+fi
 
 pids=()
 stop() {
   trap '' INT TERM   # a second Ctrl-C must not cut the shutdown short and orphan the services
   echo "stopping..."
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # Graceful shutdown takes a few seconds; whatever still runs after 40 s is killed.
+  for _ in $(seq 1 40); do
+    local alive=0
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    (( alive )) || break
+    sleep 1
+  done
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   echo "stopped"
 }
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-start() { # module port
-  local module=$1 port=$2
-  local jar
-  jar=$(ls "$module"/target/"$module"-*-SNAPSHOT-exec.jar 2>/dev/null || ls "$module"/target/"$module"-*-SNAPSHOT.jar)
-  java -jar "$jar" > "./data/logs/$module.log" 2>&1 &
-  pids+=($!)
-  echo "started $module (pid $!) on port $port, log: ./data/logs/$module.log"
+jar_of() { # module
+  ls "$1"/target/"$1"-*-SNAPSHOT-exec.jar 2>/dev/null || ls "$1"/target/"$1"-*-SNAPSHOT.jar 2>/dev/null || {
+    echo "no jar for $1 under $1/target: run without --no-build" >&2; exit 1; }
 }
 
-wait_healthy() { # name url
-  for _ in $(seq 1 120); do
+start() { # module port
+  local module=$1 port=$2 jar
+  jar=$(jar_of "$module")
+  # The working folder decides where the services' default ./data/<service> folders are.
+  (cd "$workdir" && exec java -jar "$repo/$jar") > "$data/logs/$module.log" 2>&1 &
+  pids+=($!)
+  echo "started $module (pid $!) on port $port, log: $data/logs/$module.log"
+}
+
+wait_healthy() { # module url pid
+  for _ in $(seq 1 180); do
     if curl -fs "$2" > /dev/null 2>&1; then echo "$1 is healthy"; return 0; fi
+    kill -0 "$3" 2>/dev/null || { echo "$1 exited during start-up; see $data/logs/$1.log" >&2; exit 1; }
     sleep 1
   done
-  echo "$1 did not become healthy; see ./data/logs" >&2
+  echo "$1 did not become healthy within 180 s; see $data/logs/$1.log" >&2
   exit 1
 }
 
@@ -46,27 +85,38 @@ start ingest-service 8081
 start stream-clean-service 8082
 start analytics-service 8083
 start gateway 8080
-wait_healthy ingest-service http://localhost:8081/actuator/health/readiness
-wait_healthy stream-clean-service http://localhost:8082/actuator/health/readiness
-wait_healthy analytics-service http://localhost:8083/actuator/health/readiness
-wait_healthy gateway http://localhost:8080/actuator/health/readiness
+wait_healthy ingest-service http://localhost:8081/actuator/health/readiness "${pids[0]}"
+wait_healthy stream-clean-service http://localhost:8082/actuator/health/readiness "${pids[1]}"
+wait_healthy analytics-service http://localhost:8083/actuator/health/readiness "${pids[2]}"
+wait_healthy gateway $GATEWAY/actuator/health/readiness "${pids[3]}"
 
-KEY=${GATEWAY_DEV_API_KEY:-tributary-dev-key}
+demo/setup.sh "$GATEWAY" "$KEY"
+java demo/OrderGenerator.java --url "$GATEWAY" --key "$KEY" --rate 5 > "$data/logs/order-generator.log" 2>&1 &
+pids=($! "${pids[@]}")   # the generator stops first
+echo "started order-generator (pid $!), 5 orders/s into raw.orders, log: $data/logs/order-generator.log"
+
 cat <<MSG
 
-Tributary is running.
-  gateway:         http://localhost:8080
-  Swagger UI:      http://localhost:8080/swagger-ui.html
+Tributary is running, with the demo flowing: raw.orders -> orders-clean -> clean.orders (+ dlq.orders)
+-> revenue-by-country.
+  gateway:         $GATEWAY
+  Swagger UI:      $GATEWAY/swagger-ui.html
   development key: $KEY   (header X-Api-Key; set GATEWAY_DEV_API_KEY to change it)
-  logs:            ./data/logs/<service>.log
+  logs:            $data/logs/<service>.log
 
-Try it:
-  curl -s -XPOST localhost:8080/api/v1/topics -H "X-Api-Key: $KEY" -H 'Content-Type: application/json' \\
-       -d '{"name":"raw.orders","partitions":3}'
-  curl -s -XPOST localhost:8080/api/v1/topics/raw.orders/records -H "X-Api-Key: $KEY" -H 'Content-Type: application/json' \\
-       -d '{"records":[{"key":"u1","value":{"country":"DE","amount":12.5}}]}'
-  curl -s 'localhost:8080/api/v1/topics/raw.orders/partitions/1/records?offset=0' -H "X-Api-Key: $KEY"
+See data moving (give it a few seconds):
+  # cleaned orders: e-mail hashed, ts as ISO-8601
+  curl -s '$GATEWAY/api/v1/topics/clean.orders/partitions/0/records?offset=0&maxRecords=3' -H 'X-Api-Key: $KEY'
+  # malformed orders in the dead-letter topic, with the step and reason in their headers
+  curl -s '$GATEWAY/api/v1/topics/dlq.orders/partitions/0/records?offset=0&maxRecords=3' -H 'X-Api-Key: $KEY'
+  # revenue by country per minute
+  curl -s '$GATEWAY/api/v1/jobs/revenue-by-country/results?size=20' -H 'X-Api-Key: $KEY'
 
 Press Ctrl-C to stop.
 MSG
-wait
+
+# Runs until Ctrl-C, or until one of the processes ends by itself.
+set +e
+wait -n
+echo "a process exited by itself; see $data/logs" >&2
+exit 1

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Scripted deployment test: the compose stack really runs. .ci/run executes it after the tests.
+#
+#   deploy/compose-test.sh [extra Maven arguments, e.g. -o -Dmaven.repo.local=...]
+#
+# 1. installs Debian's docker.io, docker-compose and debootstrap when missing;
+# 2. starts a private dockerd: data-root, exec-root, pidfile and socket under target/compose-test,
+#    --bridge=none --iptables=false --ip-masq=false (the machine's firewall and network stay untouched);
+# 3. builds the JRE base image from Debian packages (deploy/jre-base/build-jre-base.sh), cached in
+#    ~/.cache/tributary between runs, then the four images with Jib (profile offline-base, jib:buildTar)
+#    and loads them into that daemon: nothing is pulled from a registry;
+# 4. docker-compose up with docker-compose.host-network.yml (all containers on the host network, the
+#    services on 127.0.0.1), waits for every container to be healthy;
+# 5. runs the demo through the gateway (demo/setup.sh, 200 generated orders) and waits until every
+#    order is either in clean.orders or in dlq.orders, with malformed ones in the latter, and the job
+#    revenue-by-country has results; raw.orders must have 3 replicas per partition;
+# 6. docker-compose down -v; dockerd is stopped by its PID and its mounts are released, whatever happened.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+maven_args=("$@")
+
+work=$repo/target/compose-test
+cache=${TRIBUTARY_CACHE:-$HOME/.cache/tributary}
+# Unix socket paths are limited to 107 bytes (containerd's sockets live deeper than docker.sock): a
+# clone in a deep folder gets the sockets and exec-root in a short folder of its own instead.
+sockets=$work
+if (( ${#work} > 60 )); then sockets=/tmp/tributary-compose-test; fi
+sock=$sockets/docker.sock
+pidfile=$work/dockerd.pid
+project=tributary-compose-test
+key=compose-test-key
+gateway=http://127.0.0.1:8080
+services=(ingest-service stream-clean-service analytics-service gateway)
+compose_files=(-f docker-compose.yml -f docker-compose.host-network.yml)
+export DOCKER_HOST=unix://$sock TRIBUTARY_API_KEY=$key
+started=$(date +%s)
+
+say() { echo "compose-test [$(( $(date +%s) - started ))s]: $*"; }
+fail() { echo "compose-test FAILED: $*" >&2; exit 1; }
+
+# --- clean-up, whatever happens -------------------------------------------------------------------
+stop_pid() { # pid seconds
+  kill "$1" 2>/dev/null || return 0
+  for _ in $(seq 1 "$2"); do kill -0 "$1" 2>/dev/null || return 0; sleep 1; done
+  kill -9 "$1" 2>/dev/null || true
+}
+release_mounts() { # every mount under $work or $sockets (netns files, overlay layers), deepest first
+  local m
+  for m in $( (grep -o -e " $work/[^ ]*" -e " $sockets/[^ ]*" /proc/mounts || true) | sort -ru); do
+    umount -l "$m" 2>/dev/null || true
+  done
+}
+compose_up=false
+cleanup() {
+  local rc=$?
+  trap '' INT TERM
+  if $compose_up; then
+    if (( rc != 0 )); then
+      say "logs of the stack (last 60 lines per container):"
+      docker-compose -p "$project" "${compose_files[@]}" logs --no-color --tail=60 2>&1 | tail -n 400 || true
+    fi
+    say "docker-compose down -v"
+    timeout 120 docker-compose -p "$project" "${compose_files[@]}" down -v --remove-orphans > "$work/down.log" 2>&1 \
+      || echo "compose-test: down failed, see $work/down.log" >&2
+  fi
+  if [[ -f $pidfile ]]; then
+    local pid containerd_pid
+    pid=$(cat "$pidfile")
+    containerd_pid=$(cat "$sockets/run/containerd/containerd.pid" 2>/dev/null || true)
+    say "stopping dockerd (pid $pid)"
+    stop_pid "$pid" 30
+    [[ -n $containerd_pid ]] && stop_pid "$containerd_pid" 10
+    rm -f "$pidfile"
+  fi
+  release_mounts
+  rm -rf "$work/data-root" "$sockets/run" "$sockets/docker.sock" 2>/dev/null || true
+  if (( rc != 0 )) && [[ -f $work/dockerd.log ]]; then
+    echo "compose-test: dockerd log (last 20 lines):" >&2; tail -n 20 "$work/dockerd.log" >&2
+  fi
+  (( rc == 0 )) && say "passed" || echo "compose-test: failed (exit $rc)" >&2
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# --- 1. packages ----------------------------------------------------------------------------------
+missing=()
+command -v dockerd > /dev/null || missing+=(docker.io)
+command -v docker-compose > /dev/null || missing+=(docker-compose)
+command -v debootstrap > /dev/null || missing+=(debootstrap)
+command -v jq > /dev/null || missing+=(jq)
+command -v curl > /dev/null || missing+=(curl)
+if (( ${#missing[@]} )); then
+  say "installing ${missing[*]}"
+  sudo_cmd=(); [[ $(id -u) == 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -q > /dev/null
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q "${missing[@]}" > /dev/null \
+    || fail "could not install ${missing[*]}"
+fi
+[[ $(id -u) == 0 ]] || fail "a private dockerd needs root"
+
+# --- 2. a private dockerd -------------------------------------------------------------------------
+# A daemon left by an interrupted earlier run of this script (our own pidfile only) goes first.
+if [[ -f $pidfile ]]; then stop_pid "$(cat "$pidfile")" 30; rm -f "$pidfile"; fi
+release_mounts
+rm -rf "$work" "$sockets/run" "$sockets/docker.sock"
+mkdir -p "$work" "$sockets"
+echo '{}' > "$work/daemon.json"
+say "starting dockerd on $sock"
+dockerd --config-file "$work/daemon.json" --data-root "$work/data-root" --exec-root "$sockets/run" \
+  --pidfile "$pidfile" -H "unix://$sock" --bridge=none --iptables=false --ip-masq=false \
+  > "$work/dockerd.log" 2>&1 &
+for _ in $(seq 1 60); do
+  docker info > /dev/null 2>&1 && break
+  [[ -f $pidfile ]] || kill -0 $! 2>/dev/null || fail "dockerd exited at start; see $work/dockerd.log"
+  sleep 1
+done
+docker info > /dev/null 2>&1 || fail "dockerd did not answer on $sock within 60 s"
+
+# --- 3. images ------------------------------------------------------------------------------------
+base=$cache/jre-base-$(sha256sum deploy/jre-base/build-jre-base.sh | cut -c1-12).tar
+if [[ -f $base ]]; then
+  say "JRE base image from the cache: $base"
+else
+  say "building the JRE base image with debootstrap into $base"
+  deploy/jre-base/build-jre-base.sh "$base"
+fi
+say "building the four images with Jib (offline base)"
+./mvnw -B -q -Poffline-base "-Dtributary.image.base-tar=$base" -DskipTests "${maven_args[@]}" \
+  -pl "$(IFS=,; echo "${services[*]}")" -am package jib:buildTar > "$work/jib.log" 2>&1 \
+  || { tail -n 40 "$work/jib.log" >&2; fail "the Jib build failed; see $work/jib.log"; }
+for s in "${services[@]}"; do
+  docker load -q -i "$s/target/jib-image.tar" || fail "docker load of $s failed"
+done
+
+# --- 4. the stack ---------------------------------------------------------------------------------
+# docker-compose refuses published ports on the host network ("host" network_mode is incompatible
+# with port_bindings) and an override cannot delete a key, so the merged configuration is written out
+# and the gateway's (meaningless there: it listens on the host's 8080 anyway) ports are dropped.
+docker-compose "${compose_files[@]}" config > "$work/compose.merged.yml" || fail "docker-compose config failed"
+/usr/bin/python3 - "$work/compose.merged.yml" "$work/compose.host.yml" <<'PY' || fail "could not write the host-network file"
+import sys, yaml  # python3-yaml comes with Debian's docker-compose
+config = yaml.safe_load(open(sys.argv[1]))
+for service in config["services"].values():
+    assert service.get("network_mode") == "host", service
+    service.pop("ports", None)
+yaml.safe_dump(config, open(sys.argv[2], "w"), sort_keys=False)
+PY
+compose_files=(-f "$work/compose.host.yml")
+say "docker-compose up (host network override)"
+compose_up=true
+timeout 600 docker-compose -p "$project" "${compose_files[@]}" up -d > "$work/up.log" 2>&1 \
+  || { cat "$work/up.log" >&2; fail "docker-compose up failed"; }
+containers=$(docker-compose -p "$project" "${compose_files[@]}" ps -q)
+[[ $(wc -w <<< "$containers") == 6 ]] || fail "expected 6 containers, got: $containers"
+deadline=$(( $(date +%s) + 300 ))
+while :; do
+  unhealthy=$(for c in $containers; do
+    status=$(docker inspect -f '{{.Name}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "$c")
+    [[ $status == *" running healthy" ]] || echo "$status"
+  done)
+  [[ -z $unhealthy ]] && break
+  (( $(date +%s) < deadline )) || fail "containers not healthy after 300 s: $unhealthy"
+  sleep 3
+done
+say "all 6 containers healthy"
+user=$(docker inspect -f '{{.Config.User}}' "${project}_gateway_1")
+[[ $user == 10001:0 ]] || fail "the gateway runs as '$user', expected 10001:0"
+
+# --- 5. data through the gateway ------------------------------------------------------------------
+demo/setup.sh "$gateway" "$key"
+java demo/OrderGenerator.java --url "$gateway" --key "$key" --rate 50 --count 200 --seed 7 > "$work/generator.log" 2>&1 \
+  || { cat "$work/generator.log" >&2; fail "the order generator failed"; }
+produced=$(grep -c '^sent ' "$work/generator.log")
+say "produced 200 orders in $produced requests"
+
+api() { curl -fsS --max-time 10 "$gateway$1" -H "X-Api-Key: $key"; }
+records_in() { api "/api/v1/topics/$1" | jq '[.partitionDetails[].highWatermark] | add'; }
+
+replicas=$(api /api/v1/topics/raw.orders | jq '[.partitionDetails[].replicas | length] | min')
+[[ $replicas == 3 ]] || fail "raw.orders partitions have $replicas replicas, expected 3"
+
+deadline=$(( $(date +%s) + 180 ))
+while :; do
+  clean=$(records_in clean.orders) dlq=$(records_in dlq.orders)
+  rows=$(api '/api/v1/jobs/revenue-by-country/results?size=1' | jq '.totalRows')
+  (( clean + dlq == 200 && rows > 0 )) && break
+  (( $(date +%s) < deadline )) || fail "after 180 s: clean $clean + dead letters $dlq of 200, job result rows $rows"
+  sleep 2
+done
+(( dlq > 0 )) || fail "no malformed order reached dlq.orders"
+sample=$(api '/api/v1/topics/clean.orders/partitions/0/records?offset=0&maxRecords=1')
+jq -e '.records[0].value | (.email | test("^[0-9a-f]{64}$")) and (.ts | test("Z$"))' <<< "$sample" > /dev/null \
+  || fail "clean.orders records are not masked and normalised: $sample"
+revenue=$(api '/api/v1/jobs/revenue-by-country/results?size=100' | jq '[.rows[].values.revenue] | add')
+say "clean.orders $clean, dlq.orders $dlq, revenue-by-country $rows rows (revenue $revenue)"

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Assembles the offline JRE base image for the services' containers from Debian packages, as a
+# docker-save tar that Jib reads with <from><image>tar://…</image></from> (profile offline-base).
+#
+#   deploy/jre-base/build-jre-base.sh OUT.tar
+#
+# debootstrap (--variant=minbase --include=openjdk-17-jre-headless) builds a Debian root file system
+# from the same package mirror apt uses on this machine; it becomes one image layer. Needs root and
+# debootstrap. Nothing is pulled from a container registry. The tar is a build product: never commit it.
+set -euo pipefail
+
+out=${1:?usage: $0 OUT.tar}
+suite=${JRE_BASE_SUITE:-bookworm}
+tag=${JRE_BASE_TAG:-tributary/jre-base:17}
+
+[[ $(id -u) == 0 ]] || { echo "build-jre-base: debootstrap needs root" >&2; exit 1; }
+command -v debootstrap > /dev/null || { echo "build-jre-base: debootstrap is missing (apt-get install debootstrap)" >&2; exit 1; }
+
+# The Debian mirror apt is configured with (deb822 sources first, then the one-line format).
+mirror=${JRE_BASE_MIRROR:-$(
+  { grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}'
+    grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}' || true; } | grep -v -- '-security' | sed -n 1p)}
+[[ -n $mirror ]] || { echo "build-jre-base: no Debian mirror found in the apt sources; set JRE_BASE_MIRROR" >&2; exit 1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/jre-base.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/rootfs
+
+echo "build-jre-base: debootstrap $suite from $mirror (a few minutes the first time)"
+debootstrap --variant=minbase --include=openjdk-17-jre-headless "$suite" "$root" "$mirror" \
+  > "$work/debootstrap.log" 2>&1 || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
+
+# Only what a JVM needs at run time: no package caches, lists, documentation or device nodes.
+rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/* \
+       "$root"/usr/share/locale/* "$root"/var/log/* "$root"/tmp/* "$root"/dev/* "$root"/proc/* "$root"/sys/*
+java_home=$(dirname "$(dirname "$(readlink -f "$root/usr/bin/java")")")
+java_home=${java_home#"$root"}
+[[ -x $root$java_home/bin/java ]] || { echo "build-jre-base: no java in the root file system" >&2; exit 1; }
+
+# docker-save layout: one layer, its config (diff id = digest of the uncompressed layer) and manifest.json.
+image=$work/image
+mkdir -p "$image/layer"
+tar --numeric-owner --sort=name --mtime='@0' -C "$root" -cf "$image/layer/layer.tar" .
+diff_id=$(sha256sum "$image/layer/layer.tar" | cut -d' ' -f1)
+cat > "$image/config.json" <<JSON
+{"architecture":"amd64","os":"linux",
+ "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","JAVA_HOME=$java_home","LANG=C.UTF-8"]},
+ "rootfs":{"type":"layers","diff_ids":["sha256:$diff_id"]},
+ "history":[{"created_by":"debootstrap --variant=minbase --include=openjdk-17-jre-headless $suite"}]}
+JSON
+config_id=$(sha256sum "$image/config.json" | cut -d' ' -f1)
+mv "$image/config.json" "$image/$config_id.json"
+printf '[{"Config":"%s.json","RepoTags":["%s"],"Layers":["layer/layer.tar"]}]\n' "$config_id" "$tag" > "$image/manifest.json"
+
+mkdir -p "$(dirname "$out")"
+tar -C "$image" -cf "$out.partial" manifest.json "$config_id.json" layer/layer.tar
+mv "$out.partial" "$out"
+echo "build-jre-base: wrote $out ($(du -h "$out" | cut -f1), $tag, java at $java_home)"

@@ -1,0 +1,231 @@
+package io.tributary.deployment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * docker-compose.yml and its host-network override: valid for Debian's docker-compose, free of repeated
+ * keys, and consistent with the services' own configuration (image, port, health path, environment
+ * keys, data folders on volumes, upstream URLs) as docker-compose itself resolves the files.
+ */
+class ComposeFileTest {
+
+    private static final String BASE = "docker-compose.yml";
+    private static final String HOST_NETWORK = "docker-compose.host-network.yml";
+    private static final Pattern HEALTH = Pattern.compile("/dev/tcp/127\\.0\\.0\\.1/(\\d+) .*GET (\\S+) HTTP");
+    private static final JibImages IMAGES = new JibImages();
+
+    /** A service of the resolved file, with what the checks need. */
+    private record ComposeService(String name, Map<String, Object> spec, ServiceConfig config) {
+
+        @SuppressWarnings("unchecked")
+        Map<String, String> env() {
+            Map<String, String> env = new TreeMap<>();
+            Object raw = spec.get("environment");
+            if (raw instanceof Map<?, ?> map) {
+                map.forEach((k, v) -> env.put(k.toString(), v == null ? null : v.toString()));
+            }
+            return env;
+        }
+
+        int port() {
+            String port = env().get("SERVER_PORT");
+            return port == null ? config.port() : Integer.parseInt(port);
+        }
+
+        @SuppressWarnings("unchecked")
+        List<String> volumeTargets() {
+            List<String> out = new ArrayList<>();
+            for (Object v : (List<Object>) spec.getOrDefault("volumes", List.of())) {
+                out.add(v.toString().split(":")[1]);
+            }
+            return out;
+        }
+
+        @SuppressWarnings("unchecked")
+        List<String> volumeSources() {
+            List<String> out = new ArrayList<>();
+            for (Object v : (List<Object>) spec.getOrDefault("volumes", List.of())) {
+                out.add(v.toString().split(":")[0]);
+            }
+            return out;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, ComposeService> resolved(String... files) {
+        List<String> command = new ArrayList<>(List.of("docker-compose"));
+        for (String file : files) {
+            command.add("-f");
+            command.add(file);
+        }
+        command.add("config");
+        Map<String, Object> config = StrictYaml.document(Commands.output(command));
+        Map<String, ComposeService> services = new TreeMap<>();
+        ((Map<String, Object>) config.get("services")).forEach((name, spec) -> {
+            Map<String, Object> s = (Map<String, Object>) spec;
+            String module = IMAGES.moduleOf(String.valueOf(s.get("image")));
+            assertThat(module).as("service %s runs %s, not one of the Jib images", name, s.get("image")).isNotNull();
+            services.put(name, new ComposeService(name, s, ServiceConfig.of(module)));
+        });
+        return services;
+    }
+
+    @Test
+    void shouldBeAcceptedByDockerComposeConfig() {
+        assertThat(Commands.run(List.of("docker-compose", "-f", BASE, "config", "-q")).exitCode()).isZero();
+        assertThat(Commands.run(List.of("docker-compose", "-f", BASE, "-f", HOST_NETWORK, "config", "-q")).exitCode())
+                .isZero();
+    }
+
+    @Test
+    void shouldHaveNoRepeatedKeys() {
+        assertThat(StrictYaml.documents(RepoFiles.read(BASE))).hasSize(1);
+        assertThat(StrictYaml.documents(RepoFiles.read(HOST_NETWORK))).hasSize(1);
+    }
+
+    @Test
+    void shouldRunEveryServiceFromItsJibImageWithAMemoryLimitAndTheReadinessHealthcheck() {
+        Map<String, ComposeService> services = resolved(BASE);
+        assertThat(services.values()).extracting(s -> s.config().module()).containsOnly("ingest-service",
+                "stream-clean-service", "analytics-service", "gateway");
+        for (ComposeService s : services.values()) {
+            assertThat(s.spec().get("image")).isEqualTo(IMAGES.image(s.config().module()));
+            assertThat(s.spec()).as("%s memory limit", s.name()).containsKey("mem_limit");
+            assertHealthcheck(s);
+        }
+    }
+
+    @Test
+    void shouldStartDependentsOnlyWhenWhatTheyNeedIsHealthy() {
+        Map<String, ComposeService> services = resolved(BASE);
+        for (ComposeService s : services.values()) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> dependsOn = (Map<String, Object>) s.spec().getOrDefault("depends_on", Map.of());
+            dependsOn.forEach((target, condition) -> {
+                assertThat(services).as("%s depends on %s", s.name(), target).containsKey(target);
+                assertThat(condition).isEqualTo(Map.of("condition", "service_healthy"));
+            });
+            // every upstream a service calls is one it waits for
+            for (String url : s.env().values()) {
+                if (url != null && url.startsWith("http://")) {
+                    assertThat(dependsOn).as("%s waits for %s", s.name(), url)
+                            .containsKey(URI.create(url).getHost());
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldPublishOnlyTheGatewayPort() {
+        Map<String, ComposeService> services = resolved(BASE);
+        for (ComposeService s : services.values()) {
+            if (s.config().module().equals("gateway")) {
+                assertThat(s.spec().get("ports")).asList().singleElement()
+                        .isEqualTo(Map.of("published", s.port(), "target", s.port()));
+            } else {
+                assertThat(s.spec()).as("%s publishes no port", s.name()).doesNotContainKey("ports");
+            }
+        }
+    }
+
+    @Test
+    void shouldSetOnlyEnvironmentKeysTheServicesRead() {
+        for (String[] files : List.of(new String[] {BASE}, new String[] {BASE, HOST_NETWORK})) {
+            for (ComposeService s : resolved(files).values()) {
+                for (String variable : s.env().keySet()) {
+                    assertThat(s.config().reads(variable)).as("%s reads %s", s.config().module(), variable).isTrue();
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldKeepEachServicesDataOnItsOwnVolume() {
+        Map<String, ComposeService> services = resolved(BASE);
+        Path workingDir = IMAGES.workingDirectory();
+        Set<String> volumes = new HashSet<>();
+        for (ComposeService s : services.values()) {
+            for (Path folder : s.config().dataFolders(s.env(), workingDir)) {
+                assertThat(s.volumeTargets()).as("%s writes %s: on a volume", s.name(), folder)
+                        .anyMatch(folder::startsWith);
+            }
+            for (String source : s.volumeSources()) {
+                assertThat(volumes.add(source)).as("volume %s is used by one service only", source).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void shouldRunIngestAsAThreeNodeClusterWithReplicationFactorThree() {
+        assertCluster(resolved(BASE), false);
+    }
+
+    @Test
+    void shouldPutEveryContainerOnTheHostNetworkTalkingOverLoopbackWithTheOverride() {
+        Map<String, ComposeService> services = resolved(BASE, HOST_NETWORK);
+        Set<Integer> ports = new HashSet<>();
+        for (ComposeService s : services.values()) {
+            assertThat(s.spec().get("network_mode")).as("%s network", s.name()).isEqualTo("host");
+            assertThat(ports.add(s.port())).as("%s port %d is its own on the host", s.name(), s.port()).isTrue();
+            assertHealthcheck(s);
+            for (String url : s.env().values()) {
+                if (url != null && url.startsWith("http://")) {
+                    URI uri = URI.create(url);
+                    assertThat(uri.getHost()).isEqualTo("127.0.0.1");
+                    assertThat(services.values()).as("%s: a service listens on %s", s.name(), url)
+                            .anyMatch(other -> other.port() == uri.getPort());
+                }
+            }
+        }
+        assertCluster(services, true);
+    }
+
+    /** Node ids distinct, each node itself in the peer list, all peer lists equal, replication factor 3. */
+    private static void assertCluster(Map<String, ComposeService> services, boolean loopback) {
+        List<ComposeService> nodes = services.values().stream()
+                .filter(s -> s.config().module().equals("ingest-service")).toList();
+        assertThat(nodes).hasSize(3);
+        Set<String> peerLists = new HashSet<>();
+        Set<Integer> raftPorts = new HashSet<>();
+        for (ComposeService node : nodes) {
+            Map<String, String> env = node.env();
+            String peers = env.get("INGEST_CLUSTER_PEERS");
+            peerLists.add(peers);
+            assertThat(env.get("INGEST_DEFAULT_REPLICATION_FACTOR")).isEqualTo("3");
+            String host = loopback ? "127.0.0.1" : node.name();
+            Matcher self = Pattern.compile("(?:^|,)" + env.get("INGEST_NODE_ID") + "=" + Pattern.quote(host) + ":"
+                    + node.port() + ":(\\d+)(?:,|$)").matcher(peers);
+            assertThat(self.find()).as("%s (node %s) is in the peers %s as %s:%d", node.name(),
+                    env.get("INGEST_NODE_ID"), peers, host, node.port()).isTrue();
+            raftPorts.add(Integer.parseInt(self.group(1)));
+        }
+        assertThat(peerLists).as("every node has the same peer list").hasSize(1);
+        assertThat(peerLists.iterator().next().split(",")).hasSize(3);
+        if (loopback) {
+            assertThat(raftPorts).as("Raft ports on one host").hasSize(3);
+        }
+    }
+
+    private static void assertHealthcheck(ComposeService s) {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> healthcheck = (Map<String, Object>) s.spec().get("healthcheck");
+        assertThat(healthcheck).as("%s healthcheck", s.name()).isNotNull();
+        Matcher m = HEALTH.matcher(String.join(" ", ((List<?>) healthcheck.get("test")).stream()
+                .map(Object::toString).toList()));
+        assertThat(m.find()).as("%s healthcheck asks /dev/tcp/127.0.0.1/<port> for a path", s.name()).isTrue();
+        assertThat(Integer.parseInt(m.group(1))).as("%s healthcheck port", s.name()).isEqualTo(s.port());
+        assertThat(m.group(2)).as("%s healthcheck path", s.name()).isEqualTo(s.config().readinessPath());
+    }
+}
