@@ -403,8 +403,10 @@ class ReplicationClusterTest {
         stop(wiped);
         deleteRecursively(dataRoot.resolve("node-" + wiped));
         start(wiped);
+        // Through the leader, never the wiped node (it may be node 1): until its metadata group has
+        // replayed the creates it knows no topic and answers 404.
         for (int i = 0; i < 5; i++) {
-            produceOrFail(1, "after-wipe-" + i);
+            produceOrFail(leader, "after-wipe-" + i);
         }
         // ignoreExceptions: the wiped node knows no topic until its metadata group replayed the creates.
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
