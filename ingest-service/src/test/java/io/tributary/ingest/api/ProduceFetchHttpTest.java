@@ -216,23 +216,21 @@ class ProduceFetchHttpTest {
     void longPollReturnsTheRecordProducedWhileWaiting() throws Exception {
         http.createTopic("longpoll", 1, Map.of());
         assertThat(http.produce("longpoll", "{\"records\":[{\"value\":1}]}").status()).isEqualTo(200);
-        long start = System.nanoTime();
+        // A wait far longer than the answer may take: an answer within half of it means the append woke the poll.
         CompletableFuture<Http.Response> waiting = CompletableFuture.supplyAsync(
-                () -> http.fetch("longpoll", 0, 1, "maxWaitMs=10000"));
+                () -> http.fetch("longpoll", 0, 1, "maxWaitMs=30000"));
         Thread.sleep(500);
         assertThat(waiting).as("nothing to return yet: the fetch is parked").isNotDone();
         Http.Response produced = http.produce("longpoll", "{\"records\":[{\"key\":\"late\",\"value\":{\"late\":true}}]}");
         assertThat(produced.status()).as(produced.text()).isEqualTo(200);
 
-        Http.Response r = waiting.get(9, TimeUnit.SECONDS);
-        long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        Http.Response r = waiting.get(15, TimeUnit.SECONDS);
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         JsonNode records = r.json().path("records");
         assertThat(records.size()).as("the long poll returned data rather than timing out").isEqualTo(1);
         assertThat(records.get(0).path("offset").asLong()).isEqualTo(1);
         assertThat(records.get(0).path("key").asString()).isEqualTo("late");
         assertThat(r.json().path("nextOffset").asLong()).isEqualTo(2);
-        assertThat(elapsedMs).as("answered when the data arrived, well before maxWaitMs").isLessThan(9_000);
     }
 
     @Test
