@@ -14,7 +14,7 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The gateway on a random port in front of three real HTTP stubs. Every test class extending this one shares the
  * same application context (and stubs). Keys: {@code p-key} producer, {@code c-key} consumer, {@code a-key} admin,
- * {@code t-key} consumer limited to 2 requests per hour.
+ * {@code t-key} consumer limited to 2 requests per hour, {@code n-key} no role at all.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "gateway.security.api-keys[0].name=producer-app",
@@ -31,6 +31,8 @@ import org.springframework.test.context.DynamicPropertySource;
         "gateway.security.api-keys[3].roles=consumer",
         "gateway.security.api-keys[3].rate-limit.limit-for-period=2",
         "gateway.security.api-keys[3].rate-limit.refresh-period=1h",
+        "gateway.security.api-keys[4].name=public-only",
+        "gateway.security.api-keys[4].key=n-key",
         "gateway.max-request-size=4KB",
         "gateway.resilience.minimum-number-of-calls=2",
         "gateway.resilience.sliding-window-size=2",
