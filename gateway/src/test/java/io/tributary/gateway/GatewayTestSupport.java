@@ -6,6 +6,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -53,6 +56,24 @@ abstract class GatewayTestSupport {
         registry.add("gateway.ingest-url", INGEST::url);
         registry.add("gateway.clean-url", CLEAN::url);
         registry.add("gateway.analytics-url", ANALYTICS::url);
+    }
+
+    @Autowired
+    CircuitBreakerRegistry circuitBreakers;
+
+    /**
+     * The breaker of a route id, reset to closed with no recorded calls. {@code path} (a GET the admin key may send,
+     * answered 200) is called first so that the breaker exists with the gateway's configuration.
+     */
+    CircuitBreaker freshBreaker(String id, String path) throws IOException, InterruptedException {
+        circuitBreakers.find(id).ifPresent(CircuitBreaker::reset);
+        HttpResponse<String> warmUp = send(request(path, "a-key"));
+        if (warmUp.statusCode() != 200) {
+            throw new AssertionError("warm-up " + path + " answered " + warmUp.statusCode() + ": " + warmUp.body());
+        }
+        CircuitBreaker breaker = circuitBreakers.find(id).orElseThrow();
+        breaker.reset();
+        return breaker;
     }
 
     @LocalServerPort

@@ -18,6 +18,7 @@ import org.springframework.validation.annotation.Validated;
  * @param analyticsUrl   base URL of analytics-service (jobs)
  * @param maxRequestSize largest request body forwarded; larger ones get 413 (default 64MB, ingest's own produce limit)
  * @param resilience     circuit breaker and time limiter settings, the same for every route
+ * @param forwarded      which callers may tell the gateway, through {@code X-Forwarded-*}, how they were reached
  */
 @Validated
 @ConfigurationProperties("gateway")
@@ -26,7 +27,26 @@ public record GatewayProperties(
         @NotNull URI cleanUrl,
         @NotNull URI analyticsUrl,
         @DefaultValue("64MB") DataSize maxRequestSize,
-        @DefaultValue Resilience resilience) {
+        @DefaultValue Resilience resilience,
+        @DefaultValue Forwarded forwarded) {
+
+    /**
+     * The gateway is the edge: it drops the {@code Forwarded} and {@code X-Forwarded-*} headers callers send and tells
+     * the services, in {@code X-Forwarded-Host/Proto/Port/For}, how it was reached itself. Only a proxy in front of
+     * the gateway (an ingress, a load balancer) whose address matches {@code trustedProxies} may state the original
+     * host, protocol, port, prefix and client chain; its malformed values get 400.
+     *
+     * @param trustedProxies regular expression over the caller's IP address ({@code getRemoteAddr()}) of the proxies
+     *                       whose {@code X-Forwarded-*} headers are taken; empty (the default) trusts none
+     */
+    public record Forwarded(@DefaultValue("") String trustedProxies) {
+
+        /** Whether a caller at this address is a trusted proxy. */
+        public boolean trusts(String remoteAddr) {
+            return !trustedProxies.isEmpty() && remoteAddr != null && remoteAddr.matches(trustedProxies);
+        }
+    }
+
 
     /**
      * One circuit breaker per route id (ingest, clean, analytics) with these settings.
