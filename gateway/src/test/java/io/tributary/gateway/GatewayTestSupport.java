@@ -10,6 +10,9 @@ import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.cloud.gateway.server.mvc.filter.HttpHeadersFilter;
+import org.springframework.context.annotation.Bean;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -17,7 +20,9 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * The gateway on a random port in front of three real HTTP stubs. Every test class extending this one shares the
  * same application context (and stubs). Keys: {@code p-key} producer, {@code c-key} consumer, {@code a-key} admin,
- * {@code t-key} consumer limited to 2 requests per hour, {@code n-key} no role at all.
+ * {@code t-key} consumer limited to 2 requests per hour, {@code n-key} no role at all. At most 4 concurrent calls to
+ * ingest. A request carrying {@code X-Test-Fault} makes the gateway itself fail inside the proxied call
+ * ({@link FaultInjection}).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "gateway.security.api-keys[0].name=producer-app",
@@ -41,7 +46,8 @@ import org.springframework.test.context.DynamicPropertySource;
         "gateway.resilience.sliding-window-size=2",
         "gateway.resilience.wait-in-open-state=1s",
         "gateway.resilience.timeouts.clean=2s",
-})
+        "gateway.resilience.max-concurrent-calls-by-id.ingest=4",
+}, classes = {GatewayApplication.class, GatewayTestSupport.FaultInjection.class})
 abstract class GatewayTestSupport {
 
     static final UpstreamStub INGEST = new UpstreamStub("ingest").start();
@@ -56,6 +62,20 @@ abstract class GatewayTestSupport {
         registry.add("gateway.ingest-url", INGEST::url);
         registry.add("gateway.clean-url", CLEAN::url);
         registry.add("gateway.analytics-url", ANALYTICS::url);
+    }
+
+    /** A bug of the gateway's own, on demand: a request header filter that throws when the request asks for it. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class FaultInjection {
+        @Bean
+        HttpHeadersFilter.RequestHttpHeadersFilter faultInjection() {
+            return (headers, request) -> {
+                if (request.headers().firstHeader("X-Test-Fault") != null) {
+                    throw new IllegalStateException("injected gateway fault");
+                }
+                return headers;
+            };
+        }
     }
 
     @Autowired

@@ -17,7 +17,7 @@ import org.springframework.validation.annotation.Validated;
  * @param cleanUrl       base URL of stream-clean-service (pipelines, reference tables)
  * @param analyticsUrl   base URL of analytics-service (jobs)
  * @param maxRequestSize largest request body forwarded; larger ones get 413 (default 64MB, ingest's own produce limit)
- * @param resilience     circuit breaker and time limiter settings, the same for every route
+ * @param resilience     circuit breaker, time limiter and concurrency settings of the routes
  * @param forwarded      which callers may tell the gateway, through {@code X-Forwarded-*}, how they were reached
  */
 @Validated
@@ -47,7 +47,6 @@ public record GatewayProperties(
         }
     }
 
-
     /**
      * One circuit breaker per route id (ingest, clean, analytics) with these settings.
      *
@@ -60,6 +59,12 @@ public record GatewayProperties(
      * @param timeout                 default time limit of one proxied call
      * @param timeouts                time limit per breaker id, overriding {@code timeout}; ingest needs more than the
      *                                longest long-poll fetch ({@code maxWaitMs} up to 30 s)
+     * @param maxConcurrentCalls      calls one breaker id may have in flight at once (a semaphore bulkhead: no queue,
+     *                                no thread pool of its own); one more is refused at once with 503
+     *                                {@code gateway-busy}, which does not count against the upstream
+     * @param maxConcurrentCallsById  {@code maxConcurrentCalls} per breaker id, overriding the default; keep the sum
+     *                                below {@code server.tomcat.threads.max} (200) so that one route never takes every
+     *                                request thread
      */
     public record Resilience(
             @DefaultValue("50") float failureRateThreshold,
@@ -68,11 +73,18 @@ public record GatewayProperties(
             @DefaultValue("10s") Duration waitInOpenState,
             @DefaultValue("2") int permittedCallsInHalfOpenState,
             @DefaultValue("15s") Duration timeout,
-            @DefaultValue Map<String, Duration> timeouts) {
+            @DefaultValue Map<String, Duration> timeouts,
+            @DefaultValue("50") int maxConcurrentCalls,
+            @DefaultValue Map<String, Integer> maxConcurrentCallsById) {
 
         /** The time limit for one breaker id. */
         public Duration timeoutFor(String id) {
             return timeouts.getOrDefault(id, timeout);
+        }
+
+        /** The concurrency limit for one breaker id. */
+        public int maxConcurrentCallsFor(String id) {
+            return maxConcurrentCallsById.getOrDefault(id, maxConcurrentCalls);
         }
     }
 }
