@@ -38,14 +38,29 @@ public record IngestProperties(
     }
 
     /**
-     * @param idempotencyKeyWindow how long an {@code Idempotency-Key} is remembered
-     * @param idempotencyKeyMaxEntries at most this many keys are remembered (the oldest go first)
-     * @param maxRequestBytes       largest produce body accepted
+     * Produce-path settings; the limits are documented in {@code docs/api.md} ("Limits").
+     *
+     * @param idempotencyKeyWindow how long an {@code Idempotency-Key} is remembered (expired keys are dropped on use)
+     * @param idempotencyKeyMaxEntries at most this many keys are remembered, node-wide (the oldest go first)
+     * @param idempotencyKeyMaxLength longest {@code Idempotency-Key} accepted, in characters (longer: 400)
+     * @param maxRequestBytes       largest produce body accepted, counted while reading (413 {@code record-too-large})
+     * @param maxRecordsPerRequest  most records in one produce request, counted while parsing (413 {@code record-too-large})
+     * @param maxValueDepth         deepest nesting of a record value (arrays/objects), on every produce path; deeper:
+     *                              400 {@code invalid-record}. Well below the JSON readers' own limit (ingest-client: 1000)
+     * @param maxTimestampAhead     a record timestamp later than the broker's clock plus this is refused (400
+     *                              {@code invalid-record}); Kafka's {@code message.timestamp.after.max.ms}
+     * @param maxTimestampBehind    a record timestamp earlier than the broker's clock minus this is refused; 0 = no
+     *                              limit (Kafka's default for {@code message.timestamp.before.max.ms})
      */
     public record Produce(
             @DefaultValue("10m") Duration idempotencyKeyWindow,
             @DefaultValue("100000") int idempotencyKeyMaxEntries,
-            @DefaultValue("67108864") int maxRequestBytes) {
+            @DefaultValue("128") int idempotencyKeyMaxLength,
+            @DefaultValue("67108864") int maxRequestBytes,
+            @DefaultValue("100000") int maxRecordsPerRequest,
+            @DefaultValue("100") int maxValueDepth,
+            @DefaultValue("1h") Duration maxTimestampAhead,
+            @DefaultValue("0") Duration maxTimestampBehind) {
     }
 
     /**
