@@ -18,6 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param fetch                     fetch-path settings
  * @param maintenance               background flush, retention and compaction
  * @param groups                    consumer group settings
+ * @param limits                    node-wide caps on resources clients can make the node hold
  */
 @ConfigurationProperties("ingest")
 public record IngestProperties(
@@ -29,7 +30,8 @@ public record IngestProperties(
         @DefaultValue Produce produce,
         @DefaultValue Fetch fetch,
         @DefaultValue Maintenance maintenance,
-        @DefaultValue Groups groups) {
+        @DefaultValue Groups groups,
+        @DefaultValue Limits limits) {
 
     /**
      * @param peers every member including this one, {@code id=host:httpPort:raftPort,...}; empty = single node
@@ -89,6 +91,30 @@ public record IngestProperties(
             @DefaultValue("5s") Duration recoveryCheckpointInterval,
             @DefaultValue("30s") Duration retentionCheckInterval,
             @DefaultValue("15s") Duration compactionInterval) {
+    }
+
+    /**
+     * Node-wide caps (issue 10), each with a metric; documented in {@code docs/api.md} ("Limits").
+     *
+     * @param maxPartitions          partitions on the node, all topics (internal ones included, though their own
+     *                               creation is never refused); a create beyond it: 422 {@code limit-reached}.
+     *                               Each partition holds open files. Gauge {@code ingest.partitions}
+     * @param maxPartitionsPerTopic  partitions of one topic at create; more: 400 {@code invalid-topic}
+     * @param maxProducerNames       named producer identities remembered; a new name beyond it: 422
+     *                               {@code limit-reached}. Gauge {@code ingest.producer.names}
+     * @param maxGroups              consumer groups on the node; a join creating one more: 503
+     *                               {@code capacity-exceeded} (retriable: groups go when their members leave).
+     *                               Gauge {@code ingest.groups}
+     * @param maxParkedFetches       long-poll fetches parked at once; beyond it a fetch answers at once with what is
+     *                               there (possibly nothing), as if its wait had run out. Gauge
+     *                               {@code ingest.fetch.parked}, counter {@code ingest.fetch.parked.refused}
+     */
+    public record Limits(
+            @DefaultValue("4000") int maxPartitions,
+            @DefaultValue("1000") int maxPartitionsPerTopic,
+            @DefaultValue("10000") int maxProducerNames,
+            @DefaultValue("10000") int maxGroups,
+            @DefaultValue("10000") int maxParkedFetches) {
     }
 
     /**

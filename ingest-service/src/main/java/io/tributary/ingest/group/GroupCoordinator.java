@@ -84,11 +84,16 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     private final LongSupplier clock;
     private final ScheduledExecutorService scheduler;
     private final Map<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
+    /** ingest.limits.max-groups: a join that would create one more group is refused (503, retriable). */
+    private int maxGroups = Integer.MAX_VALUE;
 
     @Autowired
     GroupCoordinator(TopicRegistry topics, FetchService fetch, OffsetStore offsets, MeterRegistry meters,
                      IngestProperties props) {
         this(topics, fetch, offsets, meters, props.groups(), System::currentTimeMillis, true);
+        this.maxGroups = props.limits().maxGroups();
+        Gauge.builder("ingest.groups", groups, Map::size)
+                .description("consumer groups on the node (bounded by ingest.limits.max-groups)").register(meters);
     }
 
     /**
@@ -592,6 +597,12 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
 
     /** Runs {@code action} under the lock of the group, creating it when missing. */
     private <T> T withLiveGroup(String groupId, Function<ConsumerGroup, T> action) {
+        // Groups known by their committed offsets (loaded at start) are never refused; only a new one.
+        if (!groups.containsKey(groupId) && groups.size() >= maxGroups) {
+            throw new ProblemException(ProblemType.CAPACITY_EXCEEDED, "the node holds " + groups.size()
+                    + " consumer groups, the limit (ingest.limits.max-groups); retry when groups have gone",
+                    Map.of("limit", "ingest.limits.max-groups"));
+        }
         while (true) {
             ConsumerGroup g = groups.computeIfAbsent(groupId, this::newGroup);
             synchronized (g) {
