@@ -105,6 +105,9 @@ public record IngestProperties(
      * @param maxGroups              consumer groups on the node; a join creating one more: 503
      *                               {@code capacity-exceeded} (retriable: groups go when their members leave).
      *                               Gauge {@code ingest.groups}
+     * @param groupOffsetsRetention  a group without members and without a commit for this long loses its committed
+     *                               offsets and is forgotten with its metric series (Kafka's
+     *                               {@code offsets.retention.minutes}, same default)
      * @param maxParkedFetches       long-poll fetches parked at once; beyond it a fetch answers at once with what is
      *                               there (possibly nothing), as if its wait had run out. Gauge
      *                               {@code ingest.fetch.parked}, counter {@code ingest.fetch.parked.refused}
@@ -114,6 +117,7 @@ public record IngestProperties(
             @DefaultValue("1000") int maxPartitionsPerTopic,
             @DefaultValue("10000") int maxProducerNames,
             @DefaultValue("10000") int maxGroups,
+            @DefaultValue("7d") Duration groupOffsetsRetention,
             @DefaultValue("10000") int maxParkedFetches) {
     }
 

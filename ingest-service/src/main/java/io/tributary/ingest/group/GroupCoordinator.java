@@ -86,12 +86,17 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     private final Map<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
     /** ingest.limits.max-groups: a join that would create one more group is refused (503, retriable). */
     private int maxGroups = Integer.MAX_VALUE;
+    /** ingest.limits.group-offsets-retention. */
+    private long offsetsRetentionMs = java.time.Duration.ofDays(7).toMillis();
+    /** Sweeper thread only. */
+    private long lastOffsetsExpiryMs;
 
     @Autowired
     GroupCoordinator(TopicRegistry topics, FetchService fetch, OffsetStore offsets, MeterRegistry meters,
                      IngestProperties props) {
         this(topics, fetch, offsets, meters, props.groups(), System::currentTimeMillis, true);
         this.maxGroups = props.limits().maxGroups();
+        this.offsetsRetentionMs = props.limits().groupOffsetsRetention().toMillis();
         Gauge.builder("ingest.groups", groups, Map::size)
                 .description("consumer groups on the node (bounded by ingest.limits.max-groups)").register(meters);
     }
@@ -220,11 +225,58 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         return expired;
     }
 
+    /**
+     * Drops the committed offsets of groups that have had no members, and no commit, for longer
+     * than {@code ingest.limits.group-offsets-retention} (Kafka's {@code offsets.retention.minutes}):
+     * the group is then forgotten with its metric series, and stays gone after a restart. On a
+     * cluster only the group's coordinator writes the tombstones; the others follow the log.
+     */
+    void expireOffsets() {
+        long now = clock.getAsLong();
+        for (ConsumerGroup g : groups.values()) {
+            synchronized (g) {
+                if (g.dead) {
+                    continue;
+                }
+                if (!g.members.isEmpty()) {
+                    g.lastSeenActiveMs = now;
+                    continue;
+                }
+                Map<TopicPartition, OffsetStore.Committed> committed = offsets.committed(g.id);
+                long newest = g.lastSeenActiveMs;
+                for (OffsetStore.Committed c : committed.values()) {
+                    newest = Math.max(newest, c.commitTimestamp());
+                }
+                if (now - newest <= offsetsRetentionMs) {
+                    continue;
+                }
+                try {
+                    offsets.delete(g.id, List.copyOf(committed.keySet()));
+                    removeIfUnused(g);
+                    if (g.dead) {
+                        log.info("group {} expired: empty and no commit for {} ms", g.id, now - newest);
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("could not expire the offsets of group {}", g.id, e);
+                }
+            }
+        }
+    }
+
     private void sweep() {
         try {
             expireSessions();
         } catch (RuntimeException e) {
             log.warn("session sweep failed", e);
+        }
+        long now = clock.getAsLong();
+        if (now - lastOffsetsExpiryMs >= 60_000) {
+            lastOffsetsExpiryMs = now;
+            try {
+                expireOffsets();
+            } catch (RuntimeException e) {
+                log.warn("offsets expiry failed", e);
+            }
         }
     }
 
