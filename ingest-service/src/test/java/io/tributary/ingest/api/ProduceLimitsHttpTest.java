@@ -31,11 +31,13 @@ class ProduceLimitsHttpTest {
     private static final Path DATA = Http.tempDataDir("produce-limits");
     private static final int MAX_RECORDS = 100;
     private static final int DEPTH = 100; // the default of ingest.produce.max-value-depth
+    private static final int MAX_BYTES = 1 << 20;
 
     @DynamicPropertySource
     static void props(DynamicPropertyRegistry registry) {
         registry.add("ingest.data-dir", DATA::toString);
         registry.add("ingest.produce.max-records-per-request", () -> MAX_RECORDS);
+        registry.add("ingest.produce.max-request-bytes", () -> MAX_BYTES);
     }
 
     @LocalServerPort
@@ -76,6 +78,57 @@ class ProduceLimitsHttpTest {
         Http.Response nd = ndjson("limits.count", "{}\n".repeat(200_000));
         Http.assertProblem(nd, 413, "record-too-large");
         assertThat(http.logEndOffsets("limits.count")).containsExactly((long) MAX_RECORDS);
+    }
+
+    @Test
+    void anEndlessBodyIsCutOffAtTheByteLimitNotReadWhole() throws Exception {
+        http.createTopic("limits.bytes", 1, Map.of());
+        // 4 GiB of records if read to the end, without a Content-Length (chunked): only counting while
+        // reading can stop it. Tomcat may swallow up to server.tomcat.max-swallow-size (64 MB) more
+        // before closing the connection, so "not proportional" is: far below what was on offer.
+        long offered = 4L << 30;
+        java.util.concurrent.atomic.AtomicLong read = new java.util.concurrent.atomic.AtomicLong();
+        byte[] head = "{\"records\":[{}".getBytes(StandardCharsets.US_ASCII);
+        java.io.InputStream endless = new java.io.InputStream() {
+            @Override
+            public int read() {
+                long n = read.getAndIncrement();
+                return n >= offered ? -1 : n < head.length ? head[(int) n] : ",{}".charAt((int) ((n - head.length) % 3));
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                int i = 0;
+                for (; i < len; i++) {
+                    int c = read();
+                    if (c < 0) {
+                        return i == 0 ? -1 : i;
+                    }
+                    b[off + i] = (byte) c;
+                }
+                return i;
+            }
+        };
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(http.base()
+                        + "/api/v1/topics/limits.bytes/records")).header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> endless)).build();
+        int status;
+        String body;
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(request,
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            status = r.statusCode();
+            body = r.body();
+        } catch (java.io.IOException e) {
+            // The server may close the connection while the client is still sending: no answer to read
+            // then; what matters is that it stopped reading (asserted below).
+            status = -1;
+            body = "connection closed: " + e;
+        }
+        assertThat(status).as(body).isIn(413, -1);
+        assertThat(read.get()).as("bytes taken from a %d-byte body", offered).isLessThan(256L << 20);
+        assertThat(http.logEndOffsets("limits.bytes")).containsExactly(0L);
     }
 
     private static String nested(int depth) {
