@@ -149,11 +149,9 @@ public class FetchService {
         if (wait == 0 || positions.isEmpty() || first.stream().anyMatch(f -> !f.records().isEmpty())) {
             return CompletableFuture.completedFuture(first);
         }
-        if (parked.incrementAndGet() > maxParked) {
+        if (!tryPark()) {
             // Over the cap: answer now with what is there (nothing), as if the wait had run out;
             // the client polls again, as after any empty long poll (Kafka-like, no error).
-            parked.decrementAndGet();
-            parkRefused.increment();
             return CompletableFuture.completedFuture(first);
         }
         List<CompletableFuture<Void>> arrivals = new ArrayList<>(positions.size());
@@ -166,11 +164,29 @@ public class FetchService {
         }
         CompletableFuture<Object> any = CompletableFuture.anyOf(arrivals.toArray(CompletableFuture[]::new));
         return any.completeOnTimeout(null, wait, TimeUnit.MILLISECONDS)
-                .whenComplete((v, e) -> parked.decrementAndGet()) // however the wait ends
+                .whenComplete((v, e) -> unpark()) // however the wait ends
                 .thenApplyAsync(ignored -> {
                     arrivals.forEach(f -> f.cancel(false)); // unregister the partitions that stayed quiet
                     return readAll(positions, maxRecords, maxBytes);
                 }, completions);
+    }
+
+    /**
+     * Takes one of the {@code ingest.limits.max-parked-fetches} slots for a request about to wait
+     * (fetches here, idle group polls in the coordinator); false, counted as refused, when none is
+     * free: the caller then answers at once. A taken slot is given back with {@link #unpark()}.
+     */
+    public boolean tryPark() {
+        if (parked.incrementAndGet() > maxParked) {
+            parked.decrementAndGet();
+            parkRefused.increment();
+            return false;
+        }
+        return true;
+    }
+
+    public void unpark() {
+        parked.decrementAndGet();
     }
 
     private List<PartitionFetch> readAll(List<FetchPosition> positions, int maxRecords, int maxBytes) {

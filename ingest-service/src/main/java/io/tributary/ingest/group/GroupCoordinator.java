@@ -303,11 +303,15 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
                 }
             }
             m.pollsInFlight++;
-            if (positions.isEmpty() && maxWaitMs > 0) {
+            if (positions.isEmpty() && maxWaitMs > 0 && fetch.tryPark()) {
                 // Nothing to read: answer when the wait is up, or sooner when the group rebalances.
+                // (Over ingest.limits.max-parked-fetches: answered at once, empty.)
                 CompletableFuture<Void> waiter = new CompletableFuture<>();
                 g.idlePolls.add(waiter);
-                waiter.whenComplete((x, e) -> g.idlePolls.remove(waiter));
+                waiter.whenComplete((x, e) -> {
+                    g.idlePolls.remove(waiter);
+                    fetch.unpark();
+                });
                 idle = waiter.completeOnTimeout(null, maxWaitMs, TimeUnit.MILLISECONDS);
             }
         }
