@@ -25,6 +25,8 @@ public enum ProblemType {
     UNKNOWN_GROUP("unknown-group", "Unknown group", HttpStatus.NOT_FOUND, false),
     REBALANCE_IN_PROGRESS("rebalance-in-progress", "Stale group generation", HttpStatus.CONFLICT, false),
     FENCED("fenced", "Partition not assigned to member", HttpStatus.CONFLICT, false),
+    UNAUTHORIZED("unauthorized", "Unauthorized", HttpStatus.UNAUTHORIZED, false),
+    FORBIDDEN("forbidden", "Forbidden", HttpStatus.FORBIDDEN, false),
     NOT_FOUND("not-found", "Not found", HttpStatus.NOT_FOUND, false),
     METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", HttpStatus.METHOD_NOT_ALLOWED, false),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", HttpStatus.UNSUPPORTED_MEDIA_TYPE, false),

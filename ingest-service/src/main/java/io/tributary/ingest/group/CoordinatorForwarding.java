@@ -30,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
@@ -95,7 +96,7 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
             if (!"GET".equals(request.getMethod())) {
                 return true;
             }
-            writeJson(response, mergedList());
+            writeJson(response, mergedList(request.getHeader(HttpHeaders.AUTHORIZATION)));
             return false;
         }
         Matcher m = GROUP_PATH.matcher(path);
@@ -145,6 +146,8 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
         copyHeader(request, out, "Content-Type");
         copyHeader(request, out, "Accept");
         copyHeader(request, out, "X-Request-Id");
+        // The coordinator authorizes the original caller, not this node.
+        copyHeader(request, out, HttpHeaders.AUTHORIZATION);
         try {
             return http.send(out.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException | HttpConnectTimeoutException e) {
@@ -166,13 +169,16 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
     }
 
     /** Every reachable node's groups (each lists those it coordinates), by name. */
-    private GroupList mergedList() {
+    private GroupList mergedList(String authorization) {
         Map<String, GroupSummary> merged = new TreeMap<>();
         for (ClusterPeers.Peer peer : replication.peers().peers()) {
             try {
-                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(peer.httpBase() + GROUPS))
-                        .timeout(Duration.ofSeconds(5)).header(FORWARDED_BY, Integer.toString(replication.nodeId()))
-                        .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                HttpRequest.Builder ask = HttpRequest.newBuilder(URI.create(peer.httpBase() + GROUPS))
+                        .timeout(Duration.ofSeconds(5)).header(FORWARDED_BY, Integer.toString(replication.nodeId()));
+                if (authorization != null) {
+                    ask.header(HttpHeaders.AUTHORIZATION, authorization); // each node authorizes the caller
+                }
+                HttpResponse<byte[]> r = http.send(ask.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
                 if (r.statusCode() != 200) {
                     continue;
                 }

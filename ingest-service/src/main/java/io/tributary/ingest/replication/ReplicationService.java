@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.tributary.ingest.api.ProblemException;
 import io.tributary.ingest.api.ProblemType;
 import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.security.NodeCredentials;
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.log.PreparedBatch;
@@ -86,6 +87,7 @@ public class ReplicationService {
     }
 
     private final TopicRegistry topics;
+    private final NodeCredentials credentials;
     private final ProducerIds producerIds;
     private final ClusterPeers peers;
     private final ClusterPeers.Peer self;
@@ -109,7 +111,8 @@ public class ReplicationService {
     private volatile MetadataStateMachine metadataStateMachine;
 
     public ReplicationService(TopicRegistry topics, ProducerIds producerIds, IngestProperties props,
-                              ReplicationProperties settings) throws IOException {
+                              ReplicationProperties settings, NodeCredentials credentials) throws IOException {
+        this.credentials = credentials;
         this.topics = topics;
         this.producerIds = producerIds;
         this.settings = settings;
@@ -283,7 +286,7 @@ public class ReplicationService {
             return new BaseStateMachine();
         }
         return new PartitionStateMachine(tp, topics.partition(tp.topic(), tp.partition()),
-                node -> peers.find(node).orElseThrow().httpBase());
+                node -> peers.find(node).orElseThrow().httpBase(), credentials::authorization);
     }
 
     /** Called by the metadata state machine once a topic exists locally: join its partition groups. */
