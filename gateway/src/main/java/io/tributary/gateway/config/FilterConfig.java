@@ -1,10 +1,12 @@
 package io.tributary.gateway.config;
 
 import io.tributary.gateway.security.ApiKeyFilter;
+import io.tributary.gateway.security.IdentityForwardingFilter;
 import io.tributary.gateway.security.RateLimitFilter;
 import io.tributary.gateway.security.SecurityProperties;
 import io.tributary.gateway.web.BodySizeLimitFilter;
 import io.tributary.gateway.web.Problems;
+import io.tributary.support.identity.TokenMinter;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,7 +14,8 @@ import org.springframework.core.Ordered;
 
 /**
  * The servlet filters in front of the routes, in this order: request id (service-support, first), API key and role
- * (401/403), per-key rate limit (429), body size (413). Each answers problem+json itself.
+ * (401/403), the caller's identity for the services (a gateway token replaces any caller {@code Authorization}),
+ * per-key rate limit (429), body size (413). Each answers problem+json itself.
  */
 @Configuration(proxyBeanMethods = false)
 class FilterConfig {
@@ -20,6 +23,11 @@ class FilterConfig {
     @Bean
     FilterRegistrationBean<ApiKeyFilter> apiKeyFilter(SecurityProperties properties, Problems problems) {
         return register(new ApiKeyFilter(properties, problems), 10);
+    }
+
+    @Bean
+    FilterRegistrationBean<IdentityForwardingFilter> identityForwardingFilter(TokenMinter minter) {
+        return register(new IdentityForwardingFilter(minter), 15);
     }
 
     @Bean
