@@ -112,6 +112,14 @@ public final class TokenMinter {
         return "Bearer " + token();
     }
 
+    /**
+     * {@code Authorization: Bearer <token()>} as a header map, fresh on each call (a cache hit): the
+     * {@code extraHeaders} of an ingest client's settings, so that every request carries this application's identity.
+     */
+    public Map<String, String> authorizationHeaders() {
+        return Map.of("Authorization", authorization());
+    }
+
     private String mint(Key key, Instant now) {
         JwtClaimsSet.Builder claims = JwtClaimsSet.builder()
                 .issuer(issuer)
