@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import io.tributary.ingest.api.ProblemException;
 import io.tributary.ingest.api.ProblemType;
 import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.security.NodeCredentials;
 import io.tributary.ingest.group.GroupDtos.GroupList;
 import io.tributary.ingest.group.GroupDtos.GroupSummary;
 import io.tributary.ingest.replication.ClusterPeers;
@@ -67,12 +68,15 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
     private static final long RETRY_SLEEP_MS = 50;
 
     private final GroupPlacement placement;
+    private final NodeCredentials credentials;
     private final ReplicationService replication;
     private final Duration forwardTimeout;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
-    CoordinatorForwarding(GroupPlacement placement, ReplicationService replication, IngestProperties props) {
+    CoordinatorForwarding(GroupPlacement placement, ReplicationService replication, IngestProperties props,
+                          NodeCredentials credentials) {
+        this.credentials = credentials;
         this.placement = placement;
         this.replication = replication;
         // A forwarded poll may park for up to the fetch wait cap.
@@ -96,7 +100,7 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
             if (!"GET".equals(request.getMethod())) {
                 return true;
             }
-            writeJson(response, mergedList(request.getHeader(HttpHeaders.AUTHORIZATION)));
+            writeJson(response, mergedList());
             return false;
         }
         Matcher m = GROUP_PATH.matcher(path);
@@ -169,16 +173,16 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
     }
 
     /** Every reachable node's groups (each lists those it coordinates), by name. */
-    private GroupList mergedList(String authorization) {
+    private GroupList mergedList() {
         Map<String, GroupSummary> merged = new TreeMap<>();
         for (ClusterPeers.Peer peer : replication.peers().peers()) {
             try {
-                HttpRequest.Builder ask = HttpRequest.newBuilder(URI.create(peer.httpBase() + GROUPS))
-                        .timeout(Duration.ofSeconds(5)).header(FORWARDED_BY, Integer.toString(replication.nodeId()));
-                if (authorization != null) {
-                    ask.header(HttpHeaders.AUTHORIZATION, authorization); // each node authorizes the caller
-                }
-                HttpResponse<byte[]> r = http.send(ask.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                // Asked as this node (a peer lists everything it coordinates to a node); what the caller may see of
+                // the merged list is decided here.
+                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(peer.httpBase() + GROUPS))
+                        .timeout(Duration.ofSeconds(5)).header(FORWARDED_BY, Integer.toString(replication.nodeId()))
+                        .header(HttpHeaders.AUTHORIZATION, credentials.authorization())
+                        .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
                 if (r.statusCode() != 200) {
                     continue;
                 }
