@@ -79,7 +79,8 @@ class RequestAuthorization implements WebMvcConfigurer, HandlerInterceptor {
         if (pattern == null) {
             return true; // no handler: a 404 follows
         }
-        Check check = ROUTES.getOrDefault(request.getMethod() + " " + pattern, UNLISTED);
+        String method = "HEAD".equals(request.getMethod()) ? "GET" : request.getMethod(); // HEAD is served by GET
+        Check check = ROUTES.getOrDefault(method + " " + pattern, UNLISTED);
         if (check.type() == null) {
             return true;
         }
