@@ -14,6 +14,7 @@ public enum ProblemType {
     INVALID_CONFIG("invalid-config", "Invalid topic config", HttpStatus.BAD_REQUEST, false),
     INVALID_RECORD("invalid-record", "Invalid record", HttpStatus.BAD_REQUEST, false),
     RECORD_TOO_LARGE("record-too-large", "Record batch too large", HttpStatus.PAYLOAD_TOO_LARGE, false),
+    AUTHORIZATION_FAILED("authorization-failed", "Not authorized", HttpStatus.FORBIDDEN, false),
     UNKNOWN_TOPIC("unknown-topic", "Unknown topic or partition", HttpStatus.NOT_FOUND, false),
     TOPIC_EXISTS("topic-exists", "Topic already exists", HttpStatus.CONFLICT, false),
     OFFSET_OUT_OF_RANGE("offset-out-of-range", "Offset out of range", HttpStatus.REQUESTED_RANGE_NOT_SATISFIABLE, false),

@@ -15,6 +15,8 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.tributary.ingest.acl.AccessControl;
+import io.tributary.ingest.acl.ResourceType;
 import io.tributary.ingest.api.ProblemException;
 import io.tributary.ingest.api.ProblemType;
 import io.tributary.ingest.config.IngestProperties;
@@ -74,8 +76,11 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
+    private final AccessControl access;
+
     CoordinatorForwarding(GroupPlacement placement, ReplicationService replication, IngestProperties props,
-                          NodeCredentials credentials) {
+                          AccessControl access, NodeCredentials credentials) {
+        this.access = access;
         this.credentials = credentials;
         this.placement = placement;
         this.replication = replication;
@@ -100,7 +105,7 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
             if (!"GET".equals(request.getMethod())) {
                 return true;
             }
-            writeJson(response, mergedList());
+            writeJson(response, mergedList(request));
             return false;
         }
         Matcher m = GROUP_PATH.matcher(path);
@@ -173,7 +178,7 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
     }
 
     /** Every reachable node's groups (each lists those it coordinates), by name. */
-    private GroupList mergedList() {
+    private GroupList mergedList(HttpServletRequest request) {
         Map<String, GroupSummary> merged = new TreeMap<>();
         for (ClusterPeers.Peer peer : replication.peers().peers()) {
             try {
@@ -196,7 +201,9 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
                 break;
             }
         }
-        return new GroupList(List.copyOf(merged.values()));
+        // Filtered here, by the caller's principal: the peers answered a node, not the caller.
+        return new GroupList(merged.values().stream()
+                .filter(g -> access.canDescribe(request, ResourceType.GROUP, g.group())).toList());
     }
 
     private static void writeJson(HttpServletResponse response, Object body) throws IOException {

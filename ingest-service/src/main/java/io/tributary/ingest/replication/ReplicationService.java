@@ -19,6 +19,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.tributary.ingest.api.ProblemException;
 import io.tributary.ingest.api.ProblemType;
+import io.tributary.ingest.acl.AclBinding;
+import io.tributary.ingest.acl.AclCommand;
+import io.tributary.ingest.acl.AclStore;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.security.NodeCredentials;
 import io.tributary.ingest.log.AppendResult;
@@ -89,6 +92,7 @@ public class ReplicationService {
     private final TopicRegistry topics;
     private final NodeCredentials credentials;
     private final ProducerIds producerIds;
+    private final AclStore acls;
     private final ClusterPeers peers;
     private final ClusterPeers.Peer self;
     private final ReplicationProperties settings;
@@ -110,10 +114,11 @@ public class ReplicationService {
     private final RaftClient infoClient;
     private volatile MetadataStateMachine metadataStateMachine;
 
-    public ReplicationService(TopicRegistry topics, ProducerIds producerIds, IngestProperties props,
+    public ReplicationService(TopicRegistry topics, ProducerIds producerIds, AclStore acls, IngestProperties props,
                               ReplicationProperties settings, NodeCredentials credentials) throws IOException {
         this.credentials = credentials;
         this.topics = topics;
+        this.acls = acls;
         this.producerIds = producerIds;
         this.settings = settings;
         this.peers = ClusterPeers.parse(props.cluster().peers());
@@ -263,7 +268,7 @@ public class ReplicationService {
 
     private StateMachine stateMachineFor(RaftGroupId gid) {
         if (gid.equals(METADATA_GROUP)) {
-            MetadataStateMachine sm = new MetadataStateMachine(topics, producerIds, new MetadataStateMachine.Hooks() {
+            MetadataStateMachine sm = new MetadataStateMachine(topics, producerIds, acls, new MetadataStateMachine.Hooks() {
                 @Override
                 public void topicReady(TopicRegistry.Topic topic) {
                     ReplicationService.this.topicReady(topic);
@@ -569,6 +574,16 @@ public class ReplicationService {
         }
         String[] f = answer.substring(MetadataStateMachine.PRODUCER.length()).split(":");
         return new ProducerIds.Identity(Long.parseLong(f[0]), Short.parseShort(f[1]));
+    }
+
+    /** Changes the ACLs on every node through the metadata group; answers what the change added or removed. */
+    public List<AclBinding> changeAcls(AclCommand change) {
+        String answer = metadataCommand(TopicCommand.acl(change), "change ACLs");
+        if (!answer.startsWith(MetadataStateMachine.ACLS)) {
+            throw new IllegalStateException("unexpected answer to an ACL change: " + answer);
+        }
+        return List.of(MetadataStateMachine.JSON.readValue(answer.substring(MetadataStateMachine.ACLS.length()),
+                AclBinding[].class));
     }
 
     /**

@@ -4,12 +4,17 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.tributary.ingest.acl.AclCommand;
+
 /**
  * An entry of the metadata Raft group: {@code create}, {@code configs} (merge config overrides;
  * a null value resets a key), {@code delete}, or {@code init-producer} (hand out an idempotent
- * producer identity; {@code name} is the producer's name, null for an anonymous one).
+ * producer identity; {@code name} is the producer's name, null for an anonymous one), or
+ * {@code acl} (change the stored ACLs: the {@code acl} field holds the {@link AclCommand}, e.g.
+ * {@code {"op":"acl","acl":{"type":"create","binding":{...}}}}; absent in every other entry).
  */
-record TopicCommand(String op, String name, int partitions, int replicationFactor, Map<String, String> configs) {
+record TopicCommand(String op, String name, int partitions, int replicationFactor, Map<String, String> configs,
+                    AclCommand acl) {
 
     static final String CREATE = "create";
     static final String CONFIGS = "configs";
@@ -17,6 +22,15 @@ record TopicCommand(String op, String name, int partitions, int replicationFacto
     /** Changes nothing; a starting node sends one (see ReplicationService). */
     static final String NOOP = "noop";
     static final String INIT_PRODUCER = "init-producer";
+    static final String ACL = "acl";
+
+    TopicCommand(String op, String name, int partitions, int replicationFactor, Map<String, String> configs) {
+        this(op, name, partitions, replicationFactor, configs, null);
+    }
+
+    static TopicCommand acl(AclCommand change) {
+        return new TopicCommand(ACL, null, 0, 0, Map.of(), change);
+    }
 
     static TopicCommand create(String name, int partitions, int replicationFactor, Map<String, String> configs) {
         return new TopicCommand(CREATE, name, partitions, replicationFactor, Map.copyOf(configs));
