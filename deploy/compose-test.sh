@@ -34,6 +34,7 @@ gateway=http://127.0.0.1:8080
 services=(ingest-service stream-clean-service analytics-service gateway)
 compose_files=(-f docker-compose.yml -f docker-compose.host-network.yml)
 export DOCKER_HOST=unix://$sock TRIBUTARY_API_KEY=$key
+export TRIBUTARY_GATEWAY_SECRET=compose-test-gateway-secret-$(date +%s%N)
 started=$(date +%s)
 
 say() { echo "compose-test [$(( $(date +%s) - started ))s]: $*"; }
