@@ -4,6 +4,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.tributary.ingest.acl.AclCommand;
 
 /**
@@ -11,10 +12,11 @@ import io.tributary.ingest.acl.AclCommand;
  * a null value resets a key), {@code delete}, or {@code init-producer} (hand out an idempotent
  * producer identity; {@code name} is the producer's name, null for an anonymous one), or
  * {@code acl} (change the stored ACLs: the {@code acl} field holds the {@link AclCommand}, e.g.
- * {@code {"op":"acl","acl":{"type":"create","binding":{...}}}}; absent in every other entry).
+ * {@code {"op":"acl","acl":{"type":"create","binding":{...}}}}; not written in any other entry, so
+ * their JSON is what it was before ACLs existed).
  */
 record TopicCommand(String op, String name, int partitions, int replicationFactor, Map<String, String> configs,
-                    AclCommand acl) {
+                    @JsonInclude(JsonInclude.Include.NON_NULL) AclCommand acl) {
 
     static final String CREATE = "create";
     static final String CONFIGS = "configs";
