@@ -35,7 +35,8 @@ services=(ingest-service stream-clean-service analytics-service gateway)
 compose_files=(-f docker-compose.yml -f docker-compose.host-network.yml)
 # The compose file has no fallback for its secrets (docs/security.md): this run makes its own.
 TRIBUTARY_MASK_SALT=$(head -c 24 /dev/urandom | base64)
-export DOCKER_HOST=unix://$sock TRIBUTARY_API_KEY=$key TRIBUTARY_MASK_SALT
+TRIBUTARY_GATEWAY_SECRET=compose-test-gateway-secret-$(date +%s%N)
+export DOCKER_HOST=unix://$sock TRIBUTARY_API_KEY=$key TRIBUTARY_MASK_SALT TRIBUTARY_GATEWAY_SECRET
 started=$(date +%s)
 
 say() { echo "compose-test [$(( $(date +%s) - started ))s]: $*"; }

@@ -104,7 +104,7 @@ final class Manifests {
                             + from.getSecretRef().getName());
                 }
                 secret.ifPresent(s -> {
-                    s.getData().forEach((k, v) -> env.put(k, new String(java.util.Base64.getDecoder().decode(v),
+                    s.getData().forEach((k, v) -> env.put(k, new String(java.util.Base64.getMimeDecoder().decode(v),
                             java.nio.charset.StandardCharsets.UTF_8)));
                 });
             }

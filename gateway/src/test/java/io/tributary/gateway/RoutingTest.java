@@ -28,6 +28,8 @@ class RoutingTest extends GatewayTestSupport {
             "GET,    /api/v1/groups,                                   ingest",
             "POST,   /api/v1/groups/g1/members,                        ingest",
             "POST,   /api/v1/producers,                                ingest",
+            "GET,    /api/v1/acls,                                     ingest",
+            "DELETE, /api/v1/acls,                                     ingest",
             "GET,    /api/v1/pipelines,                                clean",
             "PUT,    /api/v1/pipelines/orders,                         clean",
             "GET,    /api/v1/reference-tables,                         clean",

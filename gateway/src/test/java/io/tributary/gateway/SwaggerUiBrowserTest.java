@@ -50,7 +50,11 @@ class SwaggerUiBrowserTest {
                     "spring.config.name=ingest-in-gateway-test", // not the gateway's application.yml
                     "server.port=0",
                     "ingest.data-dir=" + DATA,
-                    "spring.mvc.problemdetails.enabled=true")
+                    "spring.mvc.problemdetails.enabled=true",
+                    // the development identities (ingest's application.yml is not read): it trusts the gateway
+                    "tributary.identity.name=ingest",
+                    "tributary.identity.secret=dev-only-ingest-identity-secret-not-for-production",
+                    "ingest.security.issuers.gateway=dev-only-gateway-identity-secret-not-for-production")
             // the gateway's auto-configuration is on this classpath too; with no routes it stays inert here
             .run();
     static final UpstreamStub CLEAN = new UpstreamStub("clean").start();

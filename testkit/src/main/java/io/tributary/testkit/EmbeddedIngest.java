@@ -39,7 +39,14 @@ public final class EmbeddedIngest implements AutoCloseable {
                         "--spring.datasource.url=jdbc:h2:mem:embedded-ingest-" + System.nanoTime(),
                         "--spring.jmx.enabled=false",
                         "--ingest.data-dir=" + dataDir,
-                        "--logging.level.io.tributary.ingest=WARN");
+                        "--logging.level.io.tributary.ingest=WARN",
+                        // The development identities (as in the services' application.yml): the services' tokens
+                        // verify, and the ingest node signs its own.
+                        "--tributary.identity.name=ingest",
+                        "--tributary.identity.secret=dev-only-ingest-identity-secret-not-for-production",
+                        "--ingest.security.issuers.gateway=dev-only-gateway-identity-secret-not-for-production",
+                        "--ingest.security.issuers.stream-clean=dev-only-stream-clean-identity-secret-not-for-production",
+                        "--ingest.security.issuers.analytics=dev-only-analytics-identity-secret-not-for-production");
         return new EmbeddedIngest(context);
     }
 

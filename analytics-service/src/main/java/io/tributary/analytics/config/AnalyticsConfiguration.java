@@ -10,6 +10,7 @@ import io.tributary.client.ClientSettings;
 import io.tributary.client.IngestClient;
 import io.tributary.client.producer.IngestProducer;
 import io.tributary.client.producer.ProducerSettings;
+import io.tributary.support.identity.TokenMinter;
 
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(AnalyticsProperties.class)
@@ -20,16 +21,21 @@ class AnalyticsConfiguration {
         return Clock.systemUTC();
     }
 
+    /** Every call to ingest is made as {@code Service:analytics} (a bearer token of this service's identity). */
+    static ClientSettings ingestSettings(AnalyticsProperties properties, TokenMinter identity) {
+        return ClientSettings.of(properties.ingestUrl()).withRequestTimeout(properties.runner().requestTimeout())
+                .withExtraHeaders(identity::authorizationHeaders);
+    }
+
     @Bean
-    IngestClient ingestClient(AnalyticsProperties properties) {
-        return IngestClient.create(ClientSettings.of(properties.ingestUrl())
-                .withRequestTimeout(properties.runner().requestTimeout()));
+    IngestClient ingestClient(AnalyticsProperties properties, TokenMinter identity) {
+        return IngestClient.create(ingestSettings(properties, identity));
     }
 
     /** Publishes results to output topics; jobs send under their own producer identities, so none of its own. */
     @Bean(destroyMethod = "close")
-    IngestProducer resultProducer(AnalyticsProperties properties) {
-        return IngestProducer.create(ProducerSettings.builder(ClientSettings.of(properties.ingestUrl())
-                .withRequestTimeout(properties.runner().requestTimeout())).idempotent(false).build());
+    IngestProducer resultProducer(AnalyticsProperties properties, TokenMinter identity) {
+        return IngestProducer.create(ProducerSettings.builder(ingestSettings(properties, identity)).idempotent(false)
+                .build());
     }
 }

@@ -1,12 +1,14 @@
 package io.tributary.gateway.config;
 
 import io.tributary.gateway.security.ApiKeyFilter;
+import io.tributary.gateway.security.IdentityForwardingFilter;
 import io.tributary.gateway.security.RateLimitFilter;
 import io.tributary.gateway.security.SecurityProperties;
 import io.tributary.gateway.web.BodySizeLimitFilter;
 import io.tributary.gateway.web.ForwardedHeadersFilter;
 import io.tributary.gateway.web.ForwardedHeadersWriter;
 import io.tributary.gateway.web.Problems;
+import io.tributary.support.identity.TokenMinter;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -14,9 +16,10 @@ import org.springframework.core.Ordered;
 
 /**
  * The servlet filters in front of the routes, in this order: request id (service-support, first), forwarded headers
- * policy (400 for a trusted proxy's malformed ones), API key and role (401/403), per-key rate limit (429), body size
- * (413). Each answers problem+json itself. Also the header filter that writes the gateway's own
- * {@code X-Forwarded-*} on every proxied request.
+ * policy (400 for a trusted proxy's malformed ones), API key and role (401/403), the caller's identity for the
+ * services (a gateway token replaces any caller {@code Authorization}), per-key rate limit (429), body size (413).
+ * Each answers problem+json itself. Also the header filter that writes the gateway's own {@code X-Forwarded-*} on
+ * every proxied request.
  */
 @Configuration(proxyBeanMethods = false)
 class FilterConfig {
@@ -35,6 +38,11 @@ class FilterConfig {
     @Bean
     FilterRegistrationBean<ApiKeyFilter> apiKeyFilter(SecurityProperties properties, Problems problems) {
         return register(new ApiKeyFilter(properties, problems), 10);
+    }
+
+    @Bean
+    FilterRegistrationBean<IdentityForwardingFilter> identityForwardingFilter(TokenMinter minter) {
+        return register(new IdentityForwardingFilter(minter), 15);
     }
 
     @Bean

@@ -17,7 +17,8 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * consumer       GET  /api/v1/topics/{t}/partitions/{p}/records|offsets;  any /api/v1/groups/**
  * authenticated  GET  /api/v1/topics, /api/v1/topics/{t} (producers and consumers need partition counts);
  *                GET  /api/v1/pipelines/**, /api/v1/reference-tables/**, /api/v1/jobs/** (results, progress)
- * admin          everything else: topic, pipeline, reference-table and job changes, /actuator/**
+ * admin          everything else: topic, pipeline, reference-table and job changes, ACLs (/api/v1/acls/**),
+ *                /actuator/**
  * </pre>
  */
 final class AccessRules {

@@ -5,7 +5,9 @@ import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 
+import io.tributary.ingest.acl.AccessControl;
 import io.tributary.ingest.log.PartitionLog;
+import jakarta.servlet.http.HttpServletRequest;
 import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.replication.ReplicationService;
 import io.tributary.ingest.topic.TopicRegistry;
@@ -43,17 +45,24 @@ class ProducerController {
     private final TopicRegistry topics;
     /** Null on a single node; on a cluster identities are handed out through the metadata group. */
     private final ReplicationService replication;
+    private final AccessControl access;
 
-    ProducerController(ProducerIds ids, TopicRegistry topics, ObjectProvider<ReplicationService> replication) {
+    ProducerController(ProducerIds ids, TopicRegistry topics, ObjectProvider<ReplicationService> replication,
+                       AccessControl access) {
+        this.access = access;
         this.ids = ids;
         this.topics = topics;
         this.replication = replication.getIfAvailable();
     }
 
-    @Operation(summary = "Get an idempotent producer identity")
+    @Operation(summary = "Get an idempotent producer identity",
+            description = "A named identity needs PRODUCER WRITE on the name (403 authorization-failed otherwise).")
     @PostMapping
-    InitProducerResponse init(@RequestBody(required = false) InitProducerRequest request) {
+    InitProducerResponse init(@RequestBody(required = false) InitProducerRequest request, HttpServletRequest http) {
         String name = request == null ? null : request.name();
+        if (name != null && !name.isBlank()) {
+            access.requireProducer(http, name);
+        }
         ProducerIds.Identity identity;
         if (replication == null) {
             identity = ids.initWithinLimit(name);

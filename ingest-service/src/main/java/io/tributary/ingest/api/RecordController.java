@@ -12,7 +12,9 @@ import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tributary.ingest.acl.AccessControl;
 import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.fetch.FetchPosition;
 import io.tributary.ingest.fetch.FetchService;
 import io.tributary.ingest.log.PartitionLog;
@@ -47,8 +49,13 @@ class RecordController {
     private final TopicRegistry topics;
     private final IngestProperties props;
 
+    private final ProducerIds producerIds;
+    private final AccessControl access;
+
     RecordController(ProduceService produce, FetchService fetch, IdempotencyKeys idempotencyKeys,
-                     TopicRegistry topics, IngestProperties props) {
+                     TopicRegistry topics, IngestProperties props, ProducerIds producerIds, AccessControl access) {
+        this.producerIds = producerIds;
+        this.access = access;
         this.produce = produce;
         this.fetch = fetch;
         this.idempotencyKeys = idempotencyKeys;
@@ -89,6 +96,11 @@ class RecordController {
         ProduceRequest request = ndjson
                 ? ProduceRequestParser.parseNdjson(body, limits, acks, producerId, producerEpoch, baseSequence)
                 : ProduceRequestParser.parseJson(body, limits);
+        // TOPIC WRITE was checked by the route; writing as a named producer also needs PRODUCER WRITE on its name.
+        String producerName = request.producerId() == null ? null : producerIds.nameOf(request.producerId());
+        if (producerName != null) {
+            access.requireProducer(http, producerName);
+        }
         if (idempotencyKey == null || idempotencyKey.isBlank()) {
             return produce.produce(topic, request);
         }

@@ -7,11 +7,15 @@ import java.util.TreeMap;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tributary.ingest.acl.AccessControl;
+import io.tributary.ingest.acl.ResourceType;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.replication.ReplicationService;
+import io.tributary.ingest.topic.TopicNames;
 import io.tributary.ingest.topic.TopicRegistry;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
@@ -35,8 +39,11 @@ class TopicController {
     private final IngestProperties props;
     /** Null on a single node; else topic creation and placement come from the Raft groups. */
     private final ReplicationService replication;
+    private final AccessControl access;
 
-    TopicController(TopicRegistry topics, IngestProperties props, ObjectProvider<ReplicationService> replication) {
+    TopicController(TopicRegistry topics, IngestProperties props, ObjectProvider<ReplicationService> replication,
+                    AccessControl access) {
+        this.access = access;
         this.topics = topics;
         this.props = props;
         this.replication = replication.getIfAvailable();
@@ -46,7 +53,10 @@ class TopicController {
             + "partition count, replication factor or config.")
     @PostMapping
     ResponseEntity<TopicDtos.TopicDescription> create(@Valid @RequestBody TopicDtos.CreateTopicRequest request,
-                                                      UriComponentsBuilder uri) {
+                                                      UriComponentsBuilder uri, HttpServletRequest http) {
+        if (!TopicNames.isInternal(request.name())) { // an internal name is refused as invalid (400) below
+            access.requireTopicCreate(http, request.name());
+        }
         int partitions = request.partitions() == null ? props.defaultPartitions() : request.partitions();
         int rf = request.replicationFactor() == null ? props.defaultReplicationFactor() : request.replicationFactor();
         Map<String, String> configs = request.configs() == null ? Map.of() : request.configs();
@@ -56,10 +66,11 @@ class TopicController {
                 .body(describe(topic));
     }
 
-    @Operation(summary = "List topics")
+    @Operation(summary = "List topics", description = "Only the topics the caller may describe.")
     @GetMapping
-    TopicDtos.TopicList list() {
-        return new TopicDtos.TopicList(topics.list().stream().map(this::describe).toList());
+    TopicDtos.TopicList list(HttpServletRequest http) {
+        return new TopicDtos.TopicList(topics.list().stream()
+                .filter(t -> access.canDescribe(http, ResourceType.TOPIC, t.name())).map(this::describe).toList());
     }
 
     @Operation(summary = "Describe a topic", description = "Per partition: leader, replicas, in-sync replicas, "

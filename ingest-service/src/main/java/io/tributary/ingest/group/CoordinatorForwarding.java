@@ -15,9 +15,12 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.tributary.ingest.acl.AccessControl;
+import io.tributary.ingest.acl.ResourceType;
 import io.tributary.ingest.api.ProblemException;
 import io.tributary.ingest.api.ProblemType;
 import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.security.NodeCredentials;
 import io.tributary.ingest.group.GroupDtos.GroupList;
 import io.tributary.ingest.group.GroupDtos.GroupSummary;
 import io.tributary.ingest.replication.ClusterPeers;
@@ -30,6 +33,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
@@ -66,12 +70,18 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
     private static final long RETRY_SLEEP_MS = 50;
 
     private final GroupPlacement placement;
+    private final NodeCredentials credentials;
     private final ReplicationService replication;
     private final Duration forwardTimeout;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
-    CoordinatorForwarding(GroupPlacement placement, ReplicationService replication, IngestProperties props) {
+    private final AccessControl access;
+
+    CoordinatorForwarding(GroupPlacement placement, ReplicationService replication, IngestProperties props,
+                          AccessControl access, NodeCredentials credentials) {
+        this.access = access;
+        this.credentials = credentials;
         this.placement = placement;
         this.replication = replication;
         // A forwarded poll may park for up to the fetch wait cap.
@@ -95,7 +105,7 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
             if (!"GET".equals(request.getMethod())) {
                 return true;
             }
-            writeJson(response, mergedList());
+            writeJson(response, mergedList(request));
             return false;
         }
         Matcher m = GROUP_PATH.matcher(path);
@@ -145,6 +155,8 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
         copyHeader(request, out, "Content-Type");
         copyHeader(request, out, "Accept");
         copyHeader(request, out, "X-Request-Id");
+        // The coordinator authorizes the original caller, not this node.
+        copyHeader(request, out, HttpHeaders.AUTHORIZATION);
         try {
             return http.send(out.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (ConnectException | HttpConnectTimeoutException e) {
@@ -166,12 +178,15 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
     }
 
     /** Every reachable node's groups (each lists those it coordinates), by name. */
-    private GroupList mergedList() {
+    private GroupList mergedList(HttpServletRequest request) {
         Map<String, GroupSummary> merged = new TreeMap<>();
         for (ClusterPeers.Peer peer : replication.peers().peers()) {
             try {
+                // Asked as this node (a peer lists everything it coordinates to a node); what the caller may see of
+                // the merged list is decided here.
                 HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(peer.httpBase() + GROUPS))
                         .timeout(Duration.ofSeconds(5)).header(FORWARDED_BY, Integer.toString(replication.nodeId()))
+                        .header(HttpHeaders.AUTHORIZATION, credentials.authorization())
                         .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
                 if (r.statusCode() != 200) {
                     continue;
@@ -186,7 +201,9 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
                 break;
             }
         }
-        return new GroupList(List.copyOf(merged.values()));
+        // Filtered here, by the caller's principal: the peers answered a node, not the caller.
+        return new GroupList(merged.values().stream()
+                .filter(g -> access.canDescribe(request, ResourceType.GROUP, g.group())).toList());
     }
 
     private static void writeJson(HttpServletResponse response, Object body) throws IOException {

@@ -8,6 +8,8 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import io.tributary.ingest.acl.AccessControl;
+import io.tributary.ingest.acl.ResourceType;
 import io.tributary.ingest.api.FetchLimits;
 import io.tributary.ingest.api.RecordsJson;
 import io.tributary.ingest.config.IngestProperties;
@@ -19,6 +21,7 @@ import io.tributary.ingest.group.GroupDtos.MembershipAnswer;
 import io.tributary.ingest.group.GroupDtos.OffsetCommit;
 import io.tributary.ingest.group.GroupDtos.PartitionRef;
 import io.tributary.ingest.topic.TopicPartition;
+import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -39,8 +42,10 @@ class GroupController {
 
     private final GroupCoordinator coordinator;
     private final IngestProperties props;
+    private final AccessControl access;
 
-    GroupController(GroupCoordinator coordinator, IngestProperties props) {
+    GroupController(GroupCoordinator coordinator, IngestProperties props, AccessControl access) {
+        this.access = access;
         this.coordinator = coordinator;
         this.props = props;
     }
@@ -56,7 +61,10 @@ class GroupController {
                     @ApiResponse(responseCode = "404", description = "unknown topic",
                             content = @Content(mediaType = PROBLEM))})
     @PostMapping(path = "/{group}/members", consumes = MediaType.APPLICATION_JSON_VALUE)
-    MembershipAnswer join(@PathVariable String group, @RequestBody JoinRequest body) {
+    MembershipAnswer join(@PathVariable String group, @RequestBody JoinRequest body, HttpServletRequest http) {
+        if (body.topics() != null) { // GROUP READ was checked by the route; each topic needs READ
+            access.requireTopicsRead(http, body.topics().stream().filter(java.util.Objects::nonNull).toList());
+        }
         return coordinator.join(group, body.topics(), body.sessionTimeoutMs(), body.autoOffsetReset());
     }
 
@@ -126,7 +134,8 @@ class GroupController {
                     @ApiResponse(responseCode = "409", description = "stale generation or partition not owned",
                             content = @Content(mediaType = PROBLEM))})
     @PostMapping(path = "/{group}/offsets", consumes = MediaType.APPLICATION_JSON_VALUE)
-    ResponseEntity<Void> commit(@PathVariable String group, @RequestBody CommitRequest body) {
+    ResponseEntity<Void> commit(@PathVariable String group, @RequestBody CommitRequest body,
+                                HttpServletRequest http) {
         if (body.memberId() == null || body.generation() == null || body.offsets() == null) {
             throw new IllegalArgumentException("memberId, generation and offsets are required");
         }
@@ -137,14 +146,16 @@ class GroupController {
             }
             offsets.put(new TopicPartition(o.topic(), o.partition()), o.offset());
         }
+        access.requireTopicsRead(http, offsets.keySet().stream().map(TopicPartition::topic).toList());
         coordinator.commit(group, body.memberId(), body.generation(), offsets);
         return ResponseEntity.noContent().build();
     }
 
-    @Operation(summary = "List groups")
+    @Operation(summary = "List groups", description = "Only the groups the caller may describe.")
     @GetMapping
-    GroupList list() {
-        return new GroupList(coordinator.list());
+    GroupList list(HttpServletRequest http) {
+        return new GroupList(coordinator.list().stream()
+                .filter(g -> access.canDescribe(http, ResourceType.GROUP, g.group())).toList());
     }
 
     @Operation(summary = "Describe a group",

@@ -151,6 +151,16 @@ public class ProducerIds {
         return -1;
     }
 
+    /** The name {@code producerId} was handed out under, or null for an anonymous (or unknown) id. */
+    public synchronized String nameOf(long producerId) {
+        for (Map.Entry<String, Identity> e : named.entrySet()) {
+            if (e.getValue().producerId() == producerId) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
     private void persist() {
         try {
             AtomicFiles.write(file, JSON.writeValueAsBytes(new State(nextId, named, appliedMetadataIndex)));

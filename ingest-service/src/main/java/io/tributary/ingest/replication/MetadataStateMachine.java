@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.concurrent.CompletableFuture;
 
+import io.tributary.ingest.acl.AclStore;
 import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.topic.InvalidTopicException;
@@ -40,6 +41,9 @@ import tools.jackson.databind.json.JsonMapper;
  * existing topic, delete of a missing one, the same config merge, a producer entry whose index
  * {@code producer-ids.json} already records).
  *
+ * <p>ACL changes ({@code op=acl}) are applied to each node's {@link AclStore}, which keeps them in
+ * {@code acls.json} like the registry keeps topics, so the same replay rule holds for them.
+ *
  * <p>A topic's incarnation is the index of its create entry; partition group ids include it, so
  * a deleted topic's name can be created again without a node that missed the delete bringing
  * the old groups' Raft logs into the new ones. Its id ({@code topicId}) comes with the create
@@ -56,6 +60,8 @@ final class MetadataStateMachine extends BaseStateMachine {
     static final String UNKNOWN = "unknown:";
     /** Reply to init-producer: {@code producer:<id>:<epoch>}. */
     static final String PRODUCER = "producer:";
+    /** Reply to acl: {@code acls:} and the JSON array of the bindings added or removed. */
+    static final String ACLS = "acls:";
 
     /** What the replication service does around topic changes on this node. */
     interface Hooks {
@@ -68,13 +74,16 @@ final class MetadataStateMachine extends BaseStateMachine {
 
     private final TopicRegistry topics;
     private final ProducerIds producerIds;
+    private final AclStore acls;
     private final Hooks hooks;
     private final Path appliedFile;
     private final long persistedApplied;
 
-    MetadataStateMachine(TopicRegistry topics, ProducerIds producerIds, Hooks hooks, Path appliedFile) {
+    MetadataStateMachine(TopicRegistry topics, ProducerIds producerIds, AclStore acls, Hooks hooks,
+                         Path appliedFile) {
         this.topics = topics;
         this.producerIds = producerIds;
+        this.acls = acls;
         this.hooks = hooks;
         this.appliedFile = appliedFile;
         long applied = -1;
@@ -120,7 +129,7 @@ final class MetadataStateMachine extends BaseStateMachine {
                 }
             }
             default -> {
-                // configs, delete, producers: already in topics.json and producer-ids.json
+                // configs, delete, producers, ACLs: already in topics.json, producer-ids.json, acls.json
             }
         }
         return OK;
@@ -137,6 +146,8 @@ final class MetadataStateMachine extends BaseStateMachine {
                 }
                 case TopicCommand.DELETE -> delete(cmd);
                 case TopicCommand.NOOP -> OK;
+                case TopicCommand.ACL -> cmd.acl() == null ? INVALID + "acl command without a change"
+                        : ACLS + JSON.writeValueAsString(acls.apply(cmd.acl()));
                 default -> INVALID + "unknown metadata command " + cmd.op();
             };
         } catch (UnknownTopicException e) {

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.IntFunction;
+import java.util.function.Supplier;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -72,6 +73,8 @@ final class PartitionStateMachine extends BaseStateMachine {
     private final TopicPartition tp;
     private final PartitionLog partitionLog;
     private final IntFunction<String> httpBaseOf;
+    /** This node's credentials for the peers' internal endpoints (a Node token). */
+    private final Supplier<String> authorization;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     /** Latest snapshot of this replica: (term, index) and the offset after its last batch; null if none. */
     private volatile SnapshotPoint snapshotPoint;
@@ -93,7 +96,9 @@ final class PartitionStateMachine extends BaseStateMachine {
     /** Offset after the last applied entry's batch (the high watermark this group vouches for). */
     private volatile long appliedEnd;
 
-    PartitionStateMachine(TopicPartition tp, PartitionLog log, IntFunction<String> httpBaseOf) {
+    PartitionStateMachine(TopicPartition tp, PartitionLog log, IntFunction<String> httpBaseOf,
+                          Supplier<String> authorization) {
+        this.authorization = authorization;
         this.tp = tp;
         this.partitionLog = log;
         this.httpBaseOf = httpBaseOf;
@@ -262,7 +267,7 @@ final class PartitionStateMachine extends BaseStateMachine {
         String base = httpBaseOf.apply(node) + "/internal/replication/topics/"
                 + URLEncoder.encode(tp.topic(), StandardCharsets.UTF_8) + "/partitions/" + tp.partition();
         HttpResponse<String> sr = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/snapshot"))
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", authorization.get()).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (sr.statusCode() != 200) {
             throw new IOException(tp + ": node " + node + " has no snapshot to copy from (" + sr.statusCode() + " "
                     + sr.body() + ")");
@@ -276,7 +281,8 @@ final class PartitionStateMachine extends BaseStateMachine {
         long copied = 0;
         while (end < point.offset()) {
             HttpResponse<byte[]> br = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/batches?offset=" + end
-                    + "&maxBytes=" + COPY_CHUNK_BYTES)).timeout(Duration.ofSeconds(60)).GET().build(),
+                    + "&maxBytes=" + COPY_CHUNK_BYTES)).header("Authorization", authorization.get())
+                    .timeout(Duration.ofSeconds(60)).GET().build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             byte[] bytes = br.body();
             if (br.statusCode() != 200 || bytes.length == 0) {

@@ -18,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
 import org.springframework.web.servlet.HandlerInterceptor;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -75,8 +76,13 @@ class ReplicaReadForwarding implements WebMvcConfigurer, HandlerInterceptor {
         for (int node : replicas) {
             ClusterPeers.Peer peer = replication.peers().find(node).orElseThrow();
             try {
-                HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(peer.httpBase() + pathAndQuery))
-                        .timeout(maxWait.plusSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+                HttpRequest.Builder read = HttpRequest.newBuilder(URI.create(peer.httpBase() + pathAndQuery))
+                        .timeout(maxWait.plusSeconds(10));
+                String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+                if (authorization != null) {
+                    read.header(HttpHeaders.AUTHORIZATION, authorization); // the replica authorizes the caller
+                }
+                HttpResponse<byte[]> r = http.send(read.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
                 response.setStatus(r.statusCode());
                 r.headers().firstValue("Content-Type").ifPresent(response::setContentType);
                 response.getOutputStream().write(r.body());

@@ -17,6 +17,7 @@ import io.tributary.ingest.fetch.RemoteReads;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.OffsetOutOfRangeException;
 import io.tributary.ingest.log.RecordBatch;
+import io.tributary.ingest.security.NodeCredentials;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,10 +44,12 @@ class ReplicaReads implements RemoteReads {
 
     private final ReplicationService replication;
     private final TopicRegistry topics;
+    private final NodeCredentials credentials;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
-    ReplicaReads(ReplicationService replication, TopicRegistry topics) {
+    ReplicaReads(ReplicationService replication, TopicRegistry topics, NodeCredentials credentials) {
+        this.credentials = credentials;
         this.replication = replication;
         this.topics = topics;
     }
@@ -66,7 +69,8 @@ class ReplicaReads implements RemoteReads {
                     + offset + "&maxBytes=" + maxBytes;
             HttpResponse<byte[]> r;
             try {
-                r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
+                r = http.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", credentials.authorization())
+                                .timeout(Duration.ofSeconds(10)).GET().build(),
                         HttpResponse.BodyHandlers.ofByteArray());
             } catch (IOException e) {
                 log.debug("replica {} of {}-{} did not answer a read: {}", node, topic, partition, e.toString());

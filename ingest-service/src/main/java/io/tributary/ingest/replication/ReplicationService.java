@@ -19,7 +19,11 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.tributary.ingest.api.ProblemException;
 import io.tributary.ingest.api.ProblemType;
+import io.tributary.ingest.acl.AclBinding;
+import io.tributary.ingest.acl.AclCommand;
+import io.tributary.ingest.acl.AclStore;
 import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.security.NodeCredentials;
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.log.PreparedBatch;
@@ -86,7 +90,9 @@ public class ReplicationService {
     }
 
     private final TopicRegistry topics;
+    private final NodeCredentials credentials;
     private final ProducerIds producerIds;
+    private final AclStore acls;
     private final ClusterPeers peers;
     private final ClusterPeers.Peer self;
     private final ReplicationProperties settings;
@@ -108,9 +114,11 @@ public class ReplicationService {
     private final RaftClient infoClient;
     private volatile MetadataStateMachine metadataStateMachine;
 
-    public ReplicationService(TopicRegistry topics, ProducerIds producerIds, IngestProperties props,
-                              ReplicationProperties settings) throws IOException {
+    public ReplicationService(TopicRegistry topics, ProducerIds producerIds, AclStore acls, IngestProperties props,
+                              ReplicationProperties settings, NodeCredentials credentials) throws IOException {
+        this.credentials = credentials;
         this.topics = topics;
+        this.acls = acls;
         this.producerIds = producerIds;
         this.settings = settings;
         this.peers = ClusterPeers.parse(props.cluster().peers());
@@ -261,7 +269,7 @@ public class ReplicationService {
 
     private StateMachine stateMachineFor(RaftGroupId gid) {
         if (gid.equals(METADATA_GROUP)) {
-            MetadataStateMachine sm = new MetadataStateMachine(topics, producerIds, new MetadataStateMachine.Hooks() {
+            MetadataStateMachine sm = new MetadataStateMachine(topics, producerIds, acls, new MetadataStateMachine.Hooks() {
                 @Override
                 public void topicReady(TopicRegistry.Topic topic) {
                     ReplicationService.this.topicReady(topic);
@@ -284,7 +292,7 @@ public class ReplicationService {
             return new BaseStateMachine();
         }
         return new PartitionStateMachine(tp, topics.partition(tp.topic(), tp.partition()),
-                node -> peers.find(node).orElseThrow().httpBase());
+                node -> peers.find(node).orElseThrow().httpBase(), credentials::authorization);
     }
 
     /** Called by the metadata state machine once a topic exists locally: join its partition groups. */
@@ -570,6 +578,16 @@ public class ReplicationService {
         }
         String[] f = answer.substring(MetadataStateMachine.PRODUCER.length()).split(":");
         return new ProducerIds.Identity(Long.parseLong(f[0]), Short.parseShort(f[1]));
+    }
+
+    /** Changes the ACLs on every node through the metadata group; answers what the change added or removed. */
+    public List<AclBinding> changeAcls(AclCommand change) {
+        String answer = metadataCommand(TopicCommand.acl(change), "change ACLs");
+        if (!answer.startsWith(MetadataStateMachine.ACLS)) {
+            throw new IllegalStateException("unexpected answer to an ACL change: " + answer);
+        }
+        return List.of(MetadataStateMachine.JSON.readValue(answer.substring(MetadataStateMachine.ACLS.length()),
+                AclBinding[].class));
     }
 
     /**

@@ -4,10 +4,14 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.tributary.ingest.acl.AclCommand;
+
 /**
  * An entry of the metadata Raft group: {@code create}, {@code configs} (merge config overrides;
  * a null value resets a key), {@code delete}, or {@code init-producer} (hand out an idempotent
- * producer identity; {@code name} is the producer's name, null for an anonymous one).
+ * producer identity; {@code name} is the producer's name, null for an anonymous one), or
+ * {@code acl} (change the stored ACLs).
  *
  * <p>Encoded as JSON in the Raft log, e.g. {@code {"op":"create","name":"raw.orders","partitions":3,
  * "replicationFactor":3,"configs":{},"topicId":"Xh2xEn1iQ3i2cB4Rh5xw2A"}}. {@code topicId} is set on
@@ -15,9 +19,13 @@ import java.util.Map;
  * entry gives the topic the same id. Create entries written before topic ids existed have none;
  * the state machine then derives it from the name and the entry's index (see
  * {@link io.tributary.ingest.topic.TopicIds#derived}), as the nodes that applied them did.
+ * {@code acl} holds the {@link AclCommand} of an {@code acl} entry, e.g.
+ * {@code {"op":"acl","acl":{"type":"create","binding":{...}}}}. Both fields are left out of the JSON when
+ * null, so entries of other kinds are written as they were before either existed.
  */
 record TopicCommand(String op, String name, int partitions, int replicationFactor, Map<String, String> configs,
-                    String topicId) {
+                    @JsonInclude(JsonInclude.Include.NON_NULL) String topicId,
+                    @JsonInclude(JsonInclude.Include.NON_NULL) AclCommand acl) {
 
     static final String CREATE = "create";
     static final String CONFIGS = "configs";
@@ -25,27 +33,35 @@ record TopicCommand(String op, String name, int partitions, int replicationFacto
     /** Changes nothing; a starting node sends one (see ReplicationService). */
     static final String NOOP = "noop";
     static final String INIT_PRODUCER = "init-producer";
+    static final String ACL = "acl";
+
+    TopicCommand(String op, String name, int partitions, int replicationFactor, Map<String, String> configs) {
+        this(op, name, partitions, replicationFactor, configs, null, null);
+    }
+
+    static TopicCommand acl(AclCommand change) {
+        return new TopicCommand(ACL, null, 0, 0, Map.of(), null, change);
+    }
 
     static TopicCommand create(String name, int partitions, int replicationFactor, Map<String, String> configs) {
         return new TopicCommand(CREATE, name, partitions, replicationFactor, Map.copyOf(configs),
-                io.tributary.ingest.topic.TopicIds.random());
+                io.tributary.ingest.topic.TopicIds.random(), null);
     }
 
     static TopicCommand configs(String name, Map<String, String> changes) {
         // Null values (reset to default) are meaningful here, so no Map.copyOf.
-        return new TopicCommand(CONFIGS, name, 0, 0, Collections.unmodifiableMap(new LinkedHashMap<>(changes)),
-                null);
+        return new TopicCommand(CONFIGS, name, 0, 0, Collections.unmodifiableMap(new LinkedHashMap<>(changes)));
     }
 
     static TopicCommand noop(int node) {
-        return new TopicCommand(NOOP, "node-" + node, 0, 0, Map.of(), null);
+        return new TopicCommand(NOOP, "node-" + node, 0, 0, Map.of());
     }
 
     static TopicCommand initProducer(String producerName) {
-        return new TopicCommand(INIT_PRODUCER, producerName, 0, 0, Map.of(), null);
+        return new TopicCommand(INIT_PRODUCER, producerName, 0, 0, Map.of());
     }
 
     static TopicCommand delete(String name) {
-        return new TopicCommand(DELETE, name, 0, 0, Map.of(), null);
+        return new TopicCommand(DELETE, name, 0, 0, Map.of());
     }
 }

@@ -17,6 +17,7 @@ import io.github.resilience4j.retry.Retry;
 import io.github.resilience4j.retry.RetryConfig;
 import io.tributary.clean.config.CleanProperties;
 import io.tributary.client.ClientSettings;
+import io.tributary.support.identity.TokenMinter;
 import io.tributary.client.IngestClient;
 import io.tributary.client.IngestException;
 import io.tributary.client.NewTopic;
@@ -40,14 +41,20 @@ import jakarta.annotation.PreDestroy;
 @Component
 public class IngestGateway {
 
+    private final ClientSettings settings;
     private final IngestClient client;
     private final IngestProducer producer;
     private final CircuitBreaker breaker;
     private final Retry retry;
 
-    public IngestGateway(CleanProperties properties) {
+    /**
+     * @param identity this service's tokens: every call to ingest is made as {@code Service:stream-clean}
+     */
+    public IngestGateway(CleanProperties properties, TokenMinter identity) {
         ClientSettings settings = ClientSettings.of(properties.ingestUrl())
-                .withRequestTimeout(properties.runner().requestTimeout());
+                .withRequestTimeout(properties.runner().requestTimeout())
+                .withExtraHeaders(identity::authorizationHeaders);
+        this.settings = settings;
         this.client = IngestClient.create(settings);
         // Retries belong to resilience4j here: the producer makes one attempt per call.
         this.producer = IngestProducer.create(ProducerSettings.builder(settings).idempotent(false).maxAttempts(1)
@@ -67,6 +74,11 @@ public class IngestGateway {
                         Duration.ofSeconds(5)))
                 .retryOnException(failure -> isTransient(failure) || failure instanceof CallNotPermittedException)
                 .build());
+    }
+
+    /** The settings of every ingest client of this service (the workers' group consumers too). */
+    public ClientSettings clientSettings() {
+        return settings;
     }
 
     public CircuitBreaker.State breakerState() {

@@ -137,8 +137,7 @@ public class PipelineRunner {
                         pipeline.getSink(), pipeline.getDeadLetter(), pipeline.getRevision(), pipeline.getParallelism(),
                         processor);
                 PipelineRuntime runtime = new PipelineRuntime(definition, metricsFor(name, processor), clock);
-                ClientSettings client = ClientSettings.of(properties.ingestUrl())
-                        .withRequestTimeout(properties.runner().requestTimeout());
+                ClientSettings client = ingest.clientSettings(); // the workers' group consumers, as Service:stream-clean
                 runtime.start(i -> new PipelineWorker(definition, i, ingest, dedupeStore, runtime, properties.runner(),
                         client));
                 running.put(name, runtime);

@@ -67,8 +67,17 @@ class PipelineIntegrationTest {
     @Autowired
     DedupeStore dedupeStore;
 
+    /** This service's identity: the tests' own clients play a predecessor instance of the pipelines. */
+    @Autowired
+    io.tributary.support.identity.TokenMinter identity;
+
     @Autowired
     PipelineService pipelineService;
+
+    /** Client settings as stream-clean itself (a pipeline's reserved producer names are the service's). */
+    ClientSettings asStreamClean() {
+        return ClientSettings.of(ingest.url()).withExtraHeaders(identity::authorizationHeaders);
+    }
 
     @DynamicPropertySource
     static void ingestUrl(DynamicPropertyRegistry registry) throws Exception {
@@ -114,8 +123,8 @@ class PipelineIntegrationTest {
 
     @Test
     void shouldCleanRawRecordsIntoTheSinkAndDeadLetterTheBadOnesExactlyOnce() throws Exception {
-        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()));
-             IngestProducer producer = IngestProducer.create(ProducerSettings.builder(ClientSettings.of(ingest.url()))
+        try (IngestClient client = IngestClient.create(asStreamClean());
+             IngestProducer producer = IngestProducer.create(ProducerSettings.builder(asStreamClean())
                      .build())) {
             client.createTopic(new NewTopic("raw.orders", 3, 1));
             for (int i = 0; i < RECORDS; i++) {
@@ -223,8 +232,8 @@ class PipelineIntegrationTest {
 
     @Test
     void shouldSkipOutputsAPredecessorWroteWithoutCommittingItsOffsets() throws Exception {
-        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()));
-             IngestProducer producer = IngestProducer.create(ProducerSettings.builder(ClientSettings.of(ingest.url()))
+        try (IngestClient client = IngestClient.create(asStreamClean());
+             IngestProducer producer = IngestProducer.create(ProducerSettings.builder(asStreamClean())
                      .build())) {
             client.createTopic(new NewTopic("raw.takeover", 1, 1));
             client.createTopic(new NewTopic("clean.takeover", 1, 1));
@@ -285,8 +294,8 @@ class PipelineIntegrationTest {
                 ProducerRecord.ofJson(keyB, "{\"id\":\"C\"}").withTimestamp(t + 121_000),
                 ProducerRecord.ofJson(keyB, "{\"id\":\"B\"}").withTimestamp(t + 125_000));
         String steps = "[{\"type\":\"dedupe\",\"field\":\"/id\",\"window\":\"1m\"}]";
-        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()));
-             IngestProducer producer = IngestProducer.create(ProducerSettings.builder(ClientSettings.of(ingest.url()))
+        try (IngestClient client = IngestClient.create(asStreamClean());
+             IngestProducer producer = IngestProducer.create(ProducerSettings.builder(asStreamClean())
                      .build())) {
             client.createTopic(new NewTopic("raw.resume", 1, 1));
             client.createTopic(new NewTopic("clean.resume", 2, 1));
