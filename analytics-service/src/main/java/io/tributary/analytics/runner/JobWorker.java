@@ -245,6 +245,14 @@ final class JobWorker implements Runnable {
         sourceTopicId = source.topicId();
         if (!positions.isEmpty()) {
             SourceRecreatedException.check(job.source(), checkpoint.getSourceTopicId(), sourceTopicId);
+            if (checkpoint.getSourceTopicId() == null && sourceTopicId != null) {
+                // Written before topic ids: its offsets are the current incarnation's (nothing else could
+                // be told apart then). Tie them to it now, so that a re-creation before the next commit is
+                // recognised rather than the old offsets applied to the new topic.
+                checkpointVersion = store.adoptSourceTopicId(name, checkpointVersion, sourceTopicId);
+                LOG.info("job {}: its checkpoint from before topic ids now belongs to source {} with topic id {}",
+                        name, job.source(), sourceTopicId);
+            }
         }
         int partitions = source.partitions();
         for (int p = 0; p < partitions; p++) {

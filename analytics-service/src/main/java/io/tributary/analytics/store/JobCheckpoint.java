@@ -32,7 +32,8 @@ public class JobCheckpoint {
 
     /**
      * The id of the source topic the offsets belong to (ingest's {@code topicId}); null in a
-     * checkpoint written before topic ids, which the next commit fills in.
+     * checkpoint written before topic ids, which the job fills in with the source's current id
+     * when it next starts ({@link #adoptSourceTopicId}).
      */
     @Column(length = 64)
     private String sourceTopicId;
@@ -78,5 +79,12 @@ public class JobCheckpoint {
         this.offsets = offsets;
         this.state = state;
         this.sourceTopicId = sourceTopicId;
+    }
+
+    /** A checkpoint written before topic ids takes the id of the source it is resumed on. */
+    public void adoptSourceTopicId(String sourceTopicId) {
+        if (this.sourceTopicId == null) {
+            this.sourceTopicId = sourceTopicId;
+        }
     }
 }

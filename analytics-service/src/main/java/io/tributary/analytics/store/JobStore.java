@@ -94,6 +94,25 @@ public class JobStore {
         return checkpoint.getVersion();
     }
 
+    /**
+     * Records the source topic id in a checkpoint written before topic ids (which has none), so
+     * that its offsets are tied to the incarnation of the source they are resumed on from now on,
+     * even before the next batch commits. Only if the checkpoint is still at {@code expectedVersion}.
+     *
+     * @return the checkpoint's new version
+     * @throws ConcurrentRunException when someone else committed meanwhile
+     */
+    @Transactional
+    public long adoptSourceTopicId(String jobName, long expectedVersion, String sourceTopicId) {
+        JobCheckpoint checkpoint = checkpoints.findById(jobName).orElse(null);
+        if (checkpoint == null || checkpoint.getVersion() != expectedVersion) {
+            throw new ConcurrentRunException(jobName);
+        }
+        checkpoint.adoptSourceTopicId(sourceTopicId);
+        entityManager.flush();
+        return checkpoint.getVersion();
+    }
+
     private void writeRows(String jobName, long batchId, List<ResultRow> rows, Instant now) {
         if (rows.isEmpty()) {
             return;

@@ -58,6 +58,15 @@ public class Pipeline {
     @Column(name = "updated_at", nullable = false)
     private Instant updatedAt;
 
+    /**
+     * TRUE for every pipeline stored by a version with topic ids; null in a row stored before (the
+     * column is added by the schema update, empty for existing rows). Such a pipeline may have run
+     * under the names without topic id, so the incarnation of its source it first sees with an id
+     * keeps those names (see {@code SourceBindings}).
+     */
+    @Column(name = "topic_id_names")
+    private Boolean topicIdNames;
+
     protected Pipeline() {
     }
 
@@ -66,6 +75,7 @@ public class Pipeline {
         this.state = PipelineState.RUNNING;
         this.createdAt = now;
         this.updatedAt = now;
+        this.topicIdNames = Boolean.TRUE;
     }
 
     void define(String source, String sink, String deadLetter, String stepsJson, int parallelism, Instant now) {
@@ -124,5 +134,10 @@ public class Pipeline {
 
     public Instant getUpdatedAt() {
         return updatedAt;
+    }
+
+    /** True when the pipeline was stored by a version before topic ids (it may have run under names without them). */
+    public boolean predatesTopicIds() {
+        return !Boolean.TRUE.equals(topicIdNames);
     }
 }

@@ -2,18 +2,24 @@ package io.tributary.clean.runner;
 
 import io.tributary.clean.process.RecordProcessor;
 
-/** An immutable snapshot of a stored pipeline, compiled, as its workers run it. */
+/**
+ * An immutable snapshot of a stored pipeline, compiled, as its workers run it.
+ *
+ * @param predatesTopicIds the pipeline was stored by a version before topic ids, so it may have
+ *                         run under the names without them ({@link SourceBindings})
+ */
 record PipelineDefinition(String name, String source, String sink, String deadLetter, long revision, int parallelism,
-                          RecordProcessor processor) {
+                          boolean predatesTopicIds, RecordProcessor processor) {
 
     /**
      * The consumer group reading one incarnation of the source: {@code clean-<pipeline>-<topicId>}.
      * A re-created source (a new id) is read by a new group, from its beginning, so no offset
-     * committed for the deleted topic can apply to the new one. Without an id (an ingest service
-     * older than topic ids) just {@code clean-<pipeline>}.
+     * committed for the deleted topic can apply to the new one. Just {@code clean-<pipeline>}
+     * without an id (an ingest service older than topic ids) or with legacy names (the incarnation
+     * a pipeline of an older version was reading when it was upgraded, {@link SourceBindings}).
      */
-    String group(String sourceTopicId) {
-        return "clean-" + name + (sourceTopicId == null ? "" : "-" + sourceTopicId);
+    String group(String sourceTopicId, boolean legacyNames) {
+        return "clean-" + name + (sourceTopicId == null || legacyNames ? "" : "-" + sourceTopicId);
     }
 
     /**
@@ -23,10 +29,11 @@ record PipelineDefinition(String name, String source, String sink, String deadLe
      * offsets) of the old one, which would make it skip records; its id, so that a deleted and
      * re-created source does not either (its offsets start again at 0). A new producer also
      * starts the partition's dedupe state afresh ({@code DedupeStore} drops state claimed by
-     * another producer id).
+     * another producer id). Without the id, as for {@link #group}: the name an older version used,
+     * whose sequences and dedupe state then carry on.
      */
-    String producerName(int sourcePartition, String sourceTopicId) {
+    String producerName(int sourcePartition, String sourceTopicId, boolean legacyNames) {
         return "clean-" + name + "-" + source + "-" + sourcePartition
-                + (sourceTopicId == null ? "" : "-" + sourceTopicId);
+                + (sourceTopicId == null || legacyNames ? "" : "-" + sourceTopicId);
     }
 }

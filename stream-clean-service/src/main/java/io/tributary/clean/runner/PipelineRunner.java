@@ -46,6 +46,7 @@ public class PipelineRunner {
     private final PipelineService pipelines;
     private final IngestGateway ingest;
     private final DedupeStore dedupeStore;
+    private final SourceBindings bindings;
     private final MeterRegistry registry;
     private final CleanProperties properties;
     private final Clock clock;
@@ -58,11 +59,12 @@ public class PipelineRunner {
     });
 
     public PipelineRunner(PipelineRepository repository, PipelineService pipelines, IngestGateway ingest,
-                          DedupeStore dedupeStore, MeterRegistry registry, CleanProperties properties, Clock clock) {
+                          DedupeStore dedupeStore, SourceBindings bindings, MeterRegistry registry, CleanProperties properties, Clock clock) {
         this.repository = repository;
         this.pipelines = pipelines;
         this.ingest = ingest;
         this.dedupeStore = dedupeStore;
+        this.bindings = bindings;
         this.registry = registry;
         this.properties = properties;
         this.clock = clock;
@@ -135,10 +137,11 @@ public class PipelineRunner {
                 RecordProcessor processor = pipelines.compile(PipelineService.steps(pipeline));
                 PipelineDefinition definition = new PipelineDefinition(pipeline.getName(), pipeline.getSource(),
                         pipeline.getSink(), pipeline.getDeadLetter(), pipeline.getRevision(), pipeline.getParallelism(),
-                        processor);
+                        pipeline.predatesTopicIds(), processor);
                 PipelineRuntime runtime = new PipelineRuntime(definition, metricsFor(name, processor), clock);
                 ClientSettings client = ingest.clientSettings(); // the workers' group consumers, as Service:stream-clean
-                runtime.start(i -> new PipelineWorker(definition, i, ingest, dedupeStore, runtime, properties.runner(),
+                runtime.start(i -> new PipelineWorker(definition, i, ingest, dedupeStore, bindings, runtime,
+                        properties.runner(),
                         client));
                 running.put(name, runtime);
                 LOG.info("Started pipeline {} (revision {}, {} worker(s))", name, definition.revision(),

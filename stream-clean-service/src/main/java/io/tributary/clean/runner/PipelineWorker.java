@@ -38,7 +38,7 @@ import io.tributary.client.consumer.WakeupException;
 import io.tributary.client.producer.SequencedTree;
 
 /**
- * One member of a pipeline's consumer group ({@code clean-<pipeline>}), on its own thread.
+ * One member of a pipeline's consumer group ({@link PipelineDefinition#group}), on its own thread.
  *
  * <p><b>Exactly once.</b> Each owned source partition writes under its own named producer
  * ({@link PipelineDefinition#producerName}); taking a partition over bumps that producer's epoch,
@@ -64,7 +64,10 @@ import io.tributary.client.producer.SequencedTree;
  * group reading the new topic from its beginning, new producers (no sequence of the old topic
  * can make a new record look written already), a fresh dedupe state. A re-created sink or
  * dead-letter topic (seen in the periodic check, or as a failed write) also makes the worker start
- * over, which re-reads what its producers wrote there (nothing, in a new topic).
+ * over, which re-reads what its producers wrote there (nothing, in a new topic). The one
+ * exception to the id-suffixed names is the incarnation a pipeline of a version before topic ids
+ * was reading when it was upgraded: it keeps that version's names, and so its offsets, sequences
+ * and dedupe state ({@link SourceBindings}).
  *
  * <p><b>Failures.</b> Any failure while processing (ingest unavailable after retries, fenced
  * by a newer owner, a rebalance in the middle) abandons the uncommitted work: the consumer
@@ -81,6 +84,7 @@ final class PipelineWorker implements Runnable {
     private final int index;
     private final IngestGateway ingest;
     private final DedupeStore dedupeStore;
+    private final SourceBindings bindings;
     private final PipelineRuntime runtime;
     private final CleanProperties.Runner settings;
     private final ClientSettings client;
@@ -97,14 +101,17 @@ final class PipelineWorker implements Runnable {
     private String sourceTopicId;
     private String sinkTopicId;
     private String deadLetterTopicId;
+    /** This run reads the source under the names without topic id ({@link SourceBindings}). */
+    private boolean legacyNames;
     private long nextLagCheck;
 
     PipelineWorker(PipelineDefinition pipeline, int index, IngestGateway ingest, DedupeStore dedupeStore,
-                   PipelineRuntime runtime, CleanProperties.Runner settings, ClientSettings client) {
+                   SourceBindings bindings, PipelineRuntime runtime, CleanProperties.Runner settings, ClientSettings client) {
         this.pipeline = pipeline;
         this.index = index;
         this.ingest = ingest;
         this.dedupeStore = dedupeStore;
+        this.bindings = bindings;
         this.runtime = runtime;
         this.settings = settings;
         this.client = client;
@@ -186,9 +193,12 @@ final class PipelineWorker implements Runnable {
         sourceTopicId = source.topicId();
         sinkTopicId = sink.topicId();
         deadLetterTopicId = deadLetter.topicId();
+        legacyNames = sourceTopicId != null && bindings.legacyNames(pipeline.name(), pipeline.source(), sourceTopicId,
+                pipeline.predatesTopicIds());
         if (sourceTopicId != null && runtime.sourceTopicId(sourceTopicId)) {
-            LOG.info("Pipeline {} worker {} reads source {} with topic id {} (group {})", pipeline.name(), index,
-                    pipeline.source(), sourceTopicId, pipeline.group(sourceTopicId));
+            LOG.info("Pipeline {} worker {} reads source {} with topic id {} (group {}{})", pipeline.name(), index,
+                    pipeline.source(), sourceTopicId, pipeline.group(sourceTopicId, legacyNames),
+                    legacyNames ? ", the names it ran under before topic ids" : "");
         }
     }
 
@@ -222,7 +232,7 @@ final class PipelineWorker implements Runnable {
     }
 
     private void consume() {
-        ConsumerSettings consumerSettings = ConsumerSettings.builder(client, pipeline.group(sourceTopicId),
+        ConsumerSettings consumerSettings = ConsumerSettings.builder(client, pipeline.group(sourceTopicId, legacyNames),
                         List.of(pipeline.source()))
                 .autoOffsetReset(AutoOffsetReset.EARLIEST)
                 .maxPollRecords(settings.maxPollRecords())
@@ -374,7 +384,7 @@ final class PipelineWorker implements Runnable {
 
     /** Registers as the writer of a source partition (fencing its previous owner) and reads what is written. */
     private PartitionState takeOver(int sourcePartition) {
-        ProducerIdentity identity = ingest.initProducer(pipeline.producerName(sourcePartition, sourceTopicId));
+        ProducerIdentity identity = ingest.initProducer(pipeline.producerName(sourcePartition, sourceTopicId, legacyNames));
         DedupeClaim dedupe = pipeline.processor().dedupeStates().isEmpty() ? null
                 : dedupeStore.claim(pipeline.name(), pipeline.source(), sourcePartition, identity,
                         pipeline.processor().dedupeStates());
