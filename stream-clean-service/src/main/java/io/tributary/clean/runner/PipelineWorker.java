@@ -92,7 +92,7 @@ final class PipelineWorker implements Runnable {
     private final ExecutorService senders;
     private volatile boolean stopping;
     private volatile GroupConsumer consumer;
-    /** Set once a poll succeeded since the last (re)start: resets the restart backoff. */
+    /** Set once a poll was committed since the last (re)start: resets the restart backoff. */
     private boolean polled;
     private int sinkPartitions;
     private int deadLetterPartitions;
@@ -159,7 +159,7 @@ final class PipelineWorker implements Runnable {
             }
             if (!stopping) {
                 if (polled) {
-                    // It ran for a while: a new failure starts the backoff from the beginning.
+                    // It got work done: a new failure starts the backoff from the beginning.
                     backoffMillis = settings.restartBackoff().toMillis();
                     polled = false;
                 }
@@ -202,7 +202,6 @@ final class PipelineWorker implements Runnable {
             // While a poll's writes are in flight, only take what is already there, then finish it.
             List<ConsumedRecord> records = consumer.poll(inFlight == null ? settings.pollWait() : Duration.ZERO);
             runtime.state(index, WorkerState.RUNNING);
-            polled = true;
             PreparedPoll prepared = records.isEmpty() ? null : prepare(records);
             if (inFlight != null) {
                 finish(inFlight);
@@ -309,6 +308,7 @@ final class PipelineWorker implements Runnable {
         try {
             consumer.commitSync(poll.next());
             poll.next().forEach((tp, offset) -> committed.put(tp.partition(), offset));
+            polled = true;
         } catch (CommitFailedException e) {
             // Written already; whoever owns the partitions now skips those outputs.
             LOG.info("Pipeline {} worker {}: commit refused after a rebalance: {}", pipeline.name(), index,

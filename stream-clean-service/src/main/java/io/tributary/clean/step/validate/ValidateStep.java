@@ -7,7 +7,6 @@ import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
-import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 
 import io.tributary.clean.step.RecordRejectedException;
@@ -26,9 +25,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
  */
 public final class ValidateStep implements Step {
 
-    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
-            builder -> builder.schemaRegistryConfig(SchemaRegistryConfig.builder()
-                    .regularExpressionFactory(BoundedRegularExpressions.INSTANCE).build()));
+    private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
     /** Longest {@code pattern} / {@code patternProperties} regular expression. */
     static final int MAX_PATTERN_CHARS = 1_000;
     /** Values a new schema is tried against: a schema that cannot even answer for these is refused. */
@@ -82,12 +79,7 @@ public final class ValidateStep implements Step {
 
     @Override
     public boolean apply(WorkingRecord record) {
-        List<Error> errors;
-        try {
-            errors = schema.validate(record.value());
-        } catch (BoundedRegularExpressions.TooComplexException e) {
-            throw new RecordRejectedException("schema validation failed: " + e.getMessage());
-        }
+        List<Error> errors = schema.validate(record.value());
         if (!errors.isEmpty()) {
             throw new RecordRejectedException("schema validation failed: " + summary(errors));
         }
