@@ -12,6 +12,8 @@ import io.tributary.client.TopicPartition;
 import io.tributary.client.internal.Codecs;
 import io.tributary.client.internal.HttpTransport;
 import io.tributary.client.internal.Json;
+import io.tributary.client.internal.PollAnswerReader;
+import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -46,14 +48,28 @@ final class GroupProtocol {
 
     CompletableFuture<PollAnswer> poll(String memberId, int maxRecords, Duration maxWait) {
         String query = "/records?maxRecords=" + maxRecords + "&maxWaitMs=" + maxWait.toMillis();
-        return transport.sendAsync("GET", memberPath(memberId) + query, null, Map.of(), maxWait)
-                .thenApply(answer -> {
-                    List<ConsumedRecord> records = new ArrayList<>();
-                    for (JsonNode record : answer.path("records")) {
-                        records.add(Codecs.consumedRecord(record, null));
-                    }
-                    return new PollAnswer(membership(memberId, answer), records);
-                });
+        return transport.sendForBytesAsync("GET", memberPath(memberId) + query, maxWait,
+                body -> pollAnswer(memberId, body));
+    }
+
+    /**
+     * Reads a poll answer as a whole; when that fails (a value nested too deep, say), record by
+     * record, so that only the unreadable record is marked ({@link ConsumedRecord#valueError()})
+     * and the partition is not blocked by it.
+     */
+    private static PollAnswer pollAnswer(String memberId, byte[] body) {
+        JsonNode answer;
+        try {
+            answer = Json.MAPPER.readTree(body);
+        } catch (JacksonException e) {
+            PollAnswerReader.Answer read = PollAnswerReader.read(body, null);
+            return new PollAnswer(membership(memberId, read.envelope()), read.records());
+        }
+        List<ConsumedRecord> records = new ArrayList<>();
+        for (JsonNode record : answer.path("records")) {
+            records.add(Codecs.consumedRecord(record, null));
+        }
+        return new PollAnswer(membership(memberId, answer), records);
     }
 
     /** Commits next-offsets-to-consume under the member's generation. */

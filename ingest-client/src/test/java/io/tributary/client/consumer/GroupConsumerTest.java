@@ -89,6 +89,33 @@ class GroupConsumerTest {
     }
 
     @Test
+    void shouldHandOverTheReadableRecordsOfAPollAnswerAndMarkTheOneWhoseValueCannotBeRead() {
+        // 600 levels: beyond the reader's nesting limit, so the answer cannot be read as a whole.
+        String deep = "[".repeat(600) + "]".repeat(600);
+        String answer = """
+                {"generation":1,"assignments":[{"topic":"orders","partition":0}],"records":[
+                 {"topic":"orders","partition":0,"offset":4,"timestamp":1004,"key":"a","value":{"n":4},"headers":{}},
+                 {"topic":"orders","partition":0,"offset":5,"timestamp":1005,"key":"b","value":%s,"headers":{"h":"x"}},
+                 {"topic":"orders","partition":0,"offset":6,"timestamp":1006,"key":"c","value":{"n":6},"headers":{}}]}"""
+                .formatted(deep);
+        server.on("GET", JOIN + "/m1/records", r -> Reply.ok(answer));
+
+        List<ConsumedRecord> records = consumer(b -> { }).poll(Duration.ofSeconds(5));
+
+        assertThat(records).extracting(ConsumedRecord::offset).containsExactly(4L, 5L, 6L);
+        assertThat(records.get(0).valueError()).isNull();
+        assertThat(records.get(0).value().path("n").asInt()).isEqualTo(4);
+        assertThat(records.get(2).value().path("n").asInt()).isEqualTo(6);
+        ConsumedRecord poison = records.get(1);
+        assertThat(poison.key()).isEqualTo("b");
+        assertThat(poison.timestamp()).isEqualTo(1005L);
+        assertThat(poison.headers()).containsEntry("h", "x");
+        assertThat(poison.valueError()).contains("nesting depth");
+        assertThat(poison.rawValue()).isEqualTo(deep);
+        assertThat(poison.value().isNull()).isTrue();
+    }
+
+    @Test
     void shouldCommitExplicitOffsets() throws Exception {
         consumer(b -> { });
         consumer.poll(Duration.ZERO);

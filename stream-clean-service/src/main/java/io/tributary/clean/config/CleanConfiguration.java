@@ -9,6 +9,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
+import io.tributary.clean.step.RecordLimits;
 import io.tributary.clean.step.StepFactory;
 import io.tributary.clean.step.enrich.ReferenceLookup;
 
@@ -29,6 +30,8 @@ class CleanConfiguration {
         if ("tributary-default-salt".equals(properties.maskSalt())) {
             LOG.warn("clean.mask-salt is the built-in default; set it per deployment so mask hashes cannot be recomputed");
         }
-        return new StepFactory(properties.maskSalt(), clock, references);
+        CleanProperties.Runner runner = properties.runner();
+        return new StepFactory(properties.maskSalt(), clock, references,
+                new RecordLimits(runner.maxValueDepth(), runner.maxFuture(), runner.maxPast()));
     }
 }

@@ -29,6 +29,16 @@ public record CleanProperties(@DefaultValue("http://localhost:8081") String inge
      * @param sessionTimeout    group session timeout of a worker
      * @param heartbeatInterval group heartbeat interval of a worker
      * @param requestTimeout    timeout of one ingest request
+     * @param maxValueDepth     nesting depth a record value may have (when read and after the steps);
+     *                          deeper values are dead-lettered (step {@code parse}) with their JSON
+     *                          text as a string value. Keep it at or below ingest's produce limit
+     * @param maxFuture         a {@code timestamp} step dead-letters event times more than this after
+     *                          processing time
+     * @param maxPast           a {@code timestamp} step dead-letters event times more than this before
+     *                          processing time
+     * @param restartBackoff    first pause before a failed worker (any error, including a
+     *                          {@link Error}) starts again; doubled per consecutive failure
+     * @param maxRestartBackoff the longest pause between restarts of a failing worker
      */
     public record Runner(@DefaultValue("true") boolean enabled,
                          @DefaultValue("5s") Duration reconcileInterval,
@@ -36,7 +46,12 @@ public record CleanProperties(@DefaultValue("http://localhost:8081") String inge
                          @DefaultValue("500ms") Duration pollWait,
                          @DefaultValue("10s") Duration sessionTimeout,
                          @DefaultValue("1s") Duration heartbeatInterval,
-                         @DefaultValue("30s") Duration requestTimeout) {
+                         @DefaultValue("30s") Duration requestTimeout,
+                         @DefaultValue("100") int maxValueDepth,
+                         @DefaultValue("1d") Duration maxFuture,
+                         @DefaultValue("3650d") Duration maxPast,
+                         @DefaultValue("250ms") Duration restartBackoff,
+                         @DefaultValue("30s") Duration maxRestartBackoff) {
     }
 
     /**

@@ -9,6 +9,7 @@ import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.tributary.clean.step.RecordLimits;
 import io.tributary.clean.step.RecordRejectedException;
 import io.tributary.clean.step.Step;
 import io.tributary.clean.step.StepConfigException;
@@ -28,9 +29,11 @@ import tools.jackson.databind.node.ObjectNode;
  *
  * <p>Before the first step the raw value must be a JSON object, or a JSON string holding one
  * (producers that stringify their payload); anything else — invalid JSON text, a number, an
- * array, a tombstone — is dead-lettered with step {@code parse}. A step that throws anything
- * other than {@link RecordRejectedException} (a bug) also dead-letters the record, so one bad
- * record never stops a pipeline.
+ * array, a tombstone, a value nested deeper than {@link RecordLimits#maxValueDepth()}, a value the
+ * consumer could not read at all ({@link #unreadable}) — is dead-lettered with step {@code parse}.
+ * A step that throws anything other than {@link RecordRejectedException} (a bug, or an
+ * {@link Error} such as {@link StackOverflowError}) also dead-letters the record, and so does a
+ * step that leaves the value nested deeper than the limit: one bad record never stops a pipeline.
  */
 public final class RecordProcessor {
 
@@ -41,10 +44,12 @@ public final class RecordProcessor {
     private final List<Step> steps;
     private final List<String> labels;
     private final Set<String> dedupeStates;
+    private final int maxValueDepth;
 
-    private RecordProcessor(List<Step> steps, List<String> labels) {
+    private RecordProcessor(List<Step> steps, List<String> labels, int maxValueDepth) {
         this.steps = steps;
         this.labels = labels;
+        this.maxValueDepth = maxValueDepth;
         Set<String> names = new TreeSet<>();
         steps.stream().filter(DedupeStep.class::isInstance).map(step -> ((DedupeStep) step).stateName())
                 .forEach(names::add);
@@ -69,7 +74,12 @@ public final class RecordProcessor {
             }
             labels.add(i + ":" + type);
         }
-        return new RecordProcessor(List.copyOf(steps), List.copyOf(labels));
+        return new RecordProcessor(List.copyOf(steps), List.copyOf(labels), factory.limits().maxValueDepth());
+    }
+
+    /** Steps built elsewhere, with their labels (tests). */
+    static RecordProcessor of(List<Step> steps, List<String> labels) {
+        return new RecordProcessor(List.copyOf(steps), List.copyOf(labels), RecordLimits.DEFAULTS.maxValueDepth());
     }
 
     /** {@code "<index>:<type>"} of each step, the value of the dead-letter {@code step} header. */
@@ -95,7 +105,13 @@ public final class RecordProcessor {
                            KeyMemory keyMemory) {
         ObjectNode value;
         try {
+            if (JsonDepth.exceeds(rawValue, maxValueDepth)) {
+                return new Outcome.DeadLettered(Outcome.PARSE_STEP, PARSE, tooDeep("the value"));
+            }
             value = asObject(rawValue);
+            if (JsonDepth.exceeds(value, maxValueDepth)) {
+                return new Outcome.DeadLettered(Outcome.PARSE_STEP, PARSE, tooDeep("the JSON in the string value"));
+            }
         } catch (RecordRejectedException e) {
             return new Outcome.DeadLettered(Outcome.PARSE_STEP, PARSE, e.getMessage());
         }
@@ -108,12 +124,31 @@ public final class RecordProcessor {
                 }
             } catch (RecordRejectedException e) {
                 return new Outcome.DeadLettered(i, labels.get(i), e.getMessage());
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
+                // Error included: a StackOverflowError in a step must cost one record, not the worker.
                 LOG.warn("Step {} failed unexpectedly", labels.get(i), e);
                 return new Outcome.DeadLettered(i, labels.get(i), "internal error: " + e);
             }
         }
+        if (!steps.isEmpty() && JsonDepth.exceeds(record.value(), maxValueDepth)) {
+            int last = steps.size() - 1;
+            return new Outcome.DeadLettered(last, labels.get(last), tooDeep("the cleaned value"));
+        }
         return new Outcome.Output(key, record.value(), record.headers());
+    }
+
+    /** A record whose value the consumer could not read at all (e.g. nested beyond the reader's limit). */
+    public static Outcome.DeadLettered unreadable(String reason) {
+        return new Outcome.DeadLettered(Outcome.PARSE_STEP, PARSE, reason == null ? "unreadable value" : reason);
+    }
+
+    /** The nesting limit values are held to. */
+    public int maxValueDepth() {
+        return maxValueDepth;
+    }
+
+    private String tooDeep(String what) {
+        return what + " is nested more than " + maxValueDepth + " levels deep";
     }
 
     private static ObjectNode asObject(JsonNode raw) {

@@ -20,7 +20,9 @@ import io.tributary.clean.config.CleanProperties;
 import io.tributary.clean.dedupe.DedupeClaim;
 import io.tributary.clean.dedupe.DedupeSave;
 import io.tributary.clean.dedupe.DedupeStore;
+import io.tributary.clean.process.JsonDepth;
 import io.tributary.clean.process.Outcome;
+import io.tributary.clean.process.RecordProcessor;
 import io.tributary.client.ClientSettings;
 import io.tributary.client.ConsumedRecord;
 import io.tributary.client.IngestException;
@@ -36,6 +38,11 @@ import io.tributary.client.consumer.GroupConsumer;
 import io.tributary.client.consumer.RebalanceListener;
 import io.tributary.client.consumer.WakeupException;
 import io.tributary.client.producer.SequencedTree;
+import tools.jackson.core.StreamWriteConstraints;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * One member of a pipeline's consumer group ({@link PipelineDefinition#group}), on its own thread.
@@ -79,6 +86,10 @@ final class PipelineWorker implements Runnable {
     private static final int MAX_REASON_CHARS = 1_000;
     private static final Duration LAG_INTERVAL = Duration.ofSeconds(2);
     private static final int SENDER_THREADS = 8;
+    /** Writes the text of a value too deep for the regular writer (only for dead letters). */
+    private static final JsonMapper DEPTH_TOLERANT = JsonMapper.builder(JsonFactory.builder()
+            .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(Integer.MAX_VALUE).build())
+            .build()).build();
 
     private final PipelineDefinition pipeline;
     private final int index;
@@ -95,6 +106,8 @@ final class PipelineWorker implements Runnable {
     private final ExecutorService senders;
     private volatile boolean stopping;
     private volatile GroupConsumer consumer;
+    /** Set once a poll was committed since the last (re)start: resets the restart backoff. */
+    private boolean polled;
     private int sinkPartitions;
     private int deadLetterPartitions;
     /** The ids of the topics as this run of the worker found them (null from an older ingest service). */
@@ -136,7 +149,7 @@ final class PipelineWorker implements Runnable {
 
     @Override
     public void run() {
-        long backoffMillis = 250;
+        long backoffMillis = settings.restartBackoff().toMillis();
         while (!stopping) {
             try {
                 prepareTopics();
@@ -161,15 +174,24 @@ final class PipelineWorker implements Runnable {
                             e);
                     report(WorkerState.FAILING, e.getMessage());
                 }
-            } catch (RuntimeException e) {
-                LOG.warn("Pipeline {} worker {} failed; restarting from committed offsets", pipeline.name(), index, e);
+            } catch (RuntimeException | Error e) {
+                // Error included (StackOverflowError, OutOfMemoryError, an assertion in a library):
+                // a worker never dies silently; it reports the failure and starts again.
+                LOG.warn("Pipeline {} worker {} failed; restarting from committed offsets in {} ms", pipeline.name(),
+                        index, backoffMillis, e);
                 report(WorkerState.FAILING, e.toString());
             } finally {
                 closeConsumer();
             }
             if (!stopping) {
-                pause(Math.max(backoffMillis, 1));
-                backoffMillis = Math.min(Math.max(backoffMillis * 2, 250), 5_000);
+                if (polled && backoffMillis != 0) {
+                    // It got work done: a new failure starts the backoff from the beginning.
+                    backoffMillis = settings.restartBackoff().toMillis();
+                }
+                polled = false;
+                pause(Math.max(backoffMillis, 1)); // 0 after a re-created source: start over at once
+                backoffMillis = Math.min(Math.max(backoffMillis * 2, settings.restartBackoff().toMillis()),
+                        settings.maxRestartBackoff().toMillis());
             }
         }
         senders.shutdown();
@@ -286,10 +308,12 @@ final class PipelineWorker implements Runnable {
                 if (state.processedBefore(record.offset())) {
                     continue;
                 }
-                Outcome outcome = pipeline.processor().process(record.key(), record.value(), record.headers(),
-                        record.timestamp(), record.offset(), state.keyMemory());
+                // A value the consumer could not read (too deep, ...) is dead-lettered, never retried forever.
+                Outcome outcome = record.valueError() != null ? RecordProcessor.unreadable(record.valueError())
+                        : pipeline.processor().process(record.key(), record.value(), record.headers(),
+                                record.timestamp(), record.offset(), state.keyMemory());
                 runtime.metrics().record(outcome);
-                SequencedTree output = toOutput(record, outcome);
+                SequencedTree output = toOutput(record, outcome, pipeline.processor().maxValueDepth());
                 if (output == null) {
                     continue;
                 }
@@ -354,6 +378,7 @@ final class PipelineWorker implements Runnable {
         try {
             consumer.commitSync(poll.next());
             poll.next().forEach((tp, offset) -> committed.put(tp.partition(), offset));
+            polled = true;
         } catch (CommitFailedException e) {
             // Written already; whoever owns the partitions now skips those outputs.
             LOG.info("Pipeline {} worker {}: commit refused after a rebalance: {}", pipeline.name(), index,
@@ -396,7 +421,7 @@ final class PipelineWorker implements Runnable {
     }
 
     /** The record to write for an outcome, with sequence = the source offset; null when nothing is written. */
-    private static SequencedTree toOutput(ConsumedRecord record, Outcome outcome) {
+    private static SequencedTree toOutput(ConsumedRecord record, Outcome outcome, int maxValueDepth) {
         if (outcome instanceof Outcome.Output out) {
             return new SequencedTree(record.key(), out.value(), out.headers(), record.timestamp(), record.offset());
         }
@@ -410,9 +435,25 @@ final class PipelineWorker implements Runnable {
             headers.put("source.partition", Integer.toString(record.partition()));
             headers.put("source.offset", Long.toString(record.offset()));
             headers.put("timestamp", Instant.now().toString());
-            return new SequencedTree(record.key(), record.value(), headers, record.timestamp(), record.offset());
+            return new SequencedTree(record.key(), deadLetterValue(record, maxValueDepth), headers, record.timestamp(),
+                    record.offset());
         }
         return null;
+    }
+
+    /**
+     * The source value as it came, except one that could not be read or is nested too deep to be
+     * written again: that one goes as a JSON string holding its text, so the dead-letter topic
+     * never refuses it (which would stall the partition).
+     */
+    private static JsonNode deadLetterValue(ConsumedRecord record, int maxValueDepth) {
+        if (record.valueError() != null) {
+            return JsonNodeFactory.instance.stringNode(record.rawValue() == null ? "" : record.rawValue());
+        }
+        if (JsonDepth.exceeds(record.value(), maxValueDepth)) {
+            return JsonNodeFactory.instance.stringNode(DEPTH_TOLERANT.writeValueAsString(record.value()));
+        }
+        return record.value();
     }
 
     private void updateLag() {

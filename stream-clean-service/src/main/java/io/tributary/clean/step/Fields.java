@@ -12,6 +12,11 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class Fields {
 
+    /** Longest field pointer. */
+    public static final int MAX_POINTER_CHARS = 300;
+    /** Most segments of a field pointer (writes create missing parents: this bounds what they add). */
+    public static final int MAX_POINTER_SEGMENTS = 16;
+
     private Fields() {
     }
 
@@ -20,11 +25,23 @@ public final class Fields {
         if (text == null || text.isEmpty()) {
             throw new StepConfigException("\"" + option + "\" must be a JSON Pointer to a field, e.g. \"/customer/email\"");
         }
+        if (text.length() > MAX_POINTER_CHARS) {
+            throw new StepConfigException("\"" + option + "\" may have at most " + MAX_POINTER_CHARS + " characters");
+        }
+        JsonPointer pointer;
         try {
-            return JsonPointer.compile(text);
+            pointer = JsonPointer.compile(text);
         } catch (IllegalArgumentException e) {
             throw new StepConfigException("\"" + option + "\" is not a JSON Pointer (" + text + "): it must start with '/'");
         }
+        int segments = 0;
+        for (JsonPointer rest = pointer; !rest.matches(); rest = rest.tail()) {
+            segments++;
+        }
+        if (segments > MAX_POINTER_SEGMENTS) {
+            throw new StepConfigException("\"" + option + "\" may have at most " + MAX_POINTER_SEGMENTS + " segments");
+        }
+        return pointer;
     }
 
     /** The node at the pointer, or null when there is none (a JSON null is returned as a node). */

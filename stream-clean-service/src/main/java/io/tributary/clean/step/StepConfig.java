@@ -15,11 +15,21 @@ import tools.jackson.databind.JsonNode;
  */
 public final class StepConfig {
 
+    /** Nesting of a whole step specification (a validate schema, an insert value). */
+    public static final int MAX_SPEC_DEPTH = 32;
+    /** Longest text option (filter expressions are bounded at 1,000 by the sandbox too). */
+    public static final int MAX_TEXT_CHARS = 1_000;
+    /** Nesting of a constant value ({@code insert}'s {@code value}). */
+    public static final int MAX_VALUE_DEPTH = 8;
+
     private final JsonNode node;
 
     public StepConfig(JsonNode node) {
         if (node == null || !node.isObject()) {
             throw new StepConfigException("a step must be a JSON object with a \"type\"");
+        }
+        if (io.tributary.clean.process.JsonDepth.exceeds(node, MAX_SPEC_DEPTH)) {
+            throw new StepConfigException("a step may nest at most " + MAX_SPEC_DEPTH + " levels deep");
         }
         this.node = node;
     }
@@ -36,10 +46,22 @@ public final class StepConfig {
         return node.get(option);
     }
 
+    /** A constant JSON value, bounded in nesting ({@link #MAX_VALUE_DEPTH}); null when absent. */
+    public JsonNode value(String option) {
+        JsonNode value = node.get(option);
+        if (value != null && io.tributary.clean.process.JsonDepth.exceeds(value, MAX_VALUE_DEPTH)) {
+            throw new StepConfigException("\"" + option + "\" may nest at most " + MAX_VALUE_DEPTH + " levels deep");
+        }
+        return value;
+    }
+
     public String text(String option) {
         JsonNode value = node.get(option);
         if (value == null || !value.isString() || value.stringValue().isBlank()) {
             throw new StepConfigException("\"" + option + "\" is required and must be a non-empty string");
+        }
+        if (value.stringValue().length() > MAX_TEXT_CHARS) {
+            throw new StepConfigException("\"" + option + "\" may have at most " + MAX_TEXT_CHARS + " characters");
         }
         return value.stringValue();
     }

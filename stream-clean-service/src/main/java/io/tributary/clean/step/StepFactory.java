@@ -23,14 +23,19 @@ import tools.jackson.databind.JsonNode;
  * @param maskSalt the salt of {@code mask} hashes
  * @param clock    the processing-time source of {@code insert}
  * @param lookup   reference tables for {@code enrich}
+ * @param limits   what records must stay within (value depth, event-time window)
  */
-public record StepFactory(String maskSalt, Clock clock, ReferenceLookup lookup) {
+public record StepFactory(String maskSalt, Clock clock, ReferenceLookup lookup, RecordLimits limits) {
 
     public static final java.util.List<String> TYPES = java.util.List.of("validate", "filter", "drop", "rename",
             "insert", "mask", "cast", "timestamp", "flatten", "dedupe", "enrich");
 
     public StepFactory(String maskSalt, Clock clock) {
         this(maskSalt, clock, ReferenceLookup.NONE);
+    }
+
+    public StepFactory(String maskSalt, Clock clock, ReferenceLookup lookup) {
+        this(maskSalt, clock, lookup, RecordLimits.DEFAULTS);
     }
 
     public Step create(JsonNode spec) {
@@ -43,7 +48,7 @@ public record StepFactory(String maskSalt, Clock clock, ReferenceLookup lookup) 
             case "insert" -> InsertStep.from(config, clock);
             case "mask" -> MaskStep.from(config, maskSalt);
             case "cast" -> CastStep.from(config);
-            case "timestamp" -> TimestampStep.from(config);
+            case "timestamp" -> TimestampStep.from(config, clock, limits);
             case "flatten" -> FlattenStep.from(config);
             case "dedupe" -> DedupeStep.from(config);
             case "enrich" -> EnrichStep.from(config, lookup);

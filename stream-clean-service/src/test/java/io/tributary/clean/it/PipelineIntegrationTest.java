@@ -209,7 +209,7 @@ class PipelineIntegrationTest {
                     .path("state").asString().equals("PAUSED"));
             for (int i = RECORDS; i < RECORDS + 10; i++) {
                 producer.send("raw.orders", ProducerRecord.ofJson("k" + i, "{\"id\":" + i
-                        + ",\"amount\":1,\"email\":\"e\",\"ts\":0}"));
+                        + ",\"amount\":1,\"email\":\"e\",\"ts\":1700000000000}"));
             }
             REPEATED.subList(0, 5).forEach(i -> producer.send("raw.orders", raw(i)));
             producer.flush();

@@ -156,4 +156,31 @@ class PipelineApiTest {
                 .andExpect(jsonPath("$.paths['/api/v1/pipelines/{name}/pause']").exists())
                 .andExpect(jsonPath("$.paths['/api/v1/pipelines/preview']").exists());
     }
+
+    @Test
+    void shouldRefusePathologicalDefinitionsWith400NamingTheStep() throws Exception {
+        String deepPointer = "/a".repeat(40);
+        String longPointer = "/" + "x".repeat(400);
+        String deepValue = "{'a':".repeat(40) + "1" + "}".repeat(40);
+        for (String steps : java.util.List.of(
+                "[{'type':'validate','schema':{'$ref':'#'}}]",
+                "[{'type':'dedupe','field':'/id','window':'PT2600000000000H'}]",
+                "[{'type':'dedupe','field':'/id','window':'99999999999999999999d'}]",
+                "[{'type':'rename','from':'/a','to':'" + deepPointer + "'}]",
+                "[{'type':'drop','fields':['" + longPointer + "']}]",
+                "[{'type':'insert','field':'/x','value':" + deepValue + "}]",
+                "[{'type':'timestamp','field':'/t','format':'pattern','pattern':'" + "y".repeat(300) + "'}]",
+                "[{'type':'timestamp','field':'/t','format':'epoch-millis','zone':'" + "Z".repeat(300) + "'}]",
+                "[{'type':'mask','field':'/e','method':'redact','replacement':'" + "*".repeat(2000) + "'}]",
+                "[{'type':'validate','schema':{'type':'string','pattern':'" + "(a+)+".repeat(300) + "'}}]")) {
+            send(post("/api/v1/pipelines"), pipeline("bad", steps))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(content().contentTypeCompatibleWith("application/problem+json"))
+                    .andExpect(jsonPath("$.stepIndex").value(0));
+            send(post("/api/v1/pipelines/preview"), ("{'steps':" + steps + ",'records':[{'value':{'id':1}}]}")
+                    .replace('\'', '"'))
+                    .andExpect(status().isBadRequest())
+                    .andExpect(jsonPath("$.stepIndex").value(0));
+        }
+    }
 }

@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 
 import tools.jackson.databind.JsonNode;
 
+import io.tributary.clean.step.StepTests;
+
 import static io.tributary.clean.step.StepTests.FACTORY;
 import static io.tributary.clean.step.StepTests.json;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,5 +83,28 @@ class RecordProcessorTest {
                 });
         assertThatThrownBy(() -> RecordProcessor.compile(List.of(json("{'type':'explode'}")), FACTORY))
                 .hasMessageContaining("unknown step type");
+    }
+
+    @Test
+    void shouldDeadLetterAValueNestedDeeperThanTheLimitAtParse() {
+        String deep = "{\"a\":".repeat(150) + "1" + "}".repeat(150);
+        Outcome outcome = run(StepTests.JSON.readTree(deep));
+        assertThat(outcome).isInstanceOfSatisfying(Outcome.DeadLettered.class, d -> {
+            assertThat(d.step()).isEqualTo("parse");
+            assertThat(d.reason()).contains("nested").contains("100");
+        });
+        assertThat(run(json("{'id':5,'a':{'b':{'c':[1,[2]]}}}"))).isInstanceOf(Outcome.Output.class);
+    }
+
+    @Test
+    void shouldDeadLetterTheRecordWhenAStepThrowsAnErrorInsteadOfLettingItKillTheWorker() {
+        RecordProcessor processor = RecordProcessor.of(List.<io.tributary.clean.step.Step>of(record -> {
+            throw new StackOverflowError();
+        }), List.of("0:validate"));
+        assertThat(processor.process("k", json("{'id':1}"), Map.of(), 1L))
+                .isInstanceOfSatisfying(Outcome.DeadLettered.class, d -> {
+                    assertThat(d.step()).isEqualTo("0:validate");
+                    assertThat(d.reason()).contains("StackOverflowError");
+                });
     }
 }

@@ -66,8 +66,8 @@ class ConvertStepsTest {
         assertThat(ts(",'format':'epoch-millis'", "1714564800123")).isEqualTo("2024-05-01T12:00:00.123Z");
         assertThat(ts(",'format':'pattern','pattern':'dd/MM/yyyy HH:mm'", "'01/05/2024 12:00'"))
                 .isEqualTo("2024-05-01T12:00:00Z");
-        assertThat(applied("{'type':'timestamp','field':'/t','format':'epoch-millis','target':'/iso'}", "{'t':0}"))
-                .isEqualTo(json("{'t':0,'iso':'1970-01-01T00:00:00Z'}"));
+        assertThat(applied("{'type':'timestamp','field':'/t','format':'epoch-millis','target':'/iso'}", "{'t':1700000000000}"))
+                .isEqualTo(json("{'t':1700000000000,'iso':'2023-11-14T22:13:20Z'}"));
     }
 
     @Test
@@ -85,5 +85,21 @@ class ConvertStepsTest {
                 .hasMessageContaining("time zone");
         assertThatThrownBy(() -> step("{'type':'timestamp','field':'/t','format':'unix'}"))
                 .hasMessageContaining("must be one of");
+    }
+
+    @Test
+    void shouldDeadLetterEventTimesOutsideTheWindowAroundProcessingTime() {
+        // StepTests.NOW is 2026-01-02; the default window is 10 years back, 1 day ahead.
+        assertThatThrownBy(() -> ts(",'format':'epoch-millis'", "253402300799000"))
+                .isInstanceOf(RecordRejectedException.class).hasMessageContaining("more than 1d ahead");
+        assertThatThrownBy(() -> ts(",'format':'epoch-millis'", "9223372036854775807"))
+                .isInstanceOf(RecordRejectedException.class);
+        assertThatThrownBy(() -> ts(",'format':'epoch-millis'", "-9223372036854775808"))
+                .isInstanceOf(RecordRejectedException.class);
+        assertThatThrownBy(() -> ts(",'format':'epoch-seconds'", "-1000000000"))
+                .isInstanceOf(RecordRejectedException.class).hasMessageContaining("more than 3650d before");
+        assertThatThrownBy(() -> ts(",'format':'iso-8601'", "'+999999999-12-31T23:59:59Z'"))
+                .isInstanceOf(RecordRejectedException.class);
+        assertThat(ts(",'format':'iso-8601'", "'2026-01-02T20:00:00Z'")).isEqualTo("2026-01-02T20:00:00Z");
     }
 }

@@ -44,4 +44,17 @@ class ValidateStepTest {
         assertThat(applied("{'type':'validate','schema':{'$defs':{'id':{'type':'integer'}},"
                 + "'properties':{'id':{'$ref':'#/$defs/id'}}}}", "{'id':3}")).isEqualTo(json("{'id':3}"));
     }
+
+    @Test
+    void shouldRefuseSchemasWhoseReferencesLoopWithoutReadingTheValue() {
+        assertThatThrownBy(() -> step("{'type':'validate','schema':{'$ref':'#'}}"))
+                .isInstanceOf(StepConfigException.class).hasMessageContaining("refers to itself");
+        assertThatThrownBy(() -> step("{'type':'validate','schema':{'$defs':{'a':{'allOf':[{'$ref':'#/$defs/b'}]},"
+                + "'b':{'not':{'$ref':'#/$defs/a'}}},'$ref':'#/$defs/a'}}"))
+                .isInstanceOf(StepConfigException.class).hasMessageContaining("refers to itself");
+        // Recursion that descends into the value (a tree of nodes) is fine.
+        assertThat(applied("{'type':'validate','schema':{'type':'object','properties':{'children':"
+                + "{'type':'array','items':{'$ref':'#'}}}}}", "{'children':[{'children':[]}]}"))
+                .isEqualTo(json("{'children':[{'children':[]}]}"));
+    }
 }

@@ -45,7 +45,7 @@ public final class InsertStep implements Step {
         if (sources != 1) {
             throw new StepConfigException("give exactly one of \"value\", \"processingTime\": true or \"header\"");
         }
-        return new InsertStep(field, hasValue ? config.raw("value").deepCopy() : null,
+        return new InsertStep(field, hasValue ? config.value("value").deepCopy() : null,
                 hasHeader ? config.text("header") : null, clock);
     }
 

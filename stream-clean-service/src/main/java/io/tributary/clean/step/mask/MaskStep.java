@@ -35,6 +35,9 @@ public final class MaskStep implements Step {
     private final JsonPointer field;
     private final Method method;
     private final int keep;
+    /** Longest {@code replacement}. */
+    static final int MAX_REPLACEMENT_CHARS = 100;
+
     private final String replacement;
     private static final HexFormat HEX = HexFormat.of();
 
@@ -68,6 +71,10 @@ public final class MaskStep implements Step {
         }
         int keep = method == Method.KEEP_LAST ? config.integer("keep", 4, 0, 1_000) : 0;
         String replacement = config.has("replacement") ? config.raw("replacement").asString() : "***";
+        if (replacement.length() > MAX_REPLACEMENT_CHARS) {
+            throw new io.tributary.clean.step.StepConfigException("\"replacement\" may have at most "
+                    + MAX_REPLACEMENT_CHARS + " characters");
+        }
         return new MaskStep(field, method, keep, replacement, salt.getBytes(StandardCharsets.UTF_8));
     }
 

@@ -15,6 +15,7 @@ import io.tributary.clean.step.StepConfig;
 import io.tributary.clean.step.StepConfigException;
 import io.tributary.clean.step.WorkingRecord;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * {@code {"type":"validate","schema":{...}}}: the record value must satisfy a JSON Schema
@@ -25,6 +26,14 @@ import tools.jackson.databind.JsonNode;
 public final class ValidateStep implements Step {
 
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    /** Longest {@code pattern} / {@code patternProperties} regular expression. */
+    static final int MAX_PATTERN_CHARS = 1_000;
+    /** Values a new schema is tried against: a schema that cannot even answer for these is refused. */
+    private static final List<JsonNode> SAMPLES = List.of(JsonNodeFactory.instance.objectNode(),
+            JsonNodeFactory.instance.objectNode().set("a", JsonNodeFactory.instance.objectNode()),
+            JsonNodeFactory.instance.arrayNode().add(JsonNodeFactory.instance.objectNode()),
+            JsonNodeFactory.instance.nullNode(), JsonNodeFactory.instance.numberNode(0),
+            JsonNodeFactory.instance.stringNode("a"));
     private static final Schema META_SCHEMA = REGISTRY.getSchema(
             SchemaLocation.of(SpecificationVersion.DRAFT_2020_12.getDialectId()));
     private static final int MAX_REPORTED_ERRORS = 3;
@@ -42,15 +51,30 @@ public final class ValidateStep implements Step {
             throw new StepConfigException("\"schema\" is required and must be a JSON Schema object");
         }
         refuseRemoteRefs(schemaNode);
+        refuseLongPatterns(schemaNode);
         List<Error> problems = META_SCHEMA.validate(schemaNode);
         if (!problems.isEmpty()) {
             throw new StepConfigException("\"schema\" is not a valid draft 2020-12 schema: " + summary(problems));
         }
+        SchemaLoops.refuse(schemaNode);
+        Schema schema;
         try {
-            return new ValidateStep(REGISTRY.getSchema(schemaNode));
-        } catch (RuntimeException e) {
+            schema = REGISTRY.getSchema(schemaNode);
+        } catch (RuntimeException | StackOverflowError e) {
             throw new StepConfigException("\"schema\" cannot be compiled: " + e.getMessage(), e);
         }
+        // Whatever the static checks missed: a schema that fails on trivial values would fail on records.
+        for (JsonNode sample : SAMPLES) {
+            try {
+                schema.validate(sample);
+            } catch (StackOverflowError e) {
+                throw new StepConfigException("\"schema\" refers to itself endlessly (validating " + sample
+                        + " overflowed the stack)");
+            } catch (RuntimeException e) {
+                throw new StepConfigException("\"schema\" cannot validate " + sample + ": " + e.getMessage(), e);
+            }
+        }
+        return new ValidateStep(schema);
     }
 
     @Override
@@ -66,6 +90,29 @@ public final class ValidateStep implements Step {
         String shown = errors.stream().limit(MAX_REPORTED_ERRORS).map(Error::toString).collect(Collectors.joining("; "));
         return errors.size() > MAX_REPORTED_ERRORS ? shown + " (and " + (errors.size() - MAX_REPORTED_ERRORS)
                 + " more)" : shown;
+    }
+
+    private static void refuseLongPatterns(JsonNode node) {
+        if (node.isObject()) {
+            for (var field : node.properties()) {
+                if (field.getKey().equals("pattern") && field.getValue().isString()
+                        && field.getValue().stringValue().length() > MAX_PATTERN_CHARS) {
+                    throw new StepConfigException("\"schema\": a pattern may have at most " + MAX_PATTERN_CHARS
+                            + " characters");
+                }
+                if (field.getKey().equals("patternProperties") && field.getValue().isObject()) {
+                    for (String regex : field.getValue().propertyNames()) {
+                        if (regex.length() > MAX_PATTERN_CHARS) {
+                            throw new StepConfigException("\"schema\": a pattern may have at most "
+                                    + MAX_PATTERN_CHARS + " characters");
+                        }
+                    }
+                }
+                refuseLongPatterns(field.getValue());
+            }
+        } else if (node.isArray()) {
+            node.forEach(ValidateStep::refuseLongPatterns);
+        }
     }
 
     private static void refuseRemoteRefs(JsonNode node) {
