@@ -13,13 +13,28 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param referenceTables how joined reference tables are read
  * @param leases          which instance runs a job, and failover
  * @param runner          how jobs run
+ * @param eventTime       which event times a job accepts
  */
 @ConfigurationProperties("analytics")
 public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String ingestUrl,
                                   @DefaultValue("http://localhost:8082") String cleanUrl,
                                   @DefaultValue ReferenceTables referenceTables,
                                   @DefaultValue Leases leases,
-                                  @DefaultValue Runner runner) {
+                                  @DefaultValue Runner runner,
+                                  @DefaultValue EventTime eventTime) {
+
+    /**
+     * The event times a job accepts, around the processing time of each batch. A record whose time
+     * lies outside is counted in {@code invalidRows} and never moves the watermark (one order dated
+     * 9999 would otherwise close every window for good).
+     *
+     * @param maxPast   how far before now an event time may be (default 3650 days: old enough for
+     *                  backfills, while 0, negative times and seconds taken for milliseconds are refused)
+     * @param maxFuture how far after now an event time may be (default 1 day: clock skew and time zones)
+     */
+    public record EventTime(@DefaultValue("3650d") Duration maxPast,
+                            @DefaultValue("1d") Duration maxFuture) {
+    }
 
     /**
      * @param instanceId    this instance's name in job leases; empty: {@code <host name>:<server.port>}, so an

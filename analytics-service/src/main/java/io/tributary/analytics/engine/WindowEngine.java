@@ -41,6 +41,7 @@ public final class WindowEngine {
     private static final int FORMAT = 1;
 
     private final EngineSpec spec;
+    private final EventTimeBounds bounds;
     /** Slot 0: event time; 1..groupBy: the group; then one slot per aggregate field. */
     private final Projection projection;
     private final int groups;
@@ -53,7 +54,13 @@ public final class WindowEngine {
     private long maxEventTime = Long.MIN_VALUE;
 
     public WindowEngine(EngineSpec spec) {
+        this(spec, EventTimeBounds.NONE);
+    }
+
+    /** An engine that counts event times outside {@code bounds} as invalid. */
+    public WindowEngine(EngineSpec spec, EventTimeBounds bounds) {
         this.spec = spec;
+        this.bounds = bounds;
         List<String> pointers = new ArrayList<>();
         pointers.add(spec.eventTime());
         pointers.addAll(spec.groupBy());
@@ -114,16 +121,32 @@ public final class WindowEngine {
         List<StateKey> removed = new ArrayList<>();
         long invalid = 0;
         long late = 0;
+        long now = bounds.clock().millis();
+        long lowest = bounds.lowest(now);
+        long highest = bounds.highest(now);
         for (JsonNode[] record : rows) {
             long ts = EventTime.of(record[0]);
-            if (ts == Long.MIN_VALUE) {
+            if (ts == Long.MIN_VALUE || ts < lowest || ts > highest) { // unreadable, or absurd: never a watermark
+                invalid++;
+                continue;
+            }
+            List<Window> windows;
+            long sessionEnd = 0;
+            try {
+                if (spec.window() instanceof WindowSpec.Session session) {
+                    windows = List.of();
+                    sessionEnd = Math.addExact(ts, session.gapMs());
+                } else {
+                    windows = spec.window().assign(ts);
+                }
+            } catch (ArithmeticException e) { // a window of this time would not fit in a long
                 invalid++;
                 continue;
             }
             maxEventTime = Math.max(maxEventTime, ts);
             List<String> group = groupOf(record);
             if (spec.window() instanceof WindowSpec.Session session) {
-                if (ts + session.gapMs() <= batchWatermark) {
+                if (sessionEnd <= batchWatermark) {
                     late++;
                 } else {
                     addToSession(group, ts, session.gapMs(), record, dirty, removed);
@@ -131,7 +154,7 @@ public final class WindowEngine {
                 continue;
             }
             boolean accepted = false;
-            for (Window window : spec.window().assign(ts)) {
+            for (Window window : windows) {
                 if (window.closedBy(batchWatermark)) {
                     continue;
                 }
@@ -145,7 +168,7 @@ public final class WindowEngine {
             }
         }
         if (maxEventTime != Long.MIN_VALUE) {
-            watermark = Math.max(watermark, maxEventTime - spec.watermarkDelayMs());
+            watermark = Math.max(watermark, EventTimeBounds.saturatedSubtract(maxEventTime, spec.watermarkDelayMs()));
         }
         List<ResultRow> emitted = emit(dirty);
         return new BatchResult(emitted, removed, inputRows, filtered, invalid, late, watermark, state.size());
@@ -303,7 +326,12 @@ public final class WindowEngine {
 
     /** An engine for {@code spec} in the state of a {@link #snapshot()}; null or empty bytes: a fresh one. */
     public static WindowEngine restore(EngineSpec spec, byte[] snapshot) {
-        WindowEngine engine = new WindowEngine(spec);
+        return restore(spec, EventTimeBounds.NONE, snapshot);
+    }
+
+    /** Like {@link #restore(EngineSpec, byte[])}, with event-time bounds. */
+    public static WindowEngine restore(EngineSpec spec, EventTimeBounds bounds, byte[] snapshot) {
+        WindowEngine engine = new WindowEngine(spec, bounds);
         if (snapshot == null || snapshot.length == 0) {
             return engine;
         }

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import io.tributary.analytics.config.AnalyticsProperties;
 import io.tributary.analytics.engine.BatchResult;
+import io.tributary.analytics.engine.EventTimeBounds;
 import io.tributary.analytics.engine.WindowEngine;
 import io.tributary.analytics.job.CompiledJob;
 import io.tributary.analytics.job.JobService;
@@ -70,6 +71,7 @@ final class JobWorker implements Runnable {
     private final ReferenceTables referenceTables;
     private final JobLeases leases;
     private final AnalyticsProperties.Runner settings;
+    private final EventTimeBounds eventTimeBounds;
     private final ExecutorService polls;
     private final Runnable onExit;
     private final CountDownLatch exited = new CountDownLatch(1);
@@ -92,7 +94,8 @@ final class JobWorker implements Runnable {
 
     JobWorker(String name, JobService jobs, JobStore store, IngestClient ingest, IngestProducer resultProducer,
               ReferenceTables referenceTables,
-              JobLeases leases, AnalyticsProperties.Runner settings, ExecutorService polls, Runnable onExit) {
+              JobLeases leases, AnalyticsProperties.Runner settings, EventTimeBounds eventTimeBounds,
+              ExecutorService polls, Runnable onExit) {
         this.name = name;
         this.jobs = jobs;
         this.store = store;
@@ -101,6 +104,7 @@ final class JobWorker implements Runnable {
         this.referenceTables = referenceTables;
         this.leases = leases;
         this.settings = settings;
+        this.eventTimeBounds = eventTimeBounds;
         this.polls = polls;
         this.onExit = onExit;
     }
@@ -212,7 +216,7 @@ final class JobWorker implements Runnable {
         committedState = checkpoint.getState();
         checkpointVersion = checkpoint.getBatchId() < 0 && checkpoint.getVersion() == 0 ? -1 : checkpoint.getVersion();
         batchId = checkpoint.getBatchId();
-        engine = WindowEngine.restore(job.engine(), committedState);
+        engine = WindowEngine.restore(job.engine(), eventTimeBounds, committedState);
         join = job.join() == null ? null
                 : job.join().fromTopic() ? new TopicJoin(job.join(), ingest, settings.maxFetchRecords())
                 : new ReferenceTableJoin(job.join(), referenceTables);
