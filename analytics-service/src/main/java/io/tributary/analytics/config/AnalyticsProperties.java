@@ -14,6 +14,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param leases          which instance runs a job, and failover
  * @param runner          how jobs run
  * @param eventTime       which event times a job accepts
+ * @param limits          bounds on job definitions (400 at create beyond them)
  */
 @ConfigurationProperties("analytics")
 public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String ingestUrl,
@@ -21,7 +22,32 @@ public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String 
                                   @DefaultValue ReferenceTables referenceTables,
                                   @DefaultValue Leases leases,
                                   @DefaultValue Runner runner,
-                                  @DefaultValue EventTime eventTime) {
+                                  @DefaultValue EventTime eventTime,
+                                  @DefaultValue Limits limits) {
+
+    /**
+     * Bounds on every job definition field; a definition beyond one is refused at create with a
+     * 400 {@code invalid-job} naming the field. Names (job, source and output topic, joined table)
+     * have fixed rules: 1-100 (job, table) or 1-249 (topic) characters of {@code [a-zA-Z0-9._-]};
+     * a filter at most 1,000 characters (the expression sandbox's own bound).
+     *
+     * @param maxDuration        the longest duration of any field (watermark, window size, slide, gap,
+     *                           trigger interval)
+     * @param maxWindowsPerEvent the most sliding windows one record falls into ({@code size / slide},
+     *                           rounded up): every record is added to that many windows
+     * @param maxPointerChars    the longest JSON Pointer (event time, group-by, aggregate field, join key
+     *                           and target)
+     * @param maxGroupBy         the most group-by fields
+     * @param maxAggregations    the most aggregations
+     * @param maxPercentiles     the most ranks of one {@code percentiles} aggregation
+     */
+    public record Limits(@DefaultValue("3650d") Duration maxDuration,
+                         @DefaultValue("1000") long maxWindowsPerEvent,
+                         @DefaultValue("256") int maxPointerChars,
+                         @DefaultValue("16") int maxGroupBy,
+                         @DefaultValue("64") int maxAggregations,
+                         @DefaultValue("32") int maxPercentiles) {
+    }
 
     /**
      * The event times a job accepts, around the processing time of each batch. A record whose time

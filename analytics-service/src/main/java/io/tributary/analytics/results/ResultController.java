@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.tributary.analytics.api.InvalidParameterException;
 import io.tributary.analytics.job.InvalidJobException;
 import io.tributary.analytics.job.JobService;
 import io.tributary.analytics.job.JobView;
@@ -82,8 +83,7 @@ class ResultController {
             }
             return cb.and(predicates.toArray(Predicate[]::new));
         };
-        PageRequest request = PageRequest.of(Math.max(0, page), Math.min(Math.max(1, size), 10_000),
-                Sort.by("windowStart", "groupKey"));
+        PageRequest request = InvalidParameterException.page(page, size, 10_000, Sort.by("windowStart", "groupKey"));
         Page<JobResult> found = results.findAll(filter, request);
         List<ResultView> rows = found.getContent().stream().map(r -> view(r, groupBy)).toList();
         return new ResultPage(rows, request.getPageNumber(), request.getPageSize(), found.getTotalElements());
@@ -94,7 +94,7 @@ class ResultController {
     ProgressPage progress(@PathVariable String name, @RequestParam(defaultValue = "0") int page,
                           @RequestParam(defaultValue = "20") int size) {
         JobView job = jobs.get(name);
-        PageRequest request = PageRequest.of(Math.max(0, page), Math.min(Math.max(1, size), 1_000));
+        PageRequest request = InvalidParameterException.page(page, size, 1_000, Sort.unsorted());
         Page<BatchProgress> found = progress.findByJobNameOrderByBatchIdDesc(name, request);
         return new ProgressPage(name, job.status().name(), found.getContent().stream().map(this::view).toList(),
                 request.getPageNumber(), request.getPageSize(), found.getTotalElements());
