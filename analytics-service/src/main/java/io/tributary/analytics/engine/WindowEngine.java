@@ -39,6 +39,11 @@ import tools.jackson.databind.node.NullNode;
 public final class WindowEngine {
 
     private static final int FORMAT = 1;
+    /**
+     * The longest group key (the group's values as a JSON array) a result row can hold; a record
+     * whose group-by values are longer is counted invalid (its row could not be stored).
+     */
+    public static final int MAX_GROUP_KEY_CHARS = 2_000;
 
     private final EngineSpec spec;
     private final EventTimeBounds bounds;
@@ -143,8 +148,12 @@ public final class WindowEngine {
                 invalid++;
                 continue;
             }
-            maxEventTime = Math.max(maxEventTime, ts);
             List<String> group = groupOf(record);
+            if (group == null) { // group values too long to be stored as a result row's key
+                invalid++;
+                continue;
+            }
+            maxEventTime = Math.max(maxEventTime, ts);
             if (spec.window() instanceof WindowSpec.Session session) {
                 if (sessionEnd <= batchWatermark) {
                     late++;
@@ -251,14 +260,38 @@ public final class WindowEngine {
         }
     }
 
+    /** The group's values; null when their key (a JSON array) would be longer than {@link #MAX_GROUP_KEY_CHARS}. */
     private List<String> groupOf(JsonNode[] record) {
         List<String> group = new ArrayList<>(groups);
+        long keyChars = 2;
         for (int slot = 1; slot <= groups; slot++) {
             JsonNode node = record[slot];
-            group.add(node == null || node.isMissingNode() || node.isNull() ? null
-                    : node.isValueNode() ? node.asString() : node.toString());
+            String value = node == null || node.isMissingNode() || node.isNull() ? null
+                    : node.isValueNode() ? node.asString() : node.toString();
+            group.add(value);
+            keyChars += jsonChars(value) + 1;
+            if (keyChars > MAX_GROUP_KEY_CHARS) {
+                return null;
+            }
         }
         return group;
+    }
+
+    /** The characters of a value as a JSON string (at most: control characters may take 6). */
+    private static long jsonChars(String value) {
+        if (value == null) {
+            return 4;
+        }
+        long chars = value.length() + 2;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20) {
+                chars += 5;
+            } else if (c == '"' || c == '\\') {
+                chars++;
+            }
+        }
+        return chars;
     }
 
     private Accumulator[] newAccumulators() {

@@ -276,6 +276,11 @@ final class JobWorker implements Runnable {
             prefetch = startFetch(next); // read ahead while this batch computes and commits
         }
         BatchResult result = projected ? engine.processProjected(rows(batch)) : joinAndProcess(trees(batch));
+        if (batch.unreadable() > 0) { // records whose value could not be read: input, and invalid
+            result = new BatchResult(result.rows(), result.removed(), result.inputRows() + batch.unreadable(),
+                    result.filtered(), result.invalidRows() + batch.unreadable(), result.lateRows(),
+                    result.watermark(), result.stateRows());
+        }
         byte[] state = engine.snapshot();
         long computed = System.nanoTime();
         CommittedBatch committed = new CommittedBatch(name, batchId + 1, positions, next, result, state,
