@@ -90,7 +90,12 @@ public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String 
      * @param maxFetchRecords  records one partition fetch asks for at most
      * @param maxFetchBytes    bytes one partition fetch asks for at most (the ingest service caps it at 16 MiB)
      * @param requestTimeout   timeout of one ingest request (long polls add their wait)
-     * @param errorBackoff     pause after a failed batch before the job tries again
+     * @param errorBackoff     pause after a failed batch before the job tries again; it doubles with every
+     *                         further failure of the same batch, up to {@code maxErrorBackoff}
+     * @param maxErrorBackoff  the longest pause between two attempts of a failing batch
+     * @param maxBatchAttempts attempts of one batch that fails with a deterministic error (anything but an
+     *                         unreachable ingest service, stream-clean or database) before the job goes
+     *                         FAILED with the error in {@code lastError}; transient errors are retried for ever
      */
     public record Runner(@DefaultValue("true") boolean enabled,
                          @DefaultValue("8") int workers,
@@ -98,6 +103,17 @@ public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String 
                          @DefaultValue("20000") int maxFetchRecords,
                          @DefaultValue("8388608") int maxFetchBytes,
                          @DefaultValue("30s") Duration requestTimeout,
-                         @DefaultValue("1s") Duration errorBackoff) {
+                         @DefaultValue("1s") Duration errorBackoff,
+                         @DefaultValue("1m") Duration maxErrorBackoff,
+                         @DefaultValue("5") int maxBatchAttempts) {
+
+        /** The pause before attempt {@code failures + 1} of a batch that failed {@code failures} times. */
+        public Duration backoff(int failures) {
+            Duration pause = errorBackoff;
+            for (int i = 1; i < failures && pause.compareTo(maxErrorBackoff) < 0; i++) {
+                pause = pause.multipliedBy(2);
+            }
+            return pause.compareTo(maxErrorBackoff) > 0 ? maxErrorBackoff : pause;
+        }
     }
 }

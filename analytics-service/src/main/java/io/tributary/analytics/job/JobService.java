@@ -111,13 +111,18 @@ public class JobService {
     /** Called by the runner: an available-now job finished, or a job failed. */
     @Transactional
     public void finished(String name, JobStatus status, String error) {
-        jobs.findById(name).ifPresent(job -> job.setStatus(status, error, clock.instant()));
+        jobs.findById(name).ifPresent(job -> job.setStatus(status, truncate(error), clock.instant()));
+    }
+
+    /** An error as {@code lastError} holds it: at most 2,000 characters (the column). */
+    private static String truncate(String error) {
+        return error == null || error.length() <= 2_000 ? error : error.substring(0, 1_997) + "...";
     }
 
     /** Called by the runner: a batch failed and will be retried (null: it works again). Status unchanged. */
     @Transactional
     public void noteError(String name, String error) {
-        jobs.findById(name).ifPresent(job -> job.setStatus(job.getStatus(), error, clock.instant()));
+        jobs.findById(name).ifPresent(job -> job.setStatus(job.getStatus(), truncate(error), clock.instant()));
     }
 
     /** Forgets results, progress, state and positions; the job starts over from its starting offsets. */

@@ -87,6 +87,9 @@ final class JobWorker implements Runnable {
     private Map<Integer, Long> positions;
     private Map<Integer, Long> ends;
     private boolean lastErrorNoted;
+    /** The batch that failed last, and how many times in a row. */
+    private long failingBatch = -1;
+    private int failures;
     private RecordJoin join;
     /** The next batch, fetched while the current one computes and commits; null when none is in flight. */
     private PartitionReader.Pending<?> prefetch;
@@ -144,12 +147,12 @@ final class JobWorker implements Runnable {
             }
             leaseHeld = true;
             loop();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // an Error too: the job must not stay RUNNING with no worker
             if (leaseLost) {
                 LOG.warn("job {} stopped here after losing its lease: {}", name, e.toString());
             } else {
                 LOG.error("job {} failed", name, e);
-                jobs.finished(name, JobStatus.FAILED, e instanceof IllegalStateException ? e.getMessage() : e.toString());
+                failed(e instanceof IllegalStateException ? e.getMessage() : e.toString());
             }
         } finally {
             dropPrefetch();
@@ -189,14 +192,57 @@ final class JobWorker implements Runnable {
             } catch (ReferenceTableNotFoundException e) {
                 throw new IllegalStateException("batch " + (batchId + 1) + " failed: join.table: " + e.getMessage()
                         + "; create the table there and start the job again", e);
-            } catch (RuntimeException e) {
-                LOG.warn("job {}: batch {} failed, retrying from the last checkpoint: {}", name, batchId + 1, e.toString());
-                jobs.noteError(name, "batch " + (batchId + 1) + " failed (retrying): " + e);
-                lastErrorNoted = true;
+            } catch (RuntimeException | Error e) { // StackOverflowError, OutOfMemoryError, ... included
+                long failing = batchId + 1;
+                failures = failing == failingBatch ? failures + 1 : 1;
+                failingBatch = failing;
                 engine = null; // re-read checkpoint, state and positions
                 dropPrefetch();
-                sleep(settings.errorBackoff());
+                boolean transientError = isTransient(e);
+                if (!transientError && failures >= settings.maxBatchAttempts()) {
+                    throw new IllegalStateException("batch " + failing + " failed " + failures
+                            + " times with the same kind of error, the job stops: " + e, e);
+                }
+                Duration pause = settings.backoff(failures);
+                LOG.warn("job {}: batch {} failed (attempt {}), retrying from the last checkpoint in {}: {}", name,
+                        failing, failures, pause, e.toString());
+                noteError("batch " + failing + " failed (attempt " + failures
+                        + (transientError ? "" : " of " + settings.maxBatchAttempts()) + ", retrying in " + pause
+                        + "): " + e);
+                sleep(pause);
             }
+        }
+    }
+
+    /**
+     * Errors that go away by themselves: an unreachable or overloaded ingest service, stream-clean
+     * or database. A batch failing with one is retried for ever (with the capped backoff); any other
+     * error is deterministic, and after {@code maxBatchAttempts} attempts the job goes FAILED.
+     */
+    static boolean isTransient(Throwable e) {
+        return e instanceof io.tributary.client.IngestException
+                || e instanceof io.tributary.analytics.reference.ReferenceTablesUnavailableException
+                || e instanceof org.springframework.dao.TransientDataAccessException
+                || e instanceof org.springframework.dao.RecoverableDataAccessException
+                || e instanceof org.springframework.dao.DataAccessResourceFailureException
+                || e instanceof org.springframework.transaction.CannotCreateTransactionException;
+    }
+
+    private void noteError(String error) {
+        try {
+            jobs.noteError(name, error);
+            lastErrorNoted = true;
+        } catch (RuntimeException e) {
+            LOG.warn("job {}: could not note its error (the database may be down): {}", name, e.toString());
+        }
+    }
+
+    private void failed(String error) {
+        try {
+            jobs.finished(name, JobStatus.FAILED, error);
+        } catch (RuntimeException e) {
+            // The status stays RUNNING: once the lease expires this or another instance starts the job again.
+            LOG.error("job {}: could not record its failure: {}", name, e.toString());
         }
     }
 
@@ -286,8 +332,9 @@ final class JobWorker implements Runnable {
         CommittedBatch committed = new CommittedBatch(name, batchId + 1, positions, next, result, state,
                 (fetched - started) / 1_000_000, (computed - fetched) / 1_000_000, started);
         checkpointVersion = store.commit(committed, checkpointVersion);
+        failures = 0;
         if (lastErrorNoted) {
-            jobs.noteError(name, null);
+            noteError(null);
             lastErrorNoted = false;
         }
         batchId++;
