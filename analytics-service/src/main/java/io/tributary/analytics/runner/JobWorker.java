@@ -220,7 +220,10 @@ final class JobWorker implements Runnable {
      * error is deterministic, and after {@code maxBatchAttempts} attempts the job goes FAILED.
      */
     static boolean isTransient(Throwable e) {
-        return e instanceof io.tributary.client.IngestException
+        // ingest unreachable, 5xx, 429 or a problem it marks retriable; not an answer that cannot be
+        // read (status 200) nor a 4xx such as a deleted topic: those would fail the same way again
+        return e instanceof io.tributary.client.IngestException ingest
+                && (ingest.retriable() || ingest.status() == 0 || ingest.status() >= 500)
                 || e instanceof io.tributary.analytics.reference.ReferenceTablesUnavailableException
                 || e instanceof org.springframework.dao.TransientDataAccessException
                 || e instanceof org.springframework.dao.RecoverableDataAccessException

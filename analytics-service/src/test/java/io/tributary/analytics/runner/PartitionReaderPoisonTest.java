@@ -52,6 +52,10 @@ class PartitionReaderPoisonTest {
         }
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/api/v1/topics/t/partitions/0/records", this::fetch);
+        server.createContext("/api/v1/topics/t/partitions/0/offsets", exchange -> answer(exchange,
+                "{\"partition\":0,\"offset\":0,\"timestamp\":-1}"));
+        server.createContext("/api/v1/topics/t", exchange -> answer(exchange,
+                "{\"name\":\"t\",\"partitions\":1,\"replicationFactor\":1,\"configs\":{},\"partitionDetails\":[]}"));
         server.start();
     }
 
@@ -72,11 +76,15 @@ class PartitionReaderPoisonTest {
         long next = offset;
         for (long o = offset; o < RECORDS && o < offset + max; o++) {
             body.append(o == offset ? "" : ",").append("{\"partition\":0,\"offset\":").append(o)
-                    .append(",\"timestamp\":0,\"key\":\"k\",\"value\":").append(log.get(o)).append(",\"headers\":{}}");
+                    .append(",\"timestamp\":0,\"key\":\"k").append(o).append("\",\"value\":").append(log.get(o)).append(",\"headers\":{}}");
             next = o + 1;
         }
         body.append("],\"nextOffset\":").append(next).append(",\"highWatermark\":").append(RECORDS).append('}');
-        byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+        answer(exchange, body.toString());
+    }
+
+    private static void answer(HttpExchange exchange, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
         exchange.sendResponseHeaders(200, bytes.length);
         try (OutputStream out = exchange.getResponseBody()) {
@@ -102,6 +110,21 @@ class PartitionReaderPoisonTest {
             assertThat(positions).containsEntry(0, (long) RECORDS);
             assertThat(read).containsExactly(1L, 2L, 3L, 6L, 7L, 8L, 10L, 11L);
             assertThat(unreadable).isEqualTo(POISON.size());
+        }
+    }
+
+    @Test
+    void shouldSkipUnreadableRecordsOfAJoinedTableTopic() {
+        try (IngestClient ingest = IngestClient.create(ClientSettings.of("http://127.0.0.1:"
+                + server.getAddress().getPort()))) {
+            TopicJoin join = new TopicJoin(new io.tributary.analytics.job.CompiledJob.Join(true, "t", "/k", "/v", false),
+                    ingest, 100);
+            join.refresh();
+            assertThat(join.size()).isEqualTo(RECORDS - POISON.size());
+            assertThat(join.lookup("k1")).isNotNull();
+            assertThat(join.lookup("k4")).isNull();
+            join.refresh(); // at the end now: nothing more, nothing fails
+            assertThat(join.size()).isEqualTo(RECORDS - POISON.size());
         }
     }
 
