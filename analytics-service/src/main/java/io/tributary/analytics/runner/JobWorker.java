@@ -201,7 +201,7 @@ final class JobWorker implements Runnable {
                 boolean transientError = isTransient(e);
                 if (!transientError && failures >= settings.maxBatchAttempts()) {
                     throw new IllegalStateException("batch " + failing + " failed " + failures
-                            + " times with the same kind of error, the job stops: " + e, e);
+                            + " times and the last error is not transient, so the job stops: " + e, e);
                 }
                 Duration pause = settings.backoff(failures);
                 LOG.warn("job {}: batch {} failed (attempt {}), retrying from the last checkpoint in {}: {}", name,
