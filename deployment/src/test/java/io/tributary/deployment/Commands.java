@@ -3,6 +3,7 @@ package io.tributary.deployment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Runs a command line tool in the repository root and returns what it printed. */
@@ -15,9 +16,16 @@ final class Commands {
     }
 
     static Result run(List<String> command) {
+        return run(command, Map.of());
+    }
+
+    /** {@link #run(List)} with these variables added to the environment. */
+    static Result run(List<String> command, Map<String, String> environment) {
         try {
-            Process process = new ProcessBuilder(command).directory(RepoFiles.root().toFile())
-                    .redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(command).directory(RepoFiles.root().toFile())
+                    .redirectErrorStream(true);
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             byte[] out = process.getInputStream().readAllBytes();
             if (!process.waitFor(120, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
@@ -35,7 +43,12 @@ final class Commands {
 
     /** The output of a command that must succeed. */
     static String output(List<String> command) {
-        Result result = run(command);
+        return output(command, Map.of());
+    }
+
+    /** The output of a command that must succeed, run with these variables added to the environment. */
+    static String output(List<String> command, Map<String, String> environment) {
+        Result result = run(command, environment);
         if (result.exitCode() != 0) {
             throw new IllegalStateException(String.join(" ", command) + " failed (" + result.exitCode() + "):\n"
                     + result.output());

@@ -23,6 +23,10 @@ class ComposeFileTest {
 
     private static final String BASE = "docker-compose.yml";
     private static final String HOST_NETWORK = "docker-compose.host-network.yml";
+    /** What a deployment must supply (docs/security.md); the file has no fallback for any of them. */
+    private static final Map<String, String> SECRETS = Map.of(
+            "TRIBUTARY_API_KEY", "test-api-key-0123456789",
+            "TRIBUTARY_MASK_SALT", "test-mask-salt-0123456789");
     private static final Pattern HEALTH = Pattern.compile("/dev/tcp/127\\.0\\.0\\.1/(\\d+) .*GET (\\S+) HTTP");
     private static final JibImages IMAGES = new JibImages();
 
@@ -71,7 +75,7 @@ class ComposeFileTest {
             command.add(file);
         }
         command.add("config");
-        Map<String, Object> config = StrictYaml.document(Commands.output(command));
+        Map<String, Object> config = StrictYaml.document(Commands.output(command, SECRETS));
         Map<String, ComposeService> services = new TreeMap<>();
         ((Map<String, Object>) config.get("services")).forEach((name, spec) -> {
             Map<String, Object> s = (Map<String, Object>) spec;
@@ -84,9 +88,20 @@ class ComposeFileTest {
 
     @Test
     void shouldBeAcceptedByDockerComposeConfig() {
-        assertThat(Commands.run(List.of("docker-compose", "-f", BASE, "config", "-q")).exitCode()).isZero();
-        assertThat(Commands.run(List.of("docker-compose", "-f", BASE, "-f", HOST_NETWORK, "config", "-q")).exitCode())
-                .isZero();
+        assertThat(Commands.run(List.of("docker-compose", "-f", BASE, "config", "-q"), SECRETS).exitCode()).isZero();
+        assertThat(Commands.run(List.of("docker-compose", "-f", BASE, "-f", HOST_NETWORK, "config", "-q"), SECRETS)
+                .exitCode()).isZero();
+    }
+
+    @Test
+    void shouldRefuseToRunWithoutTheDeploymentsOwnSecrets() {
+        for (String secret : SECRETS.keySet()) {
+            Map<String, String> missing = new TreeMap<>(SECRETS);
+            missing.put(secret, ""); // empty counts as unset for ${VAR:?}, whatever the caller's environment holds
+            Commands.Result result = Commands.run(List.of("docker-compose", "-f", BASE, "config", "-q"), missing);
+            assertThat(result.exitCode()).as("docker-compose config without %s", secret).isNotZero();
+            assertThat(result.output()).as("the error names the variable").contains(secret);
+        }
     }
 
     @Test

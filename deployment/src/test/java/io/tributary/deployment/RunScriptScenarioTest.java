@@ -48,6 +48,10 @@ class RunScriptScenarioTest {
 
         String first = start("--reset");
         long cleaned = waitForDemoFlow();
+        for (int port : List.of(8080, 8081, 8082, 8083)) {
+            assertThat(ListeningSockets.addresses(port)).as("sockets listening on port %d", port)
+                    .isNotEmpty().allMatch(ListeningSockets::isLoopback);
+        }
         for (String curl : printedCurlCommands(first)) {
             // each names one partition, which a malformed order (1 in 20) may take a few seconds to reach
             await(Duration.ofMinutes(2), "data from " + curl, () -> {

@@ -51,6 +51,12 @@ class AuthTest extends GatewayTestSupport {
             "GET,    /api/v1/jobs/j1/results,                   c-key, 200",
             "GET,    /actuator/metrics,                         c-key, 403",
             "GET,    /actuator/metrics,                         a-key, 200",
+            // a key without roles is a valid "public only" key: any-key paths, 403 elsewhere (was a 500)
+            "GET,    /api/v1/topics,                            n-key, 200",
+            "GET,    /api/v1/jobs/j1/results,                   n-key, 200",
+            "POST,   /api/v1/topics/t/records,                  n-key, 403",
+            "GET,    /api/v1/topics/t/partitions/0/records,     n-key, 403",
+            "POST,   /api/v1/topics,                            n-key, 403",
     })
     void shouldEnforceTheRoleMatrix(String method, String path, String key, int status) throws Exception {
         var request = request(path).method(method, BodyPublishers.ofString("{}")).header("Content-Type",

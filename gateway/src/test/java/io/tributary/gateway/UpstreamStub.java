@@ -9,15 +9,18 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingDeque;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A real HTTP server standing in for one service: it records every request and answers 200 with a small JSON body
  * naming itself, a minimal OpenAPI document at {@code /v3/api-docs}, and a delayed answer for paths ending in
- * {@code /slow} (the delay in the {@code sleepMs} query parameter). {@link #stop()} and {@link #start()} kill and
- * revive it on the same port.
+ * {@code /slow} (the delay in the {@code sleepMs} query parameter), and an answer held back until
+ * {@link #releaseParked()} for paths ending in {@code /park} (a long poll that waits as long as a test wants).
+ * {@link #stop()} and {@link #start()} kill and revive it on the same port.
  */
 final class UpstreamStub {
 
@@ -35,6 +38,8 @@ final class UpstreamStub {
 
     private final String name;
     private final BlockingDeque<Received> received = new LinkedBlockingDeque<>();
+    private final AtomicInteger parked = new AtomicInteger();
+    private volatile CountDownLatch release = new CountDownLatch(1);
     private int port;
     private HttpServer server;
 
@@ -76,6 +81,18 @@ final class UpstreamStub {
         received.clear();
     }
 
+    /** How many requests are waiting in a {@code /park} path right now. */
+    int parked() {
+        return parked.get();
+    }
+
+    /** Lets every parked request answer; later ones park again. */
+    void releaseParked() {
+        CountDownLatch old = release;
+        release = new CountDownLatch(1);
+        old.countDown();
+    }
+
     boolean receivedNothing() {
         return received.isEmpty();
     }
@@ -95,6 +112,9 @@ final class UpstreamStub {
             if (path.endsWith("/slow")) {
                 sleep(query);
             }
+            if (path.endsWith("/park")) {
+                park();
+            }
             json = "{\"upstream\":\"" + name + "\",\"path\":\"" + path + "\"}";
         }
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
@@ -107,6 +127,18 @@ final class UpstreamStub {
         exchange.sendResponseHeaders(200, bytes.length);
         exchange.getResponseBody().write(bytes);
         exchange.close();
+    }
+
+    private void park() {
+        CountDownLatch latch = release;
+        parked.incrementAndGet();
+        try {
+            latch.await(2, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            parked.decrementAndGet();
+        }
     }
 
     private static void sleep(String query) {

@@ -17,7 +17,7 @@ import tools.jackson.databind.JsonNode;
 class IngestClientTest {
 
     private static final Map<String, Object> ORDERS = Map.of(
-            "name", "orders", "partitions", 2, "replicationFactor", 3,
+            "name", "orders", "topicId", "Xh2xEn1iQ3i2cB4Rh5xw2A", "partitions", 2, "replicationFactor", 3,
             "configs", Map.of("retention.ms", "60000"),
             "partitionDetails", List.of(Map.of("partition", 0, "leader", 1, "replicas", List.of(1, 2, 3),
                     "inSyncReplicas", List.of(1, 2), "logStartOffset", 4, "highWatermark", 10, "logEndOffset", 11)));
@@ -51,6 +51,7 @@ class IngestClientTest {
         assertThat(body.path("configs").path("retention.ms").asString()).isEqualTo("60000");
         assertThat(server.requests("POST", "/api/v1/topics").get(0).header("X-Api-Key")).isEqualTo("secret");
         assertThat(created.partitions()).isEqualTo(2);
+        assertThat(created.topicId()).isEqualTo("Xh2xEn1iQ3i2cB4Rh5xw2A");
         assertThat(created.configs()).containsEntry("retention.ms", "60000");
         PartitionDetails p0 = created.partitionDetails().get(0);
         assertThat(p0).isEqualTo(new PartitionDetails(0, "1", List.of("1", "2", "3"), List.of("1", "2"), 4, 10, 11));

@@ -53,6 +53,13 @@ import tools.jackson.databind.node.NullNode;
  * as soon as one has data. Empty fetches commit nothing. With a backlog, the next batch is fetched
  * while the current one computes and commits.
  *
+ * <p>The checkpoint records the source topic's id with its offsets. Offsets never apply to another
+ * incarnation of the topic: when the source was deleted and re-created (its id differs from the
+ * checkpoint's when the job starts, or from the one the job started with when a batch arrives),
+ * the job fails with {@link SourceRecreatedException} before committing anything of the new
+ * topic, as a Spark query with {@code failOnDataLoss=true} does when a topic's offsets go back;
+ * resetting the job reads the new topic from its beginning.
+ *
  * <p>A worker runs only while its instance holds the job's lease ({@link JobLeases}); it takes the
  * lease first and gives it up when it ends. If a commit finds the checkpoint moved (another run
  * committed), the worker carries on from the new checkpoint while it still holds the lease, and
@@ -94,6 +101,8 @@ final class JobWorker implements Runnable {
     /** The next batch, fetched while the current one computes and commits; null when none is in flight. */
     private PartitionReader.Pending<?> prefetch;
     private ResultPublisher publisher;
+    /** The source topic's id when this run (re)initialised; null from an ingest service older than topic ids. */
+    private String sourceTopicId;
 
     JobWorker(String name, JobService jobs, JobStore store, IngestClient ingest, IngestProducer resultProducer,
               ReferenceTables referenceTables,
@@ -187,7 +196,11 @@ final class JobWorker implements Runnable {
                 LOG.warn("job {}: the checkpoint moved under batch {}; reloading it", name, batchId + 1);
                 engine = null;
                 dropPrefetch();
+            } catch (SourceRecreatedException e) {
+                throw e;
             } catch (OffsetOutOfRangeException e) {
+                // Offsets out of range of a re-created source: say so, rather than only "out of range".
+                checkSourceIncarnation(e);
                 throw e;
             } catch (ReferenceTableNotFoundException e) {
                 throw new IllegalStateException("batch " + (batchId + 1) + " failed: join.table: " + e.getMessage()
@@ -249,6 +262,17 @@ final class JobWorker implements Runnable {
         }
     }
 
+    private void checkSourceIncarnation(RuntimeException cause) {
+        String now;
+        try {
+            now = sourceTopicId == null ? null : ingest.describeTopic(job.source()).topicId();
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+            return;
+        }
+        SourceRecreatedException.check(job.source(), sourceTopicId, now);
+    }
+
     private void releaseLease() {
         if (leaseHeld && !leaseLost) {
             try {
@@ -270,7 +294,12 @@ final class JobWorker implements Runnable {
                 : job.join().fromTopic() ? new TopicJoin(job.join(), ingest, settings.maxFetchRecords())
                 : new ReferenceTableJoin(job.join(), referenceTables);
         positions = new TreeMap<>(store.offsets(checkpoint));
-        int partitions = ingest.describeTopic(job.source()).partitions();
+        io.tributary.client.TopicDescription source = ingest.describeTopic(job.source());
+        sourceTopicId = source.topicId();
+        if (!positions.isEmpty()) {
+            SourceRecreatedException.check(job.source(), checkpoint.getSourceTopicId(), sourceTopicId);
+        }
+        int partitions = source.partitions();
         for (int p = 0; p < partitions; p++) {
             if (!positions.containsKey(p)) {
                 positions.put(p, ingest.offsetFor(new TopicPartition(job.source(), p),
@@ -321,6 +350,10 @@ final class JobWorker implements Runnable {
             }
             return true;
         }
+        if (sourceTopicId != null) {
+            // Fetched after the topic was re-created, the records may be the new topic's: never commit them.
+            SourceRecreatedException.check(job.source(), sourceTopicId, ingest.describeTopic(job.source()).topicId());
+        }
         if (!job.availableNow() || next.entrySet().stream().anyMatch(e -> e.getValue() < ends.get(e.getKey()))) {
             prefetch = startFetch(next); // read ahead while this batch computes and commits
         }
@@ -333,7 +366,7 @@ final class JobWorker implements Runnable {
         byte[] state = engine.snapshot();
         long computed = System.nanoTime();
         CommittedBatch committed = new CommittedBatch(name, batchId + 1, positions, next, result, state,
-                (fetched - started) / 1_000_000, (computed - fetched) / 1_000_000, started);
+                (fetched - started) / 1_000_000, (computed - fetched) / 1_000_000, started, sourceTopicId);
         checkpointVersion = store.commit(committed, checkpointVersion);
         failures = 0;
         if (lastErrorNoted) {

@@ -9,7 +9,7 @@ import jakarta.persistence.Version;
 
 /**
  * Where a job stands after its last committed batch: the batch id, the next offset to read per
- * partition, and the serialised window state. Written in the same transaction as the batch's
+ * partition (of the source topic incarnation whose id it records), and the serialised window state. Written in the same transaction as the batch's
  * results and progress row, so a restart resumes exactly after that batch. The version makes a
  * second instance that runs the same job by mistake fail its commit instead of double counting.
  */
@@ -29,6 +29,13 @@ public class JobCheckpoint {
 
     @Lob
     private byte[] state;
+
+    /**
+     * The id of the source topic the offsets belong to (ingest's {@code topicId}); null in a
+     * checkpoint written before topic ids, which the next commit fills in.
+     */
+    @Column(length = 64)
+    private String sourceTopicId;
 
     @Version
     private long version;
@@ -62,9 +69,14 @@ public class JobCheckpoint {
         return version;
     }
 
-    public void advance(long batchId, String offsets, byte[] state) {
+    public String getSourceTopicId() {
+        return sourceTopicId;
+    }
+
+    public void advance(long batchId, String offsets, byte[] state, String sourceTopicId) {
         this.batchId = batchId;
         this.offsets = offsets;
         this.state = state;
+        this.sourceTopicId = sourceTopicId;
     }
 }

@@ -87,7 +87,7 @@ public class JobStore {
                     .map(key -> resultId(batch.jobName(), key)).toList());
         }
         checkpoint.advance(batch.batchId(), json.writeValueAsString(new TreeMap<>(batch.endOffsets())),
-                batch.state());
+                batch.state(), batch.sourceTopicId());
         entityManager.flush();
         progress.save(progressRow(batch, now, (System.nanoTime() - writeStart) / 1_000_000));
         entityManager.flush();

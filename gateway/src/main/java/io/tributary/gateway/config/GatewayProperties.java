@@ -17,7 +17,8 @@ import org.springframework.validation.annotation.Validated;
  * @param cleanUrl       base URL of stream-clean-service (pipelines, reference tables)
  * @param analyticsUrl   base URL of analytics-service (jobs)
  * @param maxRequestSize largest request body forwarded; larger ones get 413 (default 64MB, ingest's own produce limit)
- * @param resilience     circuit breaker and time limiter settings, the same for every route
+ * @param resilience     circuit breaker, time limiter and concurrency settings of the routes
+ * @param forwarded      which callers may tell the gateway, through {@code X-Forwarded-*}, how they were reached
  */
 @Validated
 @ConfigurationProperties("gateway")
@@ -26,7 +27,25 @@ public record GatewayProperties(
         @NotNull URI cleanUrl,
         @NotNull URI analyticsUrl,
         @DefaultValue("64MB") DataSize maxRequestSize,
-        @DefaultValue Resilience resilience) {
+        @DefaultValue Resilience resilience,
+        @DefaultValue Forwarded forwarded) {
+
+    /**
+     * The gateway is the edge: it drops the {@code Forwarded} and {@code X-Forwarded-*} headers callers send and tells
+     * the services, in {@code X-Forwarded-Host/Proto/Port/For}, how it was reached itself. Only a proxy in front of
+     * the gateway (an ingress, a load balancer) whose address matches {@code trustedProxies} may state the original
+     * host, protocol, port, prefix and client chain; its malformed values get 400.
+     *
+     * @param trustedProxies regular expression over the caller's IP address ({@code getRemoteAddr()}) of the proxies
+     *                       whose {@code X-Forwarded-*} headers are taken; empty (the default) trusts none
+     */
+    public record Forwarded(@DefaultValue("") String trustedProxies) {
+
+        /** Whether a caller at this address is a trusted proxy. */
+        public boolean trusts(String remoteAddr) {
+            return !trustedProxies.isEmpty() && remoteAddr != null && remoteAddr.matches(trustedProxies);
+        }
+    }
 
     /**
      * One circuit breaker per route id (ingest, clean, analytics) with these settings.
@@ -40,6 +59,12 @@ public record GatewayProperties(
      * @param timeout                 default time limit of one proxied call
      * @param timeouts                time limit per breaker id, overriding {@code timeout}; ingest needs more than the
      *                                longest long-poll fetch ({@code maxWaitMs} up to 30 s)
+     * @param maxConcurrentCalls      calls one breaker id may have in flight at once (a semaphore bulkhead: no queue,
+     *                                no thread pool of its own); one more is refused at once with 503
+     *                                {@code gateway-busy}, which does not count against the upstream
+     * @param maxConcurrentCallsById  {@code maxConcurrentCalls} per breaker id, overriding the default; keep the sum
+     *                                below {@code server.tomcat.threads.max} (200) so that one route never takes every
+     *                                request thread
      */
     public record Resilience(
             @DefaultValue("50") float failureRateThreshold,
@@ -48,11 +73,18 @@ public record GatewayProperties(
             @DefaultValue("10s") Duration waitInOpenState,
             @DefaultValue("2") int permittedCallsInHalfOpenState,
             @DefaultValue("15s") Duration timeout,
-            @DefaultValue Map<String, Duration> timeouts) {
+            @DefaultValue Map<String, Duration> timeouts,
+            @DefaultValue("50") int maxConcurrentCalls,
+            @DefaultValue Map<String, Integer> maxConcurrentCallsById) {
 
         /** The time limit for one breaker id. */
         public Duration timeoutFor(String id) {
             return timeouts.getOrDefault(id, timeout);
+        }
+
+        /** The concurrency limit for one breaker id. */
+        public int maxConcurrentCallsFor(String id) {
+            return maxConcurrentCallsById.getOrDefault(id, maxConcurrentCalls);
         }
     }
 }

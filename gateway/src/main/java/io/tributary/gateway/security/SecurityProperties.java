@@ -26,10 +26,21 @@ public record SecurityProperties(
      *
      * @param name      who holds it: shows in logs and names its rate limiter; never the secret itself
      * @param key       the secret sent in the header
-     * @param roles     what it may do
+     * @param roles     what it may do; none (or not set) is a valid "public only" key: it passes the paths any key
+     *                  may use and gets 403 on every path that needs a role
      * @param rateLimit its own limit, replacing the default (optional)
      */
     public record ApiKey(String name, String key, Set<Role> roles, RateLimit rateLimit) {
+
+        public ApiKey {
+            roles = roles == null ? Set.of() : Set.copyOf(roles);
+        }
+
+        /** Never the secret: records print their components, and keys end up in log lines and exceptions. */
+        @Override
+        public String toString() {
+            return "ApiKey[name=" + name + ", roles=" + roles + ", rateLimit=" + rateLimit + "]";
+        }
     }
 
     /**

@@ -9,17 +9,38 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
+import org.springframework.web.context.request.RequestAttributes;
+import org.springframework.web.context.request.RequestContextHolder;
+import org.springframework.web.context.request.ServletRequestAttributes;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Refuses request bodies over {@code gateway.max-request-size} with 413 problem+json. A declared
- * {@code Content-Length} over the limit is refused before anything is forwarded; a chunked body is counted while it
- * streams to the upstream and the transfer is aborted at the limit (the route's fallback then answers 413, and the
- * circuit breaker does not count it as the upstream's failure). Bodies are never buffered here.
+ * Watches the client's side of every request body on its way to the upstream, so that the client's faults are never
+ * taken for the upstream's (docs/gateway.md, "What counts as an upstream failure"):
+ * <ul>
+ *   <li>bodies over {@code gateway.max-request-size} get 413 problem+json: a declared {@code Content-Length} before
+ *       anything is forwarded, a chunked body when the limit is crossed while it streams;</li>
+ *   <li>an error reading the client's body (the client aborted, Tomcat's read timed out) becomes a
+ *       {@link ClientBodyException};</li>
+ *   <li>while the proxied call waits for the client's next bytes, {@link #isWaitingForClient} is true: a time limit
+ *       that strikes then is the client's slowness (408), not the upstream's;</li>
+ *   <li>when the request is over on the servlet thread (answered, possibly by the fallback while the proxied call
+ *       still streams the body on the circuit breaker's thread), the body is detached: a read under way may end
+ *       (at most {@link #DETACH_WAIT}), later reads fail. Tomcat recycles the request's buffers for the next
+ *       request, so nothing may read them after that.</li>
+ * </ul>
+ * Bodies are never buffered here.
  */
 public class BodySizeLimitFilter extends OncePerRequestFilter {
+
+    private static final String BODY_ATTRIBUTE = BodySizeLimitFilter.class.getName() + ".body";
+
+    /** How long the end of a request waits for a read of its body still under way on another thread. */
+    static final Duration DETACH_WAIT = Duration.ofSeconds(30);
 
     private final long limit;
     private final Problems problems;
@@ -36,7 +57,12 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
             problems.write(response, problem(limit));
             return;
         }
-        chain.doFilter(request.getContentLengthLong() < 0 ? new Limited(request, limit) : request, response);
+        Watched watched = new Watched(request, limit);
+        try {
+            chain.doFilter(watched, response);
+        } finally {
+            watched.detach();
+        }
     }
 
     static ProblemDetail problem(long limit) {
@@ -49,45 +75,67 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
 
     /** True when {@code t} or one of its causes is the abort of an over-long chunked body. */
     public static boolean isBodyTooLarge(Throwable t) {
-        return find(t) != null;
+        return Failures.find(t, BodyTooLargeException.class) != null;
     }
 
     static long limitOf(Throwable t) {
-        return find(t).limit;
+        return Failures.find(t, BodyTooLargeException.class).limit;
     }
 
-    private static BodyTooLargeException find(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof BodyTooLargeException e) {
-                return e;
-            }
+    /** True when {@code t} or one of its causes timed out reading the client's body. */
+    static boolean isClientBodyTimeout(Throwable t) {
+        ClientBodyException e = Failures.find(t, ClientBodyException.class);
+        return e != null && Failures.find(e, SocketTimeoutException.class) != null;
+    }
+
+    /** Whether the proxied call of this request is blocked reading the client's body right now (or failed so). */
+    public static boolean isWaitingForClient(HttpServletRequest request) {
+        return request.getAttribute(BODY_ATTRIBUTE) instanceof Counting body && body.waiting;
+    }
+
+    /** {@link #isWaitingForClient} for the request bound to the current thread, false when there is none. */
+    public static boolean isCurrentRequestWaitingForClient() {
+        RequestAttributes attributes = RequestContextHolder.getRequestAttributes();
+        return attributes instanceof ServletRequestAttributes servlet && isWaitingForClient(servlet.getRequest());
+    }
+
+    /** Reading the client's body failed: the client's fault, never the upstream's. */
+    public static class ClientBodyException extends IOException {
+        ClientBodyException(String message, Throwable cause) {
+            super(message, cause);
         }
-        return null;
     }
 
-    static final class BodyTooLargeException extends IOException {
+    static final class BodyTooLargeException extends ClientBodyException {
         final long limit;
 
         BodyTooLargeException(long limit) {
-            super("request body over " + limit + " bytes");
+            super("request body over " + limit + " bytes", null);
             this.limit = limit;
         }
     }
 
-    /** A request whose body stream fails once more than {@code limit} bytes were read. */
-    private static final class Limited extends HttpServletRequestWrapper {
+    /** A request whose body stream is watched. */
+    private static final class Watched extends HttpServletRequestWrapper {
         private final long limit;
-        private ServletInputStream stream;
+        private Counting stream;
 
-        Limited(HttpServletRequest request, long limit) {
+        Watched(HttpServletRequest request, long limit) {
             super(request);
             this.limit = limit;
         }
 
+        synchronized void detach() {
+            if (stream != null) {
+                stream.detach();
+            }
+        }
+
         @Override
-        public ServletInputStream getInputStream() throws IOException {
+        public synchronized ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
                 stream = new Counting(super.getInputStream(), limit);
+                setAttribute(BODY_ATTRIBUTE, stream);
             }
             return stream;
         }
@@ -97,6 +145,10 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
         private final ServletInputStream in;
         private final long limit;
         private long count;
+        /** A read from the client is under way, or ended in an error; false again after each successful read. */
+        private volatile boolean waiting;
+        private boolean reading;
+        private boolean detached;
 
         Counting(ServletInputStream in, long limit) {
             this.in = in;
@@ -105,20 +157,57 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
 
         @Override
         public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0) {
-                count(1);
-            }
-            return b;
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n <= 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            int n = in.read(buffer, offset, length);
+            synchronized (this) {
+                if (detached) {
+                    throw new ClientBodyException("the request is over; its body is no longer read", null);
+                }
+                reading = true;
+            }
+            waiting = true;
+            int n;
+            try {
+                n = in.read(buffer, offset, length);
+            } catch (IOException e) {
+                throw new ClientBodyException("reading the request body failed", e);
+            } finally {
+                synchronized (this) {
+                    reading = false;
+                    notifyAll();
+                }
+            }
+            waiting = false;
             if (n > 0) {
                 count(n);
             }
             return n;
+        }
+
+        /** No more reads; waits (bounded) for one under way on another thread to end. */
+        synchronized void detach() {
+            detached = true;
+            long deadline = System.nanoTime() + DETACH_WAIT.toNanos();
+            boolean interrupted = false;
+            while (reading) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    wait(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         private void count(int n) throws IOException {

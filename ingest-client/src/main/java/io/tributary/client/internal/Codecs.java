@@ -29,6 +29,7 @@ public final class Codecs {
         }
         return new TopicDescription(
                 Json.textOrNull(node, "name"),
+                Json.textOrNull(node, "topicId"),
                 Json.intOr(node, "partitions", details.size()),
                 Json.intOr(node, "replicationFactor", -1),
                 Json.stringMap(node.path("configs")),

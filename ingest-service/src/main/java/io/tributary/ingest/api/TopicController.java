@@ -95,7 +95,7 @@ class TopicController {
                 .map(p -> partition(p, nodes)).toList();
         Map<String, String> effective = new TreeMap<>(LogConfig.DEFAULTS);
         effective.putAll(topic.metadata().configs());
-        return new TopicDtos.TopicDescription(topic.name(), topic.partitions().size(),
+        return new TopicDtos.TopicDescription(topic.name(), topic.metadata().topicId(), topic.partitions().size(),
                 topic.metadata().replicationFactor(), topic.metadata().internal(),
                 new LinkedHashMap<>(new TreeMap<>(topic.metadata().configs())), effective, partitions);
     }

@@ -36,6 +36,9 @@ final class TopicDtos {
     @Schema(description = "A topic and the state of its partitions")
     record TopicDescription(
             @Schema(example = "raw.orders") String name,
+            @Schema(description = "the topic's stable unique id (22 characters of URL-safe base64, as Kafka's): "
+                    + "a deleted topic and a later one of the same name have different ids; it never changes "
+                    + "while the topic exists", example = "Xh2xEn1iQ3i2cB4Rh5xw2A") String topicId,
             @Schema(example = "3") int partitions,
             @Schema(example = "1") int replicationFactor,
             @Schema(description = "true for topics the service owns, such as __consumer_offsets") boolean internal,

@@ -12,6 +12,7 @@ import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.topic.InvalidTopicException;
 import io.tributary.ingest.topic.TopicExistsException;
+import io.tributary.ingest.topic.TopicIds;
 import io.tributary.ingest.topic.TopicRegistry;
 import io.tributary.ingest.topic.UnknownTopicException;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
@@ -41,7 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>A topic's incarnation is the index of its create entry; partition group ids include it, so
  * a deleted topic's name can be created again without a node that missed the delete bringing
- * the old groups' Raft logs into the new ones.
+ * the old groups' Raft logs into the new ones. Its id ({@code topicId}) comes with the create
+ * command, so it is the same on every node and differs from any earlier namesake's.
  */
 final class MetadataStateMachine extends BaseStateMachine {
 
@@ -148,7 +150,8 @@ final class MetadataStateMachine extends BaseStateMachine {
     private String create(TopicCommand cmd, long index) {
         String reply;
         try {
-            topics.create(cmd.name(), cmd.partitions(), cmd.replicationFactor(), cmd.configs(), index);
+            String topicId = cmd.topicId() != null ? cmd.topicId() : TopicIds.derived(cmd.name(), index);
+            topics.create(cmd.name(), cmd.partitions(), cmd.replicationFactor(), cmd.configs(), index, topicId);
             reply = OK;
         } catch (TopicExistsException e) {
             reply = EXISTS + e.getMessage();

@@ -21,6 +21,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           Ratis {@code raft.server.log.segment.size.max})
  * @param purgeGap           Raft log entries a snapshot must be ahead of the log start before a purge
  *                           (Ratis {@code raft.server.log.purge.gap})
+ * @param raftBindHost       the interface the Raft port listens on; empty (the default) means the host this
+ *                           node has in {@code ingest.cluster.peers}, so the port is reachable by the peers and
+ *                           nothing else; {@code 0.0.0.0} listens on every interface (where the peer name does not
+ *                           resolve to a local address when the node starts). The Raft port carries no
+ *                           authentication: only the peers may reach it (docs/security.md)
  */
 @ConfigurationProperties("ingest.replication")
 public record ReplicationProperties(
@@ -30,5 +35,6 @@ public record ReplicationProperties(
         @DefaultValue("5s") Duration inSyncLag,
         @DefaultValue("true") boolean snapshotOnStop,
         @DefaultValue("32MB") org.springframework.util.unit.DataSize raftSegmentSize,
-        @DefaultValue("1024") int purgeGap) {
+        @DefaultValue("1024") int purgeGap,
+        @DefaultValue("") String raftBindHost) {
 }

@@ -125,6 +125,7 @@ public class ReplicationService {
         RaftProperties rp = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(rp, List.of(topics.dataDir().resolve("raft").toFile()));
         GrpcConfigKeys.Server.setPort(rp, self.raftPort());
+        GrpcConfigKeys.Server.setHost(rp, settings.raftBindHost().isBlank() ? self.host() : settings.raftBindHost());
         long electionMs = settings.electionTimeout().toMillis();
         RaftServerConfigKeys.Rpc.setTimeoutMin(rp, TimeDuration.valueOf(electionMs, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(rp, TimeDuration.valueOf(2 * electionMs, TimeUnit.MILLISECONDS));

@@ -10,9 +10,14 @@ import java.util.Map;
  *                    topic, which tells a topic from an earlier, deleted one of the same name (its
  *                    partitions' Raft group ids include it); 0 on a single node, and for topics
  *                    created before incarnations existed
+ * @param topicId     the topic's stable unique id ({@link TopicIds}): random at creation, carried
+ *                    in the create command on a cluster so every node has the same; a deleted
+ *                    topic and its re-created namesake never share one. Null only while reading a
+ *                    {@code topics.json} from before topic ids existed; the registry then assigns
+ *                    one once and saves it
  */
 public record TopicMetadata(String name, int partitions, int replicationFactor, Map<String, String> configs,
-                            long createdAtMs, long incarnation) {
+                            long createdAtMs, long incarnation, String topicId) {
 
     public TopicMetadata {
         configs = Map.copyOf(configs);
@@ -23,6 +28,10 @@ public record TopicMetadata(String name, int partitions, int replicationFactor, 
     }
 
     TopicMetadata withConfigs(Map<String, String> newConfigs) {
-        return new TopicMetadata(name, partitions, replicationFactor, newConfigs, createdAtMs, incarnation);
+        return new TopicMetadata(name, partitions, replicationFactor, newConfigs, createdAtMs, incarnation, topicId);
+    }
+
+    TopicMetadata withTopicId(String id) {
+        return new TopicMetadata(name, partitions, replicationFactor, configs, createdAtMs, incarnation, id);
     }
 }

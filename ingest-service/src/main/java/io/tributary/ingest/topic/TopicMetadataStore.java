@@ -13,6 +13,14 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * The list of topics, kept as {@code topics.json} in the data folder and replaced atomically
  * on every change, so a crash leaves the previous or the new list, never a broken one.
+ *
+ * <p>Format: a JSON array of {@link TopicMetadata}, sorted by name, e.g.
+ * <pre>{@code
+ * [{"name":"raw.orders","partitions":3,"replicationFactor":1,"configs":{"retention.ms":"86400000"},
+ *   "createdAtMs":1764600000000,"incarnation":0,"topicId":"Xh2xEn1iQ3i2cB4Rh5xw2A"}]
+ * }</pre>
+ * {@code topicId} is absent in files written before topic ids existed; such topics get one when
+ * the registry opens them, and the file is rewritten with it.
  */
 final class TopicMetadataStore {
 

@@ -78,8 +78,19 @@ public class TopicRegistry implements AutoCloseable {
         try {
             Files.createDirectories(logsDir);
             removeDeletedTopicDirs();
+            boolean assigned = false;
             for (TopicMetadata meta : store.load()) {
+                if (meta.topicId() == null) {
+                    // From before topic ids: assign one once. On a cluster every node must derive
+                    // the same one, from what they share (name and incarnation); see TopicIds.
+                    meta = meta.withTopicId(clusterSize > 1 ? TopicIds.derived(meta.name(), meta.incarnation())
+                            : TopicIds.random());
+                    assigned = true;
+                }
                 topics.put(meta.name(), openTopic(meta));
+            }
+            if (assigned) {
+                persist();
             }
             log.info("opened {} topics under {}", topics.size(), dataDir);
         } catch (IOException e) {
@@ -119,18 +130,21 @@ public class TopicRegistry implements AutoCloseable {
      * @throws LogConfig.InvalidConfigException a bad config
      */
     public Topic create(String name, int partitions, int replicationFactor, Map<String, String> configs) {
-        return create(name, partitions, replicationFactor, configs, 0);
+        return create(name, partitions, replicationFactor, configs, 0, TopicIds.random());
     }
 
-    /** {@link #create} with an incarnation (see {@link TopicMetadata#incarnation()}). */
+    /**
+     * {@link #create} with an incarnation and a topic id (see {@link TopicMetadata#incarnation()}
+     * and {@link TopicMetadata#topicId()}).
+     */
     public Topic create(String name, int partitions, int replicationFactor, Map<String, String> configs,
-                        long incarnation) {
+                        long incarnation, String topicId) {
         TopicNames.validate(name);
         if (TopicNames.isInternal(name)) {
             throw new InvalidTopicException("topic names starting with '" + TopicNames.INTERNAL_PREFIX
                     + "' are reserved for the service");
         }
-        return createTopic(name, partitions, replicationFactor, configs, incarnation);
+        return createTopic(name, partitions, replicationFactor, configs, incarnation, topicId);
     }
 
     /** Creates a service-owned topic if missing (e.g. {@code __consumer_offsets}). */
@@ -141,11 +155,12 @@ public class TopicRegistry implements AutoCloseable {
     /** Creates a service-owned topic with that replication factor if missing. */
     public Topic ensureInternal(String name, int partitions, int replicationFactor, Map<String, String> configs) {
         Topic existing = topics.get(name);
-        return existing != null ? existing : createTopic(name, partitions, replicationFactor, configs, 0);
+        return existing != null ? existing
+                : createTopic(name, partitions, replicationFactor, configs, 0, TopicIds.derived(name, 0));
     }
 
     private Topic createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs,
-                              long incarnation) {
+                              long incarnation, String topicId) {
         if (partitions < 1 || partitions > MAX_PARTITIONS) {
             throw new InvalidTopicException("partitions must be between 1 and " + MAX_PARTITIONS + ", was " + partitions);
         }
@@ -161,12 +176,13 @@ public class TopicRegistry implements AutoCloseable {
             }
         });
         LogConfig.from(overrides); // validates before anything touches the disk
+        java.util.Objects.requireNonNull(topicId, "topicId");
         synchronized (adminLock) {
             if (topics.containsKey(name)) {
                 throw new TopicExistsException(name);
             }
             TopicMetadata meta = new TopicMetadata(name, partitions, replicationFactor, overrides,
-                    System.currentTimeMillis(), incarnation);
+                    System.currentTimeMillis(), incarnation, topicId);
             Topic topic;
             try {
                 // A crash between creating the directories and saving topics.json can leave

@@ -86,6 +86,9 @@ class TopicAdminHttpTest {
         assertThat(described.partitionDetails()).extracting(PartitionDetails::highWatermark).containsExactly(0L, 0L, 2L, 1L);
 
         JsonNode raw = http.get("/api/v1/topics/admin.orders").json();
+        // The client's TopicDescription reads the service's topicId (one definition per side).
+        assertThat(described.topicId()).isNotBlank().isEqualTo(raw.path("topicId").asString())
+                .isEqualTo(created.topicId());
         assertThat(raw.path("effectiveConfigs").path("retention.ms").asString()).isEqualTo("3600000");
         assertThat(raw.path("effectiveConfigs").path("cleanup.policy").asString()).isEqualTo("delete");
         String defaultRetention = http.get("/api/v1/topics/admin.defaults").json()
@@ -119,6 +122,7 @@ class TopicAdminHttpTest {
         TopicDescription again = client.createTopic(new NewTopic("admin.orders", 2, 1));
         assertThat(again.partitions()).isEqualTo(2);
         assertThat(again.configs()).isEmpty();
+        assertThat(again.topicId()).as("a new incarnation, a new id").isNotBlank().isNotEqualTo(created.topicId());
         assertThat(again.partitionDetails()).extracting(PartitionDetails::logEndOffset).containsExactly(0L, 0L);
         assertThat(http.readAll("admin.orders", 0)).isEmpty();
     }

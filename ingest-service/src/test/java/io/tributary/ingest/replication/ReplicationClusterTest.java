@@ -58,6 +58,7 @@ class ReplicationClusterTest {
     private static final Map<String, Long> acked = new LinkedHashMap<>();
     private static int killedLeader;
     private static String deletedCfgGroup;
+    private static String recreatedCfgId;
 
     @BeforeAll
     static void startCluster() throws IOException {
@@ -144,6 +145,12 @@ class ReplicationClusterTest {
             assertThat(ints(p.get("inSyncReplicas"))).containsExactly(1, 2, 3);
             assertThat(p.get("highWatermark").asLong()).isEqualTo(40);
         });
+        // Every node gives the topic the same id (it comes with the create command).
+        String topicId = describe(1).get("topicId").asString();
+        assertThat(topicId).matches("[A-Za-z0-9_-]{22}");
+        for (int id = 2; id <= 3; id++) {
+            assertThat(describe(id).get("topicId").asString()).isEqualTo(topicId);
+        }
         System.out.println("[replication] describe from node 2: " + describe(2).get("partitionDetails"));
     }
 
@@ -252,6 +259,7 @@ class ReplicationClusterTest {
         String groupDir = ReplicationService.groupId(nodes.get(1).getBean(TopicRegistry.class).get("cfg"), 0)
                 .getUuid().toString();
         deletedCfgGroup = groupDir;
+        String deletedId = describe(1, "cfg").get("topicId").asString();
         for (int node = 1; node <= 3; node++) {
             assertThat(dataRoot.resolve("node-" + node).resolve("raft").resolve(groupDir)).isDirectory();
         }
@@ -276,6 +284,14 @@ class ReplicationClusterTest {
         String newGroupDir = ReplicationService.groupId(nodes.get(2).getBean(TopicRegistry.class).get("cfg"), 0)
                 .getUuid().toString();
         assertThat(newGroupDir).isNotEqualTo(groupDir);
+        // A new incarnation, a new topic id: the same on every node, not the deleted one's.
+        recreatedCfgId = describe(2, "cfg").get("topicId").asString();
+        assertThat(recreatedCfgId).matches("[A-Za-z0-9_-]{22}").isNotEqualTo(deletedId);
+        for (int node = 1; node <= 3; node++) {
+            int n = node;
+            await().atMost(WAIT).untilAsserted(() ->
+                    assertThat(describe(n, "cfg").get("topicId").asString()).isEqualTo(recreatedCfgId));
+        }
         for (int node = 1; node <= 3; node++) {
             int n = node;
             await().atMost(WAIT).untilAsserted(() -> {
@@ -354,6 +370,8 @@ class ReplicationClusterTest {
         HttpResponse<String> cfg = get(killedLeader, "/api/v1/topics/cfg/partitions/0/records?offset=0");
         assertThat(JSON.readTree(cfg.body()).get("records")).singleElement()
                 .satisfies(r -> assertThat(r.get("value").asString()).isEqualTo("y"));
+        assertThat(describe(killedLeader, "cfg").get("topicId").asString()).as("the id survives a restart")
+                .isEqualTo(recreatedCfgId);
         for (int i = 0; i < 10; i++) {
             produceOrFail(killedLeader, "c-" + i);
         }
@@ -423,6 +441,9 @@ class ReplicationClusterTest {
         assertThat(purged).as("the leader purged its Raft log within 6 rounds of 50 produces").isTrue();
         assertThat(nodes.get(wiped).getBean(ReplicationService.class).raftLogStartIndex(TOPIC, 0)).isGreaterThan(0);
         assertThat(readAll(wiped)).containsAllEntriesOf(acked);
+        // Its metadata replay passes the deleted incarnation of "cfg" first, then the re-created one.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(describe(wiped, "cfg").get("topicId").asString())
+                .as("the replayed create carries the id").isEqualTo(recreatedCfgId));
         System.out.println("[replication] wiped node " + wiped + " rebuilt: " + batches(wiped).size()
                 + " batches identical to leader " + leader + "'s");
     }

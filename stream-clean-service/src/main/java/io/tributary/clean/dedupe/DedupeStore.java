@@ -31,8 +31,9 @@ import io.tributary.client.ProducerIdentity;
  * owner resumes the decisions exactly where the state was saved, skipping records between the
  * committed group offset and {@code next_offset} (saved, but the commit did not happen).
  *
- * <p>A claim by a different producer id (the ingest service's state was reset) starts from
- * nothing. Thread-safe.
+ * <p>A claim by a different producer id (the ingest service's state was reset, or the source
+ * topic was re-created: the producer's name carries its topic id) starts from nothing, and a save
+ * must match the claim's producer id as well as its epoch. Thread-safe.
  */
 @Component
 public class DedupeStore {
@@ -63,7 +64,7 @@ public class DedupeStore {
                         sourcePartition, owner.producerId(), owner.producerEpoch());
                 Long id = jdbc.queryForObject("SELECT id FROM dedupe_partitions WHERE pipeline = ? AND source_topic = ? "
                         + "AND source_partition = ?", Long.class, pipeline, sourceTopic, sourcePartition);
-                return new DedupeClaim(id, owner.producerEpoch(), -1, new KeyMemory());
+                return new DedupeClaim(id, owner.producerId(), owner.producerEpoch(), -1, new KeyMemory());
             }
             Map<String, Object> row = rows.get(0);
             long id = ((Number) row.get("id")).longValue();
@@ -79,7 +80,7 @@ public class DedupeStore {
             }
             jdbc.update("UPDATE dedupe_partitions SET producer_id = ?, producer_epoch = ?, next_offset = ? WHERE id = ?",
                     owner.producerId(), owner.producerEpoch(), nextOffset, id);
-            return new DedupeClaim(id, owner.producerEpoch(), nextOffset, load(id, stateNames));
+            return new DedupeClaim(id, owner.producerId(), owner.producerEpoch(), nextOffset, load(id, stateNames));
         });
     }
 
@@ -120,8 +121,9 @@ public class DedupeStore {
         transactions.executeWithoutResult(status -> {
             for (DedupeSave save : saves) {
                 long id = save.claim().partitionId();
-                int updated = jdbc.update("UPDATE dedupe_partitions SET next_offset = ? WHERE id = ? AND producer_epoch = ?",
-                        save.nextOffset(), id, save.claim().epoch());
+                int updated = jdbc.update("UPDATE dedupe_partitions SET next_offset = ? WHERE id = ? "
+                        + "AND producer_id = ? AND producer_epoch = ?", save.nextOffset(), id, save.claim().producerId(),
+                        save.claim().epoch());
                 if (updated != 1) {
                     throw new DedupeFencedException("dedupe state of partition row " + id
                             + " was claimed by a newer owner");

@@ -95,7 +95,7 @@ public class PipelineRunner {
         PipelineMetrics counts = metricsFor(pipeline.getName(), pipelines.compile(PipelineService.steps(pipeline)));
         String state = pipeline.getState() == PipelineState.PAUSED ? "PAUSED" : "STOPPED";
         return new PipelineStatus(name, pipeline.getState(), state, pipeline.getRevision(), 0, counts.totals(),
-                counts.steps(), java.util.List.of(), null);
+                counts.steps(), java.util.List.of(), null, null);
     }
 
     /** True when some pipeline cannot reach the ingest service. */

@@ -23,6 +23,7 @@ final class PipelineRuntime {
     private final Map<Integer, WorkerState> states = new ConcurrentHashMap<>();
     private final Map<Integer, PipelineStatus.PartitionLag> lags = new ConcurrentHashMap<>();
     private volatile PipelineStatus.LastError lastError;
+    private volatile PipelineStatus.SourceIncarnation sourceIncarnation;
 
     PipelineRuntime(PipelineDefinition definition, PipelineMetrics metrics, Clock clock) {
         this.definition = definition;
@@ -71,6 +72,25 @@ final class PipelineRuntime {
         lastError = new PipelineStatus.LastError(message, clock.instant());
     }
 
+    /**
+     * A worker found the source topic with this id. The first id is remembered; a different one
+     * afterwards (the source was deleted and re-created) is recorded as a change. Returns true
+     * when the id is new to this runtime (first sight or a change).
+     */
+    synchronized boolean sourceTopicId(String topicId) {
+        PipelineStatus.SourceIncarnation current = sourceIncarnation;
+        if (current == null) {
+            sourceIncarnation = new PipelineStatus.SourceIncarnation(topicId, null, null);
+            return true;
+        }
+        if (java.util.Objects.equals(current.topicId(), topicId)) {
+            return false;
+        }
+        sourceIncarnation = new PipelineStatus.SourceIncarnation(topicId, current.topicId(), clock.instant());
+        lags.clear();
+        return true;
+    }
+
     void lag(PipelineStatus.PartitionLag lag) {
         lags.put(lag.partition(), lag);
     }
@@ -83,7 +103,7 @@ final class PipelineRuntime {
         List<PipelineStatus.PartitionLag> partitions = lags.values().stream()
                 .sorted(Comparator.comparingInt(PipelineStatus.PartitionLag::partition)).toList();
         return new PipelineStatus(definition.name(), requested, overallState().name(), definition.revision(),
-                workers.size(), metrics.totals(), metrics.steps(), partitions, lastError);
+                workers.size(), metrics.totals(), metrics.steps(), partitions, lastError, sourceIncarnation);
     }
 
     /** The most telling worker state: trouble first, then running. */

@@ -16,7 +16,10 @@ public record PipelineStatus(String name,
                              @Schema(description = "RUNNING, PAUSED, STOPPED, WAITING_FOR_SOURCE, INGEST_UNAVAILABLE "
                                      + "or FAILING (see lastError)") String state,
                              long revision, int workers, Counts records, List<StepCounts> steps,
-                             List<PartitionLag> partitions, LastError lastError) {
+                             List<PartitionLag> partitions, LastError lastError,
+                             @Schema(description = "Which incarnation (topic id) of the source topic the pipeline "
+                                     + "reads, and the last time it saw the source deleted and re-created")
+                             SourceIncarnation sourceIncarnation) {
 
     /**
      * Records since this instance started; {@code in = out + filtered + deduplicated + deadLettered}.
@@ -37,5 +40,14 @@ public record PipelineStatus(String name,
     }
 
     public record LastError(String message, Instant at) {
+    }
+
+    /**
+     * The source topic's id the pipeline reads now; after the source was deleted and re-created,
+     * the id it read before and when it switched (it then read the new topic from its beginning
+     * with a new group, producer identity and dedupe state).
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record SourceIncarnation(String topicId, String previousTopicId, Instant changedAt) {
     }
 }

@@ -56,6 +56,16 @@ import io.tributary.client.producer.SequencedTree;
  * saves its dedupe changes, commits its offsets) before it sends the next one's. So at most one
  * batch per target partition is in flight, and commits stay in order behind the writes.
  *
+ * <p><b>Incarnations.</b> The group and the producer names carry the source topic's id
+ * ({@link PipelineDefinition#group}, {@link PipelineDefinition#producerName}), so offsets,
+ * sequences and dedupe state belong to one incarnation of the source. Before each poll's records
+ * are processed the worker checks that the source still has the id it started with; when the
+ * source was deleted and re-created it abandons the poll and starts over with the new id: a new
+ * group reading the new topic from its beginning, new producers (no sequence of the old topic
+ * can make a new record look written already), a fresh dedupe state. A re-created sink or
+ * dead-letter topic (seen in the periodic check, or as a failed write) also makes the worker start
+ * over, which re-reads what its producers wrote there (nothing, in a new topic).
+ *
  * <p><b>Failures.</b> Any failure while processing (ingest unavailable after retries, fenced
  * by a newer owner, a rebalance in the middle) abandons the uncommitted work: the consumer
  * leaves the group, the worker backs off and joins again, continuing from committed offsets.
@@ -83,6 +93,10 @@ final class PipelineWorker implements Runnable {
     private volatile GroupConsumer consumer;
     private int sinkPartitions;
     private int deadLetterPartitions;
+    /** The ids of the topics as this run of the worker found them (null from an older ingest service). */
+    private String sourceTopicId;
+    private String sinkTopicId;
+    private String deadLetterTopicId;
     private long nextLagCheck;
 
     PipelineWorker(PipelineDefinition pipeline, int index, IngestGateway ingest, DedupeStore dedupeStore,
@@ -124,6 +138,11 @@ final class PipelineWorker implements Runnable {
                 // stop() was called
             } catch (SourceMissingException e) {
                 report(WorkerState.WAITING_FOR_SOURCE, e.getMessage());
+            } catch (TopicRecreatedException e) {
+                // Not a failure: start over at once with the new incarnation.
+                LOG.info("Pipeline {} worker {}: {}", pipeline.name(), index, e.getMessage());
+                runtime.state(index, WorkerState.STARTING);
+                backoffMillis = 0;
             } catch (IngestUnavailableException e) {
                 report(WorkerState.INGEST_UNAVAILABLE, e.getMessage());
             } catch (IngestException e) {
@@ -142,8 +161,8 @@ final class PipelineWorker implements Runnable {
                 closeConsumer();
             }
             if (!stopping) {
-                pause(backoffMillis);
-                backoffMillis = Math.min(backoffMillis * 2, 5_000);
+                pause(Math.max(backoffMillis, 1));
+                backoffMillis = Math.min(Math.max(backoffMillis * 2, 250), 5_000);
             }
         }
         senders.shutdown();
@@ -160,12 +179,51 @@ final class PipelineWorker implements Runnable {
             }
             throw e;
         }
-        sinkPartitions = ingest.ensureTopic(pipeline.sink(), source.partitions()).partitions();
-        deadLetterPartitions = ingest.ensureTopic(pipeline.deadLetter(), source.partitions()).partitions();
+        TopicDescription sink = ingest.ensureTopic(pipeline.sink(), source.partitions());
+        TopicDescription deadLetter = ingest.ensureTopic(pipeline.deadLetter(), source.partitions());
+        sinkPartitions = sink.partitions();
+        deadLetterPartitions = deadLetter.partitions();
+        sourceTopicId = source.topicId();
+        sinkTopicId = sink.topicId();
+        deadLetterTopicId = deadLetter.topicId();
+        if (sourceTopicId != null && runtime.sourceTopicId(sourceTopicId)) {
+            LOG.info("Pipeline {} worker {} reads source {} with topic id {} (group {})", pipeline.name(), index,
+                    pipeline.source(), sourceTopicId, pipeline.group(sourceTopicId));
+        }
+    }
+
+    /**
+     * Makes sure the source is still the incarnation this run started with, before records of a
+     * poll are processed: records of a re-created source must not be matched against the old
+     * one's group offsets, producer sequences or dedupe state.
+     */
+    private void checkSourceIncarnation() {
+        if (sourceTopicId == null) {
+            return;
+        }
+        TopicDescription source;
+        try {
+            source = ingest.describeTopic(pipeline.source());
+        } catch (IngestException e) {
+            if (e.kind() == ProblemKind.NOT_FOUND) {
+                throw new SourceMissingException("source topic " + pipeline.source() + " does not exist");
+            }
+            throw e;
+        }
+        checkId("source", pipeline.source(), sourceTopicId, source.topicId());
+    }
+
+    private static void checkId(String role, String topic, String known, String now) {
+        if (known != null && now != null && !known.equals(now)) {
+            throw new TopicRecreatedException(role + " topic " + topic + " was deleted and re-created (topic id "
+                    + known + " is now " + now + ")" + (role.equals("source")
+                    ? "; reading the new topic from its beginning with a new group and producers" : ""));
+        }
     }
 
     private void consume() {
-        ConsumerSettings consumerSettings = ConsumerSettings.builder(client, pipeline.group(), List.of(pipeline.source()))
+        ConsumerSettings consumerSettings = ConsumerSettings.builder(client, pipeline.group(sourceTopicId),
+                        List.of(pipeline.source()))
                 .autoOffsetReset(AutoOffsetReset.EARLIEST)
                 .maxPollRecords(settings.maxPollRecords())
                 .pollWait(settings.pollWait())
@@ -202,6 +260,7 @@ final class PipelineWorker implements Runnable {
      * this poll's writes holds exactly this poll's changes.
      */
     private PreparedPoll prepare(List<ConsumedRecord> records) {
+        checkSourceIncarnation();
         Map<Integer, List<ConsumedRecord>> bySource = new LinkedHashMap<>();
         for (ConsumedRecord record : records) {
             bySource.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(record);
@@ -315,7 +374,7 @@ final class PipelineWorker implements Runnable {
 
     /** Registers as the writer of a source partition (fencing its previous owner) and reads what is written. */
     private PartitionState takeOver(int sourcePartition) {
-        ProducerIdentity identity = ingest.initProducer(pipeline.producerName(sourcePartition));
+        ProducerIdentity identity = ingest.initProducer(pipeline.producerName(sourcePartition, sourceTopicId));
         DedupeClaim dedupe = pipeline.processor().dedupeStates().isEmpty() ? null
                 : dedupeStore.claim(pipeline.name(), pipeline.source(), sourcePartition, identity,
                         pipeline.processor().dedupeStates());
@@ -352,8 +411,10 @@ final class PipelineWorker implements Runnable {
             return;
         }
         nextLagCheck = now + LAG_INTERVAL.toNanos();
+        checkTargetIncarnations();
         try {
             TopicDescription source = ingest.describeTopic(pipeline.source());
+            checkId("source", pipeline.source(), sourceTopicId, source.topicId());
             for (TopicPartition owned : consumer.assignment()) {
                 long committedOffset = committed.getOrDefault(owned.partition(), -1L);
                 source.partitionDetails().stream().filter(d -> d.partition() == owned.partition()).findFirst()
@@ -361,9 +422,27 @@ final class PipelineWorker implements Runnable {
                                 d.highWatermark(), committedOffset < 0 ? -1 : Math.max(0, d.highWatermark()
                                 - committedOffset))));
             }
+        } catch (TopicRecreatedException e) {
+            throw e;
         } catch (RuntimeException e) {
             LOG.debug("Could not update lag of pipeline {}: {}", pipeline.name(), e.getMessage());
         }
+    }
+
+    /** A re-created sink or dead-letter topic: start over, re-reading what the producers wrote there. */
+    private void checkTargetIncarnations() {
+        String sinkNow;
+        String deadLetterNow;
+        try {
+            sinkNow = ingest.describeTopic(pipeline.sink()).topicId();
+            deadLetterNow = ingest.describeTopic(pipeline.deadLetter()).topicId();
+        } catch (RuntimeException e) {
+            // A missing target fails the next write to it, which starts the worker over.
+            LOG.debug("Could not check the targets of pipeline {}: {}", pipeline.name(), e.getMessage());
+            return;
+        }
+        checkId("sink", pipeline.sink(), sinkTopicId, sinkNow);
+        checkId("dead-letter", pipeline.deadLetter(), deadLetterTopicId, deadLetterNow);
     }
 
     private void report(WorkerState state, String message) {
@@ -432,6 +511,13 @@ final class PipelineWorker implements Runnable {
 
     private static final class SourceMissingException extends RuntimeException {
         SourceMissingException(String message) {
+            super(message);
+        }
+    }
+
+    /** A topic of the pipeline has another id than when this run started. */
+    private static final class TopicRecreatedException extends RuntimeException {
+        TopicRecreatedException(String message) {
             super(message);
         }
     }

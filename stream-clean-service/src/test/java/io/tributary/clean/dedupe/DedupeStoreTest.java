@@ -71,6 +71,23 @@ class DedupeStoreTest {
         assertThat(newer.epoch()).isEqualTo(2);
     }
 
+    /**
+     * The source re-created: the new incarnation's producer (another id, epoch 0) claims the state
+     * afresh. A save of the old incarnation's owner, whose epoch may well be 0 too, must be refused:
+     * it would put the old topic's keys and next offset into the new one's state (records of the
+     * new topic below that offset would be skipped).
+     */
+    @Test
+    void shouldRefuseASaveOfAnotherProducerIdWithTheSameEpoch() {
+        DedupeClaim old = store.claim("p5", "raw", 0, new ProducerIdentity(21, 0), Set.of("/id"));
+        feed(old.memory(), 0, "a", "b");
+        DedupeClaim fresh = store.claim("p5", "raw", 0, new ProducerIdentity(22, 0), Set.of("/id"));
+        assertThat(fresh.nextOffset()).isEqualTo(-1);
+        assertThatThrownBy(() -> save(old, 10)).isInstanceOf(DedupeFencedException.class);
+        assertThat(store.claim("p5", "raw", 0, new ProducerIdentity(22, 1), Set.of("/id")).nextOffset())
+                .isEqualTo(-1);
+    }
+
     @Test
     void shouldStartAfreshForAnotherProducerIdOrARemovedState() {
         DedupeClaim claim = store.claim("p3", "raw", 0, new ProducerIdentity(11, 5), Set.of("/id"));

@@ -234,7 +234,8 @@ class PipelineIntegrationTest {
             producer.flush();
             // A predecessor wrote the outputs of source offsets 0-9 under the partition's producer, then crashed
             // before committing: the group has no committed offset.
-            var predecessor = client.initProducer("clean-takeover-raw.takeover-0");
+            var predecessor = client.initProducer("clean-takeover-raw.takeover-0-"
+                    + client.describeTopic("raw.takeover").topicId());
             List<io.tributary.client.producer.SequencedRecord> written = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 written.add(new io.tributary.client.producer.SequencedRecord(ProducerRecord.ofJson(null,
@@ -293,7 +294,8 @@ class PipelineIntegrationTest {
             producer.flush();
 
             // The predecessor: processes offsets 0-2 as the worker does, writes what passed, saves the state.
-            var predecessor = client.initProducer("clean-resume-raw.resume-0");
+            var predecessor = client.initProducer("clean-resume-raw.resume-0-"
+                    + client.describeTopic("raw.resume").topicId());
             DedupeClaim claim = dedupeStore.claim("resume", "raw.resume", 0, predecessor, java.util.Set.of("/id"));
             io.tributary.clean.process.RecordProcessor processor = pipelineService.compile(List.of(JSON.readTree(steps)
                     .get(0)));
