@@ -69,14 +69,16 @@ class ResultController {
         if (group != null && !group.isEmpty() && group.size() != groupBy.size()) {
             throw new InvalidJobException("group", "give one value per group-by field " + groupBy);
         }
+        Long fromMillis = millis(from, "from");
+        Long toMillis = millis(to, "to");
         Specification<JobResult> filter = (root, query, cb) -> {
             List<Predicate> predicates = new ArrayList<>();
             predicates.add(cb.equal(root.get("jobName"), name));
             if (from != null) {
-                predicates.add(cb.greaterThanOrEqualTo(root.get("windowStart"), from.toEpochMilli()));
+                predicates.add(cb.greaterThanOrEqualTo(root.get("windowStart"), fromMillis));
             }
             if (to != null) {
-                predicates.add(cb.lessThanOrEqualTo(root.get("windowEnd"), to.toEpochMilli()));
+                predicates.add(cb.lessThanOrEqualTo(root.get("windowEnd"), toMillis));
             }
             if (group != null && !group.isEmpty()) {
                 predicates.add(cb.equal(root.get("groupKey"), json.writeValueAsString(group)));
@@ -118,6 +120,18 @@ class ResultController {
         return new ProgressView(p.batchId, p.timestamp, json.readTree(p.startOffsets), json.readTree(p.endOffsets),
                 p.inputRows, p.inputRowsPerSecond, p.processedRowsPerSecond, durations, instant(p.watermark),
                 p.lateRows, p.filteredRows, p.invalidRows, p.emittedRows, p.stateRows);
+    }
+
+    /** Epoch millis of a query's instant; 400 naming the parameter when it is beyond them (a year like 1000000000). */
+    private static Long millis(Instant instant, String parameter) {
+        if (instant == null) {
+            return null;
+        }
+        try {
+            return instant.toEpochMilli();
+        } catch (ArithmeticException e) {
+            throw new InvalidParameterException(parameter, "'" + instant + "' is beyond the range of epoch milliseconds");
+        }
     }
 
     private static Instant instant(Long millis) {

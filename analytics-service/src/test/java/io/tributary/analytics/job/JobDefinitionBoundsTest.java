@@ -103,6 +103,10 @@ class JobDefinitionBoundsTest {
                 .andExpect(jsonPath("$.field").value("page"));
         mvc.perform(get("/api/v1/jobs/paged/progress?page=2147483647")).andExpect(status().isBadRequest())
                 .andExpect(jsonPath("$.field").value("page"));
+        mvc.perform(get("/api/v1/jobs/paged/results?from=+1000000000-01-01T00:00:00Z")).andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.field").value("from"));
+        mvc.perform(get("/api/v1/jobs/paged/results?to=-1000000000-01-01T00:00:00Z")).andExpect(status().isBadRequest())
+                .andExpect(jsonPath("$.field").value("to"));
         mvc.perform(get("/api/v1/jobs/paged/results?page=2")).andExpect(status().isOk())
                 .andExpect(jsonPath("$.page").value(2));
     }
