@@ -5,13 +5,25 @@ import java.util.Map;
 
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The shared mapper plus null-tolerant readers for optional response fields. */
 public final class Json {
 
-    public static final JsonMapper MAPPER = JsonMapper.builder().build();
+    /**
+     * Deepest JSON nesting the client reads. Comfortably above what ingest accepts in a record
+     * value ({@code ingest.produce.max-value-depth}, default 100) plus the levels an answer wraps
+     * a value in (a fetch: answer, records, record; a group poll: a few more), so that any record
+     * ingest accepted can be read back. Every reader of the client goes through {@link #MAPPER}.
+     */
+    public static final int MAX_NESTING_DEPTH = 1000;
+
+    public static final JsonMapper MAPPER = JsonMapper.builder(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+            .build()).build();
 
     private Json() {
     }

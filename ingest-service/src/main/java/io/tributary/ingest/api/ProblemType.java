@@ -20,6 +20,10 @@ public enum ProblemType {
     PRODUCER_FENCED("producer-fenced", "Producer fenced", HttpStatus.CONFLICT, false),
     OUT_OF_ORDER_SEQUENCE("out-of-order-sequence", "Out-of-order sequence", HttpStatus.CONFLICT, false),
     DUPLICATE_SEQUENCE("duplicate-sequence", "Duplicate sequence", HttpStatus.CONFLICT, false),
+    /** A node-wide cap that does not free itself (partitions, producer names): raise the limit or remove some. */
+    LIMIT_REACHED("limit-reached", "Node limit reached", HttpStatus.UNPROCESSABLE_CONTENT, false),
+    /** A node-wide cap on something that frees itself (consumer groups): retry later. */
+    CAPACITY_EXCEEDED("capacity-exceeded", "Node capacity exceeded", HttpStatus.SERVICE_UNAVAILABLE, true),
     IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", "Idempotency key reused", HttpStatus.UNPROCESSABLE_CONTENT, false),
     UNKNOWN_MEMBER("unknown-member", "Unknown group member", HttpStatus.NOT_FOUND, false),
     UNKNOWN_GROUP("unknown-group", "Unknown group", HttpStatus.NOT_FOUND, false),

@@ -54,7 +54,13 @@ class ProducerController {
     @PostMapping
     InitProducerResponse init(@RequestBody(required = false) InitProducerRequest request) {
         String name = request == null ? null : request.name();
-        ProducerIds.Identity identity = replication == null ? ids.init(name) : replication.initProducer(name);
+        ProducerIds.Identity identity;
+        if (replication == null) {
+            identity = ids.initWithinLimit(name);
+        } else {
+            ids.checkNameLimit(name); // every node holds the same names: check before proposing
+            identity = replication.initProducer(name);
+        }
         return new InitProducerResponse(identity.producerId(), identity.producerEpoch());
     }
 

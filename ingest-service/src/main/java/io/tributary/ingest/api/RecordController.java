@@ -85,15 +85,17 @@ class RecordController {
         topics.get(topic); // an unknown topic is a 404 before the body is read
         byte[] body = readBody(http);
         boolean ndjson = http.getContentType() != null && http.getContentType().startsWith(NDJSON);
+        ProduceRequestParser.Limits limits = ProduceRequestParser.Limits.of(props.produce(), System.currentTimeMillis());
         ProduceRequest request = ndjson
-                ? ProduceRequestParser.parseNdjson(body, acks, producerId, producerEpoch, baseSequence)
-                : ProduceRequestParser.parseJson(body);
+                ? ProduceRequestParser.parseNdjson(body, limits, acks, producerId, producerEpoch, baseSequence)
+                : ProduceRequestParser.parseJson(body, limits);
         if (idempotencyKey == null || idempotencyKey.isBlank()) {
             return produce.produce(topic, request);
         }
         CRC32C crc = new CRC32C();
         crc.update(body);
-        return idempotencyKeys.once(topic, idempotencyKey, crc.getValue(), () -> produce.produce(topic, request));
+        String principal = http.getUserPrincipal() == null ? "User:ANONYMOUS" : http.getUserPrincipal().getName();
+        return idempotencyKeys.once(principal, topic, idempotencyKey, crc.getValue(), () -> produce.produce(topic, request));
     }
 
     private byte[] readBody(HttpServletRequest http) throws IOException {

@@ -18,6 +18,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param fetch                     fetch-path settings
  * @param maintenance               background flush, retention and compaction
  * @param groups                    consumer group settings
+ * @param limits                    node-wide caps on resources clients can make the node hold
  */
 @ConfigurationProperties("ingest")
 public record IngestProperties(
@@ -29,7 +30,8 @@ public record IngestProperties(
         @DefaultValue Produce produce,
         @DefaultValue Fetch fetch,
         @DefaultValue Maintenance maintenance,
-        @DefaultValue Groups groups) {
+        @DefaultValue Groups groups,
+        @DefaultValue Limits limits) {
 
     /**
      * @param peers every member including this one, {@code id=host:httpPort:raftPort,...}; empty = single node
@@ -38,14 +40,29 @@ public record IngestProperties(
     }
 
     /**
-     * @param idempotencyKeyWindow how long an {@code Idempotency-Key} is remembered
-     * @param idempotencyKeyMaxEntries at most this many keys are remembered (the oldest go first)
-     * @param maxRequestBytes       largest produce body accepted
+     * Produce-path settings; the limits are documented in {@code docs/api.md} ("Limits").
+     *
+     * @param idempotencyKeyWindow how long an {@code Idempotency-Key} is remembered (expired keys are dropped on use)
+     * @param idempotencyKeyMaxEntries at most this many keys are remembered, node-wide (the oldest go first)
+     * @param idempotencyKeyMaxLength longest {@code Idempotency-Key} accepted, in characters (longer: 400)
+     * @param maxRequestBytes       largest produce body accepted, counted while reading (413 {@code record-too-large})
+     * @param maxRecordsPerRequest  most records in one produce request, counted while parsing (413 {@code record-too-large})
+     * @param maxValueDepth         deepest nesting of a record value (arrays/objects), on every produce path; deeper:
+     *                              400 {@code invalid-record}. Well below the JSON readers' own limit (ingest-client: 1000)
+     * @param maxTimestampAhead     a record timestamp later than the broker's clock plus this is refused (400
+     *                              {@code invalid-record}); Kafka's {@code message.timestamp.after.max.ms}
+     * @param maxTimestampBehind    a record timestamp earlier than the broker's clock minus this is refused; 0 = no
+     *                              limit (Kafka's default for {@code message.timestamp.before.max.ms})
      */
     public record Produce(
             @DefaultValue("10m") Duration idempotencyKeyWindow,
             @DefaultValue("100000") int idempotencyKeyMaxEntries,
-            @DefaultValue("67108864") int maxRequestBytes) {
+            @DefaultValue("128") int idempotencyKeyMaxLength,
+            @DefaultValue("67108864") int maxRequestBytes,
+            @DefaultValue("100000") int maxRecordsPerRequest,
+            @DefaultValue("100") int maxValueDepth,
+            @DefaultValue("1h") Duration maxTimestampAhead,
+            @DefaultValue("0") Duration maxTimestampBehind) {
     }
 
     /**
@@ -74,6 +91,34 @@ public record IngestProperties(
             @DefaultValue("5s") Duration recoveryCheckpointInterval,
             @DefaultValue("30s") Duration retentionCheckInterval,
             @DefaultValue("15s") Duration compactionInterval) {
+    }
+
+    /**
+     * Node-wide caps (issue 10), each with a metric; documented in {@code docs/api.md} ("Limits").
+     *
+     * @param maxPartitions          partitions on the node, all topics (internal ones included, though their own
+     *                               creation is never refused); a create beyond it: 422 {@code limit-reached}.
+     *                               Each partition holds open files. Gauge {@code ingest.partitions}
+     * @param maxPartitionsPerTopic  partitions of one topic at create; more: 400 {@code invalid-topic}
+     * @param maxProducerNames       named producer identities remembered; a new name beyond it: 422
+     *                               {@code limit-reached}. Gauge {@code ingest.producer.names}
+     * @param maxGroups              consumer groups on the node; a join creating one more: 503
+     *                               {@code capacity-exceeded} (retriable: groups go when their members leave).
+     *                               Gauge {@code ingest.groups}
+     * @param groupOffsetsRetention  a group without members and without a commit for this long loses its committed
+     *                               offsets and is forgotten with its metric series (Kafka's
+     *                               {@code offsets.retention.minutes}, same default)
+     * @param maxParkedFetches       long-poll fetches parked at once; beyond it a fetch answers at once with what is
+     *                               there (possibly nothing), as if its wait had run out. Gauge
+     *                               {@code ingest.fetch.parked}, counter {@code ingest.fetch.parked.refused}
+     */
+    public record Limits(
+            @DefaultValue("4000") int maxPartitions,
+            @DefaultValue("1000") int maxPartitionsPerTopic,
+            @DefaultValue("10000") int maxProducerNames,
+            @DefaultValue("10000") int maxGroups,
+            @DefaultValue("7d") Duration groupOffsetsRetention,
+            @DefaultValue("10000") int maxParkedFetches) {
     }
 
     /**

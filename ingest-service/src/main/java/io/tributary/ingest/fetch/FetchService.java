@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.FetchResult;
@@ -42,6 +43,10 @@ public class FetchService {
     private final ExecutorService completions;
     /** Null on a single node. */
     private final RemoteReads remote;
+    /** Fetches parked right now, bounded by ingest.limits.max-parked-fetches. */
+    private final AtomicInteger parked = new AtomicInteger();
+    private final int maxParked;
+    private final Counter parkRefused;
 
     public FetchService(TopicRegistry topics, MeterRegistry meters, IngestProperties props) {
         this(topics, meters, props, (RemoteReads) null);
@@ -58,6 +63,13 @@ public class FetchService {
         this.topics = topics;
         this.meters = meters;
         this.maxWaitMs = props.fetch().maxWait().toMillis();
+        this.maxParked = props.limits().maxParkedFetches();
+        Gauge.builder("ingest.fetch.parked", parked, AtomicInteger::get)
+                .description("long-poll fetches and polls waiting for data (bounded by ingest.limits.max-parked-fetches)")
+                .register(meters);
+        this.parkRefused = Counter.builder("ingest.fetch.parked.refused")
+                .description("fetches answered at once because ingest.limits.max-parked-fetches were parked")
+                .register(meters);
         AtomicInteger n = new AtomicInteger();
         this.completions = Executors.newFixedThreadPool(props.fetch().threads(), r -> {
             Thread t = new Thread(r, "fetch-completion-" + n.incrementAndGet());
@@ -137,6 +149,11 @@ public class FetchService {
         if (wait == 0 || positions.isEmpty() || first.stream().anyMatch(f -> !f.records().isEmpty())) {
             return CompletableFuture.completedFuture(first);
         }
+        if (!tryPark()) {
+            // Over the cap: answer now with what is there (nothing), as if the wait had run out;
+            // the client polls again, as after any empty long poll (Kafka-like, no error).
+            return CompletableFuture.completedFuture(first);
+        }
         List<CompletableFuture<Void>> arrivals = new ArrayList<>(positions.size());
         for (FetchPosition p : positions) {
             // A replica elsewhere cannot wake us: look again after a short while (no data futures across nodes).
@@ -147,10 +164,29 @@ public class FetchService {
         }
         CompletableFuture<Object> any = CompletableFuture.anyOf(arrivals.toArray(CompletableFuture[]::new));
         return any.completeOnTimeout(null, wait, TimeUnit.MILLISECONDS)
+                .whenComplete((v, e) -> unpark()) // however the wait ends
                 .thenApplyAsync(ignored -> {
                     arrivals.forEach(f -> f.cancel(false)); // unregister the partitions that stayed quiet
                     return readAll(positions, maxRecords, maxBytes);
                 }, completions);
+    }
+
+    /**
+     * Takes one of the {@code ingest.limits.max-parked-fetches} slots for a request about to wait
+     * (fetches here, idle group polls in the coordinator); false, counted as refused, when none is
+     * free: the caller then answers at once. A taken slot is given back with {@link #unpark()}.
+     */
+    public boolean tryPark() {
+        if (parked.incrementAndGet() > maxParked) {
+            parked.decrementAndGet();
+            parkRefused.increment();
+            return false;
+        }
+        return true;
+    }
+
+    public void unpark() {
+        parked.decrementAndGet();
     }
 
     private List<PartitionFetch> readAll(List<FetchPosition> positions, int maxRecords, int maxBytes) {

@@ -18,6 +18,8 @@ final class ConsumerGroup {
     long epoch;
     final Map<String, GroupMember> members = new TreeMap<>();
     volatile int memberCount;
+    /** When the offsets-retention check last saw members (0: not since start). */
+    long lastSeenActiveMs;
     /** Removed from the coordinator's map; a request holding it must look again. */
     boolean dead;
     /** Polls of members without partitions, parked until their wait ends or the group rebalances. */

@@ -84,11 +84,21 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     private final LongSupplier clock;
     private final ScheduledExecutorService scheduler;
     private final Map<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
+    /** ingest.limits.max-groups: a join that would create one more group is refused (503, retriable). */
+    private int maxGroups = Integer.MAX_VALUE;
+    /** ingest.limits.group-offsets-retention. */
+    private long offsetsRetentionMs = java.time.Duration.ofDays(7).toMillis();
+    /** Sweeper thread only. */
+    private long lastOffsetsExpiryMs;
 
     @Autowired
     GroupCoordinator(TopicRegistry topics, FetchService fetch, OffsetStore offsets, MeterRegistry meters,
                      IngestProperties props) {
         this(topics, fetch, offsets, meters, props.groups(), System::currentTimeMillis, true);
+        this.maxGroups = props.limits().maxGroups();
+        this.offsetsRetentionMs = props.limits().groupOffsetsRetention().toMillis();
+        Gauge.builder("ingest.groups", groups, Map::size)
+                .description("consumer groups on the node (bounded by ingest.limits.max-groups)").register(meters);
     }
 
     /**
@@ -215,11 +225,58 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         return expired;
     }
 
+    /**
+     * Drops the committed offsets of groups that have had no members, and no commit, for longer
+     * than {@code ingest.limits.group-offsets-retention} (Kafka's {@code offsets.retention.minutes}):
+     * the group is then forgotten with its metric series, and stays gone after a restart. On a
+     * cluster only the group's coordinator writes the tombstones; the others follow the log.
+     */
+    void expireOffsets() {
+        long now = clock.getAsLong();
+        for (ConsumerGroup g : groups.values()) {
+            synchronized (g) {
+                if (g.dead) {
+                    continue;
+                }
+                if (!g.members.isEmpty()) {
+                    g.lastSeenActiveMs = now;
+                    continue;
+                }
+                Map<TopicPartition, OffsetStore.Committed> committed = offsets.committed(g.id);
+                long newest = g.lastSeenActiveMs;
+                for (OffsetStore.Committed c : committed.values()) {
+                    newest = Math.max(newest, c.commitTimestamp());
+                }
+                if (now - newest <= offsetsRetentionMs) {
+                    continue;
+                }
+                try {
+                    offsets.delete(g.id, List.copyOf(committed.keySet()));
+                    removeIfUnused(g);
+                    if (g.dead) {
+                        log.info("group {} expired: empty and no commit for {} ms", g.id, now - newest);
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("could not expire the offsets of group {}", g.id, e);
+                }
+            }
+        }
+    }
+
     private void sweep() {
         try {
             expireSessions();
         } catch (RuntimeException e) {
             log.warn("session sweep failed", e);
+        }
+        long now = clock.getAsLong();
+        if (now - lastOffsetsExpiryMs >= 60_000) {
+            lastOffsetsExpiryMs = now;
+            try {
+                expireOffsets();
+            } catch (RuntimeException e) {
+                log.warn("offsets expiry failed", e);
+            }
         }
     }
 
@@ -246,11 +303,15 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
                 }
             }
             m.pollsInFlight++;
-            if (positions.isEmpty() && maxWaitMs > 0) {
+            if (positions.isEmpty() && maxWaitMs > 0 && fetch.tryPark()) {
                 // Nothing to read: answer when the wait is up, or sooner when the group rebalances.
+                // (Over ingest.limits.max-parked-fetches: answered at once, empty.)
                 CompletableFuture<Void> waiter = new CompletableFuture<>();
                 g.idlePolls.add(waiter);
-                waiter.whenComplete((x, e) -> g.idlePolls.remove(waiter));
+                waiter.whenComplete((x, e) -> {
+                    g.idlePolls.remove(waiter);
+                    fetch.unpark();
+                });
                 idle = waiter.completeOnTimeout(null, maxWaitMs, TimeUnit.MILLISECONDS);
             }
         }
@@ -592,6 +653,12 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
 
     /** Runs {@code action} under the lock of the group, creating it when missing. */
     private <T> T withLiveGroup(String groupId, Function<ConsumerGroup, T> action) {
+        // Groups known by their committed offsets (loaded at start) are never refused; only a new one.
+        if (!groups.containsKey(groupId) && groups.size() >= maxGroups) {
+            throw new ProblemException(ProblemType.CAPACITY_EXCEEDED, "the node holds " + groups.size()
+                    + " consumer groups, the limit (ingest.limits.max-groups); retry when groups have gone",
+                    Map.of("limit", "ingest.limits.max-groups"));
+        }
         while (true) {
             ConsumerGroup g = groups.computeIfAbsent(groupId, this::newGroup);
             synchronized (g) {

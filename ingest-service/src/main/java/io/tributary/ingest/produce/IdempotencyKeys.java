@@ -1,12 +1,17 @@
 package io.tributary.ingest.produce;
 
+import java.time.Duration;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.ingest.config.IngestProperties;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -14,6 +19,13 @@ import org.springframework.stereotype.Component;
  * for a configurable window. A retry with the same key and the same body gets the original
  * answer without writing again; a retry that arrives while the first attempt still runs waits
  * for it. Reusing a key with a different body is refused.
+ *
+ * <p>Bounded (issue 10): a key is 1 to {@code ingest.produce.idempotency-key-max-length}
+ * printable ASCII characters (else 400); keys are namespaced by the caller's principal and the
+ * topic, so one client can neither collide with nor replay another's; entries are kept in age
+ * order, every use drops the ones older than the window, and when more than
+ * {@code idempotency-key-max-entries} remain the oldest go first. Gauge
+ * {@code ingest.produce.idempotency.keys}.
  *
  * <p>Keys live in memory: they protect against client retries (timeouts, dropped connections)
  * while the service runs. A producer that must be exactly-once across service restarts uses
@@ -25,26 +37,58 @@ public class IdempotencyKeys {
     private record Entry(CompletableFuture<ProduceResponse> answer, long fingerprint, long createdMs) {
     }
 
-    private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+    /** Insertion (= age) order; guarded by {@code this}. */
+    private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
     private final long windowMs;
     private final int maxEntries;
+    private final int maxKeyLength;
+    private final LongSupplier clock;
 
-    public IdempotencyKeys(IngestProperties props) {
-        this.windowMs = props.produce().idempotencyKeyWindow().toMillis();
-        this.maxEntries = props.produce().idempotencyKeyMaxEntries();
+    @Autowired
+    public IdempotencyKeys(IngestProperties props, MeterRegistry meters) {
+        this(props.produce().idempotencyKeyWindow(), props.produce().idempotencyKeyMaxEntries(),
+                props.produce().idempotencyKeyMaxLength(), System::currentTimeMillis);
+        Gauge.builder("ingest.produce.idempotency.keys", this, IdempotencyKeys::size)
+                .description("Idempotency-Keys remembered (bounded by ingest.produce.idempotency-key-max-entries)")
+                .register(meters);
+    }
+
+    IdempotencyKeys(Duration window, int maxEntries, int maxKeyLength, LongSupplier clock) {
+        this.windowMs = window.toMillis();
+        this.maxEntries = maxEntries;
+        this.maxKeyLength = maxKeyLength;
+        this.clock = clock;
     }
 
     /**
-     * Runs {@code produce} once per (topic, key) within the window.
+     * Runs {@code produce} once per (principal, topic, key) within the window.
      *
+     * @param principal   the caller ({@code User:ANONYMOUS} when unauthenticated)
      * @param fingerprint a checksum of the request body, to catch a key reused for other data
+     * @throws InvalidProduceRequestException when the key is empty, too long or not printable ASCII
      */
-    public ProduceResponse once(String topic, String key, long fingerprint, Supplier<ProduceResponse> produce) {
-        long now = System.currentTimeMillis();
-        String id = topic + '\u0000' + key;
+    public ProduceResponse once(String principal, String topic, String key, long fingerprint,
+                                Supplier<ProduceResponse> produce) {
+        checkKey(key);
+        long now = clock.getAsLong();
+        // Length-prefixed parts: no principal/topic/key combination can spell another's id.
+        String id = principal.length() + ":" + principal + topic.length() + ":" + topic + key;
         CompletableFuture<ProduceResponse> mine = new CompletableFuture<>();
         Entry fresh = new Entry(mine, fingerprint, now);
-        Entry existing = entries.compute(id, (k, old) -> old == null || now - old.createdMs > windowMs ? fresh : old);
+        Entry existing;
+        synchronized (this) {
+            expire(now);
+            existing = entries.get(id);
+            if (existing == null) {
+                entries.put(id, fresh);
+                // Oldest first: the head of the age-ordered map.
+                for (Iterator<Entry> it = entries.values().iterator(); entries.size() > maxEntries && it.hasNext(); ) {
+                    it.next();
+                    it.remove();
+                }
+                existing = fresh;
+            }
+        }
         if (existing != fresh) {
             if (existing.fingerprint != fingerprint) {
                 throw new IdempotencyKeyReusedException(key);
@@ -54,35 +98,41 @@ public class IdempotencyKeys {
         try {
             ProduceResponse response = produce.get();
             mine.complete(response);
-            evictIfFull(now);
             return response;
         } catch (RuntimeException e) {
             // A failed attempt wrote nothing (produce is all-or-nothing), so a retry may run again.
-            entries.remove(id, fresh);
+            synchronized (this) {
+                entries.remove(id, fresh);
+            }
             mine.completeExceptionally(e);
             throw e;
         }
     }
 
-    private void evictIfFull(long now) {
-        if (entries.size() <= maxEntries) {
-            return;
+    private void checkKey(String key) {
+        if (key.isEmpty() || key.length() > maxKeyLength) {
+            throw new InvalidProduceRequestException("Idempotency-Key must be 1 to " + maxKeyLength
+                    + " characters (ingest.produce.idempotency-key-max-length), was " + key.length());
         }
-        for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
-            Entry e = it.next();
-            if (now - e.createdMs > windowMs || entries.size() > maxEntries) {
-                it.remove();
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c < 0x20 || c > 0x7e) {
+                throw new InvalidProduceRequestException("Idempotency-Key must be printable ASCII");
             }
         }
     }
 
-    /** Drops expired keys; called periodically. */
-    public void expire() {
-        long now = System.currentTimeMillis();
-        entries.values().removeIf(e -> e.answer.isDone() && now - e.createdMs > windowMs);
+    /** Drops the entries older than the window: a prefix of the age-ordered map. */
+    private void expire(long now) {
+        for (Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator(); it.hasNext(); ) {
+            if (now - it.next().getValue().createdMs <= windowMs) {
+                return;
+            }
+            it.remove();
+        }
     }
 
-    int size() {
+    synchronized int size() {
         return entries.size();
     }
 }

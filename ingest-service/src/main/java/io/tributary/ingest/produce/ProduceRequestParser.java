@@ -2,6 +2,11 @@ package io.tributary.ingest.produce;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+
+import io.tributary.ingest.api.ProblemException;
+import io.tributary.ingest.api.ProblemType;
+import io.tributary.ingest.config.IngestProperties;
 
 import io.tributary.ingest.log.Bytes;
 import io.tributary.ingest.log.LogRecord;
@@ -19,8 +24,33 @@ import tools.jackson.core.json.JsonFactory;
  * "baseSequence"}}, and NDJSON, one record object per line, with the envelope fields given as
  * query parameters instead. Unknown fields are refused so that a typo ({@code "vaule"}) is an
  * error, not a silently empty record.
+ *
+ * <p>Limits are applied while parsing, before anything is built from the records (issue 10):
+ * the record count (413 {@code record-too-large} at the first record too many), the nesting
+ * depth of each value and each record's timestamp window (400 {@code invalid-record} naming the
+ * record). The body's size is bounded by the caller while reading it.
  */
 public final class ProduceRequestParser {
+
+    /**
+     * What one request may hold.
+     *
+     * @param maxRecords    most records in the request
+     * @param maxValueDepth deepest nesting of a record value (a scalar is depth 0, {@code {}} or {@code []} is 1)
+     * @param minTimestamp  earliest record timestamp accepted (epoch millis)
+     * @param maxTimestamp  latest record timestamp accepted (epoch millis)
+     */
+    public record Limits(int maxRecords, int maxValueDepth, long minTimestamp, long maxTimestamp) {
+
+        /** The configured limits, the timestamp window placed around {@code nowMs}. */
+        public static Limits of(IngestProperties.Produce produce, long nowMs) {
+            long behind = produce.maxTimestampBehind().toMillis();
+            long ahead = produce.maxTimestampAhead().toMillis();
+            return new Limits(produce.maxRecordsPerRequest(), produce.maxValueDepth(),
+                    behind <= 0 ? 0 : Math.max(0, nowMs - behind),
+                    ahead > Long.MAX_VALUE - nowMs ? Long.MAX_VALUE : nowMs + ahead);
+        }
+    }
 
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -28,7 +58,7 @@ public final class ProduceRequestParser {
     }
 
     /** Parses a JSON body. */
-    public static ProduceRequest parseJson(byte[] body) {
+    public static ProduceRequest parseJson(byte[] body, Limits limits) {
         try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
                 throw new InvalidProduceRequestException("the body must be a JSON object with a \"records\" array");
@@ -48,7 +78,8 @@ public final class ProduceRequestParser {
                         }
                         records = new ArrayList<>();
                         while (p.nextToken() != JsonToken.END_ARRAY) {
-                            records.add(parseRecord(p, body, "records[" + records.size() + "]"));
+                            checkCount(records, limits);
+                            records.add(parseRecord(p, body, "records[" + records.size() + "]", limits));
                         }
                     }
                     case "acks" -> acks = t == JsonToken.VALUE_NULL ? null : p.getValueAsString();
@@ -74,13 +105,14 @@ public final class ProduceRequestParser {
     }
 
     /** Parses an NDJSON body (one record object per line); envelope fields come from the query. */
-    public static ProduceRequest parseNdjson(byte[] body, String acks, Long producerId, Short producerEpoch,
-                                             Long baseSequence) {
+    public static ProduceRequest parseNdjson(byte[] body, Limits limits, String acks, Long producerId,
+                                             Short producerEpoch, Long baseSequence) {
         List<IncomingRecord> records = new ArrayList<>();
         try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), body)) {
             // The parser reads consecutive root-level values, which is exactly one object per line.
             while (p.nextToken() != null) {
-                records.add(parseRecord(p, body, "line " + (records.size() + 1)));
+                checkCount(records, limits);
+                records.add(parseRecord(p, body, "line " + (records.size() + 1), limits));
             }
         } catch (JacksonException e) {
             throw new InvalidProduceRequestException("malformed NDJSON at record " + (records.size() + 1) + ": "
@@ -90,6 +122,17 @@ public final class ProduceRequestParser {
             throw new InvalidProduceRequestException("the NDJSON body holds no records");
         }
         return build(records, acks, producerId, producerEpoch, baseSequence);
+    }
+
+    private static void checkCount(List<IncomingRecord> records, Limits limits) {
+        if (records.size() >= limits.maxRecords()) {
+            throw new ProblemException(ProblemType.RECORD_TOO_LARGE, "the request holds more than " + limits.maxRecords()
+                    + " records (ingest.produce.max-records-per-request); split it into several requests");
+        }
+    }
+
+    private static ProblemException invalidRecord(String where, String detail) {
+        return new ProblemException(ProblemType.INVALID_RECORD, where + detail, Map.of("record", where));
     }
 
     /** The parser's message with its byte position, without the source-description noise. */
@@ -134,7 +177,7 @@ public final class ProduceRequestParser {
         return new ProduceRequest(List.copyOf(records), Acks.parse(acks), producerId, producerEpoch, baseSequence);
     }
 
-    private static IncomingRecord parseRecord(JsonParser p, byte[] body, String where) {
+    private static IncomingRecord parseRecord(JsonParser p, byte[] body, String where, Limits limits) {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw new InvalidProduceRequestException(where + " must be a JSON object");
         }
@@ -155,7 +198,7 @@ public final class ProduceRequestParser {
                         throw new InvalidProduceRequestException(where + ".key must be a string or null");
                     }
                 }
-                case "value" -> value = t == JsonToken.VALUE_NULL ? null : rawValue(p, t, body);
+                case "value" -> value = t == JsonToken.VALUE_NULL ? null : rawValue(p, t, body, where, limits);
                 case "headers" -> headers = parseHeaders(p, t, where);
                 case "partition" -> partition = t == JsonToken.VALUE_NULL ? IncomingRecord.ANY_PARTITION
                         : intValue(p, where + ".partition", 0, Integer.MAX_VALUE);
@@ -164,6 +207,14 @@ public final class ProduceRequestParser {
                         timestamp = longValue(p, where + ".timestamp");
                         if (timestamp < 0) {
                             throw new InvalidProduceRequestException(where + ".timestamp must be epoch milliseconds >= 0");
+                        }
+                        if (timestamp > limits.maxTimestamp()) {
+                            throw invalidRecord(where, ".timestamp " + timestamp + " is later than the broker's clock "
+                                    + "allows (" + limits.maxTimestamp() + ", ingest.produce.max-timestamp-ahead)");
+                        }
+                        if (timestamp < limits.minTimestamp()) {
+                            throw invalidRecord(where, ".timestamp " + timestamp + " is earlier than the broker's clock "
+                                    + "allows (" + limits.minTimestamp() + ", ingest.produce.max-timestamp-behind)");
                         }
                     }
                 }
@@ -176,11 +227,29 @@ public final class ProduceRequestParser {
         return new IncomingRecord(key, value, headers, partition, timestamp, sequence);
     }
 
-    /** The exact bytes of the current value: from its first token to just past its last. */
-    private static Bytes rawValue(JsonParser p, JsonToken t, byte[] body) {
+    /**
+     * The exact bytes of the current value: from its first token to just past its last. Checks
+     * the value's nesting depth on the way (refused at the first level too deep).
+     */
+    private static Bytes rawValue(JsonParser p, JsonToken t, byte[] body, String where, Limits limits) {
         int start = (int) p.currentTokenLocation().getByteOffset();
         if (t.isStructStart()) {
-            p.skipChildren();
+            int depth = 1;
+            while (depth > 0) {
+                if (depth > limits.maxValueDepth()) {
+                    throw invalidRecord(where, ".value is nested more than " + limits.maxValueDepth()
+                            + " levels deep (ingest.produce.max-value-depth)");
+                }
+                JsonToken next = p.nextToken();
+                if (next == null) {
+                    throw new InvalidProduceRequestException("malformed JSON: unexpected end of input in " + where);
+                }
+                if (next.isStructStart()) {
+                    depth++;
+                } else if (next.isStructEnd()) {
+                    depth--;
+                }
+            }
         } else {
             p.finishToken();
         }

@@ -7,6 +7,10 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.ingest.api.ProblemException;
+import io.tributary.ingest.api.ProblemType;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.AtomicFiles;
 import org.springframework.stereotype.Component;
@@ -43,8 +47,15 @@ public class ProducerIds {
     private long nextId;
     private final Map<String, Identity> named;
     private long appliedMetadataIndex;
+    private final int maxNames;
 
-    public ProducerIds(IngestProperties props) {
+    /** Longest producer name accepted. */
+    public static final int MAX_NAME_LENGTH = 255;
+
+    public ProducerIds(IngestProperties props, MeterRegistry meters) {
+        this.maxNames = props.limits().maxProducerNames();
+        Gauge.builder("ingest.producer.names", this, ProducerIds::nameCount)
+                .description("named producer identities (bounded by ingest.limits.max-producer-names)").register(meters);
         this.file = props.dataDir().toAbsolutePath().resolve("producer-ids.json");
         try {
             Files.createDirectories(file.getParent());
@@ -60,6 +71,37 @@ public class ProducerIds {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+    }
+
+    /**
+     * Refuses a client's init that would remember one name too many (checked before a cluster
+     * proposes it, so that the replicated {@link #initAt} never refuses).
+     *
+     * @throws IllegalArgumentException a name longer than {@value #MAX_NAME_LENGTH}
+     * @throws ProblemException LIMIT_REACHED: a new name beyond {@code ingest.limits.max-producer-names}
+     */
+    public synchronized void checkNameLimit(String name) {
+        if (name == null || name.isBlank()) {
+            return;
+        }
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw new IllegalArgumentException("a producer name is at most " + MAX_NAME_LENGTH + " characters");
+        }
+        if (!named.containsKey(name) && named.size() >= maxNames) {
+            throw new ProblemException(ProblemType.LIMIT_REACHED, "the node remembers " + named.size()
+                    + " producer names, the limit (ingest.limits.max-producer-names)",
+                    java.util.Map.of("limit", "ingest.limits.max-producer-names"));
+        }
+    }
+
+    /** {@link #init} for a client on a single node: the name limit and the init in one step. */
+    public synchronized Identity initWithinLimit(String name) {
+        checkNameLimit(name);
+        return init(name);
+    }
+
+    synchronized int nameCount() {
+        return named.size();
     }
 
     /** A new identity; with a name, the name's identity with the next epoch. */

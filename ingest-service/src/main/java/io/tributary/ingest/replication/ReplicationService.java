@@ -502,6 +502,9 @@ public class ReplicationService {
         if (topics.exists(name)) {
             throw new TopicExistsException(name);
         }
+        // Before proposing: the replicated apply must never refuse. (Two concurrent creates may
+        // both pass and overshoot by one topic; the cap is about resource exhaustion, not exactness.)
+        topics.checkPartitionLimits(partitions);
         RaftClientReply reply = send(metadataClient,
                 MetadataStateMachine.encode(TopicCommand.create(name, partitions, replicationFactor, configs)),
                 "create topic " + name);

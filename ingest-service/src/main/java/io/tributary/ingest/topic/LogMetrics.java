@@ -26,6 +26,8 @@ class LogMetrics implements TopicRegistry.Listener {
     LogMetrics(MeterRegistry registry, TopicRegistry topics) {
         this.registry = registry;
         topics.addListener(this);
+        Gauge.builder("ingest.partitions", topics, TopicRegistry::partitionCount)
+                .description("partitions on the node (bounded by ingest.limits.max-partitions)").register(registry);
     }
 
     @Override

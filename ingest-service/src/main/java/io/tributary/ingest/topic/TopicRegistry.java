@@ -17,6 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Stream;
 
+import io.tributary.ingest.api.ProblemException;
+import io.tributary.ingest.api.ProblemType;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.log.PartitionLog;
@@ -58,12 +60,14 @@ public class TopicRegistry implements AutoCloseable {
     private final Map<String, Topic> topics = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Object adminLock = new Object();
+    private final IngestProperties.Limits limits;
 
     public TopicRegistry(IngestProperties props) {
         this.dataDir = props.dataDir().toAbsolutePath().normalize();
         this.logsDir = dataDir.resolve("logs");
         this.store = new TopicMetadataStore(dataDir);
         // Members of the cluster (ingest.cluster.peers, id=host:httpPort:raftPort,...); empty = one node.
+        this.limits = props.limits();
         this.clusterSize = props.cluster().peers().isBlank() ? 1
                 : (int) java.util.Arrays.stream(props.cluster().peers().split(",")).filter(s -> !s.isBlank()).count();
         this.scheduler = Executors.newScheduledThreadPool(2, r -> {
@@ -130,7 +134,39 @@ public class TopicRegistry implements AutoCloseable {
      * @throws LogConfig.InvalidConfigException a bad config
      */
     public Topic create(String name, int partitions, int replicationFactor, Map<String, String> configs) {
-        return create(name, partitions, replicationFactor, configs, 0, TopicIds.random());
+        synchronized (adminLock) {
+            checkPartitionLimits(partitions);
+            return create(name, partitions, replicationFactor, configs, 0, TopicIds.random());
+        }
+    }
+
+    /**
+     * The node-wide caps on partitions, checked by a client's create (single node: under the admin
+     * lock; cluster: before proposing, so the replicated apply never refuses).
+     *
+     * @throws InvalidTopicException more than {@code ingest.limits.max-partitions-per-topic}
+     * @throws ProblemException      LIMIT_REACHED: the node would hold more than {@code ingest.limits.max-partitions}
+     */
+    public void checkPartitionLimits(int partitions) {
+        if (partitions > limits.maxPartitionsPerTopic()) {
+            throw new InvalidTopicException("partitions must be at most " + limits.maxPartitionsPerTopic()
+                    + " (ingest.limits.max-partitions-per-topic), was " + partitions);
+        }
+        long total = partitionCount();
+        if (total + partitions > limits.maxPartitions()) {
+            throw new ProblemException(ProblemType.LIMIT_REACHED, "the node holds " + total + " partitions; "
+                    + partitions + " more would exceed ingest.limits.max-partitions (" + limits.maxPartitions() + ")",
+                    Map.of("limit", "ingest.limits.max-partitions"));
+        }
+    }
+
+    /** Partitions of every topic on the node (gauge {@code ingest.partitions}). */
+    public int partitionCount() {
+        int n = 0;
+        for (Topic t : topics.values()) {
+            n += t.partitions().size();
+        }
+        return n;
     }
 
     /**

@@ -336,4 +336,27 @@ class GroupCoordinatorTest {
         assertThat(meters.get("ingest.group.lag").tags("group", "g", "topic", "orders", "partition", "0").gauge()
                 .value()).isEqualTo(6.0);
     }
+
+    @Test
+    void anEmptyGroupsOffsetsExpireAfterTheRetentionTakingItsMetricSeriesWithThem() {
+        MembershipAnswer m = coordinator.join("old", List.of("orders"), null, "earliest");
+        coordinator.commit("old", m.memberId(), m.generation(), Map.of(tp(0), 0L));
+        coordinator.leave("old", m.memberId());
+        assertThat(meters.find("ingest.group.members").tag("group", "old").gauge()).isNotNull();
+        assertThat(meters.find("ingest.group.lag").tag("group", "old").gauges()).isNotEmpty();
+
+        now.addAndGet(java.time.Duration.ofDays(7).toMillis()); // the default retention, not yet past
+        coordinator.expireOffsets();
+        assertThat(meters.find("ingest.group.members").tag("group", "old").gauge()).isNotNull();
+
+        now.addAndGet(1);
+        coordinator.expireOffsets();
+        assertThat(meters.find("ingest.group.members").tag("group", "old").gauge()).isNull();
+        assertThat(meters.find("ingest.group.lag").tag("group", "old").gauges()).isEmpty();
+
+        // Gone for good: a restarted coordinator does not bring the group (or its series) back.
+        coordinator.close();
+        coordinator = newCoordinator();
+        assertThat(meters.find("ingest.group.members").tag("group", "old").gauge()).isNull();
+    }
 }
