@@ -26,9 +26,10 @@ import io.tributary.client.IngestClient;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A partition whose log holds records nested too deep for any reader (498 levels: ingest's NDJSON
- * produce accepted them, and inside a fetch answer they pass the 500-level parse limit) must not
- * block the partition: every readable record is read, each unreadable one is skipped and counted.
+ * A partition whose log holds records nested too deep for the reader (1,500 levels, beyond
+ * ingest-client's parse limit; ingest's NDJSON produce once accepted values of 498 levels when the
+ * limit was 500 for the whole answer) must not block the partition: every readable record is read,
+ * each unreadable one is skipped and counted.
  * The log is served by a stub of ingest's fetch endpoint, so the test does not depend on what
  * ingest's produce accepts.
  */
@@ -47,7 +48,7 @@ class PartitionReaderPoisonTest {
     @BeforeEach
     void serveLog() throws IOException {
         for (long offset = 0; offset < RECORDS; offset++) {
-            log.put(offset, POISON.contains(offset) ? "{\"ts\":" + offset + ",\"x\":" + deep(497) + "}"
+            log.put(offset, POISON.contains(offset) ? "{\"ts\":" + offset + ",\"x\":" + deep(1_500) + "}"
                     : "{\"ts\":" + offset + ",\"x\":[1,2]}");
         }
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
