@@ -35,6 +35,14 @@ class ApiExceptionHandler extends ProblemHandlerSupport {
         return problem;
     }
 
+    @ExceptionHandler(InvalidParameterException.class)
+    ProblemDetail invalidParameter(InvalidParameterException e) {
+        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", e.getMessage(),
+                false);
+        problem.setProperty("field", e.field());
+        return problem;
+    }
+
     @ExceptionHandler(JobNotFoundException.class)
     ProblemDetail notFound(JobNotFoundException e) {
         return problem(HttpStatus.NOT_FOUND, "unknown-job", "Unknown job", e.getMessage(), false);

@@ -13,13 +13,54 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param referenceTables how joined reference tables are read
  * @param leases          which instance runs a job, and failover
  * @param runner          how jobs run
+ * @param eventTime       which event times a job accepts
+ * @param limits          bounds on job definitions (400 at create beyond them)
  */
 @ConfigurationProperties("analytics")
 public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String ingestUrl,
                                   @DefaultValue("http://localhost:8082") String cleanUrl,
                                   @DefaultValue ReferenceTables referenceTables,
                                   @DefaultValue Leases leases,
-                                  @DefaultValue Runner runner) {
+                                  @DefaultValue Runner runner,
+                                  @DefaultValue EventTime eventTime,
+                                  @DefaultValue Limits limits) {
+
+    /**
+     * Bounds on every job definition field; a definition beyond one is refused at create with a
+     * 400 {@code invalid-job} naming the field. Names (job, source and output topic, joined table)
+     * have fixed rules: 1-100 (job, table) or 1-249 (topic) characters of {@code [a-zA-Z0-9._-]};
+     * a filter at most 1,000 characters (the expression sandbox's own bound).
+     *
+     * @param maxDuration        the longest duration of any field (watermark, window size, slide, gap,
+     *                           trigger interval)
+     * @param maxWindowsPerEvent the most sliding windows one record falls into ({@code size / slide},
+     *                           rounded up): every record is added to that many windows
+     * @param maxPointerChars    the longest JSON Pointer (event time, group-by, aggregate field, join key
+     *                           and target)
+     * @param maxGroupBy         the most group-by fields
+     * @param maxAggregations    the most aggregations
+     * @param maxPercentiles     the most ranks of one {@code percentiles} aggregation
+     */
+    public record Limits(@DefaultValue("3650d") Duration maxDuration,
+                         @DefaultValue("1000") long maxWindowsPerEvent,
+                         @DefaultValue("256") int maxPointerChars,
+                         @DefaultValue("16") int maxGroupBy,
+                         @DefaultValue("64") int maxAggregations,
+                         @DefaultValue("32") int maxPercentiles) {
+    }
+
+    /**
+     * The event times a job accepts, around the processing time of each batch. A record whose time
+     * lies outside is counted in {@code invalidRows} and never moves the watermark (one order dated
+     * 9999 would otherwise close every window for good).
+     *
+     * @param maxPast   how far before now an event time may be (default 3650 days: old enough for
+     *                  backfills, while 0, negative times and seconds taken for milliseconds are refused)
+     * @param maxFuture how far after now an event time may be (default 1 day: clock skew and time zones)
+     */
+    public record EventTime(@DefaultValue("3650d") Duration maxPast,
+                            @DefaultValue("1d") Duration maxFuture) {
+    }
 
     /**
      * @param instanceId    this instance's name in job leases; empty: {@code <host name>:<server.port>}, so an
@@ -49,7 +90,12 @@ public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String 
      * @param maxFetchRecords  records one partition fetch asks for at most
      * @param maxFetchBytes    bytes one partition fetch asks for at most (the ingest service caps it at 16 MiB)
      * @param requestTimeout   timeout of one ingest request (long polls add their wait)
-     * @param errorBackoff     pause after a failed batch before the job tries again
+     * @param errorBackoff     pause after a failed batch before the job tries again; it doubles with every
+     *                         further failure of the same batch, up to {@code maxErrorBackoff}
+     * @param maxErrorBackoff  the longest pause between two attempts of a failing batch
+     * @param maxBatchAttempts attempts of one batch that fails with a deterministic error (anything but an
+     *                         unreachable ingest service, stream-clean or database) before the job goes
+     *                         FAILED with the error in {@code lastError}; transient errors are retried for ever
      */
     public record Runner(@DefaultValue("true") boolean enabled,
                          @DefaultValue("8") int workers,
@@ -57,6 +103,17 @@ public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String 
                          @DefaultValue("20000") int maxFetchRecords,
                          @DefaultValue("8388608") int maxFetchBytes,
                          @DefaultValue("30s") Duration requestTimeout,
-                         @DefaultValue("1s") Duration errorBackoff) {
+                         @DefaultValue("1s") Duration errorBackoff,
+                         @DefaultValue("1m") Duration maxErrorBackoff,
+                         @DefaultValue("5") int maxBatchAttempts) {
+
+        /** The pause before attempt {@code failures + 1} of a batch that failed {@code failures} times. */
+        public Duration backoff(int failures) {
+            Duration pause = errorBackoff;
+            for (int i = 1; i < failures && pause.compareTo(maxErrorBackoff) < 0; i++) {
+                pause = pause.multipliedBy(2);
+            }
+            return pause.compareTo(maxErrorBackoff) > 0 ? maxErrorBackoff : pause;
+        }
     }
 }

@@ -53,7 +53,7 @@ public final class EventTime {
                     LocalDateTime::from);
             return parsed instanceof ZonedDateTime zoned ? zoned.toInstant().toEpochMilli()
                     : ((LocalDateTime) parsed).toInstant(ZoneOffset.UTC).toEpochMilli();
-        } catch (DateTimeException e) {
+        } catch (DateTimeException | ArithmeticException e) { // a year too far for epoch milliseconds
             return Long.MIN_VALUE;
         }
     }

@@ -39,8 +39,14 @@ import tools.jackson.databind.node.NullNode;
 public final class WindowEngine {
 
     private static final int FORMAT = 1;
+    /**
+     * The longest group key (the group's values as a JSON array) a result row can hold; a record
+     * whose group-by values are longer is counted invalid (its row could not be stored).
+     */
+    public static final int MAX_GROUP_KEY_CHARS = 2_000;
 
     private final EngineSpec spec;
+    private final EventTimeBounds bounds;
     /** Slot 0: event time; 1..groupBy: the group; then one slot per aggregate field. */
     private final Projection projection;
     private final int groups;
@@ -53,7 +59,13 @@ public final class WindowEngine {
     private long maxEventTime = Long.MIN_VALUE;
 
     public WindowEngine(EngineSpec spec) {
+        this(spec, EventTimeBounds.NONE);
+    }
+
+    /** An engine that counts event times outside {@code bounds} as invalid. */
+    public WindowEngine(EngineSpec spec, EventTimeBounds bounds) {
         this.spec = spec;
+        this.bounds = bounds;
         List<String> pointers = new ArrayList<>();
         pointers.add(spec.eventTime());
         pointers.addAll(spec.groupBy());
@@ -114,16 +126,36 @@ public final class WindowEngine {
         List<StateKey> removed = new ArrayList<>();
         long invalid = 0;
         long late = 0;
+        long now = bounds.clock().millis();
+        long lowest = bounds.lowest(now);
+        long highest = bounds.highest(now);
         for (JsonNode[] record : rows) {
             long ts = EventTime.of(record[0]);
-            if (ts == Long.MIN_VALUE) {
+            if (ts == Long.MIN_VALUE || ts < lowest || ts > highest) { // unreadable, or absurd: never a watermark
+                invalid++;
+                continue;
+            }
+            List<Window> windows;
+            long sessionEnd = 0;
+            try {
+                if (spec.window() instanceof WindowSpec.Session session) {
+                    windows = List.of();
+                    sessionEnd = Math.addExact(ts, session.gapMs());
+                } else {
+                    windows = spec.window().assign(ts);
+                }
+            } catch (ArithmeticException e) { // a window of this time would not fit in a long
+                invalid++;
+                continue;
+            }
+            List<String> group = groupOf(record);
+            if (group == null) { // group values too long to be stored as a result row's key
                 invalid++;
                 continue;
             }
             maxEventTime = Math.max(maxEventTime, ts);
-            List<String> group = groupOf(record);
             if (spec.window() instanceof WindowSpec.Session session) {
-                if (ts + session.gapMs() <= batchWatermark) {
+                if (sessionEnd <= batchWatermark) {
                     late++;
                 } else {
                     addToSession(group, ts, session.gapMs(), record, dirty, removed);
@@ -131,7 +163,7 @@ public final class WindowEngine {
                 continue;
             }
             boolean accepted = false;
-            for (Window window : spec.window().assign(ts)) {
+            for (Window window : windows) {
                 if (window.closedBy(batchWatermark)) {
                     continue;
                 }
@@ -145,7 +177,7 @@ public final class WindowEngine {
             }
         }
         if (maxEventTime != Long.MIN_VALUE) {
-            watermark = Math.max(watermark, maxEventTime - spec.watermarkDelayMs());
+            watermark = Math.max(watermark, EventTimeBounds.saturatedSubtract(maxEventTime, spec.watermarkDelayMs()));
         }
         List<ResultRow> emitted = emit(dirty);
         return new BatchResult(emitted, removed, inputRows, filtered, invalid, late, watermark, state.size());
@@ -228,14 +260,38 @@ public final class WindowEngine {
         }
     }
 
+    /** The group's values; null when their key (a JSON array) would be longer than {@link #MAX_GROUP_KEY_CHARS}. */
     private List<String> groupOf(JsonNode[] record) {
         List<String> group = new ArrayList<>(groups);
+        long keyChars = 2;
         for (int slot = 1; slot <= groups; slot++) {
             JsonNode node = record[slot];
-            group.add(node == null || node.isMissingNode() || node.isNull() ? null
-                    : node.isValueNode() ? node.asString() : node.toString());
+            String value = node == null || node.isMissingNode() || node.isNull() ? null
+                    : node.isValueNode() ? node.asString() : node.toString();
+            group.add(value);
+            keyChars += jsonChars(value) + 1;
+            if (keyChars > MAX_GROUP_KEY_CHARS) {
+                return null;
+            }
         }
         return group;
+    }
+
+    /** The characters of a value as a JSON string (at most: control characters may take 6). */
+    private static long jsonChars(String value) {
+        if (value == null) {
+            return 4;
+        }
+        long chars = value.length() + 2;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20) {
+                chars += 5;
+            } else if (c == '"' || c == '\\') {
+                chars++;
+            }
+        }
+        return chars;
     }
 
     private Accumulator[] newAccumulators() {
@@ -303,7 +359,12 @@ public final class WindowEngine {
 
     /** An engine for {@code spec} in the state of a {@link #snapshot()}; null or empty bytes: a fresh one. */
     public static WindowEngine restore(EngineSpec spec, byte[] snapshot) {
-        WindowEngine engine = new WindowEngine(spec);
+        return restore(spec, EventTimeBounds.NONE, snapshot);
+    }
+
+    /** Like {@link #restore(EngineSpec, byte[])}, with event-time bounds. */
+    public static WindowEngine restore(EngineSpec spec, EventTimeBounds bounds, byte[] snapshot) {
+        WindowEngine engine = new WindowEngine(spec, bounds);
         if (snapshot == null || snapshot.length == 0) {
             return engine;
         }

@@ -9,7 +9,12 @@ import java.util.List;
  */
 public sealed interface WindowSpec {
 
-    /** Every window that covers {@code eventTime}, oldest first; empty for session windows. */
+    /**
+     * Every window that covers {@code eventTime}, oldest first; empty for session windows.
+     *
+     * @throws ArithmeticException when a window would reach past the range of a long (the record's
+     *                             time is then unusable: the engine counts it invalid)
+     */
     List<Window> assign(long eventTime);
 
     /** No window: one running aggregate per group. */
@@ -29,8 +34,8 @@ public sealed interface WindowSpec {
 
         @Override
         public List<Window> assign(long eventTime) {
-            long start = Math.floorDiv(eventTime, sizeMs) * sizeMs;
-            return List.of(new Window(start, start + sizeMs));
+            long start = Math.multiplyExact(Math.floorDiv(eventTime, sizeMs), sizeMs);
+            return List.of(new Window(start, Math.addExact(start, sizeMs)));
         }
     }
 
@@ -42,15 +47,21 @@ public sealed interface WindowSpec {
             }
         }
 
+        /** How many windows one record is in at most ({@code ceil(size / slide)}). */
+        public long windowsPerEvent() {
+            return (sizeMs - 1) / slideMs + 1;
+        }
+
         @Override
         public List<Window> assign(long eventTime) {
-            long lastStart = Math.floorDiv(eventTime, slideMs) * slideMs;
-            long firstStart = lastStart;
-            while (firstStart - slideMs > eventTime - sizeMs) {
-                firstStart -= slideMs;
-            }
-            java.util.ArrayList<Window> windows = new java.util.ArrayList<>();
-            for (long start = firstStart; start <= lastStart; start += slideMs) {
+            // The windows starting at a multiple of the slide in (eventTime - size, eventTime].
+            long lastStart = Math.multiplyExact(Math.floorDiv(eventTime, slideMs), slideMs);
+            long firstStart = Math.multiplyExact(Math.floorDiv(Math.subtractExact(eventTime, sizeMs), slideMs) + 1,
+                    slideMs);
+            long count = (lastStart - firstStart) / slideMs + 1;
+            Math.addExact(lastStart, sizeMs); // the last window's end must be a long too
+            java.util.ArrayList<Window> windows = new java.util.ArrayList<>((int) Math.min(count, 1024));
+            for (long i = 0, start = firstStart; i < count; i++, start += slideMs) {
                 windows.add(new Window(start, start + sizeMs));
             }
             return windows;

@@ -28,16 +28,33 @@ public final class JobDefinitions {
     private JobDefinitions() {
     }
 
+    /** Names of topics (as ingest allows them) and of reference tables (as stream-clean allows them). */
+    private static final java.util.regex.Pattern TOPIC = java.util.regex.Pattern.compile("[a-zA-Z0-9._-]{1,249}");
+    private static final java.util.regex.Pattern TABLE = java.util.regex.Pattern.compile("[a-zA-Z0-9._-]{1,100}");
+
+    /** Compiles with the default {@link JobLimits}. */
     public static CompiledJob compile(JobRequest raw) {
+        return compile(raw, JobLimits.DEFAULTS);
+    }
+
+    public static CompiledJob compile(JobRequest raw, JobLimits limits) {
         JobRequest request = raw.withDefaults();
-        pointer(request.eventTime(), "eventTime");
-        long delay = duration(request.watermark(), "watermark", true).toMillis();
-        WindowSpec window = window(request.window());
+        name(request.source(), "source", TOPIC, "a topic name: 1-249 characters of [a-zA-Z0-9._-]");
+        pointer(request.eventTime(), "eventTime", limits);
+        long delay = duration(request.watermark(), "watermark", true, limits).toMillis();
+        WindowSpec window = window(request.window(), limits);
         List<String> groupBy = request.groupBy();
-        for (int i = 0; i < groupBy.size(); i++) {
-            pointer(groupBy.get(i), "groupBy[" + i + "]");
+        if (groupBy.size() > limits.maxGroupBy()) {
+            throw new InvalidJobException("groupBy", "at most " + limits.maxGroupBy() + " fields, got " + groupBy.size());
         }
-        List<AggregateSpec> aggregates = aggregates(request.aggregations());
+        for (int i = 0; i < groupBy.size(); i++) {
+            pointer(groupBy.get(i), "groupBy[" + i + "]", limits);
+        }
+        if (request.aggregations().size() > limits.maxAggregations()) {
+            throw new InvalidJobException("aggregations", "at most " + limits.maxAggregations()
+                    + " aggregations, got " + request.aggregations().size());
+        }
+        List<AggregateSpec> aggregates = aggregates(request.aggregations(), limits);
         SandboxedExpression filter = null;
         if (request.filter() != null) {
             try {
@@ -53,7 +70,7 @@ public final class JobDefinitions {
         boolean availableNow = "available-now".equals(request.trigger().type());
         Duration interval = availableNow ? Duration.ZERO
                 : duration(request.trigger().interval() == null ? "PT1S" : request.trigger().interval(),
-                "trigger.interval", false);
+                "trigger.interval", false, limits);
         CompiledJob.Join join = null;
         if (request.join() != null) {
             JobRequest.JoinRequest j = request.join();
@@ -67,8 +84,11 @@ public final class JobDefinitions {
                 throw new InvalidJobException(fromTopic ? "join.table" : "join.topic", "only for a "
                         + (fromTopic ? "reference-table" : "topic") + " join");
             }
-            pointer(j.key(), "join.key");
-            pointer(j.target(), "join.target");
+            name(source, fromTopic ? "join.topic" : "join.table", fromTopic ? TOPIC : TABLE, fromTopic
+                    ? "a topic name: 1-249 characters of [a-zA-Z0-9._-]"
+                    : "a table name: 1-100 characters of [a-zA-Z0-9._-]");
+            pointer(j.key(), "join.key", limits);
+            pointer(j.target(), "join.target", limits);
             join = new CompiledJob.Join(fromTopic, source, j.key(), j.target(), "drop".equals(j.missing()));
         }
         EngineSpec engine = new EngineSpec(request.eventTime(), delay, window, groupBy, aggregates, filter, mode);
@@ -76,26 +96,32 @@ public final class JobDefinitions {
                 engine, availableNow, interval, join, request.output() == null ? null : request.output().topic());
     }
 
-    private static WindowSpec window(JobRequest.WindowRequest window) {
+    private static WindowSpec window(JobRequest.WindowRequest window, JobLimits limits) {
         if (window == null) {
             return new WindowSpec.None();
         }
         return switch (window.type()) {
-            case "tumbling" -> new WindowSpec.Tumbling(duration(window.size(), "window.size", false).toMillis());
+            case "tumbling" -> new WindowSpec.Tumbling(duration(window.size(), "window.size", false, limits).toMillis());
             case "sliding" -> {
-                long size = duration(window.size(), "window.size", false).toMillis();
-                long slide = duration(window.slide(), "window.slide", false).toMillis();
+                long size = duration(window.size(), "window.size", false, limits).toMillis();
+                long slide = duration(window.slide(), "window.slide", false, limits).toMillis();
                 if (slide > size) {
                     throw new InvalidJobException("window.slide", "must not be longer than window.size");
                 }
-                yield new WindowSpec.Sliding(size, slide);
+                WindowSpec.Sliding sliding = new WindowSpec.Sliding(size, slide);
+                if (sliding.windowsPerEvent() > limits.maxWindowsPerEvent()) {
+                    throw new InvalidJobException("window.slide", "puts every record into "
+                            + sliding.windowsPerEvent() + " windows (window.size / window.slide); at most "
+                            + limits.maxWindowsPerEvent() + " are allowed: make the slide longer");
+                }
+                yield sliding;
             }
-            case "session" -> new WindowSpec.Session(duration(window.gap(), "window.gap", false).toMillis());
+            case "session" -> new WindowSpec.Session(duration(window.gap(), "window.gap", false, limits).toMillis());
             default -> throw new InvalidJobException("window.type", "must be tumbling, sliding or session");
         };
     }
 
-    private static List<AggregateSpec> aggregates(List<JobRequest.AggregationRequest> requests) {
+    private static List<AggregateSpec> aggregates(List<JobRequest.AggregationRequest> requests, JobLimits limits) {
         List<AggregateSpec> specs = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (int i = 0; i < requests.size(); i++) {
@@ -117,9 +143,12 @@ public final class JobDefinitions {
                             + " needs a field (a JSON Pointer)");
                 }
             } else {
-                pointer(request.field(), at + ".field");
+                pointer(request.field(), at + ".field", limits);
             }
             List<Double> ranks = request.percentiles() == null ? List.of() : request.percentiles();
+            if (ranks.size() > limits.maxPercentiles()) {
+                throw new InvalidJobException(at + ".percentiles", "at most " + limits.maxPercentiles() + " ranks");
+            }
             if (function == AggregateFunction.PERCENTILES) {
                 if (ranks.isEmpty() || ranks.stream().anyMatch(r -> r == null || r < 0 || r > 1)) {
                     throw new InvalidJobException(at + ".percentiles", "needs ranks between 0 and 1, e.g. [0.5, 0.99]");
@@ -132,9 +161,18 @@ public final class JobDefinitions {
         return specs;
     }
 
-    private static void pointer(String text, String field) {
+    private static void name(String text, String field, java.util.regex.Pattern rule, String what) {
+        if (text == null || !rule.matcher(text).matches()) {
+            throw new InvalidJobException(field, "must be " + what);
+        }
+    }
+
+    private static void pointer(String text, String field, JobLimits limits) {
         if (text == null || text.isEmpty()) {
             throw new InvalidJobException(field, "must be a JSON Pointer to a field, e.g. \"/ts\"");
+        }
+        if (text.length() > limits.maxPointerChars()) {
+            throw new InvalidJobException(field, "is longer than " + limits.maxPointerChars() + " characters");
         }
         try {
             JsonPointer.compile(text);
@@ -143,7 +181,7 @@ public final class JobDefinitions {
         }
     }
 
-    private static Duration duration(String text, String field, boolean zeroAllowed) {
+    private static Duration duration(String text, String field, boolean zeroAllowed, JobLimits limits) {
         if (text == null || text.isBlank()) {
             throw new InvalidJobException(field, "is required (an ISO-8601 duration such as PT1M)");
         }
@@ -152,6 +190,10 @@ public final class JobDefinitions {
             duration = Duration.parse(text);
         } catch (DateTimeParseException e) {
             throw new InvalidJobException(field, "'" + text + "' is not an ISO-8601 duration such as PT1M");
+        }
+        if (duration.compareTo(limits.maxDuration()) > 0) {
+            throw new InvalidJobException(field, "'" + text + "' is longer than the longest allowed duration "
+                    + limits.maxDuration());
         }
         if (duration.isNegative() || (!zeroAllowed && duration.isZero()) || duration.toMillis() == 0 && !zeroAllowed) {
             throw new InvalidJobException(field, "must be " + (zeroAllowed ? "zero or more" : "at least 1 ms"));

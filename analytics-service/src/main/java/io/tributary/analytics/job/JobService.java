@@ -7,6 +7,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import io.tributary.analytics.config.AnalyticsProperties;
 import io.tributary.analytics.lease.JobLease;
 import io.tributary.analytics.lease.JobLeases;
 import io.tributary.analytics.reference.ReferenceTableNotFoundException;
@@ -29,9 +30,12 @@ public class JobService {
     private final IngestClient ingest;
     private final JsonMapper json;
     private final Clock clock;
+    private final JobLimits limits;
 
     JobService(JobRepository jobs, JobStore store, ReferenceTables referenceTables, JobLeases leases,
-               IngestClient ingest, ApplicationEventPublisher events, JsonMapper json, Clock clock) {
+               IngestClient ingest, ApplicationEventPublisher events, JsonMapper json, Clock clock,
+               AnalyticsProperties properties) {
+        this.limits = JobLimits.of(properties.limits());
         this.jobs = jobs;
         this.store = store;
         this.referenceTables = referenceTables;
@@ -44,7 +48,7 @@ public class JobService {
 
     @Transactional
     public JobView create(JobRequest request) {
-        CompiledJob compiled = JobDefinitions.compile(request);
+        CompiledJob compiled = JobDefinitions.compile(request, limits);
         if (jobs.existsById(request.name())) {
             throw new JobExistsException(request.name());
         }
@@ -86,7 +90,7 @@ public class JobService {
 
     @Transactional(readOnly = true)
     public CompiledJob compiled(String name) {
-        return JobDefinitions.compile(definition(find(name)));
+        return JobDefinitions.compile(definition(find(name)), limits);
     }
 
     @Transactional(readOnly = true)
@@ -107,13 +111,18 @@ public class JobService {
     /** Called by the runner: an available-now job finished, or a job failed. */
     @Transactional
     public void finished(String name, JobStatus status, String error) {
-        jobs.findById(name).ifPresent(job -> job.setStatus(status, error, clock.instant()));
+        jobs.findById(name).ifPresent(job -> job.setStatus(status, truncate(error), clock.instant()));
+    }
+
+    /** An error as {@code lastError} holds it: at most 2,000 characters (the column). */
+    private static String truncate(String error) {
+        return error == null || error.length() <= 2_000 ? error : error.substring(0, 1_997) + "...";
     }
 
     /** Called by the runner: a batch failed and will be retried (null: it works again). Status unchanged. */
     @Transactional
     public void noteError(String name, String error) {
-        jobs.findById(name).ifPresent(job -> job.setStatus(job.getStatus(), error, clock.instant()));
+        jobs.findById(name).ifPresent(job -> job.setStatus(job.getStatus(), truncate(error), clock.instant()));
     }
 
     /** Forgets results, progress, state and positions; the job starts over from its starting offsets. */

@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import io.tributary.analytics.api.InvalidParameterException;
 import io.tributary.analytics.job.InvalidJobException;
 import io.tributary.analytics.job.JobService;
 import io.tributary.analytics.job.JobView;
@@ -68,22 +69,23 @@ class ResultController {
         if (group != null && !group.isEmpty() && group.size() != groupBy.size()) {
             throw new InvalidJobException("group", "give one value per group-by field " + groupBy);
         }
+        Long fromMillis = millis(from, "from");
+        Long toMillis = millis(to, "to");
         Specification<JobResult> filter = (root, query, cb) -> {
             List<Predicate> predicates = new ArrayList<>();
             predicates.add(cb.equal(root.get("jobName"), name));
             if (from != null) {
-                predicates.add(cb.greaterThanOrEqualTo(root.get("windowStart"), from.toEpochMilli()));
+                predicates.add(cb.greaterThanOrEqualTo(root.get("windowStart"), fromMillis));
             }
             if (to != null) {
-                predicates.add(cb.lessThanOrEqualTo(root.get("windowEnd"), to.toEpochMilli()));
+                predicates.add(cb.lessThanOrEqualTo(root.get("windowEnd"), toMillis));
             }
             if (group != null && !group.isEmpty()) {
                 predicates.add(cb.equal(root.get("groupKey"), json.writeValueAsString(group)));
             }
             return cb.and(predicates.toArray(Predicate[]::new));
         };
-        PageRequest request = PageRequest.of(Math.max(0, page), Math.min(Math.max(1, size), 10_000),
-                Sort.by("windowStart", "groupKey"));
+        PageRequest request = InvalidParameterException.page(page, size, 10_000, Sort.by("windowStart", "groupKey"));
         Page<JobResult> found = results.findAll(filter, request);
         List<ResultView> rows = found.getContent().stream().map(r -> view(r, groupBy)).toList();
         return new ResultPage(rows, request.getPageNumber(), request.getPageSize(), found.getTotalElements());
@@ -94,7 +96,7 @@ class ResultController {
     ProgressPage progress(@PathVariable String name, @RequestParam(defaultValue = "0") int page,
                           @RequestParam(defaultValue = "20") int size) {
         JobView job = jobs.get(name);
-        PageRequest request = PageRequest.of(Math.max(0, page), Math.min(Math.max(1, size), 1_000));
+        PageRequest request = InvalidParameterException.page(page, size, 1_000, Sort.unsorted());
         Page<BatchProgress> found = progress.findByJobNameOrderByBatchIdDesc(name, request);
         return new ProgressPage(name, job.status().name(), found.getContent().stream().map(this::view).toList(),
                 request.getPageNumber(), request.getPageSize(), found.getTotalElements());
@@ -118,6 +120,18 @@ class ResultController {
         return new ProgressView(p.batchId, p.timestamp, json.readTree(p.startOffsets), json.readTree(p.endOffsets),
                 p.inputRows, p.inputRowsPerSecond, p.processedRowsPerSecond, durations, instant(p.watermark),
                 p.lateRows, p.filteredRows, p.invalidRows, p.emittedRows, p.stateRows);
+    }
+
+    /** Epoch millis of a query's instant; 400 naming the parameter when it is beyond them (a year like 1000000000). */
+    private static Long millis(Instant instant, String parameter) {
+        if (instant == null) {
+            return null;
+        }
+        try {
+            return instant.toEpochMilli();
+        } catch (ArithmeticException e) {
+            throw new InvalidParameterException(parameter, "'" + instant + "' is beyond the range of epoch milliseconds");
+        }
     }
 
     private static Instant instant(Long millis) {

@@ -1,5 +1,6 @@
 package io.tributary.analytics.runner;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
 import io.tributary.analytics.config.AnalyticsProperties;
+import io.tributary.analytics.engine.EventTimeBounds;
 import io.tributary.analytics.job.JobService;
 import io.tributary.analytics.job.JobStatus;
 import io.tributary.analytics.job.JobStatusChanged;
@@ -54,6 +56,7 @@ public class JobRunner {
     private final JobLeases leases;
     private final IngestProducer resultProducer;
     private final AnalyticsProperties.Runner settings;
+    private final EventTimeBounds eventTimeBounds;
     private final Duration renewInterval;
     private final ExecutorService workers;
     /** Wake-up long polls of idle jobs; they only signal, so a cached pool is fine. */
@@ -62,7 +65,7 @@ public class JobRunner {
     private final Map<String, JobWorker> running = new ConcurrentHashMap<>();
 
     JobRunner(JobService jobs, JobStore store, IngestClient ingest, ReferenceTables referenceTables, JobLeases leases,
-              IngestProducer resultProducer, AnalyticsProperties properties) {
+              IngestProducer resultProducer, AnalyticsProperties properties, Clock clock) {
         this.jobs = jobs;
         this.store = store;
         this.ingest = ingest;
@@ -70,6 +73,8 @@ public class JobRunner {
         this.leases = leases;
         this.resultProducer = resultProducer;
         this.settings = properties.runner();
+        this.eventTimeBounds = new EventTimeBounds(properties.eventTime().maxPast(),
+                properties.eventTime().maxFuture(), clock);
         this.renewInterval = properties.leases().renewInterval();
         this.workers = Executors.newFixedThreadPool(settings.workers(), named("analytics-job-"));
         this.polls = Executors.newCachedThreadPool(named("analytics-poll-"));
@@ -148,7 +153,8 @@ public class JobRunner {
             running.remove(name, current);
         }
         JobWorker[] self = new JobWorker[1];
-        JobWorker worker = new JobWorker(name, jobs, store, ingest, resultProducer, referenceTables, leases, settings, polls,
+        JobWorker worker = new JobWorker(name, jobs, store, ingest, resultProducer, referenceTables, leases, settings,
+                eventTimeBounds, polls,
                 () -> running.remove(name, self[0]));
         self[0] = worker;
         running.put(name, worker);

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import io.tributary.analytics.config.AnalyticsProperties;
 import io.tributary.analytics.engine.BatchResult;
+import io.tributary.analytics.engine.EventTimeBounds;
 import io.tributary.analytics.engine.WindowEngine;
 import io.tributary.analytics.job.CompiledJob;
 import io.tributary.analytics.job.JobService;
@@ -77,6 +78,7 @@ final class JobWorker implements Runnable {
     private final ReferenceTables referenceTables;
     private final JobLeases leases;
     private final AnalyticsProperties.Runner settings;
+    private final EventTimeBounds eventTimeBounds;
     private final ExecutorService polls;
     private final Runnable onExit;
     private final CountDownLatch exited = new CountDownLatch(1);
@@ -92,6 +94,9 @@ final class JobWorker implements Runnable {
     private Map<Integer, Long> positions;
     private Map<Integer, Long> ends;
     private boolean lastErrorNoted;
+    /** The batch that failed last, and how many times in a row. */
+    private long failingBatch = -1;
+    private int failures;
     private RecordJoin join;
     /** The next batch, fetched while the current one computes and commits; null when none is in flight. */
     private PartitionReader.Pending<?> prefetch;
@@ -101,7 +106,8 @@ final class JobWorker implements Runnable {
 
     JobWorker(String name, JobService jobs, JobStore store, IngestClient ingest, IngestProducer resultProducer,
               ReferenceTables referenceTables,
-              JobLeases leases, AnalyticsProperties.Runner settings, ExecutorService polls, Runnable onExit) {
+              JobLeases leases, AnalyticsProperties.Runner settings, EventTimeBounds eventTimeBounds,
+              ExecutorService polls, Runnable onExit) {
         this.name = name;
         this.jobs = jobs;
         this.store = store;
@@ -110,6 +116,7 @@ final class JobWorker implements Runnable {
         this.referenceTables = referenceTables;
         this.leases = leases;
         this.settings = settings;
+        this.eventTimeBounds = eventTimeBounds;
         this.polls = polls;
         this.onExit = onExit;
     }
@@ -149,12 +156,12 @@ final class JobWorker implements Runnable {
             }
             leaseHeld = true;
             loop();
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // an Error too: the job must not stay RUNNING with no worker
             if (leaseLost) {
                 LOG.warn("job {} stopped here after losing its lease: {}", name, e.toString());
             } else {
                 LOG.error("job {} failed", name, e);
-                jobs.finished(name, JobStatus.FAILED, e instanceof IllegalStateException ? e.getMessage() : e.toString());
+                failed(e instanceof IllegalStateException ? e.getMessage() : e.toString());
             }
         } finally {
             dropPrefetch();
@@ -198,14 +205,60 @@ final class JobWorker implements Runnable {
             } catch (ReferenceTableNotFoundException e) {
                 throw new IllegalStateException("batch " + (batchId + 1) + " failed: join.table: " + e.getMessage()
                         + "; create the table there and start the job again", e);
-            } catch (RuntimeException e) {
-                LOG.warn("job {}: batch {} failed, retrying from the last checkpoint: {}", name, batchId + 1, e.toString());
-                jobs.noteError(name, "batch " + (batchId + 1) + " failed (retrying): " + e);
-                lastErrorNoted = true;
+            } catch (RuntimeException | Error e) { // StackOverflowError, OutOfMemoryError, ... included
+                long failing = batchId + 1;
+                failures = failing == failingBatch ? failures + 1 : 1;
+                failingBatch = failing;
                 engine = null; // re-read checkpoint, state and positions
                 dropPrefetch();
-                sleep(settings.errorBackoff());
+                boolean transientError = isTransient(e);
+                if (!transientError && failures >= settings.maxBatchAttempts()) {
+                    throw new IllegalStateException("batch " + failing + " failed " + failures
+                            + " times and the last error is not transient, so the job stops: " + e, e);
+                }
+                Duration pause = settings.backoff(failures);
+                LOG.warn("job {}: batch {} failed (attempt {}), retrying from the last checkpoint in {}: {}", name,
+                        failing, failures, pause, e.toString());
+                noteError("batch " + failing + " failed (attempt " + failures
+                        + (transientError ? "" : " of " + settings.maxBatchAttempts()) + ", retrying in " + pause
+                        + "): " + e);
+                sleep(pause);
             }
+        }
+    }
+
+    /**
+     * Errors that go away by themselves: an unreachable or overloaded ingest service, stream-clean
+     * or database. A batch failing with one is retried for ever (with the capped backoff); any other
+     * error is deterministic, and after {@code maxBatchAttempts} attempts the job goes FAILED.
+     */
+    static boolean isTransient(Throwable e) {
+        // ingest unreachable, 5xx, 429 or a problem it marks retriable; not an answer that cannot be
+        // read (status 200) nor a 4xx such as a deleted topic: those would fail the same way again
+        return e instanceof io.tributary.client.IngestException ingest
+                && (ingest.retriable() || ingest.status() == 0 || ingest.status() >= 500)
+                || e instanceof io.tributary.analytics.reference.ReferenceTablesUnavailableException
+                || e instanceof org.springframework.dao.TransientDataAccessException
+                || e instanceof org.springframework.dao.RecoverableDataAccessException
+                || e instanceof org.springframework.dao.DataAccessResourceFailureException
+                || e instanceof org.springframework.transaction.CannotCreateTransactionException;
+    }
+
+    private void noteError(String error) {
+        try {
+            jobs.noteError(name, error);
+            lastErrorNoted = true;
+        } catch (RuntimeException e) {
+            LOG.warn("job {}: could not note its error (the database may be down): {}", name, e.toString());
+        }
+    }
+
+    private void failed(String error) {
+        try {
+            jobs.finished(name, JobStatus.FAILED, error);
+        } catch (RuntimeException e) {
+            // The status stays RUNNING: once the lease expires this or another instance starts the job again.
+            LOG.error("job {}: could not record its failure: {}", name, e.toString());
         }
     }
 
@@ -236,7 +289,7 @@ final class JobWorker implements Runnable {
         committedState = checkpoint.getState();
         checkpointVersion = checkpoint.getBatchId() < 0 && checkpoint.getVersion() == 0 ? -1 : checkpoint.getVersion();
         batchId = checkpoint.getBatchId();
-        engine = WindowEngine.restore(job.engine(), committedState);
+        engine = WindowEngine.restore(job.engine(), eventTimeBounds, committedState);
         join = job.join() == null ? null
                 : job.join().fromTopic() ? new TopicJoin(job.join(), ingest, settings.maxFetchRecords())
                 : new ReferenceTableJoin(job.join(), referenceTables);
@@ -313,13 +366,19 @@ final class JobWorker implements Runnable {
             prefetch = startFetch(next); // read ahead while this batch computes and commits
         }
         BatchResult result = projected ? engine.processProjected(rows(batch)) : joinAndProcess(trees(batch));
+        if (batch.unreadable() > 0) { // records whose value could not be read: input, and invalid
+            result = new BatchResult(result.rows(), result.removed(), result.inputRows() + batch.unreadable(),
+                    result.filtered(), result.invalidRows() + batch.unreadable(), result.lateRows(),
+                    result.watermark(), result.stateRows());
+        }
         byte[] state = engine.snapshot();
         long computed = System.nanoTime();
         CommittedBatch committed = new CommittedBatch(name, batchId + 1, positions, next, result, state,
                 (fetched - started) / 1_000_000, (computed - fetched) / 1_000_000, started, sourceTopicId);
         checkpointVersion = store.commit(committed, checkpointVersion);
+        failures = 0;
         if (lastErrorNoted) {
-            jobs.noteError(name, null);
+            noteError(null);
             lastErrorNoted = false;
         }
         batchId++;

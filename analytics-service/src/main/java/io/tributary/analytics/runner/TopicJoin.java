@@ -10,6 +10,7 @@ import io.tributary.client.ConsumedRecord;
 import io.tributary.client.FetchOptions;
 import io.tributary.client.FetchResult;
 import io.tributary.client.IngestClient;
+import io.tributary.client.IngestException;
 import io.tributary.client.OffsetSpec;
 import io.tributary.client.TopicPartition;
 import tools.jackson.databind.JsonNode;
@@ -24,6 +25,8 @@ import tools.jackson.databind.JsonNode;
  * newer than what the lost attempt saw. Not thread-safe; one per job run.
  */
 final class TopicJoin extends RecordJoin {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TopicJoin.class);
 
     private final String topic;
     private final IngestClient ingest;
@@ -54,8 +57,26 @@ final class TopicJoin extends RecordJoin {
         for (Map.Entry<Integer, Long> entry : positions.entrySet()) {
             TopicPartition partition = new TopicPartition(topic, entry.getKey());
             long position = entry.getValue();
+            int ask = maxRecords;
             while (true) {
-                FetchResult fetched = ingest.fetch(partition, position, FetchOptions.defaults().withMaxRecords(maxRecords));
+                FetchResult fetched;
+                try {
+                    fetched = ingest.fetch(partition, position, FetchOptions.defaults().withMaxRecords(ask));
+                } catch (IngestException e) {
+                    if (e.status() != 200) { // not an answer that could not be read
+                        throw e;
+                    }
+                    if (ask > 1) { // narrow it down to the unreadable record
+                        ask = Math.max(1, ask / 2);
+                    } else { // the record at position cannot be read: it never joins anything
+                        LOG.warn("join topic {} partition {}: skipping the unreadable record at offset {}: {}",
+                                topic, partition.partition(), position, e.getMessage());
+                        position++;
+                        ask = maxRecords;
+                    }
+                    continue;
+                }
+                ask = maxRecords;
                 apply(fetched.records());
                 long next = Math.max(position, fetched.nextOffset());
                 if (fetched.records().isEmpty() || next >= fetched.highWatermark() || next == position) {
