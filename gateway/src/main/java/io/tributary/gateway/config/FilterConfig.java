@@ -8,11 +8,13 @@ import io.tributary.gateway.web.BodySizeLimitFilter;
 import io.tributary.gateway.web.ForwardedHeadersFilter;
 import io.tributary.gateway.web.ForwardedHeadersWriter;
 import io.tributary.gateway.web.Problems;
+import io.tributary.support.identity.Secrets;
 import io.tributary.support.identity.TokenMinter;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 
 /**
  * The servlet filters in front of the routes, in this order: request id (service-support, first), forwarded headers
@@ -36,7 +38,14 @@ class FilterConfig {
     }
 
     @Bean
-    FilterRegistrationBean<ApiKeyFilter> apiKeyFilter(SecurityProperties properties, Problems problems) {
+    FilterRegistrationBean<ApiKeyFilter> apiKeyFilter(SecurityProperties properties, Problems problems,
+                                                      Environment environment) {
+        // The secrets of the keys themselves: outside the development profile a placeholder (the Kubernetes
+        // Secret ships "replace-me") or the development key refuses to start, naming the key.
+        for (int i = 0; i < properties.apiKeys().size(); i++) {
+            Secrets.requireReal(environment, "gateway.security.api-keys[" + i + "].key ("
+                    + properties.apiKeys().get(i).name() + ")", properties.apiKeys().get(i).key());
+        }
         return register(new ApiKeyFilter(properties, problems), 10);
     }
 

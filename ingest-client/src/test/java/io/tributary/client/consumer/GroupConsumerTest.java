@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import io.tributary.client.ClientSettings;
 import io.tributary.client.ConsumedRecord;
+import io.tributary.client.internal.Json;
 import io.tributary.client.FakeIngestServer;
 import io.tributary.client.FakeIngestServer.Reply;
 import io.tributary.client.TopicPartition;
@@ -90,8 +91,9 @@ class GroupConsumerTest {
 
     @Test
     void shouldHandOverTheReadableRecordsOfAPollAnswerAndMarkTheOneWhoseValueCannotBeRead() {
-        // 600 levels: beyond the reader's nesting limit, so the answer cannot be read as a whole.
-        String deep = "[".repeat(600) + "]".repeat(600);
+        // beyond the reader's nesting limit, so the answer cannot be read as a whole
+        int depth = Json.MAX_NESTING_DEPTH + 10;
+        String deep = "[".repeat(depth) + "]".repeat(depth);
         String answer = """
                 {"generation":1,"assignments":[{"topic":"orders","partition":0}],"records":[
                  {"topic":"orders","partition":0,"offset":4,"timestamp":1004,"key":"a","value":{"n":4},"headers":{}},

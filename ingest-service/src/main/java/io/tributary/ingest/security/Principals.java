@@ -20,6 +20,8 @@ public final class Principals {
     /** The issuer of the gateway's tokens (users), and of the peers' tokens (nodes). */
     public static final String GATEWAY_ISSUER = "gateway";
     public static final String NODE_ISSUER = "ingest";
+    /** The gateway role that makes a user a cluster administrator (ACLs, topic admin). */
+    public static final String ADMIN_ROLE = "admin";
 
     private Principals() {
     }
@@ -32,6 +34,20 @@ public final class Principals {
     /** The principal's name, {@value #ANONYMOUS} for null. */
     public static String name(Principal principal) {
         return principal == null || principal.getName() == null ? ANONYMOUS : principal.getName();
+    }
+
+    /**
+     * The caller's principal as the authorizer matches it: {@link #name(HttpServletRequest)}, with a bare name
+     * (a test's or a servlet container's principal without a type) read as a user.
+     */
+    public static String of(HttpServletRequest request) {
+        String name = name(request);
+        return name.isBlank() ? ANONYMOUS : name.matches("(User|Service|Node):.+") ? name : USER + name;
+    }
+
+    /** True for a caller with the gateway's {@value #ADMIN_ROLE} role. */
+    public static boolean isAdmin(HttpServletRequest request) {
+        return request.getUserPrincipal() != null && request.isUserInRole(ADMIN_ROLE);
     }
 
     /** True for a peer node. */

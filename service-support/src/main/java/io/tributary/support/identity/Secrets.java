@@ -16,7 +16,7 @@ public final class Secrets {
 
     /** Markers of values that are not secrets: the built-in development values and the usual placeholders. */
     private static final List<String> PLACEHOLDER_MARKERS =
-            List.of("dev-only", "tributary-dev", "replace-me", "replaceme", "change-me", "changeme", "placeholder");
+            List.of("dev-only", "tributary-dev", "tributary-default", "replace-me", "replaceme", "change-me", "changeme", "placeholder");
 
     private Secrets() {
     }
