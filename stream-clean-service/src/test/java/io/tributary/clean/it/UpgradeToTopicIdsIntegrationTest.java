@@ -41,6 +41,7 @@ import io.tributary.client.producer.IngestProducer;
 import io.tributary.client.producer.ProducerRecord;
 import io.tributary.client.producer.ProducerSettings;
 import io.tributary.client.producer.SequencedRecord;
+import io.tributary.support.identity.TokenMinter;
 import io.tributary.testkit.EmbeddedIngest;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -66,11 +67,19 @@ class UpgradeToTopicIdsIntegrationTest {
             [{"type":"dedupe","field":"/id","window":"1h"},{"type":"insert","field":"/cleaned","value":true}]""";
     private static EmbeddedIngest ingest;
 
+    private ClientSettings asStreamClean() {
+        return ClientSettings.of(ingest.url()).withExtraHeaders(identity::authorizationHeaders);
+    }
+
     @Autowired
     MockMvc mvc;
 
     @Autowired
     DedupeStore dedupeStore;
+
+    /** This service's identity: the older version's names are reserved for Service:stream-clean in ingest. */
+    @Autowired
+    TokenMinter identity;
 
     @Autowired
     PipelineService pipelineService;
@@ -101,8 +110,8 @@ class UpgradeToTopicIdsIntegrationTest {
 
     @Test
     void aPipelineThatRanBeforeTopicIdsKeepsItsStateUntilTheSourceIsReCreated() throws Exception {
-        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()));
-             IngestProducer producer = IngestProducer.create(ProducerSettings.builder(ClientSettings.of(ingest.url()))
+        try (IngestClient client = IngestClient.create(asStreamClean());
+             IngestProducer producer = IngestProducer.create(ProducerSettings.builder(asStreamClean())
                      .build())) {
             String firstId = client.createTopic(new NewTopic("up.src", 1, 1)).topicId();
             client.createTopic(new NewTopic("up.clean", 1, 1));
@@ -167,8 +176,8 @@ class UpgradeToTopicIdsIntegrationTest {
     }
 
     /** Commits {@code offset} for up.src partition 0 under the group name of the older version. */
-    private static void commitLegacyGroup(IngestClient client, long offset) {
-        GroupConsumer consumer = new GroupConsumer(ConsumerSettings.builder(ClientSettings.of(ingest.url()),
+    private void commitLegacyGroup(IngestClient client, long offset) {
+        GroupConsumer consumer = new GroupConsumer(ConsumerSettings.builder(asStreamClean(),
                 "clean-upgraded", List.of("up.src")).autoOffsetReset(AutoOffsetReset.EARLIEST).build(),
                 RebalanceListener.NONE);
         try {
