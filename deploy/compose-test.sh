@@ -29,14 +29,15 @@ if (( ${#work} > 60 )); then sockets=/tmp/tributary-compose-test; fi
 sock=$sockets/docker.sock
 pidfile=$work/dockerd.pid
 project=tributary-compose-test
-key=compose-test-key
 gateway=http://127.0.0.1:8080
 services=(ingest-service stream-clean-service analytics-service gateway)
 compose_files=(-f docker-compose.yml -f docker-compose.host-network.yml)
-# The compose file has no fallback for its secrets (docs/security.md): this run makes its own.
-TRIBUTARY_MASK_SALT=$(head -c 24 /dev/urandom | base64)
-TRIBUTARY_GATEWAY_SECRET=compose-test-gateway-secret-$(date +%s%N)
-export DOCKER_HOST=unix://$sock TRIBUTARY_API_KEY=$key TRIBUTARY_MASK_SALT TRIBUTARY_GATEWAY_SECRET
+# The compose file has no fallback for its secrets (docs/security.md): this run makes its own, as a user does.
+set -a
+eval "$(deploy/compose-secrets.sh | grep -v '^#')"
+set +a
+key=$TRIBUTARY_API_KEY
+export DOCKER_HOST=unix://$sock
 started=$(date +%s)
 
 say() { echo "compose-test [$(( $(date +%s) - started ))s]: $*"; }
@@ -172,6 +173,16 @@ user=$(docker inspect -f '{{.Config.User}}' "${project}_gateway_1")
 [[ $user == 10001:0 ]] || fail "the gateway runs as '$user', expected 10001:0"
 
 # --- 5. data through the gateway ------------------------------------------------------------------
+# A deployed ingest starts closed (docs/security.md): the stack's admin key may manage topics and ACLs but read or
+# write no data until an ACL says so. Shown first, then the grants a deployment would make for its key.
+status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$gateway/api/v1/topics/__consumer_offsets/records" \
+  -H "X-Api-Key: $key" -H 'Content-Type: application/json' -d '{"records":[{"value":{}}]}')
+[[ $status == 403 ]] || fail "writing an internal topic answered $status, expected 403"
+for type in TOPIC GROUP; do
+  curl -fsS -o /dev/null -X POST "$gateway/api/v1/acls" -H "X-Api-Key: $key" -H 'Content-Type: application/json' \
+    -d '{"principal":"User:compose-admin","resourceType":"'$type'","patternType":"LITERAL","name":"*","operation":"ALL","permission":"ALLOW"}' \
+    || fail "granting the stack's key $type access failed"
+done
 demo/setup.sh "$gateway" "$key"
 java demo/OrderGenerator.java --url "$gateway" --key "$key" --rate 50 --count 200 --seed 7 > "$work/generator.log" 2>&1 \
   || { cat "$work/generator.log" >&2; fail "the order generator failed"; }

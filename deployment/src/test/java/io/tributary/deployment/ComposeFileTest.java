@@ -26,7 +26,11 @@ class ComposeFileTest {
     /** What a deployment must supply (docs/security.md); the file has no fallback for any of them. */
     private static final Map<String, String> SECRETS = Map.of(
             "TRIBUTARY_API_KEY", "test-api-key-0123456789",
-            "TRIBUTARY_MASK_SALT", "test-mask-salt-0123456789");
+            "TRIBUTARY_MASK_SALT", "test-mask-salt-0123456789",
+            "TRIBUTARY_GATEWAY_SECRET", "test-gateway-secret-0123456789abcdef",
+            "TRIBUTARY_CLEAN_SECRET", "test-clean-secret-0123456789abcdef",
+            "TRIBUTARY_ANALYTICS_SECRET", "test-analytics-secret-0123456789abcdef",
+            "TRIBUTARY_INGEST_SECRET", "test-ingest-secret-0123456789abcdef");
     private static final Pattern HEALTH = Pattern.compile("/dev/tcp/127\\.0\\.0\\.1/(\\d+) .*GET (\\S+) HTTP");
     private static final JibImages IMAGES = new JibImages();
 
