@@ -105,6 +105,8 @@ public record IngestProperties(
      * @param maxGroups              consumer groups on the node; a join creating one more: 503
      *                               {@code capacity-exceeded} (retriable: groups go when their members leave).
      *                               Gauge {@code ingest.groups}
+     * @param maxMembersPerGroup     members of one consumer group (Kafka's {@code group.max.size}); a join beyond it:
+     *                               503 {@code capacity-exceeded} (retriable: members leave or time out)
      * @param groupOffsetsRetention  a group without members and without a commit for this long loses its committed
      *                               offsets and is forgotten with its metric series (Kafka's
      *                               {@code offsets.retention.minutes}, same default)
@@ -117,6 +119,7 @@ public record IngestProperties(
             @DefaultValue("1000") int maxPartitionsPerTopic,
             @DefaultValue("10000") int maxProducerNames,
             @DefaultValue("10000") int maxGroups,
+            @DefaultValue("1000") int maxMembersPerGroup,
             @DefaultValue("7d") Duration groupOffsetsRetention,
             @DefaultValue("10000") int maxParkedFetches) {
     }

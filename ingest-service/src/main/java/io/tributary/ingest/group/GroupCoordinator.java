@@ -86,6 +86,8 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     private final Map<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
     /** ingest.limits.max-groups: a join that would create one more group is refused (503, retriable). */
     private int maxGroups = Integer.MAX_VALUE;
+    /** ingest.limits.max-members-per-group: a join beyond it is refused (503, retriable). */
+    private int maxMembersPerGroup = Integer.MAX_VALUE;
     /** ingest.limits.group-offsets-retention. */
     private long offsetsRetentionMs = java.time.Duration.ofDays(7).toMillis();
     /** Sweeper thread only. */
@@ -96,6 +98,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
                      IngestProperties props) {
         this(topics, fetch, offsets, meters, props.groups(), System::currentTimeMillis, true);
         this.maxGroups = props.limits().maxGroups();
+        this.maxMembersPerGroup = props.limits().maxMembersPerGroup();
         this.offsetsRetentionMs = props.limits().groupOffsetsRetention().toMillis();
         Gauge.builder("ingest.groups", groups, Map::size)
                 .description("consumer groups on the node (bounded by ingest.limits.max-groups)").register(meters);
@@ -166,6 +169,11 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         String memberId = "consumer-" + UUID.randomUUID();
         return withLiveGroup(groupId, g -> {
             refreshCoordination(g);
+            if (g.members.size() >= maxMembersPerGroup) {
+                throw new ProblemException(ProblemType.CAPACITY_EXCEEDED, "group " + groupId + " has "
+                        + g.members.size() + " members, the limit (ingest.limits.max-members-per-group); retry when"
+                        + " members have left", Map.of("limit", "ingest.limits.max-members-per-group"));
+            }
             GroupMember m = new GroupMember(memberId, topicList, timeout, reset, clock.getAsLong());
             g.members.put(memberId, m);
             rebalance(g, "member " + memberId + " joined");
