@@ -11,6 +11,17 @@ public enum Operation {
      * imply DESCRIBE). Implication applies to ALLOW only; a DENY matches its own operation or ALL.
      */
     Set<Operation> allowedBy() {
-        return this == DESCRIBE ? Set.of(DESCRIBE, READ, WRITE, DELETE, ALTER, ALL) : Set.of(this, ALL);
+        return AllowedBy.SETS.get(this); // asked on every authorized request: built once
+    }
+
+    private static final class AllowedBy {
+        static final java.util.Map<Operation, Set<Operation>> SETS = new java.util.EnumMap<>(Operation.class);
+
+        static {
+            for (Operation op : values()) {
+                SETS.put(op, op == DESCRIBE ? Set.of(DESCRIBE, READ, WRITE, DELETE, ALTER, ALL)
+                        : java.util.Collections.unmodifiableSet(java.util.EnumSet.of(op, ALL)));
+            }
+        }
     }
 }

@@ -15,6 +15,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tributary.ingest.acl.AccessControl;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.produce.ProducerIds;
+import io.tributary.ingest.security.Principals;
 import io.tributary.ingest.fetch.FetchPosition;
 import io.tributary.ingest.fetch.FetchService;
 import io.tributary.ingest.log.PartitionLog;
@@ -106,8 +107,7 @@ class RecordController {
         }
         CRC32C crc = new CRC32C();
         crc.update(body);
-        String principal = http.getUserPrincipal() == null ? "User:ANONYMOUS" : http.getUserPrincipal().getName();
-        return idempotencyKeys.once(principal, topic, idempotencyKey, crc.getValue(), () -> produce.produce(topic, request));
+        return idempotencyKeys.once(Principals.name(http), topic, idempotencyKey, crc.getValue(), () -> produce.produce(topic, request));
     }
 
     private byte[] readBody(HttpServletRequest http) throws IOException {

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,6 +47,11 @@ public class ProducerIds {
     private final Path file;
     private long nextId;
     private final Map<String, Identity> named;
+    /**
+     * Derived from {@link #named}, never persisted: the name of each named producer's current id. Read on every
+     * sequenced produce ({@link #nameOf}), so a lookup, not a scan, and without the lock.
+     */
+    private final Map<Long, String> nameById = new ConcurrentHashMap<>();
     private long appliedMetadataIndex;
     private final int maxNames;
 
@@ -71,6 +77,7 @@ public class ProducerIds {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }
+        named.forEach((name, identity) -> nameById.put(identity.producerId(), name));
     }
 
     /**
@@ -119,7 +126,11 @@ public class ProducerIds {
             } else {
                 identity = new Identity(previous.producerId(), (short) (previous.producerEpoch() + 1));
             }
+            if (previous != null && previous.producerId() != identity.producerId()) {
+                nameById.remove(previous.producerId());
+            }
             named.put(name, identity);
+            nameById.put(identity.producerId(), name);
         }
         persist();
         return identity;
@@ -143,22 +154,13 @@ public class ProducerIds {
      * a named producer's. A produce with an older epoch comes from a fenced holder.
      */
     public synchronized short latestEpoch(long producerId) {
-        for (Identity identity : named.values()) {
-            if (identity.producerId() == producerId) {
-                return identity.producerEpoch();
-            }
-        }
-        return -1;
+        String name = nameById.get(producerId);
+        return name == null ? -1 : named.get(name).producerEpoch();
     }
 
     /** The name {@code producerId} was handed out under, or null for an anonymous (or unknown) id. */
-    public synchronized String nameOf(long producerId) {
-        for (Map.Entry<String, Identity> e : named.entrySet()) {
-            if (e.getValue().producerId() == producerId) {
-                return e.getKey();
-            }
-        }
-        return null;
+    public String nameOf(long producerId) {
+        return nameById.get(producerId);
     }
 
     private void persist() {
