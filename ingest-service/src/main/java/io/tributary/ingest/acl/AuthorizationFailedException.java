@@ -3,8 +3,8 @@ package io.tributary.ingest.acl;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import io.tributary.ingest.api.ProblemException;
-import io.tributary.ingest.api.ProblemType;
+import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.problem.ProblemType;
 
 /**
  * 403 {@code authorization-failed}: the problem names the principal, the operation and the

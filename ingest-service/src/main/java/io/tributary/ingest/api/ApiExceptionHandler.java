@@ -1,5 +1,8 @@
 package io.tributary.ingest.api;
 
+import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.problem.ProblemType;
+
 import java.io.UncheckedIOException;
 import java.util.Map;
 

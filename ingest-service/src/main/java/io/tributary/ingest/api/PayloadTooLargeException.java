@@ -1,5 +1,8 @@
 package io.tributary.ingest.api;
 
+import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.problem.ProblemType;
+
 /** A request body over {@code ingest.produce.max-request-bytes}. */
 class PayloadTooLargeException extends ProblemException {
 

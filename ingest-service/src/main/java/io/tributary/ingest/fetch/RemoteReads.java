@@ -17,7 +17,7 @@ public interface RemoteReads {
      * {@code offset} and the replica's bounds. An {@code offset} of -1 reads the bounds only.
      *
      * @throws io.tributary.ingest.log.OffsetOutOfRangeException outside the replica's range
-     * @throws io.tributary.ingest.api.ProblemException 503 not-enough-replicas when no replica answers
+     * @throws io.tributary.ingest.problem.ProblemException 503 not-enough-replicas when no replica answers
      */
     FetchResult read(String topic, int partition, long offset, int maxBytes);
 }

@@ -125,7 +125,7 @@ class OffsetStore {
     /**
      * Appends the offsets as one batch (all or nothing) and only then makes them visible.
      *
-     * @throws io.tributary.ingest.api.ProblemException on a cluster: COORDINATOR_NOT_AVAILABLE when this
+     * @throws io.tributary.ingest.problem.ProblemException on a cluster: COORDINATOR_NOT_AVAILABLE when this
      *         node no longer leads the group's offsets partition, NOT_ENOUGH_REPLICAS when not committed in time
      */
     void commit(String group, Map<TopicPartition, Long> offsets, long nowMs) {

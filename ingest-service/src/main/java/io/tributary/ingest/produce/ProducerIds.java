@@ -10,8 +10,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.tributary.ingest.api.ProblemException;
-import io.tributary.ingest.api.ProblemType;
+import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.problem.ProblemType;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.AtomicFiles;
 import org.springframework.stereotype.Component;

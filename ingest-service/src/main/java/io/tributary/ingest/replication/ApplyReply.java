@@ -3,8 +3,8 @@ package io.tributary.ingest.replication;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
-import io.tributary.ingest.api.ProblemException;
-import io.tributary.ingest.api.ProblemType;
+import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.problem.ProblemType;
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.DuplicateSequenceException;
 import io.tributary.ingest.log.InvalidRecordException;

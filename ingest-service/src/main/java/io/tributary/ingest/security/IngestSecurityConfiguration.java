@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.tributary.ingest.api.ProblemType;
+import io.tributary.ingest.problem.ProblemType;
 import io.tributary.support.identity.IdentityProperties;
 import io.tributary.support.identity.Secrets;
 import io.tributary.support.identity.TokenMinter;

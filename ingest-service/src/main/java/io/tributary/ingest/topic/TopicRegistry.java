@@ -17,8 +17,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.stream.Stream;
 
-import io.tributary.ingest.api.ProblemException;
-import io.tributary.ingest.api.ProblemType;
+import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.problem.ProblemType;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.log.PartitionLog;

@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.tributary.ingest.api.ProblemException;
-import io.tributary.ingest.api.ProblemType;
+import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.problem.ProblemType;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.fetch.FetchService;
 import io.tributary.ingest.fetch.PartitionFetch;

@@ -1,4 +1,4 @@
-package io.tributary.ingest.api;
+package io.tributary.ingest.problem;
 
 import java.net.URI;
 
