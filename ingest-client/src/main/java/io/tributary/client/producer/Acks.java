@@ -1,8 +1,12 @@
 package io.tributary.client.producer;
 
-/** How many replicas must have a batch before the service answers. */
+/**
+ * When the service answers a produce. Only {@link #ALL}: the service acknowledges a write once it
+ * is committed (by a majority of the partition's replicas on a cluster), and offers nothing
+ * weaker over HTTP.
+ */
 public enum Acks {
-    ALL("all"), LEADER("leader"), NONE("none");
+    ALL("all");
 
     private final String wireValue;
 

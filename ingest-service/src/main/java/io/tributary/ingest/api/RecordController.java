@@ -85,7 +85,7 @@ class RecordController {
             produces = MediaType.APPLICATION_JSON_VALUE)
     ProduceResponse produce(@PathVariable String topic, HttpServletRequest http,
                             @RequestHeader(name = "Idempotency-Key", required = false) String idempotencyKey,
-                            @Parameter(description = "NDJSON only: all or leader") @RequestParam(required = false) String acks,
+                            @Parameter(description = "NDJSON only: all (the default; -1 too)") @RequestParam(required = false) String acks,
                             @Parameter(description = "NDJSON only") @RequestParam(required = false) Long producerId,
                             @Parameter(description = "NDJSON only") @RequestParam(required = false) Short producerEpoch,
                             @Parameter(description = "NDJSON only") @RequestParam(required = false) Long baseSequence)

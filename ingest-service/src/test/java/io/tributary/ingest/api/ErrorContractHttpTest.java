@@ -137,6 +137,7 @@ class ErrorContractHttpTest {
             "{\"records\":[{\"value\":1}]} trailing", "{\"records\":[{\"value\":01}]}", "{\"records\":[{\"value\":nope}]}",
             "{\"records\":[1]}", "{\"records\":[{\"timestamp\":-5,\"value\":1}]}", "{\"records\":[{\"partition\":-1,\"value\":1}]}",
             "{\"records\":[{\"value\":1}],\"acks\":\"0\"}", "{\"records\":[{\"value\":1}],\"acks\":\"most\"}",
+            "{\"records\":[{\"value\":1}],\"acks\":\"leader\"}", "{\"records\":[{\"value\":1}],\"acks\":\"1\"}",
             "{\"records\":[{\"value\":1}],\"producerId\":5}", "{\"records\":[{\"value\":1}],\"producerId\":-1,"
                     + "\"producerEpoch\":0,\"baseSequence\":0}", "{\"records\":[{\"value\":1}],\"bogus\":true}"}) {
             Http.assertProblem(http.produce("errs", body), 400, "invalid-request");
@@ -144,6 +145,8 @@ class ErrorContractHttpTest {
         Http.assertProblem(http.send("POST", "/api/v1/topics/errs/records", "application/json", new byte[0], Map.of()),
                 400, "invalid-request");
         Http.assertProblem(http.send("POST", "/api/v1/topics/errs/records?acks=none", "application/x-ndjson",
+                "{\"value\":1}\n".getBytes(StandardCharsets.UTF_8), Map.of()), 400, "invalid-request");
+        Http.assertProblem(http.send("POST", "/api/v1/topics/errs/records?acks=leader", "application/x-ndjson",
                 "{\"value\":1}\n".getBytes(StandardCharsets.UTF_8), Map.of()), 400, "invalid-request");
         Http.assertProblem(http.send("POST", "/api/v1/topics/errs/records", "application/x-ndjson",
                 "{\"value\":1}\n[1]\n".getBytes(StandardCharsets.UTF_8), Map.of()), 400, "invalid-request");
