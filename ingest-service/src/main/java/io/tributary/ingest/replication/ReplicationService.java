@@ -45,6 +45,7 @@ import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -110,7 +111,8 @@ public class ReplicationService {
     private final ClientId leaderWriteClientId = ClientId.randomId();
     private final AtomicLong leaderWriteCallId = new AtomicLong();
     private final RaftServer server;
-    private final RaftClient metadataClient;
+    /** Replaced when its request window closes (see {@link #replaceIfClosed}). */
+    private volatile RaftClient metadataClient;
     private final RaftClient infoClient;
     private volatile MetadataStateMachine metadataStateMachine;
 
@@ -459,6 +461,33 @@ public class ReplicationService {
         return info != null && info.isLeader() && info.isLeaderReady() ? info.getCurrentTerm() : -1;
     }
 
+    /**
+     * A Ratis client whose ordered request failed for good (its retries ran out, e.g. while a
+     * majority was still starting) closes its request window: every later request fails at once
+     * with "SlidingWindow ... is closed". Seen on a node started well before its peers: its start
+     * no-op failed and the node could not create a topic until restarted. Such a client is
+     * dropped and a new one made, so that only the request in flight fails (503, retriable).
+     */
+    private void replaceIfClosed(RaftClient client, Throwable failure) {
+        boolean closed = false;
+        for (Throwable t = failure; t != null && !closed; t = t.getCause()) {
+            closed = t instanceof AlreadyClosedException;
+        }
+        if (!closed) {
+            return;
+        }
+        synchronized (this) {
+            if (client == metadataClient) {
+                metadataClient = newClient(RaftGroup.valueOf(METADATA_GROUP,
+                        raftPeers(peers.peers().stream().map(ClusterPeers.Peer::id).toList())), retryUntilTimeout());
+            } else {
+                clients.values().remove(client); // client(...) makes a new one on the next request
+            }
+        }
+        log.info("a Raft client's request window closed after a failure; replaced it");
+        closeQuietly(client);
+    }
+
     private RaftClientReply send(RaftClient client, byte[] bytes, String what) {
         CompletableFuture<RaftClientReply> f = client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes)));
         RaftClientReply reply;
@@ -469,6 +498,7 @@ public class ReplicationService {
                     + settings.requestTimeout().toMillis() + " ms; it may still be committed later");
         } catch (ExecutionException e) {
             log.debug("{} not committed", what, e.getCause());
+            replaceIfClosed(client, e.getCause());
             throw notEnoughReplicas(what + ": not committed by a majority of replicas ("
                     + e.getCause().getClass().getSimpleName() + "); it may still be committed later");
         } catch (InterruptedException e) {
@@ -477,6 +507,7 @@ public class ReplicationService {
         }
         if (!reply.isSuccess()) {
             log.debug("{} not committed", what, reply.getException());
+            replaceIfClosed(client, reply.getException());
             throw notEnoughReplicas(what + ": not committed by a majority of replicas ("
                     + reply.getException().getClass().getSimpleName() + ")");
         }
