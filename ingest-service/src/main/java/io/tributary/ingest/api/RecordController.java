@@ -172,7 +172,8 @@ class RecordController {
         PartitionLog log = topics.partition(topic, partition);
         return switch (at) {
             case "earliest" -> new TopicDtos.OffsetAnswer(partition, log.logStartOffset(), -1);
-            case "latest" -> new TopicDtos.OffsetAnswer(partition, log.highWatermark(), -1);
+            // On a cluster, bounds() first catches this replica up with its leader (read your writes).
+            case "latest" -> new TopicDtos.OffsetAnswer(partition, fetch.bounds(topic, partition).highWatermark(), -1);
             default -> {
                 long ts;
                 try {
@@ -183,6 +184,7 @@ class RecordController {
                 if (ts < 0) {
                     throw new IllegalArgumentException("at must be a non-negative timestamp, was " + at);
                 }
+                fetch.bounds(topic, partition); // the read barrier, as for latest
                 yield new TopicDtos.OffsetAnswer(partition, log.offsetForTimestamp(ts), ts);
             }
         };

@@ -87,6 +87,9 @@ public class FetchService {
         if (isRemote(topic, partition)) {
             return remote.read(topic, partition, -1, 0);
         }
+        if (remote != null) {
+            remote.awaitCommitted(topic, partition);
+        }
         return new FetchResult(List.of(), log.highWatermark(), log.logStartOffset(), log.logEndOffset());
     }
 
@@ -97,7 +100,13 @@ public class FetchService {
     /** Reads one partition now, without waiting. */
     public PartitionFetch read(FetchPosition position, int maxRecords, int maxBytes) {
         PartitionLog log = topics.partition(position.topic(), position.partition());
-        FetchResult result = isRemote(position.topic(), position.partition())
+        boolean elsewhere = isRemote(position.topic(), position.partition());
+        if (!elsewhere && remote != null && position.offset() >= log.highWatermark()) {
+            // Below the local high watermark every record is committed and final; at or past it a
+            // follower may not have applied what its leader acknowledged yet.
+            remote.awaitCommitted(position.topic(), position.partition());
+        }
+        FetchResult result = elsewhere
                 ? remote.read(position.topic(), position.partition(), position.offset(), maxBytes)
                 : log.read(position.offset(), maxBytes);
         List<Record> records = new ArrayList<>(Math.min(maxRecords, 1024));

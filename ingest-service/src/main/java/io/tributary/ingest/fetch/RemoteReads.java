@@ -3,9 +3,10 @@ package io.tributary.ingest.fetch;
 import io.tributary.ingest.log.FetchResult;
 
 /**
- * Reads of partitions this node hosts no replica of (a replicated topic whose replication
- * factor is below the cluster size), from a node that does. Only on a cluster; a single node
- * hosts every partition.
+ * Reads on a cluster: of partitions this node hosts no replica of (a replicated topic whose
+ * replication factor is below the cluster size), from a node that does; and the read barrier that
+ * keeps a hosted replica's answers as new as its leader's. Only on a cluster; a single node hosts
+ * every partition and its log is the truth.
  */
 public interface RemoteReads {
 
@@ -20,4 +21,15 @@ public interface RemoteReads {
      * @throws io.tributary.ingest.problem.ProblemException 503 not-enough-replicas when no replica answers
      */
     FetchResult read(String topic, int partition, long offset, int maxBytes);
+
+    /**
+     * Read your writes: returns once this node's replica of the partition has applied everything
+     * its leader had committed when asked (a Raft read index), so that a read at or past the local
+     * high watermark sees every write acknowledged before it began. Costs a round trip to the
+     * leader on a follower, nothing on a leader holding its lease.
+     *
+     * @throws io.tributary.ingest.problem.ProblemException 503 not-enough-replicas (retriable) when the
+     *         leader cannot confirm its commit point in time
+     */
+    void awaitCommitted(String topic, int partition);
 }

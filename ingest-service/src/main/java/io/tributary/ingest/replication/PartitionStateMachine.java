@@ -156,6 +156,17 @@ final class PartitionStateMachine extends BaseStateMachine {
         return storage;
     }
 
+    /**
+     * The answer to the read barrier ({@link ReplicationService#awaitCommitted}): Ratis calls it once
+     * this replica has applied up to the read index, so by then the local log holds every committed
+     * entry of that moment. Answers the local high watermark, 8 bytes big-endian (informative only).
+     */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        byte[] hw = java.nio.ByteBuffer.allocate(Long.BYTES).putLong(partitionLog.highWatermark()).array();
+        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(hw)));
+    }
+
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();

@@ -93,6 +93,11 @@ class ReplicaReads implements RemoteReads {
                 + " answered a read (replicas " + replication.replicas(t, partition) + ")");
     }
 
+    @Override
+    public void awaitCommitted(String topic, int partition) {
+        replication.awaitCommitted(topics.get(topic), partition);
+    }
+
     private static List<RecordBatch> batches(byte[] bytes) {
         List<RecordBatch> out = new ArrayList<>();
         for (int pos = 0; pos < bytes.length; ) {
