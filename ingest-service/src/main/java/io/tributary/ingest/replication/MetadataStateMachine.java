@@ -11,6 +11,13 @@ import java.util.concurrent.CompletableFuture;
 import io.tributary.ingest.acl.AclStore;
 import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.produce.ProducerIds;
+import io.tributary.ingest.replication.MetadataCommand.ChangeAcls;
+import io.tributary.ingest.replication.MetadataCommand.CreateTopic;
+import io.tributary.ingest.replication.MetadataCommand.DeleteTopic;
+import io.tributary.ingest.replication.MetadataCommand.InitProducer;
+import io.tributary.ingest.replication.MetadataCommand.Noop;
+import io.tributary.ingest.replication.MetadataCommand.UpdateConfigs;
+import io.tributary.ingest.replication.MetadataReply.Invalid;
 import io.tributary.ingest.topic.InvalidTopicException;
 import io.tributary.ingest.topic.TopicExistsException;
 import io.tributary.ingest.topic.TopicIds;
@@ -22,12 +29,13 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The state machine of the metadata group, which spans every node: topic commands (create,
  * config change, delete) applied to each node's {@link TopicRegistry}, and idempotent producer
- * identities handed out by each node's {@link ProducerIds}, in the same order everywhere.
+ * identities handed out by each node's {@link ProducerIds}, in the same order everywhere. The
+ * entries are {@link MetadataCommand}s and the answers {@link MetadataReply}s, written and read by
+ * {@link MetadataCodec} (the log format is described there).
  *
  * <p>No Ratis snapshot: the registry keeps its own {@code topics.json}, and the Raft log of this
  * group is never purged (one small entry per command), so Ratis replays it from the start after
@@ -41,7 +49,7 @@ import tools.jackson.databind.json.JsonMapper;
  * existing topic, delete of a missing one, the same config merge, a producer entry whose index
  * {@code producer-ids.json} already records).
  *
- * <p>ACL changes ({@code op=acl}) are applied to each node's {@link AclStore}, which keeps them in
+ * <p>ACL changes ({@link ChangeAcls}) are applied to each node's {@link AclStore}, which keeps them in
  * {@code acls.json} like the registry keeps topics, so the same replay rule holds for them.
  *
  * <p>A topic's incarnation is the index of its create entry; partition group ids include it, so
@@ -52,16 +60,6 @@ import tools.jackson.databind.json.JsonMapper;
 final class MetadataStateMachine extends BaseStateMachine {
 
     private static final Logger log = LoggerFactory.getLogger(MetadataStateMachine.class);
-    static final JsonMapper JSON = JsonMapper.builder().build();
-
-    static final String OK = "ok";
-    static final String EXISTS = "exists:";
-    static final String INVALID = "invalid:";
-    static final String UNKNOWN = "unknown:";
-    /** Reply to init-producer: {@code producer:<id>:<epoch>}. */
-    static final String PRODUCER = "producer:";
-    /** Reply to acl: {@code acls:} and the JSON array of the bindings added or removed. */
-    static final String ACLS = "acls:";
 
     /** What the replication service does around topic changes on this node. */
     interface Hooks {
@@ -100,95 +98,87 @@ final class MetadataStateMachine extends BaseStateMachine {
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
-        String reply;
-        TopicCommand cmd = null;
+        long index = entry.getIndex();
+        MetadataReply reply;
         try {
-            cmd = JSON.readValue(entry.getStateMachineLogEntry().getLogData().toByteArray(), TopicCommand.class);
-        } catch (RuntimeException e) {
+            MetadataCommand cmd = MetadataCodec.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+            reply = index <= persistedApplied ? replay(cmd) : apply(cmd, index);
+        } catch (MetadataCodec.MalformedCommandException e) {
             // Deterministic on every node: a command that cannot be read is refused everywhere.
-            reply = INVALID + e.getMessage();
+            reply = new Invalid(e.getMessage());
         }
-        if (cmd == null) {
-            reply = INVALID + "unreadable metadata command";
-        } else if (entry.getIndex() <= persistedApplied) {
-            reply = replay(cmd);
-        } else {
-            reply = apply(cmd, entry.getIndex());
-            recordApplied(entry.getIndex());
+        if (index > persistedApplied) {
+            recordApplied(index);
         }
-        updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-        return CompletableFuture.completedFuture(Message.valueOf(reply));
+        updateLastAppliedTermIndex(entry.getTerm(), index);
+        return CompletableFuture.completedFuture(MetadataCodec.encodeReply(reply));
     }
 
     /** A command applied before this node's last stop: in-memory state and group repair only. */
-    private String replay(TopicCommand cmd) {
-        switch (cmd.op()) {
-            case TopicCommand.CREATE -> {
-                if (topics.exists(cmd.name())) {
-                    hooks.topicReady(topics.get(cmd.name()));
-                }
-            }
-            default -> {
-                // configs, delete, producers, ACLs: already in topics.json, producer-ids.json, acls.json
-            }
+    private MetadataReply replay(MetadataCommand cmd) {
+        if (cmd instanceof CreateTopic c && topics.exists(c.name())) {
+            hooks.topicReady(topics.get(c.name()));
         }
-        return OK;
+        // configs, delete, producers, ACLs: already in topics.json, producer-ids.json, acls.json
+        return MetadataReply.OK;
     }
 
-    private String apply(TopicCommand cmd, long index) {
+    private MetadataReply apply(MetadataCommand cmd, long index) {
         try {
-            return switch (cmd.op()) {
-                case TopicCommand.INIT_PRODUCER -> initProducer(cmd.name(), index);
-                case TopicCommand.CREATE -> create(cmd, index);
-                case TopicCommand.CONFIGS -> {
-                    topics.updateConfigs(cmd.name(), cmd.configs());
-                    yield OK;
-                }
-                case TopicCommand.DELETE -> delete(cmd);
-                case TopicCommand.NOOP -> OK;
-                case TopicCommand.ACL -> cmd.acl() == null ? INVALID + "acl command without a change"
-                        : ACLS + JSON.writeValueAsString(acls.apply(cmd.acl()));
-                default -> INVALID + "unknown metadata command " + cmd.op();
-            };
+            if (cmd instanceof CreateTopic c) {
+                return create(c, index);
+            } else if (cmd instanceof UpdateConfigs u) {
+                topics.updateConfigs(u.name(), u.changes());
+                return MetadataReply.OK;
+            } else if (cmd instanceof DeleteTopic d) {
+                return delete(d.name());
+            } else if (cmd instanceof InitProducer p) {
+                return initProducer(p.producerName(), index);
+            } else if (cmd instanceof ChangeAcls a) {
+                return new MetadataReply.Acls(acls.apply(a.change()));
+            } else if (cmd instanceof Noop) {
+                return MetadataReply.OK;
+            }
+            throw new IllegalStateException("no apply for " + cmd);
         } catch (UnknownTopicException e) {
-            return UNKNOWN + e.getMessage();
+            return new MetadataReply.Unknown(e.getMessage());
         } catch (InvalidTopicException | LogConfig.InvalidConfigException e) {
-            return INVALID + e.getMessage();
+            return new Invalid(e.getMessage());
         }
     }
 
     /** The entry's index is the topic's incarnation: a name created again gets new partition groups. */
-    private String create(TopicCommand cmd, long index) {
-        String reply;
+    private MetadataReply create(CreateTopic cmd, long index) {
+        MetadataReply reply;
         try {
             String topicId = cmd.topicId() != null ? cmd.topicId() : TopicIds.derived(cmd.name(), index);
             topics.create(cmd.name(), cmd.partitions(), cmd.replicationFactor(), cmd.configs(), index, topicId);
-            reply = OK;
+            reply = MetadataReply.OK;
         } catch (TopicExistsException e) {
-            reply = EXISTS + e.getMessage();
+            reply = new MetadataReply.Exists(e.getMessage());
         }
         hooks.topicReady(topics.get(cmd.name()));
         return reply;
     }
 
     /** Every node hands out the same identity; the one of an entry applied before a restart is not known again. */
-    private String initProducer(String name, long index) {
+    private MetadataReply initProducer(String name, long index) {
         ProducerIds.Identity identity = producerIds.initAt(name, index);
-        return identity == null ? INVALID + "producer entry " + index + " was applied before"
-                : PRODUCER + identity.producerId() + ":" + identity.producerEpoch();
+        return identity == null ? new Invalid("producer entry " + index + " was applied before")
+                : new MetadataReply.ProducerIdentity(identity.producerId(), identity.producerEpoch());
     }
 
-    private String delete(TopicCommand cmd) {
-        if (!topics.exists(cmd.name())) {
-            return UNKNOWN + "topic " + cmd.name() + " does not exist";
+    private MetadataReply delete(String name) {
+        if (!topics.exists(name)) {
+            return new MetadataReply.Unknown("topic " + name + " does not exist");
         }
-        TopicRegistry.Topic topic = topics.get(cmd.name());
+        TopicRegistry.Topic topic = topics.get(name);
         if (topic.metadata().internal()) {
-            return INVALID + "internal topic " + cmd.name() + " cannot be deleted";
+            return new Invalid("internal topic " + name + " cannot be deleted");
         }
         hooks.topicDeleting(topic);
-        topics.delete(cmd.name());
-        return OK;
+        topics.delete(name);
+        return MetadataReply.OK;
     }
 
     private void recordApplied(long index) {
@@ -200,9 +190,5 @@ final class MetadataStateMachine extends BaseStateMachine {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot record the applied metadata index in " + appliedFile, e);
         }
-    }
-
-    static byte[] encode(TopicCommand cmd) {
-        return JSON.writeValueAsString(cmd).getBytes(StandardCharsets.UTF_8);
     }
 }

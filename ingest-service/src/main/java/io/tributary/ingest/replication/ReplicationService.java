@@ -182,7 +182,7 @@ public class ReplicationService {
         // entry makes the leader's appender send the log from the follower's next index.
         groupAdmin.execute(() -> {
             try {
-                send(metadataClient, MetadataStateMachine.encode(TopicCommand.noop(self.id())), "metadata no-op");
+                send(metadataClient, MetadataCodec.encode(MetadataCommand.Noop.from(self.id())), "metadata no-op");
             } catch (RuntimeException e) {
                 log.info("metadata no-op at start not committed: {}", e.getMessage());
             }
@@ -571,14 +571,14 @@ public class ReplicationService {
         // Before proposing: the replicated apply must never refuse. (Two concurrent creates may
         // both pass and overshoot by one topic; the cap is about resource exhaustion, not exactness.)
         topics.checkPartitionLimits(partitions);
-        RaftClientReply reply = send(metadataClient,
-                MetadataStateMachine.encode(TopicCommand.create(name, partitions, replicationFactor, configs)),
+        RaftClientReply reply = send(metadataClient, MetadataCodec.encode(
+                MetadataCommand.CreateTopic.withNewId(name, partitions, replicationFactor, configs)),
                 "create topic " + name);
-        String answer = reply.getMessage().getContent().toStringUtf8();
-        if (answer.startsWith(MetadataStateMachine.EXISTS)) {
+        MetadataReply answer = MetadataCodec.decodeReply(reply.getMessage());
+        if (answer instanceof MetadataReply.Exists) {
             throw new TopicExistsException(name);
-        } else if (answer.startsWith(MetadataStateMachine.INVALID)) {
-            throw new InvalidTopicException(answer.substring(MetadataStateMachine.INVALID.length()));
+        } else if (answer instanceof MetadataReply.Invalid invalid) {
+            throw new InvalidTopicException(invalid.detail());
         }
         long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
         while (!topics.exists(name) && System.nanoTime() < deadline) {
@@ -611,7 +611,7 @@ public class ReplicationService {
             }
         });
         LogConfig.from(merged); // 400 for a bad value, checked here with the exception the API maps
-        metadataCommand(TopicCommand.configs(name, changes), "change configs of " + name);
+        metadataCommand(MetadataCommand.UpdateConfigs.of(name, changes), "change configs of " + name);
         return topics.get(name);
     }
 
@@ -621,7 +621,7 @@ public class ReplicationService {
         if (topic.metadata().internal()) {
             throw new InvalidTopicException("internal topic " + name + " cannot be deleted");
         }
-        metadataCommand(TopicCommand.delete(name), "delete topic " + name);
+        metadataCommand(new MetadataCommand.DeleteTopic(name), "delete topic " + name);
     }
 
     /**
@@ -629,37 +629,34 @@ public class ReplicationService {
      * hand out the same id, and a name's epochs increase whichever node is asked.
      */
     public ProducerIds.Identity initProducer(String name) {
-        String answer = metadataCommand(TopicCommand.initProducer(name == null || name.isBlank() ? null : name),
-                "init producer");
-        if (!answer.startsWith(MetadataStateMachine.PRODUCER)) {
+        MetadataReply answer = metadataCommand(
+                new MetadataCommand.InitProducer(name == null || name.isBlank() ? null : name), "init producer");
+        if (!(answer instanceof MetadataReply.ProducerIdentity identity)) {
             throw new IllegalStateException("unexpected answer to init-producer: " + answer);
         }
-        String[] f = answer.substring(MetadataStateMachine.PRODUCER.length()).split(":");
-        return new ProducerIds.Identity(Long.parseLong(f[0]), Short.parseShort(f[1]));
+        return new ProducerIds.Identity(identity.producerId(), identity.producerEpoch());
     }
 
     /** Changes the ACLs on every node through the metadata group; answers what the change added or removed. */
     public List<AclBinding> changeAcls(AclCommand change) {
-        String answer = metadataCommand(TopicCommand.acl(change), "change ACLs");
-        if (!answer.startsWith(MetadataStateMachine.ACLS)) {
+        MetadataReply answer = metadataCommand(new MetadataCommand.ChangeAcls(change), "change ACLs");
+        if (!(answer instanceof MetadataReply.Acls changed)) {
             throw new IllegalStateException("unexpected answer to an ACL change: " + answer);
         }
-        return List.of(MetadataStateMachine.JSON.readValue(answer.substring(MetadataStateMachine.ACLS.length()),
-                AclBinding[].class));
+        return changed.bindings();
     }
 
     /**
      * Sends a metadata command, maps the apply's verdict to an exception, waits for the local
      * apply and returns the verdict.
      */
-    private String metadataCommand(TopicCommand cmd, String what) {
-        RaftClientReply reply = send(metadataClient, MetadataStateMachine.encode(cmd), what);
-        String answer = reply.getMessage().getContent().toStringUtf8();
-        if (answer.startsWith(MetadataStateMachine.UNKNOWN)) {
-            throw new io.tributary.ingest.topic.UnknownTopicException(
-                    answer.substring(MetadataStateMachine.UNKNOWN.length()));
-        } else if (answer.startsWith(MetadataStateMachine.INVALID)) {
-            throw new InvalidTopicException(answer.substring(MetadataStateMachine.INVALID.length()));
+    private MetadataReply metadataCommand(MetadataCommand cmd, String what) {
+        RaftClientReply reply = send(metadataClient, MetadataCodec.encode(cmd), what);
+        MetadataReply answer = MetadataCodec.decodeReply(reply.getMessage());
+        if (answer instanceof MetadataReply.Unknown unknown) {
+            throw new io.tributary.ingest.topic.UnknownTopicException(unknown.detail());
+        } else if (answer instanceof MetadataReply.Invalid invalid) {
+            throw new InvalidTopicException(invalid.detail());
         }
         long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
         MetadataStateMachine sm = metadataStateMachine;

@@ -17,31 +17,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The metadata log's JSON for ACL changes, and that other entries are written as before. */
 class AclCommandWireTest {
 
-    private static TopicCommand roundTrip(TopicCommand cmd) {
-        return MetadataStateMachine.JSON.readValue(MetadataStateMachine.encode(cmd), TopicCommand.class);
+    private static MetadataCommand roundTrip(MetadataCommand cmd) throws Exception {
+        return MetadataCodec.decode(MetadataCodec.encode(cmd));
     }
 
     @Test
-    void aclChangesRoundTripThroughTheMetadataLog() {
+    void aclChangesRoundTripThroughTheMetadataLog() throws Exception {
         AclBinding b = new AclBinding("User:a", ResourceType.TOPIC, PatternType.PREFIXED, "orders.", Operation.READ,
                 Permission.ALLOW);
-        TopicCommand create = TopicCommand.acl(new AclCommand.Create(b));
-        String json = new String(MetadataStateMachine.encode(create), StandardCharsets.UTF_8);
+        MetadataCommand create = new MetadataCommand.ChangeAcls(new AclCommand.Create(b));
+        String json = new String(MetadataCodec.encode(create), StandardCharsets.UTF_8);
         assertThat(json).contains("\"op\":\"acl\"", "\"type\":\"create\"", "\"patternType\":\"PREFIXED\"");
         assertThat(roundTrip(create)).isEqualTo(create);
 
-        TopicCommand delete = TopicCommand.acl(new AclCommand.Delete(
+        MetadataCommand delete = new MetadataCommand.ChangeAcls(new AclCommand.Delete(
                 new AclFilter("User:a", null, null, null, null, null)));
         assertThat(roundTrip(delete)).isEqualTo(delete);
     }
 
     @Test
-    void otherEntriesCarryNoAclFieldAndOldEntriesStillRead() {
-        TopicCommand create = TopicCommand.create("t", 1, 1, Map.of());
-        assertThat(new String(MetadataStateMachine.encode(create), StandardCharsets.UTF_8)).doesNotContain("acl");
-        TopicCommand old = MetadataStateMachine.JSON.readValue(
-                "{\"op\":\"delete\",\"name\":\"t\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{}}",
-                TopicCommand.class);
-        assertThat(old).isEqualTo(TopicCommand.delete("t"));
+    void otherEntriesCarryNoAclFieldAndOldEntriesStillRead() throws Exception {
+        MetadataCommand create = MetadataCommand.CreateTopic.withNewId("t", 1, 1, Map.of());
+        assertThat(new String(MetadataCodec.encode(create), StandardCharsets.UTF_8)).doesNotContain("acl");
+        MetadataCommand old = MetadataCodec.decode(
+                "{\"op\":\"delete\",\"name\":\"t\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{}}"
+                        .getBytes(StandardCharsets.UTF_8));
+        assertThat(old).isEqualTo(new MetadataCommand.DeleteTopic("t"));
     }
 }

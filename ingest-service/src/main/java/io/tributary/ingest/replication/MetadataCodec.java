@@ -1,0 +1,191 @@
+package io.tributary.ingest.replication;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.tributary.ingest.acl.AclBinding;
+import io.tributary.ingest.acl.AclCommand;
+import io.tributary.ingest.replication.MetadataCommand.ChangeAcls;
+import io.tributary.ingest.replication.MetadataCommand.CreateTopic;
+import io.tributary.ingest.replication.MetadataCommand.DeleteTopic;
+import io.tributary.ingest.replication.MetadataCommand.InitProducer;
+import io.tributary.ingest.replication.MetadataCommand.Noop;
+import io.tributary.ingest.replication.MetadataCommand.UpdateConfigs;
+import org.apache.ratis.protocol.Message;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The one place that writes and reads the metadata group's formats: {@link MetadataCommand}s as
+ * JSON in the Raft log, {@link MetadataReply}s as text in the Ratis reply message.
+ *
+ * <h2>Commands (Raft log entries, durable)</h2>
+ * One JSON object per entry, every kind with the same fields in this order; a kind writes
+ * {@code null}, {@code 0} or {@code {}} for the fields it does not use, and {@code topicId} and
+ * {@code acl} are left out when null:
+ * <pre>
+ * op              name                partitions  replicationFactor  configs              topicId      acl
+ * "create"        topic               count       factor             overrides            id or none   -
+ * "configs"       topic               0           0                  changes (null=reset) -            -
+ * "delete"        topic               0           0                  {}                   -            -
+ * "init-producer" producer name/null  0           0                  {}                   -            -
+ * "acl"           null                0           0                  {}                   -            {"type":"create","binding":{...}}
+ *                                                                                                      or {"type":"delete","filter":{...}}
+ * "noop"          "node-&lt;id&gt;"          0           0                  {}                   -            -
+ * </pre>
+ * e.g. {@code {"op":"create","name":"raw.orders","partitions":3,"replicationFactor":3,"configs":{},
+ * "topicId":"Xh2xEn1iQ3i2cB4Rh5xw2A"}}. {@code create} entries written before topic ids existed
+ * have no {@code topicId}; entries written before ACLs existed have no {@code acl}.
+ *
+ * <p>The log is never purged and replayed at every start, so this shape is forever: every entry
+ * any earlier version wrote must still decode to the same command, and nodes of two versions
+ * share the log during a rolling upgrade, so a new kind or field must be one that older nodes
+ * can skip (unknown fields are ignored; an unknown {@code op} is refused). Decoding is
+ * deterministic, so an entry that cannot be read (not this JSON, a missing or null
+ * {@code partitions}/{@code replicationFactor}, an unknown {@code op}, an {@code acl} entry without
+ * {@code acl}) is refused identically on every node ({@link MalformedCommandException}, answered
+ * {@code invalid:}). The JSON goes through a private record shaped like the entry, mapped to and
+ * from the sealed kinds by hand, never through polymorphic type ids, which would change it.
+ *
+ * <h2>Replies (Ratis reply message, not stored)</h2>
+ * UTF-8 text, {@code <kind>} or {@code <kind>:<rest>}; nodes of two versions may exchange them:
+ * <pre>
+ * ok                          applied
+ * exists:&lt;detail&gt;             create of an existing topic
+ * invalid:&lt;detail&gt;            refused (bad topic or config, internal topic, unreadable entry)
+ * unknown:&lt;detail&gt;            no such topic
+ * producer:&lt;id&gt;:&lt;epoch&gt;       identity handed out by init-producer
+ * acls:&lt;JSON array&gt;          bindings an acl entry added or removed
+ * </pre>
+ */
+final class MetadataCodec {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private static final String CREATE = "create";
+    private static final String CONFIGS = "configs";
+    private static final String DELETE = "delete";
+    private static final String INIT_PRODUCER = "init-producer";
+    private static final String ACL = "acl";
+    private static final String NOOP = "noop";
+
+    private static final String OK = "ok";
+    private static final String EXISTS = "exists:";
+    private static final String INVALID = "invalid:";
+    private static final String UNKNOWN = "unknown:";
+    private static final String PRODUCER = "producer:";
+    private static final String ACLS = "acls:";
+
+    /** A metadata log entry that decodes to no command; the message is the {@code invalid:} detail. */
+    static final class MalformedCommandException extends Exception {
+        MalformedCommandException(String message) {
+            super(message);
+        }
+    }
+
+    /** The JSON of a log entry, field for field (see the class comment). */
+    private record Entry(String op, String name, int partitions, int replicationFactor, Map<String, String> configs,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String topicId,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) AclCommand acl) {
+
+        static Entry of(String op, String name) {
+            return new Entry(op, name, 0, 0, Map.of(), null, null);
+        }
+    }
+
+    private MetadataCodec() {
+    }
+
+    static byte[] encode(MetadataCommand command) {
+        Entry entry;
+        if (command instanceof CreateTopic c) {
+            entry = new Entry(CREATE, c.name(), c.partitions(), c.replicationFactor(), c.configs(), c.topicId(), null);
+        } else if (command instanceof UpdateConfigs u) {
+            entry = new Entry(CONFIGS, u.name(), 0, 0, u.changes(), null, null);
+        } else if (command instanceof DeleteTopic d) {
+            entry = Entry.of(DELETE, d.name());
+        } else if (command instanceof InitProducer p) {
+            entry = Entry.of(INIT_PRODUCER, p.producerName());
+        } else if (command instanceof ChangeAcls a) {
+            entry = new Entry(ACL, null, 0, 0, Map.of(), null, a.change());
+        } else if (command instanceof Noop n) {
+            entry = Entry.of(NOOP, n.sender());
+        } else {
+            throw new IllegalArgumentException("no encoding for " + command);
+        }
+        return JSON.writeValueAsString(entry).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static MetadataCommand decode(byte[] json) throws MalformedCommandException {
+        Entry entry;
+        try {
+            entry = JSON.readValue(json, Entry.class);
+        } catch (RuntimeException e) {
+            entry = null;
+        }
+        if (entry == null) {
+            throw new MalformedCommandException("unreadable metadata command");
+        }
+        String op = String.valueOf(entry.op());
+        return switch (op) {
+            case CREATE -> new CreateTopic(entry.name(), entry.partitions(), entry.replicationFactor(), entry.configs(),
+                    entry.topicId());
+            case CONFIGS -> new UpdateConfigs(entry.name(), entry.configs());
+            case DELETE -> new DeleteTopic(entry.name());
+            case INIT_PRODUCER -> new InitProducer(entry.name());
+            case ACL -> {
+                if (entry.acl() == null) {
+                    throw new MalformedCommandException("acl command without a change");
+                }
+                yield new ChangeAcls(entry.acl());
+            }
+            case NOOP -> new Noop(entry.name());
+            default -> throw new MalformedCommandException("unknown metadata command " + op);
+        };
+    }
+
+    static Message encodeReply(MetadataReply reply) {
+        String text;
+        if (reply instanceof MetadataReply.Ok) {
+            text = OK;
+        } else if (reply instanceof MetadataReply.Exists e) {
+            text = EXISTS + e.detail();
+        } else if (reply instanceof MetadataReply.Invalid i) {
+            text = INVALID + i.detail();
+        } else if (reply instanceof MetadataReply.Unknown u) {
+            text = UNKNOWN + u.detail();
+        } else if (reply instanceof MetadataReply.ProducerIdentity p) {
+            text = PRODUCER + p.producerId() + ":" + p.producerEpoch();
+        } else if (reply instanceof MetadataReply.Acls a) {
+            text = ACLS + JSON.writeValueAsString(a.bindings());
+        } else {
+            throw new IllegalArgumentException("no encoding for " + reply);
+        }
+        return Message.valueOf(text);
+    }
+
+    /** @throws IllegalStateException for text that is none of the replies above */
+    static MetadataReply decodeReply(Message message) {
+        String text = message.getContent().toStringUtf8();
+        if (text.equals(OK)) {
+            return MetadataReply.OK;
+        } else if (text.startsWith(EXISTS)) {
+            return new MetadataReply.Exists(text.substring(EXISTS.length()));
+        } else if (text.startsWith(INVALID)) {
+            return new MetadataReply.Invalid(text.substring(INVALID.length()));
+        } else if (text.startsWith(UNKNOWN)) {
+            return new MetadataReply.Unknown(text.substring(UNKNOWN.length()));
+        } else if (text.startsWith(PRODUCER)) {
+            int colon = text.indexOf(':', PRODUCER.length());
+            if (colon < 0) {
+                throw new IllegalStateException("unexpected metadata reply: " + text);
+            }
+            return new MetadataReply.ProducerIdentity(Long.parseLong(text.substring(PRODUCER.length(), colon)),
+                    Short.parseShort(text.substring(colon + 1)));
+        } else if (text.startsWith(ACLS)) {
+            return new MetadataReply.Acls(List.of(JSON.readValue(text.substring(ACLS.length()), AclBinding[].class)));
+        }
+        throw new IllegalStateException("unexpected metadata reply: " + text);
+    }
+}

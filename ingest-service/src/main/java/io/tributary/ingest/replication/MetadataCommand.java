@@ -1,0 +1,64 @@
+package io.tributary.ingest.replication;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.tributary.ingest.acl.AclCommand;
+import io.tributary.ingest.topic.TopicIds;
+
+/**
+ * An entry of the metadata Raft group, applied by {@link MetadataStateMachine} on every node in
+ * log order. One record per kind, each with only the fields that kind uses; how they are written
+ * in the Raft log is {@link MetadataCodec}'s business.
+ */
+sealed interface MetadataCommand {
+
+    /**
+     * Creates a topic. {@code topicId} is drawn by the node that submits the command, so every node
+     * applying the entry gives the topic the same id; it is null in entries written before topic
+     * ids existed, and the state machine then derives it from the name and the entry's index (see
+     * {@link TopicIds#derived}), as the nodes that applied them did.
+     */
+    record CreateTopic(String name, int partitions, int replicationFactor, Map<String, String> configs,
+                       String topicId) implements MetadataCommand {
+
+        /** A create with a freshly drawn topic id. */
+        static CreateTopic withNewId(String name, int partitions, int replicationFactor, Map<String, String> configs) {
+            return new CreateTopic(name, partitions, replicationFactor, Map.copyOf(configs), TopicIds.random());
+        }
+    }
+
+    /** Merges config overrides into a topic's; a null value resets that key to its default. */
+    record UpdateConfigs(String name, Map<String, String> changes) implements MetadataCommand {
+
+        static UpdateConfigs of(String name, Map<String, String> changes) {
+            // Null values are meaningful here, so no Map.copyOf; insertion order is kept for the log.
+            return new UpdateConfigs(name, Collections.unmodifiableMap(new LinkedHashMap<>(changes)));
+        }
+    }
+
+    /** Deletes a topic (refused for a service-owned one). */
+    record DeleteTopic(String name) implements MetadataCommand {
+    }
+
+    /** Hands out an idempotent producer identity; {@code producerName} is null for an anonymous producer. */
+    record InitProducer(String producerName) implements MetadataCommand {
+    }
+
+    /** Changes the stored ACLs. */
+    record ChangeAcls(AclCommand change) implements MetadataCommand {
+    }
+
+    /**
+     * Changes nothing; a starting node sends one (see ReplicationService) so that an idle leader
+     * sends its log to a follower that came back empty. {@code sender} is {@code node-<id>}, for
+     * the reader of the log only.
+     */
+    record Noop(String sender) implements MetadataCommand {
+
+        static Noop from(int node) {
+            return new Noop("node-" + node);
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.tributary.ingest.replication;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.ingest.acl.AclProperties;
+import io.tributary.ingest.acl.AclStore;
+import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.produce.ProducerIds;
+import io.tributary.ingest.topic.TopicIds;
+import io.tributary.ingest.topic.TopicRegistry;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.StateMachineLogEntryProto;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The metadata state machine fed log entries exactly as earlier versions wrote them (fixed JSON),
+ * answering the reply texts they answered: what a node upgraded from main must do with an
+ * existing metadata Raft log, and what a proposer of either version reads back.
+ */
+class MetadataStateMachineTest {
+
+    @TempDir
+    Path dataDir;
+
+    private TopicRegistry topics;
+    private ProducerIds producerIds;
+    private AclStore acls;
+    private final List<String> hookCalls = new ArrayList<>();
+    private MetadataStateMachine sm;
+    private long index;
+
+    @BeforeEach
+    void open() {
+        Binder binder = new Binder(new MapConfigurationPropertySource(Map.of(
+                "ingest.data-dir", dataDir.toString(),
+                "ingest.acl.bootstrap-acls", "false")));
+        IngestProperties props = binder.bindOrCreate("ingest", IngestProperties.class);
+        topics = new TopicRegistry(props);
+        producerIds = new ProducerIds(props, new SimpleMeterRegistry());
+        acls = new AclStore(props, binder.bindOrCreate("ingest.acl", AclProperties.class));
+        sm = newStateMachine();
+    }
+
+    private MetadataStateMachine newStateMachine() {
+        return new MetadataStateMachine(topics, producerIds, acls, new MetadataStateMachine.Hooks() {
+            @Override
+            public void topicReady(TopicRegistry.Topic topic) {
+                hookCalls.add("ready " + topic.name());
+            }
+
+            @Override
+            public void topicDeleting(TopicRegistry.Topic topic) {
+                hookCalls.add("deleting " + topic.name());
+            }
+        }, dataDir.resolve("raft-metadata-applied"));
+    }
+
+    @AfterEach
+    void close() {
+        topics.close();
+    }
+
+    /** Applies the next log entry; answers the reply message's text. */
+    private String apply(String json) throws Exception {
+        index++;
+        LogEntryProto entry = LogEntryProto.newBuilder().setTerm(1).setIndex(index)
+                .setStateMachineLogEntry(StateMachineLogEntryProto.newBuilder()
+                        .setLogData(ByteString.copyFrom(json, StandardCharsets.UTF_8)))
+                .build();
+        TransactionContext trx = TransactionContext.newBuilder().setStateMachine(sm).setLogEntry(entry).build();
+        return sm.applyTransaction(trx).get().getContent().toStringUtf8();
+    }
+
+    @Test
+    void shouldApplyTopicEntriesAsEarlierVersionsWroteThem() throws Exception {
+        assertThat(apply("{\"op\":\"noop\",\"name\":\"node-2\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{}}")).isEqualTo("ok");
+        // index 2: a create from before topic ids; the id is derived from the name and the index
+        assertThat(apply("{\"op\":\"create\",\"name\":\"old\",\"partitions\":2,\"replicationFactor\":1,"
+                + "\"configs\":{}}")).isEqualTo("ok");
+        assertThat(topics.get("old").metadata().topicId()).isEqualTo(TopicIds.derived("old", 2));
+        assertThat(topics.get("old").metadata().incarnation()).isEqualTo(2);
+        assertThat(apply("{\"op\":\"create\",\"name\":\"raw.orders\",\"partitions\":3,\"replicationFactor\":1,"
+                + "\"configs\":{\"retention.ms\":\"1000\"},\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\"}")).isEqualTo("ok");
+        TopicRegistry.Topic orders = topics.get("raw.orders");
+        assertThat(orders.metadata().topicId()).isEqualTo("Xh2xEn1iQ3i2cB4Rh5xw2A");
+        assertThat(orders.partitions()).hasSize(3);
+        assertThat(orders.metadata().configs()).containsEntry("retention.ms", "1000");
+        assertThat(apply("{\"op\":\"create\",\"name\":\"raw.orders\",\"partitions\":1,\"replicationFactor\":1,"
+                + "\"configs\":{},\"topicId\":\"AAAAAAAAAAAAAAAAAAAAAA\"}")).startsWith("exists:");
+        assertThat(hookCalls).containsExactly("ready old", "ready raw.orders", "ready raw.orders");
+
+        assertThat(apply("{\"op\":\"configs\",\"name\":\"raw.orders\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{\"retention.ms\":null,\"cleanup.policy\":\"compact\"}}")).isEqualTo("ok");
+        assertThat(topics.get("raw.orders").metadata().configs()).isEqualTo(Map.of("cleanup.policy", "compact"));
+        assertThat(apply("{\"op\":\"configs\",\"name\":\"raw.orders\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{\"retention.ms\":\"soon\"}}")).startsWith("invalid:");
+        assertThat(apply("{\"op\":\"configs\",\"name\":\"missing\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{}}")).startsWith("unknown:");
+
+        assertThat(apply("{\"op\":\"delete\",\"name\":\"old\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{}}")).isEqualTo("ok");
+        assertThat(topics.exists("old")).isFalse();
+        assertThat(hookCalls).endsWith("deleting old");
+        assertThat(apply("{\"op\":\"delete\",\"name\":\"old\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{}}")).isEqualTo("unknown:topic old does not exist");
+    }
+
+    @Test
+    void shouldHandOutProducerIdentitiesAndApplyAclChangesAsBefore() throws Exception {
+        String first = apply("{\"op\":\"init-producer\",\"name\":\"p1\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{}}");
+        String again = apply("{\"op\":\"init-producer\",\"name\":\"p1\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{}}");
+        String anonymous = apply("{\"op\":\"init-producer\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{}}");
+        assertThat(first).matches("producer:\\d+:0");
+        assertThat(again).isEqualTo(first.substring(0, first.lastIndexOf(':')) + ":1");
+        assertThat(anonymous).matches("producer:\\d+:0").isNotEqualTo(first);
+
+        String binding = "{\"principal\":\"User:a\",\"resourceType\":\"TOPIC\",\"patternType\":\"PREFIXED\","
+                + "\"name\":\"orders.\",\"operation\":\"READ\",\"permission\":\"ALLOW\"}";
+        assertThat(apply("{\"op\":\"acl\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
+                + "\"acl\":{\"type\":\"create\",\"binding\":" + binding + "}}")).isEqualTo("acls:[" + binding + "]");
+        assertThat(acls.stored()).hasSize(1);
+        assertThat(apply("{\"op\":\"acl\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
+                + "\"acl\":{\"type\":\"delete\",\"filter\":{\"principal\":\"User:a\",\"resourceType\":null,"
+                + "\"patternType\":null,\"name\":null,\"operation\":null,\"permission\":null,\"empty\":false}}}"))
+                .isEqualTo("acls:[" + binding + "]");
+        assertThat(acls.stored()).isEmpty();
+    }
+
+    @Test
+    void shouldRefuseEntriesItCannotReadTheSameWayOnEveryNode() throws Exception {
+        assertThat(apply("{\"op\":\"frobnicate\",\"name\":\"t\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{}}")).isEqualTo("invalid:unknown metadata command frobnicate");
+        assertThat(apply("{\"op\":\"acl\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{}}"))
+                .isEqualTo("invalid:acl command without a change");
+        assertThat(apply("not json")).isEqualTo("invalid:unreadable metadata command");
+        assertThat(apply("{\"op\":\"delete\",\"name\":\"t\"}")).isEqualTo("invalid:unreadable metadata command");
+        // a field a later version might add is ignored
+        assertThat(apply("{\"op\":\"noop\",\"name\":\"node-1\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{},\"since\":\"v2\"}")).isEqualTo("ok");
+        assertThat(topics.list()).isEmpty();
+    }
+
+    @Test
+    void shouldOnlyRepairGroupsWhenReplayingEntriesAppliedBeforeARestart() throws Exception {
+        apply("{\"op\":\"create\",\"name\":\"t\",\"partitions\":1,\"replicationFactor\":1,\"configs\":{},"
+                + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\"}");
+        apply("{\"op\":\"configs\",\"name\":\"t\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{\"cleanup.policy\":\"compact\"}}");
+        apply("{\"op\":\"configs\",\"name\":\"t\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{\"cleanup.policy\":\"delete\"}}");
+
+        // restart: Ratis replays the log from the start
+        sm = newStateMachine();
+        index = 0;
+        hookCalls.clear();
+        assertThat(apply("{\"op\":\"create\",\"name\":\"t\",\"partitions\":1,\"replicationFactor\":1,\"configs\":{},"
+                + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\"}")).isEqualTo("ok");
+        assertThat(apply("{\"op\":\"configs\",\"name\":\"t\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{\"cleanup.policy\":\"compact\"}}")).isEqualTo("ok");
+        assertThat(hookCalls).containsExactly("ready t");
+        assertThat(topics.get("t").metadata().configs()).isEqualTo(Map.of("cleanup.policy", "delete"));
+    }
+}
