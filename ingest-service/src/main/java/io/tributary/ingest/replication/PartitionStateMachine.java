@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 import java.net.URI;
@@ -73,6 +74,8 @@ final class PartitionStateMachine extends BaseStateMachine {
     private final TopicPartition tp;
     private final PartitionLog partitionLog;
     private final IntFunction<String> httpBaseOf;
+    /** Told when an apply fails for a reason other than the batch itself (storage): see {@link FailedReplicas}. */
+    private final Consumer<Throwable> onStorageFailure;
     /** This node's credentials for the peers' internal endpoints (a Node token). */
     private final Supplier<String> authorization;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
@@ -97,7 +100,8 @@ final class PartitionStateMachine extends BaseStateMachine {
     private volatile long appliedEnd;
 
     PartitionStateMachine(TopicPartition tp, PartitionLog log, IntFunction<String> httpBaseOf,
-                          Supplier<String> authorization) {
+                          Supplier<String> authorization, Consumer<Throwable> onStorageFailure) {
+        this.onStorageFailure = onStorageFailure;
         this.authorization = authorization;
         this.tp = tp;
         this.partitionLog = log;
@@ -190,7 +194,9 @@ final class PartitionStateMachine extends BaseStateMachine {
         } catch (RuntimeException e) {
             byte[] refused = ApplyReply.refused(e);
             if (refused == null) {
-                // A storage failure: this replica can no longer follow the group's order.
+                // A storage failure: this replica can no longer follow the group's order. Ratis
+                // closes this group member when apply throws; the node stops serving the partition.
+                onStorageFailure.accept(e);
                 throw e;
             }
             return refused;

@@ -44,7 +44,8 @@ class ReplicaCopyController {
     @GetMapping(value = "/snapshot", produces = MediaType.TEXT_PLAIN_VALUE)
     ResponseEntity<String> snapshot(@PathVariable String topic, @PathVariable int partition) {
         PartitionStateMachine sm = replication.localStateMachine(topic, partition);
-        PartitionStateMachine.SnapshotPoint point = sm == null ? null : sm.snapshotPoint();
+        PartitionStateMachine.SnapshotPoint point = sm == null || replication.replicaFailed(topic, partition) ? null
+                : sm.snapshotPoint();
         return point == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(point.encode());
     }
 
@@ -54,6 +55,9 @@ class ReplicaCopyController {
         PartitionStateMachine sm = replication.localStateMachine(topic, partition);
         if (sm == null) {
             return ResponseEntity.notFound().build();
+        }
+        if (replication.replicaFailed(topic, partition)) {
+            return ResponseEntity.status(503).build(); // the caller asks another replica
         }
         PartitionLog log = sm.partitionLog();
         long start = log.logStartOffset();
@@ -78,6 +82,9 @@ class ReplicaCopyController {
         PartitionStateMachine sm = replication.localStateMachine(topic, partition);
         if (sm == null) {
             return ResponseEntity.notFound().build();
+        }
+        if (replication.replicaFailed(topic, partition)) {
+            return ResponseEntity.status(503).build(); // the caller asks another replica
         }
         PartitionLog log = sm.partitionLog();
         ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -67,10 +67,10 @@ class ReplicaReadForwarding implements WebMvcConfigurer, HandlerInterceptor {
         if (partition >= topic.partitions().size()) {
             return true;
         }
-        List<Integer> replicas = replication.replicas(topic, partition);
-        if (replicas.contains(replication.nodeId())) {
+        if (replication.servesLocally(topic, partition)) {
             return true;
         }
+        List<Integer> replicas = replication.readableReplicas(topic, partition);
         String pathAndQuery = request.getRequestURI() + (request.getQueryString() == null ? ""
                 : "?" + request.getQueryString());
         for (int node : replicas) {

@@ -56,14 +56,14 @@ class ReplicaReads implements RemoteReads {
 
     @Override
     public boolean isRemote(String topic, int partition) {
-        return !replication.replicas(topics.get(topic), partition).contains(replication.nodeId());
+        return !replication.servesLocally(topics.get(topic), partition);
     }
 
     @Override
     public FetchResult read(String topic, int partition, long offset, int maxBytes) {
         TopicRegistry.Topic t = topics.get(topic);
         // Always the same replica first, so that successive reads never see an earlier end.
-        for (int node : replication.replicas(t, partition)) {
+        for (int node : replication.readableReplicas(t, partition)) {
             String url = replication.peers().find(node).orElseThrow().httpBase() + "/internal/replication/topics/"
                     + URLEncoder.encode(topic, StandardCharsets.UTF_8) + "/partitions/" + partition + "/read?offset="
                     + offset + "&maxBytes=" + maxBytes;

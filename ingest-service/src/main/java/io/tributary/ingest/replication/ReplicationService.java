@@ -111,14 +111,17 @@ public class ReplicationService {
     private final ClientId leaderWriteClientId = ClientId.randomId();
     private final AtomicLong leaderWriteCallId = new AtomicLong();
     private final RaftServer server;
+    private final FailedReplicas failed;
     /** Replaced when its request window closes (see {@link #replaceIfClosed}). */
     private volatile RaftClient metadataClient;
     private final RaftClient infoClient;
     private volatile MetadataStateMachine metadataStateMachine;
 
     public ReplicationService(TopicRegistry topics, ProducerIds producerIds, AclStore acls, IngestProperties props,
-                              ReplicationProperties settings, NodeCredentials credentials) throws IOException {
+                              ReplicationProperties settings, NodeCredentials credentials, FailedReplicas failed)
+            throws IOException {
         this.credentials = credentials;
+        this.failed = failed;
         this.topics = topics;
         this.acls = acls;
         this.producerIds = producerIds;
@@ -195,6 +198,26 @@ public class ReplicationService {
 
     public int nodeId() {
         return self.id();
+    }
+
+    /**
+     * True when this node holds a working replica of the partition: placed here and not failed
+     * (see {@link FailedReplicas}). Reads of a partition this node does not serve go to a replica
+     * that does.
+     */
+    public boolean servesLocally(TopicRegistry.Topic topic, int partition) {
+        return replicas(topic, partition).contains(self.id()) && !failed.hasFailed(topic.name(), partition);
+    }
+
+    /** True when this node's replica of the partition failed while applying ({@link FailedReplicas}). */
+    boolean replicaFailed(String topic, int partition) {
+        return failed.hasFailed(topic, partition);
+    }
+
+    /** The nodes to read the partition from, in placement order, without this node when it does not serve it. */
+    public List<Integer> readableReplicas(TopicRegistry.Topic topic, int partition) {
+        List<Integer> all = replicas(topic, partition);
+        return servesLocally(topic, partition) ? all : all.stream().filter(n -> n != self.id()).toList();
     }
 
     public ClusterPeers peers() {
@@ -301,7 +324,8 @@ public class ReplicationService {
             return new BaseStateMachine();
         }
         return new PartitionStateMachine(tp, topics.partition(tp.topic(), tp.partition()),
-                node -> peers.find(node).orElseThrow().httpBase(), credentials::authorization);
+                node -> peers.find(node).orElseThrow().httpBase(), credentials::authorization,
+                e -> failed.markFailed(tp, e));
     }
 
     /** Called by the metadata state machine once a topic exists locally: join its partition groups. */

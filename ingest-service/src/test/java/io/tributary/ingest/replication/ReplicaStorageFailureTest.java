@@ -1,0 +1,102 @@
+package io.tributary.ingest.replication;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.tributary.ingest.topic.TopicRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A replica whose partition log fails while applying (here: the log closed under it, so every
+ * append throws, as after a disk error) leaves that partition's group, reports the node not
+ * ready and stops serving the partition from its own log: reads through it are answered by a
+ * healthy replica, and the group keeps acknowledging writes with the other two.
+ */
+class ReplicaStorageFailureTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String TOPIC = "disk";
+    private static final int BROKEN = 2;
+
+    private static LoopbackCluster cluster;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = new LoopbackCluster(Files.createTempDirectory("ingest-storage-failure-"), 3).startAll();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private HttpResponse<String> send(int node, String method, String path, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(cluster.baseUrl(node) + path))
+                .timeout(Duration.ofSeconds(30));
+        b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private long produce(int node, int value) throws Exception {
+        HttpResponse<String> r = send(node, "POST", "/api/v1/topics/" + TOPIC + "/records",
+                "{\"records\":[{\"partition\":0,\"value\":" + value + "}]}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).get("offsets").get(0).get("offset").asLong();
+    }
+
+    @Test
+    void aReplicaWhoseLogFailsStepsAsideAndTheGroupGoesOn() throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        HttpResponse<String> created;
+        do {
+            created = send(1, "POST", "/api/v1/topics",
+                    "{\"name\":\"" + TOPIC + "\",\"partitions\":1,\"replicationFactor\":3}");
+        } while (created.statusCode() == 503 && System.nanoTime() < deadline);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        List<Long> acked = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            acked.add(produce(1, i));
+        }
+        assertThat(send(BROKEN, "GET", "/actuator/health/readiness", null).statusCode()).isEqualTo(200);
+
+        // The disk of node 2 fails for this partition: every append from now on throws.
+        cluster.context(BROKEN).getBean(TopicRegistry.class).partition(TOPIC, 0).close();
+
+        for (int i = 5; i < 25; i++) {
+            acked.add(produce(i % 2 == 0 ? 1 : 3, i)); // through the healthy nodes, acks=all
+        }
+        HttpResponse<String> readiness = send(BROKEN, "GET", "/actuator/health/readiness", null);
+        assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(503);
+        HttpResponse<String> health = send(BROKEN, "GET", "/actuator/health", null);
+        assertThat(health.body()).contains(TOPIC + "-0");
+
+        // Reads through the broken node come from a healthy replica: every acknowledged record.
+        HttpResponse<String> fetched = send(BROKEN, "GET", "/api/v1/topics/" + TOPIC
+                + "/partitions/0/records?offset=0&maxRecords=100", null);
+        assertThat(fetched.statusCode()).as(fetched.body()).isEqualTo(200);
+        List<Long> offsets = new ArrayList<>();
+        for (JsonNode r : JSON.readTree(fetched.body()).get("records")) {
+            offsets.add(r.get("offset").asLong());
+        }
+        assertThat(offsets).containsExactlyElementsOf(acked);
+        // And a produce through it still reaches the group.
+        long more = produce(BROKEN, 99);
+        assertThat(more).isGreaterThan(acked.get(acked.size() - 1));
+    }
+}
