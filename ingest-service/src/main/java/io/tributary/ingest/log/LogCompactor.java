@@ -13,6 +13,7 @@ import java.util.Map;
  *
  * <p>One pass: map every key in the whole log (active segment included) to the offset of its
  * newest record, then rewrite each sealed segment older than {@code min.compaction.lag.ms}
+ * and ending at or below the log's compaction limit (a cluster's Raft snapshot point),
  * keeping a record only if it is that newest one. Tombstones (null values) are kept while
  * their segment is younger than {@code delete.retention.ms}, so consumers that are behind
  * still see the delete, and dropped after.
@@ -42,8 +43,11 @@ public final class LogCompactor {
             List<LogSegment> segments = log.segments();
             LogConfig cfg = log.config();
             List<LogSegment> sealed = new ArrayList<>();
-            for (LogSegment s : segments.subList(0, segments.size() - 1)) {
-                if (s.maxTimestamp() > nowMs - cfg.minCompactionLagMs()) {
+            long limit = log.compactionLimit();
+            for (int i = 0; i < segments.size() - 1; i++) {
+                LogSegment s = segments.get(i);
+                long end = segments.get(i + 1).baseOffset(); // offsets of s lie below the next segment's base
+                if (s.maxTimestamp() > nowMs - cfg.minCompactionLagMs() || end > limit) {
                     break;
                 }
                 sealed.add(s);

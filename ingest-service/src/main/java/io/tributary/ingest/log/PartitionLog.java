@@ -53,6 +53,13 @@ public final class PartitionLog implements Closeable {
     private volatile long highWatermark;
     private volatile long recoveryPoint;
     private volatile boolean closed;
+    /**
+     * Compaction rewrites only segments that end at or below this offset. Unlimited on a single
+     * node; on a cluster the partition's Raft snapshot point, because a restarting replica replays
+     * the Raft entries after its snapshot by comparing each with the batch stored at its offset, byte
+     * for byte, and a rewritten batch would no longer match (see replication/PartitionStateMachine).
+     */
+    private volatile long compactionLimit = Long.MAX_VALUE;
     private volatile long checkpointedRecoveryPoint = -1;
     private volatile long lastFlushMs = System.currentTimeMillis();
 
@@ -485,6 +492,15 @@ public final class PartitionLog implements Closeable {
                 // The .deleted files are removed at the next start-up.
             }
         }, FILE_DELETE_DELAY_MS, TimeUnit.MILLISECONDS);
+    }
+
+    /** Lets compaction rewrite only segments ending at or below {@code offset} (see {@code compactionLimit}). */
+    public void limitCompaction(long offset) {
+        compactionLimit = offset;
+    }
+
+    long compactionLimit() {
+        return compactionLimit;
     }
 
     /** Compacts sealed segments of a compacted topic; see {@link LogCompactor}. */

@@ -106,6 +106,7 @@ final class PartitionStateMachine extends BaseStateMachine {
         this.tp = tp;
         this.partitionLog = log;
         this.httpBaseOf = httpBaseOf;
+        log.limitCompaction(0); // until load() knows the snapshot point
     }
 
     PartitionLog partitionLog() {
@@ -142,6 +143,8 @@ final class PartitionStateMachine extends BaseStateMachine {
             setLastAppliedTermIndex(snapshot.getTermIndex());
             snapshotPoint = new SnapshotPoint(snapshot.getTerm(), snapshot.getIndex(), appliedEnd);
         }
+        // Entries after the snapshot are replayed against the stored batches: those must stay as written.
+        partitionLog.limitCompaction(appliedEnd);
         replayEnd = partitionLog.logEndOffset();
         if (appliedEnd > replayEnd) {
             throw new IOException(tp + ": snapshot " + snapshot + " covers offsets up to " + appliedEnd
@@ -247,6 +250,7 @@ final class PartitionStateMachine extends BaseStateMachine {
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
         snapshotPoint = new SnapshotPoint(at.getTerm(), at.getIndex(), end);
+        partitionLog.limitCompaction(end);
         log.info("{}: snapshot at {} = offset {}", tp, at, end);
     }
 

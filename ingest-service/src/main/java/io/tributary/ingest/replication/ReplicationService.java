@@ -296,6 +296,8 @@ public class ReplicationService {
     private void registerPartitions(TopicRegistry.Topic topic) {
         for (int p = 0; p < topic.partitions().size(); p++) {
             partitionsByGroup.put(groupId(topic, p), new TopicPartition(topic.name(), p));
+            // No compaction before the partition's state machine knows its snapshot point.
+            topics.partition(topic.name(), p).limitCompaction(0);
         }
     }
 

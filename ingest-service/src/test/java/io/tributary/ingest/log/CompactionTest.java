@@ -106,6 +106,30 @@ class CompactionTest extends LogTestSupport {
     }
 
     @Test
+    void shouldNotRewriteSegmentsAboveTheCompactionLimit() throws Exception {
+        PartitionLog log = open(compacted());
+        appendUpdates(log, 400, 5, false);
+        List<LogSegment> segments = log.segments();
+        assertThat(segments.size()).isGreaterThan(4);
+        long limit = segments.get(2).baseOffset(); // segments 0 and 1 end at or below it
+        Map<Long, byte[]> before = new HashMap<>();
+        for (LogSegment s : segments) {
+            before.put(s.baseOffset(), java.nio.file.Files.readAllBytes(LogFiles.log(log.dir(), s.baseOffset())));
+        }
+        log.limitCompaction(limit);
+
+        assertThat(log.compact(T0 + 10_000).segmentsRewritten()).isEqualTo(2);
+        for (LogSegment s : log.segments()) {
+            byte[] now = java.nio.file.Files.readAllBytes(LogFiles.log(log.dir(), s.baseOffset()));
+            if (s.baseOffset() < limit) {
+                assertThat(now).as("segment %d below the limit", s.baseOffset()).isNotEqualTo(before.get(s.baseOffset()));
+            } else {
+                assertThat(now).as("segment %d above the limit", s.baseOffset()).isEqualTo(before.get(s.baseOffset()));
+            }
+        }
+    }
+
+    @Test
     void shouldReadAtEveryOffsetAfterCompaction() {
         PartitionLog log = open(compacted());
         List<Appended> appended = appendUpdates(log, 300, 5, false);
