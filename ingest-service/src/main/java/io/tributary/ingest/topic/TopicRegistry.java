@@ -73,6 +73,9 @@ public class TopicRegistry implements AutoCloseable {
         this.store = new TopicMetadataStore(dataDir);
         // Members of the cluster (ingest.cluster.peers, id=host:httpPort:raftPort,...); empty = one node.
         this.limits = props.limits();
+        this.clusterSize = props.cluster().peers().isBlank() ? 1
+                : (int) java.util.Arrays.stream(props.cluster().peers().split(",")).filter(s -> !s.isBlank()).count();
+        // The same bounds for every partition of the node; the listener feeds LogMetrics' counters.
         this.producerLimits = new ProducerStateLimits(limits.producerStateRetention(),
                 limits.maxProducersPerPartition(), new ProducerStateLimits.Listener() {
                     @Override
@@ -85,8 +88,6 @@ public class TopicRegistry implements AutoCloseable {
                         producerStateEvicted.incrementAndGet();
                     }
                 });
-        this.clusterSize = props.cluster().peers().isBlank() ? 1
-                : (int) java.util.Arrays.stream(props.cluster().peers().split(",")).filter(s -> !s.isBlank()).count();
         this.scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "log-maintenance");
             t.setDaemon(true);
