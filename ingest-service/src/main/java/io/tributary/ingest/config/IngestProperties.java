@@ -113,6 +113,13 @@ public record IngestProperties(
      * @param maxParkedFetches       long-poll fetches parked at once; beyond it a fetch answers at once with what is
      *                               there (possibly nothing), as if its wait had run out. Gauge
      *                               {@code ingest.fetch.parked}, counter {@code ingest.fetch.parked.refused}
+     * @param producerStateRetention a partition forgets an idempotent producer whose last write there is older than
+     *                               this by the partition's log time (its newest record timestamp, not the clock),
+     *                               as Kafka's {@code producer.id.expiration.ms} does. Counter
+     *                               {@code ingest.producer.state.expired}
+     * @param maxProducersPerPartition producer ids one partition remembers; a new one beyond it makes the partition
+     *                               forget the one written longest ago. Gauge {@code ingest.log.producers}, counter
+     *                               {@code ingest.producer.state.evicted}
      */
     public record Limits(
             @DefaultValue("4000") int maxPartitions,
@@ -121,7 +128,9 @@ public record IngestProperties(
             @DefaultValue("10000") int maxGroups,
             @DefaultValue("1000") int maxMembersPerGroup,
             @DefaultValue("7d") Duration groupOffsetsRetention,
-            @DefaultValue("10000") int maxParkedFetches) {
+            @DefaultValue("10000") int maxParkedFetches,
+            @DefaultValue("7d") Duration producerStateRetention,
+            @DefaultValue("1000") int maxProducersPerPartition) {
     }
 
     /**

@@ -35,13 +35,16 @@ final class LogLoader {
     private final int partition;
     private final Path dir;
     private final LogConfig config;
+    private final ProducerStateLimits producerLimits;
     private final ScheduledExecutorService scheduler;
 
-    LogLoader(String topic, int partition, Path dir, LogConfig config, ScheduledExecutorService scheduler) {
+    LogLoader(String topic, int partition, Path dir, LogConfig config, ProducerStateLimits producerLimits,
+              ScheduledExecutorService scheduler) {
         this.topic = topic;
         this.partition = partition;
         this.dir = dir;
         this.config = config;
+        this.producerLimits = producerLimits;
         this.scheduler = scheduler;
     }
 
@@ -54,7 +57,7 @@ final class LogLoader {
 
         List<Long> bases = segmentBases();
         ConcurrentSkipListMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
-        ProducerStateTable producers = new ProducerStateTable();
+        ProducerStateTable producers = new ProducerStateTable(producerLimits);
         if (bases.isEmpty()) {
             long start = readLong(dir.resolve(LOG_START_OFFSET), 0);
             segments.put(start, LogSegment.create(dir, start, config.indexIntervalBytes()));
@@ -102,7 +105,13 @@ final class LogLoader {
         return log;
     }
 
-    /** Loads the newest usable snapshot at or below the log end and replays the batches after it. */
+    /**
+     * Loads the newest usable snapshot at or below the log end and replays the batches after it.
+     * Without one (none written yet, corrupt, or of the unversioned layout) the whole remaining log
+     * is replayed from an empty table: every batch moves the log time and passes through the same
+     * expiry and cap as when it was appended, so the table is the one the appends built, except where
+     * retention or compaction has removed batches since (their producers may be forgotten early).
+     */
     private void rebuildProducerState(ProducerStateTable producers, ConcurrentSkipListMap<Long, LogSegment> segments,
                                       long logEnd) throws IOException {
         long replayFrom = segments.firstKey();
@@ -113,9 +122,12 @@ final class LogLoader {
                 continue;
             }
             try {
-                producers.loadSnapshot(snapshot);
-                replayFrom = Math.max(offset, segments.firstKey());
-                break;
+                if (producers.loadSnapshot(snapshot)) {
+                    replayFrom = Math.max(offset, segments.firstKey());
+                    break;
+                }
+                // The layout before write times were kept: as good as absent (the replay recomputes them).
+                Files.deleteIfExists(snapshot);
             } catch (CorruptRecordException e) {
                 Files.deleteIfExists(snapshot);
             }

@@ -82,7 +82,14 @@ public final class PartitionLog implements Closeable {
     /** Opens (creating if needed) the log in {@code dir}, recovering it after an unclean stop. */
     public static PartitionLog open(String topic, int partition, Path dir, LogConfig config,
                                     ScheduledExecutorService scheduler) throws IOException {
-        return new LogLoader(topic, partition, dir, config, scheduler).load();
+        return open(topic, partition, dir, config, ProducerStateLimits.DEFAULTS, scheduler);
+    }
+
+    /** {@link #open} with the node's bounds on the idempotent-producer memory. */
+    public static PartitionLog open(String topic, int partition, Path dir, LogConfig config,
+                                    ProducerStateLimits producerLimits, ScheduledExecutorService scheduler)
+            throws IOException {
+        return new LogLoader(topic, partition, dir, config, producerLimits, scheduler).load();
     }
 
     public String topic() {
@@ -605,7 +612,8 @@ public final class PartitionLog implements Closeable {
         }
     }
 
-    int producerCount() {
+    /** Idempotent producers this partition remembers (bounded by {@link ProducerStateLimits#maxProducers()}). */
+    public int producerCount() {
         writeLock.lock();
         try {
             return producers.size();

@@ -5,13 +5,16 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.zip.CRC32C;
 
 /**
- * Per-partition memory of idempotent producers: for each producer id, its epoch and the last
- * {@value #REMEMBERED_BATCHES} batches it wrote (sequence range and offsets).
+ * Per-partition memory of idempotent producers: for each producer id, its epoch, the last
+ * {@value #REMEMBERED_BATCHES} batches it wrote (sequence range and offsets) and when it last wrote.
  *
  * <p>Sequence rules (per producer and partition): sequences only increase, within and across
  * epochs of the same producer id; gaps are allowed, because writers such as the cleaning
@@ -20,15 +23,36 @@ import java.util.zip.CRC32C;
  * what was written without matching is out of order; one older than everything remembered is
  * reported as a duplicate of unknown offsets. A lower epoch is fenced.
  *
+ * <p>Bounds ({@link ProducerStateLimits}, issue 10), as Kafka's producer-id expiration: an
+ * entry whose last write is more than the retention behind the partition's <em>log time</em> is
+ * forgotten, and a new producer id beyond the cap makes the table forget the entry written
+ * longest ago. A forgotten producer is a stranger: its next batch is appended whatever its epoch
+ * and sequences (fencing of named producers does not depend on this table: the produce path
+ * checks {@code ProducerIds.latestEpoch} first).
+ *
+ * <p>Determinism: on a cluster every replica applies the same batches and must reach the same
+ * verdicts, so nothing here reads the clock. The log time is the largest record timestamp
+ * appended so far; an entry's last write is the log time once its batch was appended (so a batch
+ * of old timestamps, as a pipeline copying old records writes, is not forgotten at once); the
+ * eviction order is (last write, offset of the last batch), and offsets are unique. Whether an
+ * expired entry is already removed or only skipped is never visible: the log time only grows, so
+ * an expired entry stays expired, and expired entries are removed before a live one is evicted.
+ *
  * <p>Durability: the table is snapshotted to {@code <offset>.producers} at every segment roll
  * and clean close; after a crash the newest snapshot is loaded and the batches after it are
- * replayed, so the table always matches the log.
+ * replayed, so the table always matches the log. Layout: see {@link #writeSnapshot}.
  *
  * <p>Thread-safety: guarded by the partition's write lock.
  */
 final class ProducerStateTable {
 
     static final int REMEMBERED_BATCHES = 5;
+
+    /**
+     * First int of a snapshot of the current layout. The unversioned layout before it began with the
+     * (non-negative) entry count, so a negative first int tells the two apart.
+     */
+    static final int SNAPSHOT_VERSION_MARKER = -2;
 
     /** Where a producer's batch landed. */
     record BatchMetadata(long firstSequence, long lastSequence, long firstOffset, long lastOffset) {
@@ -45,25 +69,57 @@ final class ProducerStateTable {
     }
 
     private static final class Entry {
+        final long producerId;
         short epoch;
+        /** The partition's log time once this producer's last batch was appended. */
+        long lastWrite;
         final ArrayDeque<BatchMetadata> recent = new ArrayDeque<>(REMEMBERED_BATCHES);
+
+        Entry(long producerId) {
+            this.producerId = producerId;
+        }
 
         long lastSequence() {
             return recent.isEmpty() ? Long.MIN_VALUE : recent.peekLast().lastSequence();
         }
+
+        long lastOffset() {
+            return recent.isEmpty() ? -1 : recent.peekLast().lastOffset();
+        }
     }
 
+    /** Written longest ago first; the id only breaks ties that cannot happen (offsets are unique). */
+    private static final Comparator<Entry> BY_LAST_WRITE = Comparator.<Entry>comparingLong(e -> e.lastWrite)
+            .thenComparingLong(Entry::lastOffset).thenComparingLong(e -> e.producerId);
+
     private final Map<Long, Entry> producers = new HashMap<>();
+    /** The same entries in eviction order; an entry is taken out before its sort keys change. */
+    private final TreeSet<Entry> byLastWrite = new TreeSet<>(BY_LAST_WRITE);
+    private final long retentionMs;
+    private final int maxProducers;
+    private final ProducerStateLimits.Listener listener;
+    /** The largest record timestamp appended so far; -1 before any. */
+    private long logTime = -1;
+
+    ProducerStateTable() {
+        this(ProducerStateLimits.DEFAULTS);
+    }
+
+    ProducerStateTable(ProducerStateLimits limits) {
+        this.retentionMs = limits.retention().toMillis();
+        this.maxProducers = limits.maxProducers();
+        this.listener = limits.listener();
+    }
 
     /**
-     * Decides whether a batch from this producer should be appended.
+     * Decides whether a batch from this producer should be appended. Changes nothing.
      *
      * @throws ProducerFencedException     when the epoch is older than the newest seen
      * @throws OutOfOrderSequenceException when the sequences overlap written ones without matching
      * @throws DuplicateSequenceException  when the batch is older than anything remembered
      */
     Verdict check(long producerId, short epoch, long firstSequence, long lastSequence) {
-        Entry entry = producers.get(producerId);
+        Entry entry = live(producerId);
         if (entry == null) {
             return new Append();
         }
@@ -96,12 +152,29 @@ final class ProducerStateTable {
                 + lastSequence + " but has already written up to " + entry.lastSequence(), entry.lastSequence());
     }
 
-    /** Records an appended (or replayed) batch. */
+    /** Records an appended (or replayed) batch; every batch moves the log time, with a producer id or not. */
     void update(RecordBatch batch) {
+        // check() judged this batch against the log time before it: so does the expiry of its entry.
+        long judgedAt = logTime;
+        logTime = Math.max(logTime, batch.maxTimestamp());
         if (!batch.hasProducerId()) {
             return;
         }
-        Entry entry = producers.computeIfAbsent(batch.producerId(), id -> new Entry());
+        Entry entry = producers.get(batch.producerId());
+        if (entry != null) {
+            byLastWrite.remove(entry);
+            if (expired(entry, judgedAt)) {
+                producers.remove(entry.producerId);
+                listener.expired(1);
+                entry = null;
+            }
+        }
+        if (entry == null) {
+            makeRoomForOneMore();
+            entry = new Entry(batch.producerId());
+            entry.epoch = batch.producerEpoch();
+            producers.put(entry.producerId, entry);
+        }
         if (batch.producerEpoch() > entry.epoch) {
             // Only batches of the current epoch can be retried: forget the older epoch's.
             entry.epoch = batch.producerEpoch();
@@ -112,45 +185,123 @@ final class ProducerStateTable {
         }
         entry.recent.addLast(new BatchMetadata(batch.baseSequence(), batch.lastSequence(), batch.baseOffset(),
                 batch.lastOffset()));
+        entry.lastWrite = logTime;
+        byLastWrite.add(entry);
     }
 
-    /** The last sequence the producer wrote here, or -1 when it wrote nothing (that is remembered). */
-    long lastSequence(long producerId) {
+    private void makeRoomForOneMore() {
+        if (producers.size() < maxProducers) {
+            return;
+        }
+        // Expired entries first: whether they were swept already must not decide which live one goes.
+        expire();
+        while (producers.size() >= maxProducers) {
+            Entry oldest = byLastWrite.pollFirst();
+            producers.remove(oldest.producerId);
+            listener.evicted();
+        }
+    }
+
+    /** Removes the entries whose last write is older than the retention (segment roll, snapshot). */
+    void expire() {
+        int removed = 0;
+        for (Iterator<Entry> it = byLastWrite.iterator(); it.hasNext(); ) {
+            Entry e = it.next();
+            if (!expired(e, logTime)) {
+                break; // in last-write order: the rest are younger
+            }
+            it.remove();
+            producers.remove(e.producerId);
+            removed++;
+        }
+        if (removed > 0) {
+            listener.expired(removed);
+        }
+    }
+
+    private boolean expired(Entry entry, long at) {
+        return at - entry.lastWrite > retentionMs;
+    }
+
+    /** The producer's entry, or null when there is none or it has expired (and is only not removed yet). */
+    private Entry live(long producerId) {
         Entry entry = producers.get(producerId);
+        return entry == null || expired(entry, logTime) ? null : entry;
+    }
+
+    /** The last sequence the producer wrote here, or -1 when nothing of it is remembered (any more). */
+    long lastSequence(long producerId) {
+        Entry entry = live(producerId);
         return entry == null || entry.recent.isEmpty() ? -1 : entry.lastSequence();
+    }
+
+    /** The largest record timestamp appended so far, -1 before any: the clock expiry goes by. */
+    long logTime() {
+        return logTime;
     }
 
     /** Forgets everything (before a replay from scratch). */
     void clear() {
         producers.clear();
+        byLastWrite.clear();
+        logTime = -1;
     }
 
+    /** Producers remembered (expired entries not yet removed do not count). */
     int size() {
-        return producers.size();
+        int expired = 0;
+        for (Entry e : byLastWrite) {
+            if (!expired(e, logTime)) {
+                break;
+            }
+            expired++;
+        }
+        return producers.size() - expired;
     }
 
-    /** Writes the table; layout: count, then per producer id, epoch, n, n x (firstSeq, lastSeq, firstOff, lastOff); CRC32C last. */
+    /**
+     * Writes the live entries, oldest write first (so equal tables give equal files). Layout, big-endian:
+     * <pre>
+     * int   -2 (version marker; the unversioned layout began with the entry count, never negative)
+     * long  log time (-1: none yet)
+     * int   entry count
+     * per entry:
+     *   long  producer id
+     *   short epoch
+     *   long  last write (log time once its last batch was appended)
+     *   byte  n, the batches remembered (1..5)
+     *   n x   long first sequence, long last sequence, long first offset, long last offset
+     * int   CRC32C of everything before it
+     * </pre>
+     */
     void writeSnapshot(Path file) throws IOException {
-        int bytes = 4 + 4;
-        for (Entry e : producers.values()) {
-            bytes += 8 + 2 + 1 + e.recent.size() * 32;
+        expire();
+        int bytes = 4 + 8 + 4 + 4;
+        for (Entry e : byLastWrite) {
+            bytes += 8 + 2 + 8 + 1 + e.recent.size() * 32;
         }
         ByteBuffer buf = ByteBuffer.allocate(bytes);
-        buf.putInt(producers.size());
-        producers.forEach((id, e) -> {
-            buf.putLong(id).putShort(e.epoch).put((byte) e.recent.size());
+        buf.putInt(SNAPSHOT_VERSION_MARKER).putLong(logTime).putInt(byLastWrite.size());
+        for (Entry e : byLastWrite) {
+            buf.putLong(e.producerId).putShort(e.epoch).putLong(e.lastWrite).put((byte) e.recent.size());
             for (BatchMetadata m : e.recent) {
                 buf.putLong(m.firstSequence()).putLong(m.lastSequence()).putLong(m.firstOffset()).putLong(m.lastOffset());
             }
-        });
+        }
         CRC32C crc = new CRC32C();
         crc.update(buf.array(), 0, bytes - 4);
         buf.putInt((int) crc.getValue());
         AtomicFiles.write(file, buf.array());
     }
 
-    /** Replaces the table with a snapshot; a snapshot failing its CRC is reported as corrupt. */
-    void loadSnapshot(Path file) throws IOException {
+    /**
+     * Replaces the table with a snapshot.
+     *
+     * @return false for a snapshot of the unversioned layout (no write times): the table is left empty and the
+     *         caller treats the snapshot as absent, rebuilding from the log
+     * @throws CorruptRecordException a snapshot failing its CRC, truncated, or of an unknown version
+     */
+    boolean loadSnapshot(Path file) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         if (bytes.length < 8) {
             throw new CorruptRecordException("producer snapshot " + file + " is truncated");
@@ -161,17 +312,32 @@ final class ProducerStateTable {
         if ((int) crc.getValue() != buf.getInt(bytes.length - 4)) {
             throw new CorruptRecordException("producer snapshot " + file + " fails its CRC");
         }
-        producers.clear();
-        int count = buf.getInt();
-        for (int i = 0; i < count; i++) {
-            long id = buf.getLong();
-            Entry e = new Entry();
-            e.epoch = buf.getShort();
-            int n = buf.get();
-            for (int j = 0; j < n; j++) {
-                e.recent.addLast(new BatchMetadata(buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong()));
-            }
-            producers.put(id, e);
+        clear();
+        int marker = buf.getInt();
+        if (marker >= 0) {
+            return false;
         }
+        if (marker != SNAPSHOT_VERSION_MARKER) {
+            throw new CorruptRecordException("producer snapshot " + file + " has an unknown version marker " + marker);
+        }
+        try {
+            logTime = buf.getLong();
+            int count = buf.getInt();
+            for (int i = 0; i < count; i++) {
+                Entry e = new Entry(buf.getLong());
+                e.epoch = buf.getShort();
+                e.lastWrite = buf.getLong();
+                int n = buf.get();
+                for (int j = 0; j < n; j++) {
+                    e.recent.addLast(new BatchMetadata(buf.getLong(), buf.getLong(), buf.getLong(), buf.getLong()));
+                }
+                producers.put(e.producerId, e);
+                byLastWrite.add(e);
+            }
+        } catch (java.nio.BufferUnderflowException e) {
+            clear();
+            throw new CorruptRecordException("producer snapshot " + file + " is truncated");
+        }
+        return true;
     }
 }

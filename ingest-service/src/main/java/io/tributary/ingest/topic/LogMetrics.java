@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -13,9 +14,10 @@ import io.tributary.ingest.log.PartitionLog;
 import org.springframework.stereotype.Component;
 
 /**
- * Per-partition gauges: bytes on disk, segment count, log start / end offsets and high
- * watermark, tagged by topic and partition. Registered when a topic appears, removed when it
- * is deleted.
+ * Per-partition gauges: bytes on disk, segment count, log start / end offsets, high
+ * watermark and idempotent producers remembered, tagged by topic and partition. Registered when
+ * a topic appears, removed when it is deleted. Node-wide: partitions, and counters of the
+ * producer entries partitions forgot (expired, evicted).
  */
 @Component
 class LogMetrics implements TopicRegistry.Listener {
@@ -28,6 +30,12 @@ class LogMetrics implements TopicRegistry.Listener {
         topics.addListener(this);
         Gauge.builder("ingest.partitions", topics, TopicRegistry::partitionCount)
                 .description("partitions on the node (bounded by ingest.limits.max-partitions)").register(registry);
+        FunctionCounter.builder("ingest.producer.state.expired", topics, TopicRegistry::producerStateExpired)
+                .description("idempotent-producer entries partitions forgot after ingest.limits.producer-state-retention"
+                        + " of log time without a write").register(registry);
+        FunctionCounter.builder("ingest.producer.state.evicted", topics, TopicRegistry::producerStateEvicted)
+                .description("idempotent-producer entries partitions forgot to stay within"
+                        + " ingest.limits.max-producers-per-partition").register(registry);
     }
 
     @Override
@@ -45,6 +53,9 @@ class LogMetrics implements TopicRegistry.Listener {
                     .register(registry));
             created.add(Gauge.builder("ingest.log.high.watermark", p, PartitionLog::highWatermark).tags(tags)
                     .register(registry));
+            created.add(Gauge.builder("ingest.log.producers", p, PartitionLog::producerCount).tags(tags)
+                    .description("idempotent producers the partition remembers (bounded by"
+                            + " ingest.limits.max-producers-per-partition)").register(registry));
         }
         meters.put(topic.name(), created);
     }

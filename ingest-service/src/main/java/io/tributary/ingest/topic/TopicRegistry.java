@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import io.tributary.ingest.problem.ProblemException;
@@ -22,6 +23,7 @@ import io.tributary.ingest.problem.ProblemType;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.log.ProducerStateLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
@@ -61,6 +63,9 @@ public class TopicRegistry implements AutoCloseable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final Object adminLock = new Object();
     private final IngestProperties.Limits limits;
+    private final ProducerStateLimits producerLimits;
+    private final AtomicLong producerStateExpired = new AtomicLong();
+    private final AtomicLong producerStateEvicted = new AtomicLong();
 
     public TopicRegistry(IngestProperties props) {
         this.dataDir = props.dataDir().toAbsolutePath().normalize();
@@ -70,6 +75,19 @@ public class TopicRegistry implements AutoCloseable {
         this.limits = props.limits();
         this.clusterSize = props.cluster().peers().isBlank() ? 1
                 : (int) java.util.Arrays.stream(props.cluster().peers().split(",")).filter(s -> !s.isBlank()).count();
+        // The same bounds for every partition of the node; the listener feeds LogMetrics' counters.
+        this.producerLimits = new ProducerStateLimits(limits.producerStateRetention(),
+                limits.maxProducersPerPartition(), new ProducerStateLimits.Listener() {
+                    @Override
+                    public void expired(int count) {
+                        producerStateExpired.addAndGet(count);
+                    }
+
+                    @Override
+                    public void evicted() {
+                        producerStateEvicted.incrementAndGet();
+                    }
+                });
         this.scheduler = Executors.newScheduledThreadPool(2, r -> {
             Thread t = new Thread(r, "log-maintenance");
             t.setDaemon(true);
@@ -107,13 +125,24 @@ public class TopicRegistry implements AutoCloseable {
         List<PartitionLog> logs = new ArrayList<>(meta.partitions());
         for (int p = 0; p < meta.partitions(); p++) {
             TopicPartition tp = new TopicPartition(meta.name(), p);
-            logs.add(PartitionLog.open(meta.name(), p, logsDir.resolve(tp.dirName()), config, scheduler));
+            logs.add(PartitionLog.open(meta.name(), p, logsDir.resolve(tp.dirName()), config, producerLimits,
+                    scheduler));
         }
         return new Topic(meta, List.copyOf(logs));
     }
 
     public Path dataDir() {
         return dataDir;
+    }
+
+    /** Idempotent-producer entries the partitions of this node forgot because they were idle too long. */
+    public long producerStateExpired() {
+        return producerStateExpired.get();
+    }
+
+    /** Idempotent-producer entries the partitions of this node forgot to make room for a new producer id. */
+    public long producerStateEvicted() {
+        return producerStateEvicted.get();
     }
 
     /** The shared scheduler for log housekeeping. */

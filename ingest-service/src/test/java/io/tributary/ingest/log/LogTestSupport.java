@@ -48,8 +48,12 @@ abstract class LogTestSupport {
     }
 
     PartitionLog open(LogConfig config) {
+        return open(config, ProducerStateLimits.DEFAULTS);
+    }
+
+    PartitionLog open(LogConfig config, ProducerStateLimits producerLimits) {
         try {
-            PartitionLog log = PartitionLog.open("orders", 0, dir, config, scheduler);
+            PartitionLog log = PartitionLog.open("orders", 0, dir, config, producerLimits, scheduler);
             opened.add(log);
             return log;
         } catch (IOException e) {
