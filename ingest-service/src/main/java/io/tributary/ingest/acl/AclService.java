@@ -2,24 +2,21 @@ package io.tributary.ingest.acl;
 
 import java.util.List;
 
-import io.tributary.ingest.replication.ReplicationService;
-import org.springframework.beans.factory.ObjectProvider;
+import io.tributary.ingest.cluster.ClusterOps;
 import org.springframework.stereotype.Service;
 
 /**
- * Changes the stored ACLs: on a cluster as entries of the metadata Raft group (every node
- * applies them in the same order, see {@code MetadataStateMachine}); on a single node directly.
+ * Changes the stored ACLs through {@link ClusterOps}: on a cluster as entries of the metadata Raft
+ * group (every node applies them in the same order, see {@code MetadataStateMachine}); on a single
+ * node directly.
  */
 @Service
 public class AclService {
 
-    private final AclStore store;
-    /** Null on a single node. */
-    private final ReplicationService replication;
+    private final ClusterOps cluster;
 
-    AclService(AclStore store, ObjectProvider<ReplicationService> replication) {
-        this.store = store;
-        this.replication = replication.getIfAvailable();
+    AclService(ClusterOps cluster) {
+        this.cluster = cluster;
     }
 
     /** The bindings the command added or removed (empty: it changed nothing). */
@@ -27,7 +24,7 @@ public class AclService {
         if (command instanceof AclCommand.Create c) {
             validate(c.binding());
         }
-        return replication == null ? store.apply(command) : replication.changeAcls(command);
+        return cluster.changeAcls(command);
     }
 
     /** What Bean Validation cannot say: the CLUSTER resource has one name. */

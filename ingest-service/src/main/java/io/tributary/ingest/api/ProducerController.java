@@ -6,12 +6,11 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.List;
 
 import io.tributary.ingest.acl.AccessControl;
+import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.log.PartitionLog;
 import jakarta.servlet.http.HttpServletRequest;
 import io.tributary.ingest.produce.ProducerIds;
-import io.tributary.ingest.replication.ReplicationService;
 import io.tributary.ingest.topic.TopicRegistry;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -41,18 +40,15 @@ class ProducerController {
     record PartitionSequence(int partition, long lastSequence) {
     }
 
-    private final ProducerIds ids;
     private final TopicRegistry topics;
-    /** Null on a single node; on a cluster identities are handed out through the metadata group. */
-    private final ReplicationService replication;
+    /** Hands out identities: locally, or through the metadata group on a cluster. */
+    private final ClusterOps cluster;
     private final AccessControl access;
 
-    ProducerController(ProducerIds ids, TopicRegistry topics, ObjectProvider<ReplicationService> replication,
-                       AccessControl access) {
+    ProducerController(TopicRegistry topics, ClusterOps cluster, AccessControl access) {
         this.access = access;
-        this.ids = ids;
         this.topics = topics;
-        this.replication = replication.getIfAvailable();
+        this.cluster = cluster;
     }
 
     @Operation(summary = "Get an idempotent producer identity",
@@ -63,13 +59,7 @@ class ProducerController {
         if (name != null && !name.isBlank()) {
             access.requireProducer(http, name);
         }
-        ProducerIds.Identity identity;
-        if (replication == null) {
-            identity = ids.initWithinLimit(name);
-        } else {
-            ids.checkNameLimit(name); // every node holds the same names: check before proposing
-            identity = replication.initProducer(name);
-        }
+        ProducerIds.Identity identity = cluster.initProducer(name);
         return new InitProducerResponse(identity.producerId(), identity.producerEpoch());
     }
 

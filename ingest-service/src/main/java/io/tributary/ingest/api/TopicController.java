@@ -9,15 +9,15 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tributary.ingest.acl.AccessControl;
 import io.tributary.ingest.acl.ResourceType;
+import io.tributary.ingest.cluster.ClusterOps;
+import io.tributary.ingest.cluster.PartitionView;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.log.PartitionLog;
-import io.tributary.ingest.replication.ReplicationService;
 import io.tributary.ingest.topic.TopicNames;
 import io.tributary.ingest.topic.TopicRegistry;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
@@ -37,16 +37,15 @@ class TopicController {
 
     private final TopicRegistry topics;
     private final IngestProperties props;
-    /** Null on a single node; else topic creation and placement come from the Raft groups. */
-    private final ReplicationService replication;
+    /** Topic changes and partition views: local, or through the Raft groups on a cluster. */
+    private final ClusterOps cluster;
     private final AccessControl access;
 
-    TopicController(TopicRegistry topics, IngestProperties props, ObjectProvider<ReplicationService> replication,
-                    AccessControl access) {
+    TopicController(TopicRegistry topics, IngestProperties props, ClusterOps cluster, AccessControl access) {
         this.access = access;
         this.topics = topics;
         this.props = props;
-        this.replication = replication.getIfAvailable();
+        this.cluster = cluster;
     }
 
     @Operation(summary = "Create a topic", description = "201 with the topic; 409 if it exists; 400 for a bad name, "
@@ -60,8 +59,7 @@ class TopicController {
         int partitions = request.partitions() == null ? props.defaultPartitions() : request.partitions();
         int rf = request.replicationFactor() == null ? props.defaultReplicationFactor() : request.replicationFactor();
         Map<String, String> configs = request.configs() == null ? Map.of() : request.configs();
-        TopicRegistry.Topic topic = replication == null ? topics.create(request.name(), partitions, rf, configs)
-                : replication.createTopic(request.name(), partitions, rf, configs);
+        TopicRegistry.Topic topic = cluster.createTopic(request.name(), partitions, rf, configs);
         return ResponseEntity.created(uri.path("/api/v1/topics/{name}").build(topic.name()))
                 .body(describe(topic));
     }
@@ -85,25 +83,19 @@ class TopicController {
     @PatchMapping("/{topic}/configs")
     TopicDtos.TopicDescription updateConfigs(@PathVariable String topic,
                                              @Valid @RequestBody TopicDtos.UpdateConfigsRequest request) {
-        return describe(replication == null ? topics.updateConfigs(topic, request.configs())
-                : replication.updateConfigs(topic, request.configs()));
+        return describe(cluster.updateConfigs(topic, request.configs()));
     }
 
     @Operation(summary = "Delete a topic and all its records")
     @DeleteMapping("/{topic}")
     ResponseEntity<Void> delete(@PathVariable String topic) {
-        if (replication == null) {
-            topics.delete(topic);
-        } else {
-            replication.deleteTopic(topic);
-        }
+        cluster.deleteTopic(topic);
         return ResponseEntity.status(HttpStatus.NO_CONTENT).build();
     }
 
     private TopicDtos.TopicDescription describe(TopicRegistry.Topic topic) {
-        List<Integer> nodes = List.of(props.nodeId());
         List<TopicDtos.PartitionDescription> partitions = topic.partitions().stream()
-                .map(p -> partition(p, nodes)).toList();
+                .map(p -> partition(topic, p)).toList();
         Map<String, String> effective = new TreeMap<>(LogConfig.DEFAULTS);
         effective.putAll(topic.metadata().configs());
         return new TopicDtos.TopicDescription(topic.name(), topic.metadata().topicId(), topic.partitions().size(),
@@ -111,14 +103,9 @@ class TopicController {
                 new LinkedHashMap<>(new TreeMap<>(topic.metadata().configs())), effective, partitions);
     }
 
-    private TopicDtos.PartitionDescription partition(PartitionLog log, List<Integer> nodes) {
-        if (replication != null) {
-            ReplicationService.PartitionView v = replication.view(topics.get(log.topic()), log.partition());
-            return new TopicDtos.PartitionDescription(log.partition(), v.leader(), v.replicas(), v.inSyncReplicas(),
-                    log.logStartOffset(), log.highWatermark(), log.logEndOffset(), log.sizeInBytes(),
-                    log.segmentCount());
-        }
-        return new TopicDtos.PartitionDescription(log.partition(), props.nodeId(), nodes, nodes,
+    private TopicDtos.PartitionDescription partition(TopicRegistry.Topic topic, PartitionLog log) {
+        PartitionView v = cluster.view(topic, log.partition());
+        return new TopicDtos.PartitionDescription(log.partition(), v.leader(), v.replicas(), v.inSyncReplicas(),
                 log.logStartOffset(), log.highWatermark(), log.logEndOffset(), log.sizeInBytes(), log.segmentCount());
     }
 }

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PartitionLog;
@@ -20,8 +21,6 @@ import io.tributary.ingest.log.Record;
 import io.tributary.ingest.log.RecordBatch;
 import io.tributary.ingest.topic.TopicRegistry;
 import jakarta.annotation.PreDestroy;
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 
 /**
@@ -41,25 +40,15 @@ public class FetchService {
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final long maxWaitMs;
     private final ExecutorService completions;
-    /** Null on a single node. */
-    private final RemoteReads remote;
+    /** Says which partitions are hosted here, and reads the others from their replicas. */
+    private final ClusterOps cluster;
     /** Fetches parked right now, bounded by ingest.limits.max-parked-fetches. */
     private final AtomicInteger parked = new AtomicInteger();
     private final int maxParked;
     private final Counter parkRefused;
 
-    public FetchService(TopicRegistry topics, MeterRegistry meters, IngestProperties props) {
-        this(topics, meters, props, (RemoteReads) null);
-    }
-
-    @Autowired
-    public FetchService(TopicRegistry topics, MeterRegistry meters, IngestProperties props,
-                        ObjectProvider<RemoteReads> remote) {
-        this(topics, meters, props, remote.getIfAvailable());
-    }
-
-    private FetchService(TopicRegistry topics, MeterRegistry meters, IngestProperties props, RemoteReads remote) {
-        this.remote = remote;
+    public FetchService(TopicRegistry topics, MeterRegistry meters, IngestProperties props, ClusterOps cluster) {
+        this.cluster = cluster;
         this.topics = topics;
         this.meters = meters;
         this.maxWaitMs = props.fetch().maxWait().toMillis();
@@ -85,29 +74,31 @@ public class FetchService {
     public FetchResult bounds(String topic, int partition) {
         PartitionLog log = topics.partition(topic, partition);
         if (isRemote(topic, partition)) {
-            return remote.read(topic, partition, -1, 0);
+            return cluster.readFromReplica(topic, partition, -1, 0);
         }
-        if (remote != null) {
-            remote.awaitCommitted(topic, partition);
-        }
+        cluster.awaitCommitted(topics.get(topic), partition);
         return new FetchResult(List.of(), log.highWatermark(), log.logStartOffset(), log.logEndOffset());
     }
 
+    /**
+     * True when reads of the partition go to another node: this node hosts no replica of it (a cluster
+     * topic with a smaller replication factor) or its replica failed.
+     */
     private boolean isRemote(String topic, int partition) {
-        return remote != null && remote.isRemote(topic, partition);
+        return !cluster.servesReads(topics.get(topic), partition);
     }
 
     /** Reads one partition now, without waiting. */
     public PartitionFetch read(FetchPosition position, int maxRecords, int maxBytes) {
         PartitionLog log = topics.partition(position.topic(), position.partition());
         boolean elsewhere = isRemote(position.topic(), position.partition());
-        if (!elsewhere && remote != null && position.offset() >= log.highWatermark()) {
+        if (!elsewhere && position.offset() >= log.highWatermark()) {
             // Below the local high watermark every record is committed and final; at or past it a
             // follower may not have applied what its leader acknowledged yet.
-            remote.awaitCommitted(position.topic(), position.partition());
+            cluster.awaitCommitted(topics.get(position.topic()), position.partition());
         }
         FetchResult result = elsewhere
-                ? remote.read(position.topic(), position.partition(), position.offset(), maxBytes)
+                ? cluster.readFromReplica(position.topic(), position.partition(), position.offset(), maxBytes)
                 : log.read(position.offset(), maxBytes);
         List<Record> records = new ArrayList<>(Math.min(maxRecords, 1024));
         long next = position.offset();

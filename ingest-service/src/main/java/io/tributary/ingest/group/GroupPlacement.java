@@ -2,11 +2,9 @@ package io.tributary.ingest.group;
 
 import java.util.Map;
 
+import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.config.IngestProperties;
-import io.tributary.ingest.replication.ReplicationService;
 import io.tributary.ingest.topic.TopicRegistry;
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,33 +29,24 @@ class GroupPlacement {
     static final String OFFSETS_TOPIC = "__consumer_offsets";
 
     private final TopicRegistry topics;
-    /** Null on a single node. */
-    private final ReplicationService replication;
+    private final ClusterOps cluster;
 
-    @Autowired
-    GroupPlacement(TopicRegistry topics, IngestProperties props, ObjectProvider<ReplicationService> replication) {
-        this(topics, props, replication.getIfAvailable());
-    }
-
-    GroupPlacement(TopicRegistry topics, IngestProperties props, ReplicationService replication) {
+    GroupPlacement(TopicRegistry topics, IngestProperties props, ClusterOps cluster) {
         this.topics = topics;
-        this.replication = replication;
-        int replicas = replication == null ? 1 : replication.clusterSize();
+        this.cluster = cluster;
         // flush.messages=1: a commit is fsynced (on every replica that applies it) before its 204.
         TopicRegistry.Topic offsets = topics.ensureInternal(OFFSETS_TOPIC, props.groups().offsetsTopicPartitions(),
-                replicas, Map.of("cleanup.policy", "compact", "flush.messages", "1"));
-        if (replication != null) {
-            replication.hostInternalTopic(offsets);
-        }
+                cluster.clusterSize(), Map.of("cleanup.policy", "compact", "flush.messages", "1"));
+        cluster.hostInternalTopic(offsets);
     }
 
+    /** True on a Raft cluster: one coordinator per group, epochs are Raft terms. */
     boolean clustered() {
-        return replication != null;
+        return cluster.replicated();
     }
 
-    /** Null on a single node. */
-    ReplicationService replication() {
-        return replication;
+    ClusterOps cluster() {
+        return cluster;
     }
 
     TopicRegistry.Topic offsetsTopic() {
@@ -75,11 +64,11 @@ class GroupPlacement {
      * commit before that term; -1 when this node does not coordinate the group now.
      */
     long localEpoch(String group) {
-        return replication == null ? 0 : replication.leaderTerm(offsetsTopic(), partitionFor(group));
+        return cluster.leaderTerm(offsetsTopic(), partitionFor(group));
     }
 
     /** The coordinator's node id as this node knows it; -1 when unknown (an election is going on). */
     int coordinator(String group) {
-        return replication == null ? 1 : replication.leaderOf(offsetsTopic(), partitionFor(group));
+        return cluster.leaderOf(offsetsTopic(), partitionFor(group));
     }
 }

@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.Bytes;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.LogRecord;
@@ -16,12 +15,10 @@ import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.ProducerBatch;
 import io.tributary.ingest.log.Record;
 import io.tributary.ingest.log.RecordBatch;
-import io.tributary.ingest.replication.ReplicationService;
 import io.tributary.ingest.topic.TopicPartition;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -71,12 +68,6 @@ class OffsetStore {
     private final long[] viewEnds;
     private final Object[] viewLocks;
 
-    /** A single node's store (tests). */
-    OffsetStore(TopicRegistry topics, IngestProperties props) {
-        this(topics, new GroupPlacement(topics, props, (ReplicationService) null));
-    }
-
-    @Autowired
     OffsetStore(TopicRegistry topics, GroupPlacement placement) {
         this.topics = topics;
         this.placement = placement;
@@ -162,12 +153,7 @@ class OffsetStore {
         int p = placement.partitionFor(group);
         TopicRegistry.Topic topic = placement.offsetsTopic();
         PartitionLog partition = topic.partitions().get(p);
-        ReplicationService replication = placement.replication();
-        if (replication == null) {
-            partition.append(records);
-        } else {
-            replication.appendAsLeader(topic, p, partition.prepare(records, ProducerBatch.NONE));
-        }
+        placement.cluster().appendAsLeader(topic, p, partition.prepare(records, ProducerBatch.NONE));
         catchUp(p);
     }
 

@@ -9,17 +9,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.client.Partitioner;
+import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.Bytes;
 import io.tributary.ingest.log.LogRecord;
-import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.PreparedBatch;
 import io.tributary.ingest.log.ProducerFencedException;
 import io.tributary.ingest.log.ProducerBatch;
-import io.tributary.ingest.replication.ReplicationService;
 import io.tributary.ingest.topic.TopicRegistry;
-import org.springframework.beans.factory.ObjectProvider;
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Service;
 
 /**
@@ -44,21 +41,14 @@ public class ProduceService {
     private final MeterRegistry meters;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final ProducerIds producerIds;
-    /** Null on a single node; else appends go through the partition's Raft group. */
-    private final ReplicationService replication;
+    /** Appends to the local log, or through the partition's Raft group on a cluster. */
+    private final ClusterOps cluster;
 
-    @Autowired
-    public ProduceService(TopicRegistry topics, MeterRegistry meters, ProducerIds producerIds,
-                          ObjectProvider<ReplicationService> replication) {
-        this(topics, meters, producerIds, replication.getIfAvailable());
-    }
-
-    ProduceService(TopicRegistry topics, MeterRegistry meters, ProducerIds producerIds,
-                   ReplicationService replication) {
+    public ProduceService(TopicRegistry topics, MeterRegistry meters, ProducerIds producerIds, ClusterOps cluster) {
         this.topics = topics;
         this.meters = meters;
         this.producerIds = producerIds;
-        this.replication = replication;
+        this.cluster = cluster;
     }
 
     public ProduceResponse produce(String topicName, ProduceRequest request) {
@@ -119,8 +109,7 @@ public class ProduceService {
             if (batch == null) {
                 continue;
             }
-            PartitionLog log = topic.partitions().get(p);
-            AppendResult result = replication == null ? log.append(batch, 0) : replication.append(topic, p, batch);
+            AppendResult result = cluster.append(topic, p, batch);
             List<Integer> indexes = indexesByPartition.get(p);
             for (int j = 0; j < indexes.size(); j++) {
                 offsets[indexes.get(j)] = new ProduceResponse.RecordOffset(p, result.baseOffset() + j,

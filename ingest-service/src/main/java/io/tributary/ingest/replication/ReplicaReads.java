@@ -13,7 +13,6 @@ import java.util.List;
 
 import io.tributary.ingest.problem.ProblemException;
 import io.tributary.ingest.problem.ProblemType;
-import io.tributary.ingest.fetch.RemoteReads;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.OffsetOutOfRangeException;
 import io.tributary.ingest.log.RecordBatch;
@@ -25,16 +24,18 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.stereotype.Component;
 
 /**
- * {@link RemoteReads} over the internal read endpoint of {@link ReplicaCopyController}: the
- * stored batches, byte for byte, and the replica's bounds in headers. The replicas are asked in
- * placement order, the first that answers wins: a replica holds committed data only, but may lag
- * the leader by its apply delay, so sticking to one keeps successive reads monotonic (a failover
- * to the next replica may briefly see an earlier end). A group coordinator reads this way the
- * subscribed partitions it hosts no replica of.
+ * Reads of partitions this node hosts no replica of (a replicated topic whose replication factor
+ * is below the cluster size), from a node that does, over the internal read endpoint of
+ * {@link ReplicaCopyController}: the stored batches, byte for byte, and the replica's bounds in
+ * headers. The replicas are asked in placement order, the first that answers wins: a replica
+ * holds committed data only, but may lag the leader by its apply delay, so sticking to one keeps
+ * successive reads monotonic (a failover to the next replica may briefly see an earlier end). A
+ * group coordinator reads this way the subscribed partitions it hosts no replica of (through
+ * {@code cluster.RaftClusterOps}).
  */
 @Component
 @Conditional(ReplicationEnabledCondition.class)
-class ReplicaReads implements RemoteReads {
+public class ReplicaReads {
 
     static final String LOG_START = "X-Log-Start-Offset";
     static final String HIGH_WATERMARK = "X-High-Watermark";
@@ -54,12 +55,13 @@ class ReplicaReads implements RemoteReads {
         this.topics = topics;
     }
 
-    @Override
-    public boolean isRemote(String topic, int partition) {
-        return !replication.servesLocally(topics.get(topic), partition);
-    }
-
-    @Override
+    /**
+     * Like {@link io.tributary.ingest.log.PartitionLog#read}, from a replica: the batches from
+     * {@code offset} and the replica's bounds. An {@code offset} of -1 reads the bounds only.
+     *
+     * @throws OffsetOutOfRangeException outside the replica's range
+     * @throws ProblemException 503 not-enough-replicas when no replica answers
+     */
     public FetchResult read(String topic, int partition, long offset, int maxBytes) {
         TopicRegistry.Topic t = topics.get(topic);
         // Always the same replica first, so that successive reads never see an earlier end.
@@ -91,11 +93,6 @@ class ReplicaReads implements RemoteReads {
         }
         throw new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, "no replica of " + topic + "-" + partition
                 + " answered a read (replicas " + replication.replicas(t, partition) + ")");
-    }
-
-    @Override
-    public void awaitCommitted(String topic, int partition) {
-        replication.awaitCommitted(topics.get(topic), partition);
     }
 
     private static List<RecordBatch> batches(byte[] bytes) {

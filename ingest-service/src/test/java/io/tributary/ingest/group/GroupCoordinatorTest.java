@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.ingest.problem.ProblemException;
 import io.tributary.ingest.problem.ProblemType;
+import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.fetch.FetchService;
 import io.tributary.ingest.fetch.PartitionFetch;
@@ -51,7 +52,9 @@ class GroupCoordinatorTest {
     }
 
     private GroupCoordinator newCoordinator() {
-        return new GroupCoordinator(topics, new FetchService(topics, meters, props), new OffsetStore(topics, props),
+        ClusterOps cluster = TestSetup.singleNode(topics, props);
+        return new GroupCoordinator(topics, new FetchService(topics, meters, props, cluster),
+                new OffsetStore(topics, new GroupPlacement(topics, props, cluster)),
                 meters, props.groups(), now::get, false);
     }
 

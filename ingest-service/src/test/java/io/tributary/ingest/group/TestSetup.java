@@ -2,13 +2,27 @@ package io.tributary.ingest.group;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.tributary.ingest.acl.AclProperties;
+import io.tributary.ingest.acl.AclStore;
+import io.tributary.ingest.cluster.ClusterOps;
+import io.tributary.ingest.cluster.SingleNodeOps;
 import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.produce.ProducerIds;
+import io.tributary.ingest.topic.TopicRegistry;
 
 /** Settings for tests that build the group machinery by hand. */
 final class TestSetup {
 
     private TestSetup() {
+    }
+
+    /** What a node without {@code ingest.cluster.peers} gets: everything local. */
+    static ClusterOps singleNode(TopicRegistry topics, IngestProperties props) {
+        return new SingleNodeOps(topics, new ProducerIds(props, new SimpleMeterRegistry()),
+                new AclStore(props, new AclProperties(List.of(), null, false)), props.nodeId());
     }
 
     static IngestProperties props(Path dataDir) {

@@ -14,7 +14,9 @@ import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.Bytes;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.ProducerFencedException;
-import io.tributary.ingest.replication.ReplicationService;
+import io.tributary.ingest.acl.AclProperties;
+import io.tributary.ingest.acl.AclStore;
+import io.tributary.ingest.cluster.SingleNodeOps;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,7 +53,8 @@ class ProducerStateFencingTest {
         topics = new TopicRegistry(props);
         topics.create("orders", 1, 1, Map.of());
         ids = new ProducerIds(props, meters);
-        produce = new ProduceService(topics, meters, ids, (ReplicationService) null);
+        produce = new ProduceService(topics, meters, ids, new SingleNodeOps(topics, ids,
+                new AclStore(props, new AclProperties(List.of(), null, false)), props.nodeId()));
     }
 
     @AfterEach

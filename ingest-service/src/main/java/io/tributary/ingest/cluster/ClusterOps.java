@@ -1,0 +1,127 @@
+package io.tributary.ingest.cluster;
+
+import java.util.List;
+import java.util.Map;
+
+import io.tributary.ingest.acl.AclBinding;
+import io.tributary.ingest.acl.AclCommand;
+import io.tributary.ingest.log.AppendResult;
+import io.tributary.ingest.log.FetchResult;
+import io.tributary.ingest.log.PreparedBatch;
+import io.tributary.ingest.produce.ProducerIds;
+import io.tributary.ingest.topic.TopicRegistry;
+
+/**
+ * The seam between a single node and a Raft cluster: every operation whose path depends on
+ * whether this node replicates. Exactly one implementation is a bean ({@link SingleNodeOps} or
+ * {@link RaftClusterOps}, chosen by {@code ingest.cluster.peers}); callers take this interface
+ * and never ask which one they hold, except through {@link #replicated()} where a behaviour
+ * (not a path) differs, such as one coordinator per consumer group.
+ *
+ * <p>Validation that both modes share (names, partition counts, configs) happens inside the
+ * implementations, with the same exceptions, so the HTTP answers are the same in both modes.
+ */
+public interface ClusterOps {
+
+    /** True on a Raft cluster (even one of a single configured peer); false on a lone node. */
+    boolean replicated();
+
+    /** This node's id ({@code ingest.node-id}). */
+    int nodeId();
+
+    /** Members of the cluster; 1 on a single node. */
+    int clusterSize();
+
+    /** The nodes that hold a replica of a partition (placement); this node alone on a single node. */
+    List<Integer> replicas(TopicRegistry.Topic topic, int partition);
+
+    /** True when this node holds a replica of the partition (always on a single node). */
+    default boolean hosts(TopicRegistry.Topic topic, int partition) {
+        return replicas(topic, partition).contains(nodeId());
+    }
+
+    /**
+     * True when this node answers reads of the partition from its own log: it hosts a replica
+     * that has not failed (see replication/FailedReplicas). Otherwise reads go to a replica that does.
+     */
+    default boolean servesReads(TopicRegistry.Topic topic, int partition) {
+        return hosts(topic, partition);
+    }
+
+    /**
+     * Read your writes: returns once this node's replica of the partition has applied everything
+     * acknowledged before the call (nothing to wait for on a single node, whose log is the truth).
+     * A read at or past the local high watermark calls it first.
+     *
+     * @throws io.tributary.ingest.problem.ProblemException 503 not-enough-replicas (retriable) when a
+     *         cluster's leader cannot confirm its commit point in time
+     */
+    default void awaitCommitted(TopicRegistry.Topic topic, int partition) {
+    }
+
+    /** Leader, replicas and in-sync replicas of a partition, for describe. */
+    PartitionView view(TopicRegistry.Topic topic, int partition);
+
+    /** The partition's leader as this node knows it; -1 when unknown (an election is going on). */
+    int leaderOf(TopicRegistry.Topic topic, int partition);
+
+    /**
+     * The epoch under which this node leads the partition: 0 on a single node; on a cluster the
+     * Raft term while this node leads it and has applied every earlier entry, else -1.
+     */
+    long leaderTerm(TopicRegistry.Topic topic, int partition);
+
+    /**
+     * Appends a prepared batch to a partition, from any node, and answers with the offsets and
+     * timestamps it got.
+     *
+     * @throws io.tributary.ingest.problem.ProblemException 503 not-enough-replicas (retriable) when
+     *         a cluster did not commit it in time; it may still be committed later
+     */
+    AppendResult append(TopicRegistry.Topic topic, int partition, PreparedBatch batch);
+
+    /**
+     * Appends a prepared batch only while this node leads the partition (group coordinators write
+     * their offsets this way); on a single node the same as {@link #append}.
+     *
+     * @throws io.tributary.ingest.problem.ProblemException 503 coordinator-not-available when this
+     *         node does not lead it, 503 not-enough-replicas when it was not committed in time
+     */
+    AppendResult appendAsLeader(TopicRegistry.Topic topic, int partition, PreparedBatch batch);
+
+    /**
+     * Reads a partition this node does not {@link #hosts host} from a node that does, like
+     * {@link io.tributary.ingest.log.PartitionLog#read}; an {@code offset} of -1 reads the bounds only.
+     *
+     * @throws io.tributary.ingest.log.OffsetOutOfRangeException outside the replica's range
+     * @throws io.tributary.ingest.problem.ProblemException 503 not-enough-replicas when no replica answers
+     * @throws IllegalStateException on a single node, which hosts every partition
+     */
+    FetchResult readFromReplica(String topic, int partition, long offset, int maxBytes);
+
+    /**
+     * Creates a topic (everywhere, on a cluster) and answers once this node has it.
+     *
+     * @throws io.tributary.ingest.topic.TopicExistsException the name is taken
+     * @throws io.tributary.ingest.topic.InvalidTopicException bad name, partition count or replication factor
+     */
+    TopicRegistry.Topic createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs);
+
+    /** Merges config overrides into a topic (a null value resets a key); answers the changed topic. */
+    TopicRegistry.Topic updateConfigs(String name, Map<String, String> changes);
+
+    /** Deletes a topic and its records; returns once it is gone on this node. */
+    void deleteTopic(String name);
+
+    /**
+     * Makes this node a replica of a service-owned topic that every node creates locally at start
+     * (nothing to do on a single node).
+     */
+    void hostInternalTopic(TopicRegistry.Topic topic);
+
+    /** Hands out an idempotent producer identity (optionally for a stable name), never the same id twice. */
+    ProducerIds.Identity initProducer(String name);
+
+    /** Changes the stored ACLs; answers the bindings the change added or removed. */
+    List<AclBinding> changeAcls(AclCommand command);
+}

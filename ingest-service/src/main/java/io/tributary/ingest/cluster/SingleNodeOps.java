@@ -1,0 +1,134 @@
+package io.tributary.ingest.cluster;
+
+import java.util.List;
+import java.util.Map;
+
+import io.tributary.ingest.acl.AclBinding;
+import io.tributary.ingest.acl.AclCommand;
+import io.tributary.ingest.acl.AclStore;
+import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.log.AppendResult;
+import io.tributary.ingest.log.FetchResult;
+import io.tributary.ingest.log.PreparedBatch;
+import io.tributary.ingest.produce.ProducerIds;
+import io.tributary.ingest.topic.TopicRegistry;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.stereotype.Component;
+
+/**
+ * A node without replication ({@code ingest.cluster.peers} empty): it hosts and leads every
+ * partition under epoch 0, and every change goes straight to the local registry, log, producer
+ * ids or ACL store.
+ */
+@Component
+@Conditional(SingleNodeCondition.class)
+public class SingleNodeOps implements ClusterOps {
+
+    private final TopicRegistry topics;
+    private final ProducerIds producerIds;
+    private final AclStore acls;
+    private final int nodeId;
+    private final List<Integer> self;
+
+    @Autowired
+    SingleNodeOps(TopicRegistry topics, ProducerIds producerIds, AclStore acls, IngestProperties props) {
+        this(topics, producerIds, acls, props.nodeId());
+    }
+
+    /** For tests that build the service by hand. */
+    public SingleNodeOps(TopicRegistry topics, ProducerIds producerIds, AclStore acls, int nodeId) {
+        this.topics = topics;
+        this.producerIds = producerIds;
+        this.acls = acls;
+        this.nodeId = nodeId;
+        this.self = List.of(nodeId);
+    }
+
+    @Override
+    public boolean replicated() {
+        return false;
+    }
+
+    @Override
+    public int nodeId() {
+        return nodeId;
+    }
+
+    @Override
+    public int clusterSize() {
+        return 1;
+    }
+
+    @Override
+    public List<Integer> replicas(TopicRegistry.Topic topic, int partition) {
+        return self;
+    }
+
+    @Override
+    public boolean hosts(TopicRegistry.Topic topic, int partition) {
+        return true;
+    }
+
+    @Override
+    public PartitionView view(TopicRegistry.Topic topic, int partition) {
+        return new PartitionView(nodeId, self, self);
+    }
+
+    @Override
+    public int leaderOf(TopicRegistry.Topic topic, int partition) {
+        return nodeId;
+    }
+
+    @Override
+    public long leaderTerm(TopicRegistry.Topic topic, int partition) {
+        return 0;
+    }
+
+    @Override
+    public AppendResult append(TopicRegistry.Topic topic, int partition, PreparedBatch batch) {
+        return topic.partitions().get(partition).append(batch, 0);
+    }
+
+    @Override
+    public AppendResult appendAsLeader(TopicRegistry.Topic topic, int partition, PreparedBatch batch) {
+        return append(topic, partition, batch);
+    }
+
+    @Override
+    public FetchResult readFromReplica(String topic, int partition, long offset, int maxBytes) {
+        throw new IllegalStateException("a single node hosts every partition; " + topic + "-" + partition
+                + " is read from its own log");
+    }
+
+    @Override
+    public TopicRegistry.Topic createTopic(String name, int partitions, int replicationFactor,
+                                           Map<String, String> configs) {
+        return topics.create(name, partitions, replicationFactor, configs);
+    }
+
+    @Override
+    public TopicRegistry.Topic updateConfigs(String name, Map<String, String> changes) {
+        return topics.updateConfigs(name, changes);
+    }
+
+    @Override
+    public void deleteTopic(String name) {
+        topics.delete(name);
+    }
+
+    @Override
+    public void hostInternalTopic(TopicRegistry.Topic topic) {
+        // Created locally, hosted here: nothing to join.
+    }
+
+    @Override
+    public ProducerIds.Identity initProducer(String name) {
+        return producerIds.initWithinLimit(name);
+    }
+
+    @Override
+    public List<AclBinding> changeAcls(AclCommand command) {
+        return acls.apply(command);
+    }
+}

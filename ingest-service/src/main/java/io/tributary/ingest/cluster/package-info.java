@@ -1,0 +1,13 @@
+/**
+ * The one place that decides whether this node works alone or as a member of a Raft cluster.
+ *
+ * <p>{@link io.tributary.ingest.cluster.ClusterOps} is what the rest of the service asks when a
+ * write, a topic change or a question about a partition's leader depends on that: produce, topic
+ * and producer admin, ACL changes, group placement and offsets, fetch. Exactly one implementation
+ * is a bean: {@link io.tributary.ingest.cluster.SingleNodeOps} when {@code ingest.cluster.peers} is
+ * empty (everything on the local {@code TopicRegistry}, {@code ProducerIds} and {@code AclStore}),
+ * {@link io.tributary.ingest.cluster.RaftClusterOps} otherwise (through
+ * {@link io.tributary.ingest.replication.ReplicationService}, the Raft groups of
+ * {@code replication}). Callers never branch on the mode themselves.
+ */
+package io.tributary.ingest.cluster;
