@@ -72,24 +72,28 @@ public class FetchService {
      * log, or on a cluster from a replica when this node hosts none.
      */
     public FetchResult bounds(String topic, int partition) {
-        PartitionLog log = topics.partition(topic, partition);
         if (isRemote(topic, partition)) {
             return cluster.readFromReplica(topic, partition, -1, 0);
         }
+        PartitionLog log = topics.partition(topic, partition);
         return new FetchResult(List.of(), log.highWatermark(), log.logStartOffset(), log.logEndOffset());
     }
 
-    /** True when this node hosts no replica of the partition (a cluster topic with a smaller replication factor). */
+    /**
+     * True when this node hosts no replica of the partition (a cluster topic with a smaller
+     * replication factor): it keeps no log of it.
+     *
+     * @throws io.tributary.ingest.topic.UnknownTopicException no such topic or partition
+     */
     private boolean isRemote(String topic, int partition) {
-        return !cluster.hosts(topics.get(topic), partition);
+        return !topics.checkPartition(topic, partition).hosts(partition);
     }
 
     /** Reads one partition now, without waiting. */
     public PartitionFetch read(FetchPosition position, int maxRecords, int maxBytes) {
-        PartitionLog log = topics.partition(position.topic(), position.partition());
         FetchResult result = isRemote(position.topic(), position.partition())
                 ? cluster.readFromReplica(position.topic(), position.partition(), position.offset(), maxBytes)
-                : log.read(position.offset(), maxBytes);
+                : topics.partition(position.topic(), position.partition()).read(position.offset(), maxBytes);
         List<Record> records = new ArrayList<>(Math.min(maxRecords, 1024));
         long next = position.offset();
         outer:
@@ -185,8 +189,10 @@ public class FetchService {
         int bytesLeft = maxBytes;
         for (FetchPosition p : positions) {
             if (recordsLeft <= 0 || bytesLeft <= 0) {
+                // Not read: the high watermark as known here (0 for a partition hosted elsewhere).
                 out.add(new PartitionFetch(p.topic(), p.partition(), List.of(), p.offset(),
-                        topics.partition(p.topic(), p.partition()).highWatermark()));
+                        isRemote(p.topic(), p.partition()) ? 0 : topics.partition(p.topic(), p.partition())
+                                .highWatermark()));
                 continue;
             }
             PartitionFetch f = read(p, recordsLeft, bytesLeft);
