@@ -68,9 +68,12 @@ class ProducerController {
                     + "by their source offsets asks this after a restart and skips what is already there.")
     @GetMapping("/{producerId}/sequences")
     SequencesResponse sequences(@PathVariable long producerId, @RequestParam String topic) {
-        List<PartitionSequence> partitions = topics.get(topic).partitions().stream()
-                .map((PartitionLog p) -> new PartitionSequence(p.partition(), p.lastSequence(producerId)))
-                .toList();
+        List<PartitionLog> logs = topics.get(topic).partitions();
+        List<PartitionSequence> partitions = new java.util.ArrayList<>(logs.size());
+        for (int p = 0; p < logs.size(); p++) {
+            // -1 (none remembered) for a partition this node hosts no replica of.
+            partitions.add(new PartitionSequence(p, logs.get(p) == null ? -1 : logs.get(p).lastSequence(producerId)));
+        }
         return new SequencesResponse(producerId, topic, partitions);
     }
 }

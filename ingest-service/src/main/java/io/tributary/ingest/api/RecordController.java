@@ -156,7 +156,7 @@ class RecordController {
                                                     @RequestParam(required = false) Integer maxBytes,
                                                     @RequestParam(defaultValue = "0") long maxWaitMs) {
         FetchLimits limits = FetchLimits.of(maxRecords, maxBytes, maxWaitMs, props.fetch());
-        topics.partition(topic, partition);
+        topics.checkPartition(topic, partition);
         return fetch.fetch(new FetchPosition(topic, partition, offset), limits.maxRecords(), limits.maxBytes(),
                         limits.maxWaitMs())
                 .thenApply(f -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)

@@ -1,5 +1,6 @@
 package io.tributary.ingest.api;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -94,8 +95,10 @@ class TopicController {
     }
 
     private TopicDtos.TopicDescription describe(TopicRegistry.Topic topic) {
-        List<TopicDtos.PartitionDescription> partitions = topic.partitions().stream()
-                .map(p -> partition(topic, p)).toList();
+        List<TopicDtos.PartitionDescription> partitions = new ArrayList<>(topic.partitions().size());
+        for (int p = 0; p < topic.partitions().size(); p++) {
+            partitions.add(partition(topic, p));
+        }
         Map<String, String> effective = new TreeMap<>(LogConfig.DEFAULTS);
         effective.putAll(topic.metadata().configs());
         return new TopicDtos.TopicDescription(topic.name(), topic.metadata().topicId(), topic.partitions().size(),
@@ -103,9 +106,15 @@ class TopicController {
                 new LinkedHashMap<>(new TreeMap<>(topic.metadata().configs())), effective, partitions);
     }
 
-    private TopicDtos.PartitionDescription partition(TopicRegistry.Topic topic, PartitionLog log) {
-        PartitionView v = cluster.view(topic, log.partition());
-        return new TopicDtos.PartitionDescription(log.partition(), v.leader(), v.replicas(), v.inSyncReplicas(),
+    private TopicDtos.PartitionDescription partition(TopicRegistry.Topic topic, int partition) {
+        PartitionView v = cluster.view(topic, partition);
+        PartitionLog log = topic.partitions().get(partition);
+        if (log == null) {
+            // This node keeps no log of it: offsets 0, no bytes, no segments (its replicas know the rest).
+            return new TopicDtos.PartitionDescription(partition, v.leader(), v.replicas(), v.inSyncReplicas(),
+                    0, 0, 0, 0, 0);
+        }
+        return new TopicDtos.PartitionDescription(partition, v.leader(), v.replicas(), v.inSyncReplicas(),
                 log.logStartOffset(), log.highWatermark(), log.logEndOffset(), log.sizeInBytes(), log.segmentCount());
     }
 }

@@ -35,17 +35,12 @@ public interface ClusterOps {
     /** The nodes that hold a replica of a partition (placement); this node alone on a single node. */
     List<Integer> replicas(TopicRegistry.Topic topic, int partition);
 
-    /** True when this node holds a replica of the partition (always on a single node). */
-    default boolean hosts(TopicRegistry.Topic topic, int partition) {
-        return replicas(topic, partition).contains(nodeId());
-    }
-
     /**
      * True when this node answers reads of the partition from its own log: it hosts a replica
      * that has not failed (see replication/FailedReplicas). Otherwise reads go to a replica that does.
      */
     default boolean servesReads(TopicRegistry.Topic topic, int partition) {
-        return hosts(topic, partition);
+        return topic.hosts(partition);
     }
 
     /**
@@ -90,7 +85,7 @@ public interface ClusterOps {
     AppendResult appendAsLeader(TopicRegistry.Topic topic, int partition, PreparedBatch batch);
 
     /**
-     * Reads a partition this node does not {@link #hosts host} from a node that does, like
+     * Reads a partition this node hosts no replica of from a node that does, like
      * {@link io.tributary.ingest.log.PartitionLog#read}; an {@code offset} of -1 reads the bounds only.
      *
      * @throws io.tributary.ingest.log.OffsetOutOfRangeException outside the replica's range

@@ -66,11 +66,6 @@ public class SingleNodeOps implements ClusterOps {
     }
 
     @Override
-    public boolean hosts(TopicRegistry.Topic topic, int partition) {
-        return true;
-    }
-
-    @Override
     public PartitionView view(TopicRegistry.Topic topic, int partition) {
         return new PartitionView(nodeId, self, self);
     }

@@ -72,34 +72,38 @@ public class FetchService {
      * log, or on a cluster from a replica when this node hosts none.
      */
     public FetchResult bounds(String topic, int partition) {
-        PartitionLog log = topics.partition(topic, partition);
         if (isRemote(topic, partition)) {
             return cluster.readFromReplica(topic, partition, -1, 0);
         }
         cluster.awaitCommitted(topics.get(topic), partition);
+        PartitionLog log = topics.partition(topic, partition);
         return new FetchResult(List.of(), log.highWatermark(), log.logStartOffset(), log.logEndOffset());
     }
 
     /**
-     * True when reads of the partition go to another node: this node hosts no replica of it (a cluster
-     * topic with a smaller replication factor) or its replica failed.
+     * True when reads of the partition go to another node: this node hosts no replica of it (a
+     * cluster topic with a smaller replication factor; it keeps no log of it) or its replica failed.
+     *
+     * @throws io.tributary.ingest.topic.UnknownTopicException no such topic or partition
      */
     private boolean isRemote(String topic, int partition) {
-        return !cluster.servesReads(topics.get(topic), partition);
+        return !cluster.servesReads(topics.checkPartition(topic, partition), partition);
     }
 
     /** Reads one partition now, without waiting. */
     public PartitionFetch read(FetchPosition position, int maxRecords, int maxBytes) {
-        PartitionLog log = topics.partition(position.topic(), position.partition());
-        boolean elsewhere = isRemote(position.topic(), position.partition());
-        if (!elsewhere && position.offset() >= log.highWatermark()) {
-            // Below the local high watermark every record is committed and final; at or past it a
-            // follower may not have applied what its leader acknowledged yet.
-            cluster.awaitCommitted(topics.get(position.topic()), position.partition());
+        FetchResult result;
+        if (isRemote(position.topic(), position.partition())) {
+            result = cluster.readFromReplica(position.topic(), position.partition(), position.offset(), maxBytes);
+        } else {
+            PartitionLog log = topics.partition(position.topic(), position.partition());
+            if (position.offset() >= log.highWatermark()) {
+                // Below the local high watermark every record is committed and final; at or past it a
+                // follower may not have applied what its leader acknowledged yet.
+                cluster.awaitCommitted(topics.get(position.topic()), position.partition());
+            }
+            result = log.read(position.offset(), maxBytes);
         }
-        FetchResult result = elsewhere
-                ? cluster.readFromReplica(position.topic(), position.partition(), position.offset(), maxBytes)
-                : log.read(position.offset(), maxBytes);
         List<Record> records = new ArrayList<>(Math.min(maxRecords, 1024));
         long next = position.offset();
         outer:
@@ -195,8 +199,10 @@ public class FetchService {
         int bytesLeft = maxBytes;
         for (FetchPosition p : positions) {
             if (recordsLeft <= 0 || bytesLeft <= 0) {
+                // Not read: the high watermark as known here (0 for a partition hosted elsewhere).
                 out.add(new PartitionFetch(p.topic(), p.partition(), List.of(), p.offset(),
-                        topics.partition(p.topic(), p.partition()).highWatermark()));
+                        isRemote(p.topic(), p.partition()) ? 0 : topics.partition(p.topic(), p.partition())
+                                .highWatermark()));
                 continue;
             }
             PartitionFetch f = read(p, recordsLeft, bytesLeft);

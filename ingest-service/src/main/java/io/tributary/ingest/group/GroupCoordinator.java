@@ -37,6 +37,7 @@ import io.tributary.ingest.group.GroupDtos.OffsetDescription;
 import io.tributary.ingest.group.GroupDtos.PartitionRef;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.OffsetOutOfRangeException;
+import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.topic.InvalidTopicException;
 import io.tributary.ingest.topic.TopicNames;
 import io.tributary.ingest.topic.TopicPartition;
@@ -707,7 +708,9 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
             return Double.NaN;
         }
         try {
-            return Math.max(0, topics.partition(tp.topic(), tp.partition()).highWatermark() - c.offset());
+            PartitionLog log = topics.checkPartition(tp.topic(), tp.partition()).partitions().get(tp.partition());
+            // Unknown here for a partition this node hosts no replica of.
+            return log == null ? Double.NaN : Math.max(0, log.highWatermark() - c.offset());
         } catch (UnknownTopicException e) {
             return Double.NaN;
         }

@@ -167,10 +167,17 @@ public final class PartitionLog implements Closeable {
      * @throws RecordTooLargeException the batch exceeds {@code max.message.bytes}
      */
     public PreparedBatch prepare(List<LogRecord> records, ProducerBatch producer) {
+        return prepare(topic, config, records, producer);
+    }
+
+    /**
+     * {@link #prepare(List, ProducerBatch)} without a log: for a partition this node hosts no
+     * replica of, checked against the topic's config.
+     */
+    public static PreparedBatch prepare(String topic, LogConfig cfg, List<LogRecord> records, ProducerBatch producer) {
         if (records.isEmpty()) {
             throw new InvalidRecordException("a batch needs at least one record");
         }
-        LogConfig cfg = config;
         if (cfg.compact()) {
             for (LogRecord r : records) {
                 if (r.key() == null) {

@@ -40,6 +40,9 @@ public enum ProblemType {
     NOT_ENOUGH_REPLICAS("not-enough-replicas", "Not enough replicas", HttpStatus.SERVICE_UNAVAILABLE, true),
     COORDINATOR_NOT_AVAILABLE("coordinator-not-available", "Group coordinator not available",
             HttpStatus.SERVICE_UNAVAILABLE, true),
+    /** A cluster node holds no replica of the partition a request needs locally; a replica can answer. */
+    PARTITION_NOT_HOSTED("partition-not-hosted", "Partition not hosted on this node", HttpStatus.SERVICE_UNAVAILABLE,
+            true),
     INTERNAL_ERROR("internal-error", "Internal error", HttpStatus.INTERNAL_SERVER_ERROR, true);
 
     /** Base of every type URI; the fragment-free slug is appended. */

@@ -13,6 +13,7 @@ import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.Bytes;
 import io.tributary.ingest.log.LogRecord;
+import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.PreparedBatch;
 import io.tributary.ingest.log.ProducerFencedException;
 import io.tributary.ingest.log.ProducerBatch;
@@ -90,7 +91,10 @@ public class ProduceService {
                 payloadBytes += r.value() == null ? 0 : r.value().length();
             }
             ProducerBatch identity = identityFor(request, indexes);
-            prepared.add(topic.partitions().get(p).prepare(batch, identity));
+            // A partition hosted elsewhere is checked against the topic's config.
+            PartitionLog log = topic.partitions().get(p);
+            prepared.add(log != null ? log.prepare(batch, identity)
+                    : PartitionLog.prepare(topicName, topic.config(), batch, identity));
         }
 
         if (request.idempotent()) {
@@ -98,7 +102,7 @@ public class ProduceService {
             // (Two concurrent requests of one producer could still interleave; a producer keeps
             // one request in flight per partition, as the client does.)
             for (int p = 0; p < partitions; p++) {
-                if (prepared.get(p) != null) {
+                if (prepared.get(p) != null && topic.hosts(p)) {
                     topic.partitions().get(p).checkProducer(prepared.get(p));
                 }
             }

@@ -297,7 +297,9 @@ public class ReplicationService {
         for (int p = 0; p < topic.partitions().size(); p++) {
             partitionsByGroup.put(groupId(topic, p), new TopicPartition(topic.name(), p));
             // No compaction before the partition's state machine knows its snapshot point.
-            topics.partition(topic.name(), p).limitCompaction(0);
+            if (topic.hosts(p)) {
+                topics.partition(topic.name(), p).limitCompaction(0);
+            }
         }
     }
 

@@ -59,7 +59,7 @@ class LogMaintenance implements SmartLifecycle {
         long ms = interval.toMillis();
         return registry.scheduler().scheduleWithFixedDelay(() -> {
             for (TopicRegistry.Topic topic : registry.list()) {
-                for (PartitionLog p : topic.partitions()) {
+                for (PartitionLog p : topic.hostedPartitions()) {
                     try {
                         task.accept(p);
                     } catch (RuntimeException e) {

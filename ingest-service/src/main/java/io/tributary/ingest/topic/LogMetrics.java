@@ -41,7 +41,7 @@ class LogMetrics implements TopicRegistry.Listener {
     @Override
     public void topicCreated(TopicRegistry.Topic topic) {
         List<Meter> created = new ArrayList<>();
-        for (PartitionLog p : topic.partitions()) {
+        for (PartitionLog p : topic.hostedPartitions()) {
             Tags tags = Tags.of("topic", topic.name(), "partition", String.valueOf(p.partition()));
             created.add(Gauge.builder("ingest.log.size", p, PartitionLog::sizeInBytes).baseUnit("bytes").tags(tags)
                     .description("bytes of all segments of the partition").register(registry));

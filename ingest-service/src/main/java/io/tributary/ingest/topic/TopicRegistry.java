@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -26,11 +28,14 @@ import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.ProducerStateLimits;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
  * Topics and their partition logs on this node. Logs live under {@code <data-dir>/logs/<topic>-<p>};
- * the topic list in {@code <data-dir>/topics.json}.
+ * the topic list in {@code <data-dir>/topics.json}. Every node knows every topic, but opens a log
+ * only for the partitions it hosts ({@link PartitionHosting}; on a cluster, those it holds a
+ * replica of).
  *
  * <p>Topic changes (create, delete, config) are serialised by one lock; lookups are lock-free.
  */
@@ -40,10 +45,23 @@ public class TopicRegistry implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TopicRegistry.class);
     public static final int MAX_PARTITIONS = 10_000;
 
-    /** A topic and its open partition logs. */
-    public record Topic(TopicMetadata metadata, List<PartitionLog> partitions) {
+    /**
+     * A topic, its effective config and its partition logs, indexed by partition: an entry is
+     * null where this node hosts no replica of the partition (see {@link #hosts}).
+     */
+    public record Topic(TopicMetadata metadata, LogConfig config, List<PartitionLog> partitions) {
         public String name() {
             return metadata.name();
+        }
+
+        /** True when this node keeps a log of the partition. */
+        public boolean hosts(int partition) {
+            return partitions.get(partition) != null;
+        }
+
+        /** The logs this node keeps, in partition order. */
+        public List<PartitionLog> hostedPartitions() {
+            return partitions.stream().filter(java.util.Objects::nonNull).toList();
         }
     }
 
@@ -66,8 +84,16 @@ public class TopicRegistry implements AutoCloseable {
     private final ProducerStateLimits producerLimits;
     private final AtomicLong producerStateExpired = new AtomicLong();
     private final AtomicLong producerStateEvicted = new AtomicLong();
+    private final PartitionHosting hosting;
 
+    /** A registry that hosts every partition (a single node; tests). */
     public TopicRegistry(IngestProperties props) {
+        this(props, PartitionHosting.ALL);
+    }
+
+    @Autowired
+    public TopicRegistry(IngestProperties props, PartitionHosting hosting) {
+        this.hosting = hosting;
         this.dataDir = props.dataDir().toAbsolutePath().normalize();
         this.logsDir = dataDir.resolve("logs");
         this.store = new TopicMetadataStore(dataDir);
@@ -122,13 +148,15 @@ public class TopicRegistry implements AutoCloseable {
 
     private Topic openTopic(TopicMetadata meta) throws IOException {
         LogConfig config = LogConfig.from(meta.configs());
-        List<PartitionLog> logs = new ArrayList<>(meta.partitions());
+        PartitionLog[] logs = new PartitionLog[meta.partitions()];
         for (int p = 0; p < meta.partitions(); p++) {
-            TopicPartition tp = new TopicPartition(meta.name(), p);
-            logs.add(PartitionLog.open(meta.name(), p, logsDir.resolve(tp.dirName()), config, producerLimits,
-                    scheduler));
+            if (hosting.hosts(meta, p)) {
+                TopicPartition tp = new TopicPartition(meta.name(), p);
+                logs[p] = PartitionLog.open(meta.name(), p, logsDir.resolve(tp.dirName()), config, producerLimits,
+                        scheduler);
+            }
         }
-        return new Topic(meta, List.copyOf(logs));
+        return new Topic(meta, config, Collections.unmodifiableList(Arrays.asList(logs)));
     }
 
     public Path dataDir() {
@@ -284,13 +312,33 @@ public class TopicRegistry implements AutoCloseable {
         return topics.containsKey(name);
     }
 
-    /** @throws UnknownTopicException when there is no such topic or partition */
-    public PartitionLog partition(String topic, int partition) {
+    /**
+     * The topic, once the partition is known to exist (hosted here or not).
+     *
+     * @throws UnknownTopicException when there is no such topic or partition
+     */
+    public Topic checkPartition(String topic, int partition) {
         Topic t = get(topic);
         if (partition < 0 || partition >= t.partitions().size()) {
             throw UnknownTopicException.partition(topic, partition, t.partitions().size());
         }
-        return t.partitions().get(partition);
+        return t;
+    }
+
+    /**
+     * This node's log of a partition.
+     *
+     * @throws UnknownTopicException when there is no such topic or partition
+     * @throws ProblemException      PARTITION_NOT_HOSTED (503, retriable) when this node holds no
+     *                               replica of it: ask one that does
+     */
+    public PartitionLog partition(String topic, int partition) {
+        PartitionLog log = checkPartition(topic, partition).partitions().get(partition);
+        if (log == null) {
+            throw new ProblemException(ProblemType.PARTITION_NOT_HOSTED, "this node holds no replica of " + topic
+                    + "-" + partition + "; ask a node that does (see the topic's replicas)");
+        }
+        return log;
     }
 
     /**
@@ -314,8 +362,8 @@ public class TopicRegistry implements AutoCloseable {
                 }
             });
             LogConfig config = LogConfig.from(merged);
-            Topic updated = new Topic(topic.metadata().withConfigs(merged), topic.partitions());
-            topic.partitions().forEach(p -> p.updateConfig(config));
+            Topic updated = new Topic(topic.metadata().withConfigs(merged), config, topic.partitions());
+            topic.hostedPartitions().forEach(p -> p.updateConfig(config));
             topics.put(name, updated);
             persist();
             return updated;
@@ -332,7 +380,7 @@ public class TopicRegistry implements AutoCloseable {
             topics.remove(name);
             persist();
             listeners.forEach(l -> l.topicDeleted(topic));
-            for (PartitionLog p : topic.partitions()) {
+            for (PartitionLog p : topic.hostedPartitions()) {
                 try {
                     // Rename first so a crash mid-delete never resurrects a half-deleted partition.
                     Path doomed = p.dir().resolveSibling(p.dir().getFileName() + "." + UUID.randomUUID() + "-delete");
@@ -374,7 +422,7 @@ public class TopicRegistry implements AutoCloseable {
     public void close() {
         scheduler.shutdownNow();
         for (Topic t : topics.values()) {
-            for (PartitionLog p : t.partitions()) {
+            for (PartitionLog p : t.hostedPartitions()) {
                 try {
                     p.close();
                 } catch (IOException | RuntimeException e) {

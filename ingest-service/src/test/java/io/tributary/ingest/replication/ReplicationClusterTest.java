@@ -1,6 +1,7 @@
 package io.tributary.ingest.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
@@ -9,6 +10,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +23,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import io.tributary.ingest.IngestApplication;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.RecordBatch;
+import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.problem.ProblemType;
+import io.tributary.ingest.topic.TopicPartition;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -187,6 +192,43 @@ class ReplicationClusterTest {
             JsonNode d = describe(outsider[p], "spread").get("partitionDetails").get(p);
             assertThat(ints(d.get("replicas"))).containsExactly(replicas[p][0], replicas[p][1]);
             assertThat(d.get("leader").asInt()).isIn(replicas[p][0], replicas[p][1]);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void aNodeKeepsNoLogOfAPartitionItHostsNoReplicaOf() throws Exception {
+        HttpResponse<String> created = post(1, "/api/v1/topics",
+                "{\"name\":\"solo\",\"partitions\":3,\"replicationFactor\":1}");
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        for (int id = 1; id <= 3; id++) {
+            TopicRegistry registry = nodes.get(id).getBean(TopicRegistry.class);
+            await().atMost(WAIT).until(() -> registry.exists("solo"));
+        }
+        // Placement with replication factor 1: partition p lives on member p + 1 alone.
+        for (int p = 0; p < 3; p++) {
+            int host = p + 1;
+            int outsider = host % 3 + 1;
+            int other = outsider % 3 + 1;
+            for (int id = 1; id <= 3; id++) {
+                Path dir = dataRoot.resolve("node-" + id).resolve("logs").resolve(new TopicPartition("solo", p).dirName());
+                assertThat(Files.exists(dir)).as("node %d holds a directory of solo-%d", id, p).isEqualTo(id == host);
+            }
+            HttpResponse<String> produced = post(outsider, "/api/v1/topics/solo/records",
+                    "{\"records\":[{\"value\":\"solo-" + p + "\",\"partition\":" + p + "}]}");
+            assertThat(produced.statusCode()).as(produced.body()).isEqualTo(200);
+            HttpResponse<String> read = get(other, "/api/v1/topics/solo/partitions/" + p + "/records?offset=0");
+            assertThat(read.statusCode()).as(read.body()).isEqualTo(200);
+            assertThat(JSON.readTree(read.body()).get("records").get(0).get("value").asString()).isEqualTo("solo-" + p);
+            // A request needing the local log of a partition hosted elsewhere is told so, retriably.
+            int partition = p;
+            TopicRegistry outsiderTopics = nodes.get(outsider).getBean(TopicRegistry.class);
+            assertThat(outsiderTopics.get("solo").hosts(p)).isFalse();
+            assertThatThrownBy(() -> outsiderTopics.partition("solo", partition))
+                    .isInstanceOfSatisfying(ProblemException.class, e -> {
+                        assertThat(e.type()).isEqualTo(ProblemType.PARTITION_NOT_HOSTED);
+                        assertThat(e.type().retriable()).isTrue();
+                    });
         }
     }
 
