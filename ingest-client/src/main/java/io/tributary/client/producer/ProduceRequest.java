@@ -18,9 +18,12 @@ import tools.jackson.databind.util.RawValue;
 /**
  * One produce call, fixed when its batch is first sent: every retry resends exactly this body,
  * so the service recognises it as the same batch.
+ *
+ * @param deduplicated the service recognises a second copy (a producer id and sequences, or an
+ *                     {@code Idempotency-Key}), so the request may be sent again after any failure
  */
 record ProduceRequest(TopicPartition partition, int recordCount, String path, String body,
-                      Map<String, String> headers) {
+                      Map<String, String> headers, boolean deduplicated) {
 
     /**
      * Encodes a batch. Values are embedded as raw JSON; each record names its partition.
@@ -90,7 +93,7 @@ record ProduceRequest(TopicPartition partition, int recordCount, String path, St
         }
         String path = "/api/v1/topics/" + HttpTransport.segment(partition.topic()) + "/records";
         return new ProduceRequest(partition, records.size(), path, Json.MAPPER.writeValueAsString(root),
-                Map.copyOf(headers));
+                Map.copyOf(headers), identity != null || idempotencyKey != null);
     }
 
     /** Reads the offsets answer, which lists one entry per record in request order. */
