@@ -32,6 +32,8 @@ class FailoverTransportTest {
             "replicationFactor", 3, "configs", Map.of());
     private static final String PRODUCE = ORDERS + "/records";
     private static final String PLAIN_BODY = "{\"records\":[{\"key\":null,\"value\":1}],\"acks\":\"all\"}";
+    private static final String SEQUENCED_BODY = "{\"records\":[{\"key\":null,\"value\":1}],\"acks\":\"all\","
+            + "\"producerId\":7,\"producerEpoch\":0,\"baseSequence\":0}";
 
     private FakeIngestServer first;
     private FakeIngestServer second;
@@ -134,12 +136,12 @@ class FailoverTransportTest {
             assertThat(second.requests("POST", PRODUCE)).isEmpty();
             assertThat(second.requests("GET", ORDERS)).isEmpty();
 
-            // one with an Idempotency-Key is deduplicated by the service: sent again, to the next node
-            HttpTransport keyed = new HttpTransport(settings);
-            HttpTransport.await(keyed.sendAsync("POST", PRODUCE, PLAIN_BODY, Map.of("Idempotency-Key", "k-1"),
-                    Duration.ZERO, Resend.ANY_FAILURE));
+            // one under a producer id and sequence is deduplicated by every node: sent again, to the next node
+            HttpTransport sequenced = new HttpTransport(settings);
+            HttpTransport.await(sequenced.sendAsync("POST", PRODUCE, SEQUENCED_BODY, Map.of(), Duration.ZERO,
+                    Resend.ANY_FAILURE));
             assertThat(second.requests("POST", PRODUCE)).singleElement()
-                    .satisfies(r -> assertThat(r.header("Idempotency-Key")).isEqualTo("k-1"));
+                    .satisfies(r -> assertThat(r.body()).isEqualTo(SEQUENCED_BODY));
             // each reached the first node (the JDK's HTTP client itself sends a GET twice on such a close)
             assertThat(resetting.accepted()).isGreaterThanOrEqualTo(3);
         }

@@ -7,9 +7,8 @@ package io.tributary.client.internal;
  */
 public enum Resend {
     /**
-     * After any such failure: a read, or a write the service recognises when it arrives twice
-     * (a produce under a producer id and sequence or with an {@code Idempotency-Key}, a commit of
-     * explicit offsets, a heartbeat).
+     * After any such failure: a read, or a write every node recognises when it arrives twice
+     * (a produce under a producer id and sequence, a commit of explicit offsets, a heartbeat).
      */
     ANY_FAILURE,
     /**
@@ -19,8 +18,9 @@ public enum Resend {
      */
     REFUSED,
     /**
-     * Only when no connection could be made, so the request never left: a produce the service
-     * cannot deduplicate, a topic create or delete.
+     * Only when no connection could be made, so the request never left: a produce another node
+     * cannot deduplicate (none, or only an {@code Idempotency-Key}, which is remembered by the node
+     * that took it), a topic create or delete.
      */
     UNSENT
 }
