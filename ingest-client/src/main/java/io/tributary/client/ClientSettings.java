@@ -14,7 +14,7 @@ import java.util.function.Supplier;
  * wait for it, and extra headers (for example an API key) added to every request.
  *
  * <p>On a cluster, list several nodes (any of them; each takes any request): the client sends to
- * one node until it fails, then moves on to the next (see {@code docs/api.md}, "Clients on a
+ * one node until it fails, then moves on to the next (see {@code docs/api.md}, "ingest-client on a
  * cluster"). One URL behaves as before: one attempt per call.
  *
  * @param bootstrapUrls   the ingest nodes, e.g. {@code http://ingest-1:8081}; at least one, no duplicates
