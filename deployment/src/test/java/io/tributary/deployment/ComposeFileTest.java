@@ -137,10 +137,11 @@ class ComposeFileTest {
                 assertThat(condition).isEqualTo(Map.of("condition", "service_healthy"));
             });
             // every upstream a service calls is one it waits for
-            for (String url : s.env().values()) {
-                if (url != null && url.startsWith("http://")) {
-                    assertThat(dependsOn).as("%s waits for %s", s.name(), url)
-                            .containsKey(URI.create(url).getHost());
+            for (String value : s.env().values()) {
+                if (value != null && value.startsWith("http://")) {
+                    for (URI url : urls(value)) {
+                        assertThat(dependsOn).as("%s waits for %s", s.name(), url).containsKey(url.getHost());
+                    }
                 }
             }
         }
@@ -199,16 +200,69 @@ class ComposeFileTest {
             assertThat(s.spec().get("network_mode")).as("%s network", s.name()).isEqualTo("host");
             assertThat(ports.add(s.port())).as("%s port %d is its own on the host", s.name(), s.port()).isTrue();
             assertHealthcheck(s);
-            for (String url : s.env().values()) {
-                if (url != null && url.startsWith("http://")) {
-                    URI uri = URI.create(url);
-                    assertThat(uri.getHost()).isEqualTo("127.0.0.1");
-                    assertThat(services.values()).as("%s: a service listens on %s", s.name(), url)
-                            .anyMatch(other -> other.port() == uri.getPort());
+            for (String value : s.env().values()) {
+                if (value != null && value.startsWith("http://")) {
+                    for (URI uri : urls(value)) {
+                        assertThat(uri.getHost()).isEqualTo("127.0.0.1");
+                        assertThat(services.values()).as("%s: a service listens on %s", s.name(), uri)
+                                .anyMatch(other -> other.port() == uri.getPort());
+                    }
                 }
             }
         }
         assertCluster(services, true);
+    }
+
+    /**
+     * Issue 11: stream-clean and analytics list every ingest node (their client fails over between them), so
+     * losing ingest-1 stops neither. The gateway's route takes one URI: it is the one service left on one
+     * node (docs/gateway.md), and the only one allowed to be.
+     */
+    @Test
+    void shouldTieNoServiceButTheGatewayToOneIngestNode() {
+        for (String[] files : List.of(new String[] {BASE}, new String[] {BASE, HOST_NETWORK})) {
+            Map<String, ComposeService> services = resolved(files);
+            boolean loopback = files.length == 2;
+            Set<String> everyNode = new java.util.TreeSet<>();
+            for (ComposeService s : services.values()) {
+                if (s.config().module().equals("ingest-service")) {
+                    everyNode.add(loopback ? "127.0.0.1:" + s.port() : s.name() + ":" + s.port());
+                }
+            }
+            Set<String> tiedToOne = new java.util.TreeSet<>();
+            int settings = 0;
+            for (ComposeService s : services.values()) {
+                if (s.config().module().equals("ingest-service")) {
+                    continue;
+                }
+                for (Map.Entry<String, String> e : s.env().entrySet()) {
+                    if (e.getValue() == null || !e.getValue().startsWith("http://")) {
+                        continue;
+                    }
+                    List<String> nodes = urls(e.getValue()).stream().map(u -> u.getHost() + ":" + u.getPort())
+                            .filter(everyNode::contains).toList();
+                    if (nodes.isEmpty()) {
+                        continue;
+                    }
+                    settings++;
+                    if (nodes.size() == 1) {
+                        tiedToOne.add(s.config().module());
+                    } else {
+                        assertThat(nodes).as("%s %s lists every ingest node", s.name(), e.getKey())
+                                .containsExactlyInAnyOrderElementsOf(everyNode);
+                    }
+                }
+            }
+            assertThat(settings).as("stream-clean, analytics and the gateway reach ingest").isEqualTo(3);
+            assertThat(tiedToOne).as("services on one ingest node (%s)", String.join(" + ", files))
+                    .containsExactly("gateway");
+        }
+    }
+
+    /** The URLs of a setting: one, or several separated by commas (ingest-client's bootstrap list). */
+    private static List<URI> urls(String value) {
+        return java.util.Arrays.stream(value.split(",")).map(String::strip).filter(v -> !v.isEmpty())
+                .map(URI::create).toList();
     }
 
     /** Node ids distinct, each node itself in the peer list, all peer lists equal, replication factor 3. */

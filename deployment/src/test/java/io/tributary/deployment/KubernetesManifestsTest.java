@@ -315,23 +315,81 @@ class KubernetesManifestsTest {
                     if (e.getValue() == null || !e.getValue().startsWith("http://")) {
                         continue;
                     }
-                    URI url = URI.create(e.getValue());
-                    String[] host = url.getHost().split("\\.");
-                    String serviceName = host[host.length - 1];
-                    Service service = m.service(serviceName).orElseThrow(() -> new AssertionError(
-                            e.getKey() + "=" + e.getValue() + " names no Service"));
-                    assertThat(service.getSpec().getPorts()).as("%s port", e.getKey())
-                            .extracting(ServicePort::getPort).contains(url.getPort());
-                    Manifests.Workload upstream = m.selectedBy(service.getSpec().getSelector()).get(0);
-                    assertThat(serviceOf(containers(upstream).get(0)).port()).as("%s reaches the service's port",
-                            e.getKey()).isEqualTo(url.getPort());
-                    if (host.length == 2) {
-                        assertThat(host[0]).as("%s names a pod of %s", e.getKey(), upstream.name())
-                                .startsWith(upstream.name() + "-");
+                    for (URI url : urls(e.getValue())) {
+                        String[] host = url.getHost().split("\\.");
+                        String serviceName = host[host.length - 1];
+                        Service service = m.service(serviceName).orElseThrow(() -> new AssertionError(
+                                e.getKey() + "=" + e.getValue() + " names no Service"));
+                        assertThat(service.getSpec().getPorts()).as("%s port", e.getKey())
+                                .extracting(ServicePort::getPort).contains(url.getPort());
+                        Manifests.Workload upstream = m.selectedBy(service.getSpec().getSelector()).get(0);
+                        assertThat(serviceOf(containers(upstream).get(0)).port()).as("%s reaches the service's port",
+                                e.getKey()).isEqualTo(url.getPort());
+                        if (host.length == 2) {
+                            assertThat(host[0]).as("%s names a pod of %s", e.getKey(), upstream.name())
+                                    .startsWith(upstream.name() + "-");
+                        }
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Issue 11: no service depends on one ingest pod. A setting that reaches ingest names either a
+     * Service that balances over every ingest pod, or (a comma-separated list, failed over by the client)
+     * every pod of the StatefulSet by its name in the headless Service.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"dev", "prod"})
+    void shouldReachIngestThroughItsServiceOrEveryPod(String name) {
+        Manifests m = overlay(name);
+        StatefulSet ingest = m.all(StatefulSet.class).stream().filter(s -> "ingest-service".equals(
+                IMAGES.moduleOf(s.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())))
+                .findFirst().orElseThrow();
+        String headless = ingest.getSpec().getServiceName();
+        Set<String> everyPod = new java.util.TreeSet<>();
+        for (int i = 0; i < ingest.getSpec().getReplicas(); i++) {
+            everyPod.add(ingest.getMetadata().getName() + "-" + i + "." + headless);
+        }
+        int settings = 0;
+        for (Manifests.Workload w : m.workloads()) {
+            if (w.name().equals(ingest.getMetadata().getName())) {
+                continue;
+            }
+            for (Container c : containers(w)) {
+                for (Map.Entry<String, String> e : m.environment(c).entrySet()) {
+                    if (e.getValue() == null || !e.getValue().startsWith("http://")) {
+                        continue;
+                    }
+                    List<String> hosts = urls(e.getValue()).stream().map(URI::getHost).toList();
+                    boolean reachesIngest = hosts.stream().anyMatch(h -> {
+                        String service = h.substring(h.lastIndexOf('.') + 1);
+                        return m.service(service).map(s -> m.selectedBy(s.getSpec().getSelector()).stream()
+                                .anyMatch(u -> u.name().equals(ingest.getMetadata().getName()))).orElse(false);
+                    });
+                    if (!reachesIngest) {
+                        continue;
+                    }
+                    settings++;
+                    if (hosts.size() == 1 && !hosts.get(0).contains(".")) {
+                        Service service = m.service(hosts.get(0)).orElseThrow();
+                        assertThat(service.getSpec().getClusterIP()).as("%s of %s: a balancing Service",
+                                e.getKey(), w.name()).isNotEqualTo("None");
+                    } else {
+                        assertThat(hosts).as("%s of %s lists every ingest pod", e.getKey(), w.name())
+                                .containsExactlyInAnyOrderElementsOf(everyPod);
+                    }
+                }
+            }
+        }
+        assertThat(settings).as("stream-clean, analytics and the gateway reach ingest").isEqualTo(3);
+    }
+
+    /** The URLs of a setting: one, or several separated by commas (ingest-client's bootstrap list). */
+    private static List<URI> urls(String value) {
+        return java.util.Arrays.stream(value.split(",")).map(String::strip).filter(v -> !v.isEmpty())
+                .map(URI::create).toList();
     }
 
     private static int port(Container c, String name) {

@@ -9,6 +9,7 @@ import io.tributary.client.internal.Codecs;
 import io.tributary.client.internal.FetchAnswerReader;
 import io.tributary.client.internal.HttpTransport;
 import io.tributary.client.internal.Json;
+import io.tributary.client.internal.Resend;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -66,7 +67,8 @@ public final class IngestClient implements AutoCloseable {
         ObjectNode body = Json.MAPPER.createObjectNode();
         ObjectNode values = body.putObject("configs");
         configs.forEach(values::put);
-        transport.send("PATCH", topicPath(topic) + "/configs", body.toString());
+        // Setting the same values twice changes nothing: may go to another node after any failure.
+        transport.send("PATCH", topicPath(topic) + "/configs", body.toString(), Resend.ANY_FAILURE);
     }
 
     public void deleteTopic(String topic) {
@@ -124,7 +126,8 @@ public final class IngestClient implements AutoCloseable {
         if (stableName != null) {
             body.put("name", stableName);
         }
-        JsonNode node = transport.send("POST", "/api/v1/producers", body.toString());
+        // A second registration after a refusal only costs an id (or an epoch of a named producer).
+        JsonNode node = transport.send("POST", "/api/v1/producers", body.toString(), Resend.REFUSED);
         return new ProducerIdentity(node.path("producerId").asLong(), node.path("producerEpoch").asInt());
     }
 

@@ -8,7 +8,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of the analytics service ({@code analytics.*}).
  *
- * @param ingestUrl       base URL of the ingest API
+ * @param ingestUrl       the ingest API: one base URL, or on a cluster several nodes separated by commas
+ *                        ({@code http://ingest-1:8081,http://ingest-2:8081}); calls go to one node and move to
+ *                        the next when it fails (ingest-client's {@code ClientSettings})
  * @param cleanUrl        base URL of stream-clean-service, the owner of reference tables
  * @param referenceTables how joined reference tables are read
  * @param leases          which instance runs a job, and failover

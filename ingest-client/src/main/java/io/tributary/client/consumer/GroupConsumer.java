@@ -38,6 +38,13 @@ import io.tributary.client.internal.HttpTransport;
  * session expired), the consumer rejoins transparently, revoking everything it owned and
  * assigning the new assignment.
  *
+ * <p>On a cluster ({@link io.tributary.client.ClientSettings#bootstrapUrls()} lists several nodes),
+ * every call goes to the next node when one fails. While a group's coordinator moves, the service
+ * may answer 503 (retriable) or a node may refuse connections: {@code poll} then tries again until
+ * its timeout and only rethrows a failure that outlasts it; heartbeats and commits go to the next
+ * node within their request timeout; none of this gives up the assignment. A member the new
+ * coordinator does not know (404) rejoins as above.
+ *
  * <pre>{@code
  * try (GroupConsumer consumer = new GroupConsumer(settings, RebalanceListener.NONE)) {
  *     while (running) {
@@ -52,6 +59,7 @@ import io.tributary.client.internal.HttpTransport;
 public final class GroupConsumer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupConsumer.class);
+    private static final int MAX_PAUSE_DOUBLINGS = 5;
 
     private final ConsumerSettings settings;
     private final RebalanceListener listener;
@@ -93,20 +101,28 @@ public final class GroupConsumer implements AutoCloseable {
             commitQuietly();
         }
         long deadline = System.nanoTime() + timeout.toNanos();
+        int failures = 0;
         while (true) {
-            ensureMember();
+            try {
+                ensureMember();
+            } catch (IngestException e) {
+                pauseOrThrow(e, deadline, ++failures);
+                continue;
+            }
             applyHeartbeatAnswer();
             Duration wait = shorter(settings.pollWait(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             GroupProtocol.PollAnswer answer;
             try {
                 answer = awaitPoll(protocol.poll(membership.memberId(), settings.maxPollRecords(), wait));
             } catch (IngestException e) {
-                if (e.kind() != ProblemKind.NOT_FOUND) {
-                    throw e;
+                if (e.kind() == ProblemKind.NOT_FOUND) {
+                    memberExpired = true;
+                } else {
+                    pauseOrThrow(e, deadline, ++failures);
                 }
-                memberExpired = true;
                 continue;
             }
+            failures = 0;
             apply(answer.membership());
             for (ConsumedRecord record : answer.records()) {
                 positions.put(record.topicPartition(), record.offset() + 1);
@@ -201,11 +217,11 @@ public final class GroupConsumer implements AutoCloseable {
             return;
         }
         Membership lost = membership;
-        if (lost != null) {
-            positions.clear();
-            if (!lost.assignment().isEmpty()) {
-                listener.onPartitionsRevoked(lost.assignment());
-            }
+        positions.clear();
+        if (lost != null && !lost.assignment().isEmpty()) {
+            // Emptied before the join, which may fail and be tried again: revoked once.
+            membership = new Membership(lost.memberId(), lost.generation(), Set.of());
+            listener.onPartitionsRevoked(lost.assignment());
         }
         Membership joined = protocol.join(settings);
         heartbeatAnswer.set(null);
@@ -298,6 +314,39 @@ public final class GroupConsumer implements AutoCloseable {
             if (e instanceof CompletionException && e.getCause() instanceof RuntimeException cause) {
                 throw cause;
             }
+            throw e;
+        } finally {
+            pendingPoll = null;
+        }
+    }
+
+    /**
+     * After a failed join or poll: rethrows it unless it is transient (the service refused it as
+     * unavailable, or it never reached a node; on a cluster the transport has tried every node by
+     * now) and the poll's time is not up; otherwise pauses, shorter than what is left, and returns
+     * for the next try. A poll that may have reached the coordinator without its answer arriving
+     * is rethrown: the coordinator may have moved the positions past records never seen here.
+     */
+    private void pauseOrThrow(IngestException failure, long deadline, int failures) {
+        boolean transientFailure = HttpTransport.nodeFailure(failure)
+                && (failure.status() != 0 || HttpTransport.neverSent(failure));
+        long left = deadline - System.nanoTime();
+        if (!transientFailure || left <= 0) {
+            throw failure;
+        }
+        LOG.debug("Group {}: {}; trying again", settings.group(), failure.getMessage());
+        long pause = Math.min(left, settings.client().failoverBackoff().toNanos()
+                * (1L << Math.min(failures, MAX_PAUSE_DOUBLINGS)));
+        CompletableFuture<Void> sleep = new CompletableFuture<Void>()
+                .completeOnTimeout(null, Math.max(1, pause), TimeUnit.NANOSECONDS);
+        pendingPoll = sleep;
+        try {
+            if (wakeupRequested.get()) {
+                sleep.cancel(true);
+            }
+            sleep.join();
+        } catch (CancellationException e) {
+            throwIfWakeupRequested();
             throw e;
         } finally {
             pendingPoll = null;

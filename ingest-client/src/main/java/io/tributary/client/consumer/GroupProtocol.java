@@ -13,6 +13,7 @@ import io.tributary.client.internal.Codecs;
 import io.tributary.client.internal.HttpTransport;
 import io.tributary.client.internal.Json;
 import io.tributary.client.internal.PollAnswerReader;
+import io.tributary.client.internal.Resend;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -39,16 +40,20 @@ final class GroupProtocol {
         settings.topics().forEach(topics::add);
         body.put("sessionTimeoutMs", settings.sessionTimeout().toMillis());
         body.put("autoOffsetReset", settings.autoOffsetReset().wireValue());
-        return membership(null, transport.send("POST", groupPath + "/members", body.toString()));
+        // Sent again only after a refusal: a join that may have happened would leave a member behind.
+        return membership(null, transport.send("POST", groupPath + "/members", body.toString(), Resend.REFUSED));
     }
 
     Membership heartbeat(String memberId) {
-        return membership(memberId, transport.send("POST", memberPath(memberId) + "/heartbeat", null));
+        return membership(memberId, transport.send("POST", memberPath(memberId) + "/heartbeat", null,
+                Resend.ANY_FAILURE));
     }
 
     CompletableFuture<PollAnswer> poll(String memberId, int maxRecords, Duration maxWait) {
         String query = "/records?maxRecords=" + maxRecords + "&maxWaitMs=" + maxWait.toMillis();
-        return transport.sendForBytesAsync("GET", memberPath(memberId) + query, maxWait,
+        // A poll moves the member's positions on the server: one whose answer may have been lost is not
+        // sent again, or its records would be skipped.
+        return transport.sendForBytesAsync("GET", memberPath(memberId) + query, maxWait, Resend.REFUSED,
                 body -> pollAnswer(memberId, body));
     }
 
@@ -82,11 +87,11 @@ final class GroupProtocol {
                 .put("topic", partition.topic())
                 .put("partition", partition.partition())
                 .put("offset", offset.longValue()));
-        transport.send("POST", groupPath + "/offsets", body.toString());
+        transport.send("POST", groupPath + "/offsets", body.toString(), Resend.ANY_FAILURE);
     }
 
     void leave(String memberId) {
-        transport.send("DELETE", memberPath(memberId), null);
+        transport.send("DELETE", memberPath(memberId), null, Resend.ANY_FAILURE);
     }
 
     private String memberPath(String memberId) {

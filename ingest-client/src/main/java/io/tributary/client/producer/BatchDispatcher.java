@@ -14,11 +14,14 @@ import org.slf4j.LoggerFactory;
 import io.tributary.client.IngestException;
 import io.tributary.client.ProblemKind;
 import io.tributary.client.internal.HttpTransport;
+import io.tributary.client.internal.Resend;
 
 /**
  * Sends a batch's request and retries it with exponential backoff while the failure is
  * retriable and the attempt and delivery-time budgets last. Every attempt sends the same
- * {@link ProduceRequest}, so the service can deduplicate retries.
+ * {@link ProduceRequest}, so the service can deduplicate retries. On a cluster each attempt goes
+ * to the transport's current node, which a failure moves on ({@link HttpTransport}), so a retry
+ * goes to the next node.
  */
 final class BatchDispatcher {
 
@@ -44,7 +47,11 @@ final class BatchDispatcher {
 
     private void attempt(ProducerBatch batch, ProduceRequest request) {
         int attempt = batch.nextAttempt();
-        transport.sendAsync("POST", request.path(), request.body(), request.headers(), Duration.ZERO)
+        // A request under a producer id may go to the next node after any failure (the transport moves
+        // on within one attempt); one with only an Idempotency-Key (remembered per node) only when it
+        // never left.
+        transport.sendAsync("POST", request.path(), request.body(), request.headers(), Duration.ZERO,
+                        request.deduplicated() ? Resend.ANY_FAILURE : Resend.UNSENT)
                 .whenComplete((answer, failure) -> {
                     if (failure == null) {
                         complete(batch, request, answer);

@@ -58,7 +58,7 @@ final class TreeRequestEncoder {
             json.writeEndObject();
         }
         String path = "/api/v1/topics/" + HttpTransport.segment(partition.topic()) + "/records";
-        return new ProduceRequest(partition, records.size(), path, body.toString(), Map.of());
+        return new ProduceRequest(partition, records.size(), path, body.toString(), Map.of(), true);
     }
 
     /**

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import io.tributary.client.ClientSettings;
 import io.tributary.client.ConsumedRecord;
+import io.tributary.client.IngestException;
 import io.tributary.client.internal.Json;
 import io.tributary.client.FakeIngestServer;
 import io.tributary.client.FakeIngestServer.Reply;
@@ -248,6 +249,57 @@ class GroupConsumerTest {
         while (!condition.getAsBoolean()) {
             assertThat(System.nanoTime()).as("condition not reached in time").isLessThan(deadline);
             consumer.poll(Duration.ofMillis(5));
+        }
+    }
+
+    @Test
+    void shouldKeepPollingThroughATransient503WithoutGivingUpTheAssignment() {
+        // the coordinator moves: two polls refused as retriable, then records
+        server.onSequence("GET", JOIN + "/m1/records",
+                Reply.problem(503, "coordinator-not-available", "electing", true),
+                Reply.problem(503, "coordinator-not-available", "electing", true),
+                Reply.ok(poll(1, List.of(P0, P1), record(P0, 5))));
+
+        List<ConsumedRecord> records = consumer(b -> { }).poll(Duration.ofSeconds(10));
+
+        assertThat(records).extracting(ConsumedRecord::offset).containsExactly(5L);
+        assertThat(server.requests("GET", JOIN + "/m1/records")).hasSize(3);
+        assertThat(server.requests("POST", JOIN)).hasSize(1);
+        assertThat(listener.revoked).isEmpty();
+        assertThat(consumer.assignment()).containsExactlyInAnyOrder(P0, P1);
+    }
+
+    @Test
+    void shouldRethrowA503ThatOutlastsThePoll() {
+        server.on("GET", JOIN + "/m1/records", r -> Reply.problem(503, "coordinator-not-available", "electing", true));
+        GroupConsumer c = consumer(b -> { });
+
+        assertThatThrownBy(() -> c.poll(Duration.ofMillis(300)))
+                .isInstanceOfSatisfying(IngestException.class, e -> assertThat(e.status()).isEqualTo(503));
+        assertThat(c.assignment()).containsExactlyInAnyOrder(P0, P1);
+    }
+
+    @Test
+    void shouldPollAndCommitThroughTheNextNodeWhileTheFirstAnswers503() {
+        try (FakeIngestServer other = FakeIngestServer.start()) {
+            server.on("GET", JOIN + "/m1/records", r -> Reply.problem(503, "coordinator-not-available", "moving", true));
+            server.on("POST", OFFSETS, r -> Reply.problem(503, "coordinator-not-available", "moving", true));
+            other.on("GET", JOIN + "/m1/records", r -> Reply.ok(poll(1, List.of(P0, P1), record(P1, 3))));
+            other.on("POST", OFFSETS, r -> Reply.noContent());
+            ConsumerSettings settings = ConsumerSettings.builder(
+                    ClientSettings.of(server.baseUrl() + "," + other.baseUrl()), "billing", List.of("orders"))
+                    .pollWait(Duration.ZERO).build();
+            consumer = new GroupConsumer(settings, listener);
+
+            List<ConsumedRecord> records = consumer.poll(Duration.ofSeconds(10));
+            consumer.commitSync();
+
+            assertThat(records).extracting(ConsumedRecord::offset).containsExactly(3L);
+            assertThat(committed(other.requests("POST", OFFSETS).get(0).json())).containsExactly(Map.entry(P1, 4L));
+            assertThat(server.requests("POST", OFFSETS)).isEmpty();
+            assertThat(listener.revoked).isEmpty();
+            consumer.close();
+            consumer = null;
         }
     }
 

@@ -70,6 +70,35 @@ class IngestProducerTest {
     }
 
     @Test
+    void shouldRetryABatchWhoseAttemptTimedOutOnTheNextNodeWithTheSameSequence() throws Exception {
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        server.on("POST", RECORDS, r -> {
+            release.await(10, TimeUnit.SECONDS); // a node that stopped answering
+            return log.append(r);
+        });
+        try (FakeIngestServer other = FakeIngestServer.start()) {
+            other.on("POST", RECORDS, log::append);
+            ProducerSettings settings = ProducerSettings.builder(
+                            ClientSettings.of(server.baseUrl() + "," + other.baseUrl())
+                                    .withRequestTimeout(Duration.ofMillis(300)))
+                    .retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20)).linger(Duration.ZERO).build();
+            producer = IngestProducer.create(settings);
+
+            RecordMetadata written = await(producer.send("orders", record(null, 1).withPartition(0)));
+
+            assertThat(written.offset()).isEqualTo(0);
+            Request first = server.requests("POST", RECORDS).get(0);
+            Request retry = other.requests("POST", RECORDS).get(0);
+            assertThat(retry.body()).isEqualTo(first.body());
+            assertThat(retry.json().path("producerId").asLong()).isEqualTo(7);
+            producer.close();
+            producer = null;
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void shouldSendAFullBatchAsOneRequestWithoutWaitingForLinger() throws Exception {
         producer(b -> b.batchSize(3).linger(NEVER));
 

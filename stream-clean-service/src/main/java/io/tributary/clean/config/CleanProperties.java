@@ -8,7 +8,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * Settings of the cleaning service ({@code clean.*}).
  *
- * @param ingestUrl base URL of the ingest API
+ * @param ingestUrl the ingest API: one base URL, or on a cluster several nodes separated by commas
+ *                  ({@code http://ingest-1:8081,http://ingest-2:8081,http://ingest-3:8081}); calls go to one
+ *                  node and move to the next when it fails (ingest-client's {@code ClientSettings})
  * @param maskSalt  salt prepended to values hashed by {@code mask} steps; set it per deployment and
  *                  keep it secret, or hashes of guessable values (emails) can be recomputed
  * @param runner    how pipelines run
