@@ -39,6 +39,7 @@ class CleanConfiguration {
         }
         CleanProperties.Runner runner = properties.runner();
         return new StepFactory(properties.maskSalt(), clock, references,
-                new RecordLimits(runner.maxValueDepth(), runner.maxFuture(), runner.maxPast()));
+                new RecordLimits(runner.maxValueDepth(), runner.maxFuture(), runner.maxPast(),
+                        runner.regexBudget()));
     }
 }
