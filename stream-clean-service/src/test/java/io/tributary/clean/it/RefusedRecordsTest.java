@@ -200,6 +200,37 @@ class RefusedRecordsTest {
         }
     }
 
+    @Test
+    void shouldDeadLetterRecordsTheSinkRefusesAsInvalid() throws Exception {
+        // A compacted sink takes no keyless record (400 invalid-record): those are dead-lettered, the rest flows.
+        try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()));
+             IngestProducer producer = IngestProducer.create(ProducerSettings.builder(ClientSettings.of(ingest.url()))
+                     .build())) {
+            client.createTopic(new NewTopic("raw.keyless", 1, 1));
+            client.createTopic(new NewTopic("clean.keyless", 1, 1, Map.of("cleanup.policy", "compact")));
+            mvc.perform(post("/api/v1/pipelines").contentType(MediaType.APPLICATION_JSON).content("""
+                    {"name":"keyless","source":"raw.keyless","sink":"clean.keyless","deadLetter":"dlq.keyless",
+                     "steps":[{"type":"insert","field":"/cleaned","value":true}]}""")).andExpect(status().isCreated());
+            for (int i = 0; i < 100; i++) {
+                producer.send("raw.keyless", ProducerRecord.ofJson(i % 40 == 7 ? null : "k" + i, "{\"id\":" + i + "}"));
+            }
+            producer.flush();
+
+            await().atMost(Duration.ofSeconds(90)).until(() -> count(client, "clean.keyless") == 97
+                    && count(client, "dlq.keyless") == 3);
+            List<ConsumedRecord> dead = readAll(client, "dlq.keyless");
+            assertThat(dead).extracting(record -> record.value().path("id").asInt()).containsExactly(7, 47, 87);
+            assertThat(dead).allSatisfy(record -> {
+                assertThat(record.headers()).containsEntry("step", "sink");
+                assertThat(record.headers().get("reason")).contains("400").contains("key");
+            });
+            assertThat(readAll(client, "clean.keyless")).extracting(record -> record.value().path("id").asInt())
+                    .doesNotContain(7, 47, 87).doesNotHaveDuplicates().hasSize(97);
+            assertThat(JSON.readTree(mvc.perform(get("/api/v1/pipelines/keyless/status")).andReturn().getResponse()
+                    .getContentAsString()).path("state").asString()).isEqualTo("RUNNING");
+        }
+    }
+
     private String replayState() throws Exception {
         return JSON.readTree(mvc.perform(get("/api/v1/pipelines/replay/status")).andReturn().getResponse()
                 .getContentAsString()).path("state").asString();
