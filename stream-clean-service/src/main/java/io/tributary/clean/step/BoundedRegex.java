@@ -7,7 +7,8 @@ import java.util.regex.Pattern;
  * backtracks: a pattern such as {@code (.*a){25}$} tries exponentially or polynomially many ways
  * over one value and can keep a thread busy for hours. Every character the matcher reads goes
  * through {@link CountingText#charAt}, which counts the reads of this one match and throws
- * {@link RegexBudgetExceededException} past the budget; the exception unwinds out of the matcher,
+ * {@link RegexBudgetExceededException} past the budget ({@link RegexBudget}: a base plus an
+ * allowance per character of the value); the exception unwinds out of the matcher,
  * so the match is abandoned rather than finished. A linear match reads each character a few
  * times, so the budget only cuts off backtracking. Thread-safe: the count lives in the text
  * wrapper of one call.
@@ -16,17 +17,14 @@ public final class BoundedRegex {
 
     private final String source;
     private final Pattern pattern;
-    private final long budget;
+    private final RegexBudget budget;
 
     /**
      * @param source  the expression as the user wrote it (for messages)
      * @param pattern the compiled expression
-     * @param budget  characters one match may read, at least 1
+     * @param budget  characters one match may read
      */
-    public BoundedRegex(String source, Pattern pattern, long budget) {
-        if (budget < 1) {
-            throw new IllegalArgumentException("the regex budget must be positive, was " + budget);
-        }
+    public BoundedRegex(String source, Pattern pattern, RegexBudget budget) {
         this.source = source;
         this.pattern = pattern;
         this.budget = budget;
@@ -42,25 +40,27 @@ public final class BoundedRegex {
      * @throws RegexBudgetExceededException when the match reads more than the budget
      */
     public boolean find(String text) {
-        return pattern.matcher(new CountingText(text, this)).find();
+        return pattern.matcher(new CountingText(text, source, budget.forLength(text.length()))).find();
     }
 
     /** A string whose reads are counted against the budget of one match. */
     private static final class CountingText implements CharSequence {
 
         private final String text;
-        private final BoundedRegex regex;
+        private final String source;
+        private final long allowed;
         private long reads;
 
-        CountingText(String text, BoundedRegex regex) {
+        CountingText(String text, String source, long allowed) {
             this.text = text;
-            this.regex = regex;
+            this.source = source;
+            this.allowed = allowed;
         }
 
         @Override
         public char charAt(int index) {
-            if (++reads > regex.budget) {
-                throw new RegexBudgetExceededException(regex.source, regex.budget);
+            if (++reads > allowed) {
+                throw new RegexBudgetExceededException(source, allowed, text.length());
             }
             return text.charAt(index);
         }
@@ -74,8 +74,8 @@ public final class BoundedRegex {
         public CharSequence subSequence(int start, int end) {
             // The matcher asks for pieces only to hand out groups, which find() does not do; charge them anyway.
             reads += end - start;
-            if (reads > regex.budget) {
-                throw new RegexBudgetExceededException(regex.source, regex.budget);
+            if (reads > allowed) {
+                throw new RegexBudgetExceededException(source, allowed, text.length());
             }
             return text.subSequence(start, end);
         }

@@ -17,16 +17,13 @@ import java.time.Duration;
  *                      {@code pattern} or {@code patternProperties}) may read in one value; a
  *                      match that backtracks past it dead-letters the record ({@link BoundedRegex})
  */
-public record RecordLimits(int maxValueDepth, Duration maxFuture, Duration maxPast, long regexBudget) {
-
-    /** Characters one regex match may read unless configured: a linear match of a 100k-character value fits. */
-    public static final long DEFAULT_REGEX_BUDGET = 1_000_000;
+public record RecordLimits(int maxValueDepth, Duration maxFuture, Duration maxPast, RegexBudget regexBudget) {
 
     public static final RecordLimits DEFAULTS = new RecordLimits(100, Duration.ofDays(1), Duration.ofDays(3650),
-            DEFAULT_REGEX_BUDGET);
+            RegexBudget.DEFAULT);
 
     public RecordLimits {
-        if (maxValueDepth < 1 || maxFuture.isNegative() || maxPast.isNegative() || regexBudget < 1) {
+        if (maxValueDepth < 1 || maxFuture.isNegative() || maxPast.isNegative() || regexBudget == null) {
             throw new IllegalArgumentException("record limits must be positive");
         }
     }

@@ -7,21 +7,9 @@ package io.tributary.clean.step;
  */
 public final class RegexBudgetExceededException extends RuntimeException {
 
-    private final String pattern;
-    private final long budget;
-
-    public RegexBudgetExceededException(String pattern, long budget) {
-        super("the pattern " + pattern + " read more than " + budget + " characters of one value (it backtracks"
-                + " too much on it; the limit is clean.runner.regex-budget)", null, false, false);
-        this.pattern = pattern;
-        this.budget = budget;
-    }
-
-    public String pattern() {
-        return pattern;
-    }
-
-    public long budget() {
-        return budget;
+    public RegexBudgetExceededException(String pattern, long reads, int length) {
+        super("the pattern " + pattern + " read more than " + reads + " characters of a value of " + length
+                + " (it backtracks too much on it; the limits are clean.runner.regex-budget and"
+                + " clean.runner.regex-budget-per-char)", null, false, false);
     }
 }

@@ -82,6 +82,15 @@ class ValidateStepTest {
     }
 
     @Test
+    void shouldMatchLongValuesLinearlyWithoutHittingTheBudget() {
+        // Two million characters read once each: more than the base budget, well within it per character.
+        Step step = step("{'type':'validate','schema':{'properties':{'blob':{'pattern':'^[a-z]+$'}}}}");
+        assertThat(step.apply(StepTests.record("{'blob':'" + "a".repeat(2_000_000) + "'}"))).isTrue();
+        assertThatThrownBy(() -> step.apply(StepTests.record("{'blob':'" + "a".repeat(2_000_000) + "!'}")))
+                .isInstanceOf(RecordRejectedException.class).hasMessageContaining("does not match");
+    }
+
+    @Test
     void shouldGiveUpInsideCombinatorsToo() {
         // "not" and "anyOf" evaluate subschemas on the side: the budget must end the whole validation there too.
         for (String schema : List.of("{'not':{'properties':{'code':{'pattern':'(.*a){25}$'}}}}",

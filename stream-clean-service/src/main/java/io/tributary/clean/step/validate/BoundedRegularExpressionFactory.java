@@ -7,6 +7,7 @@ import com.networknt.schema.regex.RegularExpressionFactory;
 import com.networknt.schema.regex.RegularExpressions;
 
 import io.tributary.clean.step.BoundedRegex;
+import io.tributary.clean.step.RegexBudget;
 
 /**
  * The regular expressions of a validate step's schema ({@code pattern}, {@code patternProperties})
@@ -18,9 +19,9 @@ import io.tributary.clean.step.BoundedRegex;
  */
 final class BoundedRegularExpressionFactory implements RegularExpressionFactory {
 
-    private final long budget;
+    private final RegexBudget budget;
 
-    BoundedRegularExpressionFactory(long budget) {
+    BoundedRegularExpressionFactory(RegexBudget budget) {
         this.budget = budget;
     }
 

@@ -13,6 +13,7 @@ import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 
 import io.tributary.clean.step.RecordRejectedException;
+import io.tributary.clean.step.RegexBudget;
 import io.tributary.clean.step.RegexBudgetExceededException;
 import io.tributary.clean.step.Step;
 import io.tributary.clean.step.StepConfig;
@@ -30,7 +31,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * <p>The schema's regular expressions ({@code pattern}, {@code patternProperties}) are the user's
  * code running on every record: they are compiled at create time (an invalid one refuses the
  * step) and matched with a budget of characters read ({@link BoundedRegularExpressionFactory},
- * {@code clean.runner.regex-budget}); a match that backtracks past it rejects the record, which
+ * {@code clean.runner.regex-budget}, {@code regex-budget-per-char}); a match that backtracks past it rejects the record, which
  * then goes to the dead letters, instead of keeping the worker busy.
  */
 public final class ValidateStep implements Step {
@@ -38,7 +39,7 @@ public final class ValidateStep implements Step {
     /** Checks schemas against the meta-schema: only the meta-schema's own (fixed) patterns run here. */
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
     /** Compiles the user's schemas, one registry per regex budget (in practice one). */
-    private static final Map<Long, SchemaRegistry> BOUNDED_REGISTRIES = new ConcurrentHashMap<>();
+    private static final Map<RegexBudget, SchemaRegistry> BOUNDED_REGISTRIES = new ConcurrentHashMap<>();
     /** Longest {@code pattern} / {@code patternProperties} regular expression. */
     static final int MAX_PATTERN_CHARS = 1_000;
     /** Values a new schema is tried against: a schema that cannot even answer for these is refused. */
@@ -57,7 +58,7 @@ public final class ValidateStep implements Step {
         this.schema = schema;
     }
 
-    public static ValidateStep from(StepConfig config, long regexBudget) {
+    public static ValidateStep from(StepConfig config, RegexBudget regexBudget) {
         config.allowOnly("schema");
         JsonNode schemaNode = config.raw("schema");
         if (schemaNode == null || !(schemaNode.isObject() || schemaNode.isBoolean())) {
@@ -90,7 +91,7 @@ public final class ValidateStep implements Step {
         return new ValidateStep(schema);
     }
 
-    private static SchemaRegistry boundedRegistry(long regexBudget) {
+    private static SchemaRegistry boundedRegistry(RegexBudget regexBudget) {
         return BOUNDED_REGISTRIES.computeIfAbsent(regexBudget, budget -> SchemaRegistry.withDefaultDialect(
                 SpecificationVersion.DRAFT_2020_12, registry -> registry.schemaRegistryConfig(SchemaRegistryConfig
                         .builder().regularExpressionFactory(new BoundedRegularExpressionFactory(budget)).build())));
