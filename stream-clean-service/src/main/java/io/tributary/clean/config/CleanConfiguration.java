@@ -11,6 +11,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 import io.tributary.clean.step.RecordLimits;
+import io.tributary.clean.step.RegexBudget;
 import io.tributary.clean.step.StepFactory;
 import io.tributary.clean.step.enrich.ReferenceLookup;
 import io.tributary.support.identity.Secrets;
@@ -39,6 +40,7 @@ class CleanConfiguration {
         }
         CleanProperties.Runner runner = properties.runner();
         return new StepFactory(properties.maskSalt(), clock, references,
-                new RecordLimits(runner.maxValueDepth(), runner.maxFuture(), runner.maxPast()));
+                new RecordLimits(runner.maxValueDepth(), runner.maxFuture(), runner.maxPast(),
+                        new RegexBudget(runner.regexBudget(), runner.regexBudgetPerChar())));
     }
 }

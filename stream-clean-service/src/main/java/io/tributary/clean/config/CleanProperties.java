@@ -38,6 +38,13 @@ public record CleanProperties(@DefaultValue("http://localhost:8081") String inge
      *                          processing time
      * @param maxPast           a {@code timestamp} step dead-letters event times more than this before
      *                          processing time
+     * @param regexBudget       characters one match of a user regular expression (a validate step's
+     *                          {@code pattern} / {@code patternProperties}) may read in one value,
+     *                          plus {@code regexBudgetPerChar} per character of the value; a pattern
+     *                          that backtracks past it (e.g. {@code (.*a){25}$}) dead-letters the
+     *                          record instead of keeping the worker busy for hours
+     * @param regexBudgetPerChar further characters a match may read per character of the value: a
+     *                          linear match reads each a few times, so long values stay within it
      * @param restartBackoff    first pause before a failed worker (any error, including a
      *                          {@link Error}) starts again; doubled per consecutive failure
      * @param maxRestartBackoff the longest pause between restarts of a failing worker
@@ -52,6 +59,8 @@ public record CleanProperties(@DefaultValue("http://localhost:8081") String inge
                          @DefaultValue("100") int maxValueDepth,
                          @DefaultValue("1d") Duration maxFuture,
                          @DefaultValue("3650d") Duration maxPast,
+                         @DefaultValue("1000000") long regexBudget,
+                         @DefaultValue("100") int regexBudgetPerChar,
                          @DefaultValue("250ms") Duration restartBackoff,
                          @DefaultValue("30s") Duration maxRestartBackoff) {
     }

@@ -9,12 +9,14 @@ import io.tributary.clean.process.Outcome;
 
 /**
  * Record counts of one pipeline on this instance, as Micrometer counters:
- * {@code clean.pipeline.records{pipeline, outcome=in|out|filtered|deduplicated|dead-lettered|already-written}} and
+ * {@code clean.pipeline.records{pipeline, outcome=in|out|filtered|deduplicated|dead-lettered|already-written|refused|value-omitted}} and
  * {@code clean.step.records{pipeline, step, outcome=in|filtered|deduplicated|dead-lettered}} (step is
  * {@code "<index>:<type>"}, or {@code parse} for values that are not JSON objects). Counts are of
  * records processed since this instance started, replays after a rebalance included;
  * {@code already-written} counts outputs not sent again because the log already held them (the
- * replay after a crash or a takeover).
+ * replay after a crash or a takeover); {@code refused} counts outputs the sink refused (too large,
+ * invalid there) that went to the dead letters instead, {@code value-omitted} dead letters the
+ * dead-letter topic refused too, written as an envelope without the value.
  * Thread-safe.
  */
 final class PipelineMetrics {
@@ -26,6 +28,8 @@ final class PipelineMetrics {
     private final Counter deadLettered;
     private final Counter parseDeadLettered;
     private final Counter alreadyWritten;
+    private final Counter refused;
+    private final Counter valueOmitted;
     private final List<String> stepLabels;
     private final RateMeter rate = new RateMeter(System::currentTimeMillis);
     private final List<Counter> stepIn = new ArrayList<>();
@@ -40,6 +44,8 @@ final class PipelineMetrics {
         this.deduplicated = records(registry, pipeline, "deduplicated");
         this.deadLettered = records(registry, pipeline, "dead-lettered");
         this.alreadyWritten = records(registry, pipeline, "already-written");
+        this.refused = records(registry, pipeline, "refused");
+        this.valueOmitted = records(registry, pipeline, "value-omitted");
         this.parseDeadLettered = step(registry, pipeline, "parse", "dead-lettered");
         this.stepLabels = List.copyOf(stepLabels);
         for (String label : stepLabels) {
@@ -85,10 +91,18 @@ final class PipelineMetrics {
         alreadyWritten.increment();
     }
 
+    void refused() {
+        refused.increment();
+    }
+
+    void valueOmitted() {
+        valueOmitted.increment();
+    }
+
     PipelineStatus.Counts totals() {
         return new PipelineStatus.Counts((long) in.count(), (long) out.count(), (long) filtered.count(),
                 (long) deduplicated.count(), (long) deadLettered.count(), (long) alreadyWritten.count(),
-                Math.round(rate.perSecond() * 10) / 10.0);
+                (long) refused.count(), (long) valueOmitted.count(), Math.round(rate.perSecond() * 10) / 10.0);
     }
 
     List<PipelineStatus.StepCounts> steps() {

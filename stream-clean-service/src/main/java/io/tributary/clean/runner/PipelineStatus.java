@@ -24,11 +24,14 @@ public record PipelineStatus(String name,
     /**
      * Records since this instance started; {@code in = out + filtered + deduplicated + deadLettered}.
      * {@code alreadyWritten}: outputs (among out and deadLettered) skipped because the log held
-     * them already, after a crash or a takeover. {@code perSecond}: records in per second over the
+     * them already, after a crash or a takeover. {@code refused}: outputs (among out) the sink
+     * refused for themselves (larger than its {@code max.message.bytes}, invalid there), written to
+     * the dead letters instead. {@code valueOmitted}: dead letters the dead-letter topic refused too,
+     * written as an envelope without the value. {@code perSecond}: records in per second over the
      * last ten seconds.
      */
     public record Counts(long in, long out, long filtered, long deduplicated, long deadLettered, long alreadyWritten,
-                         double perSecond) {
+                         long refused, long valueOmitted, double perSecond) {
     }
 
     /** Records that reached a step, and how many of them it filtered, deduplicated or dead-lettered. */

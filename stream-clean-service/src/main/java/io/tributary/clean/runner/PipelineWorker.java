@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Consumer;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,6 +45,7 @@ import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * One member of a pipeline's consumer group ({@link PipelineDefinition#group}), on its own thread.
@@ -76,6 +79,17 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * was reading when it was upgraded: it keeps that version's names, and so its offsets, sequences
  * and dedupe state ({@link SourceBindings}).
  *
+ * <p><b>Refused records.</b> When ingest refuses a write for what is in it (413
+ * {@code record-too-large}: the batch or one record exceeds the topic's {@code max.message.bytes}
+ * or a request limit; 400 {@code invalid-record}), the batch is split in halves and each sent
+ * again, in order, down to single records ({@link #sendUntilRefused}); so a batch only too large as
+ * a whole is written in pieces, and a record refused on its own is found. A cleaned record the
+ * sink refuses goes to the dead letters (step {@code sink}, the refusal as reason, the source
+ * value), and its sink partition waits until that dead letter is written ({@link #writePoll}). A
+ * dead letter the dead-letter topic refuses too is written as an envelope without the value (the
+ * reason, the source topic, partition and offset, the value's size) under the same sequence. Only
+ * an envelope refused as well fails the worker: nothing is dropped silently.
+ *
  * <p><b>Failures.</b> Any failure while processing (ingest unavailable after retries, fenced
  * by a newer owner, a rebalance in the middle) abandons the uncommitted work: the consumer
  * leaves the group, the worker backs off and joins again, continuing from committed offsets.
@@ -84,6 +98,8 @@ final class PipelineWorker implements Runnable {
 
     private static final Logger LOG = LoggerFactory.getLogger(PipelineWorker.class);
     private static final int MAX_REASON_CHARS = 1_000;
+    /** The dead-letter {@code step} of a cleaned record the sink refused. */
+    static final String SINK_STEP = "sink";
     private static final Duration LAG_INTERVAL = Duration.ofSeconds(2);
     private static final int SENDER_THREADS = 8;
     /** Writes the text of a value too deep for the regular writer (only for dead letters). */
@@ -104,6 +120,8 @@ final class PipelineWorker implements Runnable {
     private final Map<Integer, Long> committed = new HashMap<>();
     /** Sends a poll's batches concurrently; the worker thread waits for all of them. */
     private final ExecutorService senders;
+    /** Runs a poll's writes ({@link #writePoll}) while the worker thread prepares the next poll. */
+    private final ExecutorService writer;
     private volatile boolean stopping;
     private volatile GroupConsumer consumer;
     /** Set once a poll was committed since the last (re)start: resets the restart backoff. */
@@ -130,6 +148,11 @@ final class PipelineWorker implements Runnable {
         this.client = client;
         this.senders = Executors.newFixedThreadPool(SENDER_THREADS, runnable -> {
             Thread thread = new Thread(runnable, "clean-" + pipeline.name() + "-" + index + "-sender");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.writer = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "clean-" + pipeline.name() + "-" + index + "-writer");
             thread.setDaemon(true);
             return thread;
         });
@@ -195,6 +218,7 @@ final class PipelineWorker implements Runnable {
             }
         }
         senders.shutdown();
+        writer.shutdown();
         runtime.state(index, WorkerState.STOPPED);
     }
 
@@ -298,12 +322,13 @@ final class PipelineWorker implements Runnable {
             bySource.computeIfAbsent(record.partition(), p -> new ArrayList<>()).add(record);
         }
         Map<TopicPartition, Long> next = new HashMap<>();
-        List<Write> writes = new ArrayList<>();
+        List<Write> sinkWrites = new ArrayList<>();
+        List<Write> deadLetterWrites = new ArrayList<>();
         List<DedupeSave> saves = new ArrayList<>();
         for (Map.Entry<Integer, List<ConsumedRecord>> entry : bySource.entrySet()) {
             int sourcePartition = entry.getKey();
             PartitionState state = partitions.computeIfAbsent(sourcePartition, this::takeOver);
-            Map<Target, List<SequencedTree>> batches = new LinkedHashMap<>();
+            Map<Target, List<Pending>> batches = new LinkedHashMap<>();
             for (ConsumedRecord record : entry.getValue()) {
                 if (state.processedBefore(record.offset())) {
                     continue;
@@ -324,10 +349,12 @@ final class PipelineWorker implements Runnable {
                 if (state.written(topic, partition, record.offset())) {
                     runtime.metrics().alreadyWritten();
                 } else {
-                    batches.computeIfAbsent(new Target(topic, partition), t -> new ArrayList<>()).add(output);
+                    batches.computeIfAbsent(new Target(topic, partition), t -> new ArrayList<>())
+                            .add(new Pending(record, output, null));
                 }
             }
-            batches.forEach((target, batch) -> writes.add(new Write(target, batch, state)));
+            batches.forEach((target, batch) -> (target.topic().equals(pipeline.sink()) ? sinkWrites : deadLetterWrites)
+                    .add(new Write(target, batch, state, sourcePartition)));
             List<ConsumedRecord> done = entry.getValue();
             long nextOffset = done.get(done.size() - 1).offset() + 1;
             next.put(new TopicPartition(pipeline.source(), sourcePartition), nextOffset);
@@ -335,7 +362,7 @@ final class PipelineWorker implements Runnable {
                 saves.add(dedupeSave(state, nextOffset));
             }
         }
-        return new PreparedPoll(next, writes, saves);
+        return new PreparedPoll(next, sinkWrites, deadLetterWrites, saves);
     }
 
     /** What one partition's dedupe steps changed since the last save, to be saved with {@code nextOffset}. */
@@ -348,29 +375,247 @@ final class PipelineWorker implements Runnable {
     }
 
     /**
-     * Starts a poll's writes, concurrently: one per source and target partition. The previous
-     * poll is finished before, so no producer ever has two batches in flight to one partition.
+     * Starts a poll's writes ({@link #writePoll}) on the worker's writer thread and returns at once.
+     * The previous poll is finished before, so no producer ever has two batches in flight to one
+     * partition.
      */
     private InFlightPoll dispatch(PreparedPoll prepared) {
-        List<CompletableFuture<Void>> futures = new ArrayList<>();
-        for (Write write : prepared.writes()) {
-            futures.add(CompletableFuture.runAsync(() -> {
-                ingest.send(write.target().topic(), write.target().partition(), write.records(),
-                        write.state().identity());
-                write.state().wrote(write.target().topic(), write.target().partition(),
-                        write.records().get(write.records().size() - 1).sequence());
-            }, senders));
+        return new InFlightPoll(prepared, CompletableFuture.runAsync(() -> writePoll(prepared), writer));
+    }
+
+    /**
+     * Writes a poll's batches, concurrently (one per source and target partition), in rounds: the
+     * sink batches, then the dead-letter batches. Without refusals that is one round. A sink
+     * partition that refuses a record stops there ({@link #sendUntilRefused}); the record joins its
+     * source partition's dead letters in offset order, and that sink partition goes on only once
+     * the dead letter is written. So a sink's sequence never passes a refused record whose dead
+     * letter is not written yet: a replay after a crash finds it unwritten, is refused again and
+     * dead-letters it, rather than skipping it as written. Dead letters of a source partition are
+     * sent only below the lowest offset its sink partitions still have to send, because a refusal
+     * there may still add a dead letter with that offset, and sequences must increase. Returns
+     * (or fails) once every write has finished.
+     */
+    private void writePoll(PreparedPoll prepared) {
+        Map<Integer, SourceWrites> sources = new LinkedHashMap<>();
+        for (Write write : prepared.sinkWrites()) {
+            sources.computeIfAbsent(write.sourcePartition(), p -> new SourceWrites(p, write.state()))
+                    .sink().put(write.target(), new ArrayList<>(write.records()));
         }
-        return new InFlightPoll(prepared, futures);
+        for (Write write : prepared.deadLetterWrites()) {
+            sources.computeIfAbsent(write.sourcePartition(), p -> new SourceWrites(p, write.state()))
+                    .deadLetters().put(write.target(), new ArrayList<>(write.records()));
+        }
+        while (sources.values().stream().anyMatch(SourceWrites::pending)) {
+            List<Map.Entry<SourceWrites, Map.Entry<Target, CompletableFuture<Pending>>>> sends = new ArrayList<>();
+            for (SourceWrites source : sources.values()) {
+                source.sink().forEach((target, records) -> {
+                    if (!records.isEmpty() && !source.blocked().containsKey(target)) {
+                        Write write = new Write(target, List.copyOf(records), source.state(), source.sourcePartition());
+                        sends.add(Map.entry(source, Map.entry(target, CompletableFuture.supplyAsync(
+                                () -> sendUntilRefused(write), senders))));
+                    }
+                });
+            }
+            awaitAll(sends.stream().map(send -> send.getValue().getValue()).toList());
+            for (var send : sends) {
+                SourceWrites source = send.getKey();
+                Target target = send.getValue().getKey();
+                Pending refused = send.getValue().getValue().join();
+                List<Pending> queue = source.sink().get(target);
+                if (refused == null) {
+                    queue.clear();
+                    continue;
+                }
+                // Written: everything before the refused record. It leaves the sink's queue for the dead letters.
+                queue.subList(0, indexOf(queue, refused) + 1).clear();
+                deadLetterRefused(source, target, refused);
+            }
+            List<CompletableFuture<Pending>> deadLetterSends = new ArrayList<>();
+            for (SourceWrites source : sources.values()) {
+                long below = source.sink().values().stream().filter(queue -> !queue.isEmpty())
+                        .mapToLong(queue -> queue.get(0).output().sequence()).min().orElse(Long.MAX_VALUE);
+                source.deadLetters().forEach((target, records) -> {
+                    int ready = 0;
+                    while (ready < records.size() && records.get(ready).output().sequence() < below) {
+                        ready++;
+                    }
+                    if (ready > 0) {
+                        Write write = new Write(target, List.copyOf(records.subList(0, ready)), source.state(),
+                                source.sourcePartition());
+                        records.subList(0, ready).clear();
+                        deadLetterSends.add(CompletableFuture.supplyAsync(() -> {
+                            sendIsolating(write, write.records(), rejected -> sendEnvelope(write, rejected));
+                            return null;
+                        }, senders));
+                    }
+                });
+                // Dead letters below the bound are now written (or the poll fails): their sink partitions go on.
+                source.blocked().values().removeIf(offset -> offset < below);
+            }
+            awaitAll(deadLetterSends);
+        }
+    }
+
+    /**
+     * Adds a record the sink refused to the dead letters of its source partition, in offset order,
+     * and holds its sink partition until that dead letter is written.
+     */
+    private void deadLetterRefused(SourceWrites source, Target sinkTarget, Pending refused) {
+        runtime.metrics().refused();
+        ConsumedRecord record = refused.source();
+        Refusal refusal = refused.refusal();
+        String reason = "the sink topic refused the cleaned record: " + refusal.getMessage();
+        SequencedTree deadLetter = toOutput(record, new Outcome.DeadLettered(Outcome.PARSE_STEP, SINK_STEP, reason),
+                pipeline.processor().maxValueDepth());
+        int partition = record.key() == null ? record.partition() % deadLetterPartitions
+                : Partitioner.partitionForKey(record.key(), deadLetterPartitions);
+        if (source.state().written(pipeline.deadLetter(), partition, record.offset())) {
+            // Dead-lettered before a crash; the sink partition stopped here then, so it is already safe to go on.
+            runtime.metrics().alreadyWritten();
+            return;
+        }
+        List<Pending> records = source.deadLetters().computeIfAbsent(new Target(pipeline.deadLetter(), partition),
+                t -> new ArrayList<>());
+        records.add(new Pending(record, deadLetter, null));
+        records.sort(Comparator.comparingLong(pending -> pending.output().sequence()));
+        source.blocked().put(sinkTarget, record.offset());
+    }
+
+    /**
+     * Sends a batch to one target partition in order. When ingest refuses it for its content,
+     * sends each half again, down to single records, and stops at the first record refused on its
+     * own: returns that record (with {@link Pending#refusal}), everything before it written; null
+     * when all were written.
+     */
+    private Pending sendUntilRefused(Write write) {
+        return sendUntilRefused(write, write.records());
+    }
+
+    private Pending sendUntilRefused(Write write, List<Pending> records) {
+        Target target = write.target();
+        try {
+            ingest.send(target.topic(), target.partition(), records.stream().map(Pending::output).toList(),
+                    write.state().identity());
+            write.state().wrote(target.topic(), target.partition(), records.get(records.size() - 1).output().sequence());
+            return null;
+        } catch (IngestException e) {
+            if (!refusesContent(e)) {
+                throw e;
+            }
+            if (records.size() == 1) {
+                Pending refused = records.get(0);
+                LOG.info("Pipeline {}: {} refused the record of {}/{} at offset {}: {}", pipeline.name(), target.topic(),
+                        refused.source().topic(), refused.source().partition(), refused.source().offset(),
+                        e.getMessage());
+                return new Pending(refused.source(), refused.output(), new Refusal(e));
+            }
+            int half = records.size() / 2;
+            Pending refused = sendUntilRefused(write, records.subList(0, half));
+            return refused != null ? refused : sendUntilRefused(write, records.subList(half, records.size()));
+        }
+    }
+
+    /**
+     * Sends records to one target partition in order, like {@link #sendUntilRefused}, but goes on
+     * after a refused record: each goes to {@code onRefused} before anything after it is sent.
+     */
+    private void sendIsolating(Write write, List<Pending> records, Consumer<Pending> onRefused) {
+        List<Pending> rest = records;
+        while (!rest.isEmpty()) {
+            Pending refused = sendUntilRefused(write, rest);
+            if (refused == null) {
+                return;
+            }
+            onRefused.accept(refused);
+            rest = rest.subList(indexOf(rest, refused) + 1, rest.size());
+        }
+    }
+
+    /** Where a record is among others of one batch (by its sequence, unique there). */
+    private static int indexOf(List<Pending> records, Pending record) {
+        for (int i = 0; i < records.size(); i++) {
+            if (records.get(i).output().sequence() == record.output().sequence()) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("sequence " + record.output().sequence() + " is not in the batch");
+    }
+
+    /**
+     * A refusal of the records themselves, which a smaller batch or the dead letters can settle:
+     * 413 (a batch or record larger than {@code max.message.bytes}, a request over ingest's size or
+     * record-count limit) or 400 {@code invalid-record} (e.g. a keyless record on a compacted topic,
+     * a timestamp outside ingest's window). Anything else (not found, not authorized, fenced,
+     * unavailable) is about the topic or the service and fails the poll as before.
+     */
+    static boolean refusesContent(IngestException e) {
+        return e.status() == 413 || (e.status() == 400 && e.type() != null && e.type().endsWith("invalid-record"));
+    }
+
+    /**
+     * Waits for every one of some concurrent writes and rethrows the first failure once all have
+     * finished, so a failed poll leaves nothing in flight behind it.
+     */
+    private static void awaitAll(List<? extends CompletableFuture<?>> writes) {
+        RuntimeException first = null;
+        for (CompletableFuture<?> write : writes) {
+            try {
+                write.join();
+            } catch (CompletionException e) {
+                if (first == null) {
+                    first = e.getCause() instanceof RuntimeException cause ? cause : e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    /**
+     * Writes, in place of a dead letter its topic refused, an envelope without the value: the reason,
+     * where the record came from and how large its value is, under the same sequence. If even that
+     * is refused the worker fails (and retries from the committed offsets): never a silent drop.
+     */
+    private void sendEnvelope(Write write, Pending refused) {
+        SequencedTree original = refused.output();
+        ConsumedRecord record = refused.source();
+        ObjectNode envelope = JsonNodeFactory.instance.objectNode();
+        envelope.put("valueOmitted", true);
+        envelope.put("valueBytes", DEPTH_TOLERANT.writeValueAsBytes(original.value()).length);
+        envelope.put("reason", "the dead-letter topic refused the record: "
+                + truncate(refused.refusal().getMessage()));
+        envelope.putObject("source").put("topic", record.topic()).put("partition", record.partition())
+                .put("offset", record.offset());
+        // Only the headers of our own making: the source's headers may be what made the record too large.
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (String name : List.of("step", "reason", "source.topic", "source.partition", "source.offset",
+                "timestamp")) {
+            String value = original.headers().get(name);
+            if (value != null) {
+                headers.put(name, value);
+            }
+        }
+        headers.put("value.omitted", "true");
+        // No timestamp: ingest stamps it, so a source timestamp it refuses cannot refuse the envelope too.
+        SequencedTree replacement = new SequencedTree(original.key(), envelope, headers, null, original.sequence());
+        Pending again = sendUntilRefused(write, List.of(new Pending(record, replacement, null)));
+        if (again != null) {
+            throw new IllegalStateException("the dead-letter topic " + write.target().topic() + " refused even the"
+                    + " envelope (without the value) of the record of " + record.topic() + "/" + record.partition()
+                    + " at offset " + record.offset() + ": " + again.refusal().getMessage());
+        }
+        runtime.metrics().valueOmitted();
     }
 
     /**
      * Waits until the sink acknowledged every write of the poll, then saves the dedupe state
-     * (one transaction) and only then commits the source offsets. Any failure propagates: the
-     * worker restarts from the committed offsets and the stored dedupe state.
+     * (one transaction) and only then commits the source offsets. Any failure propagates (once
+     * every write of the poll has finished): the worker restarts from the committed offsets and
+     * the stored dedupe state.
      */
     private void finish(InFlightPoll inFlight) {
-        awaitAll(inFlight.writes());
+        awaitAll(List.of(inFlight.writes()));
         PreparedPoll poll = inFlight.poll();
         if (!poll.dedupeSaves().isEmpty()) {
             dedupeStore.save(poll.dedupeSaves());
@@ -383,27 +628,6 @@ final class PipelineWorker implements Runnable {
             // Written already; whoever owns the partitions now skips those outputs.
             LOG.info("Pipeline {} worker {}: commit refused after a rebalance: {}", pipeline.name(), index,
                     e.getMessage());
-        }
-    }
-
-    /**
-     * Waits for every write of a poll (they run concurrently: one per target partition and source
-     * partition, so no producer ever has two batches in flight to one partition) and rethrows the
-     * first failure once all have finished.
-     */
-    private static void awaitAll(List<CompletableFuture<Void>> writes) {
-        RuntimeException first = null;
-        for (CompletableFuture<Void> write : writes) {
-            try {
-                write.join();
-            } catch (CompletionException e) {
-                if (first == null) {
-                    first = e.getCause() instanceof RuntimeException cause ? cause : e;
-                }
-            }
-        }
-        if (first != null) {
-            throw first;
         }
     }
 
@@ -428,9 +652,7 @@ final class PipelineWorker implements Runnable {
         if (outcome instanceof Outcome.DeadLettered dead) {
             Map<String, String> headers = new LinkedHashMap<>(record.headers());
             headers.put("step", dead.step());
-            String reason = dead.reason() == null ? "" : dead.reason();
-            headers.put("reason", reason.length() <= MAX_REASON_CHARS ? reason
-                    : reason.substring(0, MAX_REASON_CHARS) + "...");
+            headers.put("reason", truncate(dead.reason() == null ? "" : dead.reason()));
             headers.put("source.topic", record.topic());
             headers.put("source.partition", Integer.toString(record.partition()));
             headers.put("source.offset", Long.toString(record.offset()));
@@ -439,6 +661,10 @@ final class PipelineWorker implements Runnable {
                     record.offset());
         }
         return null;
+    }
+
+    private static String truncate(String reason) {
+        return reason.length() <= MAX_REASON_CHARS ? reason : reason.substring(0, MAX_REASON_CHARS) + "...";
     }
 
     /**
@@ -550,14 +776,47 @@ final class PipelineWorker implements Runnable {
     }
 
     /** One batch for one target partition, written under the identity of its source partition. */
-    private record Write(Target target, List<SequencedTree> records, PartitionState state) {
+    private record Write(Target target, List<Pending> records, PartitionState state, int sourcePartition) {
     }
 
-    /** A processed poll: the offsets to commit, its writes and its dedupe changes. */
-    private record PreparedPoll(Map<TopicPartition, Long> next, List<Write> writes, List<DedupeSave> dedupeSaves) {
+    /**
+     * A record to write and the source record it was made from; {@code refusal} is set on a record
+     * a target refused for itself.
+     */
+    private record Pending(ConsumedRecord source, SequencedTree output, Refusal refusal) {
     }
 
-    private record InFlightPoll(PreparedPoll poll, List<CompletableFuture<Void>> writes) {
+    /** Why a target refused a record. */
+    private record Refusal(IngestException failure) {
+        String getMessage() {
+            return failure.getMessage();
+        }
+    }
+
+    /**
+     * What one source partition of a poll still has to write: per sink and dead-letter partition,
+     * in offset order; {@code blocked} holds a sink partition that refused a record until that
+     * record's dead letter (at the given offset) is written.
+     */
+    private record SourceWrites(int sourcePartition, PartitionState state, Map<Target, List<Pending>> sink,
+                                Map<Target, List<Pending>> deadLetters, Map<Target, Long> blocked) {
+        SourceWrites(int sourcePartition, PartitionState state) {
+            this(sourcePartition, state, new LinkedHashMap<>(), new LinkedHashMap<>(), new HashMap<>());
+        }
+
+        boolean pending() {
+            return sink.values().stream().anyMatch(queue -> !queue.isEmpty())
+                    || deadLetters.values().stream().anyMatch(queue -> !queue.isEmpty());
+        }
+    }
+
+    /** A processed poll: the offsets to commit, its writes (sink, then dead letters) and its dedupe changes. */
+    private record PreparedPoll(Map<TopicPartition, Long> next, List<Write> sinkWrites, List<Write> deadLetterWrites,
+                                List<DedupeSave> dedupeSaves) {
+    }
+
+    /** A poll whose writes are under way: {@code writes} completes when all of them have. */
+    private record InFlightPoll(PreparedPoll poll, CompletableFuture<Void> writes) {
     }
 
     private static final class SourceMissingException extends RuntimeException {

@@ -13,13 +13,17 @@ import java.time.Duration;
  *                      step may lie
  * @param maxPast       how far before processing time an event time read by a {@code timestamp}
  *                      step may lie
+ * @param regexBudget   characters one match of a user regular expression (a validate step's
+ *                      {@code pattern} or {@code patternProperties}) may read in one value; a
+ *                      match that backtracks past it dead-letters the record ({@link BoundedRegex})
  */
-public record RecordLimits(int maxValueDepth, Duration maxFuture, Duration maxPast) {
+public record RecordLimits(int maxValueDepth, Duration maxFuture, Duration maxPast, RegexBudget regexBudget) {
 
-    public static final RecordLimits DEFAULTS = new RecordLimits(100, Duration.ofDays(1), Duration.ofDays(3650));
+    public static final RecordLimits DEFAULTS = new RecordLimits(100, Duration.ofDays(1), Duration.ofDays(3650),
+            RegexBudget.DEFAULT);
 
     public RecordLimits {
-        if (maxValueDepth < 1 || maxFuture.isNegative() || maxPast.isNegative()) {
+        if (maxValueDepth < 1 || maxFuture.isNegative() || maxPast.isNegative() || regexBudget == null) {
             throw new IllegalArgumentException("record limits must be positive");
         }
     }

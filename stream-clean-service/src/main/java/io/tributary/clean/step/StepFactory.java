@@ -23,7 +23,7 @@ import tools.jackson.databind.JsonNode;
  * @param maskSalt the salt of {@code mask} hashes
  * @param clock    the processing-time source of {@code insert}
  * @param lookup   reference tables for {@code enrich}
- * @param limits   what records must stay within (value depth, event-time window)
+ * @param limits   what records must stay within (value depth, event-time window, regex budget)
  */
 public record StepFactory(String maskSalt, Clock clock, ReferenceLookup lookup, RecordLimits limits) {
 
@@ -41,7 +41,7 @@ public record StepFactory(String maskSalt, Clock clock, ReferenceLookup lookup, 
     public Step create(JsonNode spec) {
         StepConfig config = new StepConfig(spec);
         return switch (config.type()) {
-            case "validate" -> ValidateStep.from(config);
+            case "validate" -> ValidateStep.from(config, limits.regexBudget());
             case "filter" -> FilterStep.from(config);
             case "drop" -> DropStep.from(config);
             case "rename" -> RenameStep.from(config);

@@ -46,7 +46,8 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 /**
  * Fault test: a stream of good records carrying poison ones — a value too deep for the consumer
  * to read at all, one deeper than the pipeline's depth limit, absurd event times, values that break
- * a step (a failed cast, a value the schema refuses, invalid JSON) — flows into a
+ * a step (a failed cast, a value the schema refuses, invalid JSON, a value on which a schema
+ * pattern backtracks catastrophically) — flows into a
  * running pipeline. Every good record must come out cleaned exactly as an oracle computed here
  * says, every poison one must be in the dead letters with its step and reason, and the pipeline
  * must stay RUNNING with exact counters.
@@ -80,7 +81,8 @@ class PoisonRecordsTest {
 
     private static final String STEPS = """
             [{"type":"validate","schema":{"type":"object","required":["id","amount","ts"],
-              "properties":{"id":{"type":"integer"},"code":{"type":"string","pattern":"^a+$"}}}},
+              "properties":{"id":{"type":"integer"},"code":{"type":"string","pattern":"^a+$"},
+                "tag":{"type":"string","pattern":"(.*a){25}$"}}}},
              {"type":"cast","field":"/amount","to":"double"},
              {"type":"timestamp","field":"/ts","format":"epoch-millis"},
              {"type":"insert","field":"/cleaned","value":true}]""";
@@ -106,7 +108,10 @@ class PoisonRecordsTest {
                 new Poison("bad-amount", "{\"id\":4,\"amount\":\"abc\",\"ts\":" + now + "}", "1:cast", ""),
                 new Poison("bad-code", "{\"id\":5,\"amount\":1,\"ts\":" + now + ",\"code\":\"b\"}", "0:validate",
                         "does not match"),
-                new Poison("broken-json", "\"{broken\"", "parse", "invalid JSON")));
+                new Poison("broken-json", "\"{broken\"", "parse", "invalid JSON"),
+                // The pattern backtracks for hours on this tag: the budget gives up, the record is dead-lettered.
+                new Poison("backtracking", "{\"id\":6,\"amount\":1,\"ts\":" + now + ",\"tag\":\""
+                        + "a".repeat(40) + "!\"}", "0:validate", "clean.runner.regex-budget")));
         Map<Integer, JsonNode> expectedClean = new HashMap<>();
         try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()));
              IngestProducer producer = IngestProducer.create(ProducerSettings.builder(ClientSettings.of(ingest.url()))

@@ -172,7 +172,9 @@ class PipelineApiTest {
                 "[{'type':'timestamp','field':'/t','format':'pattern','pattern':'" + "y".repeat(300) + "'}]",
                 "[{'type':'timestamp','field':'/t','format':'epoch-millis','zone':'" + "Z".repeat(300) + "'}]",
                 "[{'type':'mask','field':'/e','method':'redact','replacement':'" + "*".repeat(2000) + "'}]",
-                "[{'type':'validate','schema':{'type':'string','pattern':'" + "(a+)+".repeat(300) + "'}}]")) {
+                "[{'type':'validate','schema':{'type':'string','pattern':'" + "(a+)+".repeat(300) + "'}}]",
+                "[{'type':'validate','schema':{'properties':{'a':{'items':{'pattern':'(unclosed'}}}}}]",
+                "[{'type':'validate','schema':{'patternProperties':{'[z-a]':{}}}}]")) {
             send(post("/api/v1/pipelines"), pipeline("bad", steps))
                     .andExpect(status().isBadRequest())
                     .andExpect(content().contentTypeCompatibleWith("application/problem+json"))
@@ -182,5 +184,16 @@ class PipelineApiTest {
                     .andExpect(status().isBadRequest())
                     .andExpect(jsonPath("$.stepIndex").value(0));
         }
+    }
+
+    @Test
+    void shouldPreviewARecordOnWhichAPatternBacktracksAsADeadLetter() throws Exception {
+        String steps = "[{'type':'validate','schema':{'properties':{'tag':{'pattern':'(.*a){25}$'}}}}]";
+        send(post("/api/v1/pipelines/preview"), ("{'steps':" + steps + ",'records':[{'value':{'tag':'"
+                + "a".repeat(40) + "!'}}]}").replace('\'', '"'))
+                .andExpect(status().isOk())
+                .andExpect(jsonPath("$.results[0].outcome").value("dead-letter"))
+                .andExpect(jsonPath("$.results[0].step").value("0:validate"))
+                .andExpect(jsonPath("$.results[0].reason", containsString("clean.runner.regex-budget")));
     }
 }

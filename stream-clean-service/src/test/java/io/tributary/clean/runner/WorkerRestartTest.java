@@ -27,7 +27,7 @@ class WorkerRestartTest {
         CleanProperties properties = new CleanProperties("http://127.0.0.1:9", "salt",
                 new CleanProperties.Runner(true, Duration.ofSeconds(5), 100, Duration.ofMillis(100),
                         Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(5), 100, Duration.ofDays(1),
-                        Duration.ofDays(3650), Duration.ofMillis(10), Duration.ofMillis(40)),
+                        Duration.ofDays(3650), 1_000_000L, 100, Duration.ofMillis(10), Duration.ofMillis(40)),
                 new CleanProperties.Ingest(1, Duration.ofMillis(10), 50f, Duration.ofSeconds(1)));
         AtomicInteger attempts = new AtomicInteger();
         TokenMinter identity = new TokenMinter("stream-clean", "worker-restart-test-secret-0123456789abcdef",

@@ -1,11 +1,14 @@
 package io.tributary.clean.step;
 
+import java.time.Duration;
+
 import org.junit.jupiter.api.Test;
 
 import static io.tributary.clean.step.StepTests.record;
 import static io.tributary.clean.step.StepTests.step;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 class FilterStepTest {
 
@@ -45,5 +48,21 @@ class FilterStepTest {
                 .isInstanceOf(RecordRejectedException.class);
         assertThatThrownBy(() -> step("{'type':'filter','expression':'missing'}").apply(record("{}")))
                 .isInstanceOf(RecordRejectedException.class).hasMessageContaining("null");
+    }
+
+    @Test
+    void shouldDeadLetterARecordOnWhichAMatchesOperatorBacktracksInsteadOfSpinning() {
+        // SpEL's "matches" bounds its own work (Spring's OperatorMatches: 1,000,000 character reads, patterns of at
+        // most 1,000 characters); pinned here because a filter's regex and the value are both the user's.
+        Step filter = filter("tag matches '(.*a){25}$'");
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
+                assertThatThrownBy(() -> filter.apply(record("{'tag':'" + "a".repeat(40) + "!'}")))
+                        .isInstanceOf(RecordRejectedException.class));
+        // A pattern taken from the record itself is bounded the same way.
+        Step fromRecord = filter("tag matches pattern");
+        assertTimeoutPreemptively(Duration.ofSeconds(30), () ->
+                assertThatThrownBy(() -> fromRecord.apply(record("{'tag':'" + "a".repeat(40)
+                        + "!','pattern':'(.*a){25}$'}"))).isInstanceOf(RecordRejectedException.class));
+        assertThat(filter("tag matches '^a+$'").apply(record("{'tag':'aaa'}"))).isTrue();
     }
 }

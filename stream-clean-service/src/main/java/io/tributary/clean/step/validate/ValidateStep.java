@@ -1,15 +1,20 @@
 package io.tributary.clean.step.validate;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
 import com.networknt.schema.Error;
 import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
 import com.networknt.schema.SpecificationVersion;
 
 import io.tributary.clean.step.RecordRejectedException;
+import io.tributary.clean.step.RegexBudget;
+import io.tributary.clean.step.RegexBudgetExceededException;
 import io.tributary.clean.step.Step;
 import io.tributary.clean.step.StepConfig;
 import io.tributary.clean.step.StepConfigException;
@@ -22,10 +27,19 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * (draft 2020-12, networknt json-schema-validator). The schema itself is checked against the
  * 2020-12 meta-schema at create time. {@code $ref}s must be local ({@code #...}): a pipeline
  * never makes the service fetch documents from elsewhere.
+ *
+ * <p>The schema's regular expressions ({@code pattern}, {@code patternProperties}) are the user's
+ * code running on every record: they are compiled at create time (an invalid one refuses the
+ * step) and matched with a budget of characters read ({@link BoundedRegularExpressionFactory},
+ * {@code clean.runner.regex-budget}, {@code regex-budget-per-char}); a match that backtracks past it rejects the record, which
+ * then goes to the dead letters, instead of keeping the worker busy.
  */
 public final class ValidateStep implements Step {
 
+    /** Checks schemas against the meta-schema: only the meta-schema's own (fixed) patterns run here. */
     private static final SchemaRegistry REGISTRY = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+    /** Compiles the user's schemas, one registry per regex budget (in practice one). */
+    private static final Map<RegexBudget, SchemaRegistry> BOUNDED_REGISTRIES = new ConcurrentHashMap<>();
     /** Longest {@code pattern} / {@code patternProperties} regular expression. */
     static final int MAX_PATTERN_CHARS = 1_000;
     /** Values a new schema is tried against: a schema that cannot even answer for these is refused. */
@@ -44,7 +58,7 @@ public final class ValidateStep implements Step {
         this.schema = schema;
     }
 
-    public static ValidateStep from(StepConfig config) {
+    public static ValidateStep from(StepConfig config, RegexBudget regexBudget) {
         config.allowOnly("schema");
         JsonNode schemaNode = config.raw("schema");
         if (schemaNode == null || !(schemaNode.isObject() || schemaNode.isBoolean())) {
@@ -59,7 +73,7 @@ public final class ValidateStep implements Step {
         SchemaLoops.refuse(schemaNode);
         Schema schema;
         try {
-            schema = REGISTRY.getSchema(schemaNode);
+            schema = boundedRegistry(regexBudget).getSchema(schemaNode);
         } catch (RuntimeException | StackOverflowError e) {
             throw new StepConfigException("\"schema\" cannot be compiled: " + e.getMessage(), e);
         }
@@ -77,9 +91,20 @@ public final class ValidateStep implements Step {
         return new ValidateStep(schema);
     }
 
+    private static SchemaRegistry boundedRegistry(RegexBudget regexBudget) {
+        return BOUNDED_REGISTRIES.computeIfAbsent(regexBudget, budget -> SchemaRegistry.withDefaultDialect(
+                SpecificationVersion.DRAFT_2020_12, registry -> registry.schemaRegistryConfig(SchemaRegistryConfig
+                        .builder().regularExpressionFactory(new BoundedRegularExpressionFactory(budget)).build())));
+    }
+
     @Override
     public boolean apply(WorkingRecord record) {
-        List<Error> errors = schema.validate(record.value());
+        List<Error> errors;
+        try {
+            errors = schema.validate(record.value());
+        } catch (RegexBudgetExceededException e) {
+            throw new RecordRejectedException("schema validation gave up: " + e.getMessage());
+        }
         if (!errors.isEmpty()) {
             throw new RecordRejectedException("schema validation failed: " + summary(errors));
         }
