@@ -1,8 +1,5 @@
 package io.tributary.ingest.replication;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -22,7 +19,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LateMajorityClusterTest {
 
     private static LoopbackCluster cluster;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() throws Exception {
@@ -44,15 +40,7 @@ class LateMajorityClusterTest {
 
     @Test
     void theEarlyNodeCreatesTopicsOnceAMajorityIsUp() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        HttpResponse<String> created;
-        do {
-            created = http.send(HttpRequest.newBuilder(URI.create(cluster.baseUrl(1) + "/api/v1/topics"))
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(30))
-                    .POST(HttpRequest.BodyPublishers.ofString(
-                            "{\"name\":\"late\",\"partitions\":1,\"replicationFactor\":3}")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-        } while (created.statusCode() == 503 && System.nanoTime() < deadline);
+        HttpResponse<String> created = cluster.createTopic(1, "late", 1, 3);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
     }
 }

@@ -1,5 +1,10 @@
 package io.tributary.ingest.replication;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -26,6 +31,7 @@ public final class LoopbackCluster implements AutoCloseable {
     private final int[] raftPorts;
     private final String peers;
     private final Map<Integer, ConfigurableApplicationContext> nodes = new TreeMap<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public LoopbackCluster(Path root, int size) throws IOException {
         this.root = root;
@@ -85,6 +91,29 @@ public final class LoopbackCluster implements AutoCloseable {
 
     public String baseUrl(int id) {
         return "http://127.0.0.1:" + httpPorts[id];
+    }
+
+    /** One HTTP request to a node ({@code json} null: no body), answered as text. */
+    public HttpResponse<String> send(int node, String method, String path, String json) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl(node) + path)).timeout(Duration.ofSeconds(30));
+        b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
+                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * Creates a topic through a node, trying again for up to a minute while it answers 503 (right
+     * after a start the metadata group may still be electing); answers the last response.
+     */
+    public HttpResponse<String> createTopic(int node, String name, int partitions, int replicationFactor)
+            throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        HttpResponse<String> created;
+        do {
+            created = send(node, "POST", "/api/v1/topics", "{\"name\":\"" + name + "\",\"partitions\":" + partitions
+                    + ",\"replicationFactor\":" + replicationFactor + "}");
+        } while (created.statusCode() == 503 && System.nanoTime() < deadline);
+        return created;
     }
 
     @Override

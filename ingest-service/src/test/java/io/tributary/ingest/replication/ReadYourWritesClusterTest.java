@@ -1,8 +1,5 @@
 package io.tributary.ingest.replication;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -30,7 +27,6 @@ class ReadYourWritesClusterTest {
     private static final int ROUNDS = 150;
 
     private static LoopbackCluster cluster;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() throws Exception {
@@ -44,30 +40,16 @@ class ReadYourWritesClusterTest {
         }
     }
 
-    private HttpResponse<String> send(int node, String method, String path, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(cluster.baseUrl(node) + path))
-                .timeout(Duration.ofSeconds(30));
-        b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     @Test
     void anAcknowledgedRecordIsReadableThroughEveryNodeAtOnce() throws Exception {
-        // Right after the start the metadata group may still be electing: 503 retriable, try again.
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        HttpResponse<String> created;
-        do {
-            created = send(1, "POST", "/api/v1/topics",
-                    "{\"name\":\"" + TOPIC + "\",\"partitions\":1,\"replicationFactor\":3}");
-        } while (created.statusCode() == 503 && System.nanoTime() < deadline);
+        HttpResponse<String> created = cluster.createTopic(1, TOPIC, 1, 3);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         awaitTopicOnEveryNode();
 
         List<String> misses = new ArrayList<>();
         for (int i = 0; i < ROUNDS; i++) {
             int writer = 1 + i % 3;
-            HttpResponse<String> produced = send(writer, "POST", "/api/v1/topics/" + TOPIC + "/records",
+            HttpResponse<String> produced = cluster.send(writer, "POST", "/api/v1/topics/" + TOPIC + "/records",
                     "{\"records\":[{\"partition\":0,\"value\":" + i + "}]}");
             assertThat(produced.statusCode()).as(produced.body()).isEqualTo(200);
             long offset = JSON.readTree(produced.body()).get("offsets").get(0).get("offset").asLong();
@@ -75,7 +57,7 @@ class ReadYourWritesClusterTest {
                 if (reader == writer) {
                     continue;
                 }
-                HttpResponse<String> fetched = send(reader, "GET", "/api/v1/topics/" + TOPIC
+                HttpResponse<String> fetched = cluster.send(reader, "GET", "/api/v1/topics/" + TOPIC
                         + "/partitions/0/records?offset=" + offset + "&maxRecords=1", null);
                 JsonNode records = fetched.statusCode() == 200 ? JSON.readTree(fetched.body()).get("records") : null;
                 if (records == null || records.isEmpty() || records.get(0).get("offset").asLong() != offset
@@ -83,7 +65,7 @@ class ReadYourWritesClusterTest {
                     misses.add("record " + i + " at " + offset + " via node " + reader + ": " + fetched.statusCode()
                             + " " + fetched.body());
                 }
-                HttpResponse<String> latest = send(reader, "GET", "/api/v1/topics/" + TOPIC
+                HttpResponse<String> latest = cluster.send(reader, "GET", "/api/v1/topics/" + TOPIC
                         + "/partitions/0/offsets?at=latest", null);
                 long highWatermark = JSON.readTree(latest.body()).get("offset").asLong();
                 if (highWatermark <= offset) {
@@ -98,7 +80,7 @@ class ReadYourWritesClusterTest {
     private void awaitTopicOnEveryNode() throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         for (int node = 1; node <= 3; node++) {
-            while (send(node, "GET", "/api/v1/topics/" + TOPIC, null).statusCode() != 200) {
+            while (cluster.send(node, "GET", "/api/v1/topics/" + TOPIC, null).statusCode() != 200) {
                 assertThat(System.nanoTime()).as("topic visible on node " + node).isLessThan(deadline);
                 Thread.sleep(50);
             }

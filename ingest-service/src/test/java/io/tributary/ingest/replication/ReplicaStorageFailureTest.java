@@ -1,11 +1,7 @@
 package io.tributary.ingest.replication;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,7 +27,6 @@ class ReplicaStorageFailureTest {
     private static final int BROKEN = 2;
 
     private static LoopbackCluster cluster;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() throws Exception {
@@ -45,16 +40,8 @@ class ReplicaStorageFailureTest {
         }
     }
 
-    private HttpResponse<String> send(int node, String method, String path, String json) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(cluster.baseUrl(node) + path))
-                .timeout(Duration.ofSeconds(30));
-        b = json == null ? b.method(method, HttpRequest.BodyPublishers.noBody())
-                : b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(json));
-        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
     private long produce(int node, int value) throws Exception {
-        HttpResponse<String> r = send(node, "POST", "/api/v1/topics/" + TOPIC + "/records",
+        HttpResponse<String> r = cluster.send(node, "POST", "/api/v1/topics/" + TOPIC + "/records",
                 "{\"records\":[{\"partition\":0,\"value\":" + value + "}]}");
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return JSON.readTree(r.body()).get("offsets").get(0).get("offset").asLong();
@@ -62,18 +49,13 @@ class ReplicaStorageFailureTest {
 
     @Test
     void aReplicaWhoseLogFailsStepsAsideAndTheGroupGoesOn() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        HttpResponse<String> created;
-        do {
-            created = send(1, "POST", "/api/v1/topics",
-                    "{\"name\":\"" + TOPIC + "\",\"partitions\":1,\"replicationFactor\":3}");
-        } while (created.statusCode() == 503 && System.nanoTime() < deadline);
+        HttpResponse<String> created = cluster.createTopic(1, TOPIC, 1, 3);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         List<Long> acked = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             acked.add(produce(1, i));
         }
-        assertThat(send(BROKEN, "GET", "/actuator/health/readiness", null).statusCode()).isEqualTo(200);
+        assertThat(cluster.send(BROKEN, "GET", "/actuator/health/readiness", null).statusCode()).isEqualTo(200);
 
         // The disk of node 2 fails for this partition: every append from now on throws.
         cluster.context(BROKEN).getBean(TopicRegistry.class).partition(TOPIC, 0).close();
@@ -81,13 +63,13 @@ class ReplicaStorageFailureTest {
         for (int i = 5; i < 25; i++) {
             acked.add(produce(i % 2 == 0 ? 1 : 3, i)); // through the healthy nodes, acks=all
         }
-        HttpResponse<String> readiness = send(BROKEN, "GET", "/actuator/health/readiness", null);
+        HttpResponse<String> readiness = cluster.send(BROKEN, "GET", "/actuator/health/readiness", null);
         assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(503);
-        HttpResponse<String> health = send(BROKEN, "GET", "/actuator/health", null);
+        HttpResponse<String> health = cluster.send(BROKEN, "GET", "/actuator/health", null);
         assertThat(health.body()).contains(TOPIC + "-0");
 
         // Reads through the broken node come from a healthy replica: every acknowledged record.
-        HttpResponse<String> fetched = send(BROKEN, "GET", "/api/v1/topics/" + TOPIC
+        HttpResponse<String> fetched = cluster.send(BROKEN, "GET", "/api/v1/topics/" + TOPIC
                 + "/partitions/0/records?offset=0&maxRecords=100", null);
         assertThat(fetched.statusCode()).as(fetched.body()).isEqualTo(200);
         List<Long> offsets = new ArrayList<>();
