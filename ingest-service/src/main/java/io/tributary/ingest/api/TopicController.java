@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
@@ -13,8 +15,11 @@ import io.tributary.ingest.acl.ResourceType;
 import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.cluster.PartitionView;
 import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.fetch.FetchService;
+import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.problem.ProblemException;
 import io.tributary.ingest.topic.TopicNames;
 import io.tributary.ingest.topic.TopicRegistry;
 import jakarta.servlet.http.HttpServletRequest;
@@ -40,9 +45,14 @@ class TopicController {
     private final IngestProperties props;
     /** Topic changes and partition views: local, or through the Raft groups on a cluster. */
     private final ClusterOps cluster;
+    private final FetchService fetch;
+    /** How long describe waits for its replicas to catch up with their leaders. */
+    private static final long DESCRIBE_CATCH_UP_MS = 1000;
     private final AccessControl access;
 
-    TopicController(TopicRegistry topics, IngestProperties props, ClusterOps cluster, AccessControl access) {
+    TopicController(TopicRegistry topics, IngestProperties props, ClusterOps cluster, AccessControl access,
+                    FetchService fetch) {
+        this.fetch = fetch;
         this.access = access;
         this.topics = topics;
         this.props = props;
@@ -95,6 +105,17 @@ class TopicController {
     }
 
     private TopicDtos.TopicDescription describe(TopicRegistry.Topic topic) {
+        // The offsets a hosting node shows are its replica's; let every replica here catch up with its
+        // leader first (read barriers, all at once), but wait only briefly: a replica that is
+        // rebuilding or cut off shows its own offsets rather than holding describe up.
+        List<CompletableFuture<Void>> barriers = new ArrayList<>();
+        for (int p = 0; p < topic.partitions().size(); p++) {
+            if (cluster.servesReads(topic, p)) {
+                barriers.add(cluster.catchUp(topic, p).exceptionally(e -> null));
+            }
+        }
+        CompletableFuture.allOf(barriers.toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, DESCRIBE_CATCH_UP_MS, TimeUnit.MILLISECONDS).join();
         List<TopicDtos.PartitionDescription> partitions = new ArrayList<>(topic.partitions().size());
         for (int p = 0; p < topic.partitions().size(); p++) {
             partitions.add(partition(topic, p));
@@ -109,12 +130,19 @@ class TopicController {
     private TopicDtos.PartitionDescription partition(TopicRegistry.Topic topic, int partition) {
         PartitionView v = cluster.view(topic, partition);
         PartitionLog log = topic.partitions().get(partition);
-        if (log == null) {
-            // This node keeps no log of it: offsets 0, no bytes, no segments (its replicas know the rest).
+        if (cluster.servesReads(topic, partition)) {
             return new TopicDtos.PartitionDescription(partition, v.leader(), v.replicas(), v.inSyncReplicas(),
-                    0, 0, 0, 0, 0);
+                    log.logStartOffset(), log.highWatermark(), log.logEndOffset(), log.sizeInBytes(),
+                    log.segmentCount());
+        }
+        // No (working) replica here: a replica's offsets; 0s when none answers. Sizes are local facts.
+        FetchResult bounds;
+        try {
+            bounds = fetch.bounds(topic.name(), partition);
+        } catch (ProblemException e) {
+            bounds = new FetchResult(List.of(), 0, 0, 0);
         }
         return new TopicDtos.PartitionDescription(partition, v.leader(), v.replicas(), v.inSyncReplicas(),
-                log.logStartOffset(), log.highWatermark(), log.logEndOffset(), log.sizeInBytes(), log.segmentCount());
+                bounds.logStartOffset(), bounds.highWatermark(), bounds.logEndOffset(), 0, 0);
     }
 }

@@ -54,6 +54,14 @@ public interface ClusterOps {
     default void awaitCommitted(TopicRegistry.Topic topic, int partition) {
     }
 
+    /**
+     * {@link #awaitCommitted} as a future, for callers that wait on several partitions at once for
+     * a bounded time (describe); completes exceptionally when it cannot be confirmed.
+     */
+    default java.util.concurrent.CompletableFuture<Void> catchUp(TopicRegistry.Topic topic, int partition) {
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
     /** Leader, replicas and in-sync replicas of a partition, for describe. */
     PartitionView view(TopicRegistry.Topic topic, int partition);
 

@@ -72,6 +72,11 @@ public class RaftClusterOps implements ClusterOps {
     }
 
     @Override
+    public java.util.concurrent.CompletableFuture<Void> catchUp(TopicRegistry.Topic topic, int partition) {
+        return replication.catchUp(topic, partition);
+    }
+
+    @Override
     public int leaderOf(TopicRegistry.Topic topic, int partition) {
         return replication.leaderOf(topic, partition);
     }

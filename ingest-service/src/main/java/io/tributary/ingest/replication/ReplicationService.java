@@ -449,6 +449,20 @@ public class ReplicationService {
     }
 
     /**
+     * {@link #awaitCommitted} without blocking and without the retries: completes once this replica
+     * has applied the leader's commit index of the moment, exceptionally when that cannot be
+     * confirmed. For describe, which waits for all its partitions at once and only for a moment.
+     */
+    public CompletableFuture<Void> catchUp(TopicRegistry.Topic topic, int partition) {
+        return client(topic, partition).async().sendReadOnlyUnordered(Message.EMPTY, peerId(self.id()))
+                .thenAccept(reply -> {
+                    if (!reply.isSuccess()) {
+                        throw new java.util.concurrent.CompletionException(reply.getException());
+                    }
+                });
+    }
+
+    /**
      * Appends a prepared batch through the partition's Raft group and waits until a majority
      * committed it and the local Ratis client got the apply's answer.
      *

@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Read your writes on a cluster: once a produce is acknowledged through one node, a fetch at its
- * offset through any other node returns it, and every node's latest offset is past it. Followers
+ * offset through any other node returns it, and every node's latest offset and describe are past it. Followers
  * apply committed entries a little after the leader, so without a read barrier a fetch sent to a
  * follower right after the acknowledgement would answer from an older log (416, or no record).
  */
@@ -56,6 +56,13 @@ class ReadYourWritesClusterTest {
             for (int reader = 1; reader <= 3; reader++) {
                 if (reader == writer) {
                     continue;
+                }
+                // Describe first: the reads below catch this node up with the leader themselves.
+                JsonNode described = JSON.readTree(cluster.send(reader, "GET", "/api/v1/topics/" + TOPIC, null).body())
+                        .get("partitionDetails").get(0);
+                if (described.get("highWatermark").asLong() <= offset) {
+                    misses.add("describe on node " + reader + " shows high watermark "
+                            + described.get("highWatermark").asLong() + " after " + offset + " was acknowledged");
                 }
                 HttpResponse<String> fetched = cluster.send(reader, "GET", "/api/v1/topics/" + TOPIC
                         + "/partitions/0/records?offset=" + offset + "&maxRecords=1", null);
