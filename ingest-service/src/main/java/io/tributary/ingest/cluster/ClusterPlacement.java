@@ -11,7 +11,7 @@ import org.springframework.stereotype.Component;
  * before any Raft group starts, to open the logs): every partition on a single node; on a
  * cluster the partitions whose placement ({@link ClusterPeers#replicas}) includes this node, and
  * every partition of a service-owned topic, which has a replica on every node (as
- * {@code ReplicationService.replicas} places them).
+ * {@code PartitionGroups.replicas} places them).
  */
 @Component
 public class ClusterPlacement implements PartitionHosting {

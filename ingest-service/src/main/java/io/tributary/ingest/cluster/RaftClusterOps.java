@@ -9,9 +9,12 @@ import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PreparedBatch;
 import io.tributary.ingest.produce.ProducerIds;
+import io.tributary.ingest.replication.MetadataAdmin;
+import io.tributary.ingest.replication.PartitionGroups;
+import io.tributary.ingest.replication.PartitionViews;
+import io.tributary.ingest.replication.Proposals;
 import io.tributary.ingest.replication.ReplicaReads;
 import io.tributary.ingest.replication.ReplicationEnabledCondition;
-import io.tributary.ingest.replication.ReplicationService;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.stereotype.Component;
@@ -25,12 +28,19 @@ import org.springframework.stereotype.Component;
 @Conditional(ReplicationEnabledCondition.class)
 public class RaftClusterOps implements ClusterOps {
 
-    private final ReplicationService replication;
+    private final PartitionGroups groups;
+    private final PartitionViews views;
+    private final Proposals proposals;
+    private final MetadataAdmin metadata;
     private final ReplicaReads replicaReads;
     private final ProducerIds producerIds;
 
-    RaftClusterOps(ReplicationService replication, ReplicaReads replicaReads, ProducerIds producerIds) {
-        this.replication = replication;
+    RaftClusterOps(PartitionGroups groups, PartitionViews views, Proposals proposals, MetadataAdmin metadata,
+                   ReplicaReads replicaReads, ProducerIds producerIds) {
+        this.groups = groups;
+        this.views = views;
+        this.proposals = proposals;
+        this.metadata = metadata;
         this.replicaReads = replicaReads;
         this.producerIds = producerIds;
     }
@@ -42,58 +52,58 @@ public class RaftClusterOps implements ClusterOps {
 
     @Override
     public int nodeId() {
-        return replication.nodeId();
+        return groups.nodeId();
     }
 
     @Override
     public int clusterSize() {
-        return replication.clusterSize();
+        return groups.clusterSize();
     }
 
     @Override
     public List<Integer> replicas(TopicRegistry.Topic topic, int partition) {
-        return replication.replicas(topic, partition);
+        return groups.replicas(topic, partition);
     }
 
     @Override
     public PartitionView view(TopicRegistry.Topic topic, int partition) {
-        ReplicationService.PartitionView v = replication.view(topic, partition);
+        PartitionViews.PartitionView v = views.view(topic, partition);
         return new PartitionView(v.leader(), v.replicas(), v.inSyncReplicas());
     }
 
     @Override
     public boolean servesReads(TopicRegistry.Topic topic, int partition) {
-        return replication.servesLocally(topic, partition);
+        return views.servesLocally(topic, partition);
     }
 
     @Override
     public void awaitCommitted(TopicRegistry.Topic topic, int partition) {
-        replication.awaitCommitted(topic, partition);
+        proposals.awaitCommitted(topic, partition);
     }
 
     @Override
     public java.util.concurrent.CompletableFuture<Void> catchUp(TopicRegistry.Topic topic, int partition) {
-        return replication.catchUp(topic, partition);
+        return proposals.catchUp(topic, partition);
     }
 
     @Override
     public int leaderOf(TopicRegistry.Topic topic, int partition) {
-        return replication.leaderOf(topic, partition);
+        return views.leaderOf(topic, partition);
     }
 
     @Override
     public long leaderTerm(TopicRegistry.Topic topic, int partition) {
-        return replication.leaderTerm(topic, partition);
+        return views.leaderTerm(topic, partition);
     }
 
     @Override
     public AppendResult append(TopicRegistry.Topic topic, int partition, PreparedBatch batch) {
-        return replication.append(topic, partition, batch);
+        return proposals.append(topic, partition, batch);
     }
 
     @Override
     public AppendResult appendAsLeader(TopicRegistry.Topic topic, int partition, PreparedBatch batch) {
-        return replication.appendAsLeader(topic, partition, batch);
+        return proposals.appendAsLeader(topic, partition, batch);
     }
 
     @Override
@@ -104,32 +114,32 @@ public class RaftClusterOps implements ClusterOps {
     @Override
     public TopicRegistry.Topic createTopic(String name, int partitions, int replicationFactor,
                                            Map<String, String> configs) {
-        return replication.createTopic(name, partitions, replicationFactor, configs);
+        return metadata.createTopic(name, partitions, replicationFactor, configs);
     }
 
     @Override
     public TopicRegistry.Topic updateConfigs(String name, Map<String, String> changes) {
-        return replication.updateConfigs(name, changes);
+        return metadata.updateConfigs(name, changes);
     }
 
     @Override
     public void deleteTopic(String name) {
-        replication.deleteTopic(name);
+        metadata.deleteTopic(name);
     }
 
     @Override
     public void hostInternalTopic(TopicRegistry.Topic topic) {
-        replication.hostInternalTopic(topic);
+        groups.hostInternalTopic(topic);
     }
 
     @Override
     public ProducerIds.Identity initProducer(String name) {
         producerIds.checkNameLimit(name); // every node holds the same names: refuse before proposing
-        return replication.initProducer(name);
+        return metadata.initProducer(name);
     }
 
     @Override
     public List<AclBinding> changeAcls(AclCommand command) {
-        return replication.changeAcls(command);
+        return metadata.changeAcls(command);
     }
 }

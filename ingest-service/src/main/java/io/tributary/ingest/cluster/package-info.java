@@ -6,8 +6,11 @@
  * and producer admin, ACL changes, group placement and offsets, fetch. Exactly one implementation
  * is a bean: {@link io.tributary.ingest.cluster.SingleNodeOps} when {@code ingest.cluster.peers} is
  * empty (everything on the local {@code TopicRegistry}, {@code ProducerIds} and {@code AclStore}),
- * {@link io.tributary.ingest.cluster.RaftClusterOps} otherwise (through
- * {@link io.tributary.ingest.replication.ReplicationService}, the Raft groups of
- * {@code replication}). Callers never branch on the mode themselves.
+ * {@link io.tributary.ingest.cluster.RaftClusterOps} otherwise (through the Raft groups of
+ * {@code replication}: {@link io.tributary.ingest.replication.PartitionGroups} for placement,
+ * {@link io.tributary.ingest.replication.Proposals} for writes,
+ * {@link io.tributary.ingest.replication.MetadataAdmin} for topic, producer and ACL changes,
+ * {@link io.tributary.ingest.replication.PartitionViews} for leaders and replicas). Callers never
+ * branch on the mode themselves.
  */
 package io.tributary.ingest.cluster;

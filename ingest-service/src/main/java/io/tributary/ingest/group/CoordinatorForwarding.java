@@ -25,7 +25,8 @@ import io.tributary.ingest.group.GroupDtos.GroupList;
 import io.tributary.ingest.group.GroupDtos.GroupSummary;
 import io.tributary.ingest.replication.ClusterPeers;
 import io.tributary.ingest.replication.ReplicationEnabledCondition;
-import io.tributary.ingest.replication.ReplicationService;
+import io.tributary.ingest.replication.PartitionGroups;
+import io.tributary.ingest.replication.ReplicationProperties;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -71,21 +72,23 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
 
     private final GroupPlacement placement;
     private final NodeCredentials credentials;
-    private final ReplicationService replication;
+    private final PartitionGroups groups;
+    private final Duration requestTimeout;
     private final Duration forwardTimeout;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
     private final AccessControl access;
 
-    CoordinatorForwarding(GroupPlacement placement, ReplicationService replication, IngestProperties props,
-                          AccessControl access, NodeCredentials credentials) {
+    CoordinatorForwarding(GroupPlacement placement, PartitionGroups groups, ReplicationProperties settings,
+                          IngestProperties props, AccessControl access, NodeCredentials credentials) {
         this.access = access;
         this.credentials = credentials;
         this.placement = placement;
-        this.replication = replication;
+        this.groups = groups;
+        this.requestTimeout = settings.requestTimeout();
         // A forwarded poll may park for up to the fetch wait cap.
-        this.forwardTimeout = props.fetch().maxWait().plus(replication.requestTimeout()).plusSeconds(10);
+        this.forwardTimeout = props.fetch().maxWait().plus(requestTimeout).plusSeconds(10);
     }
 
     @Override
@@ -114,15 +117,15 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
         }
         String group = UriUtils.decode(m.group(1), StandardCharsets.UTF_8);
         byte[] body = null;
-        long deadline = System.nanoTime() + replication.requestTimeout().toNanos();
+        long deadline = System.nanoTime() + requestTimeout.toNanos();
         while (true) {
             int node = placement.coordinator(group);
-            boolean local = node == replication.nodeId() && placement.localEpoch(group) >= 0;
+            boolean local = node == groups.nodeId() && placement.localEpoch(group) >= 0;
             if (local && body == null) {
                 return true;
             }
             // Once the body was read for a forward, even this node is reached over HTTP.
-            if (local || node > 0 && node != replication.nodeId()) {
+            if (local || node > 0 && node != groups.nodeId()) {
                 if (body == null) {
                     body = request.getInputStream().readAllBytes();
                 }
@@ -136,7 +139,7 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
             }
             if (System.nanoTime() > deadline) {
                 throw new ProblemException(ProblemType.COORDINATOR_NOT_AVAILABLE, "no coordinator for group " + group
-                        + " within " + replication.requestTimeout().toMillis() + " ms (an election is going on?)");
+                        + " within " + requestTimeout.toMillis() + " ms (an election is going on?)");
             }
             sleep();
         }
@@ -144,12 +147,12 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
 
     /** The coordinator's answer, or null when it could not be reached (nothing was sent). */
     private HttpResponse<byte[]> forward(int node, HttpServletRequest request, byte[] body) throws IOException {
-        ClusterPeers.Peer peer = replication.peers().find(node).orElseThrow();
+        ClusterPeers.Peer peer = groups.peers().find(node).orElseThrow();
         String pathAndQuery = request.getRequestURI()
                 + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
         HttpRequest.Builder out = HttpRequest.newBuilder(URI.create(peer.httpBase() + pathAndQuery))
                 .timeout(forwardTimeout)
-                .header(FORWARDED_BY, Integer.toString(replication.nodeId()))
+                .header(FORWARDED_BY, Integer.toString(groups.nodeId()))
                 .method(request.getMethod(), body.length == 0 ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofByteArray(body));
         copyHeader(request, out, "Content-Type");
@@ -180,12 +183,12 @@ class CoordinatorForwarding implements WebMvcConfigurer, HandlerInterceptor {
     /** Every reachable node's groups (each lists those it coordinates), by name. */
     private GroupList mergedList(HttpServletRequest request) {
         Map<String, GroupSummary> merged = new TreeMap<>();
-        for (ClusterPeers.Peer peer : replication.peers().peers()) {
+        for (ClusterPeers.Peer peer : groups.peers().peers()) {
             try {
                 // Asked as this node (a peer lists everything it coordinates to a node); what the caller may see of
                 // the merged list is decided here.
                 HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(peer.httpBase() + GROUPS))
-                        .timeout(Duration.ofSeconds(5)).header(FORWARDED_BY, Integer.toString(replication.nodeId()))
+                        .timeout(Duration.ofSeconds(5)).header(FORWARDED_BY, Integer.toString(groups.nodeId()))
                         .header(HttpHeaders.AUTHORIZATION, credentials.authorization())
                         .GET().build(), HttpResponse.BodyHandlers.ofByteArray());
                 if (r.statusCode() != 200) {

@@ -51,7 +51,7 @@ sealed interface MetadataCommand {
     }
 
     /**
-     * Changes nothing; a starting node sends one (see ReplicationService) so that an idle leader
+     * Changes nothing; a starting node sends one (see MetadataAdmin) so that an idle leader
      * sends its log to a follower that came back empty. {@code sender} is {@code node-<id>}, for
      * the reader of the log only.
      */

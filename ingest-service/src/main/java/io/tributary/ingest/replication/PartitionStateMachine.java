@@ -164,7 +164,7 @@ final class PartitionStateMachine extends BaseStateMachine {
     }
 
     /**
-     * The answer to the read barrier ({@link ReplicationService#awaitCommitted}): Ratis calls it once
+     * The answer to the read barrier ({@link Proposals#awaitCommitted}): Ratis calls it once
      * this replica has applied up to the read index, so by then the local log holds every committed
      * entry of that moment. Answers the local high watermark, 8 bytes big-endian (informative only).
      */

@@ -35,16 +35,16 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/internal/replication/topics/{topic}/partitions/{partition}")
 class ReplicaCopyController {
 
-    private final ReplicationService replication;
+    private final PartitionViews views;
 
-    ReplicaCopyController(ReplicationService replication) {
-        this.replication = replication;
+    ReplicaCopyController(PartitionViews views) {
+        this.views = views;
     }
 
     @GetMapping(value = "/snapshot", produces = MediaType.TEXT_PLAIN_VALUE)
     ResponseEntity<String> snapshot(@PathVariable String topic, @PathVariable int partition) {
-        PartitionStateMachine sm = replication.localStateMachine(topic, partition);
-        PartitionStateMachine.SnapshotPoint point = sm == null || replication.replicaFailed(topic, partition) ? null
+        PartitionStateMachine sm = views.localStateMachine(topic, partition);
+        PartitionStateMachine.SnapshotPoint point = sm == null || views.replicaFailed(topic, partition) ? null
                 : sm.snapshotPoint();
         return point == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(point.encode());
     }
@@ -52,11 +52,11 @@ class ReplicaCopyController {
     @GetMapping(value = "/read", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
     ResponseEntity<byte[]> read(@PathVariable String topic, @PathVariable int partition, @RequestParam long offset,
                                 @RequestParam(defaultValue = "1048576") int maxBytes) {
-        PartitionStateMachine sm = replication.localStateMachine(topic, partition);
+        PartitionStateMachine sm = views.localStateMachine(topic, partition);
         if (sm == null) {
             return ResponseEntity.notFound().build();
         }
-        if (replication.replicaFailed(topic, partition)) {
+        if (views.replicaFailed(topic, partition)) {
             return ResponseEntity.status(503).build(); // the caller asks another replica
         }
         PartitionLog log = sm.partitionLog();
@@ -79,11 +79,11 @@ class ReplicaCopyController {
     @GetMapping(value = "/batches", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
     ResponseEntity<byte[]> batches(@PathVariable String topic, @PathVariable int partition,
                                    @RequestParam long offset, @RequestParam(defaultValue = "4194304") int maxBytes) {
-        PartitionStateMachine sm = replication.localStateMachine(topic, partition);
+        PartitionStateMachine sm = views.localStateMachine(topic, partition);
         if (sm == null) {
             return ResponseEntity.notFound().build();
         }
-        if (replication.replicaFailed(topic, partition)) {
+        if (views.replicaFailed(topic, partition)) {
             return ResponseEntity.status(503).build(); // the caller asks another replica
         }
         PartitionLog log = sm.partitionLog();

@@ -36,13 +36,15 @@ class ReplicaReadForwarding implements WebMvcConfigurer, HandlerInterceptor {
     private static final Pattern PARTITION_READ =
             Pattern.compile("^/api/v1/topics/([^/]+)/partitions/(\\d{1,9})/(records|offsets)$");
 
-    private final ReplicationService replication;
+    private final PartitionViews views;
+    private final PartitionGroups groups;
     private final TopicRegistry topics;
     private final Duration maxWait;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    ReplicaReadForwarding(ReplicationService replication, TopicRegistry topics, IngestProperties props) {
-        this.replication = replication;
+    ReplicaReadForwarding(PartitionViews views, PartitionGroups groups, TopicRegistry topics, IngestProperties props) {
+        this.views = views;
+        this.groups = groups;
         this.topics = topics;
         this.maxWait = props.fetch().maxWait();
     }
@@ -67,14 +69,14 @@ class ReplicaReadForwarding implements WebMvcConfigurer, HandlerInterceptor {
         if (partition >= topic.partitions().size()) {
             return true;
         }
-        if (replication.servesLocally(topic, partition)) {
+        if (views.servesLocally(topic, partition)) {
             return true;
         }
-        List<Integer> replicas = replication.readableReplicas(topic, partition);
+        List<Integer> replicas = views.readableReplicas(topic, partition);
         String pathAndQuery = request.getRequestURI() + (request.getQueryString() == null ? ""
                 : "?" + request.getQueryString());
         for (int node : replicas) {
-            ClusterPeers.Peer peer = replication.peers().find(node).orElseThrow();
+            ClusterPeers.Peer peer = groups.peers().find(node).orElseThrow();
             try {
                 HttpRequest.Builder read = HttpRequest.newBuilder(URI.create(peer.httpBase() + pathAndQuery))
                         .timeout(maxWait.plusSeconds(10));

@@ -43,15 +43,17 @@ public class ReplicaReads {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicaReads.class);
 
-    private final ReplicationService replication;
+    private final PartitionViews views;
+    private final PartitionGroups groups;
     private final TopicRegistry topics;
     private final NodeCredentials credentials;
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(2)).build();
 
-    ReplicaReads(ReplicationService replication, TopicRegistry topics, NodeCredentials credentials) {
+    ReplicaReads(PartitionViews views, PartitionGroups groups, TopicRegistry topics, NodeCredentials credentials) {
         this.credentials = credentials;
-        this.replication = replication;
+        this.views = views;
+        this.groups = groups;
         this.topics = topics;
     }
 
@@ -65,8 +67,8 @@ public class ReplicaReads {
     public FetchResult read(String topic, int partition, long offset, int maxBytes) {
         TopicRegistry.Topic t = topics.get(topic);
         // Always the same replica first, so that successive reads never see an earlier end.
-        for (int node : replication.readableReplicas(t, partition)) {
-            String url = replication.peers().find(node).orElseThrow().httpBase() + "/internal/replication/topics/"
+        for (int node : views.readableReplicas(t, partition)) {
+            String url = groups.peers().find(node).orElseThrow().httpBase() + "/internal/replication/topics/"
                     + URLEncoder.encode(topic, StandardCharsets.UTF_8) + "/partitions/" + partition + "/read?offset="
                     + offset + "&maxBytes=" + maxBytes;
             HttpResponse<byte[]> r;
@@ -92,7 +94,7 @@ public class ReplicaReads {
             return new FetchResult(batches(r.body()), highWatermark, start, header(r, LOG_END));
         }
         throw new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, "no replica of " + topic + "-" + partition
-                + " answered a read (replicas " + replication.replicas(t, partition) + ")");
+                + " answered a read (replicas " + groups.replicas(t, partition) + ")");
     }
 
     private static List<RecordBatch> batches(byte[] bytes) {

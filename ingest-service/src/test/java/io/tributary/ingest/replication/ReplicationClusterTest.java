@@ -298,7 +298,7 @@ class ReplicationClusterTest {
         assertThat(patch(1, "/api/v1/topics/nope/configs", "{\"configs\":{\"retention.ms\":\"1000\"}}").statusCode())
                 .isEqualTo(404);
 
-        String groupDir = ReplicationService.groupId(nodes.get(1).getBean(TopicRegistry.class).get("cfg"), 0)
+        String groupDir = PartitionGroups.groupId(nodes.get(1).getBean(TopicRegistry.class).get("cfg"), 0)
                 .getUuid().toString();
         deletedCfgGroup = groupDir;
         String deletedId = describe(1, "cfg").get("topicId").asString();
@@ -323,7 +323,7 @@ class ReplicationClusterTest {
         HttpResponse<String> first = post(3, "/api/v1/topics/cfg/records", "{\"records\":[{\"value\":\"y\"}]}");
         assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
         assertThat(JSON.readTree(first.body()).get("offsets").get(0).get("offset").asLong()).isZero();
-        String newGroupDir = ReplicationService.groupId(nodes.get(2).getBean(TopicRegistry.class).get("cfg"), 0)
+        String newGroupDir = PartitionGroups.groupId(nodes.get(2).getBean(TopicRegistry.class).get("cfg"), 0)
                 .getUuid().toString();
         assertThat(newGroupDir).isNotEqualTo(groupDir);
         // A new incarnation, a new topic id: the same on every node, not the deleted one's.
@@ -446,7 +446,7 @@ class ReplicationClusterTest {
                 produceOrFail(1, "w-" + round + "-" + i + "-" + pad);
             }
             leaderNow = leader();
-            ReplicationService leaderRs = nodes.get(leaderNow).getBean(ReplicationService.class);
+            PartitionViews leaderRs = nodes.get(leaderNow).getBean(PartitionViews.class);
             try {
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
                         .until(() -> leaderRs.raftLogStartIndex(TOPIC, 0) > 0);
@@ -457,7 +457,7 @@ class ReplicationClusterTest {
         }
         int leader = leaderNow;
         System.out.println("[replication] leader " + leader + " Raft log starts at "
-                + nodes.get(leader).getBean(ReplicationService.class).raftLogStartIndex(TOPIC, 0));
+                + nodes.get(leader).getBean(PartitionViews.class).raftLogStartIndex(TOPIC, 0));
         // Preferably the node restarted in step 4 (the case that once hung in the metadata group).
         int wiped = killedLeader != leader ? killedLeader : leader == 3 ? 2 : 3;
         stop(wiped);
@@ -481,7 +481,7 @@ class ReplicationClusterTest {
         // The leader purged: the wiped node got there by copying the partition log (its own Raft log
         // starts after the copied snapshot), not by a replay of the whole Raft log.
         assertThat(purged).as("the leader purged its Raft log within 6 rounds of 50 produces").isTrue();
-        assertThat(nodes.get(wiped).getBean(ReplicationService.class).raftLogStartIndex(TOPIC, 0)).isGreaterThan(0);
+        assertThat(nodes.get(wiped).getBean(PartitionViews.class).raftLogStartIndex(TOPIC, 0)).isGreaterThan(0);
         assertThat(readAll(wiped)).containsAllEntriesOf(acked);
         // Its metadata replay passes the deleted incarnation of "cfg" first, then the re-created one.
         await().atMost(WAIT).untilAsserted(() -> assertThat(describe(wiped, "cfg").get("topicId").asString())

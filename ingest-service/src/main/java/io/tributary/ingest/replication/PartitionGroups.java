@@ -1,0 +1,268 @@
+package io.tributary.ingest.replication;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.tributary.ingest.acl.AclStore;
+import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.produce.ProducerIds;
+import io.tributary.ingest.security.NodeCredentials;
+import io.tributary.ingest.topic.TopicPartition;
+import io.tributary.ingest.topic.TopicRegistry;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.stereotype.Component;
+
+/**
+ * The Raft groups of a cluster and where they live: the metadata group over every node, one
+ * group per partition over its replicas, the group ids every node derives without coordination,
+ * and the state machine of each group (the server's {@link StateMachine.Registry}). It decides
+ * which partition groups this node joins (a topic became ready) and leaves (a topic is being
+ * deleted); {@code RaftNode} carries that out on the server.
+ */
+@Component
+@Conditional(ReplicationEnabledCondition.class)
+public class PartitionGroups {
+
+    private static final Logger log = LoggerFactory.getLogger(PartitionGroups.class);
+    static final RaftGroupId METADATA_GROUP =
+            RaftGroupId.valueOf(UUID.nameUUIDFromBytes("tributary/metadata".getBytes(StandardCharsets.UTF_8)));
+
+    private final TopicRegistry topics;
+    private final ProducerIds producerIds;
+    private final AclStore acls;
+    private final NodeCredentials credentials;
+    private final FailedReplicas failed;
+    private final ClusterPeers peers;
+    private final ClusterPeers.Peer self;
+    private final Map<RaftGroupId, TopicPartition> partitionsByGroup = new ConcurrentHashMap<>();
+    /** Set by {@code RaftNode} before its server starts applying (see {@link #attach}). */
+    private volatile Membership membership;
+    private volatile MetadataStateMachine metadataStateMachine;
+
+    public PartitionGroups(TopicRegistry topics, ProducerIds producerIds, AclStore acls, IngestProperties props,
+                           NodeCredentials credentials, FailedReplicas failed) {
+        this.topics = topics;
+        this.producerIds = producerIds;
+        this.acls = acls;
+        this.credentials = credentials;
+        this.failed = failed;
+        this.peers = ClusterPeers.parse(props.cluster().peers());
+        this.self = peers.find(props.nodeId()).orElseThrow(() -> new IllegalStateException("ingest.node-id "
+                + props.nodeId() + " is not among ingest.cluster.peers " + props.cluster().peers()));
+        // Groups already on disk are opened by the server before any metadata is replayed, so
+        // their state machines must be known from the registry alone.
+        for (TopicRegistry.Topic t : topics.list()) {
+            registerPartitions(t);
+        }
+    }
+
+    /** How this node joins and leaves groups on its Raft server, and drops the clients of a group. */
+    interface Membership {
+        /** Joins a group, in the background, after the changes asked before. */
+        void join(RaftGroup group);
+
+        /** Leaves groups of a topic, deleting their Raft storage, after the changes asked before; blocks. */
+        void leave(List<RaftGroupId> gids, String topic);
+
+        /** Closes this node's client of a group, if it has one. */
+        void dropClient(RaftGroupId gid);
+    }
+
+    /**
+     * The server this registry serves. It is built with {@link #stateMachineFor}, so its
+     * membership is handed in after it is built and before it starts: from then on applying
+     * metadata can make this node join and leave partition groups.
+     */
+    void attach(Membership membership) {
+        this.membership = membership;
+    }
+
+    public ClusterPeers peers() {
+        return peers;
+    }
+
+    ClusterPeers.Peer self() {
+        return self;
+    }
+
+    public int nodeId() {
+        return self.id();
+    }
+
+    public int clusterSize() {
+        return peers.size();
+    }
+
+    /**
+     * Placement of a partition. Service-owned topics ({@code __consumer_offsets}) live on every
+     * node whatever their stored replication factor: each node creates them locally at start.
+     */
+    public List<Integer> replicas(TopicRegistry.Topic topic, int partition) {
+        int rf = topic.metadata().internal() ? peers.size() : topic.metadata().replicationFactor();
+        return peers.replicas(partition, rf);
+    }
+
+    /**
+     * A partition's Raft group id, derived from the topic's name, the partition and the topic's
+     * incarnation (so a re-created name gets new groups), so every node computes it without
+     * coordination. Incarnation 0 (topics from before incarnations) keeps the original form.
+     */
+    static RaftGroupId groupId(String topic, long incarnation, int partition) {
+        String name = "tributary/partition/" + topic + "/" + partition + (incarnation == 0 ? "" : "/" + incarnation);
+        return RaftGroupId.valueOf(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    static RaftGroupId groupId(TopicRegistry.Topic topic, int partition) {
+        return groupId(topic.name(), topic.metadata().incarnation(), partition);
+    }
+
+    static RaftPeerId peerId(int nodeId) {
+        return RaftPeerId.valueOf(Integer.toString(nodeId));
+    }
+
+    /** The metadata group: every node of the cluster. */
+    RaftGroup metadataGroup() {
+        return RaftGroup.valueOf(METADATA_GROUP, raftPeers(peers.peers().stream().map(ClusterPeers.Peer::id).toList()));
+    }
+
+    RaftGroup partitionGroup(TopicRegistry.Topic topic, int partition) {
+        return RaftGroup.valueOf(groupId(topic, partition), raftPeers(replicas(topic, partition)));
+    }
+
+    private List<RaftPeer> raftPeers(List<Integer> ids) {
+        List<RaftPeer> out = new ArrayList<>(ids.size());
+        for (int id : ids) {
+            ClusterPeers.Peer p = peers.find(id).orElseThrow();
+            out.add(RaftPeer.newBuilder().setId(peerId(id)).setAddress(p.raftAddress()).build());
+        }
+        return out;
+    }
+
+    /** This node's metadata state machine, null until the server opened the metadata group. */
+    MetadataStateMachine metadataStateMachine() {
+        return metadataStateMachine;
+    }
+
+    /**
+     * Joins the Raft groups of a service-owned topic that every node creates locally at start
+     * (it does not go through the metadata group, which may not have a majority yet). Idempotent:
+     * groups already opened from disk stay as they are.
+     */
+    public void hostInternalTopic(TopicRegistry.Topic topic) {
+        if (!topic.metadata().internal()) {
+            throw new IllegalArgumentException(topic.name() + " is not a service-owned topic");
+        }
+        for (int p = 0; p < topic.partitions().size(); p++) {
+            boolean raftState = Files.isDirectory(topics.dataDir().resolve("raft")
+                    .resolve(groupId(topic, p).getUuid().toString()));
+            if (!raftState && topic.partitions().get(p).logEndOffset() > 0) {
+                // Its Raft group would apply every entry after data no other replica has: the
+                // replicas would diverge. Written when this node ran alone (or before groups
+                // were replicated); see docs/replication.md.
+                throw new IllegalStateException(topic.name() + "-" + p + " holds records written before this node "
+                        + "replicated it; stop the node and remove the topic's partition folders and its entry in "
+                        + "topics.json (their committed offsets were this node's alone)");
+            }
+        }
+        topicReady(topic);
+    }
+
+    private void registerPartitions(TopicRegistry.Topic topic) {
+        for (int p = 0; p < topic.partitions().size(); p++) {
+            partitionsByGroup.put(groupId(topic, p), new TopicPartition(topic.name(), p));
+            // No compaction before the partition's state machine knows its snapshot point.
+            if (topic.hosts(p)) {
+                topics.partition(topic.name(), p).limitCompaction(0);
+            }
+        }
+    }
+
+    /** The partition a group id belongs to, or null (unknown or deleted). */
+    TopicPartition partitionOf(RaftGroupId gid) {
+        return partitionsByGroup.get(gid);
+    }
+
+    /** The server's state machine registry: the state machine of a group it opens. */
+    StateMachine stateMachineFor(RaftGroupId gid) {
+        if (gid.equals(METADATA_GROUP)) {
+            MetadataStateMachine sm = new MetadataStateMachine(topics, producerIds, acls, new MetadataStateMachine.Hooks() {
+                @Override
+                public void topicReady(TopicRegistry.Topic topic) {
+                    PartitionGroups.this.topicReady(topic);
+                }
+
+                @Override
+                public void topicDeleting(TopicRegistry.Topic topic) {
+                    PartitionGroups.this.topicDeleting(topic);
+                }
+            }, topics.dataDir().resolve("raft-metadata-applied"));
+            metadataStateMachine = sm;
+            return sm;
+        }
+        TopicPartition tp = partitionsByGroup.get(gid);
+        if (tp == null) {
+            // Left behind by a delete interrupted while removing the group's files: the topic is
+            // gone everywhere, nothing is sent to this group; it only keeps its (dead) log.
+            log.warn("Raft group {} on disk belongs to no known partition (a deleted topic?); opened without data",
+                    gid);
+            return new BaseStateMachine();
+        }
+        return new PartitionStateMachine(tp, topics.partition(tp.topic(), tp.partition()),
+                node -> peers.find(node).orElseThrow().httpBase(), credentials::authorization,
+                e -> failed.markFailed(tp, e));
+    }
+
+    /** Called by the metadata state machine once a topic exists locally: join its partition groups. */
+    private void topicReady(TopicRegistry.Topic topic) {
+        registerPartitions(topic);
+        for (int p = 0; p < topic.partitions().size(); p++) {
+            if (!replicas(topic, p).contains(self.id())) {
+                continue;
+            }
+            membership().join(partitionGroup(topic, p));
+        }
+    }
+
+    /**
+     * Called by the metadata state machine before a topic is deleted locally: leave the Raft
+     * groups of its partitions hosted here (deleting their Raft storage), after any pending join.
+     * Blocks the metadata apply until done, so the partition logs are closed only once no
+     * partition group can apply to them any more.
+     */
+    private void topicDeleting(TopicRegistry.Topic topic) {
+        Membership m = membership();
+        List<RaftGroupId> hosted = new ArrayList<>();
+        for (int p = 0; p < topic.partitions().size(); p++) {
+            RaftGroupId gid = groupId(topic, p);
+            m.dropClient(gid);
+            if (replicas(topic, p).contains(self.id())) {
+                hosted.add(gid);
+            }
+        }
+        m.leave(hosted, topic.name());
+        for (RaftGroupId gid : hosted) {
+            partitionsByGroup.remove(gid);
+        }
+    }
+
+    private Membership membership() {
+        Membership m = membership;
+        if (m == null) {
+            throw new IllegalStateException("the Raft server of this node is not built yet");
+        }
+        return m;
+    }
+}

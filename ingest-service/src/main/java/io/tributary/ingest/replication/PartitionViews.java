@@ -1,0 +1,159 @@
+package io.tributary.ingest.replication;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.tributary.ingest.topic.TopicRegistry;
+import jakarta.annotation.PreDestroy;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
+import org.apache.ratis.protocol.GroupInfoReply;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.stereotype.Component;
+
+/**
+ * What this node knows about a partition's replicas: who leads it, which replicas are in sync,
+ * whether this node serves reads of it, and its local state machine. Asks the replicas over
+ * Raft's admin RPC when this node is not the leader or hosts no replica.
+ */
+@Component
+@Conditional(ReplicationEnabledCondition.class)
+public class PartitionViews {
+
+    private static final Logger log = LoggerFactory.getLogger(PartitionViews.class);
+
+    /** What describe shows for a partition: leader (-1 unknown), replicas, in-sync replicas. */
+    public record PartitionView(int leader, List<Integer> replicas, List<Integer> inSyncReplicas) {
+    }
+
+    private final RaftNode node;
+    private final PartitionGroups groups;
+    private final TopicRegistry topics;
+    private final FailedReplicas failed;
+    private final ReplicationProperties settings;
+    /** Asks other nodes about their groups; no retries, a node that does not answer is skipped. */
+    private final RaftClient infoClient;
+
+    public PartitionViews(RaftNode node, PartitionGroups groups, TopicRegistry topics, FailedReplicas failed,
+                          ReplicationProperties settings) {
+        this.node = node;
+        this.groups = groups;
+        this.topics = topics;
+        this.failed = failed;
+        this.settings = settings;
+        this.infoClient = node.newClient(groups.metadataGroup(), RetryPolicies.noRetry());
+    }
+
+    /**
+     * True when this node holds a working replica of the partition: placed here and not failed
+     * (see {@link FailedReplicas}). Reads of a partition this node does not serve go to a replica
+     * that does.
+     */
+    public boolean servesLocally(TopicRegistry.Topic topic, int partition) {
+        return groups.replicas(topic, partition).contains(groups.nodeId())
+                && !failed.hasFailed(topic.name(), partition);
+    }
+
+    /** True when this node's replica of the partition failed while applying ({@link FailedReplicas}). */
+    boolean replicaFailed(String topic, int partition) {
+        return failed.hasFailed(topic, partition);
+    }
+
+    /** The nodes to read the partition from, in placement order, without this node when it does not serve it. */
+    public List<Integer> readableReplicas(TopicRegistry.Topic topic, int partition) {
+        List<Integer> all = groups.replicas(topic, partition);
+        return servesLocally(topic, partition) ? all : all.stream().filter(n -> n != groups.nodeId()).toList();
+    }
+
+    /** This node's state machine of a partition group, or null when it hosts no replica of it. */
+    PartitionStateMachine localStateMachine(String topic, int partition) {
+        RaftServer.Division d = node.division(PartitionGroups.groupId(topics.get(topic), partition));
+        return d != null && d.getStateMachine() instanceof PartitionStateMachine p ? p : null;
+    }
+
+    /** First index still in this node's Raft log of a partition group (tests: was it purged?), or -1. */
+    long raftLogStartIndex(String topic, int partition) {
+        RaftServer.Division d = node.division(PartitionGroups.groupId(topics.get(topic), partition));
+        return d == null ? -1 : d.getRaftLog().getStartIndex();
+    }
+
+    /** The partition leader as this node knows it, or -1. */
+    public int leaderOf(TopicRegistry.Topic topic, int partition) {
+        DivisionInfo info = node.localInfo(PartitionGroups.groupId(topic, partition));
+        RaftPeerId leader = info == null ? null : info.getLeaderId();
+        return leader == null ? -1 : Integer.parseInt(leader.toString());
+    }
+
+    /**
+     * The Raft term of a partition group while this node leads it and has applied every entry
+     * committed before its term (Ratis's "leader ready"); -1 otherwise.
+     */
+    public long leaderTerm(TopicRegistry.Topic topic, int partition) {
+        DivisionInfo info = node.localInfo(PartitionGroups.groupId(topic, partition));
+        return info != null && info.isLeader() && info.isLeaderReady() ? info.getCurrentTerm() : -1;
+    }
+
+    /**
+     * Leader, replicas and in-sync replicas of a partition. In sync = the leader itself plus the
+     * followers it heard from within {@code ingest.replication.in-sync-lag}; this is the leader's
+     * view, asked of the leader when this node is not it (a node hosting no replica asks the
+     * replicas which of them leads). Unknown leader: -1 and an empty in-sync list.
+     */
+    public PartitionView view(TopicRegistry.Topic topic, int partition) {
+        RaftGroupId gid = PartitionGroups.groupId(topic, partition);
+        List<Integer> replicas = groups.replicas(topic, partition);
+        DivisionInfo info = node.localInfo(gid);
+        int leader = -1;
+        RoleInfoProto role = null;
+        if (info != null) {
+            leader = leaderOf(topic, partition);
+            role = info.isLeader() ? info.getRoleInfoProto() : leader >= 0 ? remoteRole(leader, gid) : null;
+        } else {
+            for (int r : replicas) {
+                RoleInfoProto candidate = remoteRole(r, gid);
+                if (candidate != null && candidate.hasLeaderInfo()) {
+                    leader = r;
+                    role = candidate;
+                    break;
+                }
+            }
+        }
+        List<Integer> isr = new ArrayList<>();
+        if (role != null && role.hasLeaderInfo()) {
+            isr.add(Integer.parseInt(role.getSelf().getId().toStringUtf8()));
+            for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
+                if (f.getLastRpcElapsedTimeMs() <= settings.inSyncLag().toMillis()) {
+                    isr.add(Integer.parseInt(f.getId().getId().toStringUtf8()));
+                }
+            }
+            isr.sort(Integer::compare);
+        }
+        return new PartitionView(leader, replicas, isr);
+    }
+
+    /** The role of {@code node} in a group, asked over Raft's admin RPC; null when it cannot answer. */
+    private RoleInfoProto remoteRole(int node, RaftGroupId gid) {
+        try {
+            GroupInfoReply reply = infoClient.getGroupManagementApi(PartitionGroups.peerId(node)).info(gid);
+            return reply.isSuccess() ? reply.getRoleInfoProto() : null;
+        } catch (IOException | RuntimeException e) {
+            log.debug("cannot ask node {} about {}: {}", node, gid, e.toString());
+            return null;
+        }
+    }
+
+    /** Before the server closes (this bean depends on {@link RaftNode}, so Spring closes it first). */
+    @PreDestroy
+    void close() {
+        RaftNode.closeQuietly(infoClient);
+    }
+}

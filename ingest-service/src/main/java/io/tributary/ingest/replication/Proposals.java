@@ -1,0 +1,183 @@
+package io.tributary.ingest.replication;
+
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.tributary.ingest.log.AppendResult;
+import io.tributary.ingest.log.PreparedBatch;
+import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.problem.ProblemType;
+import io.tributary.ingest.topic.TopicRegistry;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.stereotype.Component;
+
+/**
+ * The propose path: a batch becomes a Raft entry of its partition's group and is answered once
+ * a majority committed it and it was applied. Any node accepts a produce: the Ratis client of
+ * the partition's group sends it to the group's leader (following not-leader redirects and
+ * retrying after a leader dies) and answers with the offsets the apply assigned. Also the read
+ * barrier behind read-your-writes, and the one way metadata commands are sent ({@link #send}).
+ */
+@Component
+@Conditional(ReplicationEnabledCondition.class)
+public class Proposals {
+
+    private static final Logger log = LoggerFactory.getLogger(Proposals.class);
+
+    private final RaftNode node;
+    private final PartitionGroups groups;
+    private final ReplicationProperties settings;
+    /** Identity of this node's leader-only writes (see appendAsLeader), for Ratis's retry cache. */
+    private final ClientId leaderWriteClientId = ClientId.randomId();
+    private final AtomicLong leaderWriteCallId = new AtomicLong();
+
+    public Proposals(RaftNode node, PartitionGroups groups, ReplicationProperties settings) {
+        this.node = node;
+        this.groups = groups;
+        this.settings = settings;
+    }
+
+    /**
+     * The read barrier behind read-your-writes: a linearizable read-only request to this node's own
+     * replica of the partition, which Ratis answers (through {@link PartitionStateMachine#query})
+     * only once the replica has applied the leader's commit index of that moment.
+     *
+     * @throws ProblemException 503 not-enough-replicas (retriable) when that cannot be confirmed in time
+     */
+    public void awaitCommitted(TopicRegistry.Topic topic, int partition) {
+        try {
+            RaftClientReply reply = node.client(topic, partition).io()
+                    .sendReadOnly(Message.EMPTY, PartitionGroups.peerId(groups.nodeId()));
+            if (!reply.isSuccess()) {
+                throw notEnoughReplicas("cannot confirm that this node's replica of " + topic.name() + "-" + partition
+                        + " is as new as its leader: " + reply.getException());
+            }
+        } catch (IOException e) {
+            throw notEnoughReplicas("cannot confirm that this node's replica of " + topic.name() + "-" + partition
+                    + " is as new as its leader (" + e.getClass().getSimpleName() + ")");
+        }
+    }
+
+    /**
+     * {@link #awaitCommitted} without blocking and without the retries: completes once this replica
+     * has applied the leader's commit index of the moment, exceptionally when that cannot be
+     * confirmed. For describe, which waits for all its partitions at once and only for a moment.
+     */
+    public CompletableFuture<Void> catchUp(TopicRegistry.Topic topic, int partition) {
+        return node.client(topic, partition).async()
+                .sendReadOnlyUnordered(Message.EMPTY, PartitionGroups.peerId(groups.nodeId()))
+                .thenAccept(reply -> {
+                    if (!reply.isSuccess()) {
+                        throw new CompletionException(reply.getException());
+                    }
+                });
+    }
+
+    /**
+     * Appends a prepared batch through the partition's Raft group and waits until a majority
+     * committed it and the local Ratis client got the apply's answer.
+     *
+     * @throws ProblemException 503 (retriable) when no majority committed it in time; the batch
+     *         may still be committed later, so a retry should carry a producer id to be deduplicated
+     */
+    public AppendResult append(TopicRegistry.Topic topic, int partition, PreparedBatch prepared) {
+        byte[] bytes = prepared.batch().copyBytes();
+        RaftClientReply reply = send(node.client(topic, partition), bytes, topic.name() + "-" + partition);
+        return ApplyReply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
+    }
+
+    /**
+     * Appends a prepared batch only if this node leads the partition's group: the request goes
+     * straight to the local Raft server, which refuses it when it is not the (ready) leader
+     * instead of redirecting it. Group coordinators write this way, so a node that lost the
+     * leadership of a group's offsets partition can no longer write for that group.
+     *
+     * @throws ProblemException COORDINATOR_NOT_AVAILABLE (retriable) when this node does not lead
+     *         the group; NOT_ENOUGH_REPLICAS (retriable) when no majority committed it in time
+     */
+    public AppendResult appendAsLeader(TopicRegistry.Topic topic, int partition, PreparedBatch prepared) {
+        String what = topic.name() + "-" + partition;
+        long timeoutMs = settings.requestTimeout().toMillis();
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(leaderWriteClientId)
+                .setServerId(node.serverId())
+                .setGroupId(PartitionGroups.groupId(topic, partition))
+                .setCallId(leaderWriteCallId.incrementAndGet())
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(prepared.batch().copyBytes())))
+                .setType(RaftClientRequest.writeRequestType())
+                .setTimeoutMs(timeoutMs)
+                .build();
+        RaftClientReply reply;
+        try {
+            reply = node.submit(request).get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (IOException e) {
+            throw notLeader(what, e);
+        } catch (TimeoutException e) {
+            throw notEnoughReplicas(what + ": not committed by a majority of replicas within " + timeoutMs
+                    + " ms; it may still be committed later");
+        } catch (ExecutionException e) {
+            throw notLeader(what, e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw notEnoughReplicas(what + ": interrupted while waiting for commit");
+        }
+        if (!reply.isSuccess()) {
+            throw notLeader(what, reply.getException());
+        }
+        return ApplyReply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
+    }
+
+    /**
+     * Sends an entry with a client and waits (up to the request timeout) for its commit and apply.
+     * A client whose request window closed is replaced ({@link RaftNode#replaceIfClosed}).
+     *
+     * @throws ProblemException 503 not-enough-replicas (retriable) when no majority committed it in time
+     */
+    RaftClientReply send(RaftClient client, byte[] bytes, String what) {
+        CompletableFuture<RaftClientReply> f = client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes)));
+        RaftClientReply reply;
+        try {
+            reply = f.get(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw notEnoughReplicas(what + ": not committed by a majority of replicas within "
+                    + settings.requestTimeout().toMillis() + " ms; it may still be committed later");
+        } catch (ExecutionException e) {
+            log.debug("{} not committed", what, e.getCause());
+            node.replaceIfClosed(client, e.getCause());
+            throw notEnoughReplicas(what + ": not committed by a majority of replicas ("
+                    + e.getCause().getClass().getSimpleName() + "); it may still be committed later");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw notEnoughReplicas(what + ": interrupted while waiting for commit");
+        }
+        if (!reply.isSuccess()) {
+            log.debug("{} not committed", what, reply.getException());
+            node.replaceIfClosed(client, reply.getException());
+            throw notEnoughReplicas(what + ": not committed by a majority of replicas ("
+                    + reply.getException().getClass().getSimpleName() + ")");
+        }
+        return reply;
+    }
+
+    private static ProblemException notEnoughReplicas(String detail) {
+        return new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, detail);
+    }
+
+    private static ProblemException notLeader(String what, Throwable cause) {
+        return new ProblemException(ProblemType.COORDINATOR_NOT_AVAILABLE, "node is no longer the leader of " + what
+                + " (" + (cause == null ? "unknown" : cause.getClass().getSimpleName()) + "); retry");
+    }
+}

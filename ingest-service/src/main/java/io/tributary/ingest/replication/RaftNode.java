@@ -1,0 +1,290 @@
+package io.tributary.ingest.replication;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.tributary.ingest.topic.TopicRegistry;
+import jakarta.annotation.PreDestroy;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
+import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.retry.RetryPolicy;
+import org.apache.ratis.server.DivisionInfo;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.stereotype.Component;
+
+/**
+ * This node's Ratis endpoints: one {@link RaftServer} (one Raft port) hosting the groups that
+ * {@link PartitionGroups} places here, and the Ratis clients this node sends requests with, one
+ * per group and created on first use. Built and started when the bean is created, after
+ * {@link PartitionGroups} registered the partitions on disk. On close, the clients first, then the
+ * server; the beans that hold clients of their own ({@code PartitionViews}) depend on this one, so
+ * Spring closes them before.
+ */
+@Component
+@Conditional(ReplicationEnabledCondition.class)
+class RaftNode implements PartitionGroups.Membership {
+
+    private static final Logger log = LoggerFactory.getLogger(RaftNode.class);
+
+    private final PartitionGroups groups;
+    private final ReplicationProperties settings;
+    private final RaftServer server;
+    private final RaftProperties clientProperties;
+    private final Map<RaftGroupId, RaftClient> clients = new ConcurrentHashMap<>();
+    /** Replaced when its request window closes (see {@link #replaceIfClosed}). */
+    private volatile RaftClient metadataClient;
+    private final ExecutorService groupAdmin = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "raft-group-admin");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ClientId adminClientId = ClientId.randomId();
+    private final AtomicLong adminCallId = new AtomicLong();
+
+    RaftNode(PartitionGroups groups, ReplicationProperties settings, TopicRegistry topics) throws IOException {
+        this.groups = groups;
+        this.settings = settings;
+        ClusterPeers.Peer self = groups.self();
+        RaftProperties rp = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(rp, List.of(topics.dataDir().resolve("raft").toFile()));
+        GrpcConfigKeys.Server.setPort(rp, self.raftPort());
+        GrpcConfigKeys.Server.setHost(rp, settings.raftBindHost().isBlank() ? self.host() : settings.raftBindHost());
+        long electionMs = settings.electionTimeout().toMillis();
+        RaftServerConfigKeys.Rpc.setTimeoutMin(rp, TimeDuration.valueOf(electionMs, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(rp, TimeDuration.valueOf(2 * electionMs, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(rp, TimeDuration.valueOf(Math.max(3000, 3 * electionMs),
+                TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(rp, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(rp, settings.snapshotThreshold());
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(rp, settings.snapshotOnStop());
+        // A snapshot here is a pointer into the local partition log, not a copy of the data, so
+        // Ratis must never ship it to a follower; it purges only what every peer has committed.
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(rp, false);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(rp, false);
+        RaftServerConfigKeys.Log.setSegmentSizeMax(rp, SizeInBytes.valueOf(settings.raftSegmentSize().toBytes()));
+        RaftServerConfigKeys.Log.setPurgeGap(rp, settings.purgeGap());
+        // Read-only requests (the read barrier of Proposals.awaitCommitted) use the Raft read index:
+        // a follower asks the leader for its commit index and waits to have applied it. No leader
+        // lease: without one the leader confirms its leadership with a heartbeat round, and those
+        // heartbeats carry the commit index to the followers at once; with a lease the waiting
+        // follower would learn it only at the next periodic heartbeat (measured: follower reads
+        // about twice as slow).
+        RaftServerConfigKeys.Read.setOption(rp, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
+        RaftServerConfigKeys.Read.setLeaderLeaseEnabled(rp, false);
+        this.server = RaftServer.newBuilder()
+                .setServerId(PartitionGroups.peerId(self.id()))
+                .setProperties(rp)
+                .setGroup(groups.metadataGroup())
+                .setOption(RaftStorage.StartupOption.RECOVER)
+                .setStateMachineRegistry(groups::stateMachineFor)
+                .build();
+        groups.attach(this);
+        server.start();
+
+        this.clientProperties = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, TimeDuration.valueOf(Math.max(3000,
+                3 * electionMs), TimeUnit.MILLISECONDS));
+        this.metadataClient = newClient(groups.metadataGroup(), retryUntilTimeout());
+        log.info("node {} started Raft on port {} with peers {}", self.id(), self.raftPort(), groups.peers().peers());
+    }
+
+    RaftPeerId serverId() {
+        return server.getId();
+    }
+
+    /** This node's view of a group it is a member of; null when it is not (yet) one. */
+    DivisionInfo localInfo(RaftGroupId gid) {
+        try {
+            return server.getDivision(gid).getInfo();
+        } catch (IOException e) {
+            return null; // not (yet) a member here
+        }
+    }
+
+    /** This node's member of a group, or null when it is not one. */
+    RaftServer.Division division(RaftGroupId gid) {
+        try {
+            return server.getDivision(gid);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Hands a request straight to this node's server (no redirect to the leader). */
+    CompletableFuture<RaftClientReply> submit(RaftClientRequest request) throws IOException {
+        return server.submitClientRequestAsync(request);
+    }
+
+    /** Joins a group in the background (group admin runs one change at a time, in order). */
+    @Override
+    public void join(RaftGroup group) {
+        groupAdmin.execute(() -> addGroup(group));
+    }
+
+    /**
+     * Leaves groups, deleting their Raft storage, after any pending join; blocks until done
+     * (at most a minute).
+     */
+    @Override
+    public void leave(List<RaftGroupId> gids, String topic) {
+        try {
+            groupAdmin.submit(() -> gids.forEach(this::removeGroup)).get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("leaving the Raft groups of deleted topic {} failed", topic, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Runs a task on the group admin thread, after the joins and leaves queued before it. */
+    void inBackground(Runnable task) {
+        groupAdmin.execute(task);
+    }
+
+    private void removeGroup(RaftGroupId gid) {
+        GroupManagementRequest remove = GroupManagementRequest.newRemove(adminClientId, server.getId(),
+                adminCallId.incrementAndGet(), gid, true, false);
+        try {
+            RaftClientReply reply = server.groupManagementAsync(remove).get(30, TimeUnit.SECONDS);
+            log.info("left Raft group {} of {}: {}", gid, groups.partitionOf(gid), reply.isSuccess());
+        } catch (ExecutionException e) {
+            log.info("Raft group {} not removed (not a member?): {}", gid, e.getCause().toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            log.warn("leaving Raft group {} timed out", gid);
+        }
+    }
+
+    private void addGroup(RaftGroup group) {
+        GroupManagementRequest add = GroupManagementRequest.newAdd(adminClientId, server.getId(),
+                adminCallId.incrementAndGet(), group, false);
+        try {
+            RaftClientReply reply = server.groupManagementAsync(add).get(30, TimeUnit.SECONDS);
+            log.info("joined Raft group {} of {}: {}", group.getGroupId(), groups.partitionOf(group.getGroupId()),
+                    reply.isSuccess());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AlreadyExistsException
+                    || e.getCause() != null && e.getCause().getCause() instanceof AlreadyExistsException) {
+                log.debug("already in Raft group {}", group.getGroupId());
+            } else {
+                log.warn("could not join Raft group {}", group.getGroupId(), e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            log.warn("joining Raft group {} timed out", group.getGroupId());
+        }
+    }
+
+    /** A new client of a group; the caller closes it. */
+    RaftClient newClient(RaftGroup group, RetryPolicy retry) {
+        return RaftClient.newBuilder().setProperties(clientProperties).setRaftGroup(group).setRetryPolicy(retry)
+                .build();
+    }
+
+    /** Retries (leader changes, lost peers) for about as long as a request may wait for commit. */
+    private RetryPolicy retryUntilTimeout() {
+        long sleepMs = 100;
+        int attempts = (int) Math.max(1, settings.requestTimeout().toMillis() / sleepMs);
+        return RetryPolicies.retryUpToMaximumCountWithFixedSleep(attempts,
+                TimeDuration.valueOf(sleepMs, TimeUnit.MILLISECONDS));
+    }
+
+    /** The client of the metadata group. */
+    RaftClient metadataClient() {
+        return metadataClient;
+    }
+
+    /** The client of a partition's group, made on first use. */
+    RaftClient client(TopicRegistry.Topic topic, int partition) {
+        return clients.computeIfAbsent(PartitionGroups.groupId(topic, partition),
+                gid -> newClient(groups.partitionGroup(topic, partition), retryUntilTimeout()));
+    }
+
+    /** Closes the client of a group (if any); a later request makes a new one. */
+    @Override
+    public void dropClient(RaftGroupId gid) {
+        RaftClient c = clients.remove(gid);
+        if (c != null) {
+            closeQuietly(c);
+        }
+    }
+
+    /**
+     * A Ratis client whose ordered request failed for good (its retries ran out, e.g. while a
+     * majority was still starting) closes its request window: every later request fails at once
+     * with "SlidingWindow ... is closed". Seen on a node started well before its peers: its start
+     * no-op failed and the node could not create a topic until restarted. Such a client is
+     * dropped and a new one made, so that only the request in flight fails (503, retriable).
+     */
+    void replaceIfClosed(RaftClient client, Throwable failure) {
+        boolean closed = false;
+        for (Throwable t = failure; t != null && !closed; t = t.getCause()) {
+            closed = t instanceof AlreadyClosedException;
+        }
+        if (!closed) {
+            return;
+        }
+        synchronized (this) {
+            if (client == metadataClient) {
+                metadataClient = newClient(groups.metadataGroup(), retryUntilTimeout());
+            } else {
+                clients.values().remove(client); // client(...) makes a new one on the next request
+            }
+        }
+        log.info("a Raft client's request window closed after a failure; replaced it");
+        closeQuietly(client);
+    }
+
+    @PreDestroy
+    public void close() {
+        groupAdmin.shutdownNow();
+        for (RaftClient c : clients.values()) {
+            closeQuietly(c);
+        }
+        closeQuietly(metadataClient);
+        try {
+            server.close();
+        } catch (IOException e) {
+            log.warn("closing the Raft server failed", e);
+        }
+        log.info("node {} stopped Raft", groups.nodeId());
+    }
+
+    static void closeQuietly(RaftClient c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            log.debug("closing a Raft client failed", e);
+        }
+    }
+}
