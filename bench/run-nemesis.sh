@@ -37,7 +37,8 @@ done
 OUT=$ROOT/ingest-service/target/replication-nemesis
 REPORTS=$ROOT/ingest-service/target/surefire-reports
 mkdir -p "$OUT"
-rm -f "$OUT/last-summary.txt"
+OUTPUT=$REPORTS/io.tributary.ingest.replication.ReplicationNemesisTest-output.txt
+rm -f "$OUT/last-summary.txt" "$OUTPUT"
 
 PROPS=(-Dnemesis.rounds="$ROUNDS")
 [[ -n "$SEED" ]] && PROPS+=(-Dnemesis.seed="$SEED")
@@ -52,7 +53,6 @@ status=0
 ./mvnw -B -q ${MVN_FLAGS:-} -pl ingest-service "${AM[@]}" test -Dtest=ReplicationNemesisTest \
   -Dsurefire.failIfNoSpecifiedTests=false "${PROPS[@]}" > "$OUT/maven.log" 2>&1 || status=$?
 
-OUTPUT=$REPORTS/io.tributary.ingest.replication.ReplicationNemesisTest-output.txt
 echo
 echo "==================== nemesis ($(( $(date +%s) - T0 )) s, load avg at the end $(cut -d' ' -f1-3 /proc/loadavg)) ===================="
 if [[ -f "$OUTPUT" ]]; then grep '^\[nemesis\]' "$OUTPUT" || true; fi

@@ -189,7 +189,7 @@ class ReplicationNemesisTest {
         cluster = new ProcessCluster(dataRoot, LOG_FOLDER, NODES,
                 // Small Raft segments and a short purge gap: leaders purge their Raft logs during the
                 // test, so a node that comes back may have to copy the partition instead of replaying.
-                "--ingest.replication.raft-segment-size=64KB",
+                "--ingest.replication.raft-segment-size=16KB",
                 "--ingest.replication.purge-gap=10").startAll();
         createTopic();
 
@@ -667,6 +667,7 @@ class ReplicationNemesisTest {
         lines.put("batches per replica", batches);
         lines.put("consumer deliveries / joins / retries", consumed.size() + " / " + consumerJoins.get() + " / "
                 + consumerRetries.get());
+        lines.put("catch-ups by copy (\"copied N batches\" in the node logs)", copiesInNodeLogs());
         lines.put("duration", took.toSeconds() + " s");
         StringBuilder out = new StringBuilder("nemesis: PASSED\n");
         lines.forEach((k, v) -> out.append(k).append(": ").append(v).append('\n'));
@@ -676,6 +677,17 @@ class ReplicationNemesisTest {
         Path folder = Path.of("target", LOG_FOLDER);
         Files.writeString(folder.resolve("summary-" + seed + ".txt"), out);
         Files.writeString(folder.resolve("last-summary.txt"), out);
+    }
+
+    /** How often a returning node caught up by copying from the leader instead of replaying Raft entries. */
+    private long copiesInNodeLogs() throws IOException {
+        long copies = 0;
+        for (int node = 1; node <= NODES; node++) {
+            try (var lines = Files.lines(cluster.logFile(node))) {
+                copies += lines.filter(l -> l.matches(".*copied \\d+ batches from node.*")).count();
+            }
+        }
+        return copies;
     }
 
     // ---------------------------------------------------------------- plumbing
