@@ -42,7 +42,9 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Every record carries a unique id (its value, {@code w<writer>-<sequence>}). Each writer has an
  * idempotent producer id and retries an unacknowledged request, unchanged (same partition, same
- * sequences), through random nodes until it is acknowledged, so a retry is deduplicated by the log.
+ * sequences), through random nodes until it is acknowledged, so a retry is deduplicated by the log;
+ * one attempt in four waits only 0.3-2.3 s for its answer, so that some retries follow a write that
+ * was committed after all.
  * At the end, with every node up and nothing written any more:
  * <ul>
  *   <li>every acknowledged record is on every replica exactly once, at the partition and offset it
@@ -297,8 +299,11 @@ class ReplicationNemesisTest {
             int node = 1 + random.nextInt(NODES);
             produceRequests.incrementAndGet();
             try {
-                HttpResponse<String> r = cluster.post(node, "/api/v1/topics/" + TOPIC + "/records", body,
-                        REQUEST_TIMEOUT);
+                // Now and then the writer gives up early, while the write may still be committed:
+                // the retry then has to be recognised as one.
+                Duration timeout = random.nextInt(4) == 0 ? Duration.ofMillis(300 + random.nextInt(2_000))
+                        : REQUEST_TIMEOUT;
+                HttpResponse<String> r = cluster.post(node, "/api/v1/topics/" + TOPIC + "/records", body, timeout);
                 if (r.statusCode() == 200) {
                     if (retried) {
                         ackedAfterRetry.incrementAndGet();
@@ -310,7 +315,8 @@ class ReplicationNemesisTest {
                             + r.body() + " for " + body);
                 }
             } catch (IOException e) {
-                // connection refused (node down) or no answer in time (node paused): retried
+                // connection refused (node down) or no answer in time (node paused, or the writer's
+                // short patience): retried
             }
             retried = true;
             produceRetries.incrementAndGet();
