@@ -5,7 +5,7 @@
 # each round; see docs/replication.md "Tests and measured failover") with N rounds, then prints its
 # summary: seed, rounds, faults per kind, acknowledged records, checks passed.
 #
-#   bench/run-nemesis.sh --rounds 30               # about 1 minute per round on the loaded 2-core machine
+#   bench/run-nemesis.sh --rounds 30               # about 30 s per round on the loaded 2-core machine
 #   bench/run-nemesis.sh --rounds 30 --seed 42     # replay a schedule (the seed fixes the choices, not the timing)
 #   bench/run-nemesis.sh --rounds 10 --writers 3
 #
@@ -59,7 +59,7 @@ if [[ -f "$OUTPUT" ]]; then grep '^\[nemesis\]' "$OUTPUT" || true; fi
 if [[ $status -eq 0 && -f "$OUT/last-summary.txt" ]]; then
   cat "$OUT/last-summary.txt"
 else
-  echo "nemesis: FAILED (exit $status)"
+  if [[ -f "$OUT/last-summary.txt" ]]; then cat "$OUT/last-summary.txt"; else echo "nemesis: FAILED (exit $status)"; fi
   REPORT=$REPORTS/io.tributary.ingest.replication.ReplicationNemesisTest.txt
   if [[ -f "$REPORT" ]]; then grep -m 5 -E 'nemesis seed=|Error|Exception' "$REPORT" || true; fi
   echo "maven log: $OUT/maven.log; test output: $OUTPUT"

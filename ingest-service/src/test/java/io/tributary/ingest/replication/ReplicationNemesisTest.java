@@ -177,17 +177,24 @@ class ReplicationNemesisTest {
     void acknowledgedRecordsSurviveRandomKillsPausesAndRestartsIdenticalOnEveryReplica() throws Exception {
         System.out.printf("[nemesis] seed=%d rounds=%d writers=%d (replay: -Dnemesis.seed=%d -Dnemesis.rounds=%d)%n",
                 seed, rounds, writers, seed, rounds);
+        assertThat(rounds).as("nemesis.rounds").isNotNegative();
+        assertThat(writers).as("nemesis.writers").isPositive();
+        long started = System.nanoTime();
         try {
-            run();
+            run(started);
         } catch (AssertionError | RuntimeException e) {
+            try {
+                writeSummary("FAILED: " + e.getMessage(), Duration.ofNanos(System.nanoTime() - started), null, -1);
+            } catch (IOException | RuntimeException summaryFailed) {
+                e.addSuppressed(summaryFailed);
+            }
             throw new AssertionError("nemesis seed=" + seed + " rounds=" + rounds + " (replay with -Dnemesis.seed="
                     + seed + "; child logs in " + Path.of("target", LOG_FOLDER).toAbsolutePath() + "): "
                     + e.getMessage(), e);
         }
     }
 
-    private void run() throws Exception {
-        long started = System.nanoTime();
+    private void run(long started) throws Exception {
         cluster = new ProcessCluster(dataRoot, LOG_FOLDER, NODES,
                 // Small Raft segments and a short purge gap: leaders purge their Raft logs during the
                 // test, so a node that comes back may have to copy the partition instead of replaying.
@@ -240,7 +247,7 @@ class ReplicationNemesisTest {
         checkReplicas(ends);
         checkGroupOffsets(ends);
         int batches = checkBatchesOnDisk();
-        writeSummary(Duration.ofNanos(System.nanoTime() - started), ends, batches);
+        writeSummary("PASSED", Duration.ofNanos(System.nanoTime() - started), ends, batches);
     }
 
     // ---------------------------------------------------------------- writers
@@ -659,10 +666,11 @@ class ReplicationNemesisTest {
         return total;
     }
 
-    private void writeSummary(Duration took, Map<Integer, Long> ends, int batches) throws IOException {
+    /** Prints the summary and writes it to {@code target/replication-nemesis/}; {@code ends} is null after a failure. */
+    private void writeSummary(String verdict, Duration took, Map<Integer, Long> ends, int batches) throws IOException {
         Map<String, Object> lines = new LinkedHashMap<>();
         lines.put("seed", seed);
-        lines.put("rounds", rounds);
+        lines.put("rounds", rounds + " (faults injected: " + faults.values().stream().mapToInt(i -> i).sum() + ")");
         lines.put("faults", faults);
         lines.put("writers", writers);
         lines.put("acknowledged records", acked.size());
@@ -675,7 +683,7 @@ class ReplicationNemesisTest {
                 + consumerRetries.get());
         lines.put("catch-ups by copy (\"copied N batches\" in the node logs)", copiesInNodeLogs());
         lines.put("duration", took.toSeconds() + " s");
-        StringBuilder out = new StringBuilder("nemesis: PASSED\n");
+        StringBuilder out = new StringBuilder("nemesis: ").append(verdict).append('\n');
         lines.forEach((k, v) -> out.append(k).append(": ").append(v).append('\n'));
         out.append("checks passed (").append(checksPassed.size()).append("):\n");
         checksPassed.forEach(c -> out.append("  - ").append(c).append('\n'));
@@ -688,6 +696,9 @@ class ReplicationNemesisTest {
     /** How often a returning node caught up by copying from the leader instead of replaying Raft entries. */
     private long copiesInNodeLogs() throws IOException {
         long copies = 0;
+        if (cluster == null) {
+            return 0;
+        }
         for (int node = 1; node <= NODES; node++) {
             try (var lines = Files.lines(cluster.logFile(node))) {
                 copies += lines.filter(l -> l.matches(".*copied \\d+ batches from node.*")).count();
