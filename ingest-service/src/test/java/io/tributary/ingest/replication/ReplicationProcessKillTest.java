@@ -1,18 +1,11 @@
 package io.tributary.ingest.replication;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,15 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import io.tributary.ingest.IngestApplication;
-import io.tributary.ingest.log.LogConfig;
-import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.RecordBatch;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +24,7 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Three ingest nodes as three separate JVMs on 127.0.0.1 (as {@code CrashRecoveryTest} runs one):
+ * Three ingest nodes as three separate JVMs on 127.0.0.1 ({@link ProcessCluster}):
  * the partition leader is SIGKILLed while a writer produces with {@code acks=all} through another
  * node. Every acknowledged record must then be readable exactly once, at its acknowledged offset
  * and in the same order, from both survivors; producing must resume; and the killed node, once
@@ -53,12 +40,7 @@ class ReplicationProcessKillTest {
     @TempDir
     Path dataRoot;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final int[] httpPorts = new int[4];
-    private final int[] raftPorts = new int[4];
-    private final Process[] children = new Process[4];
-    private final Path[] childLogs = new Path[4];
-    private String peers;
+    private ProcessCluster cluster;
 
     /** Acknowledged records: value -> offset, in acknowledgement order. */
     private final Map<String, Long> acked = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
@@ -66,35 +48,15 @@ class ReplicationProcessKillTest {
     private final List<Throwable> writerErrors = new CopyOnWriteArrayList<>();
 
     @AfterEach
-    void killChildren() throws InterruptedException {
-        for (Process p : children) {
-            if (p != null && p.isAlive()) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
+    void killChildren() {
+        if (cluster != null) {
+            cluster.close();
         }
     }
 
     @Test
     void sigkilledLeaderLosesNoAcknowledgedRecordAndComesBackIdentical() throws Exception {
-        Path logs = Path.of("target", "replication-kill-test");
-        Files.createDirectories(logs);
-        long stamp = System.currentTimeMillis();
-        StringBuilder sb = new StringBuilder();
-        for (int id = 1; id <= 3; id++) {
-            httpPorts[id] = freePort();
-            raftPorts[id] = freePort();
-            childLogs[id] = logs.resolve("node-" + id + "-" + stamp + ".log");
-            sb.append(sb.isEmpty() ? "" : ",").append(id).append("=127.0.0.1:").append(httpPorts[id]).append(':')
-                    .append(raftPorts[id]);
-        }
-        peers = sb.toString();
-        for (int id = 1; id <= 3; id++) {
-            startChild(id);
-        }
-        for (int id = 1; id <= 3; id++) {
-            awaitHealthy(id);
-        }
+        cluster = new ProcessCluster(dataRoot, "replication-kill-test", 3).startAll();
 
         // The metadata group may still be electing its first leader: a 503 is retriable.
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -118,8 +80,7 @@ class ReplicationProcessKillTest {
         await().atMost(WAIT).until(() -> acked.size() >= 60 || !writer.isAlive());
         int ackedBeforeKill = acked.size();
 
-        children[leader].destroyForcibly(); // SIGKILL
-        assertThat(children[leader].waitFor(10, TimeUnit.SECONDS)).isTrue();
+        cluster.kill(leader); // SIGKILL
         System.out.printf("[kill-test] SIGKILLed leader %d after %d acknowledged records%n", leader, ackedBeforeKill);
 
         await().atMost(WAIT).until(() -> acked.size() >= ackedBeforeKill + 60 || !writer.isAlive());
@@ -156,8 +117,8 @@ class ReplicationProcessKillTest {
         assertThat(prefix(seen.get(survivor), commonEnd)).isEqualTo(prefix(seen.get(other), commonEnd));
 
         // The killed node restarts on its data folder and catches up.
-        startChild(leader);
-        awaitHealthy(leader);
+        cluster.start(leader);
+        cluster.awaitHealthy(leader);
         for (int i = 0; i < 10; i++) {
             HttpResponse<String> r = produce(leader, List.of("r-" + (1_000_000 + i)));
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
@@ -173,15 +134,12 @@ class ReplicationProcessKillTest {
 
         // Stop every node cleanly and compare the partition logs on disk, batch for batch.
         for (int id = 1; id <= 3; id++) {
-            children[id].destroy(); // SIGTERM: graceful
+            cluster.terminate(id); // SIGTERM: graceful
         }
-        for (int id = 1; id <= 3; id++) {
-            assertThat(children[id].waitFor(60, TimeUnit.SECONDS)).as("node %d stopped", id).isTrue();
-        }
-        List<RecordBatch> reference = batchesOnDisk(newLeader);
+        List<RecordBatch> reference = cluster.batchesOnDisk(newLeader, TOPIC, 0);
         assertThat(reference).isNotEmpty();
         for (int id = 1; id <= 3; id++) {
-            List<RecordBatch> batches = batchesOnDisk(id);
+            List<RecordBatch> batches = cluster.batchesOnDisk(id, TOPIC, 0);
             assertThat(batches).as("node %d batches", id).hasSameSizeAs(reference);
             for (int i = 0; i < reference.size(); i++) {
                 assertThat(batches.get(i).storedCrc()).isEqualTo(reference.get(i).storedCrc());
@@ -218,62 +176,6 @@ class ReplicationProcessKillTest {
 
     private static List<Map.Entry<String, Long>> prefix(List<Map.Entry<String, Long>> entries, long end) {
         return entries.stream().filter(e -> e.getValue() < end).toList();
-    }
-
-    private List<RecordBatch> batchesOnDisk(int node) throws IOException {
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-        try (PartitionLog log = PartitionLog.open(TOPIC, 0,
-                dataRoot.resolve("node-" + node).resolve("logs").resolve(TOPIC + "-0"), LogConfig.defaults(), scheduler)) {
-            List<RecordBatch> out = new ArrayList<>();
-            for (RecordBatch b : log.read(log.logStartOffset(), Integer.MAX_VALUE).batches()) {
-                byte[] copy = b.copyBytes();
-                out.add(RecordBatch.view(copy, 0, copy.length));
-            }
-            return out;
-        } finally {
-            scheduler.shutdownNow();
-        }
-    }
-
-    private void startChild(int id) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), IngestApplication.class.getName(),
-                "--server.port=" + httpPorts[id],
-                "--server.address=127.0.0.1",
-                "--ingest.data-dir=" + dataRoot.resolve("node-" + id),
-                "--ingest.node-id=" + id,
-                "--ingest.cluster.peers=" + peers,
-                "--ingest.replication.election-timeout=1s",
-                "--ingest.replication.request-timeout=8s",
-                "--ingest.replication.snapshot-threshold=50",
-                "--spring.jmx.enabled=false",
-                "--springdoc.api-docs.enabled=false",
-                "--logging.level.org.apache.ratis=WARN")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(childLogs[id].toFile()));
-        Files.writeString(childLogs[id], "\n===== start node " + id + " =====\n", StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
-        children[id] = pb.start();
-    }
-
-    private void awaitHealthy(int id) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (System.nanoTime() < deadline) {
-            if (!children[id].isAlive()) {
-                fail("node %d exited with %d during start-up; see %s", id, children[id].exitValue(),
-                        childLogs[id].toAbsolutePath());
-            }
-            try {
-                if (get(id, "/actuator/health").statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(200);
-        }
-        fail("node %d did not become healthy within 120 s; see %s", id, childLogs[id].toAbsolutePath());
     }
 
     private int leaderSeenBy(int node) {
@@ -321,19 +223,10 @@ class ReplicationProcessKillTest {
     }
 
     private HttpResponse<String> post(int node, String path, String json) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[node] + path))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+        return cluster.post(node, path, json);
     }
 
     private HttpResponse<String> get(int node, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[node] + path))
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return cluster.get(node, path);
     }
 }
