@@ -53,7 +53,7 @@ public class MetadataAdmin {
         // entry makes the leader's appender send the log from the follower's next index.
         node.inBackground(() -> {
             try {
-                proposals.send(node.metadataClient(), MetadataCodec.encode(MetadataCommand.Noop.from(groups.nodeId())),
+                proposals.send(node::metadataClient, MetadataCodec.encode(MetadataCommand.Noop.from(groups.nodeId())),
                         "metadata no-op");
             } catch (RuntimeException e) {
                 log.info("metadata no-op at start not committed: {}", e.getMessage());
@@ -87,7 +87,7 @@ public class MetadataAdmin {
         // Before proposing: the replicated apply must never refuse. (Two concurrent creates may
         // both pass and overshoot by one topic; the cap is about resource exhaustion, not exactness.)
         topics.checkPartitionLimits(partitions);
-        RaftClientReply reply = proposals.send(node.metadataClient(), MetadataCodec.encode(
+        RaftClientReply reply = proposals.send(node::metadataClient, MetadataCodec.encode(
                 MetadataCommand.CreateTopic.withNewId(name, partitions, replicationFactor, configs)),
                 "create topic " + name);
         MetadataReply answer = MetadataCodec.decodeReply(reply.getMessage());
@@ -168,7 +168,7 @@ public class MetadataAdmin {
      * apply and returns the verdict.
      */
     private MetadataReply metadataCommand(MetadataCommand cmd, String what) {
-        RaftClientReply reply = proposals.send(node.metadataClient(), MetadataCodec.encode(cmd), what);
+        RaftClientReply reply = proposals.send(node::metadataClient, MetadataCodec.encode(cmd), what);
         MetadataReply answer = MetadataCodec.decodeReply(reply.getMessage());
         if (answer instanceof MetadataReply.Unknown unknown) {
             throw new UnknownTopicException(unknown.detail());

@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.PreparedBatch;
@@ -95,7 +96,7 @@ public class Proposals {
      */
     public AppendResult append(TopicRegistry.Topic topic, int partition, PreparedBatch prepared) {
         byte[] bytes = prepared.batch().copyBytes();
-        RaftClientReply reply = send(node.client(topic, partition), bytes, topic.name() + "-" + partition);
+        RaftClientReply reply = send(() -> node.client(topic, partition), bytes, topic.name() + "-" + partition);
         return ApplyReply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
     }
 
@@ -146,7 +147,31 @@ public class Proposals {
      *
      * @throws ProblemException 503 not-enough-replicas (retriable) when no majority committed it in time
      */
-    RaftClientReply send(RaftClient client, byte[] bytes, String what) {
+    RaftClientReply send(Supplier<RaftClient> clients, byte[] bytes, String what) {
+        RaftClient client = clients.get();
+        try {
+            return sendOnce(client, bytes, what);
+        } catch (ClosedWindowException e) {
+            // Refused unsent by a window closed by an earlier failure; the client has been replaced.
+            try {
+                return sendOnce(clients.get(), bytes, what);
+            } catch (ClosedWindowException again) {
+                throw again.problem;
+            }
+        }
+    }
+
+    /** A request a closed request window refused before sending it; carries the problem to answer. */
+    private static final class ClosedWindowException extends RuntimeException {
+        final ProblemException problem;
+
+        ClosedWindowException(ProblemException problem) {
+            super(problem.getMessage(), null, false, false);
+            this.problem = problem;
+        }
+    }
+
+    private RaftClientReply sendOnce(RaftClient client, byte[] bytes, String what) {
         CompletableFuture<RaftClientReply> f = client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes)));
         RaftClientReply reply;
         try {
@@ -156,8 +181,7 @@ public class Proposals {
                     + settings.requestTimeout().toMillis() + " ms; it may still be committed later");
         } catch (ExecutionException e) {
             log.debug("{} not committed", what, e.getCause());
-            node.replaceIfClosed(client, e.getCause());
-            throw notEnoughReplicas(what + ": not committed by a majority of replicas ("
+            throw failed(client, e.getCause(), what + ": not committed by a majority of replicas ("
                     + e.getCause().getClass().getSimpleName() + "); it may still be committed later");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -165,11 +189,16 @@ public class Proposals {
         }
         if (!reply.isSuccess()) {
             log.debug("{} not committed", what, reply.getException());
-            node.replaceIfClosed(client, reply.getException());
-            throw notEnoughReplicas(what + ": not committed by a majority of replicas ("
+            throw failed(client, reply.getException(), what + ": not committed by a majority of replicas ("
                     + reply.getException().getClass().getSimpleName() + ")");
         }
         return reply;
+    }
+
+    private RuntimeException failed(RaftClient client, Throwable cause, String detail) {
+        boolean replaced = node.replaceIfClosed(client, cause);
+        ProblemException problem = notEnoughReplicas(detail);
+        return replaced && RaftNode.refusedUnsent(cause) ? new ClosedWindowException(problem) : problem;
     }
 
     private static ProblemException notEnoughReplicas(String detail) {

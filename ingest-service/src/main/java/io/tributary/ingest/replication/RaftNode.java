@@ -244,15 +244,16 @@ class RaftNode implements PartitionGroups.Membership {
      * majority was still starting) closes its request window: every later request fails at once
      * with "SlidingWindow ... is closed". Seen on a node started well before its peers: its start
      * no-op failed and the node could not create a topic until restarted. Such a client is
-     * dropped and a new one made, so that only the request in flight fails (503, retriable).
+     * dropped and a new one made; a request the closed window refused unsent is sent again through
+     * the new client ({@link Proposals#send}), so callers do not see the failure at all.
      */
-    void replaceIfClosed(RaftClient client, Throwable failure) {
+    boolean replaceIfClosed(RaftClient client, Throwable failure) {
         boolean closed = false;
         for (Throwable t = failure; t != null && !closed; t = t.getCause()) {
             closed = t instanceof AlreadyClosedException;
         }
         if (!closed) {
-            return;
+            return false;
         }
         synchronized (this) {
             if (client == metadataClient) {
@@ -263,6 +264,20 @@ class RaftNode implements PartitionGroups.Membership {
         }
         log.info("a Raft client's request window closed after a failure; replaced it");
         closeQuietly(client);
+        return true;
+    }
+
+    /**
+     * True when {@code failure} is a request refused by a closed request window: it was never sent,
+     * so sending it again (through a new client) cannot write it twice.
+     */
+    static boolean refusedUnsent(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof AlreadyClosedException && String.valueOf(t.getMessage()).contains("SlidingWindow")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @PreDestroy
