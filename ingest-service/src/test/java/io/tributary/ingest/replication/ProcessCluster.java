@@ -214,6 +214,11 @@ final class ProcessCluster implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    HttpResponse<String> delete(int node, String path, Duration timeout) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri(node, path)).timeout(timeout).DELETE().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private URI uri(int node, String path) {
         return URI.create("http://127.0.0.1:" + httpPorts[node] + path);
     }
