@@ -59,8 +59,8 @@ public class PartitionViews {
      * that does.
      */
     public boolean servesLocally(TopicRegistry.Topic topic, int partition) {
-        return groups.replicas(topic, partition).contains(groups.nodeId())
-                && !failed.hasFailed(topic.name(), partition);
+        // topic.hosts: the placement decided when the log was opened (asked on every fetch: no list built here)
+        return topic.hosts(partition) && !failed.hasFailed(topic.name(), partition);
     }
 
     /** True when this node's replica of the partition failed while applying ({@link FailedReplicas}). */
