@@ -11,7 +11,9 @@
 #
 # Knobs (environment): HTTP_BASE (18091: nodes on 18091-18093), RAFT_BASE (18191), RUNS (3),
 # RECORDS (300000), WARMUP (100000), CLIENTS (4), FAILOVERS (5), ELECTION_TIMEOUT (1s),
-# NODE_JVM_OPTS, DRIVER_JVM_OPTS, SKIP_BUILD=1, MVN_FLAGS (e.g. -o), OUT (log folder).
+# NODE_JVM_OPTS, DRIVER_JVM_OPTS, SKIP_BUILD=1, MVN_FLAGS (e.g. -o), OUT (log folder),
+# JFR=1 (a flight recording per node, <OUT>/node-N.jfr, written when the node stops),
+# SKIP_FAILOVER=1 (throughput only), FACTORS ("1 3": the replication factors measured).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -73,8 +75,13 @@ trap cleanup EXIT
 
 start_node() {
   local n=$1
+  local jfr=()
+  if [[ "${JFR:-0}" == 1 ]]; then
+    # one file per node and start: the JVM does not expand %p in the file name on Java 17
+    jfr=("-XX:StartFlightRecording=filename=$OUT/node-$n-$(date +%H%M%S).jfr,settings=profile,dumponexit=true")
+  fi
   # shellcheck disable=SC2086
-  java $NODE_JVM_OPTS -jar "$SERVICE_JAR" \
+  java $NODE_JVM_OPTS "${jfr[@]}" -jar "$SERVICE_JAR" \
     --server.port="$((HTTP_BASE + n - 1))" --server.address=127.0.0.1 \
     --ingest.data-dir="$DATA/node-$n" --ingest.node-id="$n" --ingest.cluster.peers="$PEERS" \
     --ingest.replication.election-timeout="$ELECTION_TIMEOUT" \
@@ -107,7 +114,7 @@ for n in "${NODES[@]}"; do wait_healthy "$n"; done
 log "cluster up after $(( $(date +%s) - T0 )) s (pids ${PID[*]})"
 
 # ------------------------------------------------------------------ throughput RF 1 vs RF 3
-for rf in 1 3; do
+for rf in ${FACTORS:-1 3}; do
   name=produce-rf$rf
   log "scenario $name (load avg $(cut -d' ' -f1-3 /proc/loadavg))"
   # shellcheck disable=SC2086
@@ -120,6 +127,7 @@ done
 
 # ------------------------------------------------------------------ failover
 : > "$OUT/failover.txt"
+[[ "${SKIP_FAILOVER:-0}" == 1 ]] && FAILOVERS=0
 for run in $(seq "$FAILOVERS"); do
   pids=
   for n in "${NODES[@]}"; do pids+="${pids:+,}$n=${PID[$n]}"; done

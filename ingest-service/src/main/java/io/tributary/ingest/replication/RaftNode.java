@@ -99,6 +99,7 @@ class RaftNode implements PartitionGroups.Membership {
         // about twice as slow).
         RaftServerConfigKeys.Read.setOption(rp, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Read.setLeaderLeaseEnabled(rp, false);
+        settings.ratis().forEach(rp::set);
         this.server = RaftServer.newBuilder()
                 .setServerId(PartitionGroups.peerId(self.id()))
                 .setProperties(rp)

@@ -1,6 +1,7 @@
 package io.tributary.ingest.replication;
 
 import java.time.Duration;
+import java.util.Map;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -26,6 +27,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           nothing else; {@code 0.0.0.0} listens on every interface (where the peer name does not
  *                           resolve to a local address when the node starts). The Raft port carries no
  *                           authentication: only the peers may reach it (docs/security.md)
+ * @param ratis              raw Apache Ratis server properties ({@code raft.server.…}, {@code raft.grpc.…}), set after
+ *                           the ones above and so overriding them; empty by default. For tuning experiments and for
+ *                           operators who know Ratis: a wrong value here can break replication
  */
 @ConfigurationProperties("ingest.replication")
 public record ReplicationProperties(
@@ -36,5 +40,10 @@ public record ReplicationProperties(
         @DefaultValue("true") boolean snapshotOnStop,
         @DefaultValue("32MB") org.springframework.util.unit.DataSize raftSegmentSize,
         @DefaultValue("1024") int purgeGap,
-        @DefaultValue("") String raftBindHost) {
+        @DefaultValue("") String raftBindHost,
+        Map<String, String> ratis) {
+
+    public ReplicationProperties {
+        ratis = ratis == null ? Map.of() : Map.copyOf(ratis);
+    }
 }
