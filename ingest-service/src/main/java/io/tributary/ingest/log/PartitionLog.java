@@ -223,7 +223,7 @@ public final class PartitionLog implements Closeable {
 
     /** Appends a batch built elsewhere (replication, tests); its offsets are restamped. */
     public AppendResult appendBatch(RecordBatch batch, int leaderEpoch) {
-        long[] timestamps = batch.records().stream().mapToLong(Record::timestamp).toArray();
+        long[] timestamps = batch.timestamps();
         return appendBatch(batch, leaderEpoch, timestamps);
     }
 
@@ -276,7 +276,7 @@ public final class PartitionLog implements Closeable {
         try {
             for (RecordBatch b : readBatches(original.firstOffset(), 1, logEndOffset)) {
                 if (b.baseOffset() == original.firstOffset()) {
-                    return b.records().stream().mapToLong(Record::timestamp).toArray();
+                    return b.timestamps();
                 }
             }
         } catch (IOException e) {

@@ -206,6 +206,28 @@ public final class RecordBatch implements Iterable<Record> {
         return start;
     }
 
+    /**
+     * Each record's timestamp in order, read without decoding keys, values or headers: what an
+     * append answers, computed on every replica for every batch.
+     */
+    public long[] timestamps() {
+        long[] out = new long[recordCount()];
+        int[] cursor = {start + HEADER_SIZE};
+        int end = start + sizeInBytes();
+        long first = firstTimestamp();
+        for (int i = 0; i < out.length; i++) {
+            int length = Varint.readInt(array, cursor, end);
+            int recordEnd = cursor[0] + length;
+            if (length < 1 || recordEnd > end) {
+                throw new CorruptRecordException("record length " + length + " runs past its batch");
+            }
+            cursor[0]++; // attributes
+            out[i] = first + Varint.readLong(array, cursor, recordEnd);
+            cursor[0] = recordEnd;
+        }
+        return out;
+    }
+
     public List<Record> records() {
         List<Record> out = new ArrayList<>(recordCount());
         forEach(out::add);

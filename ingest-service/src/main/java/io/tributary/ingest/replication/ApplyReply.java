@@ -2,6 +2,8 @@ package io.tributary.ingest.replication;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 import io.tributary.ingest.problem.ProblemException;
 import io.tributary.ingest.problem.ProblemType;
@@ -17,6 +19,13 @@ import io.tributary.ingest.log.RecordTooLargeException;
  * the apply assigned, or the producer-state verdict that refused the batch. Every replica
  * computes the same answer; the proposer turns it back into an {@link AppendResult} or the
  * exception the single-node log would have thrown.
+ *
+ * <p>Layout (big-endian): {@code OK} = code 0, base offset (8), duplicate flag (1), record count
+ * (4), then only for a duplicate the original records' timestamps (8 each); an appended batch's
+ * timestamps are its own, which the proposer still holds. A refusal = code 1-5, a detail number
+ * (8, the last sequence for out-of-order, else -1), message length (4) and UTF-8 message. An
+ * entry of several batches ({@link GroupCommit}) answers {@code MULTI} = code 6, the count (4) and
+ * per batch its reply's length (4) and reply.
  */
 final class ApplyReply {
 
@@ -26,18 +35,53 @@ final class ApplyReply {
     static final byte DUPLICATE_SEQUENCE = 3;
     static final byte INVALID_RECORD = 4;
     static final byte TOO_LARGE = 5;
+    static final byte MULTI = 6;
 
     private ApplyReply() {
     }
 
     static byte[] ok(AppendResult result) {
-        long[] ts = result.timestamps();
+        long[] ts = result.duplicate() ? result.timestamps() : new long[0];
         ByteBuffer b = ByteBuffer.allocate(1 + 8 + 1 + 4 + 8 * ts.length);
-        b.put(OK).putLong(result.baseOffset()).put((byte) (result.duplicate() ? 1 : 0)).putInt(ts.length);
+        b.put(OK).putLong(result.baseOffset()).put((byte) (result.duplicate() ? 1 : 0)).putInt(result.count());
         for (long t : ts) {
             b.putLong(t);
         }
         return b.array();
+    }
+
+    /** The reply of an entry holding several batches: one reply per batch, in entry order. */
+    static byte[] multi(List<byte[]> replies) {
+        int size = 1 + 4;
+        for (byte[] r : replies) {
+            size += 4 + r.length;
+        }
+        ByteBuffer b = ByteBuffer.allocate(size).put(MULTI).putInt(replies.size());
+        for (byte[] r : replies) {
+            b.putInt(r.length).put(r);
+        }
+        return b.array();
+    }
+
+    /**
+     * The per-batch replies of an entry of {@code batches} batches: the reply itself for one batch,
+     * the parts of a {@link #multi} reply otherwise.
+     */
+    static List<ByteBuffer> split(ByteBuffer reply, int batches) {
+        if (batches == 1) {
+            return List.of(reply);
+        }
+        ByteBuffer b = reply.duplicate();
+        if (b.get() != MULTI || b.getInt() != batches) {
+            throw new IllegalStateException("the reply to an entry of " + batches + " batches is not a reply per batch");
+        }
+        List<ByteBuffer> out = new ArrayList<>(batches);
+        for (int i = 0; i < batches; i++) {
+            int len = b.getInt();
+            out.add(b.slice(b.position(), len));
+            b.position(b.position() + len);
+        }
+        return out;
     }
 
     /** The reply for a refused batch, or null when {@code e} is not a producer-state or record verdict. */
@@ -62,17 +106,28 @@ final class ApplyReply {
         return ByteBuffer.allocate(1 + 8 + 4 + msg.length).put(code).putLong(extra).putInt(msg.length).put(msg).array();
     }
 
-    /** Decodes a reply: the append result, or throws what the log threw on the replicas. */
-    static AppendResult decode(ByteBuffer b) {
+    /**
+     * Decodes the reply to a batch whose records carry {@code sentTimestamps}: the append result, or
+     * throws what the log threw on the replicas.
+     */
+    static AppendResult decode(ByteBuffer b, long[] sentTimestamps) {
         byte code = b.get();
         if (code == OK) {
             long base = b.getLong();
             boolean duplicate = b.get() == 1;
-            long[] ts = new long[b.getInt()];
+            int count = b.getInt();
+            if (!duplicate) {
+                if (count != sentTimestamps.length) {
+                    throw new IllegalStateException("a batch of " + sentTimestamps.length + " records was applied as "
+                            + count);
+                }
+                return new AppendResult(base, sentTimestamps, false);
+            }
+            long[] ts = new long[count];
             for (int i = 0; i < ts.length; i++) {
                 ts[i] = b.getLong();
             }
-            return new AppendResult(base, ts, duplicate);
+            return new AppendResult(base, ts, true);
         }
         long extra = b.getLong();
         byte[] msg = new byte[b.getInt()];

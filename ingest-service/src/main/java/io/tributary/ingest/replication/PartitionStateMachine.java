@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +22,6 @@ import java.time.Duration;
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PartitionLog;
-import io.tributary.ingest.log.Record;
 import io.tributary.ingest.log.RecordBatch;
 import io.tributary.ingest.topic.TopicPartition;
 import org.apache.ratis.io.MD5Hash;
@@ -46,11 +46,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The state machine of one partition's Raft group: every committed entry is one encoded record
- * batch, appended to this node's {@link PartitionLog} when Ratis applies it. The log therefore
+ * The state machine of one partition's Raft group: every committed entry holds encoded record
+ * batches, appended to this node's {@link PartitionLog} when Ratis applies it. The log therefore
  * holds committed data only, and every replica assigns the same offsets because it applies the
  * same entries in the same order; the idempotent-producer checks run here too, against the
  * same producer state everywhere.
+ *
+ * <p>Entry: one or more encoded record batches back to back (group commit, {@link GroupCommit});
+ * each is applied on its own, in order, and the reply holds one {@link ApplyReply} per batch.
  *
  * <p>Snapshot: flush the log and record {@code (term, index) -> offset after the last applied
  * batch} in a small file; Ratis may then purge its own log up to that index.
@@ -178,15 +181,41 @@ final class PartitionStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         byte[] bytes = entry.getStateMachineLogEntry().getLogData().toByteArray();
-        RecordBatch batch = RecordBatch.view(bytes, 0, bytes.length);
+        List<RecordBatch> batches = batchesOf(bytes);
         byte[] reply;
-        if (appliedEnd < replayEnd) {
-            reply = replay(batch);
+        if (batches.size() == 1) {
+            reply = apply(batches.get(0), entry.getTerm());
         } else {
-            reply = append(batch, entry.getTerm());
+            List<byte[]> replies = new ArrayList<>(batches.size());
+            for (RecordBatch batch : batches) {
+                replies.add(apply(batch, entry.getTerm()));
+            }
+            reply = ApplyReply.multi(replies);
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
+    }
+
+    private byte[] apply(RecordBatch batch, long term) {
+        return appliedEnd < replayEnd ? replay(batch) : append(batch, term);
+    }
+
+    /**
+     * The batches of an entry: encoded batches back to back ({@link GroupCommit}). Framing that does
+     * not add up is left as one batch, which the log then refuses as it would any malformed batch.
+     */
+    static List<RecordBatch> batchesOf(byte[] bytes) {
+        List<RecordBatch> out = new ArrayList<>(1);
+        int pos = 0;
+        while (pos < bytes.length) {
+            int size = bytes.length - pos >= RecordBatch.HEADER_SIZE ? RecordBatch.sizeAt(bytes, pos) : -1;
+            if (size < RecordBatch.HEADER_SIZE || size > bytes.length - pos) {
+                return List.of(RecordBatch.view(bytes, 0, bytes.length));
+            }
+            out.add(RecordBatch.view(bytes, pos, size));
+            pos += size;
+        }
+        return out.isEmpty() ? List.of(RecordBatch.view(bytes, 0, bytes.length)) : out;
     }
 
     private byte[] append(RecordBatch batch, long term) {
@@ -212,8 +241,7 @@ final class PartitionStateMachine extends BaseStateMachine {
         RecordBatch there = batches.isEmpty() ? null : batches.get(0);
         if (there != null && there.baseOffset() == appliedEnd && sameContent(there, batch)) {
             appliedEnd = there.nextOffset();
-            long[] ts = there.records().stream().mapToLong(Record::timestamp).toArray();
-            return ApplyReply.ok(new AppendResult(there.baseOffset(), ts, false));
+            return ApplyReply.ok(new AppendResult(there.baseOffset(), there.timestamps(), false));
         }
         // Refused or a duplicate when first applied: nothing was stored for it then, nor now.
         return ApplyReply.refused(new io.tributary.ingest.log.DuplicateSequenceException(

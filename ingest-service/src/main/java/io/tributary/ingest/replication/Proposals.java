@@ -1,6 +1,7 @@
 package io.tributary.ingest.replication;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -95,9 +96,31 @@ public class Proposals {
      *         may still be committed later, so a retry should carry a producer id to be deduplicated
      */
     public AppendResult append(TopicRegistry.Topic topic, int partition, PreparedBatch prepared) {
-        byte[] bytes = prepared.batch().copyBytes();
-        RaftClientReply reply = send(() -> node.client(topic, partition), bytes, topic.name() + "-" + partition);
-        return ApplyReply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
+        String what = topic.name() + "-" + partition;
+        CompletableFuture<ByteBuffer> reply = node.groupCommit(topic, partition).submit(prepared.batch().copyBytes());
+        try {
+            // GroupCommit times the entry out after the request timeout; the margin only guards against a lost callback.
+            return ApplyReply.decode(reply.get(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS),
+                    prepared.timestamps());
+        } catch (TimeoutException e) {
+            throw notCommittedInTime(what);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof TimeoutException) {
+                throw notCommittedInTime(what);
+            }
+            log.debug("{} not committed", what, cause);
+            throw notEnoughReplicas(what + ": not committed by a majority of replicas ("
+                    + cause.getClass().getSimpleName() + "); it may still be committed later");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw notEnoughReplicas(what + ": interrupted while waiting for commit");
+        }
+    }
+
+    private ProblemException notCommittedInTime(String what) {
+        return notEnoughReplicas(what + ": not committed by a majority of replicas within "
+                + settings.requestTimeout().toMillis() + " ms; it may still be committed later");
     }
 
     /**
@@ -138,7 +161,7 @@ public class Proposals {
         if (!reply.isSuccess()) {
             throw notLeader(what, reply.getException());
         }
-        return ApplyReply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer());
+        return ApplyReply.decode(reply.getMessage().getContent().asReadOnlyByteBuffer(), prepared.timestamps());
     }
 
     /**

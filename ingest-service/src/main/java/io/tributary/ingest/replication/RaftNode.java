@@ -59,10 +59,17 @@ class RaftNode implements PartitionGroups.Membership {
     private final RaftServer server;
     private final RaftProperties clientProperties;
     private final Map<RaftGroupId, RaftClient> clients = new ConcurrentHashMap<>();
+    private final Map<RaftGroupId, GroupCommit> commits = new ConcurrentHashMap<>();
     /** Replaced when its request window closes (see {@link #replaceIfClosed}). */
     private volatile RaftClient metadataClient;
     private final ExecutorService groupAdmin = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "raft-group-admin");
+        t.setDaemon(true);
+        return t;
+    });
+    /** Completes group-commit entries (GroupCommit): off the Ratis threads, which may hold client locks. */
+    private final ExecutorService commitCompletions = Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "raft-group-commit");
         t.setDaemon(true);
         return t;
     });
@@ -231,9 +238,18 @@ class RaftNode implements PartitionGroups.Membership {
                 gid -> newClient(groups.partitionGroup(topic, partition), retryUntilTimeout()));
     }
 
+    /** The group commit of a partition's appends through this node, made on first use. */
+    GroupCommit groupCommit(TopicRegistry.Topic topic, int partition) {
+        return commits.computeIfAbsent(PartitionGroups.groupId(topic, partition), gid -> new GroupCommit(
+                GroupCommit.through(() -> client(topic, partition), this), settings.maxInFlightPerPartition(),
+                (int) Math.min(Integer.MAX_VALUE, settings.maxEntrySize().toBytes()),
+                settings.requestTimeout().toMillis(), commitCompletions));
+    }
+
     /** Closes the client of a group (if any); a later request makes a new one. */
     @Override
     public void dropClient(RaftGroupId gid) {
+        commits.remove(gid);
         RaftClient c = clients.remove(gid);
         if (c != null) {
             closeQuietly(c);
@@ -284,6 +300,7 @@ class RaftNode implements PartitionGroups.Membership {
     @PreDestroy
     public void close() {
         groupAdmin.shutdownNow();
+        commitCompletions.shutdown();
         for (RaftClient c : clients.values()) {
             closeQuietly(c);
         }

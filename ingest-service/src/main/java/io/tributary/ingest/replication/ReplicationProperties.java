@@ -27,6 +27,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           nothing else; {@code 0.0.0.0} listens on every interface (where the peer name does not
  *                           resolve to a local address when the node starts). The Raft port carries no
  *                           authentication: only the peers may reach it (docs/security.md)
+ * @param maxInFlightPerPartition entries of one partition a node sends to its Raft group before the next batches wait
+ *                           and go together as one entry (group commit, see GroupCommit); 1..64, 1 batches the most,
+ *                           more pipeline more
+ * @param maxEntrySize       how many bytes of waiting batches group commit puts into one Raft entry (a larger single
+ *                           batch still goes alone)
  * @param ratis              raw Apache Ratis server properties ({@code raft.server.…}, {@code raft.grpc.…}), set after
  *                           the ones above and so overriding them; empty by default. For tuning experiments and for
  *                           operators who know Ratis: a wrong value here can break replication
@@ -41,9 +46,16 @@ public record ReplicationProperties(
         @DefaultValue("32MB") org.springframework.util.unit.DataSize raftSegmentSize,
         @DefaultValue("1024") int purgeGap,
         @DefaultValue("") String raftBindHost,
+        @DefaultValue("2") int maxInFlightPerPartition,
+        @DefaultValue("1MB") org.springframework.util.unit.DataSize maxEntrySize,
         Map<String, String> ratis) {
 
     public ReplicationProperties {
         ratis = ratis == null ? Map.of() : Map.copyOf(ratis);
+        if (maxInFlightPerPartition < 1 || maxInFlightPerPartition > 64) {
+            // above the Ratis client's window of outstanding requests (100) a send would block
+            throw new IllegalArgumentException("ingest.replication.max-in-flight-per-partition must be 1..64, was "
+                    + maxInFlightPerPartition);
+        }
     }
 }
