@@ -72,8 +72,11 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
     static final int MAX_GROUP_ID_LENGTH = 255;
 
-    /** One poll's answer: the membership it was served under, and the records read. */
-    record PollAnswer(MembershipAnswer membership, List<PartitionFetch> fetches) {
+    /**
+     * One poll's answer: the membership it was served under, the records read, and the answer's
+     * sequence number (the client's {@code after} on its next poll; see {@link MemberPositions}).
+     */
+    record PollAnswer(MembershipAnswer membership, List<PartitionFetch> fetches, long pollSeq) {
     }
 
     private final TopicRegistry topics;
@@ -295,16 +298,26 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
      * Reads the member's partitions from its positions, waiting up to {@code maxWaitMs} for data
      * (without holding a thread), and moves the positions past the records returned. Records
      * of partitions the member lost while the read was parked are dropped.
+     *
+     * @param after the sequence number of the latest answer the client received (0: none), or null
+     *              to take the latest answer as received; when the client did not receive it, the
+     *              positions go back to where that answer started (see {@link MemberPositions})
+     * @throws ProblemException UNKNOWN_MEMBER, UNKNOWN_POLL_SEQUENCE
      */
-    CompletableFuture<PollAnswer> poll(String groupId, String memberId, int maxRecords, int maxBytes,
+    CompletableFuture<PollAnswer> poll(String groupId, String memberId, Long after, int maxRecords, int maxBytes,
                                        long maxWaitMs) {
+        if (after != null && after < 0) {
+            throw new IllegalArgumentException("after must not be negative, was " + after);
+        }
         ConsumerGroup g = memberGroup(groupId, memberId);
         List<FetchPosition> positions = new ArrayList<>();
         CompletableFuture<Void> idle = null;
+        Long ack;
         synchronized (g) {
             refreshCoordination(g);
             GroupMember m = member(g, memberId);
             m.lastSeenMs = clock.getAsLong();
+            ack = after == null ? null : m.positions.acknowledge(after, memberId);
             for (TopicPartition tp : m.assignment) {
                 Long position = position(g, m, tp);
                 if (position != null) {
@@ -336,11 +349,11 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         } catch (RuntimeException e) {
             read = CompletableFuture.failedFuture(e);
         }
-        return read.handle((fetches, failure) -> finishPoll(g, memberId, positions, fetches, failure));
+        return read.handle((fetches, failure) -> finishPoll(g, memberId, ack, positions, fetches, failure));
     }
 
-    private PollAnswer finishPoll(ConsumerGroup g, String memberId, List<FetchPosition> from, List<PartitionFetch> fetches,
-                                  Throwable failure) {
+    private PollAnswer finishPoll(ConsumerGroup g, String memberId, Long ack, List<FetchPosition> from,
+                                  List<PartitionFetch> fetches, Throwable failure) {
         synchronized (g) {
             GroupMember m = g.members.get(memberId);
             if (m == null) {
@@ -348,6 +361,12 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
             }
             m.pollsInFlight--;
             m.lastSeenMs = clock.getAsLong();
+            long pollSeq;
+            try {
+                pollSeq = m.positions.answered(ack, memberId);
+            } catch (ProblemException e) {
+                throw new CompletionException(e);
+            }
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
@@ -356,7 +375,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
                 }
                 // Retention moved a log start, or a topic went away: look positions up again next time.
                 from.forEach(p -> m.positions.remove(new TopicPartition(p.topic(), p.partition())));
-                return new PollAnswer(membership(g, m), List.of());
+                return new PollAnswer(membership(g, m), List.of(), pollSeq);
             }
             Map<TopicPartition, Long> started = new HashMap<>();
             from.forEach(p -> started.put(new TopicPartition(p.topic(), p.partition()), p.offset()));
@@ -374,7 +393,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
                     delivered.add(f);
                 }
             }
-            return new PollAnswer(membership(g, m), delivered);
+            return new PollAnswer(membership(g, m), delivered, pollSeq);
         }
     }
 
@@ -649,7 +668,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         Map<String, List<TopicPartition>> assignment = RangeAssignor.assign(subscriptions, partitionCounts);
         for (GroupMember m : g.members.values()) {
             m.assignment = assignment.getOrDefault(m.id, List.of());
-            m.positions.keySet().retainAll(new HashSet<>(m.assignment));
+            m.positions.retainAll(new HashSet<>(m.assignment));
         }
         g.memberCount = g.members.size();
         List.copyOf(g.idlePolls).forEach(waiter -> waiter.complete(null));

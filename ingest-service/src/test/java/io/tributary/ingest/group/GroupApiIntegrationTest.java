@@ -263,6 +263,60 @@ class GroupApiIntegrationTest {
     }
 
     @Test
+    void aPollSentAgainWithoutAcknowledgingTheLatestAnswerReturnsItsRecordsAgain() {
+        api.createTopic("lost", 1);
+        api.produce("lost", 1, 0, 5);
+        String member = api.join("g-lost", "lost", 10_000).body().path("memberId").asString();
+
+        Answer lost = api.poll("g-lost", member, 0, "&after=0");
+        Answer again = api.poll("g-lost", member, 0, "&after=0"); // the client never got `lost`
+
+        assertThat(values(lost)).containsExactly(0, 1, 2, 3, 4);
+        assertThat(values(again)).containsExactly(0, 1, 2, 3, 4);
+        assertThat(again.body().path("pollSeq").asLong()).isGreaterThan(lost.body().path("pollSeq").asLong());
+    }
+
+    @Test
+    void aPollAcknowledgingTheLatestAnswerMovesOnPastItsRecords() {
+        api.createTopic("acked", 1);
+        api.produce("acked", 1, 0, 5);
+        String member = api.join("g-acked", "acked", 10_000).body().path("memberId").asString();
+        Answer first = api.poll("g-acked", member, 0, "&after=0");
+        api.produce("acked", 1, 5, 8);
+
+        Answer next = api.poll("g-acked", member, 0, "&after=" + first.body().path("pollSeq").asLong());
+
+        assertThat(values(first)).containsExactly(0, 1, 2, 3, 4);
+        assertThat(values(next)).containsExactly(5, 6, 7);
+    }
+
+    @Test
+    void aMalformedOrUnknownPollAcknowledgementIsAnsweredWithAProblem() {
+        api.createTopic("bad-after", 1);
+        String member = api.join("g-bad-after", "bad-after", 10_000).body().path("memberId").asString();
+
+        for (String bad : List.of("abc", "-1", "1.5", "", "99999999999999999999")) {
+            Answer answer = api.poll("g-bad-after", member, 0, "&after=" + bad);
+            assertThat(answer.status()).as("after=%s", bad).isEqualTo(400);
+            assertThat(answer.contentType()).startsWith("application/problem+json");
+            assertThat(answer.body().path("type").asString()).endsWith("/invalid-request");
+            assertThat(answer.body().path("detail").asString()).contains("after");
+        }
+        Answer unknown = api.poll("g-bad-after", member, 0, "&after=7");
+        assertThat(unknown.status()).isEqualTo(409);
+        assertThat(unknown.contentType()).startsWith("application/problem+json");
+        assertThat(unknown.body().path("type").asString()).endsWith("/unknown-poll-sequence");
+        assertThat(unknown.body().path("retriable").asBoolean()).isFalse();
+    }
+
+    private static List<Integer> values(Answer poll) {
+        assertThat(poll.status()).isEqualTo(200);
+        List<Integer> out = new ArrayList<>();
+        poll.body().path("records").forEach(r -> out.add(r.path("value").path("i").asInt()));
+        return out;
+    }
+
+    @Test
     void theGroupEndpointsAppearInTheOpenApiDocument() {
         Answer docs = api.send("GET", "/v3/api-docs", null);
 
