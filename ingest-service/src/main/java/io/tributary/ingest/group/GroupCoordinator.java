@@ -295,13 +295,14 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     // ---- poll ----------------------------------------------------------------------------
 
     /**
-     * Reads the member's partitions from its positions, waiting up to {@code maxWaitMs} for data
-     * (without holding a thread), and moves the positions past the records returned. Records
-     * of partitions the member lost while the read was parked are dropped.
+     * Reads the member's partitions from its positions after the answer the poll names, waiting up
+     * to {@code maxWaitMs} for data (without holding a thread), and answers with the positions moved
+     * past the records returned. Records of partitions the member lost while the read was parked are
+     * dropped.
      *
-     * @param after the sequence number of the latest answer the client received (0: none), or null
-     *              to take the latest answer as received; when the client did not receive it, the
-     *              positions go back to where that answer started (see {@link MemberPositions})
+     * @param after the pollSeq of the latest answer the client received (0: none), or null for the
+     *              latest answer issued; a poll sent again after a lost answer names the same one
+     *              and reads the lost answer's records again (see {@link MemberPositions})
      * @throws ProblemException UNKNOWN_MEMBER, UNKNOWN_POLL_SEQUENCE
      */
     CompletableFuture<PollAnswer> poll(String groupId, String memberId, Long after, int maxRecords, int maxBytes,
@@ -312,14 +313,14 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         ConsumerGroup g = memberGroup(groupId, memberId);
         List<FetchPosition> positions = new ArrayList<>();
         CompletableFuture<Void> idle = null;
-        Long ack;
+        Map<TopicPartition, Long> start;
         synchronized (g) {
             refreshCoordination(g);
             GroupMember m = member(g, memberId);
             m.lastSeenMs = clock.getAsLong();
-            ack = after == null ? null : m.positions.acknowledge(after, memberId);
+            start = m.positions.startFrom(after, memberId);
             for (TopicPartition tp : m.assignment) {
-                Long position = position(g, m, tp);
+                Long position = position(g, m, tp, start);
                 if (position != null) {
                     positions.add(new FetchPosition(tp.topic(), tp.partition(), position));
                 }
@@ -349,11 +350,12 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         } catch (RuntimeException e) {
             read = CompletableFuture.failedFuture(e);
         }
-        return read.handle((fetches, failure) -> finishPoll(g, memberId, ack, positions, fetches, failure));
+        return read.handle((fetches, failure) -> finishPoll(g, memberId, start, positions, fetches, failure));
     }
 
-    private PollAnswer finishPoll(ConsumerGroup g, String memberId, Long ack, List<FetchPosition> from,
-                                  List<PartitionFetch> fetches, Throwable failure) {
+    /** @param start the positions the poll started from, and with the records' moves its answer's positions */
+    private PollAnswer finishPoll(ConsumerGroup g, String memberId, Map<TopicPartition, Long> start,
+                                  List<FetchPosition> from, List<PartitionFetch> fetches, Throwable failure) {
         synchronized (g) {
             GroupMember m = g.members.get(memberId);
             if (m == null) {
@@ -361,12 +363,8 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
             }
             m.pollsInFlight--;
             m.lastSeenMs = clock.getAsLong();
-            long pollSeq;
-            try {
-                pollSeq = m.positions.answered(ack, memberId);
-            } catch (ProblemException e) {
-                throw new CompletionException(e);
-            }
+            // A rebalance while the read waited: partitions lost since restart at the committed offset.
+            start.keySet().retainAll(new HashSet<>(m.assignment));
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
@@ -374,34 +372,31 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
                     throw failure instanceof CompletionException ce ? ce : new CompletionException(cause);
                 }
                 // Retention moved a log start, or a topic went away: look positions up again next time.
-                from.forEach(p -> m.positions.remove(new TopicPartition(p.topic(), p.partition())));
-                return new PollAnswer(membership(g, m), List.of(), pollSeq);
+                from.forEach(p -> start.remove(new TopicPartition(p.topic(), p.partition())));
+                return new PollAnswer(membership(g, m), List.of(), m.positions.answered(start));
             }
-            Map<TopicPartition, Long> started = new HashMap<>();
-            from.forEach(p -> started.put(new TopicPartition(p.topic(), p.partition()), p.offset()));
-            Set<TopicPartition> owned = new HashSet<>(m.assignment);
             List<PartitionFetch> delivered = new ArrayList<>(fetches.size());
             for (PartitionFetch f : fetches) {
                 TopicPartition tp = new TopicPartition(f.topic(), f.partition());
-                Long position = m.positions.get(tp);
-                // Another poll of the same member, or a rebalance, moved on meanwhile: drop these records.
-                if (!owned.contains(tp) || position == null || !position.equals(started.get(tp))) {
-                    continue;
+                Long position = start.get(tp);
+                if (position == null) {
+                    continue; // lost in a rebalance meanwhile: drop these records
                 }
-                m.positions.put(tp, Math.max(position, f.nextOffset()));
+                start.put(tp, Math.max(position, f.nextOffset()));
                 if (!f.records().isEmpty()) {
                     delivered.add(f);
                 }
             }
-            return new PollAnswer(membership(g, m), delivered, pollSeq);
+            return new PollAnswer(membership(g, m), delivered, m.positions.answered(start));
         }
     }
 
     /**
-     * The member's position in a partition: where it got to, else the committed offset, else
-     * (or when out of the log's range) the member's reset policy. Null when the partition is gone.
+     * The member's position in a partition: where it got to ({@code positions}, those after the
+     * answer its poll named), else the committed offset, else (or when out of the log's range) the
+     * member's reset policy; recorded in {@code positions}. Null when the partition is gone.
      */
-    private Long position(ConsumerGroup g, GroupMember m, TopicPartition tp) {
+    private Long position(ConsumerGroup g, GroupMember m, TopicPartition tp, Map<TopicPartition, Long> positions) {
         FetchResult bounds;
         try {
             // On a cluster, from a replica when this node hosts none of the partition.
@@ -411,7 +406,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         }
         long start = bounds.logStartOffset();
         long end = bounds.highWatermark();
-        Long position = m.positions.get(tp);
+        Long position = positions.get(tp);
         if (position == null) {
             OffsetStore.Committed committed = offsets.committed(g.id, tp);
             position = committed == null ? null : committed.offset();
@@ -419,7 +414,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         if (position == null || position < start || position > end) {
             position = m.reset == OffsetReset.EARLIEST ? start : end;
         }
-        m.positions.put(tp, position);
+        positions.put(tp, position);
         return position;
     }
 

@@ -3,112 +3,89 @@ package io.tributary.ingest.group;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 import io.tributary.ingest.problem.ProblemException;
 import io.tributary.ingest.problem.ProblemType;
 import io.tributary.ingest.topic.TopicPartition;
 
 /**
- * A member's read positions, and the positions from before its latest poll answer, so that a
- * poll whose answer was lost can be sent again without skipping records.
+ * A member's read positions after each of its recent poll answers, so that a poll whose answer
+ * was lost can be sent again without skipping records.
  *
- * <p>Every poll answer carries a sequence number ({@code pollSeq}, 1, 2, ... per member, never
- * reused). A poll may say which answer its client received last ({@code after}, 0 before the
- * first): then {@code positions} hold the state after answer {@link #seq()}, and {@code acked}
- * the state after answer {@link #ackedSeq()}, the answer the client had when it asked for
- * {@code seq}. A poll {@code after == seq} acknowledges the latest answer and reads on; a poll
- * {@code after == ackedSeq} says the latest answer never arrived, so the positions go back to
- * {@code acked} and the same records are read again (as far as they are still in the log). Any
- * other value was never issued, or is older than the answer already acknowledged: refused (409),
- * since the records in between cannot be told apart. A poll without {@code after} acknowledges
- * whatever was answered last (the behaviour of clients that predate it).
+ * <p>Every poll answer carries a sequence number ({@code pollSeq}: 1, 2, ... per member, never
+ * reused) and this class keeps the positions after it. A poll names the latest answer its client
+ * received ({@code after}; 0, the empty start, before the first) and reads on from the positions
+ * after that answer. A poll sent again after a lost answer names the same answer as before, so it
+ * reads the lost answer's records again (as far as they are still in the log): at-least-once, never
+ * skipped. A poll without {@code after} (clients that predate it) reads on from the latest answer.
  *
- * <p>Example: answers 1 and 2 arrived; poll {@code after=2} is answered with 3, which is lost; the
- * client polls {@code after=2} again: positions go back to after 2, the answer (4) carries
- * answer 3's records again, and the client next sends {@code after=4}.
+ * <p>Which answers can be named: the one a poll named last (the client has it, so it never names
+ * an older one; older ones are forgotten) and up to {@value #MAX_UNACKNOWLEDGED} answers issued
+ * since, which a client may not have received (lost answers, or a poll that was still waiting on
+ * the server when its client gave up and asked again: each answer follows from the answer its poll
+ * named, so either can be acknowledged). Naming any other is refused (409 unknown-poll-sequence).
  *
- * <p>Guarded by the group's lock, like {@link GroupMember}. Not durable: the state lives with the
- * member on its coordinator, and a member the coordinator forgot (restart, coordinator move)
- * gets 404 and rejoins from the committed offsets.
+ * <p>Example: answers 1 and 2 arrived; {@code after=2} is answered with 3, which is lost; the client
+ * sends {@code after=2} again: answer 4 starts where 3 did, with the same records, and the client
+ * next sends {@code after=4}.
+ *
+ * <p>Guarded by the group's lock, like {@link GroupMember}. Not durable: it lives with the member on
+ * its coordinator, and a member the coordinator forgot (restart, coordinator move) gets 404 and
+ * rejoins from the committed offsets.
  */
 final class MemberPositions {
 
-    private final Map<TopicPartition, Long> positions = new HashMap<>();
-    private final Map<TopicPartition, Long> acked = new HashMap<>();
-    private long seq;
-    private long ackedSeq;
+    /** Answers kept beyond the acknowledged one; a bound on memory per member, far above what a client needs. */
+    static final int MAX_UNACKNOWLEDGED = 8;
+
+    /** Positions after each answer that may still be named, by sequence number; 0 is the empty start. */
+    private final TreeMap<Long, Map<TopicPartition, Long>> answers = new TreeMap<>();
+    /** The answer the latest poll named: its client has it, so none older is named again. */
+    private long acknowledged;
     private long lastIssued;
 
-    /** The sequence number of the answer the positions are after (0: none yet). */
-    long seq() {
+    MemberPositions() {
+        answers.put(0L, new HashMap<>());
+    }
+
+    /**
+     * The positions a poll reads from: those after answer {@code after}, or after the latest answer
+     * when null. A copy: the poll adds the positions it looks up and hands it to {@link #answered}.
+     *
+     * @throws ProblemException UNKNOWN_POLL_SEQUENCE when {@code after} cannot be named (see above)
+     */
+    Map<TopicPartition, Long> startFrom(Long after, String memberId) {
+        long named = after == null ? answers.lastKey() : after;
+        Map<TopicPartition, Long> positions = answers.get(named);
+        if (positions == null) {
+            throw new ProblemException(ProblemType.UNKNOWN_POLL_SEQUENCE, "poll sequence " + named + " of member "
+                    + memberId + " is unknown: it was never answered, or is older than the answer acknowledged since ("
+                    + acknowledged + "); send the pollSeq of the latest answer received, or join again",
+                    Map.of("pollSeq", lastIssued, "acknowledged", acknowledged));
+        }
+        if (named > acknowledged) {
+            acknowledged = named;
+            answers.headMap(named).clear();
+        }
+        return new HashMap<>(positions);
+    }
+
+    /**
+     * Records the positions after a new answer and returns its sequence number. Forgets the oldest
+     * unacknowledged answer beyond {@link #MAX_UNACKNOWLEDGED}; never the acknowledged one.
+     */
+    long answered(Map<TopicPartition, Long> positionsAfter) {
+        long seq = ++lastIssued;
+        answers.put(seq, positionsAfter);
+        while (answers.size() > MAX_UNACKNOWLEDGED + 1) {
+            answers.remove(answers.higherKey(acknowledged));
+        }
         return seq;
     }
 
-    /** The answer the client had when it asked for answer {@link #seq()}. */
-    long ackedSeq() {
-        return ackedSeq;
-    }
-
-    Long get(TopicPartition tp) {
-        return positions.get(tp);
-    }
-
-    void put(TopicPartition tp, long position) {
-        positions.put(tp, position);
-    }
-
-    /** Forgets a position: it is looked up again (committed offset, reset policy) on the next poll. */
-    void remove(TopicPartition tp) {
-        positions.remove(tp);
-    }
-
-    /** After a rebalance: forgets the partitions the member no longer owns. */
+    /** After a rebalance: forgets the partitions the member no longer owns (they restart at the committed offset). */
     void retainAll(Collection<TopicPartition> owned) {
-        positions.keySet().retainAll(owned);
-        acked.keySet().retainAll(owned);
-    }
-
-    /**
-     * Brings the positions to the state after answer {@code after}, the latest the client says it
-     * received; null (an old client) takes the latest answer as received.
-     *
-     * @return the acknowledgement the poll is served under, for {@link #answered(long)}
-     * @throws ProblemException UNKNOWN_POLL_SEQUENCE when {@code after} is neither the latest
-     *                          answer nor the one before it
-     */
-    long acknowledge(Long after, String memberId) {
-        if (after == null || after == seq) {
-            return seq;
-        }
-        if (after != ackedSeq) {
-            throw new ProblemException(ProblemType.UNKNOWN_POLL_SEQUENCE, "poll sequence " + after
-                    + " is not the latest answer of member " + memberId + " (" + seq + ") nor the one before ("
-                    + ackedSeq + "); send the pollSeq of the latest answer received, or join again",
-                    Map.of("pollSeq", seq));
-        }
-        // The latest answer was lost: forget it.
-        positions.clear();
-        positions.putAll(acked);
-        seq = ackedSeq;
-        return seq;
-    }
-
-    /**
-     * Called when a poll served under {@code ack} (what {@link #acknowledge} returned; null for a
-     * poll without {@code after}) is about to answer, before its records move the positions:
-     * remembers the positions the answer starts from and returns its sequence number.
-     *
-     * @throws ProblemException UNKNOWN_POLL_SEQUENCE when concurrent polls of the member moved
-     *                          on by more than one answer meanwhile
-     */
-    long answered(Long ack, String memberId) {
-        // Another poll of the member answered while this one waited: the client, which sent this
-        // one, did not have that answer (say it timed out and asked again). Supersede it.
-        acknowledge(ack, memberId);
-        acked.clear();
-        acked.putAll(positions);
-        ackedSeq = seq;
-        seq = ++lastIssued;
-        return seq;
+        answers.values().forEach(positions -> positions.keySet().retainAll(owned));
     }
 }

@@ -276,25 +276,37 @@ class GroupCoordinatorTest {
     }
 
     @Test
-    void aRetryOfAPollStillParkedOnTheServerSupersedesItsAnswer() {
+    void aPollStillWaitingOnTheServerWhenItsClientAskedAgainDoesNotSpoilTheAnswerTheClientGot() {
         topics.create("single", 1, 1, Map.of());
         MembershipAnswer member = coordinator.join("g", List.of("single"), null, "earliest");
-        // The client timed out on the first poll and asked again; both wait for data on the server.
-        var timedOut = coordinator.poll("g", member.memberId(), 0L, 10_000, 1 << 20, 60_000);
-        var retry = coordinator.poll("g", member.memberId(), 0L, 10_000, 1 << 20, 60_000);
+        // The client gave up on this poll and asked again; the retry is answered first.
+        var abandoned = coordinator.poll("g", member.memberId(), 0L, 10_000, 1 << 20, 60_000);
+        GroupCoordinator.PollAnswer retry = coordinator.poll("g", member.memberId(), 0L, 10_000, 1 << 20, 0).join();
+        assertThat(retry.fetches()).isEmpty();
         produce("single", 0, 3);
-        await().atMost(Duration.ofSeconds(20)).until(() -> timedOut.isDone() && retry.isDone());
+        await().atMost(Duration.ofSeconds(20)).until(abandoned::isDone);
+        assertThat(byPartition(abandoned.join())).isEqualTo(Map.of(0, List.of(0L, 1L, 2L)));
 
-        // Whichever answered last carries the records again, and is the one to acknowledge.
-        boolean retryLast = retry.join().pollSeq() > timedOut.join().pollSeq();
-        GroupCoordinator.PollAnswer last = retryLast ? retry.join() : timedOut.join();
-        GroupCoordinator.PollAnswer earlier = retryLast ? timedOut.join() : retry.join();
-        assertThat(byPartition(last)).isEqualTo(Map.of(0, List.of(0L, 1L, 2L)));
-        assertThatThrownBy(() -> coordinator.poll("g", member.memberId(), earlier.pollSeq(), 10, 1024, 0))
-                .isInstanceOfSatisfying(ProblemException.class,
-                        e -> assertThat(e.type()).isEqualTo(ProblemType.UNKNOWN_POLL_SEQUENCE));
-        assertThat(coordinator.poll("g", member.memberId(), last.pollSeq(), 10_000, 1 << 20, 0).join().fetches())
+        // The client only ever saw the retry's answer, and reads on from it.
+        GroupCoordinator.PollAnswer next = coordinator.poll("g", member.memberId(), retry.pollSeq(), 10_000, 1 << 20,
+                0).join();
+        assertThat(byPartition(next)).isEqualTo(Map.of(0, List.of(0L, 1L, 2L)));
+        assertThat(coordinator.poll("g", member.memberId(), next.pollSeq(), 10_000, 1 << 20, 0).join().fetches())
                 .isEmpty();
+    }
+
+    @Test
+    void aPollWithoutAcknowledgementReadsOnFromTheLatestAnswer() {
+        produce("orders", 0, 3);
+        MembershipAnswer member = coordinator.join("g", List.of("orders"), null, "earliest");
+        GroupCoordinator.PollAnswer first = coordinator.poll("g", member.memberId(), 0L, 10_000, 1 << 20, 0).join();
+        assertThat(byPartition(first)).isEqualTo(Map.of(0, List.of(0L, 1L, 2L)));
+        produce("orders", 0, 2);
+
+        GroupCoordinator.PollAnswer legacy = coordinator.poll("g", member.memberId(), null, 10_000, 1 << 20, 0).join();
+
+        assertThat(byPartition(legacy)).isEqualTo(Map.of(0, List.of(3L, 4L)));
+        assertThat(legacy.pollSeq()).isGreaterThan(first.pollSeq());
     }
 
     @Test
