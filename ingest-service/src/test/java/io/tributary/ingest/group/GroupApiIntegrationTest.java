@@ -13,8 +13,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 
+import io.tributary.client.ClientSettings;
 import io.tributary.client.ConsumedRecord;
 import io.tributary.client.TopicPartition;
+import io.tributary.client.consumer.AutoOffsetReset;
+import io.tributary.client.consumer.ConsumerSettings;
 import io.tributary.client.consumer.GroupConsumer;
 import io.tributary.client.consumer.RebalanceListener;
 import io.tributary.ingest.group.GroupHttp.Answer;
@@ -307,6 +310,30 @@ class GroupApiIntegrationTest {
         assertThat(unknown.contentType()).startsWith("application/problem+json");
         assertThat(unknown.body().path("type").asString()).endsWith("/unknown-poll-sequence");
         assertThat(unknown.body().path("retriable").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aGroupConsumerWhosePollAnswersAreLostStillGetsEveryRecordInOrder() throws Exception {
+        api.createTopic("dropped", 1);
+        api.produce("dropped", 1, 0, 20);
+        // The first three answers carrying records are cut off on their way to the consumer.
+        try (AnswerDroppingProxy proxy = new AnswerDroppingProxy("http://localhost:" + port,
+                path -> path.contains("/members/") && path.contains("/records"), 3)) {
+            ConsumerSettings settings = ConsumerSettings.builder(ClientSettings.of(proxy.baseUrl()), "g-dropped",
+                            List.of("dropped"))
+                    .autoOffsetReset(AutoOffsetReset.EARLIEST).pollWait(Duration.ofMillis(100)).maxPollRecords(4)
+                    .build();
+            List<Integer> seen = new ArrayList<>();
+            try (GroupConsumer consumer = new GroupConsumer(settings, RebalanceListener.NONE)) {
+                await().atMost(PATIENCE).until(() -> {
+                    consumer.poll(Duration.ofSeconds(5)).forEach(r -> seen.add(value(r)));
+                    return seen.size() >= 20;
+                });
+            }
+
+            assertThat(proxy.lost()).isEqualTo(3);
+            assertThat(seen).containsExactlyElementsOf(IntStream.range(0, 20).boxed().toList());
+        }
     }
 
     private static List<Integer> values(Answer poll) {
