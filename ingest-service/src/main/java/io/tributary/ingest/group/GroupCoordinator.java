@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -87,6 +88,8 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     private final IngestProperties.Groups settings;
     private final LongSupplier clock;
     private final ScheduledExecutorService scheduler;
+    /** ingest.group.polls.reread. */
+    private final Counter rereads;
     private final Map<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
     /** ingest.limits.max-groups: a join that would create one more group is refused (503, retriable). */
     private int maxGroups = Integer.MAX_VALUE;
@@ -121,6 +124,13 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         this.meters = meters;
         this.settings = settings;
         this.clock = clock;
+        if (settings.maxUnacknowledgedPolls() < 1) {
+            throw new IllegalArgumentException("ingest.groups.max-unacknowledged-polls must be at least 1, was "
+                    + settings.maxUnacknowledgedPolls());
+        }
+        this.rereads = Counter.builder("ingest.group.polls.reread")
+                .description("group polls that named an earlier answer than the latest (its answer was lost)")
+                .register(meters);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "group-coordinator");
             t.setDaemon(true);
@@ -178,7 +188,8 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
                         + g.members.size() + " members, the limit (ingest.limits.max-members-per-group); retry when"
                         + " members have left", Map.of("limit", "ingest.limits.max-members-per-group"));
             }
-            GroupMember m = new GroupMember(memberId, topicList, timeout, reset, clock.getAsLong());
+            GroupMember m = new GroupMember(memberId, topicList, timeout, reset, clock.getAsLong(),
+                    settings.maxUnacknowledgedPolls());
             g.members.put(memberId, m);
             rebalance(g, "member " + memberId + " joined");
             return membership(g, m);
@@ -319,6 +330,9 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
             GroupMember m = member(g, memberId);
             m.lastSeenMs = clock.getAsLong();
             start = m.positions.startFrom(after, memberId);
+            if (after != null && after < m.positions.latest()) {
+                rereads.increment();
+            }
             for (TopicPartition tp : m.assignment) {
                 Long position = position(g, m, tp, start);
                 if (position != null) {

@@ -13,9 +13,11 @@ final class GroupMember {
     long lastSeenMs;
     int pollsInFlight;
     List<TopicPartition> assignment = List.of();
-    final MemberPositions positions = new MemberPositions();
+    final MemberPositions positions;
 
-    GroupMember(String id, List<String> topics, long sessionTimeoutMs, OffsetReset reset, long now) {
+    GroupMember(String id, List<String> topics, long sessionTimeoutMs, OffsetReset reset, long now,
+                int maxUnacknowledgedPolls) {
+        this.positions = new MemberPositions(maxUnacknowledgedPolls);
         this.id = id;
         this.topics = topics;
         this.sessionTimeoutMs = sessionTimeoutMs;

@@ -21,8 +21,8 @@ import io.tributary.ingest.topic.TopicPartition;
  * skipped. A poll without {@code after} (clients that predate it) reads on from the latest answer.
  *
  * <p>Which answers can be named: the one a poll named last (the client has it, so it never names
- * an older one; older ones are forgotten) and up to {@value #MAX_UNACKNOWLEDGED} answers issued
- * since, which a client may not have received (lost answers, or a poll that was still waiting on
+ * an older one; older ones are forgotten) and up to {@code ingest.groups.max-unacknowledged-polls}
+ * answers issued since, which a client may not have received (lost answers, or a poll that was still waiting on
  * the server when its client gave up and asked again: each answer follows from the answer its poll
  * named, so either can be acknowledged). Naming any other is refused (409 unknown-poll-sequence).
  *
@@ -36,8 +36,8 @@ import io.tributary.ingest.topic.TopicPartition;
  */
 final class MemberPositions {
 
-    /** Answers kept beyond the acknowledged one; a bound on memory per member, far above what a client needs. */
-    static final int MAX_UNACKNOWLEDGED = 8;
+    /** Answers kept beyond the acknowledged one: a bound on memory per member. */
+    private final int maxUnacknowledged;
 
     /** Positions after each answer that may still be named, by sequence number; 0 is the empty start. */
     private final TreeMap<Long, Map<TopicPartition, Long>> answers = new TreeMap<>();
@@ -45,8 +45,18 @@ final class MemberPositions {
     private long acknowledged;
     private long lastIssued;
 
-    MemberPositions() {
+    MemberPositions(int maxUnacknowledged) {
+        if (maxUnacknowledged < 1) {
+            throw new IllegalArgumentException("ingest.groups.max-unacknowledged-polls must be at least 1, was "
+                    + maxUnacknowledged);
+        }
+        this.maxUnacknowledged = maxUnacknowledged;
         answers.put(0L, new HashMap<>());
+    }
+
+    /** The sequence number of the latest answer issued (0: none yet). */
+    long latest() {
+        return lastIssued;
     }
 
     /**
@@ -73,12 +83,12 @@ final class MemberPositions {
 
     /**
      * Records the positions after a new answer and returns its sequence number. Forgets the oldest
-     * unacknowledged answer beyond {@link #MAX_UNACKNOWLEDGED}; never the acknowledged one.
+     * unacknowledged answer beyond the bound; never the acknowledged one.
      */
     long answered(Map<TopicPartition, Long> positionsAfter) {
         long seq = ++lastIssued;
         answers.put(seq, positionsAfter);
-        while (answers.size() > MAX_UNACKNOWLEDGED + 1) {
+        while (answers.size() > maxUnacknowledged + 1) {
             answers.remove(answers.higherKey(acknowledged));
         }
         return seq;

@@ -264,6 +264,7 @@ class GroupCoordinatorTest {
         Map<Integer, List<Long>> moved = pollByPartition("g", second.memberId());
 
         assertThat(again.pollSeq()).isGreaterThan(lost.pollSeq());
+        assertThat(meters.counter("ingest.group.polls.reread").count()).isEqualTo(1);
         assertThat(again.membership().assignments()).isNotEmpty();
         for (PartitionRef kept : again.membership().assignments()) {
             assertThat(byPartition(again).get(kept.partition())).containsExactly(0L, 1L, 2L, 3L);
