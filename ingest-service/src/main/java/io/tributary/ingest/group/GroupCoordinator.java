@@ -51,8 +51,13 @@ import org.springframework.stereotype.Component;
 
 /**
  * Server-side consumer groups: membership, generations, range assignment, per-member read
- * positions and committed offsets. Clients hold no group state beyond their member id, so any
- * request may arrive on any thread; each group's state is guarded by the group's own monitor.
+ * positions and committed offsets. Clients hold no group state beyond their member id and the
+ * {@code pollSeq} of their latest poll answer, so any request may arrive on any thread; each
+ * group's state is guarded by the group's own monitor.
+ *
+ * <p>A poll names the latest answer its client received ({@code after}) and reads on from the
+ * positions after it, so a poll sent again after a lost answer reads that answer's records again
+ * ({@link MemberPositions}).
  *
  * <p>Every membership change (join, leave, session expiry) and every change of a subscribed
  * topic (created, deleted) starts a new generation with a fresh assignment. A member keeps its
