@@ -201,7 +201,10 @@ public final class GroupConsumer implements AutoCloseable {
         return current == null ? Set.of() : current.assignment();
     }
 
-    /** Makes a blocked {@code poll} (or the next one) throw {@link WakeupException}. Thread-safe. */
+    /**
+     * Makes a blocked {@code poll} (or the next one) throw {@link WakeupException}. Thread-safe.
+     * Records the aborted poll may have been served are delivered by the next poll.
+     */
     public void wakeup() {
         wakeupRequested.set(true);
         CompletableFuture<?> inFlight = pendingPoll;

@@ -330,6 +330,42 @@ class GroupConsumerTest {
     }
 
     @Test
+    void shouldDeliverTheRecordsOfAPollAbortedByWakeupWithTheNextPoll() throws Exception {
+        server.on("POST", JOIN, r -> Reply.ok(membership("m1", 1, P0)));
+        PollingCoordinator coordinator = new PollingCoordinator(3);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstServed = new CountDownLatch(1);
+        server.on("GET", JOIN + "/m1/records", r -> {
+            if (firstServed.getCount() > 0) {
+                release.await(10, TimeUnit.SECONDS);
+                Reply served = coordinator.handle(r); // served, but its client is gone
+                firstServed.countDown();
+                return served;
+            }
+            return coordinator.handle(r);
+        });
+        consumer(b -> { });
+        CompletableFuture<Void> waker = CompletableFuture.runAsync(() -> {
+            try {
+                server.awaitRequests("GET", JOIN + "/m1/records", 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            consumer.wakeup();
+        });
+        assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(5))).isInstanceOf(WakeupException.class);
+        waker.get(10, TimeUnit.SECONDS);
+        release.countDown();
+        assertThat(firstServed.await(10, TimeUnit.SECONDS)).isTrue();
+
+        List<ConsumedRecord> records = consumer.poll(Duration.ofSeconds(5));
+
+        assertThat(records).extracting(ConsumedRecord::offset).containsExactly(0L, 1L, 2L);
+        assertThat(server.requests("GET", JOIN + "/m1/records")).extracting(r -> r.query().get("after"))
+                .containsExactly("0", "0");
+    }
+
+    @Test
     void shouldNotSendAPollAgainToAServiceWhoseAnswersCarryNoPollSeq() {
         // A service that predates pollSeq ignores `after`: a poll sent again there would skip records.
         server.onSequence("GET", JOIN + "/m1/records", Reply.ok(poll(1, List.of(P0, P1), record(P0, 5))),
