@@ -44,8 +44,21 @@ public final class FakeIngestServer implements AutoCloseable {
         }
     }
 
-    /** What the server answers. */
-    public record Reply(int status, String contentType, String body) {
+    /**
+     * What the server answers.
+     *
+     * @param cutOff the connection is closed after half the body (the answer is lost on its way)
+     */
+    public record Reply(int status, String contentType, String body, boolean cutOff) {
+
+        public Reply(int status, String contentType, String body) {
+            this(status, contentType, body, false);
+        }
+
+        /** This reply, lost half-way: the client gets the headers and part of the body, then a closed connection. */
+        public Reply lost() {
+            return new Reply(status, contentType, body, true);
+        }
 
         public static Reply json(int status, Object body) {
             return new Reply(status, "application/json",
@@ -199,6 +212,14 @@ public final class FakeIngestServer implements AutoCloseable {
         }
         boolean empty = bytes.length == 0;
         exchange.sendResponseHeaders(reply.status(), empty ? -1 : bytes.length);
+        if (reply.cutOff()) {
+            OutputStream out = exchange.getResponseBody();
+            out.write(bytes, 0, bytes.length / 2);
+            out.flush();
+            // Closing short of the announced length makes the server drop the connection.
+            exchange.close();
+            return;
+        }
         try (OutputStream out = exchange.getResponseBody()) {
             if (!empty) {
                 out.write(bytes);

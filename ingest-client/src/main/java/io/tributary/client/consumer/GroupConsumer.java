@@ -38,12 +38,18 @@ import io.tributary.client.internal.HttpTransport;
  * session expired), the consumer rejoins transparently, revoking everything it owned and
  * assigning the new assignment.
  *
+ * <p>Each poll tells the service which answer arrived last ({@code after}, the answer's
+ * {@code pollSeq}), so a poll whose answer was lost (a reset, a timeout, a node dying after
+ * answering) is sent again and gets that answer's records again: records are delivered at least
+ * once, never skipped. {@code poll} tries again after such a failure, and after a 503 the service
+ * marked retriable, until its timeout, and only rethrows a failure that outlasts it.
+ *
  * <p>On a cluster ({@link io.tributary.client.ClientSettings#bootstrapUrls()} lists several nodes),
  * every call goes to the next node when one fails. While a group's coordinator moves, the service
- * may answer 503 (retriable) or a node may refuse connections: {@code poll} then tries again until
- * its timeout and only rethrows a failure that outlasts it; heartbeats and commits go to the next
- * node within their request timeout; none of this gives up the assignment. A member the new
- * coordinator does not know (404) rejoins as above.
+ * may answer 503 (retriable) or a node may refuse connections: {@code poll} tries again as above;
+ * heartbeats and commits go to the next node within their request timeout; none of this gives up
+ * the assignment. A member the new coordinator does not know (404) rejoins as above, from the
+ * committed offsets.
  *
  * <pre>{@code
  * try (GroupConsumer consumer = new GroupConsumer(settings, RebalanceListener.NONE)) {
@@ -74,6 +80,13 @@ public final class GroupConsumer implements AutoCloseable {
     private volatile CompletableFuture<?> pendingPoll;
     /** Next offset to consume per owned partition, from records already returned by poll. */
     private final Map<TopicPartition, Long> positions = new HashMap<>();
+    /** The pollSeq of the latest poll answer received by this member (0: none yet). */
+    private long lastPollSeq;
+    /**
+     * False once an answer came without pollSeq: that service ignores {@code after}, so a poll
+     * that may have reached it is not sent again (its records would be skipped).
+     */
+    private boolean pollsResendable = true;
     private boolean heartbeatStarted;
     private boolean closed;
 
@@ -106,23 +119,35 @@ public final class GroupConsumer implements AutoCloseable {
             try {
                 ensureMember();
             } catch (IngestException e) {
-                pauseOrThrow(e, deadline, ++failures);
+                // A join that may have happened is not sent again: it would leave a member behind.
+                pauseOrThrow(e, deadline, ++failures, false);
                 continue;
             }
             applyHeartbeatAnswer();
             Duration wait = shorter(settings.pollWait(), Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             GroupProtocol.PollAnswer answer;
             try {
-                answer = awaitPoll(protocol.poll(membership.memberId(), settings.maxPollRecords(), wait));
+                answer = awaitPoll(protocol.poll(membership.memberId(), lastPollSeq, settings.maxPollRecords(),
+                        wait));
             } catch (IngestException e) {
                 if (e.kind() == ProblemKind.NOT_FOUND) {
                     memberExpired = true;
+                } else if (e.type() != null && e.type().endsWith("/unknown-poll-sequence")) {
+                    // The service lost track of which answers arrived: start over from the committed offsets.
+                    LOG.warn("Group {}: {}; rejoining", settings.group(), e.getMessage());
+                    leaveQuietly();
+                    memberExpired = true;
                 } else {
-                    pauseOrThrow(e, deadline, ++failures);
+                    pauseOrThrow(e, deadline, ++failures, pollsResendable);
                 }
                 continue;
             }
             failures = 0;
+            if (answer.pollSeq() < 0) {
+                pollsResendable = false;
+            } else {
+                lastPollSeq = answer.pollSeq();
+            }
             apply(answer.membership());
             for (ConsumedRecord record : answer.records()) {
                 positions.put(record.topicPartition(), record.offset() + 1);
@@ -176,7 +201,10 @@ public final class GroupConsumer implements AutoCloseable {
         return current == null ? Set.of() : current.assignment();
     }
 
-    /** Makes a blocked {@code poll} (or the next one) throw {@link WakeupException}. Thread-safe. */
+    /**
+     * Makes a blocked {@code poll} (or the next one) throw {@link WakeupException}. Thread-safe.
+     * Records the aborted poll may have been served are delivered by the next poll.
+     */
     public void wakeup() {
         wakeupRequested.set(true);
         CompletableFuture<?> inFlight = pendingPoll;
@@ -225,6 +253,7 @@ public final class GroupConsumer implements AutoCloseable {
         }
         Membership joined = protocol.join(settings);
         heartbeatAnswer.set(null);
+        lastPollSeq = 0;
         membership = joined;
         memberExpired = false;
         startHeartbeats();
@@ -321,15 +350,18 @@ public final class GroupConsumer implements AutoCloseable {
     }
 
     /**
-     * After a failed join or poll: rethrows it unless it is transient (the service refused it as
-     * unavailable, or it never reached a node; on a cluster the transport has tried every node by
-     * now) and the poll's time is not up; otherwise pauses, shorter than what is left, and returns
-     * for the next try. A poll that may have reached the coordinator without its answer arriving
-     * is rethrown: the coordinator may have moved the positions past records never seen here.
+     * After a failed join or poll: rethrows it unless it is transient and the poll's time is not
+     * up; otherwise pauses, shorter than what is left, and returns for the next try. Transient: the
+     * service refused it as unavailable (a retriable 502/503/504), it never reached a node, or, when
+     * {@code mayHaveArrived}, no answer came (a reset, a timeout); on a cluster the transport has
+     * tried every node by now.
+     *
+     * @param mayHaveArrived whether a request that may have been processed without its answer
+     *                       arriving may be sent again (a poll carrying {@code after})
      */
-    private void pauseOrThrow(IngestException failure, long deadline, int failures) {
+    private void pauseOrThrow(IngestException failure, long deadline, int failures, boolean mayHaveArrived) {
         boolean transientFailure = HttpTransport.nodeFailure(failure)
-                && (failure.status() != 0 || HttpTransport.neverSent(failure));
+                && (failure.status() != 0 || mayHaveArrived || HttpTransport.neverSent(failure));
         long left = deadline - System.nanoTime();
         if (!transientFailure || left <= 0) {
             throw failure;
@@ -350,6 +382,14 @@ public final class GroupConsumer implements AutoCloseable {
             throw e;
         } finally {
             pendingPoll = null;
+        }
+    }
+
+    private void leaveQuietly() {
+        try {
+            protocol.leave(membership.memberId());
+        } catch (RuntimeException e) {
+            LOG.debug("Group {}: leaving before rejoining failed: {}", settings.group(), e.getMessage());
         }
     }
 

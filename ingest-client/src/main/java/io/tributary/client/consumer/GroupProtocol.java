@@ -22,8 +22,11 @@ import tools.jackson.databind.node.ObjectNode;
 /** The consumer group endpoints, one method per call; no state beyond the group name. */
 final class GroupProtocol {
 
-    /** One poll answer: the membership it was served under and its records. */
-    record PollAnswer(Membership membership, List<ConsumedRecord> records) {
+    /**
+     * One poll answer: the membership it was served under, its records, and its sequence number
+     * ({@code pollSeq}; -1 from a service that predates it, which ignores {@code after}).
+     */
+    record PollAnswer(Membership membership, List<ConsumedRecord> records, long pollSeq) {
     }
 
     private final HttpTransport transport;
@@ -49,11 +52,14 @@ final class GroupProtocol {
                 Resend.ANY_FAILURE));
     }
 
-    CompletableFuture<PollAnswer> poll(String memberId, int maxRecords, Duration maxWait) {
-        String query = "/records?maxRecords=" + maxRecords + "&maxWaitMs=" + maxWait.toMillis();
-        // A poll moves the member's positions on the server: one whose answer may have been lost is not
-        // sent again, or its records would be skipped.
-        return transport.sendForBytesAsync("GET", memberPath(memberId) + query, maxWait, Resend.REFUSED,
+    /**
+     * @param after the pollSeq of the latest answer received (0 before the first): a poll sent again
+     *              with the same value reads the records of an answer that was lost again, so it may
+     *              go to any node after any failure
+     */
+    CompletableFuture<PollAnswer> poll(String memberId, long after, int maxRecords, Duration maxWait) {
+        String query = "/records?maxRecords=" + maxRecords + "&maxWaitMs=" + maxWait.toMillis() + "&after=" + after;
+        return transport.sendForBytesAsync("GET", memberPath(memberId) + query, maxWait, Resend.ANY_FAILURE,
                 body -> pollAnswer(memberId, body));
     }
 
@@ -68,13 +74,18 @@ final class GroupProtocol {
             answer = Json.MAPPER.readTree(body);
         } catch (JacksonException e) {
             PollAnswerReader.Answer read = PollAnswerReader.read(body, null);
-            return new PollAnswer(membership(memberId, read.envelope()), read.records());
+            return new PollAnswer(membership(memberId, read.envelope()), read.records(), pollSeq(read.envelope()));
         }
         List<ConsumedRecord> records = new ArrayList<>();
         for (JsonNode record : answer.path("records")) {
             records.add(Codecs.consumedRecord(record, null));
         }
-        return new PollAnswer(membership(memberId, answer), records);
+        return new PollAnswer(membership(memberId, answer), records, pollSeq(answer));
+    }
+
+    private static long pollSeq(JsonNode answer) {
+        JsonNode seq = answer.path("pollSeq");
+        return seq.isIntegralNumber() && seq.canConvertToLong() && seq.asLong() >= 0 ? seq.asLong() : -1;
     }
 
     /** Commits next-offsets-to-consume under the member's generation. */

@@ -8,13 +8,14 @@ package io.tributary.client.internal;
 public enum Resend {
     /**
      * After any such failure: a read, or a write every node recognises when it arrives twice
-     * (a produce under a producer id and sequence, a commit of explicit offsets, a heartbeat).
+     * (a produce under a producer id and sequence, a commit of explicit offsets, a heartbeat, a
+     * group poll carrying {@code after}, which reads a lost answer's records again).
      */
     ANY_FAILURE,
     /**
      * After a refused connection or a retriable problem answer, but not once the request may have
-     * been processed without its answer arriving (timeout, reset): a group poll, which moves the
-     * member's positions on the server, and a join, which would leave a member behind.
+     * been processed without its answer arriving (timeout, reset): a join, which would leave a
+     * member behind.
      */
     REFUSED,
     /**

@@ -269,6 +269,131 @@ class GroupConsumerTest {
         assertThat(consumer.assignment()).containsExactlyInAnyOrder(P0, P1);
     }
 
+    /**
+     * A coordinator as the service is one for polls ({@code pollSeq}, {@code after}): partition 0
+     * holds {@code size} records, each answer carries up to three.
+     */
+    private static final class PollingCoordinator implements FakeIngestServer.Handler {
+        private final int size;
+        private final java.util.Set<Integer> lostAnswers;
+        private int answers;
+        private long issued;
+        private long seq;
+        private long ackedSeq;
+        private long position;
+        private long ackedPosition;
+
+        PollingCoordinator(int size, Integer... lostAnswers) {
+            this.size = size;
+            this.lostAnswers = java.util.Set.of(lostAnswers);
+        }
+
+        @Override
+        public synchronized Reply handle(FakeIngestServer.Request request) {
+            String after = request.query().get("after");
+            if (after != null && Long.parseLong(after) != seq) {
+                if (Long.parseLong(after) != ackedSeq) {
+                    return Reply.problem(409, "unknown-poll-sequence", "after " + after, false);
+                }
+                position = ackedPosition;
+                seq = ackedSeq;
+            }
+            ackedPosition = position;
+            ackedSeq = seq;
+            seq = ++issued;
+            List<Map<?, ?>> records = new ArrayList<>();
+            for (; position < size && records.size() < 3; position++) {
+                records.add(record(P0, position));
+            }
+            Reply answer = Reply.ok(Map.of("generation", 1, "assignments", assignments(List.of(P0)),
+                    "pollSeq", seq, "records", records));
+            return lostAnswers.contains(answers++) ? answer.lost() : answer;
+        }
+    }
+
+    @Test
+    void shouldSendAPollAgainAfterItsAnswerWasLostAndDeliverEveryRecordOnce() {
+        server.on("POST", JOIN, r -> Reply.ok(membership("m1", 1, P0)));
+        server.on("GET", JOIN + "/m1/records", new PollingCoordinator(10, 0, 2, 3));
+        consumer(b -> { });
+
+        List<Long> offsets = new ArrayList<>();
+        while (offsets.size() < 10) {
+            consumer.poll(Duration.ofSeconds(10)).forEach(r -> offsets.add(r.offset()));
+        }
+
+        assertThat(offsets).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+        assertThat(server.requests("GET", JOIN + "/m1/records")).extracting(r -> r.query().get("after"))
+                .startsWith("0", "0", "2", "2", "2", "5");
+        assertThat(server.requests("POST", JOIN)).hasSize(1);
+        assertThat(listener.revoked).isEmpty();
+    }
+
+    @Test
+    void shouldDeliverTheRecordsOfAPollAbortedByWakeupWithTheNextPoll() throws Exception {
+        server.on("POST", JOIN, r -> Reply.ok(membership("m1", 1, P0)));
+        PollingCoordinator coordinator = new PollingCoordinator(3);
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch firstServed = new CountDownLatch(1);
+        server.on("GET", JOIN + "/m1/records", r -> {
+            if (firstServed.getCount() > 0) {
+                release.await(10, TimeUnit.SECONDS);
+                Reply served = coordinator.handle(r); // served, but its client is gone
+                firstServed.countDown();
+                return served;
+            }
+            return coordinator.handle(r);
+        });
+        consumer(b -> { });
+        CompletableFuture<Void> waker = CompletableFuture.runAsync(() -> {
+            try {
+                server.awaitRequests("GET", JOIN + "/m1/records", 1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            consumer.wakeup();
+        });
+        assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(5))).isInstanceOf(WakeupException.class);
+        waker.get(10, TimeUnit.SECONDS);
+        release.countDown();
+        assertThat(firstServed.await(10, TimeUnit.SECONDS)).isTrue();
+
+        List<ConsumedRecord> records = consumer.poll(Duration.ofSeconds(5));
+
+        assertThat(records).extracting(ConsumedRecord::offset).containsExactly(0L, 1L, 2L);
+        assertThat(server.requests("GET", JOIN + "/m1/records")).extracting(r -> r.query().get("after"))
+                .containsExactly("0", "0");
+    }
+
+    @Test
+    void shouldNotSendAPollAgainToAServiceWhoseAnswersCarryNoPollSeq() {
+        // A service that predates pollSeq ignores `after`: a poll sent again there would skip records.
+        server.onSequence("GET", JOIN + "/m1/records", Reply.ok(poll(1, List.of(P0, P1), record(P0, 5))),
+                Reply.ok(poll(1, List.of(P0, P1), record(P0, 6))).lost(),
+                Reply.ok(poll(1, List.of(P0, P1), record(P0, 7))));
+        GroupConsumer c = consumer(b -> { });
+        assertThat(c.poll(Duration.ofSeconds(5))).extracting(ConsumedRecord::offset).containsExactly(5L);
+
+        assertThatThrownBy(() -> c.poll(Duration.ofSeconds(5)))
+                .isInstanceOfSatisfying(IngestException.class, e -> assertThat(e.status()).isZero());
+        assertThat(server.requests("GET", JOIN + "/m1/records")).hasSize(2);
+    }
+
+    @Test
+    void shouldLeaveAndRejoinWhenTheServiceDoesNotKnowThePollSequence() {
+        server.onSequence("POST", JOIN, Reply.ok(membership("m1", 1, P0)), Reply.ok(membership("m2", 2, P0)));
+        server.on("GET", JOIN + "/m1/records", r -> Reply.problem(409, "unknown-poll-sequence", "after 3", false));
+        server.on("GET", JOIN + "/m2/records", r -> Reply.ok(poll(2, List.of(P0), record(P0, 4))));
+        consumer(b -> { });
+
+        List<ConsumedRecord> records = consumer.poll(Duration.ofSeconds(5));
+
+        assertThat(records).extracting(ConsumedRecord::offset).containsExactly(4L);
+        assertThat(server.requests("DELETE", JOIN + "/m1")).hasSize(1);
+        assertThat(server.requests("GET", JOIN + "/m2/records").get(0).query()).containsEntry("after", "0");
+        assertThat(listener.revoked).containsExactly(List.of(P0));
+    }
+
     @Test
     void shouldRethrowA503ThatOutlastsThePoll() {
         server.on("GET", JOIN + "/m1/records", r -> Reply.problem(503, "coordinator-not-available", "electing", true));

@@ -138,11 +138,16 @@ public record IngestProperties(
      * @param minSessionTimeout      smallest session timeout a member may ask for
      * @param maxSessionTimeout      largest session timeout a member may ask for
      * @param offsetsTopicPartitions partitions of the internal {@code __consumer_offsets} topic
+     * @param maxUnacknowledgedPolls poll answers per member, beyond the one its latest poll named, whose positions
+     *                               the coordinator keeps so that a later poll may name them (a poll sent again
+     *                               after lost answers names an earlier one); at least 1. Counter
+     *                               {@code ingest.group.polls.reread} counts polls that name an earlier answer
      */
     public record Groups(
             @DefaultValue("30s") Duration defaultSessionTimeout,
             @DefaultValue("1s") Duration minSessionTimeout,
             @DefaultValue("5m") Duration maxSessionTimeout,
-            @DefaultValue("4") int offsetsTopicPartitions) {
+            @DefaultValue("4") int offsetsTopicPartitions,
+            @DefaultValue("8") int maxUnacknowledgedPolls) {
     }
 }

@@ -92,27 +92,63 @@ class GroupController {
     @Operation(summary = "Poll records",
             description = "Returns records of the member's partitions from its positions (the committed offset, "
                     + "or autoOffsetReset, on first use) and moves the positions past them. Waits up to maxWaitMs "
-                    + "for data. Counts as a heartbeat. Answers the generation and assignments it was served under.",
+                    + "for data. Counts as a heartbeat. Answers the generation and assignments it was served under, "
+                    + "and pollSeq. after (optional) is the pollSeq of the latest answer the client received (0 "
+                    + "before the first): a poll sent again after a lost answer, with the same after, returns that "
+                    + "answer's records again instead of skipping them. Without after, the latest answer counts "
+                    + "as received.",
             responses = {
                     @ApiResponse(responseCode = "200"),
+                    @ApiResponse(responseCode = "400", description = "bad maxRecords, maxBytes, maxWaitMs or after",
+                            content = @Content(mediaType = PROBLEM)),
                     @ApiResponse(responseCode = "404", description = "unknown or expired member: join again",
-                            content = @Content(mediaType = PROBLEM))})
+                            content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "409", description = "unknown-poll-sequence: after is neither the "
+                            + "latest answer nor the one before it", content = @Content(mediaType = PROBLEM))})
     @GetMapping(path = "/{group}/members/{memberId}/records", produces = MediaType.APPLICATION_JSON_VALUE)
     CompletableFuture<ResponseEntity<byte[]>> poll(@PathVariable String group, @PathVariable String memberId,
                                                    @RequestParam(required = false) Integer maxRecords,
                                                    @RequestParam(required = false) Integer maxBytes,
-                                                   @RequestParam(defaultValue = "0") long maxWaitMs) {
+                                                   @RequestParam(defaultValue = "0") long maxWaitMs,
+                                                   @RequestParam(required = false) String after) {
         FetchLimits limits = FetchLimits.of(maxRecords, maxBytes, maxWaitMs, props.fetch());
-        return coordinator.poll(group, memberId, limits.maxRecords(), limits.maxBytes(), limits.maxWaitMs())
+        return coordinator.poll(group, memberId, pollSequence(after), limits.maxRecords(), limits.maxBytes(),
+                        limits.maxWaitMs())
                 .thenApply(answer -> ResponseEntity.ok().contentType(MediaType.APPLICATION_JSON)
-                        .body(RecordsJson.groupPoll(prefix(answer.membership()), answer.fetches())));
+                        .body(RecordsJson.groupPoll(prefix(answer.membership(), answer.pollSeq()), answer.fetches())));
     }
 
-    /** {@code "memberId":..,"generation":g,"assignments":[..]}; ids are ours and topic names plain ASCII. */
-    private static String prefix(MembershipAnswer membership) {
-        StringBuilder out = new StringBuilder(64 + 40 * membership.assignments().size());
+    /** Parsed here rather than by Spring, so that the problem names the parameter and what it expects. */
+    private static Long pollSequence(String after) {
+        if (after == null) {
+            return null;
+        }
+        long seq;
+        try {
+            seq = after.isEmpty() || after.charAt(0) == '+' ? -1 : Long.parseLong(after);
+        } catch (NumberFormatException e) {
+            seq = -1;
+        }
+        if (seq < 0) {
+            throw new IllegalArgumentException("after must be the pollSeq of the latest poll answer received (an "
+                    + "integer, 0 before the first answer), was '" + abbreviate(after) + "'");
+        }
+        return seq;
+    }
+
+    private static String abbreviate(String value) {
+        return value.length() <= 40 ? value : value.substring(0, 40) + "...";
+    }
+
+    /**
+     * {@code "memberId":..,"generation":g,"assignments":[..],"pollSeq":n}; ids are ours and topic
+     * names plain ASCII.
+     */
+    private static String prefix(MembershipAnswer membership, long pollSeq) {
+        StringBuilder out = new StringBuilder(80 + 40 * membership.assignments().size());
         out.append("\"memberId\":\"").append(membership.memberId()).append("\",\"generation\":")
-                .append(membership.generation()).append(",\"assignments\":[");
+                .append(membership.generation()).append(",\"pollSeq\":").append(pollSeq)
+                .append(",\"assignments\":[");
         boolean first = true;
         for (PartitionRef p : membership.assignments()) {
             if (!first) {

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -50,8 +51,13 @@ import org.springframework.stereotype.Component;
 
 /**
  * Server-side consumer groups: membership, generations, range assignment, per-member read
- * positions and committed offsets. Clients hold no group state beyond their member id, so any
- * request may arrive on any thread; each group's state is guarded by the group's own monitor.
+ * positions and committed offsets. Clients hold no group state beyond their member id and the
+ * {@code pollSeq} of their latest poll answer, so any request may arrive on any thread; each
+ * group's state is guarded by the group's own monitor.
+ *
+ * <p>A poll names the latest answer its client received ({@code after}) and reads on from the
+ * positions after it, so a poll sent again after a lost answer reads that answer's records again
+ * ({@link MemberPositions}).
  *
  * <p>Every membership change (join, leave, session expiry) and every change of a subscribed
  * topic (created, deleted) starts a new generation with a fresh assignment. A member keeps its
@@ -72,8 +78,11 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
     static final int MAX_GROUP_ID_LENGTH = 255;
 
-    /** One poll's answer: the membership it was served under, and the records read. */
-    record PollAnswer(MembershipAnswer membership, List<PartitionFetch> fetches) {
+    /**
+     * One poll's answer: the membership it was served under, the records read, and the answer's
+     * sequence number (the client's {@code after} on its next poll; see {@link MemberPositions}).
+     */
+    record PollAnswer(MembershipAnswer membership, List<PartitionFetch> fetches, long pollSeq) {
     }
 
     private final TopicRegistry topics;
@@ -84,6 +93,8 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     private final IngestProperties.Groups settings;
     private final LongSupplier clock;
     private final ScheduledExecutorService scheduler;
+    /** ingest.group.polls.reread. */
+    private final Counter rereads;
     private final Map<String, ConsumerGroup> groups = new ConcurrentHashMap<>();
     /** ingest.limits.max-groups: a join that would create one more group is refused (503, retriable). */
     private int maxGroups = Integer.MAX_VALUE;
@@ -118,6 +129,13 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         this.meters = meters;
         this.settings = settings;
         this.clock = clock;
+        if (settings.maxUnacknowledgedPolls() < 1) {
+            throw new IllegalArgumentException("ingest.groups.max-unacknowledged-polls must be at least 1, was "
+                    + settings.maxUnacknowledgedPolls());
+        }
+        this.rereads = Counter.builder("ingest.group.polls.reread")
+                .description("group polls that named an earlier answer than the latest (its answer was lost)")
+                .register(meters);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "group-coordinator");
             t.setDaemon(true);
@@ -175,7 +193,8 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
                         + g.members.size() + " members, the limit (ingest.limits.max-members-per-group); retry when"
                         + " members have left", Map.of("limit", "ingest.limits.max-members-per-group"));
             }
-            GroupMember m = new GroupMember(memberId, topicList, timeout, reset, clock.getAsLong());
+            GroupMember m = new GroupMember(memberId, topicList, timeout, reset, clock.getAsLong(),
+                    settings.maxUnacknowledgedPolls());
             g.members.put(memberId, m);
             rebalance(g, "member " + memberId + " joined");
             return membership(g, m);
@@ -292,21 +311,35 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     // ---- poll ----------------------------------------------------------------------------
 
     /**
-     * Reads the member's partitions from its positions, waiting up to {@code maxWaitMs} for data
-     * (without holding a thread), and moves the positions past the records returned. Records
-     * of partitions the member lost while the read was parked are dropped.
+     * Reads the member's partitions from its positions after the answer the poll names, waiting up
+     * to {@code maxWaitMs} for data (without holding a thread), and answers with the positions moved
+     * past the records returned. Records of partitions the member lost while the read was parked are
+     * dropped.
+     *
+     * @param after the pollSeq of the latest answer the client received (0: none), or null for the
+     *              latest answer issued; a poll sent again after a lost answer names the same one
+     *              and reads the lost answer's records again (see {@link MemberPositions})
+     * @throws ProblemException UNKNOWN_MEMBER, UNKNOWN_POLL_SEQUENCE
      */
-    CompletableFuture<PollAnswer> poll(String groupId, String memberId, int maxRecords, int maxBytes,
+    CompletableFuture<PollAnswer> poll(String groupId, String memberId, Long after, int maxRecords, int maxBytes,
                                        long maxWaitMs) {
+        if (after != null && after < 0) {
+            throw new IllegalArgumentException("after must not be negative, was " + after);
+        }
         ConsumerGroup g = memberGroup(groupId, memberId);
         List<FetchPosition> positions = new ArrayList<>();
         CompletableFuture<Void> idle = null;
+        Map<TopicPartition, Long> start;
         synchronized (g) {
             refreshCoordination(g);
             GroupMember m = member(g, memberId);
             m.lastSeenMs = clock.getAsLong();
+            start = m.positions.startFrom(after, memberId);
+            if (after != null && after < m.positions.latest()) {
+                rereads.increment();
+            }
             for (TopicPartition tp : m.assignment) {
-                Long position = position(g, m, tp);
+                Long position = position(g, m, tp, start);
                 if (position != null) {
                     positions.add(new FetchPosition(tp.topic(), tp.partition(), position));
                 }
@@ -336,11 +369,12 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         } catch (RuntimeException e) {
             read = CompletableFuture.failedFuture(e);
         }
-        return read.handle((fetches, failure) -> finishPoll(g, memberId, positions, fetches, failure));
+        return read.handle((fetches, failure) -> finishPoll(g, memberId, start, positions, fetches, failure));
     }
 
-    private PollAnswer finishPoll(ConsumerGroup g, String memberId, List<FetchPosition> from, List<PartitionFetch> fetches,
-                                  Throwable failure) {
+    /** @param start the positions the poll started from, and with the records' moves its answer's positions */
+    private PollAnswer finishPoll(ConsumerGroup g, String memberId, Map<TopicPartition, Long> start,
+                                  List<FetchPosition> from, List<PartitionFetch> fetches, Throwable failure) {
         synchronized (g) {
             GroupMember m = g.members.get(memberId);
             if (m == null) {
@@ -348,6 +382,8 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
             }
             m.pollsInFlight--;
             m.lastSeenMs = clock.getAsLong();
+            // A rebalance while the read waited: partitions lost since restart at the committed offset.
+            start.keySet().retainAll(new HashSet<>(m.assignment));
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
@@ -355,34 +391,31 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
                     throw failure instanceof CompletionException ce ? ce : new CompletionException(cause);
                 }
                 // Retention moved a log start, or a topic went away: look positions up again next time.
-                from.forEach(p -> m.positions.remove(new TopicPartition(p.topic(), p.partition())));
-                return new PollAnswer(membership(g, m), List.of());
+                from.forEach(p -> start.remove(new TopicPartition(p.topic(), p.partition())));
+                return new PollAnswer(membership(g, m), List.of(), m.positions.answered(start));
             }
-            Map<TopicPartition, Long> started = new HashMap<>();
-            from.forEach(p -> started.put(new TopicPartition(p.topic(), p.partition()), p.offset()));
-            Set<TopicPartition> owned = new HashSet<>(m.assignment);
             List<PartitionFetch> delivered = new ArrayList<>(fetches.size());
             for (PartitionFetch f : fetches) {
                 TopicPartition tp = new TopicPartition(f.topic(), f.partition());
-                Long position = m.positions.get(tp);
-                // Another poll of the same member, or a rebalance, moved on meanwhile: drop these records.
-                if (!owned.contains(tp) || position == null || !position.equals(started.get(tp))) {
-                    continue;
+                Long position = start.get(tp);
+                if (position == null) {
+                    continue; // lost in a rebalance meanwhile: drop these records
                 }
-                m.positions.put(tp, Math.max(position, f.nextOffset()));
+                start.put(tp, Math.max(position, f.nextOffset()));
                 if (!f.records().isEmpty()) {
                     delivered.add(f);
                 }
             }
-            return new PollAnswer(membership(g, m), delivered);
+            return new PollAnswer(membership(g, m), delivered, m.positions.answered(start));
         }
     }
 
     /**
-     * The member's position in a partition: where it got to, else the committed offset, else
-     * (or when out of the log's range) the member's reset policy. Null when the partition is gone.
+     * The member's position in a partition: where it got to ({@code positions}, those after the
+     * answer its poll named), else the committed offset, else (or when out of the log's range) the
+     * member's reset policy; recorded in {@code positions}. Null when the partition is gone.
      */
-    private Long position(ConsumerGroup g, GroupMember m, TopicPartition tp) {
+    private Long position(ConsumerGroup g, GroupMember m, TopicPartition tp, Map<TopicPartition, Long> positions) {
         FetchResult bounds;
         try {
             // On a cluster, from a replica when this node hosts none of the partition.
@@ -392,7 +425,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         }
         long start = bounds.logStartOffset();
         long end = bounds.highWatermark();
-        Long position = m.positions.get(tp);
+        Long position = positions.get(tp);
         if (position == null) {
             OffsetStore.Committed committed = offsets.committed(g.id, tp);
             position = committed == null ? null : committed.offset();
@@ -400,7 +433,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         if (position == null || position < start || position > end) {
             position = m.reset == OffsetReset.EARLIEST ? start : end;
         }
-        m.positions.put(tp, position);
+        positions.put(tp, position);
         return position;
     }
 
@@ -649,7 +682,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         Map<String, List<TopicPartition>> assignment = RangeAssignor.assign(subscriptions, partitionCounts);
         for (GroupMember m : g.members.values()) {
             m.assignment = assignment.getOrDefault(m.id, List.of());
-            m.positions.keySet().retainAll(new HashSet<>(m.assignment));
+            m.positions.retainAll(new HashSet<>(m.assignment));
         }
         g.memberCount = g.members.size();
         List.copyOf(g.idlePolls).forEach(waiter -> waiter.complete(null));

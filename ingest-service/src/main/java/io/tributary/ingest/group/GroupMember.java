@@ -1,8 +1,6 @@
 package io.tributary.ingest.group;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 import io.tributary.ingest.topic.TopicPartition;
 
@@ -15,9 +13,11 @@ final class GroupMember {
     long lastSeenMs;
     int pollsInFlight;
     List<TopicPartition> assignment = List.of();
-    final Map<TopicPartition, Long> positions = new HashMap<>();
+    final MemberPositions positions;
 
-    GroupMember(String id, List<String> topics, long sessionTimeoutMs, OffsetReset reset, long now) {
+    GroupMember(String id, List<String> topics, long sessionTimeoutMs, OffsetReset reset, long now,
+                int maxUnacknowledgedPolls) {
+        this.positions = new MemberPositions(maxUnacknowledgedPolls);
         this.id = id;
         this.topics = topics;
         this.sessionTimeoutMs = sessionTimeoutMs;

@@ -30,6 +30,8 @@ public enum ProblemType {
     UNKNOWN_GROUP("unknown-group", "Unknown group", HttpStatus.NOT_FOUND, false),
     REBALANCE_IN_PROGRESS("rebalance-in-progress", "Stale group generation", HttpStatus.CONFLICT, false),
     FENCED("fenced", "Partition not assigned to member", HttpStatus.CONFLICT, false),
+    /** A group poll's {@code after} names neither the member's latest answer nor the one before it. */
+    UNKNOWN_POLL_SEQUENCE("unknown-poll-sequence", "Unknown poll sequence", HttpStatus.CONFLICT, false),
     UNAUTHORIZED("unauthorized", "Unauthorized", HttpStatus.UNAUTHORIZED, false),
     FORBIDDEN("forbidden", "Forbidden", HttpStatus.FORBIDDEN, false),
     NOT_FOUND("not-found", "Not found", HttpStatus.NOT_FOUND, false),

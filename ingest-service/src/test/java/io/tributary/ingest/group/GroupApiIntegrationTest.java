@@ -13,8 +13,11 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 
+import io.tributary.client.ClientSettings;
 import io.tributary.client.ConsumedRecord;
 import io.tributary.client.TopicPartition;
+import io.tributary.client.consumer.AutoOffsetReset;
+import io.tributary.client.consumer.ConsumerSettings;
 import io.tributary.client.consumer.GroupConsumer;
 import io.tributary.client.consumer.RebalanceListener;
 import io.tributary.ingest.group.GroupHttp.Answer;
@@ -260,6 +263,84 @@ class GroupApiIntegrationTest {
         assertThat(api.send("POST", "/api/v1/groups/g-errors/members/" + member + "/heartbeat", null).status())
                 .isEqualTo(404);
         assertThat(api.send("DELETE", "/api/v1/groups/g-errors/members/" + member, null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aPollSentAgainWithoutAcknowledgingTheLatestAnswerReturnsItsRecordsAgain() {
+        api.createTopic("lost", 1);
+        api.produce("lost", 1, 0, 5);
+        String member = api.join("g-lost", "lost", 10_000).body().path("memberId").asString();
+
+        Answer lost = api.poll("g-lost", member, 0, "&after=0");
+        Answer again = api.poll("g-lost", member, 0, "&after=0"); // the client never got `lost`
+
+        assertThat(values(lost)).containsExactly(0, 1, 2, 3, 4);
+        assertThat(values(again)).containsExactly(0, 1, 2, 3, 4);
+        assertThat(again.body().path("pollSeq").asLong()).isGreaterThan(lost.body().path("pollSeq").asLong());
+    }
+
+    @Test
+    void aPollAcknowledgingTheLatestAnswerMovesOnPastItsRecords() {
+        api.createTopic("acked", 1);
+        api.produce("acked", 1, 0, 5);
+        String member = api.join("g-acked", "acked", 10_000).body().path("memberId").asString();
+        Answer first = api.poll("g-acked", member, 0, "&after=0");
+        api.produce("acked", 1, 5, 8);
+
+        Answer next = api.poll("g-acked", member, 0, "&after=" + first.body().path("pollSeq").asLong());
+
+        assertThat(values(first)).containsExactly(0, 1, 2, 3, 4);
+        assertThat(values(next)).containsExactly(5, 6, 7);
+    }
+
+    @Test
+    void aMalformedOrUnknownPollAcknowledgementIsAnsweredWithAProblem() {
+        api.createTopic("bad-after", 1);
+        String member = api.join("g-bad-after", "bad-after", 10_000).body().path("memberId").asString();
+
+        for (String bad : List.of("abc", "-1", "1.5", "", "99999999999999999999")) {
+            Answer answer = api.poll("g-bad-after", member, 0, "&after=" + bad);
+            assertThat(answer.status()).as("after=%s", bad).isEqualTo(400);
+            assertThat(answer.contentType()).startsWith("application/problem+json");
+            assertThat(answer.body().path("type").asString()).endsWith("/invalid-request");
+            assertThat(answer.body().path("detail").asString()).contains("after");
+        }
+        Answer unknown = api.poll("g-bad-after", member, 0, "&after=7");
+        assertThat(unknown.status()).isEqualTo(409);
+        assertThat(unknown.contentType()).startsWith("application/problem+json");
+        assertThat(unknown.body().path("type").asString()).endsWith("/unknown-poll-sequence");
+        assertThat(unknown.body().path("retriable").asBoolean()).isFalse();
+    }
+
+    @Test
+    void aGroupConsumerWhosePollAnswersAreLostStillGetsEveryRecordInOrder() throws Exception {
+        api.createTopic("dropped", 1);
+        api.produce("dropped", 1, 0, 20);
+        // The first three answers carrying records are cut off on their way to the consumer.
+        try (AnswerDroppingProxy proxy = new AnswerDroppingProxy("http://localhost:" + port,
+                path -> path.contains("/members/") && path.contains("/records"), 3)) {
+            ConsumerSettings settings = ConsumerSettings.builder(ClientSettings.of(proxy.baseUrl()), "g-dropped",
+                            List.of("dropped"))
+                    .autoOffsetReset(AutoOffsetReset.EARLIEST).pollWait(Duration.ofMillis(100)).maxPollRecords(4)
+                    .build();
+            List<Integer> seen = new ArrayList<>();
+            try (GroupConsumer consumer = new GroupConsumer(settings, RebalanceListener.NONE)) {
+                await().atMost(PATIENCE).until(() -> {
+                    consumer.poll(Duration.ofSeconds(5)).forEach(r -> seen.add(value(r)));
+                    return seen.size() >= 20;
+                });
+            }
+
+            assertThat(proxy.lost()).isEqualTo(3);
+            assertThat(seen).containsExactlyElementsOf(IntStream.range(0, 20).boxed().toList());
+        }
+    }
+
+    private static List<Integer> values(Answer poll) {
+        assertThat(poll.status()).isEqualTo(200);
+        List<Integer> out = new ArrayList<>();
+        poll.body().path("records").forEach(r -> out.add(r.path("value").path("i").asInt()));
+        return out;
     }
 
     @Test

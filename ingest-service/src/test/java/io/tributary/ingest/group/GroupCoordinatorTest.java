@@ -74,7 +74,7 @@ class GroupCoordinatorTest {
 
     private List<Long> pollOffsets(String group, String memberId, TopicPartition tp) {
         List<Long> offsets = new ArrayList<>();
-        for (PartitionFetch f : coordinator.poll(group, memberId, 10_000, 1 << 20, 0).join().fetches()) {
+        for (PartitionFetch f : coordinator.poll(group, memberId, null, 10_000, 1 << 20, 0).join().fetches()) {
             if (f.topic().equals(tp.topic()) && f.partition() == tp.partition()) {
                 f.records().stream().map(Record::offset).forEach(offsets::add);
             }
@@ -84,7 +84,7 @@ class GroupCoordinatorTest {
 
     private Map<Integer, List<Long>> pollByPartition(String group, String memberId) {
         Map<Integer, List<Long>> offsets = new java.util.TreeMap<>();
-        for (PartitionFetch f : coordinator.poll(group, memberId, 10_000, 1 << 20, 0).join().fetches()) {
+        for (PartitionFetch f : coordinator.poll(group, memberId, null, 10_000, 1 << 20, 0).join().fetches()) {
             f.records().forEach(r -> offsets.computeIfAbsent(f.partition(), p -> new ArrayList<>()).add(r.offset()));
         }
         return offsets;
@@ -136,7 +136,7 @@ class GroupCoordinatorTest {
     void aPollCountsAsAHeartbeat() {
         MembershipAnswer member = coordinator.join("g", List.of("orders"), 2_000L, "earliest");
         now.addAndGet(1_500);
-        coordinator.poll("g", member.memberId(), 10, 1024, 0).join();
+        coordinator.poll("g", member.memberId(), null, 10, 1024, 0).join();
         now.addAndGet(1_500);
 
         assertThat(coordinator.expireSessions()).isZero();
@@ -170,7 +170,7 @@ class GroupCoordinatorTest {
         assertThatThrownBy(() -> coordinator.heartbeat("g", "nobody"))
                 .isInstanceOfSatisfying(ProblemException.class,
                         e -> assertThat(e.type()).isEqualTo(ProblemType.UNKNOWN_MEMBER));
-        assertThatThrownBy(() -> coordinator.poll("other-group", "nobody", 10, 1024, 0))
+        assertThatThrownBy(() -> coordinator.poll("other-group", "nobody", null, 10, 1024, 0))
                 .isInstanceOfSatisfying(ProblemException.class,
                         e -> assertThat(e.type()).isEqualTo(ProblemType.UNKNOWN_MEMBER));
         assertThatThrownBy(() -> coordinator.commit("g", "nobody", 1, Map.of()))
@@ -236,11 +236,95 @@ class GroupCoordinatorTest {
         MembershipAnswer member = coordinator.join("g", List.of("orders"), null, "earliest");
 
         List<Long> first = new ArrayList<>();
-        coordinator.poll("g", member.memberId(), 3, 1 << 20, 0).join().fetches()
+        coordinator.poll("g", member.memberId(), null, 3, 1 << 20, 0).join().fetches()
                 .forEach(f -> f.records().forEach(r -> first.add(r.offset())));
         assertThat(first).containsExactly(0L, 1L, 2L);
         assertThat(pollOffsets("g", member.memberId(), tp(1))).containsExactly(3L, 4L);
         assertThat(pollOffsets("g", member.memberId(), tp(1))).isEmpty();
+    }
+
+    private static Map<Integer, List<Long>> byPartition(GroupCoordinator.PollAnswer answer) {
+        Map<Integer, List<Long>> offsets = new java.util.TreeMap<>();
+        answer.fetches().forEach(f -> f.records()
+                .forEach(r -> offsets.computeIfAbsent(f.partition(), p -> new ArrayList<>()).add(r.offset())));
+        return offsets;
+    }
+
+    @Test
+    void aPollSentAgainAfterALostAnswerReadsTheKeptPartitionsAgainAcrossARebalance() {
+        for (int p = 0; p < 3; p++) {
+            produce("orders", p, 4);
+        }
+        MembershipAnswer first = coordinator.join("g", List.of("orders"), null, "earliest");
+        GroupCoordinator.PollAnswer lost = coordinator.poll("g", first.memberId(), 0L, 10_000, 1 << 20, 0).join();
+        assertThat(byPartition(lost)).hasSize(3);
+
+        MembershipAnswer second = coordinator.join("g", List.of("orders"), null, "earliest");
+        GroupCoordinator.PollAnswer again = coordinator.poll("g", first.memberId(), 0L, 10_000, 1 << 20, 0).join();
+        Map<Integer, List<Long>> moved = pollByPartition("g", second.memberId());
+
+        assertThat(again.pollSeq()).isGreaterThan(lost.pollSeq());
+        assertThat(meters.counter("ingest.group.polls.reread").count()).isEqualTo(1);
+        assertThat(again.membership().assignments()).isNotEmpty();
+        for (PartitionRef kept : again.membership().assignments()) {
+            assertThat(byPartition(again).get(kept.partition())).containsExactly(0L, 1L, 2L, 3L);
+        }
+        for (PartitionRef taken : second.assignments()) {
+            assertThat(moved.get(taken.partition())).containsExactly(0L, 1L, 2L, 3L);
+        }
+        assertThat(coordinator.poll("g", first.memberId(), again.pollSeq(), 10_000, 1 << 20, 0).join().fetches())
+                .isEmpty();
+    }
+
+    @Test
+    void aPollStillWaitingOnTheServerWhenItsClientAskedAgainDoesNotSpoilTheAnswerTheClientGot() {
+        topics.create("single", 1, 1, Map.of());
+        MembershipAnswer member = coordinator.join("g", List.of("single"), null, "earliest");
+        // The client gave up on this poll and asked again; the retry is answered first.
+        var abandoned = coordinator.poll("g", member.memberId(), 0L, 10_000, 1 << 20, 60_000);
+        GroupCoordinator.PollAnswer retry = coordinator.poll("g", member.memberId(), 0L, 10_000, 1 << 20, 0).join();
+        assertThat(retry.fetches()).isEmpty();
+        produce("single", 0, 3);
+        await().atMost(Duration.ofSeconds(20)).until(abandoned::isDone);
+        assertThat(byPartition(abandoned.join())).isEqualTo(Map.of(0, List.of(0L, 1L, 2L)));
+
+        // The client only ever saw the retry's answer, and reads on from it.
+        GroupCoordinator.PollAnswer next = coordinator.poll("g", member.memberId(), retry.pollSeq(), 10_000, 1 << 20,
+                0).join();
+        assertThat(byPartition(next)).isEqualTo(Map.of(0, List.of(0L, 1L, 2L)));
+        assertThat(coordinator.poll("g", member.memberId(), next.pollSeq(), 10_000, 1 << 20, 0).join().fetches())
+                .isEmpty();
+    }
+
+    @Test
+    void aPollWithoutAcknowledgementReadsOnFromTheLatestAnswer() {
+        produce("orders", 0, 3);
+        MembershipAnswer member = coordinator.join("g", List.of("orders"), null, "earliest");
+        GroupCoordinator.PollAnswer first = coordinator.poll("g", member.memberId(), 0L, 10_000, 1 << 20, 0).join();
+        assertThat(byPartition(first)).isEqualTo(Map.of(0, List.of(0L, 1L, 2L)));
+        produce("orders", 0, 2);
+
+        GroupCoordinator.PollAnswer legacy = coordinator.poll("g", member.memberId(), null, 10_000, 1 << 20, 0).join();
+
+        assertThat(byPartition(legacy)).isEqualTo(Map.of(0, List.of(3L, 4L)));
+        assertThat(legacy.pollSeq()).isGreaterThan(first.pollSeq());
+    }
+
+    @Test
+    void aPollAcknowledgingAnAnswerNeverIssuedOrOlderThanTheAcknowledgedOneIsRefused() {
+        produce("orders", 0, 2);
+        MembershipAnswer member = coordinator.join("g", List.of("orders"), null, "earliest");
+        long one = coordinator.poll("g", member.memberId(), 0L, 10, 1024, 0).join().pollSeq();
+        long two = coordinator.poll("g", member.memberId(), one, 10, 1024, 0).join().pollSeq();
+        coordinator.poll("g", member.memberId(), two, 10, 1024, 0).join();
+
+        for (long bad : new long[] {0, one, 99}) {
+            assertThatThrownBy(() -> coordinator.poll("g", member.memberId(), bad, 10, 1024, 0))
+                    .isInstanceOfSatisfying(ProblemException.class,
+                            e -> assertThat(e.type()).isEqualTo(ProblemType.UNKNOWN_POLL_SEQUENCE));
+        }
+        assertThatThrownBy(() -> coordinator.poll("g", member.memberId(), -1L, 10, 1024, 0))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
@@ -249,7 +333,7 @@ class GroupCoordinatorTest {
             produce("orders", p, 6);
         }
         MembershipAnswer first = coordinator.join("g", List.of("orders"), null, "earliest");
-        coordinator.poll("g", first.memberId(), 10_000, 1 << 20, 0).join();
+        coordinator.poll("g", first.memberId(), null, 10_000, 1 << 20, 0).join();
         coordinator.commit("g", first.memberId(), first.generation(), Map.of(tp(0), 3L, tp(1), 3L, tp(2), 3L));
 
         MembershipAnswer second = coordinator.join("g", List.of("orders"), null, "earliest");
@@ -320,7 +404,7 @@ class GroupCoordinatorTest {
         MembershipAnswer busy = idle == b ? a : b;
         assertThat(idle.assignments()).isEmpty();
 
-        var parked = coordinator.poll("g", idle.memberId(), 100, 1 << 20, 60_000);
+        var parked = coordinator.poll("g", idle.memberId(), null, 100, 1 << 20, 60_000);
         assertThat(parked).isNotDone();
         coordinator.leave("g", busy.memberId());
 

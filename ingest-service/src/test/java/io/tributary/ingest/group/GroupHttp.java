@@ -104,7 +104,13 @@ final class GroupHttp {
     }
 
     Answer poll(String group, String memberId, long maxWaitMs) {
-        return send("GET", "/api/v1/groups/" + group + "/members/" + memberId + "/records?maxWaitMs=" + maxWaitMs, null);
+        return poll(group, memberId, maxWaitMs, "");
+    }
+
+    /** A poll with further query parameters, e.g. {@code "&after=3"}. */
+    Answer poll(String group, String memberId, long maxWaitMs, String moreQuery) {
+        return send("GET", "/api/v1/groups/" + group + "/members/" + memberId + "/records?maxWaitMs=" + maxWaitMs
+                + moreQuery, null);
     }
 
     Answer commit(String group, String memberId, int generation, String topic, int partition, long offset) {

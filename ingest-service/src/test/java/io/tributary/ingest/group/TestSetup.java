@@ -32,7 +32,7 @@ final class TestSetup {
                 new IngestProperties.Fetch(Duration.ofSeconds(30), 1 << 20, 16 << 20, 10_000, 2),
                 new IngestProperties.Maintenance(Duration.ofMillis(100), Duration.ofSeconds(5), Duration.ofSeconds(30),
                         Duration.ofSeconds(15)),
-                new IngestProperties.Groups(Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(5), 4),
+                new IngestProperties.Groups(Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofMinutes(5), 4, 8),
                 new IngestProperties.Limits(4000, 1000, 10_000, 10_000, 1000, Duration.ofDays(7), 10_000,
                         Duration.ofDays(7), 1000));
     }

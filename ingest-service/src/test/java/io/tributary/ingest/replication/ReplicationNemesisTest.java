@@ -336,12 +336,15 @@ class ReplicationNemesisTest {
     /**
      * One group member, joining, polling and committing through random nodes: a 404 (the member
      * is unknown, e.g. after a coordinator change) makes it join again, a 503, a 409 (generation
-     * moved on) or an I/O error makes it retry. It commits the offset after the last record it
-     * was given per partition, again until a commit of it is answered 204.
+     * moved on) or an I/O error makes it retry. Each poll names the latest answer received
+     * ({@code after}), so a poll whose answer was lost is simply sent again, through another node,
+     * and gets that answer's records again. It commits the offset after the last record it was
+     * given per partition, again until a commit of it is answered 204.
      */
     private void consume(Random random) throws Exception {
         String member = null;
         int generation = 0;
+        long pollSeq = 0;
         Map<Integer, Long> position = new HashMap<>();
         String groupPath = "/api/v1/groups/" + GROUP;
         while (!stopConsumer.get()) {
@@ -354,28 +357,20 @@ class ReplicationNemesisTest {
                         JsonNode body = JSON.readTree(r.body());
                         member = body.get("memberId").asString();
                         generation = body.get("generation").asInt();
+                        pollSeq = 0;
                         consumerJoins.incrementAndGet();
                         continue;
                     }
                     expectRetriable("join through node " + node, r);
                 } else {
-                    HttpResponse<String> r;
-                    try {
-                        r = cluster.get(node, groupPath + "/members/" + member
-                                + "/records?maxRecords=500&maxWaitMs=300", REQUEST_TIMEOUT);
-                    } catch (IOException e) {
-                        // The poll may have been served and its answer lost: the server has moved this
-                        // member's positions past records it never got. As the API says (docs/api.md,
-                        // what a client may send again), such a poll is not sent again; the member
-                        // leaves (best effort) and joins anew, to resume from the committed offsets.
-                        leaveQuietly(groupPath, member);
-                        member = null;
-                        consumerRetries.incrementAndGet();
-                        continue;
-                    }
+                    // An I/O error (the answer may have been lost) is retried below with the same
+                    // `after`: the coordinator then reads from where the lost answer started.
+                    HttpResponse<String> r = cluster.get(node, groupPath + "/members/" + member
+                            + "/records?maxRecords=500&maxWaitMs=300&after=" + pollSeq, REQUEST_TIMEOUT);
                     if (r.statusCode() == 200) {
                         JsonNode body = JSON.readTree(r.body());
                         generation = body.get("generation").asInt();
+                        pollSeq = body.get("pollSeq").asLong();
                         for (JsonNode rec : body.get("records")) {
                             int p = rec.get("partition").asInt();
                             long offset = rec.get("offset").asLong();
@@ -398,22 +393,6 @@ class ReplicationNemesisTest {
             }
             consumerRetries.incrementAndGet();
             Thread.sleep(100 + random.nextInt(200));
-        }
-    }
-
-    private void leaveQuietly(String groupPath, String member) {
-        for (int node = 1; node <= NODES; node++) {
-            try {
-                HttpResponse<String> r = cluster.delete(node, groupPath + "/members/" + member, REQUEST_TIMEOUT);
-                if (r.statusCode() == 204 || r.statusCode() == 404) {
-                    return;
-                }
-            } catch (IOException e) {
-                // that node is down or paused: try the next; the session expires anyway
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
         }
     }
 
