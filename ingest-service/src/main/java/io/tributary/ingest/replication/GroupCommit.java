@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 
 import org.apache.ratis.client.RaftClient;
@@ -47,6 +48,8 @@ final class GroupCommit {
     private final long timeoutMs;
     /** Runs completions: never a Ratis thread, which may hold the client's locks while it completes a reply. */
     private final Executor completions;
+    /** Told the number of batches of each entry sent (a metric). */
+    private final IntConsumer batchesPerEntry;
     private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
     /** Entries taken off the queue (so counted in flight) but not yet handed to the client, in order. */
     private final ArrayDeque<List<Pending>> outbox = new ArrayDeque<>();
@@ -59,7 +62,9 @@ final class GroupCommit {
     private record Pending(byte[] batch, CompletableFuture<ByteBuffer> reply) {
     }
 
-    GroupCommit(Sender sender, int maxInFlight, int maxEntryBytes, long timeoutMs, Executor completions) {
+    GroupCommit(Sender sender, int maxInFlight, int maxEntryBytes, long timeoutMs, Executor completions,
+                IntConsumer batchesPerEntry) {
+        this.batchesPerEntry = batchesPerEntry;
         this.sender = sender;
         this.maxInFlight = Math.max(1, maxInFlight);
         this.maxEntryBytes = maxEntryBytes;
@@ -132,6 +137,7 @@ final class GroupCommit {
                 entry = outbox.poll();
                 handing = true;
             }
+            batchesPerEntry.accept(entry.size());
             CompletableFuture<RaftClientReply> f;
             try {
                 f = sender.send(concat(entry));

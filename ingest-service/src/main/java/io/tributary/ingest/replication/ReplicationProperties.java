@@ -46,7 +46,7 @@ public record ReplicationProperties(
         @DefaultValue("32MB") org.springframework.util.unit.DataSize raftSegmentSize,
         @DefaultValue("1024") int purgeGap,
         @DefaultValue("") String raftBindHost,
-        @DefaultValue("2") int maxInFlightPerPartition,
+        @DefaultValue("1") int maxInFlightPerPartition,
         @DefaultValue("1MB") org.springframework.util.unit.DataSize maxEntrySize,
         Map<String, String> ratis) {
 

@@ -74,7 +74,7 @@ class GroupCommitTest {
     @Test
     void anIdlePartitionSendsABatchAtOnceAndWaitingBatchesGoTogether() throws Exception {
         FakeSender sender = new FakeSender();
-        GroupCommit commit = new GroupCommit(sender, 1, 1 << 20, 10_000, Runnable::run);
+        GroupCommit commit = new GroupCommit(sender, 1, 1 << 20, 10_000, Runnable::run, n -> { });
 
         CompletableFuture<ByteBuffer> first = commit.submit(batch(1, 10));
         assertThat(sender.sent()).as("nothing in flight: sent at once").isEqualTo(1);
@@ -103,7 +103,7 @@ class GroupCommitTest {
     @Test
     void anEntryStaysUnderTheByteLimitButALargeBatchStillGoesAlone() throws Exception {
         FakeSender sender = new FakeSender();
-        GroupCommit commit = new GroupCommit(sender, 1, 100, 10_000, Runnable::run);
+        GroupCommit commit = new GroupCommit(sender, 1, 100, 10_000, Runnable::run, n -> { });
         commit.submit(batch(1, 10));
         commit.submit(batch(2, 60));
         commit.submit(batch(3, 60));
@@ -120,7 +120,7 @@ class GroupCommitTest {
     @Test
     void upToMaxInFlightEntriesAreOnTheirWayAtOnce() {
         FakeSender sender = new FakeSender();
-        GroupCommit commit = new GroupCommit(sender, 2, 1 << 20, 10_000, Runnable::run);
+        GroupCommit commit = new GroupCommit(sender, 2, 1 << 20, 10_000, Runnable::run, n -> { });
         commit.submit(batch(1, 10));
         commit.submit(batch(2, 10));
         commit.submit(batch(3, 10));
@@ -132,7 +132,7 @@ class GroupCommitTest {
     @Test
     void aFailedEntryFailsEveryBatchInItAndTheNextEntryStillGoes() throws Exception {
         FakeSender sender = new FakeSender();
-        GroupCommit commit = new GroupCommit(sender, 1, 1 << 20, 10_000, Runnable::run);
+        GroupCommit commit = new GroupCommit(sender, 1, 1 << 20, 10_000, Runnable::run, n -> { });
         CompletableFuture<ByteBuffer> first = commit.submit(batch(1, 10));
         CompletableFuture<ByteBuffer> second = commit.submit(batch(2, 10));
         CompletableFuture<ByteBuffer> third = commit.submit(batch(3, 10));
@@ -154,7 +154,7 @@ class GroupCommitTest {
     @Test
     void anEntryWithoutAnAnswerTimesOutAndFreesItsSlot() throws Exception {
         FakeSender sender = new FakeSender();
-        GroupCommit commit = new GroupCommit(sender, 1, 1 << 20, 200, Runnable::run);
+        GroupCommit commit = new GroupCommit(sender, 1, 1 << 20, 200, Runnable::run, n -> { });
         CompletableFuture<ByteBuffer> first = commit.submit(batch(1, 10));
         CompletableFuture<ByteBuffer> second = commit.submit(batch(2, 10));
 
@@ -172,7 +172,7 @@ class GroupCommitTest {
     @Test
     void aMultiReplyThatDoesNotMatchTheEntryFailsItsBatchesInsteadOfMisassigningOffsets() {
         FakeSender sender = new FakeSender();
-        GroupCommit commit = new GroupCommit(sender, 1, 1 << 20, 10_000, Runnable::run);
+        GroupCommit commit = new GroupCommit(sender, 1, 1 << 20, 10_000, Runnable::run, n -> { });
         commit.submit(batch(1, 10));
         CompletableFuture<ByteBuffer> second = commit.submit(batch(2, 10));
         CompletableFuture<ByteBuffer> third = commit.submit(batch(3, 10));
