@@ -27,6 +27,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           nothing else; {@code 0.0.0.0} listens on every interface (where the peer name does not
  *                           resolve to a local address when the node starts). The Raft port carries no
  *                           authentication: only the peers may reach it (docs/security.md)
+ * @param peerProbeTimeout   how long the cluster view ({@code GET /api/v1/cluster}) waits for the other nodes'
+ *                           answers, all asked at once; a node that has not answered by then is UNREACHABLE
  * @param ratis              raw Apache Ratis server properties ({@code raft.server.…}, {@code raft.grpc.…}), set after
  *                           the ones above and so overriding them; empty by default. For tuning experiments and for
  *                           operators who know Ratis: a wrong value here can break replication
@@ -41,6 +43,7 @@ public record ReplicationProperties(
         @DefaultValue("32MB") org.springframework.util.unit.DataSize raftSegmentSize,
         @DefaultValue("1024") int purgeGap,
         @DefaultValue("") String raftBindHost,
+        @DefaultValue("500ms") Duration peerProbeTimeout,
         Map<String, String> ratis) {
 
     public ReplicationProperties {
