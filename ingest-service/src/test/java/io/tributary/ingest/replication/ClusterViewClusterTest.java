@@ -76,6 +76,8 @@ class ClusterViewClusterTest {
             }
             assertThat(selves).containsExactly(e.getKey());
         }
+        // The reports the nodes exchange are for peer nodes only.
+        assertThat(cluster.send(1, "GET", "/internal/cluster/report", null).statusCode()).isEqualTo(401);
 
         // The storage of one replica fails (its log closed under it, as after a disk error): the node answers
         // but is not ready, and every node shows it DOWN with that replica failed.
