@@ -21,7 +21,7 @@ class NodeReportController {
         this.reports = reports;
     }
 
-    @GetMapping(NodeReports.PATH)
+    @GetMapping(ReportProbe.PATH)
     NodeReport report() {
         return reports.local();
     }

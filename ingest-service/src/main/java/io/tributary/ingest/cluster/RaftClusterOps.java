@@ -76,7 +76,7 @@ public class RaftClusterOps implements ClusterOps {
      */
     @Override
     public ClusterView clusterView() {
-        Map<Integer, NodeReports.Answer> answers = reports.askPeers();
+        Map<Integer, ReportProbe.Answer> answers = reports.askPeers();
         Map<TopicPartition, long[]> claimed = new HashMap<>(); // partition -> {term, node} of its latest claim
         answers.forEach((id, answer) -> {
             for (NodeReport.Lead lead : answer.report() == null ? List.<NodeReport.Lead>of() : answer.report().leads()) {
@@ -87,7 +87,7 @@ public class RaftClusterOps implements ClusterOps {
         List<ClusterView.Member> members = new ArrayList<>();
         for (ClusterPeers.Peer p : groups.peers().peers()) {
             boolean self = p.id() == groups.nodeId();
-            NodeReports.Answer answer = self ? null : answers.get(p.id());
+            ReportProbe.Answer answer = self ? null : answers.get(p.id());
             ClusterView.Status status = !self ? answer.status()
                     : reports.ready() ? ClusterView.Status.UP : ClusterView.Status.DOWN;
             List<String> failed = self ? reports.failedReplicas()
