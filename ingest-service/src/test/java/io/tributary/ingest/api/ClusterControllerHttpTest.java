@@ -122,6 +122,14 @@ class ClusterControllerHttpTest {
         }
     }
 
+    @Test
+    void theOpenApiDocumentDescribesIt() throws Exception {
+        JsonNode docs = JSON.readTree(call(null, "GET", "/v3/api-docs", null).body());
+        assertThat(docs.path("paths").path("/api/v1/cluster").path("get").path("responses").has("403")).isTrue();
+        assertThat(docs.path("components").path("schemas").path("ClusterView").path("properties").has("nodes"))
+                .isTrue();
+    }
+
     static List<String> strings(JsonNode array) {
         List<String> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asString()));
