@@ -32,6 +32,14 @@ public interface ClusterOps {
     /** Members of the cluster; 1 on a single node. */
     int clusterSize();
 
+    /**
+     * The cluster as this node sees it, for operators ({@code GET /api/v1/cluster}): every member
+     * with its status and the partitions it leads and follows. On a cluster the other members are
+     * asked at once, for at most {@code ingest.replication.peer-probe-timeout}; a single node
+     * answers itself alone, leading everything.
+     */
+    ClusterView clusterView();
+
     /** The nodes that hold a replica of a partition (placement); this node alone on a single node. */
     List<Integer> replicas(TopicRegistry.Topic topic, int partition);
 

@@ -1,5 +1,7 @@
 package io.tributary.ingest.cluster;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -9,12 +11,14 @@ import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PreparedBatch;
 import io.tributary.ingest.produce.ProducerIds;
+import io.tributary.ingest.replication.ClusterPeers;
 import io.tributary.ingest.replication.MetadataAdmin;
 import io.tributary.ingest.replication.PartitionGroups;
 import io.tributary.ingest.replication.PartitionViews;
 import io.tributary.ingest.replication.Proposals;
 import io.tributary.ingest.replication.ReplicaReads;
 import io.tributary.ingest.replication.ReplicationEnabledCondition;
+import io.tributary.ingest.topic.TopicPartition;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.stereotype.Component;
@@ -34,15 +38,19 @@ public class RaftClusterOps implements ClusterOps {
     private final MetadataAdmin metadata;
     private final ReplicaReads replicaReads;
     private final ProducerIds producerIds;
+    private final TopicRegistry topics;
+    private final NodeReports reports;
 
     RaftClusterOps(PartitionGroups groups, PartitionViews views, Proposals proposals, MetadataAdmin metadata,
-                   ReplicaReads replicaReads, ProducerIds producerIds) {
+                   ReplicaReads replicaReads, ProducerIds producerIds, TopicRegistry topics, NodeReports reports) {
         this.groups = groups;
         this.views = views;
         this.proposals = proposals;
         this.metadata = metadata;
         this.replicaReads = replicaReads;
         this.producerIds = producerIds;
+        this.topics = topics;
+        this.reports = reports;
     }
 
     @Override
@@ -58,6 +66,48 @@ public class RaftClusterOps implements ClusterOps {
     @Override
     public int clusterSize() {
         return groups.clusterSize();
+    }
+
+    /**
+     * Members from the peer list, their status from their answers; a partition's leader from this
+     * node's own Raft member of it, or, when it holds none or does not know the leader (an
+     * election, a failed replica), from the member that answered that it leads it (the highest
+     * term wins, should a deposed leader not know yet).
+     */
+    @Override
+    public ClusterView clusterView() {
+        Map<Integer, ReportProbe.Answer> answers = reports.askPeers();
+        Map<TopicPartition, long[]> claimed = new HashMap<>(); // partition -> {term, node} of its latest claim
+        answers.forEach((id, answer) -> {
+            for (NodeReport.Lead lead : answer.report() == null ? List.<NodeReport.Lead>of() : answer.report().leads()) {
+                claimed.merge(new TopicPartition(lead.topic(), lead.partition()), new long[] {lead.term(), id},
+                        (a, b) -> b[0] > a[0] ? b : a);
+            }
+        });
+        List<ClusterView.Member> members = new ArrayList<>();
+        for (ClusterPeers.Peer p : groups.peers().peers()) {
+            boolean self = p.id() == groups.nodeId();
+            ReportProbe.Answer answer = self ? null : answers.get(p.id());
+            ClusterView.Status status = !self ? answer.status()
+                    : reports.ready() ? ClusterView.Status.UP : ClusterView.Status.DOWN;
+            List<String> failed = self ? reports.failedReplicas()
+                    : answer.report() == null ? null : answer.report().failedReplicas();
+            members.add(new ClusterView.Member(p.id(), p.host(), p.httpPort(), p.raftPort(), self, status, failed));
+        }
+        List<ClusterView.Placement> placements = new ArrayList<>();
+        for (TopicRegistry.Topic t : ClusterView.byName(topics)) {
+            for (int p = 0; p < t.partitions().size(); p++) {
+                TopicPartition tp = new TopicPartition(t.name(), p);
+                int leader = views.leaderOf(t, p);
+                if (leader < 0 && claimed.containsKey(tp)) {
+                    leader = (int) claimed.get(tp)[1];
+                }
+                placements.add(new ClusterView.Placement(tp, t.metadata().internal(), leader, groups.replicas(t, p)));
+            }
+        }
+        int metadataLeader = views.metadataLeader();
+        return ClusterView.assemble(groups.nodeId(), true, metadataLeader < 0 ? null : metadataLeader, members,
+                placements);
     }
 
     @Override

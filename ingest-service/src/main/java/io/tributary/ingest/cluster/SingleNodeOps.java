@@ -1,5 +1,6 @@
 package io.tributary.ingest.cluster;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -11,9 +12,13 @@ import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PreparedBatch;
 import io.tributary.ingest.produce.ProducerIds;
+import io.tributary.ingest.topic.TopicPartition;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,18 +36,31 @@ public class SingleNodeOps implements ClusterOps {
     private final int nodeId;
     private final List<Integer> self;
 
+    /** Readiness and address of this node, for the cluster view; null when built by hand. */
+    private final ApplicationAvailability availability;
+    private final Environment env;
+
     @Autowired
-    SingleNodeOps(TopicRegistry topics, ProducerIds producerIds, AclStore acls, IngestProperties props) {
-        this(topics, producerIds, acls, props.nodeId());
+    SingleNodeOps(TopicRegistry topics, ProducerIds producerIds, AclStore acls, IngestProperties props,
+                  ApplicationAvailability availability, Environment env) {
+        this.topics = topics;
+        this.producerIds = producerIds;
+        this.acls = acls;
+        this.nodeId = props.nodeId();
+        this.self = List.of(nodeId);
+        this.availability = availability;
+        this.env = env;
     }
 
-    /** For tests that build the service by hand. */
+    /** For tests that build the service by hand (its cluster view shows no address and is always UP). */
     public SingleNodeOps(TopicRegistry topics, ProducerIds producerIds, AclStore acls, int nodeId) {
         this.topics = topics;
         this.producerIds = producerIds;
         this.acls = acls;
         this.nodeId = nodeId;
         this.self = List.of(nodeId);
+        this.availability = null;
+        this.env = null;
     }
 
     @Override
@@ -58,6 +76,25 @@ public class SingleNodeOps implements ClusterOps {
     @Override
     public int clusterSize() {
         return 1;
+    }
+
+    @Override
+    public ClusterView clusterView() {
+        boolean ready = availability == null || availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC;
+        // The port the server listens on (server.port may be 0: a random one).
+        int port = env == null ? 0 : env.getProperty("local.server.port", Integer.class,
+                env.getProperty("server.port", Integer.class, 0));
+        String host = env == null ? null : env.getProperty("server.address", "localhost");
+        ClusterView.Member me = new ClusterView.Member(nodeId, host, port, null, true,
+                ready ? ClusterView.Status.UP : ClusterView.Status.DOWN, List.of());
+        List<ClusterView.Placement> placements = new ArrayList<>();
+        for (TopicRegistry.Topic t : ClusterView.byName(topics)) {
+            for (int p = 0; p < t.partitions().size(); p++) {
+                placements.add(new ClusterView.Placement(new TopicPartition(t.name(), p), t.metadata().internal(),
+                        nodeId, self));
+            }
+        }
+        return ClusterView.assemble(nodeId, false, null, List.of(me), placements);
     }
 
     @Override

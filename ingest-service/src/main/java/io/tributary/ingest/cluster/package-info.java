@@ -12,5 +12,9 @@
  * {@link io.tributary.ingest.replication.MetadataAdmin} for topic, producer and ACL changes,
  * {@link io.tributary.ingest.replication.PartitionViews} for leaders and replicas). Callers never
  * branch on the mode themselves.
+ *
+ * <p>The operator's cluster view ({@link io.tributary.ingest.cluster.ClusterView}) is built here too:
+ * on a cluster from this node's Raft members and the {@link io.tributary.ingest.cluster.NodeReport}
+ * each peer gives of itself over an internal endpoint.
  */
 package io.tributary.ingest.cluster;

@@ -1,7 +1,9 @@
 package io.tributary.ingest.replication;
 
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.tributary.ingest.topic.TopicPartition;
@@ -55,6 +57,11 @@ public class FailedReplicas implements HealthIndicator {
     /** True when the local replica of the partition failed (serve it from another replica). */
     public boolean hasFailed(String topic, int partition) {
         return !failures.isEmpty() && failures.containsKey(new TopicPartition(topic, partition));
+    }
+
+    /** The partitions whose local replica failed, in topic and partition order. */
+    public SortedSet<TopicPartition> failed() {
+        return new TreeSet<>(failures.keySet());
     }
 
     @Override

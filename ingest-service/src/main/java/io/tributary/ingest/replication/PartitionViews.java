@@ -94,6 +94,22 @@ public class PartitionViews {
     }
 
     /**
+     * The Raft term of a partition group while this node's member of it is the leader (ready or
+     * not), else -1: what this node claims to lead, for the cluster view.
+     */
+    public long leadership(TopicRegistry.Topic topic, int partition) {
+        DivisionInfo info = node.localInfo(PartitionGroups.groupId(topic, partition));
+        return info != null && info.isLeader() ? info.getCurrentTerm() : -1;
+    }
+
+    /** The metadata group's leader as this node knows it, or -1 (an election is going on). */
+    public int metadataLeader() {
+        DivisionInfo info = node.localInfo(PartitionGroups.METADATA_GROUP);
+        RaftPeerId leader = info == null ? null : info.getLeaderId();
+        return leader == null ? -1 : Integer.parseInt(leader.toString());
+    }
+
+    /**
      * The Raft term of a partition group while this node leads it and has applied every entry
      * committed before its term (Ratis's "leader ready"); -1 otherwise.
      */

@@ -32,6 +32,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           more pipeline more
  * @param maxEntrySize       how many bytes of waiting batches group commit puts into one Raft entry (a larger single
  *                           batch still goes alone)
+ * @param peerProbeTimeout   how long the cluster view ({@code GET /api/v1/cluster}) waits for the other nodes'
+ *                           answers, all asked at once; a node that has not answered by then is UNREACHABLE
  * @param ratis              raw Apache Ratis server properties ({@code raft.server.…}, {@code raft.grpc.…}), set after
  *                           the ones above and so overriding them; empty by default. For tuning experiments and for
  *                           operators who know Ratis: a wrong value here can break replication
@@ -48,6 +50,7 @@ public record ReplicationProperties(
         @DefaultValue("") String raftBindHost,
         @DefaultValue("1") int maxInFlightPerPartition,
         @DefaultValue("1MB") org.springframework.util.unit.DataSize maxEntrySize,
+        @DefaultValue("500ms") Duration peerProbeTimeout,
         Map<String, String> ratis) {
 
     public ReplicationProperties {

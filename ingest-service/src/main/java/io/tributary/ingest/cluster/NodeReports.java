@@ -1,0 +1,86 @@
+package io.tributary.ingest.cluster;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+import io.tributary.ingest.replication.FailedReplicas;
+import io.tributary.ingest.replication.PartitionGroups;
+import io.tributary.ingest.replication.PartitionViews;
+import io.tributary.ingest.replication.ReplicationEnabledCondition;
+import io.tributary.ingest.replication.ReplicationProperties;
+import io.tributary.ingest.security.NodeCredentials;
+import io.tributary.ingest.topic.TopicRegistry;
+import org.springframework.boot.availability.ApplicationAvailability;
+import org.springframework.boot.availability.ReadinessState;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+/**
+ * The {@link NodeReport}s of a cluster's nodes: this node's own, and its peers' asked over HTTP
+ * ({@link ReportProbe}, with this node's credentials), all at once, waiting at most
+ * {@code ingest.replication.peer-probe-timeout} in all. One request per peer, however many
+ * partitions: the cluster view does not ask every partition's replicas.
+ */
+@Component
+@Conditional(ReplicationEnabledCondition.class)
+public class NodeReports {
+
+    private final TopicRegistry topics;
+    private final PartitionGroups groups;
+    private final PartitionViews views;
+    private final FailedReplicas failed;
+    private final ApplicationAvailability availability;
+    private final ReportProbe probe;
+
+    NodeReports(TopicRegistry topics, PartitionGroups groups, PartitionViews views, FailedReplicas failed,
+                ApplicationAvailability availability, NodeCredentials credentials, ReplicationProperties settings) {
+        this.topics = topics;
+        this.groups = groups;
+        this.views = views;
+        this.failed = failed;
+        this.availability = availability;
+        this.probe = new ReportProbe(settings.peerProbeTimeout(), credentials::authorization);
+    }
+
+    /** True while this node accepts traffic (what {@code /actuator/health/readiness} answers). */
+    boolean ready() {
+        return availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC;
+    }
+
+    /** This node's failed replicas, {@code topic-partition}. */
+    List<String> failedReplicas() {
+        return failed.failed().stream().map(ClusterView::name).toList();
+    }
+
+    /** What this node says of itself: readiness, the partitions its Raft members lead, failed replicas. */
+    public NodeReport local() {
+        List<NodeReport.Lead> leads = new ArrayList<>();
+        for (TopicRegistry.Topic t : ClusterView.byName(topics)) {
+            for (int p = 0; p < t.partitions().size(); p++) {
+                long term = t.hosts(p) ? views.leadership(t, p) : -1;
+                if (term >= 0) {
+                    leads.add(new NodeReport.Lead(t.name(), p, term));
+                }
+            }
+        }
+        return new NodeReport(groups.nodeId(), ready(), leads, failedReplicas());
+    }
+
+    /**
+     * Asks the peers once in the background when this node is ready, so that the HTTP client and the
+     * JSON reader have loaded their classes (slow on first use) before an operator's first view.
+     */
+    @EventListener(ApplicationReadyEvent.class)
+    void warmUp() {
+        CompletableFuture.runAsync(this::askPeers);
+    }
+
+    /** Every other peer's answer, by node id ({@link ReportProbe}). */
+    Map<Integer, ReportProbe.Answer> askPeers() {
+        return probe.ask(groups.peers().peers().stream().filter(p -> p.id() != groups.nodeId()).toList());
+    }
+}
