@@ -30,6 +30,7 @@ class RoutingTest extends GatewayTestSupport {
             "POST,   /api/v1/producers,                                ingest",
             "GET,    /api/v1/acls,                                     ingest",
             "DELETE, /api/v1/acls,                                     ingest",
+            "GET,    /api/v1/cluster,                                  ingest",
             "GET,    /api/v1/pipelines,                                clean",
             "PUT,    /api/v1/pipelines/orders,                         clean",
             "GET,    /api/v1/reference-tables,                         clean",

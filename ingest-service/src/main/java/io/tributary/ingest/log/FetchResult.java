@@ -11,4 +11,14 @@ public record FetchResult(List<RecordBatch> batches, long highWatermark, long lo
     public boolean isEmpty() {
         return batches.isEmpty();
     }
+
+    /**
+     * True when a read from {@code offset} of at most {@code maxRecords} stopped at the high
+     * watermark rather than at one of its limits: on a follower its answer may then lack records
+     * its leader already acknowledged (read your writes needs the read barrier first).
+     */
+    public boolean endsAtHighWatermark(long offset, long maxRecords) {
+        long end = batches.isEmpty() ? offset : batches.get(batches.size() - 1).nextOffset();
+        return end >= highWatermark && end - offset < maxRecords;
+    }
 }

@@ -2,8 +2,11 @@ package io.tributary.ingest.replication;
 
 import java.io.ByteArrayOutputStream;
 
+import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.RecordBatch;
+import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.topic.TopicRegistry;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -36,9 +39,13 @@ import org.springframework.web.bind.annotation.RestController;
 class ReplicaCopyController {
 
     private final PartitionViews views;
+    private final Proposals proposals;
+    private final TopicRegistry topics;
 
-    ReplicaCopyController(PartitionViews views) {
+    ReplicaCopyController(PartitionViews views, Proposals proposals, TopicRegistry topics) {
         this.views = views;
+        this.proposals = proposals;
+        this.topics = topics;
     }
 
     @GetMapping(value = "/snapshot", produces = MediaType.TEXT_PLAIN_VALUE)
@@ -60,6 +67,25 @@ class ReplicaCopyController {
             return ResponseEntity.status(503).build(); // the caller asks another replica
         }
         PartitionLog log = sm.partitionLog();
+        FetchResult read = offset >= log.logStartOffset() && offset <= log.highWatermark()
+                ? log.read(offset, maxBytes) : null;
+        if (read == null || read.endsAtHighWatermark(offset, Long.MAX_VALUE)) {
+            // Read your writes for the node that forwarded the read: an answer that stops at this
+            // replica's high watermark (or only reports the bounds) waits for the read barrier first.
+            long hw = log.highWatermark();
+            if (read == null || offset >= hw) {
+                proposals.awaitCommitted(topics.get(topic), partition);
+            } else {
+                try {
+                    proposals.awaitCommitted(topics.get(topic), partition);
+                } catch (ProblemException e) {
+                    // No majority reachable: what was read is committed and final; answer it.
+                }
+            }
+            if (log.highWatermark() > hw && offset >= log.logStartOffset()) {
+                read = log.read(offset, maxBytes);
+            }
+        }
         long start = log.logStartOffset();
         long highWatermark = log.highWatermark();
         ResponseEntity.BodyBuilder answer = ResponseEntity.status(offset >= 0 && (offset < start
@@ -68,8 +94,8 @@ class ReplicaCopyController {
                 .header(ReplicaReads.HIGH_WATERMARK, Long.toString(highWatermark))
                 .header(ReplicaReads.LOG_END, Long.toString(log.logEndOffset()));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        if (offset >= start && offset <= highWatermark) {
-            for (RecordBatch b : log.read(offset, maxBytes).batches()) {
+        if (read != null && offset >= start && offset <= highWatermark) {
+            for (RecordBatch b : read.batches()) {
                 out.write(b.array(), b.start(), b.sizeInBytes());
             }
         }

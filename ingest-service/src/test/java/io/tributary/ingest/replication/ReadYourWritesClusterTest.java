@@ -57,7 +57,17 @@ class ReadYourWritesClusterTest {
                 if (reader == writer) {
                     continue;
                 }
-                // Describe first: the reads below catch this node up with the leader themselves.
+                // A read that starts below this node's high watermark must not stop short of it either.
+                long from = Math.max(0, offset - 1);
+                HttpResponse<String> span = cluster.send(reader, "GET", "/api/v1/topics/" + TOPIC
+                        + "/partitions/0/records?offset=" + from + "&maxRecords=10", null);
+                JsonNode spanRecords = span.statusCode() == 200 ? JSON.readTree(span.body()).get("records") : null;
+                if (spanRecords == null || spanRecords.isEmpty()
+                        || spanRecords.get(spanRecords.size() - 1).get("offset").asLong() < offset) {
+                    misses.add("a read from " + from + " via node " + reader + " ended before " + offset + ": "
+                            + span.statusCode() + " " + span.body());
+                }
+                // Describe next: the reads below catch this node up with the leader themselves.
                 JsonNode described = JSON.readTree(cluster.send(reader, "GET", "/api/v1/topics/" + TOPIC, null).body())
                         .get("partitionDetails").get(0);
                 if (described.get("highWatermark").asLong() <= offset) {
