@@ -112,11 +112,11 @@ class RaftNode implements PartitionGroups.Membership {
         // about twice as slow).
         RaftServerConfigKeys.Read.setOption(rp, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Read.setLeaderLeaseEnabled(rp, false);
-        // No commit-index entries in the Raft log: Ratis would append one per commit, doubling the
-        // entries each partition writes and replicates (measured: about a third of the CPU per record
-        // at a fixed rate). They only let a restarted replica apply before hearing from its leader;
-        // without them it applies once the leader tells it the commit index, a heartbeat later.
-        RaftServerConfigKeys.Log.setLogMetadataEnabled(rp, false);
+        // Ratis's commit-index entries (raft.server.log.log-metadata.enabled) stay on although they
+        // double the entries of each log: they are also what tells the followers the commit index
+        // right away. Off (measured ~25% less CPU per record at a fixed rate), a follower learns it only
+        // with the next append or heartbeat, so a node left alone after its peers stop may hold
+        // acknowledged entries it never applied and cannot serve (ReplicationClusterTest).
         settings.ratis().forEach(rp::set);
         this.server = RaftServer.newBuilder()
                 .setServerId(PartitionGroups.peerId(self.id()))
