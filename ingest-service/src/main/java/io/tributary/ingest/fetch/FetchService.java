@@ -19,7 +19,6 @@ import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.Record;
 import io.tributary.ingest.log.RecordBatch;
-import io.tributary.ingest.problem.ProblemException;
 import io.tributary.ingest.topic.TopicRegistry;
 import jakarta.annotation.PreDestroy;
 import org.springframework.stereotype.Service;
@@ -98,26 +97,10 @@ public class FetchService {
             result = cluster.readFromReplica(position.topic(), position.partition(), position.offset(), maxBytes);
         } else {
             PartitionLog log = topics.partition(position.topic(), position.partition());
-            result = log.read(position.offset(), maxBytes);
-            if (result.endsAtHighWatermark(position.offset(), maxRecords)) {
-                // Below the local high watermark every record is committed and final, but an answer
-                // that stops there may end before what the leader acknowledged (a follower applies a
-                // little later): wait for the read barrier, and read again if it brought more.
-                long hw = result.highWatermark();
-                if (position.offset() >= hw) {
-                    cluster.awaitCommitted(topics.get(position.topic()), position.partition());
-                } else {
-                    try {
-                        cluster.awaitCommitted(topics.get(position.topic()), position.partition());
-                    } catch (ProblemException e) {
-                        // No leader confirms (no majority reachable): the records read are committed
-                        // and final, so answer them rather than nothing.
-                    }
-                }
-                if (log.highWatermark() > hw) {
-                    result = log.read(position.offset(), maxBytes);
-                }
-            }
+            // Records below the local high watermark are final, but an answer that stops there may end
+            // before what the leader acknowledged (a follower applies a little later).
+            result = log.readConfirmed(position.offset(), maxRecords, maxBytes,
+                    () -> cluster.awaitCommitted(topics.get(position.topic()), position.partition()));
         }
         List<Record> records = new ArrayList<>(Math.min(maxRecords, 1024));
         long next = position.offset();

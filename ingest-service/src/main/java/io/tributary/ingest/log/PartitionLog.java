@@ -366,6 +366,32 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
+     * {@link #read} on a replica that may lag its leader, for read your writes: an answer that would
+     * stop at the high watermark (not at {@code maxRecords} or {@code maxBytes}) first runs
+     * {@code confirm}, which returns once this replica has applied what its leader acknowledged, and
+     * reads again if that raised the watermark; a read from at or past the watermark confirms first.
+     * When {@code confirm} fails, a read from at or past the watermark fails with it; one from below
+     * answers the records it read, which are final anyway (a replica cut off from its majority keeps
+     * serving them).
+     */
+    public FetchResult readConfirmed(long offset, long maxRecords, int maxBytes, Runnable confirm) {
+        if (offset >= highWatermark()) {
+            confirm.run(); // nothing final to answer without it
+            return read(offset, maxBytes);
+        }
+        FetchResult result = read(offset, maxBytes);
+        if (!result.endsAtHighWatermark(offset, maxRecords)) {
+            return result;
+        }
+        try {
+            confirm.run();
+        } catch (RuntimeException e) {
+            return result;
+        }
+        return highWatermark() > result.highWatermark() ? read(offset, maxBytes) : result;
+    }
+
+    /**
      * Reads from {@code offset} up to the high watermark, about {@code maxBytes} of batches (at
      * least one).
      *

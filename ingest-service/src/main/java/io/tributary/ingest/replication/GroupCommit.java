@@ -9,12 +9,8 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
-import java.util.function.Supplier;
 
-import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 
 /**
  * Group commit of one partition's appends on the node that receives them. A batch that arrives
@@ -37,7 +33,10 @@ import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
  */
 final class GroupCommit {
 
-    /** Sends an entry's bytes; answers the Ratis reply (the client may be replaced between calls). */
+    /**
+     * Sends an entry's bytes ({@link RaftNode#send}); completes with a successful Ratis reply or
+     * exceptionally with the failure.
+     */
     interface Sender {
         CompletableFuture<RaftClientReply> send(byte[] entry);
     }
@@ -56,8 +55,6 @@ final class GroupCommit {
     /** True while one thread hands the outbox to the client; the others leave it their entries. */
     private boolean handing;
     private int inFlight;
-    private long entriesSent;
-    private long batchesSent;
 
     private record Pending(byte[] batch, CompletableFuture<ByteBuffer> reply) {
     }
@@ -94,16 +91,6 @@ final class GroupCommit {
         return waiting.size();
     }
 
-    /** Entries sent so far. */
-    synchronized long entriesSent() {
-        return entriesSent;
-    }
-
-    /** Batches sent so far, in those entries. */
-    synchronized long batchesSent() {
-        return batchesSent;
-    }
-
     /** Moves the next entry's batches (at least one) from the queue to the outbox; it is in flight from now on. */
     private void takeEntry() {
         List<Pending> entry = new ArrayList<>();
@@ -117,8 +104,6 @@ final class GroupCommit {
             bytes += next;
         }
         inFlight++;
-        entriesSent++;
-        batchesSent += entry.size();
         outbox.add(entry);
     }
 
@@ -187,45 +172,20 @@ final class GroupCommit {
 
     private static void deliver(List<Pending> entry, RaftClientReply reply, Throwable error) {
         Throwable failure = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (failure == null && !reply.isSuccess()) {
-            failure = reply.getException();
-        }
-        if (failure != null) {
-            for (Pending p : entry) {
-                p.reply.completeExceptionally(failure);
+        List<ByteBuffer> replies = null;
+        if (failure == null) {
+            try {
+                replies = ApplyReply.split(reply.getMessage().getContent().asReadOnlyByteBuffer(), entry.size());
+            } catch (RuntimeException e) {
+                failure = e;
             }
-            return;
-        }
-        List<ByteBuffer> replies;
-        try {
-            replies = ApplyReply.split(reply.getMessage().getContent().asReadOnlyByteBuffer(), entry.size());
-        } catch (RuntimeException e) {
-            for (Pending p : entry) {
-                p.reply.completeExceptionally(e);
-            }
-            return;
         }
         for (int i = 0; i < entry.size(); i++) {
-            entry.get(i).reply.complete(replies.get(i));
+            if (failure != null) {
+                entry.get(i).reply.completeExceptionally(failure);
+            } else {
+                entry.get(i).reply.complete(replies.get(i));
+            }
         }
-    }
-
-    /** A sender through the current client of a group, with one resend when its window had closed. */
-    static Sender through(Supplier<RaftClient> clients, RaftNode node) {
-        return entry -> {
-            RaftClient client = clients.get();
-            return send(client, entry).exceptionallyCompose(error -> {
-                // A window closed by an earlier failure refused the entry unsent: resend it once
-                // through the replacement client; it never reached a server, so it cannot be written twice.
-                if (node.replaceIfClosed(client, error) && RaftNode.refusedUnsent(error)) {
-                    return send(clients.get(), entry);
-                }
-                return CompletableFuture.failedFuture(error);
-            });
-        };
-    }
-
-    private static CompletableFuture<RaftClientReply> send(RaftClient client, byte[] entry) {
-        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(entry)));
     }
 }

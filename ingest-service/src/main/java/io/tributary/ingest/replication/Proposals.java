@@ -96,26 +96,9 @@ public class Proposals {
      *         may still be committed later, so a retry should carry a producer id to be deduplicated
      */
     public AppendResult append(TopicRegistry.Topic topic, int partition, PreparedBatch prepared) {
-        String what = topic.name() + "-" + partition;
-        CompletableFuture<ByteBuffer> reply = node.groupCommit(topic, partition).submit(prepared.batch().copyBytes());
-        try {
-            // GroupCommit times the entry out after the request timeout; the margin only guards against a lost callback.
-            return ApplyReply.decode(reply.get(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS),
-                    prepared.timestamps());
-        } catch (TimeoutException e) {
-            throw notCommittedInTime(what);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof TimeoutException) {
-                throw notCommittedInTime(what);
-            }
-            log.debug("{} not committed", what, cause);
-            throw notEnoughReplicas(what + ": not committed by a majority of replicas ("
-                    + cause.getClass().getSimpleName() + "); it may still be committed later");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw notEnoughReplicas(what + ": interrupted while waiting for commit");
-        }
+        ByteBuffer reply = await(node.groupCommit(topic, partition).submit(prepared.batch().copyBytes()),
+                topic.name() + "-" + partition);
+        return ApplyReply.decode(reply, prepared.timestamps());
     }
 
     private ProblemException notCommittedInTime(String what) {
@@ -165,63 +148,38 @@ public class Proposals {
     }
 
     /**
-     * Sends an entry with a client and waits (up to the request timeout) for its commit and apply.
-     * A client whose request window closed is replaced ({@link RaftNode#replaceIfClosed}).
+     * Sends an entry with a client ({@link RaftNode#send}, which replaces a client whose request
+     * window closed) and waits, up to the request timeout, for its commit and apply.
      *
      * @throws ProblemException 503 not-enough-replicas (retriable) when no majority committed it in time
      */
     RaftClientReply send(Supplier<RaftClient> clients, byte[] bytes, String what) {
-        RaftClient client = clients.get();
-        try {
-            return sendOnce(client, bytes, what);
-        } catch (ClosedWindowException e) {
-            // Refused unsent by a window closed by an earlier failure; the client has been replaced.
-            try {
-                return sendOnce(clients.get(), bytes, what);
-            } catch (ClosedWindowException again) {
-                throw again.problem;
-            }
-        }
+        return await(node.send(clients, bytes).orTimeout(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                what);
     }
 
-    /** A request a closed request window refused before sending it; carries the problem to answer. */
-    private static final class ClosedWindowException extends RuntimeException {
-        final ProblemException problem;
-
-        ClosedWindowException(ProblemException problem) {
-            super(problem.getMessage(), null, false, false);
-            this.problem = problem;
-        }
-    }
-
-    private RaftClientReply sendOnce(RaftClient client, byte[] bytes, String what) {
-        CompletableFuture<RaftClientReply> f = client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes)));
-        RaftClientReply reply;
+    /**
+     * Waits for a write's answer, which times out by itself after the request timeout (the margin
+     * here only guards against a lost callback); any failure is a retriable 503, since the entry
+     * may still be committed later.
+     */
+    private <T> T await(CompletableFuture<T> answer, String what) {
         try {
-            reply = f.get(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return answer.get(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw notEnoughReplicas(what + ": not committed by a majority of replicas within "
-                    + settings.requestTimeout().toMillis() + " ms; it may still be committed later");
+            throw notCommittedInTime(what);
         } catch (ExecutionException e) {
-            log.debug("{} not committed", what, e.getCause());
-            throw failed(client, e.getCause(), what + ": not committed by a majority of replicas ("
-                    + e.getCause().getClass().getSimpleName() + "); it may still be committed later");
+            Throwable cause = e.getCause();
+            if (cause instanceof TimeoutException) {
+                throw notCommittedInTime(what);
+            }
+            log.debug("{} not committed", what, cause);
+            throw notEnoughReplicas(what + ": not committed by a majority of replicas ("
+                    + cause.getClass().getSimpleName() + "); it may still be committed later");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw notEnoughReplicas(what + ": interrupted while waiting for commit");
         }
-        if (!reply.isSuccess()) {
-            log.debug("{} not committed", what, reply.getException());
-            throw failed(client, reply.getException(), what + ": not committed by a majority of replicas ("
-                    + reply.getException().getClass().getSimpleName() + ")");
-        }
-        return reply;
-    }
-
-    private RuntimeException failed(RaftClient client, Throwable cause, String detail) {
-        boolean replaced = node.replaceIfClosed(client, cause);
-        ProblemException problem = notEnoughReplicas(detail);
-        return replaced && RaftNode.refusedUnsent(cause) ? new ClosedWindowException(problem) : problem;
     }
 
     private static ProblemException notEnoughReplicas(String detail) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -11,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -22,6 +24,7 @@ import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
@@ -35,6 +38,7 @@ import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
 import org.slf4j.Logger;
@@ -252,7 +256,7 @@ class RaftNode implements PartitionGroups.Membership {
     /** The group commit of a partition's appends through this node, made on first use. */
     GroupCommit groupCommit(TopicRegistry.Topic topic, int partition) {
         return commits.computeIfAbsent(PartitionGroups.groupId(topic, partition), gid -> new GroupCommit(
-                GroupCommit.through(() -> client(topic, partition), this), settings.maxInFlightPerPartition(),
+                entry -> send(() -> client(topic, partition), entry), settings.maxInFlightPerPartition(),
                 (int) Math.min(Integer.MAX_VALUE, settings.maxEntrySize().toBytes()),
                 settings.requestTimeout().toMillis(), commitCompletions, entryBatches::record));
     }
@@ -273,7 +277,7 @@ class RaftNode implements PartitionGroups.Membership {
      * with "SlidingWindow ... is closed". Seen on a node started well before its peers: its start
      * no-op failed and the node could not create a topic until restarted. Such a client is
      * dropped and a new one made; a request the closed window refused unsent is sent again through
-     * the new client ({@link Proposals#send}), so callers do not see the failure at all.
+     * the new client ({@link #send}), so callers do not see the failure at all.
      */
     boolean replaceIfClosed(RaftClient client, Throwable failure) {
         boolean closed = false;
@@ -293,6 +297,29 @@ class RaftNode implements PartitionGroups.Membership {
         log.info("a Raft client's request window closed after a failure; replaced it");
         closeQuietly(client);
         return true;
+    }
+
+    /**
+     * Sends a write through the current client of a group. Completes with a successful reply, or
+     * exceptionally with the failure (an unsuccessful reply's exception included). A client whose
+     * request window closed is replaced ({@link #replaceIfClosed}); a request that window refused
+     * unsent goes once more through the new client: it never reached a server, so it cannot be
+     * written twice.
+     */
+    CompletableFuture<RaftClientReply> send(Supplier<RaftClient> clients, byte[] bytes) {
+        RaftClient client = clients.get();
+        return sendOnce(client, bytes).exceptionallyCompose(error -> {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            return replaceIfClosed(client, cause) && refusedUnsent(cause) ? sendOnce(clients.get(), bytes)
+                    : CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    private static CompletableFuture<RaftClientReply> sendOnce(RaftClient client, byte[] bytes) {
+        return client.async().send(Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes))).thenCompose(reply ->
+                reply.isSuccess() ? CompletableFuture.completedFuture(reply) : CompletableFuture.failedFuture(
+                        reply.getException() != null ? reply.getException()
+                                : new IllegalStateException("unsuccessful Raft reply without an exception")));
     }
 
     /**

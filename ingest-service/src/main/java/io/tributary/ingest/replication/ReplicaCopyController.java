@@ -5,7 +5,6 @@ import java.io.ByteArrayOutputStream;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.RecordBatch;
-import io.tributary.ingest.problem.ProblemException;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.http.MediaType;
@@ -67,25 +66,14 @@ class ReplicaCopyController {
             return ResponseEntity.status(503).build(); // the caller asks another replica
         }
         PartitionLog log = sm.partitionLog();
-        FetchResult read = offset >= log.logStartOffset() && offset <= log.highWatermark()
-                ? log.read(offset, maxBytes) : null;
-        if (read == null || read.endsAtHighWatermark(offset, Long.MAX_VALUE)) {
-            // Read your writes for the node that forwarded the read: an answer that stops at this
-            // replica's high watermark (or only reports the bounds) waits for the read barrier first.
-            long hw = log.highWatermark();
-            if (read == null || offset >= hw) {
-                proposals.awaitCommitted(topics.get(topic), partition);
-            } else {
-                try {
-                    proposals.awaitCommitted(topics.get(topic), partition);
-                } catch (ProblemException e) {
-                    // No majority reachable: what was read is committed and final; answer it.
-                }
-            }
-            if (log.highWatermark() > hw && offset >= log.logStartOffset()) {
-                read = log.read(offset, maxBytes);
-            }
+        // Read your writes for the node that forwarded the read: the bounds and an answer that stops at
+        // this replica's high watermark are first confirmed with the leader (PartitionLog.readConfirmed).
+        Runnable confirm = () -> proposals.awaitCommitted(topics.get(topic), partition);
+        if (offset < log.logStartOffset() || offset > log.highWatermark()) {
+            confirm.run(); // bounds only (offset -1), or a position this replica has not reached yet
         }
+        FetchResult read = offset >= log.logStartOffset() && offset <= log.highWatermark()
+                ? log.readConfirmed(offset, Long.MAX_VALUE, maxBytes, confirm) : null;
         long start = log.logStartOffset();
         long highWatermark = log.highWatermark();
         ResponseEntity.BodyBuilder answer = ResponseEntity.status(offset >= 0 && (offset < start

@@ -231,4 +231,41 @@ class PartitionLogReadTest extends LogTestSupport {
             Thread.onSpinWait();
         }
     }
+
+    @Test
+    void aReadThatStopsAtTheHighWatermarkIsConfirmedAndReadAgainOneThatStopsAtItsLimitIsNot() {
+        PartitionLog log = open(smallSegments());
+        for (int i = 0; i < 3; i++) {
+            log.append(List.of(record("k", "{\"n\":" + i + "}", 1_000 + i)));
+        }
+        int[] confirms = {0};
+        // The confirmation stands for a follower catching up with its leader: one more record applied.
+        Runnable catchUp = () -> {
+            confirms[0]++;
+            log.append(List.of(record("k", "{\"n\":3}", 1_003)));
+        };
+
+        FetchResult limited = log.readConfirmed(0, 2, 1 << 20, catchUp);
+        assertThat(confirms[0]).as("two records asked, more there: nothing to confirm").isZero();
+        assertThat(limited.batches()).isNotEmpty();
+
+        FetchResult all = log.readConfirmed(1, 100, 1 << 20, catchUp);
+        assertThat(confirms[0]).isEqualTo(1);
+        assertThat(all.batches().get(all.batches().size() - 1).nextOffset()).as("read again after it").isEqualTo(4);
+    }
+
+    @Test
+    void aFailedConfirmationStillAnswersFinalRecordsButNotATailRead() {
+        PartitionLog log = open(smallSegments());
+        for (int i = 0; i < 3; i++) {
+            log.append(List.of(record("k", "{\"n\":" + i + "}", 1_000 + i)));
+        }
+        Runnable noMajority = () -> {
+            throw new IllegalStateException("no majority");
+        };
+        FetchResult fromBelow = log.readConfirmed(0, 100, 1 << 20, noMajority);
+        assertThat(fromBelow.batches().get(fromBelow.batches().size() - 1).nextOffset()).isEqualTo(3);
+        assertThatThrownBy(() -> log.readConfirmed(3, 100, 1 << 20, noMajority))
+                .isInstanceOf(IllegalStateException.class);
+    }
 }

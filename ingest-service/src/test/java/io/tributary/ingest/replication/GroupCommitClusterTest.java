@@ -15,6 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.Record;
@@ -60,9 +62,9 @@ class GroupCommitClusterTest {
         return cluster.context(node).getBean(TopicRegistry.class).get(TOPIC).partitions().get(0);
     }
 
-    private static GroupCommit groupCommit(int node) {
-        TopicRegistry.Topic topic = cluster.context(node).getBean(TopicRegistry.class).get(TOPIC);
-        return cluster.context(node).getBean(RaftNode.class).groupCommit(topic, 0);
+    /** The node's group-commit metric: entries sent (count) and the batches in them (total). */
+    private static DistributionSummary entryBatches(int node) {
+        return cluster.context(node).getBean(MeterRegistry.class).get("ingest.replication.entry.batches").summary();
     }
 
     @Test
@@ -154,8 +156,8 @@ class GroupCommitClusterTest {
         long entries = 0;
         long sent = 0;
         for (int node = 1; node <= 3; node++) {
-            entries += groupCommit(node).entriesSent();
-            sent += groupCommit(node).batchesSent();
+            entries += entryBatches(node).count();
+            sent += (long) entryBatches(node).totalAmount();
         }
         assertThat(sent).as("every request's batch, resent copies included").isEqualTo(batches + duplicateAnswers.size());
         assertThat(entries).as("Raft entries for %d batches: some went together", sent).isLessThan(sent);

@@ -59,12 +59,10 @@ class GroupCommitTest {
                 .setMessage(Message.valueOf(ByteString.copyFrom(content))).build();
     }
 
-    private static RaftClientReply failure() {
+    private static NotLeaderException notLeader() {
         RaftPeerId peer = RaftPeerId.valueOf("1");
-        return RaftClientReply.newBuilder().setClientId(ClientId.randomId()).setServerId(peer)
-                .setGroupId(RaftGroupId.randomId()).setCallId(1)
-                .setException(new NotLeaderException(org.apache.ratis.protocol.RaftGroupMemberId.valueOf(peer,
-                        RaftGroupId.randomId()), null, List.of())).build();
+        return new NotLeaderException(org.apache.ratis.protocol.RaftGroupMemberId.valueOf(peer, RaftGroupId.randomId()),
+                null, List.of());
     }
 
     private static long base(CompletableFuture<ByteBuffer> f) throws Exception {
@@ -137,7 +135,7 @@ class GroupCommitTest {
         CompletableFuture<ByteBuffer> second = commit.submit(batch(2, 10));
         CompletableFuture<ByteBuffer> third = commit.submit(batch(3, 10));
 
-        sender.replies.get(0).complete(failure());
+        sender.replies.get(0).completeExceptionally(notLeader());
         assertThatThrownBy(() -> first.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(NotLeaderException.class);
         assertThat(sender.sent()).isEqualTo(2);
