@@ -7,11 +7,10 @@ import io.tributary.ingest.topic.TopicMetadata;
 import org.springframework.stereotype.Component;
 
 /**
- * Which partitions this node keeps a log of, from the static peer list alone (it is needed
- * before any Raft group starts, to open the logs): every partition on a single node; on a
- * cluster the partitions whose placement ({@link ClusterPeers#replicas}) includes this node, and
- * every partition of a service-owned topic, which has a replica on every node (as
- * {@code PartitionGroups.replicas} places them).
+ * Which partitions this node keeps a log of, from the peer list and the stored topic metadata
+ * alone (it is needed before any Raft group starts, to open the logs): every partition on a
+ * single node; on a cluster the partitions whose placement ({@link ClusterPeers#placement})
+ * includes this node.
  */
 @Component
 public class ClusterPlacement implements PartitionHosting {
@@ -26,7 +25,6 @@ public class ClusterPlacement implements PartitionHosting {
 
     @Override
     public boolean hosts(TopicMetadata topic, int partition) {
-        return peers.isEmpty() || topic.internal()
-                || peers.replicas(partition, topic.replicationFactor()).contains(nodeId);
+        return peers.isEmpty() || peers.placement(topic, partition).contains(nodeId);
     }
 }

@@ -7,6 +7,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import io.tributary.ingest.topic.PartitionAssignment;
+import io.tributary.ingest.topic.TopicMetadata;
+
 /**
  * The static cluster membership from {@code ingest.cluster.peers}: every member including this
  * one, {@code id=host:httpPort:raftPort,...}, sorted by id.
@@ -88,5 +91,19 @@ public record ClusterPeers(List<Peer> peers) {
             out.add(peers.get(Math.floorMod(partition + i, n)).id());
         }
         return out;
+    }
+
+    /**
+     * The nodes that hold a replica of a partition, the one placement rule of the cluster: the
+     * partition's stored assignment once an operator moved it (during a move, the old and the new
+     * nodes together); else {@link #replicas computed} from the peer list, over every member for a
+     * service-owned topic ({@code __consumer_offsets}, which each node creates locally at start).
+     */
+    public List<Integer> placement(TopicMetadata topic, int partition) {
+        PartitionAssignment stored = topic.assignment(partition);
+        if (stored != null) {
+            return stored.replicas();
+        }
+        return replicas(partition, topic.internal() ? peers.size() : topic.replicationFactor());
     }
 }

@@ -106,13 +106,9 @@ public class PartitionGroups {
         return peers.size();
     }
 
-    /**
-     * Placement of a partition. Service-owned topics ({@code __consumer_offsets}) live on every
-     * node whatever their stored replication factor: each node creates them locally at start.
-     */
+    /** The nodes that hold a replica of a partition ({@link ClusterPeers#placement}). */
     public List<Integer> replicas(TopicRegistry.Topic topic, int partition) {
-        int rf = topic.metadata().internal() ? peers.size() : topic.metadata().replicationFactor();
-        return peers.replicas(partition, rf);
+        return peers.placement(topic.metadata(), partition);
     }
 
     /**

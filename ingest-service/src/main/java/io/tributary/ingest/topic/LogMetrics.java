@@ -61,6 +61,12 @@ class LogMetrics implements TopicRegistry.Listener {
     }
 
     @Override
+    public void hostingChanged(TopicRegistry.Topic before, TopicRegistry.Topic after) {
+        topicDeleted(before);
+        topicCreated(after);
+    }
+
+    @Override
     public void topicDeleted(TopicRegistry.Topic topic) {
         List<Meter> gone = meters.remove(topic.name());
         if (gone != null) {

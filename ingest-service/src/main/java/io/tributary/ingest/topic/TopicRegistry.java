@@ -70,6 +70,10 @@ public class TopicRegistry implements AutoCloseable {
         void topicCreated(Topic topic);
 
         void topicDeleted(Topic topic);
+
+        /** The partitions this node hosts of a topic changed (a reassignment on a cluster). */
+        default void hostingChanged(Topic before, Topic after) {
+        }
     }
 
     private final Path dataDir;
@@ -370,6 +374,48 @@ public class TopicRegistry implements AutoCloseable {
         }
     }
 
+    /**
+     * Stores where a topic's partition replicas live (a reassignment, on a cluster) and opens or
+     * removes this node's logs to match: a partition newly placed here gets an empty log (its Raft
+     * group fills it), one placed here no more is closed and its files deleted. The caller has
+     * already left the Raft group of a partition that leaves this node.
+     *
+     * @return the topic as it is now
+     */
+    public Topic setAssignments(String name, List<PartitionAssignment> assignments) {
+        synchronized (adminLock) {
+            Topic topic = get(name);
+            TopicMetadata meta = topic.metadata().withAssignments(assignments);
+            PartitionLog[] logs = topic.partitions().toArray(new PartitionLog[0]);
+            List<PartitionLog> removed = new ArrayList<>();
+            try {
+                for (int p = 0; p < logs.length; p++) {
+                    boolean hosted = hosting.hosts(meta, p);
+                    if (hosted && logs[p] == null) {
+                        Path dir = logsDir.resolve(new TopicPartition(name, p).dirName());
+                        deleteQuietly(dir); // left by an earlier replica of this node: never mixed in
+                        logs[p] = PartitionLog.open(name, p, dir, topic.config(), producerLimits, scheduler);
+                        log.info("now hosting a replica of {}-{}", name, p);
+                    } else if (!hosted && logs[p] != null) {
+                        removed.add(logs[p]);
+                        logs[p] = null;
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot open a new replica of " + name, e);
+            }
+            Topic updated = new Topic(meta, topic.config(), Collections.unmodifiableList(Arrays.asList(logs)));
+            topics.put(name, updated);
+            persist();
+            listeners.forEach(l -> l.hostingChanged(topic, updated));
+            for (PartitionLog p : removed) {
+                removeFiles(p);
+                log.info("no longer hosting a replica of {}-{}", name, p.partition());
+            }
+            return updated;
+        }
+    }
+
     /** Deletes a topic and all its data. */
     public void delete(String name) {
         synchronized (adminLock) {
@@ -380,18 +426,21 @@ public class TopicRegistry implements AutoCloseable {
             topics.remove(name);
             persist();
             listeners.forEach(l -> l.topicDeleted(topic));
-            for (PartitionLog p : topic.hostedPartitions()) {
-                try {
-                    // Rename first so a crash mid-delete never resurrects a half-deleted partition.
-                    Path doomed = p.dir().resolveSibling(p.dir().getFileName() + "." + UUID.randomUUID() + "-delete");
-                    p.close();
-                    Files.move(p.dir(), doomed);
-                    scheduler.execute(() -> deleteQuietly(doomed));
-                } catch (IOException e) {
-                    log.warn("could not remove files of {}", p, e);
-                }
-            }
+            topic.hostedPartitions().forEach(this::removeFiles);
             log.info("deleted topic {}", name);
+        }
+    }
+
+    /** Closes a partition log and deletes its files. */
+    private void removeFiles(PartitionLog p) {
+        try {
+            // Rename first so a crash mid-delete never resurrects a half-deleted partition.
+            Path doomed = p.dir().resolveSibling(p.dir().getFileName() + "." + UUID.randomUUID() + "-delete");
+            p.close();
+            Files.move(p.dir(), doomed);
+            scheduler.execute(() -> deleteQuietly(doomed));
+        } catch (IOException e) {
+            log.warn("could not remove files of {}", p, e);
         }
     }
 

@@ -1,0 +1,33 @@
+package io.tributary.ingest.topic;
+
+import java.util.List;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+
+/**
+ * Where a partition's replicas live, once an operator moved them (a topic without stored
+ * assignments keeps the placement computed from the peer list, see
+ * {@code replication.ClusterPeers#placement}).
+ *
+ * @param replicas the nodes that keep a log of the partition now, in preference order (the first
+ *                 is the preferred leader); while a move runs, the old and the new nodes together
+ * @param target   while a move runs, the nodes the partition's Raft group is being changed to
+ *                 ({@code replicas} becomes this list when the move completes); null otherwise
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record PartitionAssignment(List<Integer> replicas, List<Integer> target) {
+
+    public PartitionAssignment {
+        replicas = List.copyOf(replicas);
+        target = target == null ? null : List.copyOf(target);
+    }
+
+    /** A settled assignment: no move in progress. */
+    public static PartitionAssignment of(List<Integer> replicas) {
+        return new PartitionAssignment(replicas, null);
+    }
+
+    public boolean moving() {
+        return target != null;
+    }
+}
