@@ -54,6 +54,10 @@ class RequestAuthorization implements WebMvcConfigurer, HandlerInterceptor {
             Map.entry("GET /api/v1/groups", Check.IN_CONTROLLER),
             Map.entry("GET /api/v1/groups/{group}", new Check(ResourceType.GROUP, "group", Operation.DESCRIBE)),
             Map.entry("GET /api/v1/cluster", new Check(ResourceType.CLUSTER, null, Operation.DESCRIBE)),
+            Map.entry("GET /api/v1/cluster/reassignments", new Check(ResourceType.CLUSTER, null, Operation.DESCRIBE)),
+            Map.entry("POST /api/v1/cluster/reassignments", new Check(ResourceType.CLUSTER, null, Operation.ALTER)),
+            Map.entry("POST /api/v1/cluster/preferred-leader-elections",
+                    new Check(ResourceType.CLUSTER, null, Operation.ALTER)),
             Map.entry("GET /api/v1/acls", new Check(ResourceType.CLUSTER, null, Operation.DESCRIBE)),
             Map.entry("POST /api/v1/acls", new Check(ResourceType.CLUSTER, null, Operation.ALTER)),
             Map.entry("DELETE /api/v1/acls", new Check(ResourceType.CLUSTER, null, Operation.ALTER)));

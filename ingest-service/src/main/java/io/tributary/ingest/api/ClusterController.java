@@ -7,13 +7,22 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.cluster.ClusterView;
+import io.tributary.ingest.cluster.Reassignments;
+import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.problem.ProblemType;
+import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The operator's view of the cluster. Needs CLUSTER DESCRIBE (the gateway's admin role, a super
- * user, or an ACL; checked by {@code acl.RequestAuthorization}), as listing ACLs does.
+ * user, or an ACL; checked by {@code acl.RequestAuthorization}), as listing ACLs does; moving
+ * replicas and electing preferred leaders need CLUSTER ALTER.
  */
 @Tag(name = "Cluster", description = "The nodes of the cluster, their health and the partitions they lead")
 @RestController
@@ -41,5 +50,64 @@ class ClusterController {
     @GetMapping
     ClusterView describe() {
         return cluster.clusterView();
+    }
+
+    @Operation(summary = "Move partition replicas between nodes",
+            description = "Starts moving each named partition to the given nodes (the first is its preferred leader), "
+                    + "as Kafka's partition reassignment does. Every move is checked before any starts. A move runs in "
+                    + "the background: the new nodes join the partition's Raft group with an empty log and catch up "
+                    + "from its leader, the group then changes to the new nodes through Raft (no acknowledged write is "
+                    + "lost, produce and fetch go on), and the nodes left out delete their replica. A new order of the "
+                    + "same nodes only changes the preferred leader and is done at once. Follow a move with GET.",
+            responses = {
+                    @ApiResponse(responseCode = "202", description = "the moves started",
+                            content = @Content(schema = @Schema(implementation = Reassignments.Listing.class))),
+                    @ApiResponse(responseCode = "400", description = "no partitions, a node that is not a member, a "
+                            + "node or partition named twice, or a single node", content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "403", description = "no CLUSTER ALTER permission",
+                            content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "404", description = "no such topic or partition",
+                            content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "409", description = "a partition is moving already",
+                            content = @Content(mediaType = PROBLEM))})
+    @PostMapping("/reassignments")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    Reassignments.Listing reassign(@RequestBody Reassignments.Request request) {
+        if (request == null || request.partitions() == null || request.partitions().isEmpty()) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "partitions must name at least one partition");
+        }
+        if (request.partitions().contains(null) || request.partitions().stream().anyMatch(m -> m.topic() == null)) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "every entry of partitions needs a topic");
+        }
+        return new Reassignments.Listing(cluster.reassign(request.partitions()));
+    }
+
+    @Operation(summary = "List partition moves in progress",
+            description = "Each partition whose replicas are being moved: the nodes that hold a replica now (old and new "
+                    + "together) and the nodes it goes to. Empty when nothing moves.",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "the moves in progress",
+                            content = @Content(schema = @Schema(implementation = Reassignments.Listing.class))),
+                    @ApiResponse(responseCode = "403", description = "no CLUSTER DESCRIBE permission",
+                            content = @Content(mediaType = PROBLEM))})
+    @GetMapping("/reassignments")
+    Reassignments.Listing reassignments() {
+        return new Reassignments.Listing(cluster.reassignments());
+    }
+
+    @Operation(summary = "Hand leadership back to preferred leaders",
+            description = "For each partition (of one topic, or of all), moves the leadership to its preferred leader, "
+                    + "the first of its replicas, when that node is in sync and does not lead already (as Kafka's "
+                    + "preferred leader election). Answers what happened to each partition.",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "one entry per partition",
+                            content = @Content(schema = @Schema(implementation = Reassignments.Elections.class))),
+                    @ApiResponse(responseCode = "403", description = "no CLUSTER ALTER permission",
+                            content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "404", description = "no such topic",
+                            content = @Content(mediaType = PROBLEM))})
+    @PostMapping("/preferred-leader-elections")
+    Reassignments.Elections electPreferredLeaders(@RequestParam(required = false) String topic) {
+        return new Reassignments.Elections(cluster.electPreferredLeaders(topic));
     }
 }

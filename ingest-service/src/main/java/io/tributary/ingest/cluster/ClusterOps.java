@@ -135,4 +135,24 @@ public interface ClusterOps {
 
     /** Changes the stored ACLs; answers the bindings the change added or removed. */
     List<AclBinding> changeAcls(AclCommand command);
+
+    /**
+     * Starts moving partition replicas between nodes ({@code POST /api/v1/cluster/reassignments});
+     * answers the moves started. Each runs in the background until the partition's Raft group is
+     * the new node list.
+     *
+     * @throws io.tributary.ingest.problem.ProblemException 400 on a single node (nothing to move) or
+     *         for a bad node list, 409 reassignment-in-progress when a partition is moving already
+     * @throws io.tributary.ingest.topic.UnknownTopicException no such topic or partition
+     */
+    List<Reassignments.Running> reassign(List<Reassignments.Move> moves);
+
+    /** The partitions whose replicas are being moved (none on a single node). */
+    List<Reassignments.Running> reassignments();
+
+    /**
+     * Hands the leadership of each partition (of a topic, or every topic when null) to its
+     * preferred leader, the first of its replicas; nothing to do on a single node.
+     */
+    List<Reassignments.LeaderChange> electPreferredLeaders(String topic);
 }

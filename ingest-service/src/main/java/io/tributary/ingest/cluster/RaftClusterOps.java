@@ -14,6 +14,7 @@ import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.replication.ClusterPeers;
 import io.tributary.ingest.replication.MetadataAdmin;
 import io.tributary.ingest.replication.PartitionGroups;
+import io.tributary.ingest.replication.PartitionMoves;
 import io.tributary.ingest.replication.PartitionViews;
 import io.tributary.ingest.replication.Proposals;
 import io.tributary.ingest.replication.ReplicaReads;
@@ -40,9 +41,12 @@ public class RaftClusterOps implements ClusterOps {
     private final ProducerIds producerIds;
     private final TopicRegistry topics;
     private final NodeReports reports;
+    private final PartitionMoves moves;
 
     RaftClusterOps(PartitionGroups groups, PartitionViews views, Proposals proposals, MetadataAdmin metadata,
-                   ReplicaReads replicaReads, ProducerIds producerIds, TopicRegistry topics, NodeReports reports) {
+                   ReplicaReads replicaReads, ProducerIds producerIds, TopicRegistry topics, NodeReports reports,
+                   PartitionMoves moves) {
+        this.moves = moves;
         this.groups = groups;
         this.views = views;
         this.proposals = proposals;
@@ -191,5 +195,20 @@ public class RaftClusterOps implements ClusterOps {
     @Override
     public List<AclBinding> changeAcls(AclCommand command) {
         return metadata.changeAcls(command);
+    }
+
+    @Override
+    public List<Reassignments.Running> reassign(List<Reassignments.Move> moves) {
+        return this.moves.start(moves);
+    }
+
+    @Override
+    public List<Reassignments.Running> reassignments() {
+        return moves.running();
+    }
+
+    @Override
+    public List<Reassignments.LeaderChange> electPreferredLeaders(String topic) {
+        return moves.electPreferredLeaders(topic);
     }
 }

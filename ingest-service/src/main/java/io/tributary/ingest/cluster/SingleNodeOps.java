@@ -13,6 +13,8 @@ import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PreparedBatch;
 import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.topic.TopicPartition;
+import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.problem.ProblemType;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.availability.ApplicationAvailability;
@@ -162,5 +164,24 @@ public class SingleNodeOps implements ClusterOps {
     @Override
     public List<AclBinding> changeAcls(AclCommand command) {
         return acls.apply(command);
+    }
+
+    @Override
+    public List<Reassignments.Running> reassign(List<Reassignments.Move> moves) {
+        throw new ProblemException(ProblemType.INVALID_REQUEST, "this node runs alone (ingest.cluster.peers is not "
+                + "set): it holds every partition and there is no other node to move replicas to");
+    }
+
+    @Override
+    public List<Reassignments.Running> reassignments() {
+        return List.of();
+    }
+
+    @Override
+    public List<Reassignments.LeaderChange> electPreferredLeaders(String topic) {
+        if (topic != null) {
+            topics.get(topic); // 404 for an unknown topic, as on a cluster
+        }
+        return List.of();
     }
 }

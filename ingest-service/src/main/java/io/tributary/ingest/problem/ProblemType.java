@@ -32,6 +32,8 @@ public enum ProblemType {
     FENCED("fenced", "Partition not assigned to member", HttpStatus.CONFLICT, false),
     /** A group poll's {@code after} names neither the member's latest answer nor the one before it. */
     UNKNOWN_POLL_SEQUENCE("unknown-poll-sequence", "Unknown poll sequence", HttpStatus.CONFLICT, false),
+    /** A partition's replicas are already being moved; wait for that move to finish. */
+    REASSIGNMENT_IN_PROGRESS("reassignment-in-progress", "Reassignment in progress", HttpStatus.CONFLICT, false),
     UNAUTHORIZED("unauthorized", "Unauthorized", HttpStatus.UNAUTHORIZED, false),
     FORBIDDEN("forbidden", "Forbidden", HttpStatus.FORBIDDEN, false),
     NOT_FOUND("not-found", "Not found", HttpStatus.NOT_FOUND, false),

@@ -12,6 +12,7 @@ import io.tributary.ingest.replication.MetadataCommand.CreateTopic;
 import io.tributary.ingest.replication.MetadataCommand.DeleteTopic;
 import io.tributary.ingest.replication.MetadataCommand.InitProducer;
 import io.tributary.ingest.replication.MetadataCommand.Noop;
+import io.tributary.ingest.replication.MetadataCommand.Reassign;
 import io.tributary.ingest.replication.MetadataCommand.UpdateConfigs;
 import org.apache.ratis.protocol.Message;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <h2>Commands (Raft log entries, durable)</h2>
  * One JSON object per entry, every kind with the same fields in this order; a kind writes
  * {@code null}, {@code 0} or {@code {}} for the fields it does not use, and {@code topicId} and
- * {@code acl} are left out when null:
+ * {@code acl}, {@code partition}, {@code replicas} and {@code target} are left out when null:
  * <pre>
  * op              name                partitions  replicationFactor  configs              topicId      acl
  * "create"        topic               count       factor             overrides            id or none   -
@@ -33,10 +34,14 @@ import tools.jackson.databind.json.JsonMapper;
  * "acl"           null                0           0                  {}                   -            {"type":"create","binding":{...}}
  *                                                                                                      or {"type":"delete","filter":{...}}
  * "noop"          "node-&lt;id&gt;"          0           0                  {}                   -            -
+ * "reassign"      topic               0           0                  {}                   id           -
+ *                 plus "partition": index, "replicas": [node ids], "target": [node ids] or left out
  * </pre>
  * e.g. {@code {"op":"create","name":"raw.orders","partitions":3,"replicationFactor":3,"configs":{},
  * "topicId":"Xh2xEn1iQ3i2cB4Rh5xw2A"}}. {@code create} entries written before topic ids existed
- * have no {@code topicId}; entries written before ACLs existed have no {@code acl}.
+ * have no {@code topicId}; entries written before ACLs existed have no {@code acl}. A node that
+ * predates {@code reassign} refuses it, so every node must run a version that knows it before the
+ * first reassignment.
  *
  * <p>The log is never purged and replayed at every start, so this shape is forever: every entry
  * any earlier version wrote must still decode to the same command, and nodes of two versions
@@ -69,6 +74,7 @@ final class MetadataCodec {
     private static final String INIT_PRODUCER = "init-producer";
     private static final String ACL = "acl";
     private static final String NOOP = "noop";
+    private static final String REASSIGN = "reassign";
 
     private static final String OK = "ok";
     private static final String EXISTS = "exists:";
@@ -87,7 +93,15 @@ final class MetadataCodec {
     /** The JSON of a log entry, field for field (see the class comment). */
     private record Entry(String op, String name, int partitions, int replicationFactor, Map<String, String> configs,
                          @JsonInclude(JsonInclude.Include.NON_NULL) String topicId,
-                         @JsonInclude(JsonInclude.Include.NON_NULL) AclCommand acl) {
+                         @JsonInclude(JsonInclude.Include.NON_NULL) AclCommand acl,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Integer partition,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> replicas,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> target) {
+
+        Entry(String op, String name, int partitions, int replicationFactor, Map<String, String> configs,
+              String topicId, AclCommand acl) {
+            this(op, name, partitions, replicationFactor, configs, topicId, acl, null, null, null);
+        }
 
         static Entry of(String op, String name) {
             return new Entry(op, name, 0, 0, Map.of(), null, null);
@@ -111,6 +125,9 @@ final class MetadataCodec {
             entry = new Entry(ACL, null, 0, 0, Map.of(), null, a.change());
         } else if (command instanceof Noop n) {
             entry = Entry.of(NOOP, n.sender());
+        } else if (command instanceof Reassign r) {
+            entry = new Entry(REASSIGN, r.name(), 0, 0, Map.of(), r.topicId(), null, r.partition(), r.replicas(),
+                    r.target());
         } else {
             throw new IllegalArgumentException("no encoding for " + command);
         }
@@ -141,6 +158,13 @@ final class MetadataCodec {
                 yield new ChangeAcls(entry.acl());
             }
             case NOOP -> new Noop(entry.name());
+            case REASSIGN -> {
+                if (entry.partition() == null || entry.replicas() == null || entry.replicas().isEmpty()
+                        || entry.replicas().contains(null) || entry.target() != null && entry.target().contains(null)) {
+                    throw new MalformedCommandException("reassign command without a partition or replicas");
+                }
+                yield new Reassign(entry.name(), entry.topicId(), entry.partition(), entry.replicas(), entry.target());
+            }
             default -> throw new MalformedCommandException("unknown metadata command " + op);
         };
     }

@@ -2,6 +2,7 @@ package io.tributary.ingest.replication;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import io.tributary.ingest.acl.AclCommand;
@@ -48,6 +49,23 @@ sealed interface MetadataCommand {
 
     /** Changes the stored ACLs. */
     record ChangeAcls(AclCommand change) implements MetadataCommand {
+    }
+
+    /**
+     * Moves a partition's replicas, in two steps proposed by {@code PartitionMoves}: first
+     * {@code replicas} = old and new nodes together with {@code target} = the new ones (the new
+     * nodes open an empty log and join the partition's Raft group, whose leader then changes the
+     * group's configuration to {@code target}), then {@code replicas} = {@code target} with no
+     * target (the nodes left out leave the group and delete their log). {@code topicId} keeps a
+     * command from landing on a re-created namesake.
+     */
+    record Reassign(String name, String topicId, int partition, List<Integer> replicas, List<Integer> target)
+            implements MetadataCommand {
+
+        public Reassign {
+            replicas = List.copyOf(replicas);
+            target = target == null ? null : List.copyOf(target);
+        }
     }
 
     /**

@@ -16,9 +16,11 @@ import io.tributary.ingest.replication.MetadataCommand.CreateTopic;
 import io.tributary.ingest.replication.MetadataCommand.DeleteTopic;
 import io.tributary.ingest.replication.MetadataCommand.InitProducer;
 import io.tributary.ingest.replication.MetadataCommand.Noop;
+import io.tributary.ingest.replication.MetadataCommand.Reassign;
 import io.tributary.ingest.replication.MetadataCommand.UpdateConfigs;
 import io.tributary.ingest.replication.MetadataReply.Invalid;
 import io.tributary.ingest.topic.InvalidTopicException;
+import io.tributary.ingest.topic.PartitionAssignment;
 import io.tributary.ingest.topic.TopicExistsException;
 import io.tributary.ingest.topic.TopicIds;
 import io.tributary.ingest.topic.TopicRegistry;
@@ -68,6 +70,15 @@ final class MetadataStateMachine extends BaseStateMachine {
 
         /** The topic is about to be deleted locally: leave (and delete) its partition groups first. */
         void topicDeleting(TopicRegistry.Topic topic);
+
+        /**
+         * Stores a partition's new assignment and makes this node's replica follow it (joins the
+         * group with an empty log when newly placed here, leaves it and deletes the log when no
+         * longer placed here).
+         *
+         * @throws IllegalArgumentException a node id that is not a member
+         */
+        void reassign(TopicRegistry.Topic topic, int partition, PartitionAssignment assignment);
     }
 
     private final TopicRegistry topics;
@@ -138,6 +149,8 @@ final class MetadataStateMachine extends BaseStateMachine {
                 return new MetadataReply.Acls(acls.apply(a.change()));
             } else if (cmd instanceof Noop) {
                 return MetadataReply.OK;
+            } else if (cmd instanceof Reassign r) {
+                return reassign(r);
             }
             throw new IllegalStateException("no apply for " + cmd);
         } catch (UnknownTopicException e) {
@@ -178,6 +191,25 @@ final class MetadataStateMachine extends BaseStateMachine {
         }
         hooks.topicDeleting(topic);
         topics.delete(name);
+        return MetadataReply.OK;
+    }
+
+    private MetadataReply reassign(Reassign cmd) {
+        if (!topics.exists(cmd.name())) {
+            return new MetadataReply.Unknown("topic " + cmd.name() + " does not exist");
+        }
+        TopicRegistry.Topic topic = topics.get(cmd.name());
+        if (cmd.topicId() != null && !cmd.topicId().equals(topic.metadata().topicId())) {
+            return new MetadataReply.Unknown("topic " + cmd.name() + " was deleted and created again");
+        }
+        if (cmd.partition() < 0 || cmd.partition() >= topic.partitions().size()) {
+            return new MetadataReply.Unknown("topic " + cmd.name() + " has no partition " + cmd.partition());
+        }
+        try {
+            hooks.reassign(topic, cmd.partition(), new PartitionAssignment(cmd.replicas(), cmd.target()));
+        } catch (IllegalArgumentException e) {
+            return new Invalid(e.getMessage());
+        }
         return MetadataReply.OK;
     }
 

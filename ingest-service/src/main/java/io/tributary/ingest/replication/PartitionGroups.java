@@ -12,6 +12,7 @@ import io.tributary.ingest.acl.AclStore;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.security.NodeCredentials;
+import io.tributary.ingest.topic.PartitionAssignment;
 import io.tributary.ingest.topic.TopicPartition;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.apache.ratis.protocol.RaftGroup;
@@ -48,6 +49,8 @@ public class PartitionGroups {
     private final ClusterPeers peers;
     private final ClusterPeers.Peer self;
     private final Map<RaftGroupId, TopicPartition> partitionsByGroup = new ConcurrentHashMap<>();
+    /** Groups on disk of partitions no longer placed here (see {@link #stateMachineFor}). */
+    private final List<RaftGroupId> strays = new java.util.concurrent.CopyOnWriteArrayList<>();
     /** Set by {@code RaftNode} before its server starts applying (see {@link #attach}). */
     private volatile Membership membership;
     private volatile MetadataStateMachine metadataStateMachine;
@@ -138,7 +141,7 @@ public class PartitionGroups {
         return RaftGroup.valueOf(groupId(topic, partition), raftPeers(replicas(topic, partition)));
     }
 
-    private List<RaftPeer> raftPeers(List<Integer> ids) {
+    List<RaftPeer> raftPeers(List<Integer> ids) {
         List<RaftPeer> out = new ArrayList<>(ids.size());
         for (int id : ids) {
             ClusterPeers.Peer p = peers.find(id).orElseThrow();
@@ -186,6 +189,11 @@ public class PartitionGroups {
         }
     }
 
+    /** Groups the server opened from disk for partitions no longer placed here: to be removed. */
+    List<RaftGroupId> strays() {
+        return List.copyOf(strays);
+    }
+
     /** The partition a group id belongs to, or null (unknown or deleted). */
     TopicPartition partitionOf(RaftGroupId gid) {
         return partitionsByGroup.get(gid);
@@ -204,6 +212,11 @@ public class PartitionGroups {
                 public void topicDeleting(TopicRegistry.Topic topic) {
                     PartitionGroups.this.topicDeleting(topic);
                 }
+
+                @Override
+                public void reassign(TopicRegistry.Topic topic, int partition, PartitionAssignment assignment) {
+                    PartitionGroups.this.reassign(topic, partition, assignment);
+                }
             }, topics.dataDir().resolve("raft-metadata-applied"));
             metadataStateMachine = sm;
             return sm;
@@ -214,6 +227,13 @@ public class PartitionGroups {
             // gone everywhere, nothing is sent to this group; it only keeps its (dead) log.
             log.warn("Raft group {} on disk belongs to no known partition (a deleted topic?); opened without data",
                     gid);
+            return new BaseStateMachine();
+        }
+        if (!topics.exists(tp.topic()) || !topics.get(tp.topic()).hosts(tp.partition())) {
+            // Moved off this node (a reassignment) by a command applied before a stop that came
+            // before the group's files were removed: removed once the server runs.
+            log.info("Raft group {} on disk is of {}, which is no longer placed here; it will be removed", gid, tp);
+            strays.add(gid);
             return new BaseStateMachine();
         }
         return new PartitionStateMachine(tp, topics.partition(tp.topic(), tp.partition()),
@@ -252,6 +272,41 @@ public class PartitionGroups {
         for (RaftGroupId gid : hosted) {
             partitionsByGroup.remove(gid);
         }
+    }
+
+    /**
+     * Called by the metadata state machine for a reassignment step: stores the assignment and
+     * makes this node's replica follow it. A replica that leaves this node leaves its Raft group
+     * first (blocking the apply, as a delete does), so its log closes only once nothing applies to
+     * it; a replica that arrives gets an empty log and joins the group, with the old and new nodes
+     * as its first configuration, in the background (the leader's configuration change brings it up
+     * to date).
+     */
+    private void reassign(TopicRegistry.Topic topic, int partition, PartitionAssignment assignment) {
+        for (int node : assignment.replicas()) {
+            if (peers.find(node).isEmpty()) {
+                throw new IllegalArgumentException("node " + node + " is not a member of the cluster");
+            }
+        }
+        RaftGroupId gid = groupId(topic, partition);
+        boolean wasHere = replicas(topic, partition).contains(self.id());
+        boolean staysHere = assignment.replicas().contains(self.id());
+        Membership m = membership();
+        m.dropClient(gid); // made again with the new replicas on the next request
+        if (wasHere && !staysHere) {
+            m.leave(List.of(gid), topic.name());
+        }
+        List<PartitionAssignment> all = new ArrayList<>(topic.partitions().size());
+        for (int p = 0; p < topic.partitions().size(); p++) {
+            PartitionAssignment stored = topic.metadata().assignment(p);
+            all.add(p == partition ? assignment : stored != null ? stored : PartitionAssignment.of(replicas(topic, p)));
+        }
+        TopicRegistry.Topic updated = topics.setAssignments(topic.name(), all);
+        if (!wasHere && staysHere) {
+            topics.partition(topic.name(), partition).limitCompaction(0);
+            m.join(partitionGroup(updated, partition));
+        }
+        log.info("{}-{}: replicas {} target {}", topic.name(), partition, assignment.replicas(), assignment.target());
     }
 
     private Membership membership() {

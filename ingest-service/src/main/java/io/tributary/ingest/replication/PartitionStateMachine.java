@@ -317,6 +317,13 @@ final class PartitionStateMachine extends BaseStateMachine {
                 + URLEncoder.encode(tp.topic(), StandardCharsets.UTF_8) + "/partitions/" + tp.partition();
         HttpResponse<String> sr = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/snapshot"))
                 .header("Authorization", authorization.get()).timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        if (sr.statusCode() == 404 && firstInLeaderLog.getIndex() <= 0) {
+            // A new member (a reassignment) is asked once to install a snapshot whatever the leader's
+            // log holds; a leader that has none and still has its whole log sends the entries
+            // instead. Null tells Ratis so (SNAPSHOT_UNAVAILABLE).
+            log.info("{}: node {} has no snapshot and its whole Raft log; catching up from the log", tp, node);
+            return null;
+        }
         if (sr.statusCode() != 200) {
             throw new IOException(tp + ": node " + node + " has no snapshot to copy from (" + sr.statusCode() + " "
                     + sr.body() + ")");

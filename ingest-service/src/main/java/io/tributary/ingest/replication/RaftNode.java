@@ -116,6 +116,9 @@ class RaftNode implements PartitionGroups.Membership {
         // about twice as slow).
         RaftServerConfigKeys.Read.setOption(rp, RaftServerConfigKeys.Read.Option.LINEARIZABLE);
         RaftServerConfigKeys.Read.setLeaderLeaseEnabled(rp, false);
+        // A replica added by a reassignment catches up before the configuration change commits.
+        RaftServerConfigKeys.setStagingTimeout(rp, TimeDuration.valueOf(settings.moveTimeout().toMillis(),
+                TimeUnit.MILLISECONDS));
         // Ratis's commit-index entries (raft.server.log.log-metadata.enabled) stay on although they
         // double the entries of each log: they are also what tells the followers the commit index
         // right away. Off (measured ~25% less CPU per record at a fixed rate), a follower learns it only
@@ -131,6 +134,9 @@ class RaftNode implements PartitionGroups.Membership {
                 .build();
         groups.attach(this);
         server.start();
+        for (RaftGroupId stray : groups.strays()) {
+            groupAdmin.execute(() -> removeGroup(stray));
+        }
 
         this.clientProperties = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, TimeDuration.valueOf(Math.max(3000,
@@ -231,6 +237,19 @@ class RaftNode implements PartitionGroups.Membership {
     /** A new client of a group; the caller closes it. */
     RaftClient newClient(RaftGroup group, RetryPolicy retry) {
         return RaftClient.newBuilder().setProperties(clientProperties).setRaftGroup(group).setRetryPolicy(retry)
+                .build();
+    }
+
+    /**
+     * A client for one configuration change or leadership transfer of a group: no retries (the
+     * caller tries again later) and a request timeout of {@code ingest.replication.move-timeout},
+     * as a change waits for new replicas to catch up.
+     */
+    RaftClient adminClient(RaftGroup group) {
+        RaftProperties p = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(settings.moveTimeout().toMillis(),
+                TimeUnit.MILLISECONDS));
+        return RaftClient.newBuilder().setProperties(p).setRaftGroup(group).setRetryPolicy(RetryPolicies.noRetry())
                 .build();
     }
 

@@ -34,6 +34,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           batch still goes alone)
  * @param peerProbeTimeout   how long the cluster view ({@code GET /api/v1/cluster}) waits for the other nodes'
  *                           answers, all asked at once; a node that has not answered by then is UNREACHABLE
+ * @param moveTimeout        how long the leader of a partition whose replicas are being moved waits for one
+ *                           configuration change of its Raft group (the new replicas catching up included) before
+ *                           it tries again (Ratis {@code raft.server.staging.timeout} too)
  * @param ratis              raw Apache Ratis server properties ({@code raft.server.…}, {@code raft.grpc.…}), set after
  *                           the ones above and so overriding them; empty by default. For tuning experiments and for
  *                           operators who know Ratis: a wrong value here can break replication
@@ -51,6 +54,7 @@ public record ReplicationProperties(
         @DefaultValue("1") int maxInFlightPerPartition,
         @DefaultValue("1MB") org.springframework.util.unit.DataSize maxEntrySize,
         @DefaultValue("500ms") Duration peerProbeTimeout,
+        @DefaultValue("5m") Duration moveTimeout,
         Map<String, String> ratis) {
 
     public ReplicationProperties {

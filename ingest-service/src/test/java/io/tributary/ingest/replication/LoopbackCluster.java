@@ -30,11 +30,18 @@ public final class LoopbackCluster implements AutoCloseable {
     private final int[] httpPorts;
     private final int[] raftPorts;
     private final String peers;
+    private final String[] extraArgs;
     private final Map<Integer, ConfigurableApplicationContext> nodes = new TreeMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public LoopbackCluster(Path root, int size) throws IOException {
+        this(root, size, new String[0]);
+    }
+
+    /** A cluster whose nodes also get {@code extraArgs} ({@code --key=value}, after the defaults, so they win). */
+    public LoopbackCluster(Path root, int size, String... extraArgs) throws IOException {
         this.root = root;
+        this.extraArgs = extraArgs.clone();
         this.httpPorts = new int[size + 1];
         this.raftPorts = new int[size + 1];
         StringBuilder sb = new StringBuilder();
@@ -57,7 +64,7 @@ public final class LoopbackCluster implements AutoCloseable {
 
     public synchronized void start(int id) {
         // Command-line arguments win over application.yml (builder properties would not).
-        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(IngestApplication.class).run(
+        List<String> args = new ArrayList<>(List.of(
                 "--server.port=" + httpPorts[id],
                 "--server.address=127.0.0.1",
                 "--server.shutdown=immediate",
@@ -70,7 +77,10 @@ public final class LoopbackCluster implements AutoCloseable {
                 "--spring.main.banner-mode=off",
                 "--spring.jmx.enabled=false",
                 "--springdoc.api-docs.enabled=false",
-                "--logging.level.org.apache.ratis=WARN");
+                "--logging.level.org.apache.ratis=WARN"));
+        args.addAll(List.of(extraArgs));
+        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(IngestApplication.class)
+                .run(args.toArray(new String[0]));
         nodes.put(id, ctx);
     }
 
@@ -87,6 +97,11 @@ public final class LoopbackCluster implements AutoCloseable {
 
     public synchronized ConfigurableApplicationContext context(int id) {
         return nodes.get(id);
+    }
+
+    /** A node's data folder. */
+    public Path dataDir(int id) {
+        return root.resolve("node-" + id);
     }
 
     public String baseUrl(int id) {

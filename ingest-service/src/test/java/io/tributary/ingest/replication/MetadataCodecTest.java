@@ -18,6 +18,7 @@ import io.tributary.ingest.replication.MetadataCommand.CreateTopic;
 import io.tributary.ingest.replication.MetadataCommand.DeleteTopic;
 import io.tributary.ingest.replication.MetadataCommand.InitProducer;
 import io.tributary.ingest.replication.MetadataCommand.Noop;
+import io.tributary.ingest.replication.MetadataCommand.Reassign;
 import io.tributary.ingest.replication.MetadataCommand.UpdateConfigs;
 import org.apache.ratis.protocol.Message;
 import org.junit.jupiter.api.Test;
@@ -66,7 +67,14 @@ class MetadataCodecTest {
             new ChangeAcls(new AclCommand.Delete(new AclFilter("User:a", null, null, null, null, null))),
             "{\"op\":\"acl\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
                     + "\"acl\":{\"type\":\"delete\",\"filter\":{\"principal\":\"User:a\",\"resourceType\":null,"
-                    + "\"patternType\":null,\"name\":null,\"operation\":null,\"permission\":null,\"empty\":false}}}");
+                    + "\"patternType\":null,\"name\":null,\"operation\":null,\"permission\":null,\"empty\":false}}}",
+            // reassign appeared later; these pin its format from then on
+            new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 1, List.of(3, 1, 2), List.of(3, 1)),
+            "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
+                    + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"partition\":1,\"replicas\":[3,1,2],\"target\":[3,1]}",
+            new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 0, List.of(3, 1), null),
+            "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
+                    + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"partition\":0,\"replicas\":[3,1]}");
 
     private static String encode(MetadataCommand command) {
         return new String(MetadataCodec.encode(command), StandardCharsets.UTF_8);
@@ -104,7 +112,7 @@ class MetadataCodecTest {
         assertThat(create.topicId()).isNotBlank();
         assertThat(encode(create)).endsWith(",\"topicId\":\"" + create.topicId() + "\"}").doesNotContain("acl");
         WRITTEN_BEFORE.forEach((command, json) -> {
-            if (!(command instanceof CreateTopic)) {
+            if (!(command instanceof CreateTopic) && !(command instanceof Reassign)) {
                 assertThat(json).doesNotContain("topicId");
             }
         });
@@ -120,6 +128,10 @@ class MetadataCodecTest {
                 .hasMessage("unknown metadata command null");
         assertThatThrownBy(() -> decode("{\"op\":\"acl\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,"
                 + "\"configs\":{}}")).hasMessage("acl command without a change");
+        assertThatThrownBy(() -> decode("{\"op\":\"reassign\",\"name\":\"t\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{},\"partition\":0}")).hasMessage("reassign command without a partition or replicas");
+        assertThatThrownBy(() -> decode("{\"op\":\"reassign\",\"name\":\"t\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{},\"replicas\":[1]}")).hasMessage("reassign command without a partition or replicas");
         for (String unreadable : List.of("not json", "null", "{\"op\":\"delete\",\"name\":\"t\"}",
                 "{\"op\":\"delete\",\"name\":\"t\",\"partitions\":0,\"replicationFactor\":0} x")) {
             assertThatThrownBy(() -> decode(unreadable)).as(unreadable)

@@ -66,6 +66,13 @@ class MetadataStateMachineTest {
             public void topicDeleting(TopicRegistry.Topic topic) {
                 hookCalls.add("deleting " + topic.name());
             }
+
+            @Override
+            public void reassign(TopicRegistry.Topic topic, int partition,
+                                 io.tributary.ingest.topic.PartitionAssignment assignment) {
+                hookCalls.add("reassign " + topic.name() + "-" + partition + " " + assignment.replicas() + " "
+                        + assignment.target());
+            }
         }, dataDir.resolve("raft-metadata-applied"));
     }
 
@@ -142,6 +149,22 @@ class MetadataStateMachineTest {
                 + "\"patternType\":null,\"name\":null,\"operation\":null,\"permission\":null,\"empty\":false}}}"))
                 .isEqualTo("acls:[" + binding + "]");
         assertThat(acls.stored()).isEmpty();
+    }
+
+    @Test
+    void shouldHandAReassignmentToTheHookOnlyForTheTopicItNames() throws Exception {
+        apply("{\"op\":\"create\",\"name\":\"mv\",\"partitions\":2,\"replicationFactor\":1,\"configs\":{},"
+                + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\"}");
+        String reassign = "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{},\"topicId\":\"%s\",\"partition\":%d,\"replicas\":[3,1,2],\"target\":[3,1]}";
+        assertThat(apply(reassign.formatted("Xh2xEn1iQ3i2cB4Rh5xw2A", 1))).isEqualTo("ok");
+        assertThat(hookCalls).endsWith("reassign mv-1 [3, 1, 2] [3, 1]");
+        // a command meant for an earlier topic of that name, or a partition it does not have: refused everywhere
+        assertThat(apply(reassign.formatted("AAAAAAAAAAAAAAAAAAAAAA", 1))).startsWith("unknown:");
+        assertThat(apply(reassign.formatted("Xh2xEn1iQ3i2cB4Rh5xw2A", 2))).startsWith("unknown:");
+        assertThat(apply(reassign.formatted("Xh2xEn1iQ3i2cB4Rh5xw2A", 0).replace("mv", "gone")))
+                .startsWith("unknown:");
+        assertThat(hookCalls).filteredOn(c -> c.startsWith("reassign")).hasSize(1);
     }
 
     @Test

@@ -1,0 +1,47 @@
+package io.tributary.ingest.cluster;
+
+import java.util.List;
+
+import io.swagger.v3.oas.annotations.media.Schema;
+
+/** The shapes of partition reassignment and preferred-leader election ({@code /api/v1/cluster/...}). */
+public final class Reassignments {
+
+    private Reassignments() {
+    }
+
+    /** One partition's move as asked: its new replicas, preferred leader first. */
+    @Schema(description = "A partition and the nodes that should hold its replicas, the preferred leader first")
+    public record Move(@Schema(example = "raw.orders") String topic,
+                       @Schema(example = "0") int partition,
+                       @Schema(example = "[2, 3]") List<Integer> replicas) {
+    }
+
+    /** A request to move partitions. */
+    public record Request(List<Move> partitions) {
+    }
+
+    /**
+     * A partition whose replicas are being moved: the nodes that hold a replica now (old and new
+     * together while the move runs) and the nodes it goes to; {@code target} is null for a move
+     * that only changed the order (the preferred leader), which is done at once.
+     */
+    public record Running(String topic, int partition, List<Integer> replicas, List<Integer> target) {
+    }
+
+    /** The moves started or running. */
+    public record Listing(List<Running> reassignments) {
+    }
+
+    /**
+     * What a preferred-leader election did for a partition: {@code elected}, {@code already-leader},
+     * {@code not-in-sync} (the preferred node is behind), {@code no-leader}, {@code moving} (a
+     * reassignment runs) or {@code failed: <reason>}.
+     */
+    public record LeaderChange(String topic, int partition, int preferred, int leaderBefore, String result) {
+    }
+
+    /** The outcome of a preferred-leader election, one entry per partition. */
+    public record Elections(List<LeaderChange> partitions) {
+    }
+}

@@ -1,0 +1,289 @@
+package io.tributary.ingest.replication;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.tributary.ingest.cluster.Reassignments.LeaderChange;
+import io.tributary.ingest.cluster.Reassignments.Move;
+import io.tributary.ingest.cluster.Reassignments.Running;
+import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.problem.ProblemType;
+import io.tributary.ingest.topic.PartitionAssignment;
+import io.tributary.ingest.topic.TopicRegistry;
+import io.tributary.ingest.topic.UnknownTopicException;
+import jakarta.annotation.PreDestroy;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.server.RaftConfiguration;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.stereotype.Component;
+
+/**
+ * Moves partition replicas between nodes (Kafka's partition reassignment) and hands leadership
+ * back to preferred leaders.
+ *
+ * <p>A move of a partition from replicas {@code old} to {@code target} takes three steps, each
+ * safe to repeat, so a crash or a leader change at any point only delays it:
+ * <ol>
+ *   <li>{@link #start}: a {@link MetadataCommand.Reassign} with replicas = {@code target} then
+ *       the rest of {@code old}, and the target. Every node stores it; a node of the target that
+ *       held no replica opens an empty log and joins the partition's Raft group.</li>
+ *   <li>The partition's leader (whichever node that is; {@link #drive} runs on every node, every
+ *       half second, for the partitions it leads) asks Ratis to change the group's configuration
+ *       to the target. Ratis first brings the new members up to date (from its log, or they copy
+ *       the leader's partition log when the leader purged the entries they need), then commits the
+ *       change through the old and new majorities together, so no acknowledged write is lost
+ *       whatever fails meanwhile. A leader that is not in the target steps down after it.</li>
+ *   <li>A leader that finds its group's configuration equal to the target writes the final
+ *       {@code Reassign}: replicas = target, no target. The nodes left out leave the group and
+ *       delete their log.</li>
+ * </ol>
+ * A node drives one configuration change at a time, which is the throttle: catch-up traffic is one
+ * partition per leading node at once (and a copy is also bounded by its own rate, if set).
+ */
+@Component
+@Conditional(ReplicationEnabledCondition.class)
+public class PartitionMoves {
+
+    private static final Logger log = LoggerFactory.getLogger(PartitionMoves.class);
+
+    private final TopicRegistry topics;
+    private final RaftNode node;
+    private final PartitionGroups groups;
+    private final PartitionViews views;
+    private final Proposals proposals;
+    private final ReplicationProperties settings;
+    private final ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "partition-moves");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public PartitionMoves(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionViews views,
+                          Proposals proposals, ReplicationProperties settings) {
+        this.topics = topics;
+        this.node = node;
+        this.groups = groups;
+        this.views = views;
+        this.proposals = proposals;
+        this.settings = settings;
+        driver.scheduleWithFixedDelay(this::driveAll, 500, 500, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Starts moves: checks them all first (nothing starts if one is refused), then writes the
+     * first step of each. Returns the moves as stored; a move to the replicas a partition already
+     * has (same order) is left out, a new order of the same nodes is stored at once (it changes
+     * the preferred leader only).
+     *
+     * @throws UnknownTopicException no such topic or partition
+     * @throws ProblemException      INVALID_REQUEST for an empty, repeated or unknown node list or a
+     *                               partition named twice; REASSIGNMENT_IN_PROGRESS when a partition
+     *                               is already moving
+     */
+    public List<Running> start(List<Move> moves) {
+        Set<String> seen = new HashSet<>();
+        for (Move m : moves) {
+            TopicRegistry.Topic t = topics.checkPartition(m.topic(), m.partition());
+            if (!seen.add(m.topic() + "\u0000" + m.partition())) {
+                throw invalid("partition " + m.topic() + "-" + m.partition() + " is named twice");
+            }
+            List<Integer> target = m.replicas();
+            if (target == null || target.isEmpty()) {
+                throw invalid(m.topic() + "-" + m.partition() + ": replicas must name at least one node");
+            }
+            if (new HashSet<>(target).size() != target.size()) {
+                throw invalid(m.topic() + "-" + m.partition() + ": replicas " + target + " name a node twice");
+            }
+            for (Integer n : target) {
+                if (n == null || groups.peers().find(n).isEmpty()) {
+                    throw invalid(m.topic() + "-" + m.partition() + ": node " + n + " is not a member of the cluster "
+                            + "(members: " + groups.peers().peers().stream().map(ClusterPeers.Peer::id).toList() + ")");
+                }
+            }
+            PartitionAssignment stored = t.metadata().assignment(m.partition());
+            if (stored != null && stored.moving()) {
+                throw new ProblemException(ProblemType.REASSIGNMENT_IN_PROGRESS, m.topic() + "-" + m.partition()
+                        + " is already moving to " + stored.target() + "; wait for that move to finish",
+                        Map.of("topic", m.topic(), "partition", m.partition(), "target", stored.target()));
+            }
+        }
+        List<Running> started = new ArrayList<>();
+        for (Move m : moves) {
+            TopicRegistry.Topic t = topics.get(m.topic());
+            List<Integer> old = groups.replicas(t, m.partition());
+            if (old.equals(m.replicas())) {
+                continue;
+            }
+            boolean sameNodes = Set.copyOf(old).equals(Set.copyOf(m.replicas()));
+            LinkedHashSet<Integer> during = new LinkedHashSet<>(m.replicas());
+            during.addAll(old);
+            List<Integer> replicas = sameNodes ? m.replicas() : List.copyOf(during);
+            List<Integer> target = sameNodes ? null : m.replicas();
+            propose(new MetadataCommand.Reassign(t.name(), t.metadata().topicId(), m.partition(), replicas, target));
+            started.add(new Running(t.name(), m.partition(), replicas, target));
+            log.info("{}-{}: moving replicas from {} to {}", t.name(), m.partition(), old, m.replicas());
+        }
+        return started;
+    }
+
+    /** The partitions whose replicas are being moved, as this node knows them. */
+    public List<Running> running() {
+        List<Running> out = new ArrayList<>();
+        for (TopicRegistry.Topic t : topics.list()) {
+            for (int p = 0; p < t.partitions().size(); p++) {
+                PartitionAssignment a = t.metadata().assignment(p);
+                if (a != null && a.moving()) {
+                    out.add(new Running(t.name(), p, a.replicas(), a.target()));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Hands the leadership of every partition (of one topic, or all when {@code topic} is null)
+     * to its preferred leader, the first of its replicas, where that node is in sync and does not
+     * lead it already. Service-owned topics are included.
+     */
+    public List<LeaderChange> electPreferredLeaders(String topic) {
+        List<TopicRegistry.Topic> chosen = topic == null ? List.copyOf(topics.list()) : List.of(topics.get(topic));
+        List<LeaderChange> out = new ArrayList<>();
+        for (TopicRegistry.Topic t : chosen) {
+            for (int p = 0; p < t.partitions().size(); p++) {
+                PartitionAssignment a = t.metadata().assignment(p);
+                if (a != null && a.moving()) {
+                    out.add(new LeaderChange(t.name(), p, a.replicas().get(0), views.leaderOf(t, p), "moving"));
+                    continue;
+                }
+                out.add(electPreferred(t, p));
+            }
+        }
+        return out;
+    }
+
+    private LeaderChange electPreferred(TopicRegistry.Topic t, int p) {
+        PartitionViews.PartitionView view = views.view(t, p);
+        int preferred = view.replicas().get(0);
+        String result;
+        if (view.leader() == preferred) {
+            result = "already-leader";
+        } else if (view.leader() < 0) {
+            result = "no-leader";
+        } else if (!view.inSyncReplicas().contains(preferred)) {
+            result = "not-in-sync";
+        } else {
+            try (RaftClient admin = node.adminClient(groups.partitionGroup(t, p))) {
+                RaftClientReply reply = admin.admin().transferLeadership(PartitionGroups.peerId(preferred),
+                        settings.requestTimeout().toMillis());
+                result = reply.isSuccess() ? "elected" : "failed: " + reply.getException();
+            } catch (IOException | RuntimeException e) {
+                result = "failed: " + e;
+            }
+        }
+        return new LeaderChange(t.name(), p, preferred, view.leader(), result);
+    }
+
+    private void driveAll() {
+        try {
+            for (TopicRegistry.Topic t : topics.list()) {
+                for (int p = 0; p < t.partitions().size(); p++) {
+                    PartitionAssignment a = t.metadata().assignment(p);
+                    if (a != null && a.moving() && views.leaderTerm(t, p) >= 0) {
+                        drive(t, p, a);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("driving partition moves failed; trying again", e);
+        }
+    }
+
+    /** One step of a move of a partition this node leads (see the class comment). */
+    private void drive(TopicRegistry.Topic t, int p, PartitionAssignment a) {
+        RaftGroupId gid = PartitionGroups.groupId(t, p);
+        RaftServer.Division division = node.division(gid);
+        if (division == null) {
+            return;
+        }
+        RaftConfiguration conf = division.getRaftConf();
+        if (!conf.getPreviousPeers().isEmpty()) {
+            return; // a change is being committed
+        }
+        Set<Integer> members = new HashSet<>();
+        for (RaftPeer peer : conf.getCurrentPeers()) {
+            members.add(Integer.parseInt(peer.getId().toString()));
+        }
+        if (!members.equals(Set.copyOf(a.target()))) {
+            List<Integer> next = nextConfiguration(members, a.target());
+            log.info("{}-{}: changing the Raft group from {} to {} (target {})", t.name(), p, members, next, a.target());
+            try (RaftClient admin = node.adminClient(groups.partitionGroup(t, p))) {
+                RaftClientReply reply = admin.admin().setConfiguration(groups.raftPeers(next));
+                if (!reply.isSuccess()) {
+                    log.info("{}-{}: configuration change not done yet: {}", t.name(), p, reply.getException());
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                log.info("{}-{}: configuration change not done yet: {}", t.name(), p, e.toString());
+                return;
+            }
+            log.info("{}-{}: the Raft group is now {}", t.name(), p, next);
+            if (!next.equals(a.target()) || !a.target().contains(groups.nodeId())) {
+                return; // more steps on the next round; or this node stepped down and the new leader goes on
+            }
+        }
+        propose(new MetadataCommand.Reassign(t.name(), t.metadata().topicId(), p, a.target(), null));
+        log.info("{}-{}: move to {} done", t.name(), p, a.target());
+    }
+
+    /**
+     * The next configuration on the way from {@code members} to {@code target}: one new member at
+     * a time while any is missing, then every member left out at once. Ratis refuses a change whose
+     * new members are as many as the old ones it keeps (it would hand the majority to nodes that
+     * have not caught up), so a swap such as {1,2} -> {3,1} goes {1,2,3}, then {3,1}; a removal
+     * alone is always allowed.
+     */
+    static List<Integer> nextConfiguration(Set<Integer> members, List<Integer> target) {
+        List<Integer> next = new ArrayList<>(members);
+        for (int n : target) {
+            if (!members.contains(n)) {
+                next.add(n);
+                return next;
+            }
+        }
+        return target;
+    }
+
+    private void propose(MetadataCommand.Reassign cmd) {
+        RaftClientReply reply = proposals.send(node::metadataClient, MetadataCodec.encode(cmd),
+                "reassign " + cmd.name() + "-" + cmd.partition());
+        MetadataReply answer = MetadataCodec.decodeReply(reply.getMessage());
+        if (answer instanceof MetadataReply.Unknown u) {
+            throw new UnknownTopicException(u.detail());
+        } else if (answer instanceof MetadataReply.Invalid i) {
+            throw invalid(i.detail());
+        }
+    }
+
+    private static ProblemException invalid(String detail) {
+        return new ProblemException(ProblemType.INVALID_REQUEST, detail);
+    }
+
+    @PreDestroy
+    void close() {
+        driver.shutdownNow();
+    }
+}

@@ -1,0 +1,295 @@
+package io.tributary.ingest.replication;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.log.RecordBatch;
+import io.tributary.ingest.topic.TopicRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Moving partition replicas between nodes ({@code /api/v1/cluster/reassignments}) on three in-JVM
+ * nodes, with Raft logs purged so the new replica must copy the leader's partition log: a move
+ * under a steady acks=all load loses no acknowledged record and leaves byte-identical replicas on
+ * the new nodes only; a move to a node that is down waits for it and ends once it is back; the
+ * preferred leader takes over on request; a restart keeps the stored assignment; bad requests are
+ * refused before anything moves.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ReassignmentClusterTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final String TOPIC = "mv";
+    private static final String VALUE_PAD = "x".repeat(1000);
+
+    private static LoopbackCluster cluster;
+    /** Every acknowledged record of partition 0: value -> offset. */
+    private static final Map<String, Long> acked = new ConcurrentHashMap<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = new LoopbackCluster(Files.createTempDirectory("ingest-reassign-"), 3,
+                "--ingest.replication.snapshot-threshold=50",
+                "--ingest.replication.raft-segment-size=64KB",
+                "--ingest.replication.purge-gap=10",
+                "--ingest.replication.move-timeout=15s").startAll();
+        // Two partitions, two replicas each: 0 on nodes 1 and 2, 1 on nodes 2 and 3 (computed placement).
+        HttpResponse<String> created = cluster.createTopic(1, TOPIC, 2, 2);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(replicas(1, 0)).containsExactly(1, 2);
+        assertThat(replicas(1, 1)).containsExactly(2, 3);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void badRequestsAreRefusedBeforeAnythingMoves() throws Exception {
+        assertProblem(reassign(1, "{\"partitions\":[]}"), 400, "invalid-request");
+        assertProblem(reassign(1, "{\"partitions\":[{\"topic\":\"mv\",\"partition\":0,\"replicas\":[1,9]}]}"), 400,
+                "invalid-request");
+        assertProblem(reassign(1, "{\"partitions\":[{\"topic\":\"mv\",\"partition\":0,\"replicas\":[3,3]}]}"), 400,
+                "invalid-request");
+        assertProblem(reassign(1, "{\"partitions\":[{\"topic\":\"mv\",\"partition\":0,\"replicas\":[]}]}"), 400,
+                "invalid-request");
+        // The first entry is fine; the second refuses the whole request.
+        assertProblem(reassign(1, "{\"partitions\":[{\"topic\":\"mv\",\"partition\":0,\"replicas\":[2,3]},"
+                + "{\"topic\":\"nope\",\"partition\":0,\"replicas\":[1]}]}"), 404, "unknown-topic");
+        assertProblem(reassign(1, "{\"partitions\":[{\"topic\":\"mv\",\"partition\":7,\"replicas\":[1]}]}"), 404,
+                "unknown-topic");
+        assertProblem(reassign(1, "{\"partitions\":[{\"topic\":\"mv\",\"partition\":0,\"replicas\":[1]},"
+                + "{\"topic\":\"mv\",\"partition\":0,\"replicas\":[2]}]}"), 400, "invalid-request");
+        assertProblem(reassign(1, "not json"), 400, "invalid-request");
+        assertThat(running(2)).isEmpty();
+        assertThat(replicas(3, 0)).containsExactly(1, 2);
+    }
+
+    @Test
+    @Order(2)
+    void aReplicaMovesUnderLoadWithoutLosingAnAcknowledgedRecord() throws Exception {
+        // Enough ~1 KiB records that the group's leader snapshots and purges its Raft log: the new
+        // replica cannot be sent the entries and must copy the partition log.
+        for (int i = 0; i < 300; i++) {
+            produceOrFail(1 + i % 3, "pre-" + i);
+        }
+        AtomicBoolean writing = new AtomicBoolean(true);
+        AtomicInteger refused = new AtomicInteger();
+        Thread writer = new Thread(() -> {
+            for (int i = 0; writing.get(); i++) {
+                try {
+                    HttpResponse<String> r = produce(1 + i % 3, "load-" + i);
+                    if (r.statusCode() == 200) {
+                        record("load-" + i, r);
+                    } else {
+                        refused.incrementAndGet(); // 503 during a leader change: not acknowledged
+                    }
+                } catch (Exception e) {
+                    refused.incrementAndGet();
+                }
+            }
+        }, "reassign-writer");
+        writer.start();
+        try {
+            HttpResponse<String> started = reassign(2, "{\"partitions\":[{\"topic\":\"mv\",\"partition\":0,"
+                    + "\"replicas\":[3,1]}]}");
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+            JsonNode move = JSON.readTree(started.body()).get("reassignments").get(0);
+            assertThat(ints(move.get("target"))).containsExactly(3, 1);
+            assertThat(ints(move.get("replicas"))).containsExactly(3, 1, 2);
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+                    assertThat(running(1)).isEmpty());
+            Thread.sleep(500); // a few more writes on the new replicas
+        } finally {
+            writing.set(false);
+            writer.join(30_000);
+        }
+        System.out.printf("[reassign] %d records acknowledged, %d produce attempts refused during the move%n",
+                acked.size(), refused.get());
+        for (int node = 1; node <= 3; node++) {
+            int n = node;
+            await().atMost(WAIT).untilAsserted(() ->
+                    assertThat(replicas(n, 0)).as("node %d's describe", n).containsExactly(3, 1));
+        }
+        // Node 2 keeps nothing of partition 0; nodes 3 and 1 hold the same batches.
+        assertThat(registry(2).get(TOPIC).hosts(0)).isFalse();
+        await().atMost(WAIT).untilAsserted(() ->
+                assertThat(cluster.dataDir(2).resolve("logs").resolve(TOPIC + "-0")).doesNotExist());
+        await().atMost(WAIT).untilAsserted(() -> {
+            List<RecordBatch> on1 = batches(1);
+            List<RecordBatch> on3 = batches(3);
+            assertThat(on3).hasSameSizeAs(on1);
+            for (int i = 0; i < on1.size(); i++) {
+                assertThat(on3.get(i).baseOffset()).isEqualTo(on1.get(i).baseOffset());
+                assertThat(on3.get(i).copyBytes()).isEqualTo(on1.get(i).copyBytes());
+            }
+        });
+        // Every acknowledged record, at its offset, through every node (node 2 forwards).
+        for (int node = 1; node <= 3; node++) {
+            assertThat(readAll(node)).as("records read through node %d", node).containsAllEntriesOf(acked);
+        }
+    }
+
+    @Test
+    @Order(3)
+    void theMovedReplicaTakesTheLeadOnRequestAndTheAssignmentSurvivesARestart() throws Exception {
+        await().atMost(WAIT).untilAsserted(() -> {
+            HttpResponse<String> r = cluster.send(1, "POST", "/api/v1/cluster/preferred-leader-elections?topic=mv", null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(leader(1, 0)).isEqualTo(3);
+        });
+        cluster.stop(3);
+        cluster.start(3);
+        assertThat(registry(3).get(TOPIC).hosts(0)).isTrue();
+        assertThat(registry(3).get(TOPIC).metadata().assignment(0).replicas()).containsExactly(3, 1);
+        produceOrFail(3, "after-restart");
+        await().atMost(WAIT).untilAsserted(() ->
+                assertThat(readAll(3)).containsAllEntriesOf(acked));
+        assertProblem(cluster.send(1, "POST", "/api/v1/cluster/preferred-leader-elections?topic=nope", null), 404,
+                "unknown-topic");
+    }
+
+    @Test
+    @Order(4)
+    void aMoveToAStoppedNodeWaitsForItAndEndsOnceItIsBack() throws Exception {
+        cluster.stop(1);
+        HttpResponse<String> started = reassign(2, "{\"partitions\":[{\"topic\":\"mv\",\"partition\":1,"
+                + "\"replicas\":[1,2]}]}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        // Node 1 cannot catch up while it is down: the move stays in progress, and a second one is refused.
+        Thread.sleep(3000);
+        assertThat(running(2)).singleElement().satisfies(m -> assertThat(ints(m.get("target"))).containsExactly(1, 2));
+        assertProblem(reassign(3, "{\"partitions\":[{\"topic\":\"mv\",\"partition\":1,\"replicas\":[3]}]}"), 409,
+                "reassignment-in-progress");
+        // Writes go on through the old replicas meanwhile.
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> r = cluster.send(2, "POST", "/api/v1/topics/mv/records",
+                    "{\"acks\":\"all\",\"records\":[{\"partition\":1,\"value\":\"p1-" + i + "\"}]}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        }
+        cluster.start(1);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(running(2)).isEmpty());
+        for (int node = 1; node <= 3; node++) {
+            int n = node;
+            await().atMost(WAIT).untilAsserted(() ->
+                    assertThat(replicas(n, 1)).as("node %d's describe", n).containsExactly(1, 2));
+        }
+        assertThat(registry(3).get(TOPIC).hosts(1)).isFalse();
+        await().atMost(WAIT).untilAsserted(() -> {
+            HttpResponse<String> r = cluster.send(3, "GET", "/api/v1/topics/mv/partitions/1/records?offset=0"
+                    + "&maxRecords=100", null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            assertThat(JSON.readTree(r.body()).get("records")).hasSize(20);
+        });
+        PartitionLog onNode1 = registry(1).partition(TOPIC, 1);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(onNode1.highWatermark()).isEqualTo(20));
+    }
+
+    // --- helpers -----------------------------------------------------------------------------
+
+    private static HttpResponse<String> reassign(int node, String body) throws Exception {
+        return cluster.send(node, "POST", "/api/v1/cluster/reassignments", body);
+    }
+
+    private static List<JsonNode> running(int node) throws Exception {
+        HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/cluster/reassignments", null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        List<JsonNode> out = new ArrayList<>();
+        JSON.readTree(r.body()).get("reassignments").forEach(out::add);
+        return out;
+    }
+
+    private static List<Integer> replicas(int node, int partition) throws Exception {
+        return ints(partitionDetails(node, partition).get("replicas"));
+    }
+
+    private static int leader(int node, int partition) throws Exception {
+        return partitionDetails(node, partition).get("leader").asInt();
+    }
+
+    private static JsonNode partitionDetails(int node, int partition) throws Exception {
+        HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + TOPIC, null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).get("partitionDetails").get(partition);
+    }
+
+    private static List<Integer> ints(JsonNode array) {
+        List<Integer> out = new ArrayList<>();
+        array.forEach(n -> out.add(n.asInt()));
+        return out;
+    }
+
+    private static TopicRegistry registry(int node) {
+        return cluster.context(node).getBean(TopicRegistry.class);
+    }
+
+    private static List<RecordBatch> batches(int node) {
+        PartitionLog log = registry(node).partition(TOPIC, 0);
+        return log.read(log.logStartOffset(), Integer.MAX_VALUE).batches();
+    }
+
+    private static HttpResponse<String> produce(int node, String value) throws Exception {
+        return cluster.send(node, "POST", "/api/v1/topics/" + TOPIC + "/records",
+                "{\"acks\":\"all\",\"records\":[{\"partition\":0,\"value\":\"" + value + VALUE_PAD + "\"}]}");
+    }
+
+    private static void produceOrFail(int node, String value) throws Exception {
+        HttpResponse<String> r = produce(node, value);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        record(value, r);
+    }
+
+    private static void record(String value, HttpResponse<String> r) {
+        acked.put(value + VALUE_PAD, JSON.readTree(r.body()).get("offsets").get(0).get("offset").asLong());
+    }
+
+    /** Every record of partition 0 read through a node: value -> offset. */
+    private static Map<String, Long> readAll(int node) throws Exception {
+        Map<String, Long> out = new java.util.HashMap<>();
+        long offset = 0;
+        while (true) {
+            HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + TOPIC
+                    + "/partitions/0/records?offset=" + offset + "&maxRecords=500", null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode records = JSON.readTree(r.body()).get("records");
+            if (records.isEmpty()) {
+                return out;
+            }
+            for (JsonNode rec : records) {
+                out.put(rec.get("value").asString(), rec.get("offset").asLong());
+                offset = rec.get("offset").asLong() + 1;
+            }
+        }
+    }
+
+    private static void assertProblem(HttpResponse<String> r, int status, String type) {
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(ct ->
+                assertThat(ct).startsWith("application/problem+json"));
+        assertThat(JSON.readTree(r.body()).get("type").asString()).endsWith(type);
+    }
+}
