@@ -30,11 +30,19 @@ public final class LoopbackCluster implements AutoCloseable {
     private final int[] httpPorts;
     private final int[] raftPorts;
     private final String peers;
+    /** More command-line arguments for every node: keys not among the defaults (a repeated key would join both values). */
+    private final List<String> extraArgs;
     private final Map<Integer, ConfigurableApplicationContext> nodes = new TreeMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public LoopbackCluster(Path root, int size) throws IOException {
+        this(root, size, new String[0]);
+    }
+
+    /** A cluster whose nodes all get {@code extraArgs} ({@code --key=value}, keys not among the defaults). */
+    public LoopbackCluster(Path root, int size, String... extraArgs) throws IOException {
         this.root = root;
+        this.extraArgs = List.of(extraArgs);
         this.httpPorts = new int[size + 1];
         this.raftPorts = new int[size + 1];
         StringBuilder sb = new StringBuilder();
@@ -57,7 +65,7 @@ public final class LoopbackCluster implements AutoCloseable {
 
     public synchronized void start(int id) {
         // Command-line arguments win over application.yml (builder properties would not).
-        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(IngestApplication.class).run(
+        List<String> args = new ArrayList<>(List.of(
                 "--server.port=" + httpPorts[id],
                 "--server.address=127.0.0.1",
                 "--server.shutdown=immediate",
@@ -70,7 +78,10 @@ public final class LoopbackCluster implements AutoCloseable {
                 "--spring.main.banner-mode=off",
                 "--spring.jmx.enabled=false",
                 "--springdoc.api-docs.enabled=false",
-                "--logging.level.org.apache.ratis=WARN");
+                "--logging.level.org.apache.ratis=WARN"));
+        args.addAll(extraArgs);
+        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(IngestApplication.class)
+                .run(args.toArray(String[]::new));
         nodes.put(id, ctx);
     }
 
@@ -87,6 +98,11 @@ public final class LoopbackCluster implements AutoCloseable {
 
     public synchronized ConfigurableApplicationContext context(int id) {
         return nodes.get(id);
+    }
+
+    /** The data folder of a node (what a wiped disk loses). */
+    public Path dataDir(int id) {
+        return root.resolve("node-" + id);
     }
 
     public String baseUrl(int id) {
