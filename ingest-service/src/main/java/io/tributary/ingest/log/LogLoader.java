@@ -30,6 +30,8 @@ final class LogLoader {
 
     static final String RECOVERY_POINT = "recovery-point";
     static final String LOG_START_OFFSET = "log-start-offset";
+    /** Present while {@link PartitionLog#resetTo} runs: the offset the log restarts at, empty. */
+    static final String RESET_TO = "reset-to";
 
     private final String topic;
     private final int partition;
@@ -51,6 +53,7 @@ final class LogLoader {
     PartitionLog load() throws IOException {
         Files.createDirectories(dir);
         removeLeftovers();
+        finishReset();
         Path marker = dir.resolve(LogFiles.CLEAN_SHUTDOWN);
         boolean clean = Files.exists(marker);
         long recoveryPoint = clean ? readLong(marker, 0) : readLong(dir.resolve(RECOVERY_POINT), 0);
@@ -149,6 +152,48 @@ final class LogLoader {
         }
     }
 
+    /**
+     * Completes a {@link PartitionLog#resetTo} a crash interrupted: the {@code reset-to} file exists
+     * only once the reset was decided, so whatever of the old log is left goes, and the log opens
+     * empty at the offset it names (the segment is created by the empty-directory case of
+     * {@link #load}).
+     */
+    private void finishReset() throws IOException {
+        Path marker = dir.resolve(RESET_TO);
+        if (!Files.exists(marker)) {
+            return;
+        }
+        long start = readLong(marker, -1);
+        if (start < 0) {
+            throw new IOException(dir + ": unreadable " + RESET_TO + " file");
+        }
+        for (long base : segmentBases()) {
+            deleteSegmentFiles(base);
+        }
+        deleteProducerSnapshots(dir);
+        Files.deleteIfExists(dir.resolve(LogFiles.CLEAN_SHUTDOWN));
+        writeLogStartOffset(dir, start);
+        writeRecoveryPoint(dir, start);
+        endReset(dir);
+    }
+
+    static void beginReset(Path dir, long startOffset) throws IOException {
+        AtomicFiles.write(dir.resolve(RESET_TO), longBytes(startOffset));
+    }
+
+    static void endReset(Path dir) throws IOException {
+        Files.deleteIfExists(dir.resolve(RESET_TO));
+        AtomicFiles.fsyncDirectory(dir);
+    }
+
+    static void deleteProducerSnapshots(Path dir) throws IOException {
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.filter(p -> LogFiles.hasSuffix(p, LogFiles.PRODUCER_SNAPSHOT)).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
     private void removeLeftovers() throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.toList()) {
@@ -179,14 +224,17 @@ final class LogLoader {
         Files.deleteIfExists(LogFiles.timeIndex(dir, base));
     }
 
-    /** Keeps the {@code keep} newest producer snapshots. */
-    static void deleteOldSnapshots(Path dir, int keep) throws IOException {
+    /** Keeps the {@code keep} newest producer snapshots, and the one at {@code alsoKeep} (-1: none). */
+    static void deleteOldSnapshots(Path dir, int keep, long alsoKeep) throws IOException {
         List<Path> snapshots;
         try (Stream<Path> files = Files.list(dir)) {
             snapshots = files.filter(p -> LogFiles.hasSuffix(p, LogFiles.PRODUCER_SNAPSHOT))
                     .sorted(Comparator.comparingLong(LogFiles::baseOffsetOf).reversed()).toList();
         }
         for (int i = keep; i < snapshots.size(); i++) {
+            if (LogFiles.baseOffsetOf(snapshots.get(i)) == alsoKeep) {
+                continue;
+            }
             Files.deleteIfExists(snapshots.get(i));
         }
     }

@@ -3,6 +3,8 @@ package io.tributary.ingest.log;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,6 +62,11 @@ public final class PartitionLog implements Closeable {
      * for byte, and a rewritten batch would no longer match (see replication/PartitionStateMachine).
      */
     private volatile long compactionLimit = Long.MAX_VALUE;
+    /**
+     * A producer snapshot kept whatever the rolls since ({@link #snapshotProducers}): on a cluster the
+     * one at the Raft snapshot point, which a replica rebuilding by copy asks for; -1: none.
+     */
+    private volatile long keptProducerSnapshot = -1;
     private volatile long checkpointedRecoveryPoint = -1;
     private volatile long lastFlushMs = System.currentTimeMillis();
 
@@ -262,6 +269,187 @@ public final class PartitionLog implements Closeable {
         return new AppendResult(baseOffset, timestamps, false);
     }
 
+    /**
+     * Appends a batch copied from another replica's log as it is: at its own base offset, which must
+     * be this log's end, with its own leader epoch and without the producer checks (the replica it
+     * comes from judged it, against a producer table this log may not have); the producer table
+     * records it.
+     *
+     * @throws IllegalArgumentException when the batch does not start at the log end
+     */
+    public void appendCopied(RecordBatch batch) {
+        LogConfig cfg = config;
+        boolean flushNow;
+        writeLock.lock();
+        try {
+            ensureOpen();
+            if (batch.baseOffset() != logEndOffset) {
+                throw new IllegalArgumentException(topic + "-" + partition + ": a copied batch at " + batch.baseOffset()
+                        + " does not start at the log end " + logEndOffset);
+            }
+            LogSegment active = maybeRoll(batch.sizeInBytes(), cfg);
+            active.append(batch);
+            producers.update(batch);
+            logEndOffset = batch.nextOffset();
+            flushNow = logEndOffset - recoveryPoint >= cfg.flushMessages();
+        } catch (IOException e) {
+            throw new UncheckedIOException("append to " + topic + "-" + partition + " failed", e);
+        } finally {
+            writeLock.unlock();
+        }
+        if (flushNow) {
+            flush();
+        }
+        advanceHighWatermark(batch.nextOffset());
+    }
+
+    /**
+     * Discards this log and starts it again, empty, at {@code startOffset}: every segment and
+     * producer snapshot goes, a new active segment is based at {@code startOffset}, the log start,
+     * end, high watermark and recovery point become {@code startOffset}, and the producer table is
+     * empty. For a replica whose log ends below the start of the log it copies from.
+     *
+     * <p>On disk, in this order: (1) the {@code reset-to} file is written atomically (temp file,
+     * fsync, rename): from then on the reset is decided, and {@link LogLoader} finishes it if a crash
+     * interrupts it; (2) every segment is renamed to {@code .deleted} (files removed after
+     * {@link #FILE_DELETE_DELAY_MS}, or at the next open) and every producer snapshot deleted; (3)
+     * {@code log-start-offset} and {@code recovery-point} are written atomically; (4) the new empty
+     * segment is created; (5) {@code reset-to} is deleted and the directory fsynced. A crash before
+     * (1) completes leaves the old log (the temp file is a leftover the next open removes); any
+     * later crash leaves a reset that the next open completes: an empty log at {@code startOffset}.
+     *
+     * @throws IllegalArgumentException when {@code startOffset} is below the log end (a reset only
+     *                                  moves forward, so no new file can take an old segment's name)
+     */
+    public void resetTo(long startOffset) {
+        synchronized (maintenanceLock) {
+            flushLock.lock();
+            writeLock.lock();
+            try {
+                ensureOpen();
+                if (startOffset < logEndOffset) {
+                    throw new IllegalArgumentException(topic + "-" + partition + ": cannot reset to " + startOffset
+                            + ", below the log end " + logEndOffset);
+                }
+                LogLoader.beginReset(dir, startOffset);
+                // The active segment is reused when it is empty and already at the new start.
+                LogSegment keep = segments.lastEntry().getValue();
+                if (!(keep.isEmpty() && keep.baseOffset() == startOffset)) {
+                    keep = null;
+                }
+                List<LogSegment> old = new ArrayList<>(segments.values());
+                old.remove(keep);
+                for (LogSegment s : old) {
+                    s.markDeleted();
+                }
+                LogLoader.deleteProducerSnapshots(dir);
+                LogLoader.writeLogStartOffset(dir, startOffset);
+                LogLoader.writeRecoveryPoint(dir, startOffset);
+                LogSegment fresh = keep != null ? keep : LogSegment.create(dir, startOffset, config.indexIntervalBytes());
+                segments.put(startOffset, fresh);
+                for (LogSegment s : old) {
+                    removeSegmentLater(s); // in-flight readers finish on the renamed files
+                }
+                producers.clear();
+                keptProducerSnapshot = -1;
+                logStartOffset = startOffset;
+                logEndOffset = startOffset;
+                recoveryPoint = startOffset;
+                checkpointedRecoveryPoint = startOffset;
+                synchronized (waiters) {
+                    highWatermark = startOffset;
+                }
+                LogLoader.endReset(dir);
+            } catch (IOException e) {
+                throw new UncheckedIOException("reset of " + topic + "-" + partition + " to " + startOffset
+                        + " failed", e);
+            } finally {
+                writeLock.unlock();
+                flushLock.unlock();
+            }
+        }
+        waiters.highWatermarkAdvanced(startOffset);
+    }
+
+    /**
+     * Writes the producer table as a snapshot at {@code offset}, which must be the log end (the
+     * table then describes exactly the batches below it), and keeps that snapshot until the next
+     * call, whatever the segment rolls in between (they keep only the two newest otherwise). On a
+     * cluster the replica does this at each Raft snapshot point, so a replica rebuilding by copy can
+     * fetch the producer state matching the offset it copied up to ({@link #producerSnapshot}).
+     *
+     * @return false, writing nothing, when the log end is not {@code offset}
+     */
+    public boolean snapshotProducers(long offset) {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            if (logEndOffset != offset) {
+                return false;
+            }
+            producers.writeSnapshot(LogFiles.producerSnapshot(dir, offset));
+            keptProducerSnapshot = offset;
+            LogLoader.deleteOldSnapshots(dir, 2, offset);
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("producer snapshot of " + topic + "-" + partition + " failed", e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Keeps the producer snapshot at {@code offset}, if there is one, through later rolls (after a restart). */
+    public void keepProducerSnapshot(long offset) {
+        keptProducerSnapshot = offset;
+    }
+
+    /**
+     * The producer snapshot file at {@code offset} (the table as of that offset, see
+     * {@link ProducerStateTable#writeSnapshot}), or null when there is none.
+     */
+    public byte[] producerSnapshot(long offset) {
+        try {
+            return Files.readAllBytes(LogFiles.producerSnapshot(dir, offset));
+        } catch (NoSuchFileException e) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Replaces the producer table with a snapshot taken by another replica of the same log at this
+     * log's end ({@link #producerSnapshot}). The file is written first (atomically), so the next
+     * open loads it as the newest snapshot; then it is loaded.
+     *
+     * @throws CorruptRecordException when the snapshot fails its checks (the file is removed again)
+     */
+    public void installProducerSnapshot(byte[] snapshot) {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            Path file = LogFiles.producerSnapshot(dir, logEndOffset);
+            AtomicFiles.write(file, snapshot);
+            try {
+                // Checked on a scratch table first: a failed load would leave this one emptied.
+                if (!new ProducerStateTable().loadSnapshot(file)) {
+                    throw new CorruptRecordException("producer snapshot of the unversioned layout");
+                }
+            } catch (CorruptRecordException e) {
+                Files.deleteIfExists(file);
+                throw e;
+            }
+            producers.loadSnapshot(file);
+            keptProducerSnapshot = logEndOffset;
+            LogLoader.deleteOldSnapshots(dir, 2, logEndOffset);
+        } catch (IOException e) {
+            throw new UncheckedIOException("installing a producer snapshot in " + topic + "-" + partition
+                    + " failed", e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
     /** On a single node the high watermark is the log end, once the flush policy is satisfied. */
     private void advanceHighWatermark(long upTo) {
         long hw;
@@ -304,7 +492,7 @@ public final class PartitionLog implements Closeable {
         LogSegment next = LogSegment.create(dir, base, config.indexIntervalBytes());
         segments.put(base, next);
         producers.writeSnapshot(LogFiles.producerSnapshot(dir, base));
-        LogLoader.deleteOldSnapshots(dir, 2);
+        LogLoader.deleteOldSnapshots(dir, 2, keptProducerSnapshot);
         // The sealed segment still needs its fsync; the flusher (or the next flush) does it.
         return next;
     }
@@ -595,7 +783,7 @@ public final class PartitionLog implements Closeable {
             LogSegment active = segments.lastEntry().getValue();
             active.writeIndexes();
             producers.writeSnapshot(LogFiles.producerSnapshot(dir, logEndOffset));
-            LogLoader.deleteOldSnapshots(dir, 2);
+            LogLoader.deleteOldSnapshots(dir, 2, keptProducerSnapshot);
             for (LogSegment s : segments.values()) {
                 s.close();
             }

@@ -46,6 +46,7 @@ public class PartitionGroups {
     private final AclStore acls;
     private final NodeCredentials credentials;
     private final FailedReplicas failed;
+    private final ReplicaCopyThrottle copyThrottle;
     private final ClusterPeers peers;
     private final ClusterPeers.Peer self;
     private final Map<RaftGroupId, TopicPartition> partitionsByGroup = new ConcurrentHashMap<>();
@@ -56,8 +57,9 @@ public class PartitionGroups {
     private volatile MetadataStateMachine metadataStateMachine;
 
     public PartitionGroups(TopicRegistry topics, ProducerIds producerIds, AclStore acls, IngestProperties props,
-                           NodeCredentials credentials, FailedReplicas failed) {
+                           NodeCredentials credentials, FailedReplicas failed, ReplicaCopyThrottle copyThrottle) {
         this.topics = topics;
+        this.copyThrottle = copyThrottle;
         this.producerIds = producerIds;
         this.acls = acls;
         this.credentials = credentials;
@@ -238,7 +240,7 @@ public class PartitionGroups {
         }
         return new PartitionStateMachine(tp, topics.partition(tp.topic(), tp.partition()),
                 node -> peers.find(node).orElseThrow().httpBase(), credentials::authorization,
-                e -> failed.markFailed(tp, e));
+                e -> failed.markFailed(tp, e), copyThrottle);
     }
 
     /** Called by the metadata state machine once a topic exists locally: join its partition groups. */

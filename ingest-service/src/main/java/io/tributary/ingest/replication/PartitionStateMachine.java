@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 
 import io.tributary.ingest.log.AppendResult;
+import io.tributary.ingest.log.AtomicFiles;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.RecordBatch;
@@ -81,6 +83,8 @@ final class PartitionStateMachine extends BaseStateMachine {
     private final Consumer<Throwable> onStorageFailure;
     /** This node's credentials for the peers' internal endpoints (a Node token). */
     private final Supplier<String> authorization;
+    /** The node-wide rate of copies from leaders, and their byte counter. */
+    private final ReplicaCopyThrottle copyThrottle;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     /** Latest snapshot of this replica: (term, index) and the offset after its last batch; null if none. */
     private volatile SnapshotPoint snapshotPoint;
@@ -103,8 +107,10 @@ final class PartitionStateMachine extends BaseStateMachine {
     private volatile long appliedEnd;
 
     PartitionStateMachine(TopicPartition tp, PartitionLog log, IntFunction<String> httpBaseOf,
-                          Supplier<String> authorization, Consumer<Throwable> onStorageFailure) {
+                          Supplier<String> authorization, Consumer<Throwable> onStorageFailure,
+                          ReplicaCopyThrottle copyThrottle) {
         this.onStorageFailure = onStorageFailure;
+        this.copyThrottle = copyThrottle;
         this.authorization = authorization;
         this.tp = tp;
         this.partitionLog = log;
@@ -148,7 +154,17 @@ final class PartitionStateMachine extends BaseStateMachine {
         }
         // Entries after the snapshot are replayed against the stored batches: those must stay as written.
         partitionLog.limitCompaction(appliedEnd);
+        // The producer state at the snapshot point is what a peer rebuilding by copy asks for.
+        partitionLog.keepProducerSnapshot(snapshot == null ? -1 : appliedEnd);
         replayEnd = partitionLog.logEndOffset();
+        if (Files.exists(copyMarker())) {
+            // A copy restarted this log at the leader's log start and stopped before it installed its
+            // snapshot: no replay can start below that (the entries there are what the copy replaces),
+            // the leader asks for the copy again and it resumes from the log end.
+            log.warn("{}: a copy from the leader was interrupted; the log holds offsets {} to {}, waiting for "
+                    + "the copy to resume", tp, partitionLog.logStartOffset(), replayEnd);
+            return;
+        }
         if (appliedEnd > replayEnd) {
             throw new IOException(tp + ": snapshot " + snapshot + " covers offsets up to " + appliedEnd
                     + " but the log ends at " + replayEnd + "; the partition log lost flushed data");
@@ -265,6 +281,11 @@ final class PartitionStateMachine extends BaseStateMachine {
         long end = appliedEnd;
         try {
             partitionLog.flush();
+            // The producer state as of this point, for a peer that copies the log up to it. Not while
+            // replaying (the table is then ahead of the point); that peer then rebuilds it from what it copies.
+            if (!partitionLog.snapshotProducers(end)) {
+                log.info("{}: no producer snapshot at {} (log end {})", tp, end, partitionLog.logEndOffset());
+            }
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
@@ -292,7 +313,13 @@ final class PartitionStateMachine extends BaseStateMachine {
      * continues with the entries after that index.
      *
      * <p>The copy starts at this replica's own log end: its log is a prefix of the leader's
-     * (committed data only, same offsets everywhere), empty after a wiped disk.
+     * (committed data only, same offsets everywhere), empty after a wiped disk. When that end is
+     * below the leader's log start (its retention deleted the batches in between), this replica's
+     * log is first restarted empty at the leader's log start ({@link PartitionLog#resetTo}), and the
+     * copy begins there. The producer state comes from the leader as of the snapshot point (its
+     * producer snapshot there, {@link PartitionLog#snapshotProducers}), not from the copied batches
+     * alone, which lack the producers whose batches retention deleted. The copy asks for 4 MiB
+     * chunks and keeps to the node-wide {@code ingest.replication.copy-rate} ({@link ReplicaCopyThrottle}).
      */
     @Override
     public CompletableFuture<TermIndex> notifyInstallSnapshotFromLeader(RoleInfoProto roleInfo,
@@ -333,8 +360,20 @@ final class PartitionStateMachine extends BaseStateMachine {
             throw new IOException(tp + ": node " + node + "'s snapshot " + point + " is older than its Raft log start "
                     + firstInLeaderLog);
         }
+        // Absent from a node of an earlier version: as before, the copy starts at this log's end.
+        long leaderStart = sr.headers().firstValue(ReplicaReads.LOG_START).map(Long::parseLong).orElse(0L);
         long end = partitionLog.logEndOffset();
+        if (end < leaderStart && leaderStart <= point.offset()) {
+            log.info("{}: this log ends at {}, below node {}'s log start {}; restarting it empty there", tp, end,
+                    node, leaderStart);
+            // Marked first: a crash between the reset and the installed snapshot must not make load()
+            // refuse a log that starts above the replay point (see load()).
+            AtomicFiles.write(copyMarker(), Long.toString(leaderStart).getBytes(StandardCharsets.UTF_8));
+            partitionLog.resetTo(leaderStart);
+            end = leaderStart;
+        }
         long copied = 0;
+        long copiedBytes = 0;
         while (end < point.offset()) {
             HttpResponse<byte[]> br = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/batches?offset=" + end
                     + "&maxBytes=" + COPY_CHUNK_BYTES)).header("Authorization", authorization.get())
@@ -353,22 +392,69 @@ final class PartitionStateMachine extends BaseStateMachine {
                     throw new IOException(tp + ": node " + node + " sent a batch at " + batch.baseOffset()
                             + " where offset " + end + " was expected (its log starts later?)");
                 }
-                // Same content, same offsets; the epoch is the batch's own (the Raft term of its entry).
-                partitionLog.appendBatch(batch, batch.leaderEpoch());
+                // Same bytes, offsets and epoch (the Raft term of its entry); the leader already judged
+                // the producer sequences, against a producer table this replica may not have.
+                partitionLog.appendCopied(batch);
                 end = partitionLog.logEndOffset();
                 copied++;
             }
+            copiedBytes += bytes.length;
+            copyThrottle.copied(bytes.length);
         }
         try {
             partitionLog.flush();
         } catch (UncheckedIOException e) {
             throw e.getCause();
         }
+        installProducerState(base, node, point);
         TermIndex at = TermIndex.valueOf(point.term(), point.index());
         writeSnapshot(at, point.offset());
-        log.info("{}: copied {} batches from node {}; installed snapshot {} = offset {}", tp, copied, node, at,
-                point.offset());
+        Files.deleteIfExists(copyMarker());
+        log.info("{}: copied {} batches ({} bytes) from node {}; installed snapshot {} = offset {}, log starts at {}",
+                tp, copied, copiedBytes, node, at, point.offset(), partitionLog.logStartOffset());
         return at;
+    }
+
+    /**
+     * Replaces this replica's producer table with the leader's as of {@code offset} (this log's end
+     * now). Without it (a leader of an earlier version, or one whose snapshot was taken while it was
+     * replaying) the table stays as the copied batches built it: after a reset, producers whose
+     * batches only the deleted segments held are forgotten here, so a retry of theirs would be
+     * written again once this replica leads.
+     */
+    private void installProducerState(String base, int node, SnapshotPoint point)
+            throws IOException, InterruptedException {
+        long offset = point.offset();
+        if (partitionLog.logEndOffset() != offset) {
+            return; // the log already held more than the snapshot point: its own table is the right one
+        }
+        HttpResponse<byte[]> pr = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/producers?offset=" + offset))
+                .header("Authorization", authorization.get()).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        if (pr.statusCode() == 200) {
+            partitionLog.installProducerSnapshot(pr.body());
+            copyThrottle.copied(pr.body().length);
+        } else if (pr.statusCode() == 404) {
+            // The leader keeps the producer snapshot of its latest point only: if it took a newer one
+            // meanwhile, this attempt fails and Ratis asks again, resuming from this log's end.
+            HttpResponse<String> sr = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/snapshot"))
+                    .header("Authorization", authorization.get()).timeout(Duration.ofSeconds(30)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (sr.statusCode() != 200 || !SnapshotPoint.decode(sr.body()).equals(point)) {
+                throw new IOException(tp + ": node " + node + " moved its snapshot point past " + point
+                        + " during the copy; copying on to its new point");
+            }
+            log.warn("{}: node {} has no producer snapshot at offset {}; the producer table is rebuilt from the copied "
+                    + "batches only", tp, node, offset);
+        } else {
+            throw new IOException(tp + ": fetching the producer state at " + offset + " off node " + node + " failed ("
+                    + pr.statusCode() + ")");
+        }
+    }
+
+    /** Present between a copy's reset of the partition log and its installed snapshot (in the Raft storage). */
+    private Path copyMarker() {
+        return storage.getSnapshotFile(0, 0).toPath().resolveSibling("copy-reset");
     }
 
     @Override

@@ -22,7 +22,13 @@ import org.springframework.web.bind.annotation.RestController;
  *
  * <ul>
  *   <li>{@code GET .../snapshot}: {@code "<term> <index> <offset>"}, this replica's latest
- *       snapshot point (404 when it hosts no replica or has no snapshot yet);</li>
+ *       snapshot point (404 when it hosts no replica or has no snapshot yet), with this replica's
+ *       log start offset in the header {@code X-Log-Start-Offset} (a copying replica whose log ends
+ *       below it restarts its log there; a caller that ignores the header sees the old answer);</li>
+ *   <li>{@code GET .../producers?offset=}: this replica's producer snapshot at {@code offset}, the
+ *       idempotent-producer table as of that offset ({@code application/octet-stream}, the layout of
+ *       {@code ProducerStateTable.writeSnapshot}); kept for the latest snapshot point, so a copy up to
+ *       that point can take the producer state along (404 when there is none at that offset);</li>
  *   <li>{@code GET .../batches?offset=&maxBytes=}: the stored batches from {@code offset} on,
  *       byte for byte, concatenated ({@code application/octet-stream}; each batch carries its
  *       own length).</li>
@@ -52,7 +58,21 @@ class ReplicaCopyController {
         PartitionStateMachine sm = views.localStateMachine(topic, partition);
         PartitionStateMachine.SnapshotPoint point = sm == null || views.replicaFailed(topic, partition) ? null
                 : sm.snapshotPoint();
-        return point == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(point.encode());
+        return point == null ? ResponseEntity.notFound().build() : ResponseEntity.ok()
+                .header(ReplicaReads.LOG_START, Long.toString(sm.partitionLog().logStartOffset())).body(point.encode());
+    }
+
+    @GetMapping(value = "/producers", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    ResponseEntity<byte[]> producers(@PathVariable String topic, @PathVariable int partition, @RequestParam long offset) {
+        PartitionStateMachine sm = views.localStateMachine(topic, partition);
+        if (sm == null) {
+            return ResponseEntity.notFound().build();
+        }
+        if (views.replicaFailed(topic, partition)) {
+            return ResponseEntity.status(503).build();
+        }
+        byte[] snapshot = sm.partitionLog().producerSnapshot(offset);
+        return snapshot == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(snapshot);
     }
 
     @GetMapping(value = "/read", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)

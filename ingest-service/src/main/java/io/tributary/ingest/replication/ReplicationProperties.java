@@ -37,6 +37,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param moveTimeout        how long the leader of a partition whose replicas are being moved waits for one
  *                           configuration change of its Raft group (the new replicas catching up included) before
  *                           it tries again (Ratis {@code raft.server.staging.timeout} too)
+ * @param copyRate           bytes per second this node copies, over all partitions together, when it rebuilds
+ *                           replicas from their leaders' partition logs (a new or wiped node, or one left so far
+ *                           behind that the leader purged the Raft entries it needs); 0 = unlimited. Applied between
+ *                           the copy's chunks (4 MiB), so a single chunk goes at full speed
  * @param ratis              raw Apache Ratis server properties ({@code raft.server.…}, {@code raft.grpc.…}), set after
  *                           the ones above and so overriding them; empty by default. For tuning experiments and for
  *                           operators who know Ratis: a wrong value here can break replication
@@ -55,10 +59,15 @@ public record ReplicationProperties(
         @DefaultValue("1MB") org.springframework.util.unit.DataSize maxEntrySize,
         @DefaultValue("500ms") Duration peerProbeTimeout,
         @DefaultValue("5m") Duration moveTimeout,
+        @DefaultValue("64MB") org.springframework.util.unit.DataSize copyRate,
         Map<String, String> ratis) {
 
     public ReplicationProperties {
         ratis = ratis == null ? Map.of() : Map.copyOf(ratis);
+        if (copyRate.isNegative()) {
+            throw new IllegalArgumentException("ingest.replication.copy-rate must be 0 (unlimited) or more, was "
+                    + copyRate);
+        }
         if (maxInFlightPerPartition < 1 || maxInFlightPerPartition > 64) {
             // above the Ratis client's window of outstanding requests (100) a send would block
             throw new IllegalArgumentException("ingest.replication.max-in-flight-per-partition must be 1..64, was "

@@ -30,7 +30,8 @@ public final class LoopbackCluster implements AutoCloseable {
     private final int[] httpPorts;
     private final int[] raftPorts;
     private final String peers;
-    private final String[] extraArgs;
+    /** More command-line arguments for every node: keys not among the defaults (a repeated key would join both values). */
+    private final List<String> extraArgs;
     private final Map<Integer, ConfigurableApplicationContext> nodes = new TreeMap<>();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -38,10 +39,10 @@ public final class LoopbackCluster implements AutoCloseable {
         this(root, size, new String[0]);
     }
 
-    /** A cluster whose nodes also get {@code extraArgs} ({@code --key=value}, after the defaults, so they win). */
+    /** A cluster whose nodes all get {@code extraArgs} ({@code --key=value}, keys not among the defaults). */
     public LoopbackCluster(Path root, int size, String... extraArgs) throws IOException {
         this.root = root;
-        this.extraArgs = extraArgs.clone();
+        this.extraArgs = List.of(extraArgs);
         this.httpPorts = new int[size + 1];
         this.raftPorts = new int[size + 1];
         StringBuilder sb = new StringBuilder();
@@ -78,9 +79,9 @@ public final class LoopbackCluster implements AutoCloseable {
                 "--spring.jmx.enabled=false",
                 "--springdoc.api-docs.enabled=false",
                 "--logging.level.org.apache.ratis=WARN"));
-        args.addAll(List.of(extraArgs));
+        args.addAll(extraArgs);
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(IngestApplication.class)
-                .run(args.toArray(new String[0]));
+                .run(args.toArray(String[]::new));
         nodes.put(id, ctx);
     }
 
@@ -99,7 +100,7 @@ public final class LoopbackCluster implements AutoCloseable {
         return nodes.get(id);
     }
 
-    /** A node's data folder. */
+    /** The data folder of a node (what a wiped disk loses). */
     public Path dataDir(int id) {
         return root.resolve("node-" + id);
     }
