@@ -229,6 +229,13 @@ public class PartitionMoves {
         }
         if (!members.equals(Set.copyOf(a.target()))) {
             List<Integer> next = nextConfiguration(members, a.target());
+            for (int n : next) {
+                if (!members.contains(n) && !views.runsMember(n, gid)) {
+                    // Not joined yet (or down): Ratis must not send to a member that is still starting.
+                    log.debug("{}-{}: waiting for node {} to join the Raft group", t.name(), p, n);
+                    return;
+                }
+            }
             log.info("{}-{}: changing the Raft group from {} to {} (target {})", t.name(), p, members, next, a.target());
             try (RaftClient admin = node.adminClient(groups.partitionGroup(t, p))) {
                 RaftClientReply reply = admin.admin().setConfiguration(groups.raftPeers(next));

@@ -156,6 +156,11 @@ public class PartitionViews {
         return new PartitionView(leader, replicas, isr);
     }
 
+    /** True when {@code node} answers that it runs a member of the group (asked over Raft's admin RPC). */
+    boolean runsMember(int node, RaftGroupId gid) {
+        return remoteRole(node, gid) != null;
+    }
+
     /** The role of {@code node} in a group, asked over Raft's admin RPC; null when it cannot answer. */
     private RoleInfoProto remoteRole(int node, RaftGroupId gid) {
         try {
