@@ -46,6 +46,8 @@ class AuthTest extends GatewayTestSupport {
             "POST,   /api/v1/acls,                              a-key, 200",
             "GET,    /api/v1/cluster,                           c-key, 403",
             "GET,    /api/v1/cluster,                           a-key, 200",
+            "POST,   /api/v1/cluster/reassignments,             p-key, 403",
+            "POST,   /api/v1/cluster/reassignments,             a-key, 200",
             "POST,   /api/v1/pipelines,                         c-key, 403",
             "POST,   /api/v1/pipelines,                         a-key, 200",
             "GET,    /api/v1/pipelines,                         c-key, 200",

@@ -31,6 +31,7 @@ class RoutingTest extends GatewayTestSupport {
             "GET,    /api/v1/acls,                                     ingest",
             "DELETE, /api/v1/acls,                                     ingest",
             "GET,    /api/v1/cluster,                                  ingest",
+            "POST,   /api/v1/cluster/reassignments,                    ingest",
             "GET,    /api/v1/pipelines,                                clean",
             "PUT,    /api/v1/pipelines/orders,                         clean",
             "GET,    /api/v1/reference-tables,                         clean",

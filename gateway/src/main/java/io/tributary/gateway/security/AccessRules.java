@@ -18,7 +18,7 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * authenticated  GET  /api/v1/topics, /api/v1/topics/{t} (producers and consumers need partition counts);
  *                GET  /api/v1/pipelines/**, /api/v1/reference-tables/**, /api/v1/jobs/** (results, progress)
  * admin          everything else: topic, pipeline, reference-table and job changes, ACLs (/api/v1/acls/**),
- *                the cluster view (/api/v1/cluster),
+ *                the cluster view and replica moves (/api/v1/cluster/**),
  *                /actuator/**
  * </pre>
  */
