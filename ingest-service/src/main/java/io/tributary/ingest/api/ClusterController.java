@@ -7,11 +7,14 @@ import io.swagger.v3.oas.annotations.responses.ApiResponse;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.cluster.ClusterView;
+import io.tributary.ingest.cluster.NodeAddress;
 import io.tributary.ingest.cluster.Reassignments;
 import io.tributary.ingest.problem.ProblemException;
 import io.tributary.ingest.problem.ProblemType;
 import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
@@ -109,5 +112,70 @@ class ClusterController {
     @PostMapping("/preferred-leader-elections")
     Reassignments.Elections electPreferredLeaders(@RequestParam(required = false) String topic) {
         return new Reassignments.Elections(cluster.electPreferredLeaders(topic));
+    }
+
+    /** Which node takes over another's replicas. */
+    record Replacement(@Schema(example = "4") Integer by) {
+    }
+
+    @Operation(summary = "Add a node to the cluster",
+            description = "Makes a running node a member: start it first with ingest.node-id, the founding "
+                    + "ingest.cluster.peers and ingest.cluster.self-address=host:httpPort:raftPort. It joins the metadata "
+                    + "group (it receives every topic, ACL and producer id) and holds no partition until some are moved "
+                    + "to it (reassignments, replace) or topics are created after it joined. Sending the same node again "
+                    + "after a failure finishes the job.",
+            responses = {
+                    @ApiResponse(responseCode = "201", description = "the node is a member",
+                            content = @Content(schema = @Schema(implementation = NodeAddress.class))),
+                    @ApiResponse(responseCode = "400", description = "a missing or bad field, or a single node",
+                            content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "403", description = "no CLUSTER ALTER permission",
+                            content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "409", description = "node-exists: the id or Raft address is a member's",
+                            content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "503", description = "node-unreachable (not started?) or the metadata "
+                            + "group did not change in time: retriable", content = @Content(mediaType = PROBLEM))})
+    @PostMapping("/nodes")
+    @ResponseStatus(HttpStatus.CREATED)
+    NodeAddress addNode(@RequestBody NodeAddress node) {
+        return cluster.addNode(node);
+    }
+
+    @Operation(summary = "Move every replica of a node to another node",
+            description = "Starts one move per partition with a replica on the node (the node may be dead): the "
+                    + "other node takes its place in the partition's replica list, so preferred leaders stay. Follow the "
+                    + "moves with GET /api/v1/cluster/reassignments, then remove the old node.",
+            responses = {
+                    @ApiResponse(responseCode = "202", description = "the moves started",
+                            content = @Content(schema = @Schema(implementation = Reassignments.Listing.class))),
+                    @ApiResponse(responseCode = "400", description = "by missing or not a member, or a single node",
+                            content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "404", description = "the node is not a member",
+                            content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "409", description = "one of its partitions is moving already",
+                            content = @Content(mediaType = PROBLEM))})
+    @PostMapping("/nodes/{node}/replace")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    Reassignments.Listing replaceNode(@PathVariable int node, @RequestBody Replacement replacement) {
+        if (replacement == null || replacement.by() == null) {
+            throw new ProblemException(ProblemType.INVALID_REQUEST, "by must name the node that takes the replicas");
+        }
+        return new Reassignments.Listing(cluster.replaceNode(node, replacement.by()));
+    }
+
+    @Operation(summary = "Remove a node from the cluster",
+            description = "Takes a node that holds no replica out of the cluster (the metadata group shrinks by it). "
+                    + "Move its replicas first. Then stop the node and delete its data folder.",
+            responses = {
+                    @ApiResponse(responseCode = "204", description = "the node is no longer a member"),
+                    @ApiResponse(responseCode = "400", description = "the answering node itself, or a single node",
+                            content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "404", description = "not a member", content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "409", description = "node-not-empty: it still holds replicas",
+                            content = @Content(mediaType = PROBLEM))})
+    @DeleteMapping("/nodes/{node}")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    void removeNode(@PathVariable int node) {
+        cluster.removeNode(node);
     }
 }

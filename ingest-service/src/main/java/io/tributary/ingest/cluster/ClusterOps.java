@@ -155,4 +155,29 @@ public interface ClusterOps {
      * preferred leader, the first of its replicas; nothing to do on a single node.
      */
     List<Reassignments.LeaderChange> electPreferredLeaders(String topic);
+
+    /**
+     * Adds a running node to the cluster ({@code POST /api/v1/cluster/nodes}); returns once it is a
+     * member. It holds no partition until some are moved to it or new topics are created.
+     *
+     * @throws io.tributary.ingest.problem.ProblemException 400 on a single node or for a bad address,
+     *         409 node-exists, 503 node-unreachable
+     */
+    NodeAddress addNode(NodeAddress node);
+
+    /**
+     * Moves every replica of {@code oldNode} to {@code newNode} (both members); answers the moves started.
+     *
+     * @throws io.tributary.ingest.problem.ProblemException 400 on a single node or for a non-member new node,
+     *         404 for a non-member old node
+     */
+    List<Reassignments.Running> replaceNode(int oldNode, int newNode);
+
+    /**
+     * Takes a node that holds no replica out of the cluster.
+     *
+     * @throws io.tributary.ingest.problem.ProblemException 400 on a single node or for the answering node,
+     *         404 for a non-member, 409 node-not-empty while it holds replicas
+     */
+    void removeNode(int node);
 }

@@ -15,6 +15,8 @@ import io.tributary.ingest.replication.ClusterPeers;
 import io.tributary.ingest.replication.MetadataAdmin;
 import io.tributary.ingest.replication.PartitionGroups;
 import io.tributary.ingest.replication.PartitionMoves;
+import io.tributary.ingest.replication.ClusterNodes;
+import io.tributary.ingest.replication.ClusterPeers;
 import io.tributary.ingest.replication.PartitionViews;
 import io.tributary.ingest.replication.Proposals;
 import io.tributary.ingest.replication.ReplicaReads;
@@ -42,11 +44,13 @@ public class RaftClusterOps implements ClusterOps {
     private final TopicRegistry topics;
     private final NodeReports reports;
     private final PartitionMoves moves;
+    private final ClusterNodes nodes;
 
     RaftClusterOps(PartitionGroups groups, PartitionViews views, Proposals proposals, MetadataAdmin metadata,
                    ReplicaReads replicaReads, ProducerIds producerIds, TopicRegistry topics, NodeReports reports,
-                   PartitionMoves moves) {
+                   PartitionMoves moves, ClusterNodes nodes) {
         this.moves = moves;
+        this.nodes = nodes;
         this.groups = groups;
         this.views = views;
         this.proposals = proposals;
@@ -210,5 +214,27 @@ public class RaftClusterOps implements ClusterOps {
     @Override
     public List<Reassignments.LeaderChange> electPreferredLeaders(String topic) {
         return moves.electPreferredLeaders(topic);
+    }
+
+    @Override
+    public NodeAddress addNode(NodeAddress node) {
+        if (node == null || node.id() == null || node.host() == null || node.httpPort() == null
+                || node.raftPort() == null) {
+            throw new io.tributary.ingest.problem.ProblemException(io.tributary.ingest.problem.ProblemType.INVALID_REQUEST,
+                    "a node needs id, host, httpPort and raftPort");
+        }
+        ClusterPeers.Peer added = nodes.add(new ClusterPeers.Peer(node.id(), node.host().trim(), node.httpPort(),
+                node.raftPort()));
+        return new NodeAddress(added.id(), added.host(), added.httpPort(), added.raftPort());
+    }
+
+    @Override
+    public List<Reassignments.Running> replaceNode(int oldNode, int newNode) {
+        return nodes.replace(oldNode, newNode);
+    }
+
+    @Override
+    public void removeNode(int node) {
+        nodes.remove(node);
     }
 }

@@ -184,4 +184,24 @@ public class SingleNodeOps implements ClusterOps {
         }
         return List.of();
     }
+
+    @Override
+    public NodeAddress addNode(NodeAddress node) {
+        throw alone();
+    }
+
+    @Override
+    public List<Reassignments.Running> replaceNode(int oldNode, int newNode) {
+        throw alone();
+    }
+
+    @Override
+    public void removeNode(int node) {
+        throw alone();
+    }
+
+    private static ProblemException alone() {
+        return new ProblemException(ProblemType.INVALID_REQUEST, "this node runs alone (ingest.cluster.peers is not "
+                + "set); nodes are added to and removed from a cluster");
+    }
 }

@@ -160,6 +160,9 @@ class OffsetStore {
     /** Applies the records the local log gained since the last call to the view; returns how many. */
     private int catchUp(int p) {
         PartitionLog partition = placement.offsetsTopic().partitions().get(p);
+        if (partition == null) {
+            return 0; // no replica here (a node added later, or one the partition moved off): nothing to read
+        }
         synchronized (viewLocks[p]) {
             int records = 0;
             long offset = Math.max(viewEnds[p], partition.logStartOffset());

@@ -34,6 +34,12 @@ public enum ProblemType {
     UNKNOWN_POLL_SEQUENCE("unknown-poll-sequence", "Unknown poll sequence", HttpStatus.CONFLICT, false),
     /** A partition's replicas are already being moved; wait for that move to finish. */
     REASSIGNMENT_IN_PROGRESS("reassignment-in-progress", "Reassignment in progress", HttpStatus.CONFLICT, false),
+    /** A node id or address is taken by a member already. */
+    NODE_EXISTS("node-exists", "Node exists", HttpStatus.CONFLICT, false),
+    /** A node still holds partition replicas; move them off first. */
+    NODE_NOT_EMPTY("node-not-empty", "Node holds replicas", HttpStatus.CONFLICT, false),
+    /** A node to be added does not answer (not started yet?). */
+    NODE_UNREACHABLE("node-unreachable", "Node unreachable", HttpStatus.SERVICE_UNAVAILABLE, true),
     UNAUTHORIZED("unauthorized", "Unauthorized", HttpStatus.UNAUTHORIZED, false),
     FORBIDDEN("forbidden", "Forbidden", HttpStatus.FORBIDDEN, false),
     NOT_FOUND("not-found", "Not found", HttpStatus.NOT_FOUND, false),

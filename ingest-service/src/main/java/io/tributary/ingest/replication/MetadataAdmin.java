@@ -88,7 +88,8 @@ public class MetadataAdmin {
         // both pass and overshoot by one topic; the cap is about resource exhaustion, not exactness.)
         topics.checkPartitionLimits(partitions);
         RaftClientReply reply = proposals.send(node::metadataClient, MetadataCodec.encode(
-                MetadataCommand.CreateTopic.withNewId(name, partitions, replicationFactor, configs)),
+                MetadataCommand.CreateTopic.withNewId(name, partitions, replicationFactor, configs,
+                        placement(partitions, replicationFactor))),
                 "create topic " + name);
         MetadataReply answer = MetadataCodec.decodeReply(reply.getMessage());
         if (answer instanceof MetadataReply.Exists) {
@@ -108,6 +109,19 @@ public class MetadataAdmin {
             }
         }
         return topic;
+    }
+
+    /**
+     * Where a new topic's partitions go: over the members now (founders plus nodes added, minus
+     * nodes removed), {@code replicationFactor} consecutive members in id order from
+     * {@code partition mod members}, as the computed placement does over the founders.
+     */
+    private List<List<Integer>> placement(int partitions, int replicationFactor) {
+        java.util.ArrayList<List<Integer>> out = new java.util.ArrayList<>(partitions);
+        for (int p = 0; p < partitions; p++) {
+            out.add(groups.peers().replicas(p, replicationFactor));
+        }
+        return out;
     }
 
     /**

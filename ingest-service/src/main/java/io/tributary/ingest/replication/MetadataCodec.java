@@ -13,6 +13,8 @@ import io.tributary.ingest.replication.MetadataCommand.DeleteTopic;
 import io.tributary.ingest.replication.MetadataCommand.InitProducer;
 import io.tributary.ingest.replication.MetadataCommand.Noop;
 import io.tributary.ingest.replication.MetadataCommand.Reassign;
+import io.tributary.ingest.replication.MetadataCommand.AddNode;
+import io.tributary.ingest.replication.MetadataCommand.RemoveNode;
 import io.tributary.ingest.replication.MetadataCommand.UpdateConfigs;
 import org.apache.ratis.protocol.Message;
 import tools.jackson.databind.json.JsonMapper;
@@ -36,12 +38,19 @@ import tools.jackson.databind.json.JsonMapper;
  * "noop"          "node-&lt;id&gt;"          0           0                  {}                   -            -
  * "reassign"      topic               0           0                  {}                   id           -
  *                 plus "partition": index, "replicas": [node ids], "target": [node ids] or left out
+ * "add-node"      null                0           0                  {}                   -            -
+ *                 plus "node": {"id":3,"host":"ingest-3","httpPort":8081,"raftPort":9081}
+ * "remove-node"   null                0           0                  {}                   -            -
+ *                 plus "nodeId": id
  * </pre>
+ * A {@code create} written since nodes can be added also has {@code "assignment": [[node ids], ...]},
+ * one list per partition; without it the placement is computed from the founding peers.
  * e.g. {@code {"op":"create","name":"raw.orders","partitions":3,"replicationFactor":3,"configs":{},
  * "topicId":"Xh2xEn1iQ3i2cB4Rh5xw2A"}}. {@code create} entries written before topic ids existed
  * have no {@code topicId}; entries written before ACLs existed have no {@code acl}. A node that
  * predates {@code reassign} refuses it, so every node must run a version that knows it before the
- * first reassignment.
+ * first reassignment, and the same holds for {@code add-node}, {@code remove-node} and a
+ * {@code create} with an assignment (an older node would ignore the assignment).
  *
  * <p>The log is never purged and replayed at every start, so this shape is forever: every entry
  * any earlier version wrote must still decode to the same command, and nodes of two versions
@@ -75,6 +84,8 @@ final class MetadataCodec {
     private static final String ACL = "acl";
     private static final String NOOP = "noop";
     private static final String REASSIGN = "reassign";
+    private static final String ADD_NODE = "add-node";
+    private static final String REMOVE_NODE = "remove-node";
 
     private static final String OK = "ok";
     private static final String EXISTS = "exists:";
@@ -96,11 +107,14 @@ final class MetadataCodec {
                          @JsonInclude(JsonInclude.Include.NON_NULL) AclCommand acl,
                          @JsonInclude(JsonInclude.Include.NON_NULL) Integer partition,
                          @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> replicas,
-                         @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> target) {
+                         @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> target,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) List<List<Integer>> assignment,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) ClusterPeers.Peer node,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Integer nodeId) {
 
         Entry(String op, String name, int partitions, int replicationFactor, Map<String, String> configs,
               String topicId, AclCommand acl) {
-            this(op, name, partitions, replicationFactor, configs, topicId, acl, null, null, null);
+            this(op, name, partitions, replicationFactor, configs, topicId, acl, null, null, null, null, null, null);
         }
 
         static Entry of(String op, String name) {
@@ -114,7 +128,8 @@ final class MetadataCodec {
     static byte[] encode(MetadataCommand command) {
         Entry entry;
         if (command instanceof CreateTopic c) {
-            entry = new Entry(CREATE, c.name(), c.partitions(), c.replicationFactor(), c.configs(), c.topicId(), null);
+            entry = new Entry(CREATE, c.name(), c.partitions(), c.replicationFactor(), c.configs(), c.topicId(), null,
+                    null, null, null, c.assignment(), null, null);
         } else if (command instanceof UpdateConfigs u) {
             entry = new Entry(CONFIGS, u.name(), 0, 0, u.changes(), null, null);
         } else if (command instanceof DeleteTopic d) {
@@ -127,7 +142,12 @@ final class MetadataCodec {
             entry = Entry.of(NOOP, n.sender());
         } else if (command instanceof Reassign r) {
             entry = new Entry(REASSIGN, r.name(), 0, 0, Map.of(), r.topicId(), null, r.partition(), r.replicas(),
-                    r.target());
+                    r.target(), null, null, null);
+        } else if (command instanceof AddNode a) {
+            entry = new Entry(ADD_NODE, null, 0, 0, Map.of(), null, null, null, null, null, null, a.node(), null);
+        } else if (command instanceof RemoveNode r) {
+            entry = new Entry(REMOVE_NODE, null, 0, 0, Map.of(), null, null, null, null, null, null, null,
+                    r.nodeId());
         } else {
             throw new IllegalArgumentException("no encoding for " + command);
         }
@@ -146,8 +166,27 @@ final class MetadataCodec {
         }
         String op = String.valueOf(entry.op());
         return switch (op) {
-            case CREATE -> new CreateTopic(entry.name(), entry.partitions(), entry.replicationFactor(), entry.configs(),
-                    entry.topicId());
+            case CREATE -> {
+                List<List<Integer>> assignment = entry.assignment();
+                if (assignment != null && (assignment.size() != entry.partitions() || assignment.stream().anyMatch(
+                        r -> r == null || r.isEmpty() || r.contains(null)))) {
+                    throw new MalformedCommandException("create command with a malformed assignment");
+                }
+                yield new CreateTopic(entry.name(), entry.partitions(), entry.replicationFactor(), entry.configs(),
+                        entry.topicId(), assignment);
+            }
+            case ADD_NODE -> {
+                if (entry.node() == null || entry.node().host() == null) {
+                    throw new MalformedCommandException("add-node command without a node");
+                }
+                yield new AddNode(entry.node());
+            }
+            case REMOVE_NODE -> {
+                if (entry.nodeId() == null) {
+                    throw new MalformedCommandException("remove-node command without a node id");
+                }
+                yield new RemoveNode(entry.nodeId());
+            }
             case CONFIGS -> new UpdateConfigs(entry.name(), entry.configs());
             case DELETE -> new DeleteTopic(entry.name());
             case INIT_PRODUCER -> new InitProducer(entry.name());

@@ -22,11 +22,21 @@ sealed interface MetadataCommand {
      * {@link TopicIds#derived}), as the nodes that applied them did.
      */
     record CreateTopic(String name, int partitions, int replicationFactor, Map<String, String> configs,
-                       String topicId) implements MetadataCommand {
+                       String topicId, List<List<Integer>> assignment) implements MetadataCommand {
 
-        /** A create with a freshly drawn topic id. */
-        static CreateTopic withNewId(String name, int partitions, int replicationFactor, Map<String, String> configs) {
-            return new CreateTopic(name, partitions, replicationFactor, Map.copyOf(configs), TopicIds.random());
+        /** A create as written before explicit assignments: placement computed from the founding peers. */
+        CreateTopic(String name, int partitions, int replicationFactor, Map<String, String> configs, String topicId) {
+            this(name, partitions, replicationFactor, configs, topicId, null);
+        }
+
+        /**
+         * A create with a freshly drawn topic id and the nodes of each partition ({@code assignment},
+         * decided by the node that submits it from the members it knows, so every node stores the same).
+         */
+        static CreateTopic withNewId(String name, int partitions, int replicationFactor, Map<String, String> configs,
+                                     List<List<Integer>> assignment) {
+            return new CreateTopic(name, partitions, replicationFactor, Map.copyOf(configs), TopicIds.random(),
+                    assignment == null ? null : assignment.stream().map(List::copyOf).toList());
         }
     }
 
@@ -66,6 +76,14 @@ sealed interface MetadataCommand {
             replicas = List.copyOf(replicas);
             target = target == null ? null : List.copyOf(target);
         }
+    }
+
+    /** Makes a node a member of the cluster (its address; it joins the metadata group next). */
+    record AddNode(ClusterPeers.Peer node) implements MetadataCommand {
+    }
+
+    /** Takes a node out of the cluster's members (after it left the metadata group). */
+    record RemoveNode(int nodeId) implements MetadataCommand {
     }
 
     /**

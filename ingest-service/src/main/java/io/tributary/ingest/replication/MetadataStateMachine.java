@@ -79,6 +79,12 @@ final class MetadataStateMachine extends BaseStateMachine {
          * @throws IllegalArgumentException a node id that is not a member
          */
         void reassign(TopicRegistry.Topic topic, int partition, PartitionAssignment assignment);
+
+        /** A node became a member of the cluster. */
+        void nodeAdded(ClusterPeers.Peer node);
+
+        /** A node is no longer a member of the cluster. */
+        void nodeRemoved(int nodeId);
     }
 
     private final TopicRegistry topics;
@@ -151,6 +157,12 @@ final class MetadataStateMachine extends BaseStateMachine {
                 return MetadataReply.OK;
             } else if (cmd instanceof Reassign r) {
                 return reassign(r);
+            } else if (cmd instanceof MetadataCommand.AddNode a) {
+                hooks.nodeAdded(a.node());
+                return MetadataReply.OK;
+            } else if (cmd instanceof MetadataCommand.RemoveNode r) {
+                hooks.nodeRemoved(r.nodeId());
+                return MetadataReply.OK;
             }
             throw new IllegalStateException("no apply for " + cmd);
         } catch (UnknownTopicException e) {
@@ -165,7 +177,9 @@ final class MetadataStateMachine extends BaseStateMachine {
         MetadataReply reply;
         try {
             String topicId = cmd.topicId() != null ? cmd.topicId() : TopicIds.derived(cmd.name(), index);
-            topics.create(cmd.name(), cmd.partitions(), cmd.replicationFactor(), cmd.configs(), index, topicId);
+            topics.create(cmd.name(), cmd.partitions(), cmd.replicationFactor(), cmd.configs(), index, topicId,
+                    cmd.assignment() == null ? null
+                            : cmd.assignment().stream().map(PartitionAssignment::of).toList());
             reply = MetadataReply.OK;
         } catch (TopicExistsException e) {
             reply = new MetadataReply.Exists(e.getMessage());

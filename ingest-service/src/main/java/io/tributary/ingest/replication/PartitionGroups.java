@@ -47,7 +47,9 @@ public class PartitionGroups {
     private final NodeCredentials credentials;
     private final FailedReplicas failed;
     private final ReplicaCopyThrottle copyThrottle;
-    private final ClusterPeers peers;
+    /** The founding peers: the computed placement of partitions never moved. */
+    private final ClusterPeers founders;
+    private final ClusterMembers members;
     private final ClusterPeers.Peer self;
     private final Map<RaftGroupId, TopicPartition> partitionsByGroup = new ConcurrentHashMap<>();
     /** Groups on disk of partitions no longer placed here (see {@link #stateMachineFor}). */
@@ -56,7 +58,7 @@ public class PartitionGroups {
     private volatile Membership membership;
     private volatile MetadataStateMachine metadataStateMachine;
 
-    public PartitionGroups(TopicRegistry topics, ProducerIds producerIds, AclStore acls, IngestProperties props,
+    public PartitionGroups(TopicRegistry topics, ProducerIds producerIds, AclStore acls, ClusterMembers members,
                            NodeCredentials credentials, FailedReplicas failed, ReplicaCopyThrottle copyThrottle) {
         this.topics = topics;
         this.copyThrottle = copyThrottle;
@@ -64,9 +66,9 @@ public class PartitionGroups {
         this.acls = acls;
         this.credentials = credentials;
         this.failed = failed;
-        this.peers = ClusterPeers.parse(props.cluster().peers());
-        this.self = peers.find(props.nodeId()).orElseThrow(() -> new IllegalStateException("ingest.node-id "
-                + props.nodeId() + " is not among ingest.cluster.peers " + props.cluster().peers()));
+        this.members = members;
+        this.founders = members.founders();
+        this.self = members.self();
         // Groups already on disk are opened by the server before any metadata is replayed, so
         // their state machines must be known from the registry alone.
         for (TopicRegistry.Topic t : topics.list()) {
@@ -95,8 +97,14 @@ public class PartitionGroups {
         this.membership = membership;
     }
 
+    /** The members of the cluster now (founders plus nodes added, minus nodes removed). */
     public ClusterPeers peers() {
-        return peers;
+        return members.current();
+    }
+
+    /** Where member changes are kept. */
+    ClusterMembers members() {
+        return members;
     }
 
     ClusterPeers.Peer self() {
@@ -108,12 +116,12 @@ public class PartitionGroups {
     }
 
     public int clusterSize() {
-        return peers.size();
+        return members.current().size();
     }
 
     /** The nodes that hold a replica of a partition ({@link ClusterPeers#placement}). */
     public List<Integer> replicas(TopicRegistry.Topic topic, int partition) {
-        return peers.placement(topic.metadata(), partition);
+        return founders.placement(topic.metadata(), partition);
     }
 
     /**
@@ -134,9 +142,9 @@ public class PartitionGroups {
         return RaftPeerId.valueOf(Integer.toString(nodeId));
     }
 
-    /** The metadata group: every node of the cluster. */
+    /** The metadata group: every member of the cluster. */
     RaftGroup metadataGroup() {
-        return RaftGroup.valueOf(METADATA_GROUP, raftPeers(peers.peers().stream().map(ClusterPeers.Peer::id).toList()));
+        return RaftGroup.valueOf(METADATA_GROUP, raftPeers(peers().peers().stream().map(ClusterPeers.Peer::id).toList()));
     }
 
     RaftGroup partitionGroup(TopicRegistry.Topic topic, int partition) {
@@ -146,10 +154,19 @@ public class PartitionGroups {
     List<RaftPeer> raftPeers(List<Integer> ids) {
         List<RaftPeer> out = new ArrayList<>(ids.size());
         for (int id : ids) {
-            ClusterPeers.Peer p = peers.find(id).orElseThrow();
+            ClusterPeers.Peer p = address(id);
             out.add(RaftPeer.newBuilder().setId(peerId(id)).setAddress(p.raftAddress()).build());
         }
         return out;
+    }
+
+    /**
+     * A node's address: a member's, or a founder's that was removed since (its replicas may still
+     * be in groups being changed).
+     */
+    ClusterPeers.Peer address(int id) {
+        return members.current().find(id).or(() -> founders.find(id)).orElseThrow(() ->
+                new IllegalArgumentException("node " + id + " is not a member of the cluster"));
     }
 
     /** This node's metadata state machine, null until the server opened the metadata group. */
@@ -169,7 +186,7 @@ public class PartitionGroups {
         for (int p = 0; p < topic.partitions().size(); p++) {
             boolean raftState = Files.isDirectory(topics.dataDir().resolve("raft")
                     .resolve(groupId(topic, p).getUuid().toString()));
-            if (!raftState && topic.partitions().get(p).logEndOffset() > 0) {
+            if (!raftState && topic.hosts(p) && topic.partitions().get(p).logEndOffset() > 0) {
                 // Its Raft group would apply every entry after data no other replica has: the
                 // replicas would diverge. Written when this node ran alone (or before groups
                 // were replicated); see docs/replication.md.
@@ -219,6 +236,18 @@ public class PartitionGroups {
                 public void reassign(TopicRegistry.Topic topic, int partition, PartitionAssignment assignment) {
                     PartitionGroups.this.reassign(topic, partition, assignment);
                 }
+
+                @Override
+                public void nodeAdded(ClusterPeers.Peer node) {
+                    members.add(node);
+                    log.info("node {} is a member now ({})", node.id(), node);
+                }
+
+                @Override
+                public void nodeRemoved(int nodeId) {
+                    members.remove(nodeId);
+                    log.info("node {} is no longer a member", nodeId);
+                }
             }, topics.dataDir().resolve("raft-metadata-applied"));
             metadataStateMachine = sm;
             return sm;
@@ -239,7 +268,7 @@ public class PartitionGroups {
             return new BaseStateMachine();
         }
         return new PartitionStateMachine(tp, topics.partition(tp.topic(), tp.partition()),
-                node -> peers.find(node).orElseThrow().httpBase(), credentials::authorization,
+                node -> address(node).httpBase(), credentials::authorization,
                 e -> failed.markFailed(tp, e), copyThrottle);
     }
 
@@ -286,7 +315,7 @@ public class PartitionGroups {
      */
     private void reassign(TopicRegistry.Topic topic, int partition, PartitionAssignment assignment) {
         for (int node : assignment.replicas()) {
-            if (peers.find(node).isEmpty()) {
+            if (members.current().find(node).isEmpty()) {
                 throw new IllegalArgumentException("node " + node + " is not a member of the cluster");
             }
         }

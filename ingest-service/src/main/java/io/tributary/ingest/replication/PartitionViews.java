@@ -12,7 +12,6 @@ import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.GroupInfoReply;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
-import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
@@ -41,7 +40,8 @@ public class PartitionViews {
     private final FailedReplicas failed;
     private final ReplicationProperties settings;
     /** Asks other nodes about their groups; no retries, a node that does not answer is skipped. */
-    private final RaftClient infoClient;
+    /** Per node: a client for its group-information calls (nodes added later are not in any start-time group). */
+    private final java.util.Map<Integer, RaftClient> infoClients = new java.util.concurrent.ConcurrentHashMap<>();
 
     public PartitionViews(RaftNode node, PartitionGroups groups, TopicRegistry topics, FailedReplicas failed,
                           ReplicationProperties settings) {
@@ -50,7 +50,6 @@ public class PartitionViews {
         this.topics = topics;
         this.failed = failed;
         this.settings = settings;
-        this.infoClient = node.newClient(groups.metadataGroup(), RetryPolicies.noRetry());
     }
 
     /**
@@ -164,7 +163,8 @@ public class PartitionViews {
     /** The role of {@code node} in a group, asked over Raft's admin RPC; null when it cannot answer. */
     private RoleInfoProto remoteRole(int node, RaftGroupId gid) {
         try {
-            GroupInfoReply reply = infoClient.getGroupManagementApi(PartitionGroups.peerId(node)).info(gid);
+            RaftClient client = infoClients.computeIfAbsent(node, n -> this.node.clientOf(groups.address(n)));
+            GroupInfoReply reply = client.getGroupManagementApi(PartitionGroups.peerId(node)).info(gid);
             return reply.isSuccess() ? reply.getRoleInfoProto() : null;
         } catch (IOException | RuntimeException e) {
             log.debug("cannot ask node {} about {}: {}", node, gid, e.toString());
@@ -175,6 +175,6 @@ public class PartitionViews {
     /** Before the server closes (this bean depends on {@link RaftNode}, so Spring closes it first). */
     @PreDestroy
     void close() {
-        RaftNode.closeQuietly(infoClient);
+        infoClients.values().forEach(RaftNode::closeQuietly);
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -125,13 +126,17 @@ class RaftNode implements PartitionGroups.Membership {
         // with the next append or heartbeat, so a node left alone after its peers stop may hold
         // acknowledged entries it never applied and cannot serve (ReplicationClusterTest).
         settings.ratis().forEach(rp::set);
-        this.server = RaftServer.newBuilder()
+        RaftServer.Builder builder = RaftServer.newBuilder()
                 .setServerId(PartitionGroups.peerId(self.id()))
                 .setProperties(rp)
-                .setGroup(groups.metadataGroup())
                 .setOption(RaftStorage.StartupOption.RECOVER)
-                .setStateMachineRegistry(groups::stateMachineFor)
-                .build();
+                .setStateMachineRegistry(groups::stateMachineFor);
+        if (groups.members().founder()) {
+            builder.setGroup(groups.metadataGroup());
+        }
+        // A node added later starts with the groups on its disk only (none at its first start): the
+        // node that adds it creates its member of the metadata group (ClusterNodes).
+        this.server = builder.build();
         groups.attach(this);
         server.start();
         for (RaftGroupId stray : groups.strays()) {
@@ -167,6 +172,14 @@ class RaftNode implements PartitionGroups.Membership {
         }
     }
 
+    /** A client for the group-management calls of one other node (adding a group there). */
+    RaftClient clientOf(ClusterPeers.Peer peer) {
+        return RaftClient.newBuilder().setProperties(clientProperties)
+                .setRaftGroup(RaftGroup.valueOf(PartitionGroups.METADATA_GROUP, org.apache.ratis.protocol.RaftPeer.newBuilder()
+                        .setId(PartitionGroups.peerId(peer.id())).setAddress(peer.raftAddress()).build()))
+                .setRetryPolicy(RetryPolicies.noRetry()).build();
+    }
+
     /** Hands a request straight to this node's server (no redirect to the leader). */
     CompletableFuture<RaftClientReply> submit(RaftClientRequest request) throws IOException {
         return server.submitClientRequestAsync(request);
@@ -175,7 +188,11 @@ class RaftNode implements PartitionGroups.Membership {
     /** Joins a group in the background (group admin runs one change at a time, in order). */
     @Override
     public void join(RaftGroup group) {
-        groupAdmin.execute(() -> addGroup(group));
+        try {
+            groupAdmin.execute(() -> addGroup(group));
+        } catch (RejectedExecutionException e) {
+            log.info("not joining Raft group {}: this node is stopping", group.getGroupId());
+        }
     }
 
     /**
@@ -186,6 +203,11 @@ class RaftNode implements PartitionGroups.Membership {
     public void leave(List<RaftGroupId> gids, String topic) {
         try {
             groupAdmin.submit(() -> gids.forEach(this::removeGroup)).get(60, TimeUnit.SECONDS);
+        } catch (RejectedExecutionException e) {
+            // Stopping: an exception out of an apply would wedge Ratis's state-machine updater (it
+            // loops in its EXCEPTION state and the server never closes). The groups' files stay;
+            // the next start removes groups of partitions no longer placed here.
+            log.info("not leaving the Raft groups {} of {}: this node is stopping", gids, topic);
         } catch (ExecutionException | TimeoutException e) {
             log.warn("leaving the Raft groups of deleted topic {} failed", topic, e);
         } catch (InterruptedException e) {
@@ -195,7 +217,11 @@ class RaftNode implements PartitionGroups.Membership {
 
     /** Runs a task on the group admin thread, after the joins and leaves queued before it. */
     void inBackground(Runnable task) {
-        groupAdmin.execute(task);
+        try {
+            groupAdmin.execute(task);
+        } catch (RejectedExecutionException e) {
+            log.info("a background group task was dropped: this node is stopping");
+        }
     }
 
     private void removeGroup(RaftGroupId gid) {
@@ -241,7 +267,7 @@ class RaftNode implements PartitionGroups.Membership {
     }
 
     /**
-     * A client for one configuration change or leadership transfer of a group: no retries (the
+     * A client for one configuration change or leadership transfer of a group: few retries (the
      * caller tries again later) and a request timeout of {@code ingest.replication.move-timeout},
      * as a change waits for new replicas to catch up.
      */
@@ -249,8 +275,15 @@ class RaftNode implements PartitionGroups.Membership {
         RaftProperties p = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(settings.moveTimeout().toMillis(),
                 TimeUnit.MILLISECONDS));
-        return RaftClient.newBuilder().setProperties(p).setRaftGroup(group).setRetryPolicy(RetryPolicies.noRetry())
-                .build();
+        // Sent to this node first (moves are driven by the partition's leader); a few retries follow
+        // a redirect to the leader elsewhere (the metadata group's, for node changes).
+        RaftClient.Builder b = RaftClient.newBuilder().setProperties(p).setRaftGroup(group)
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5,
+                        TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)));
+        if (group.getPeer(server.getId()) != null) {
+            b.setLeaderId(server.getId());
+        }
+        return b.build();
     }
 
     /** Retries (leader changes, lost peers) for about as long as a request may wait for commit. */

@@ -197,7 +197,7 @@ public class TopicRegistry implements AutoCloseable {
     public Topic create(String name, int partitions, int replicationFactor, Map<String, String> configs) {
         synchronized (adminLock) {
             checkPartitionLimits(partitions);
-            return create(name, partitions, replicationFactor, configs, 0, TopicIds.random());
+            return create(name, partitions, replicationFactor, configs, 0, TopicIds.random(), null);
         }
     }
 
@@ -236,12 +236,26 @@ public class TopicRegistry implements AutoCloseable {
      */
     public Topic create(String name, int partitions, int replicationFactor, Map<String, String> configs,
                         long incarnation, String topicId) {
+        return create(name, partitions, replicationFactor, configs, incarnation, topicId, null);
+    }
+
+    /**
+     * {@link #create} with where each partition's replicas live, as a cluster's metadata entry says
+     * (null: the placement computed from the peer list). With assignments the replication factor is
+     * not checked against this node's peer list: the node that decided them checked it against the
+     * members it knew.
+     */
+    public Topic create(String name, int partitions, int replicationFactor, Map<String, String> configs,
+                        long incarnation, String topicId, List<PartitionAssignment> assignments) {
         TopicNames.validate(name);
         if (TopicNames.isInternal(name)) {
             throw new InvalidTopicException("topic names starting with '" + TopicNames.INTERNAL_PREFIX
                     + "' are reserved for the service");
         }
-        return createTopic(name, partitions, replicationFactor, configs, incarnation, topicId);
+        if (assignments != null && assignments.size() != partitions) {
+            throw new InvalidTopicException(assignments.size() + " assignments for " + partitions + " partitions");
+        }
+        return createTopic(name, partitions, replicationFactor, configs, incarnation, topicId, assignments);
     }
 
     /** Creates a service-owned topic if missing (e.g. {@code __consumer_offsets}). */
@@ -253,15 +267,15 @@ public class TopicRegistry implements AutoCloseable {
     public Topic ensureInternal(String name, int partitions, int replicationFactor, Map<String, String> configs) {
         Topic existing = topics.get(name);
         return existing != null ? existing
-                : createTopic(name, partitions, replicationFactor, configs, 0, TopicIds.derived(name, 0));
+                : createTopic(name, partitions, replicationFactor, configs, 0, TopicIds.derived(name, 0), null);
     }
 
     private Topic createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs,
-                              long incarnation, String topicId) {
+                              long incarnation, String topicId, List<PartitionAssignment> assignments) {
         if (partitions < 1 || partitions > MAX_PARTITIONS) {
             throw new InvalidTopicException("partitions must be between 1 and " + MAX_PARTITIONS + ", was " + partitions);
         }
-        if (replicationFactor < 1 || replicationFactor > clusterSize) {
+        if (replicationFactor < 1 || assignments == null && replicationFactor > clusterSize) {
             throw new InvalidTopicException("replicationFactor must be between 1 and the number of nodes ("
                     + clusterSize + "), was " + replicationFactor);
         }
@@ -279,7 +293,7 @@ public class TopicRegistry implements AutoCloseable {
                 throw new TopicExistsException(name);
             }
             TopicMetadata meta = new TopicMetadata(name, partitions, replicationFactor, overrides,
-                    System.currentTimeMillis(), incarnation, topicId);
+                    System.currentTimeMillis(), incarnation, topicId, assignments);
             Topic topic;
             try {
                 // A crash between creating the directories and saving topics.json can leave

@@ -26,7 +26,7 @@ final class TestSetup {
     }
 
     static IngestProperties props(Path dataDir) {
-        return new IngestProperties(dataDir, 1, new IngestProperties.Cluster(""), 1, 1,
+        return new IngestProperties(dataDir, 1, new IngestProperties.Cluster("", ""), 1, 1,
                 new IngestProperties.Produce(Duration.ofMinutes(10), 100_000, 128, 64 << 20, 100_000, 100,
                         Duration.ofHours(1), Duration.ZERO),
                 new IngestProperties.Fetch(Duration.ofSeconds(30), 1 << 20, 16 << 20, 10_000, 2),

@@ -41,7 +41,7 @@ class ProducerStateFencingTest {
 
     @BeforeEach
     void open() {
-        IngestProperties props = new IngestProperties(dataDir, 1, new IngestProperties.Cluster(""), 1, 1,
+        IngestProperties props = new IngestProperties(dataDir, 1, new IngestProperties.Cluster("", ""), 1, 1,
                 new IngestProperties.Produce(Duration.ofMinutes(10), 100_000, 128, 64 << 20, 100_000, 100,
                         Duration.ofHours(1), Duration.ZERO),
                 new IngestProperties.Fetch(Duration.ofSeconds(30), 1 << 20, 16 << 20, 10_000, 2),

@@ -37,7 +37,7 @@ class AclCommandWireTest {
 
     @Test
     void otherEntriesCarryNoAclFieldAndOldEntriesStillRead() throws Exception {
-        MetadataCommand create = MetadataCommand.CreateTopic.withNewId("t", 1, 1, Map.of());
+        MetadataCommand create = MetadataCommand.CreateTopic.withNewId("t", 1, 1, Map.of(), java.util.List.of(java.util.List.of(1)));
         assertThat(new String(MetadataCodec.encode(create), StandardCharsets.UTF_8)).doesNotContain("acl");
         MetadataCommand old = MetadataCodec.decode(
                 "{\"op\":\"delete\",\"name\":\"t\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{}}"

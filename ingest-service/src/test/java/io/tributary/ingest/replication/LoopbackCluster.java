@@ -30,6 +30,8 @@ public final class LoopbackCluster implements AutoCloseable {
     private final int[] httpPorts;
     private final int[] raftPorts;
     private final String peers;
+    /** Nodes 1..founders are in the peer list; higher ids are spares, started as nodes to be added. */
+    private final int founders;
     /** More command-line arguments for every node: keys not among the defaults (a repeated key would join both values). */
     private final List<String> extraArgs;
     private final Map<Integer, ConfigurableApplicationContext> nodes = new TreeMap<>();
@@ -41,23 +43,41 @@ public final class LoopbackCluster implements AutoCloseable {
 
     /** A cluster whose nodes all get {@code extraArgs} ({@code --key=value}, keys not among the defaults). */
     public LoopbackCluster(Path root, int size, String... extraArgs) throws IOException {
+        this(root, size, 0, extraArgs);
+    }
+
+    /**
+     * A cluster of {@code size} founding nodes (ids 1..size, the peer list) and {@code spares} more
+     * (the next ids): a spare starts with {@code ingest.cluster.self-address} and no Raft group, to be
+     * added through {@code POST /api/v1/cluster/nodes} ({@link #nodeJson}).
+     */
+    public LoopbackCluster(Path root, int size, int spares, String... extraArgs) throws IOException {
         this.root = root;
         this.extraArgs = List.of(extraArgs);
-        this.httpPorts = new int[size + 1];
-        this.raftPorts = new int[size + 1];
+        this.founders = size;
+        this.httpPorts = new int[size + spares + 1];
+        this.raftPorts = new int[size + spares + 1];
         StringBuilder sb = new StringBuilder();
-        for (int id = 1; id <= size; id++) {
+        for (int id = 1; id <= size + spares; id++) {
             httpPorts[id] = freePort();
             raftPorts[id] = freePort();
-            sb.append(sb.isEmpty() ? "" : ",").append(id).append("=127.0.0.1:").append(httpPorts[id]).append(':')
-                    .append(raftPorts[id]);
+            if (id <= size) {
+                sb.append(sb.isEmpty() ? "" : ",").append(id).append("=127.0.0.1:").append(httpPorts[id]).append(':')
+                        .append(raftPorts[id]);
+            }
         }
         this.peers = sb.toString();
     }
 
-    /** Starts every node, one after the other (a node does not wait for the others). */
+    /** The body that adds node {@code id} ({@code POST /api/v1/cluster/nodes}). */
+    public String nodeJson(int id) {
+        return "{\"id\":" + id + ",\"host\":\"127.0.0.1\",\"httpPort\":" + httpPorts[id] + ",\"raftPort\":"
+                + raftPorts[id] + "}";
+    }
+
+    /** Starts every founding node, one after the other (a node does not wait for the others). */
     public LoopbackCluster startAll() {
-        for (int id = 1; id < httpPorts.length; id++) {
+        for (int id = 1; id <= founders; id++) {
             start(id);
         }
         return this;
@@ -79,6 +99,9 @@ public final class LoopbackCluster implements AutoCloseable {
                 "--spring.jmx.enabled=false",
                 "--springdoc.api-docs.enabled=false",
                 "--logging.level.org.apache.ratis=WARN"));
+        if (id > founders) {
+            args.add("--ingest.cluster.self-address=127.0.0.1:" + httpPorts[id] + ":" + raftPorts[id]);
+        }
         args.addAll(extraArgs);
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(IngestApplication.class)
                 .run(args.toArray(String[]::new));

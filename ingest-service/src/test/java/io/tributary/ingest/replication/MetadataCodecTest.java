@@ -19,6 +19,8 @@ import io.tributary.ingest.replication.MetadataCommand.DeleteTopic;
 import io.tributary.ingest.replication.MetadataCommand.InitProducer;
 import io.tributary.ingest.replication.MetadataCommand.Noop;
 import io.tributary.ingest.replication.MetadataCommand.Reassign;
+import io.tributary.ingest.replication.MetadataCommand.AddNode;
+import io.tributary.ingest.replication.MetadataCommand.RemoveNode;
 import io.tributary.ingest.replication.MetadataCommand.UpdateConfigs;
 import org.apache.ratis.protocol.Message;
 import org.junit.jupiter.api.Test;
@@ -67,14 +69,25 @@ class MetadataCodecTest {
             new ChangeAcls(new AclCommand.Delete(new AclFilter("User:a", null, null, null, null, null))),
             "{\"op\":\"acl\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
                     + "\"acl\":{\"type\":\"delete\",\"filter\":{\"principal\":\"User:a\",\"resourceType\":null,"
-                    + "\"patternType\":null,\"name\":null,\"operation\":null,\"permission\":null,\"empty\":false}}}",
-            // reassign appeared later; these pin its format from then on
+                    + "\"patternType\":null,\"name\":null,\"operation\":null,\"permission\":null,\"empty\":false}}}");
+
+    /** Kinds and fields that appeared with moving replicas and adding nodes; these pin their format from then on. */
+    private static final Map<MetadataCommand, String> WRITTEN_LATER = Map.of(
             new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 1, List.of(3, 1, 2), List.of(3, 1)),
             "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
                     + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"partition\":1,\"replicas\":[3,1,2],\"target\":[3,1]}",
             new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 0, List.of(3, 1), null),
             "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
-                    + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"partition\":0,\"replicas\":[3,1]}");
+                    + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"partition\":0,\"replicas\":[3,1]}",
+            new AddNode(new ClusterPeers.Peer(3, "ingest-3", 8081, 9081)),
+            "{\"op\":\"add-node\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
+                    + "\"node\":{\"id\":3,\"host\":\"ingest-3\",\"httpPort\":8081,\"raftPort\":9081}}",
+            new RemoveNode(2),
+            "{\"op\":\"remove-node\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
+                    + "\"nodeId\":2}",
+            new CreateTopic("mv", 2, 2, Map.of(), "Xh2xEn1iQ3i2cB4Rh5xw2A", List.of(List.of(1, 2), List.of(2, 3))),
+            "{\"op\":\"create\",\"name\":\"mv\",\"partitions\":2,\"replicationFactor\":2,\"configs\":{},"
+                    + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"assignment\":[[1,2],[2,3]]}");
 
     private static String encode(MetadataCommand command) {
         return new String(MetadataCodec.encode(command), StandardCharsets.UTF_8);
@@ -87,11 +100,15 @@ class MetadataCodecTest {
     @Test
     void shouldWriteEveryKindExactlyAsBefore() {
         WRITTEN_BEFORE.forEach((command, json) -> assertThat(encode(command)).as("%s", command).isEqualTo(json));
+        WRITTEN_LATER.forEach((command, json) -> assertThat(encode(command)).as("%s", command).isEqualTo(json));
     }
 
     @Test
     void shouldReadEveryKindAnEarlierVersionWrote() throws Exception {
         for (Map.Entry<MetadataCommand, String> e : WRITTEN_BEFORE.entrySet()) {
+            assertThat(decode(e.getValue())).isEqualTo(e.getKey());
+        }
+        for (Map.Entry<MetadataCommand, String> e : WRITTEN_LATER.entrySet()) {
             assertThat(decode(e.getValue())).isEqualTo(e.getKey());
         }
         assertThat(decode("{\"op\":\"create\",\"name\":\"old\",\"partitions\":2,\"replicationFactor\":1,"
@@ -100,7 +117,8 @@ class MetadataCodecTest {
 
     @Test
     void shouldHaveAFixtureForEveryKind() {
-        assertThat(WRITTEN_BEFORE.keySet().stream().map(Object::getClass).distinct())
+        assertThat(java.util.stream.Stream.concat(WRITTEN_BEFORE.keySet().stream(), WRITTEN_LATER.keySet().stream())
+                .map(Object::getClass).distinct())
                 .containsExactlyInAnyOrderElementsOf(Arrays.asList(MetadataCommand.class.getPermittedSubclasses()));
         assertThat(Arrays.stream(MetadataReply.class.getPermittedSubclasses()).map(Class::getSimpleName))
                 .containsExactlyInAnyOrder("Ok", "Exists", "Invalid", "Unknown", "ProducerIdentity", "Acls");
@@ -108,11 +126,12 @@ class MetadataCodecTest {
 
     @Test
     void shouldDrawATopicIdForANewCreateAndKeepItOutOfOtherKinds() {
-        CreateTopic create = CreateTopic.withNewId("t", 1, 1, Map.of());
+        CreateTopic create = CreateTopic.withNewId("t", 1, 1, Map.of(), List.of(List.of(2)));
         assertThat(create.topicId()).isNotBlank();
-        assertThat(encode(create)).endsWith(",\"topicId\":\"" + create.topicId() + "\"}").doesNotContain("acl");
+        assertThat(encode(create)).endsWith(",\"topicId\":\"" + create.topicId() + "\",\"assignment\":[[2]]}")
+                .doesNotContain("acl");
         WRITTEN_BEFORE.forEach((command, json) -> {
-            if (!(command instanceof CreateTopic) && !(command instanceof Reassign)) {
+            if (!(command instanceof CreateTopic)) {
                 assertThat(json).doesNotContain("topicId");
             }
         });

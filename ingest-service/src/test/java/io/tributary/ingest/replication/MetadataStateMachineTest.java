@@ -73,6 +73,16 @@ class MetadataStateMachineTest {
                 hookCalls.add("reassign " + topic.name() + "-" + partition + " " + assignment.replicas() + " "
                         + assignment.target());
             }
+
+            @Override
+            public void nodeAdded(ClusterPeers.Peer node) {
+                hookCalls.add("add " + node);
+            }
+
+            @Override
+            public void nodeRemoved(int nodeId) {
+                hookCalls.add("remove " + nodeId);
+            }
         }, dataDir.resolve("raft-metadata-applied"));
     }
 
