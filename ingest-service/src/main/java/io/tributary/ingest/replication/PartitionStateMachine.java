@@ -330,6 +330,39 @@ final class PartitionStateMachine extends BaseStateMachine {
     }
 
     /**
+     * The bytes of the key memory of this replica's latest snapshot, if it is {@code (term, index)};
+     * empty for a snapshot without one, null when that is not the latest snapshot (any more).
+     */
+    byte[] snapshotKeys(long term, long index) throws IOException {
+        SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
+        if (latest == null || latest.getTerm() != term || latest.getIndex() != index) {
+            return null;
+        }
+        Path file = keysFile(latest.getFile().getPath());
+        try {
+            return Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Files.exists(latest.getFile().getPath()) ? new byte[0] : null;
+        }
+    }
+
+    /**
+     * The key memory of {@code node}'s snapshot {@code point}, for a copy of its log up to that point:
+     * replicas must hold the same keys at the same point, or a later retry of a key this replica
+     * never applied would be appended here alone.
+     */
+    private KeyMemory fetchKeys(int node, String base, SnapshotPoint point) throws IOException, InterruptedException {
+        HttpResponse<byte[]> kr = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/snapshot/keys?term="
+                        + point.term() + "&index=" + point.index())).header("Authorization", authorization.get())
+                .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (kr.statusCode() != 200) {
+            throw new IOException(tp + ": node " + node + " has no Idempotency-Key memory for snapshot " + point
+                    + " (" + kr.statusCode() + "); it may have snapshotted since");
+        }
+        return kr.body().length == 0 ? new KeyMemory() : KeyMemory.decode(kr.body(), point.term(), point.index());
+    }
+
+    /**
      * The leader no longer has the Raft entries this replica needs (it purged them after a
      * snapshot; snapshot <em>shipping</em> is disabled because our snapshot is only a pointer into
      * the leader's partition log). Ratis asks the state machine to get there by itself: copy the
@@ -405,6 +438,7 @@ final class PartitionStateMachine extends BaseStateMachine {
             throw e.getCause();
         }
         TermIndex at = TermIndex.valueOf(point.term(), point.index());
+        keys = fetchKeys(node, base, point);
         writeSnapshot(at, point.offset());
         log.info("{}: copied {} batches from node {}; installed snapshot {} = offset {}", tp, copied, node, at,
                 point.offset());

@@ -1,5 +1,7 @@
 package io.tributary.ingest.replication;
 
+import java.io.IOException;
+
 import java.io.ByteArrayOutputStream;
 
 import io.tributary.ingest.log.FetchResult;
@@ -23,6 +25,10 @@ import org.springframework.web.bind.annotation.RestController;
  * <ul>
  *   <li>{@code GET .../snapshot}: {@code "<term> <index> <offset>"}, this replica's latest
  *       snapshot point (404 when it hosts no replica or has no snapshot yet);</li>
+ *   <li>{@code GET .../snapshot/keys?term=&index=}: the {@code Idempotency-Key} memory of that
+ *       snapshot, the bytes of its {@code .keys} file ({@link KeyMemory}; empty for a snapshot
+ *       without one), so that a copy of the log up to the snapshot point carries the memory of
+ *       that point; 404 when that snapshot is not this replica's latest any more;</li>
  *   <li>{@code GET .../batches?offset=&maxBytes=}: the stored batches from {@code offset} on,
  *       byte for byte, concatenated ({@code application/octet-stream}; each batch carries its
  *       own length).</li>
@@ -53,6 +59,14 @@ class ReplicaCopyController {
         PartitionStateMachine.SnapshotPoint point = sm == null || views.replicaFailed(topic, partition) ? null
                 : sm.snapshotPoint();
         return point == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(point.encode());
+    }
+
+    @GetMapping(value = "/snapshot/keys", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    ResponseEntity<byte[]> snapshotKeys(@PathVariable String topic, @PathVariable int partition,
+                                        @RequestParam long term, @RequestParam long index) throws IOException {
+        PartitionStateMachine sm = views.localStateMachine(topic, partition);
+        byte[] keys = sm == null || views.replicaFailed(topic, partition) ? null : sm.snapshotKeys(term, index);
+        return keys == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(keys);
     }
 
     @GetMapping(value = "/read", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)

@@ -5,6 +5,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.time.Duration;
 import java.util.Map;
 
@@ -38,17 +40,22 @@ class IdempotencyKeyClusterTest {
             + "{\"key\":\"d\",\"value\":4}]}";
     /**
      * Read by each node at start, restarts included (so set until the end): a snapshot every few
-     * entries, so the restart case has one to load.
+     * entries, so the restart case has one to load, and purges, so the wipe case copies.
      */
-    private static final Map<String, String> SETTINGS = Map.of("ingest.replication.snapshot-threshold", "8");
+    private static final Map<String, String> SETTINGS = Map.of("ingest.replication.snapshot-threshold", "8",
+            // Small Raft segments and purge gap, so a leader really purges and a wiped node is rebuilt by copying.
+            "ingest.replication.raft-segment-size", "64KB",
+            "ingest.replication.purge-gap", "10");
 
     private static LoopbackCluster cluster;
+    private static Path root;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeAll
     static void start() throws Exception {
         SETTINGS.forEach(System::setProperty);
-        cluster = new LoopbackCluster(Files.createTempDirectory("ingest-cluster-idem-"), 3).startAll();
+        root = Files.createTempDirectory("ingest-cluster-idem-");
+        cluster = new LoopbackCluster(root, 3).startAll();
     }
 
     @AfterAll
@@ -177,5 +184,49 @@ class IdempotencyKeyClusterTest {
         HttpResponse<String> reusedAfterRestart = produce(restarted, KEY, "{\"records\":[{\"value\":\"other\"}]}");
         assertThat(reusedAfterRestart.statusCode()).as(reusedAfterRestart.body()).isEqualTo(422);
         settle(restarted, expected);
+
+        // 4. The keyless partition's leader purges its Raft log past the keyed entry; a node with a wiped disk is
+        // rebuilt by copying the leader's log up to its snapshot point, memory of keys included.
+        String pad = "p".repeat(1000);
+        boolean purged = false;
+        for (int round = 0; round < 8 && !purged; round++) {
+            for (int i = 0; i < 50; i++) {
+                HttpResponse<String> r = produce(1, null, "{\"records\":[{\"partition\":" + keylessPartition
+                        + ",\"value\":\"" + pad + "\"}]}");
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                expected[keylessPartition]++;
+            }
+            int leaderNow = leaderOf(1, keylessPartition);
+            PartitionViews views = cluster.context(leaderNow).getBean(PartitionViews.class);
+            try {
+                await().atMost(Duration.ofSeconds(10)).until(() -> views.raftLogStartIndex(TOPIC, keylessPartition) > 0);
+                purged = true;
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                purged = false;
+            }
+        }
+        assertThat(purged).as("the leader purged its Raft log within 8 rounds of 50 produces").isTrue();
+        awaitRecordCounts(expected);
+        int leaderNow = leaderOf(1, keylessPartition);
+        int wiped = leaderNow == 2 ? 3 : 2;
+        cluster.stop(wiped);
+        try (var walk = Files.walk(root.resolve("node-" + wiped))) {
+            walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        cluster.start(wiped);
+        // Until its metadata group has replayed the create, the wiped node knows no topic (404).
+        HttpResponse<String> afterWipe = null;
+        for (int attempt = 0; attempt < 60; attempt++) {
+            afterWipe = produce(wiped, KEY, BODY);
+            if (afterWipe.statusCode() != 404) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        assertThat(afterWipe.statusCode()).as(afterWipe.body()).isEqualTo(200);
+        assertThat(JSON.readTree(afterWipe.body()).get("offsets")).isEqualTo(offsets);
+        settle(1, expected);
+        assertThat(cluster.context(wiped).getBean(PartitionViews.class).raftLogStartIndex(TOPIC, keylessPartition))
+                .as("the wiped node copied the log instead of replaying the whole Raft log").isGreaterThan(0);
     }
 }
