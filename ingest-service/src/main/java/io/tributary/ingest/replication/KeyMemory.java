@@ -16,7 +16,7 @@ import io.tributary.ingest.produce.IdempotencyKey;
 
 /**
  * One partition replica's memory of {@code Idempotency-Key}s: key id -> the body's fingerprint
- * and the offsets and timestamps its batch got. {@link PartitionStateMachine} consults it before
+ * and the offsets and timestamps its batch got (one timestamp when its records share it). {@link PartitionStateMachine} consults it before
  * applying a batch that carries a key ({@link KeyedBatch}) and answers a held key as a duplicate
  * with the original offsets instead of appending.
  *
@@ -49,10 +49,29 @@ final class KeyMemory {
 
     private static final int MAGIC = 0x544B4D31; // "TKM1"
 
-    /** What a held key answers. */
-    record Held(long fingerprint, long createdMs, long baseOffset, long[] timestamps) {
+    /**
+     * What a held key answers: {@code count} records from {@code baseOffset}, with {@code timestamps}
+     * one per record, or a single one when the records share it (the common case: stamped on arrival).
+     */
+    record Held(long fingerprint, long createdMs, long baseOffset, int count, long[] timestamps) {
+        static Held of(long fingerprint, long createdMs, long baseOffset, long[] timestamps) {
+            boolean uniform = timestamps.length > 0
+                    && Arrays.stream(timestamps).allMatch(t -> t == timestamps[0]);
+            return new Held(fingerprint, createdMs, baseOffset, timestamps.length,
+                    uniform ? new long[] {timestamps[0]} : timestamps.clone());
+        }
+
+        long[] allTimestamps() {
+            if (timestamps.length == count) {
+                return timestamps.clone();
+            }
+            long[] all = new long[count];
+            Arrays.fill(all, timestamps[0]);
+            return all;
+        }
+
         AppendResult asDuplicate() {
-            return new AppendResult(baseOffset, timestamps, true);
+            return new AppendResult(baseOffset, allTimestamps(), true);
         }
     }
 
@@ -76,8 +95,7 @@ final class KeyMemory {
 
     /** Remembers the answer a key's batch got; past the key's bound the oldest entries go. */
     synchronized void remember(IdempotencyKey key, AppendResult result) {
-        long[] ts = result.timestamps();
-        entries.put(key.id(), new Held(key.fingerprint(), clockMs, result.baseOffset(), ts.clone()));
+        entries.put(key.id(), Held.of(key.fingerprint(), clockMs, result.baseOffset(), result.timestamps()));
         for (Iterator<Held> it = entries.values().iterator(); entries.size() > key.maxEntries() && it.hasNext(); ) {
             it.next();
             it.remove();
@@ -96,13 +114,12 @@ final class KeyMemory {
         for (Map.Entry<String, Held> e : entries.entrySet()) {
             byte[] id = e.getKey().getBytes(StandardCharsets.UTF_8);
             Held h = e.getValue();
-            boolean uniform = h.timestamps().length > 0 && Arrays.stream(h.timestamps()).allMatch(t -> t == h.timestamps()[0]);
-            int tsCount = uniform ? 1 : h.timestamps().length;
+            int tsCount = h.timestamps().length;
             ByteBuffer b = ByteBuffer.allocate(2 + id.length + 8 + 8 + 8 + 4 + 4 + 8 * tsCount);
             b.putShort((short) id.length).put(id).putLong(h.fingerprint()).putLong(h.createdMs()).putLong(h.baseOffset())
-                    .putInt(h.timestamps().length).putInt(tsCount);
-            for (int i = 0; i < tsCount; i++) {
-                b.putLong(h.timestamps()[i]);
+                    .putInt(h.count()).putInt(tsCount);
+            for (long t : h.timestamps()) {
+                b.putLong(t);
             }
             out.writeBytes(b.array());
         }
@@ -140,15 +157,16 @@ final class KeyMemory {
                 long fingerprint = b.getLong();
                 long created = b.getLong();
                 long base = b.getLong();
-                long[] ts = new long[b.getInt()];
+                int records = b.getInt();
                 int tsCount = b.getInt();
+                if (records < 1 || (tsCount != 1 && tsCount != records)) {
+                    throw new IOException("Idempotency-Key memory: " + tsCount + " timestamps for " + records + " records");
+                }
+                long[] ts = new long[tsCount];
                 for (int j = 0; j < tsCount; j++) {
                     ts[j] = b.getLong();
                 }
-                if (tsCount == 1) {
-                    Arrays.fill(ts, ts[0]);
-                }
-                m.entries.put(new String(id, StandardCharsets.UTF_8), new Held(fingerprint, created, base, ts));
+                m.entries.put(new String(id, StandardCharsets.UTF_8), new Held(fingerprint, created, base, records, ts));
             }
         } catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new IOException("Idempotency-Key memory: truncated entry", e);
