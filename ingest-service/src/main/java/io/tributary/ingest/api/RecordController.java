@@ -107,7 +107,8 @@ class RecordController {
         }
         CRC32C crc = new CRC32C();
         crc.update(body);
-        return idempotencyKeys.once(Principals.name(http), topic, idempotencyKey, crc.getValue(), () -> produce.produce(topic, request));
+        return idempotencyKeys.once(Principals.name(http), topic, idempotencyKey, crc.getValue(),
+                key -> produce.produce(topic, request, key));
     }
 
     private byte[] readBody(HttpServletRequest http) throws IOException {

@@ -8,6 +8,7 @@ import io.tributary.ingest.acl.AclCommand;
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PreparedBatch;
+import io.tributary.ingest.produce.IdempotencyKey;
 import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.topic.TopicRegistry;
 
@@ -90,6 +91,19 @@ public interface ClusterOps {
      *         a cluster did not commit it in time; it may still be committed later
      */
     AppendResult append(TopicRegistry.Topic topic, int partition, PreparedBatch batch);
+
+    /**
+     * {@link #append} of a batch of a request sent with an {@code Idempotency-Key}: on a cluster the
+     * key goes into the partition's Raft entry, and a partition that already holds it answers the
+     * original offsets (as a duplicate) without appending. A single node ignores it: its
+     * {@link io.tributary.ingest.produce.IdempotencyKeys} already answered any retry.
+     *
+     * @throws io.tributary.ingest.problem.ProblemException 422 idempotency-key-reused when the
+     *         partition holds the key for another request body; 503 as {@link #append}
+     */
+    default AppendResult append(TopicRegistry.Topic topic, int partition, PreparedBatch batch, IdempotencyKey key) {
+        return append(topic, partition, batch);
+    }
 
     /**
      * Appends a prepared batch only while this node leads the partition (group coordinators write

@@ -10,6 +10,7 @@ import io.tributary.ingest.acl.AclCommand;
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PreparedBatch;
+import io.tributary.ingest.produce.IdempotencyKey;
 import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.replication.ClusterPeers;
 import io.tributary.ingest.replication.MetadataAdmin;
@@ -157,6 +158,11 @@ public class RaftClusterOps implements ClusterOps {
     @Override
     public AppendResult append(TopicRegistry.Topic topic, int partition, PreparedBatch batch) {
         return proposals.append(topic, partition, batch);
+    }
+
+    @Override
+    public AppendResult append(TopicRegistry.Topic topic, int partition, PreparedBatch batch, IdempotencyKey key) {
+        return proposals.append(topic, partition, batch, key);
     }
 
     @Override

@@ -52,8 +52,10 @@ public record IngestProperties(
     /**
      * Produce-path settings; the limits are documented in {@code docs/api.md} ("Limits").
      *
-     * @param idempotencyKeyWindow how long an {@code Idempotency-Key} is remembered (expired keys are dropped on use)
-     * @param idempotencyKeyMaxEntries at most this many keys are remembered, node-wide (the oldest go first)
+     * @param idempotencyKeyWindow how long an {@code Idempotency-Key} is remembered (expired keys are dropped on use);
+     *                              on a cluster also by each partition, the window of the node that took the request
+     * @param idempotencyKeyMaxEntries at most this many keys are remembered, node-wide (the oldest go first); on a
+     *                              cluster each partition replica also remembers at most this many
      * @param idempotencyKeyMaxLength longest {@code Idempotency-Key} accepted, in characters (longer: 400)
      * @param maxRequestBytes       largest produce body accepted, counted while reading (413 {@code record-too-large})
      * @param maxRecordsPerRequest  most records in one produce request, counted while parsing (413 {@code record-too-large})

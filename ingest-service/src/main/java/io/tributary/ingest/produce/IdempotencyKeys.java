@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -30,6 +31,11 @@ import org.springframework.stereotype.Component;
  * <p>Keys live in memory: they protect against client retries (timeouts, dropped connections)
  * while the service runs. A producer that must be exactly-once across service restarts uses
  * producer ids and sequences, which the log itself makes durable.
+ *
+ * <p>On a cluster this memory is only the node's fast path and its wait for an attempt in
+ * flight: the key also travels with each batch as an {@link IdempotencyKey}, and the partitions'
+ * replicated state answers a retry through any node, after a leader change or a restart
+ * (docs/replication.md, "Idempotency-Key on a cluster").
  */
 @Component
 public class IdempotencyKeys {
@@ -69,10 +75,20 @@ public class IdempotencyKeys {
      */
     public ProduceResponse once(String principal, String topic, String key, long fingerprint,
                                 Supplier<ProduceResponse> produce) {
+        return once(principal, topic, key, fingerprint, k -> produce.get());
+    }
+
+    /**
+     * {@link #once(String, String, String, long, Supplier)}, handing {@code produce} the key as a
+     * cluster's partitions remember it (same id, this node's window, bound and clock).
+     */
+    public ProduceResponse once(String principal, String topic, String key, long fingerprint,
+                                Function<IdempotencyKey, ProduceResponse> produce) {
         checkKey(key);
         long now = clock.getAsLong();
         // Length-prefixed parts: no principal/topic/key combination can spell another's id.
         String id = principal.length() + ":" + principal + topic.length() + ":" + topic + key;
+        IdempotencyKey replicated = new IdempotencyKey(id, fingerprint, now, windowMs, maxEntries);
         CompletableFuture<ProduceResponse> mine = new CompletableFuture<>();
         Entry fresh = new Entry(mine, fingerprint, now);
         Entry existing;
@@ -96,7 +112,7 @@ public class IdempotencyKeys {
             return existing.answer.join();
         }
         try {
-            ProduceResponse response = produce.get();
+            ProduceResponse response = produce.apply(replicated);
             mine.complete(response);
             return response;
         } catch (RuntimeException e) {

@@ -1,5 +1,6 @@
 package io.tributary.ingest.produce;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,12 @@ import org.springframework.stereotype.Service;
  * {@code baseSequence + i}, or its own {@code sequence}; each partition's batch covers the
  * sequences of its first to its last record, so a retry of the request produces identical
  * batches that the log recognises.
+ *
+ * <p>{@code Idempotency-Key} on a cluster ({@link #produce(String, ProduceRequest, IdempotencyKey)}):
+ * each batch carries the key into its partition's Raft entry, where the replicas remember it
+ * (docs/replication.md). The keyless records of such a request go to a partition chosen from the
+ * key instead of the rotation, so a retry through any node splits the same way: after a partial
+ * write, only the partitions the first attempt missed are written.
  */
 @Service
 public class ProduceService {
@@ -53,6 +60,16 @@ public class ProduceService {
     }
 
     public ProduceResponse produce(String topicName, ProduceRequest request) {
+        return produce(topicName, request, null);
+    }
+
+    /**
+     * A produce under an {@code Idempotency-Key} (null: none). On a single node the key changes
+     * nothing here ({@link IdempotencyKeys} answers retries); on a cluster it places keyless records
+     * and travels with every batch.
+     */
+    public ProduceResponse produce(String topicName, ProduceRequest request, IdempotencyKey key) {
+        IdempotencyKey replicatedKey = cluster.replicated() ? key : null;
         TopicRegistry.Topic topic = topics.get(topicName);
         if (request.idempotent()) {
             // A re-initialised named producer fences its older epochs at once, not only on the
@@ -64,7 +81,7 @@ public class ProduceService {
         }
         int partitions = topic.partitions().size();
         List<IncomingRecord> records = request.records();
-        int[] placement = place(records, partitions);
+        int[] placement = place(records, partitions, replicatedKey);
 
         List<List<Integer>> indexesByPartition = new ArrayList<>(partitions);
         for (int p = 0; p < partitions; p++) {
@@ -113,7 +130,8 @@ public class ProduceService {
             if (batch == null) {
                 continue;
             }
-            AppendResult result = cluster.append(topic, p, batch);
+            AppendResult result = replicatedKey == null ? cluster.append(topic, p, batch)
+                    : cluster.append(topic, p, batch, replicatedKey);
             List<Integer> indexes = indexesByPartition.get(p);
             for (int j = 0; j < indexes.size(); j++) {
                 offsets[indexes.get(j)] = new ProduceResponse.RecordOffset(p, result.baseOffset() + j,
@@ -139,7 +157,7 @@ public class ProduceService {
                 request.baseSequence() + last);
     }
 
-    private int[] place(List<IncomingRecord> records, int partitions) {
+    private int[] place(List<IncomingRecord> records, int partitions, IdempotencyKey idempotencyKey) {
         int[] placement = new int[records.size()];
         int keyless = -1;
         for (int i = 0; i < placement.length; i++) {
@@ -156,7 +174,10 @@ public class ProduceService {
                         : key.toArray(), partitions);
             } else {
                 if (keyless < 0) {
-                    keyless = Math.floorMod(keylessRotation.getAndIncrement(), partitions);
+                    // Under a replicated key: the same partition on every retry, through any node.
+                    keyless = idempotencyKey != null
+                            ? Partitioner.partitionForKey(idempotencyKey.id().getBytes(StandardCharsets.UTF_8), partitions)
+                            : Math.floorMod(keylessRotation.getAndIncrement(), partitions);
                 }
                 placement[i] = keyless;
             }

@@ -22,10 +22,12 @@ import io.tributary.ingest.log.RecordTooLargeException;
  *
  * <p>Layout (big-endian): {@code OK} = code 0, base offset (8), duplicate flag (1), record count
  * (4), then only for a duplicate the original records' timestamps (8 each); an appended batch's
- * timestamps are its own, which the proposer still holds. A refusal = code 1-5, a detail number
+ * timestamps are its own, which the proposer still holds (a batch answered from a partition's
+ * {@code Idempotency-Key} memory is a duplicate). A refusal = code 1-5 or 7, a detail number
  * (8, the last sequence for out-of-order, else -1), message length (4) and UTF-8 message. An
  * entry of several batches ({@link GroupCommit}) answers {@code MULTI} = code 6, the count (4) and
- * per batch its reply's length (4) and reply.
+ * per batch its reply's length (4) and reply. Code 7 ({@code KEY_REUSED}) refuses a batch whose
+ * {@code Idempotency-Key} the partition holds for another request body.
  */
 final class ApplyReply {
 
@@ -36,6 +38,7 @@ final class ApplyReply {
     static final byte INVALID_RECORD = 4;
     static final byte TOO_LARGE = 5;
     static final byte MULTI = 6;
+    static final byte KEY_REUSED = 7;
 
     private ApplyReply() {
     }
@@ -84,6 +87,11 @@ final class ApplyReply {
         return out;
     }
 
+    /** The refusal of a batch whose {@code Idempotency-Key} the partition holds for another request body. */
+    static byte[] keyReused() {
+        return refusal(KEY_REUSED, -1, "Idempotency-Key was already used for a different request body");
+    }
+
     /** The reply for a refused batch, or null when {@code e} is not a producer-state or record verdict. */
     static byte[] refused(RuntimeException e) {
         byte code;
@@ -102,7 +110,11 @@ final class ApplyReply {
         } else {
             return null;
         }
-        byte[] msg = String.valueOf(e.getMessage()).getBytes(StandardCharsets.UTF_8);
+        return refusal(code, extra, String.valueOf(e.getMessage()));
+    }
+
+    private static byte[] refusal(byte code, long extra, String message) {
+        byte[] msg = message.getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(1 + 8 + 4 + msg.length).put(code).putLong(extra).putInt(msg.length).put(msg).array();
     }
 
@@ -139,6 +151,7 @@ final class ApplyReply {
             case DUPLICATE_SEQUENCE -> new DuplicateSequenceException(message);
             case INVALID_RECORD -> new InvalidRecordException(message);
             case TOO_LARGE -> new RecordTooLargeException(message);
+            case KEY_REUSED -> new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED, message);
             default -> new IllegalStateException("unknown apply reply code " + code);
         };
     }

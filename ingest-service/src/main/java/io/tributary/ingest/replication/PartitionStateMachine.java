@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -54,11 +55,18 @@ import org.slf4j.LoggerFactory;
  * same entries in the same order; the idempotent-producer checks run here too, against the
  * same producer state everywhere.
  *
- * <p>Entry: one or more encoded record batches back to back (group commit, {@link GroupCommit});
- * each is applied on its own, in order, and the reply holds one {@link ApplyReply} per batch.
+ * <p>Entry: one or more encoded record batches back to back (group commit, {@link GroupCommit}),
+ * each possibly framed with the {@code Idempotency-Key} of its request ({@link KeyedBatch});
+ * each is applied on its own, in order, and the reply holds one {@link ApplyReply} per batch. A
+ * batch whose key this replica's {@link KeyMemory} holds is not appended: it is answered with the
+ * offsets the key's first batch got (a duplicate), or refused when the key came with another body.
  *
  * <p>Snapshot: flush the log and record {@code (term, index) -> offset after the last applied
- * batch} in a small file; Ratis may then purge its own log up to that index.
+ * batch} in a small file, and the key memory of that moment beside it
+ * ({@code snapshot.<term>_<index>.keys}, layout in {@link KeyMemory}, written atomically before
+ * the snapshot file, so a snapshot file always has its memory; a snapshot of a version before
+ * replicated keys has none and loads an empty memory). Ratis may then purge its own log up to
+ * that index.
  *
  * <p>Restart: Ratis replays the entries after the latest snapshot, but the partition log may
  * already hold some of them (everything written before the stop, not only what the snapshot
@@ -86,6 +94,8 @@ final class PartitionStateMachine extends BaseStateMachine {
     /** The node-wide rate of copies from leaders, and their byte counter. */
     private final ReplicaCopyThrottle copyThrottle;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
+    /** Idempotency-Key memory as of the last applied entry; replaced at load. */
+    private volatile KeyMemory keys = new KeyMemory();
     /** Latest snapshot of this replica: (term, index) and the offset after its last batch; null if none. */
     private volatile SnapshotPoint snapshotPoint;
 
@@ -141,6 +151,7 @@ final class PartitionStateMachine extends BaseStateMachine {
     private void load() throws IOException {
         appliedEnd = 0;
         snapshotPoint = null;
+        keys = new KeyMemory();
         SingleFileSnapshotInfo snapshot = storage.getLatestSnapshot();
         if (snapshot != null) {
             File file = snapshot.getFile().getPath().toFile();
@@ -149,6 +160,7 @@ final class PartitionStateMachine extends BaseStateMachine {
                 MD5FileUtil.verifySavedMD5(file, md5);
             }
             appliedEnd = Long.parseLong(Files.readString(file.toPath(), StandardCharsets.UTF_8).trim());
+            keys = readKeys(file.toPath(), snapshot.getTerm(), snapshot.getIndex());
             setLastAppliedTermIndex(snapshot.getTermIndex());
             snapshotPoint = new SnapshotPoint(snapshot.getTerm(), snapshot.getIndex(), appliedEnd);
         }
@@ -197,14 +209,14 @@ final class PartitionStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         byte[] bytes = entry.getStateMachineLogEntry().getLogData().toByteArray();
-        List<RecordBatch> batches = batchesOf(bytes);
+        List<KeyedBatch> parts = KeyedBatch.partsOf(bytes);
         byte[] reply;
-        if (batches.size() == 1) {
-            reply = apply(batches.get(0), entry.getTerm());
+        if (parts.size() == 1) {
+            reply = apply(parts.get(0), entry.getTerm());
         } else {
-            List<byte[]> replies = new ArrayList<>(batches.size());
-            for (RecordBatch batch : batches) {
-                replies.add(apply(batch, entry.getTerm()));
+            List<byte[]> replies = new ArrayList<>(parts.size());
+            for (KeyedBatch part : parts) {
+                replies.add(apply(part, entry.getTerm()));
             }
             reply = ApplyReply.multi(replies);
         }
@@ -212,33 +224,21 @@ final class PartitionStateMachine extends BaseStateMachine {
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
     }
 
-    private byte[] apply(RecordBatch batch, long term) {
-        return appliedEnd < replayEnd ? replay(batch) : append(batch, term);
-    }
-
     /**
-     * The batches of an entry: encoded batches back to back ({@link GroupCommit}). Framing that does
-     * not add up is left as one batch, which the log then refuses as it would any malformed batch.
+     * Applies one batch of an entry and answers its {@link ApplyReply}. A keyed batch asks the key
+     * memory first, on a replay after a restart too: the verdict must be the one the first
+     * application reached, and the memory is restored to that point (snapshot, then the replayed
+     * entries before this one).
      */
-    static List<RecordBatch> batchesOf(byte[] bytes) {
-        List<RecordBatch> out = new ArrayList<>(1);
-        int pos = 0;
-        while (pos < bytes.length) {
-            int size = bytes.length - pos >= RecordBatch.HEADER_SIZE ? RecordBatch.sizeAt(bytes, pos) : -1;
-            if (size < RecordBatch.HEADER_SIZE || size > bytes.length - pos) {
-                return List.of(RecordBatch.view(bytes, 0, bytes.length));
-            }
-            out.add(RecordBatch.view(bytes, pos, size));
-            pos += size;
+    private byte[] apply(KeyedBatch part, long term) {
+        KeyMemory.Held held = part.key() == null ? null : keys.lookup(part.key());
+        if (held != null) {
+            return held.fingerprint() == part.key().fingerprint() ? ApplyReply.ok(held.asDuplicate())
+                    : ApplyReply.keyReused();
         }
-        return out.isEmpty() ? List.of(RecordBatch.view(bytes, 0, bytes.length)) : out;
-    }
-
-    private byte[] append(RecordBatch batch, long term) {
+        AppendResult result;
         try {
-            AppendResult result = partitionLog.appendBatch(batch, (int) Math.min(term, Integer.MAX_VALUE));
-            appliedEnd = partitionLog.logEndOffset();
-            return ApplyReply.ok(result);
+            result = appliedEnd < replayEnd ? replay(part.batch()) : append(part.batch(), term);
         } catch (RuntimeException e) {
             byte[] refused = ApplyReply.refused(e);
             if (refused == null) {
@@ -247,21 +247,31 @@ final class PartitionStateMachine extends BaseStateMachine {
                 onStorageFailure.accept(e);
                 throw e;
             }
-            return refused;
+            return refused; // nothing was written, so the key is not remembered: a retry may write
         }
+        if (part.key() != null) {
+            keys.remember(part.key(), result);
+        }
+        return ApplyReply.ok(result);
     }
 
-    private byte[] replay(RecordBatch batch) {
+    private AppendResult append(RecordBatch batch, long term) {
+        AppendResult result = partitionLog.appendBatch(batch, (int) Math.min(term, Integer.MAX_VALUE));
+        appliedEnd = partitionLog.logEndOffset();
+        return result;
+    }
+
+    private AppendResult replay(RecordBatch batch) {
         FetchResult stored = partitionLog.read(appliedEnd, 1);
         List<RecordBatch> batches = stored.batches();
         RecordBatch there = batches.isEmpty() ? null : batches.get(0);
         if (there != null && there.baseOffset() == appliedEnd && sameContent(there, batch)) {
             appliedEnd = there.nextOffset();
-            return ApplyReply.ok(new AppendResult(there.baseOffset(), there.timestamps(), false));
+            return new AppendResult(there.baseOffset(), there.timestamps(), false);
         }
         // Refused or a duplicate when first applied: nothing was stored for it then, nor now.
-        return ApplyReply.refused(new io.tributary.ingest.log.DuplicateSequenceException(
-                "entry replayed after a restart; its first application stored nothing"));
+        throw new io.tributary.ingest.log.DuplicateSequenceException(
+                "entry replayed after a restart; its first application stored nothing");
     }
 
     /** Equal from the magic byte on: the CRC and everything it covers; base offset and epoch may differ. */
@@ -295,12 +305,80 @@ final class PartitionStateMachine extends BaseStateMachine {
 
     private void writeSnapshot(TermIndex at, long end) throws IOException {
         File file = storage.getSnapshotFile(at.getTerm(), at.getIndex());
+        writeKeys(file.toPath(), at);
         Files.writeString(file.toPath(), Long.toString(end), StandardCharsets.UTF_8);
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
         snapshotPoint = new SnapshotPoint(at.getTerm(), at.getIndex(), end);
         partitionLog.limitCompaction(end);
         log.info("{}: snapshot at {} = offset {}", tp, at, end);
+    }
+
+    /** Where the key memory of the snapshot file {@code snapshot} lives: beside it. */
+    private static Path keysFile(Path snapshot) {
+        return snapshot.resolveSibling(snapshot.getFileName() + ".keys");
+    }
+
+    /**
+     * Writes the key memory of the snapshot at {@code at} (before the snapshot file itself) and
+     * deletes the memories of snapshots Ratis has since removed.
+     */
+    private void writeKeys(Path snapshot, TermIndex at) throws IOException {
+        AtomicFiles.write(keysFile(snapshot), keys.encode(at.getTerm(), at.getIndex()));
+        try (DirectoryStream<Path> old = Files.newDirectoryStream(snapshot.getParent(), "snapshot.*.keys")) {
+            for (Path p : old) {
+                String name = p.getFileName().toString();
+                Path of = p.resolveSibling(name.substring(0, name.length() - ".keys".length()));
+                if (!p.equals(keysFile(snapshot)) && !Files.exists(of)) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /** The key memory of a snapshot; empty for a snapshot written before keys were replicated. */
+    private KeyMemory readKeys(Path snapshot, long term, long index) throws IOException {
+        Path file = keysFile(snapshot);
+        if (!Files.exists(file)) {
+            log.info("{}: snapshot {} has no Idempotency-Key memory; starting with none", tp, snapshot.getFileName());
+            return new KeyMemory();
+        }
+        KeyMemory loaded = KeyMemory.decode(Files.readAllBytes(file), term, index);
+        log.info("{}: {} Idempotency-Keys remembered at snapshot ({}, {})", tp, loaded.size(), term, index);
+        return loaded;
+    }
+
+    /**
+     * The bytes of the key memory of this replica's latest snapshot, if it is {@code (term, index)};
+     * empty for a snapshot without one, null when that is not the latest snapshot (any more).
+     */
+    byte[] snapshotKeys(long term, long index) throws IOException {
+        SingleFileSnapshotInfo latest = storage.getLatestSnapshot();
+        if (latest == null || latest.getTerm() != term || latest.getIndex() != index) {
+            return null;
+        }
+        Path file = keysFile(latest.getFile().getPath());
+        try {
+            return Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Files.exists(latest.getFile().getPath()) ? new byte[0] : null;
+        }
+    }
+
+    /**
+     * The key memory of {@code node}'s snapshot {@code point}, for a copy of its log up to that point:
+     * replicas must hold the same keys at the same point, or a later retry of a key this replica
+     * never applied would be appended here alone.
+     */
+    private KeyMemory fetchKeys(int node, String base, SnapshotPoint point) throws IOException, InterruptedException {
+        HttpResponse<byte[]> kr = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/snapshot/keys?term="
+                        + point.term() + "&index=" + point.index())).header("Authorization", authorization.get())
+                .timeout(Duration.ofSeconds(60)).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (kr.statusCode() != 200) {
+            throw new IOException(tp + ": node " + node + " has no Idempotency-Key memory for snapshot " + point
+                    + " (" + kr.statusCode() + "); it may have snapshotted since");
+        }
+        return kr.body().length == 0 ? new KeyMemory() : KeyMemory.decode(kr.body(), point.term(), point.index());
     }
 
     /**
@@ -408,6 +486,7 @@ final class PartitionStateMachine extends BaseStateMachine {
         }
         installProducerState(base, node, point);
         TermIndex at = TermIndex.valueOf(point.term(), point.index());
+        keys = fetchKeys(node, base, point);
         writeSnapshot(at, point.offset());
         Files.deleteIfExists(copyMarker());
         log.info("{}: copied {} batches ({} bytes) from node {}; installed snapshot {} = offset {}, log starts at {}",

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.PreparedBatch;
 import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.produce.IdempotencyKey;
 import io.tributary.ingest.problem.ProblemType;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.apache.ratis.client.RaftClient;
@@ -96,8 +97,21 @@ public class Proposals {
      *         may still be committed later, so a retry should carry a producer id to be deduplicated
      */
     public AppendResult append(TopicRegistry.Topic topic, int partition, PreparedBatch prepared) {
-        ByteBuffer reply = await(node.groupCommit(topic, partition).submit(prepared.batch().copyBytes()),
-                topic.name() + "-" + partition);
+        return append(topic, partition, prepared, null);
+    }
+
+    /**
+     * {@link #append} of a batch sent with an {@code Idempotency-Key} (null: none), which goes into
+     * the entry with it ({@link KeyedBatch}); a replica that already holds the key answers the
+     * original offsets instead of appending.
+     *
+     * @throws ProblemException 422 idempotency-key-reused when the partition holds the key for another body
+     */
+    public AppendResult append(TopicRegistry.Topic topic, int partition, PreparedBatch prepared,
+                               IdempotencyKey key) {
+        byte[] bytes = prepared.batch().copyBytes();
+        ByteBuffer reply = await(node.groupCommit(topic, partition).submit(key == null ? bytes
+                : KeyedBatch.encode(key, bytes)), topic.name() + "-" + partition);
         return ApplyReply.decode(reply, prepared.timestamps());
     }
 

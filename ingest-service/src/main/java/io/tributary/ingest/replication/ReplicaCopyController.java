@@ -1,5 +1,7 @@
 package io.tributary.ingest.replication;
 
+import java.io.IOException;
+
 import java.io.ByteArrayOutputStream;
 
 import io.tributary.ingest.log.FetchResult;
@@ -29,6 +31,10 @@ import org.springframework.web.bind.annotation.RestController;
  *       idempotent-producer table as of that offset ({@code application/octet-stream}, the layout of
  *       {@code ProducerStateTable.writeSnapshot}); kept for the latest snapshot point, so a copy up to
  *       that point can take the producer state along (404 when there is none at that offset);</li>
+ *   <li>{@code GET .../snapshot/keys?term=&index=}: the {@code Idempotency-Key} memory of that
+ *       snapshot, the bytes of its {@code .keys} file ({@link KeyMemory}; empty for a snapshot
+ *       without one), so that a copy of the log up to the snapshot point carries the memory of
+ *       that point; 404 when that snapshot is not this replica's latest any more;</li>
  *   <li>{@code GET .../batches?offset=&maxBytes=}: the stored batches from {@code offset} on,
  *       byte for byte, concatenated ({@code application/octet-stream}; each batch carries its
  *       own length).</li>
@@ -73,6 +79,14 @@ class ReplicaCopyController {
         }
         byte[] snapshot = sm.partitionLog().producerSnapshot(offset);
         return snapshot == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(snapshot);
+    }
+
+    @GetMapping(value = "/snapshot/keys", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
+    ResponseEntity<byte[]> snapshotKeys(@PathVariable String topic, @PathVariable int partition,
+                                        @RequestParam long term, @RequestParam long index) throws IOException {
+        PartitionStateMachine sm = views.localStateMachine(topic, partition);
+        byte[] keys = sm == null || views.replicaFailed(topic, partition) ? null : sm.snapshotKeys(term, index);
+        return keys == null ? ResponseEntity.notFound().build() : ResponseEntity.ok(keys);
     }
 
     @GetMapping(value = "/read", produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
