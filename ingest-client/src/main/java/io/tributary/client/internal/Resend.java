@@ -19,9 +19,8 @@ public enum Resend {
      */
     REFUSED,
     /**
-     * Only when no connection could be made, so the request never left: a produce another node
-     * cannot deduplicate (none, or only an {@code Idempotency-Key}, which is remembered by the node
-     * that took it), a topic create or delete.
+     * Only when no connection could be made, so the request never left: a produce no node can
+     * deduplicate (neither a producer id nor an {@code Idempotency-Key}), a topic create or delete.
      */
     UNSENT
 }

@@ -47,9 +47,8 @@ final class BatchDispatcher {
 
     private void attempt(ProducerBatch batch, ProduceRequest request) {
         int attempt = batch.nextAttempt();
-        // A request under a producer id may go to the next node after any failure (the transport moves
-        // on within one attempt); one with only an Idempotency-Key (remembered per node) only when it
-        // never left.
+        // A request under a producer id or an Idempotency-Key may go to the next node after any failure
+        // (the transport moves on within one attempt); one with neither only when it never left.
         transport.sendAsync("POST", request.path(), request.body(), request.headers(), Duration.ZERO,
                         request.deduplicated() ? Resend.ANY_FAILURE : Resend.UNSENT)
                 .whenComplete((answer, failure) -> {

@@ -19,10 +19,10 @@ import tools.jackson.databind.util.RawValue;
  * One produce call, fixed when its batch is first sent: every retry resends exactly this body,
  * so the service recognises it as the same batch.
  *
- * @param deduplicated every node of a cluster recognises a second copy (a producer id and sequences), so
- *                     the request may be sent again, to any node, after any failure. An
- *                     {@code Idempotency-Key} alone is remembered only by the node that took the request
- *                     ({@code docs/replication.md}), so a request carrying only that is not
+ * @param deduplicated every node recognises a second copy, so the request may be sent again, to any
+ *                     node, after any failure: a producer id and sequences, or an {@code Idempotency-Key}
+ *                     (on a cluster every replica of the partition remembers it for the key window,
+ *                     {@code docs/replication.md}; a single node remembers it while it runs)
  */
 record ProduceRequest(TopicPartition partition, int recordCount, String path, String body,
                       Map<String, String> headers, boolean deduplicated) {
@@ -95,7 +95,7 @@ record ProduceRequest(TopicPartition partition, int recordCount, String path, St
         }
         String path = "/api/v1/topics/" + HttpTransport.segment(partition.topic()) + "/records";
         return new ProduceRequest(partition, records.size(), path, Json.MAPPER.writeValueAsString(root),
-                Map.copyOf(headers), identity != null);
+                Map.copyOf(headers), identity != null || idempotencyKey != null);
     }
 
     /** Reads the offsets answer, which lists one entry per record in request order. */

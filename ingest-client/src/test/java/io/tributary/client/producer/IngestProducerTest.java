@@ -99,6 +99,38 @@ class IngestProducerTest {
     }
 
     @Test
+    void shouldRetryAKeyOnlyBatchWhoseAttemptTimedOutOnTheNextNodeWithTheSameKey() throws Exception {
+        // Not idempotent: the batch carries only an Idempotency-Key, which every replica of the
+        // partition remembers on a cluster, so a retry elsewhere cannot write it twice.
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        server.on("POST", RECORDS, r -> {
+            release.await(10, TimeUnit.SECONDS);
+            return log.append(r);
+        });
+        try (FakeIngestServer other = FakeIngestServer.start()) {
+            other.on("POST", RECORDS, log::append);
+            ProducerSettings settings = ProducerSettings.builder(
+                            ClientSettings.of(server.baseUrl() + "," + other.baseUrl())
+                                    .withRequestTimeout(Duration.ofMillis(300)))
+                    .idempotent(false).retryBackoff(Duration.ofMillis(5), Duration.ofMillis(20))
+                    .linger(Duration.ZERO).build();
+            producer = IngestProducer.create(settings);
+
+            RecordMetadata written = await(producer.send("orders", record(null, 1).withPartition(0)));
+
+            assertThat(written.offset()).isEqualTo(0);
+            Request first = server.requests("POST", RECORDS).get(0);
+            Request retry = other.requests("POST", RECORDS).get(0);
+            assertThat(retry.header("Idempotency-Key")).isNotBlank().isEqualTo(first.header("Idempotency-Key"));
+            assertThat(retry.body()).isEqualTo(first.body());
+            producer.close();
+            producer = null;
+        } finally {
+            release.countDown();
+        }
+    }
+
+    @Test
     void shouldSendAFullBatchAsOneRequestWithoutWaitingForLinger() throws Exception {
         producer(b -> b.batchSize(3).linger(NEVER));
 

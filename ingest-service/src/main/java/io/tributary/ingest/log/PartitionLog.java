@@ -251,12 +251,7 @@ public final class PartitionLog implements Closeable {
             baseOffset = logEndOffset;
             batch.setBaseOffset(baseOffset);
             batch.setLeaderEpoch(leaderEpoch);
-            LogSegment active = maybeRoll(batch.sizeInBytes(), cfg);
-            active.append(batch);
-            producers.update(batch);
-            logEndOffset = batch.nextOffset();
-            // Offsets count records, so the distance to the recovery point is the unflushed count.
-            flushNow = logEndOffset - recoveryPoint >= cfg.flushMessages();
+            flushNow = writeAtEnd(batch, cfg);
         } catch (IOException e) {
             throw new UncheckedIOException("append to " + topic + "-" + partition + " failed", e);
         } finally {
@@ -267,6 +262,20 @@ public final class PartitionLog implements Closeable {
         }
         advanceHighWatermark(batch.nextOffset());
         return new AppendResult(baseOffset, timestamps, false);
+    }
+
+    /**
+     * Writes a batch whose offsets and epoch are set at the log end (under the write lock): to the
+     * active segment (rolled if needed), into the producer table; answers whether the flush policy
+     * asks for a flush now.
+     */
+    private boolean writeAtEnd(RecordBatch batch, LogConfig cfg) throws IOException {
+        LogSegment active = maybeRoll(batch.sizeInBytes(), cfg);
+        active.append(batch);
+        producers.update(batch);
+        logEndOffset = batch.nextOffset();
+        // Offsets count records, so the distance to the recovery point is the unflushed count.
+        return logEndOffset - recoveryPoint >= cfg.flushMessages();
     }
 
     /**
@@ -287,11 +296,7 @@ public final class PartitionLog implements Closeable {
                 throw new IllegalArgumentException(topic + "-" + partition + ": a copied batch at " + batch.baseOffset()
                         + " does not start at the log end " + logEndOffset);
             }
-            LogSegment active = maybeRoll(batch.sizeInBytes(), cfg);
-            active.append(batch);
-            producers.update(batch);
-            logEndOffset = batch.nextOffset();
-            flushNow = logEndOffset - recoveryPoint >= cfg.flushMessages();
+            flushNow = writeAtEnd(batch, cfg);
         } catch (IOException e) {
             throw new UncheckedIOException("append to " + topic + "-" + partition + " failed", e);
         } finally {

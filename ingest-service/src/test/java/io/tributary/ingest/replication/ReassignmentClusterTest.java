@@ -22,6 +22,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
+import static io.tributary.ingest.replication.ClusterAsserts.assertProblem;
+import static io.tributary.ingest.replication.ClusterAsserts.ints;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -237,11 +239,6 @@ class ReassignmentClusterTest {
         return JSON.readTree(r.body()).get("partitionDetails").get(partition);
     }
 
-    private static List<Integer> ints(JsonNode array) {
-        List<Integer> out = new ArrayList<>();
-        array.forEach(n -> out.add(n.asInt()));
-        return out;
-    }
 
     private static TopicRegistry registry(int node) {
         return cluster.context(node).getBean(TopicRegistry.class);
@@ -284,12 +281,5 @@ class ReassignmentClusterTest {
                 offset = rec.get("offset").asLong() + 1;
             }
         }
-    }
-
-    private static void assertProblem(HttpResponse<String> r, int status, String type) {
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(ct ->
-                assertThat(ct).startsWith("application/problem+json"));
-        assertThat(JSON.readTree(r.body()).get("type").asString()).endsWith(type);
     }
 }
