@@ -99,8 +99,12 @@ public class ClusterNodes {
             propose(new MetadataCommand.AddNode(peer), "add node " + peer.id());
         }
         RaftGroup withIt = groups.metadataGroup(); // the members now include it
+        // Its first configuration leaves it out: it waits for the leader instead of starting elections
+        // the others would refuse (Ratis shuts a refused candidate down); see PartitionGroups.joiningGroup.
+        RaftGroup others = RaftGroup.valueOf(PartitionGroups.METADATA_GROUP, withIt.getPeers().stream()
+                .filter(p -> !p.getId().equals(PartitionGroups.peerId(peer.id()))).toList());
         try (RaftClient client = node.clientOf(peer)) {
-            client.getGroupManagementApi(PartitionGroups.peerId(peer.id())).add(withIt);
+            client.getGroupManagementApi(PartitionGroups.peerId(peer.id())).add(others);
         } catch (AlreadyExistsException e) {
             log.info("node {} has its metadata group member already", peer.id());
         } catch (IOException e) {

@@ -147,6 +147,19 @@ public class PartitionGroups {
         return RaftGroup.valueOf(METADATA_GROUP, raftPeers(peers().peers().stream().map(ClusterPeers.Peer::id).toList()));
     }
 
+    /**
+     * The group as a node that is being added to it first knows it: the other replicas, without
+     * itself. Ratis starts a member that is not in its own configuration without an election timer
+     * and waits for the leader, whose configuration change then brings it in. With itself in the
+     * list it would start elections the others refuse ("not in my configuration"), and Ratis shuts
+     * a candidate so refused down (seen in a CI rehearsal of ReassignmentClusterTest: the new
+     * member closed before the leader reached it, and the move never ended).
+     */
+    RaftGroup joiningGroup(TopicRegistry.Topic topic, int partition) {
+        return RaftGroup.valueOf(groupId(topic, partition), raftPeers(replicas(topic, partition).stream()
+                .filter(n -> n != self.id()).toList()));
+    }
+
     RaftGroup partitionGroup(TopicRegistry.Topic topic, int partition) {
         return RaftGroup.valueOf(groupId(topic, partition), raftPeers(replicas(topic, partition)));
     }
@@ -279,7 +292,8 @@ public class PartitionGroups {
             if (!replicas(topic, p).contains(self.id())) {
                 continue;
             }
-            membership().join(partitionGroup(topic, p));
+            PartitionAssignment a = topic.metadata().assignment(p);
+            membership().join(a != null && a.moving() ? joiningGroup(topic, p) : partitionGroup(topic, p));
         }
     }
 
@@ -335,7 +349,7 @@ public class PartitionGroups {
         TopicRegistry.Topic updated = topics.setAssignments(topic.name(), all);
         if (!wasHere && staysHere) {
             topics.partition(topic.name(), partition).limitCompaction(0);
-            m.join(partitionGroup(updated, partition));
+            m.join(joiningGroup(updated, partition));
         }
         log.info("{}-{}: replicas {} target {}", topic.name(), partition, assignment.replicas(), assignment.target());
     }

@@ -306,7 +306,9 @@ final class PartitionStateMachine extends BaseStateMachine {
     private void writeSnapshot(TermIndex at, long end) throws IOException {
         File file = storage.getSnapshotFile(at.getTerm(), at.getIndex());
         writeKeys(file.toPath(), at);
-        Files.writeString(file.toPath(), Long.toString(end), StandardCharsets.UTF_8);
+        // Durable before Ratis may purge its log up to this point (a power loss must not leave a
+        // purged log behind a snapshot file that was never on disk).
+        AtomicFiles.write(file.toPath(), Long.toString(end).getBytes(StandardCharsets.UTF_8));
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
         snapshotPoint = new SnapshotPoint(at.getTerm(), at.getIndex(), end);
