@@ -98,11 +98,16 @@ public class ClusterNodes {
         if (known == null) {
             propose(new MetadataCommand.AddNode(peer), "add node " + peer.id());
         }
-        RaftGroup withIt = groups.metadataGroup(); // the members now include it
+        // Built here, not from this node's member list: the add-node entry is committed, but this node
+        // may not have applied it yet (then the list lacks the new node, and the configuration change
+        // below changed nothing: seen in a nemesis rehearsal, the new node never got an entry).
+        List<RaftPeer> otherPeers = groups.raftPeers(groups.peers().peers().stream().map(ClusterPeers.Peer::id)
+                .filter(id -> id != peer.id()).toList());
+        List<RaftPeer> all = new ArrayList<>(otherPeers);
+        all.add(RaftPeer.newBuilder().setId(PartitionGroups.peerId(peer.id())).setAddress(peer.raftAddress()).build());
         // Its first configuration leaves it out: it waits for the leader instead of starting elections
         // the others would refuse (Ratis shuts a refused candidate down); see PartitionGroups.joiningGroup.
-        RaftGroup others = RaftGroup.valueOf(PartitionGroups.METADATA_GROUP, withIt.getPeers().stream()
-                .filter(p -> !p.getId().equals(PartitionGroups.peerId(peer.id()))).toList());
+        RaftGroup others = RaftGroup.valueOf(PartitionGroups.METADATA_GROUP, otherPeers);
         try (RaftClient client = node.clientOf(peer)) {
             client.getGroupManagementApi(PartitionGroups.peerId(peer.id())).add(others);
         } catch (AlreadyExistsException e) {
@@ -114,7 +119,7 @@ public class ClusterNodes {
                         + "; send the request again", Map.of("node", peer.id()));
             }
         }
-        changeMetadataGroup(withIt.getPeers().stream().toList(), "add node " + peer.id());
+        changeMetadataGroup(all, "add node " + peer.id());
         log.info("node {} joined the cluster", peer.id());
         return peer;
     }
@@ -217,12 +222,14 @@ public class ClusterNodes {
         }
     }
 
+    /** Proposes a metadata entry and waits until this node applied it. */
     private void propose(MetadataCommand cmd, String what) {
-        MetadataReply answer = MetadataCodec.decodeReply(proposals.send(node::metadataClient,
-                MetadataCodec.encode(cmd), what).getMessage());
+        RaftClientReply reply = proposals.send(node::metadataClient, MetadataCodec.encode(cmd), what);
+        MetadataReply answer = MetadataCodec.decodeReply(reply.getMessage());
         if (answer instanceof MetadataReply.Invalid i) {
             throw invalid(i.detail());
         }
+        groups.awaitMetadataApplied(reply.getLogIndex(), node.requestTimeoutMs());
     }
 
     private static boolean port(int p) {

@@ -14,7 +14,6 @@ import io.tributary.ingest.topic.TopicNames;
 import io.tributary.ingest.topic.TopicRegistry;
 import io.tributary.ingest.topic.UnknownTopicException;
 import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.server.protocol.TermIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Conditional;
@@ -189,17 +188,8 @@ public class MetadataAdmin {
         } else if (answer instanceof MetadataReply.Invalid invalid) {
             throw new InvalidTopicException(invalid.detail());
         }
-        long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
-        MetadataStateMachine sm = groups.metadataStateMachine();
-        while (sm != null && appliedIndex(sm) < reply.getLogIndex() && System.nanoTime() < deadline) {
-            sleep(20);
-        }
+        groups.awaitMetadataApplied(reply.getLogIndex(), settings.requestTimeout().toMillis());
         return answer;
-    }
-
-    private static long appliedIndex(MetadataStateMachine sm) {
-        TermIndex ti = sm.getLastAppliedTermIndex();
-        return ti == null ? -1 : ti.getIndex();
     }
 
     private static void sleep(long ms) {

@@ -182,6 +182,28 @@ public class PartitionGroups {
                 new IllegalArgumentException("node " + id + " is not a member of the cluster"));
     }
 
+    /**
+     * Waits (at most {@code timeoutMs}) until this node has applied the metadata entry at
+     * {@code index}: a committed entry is applied by each node at its own pace, and what a caller
+     * does next on this node (answer, look up a member) must see it.
+     */
+    void awaitMetadataApplied(long index, long timeoutMs) {
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        MetadataStateMachine sm = metadataStateMachine;
+        while (sm != null && System.nanoTime() < deadline) {
+            org.apache.ratis.server.protocol.TermIndex ti = sm.getLastAppliedTermIndex();
+            if (ti != null && ti.getIndex() >= index) {
+                return;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+    }
+
     /** This node's metadata state machine, null until the server opened the metadata group. */
     MetadataStateMachine metadataStateMachine() {
         return metadataStateMachine;

@@ -283,6 +283,7 @@ public class PartitionMoves {
         } else if (answer instanceof MetadataReply.Invalid i) {
             throw invalid(i.detail());
         }
+        groups.awaitMetadataApplied(reply.getLogIndex(), settings.requestTimeout().toMillis());
     }
 
     private static ProblemException invalid(String detail) {
