@@ -52,15 +52,15 @@ public class ClusterNodes {
     private final RaftNode node;
     private final PartitionGroups groups;
     private final PartitionMoves moves;
-    private final Proposals proposals;
+    private final MetadataAdmin metadata;
 
     public ClusterNodes(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionMoves moves,
-                        Proposals proposals) {
+                        MetadataAdmin metadata) {
         this.topics = topics;
         this.node = node;
         this.groups = groups;
         this.moves = moves;
-        this.proposals = proposals;
+        this.metadata = metadata;
     }
 
     /**
@@ -224,12 +224,9 @@ public class ClusterNodes {
 
     /** Proposes a metadata entry and waits until this node applied it. */
     private void propose(MetadataCommand cmd, String what) {
-        RaftClientReply reply = proposals.send(node::metadataClient, MetadataCodec.encode(cmd), what);
-        MetadataReply answer = MetadataCodec.decodeReply(reply.getMessage());
-        if (answer instanceof MetadataReply.Invalid i) {
+        if (metadata.propose(cmd, what) instanceof MetadataReply.Invalid i) {
             throw invalid(i.detail());
         }
-        groups.awaitMetadataApplied(reply.getLogIndex(), node.requestTimeoutMs());
     }
 
     private static boolean port(int p) {

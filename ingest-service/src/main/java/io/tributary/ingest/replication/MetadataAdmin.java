@@ -181,15 +181,24 @@ public class MetadataAdmin {
      * apply and returns the verdict.
      */
     private MetadataReply metadataCommand(MetadataCommand cmd, String what) {
-        RaftClientReply reply = proposals.send(node::metadataClient, MetadataCodec.encode(cmd), what);
-        MetadataReply answer = MetadataCodec.decodeReply(reply.getMessage());
+        MetadataReply answer = propose(cmd, what);
         if (answer instanceof MetadataReply.Unknown unknown) {
             throw new UnknownTopicException(unknown.detail());
         } else if (answer instanceof MetadataReply.Invalid invalid) {
             throw new InvalidTopicException(invalid.detail());
         }
-        groups.awaitMetadataApplied(reply.getLogIndex(), settings.requestTimeout().toMillis());
         return answer;
+    }
+
+    /**
+     * Sends a metadata command and answers the apply's verdict once this node has applied it too
+     * (each node applies committed entries at its own pace; what the caller does next here must
+     * see the change). Callers map the verdict to their own errors.
+     */
+    MetadataReply propose(MetadataCommand cmd, String what) {
+        RaftClientReply reply = proposals.send(node::metadataClient, MetadataCodec.encode(cmd), what);
+        groups.awaitMetadataApplied(reply.getLogIndex(), settings.requestTimeout().toMillis());
+        return MetadataCodec.decodeReply(reply.getMessage());
     }
 
     private static void sleep(long ms) {

@@ -64,7 +64,7 @@ public class PartitionMoves {
     private final RaftNode node;
     private final PartitionGroups groups;
     private final PartitionViews views;
-    private final Proposals proposals;
+    private final MetadataAdmin metadata;
     private final ReplicationProperties settings;
     private final ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "partition-moves");
@@ -73,12 +73,12 @@ public class PartitionMoves {
     });
 
     public PartitionMoves(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionViews views,
-                          Proposals proposals, ReplicationProperties settings) {
+                          MetadataAdmin metadata, ReplicationProperties settings) {
         this.topics = topics;
         this.node = node;
         this.groups = groups;
         this.views = views;
-        this.proposals = proposals;
+        this.metadata = metadata;
         this.settings = settings;
         driver.scheduleWithFixedDelay(this::driveAll, 500, 500, TimeUnit.MILLISECONDS);
     }
@@ -275,15 +275,12 @@ public class PartitionMoves {
     }
 
     private void propose(MetadataCommand.Reassign cmd) {
-        RaftClientReply reply = proposals.send(node::metadataClient, MetadataCodec.encode(cmd),
-                "reassign " + cmd.name() + "-" + cmd.partition());
-        MetadataReply answer = MetadataCodec.decodeReply(reply.getMessage());
+        MetadataReply answer = metadata.propose(cmd, "reassign " + cmd.name() + "-" + cmd.partition());
         if (answer instanceof MetadataReply.Unknown u) {
             throw new UnknownTopicException(u.detail());
         } else if (answer instanceof MetadataReply.Invalid i) {
             throw invalid(i.detail());
         }
-        groups.awaitMetadataApplied(reply.getLogIndex(), settings.requestTimeout().toMillis());
     }
 
     private static ProblemException invalid(String detail) {

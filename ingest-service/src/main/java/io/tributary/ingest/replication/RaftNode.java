@@ -286,11 +286,6 @@ class RaftNode implements PartitionGroups.Membership {
         return b.build();
     }
 
-    /** {@code ingest.replication.request-timeout} in milliseconds. */
-    long requestTimeoutMs() {
-        return settings.requestTimeout().toMillis();
-    }
-
     /** Retries (leader changes, lost peers) for about as long as a request may wait for commit. */
     private RetryPolicy retryUntilTimeout() {
         long sleepMs = 100;
