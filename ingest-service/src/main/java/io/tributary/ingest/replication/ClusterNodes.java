@@ -16,6 +16,7 @@ import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
+import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
@@ -53,14 +54,16 @@ public class ClusterNodes {
     private final PartitionGroups groups;
     private final PartitionMoves moves;
     private final MetadataAdmin metadata;
+    private final ReplicationProperties settings;
 
     public ClusterNodes(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionMoves moves,
-                        MetadataAdmin metadata) {
+                        MetadataAdmin metadata, ReplicationProperties settings) {
         this.topics = topics;
         this.node = node;
         this.groups = groups;
         this.moves = moves;
         this.metadata = metadata;
+        this.settings = settings;
     }
 
     /**
@@ -193,6 +196,7 @@ public class ClusterNodes {
                 rest.addAll(groups.raftPeers(List.of(m.id())));
             }
         }
+        leadMetadataGroupUnless(id, "remove node " + id);
         changeMetadataGroup(rest, "remove node " + id);
         propose(new MetadataCommand.RemoveNode(id), "remove node " + id);
         log.info("node {} left the cluster", id);
@@ -209,16 +213,43 @@ public class ClusterNodes {
         return out;
     }
 
+    /**
+     * When node {@code leaving} leads the metadata group, this node takes the leadership first: a
+     * Raft leader must not commit its own removal (Ratis then closes it under a lock that writes in
+     * flight wait for, and it never stops; see PartitionMoves#handOver).
+     */
+    private void leadMetadataGroupUnless(int leaving, String what) {
+        DivisionInfo info = node.localInfo(PartitionGroups.METADATA_GROUP);
+        if (info == null || info.getLeaderId() == null
+                || !info.getLeaderId().equals(PartitionGroups.peerId(leaving))) {
+            return;
+        }
+        try (RaftClient admin = node.adminClient(groups.metadataGroup())) {
+            RaftClientReply reply = admin.admin().transferLeadership(PartitionGroups.peerId(groups.nodeId()),
+                    settings.requestTimeout().toMillis());
+            if (reply.isSuccess()) {
+                log.info("{}: node {} handed the metadata group's leadership to this node", what, leaving);
+                return;
+            }
+            throw notChanged(what, String.valueOf(reply.getException()));
+        } catch (IOException e) {
+            throw notChanged(what, e.getMessage());
+        }
+    }
+
+    private static ProblemException notChanged(String what, String why) {
+        return new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, what + ": the metadata group did not change ("
+                + why + "); send the request again");
+    }
+
     private void changeMetadataGroup(List<RaftPeer> peers, String what) {
         try (RaftClient admin = node.adminClient(groups.metadataGroup())) {
             RaftClientReply reply = admin.admin().setConfiguration(peers);
             if (!reply.isSuccess()) {
-                throw new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, what + ": the metadata group did not "
-                        + "change (" + reply.getException() + "); send the request again");
+                throw notChanged(what, String.valueOf(reply.getException()));
             }
         } catch (IOException e) {
-            throw new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, what + ": the metadata group did not change ("
-                    + e.getMessage() + "); send the request again");
+            throw notChanged(what, e.getMessage());
         }
     }
 

@@ -46,7 +46,8 @@ import org.springframework.stereotype.Component;
  *       to the target. Ratis first brings the new members up to date (from its log, or they copy
  *       the leader's partition log when the leader purged the entries they need), then commits the
  *       change through the old and new majorities together, so no acknowledged write is lost
- *       whatever fails meanwhile. A leader that is not in the target steps down after it.</li>
+ *       whatever fails meanwhile. A leader that is not in the target first hands its leadership
+ *       to a node that is (see {@link #handOver}).</li>
  *   <li>A leader that finds its group's configuration equal to the target writes the final
  *       {@code Reassign}: replicas = target, no target. The nodes left out leave the group and
  *       delete their log.</li>
@@ -186,15 +187,21 @@ public class PartitionMoves {
         } else if (!view.inSyncReplicas().contains(preferred)) {
             result = "not-in-sync";
         } else {
-            try (RaftClient admin = node.adminClient(groups.partitionGroup(t, p))) {
-                RaftClientReply reply = admin.admin().transferLeadership(PartitionGroups.peerId(preferred),
-                        settings.requestTimeout().toMillis());
-                result = reply.isSuccess() ? "elected" : "failed: " + reply.getException();
-            } catch (IOException | RuntimeException e) {
-                result = "failed: " + e;
-            }
+            String failure = transferLeadership(t, p, preferred);
+            result = failure == null ? "elected" : "failed: " + failure;
         }
         return new LeaderChange(t.name(), p, preferred, view.leader(), result);
+    }
+
+    /** Asks the partition's leader to hand its leadership to {@code to}; null when done, else why not. */
+    private String transferLeadership(TopicRegistry.Topic t, int p, int to) {
+        try (RaftClient admin = node.adminClient(groups.partitionGroup(t, p))) {
+            RaftClientReply reply = admin.admin().transferLeadership(PartitionGroups.peerId(to),
+                    settings.requestTimeout().toMillis());
+            return reply.isSuccess() ? null : String.valueOf(reply.getException());
+        } catch (IOException | RuntimeException e) {
+            return e.toString();
+        }
     }
 
     private void driveAll() {
@@ -229,6 +236,10 @@ public class PartitionMoves {
         }
         if (!members.equals(Set.copyOf(a.target()))) {
             List<Integer> next = nextConfiguration(members, a.target());
+            if (!next.contains(groups.nodeId())) {
+                handOver(t, p, a.target());
+                return;
+            }
             for (int n : next) {
                 if (!members.contains(n) && !views.runsMember(n, gid)) {
                     // Not joined yet (or down): Ratis must not send to a member that is still starting.
@@ -237,7 +248,7 @@ public class PartitionMoves {
                 }
             }
             log.info("{}-{}: changing the Raft group from {} to {} (target {})", t.name(), p, members, next, a.target());
-            try (RaftClient admin = node.adminClient(groups.partitionGroup(t, p))) {
+            try (RaftClient admin = node.localAdminClient(groups.partitionGroup(t, p))) {
                 RaftClientReply reply = admin.admin().setConfiguration(groups.raftPeers(next));
                 if (!reply.isSuccess()) {
                     log.info("{}-{}: configuration change not done yet: {}", t.name(), p, reply.getException());
@@ -248,12 +259,34 @@ public class PartitionMoves {
                 return;
             }
             log.info("{}-{}: the Raft group is now {}", t.name(), p, next);
-            if (!next.equals(a.target()) || !a.target().contains(groups.nodeId())) {
-                return; // more steps on the next round; or this node stepped down and the new leader goes on
+            if (!next.equals(a.target())) {
+                return; // more steps on the next round
             }
         }
         propose(new MetadataCommand.Reassign(t.name(), t.metadata().topicId(), p, a.target(), null));
         log.info("{}-{}: move to {} done", t.name(), p, a.target());
+    }
+
+    /**
+     * A leader never removes itself from its group: it first hands its leadership to an in-sync
+     * node of the target, which then drives the removal. (Ratis closes a leader that commits its own
+     * removal from inside its commit path, holding the division's lock that a write in flight waits
+     * for, and the close then waits for that write: the division never stops, keeps its followers
+     * from electing anyone else and the move never ends.)
+     */
+    private void handOver(TopicRegistry.Topic t, int p, List<Integer> target) {
+        List<Integer> inSync = views.view(t, p).inSyncReplicas();
+        for (int n : target) {
+            if (inSync.contains(n)) {
+                log.info("{}-{}: handing leadership to node {} before leaving the Raft group", t.name(), p, n);
+                String failure = transferLeadership(t, p, n);
+                if (failure != null) {
+                    log.info("{}-{}: leadership not handed to node {} yet: {}", t.name(), p, n, failure);
+                }
+                return;
+            }
+        }
+        log.debug("{}-{}: waiting for a node of {} to be in sync before leaving the Raft group", t.name(), p, target);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.tributary.ingest.replication;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -60,6 +61,8 @@ import org.springframework.stereotype.Component;
 class RaftNode implements PartitionGroups.Membership {
 
     private static final Logger log = LoggerFactory.getLogger(RaftNode.class);
+    /** How long stopping waits for the Raft server to close. */
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
     private final PartitionGroups groups;
     private final ReplicationProperties settings;
@@ -272,14 +275,26 @@ class RaftNode implements PartitionGroups.Membership {
      * as a change waits for new replicas to catch up.
      */
     RaftClient adminClient(RaftGroup group) {
+        // Sent to this node first; a few retries follow a redirect to the leader elsewhere (the
+        // metadata group's, for node changes).
+        return adminClient(group, RetryPolicies.retryUpToMaximumCountWithFixedSleep(5,
+                TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)));
+    }
+
+    /**
+     * Like {@link #adminClient(RaftGroup)}, but the request goes to this node only and fails when it
+     * does not lead the group: for a change computed from this leader's view of its group, which
+     * must not be applied by another leader (one that the change would remove, say).
+     */
+    RaftClient localAdminClient(RaftGroup group) {
+        return adminClient(group, RetryPolicies.noRetry());
+    }
+
+    private RaftClient adminClient(RaftGroup group, RetryPolicy retry) {
         RaftProperties p = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(settings.moveTimeout().toMillis(),
                 TimeUnit.MILLISECONDS));
-        // Sent to this node first (moves are driven by the partition's leader); a few retries follow
-        // a redirect to the leader elsewhere (the metadata group's, for node changes).
-        RaftClient.Builder b = RaftClient.newBuilder().setProperties(p).setRaftGroup(group)
-                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(5,
-                        TimeDuration.valueOf(200, TimeUnit.MILLISECONDS)));
+        RaftClient.Builder b = RaftClient.newBuilder().setProperties(p).setRaftGroup(group).setRetryPolicy(retry);
         if (group.getPeer(server.getId()) != null) {
             b.setLeaderId(server.getId());
         }
@@ -395,12 +410,27 @@ class RaftNode implements PartitionGroups.Membership {
             closeQuietly(c);
         }
         closeQuietly(metadataClient);
+        // Bounded: a Ratis division that deadlocks while closing must not keep this node from stopping.
+        Thread closer = new Thread(() -> {
+            try {
+                server.close();
+            } catch (IOException e) {
+                log.warn("closing the Raft server failed", e);
+            }
+        }, "raft-close");
+        closer.setDaemon(true);
+        closer.start();
         try {
-            server.close();
-        } catch (IOException e) {
-            log.warn("closing the Raft server failed", e);
+            closer.join(CLOSE_WAIT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
-        log.info("node {} stopped Raft", groups.nodeId());
+        if (closer.isAlive()) {
+            log.error("node {}: the Raft server did not close within {}; stopping without it", groups.nodeId(),
+                    CLOSE_WAIT);
+        } else {
+            log.info("node {} stopped Raft", groups.nodeId());
+        }
     }
 
     static void closeQuietly(RaftClient c) {
