@@ -43,6 +43,7 @@ final class ProcessCluster implements AutoCloseable {
     private final Process[] children;
     private final boolean[] paused;
     private final Path[] childLogs;
+    private final int[] raftPorts;
     private final String peers;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -51,23 +52,35 @@ final class ProcessCluster implements AutoCloseable {
      *                 (which they override)
      */
     ProcessCluster(Path dataRoot, String logFolder, int size, String... settings) throws IOException {
+        this(dataRoot, logFolder, size, 0, settings);
+    }
+
+    /**
+     * A cluster of {@code size} founding nodes (ids 1..size, the peer list) and {@code spares} more
+     * ids: a spare starts with {@code ingest.cluster.self-address} and no Raft group, to be added
+     * through {@code POST /api/v1/cluster/nodes} ({@link #nodeJson}).
+     */
+    ProcessCluster(Path dataRoot, String logFolder, int size, int spares, String... settings) throws IOException {
         this.dataRoot = dataRoot;
         this.size = size;
         this.settings = List.of(settings);
-        this.httpPorts = new int[size + 1];
-        this.children = new Process[size + 1];
-        this.paused = new boolean[size + 1];
-        this.childLogs = new Path[size + 1];
+        this.httpPorts = new int[size + spares + 1];
+        this.raftPorts = new int[size + spares + 1];
+        this.children = new Process[size + spares + 1];
+        this.paused = new boolean[size + spares + 1];
+        this.childLogs = new Path[size + spares + 1];
         Path logs = Path.of("target", logFolder);
         Files.createDirectories(logs);
         long stamp = System.currentTimeMillis();
         StringBuilder sb = new StringBuilder();
-        for (int id = 1; id <= size; id++) {
+        for (int id = 1; id < httpPorts.length; id++) {
             httpPorts[id] = freePort();
-            int raftPort = freePort();
+            raftPorts[id] = freePort();
             childLogs[id] = logs.resolve("node-" + id + "-" + stamp + ".log");
-            sb.append(sb.isEmpty() ? "" : ",").append(id).append("=127.0.0.1:").append(httpPorts[id]).append(':')
-                    .append(raftPort);
+            if (id <= size) {
+                sb.append(sb.isEmpty() ? "" : ",").append(id).append("=127.0.0.1:").append(httpPorts[id]).append(':')
+                        .append(raftPorts[id]);
+            }
         }
         this.peers = sb.toString();
     }
@@ -104,6 +117,9 @@ final class ProcessCluster implements AutoCloseable {
                 "--spring.jmx.enabled=false",
                 "--springdoc.api-docs.enabled=false",
                 "--logging.level.org.apache.ratis=WARN"));
+        if (id > size) {
+            command.add("--ingest.cluster.self-address=127.0.0.1:" + httpPorts[id] + ":" + raftPorts[id]);
+        }
         command.addAll(settings);
         Files.writeString(childLogs[id], "\n===== start node " + id + " =====\n", StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
@@ -142,6 +158,35 @@ final class ProcessCluster implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    /** The body that adds node {@code id} ({@code POST /api/v1/cluster/nodes}). */
+    String nodeJson(int id) {
+        return "{\"id\":" + id + ",\"host\":\"127.0.0.1\",\"httpPort\":" + httpPorts[id] + ",\"raftPort\":"
+                + raftPorts[id] + "}";
+    }
+
+    /** Whether node {@code id} answers HTTP at all (a node not added yet is not healthy, but answers). */
+    boolean isAnswering(int id) {
+        try {
+            get(id, "/actuator/health", Duration.ofSeconds(5));
+            return true;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Deletes a stopped node's data folder (a lost disk). */
+    void wipe(int id) throws IOException {
+        assertThat(isRunning(id)).as("node %d must be stopped to wipe it", id).isFalse();
+        if (Files.exists(dataDir(id))) {
+            try (var walk = Files.walk(dataDir(id))) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
@@ -246,7 +291,7 @@ final class ProcessCluster implements AutoCloseable {
     /** Kills every node still running (a paused one too: SIGKILL needs no SIGCONT). */
     @Override
     public void close() {
-        for (int id = 1; id <= size; id++) {
+        for (int id = 1; id < children.length; id++) {
             Process p = children[id];
             if (p != null && p.isAlive()) {
                 p.destroyForcibly();

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -36,8 +35,10 @@ import tools.jackson.databind.json.JsonMapper;
  * 127.0.0.1 ({@link ProcessCluster}), a topic with 3 partitions and replication factor 3, writers
  * producing with {@code acks=all} through random nodes, a consumer group reading and committing
  * through random nodes, and a nemesis that, round after round, hits one random node with a random
- * {@link Fault}: SIGKILL and restart, SIGSTOP then SIGCONT, SIGTERM and restart. At most one node
- * is down at a time, and the cluster must be healthy again (every node up, every partition led,
+ * {@link Fault}: SIGKILL and restart, SIGSTOP then SIGCONT, SIGTERM and restart, and once per run
+ * (the middle round) a lost disk: SIGKILL, data folder deleted, and a new node under a new id added,
+ * given every replica of the lost one and the lost one removed, all through the membership API (the
+ * new node then stands in for it in every later round and check). At most one node is down at a time, and the cluster must be healthy again (every node up, every partition led,
  * three replicas in sync) before the next round.
  *
  * <p>Every record carries a unique id (its value, {@code w<writer>-<sequence>}). Each writer has an
@@ -80,10 +81,8 @@ class ReplicationNemesisTest {
     private static final int PROGRESS_PER_ROUND = 40;
 
     /**
-     * The faults the nemesis chooses from. Each leaves the node running again when it returns.
-     * Replacing a node (wipe its disk and bring a new, empty one in through the cluster membership
-     * API of issue 11 item 5) is not in the schedule: that API does not exist yet; it becomes one
-     * more constant here, whose {@code inject} calls it.
+     * The faults the nemesis injects. KILL, PAUSE and TERMINATE are drawn at random and leave the
+     * node running again; REPLACE comes once per run, in the middle round (see {@link #replace}).
      */
     enum Fault {
         /** SIGKILL, a few seconds down, restart on the same data folder. */
@@ -114,7 +113,22 @@ class ReplicationNemesisTest {
                 cluster.start(node);
                 cluster.awaitHealthy(node);
             }
+        },
+
+        /**
+         * SIGKILL, the data folder deleted (a lost disk), and a new empty node with a new id brought in
+         * through the membership API in its place: add it, move every replica of the lost node to it,
+         * remove the lost node. Run by the test itself, which keeps the list of members.
+         */
+        REPLACE {
+            @Override
+            void inject(ProcessCluster cluster, int node, Random random) {
+                throw new UnsupportedOperationException("the test replaces nodes itself (replace)");
+            }
         };
+
+        /** The faults drawn at random. */
+        static final Fault[] RANDOM = {KILL, PAUSE, TERMINATE};
 
         abstract void inject(ProcessCluster cluster, int node, Random random) throws Exception;
     }
@@ -131,6 +145,11 @@ class ReplicationNemesisTest {
     Path dataRoot;
 
     private ProcessCluster cluster;
+    /** The members now, in the order they took their place (a replacement takes the lost node's). */
+    private final List<Integer> members = new CopyOnWriteArrayList<>(java.util.stream.IntStream
+            .rangeClosed(1, NODES).boxed().toList());
+    /** The id the next replacement node gets. */
+    private int nextSpare = NODES + 1;
     private final int rounds = Integer.getInteger("nemesis.rounds", 3);
     private final long seed = Long.getLong("nemesis.seed", System.nanoTime());
     private final int writers = Integer.getInteger("nemesis.writers", 2);
@@ -195,7 +214,7 @@ class ReplicationNemesisTest {
     }
 
     private void run(long started) throws Exception {
-        cluster = new ProcessCluster(dataRoot, LOG_FOLDER, NODES,
+        cluster = new ProcessCluster(dataRoot, LOG_FOLDER, NODES, rounds > 0 ? 1 : 0,
                 // Small Raft segments and a short purge gap: leaders purge their Raft logs during the
                 // test, so a node that comes back may have to copy the partition instead of replaying.
                 "--ingest.replication.raft-segment-size=16KB",
@@ -213,13 +232,18 @@ class ReplicationNemesisTest {
         Random nemesis = new Random(master.nextLong());
 
         awaitProgress(0, "before the first round");
+        int replaceRound = (rounds + 1) / 2;
         for (int round = 1; round <= rounds; round++) {
-            int node = 1 + nemesis.nextInt(NODES);
-            Fault fault = Fault.values()[nemesis.nextInt(Fault.values().length)];
+            int node = anyNode(nemesis);
+            Fault fault = round == replaceRound ? Fault.REPLACE : Fault.RANDOM[nemesis.nextInt(Fault.RANDOM.length)];
             int ackedBefore = acked.size();
             System.out.printf("[nemesis] round %d/%d: %s node %d (%d records acknowledged so far)%n", round, rounds,
                     fault, node, ackedBefore);
-            fault.inject(cluster, node, nemesis);
+            if (fault == Fault.REPLACE) {
+                replace(node, nemesis);
+            } else {
+                fault.inject(cluster, node, nemesis);
+            }
             faults.merge(fault, 1, Integer::sum);
             awaitClusterHealthy("after round " + round + " (" + fault + " node " + node + ")");
             awaitProgress(acked.size(), "after round " + round + " (" + fault + " node " + node + ")");
@@ -303,7 +327,7 @@ class ReplicationNemesisTest {
             if (System.nanoTime() > giveUpAt) {
                 return null;
             }
-            int node = 1 + random.nextInt(NODES);
+            int node = anyNode(random);
             produceRequests.incrementAndGet();
             try {
                 // Now and then the writer gives up early, while the write may still be committed:
@@ -348,7 +372,7 @@ class ReplicationNemesisTest {
         Map<Integer, Long> position = new HashMap<>();
         String groupPath = "/api/v1/groups/" + GROUP;
         while (!stopConsumer.get()) {
-            int node = 1 + random.nextInt(NODES);
+            int node = anyNode(random);
             try {
                 if (member == null) {
                     HttpResponse<String> r = cluster.post(node, groupPath + "/members", "{\"topics\":[\"" + TOPIC
@@ -407,7 +431,7 @@ class ReplicationNemesisTest {
                     .append(e.getKey()).append(",\"offset\":").append(e.getValue()).append('}');
             first = false;
         }
-        int node = 1 + random.nextInt(NODES);
+        int node = anyNode(random);
         HttpResponse<String> r = cluster.post(node, groupPath + "/offsets", body.append("]}").toString(),
                 REQUEST_TIMEOUT);
         if (r.statusCode() == 204) {
@@ -446,13 +470,13 @@ class ReplicationNemesisTest {
      */
     private void awaitClusterHealthy(String when) throws Exception {
         await("the cluster is healthy " + when, () -> {
-            for (int node = 1; node <= NODES; node++) {
+            for (int node : members) {
                 if (!cluster.isHealthy(node)) {
                     return false;
                 }
             }
             int[] leaders = new int[PARTITIONS];
-            for (int node = 1; node <= NODES; node++) {
+            for (int node : members) {
                 JsonNode partitions = describe(node);
                 if (partitions == null) {
                     return false;
@@ -464,7 +488,7 @@ class ReplicationNemesisTest {
                         return false;
                     }
                     leaders[partition] = leader;
-                    if (leader == node && p.get("inSyncReplicas").size() != NODES) {
+                    if (leader == node && p.get("inSyncReplicas").size() != members.size()) {
                         return false;
                     }
                 }
@@ -499,7 +523,7 @@ class ReplicationNemesisTest {
         Map<Integer, Long> ends = new HashMap<>();
         await("every node reports the same log ends", () -> {
             ends.clear();
-            for (int node = 1; node <= NODES; node++) {
+            for (int node : members) {
                 JsonNode partitions = describe(node);
                 if (partitions == null) {
                     return false;
@@ -523,7 +547,7 @@ class ReplicationNemesisTest {
 
     private void checkReplicas(Map<Integer, Long> ends) throws Exception {
         Map<Integer, List<String>> reference = null;
-        for (int node = 1; node <= NODES; node++) {
+        for (int node : members) {
             Map<Integer, List<String>> logs = new HashMap<>();
             Map<String, Position> stored = new HashMap<>();
             for (int p = 0; p < PARTITIONS; p++) {
@@ -625,7 +649,7 @@ class ReplicationNemesisTest {
 
     /** The group's committed offsets, as every node describes them, are the log ends. */
     private void checkGroupOffsets(Map<Integer, Long> ends) throws Exception {
-        for (int node = 1; node <= NODES; node++) {
+        for (int node : members) {
             int n = node;
             await("node " + n + " describes the group's committed offsets as the log ends", () -> {
                 try {
@@ -648,16 +672,17 @@ class ReplicationNemesisTest {
 
     /** Stops every node cleanly and compares each partition's batches on disk; answers the batch count. */
     private int checkBatchesOnDisk() throws Exception {
-        for (int node = 1; node <= NODES; node++) {
+        for (int node : members) {
             cluster.terminate(node);
         }
         int total = 0;
+        int first = members.get(0);
         for (int p = 0; p < PARTITIONS; p++) {
-            List<RecordBatch> reference = cluster.batchesOnDisk(1, TOPIC, p);
-            assertThat(reference).as("partition %d on node 1", p).isNotEmpty();
-            for (int node = 2; node <= NODES; node++) {
+            List<RecordBatch> reference = cluster.batchesOnDisk(first, TOPIC, p);
+            assertThat(reference).as("partition %d on node %d", p, first).isNotEmpty();
+            for (int node : members.subList(1, members.size())) {
                 List<RecordBatch> batches = cluster.batchesOnDisk(node, TOPIC, p);
-                assertThat(batches).as("partition %d batches on node %d vs node 1", p, node)
+                assertThat(batches).as("partition %d batches on node %d vs node %d", p, node, first)
                         .hasSameSizeAs(reference);
                 for (int i = 0; i < reference.size(); i++) {
                     assertThat(batches.get(i).storedCrc()).as("CRC of batch %d of partition %d on node %d", i, p, node)
@@ -706,7 +731,10 @@ class ReplicationNemesisTest {
         if (cluster == null) {
             return 0;
         }
-        for (int node = 1; node <= NODES; node++) {
+        for (int node = 1; node < nextSpare; node++) {
+            if (!Files.exists(cluster.logFile(node))) {
+                continue;
+            }
             try (var lines = Files.lines(cluster.logFile(node))) {
                 copies += lines.filter(l -> l.matches(".*copied \\d+ batches from node.*")).count();
             }
@@ -736,7 +764,7 @@ class ReplicationNemesisTest {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                HttpResponse<String> r = call.send(1 + random.nextInt(NODES));
+                HttpResponse<String> r = call.send(anyNode(random));
                 if (r.statusCode() == status) {
                     return JSON.readTree(r.body());
                 }
@@ -784,10 +812,67 @@ class ReplicationNemesisTest {
     }
 
     private String running() {
-        boolean[] up = new boolean[NODES];
-        for (int node = 1; node <= NODES; node++) {
-            up[node - 1] = cluster.isRunning(node);
+        Map<Integer, Boolean> up = new java.util.TreeMap<>();
+        for (int node : members) {
+            up.put(node, cluster.isRunning(node));
         }
-        return Arrays.toString(up);
+        return up.toString();
+    }
+
+    private int anyNode(Random random) {
+        return members.get(random.nextInt(members.size()));
+    }
+
+    /**
+     * {@link Fault#REPLACE}: SIGKILL the node, delete its data folder, start a new node under the
+     * next id, and through a surviving member add it, move every replica of the lost node to it and
+     * remove the lost node; the new node takes the lost one's place among the members.
+     */
+    private void replace(int lost, Random random) throws Exception {
+        int fresh = nextSpare++;
+        cluster.kill(lost);
+        cluster.wipe(lost);
+        cluster.start(fresh);
+        await("new node " + fresh + " answers", () -> cluster.isAnswering(fresh));
+        int via = members.stream().filter(n -> n != lost).findFirst().orElseThrow();
+        adminUntil(() -> cluster.post(via, "/api/v1/cluster/nodes", cluster.nodeJson(fresh), REQUEST_TIMEOUT),
+                201, 409, "add node " + fresh);
+        adminUntil(() -> cluster.post(via, "/api/v1/cluster/nodes/" + lost + "/replace", "{\"by\":" + fresh + "}",
+                REQUEST_TIMEOUT), 202, 202, "replace node " + lost + " by " + fresh);
+        await("every replica of node " + lost + " moved to node " + fresh, () -> {
+            HttpResponse<String> r = cluster.get(via, "/api/v1/cluster/reassignments", REQUEST_TIMEOUT);
+            return r.statusCode() == 200 && JSON.readTree(r.body()).get("reassignments").isEmpty();
+        });
+        adminUntil(() -> cluster.delete(via, "/api/v1/cluster/nodes/" + lost, REQUEST_TIMEOUT), 204, 404,
+                "remove node " + lost);
+        members.set(members.indexOf(lost), fresh);
+        cluster.awaitHealthy(fresh);
+        checksPassed.add("node " + lost + " lost its disk and was replaced by node " + fresh
+                + " through the membership API (add, replace, remove)");
+    }
+
+    /** Sends an admin call until it answers {@code ok} (or {@code alsoOk}, a repeat of one that went through). */
+    private void adminUntil(Call0 call, int ok, int alsoOk, String what) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        HttpResponse<String> last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                last = call.send();
+                if (last.statusCode() == ok || last.statusCode() == alsoOk) {
+                    return;
+                }
+                expectRetriable(what, last);
+            } catch (IOException e) {
+                // a timeout or a reset: sent again (each step can be repeated)
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(what + " did not succeed within " + WAIT + "; last answer "
+                + (last == null ? "none" : last.statusCode() + " " + last.body()));
+    }
+
+    @FunctionalInterface
+    private interface Call0 {
+        HttpResponse<String> send() throws Exception;
     }
 }
