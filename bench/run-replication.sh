@@ -6,11 +6,11 @@
 #      a survivor (FailoverProbe), FAILOVERS runs (the killed node is restarted between runs), median.
 # Everything it starts is stopped at the end (trap), data folders deleted.
 #
-#   bench/run-replication.sh             # ~4-6 minutes on the 2-core reference machine
+#   bench/run-replication.sh             # ~10 minutes on the 2-core reference machine
 #   QUICK=1 bench/run-replication.sh     # smoke: small counts, 1 throughput run, 2 failovers
 #
 # Knobs (environment): HTTP_BASE (18091: nodes on 18091-18093), RAFT_BASE (18191), RUNS (3),
-# RECORDS (300000), WARMUP (100000), CLIENTS (4), FAILOVERS (5), ELECTION_TIMEOUT (1s),
+# RECORDS (1000000), WARMUP (300000): the shape of the Kafka anchor's runs, CLIENTS (4), FAILOVERS (5), ELECTION_TIMEOUT (1s),
 # NODE_JVM_OPTS, DRIVER_JVM_OPTS, SKIP_BUILD=1, MVN_FLAGS (e.g. -o), OUT (log folder),
 # JFR=1 (a flight recording per node, <OUT>/node-N.jfr, written when the node stops),
 # SKIP_FAILOVER=1 (throughput only), FACTORS ("1 3": the replication factors measured).
@@ -22,8 +22,8 @@ ROOT=$(pwd)
 HTTP_BASE=${HTTP_BASE:-18091}
 RAFT_BASE=${RAFT_BASE:-18191}
 RUNS=${RUNS:-3}
-RECORDS=${RECORDS:-300000}
-WARMUP=${WARMUP:-100000}
+RECORDS=${RECORDS:-1000000}
+WARMUP=${WARMUP:-300000}
 CLIENTS=${CLIENTS:-4}
 FAILOVERS=${FAILOVERS:-5}
 ELECTION_TIMEOUT=${ELECTION_TIMEOUT:-1s}

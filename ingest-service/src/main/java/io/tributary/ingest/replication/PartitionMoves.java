@@ -236,6 +236,22 @@ public class PartitionMoves {
         }
         if (!members.equals(Set.copyOf(a.target()))) {
             List<Integer> next = nextConfiguration(members, a.target());
+            List<Integer> unreachable = new ArrayList<>();
+            for (int n : members) {
+                if (!a.target().contains(n) && n != groups.nodeId() && !views.runsMember(n, gid)) {
+                    unreachable.add(n);
+                }
+            }
+            if (!unreachable.isEmpty() && !next.equals(a.target())) {
+                // Removing a dead node first changes no fault tolerance (the group already needs all
+                // the others) and keeps Ratis from waiting for it: a follower whose log appender
+                // Ratis 3.2.0 restarted (after an append it could not build) counts as catching up,
+                // and a configuration change that adds a member waits for every member catching up,
+                // a dead one too, until the staging timeout, then fails again and again.
+                next = new ArrayList<>(members);
+                next.removeAll(unreachable);
+                log.info("{}-{}: removing unreachable node(s) {} from the Raft group first", t.name(), p, unreachable);
+            }
             if (!next.contains(groups.nodeId())) {
                 handOver(t, p, a.target());
                 return;
