@@ -54,16 +54,14 @@ public class ClusterNodes {
     private final PartitionGroups groups;
     private final PartitionMoves moves;
     private final MetadataAdmin metadata;
-    private final ReplicationProperties settings;
 
     public ClusterNodes(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionMoves moves,
-                        MetadataAdmin metadata, ReplicationProperties settings) {
+                        MetadataAdmin metadata) {
         this.topics = topics;
         this.node = node;
         this.groups = groups;
         this.moves = moves;
         this.metadata = metadata;
-        this.settings = settings;
     }
 
     /**
@@ -224,17 +222,11 @@ public class ClusterNodes {
                 || !info.getLeaderId().equals(PartitionGroups.peerId(leaving))) {
             return;
         }
-        try (RaftClient admin = node.adminClient(groups.metadataGroup())) {
-            RaftClientReply reply = admin.admin().transferLeadership(PartitionGroups.peerId(groups.nodeId()),
-                    settings.requestTimeout().toMillis());
-            if (reply.isSuccess()) {
-                log.info("{}: node {} handed the metadata group's leadership to this node", what, leaving);
-                return;
-            }
-            throw notChanged(what, String.valueOf(reply.getException()));
-        } catch (IOException e) {
-            throw notChanged(what, e.getMessage());
+        String failure = node.transferLeadership(groups.metadataGroup(), groups.nodeId());
+        if (failure != null) {
+            throw notChanged(what, failure);
         }
+        log.info("{}: node {} handed the metadata group's leadership to this node", what, leaving);
     }
 
     private static ProblemException notChanged(String what, String why) {

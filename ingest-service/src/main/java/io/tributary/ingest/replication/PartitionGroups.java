@@ -19,6 +19,7 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.slf4j.Logger;
@@ -191,7 +192,7 @@ public class PartitionGroups {
         long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         MetadataStateMachine sm = metadataStateMachine;
         while (sm != null && System.nanoTime() < deadline) {
-            org.apache.ratis.server.protocol.TermIndex ti = sm.getLastAppliedTermIndex();
+            TermIndex ti = sm.getLastAppliedTermIndex();
             if (ti != null && ti.getIndex() >= index) {
                 return;
             }

@@ -66,7 +66,6 @@ public class PartitionMoves {
     private final PartitionGroups groups;
     private final PartitionViews views;
     private final MetadataAdmin metadata;
-    private final ReplicationProperties settings;
     private final ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "partition-moves");
         t.setDaemon(true);
@@ -74,13 +73,12 @@ public class PartitionMoves {
     });
 
     public PartitionMoves(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionViews views,
-                          MetadataAdmin metadata, ReplicationProperties settings) {
+                          MetadataAdmin metadata) {
         this.topics = topics;
         this.node = node;
         this.groups = groups;
         this.views = views;
         this.metadata = metadata;
-        this.settings = settings;
         driver.scheduleWithFixedDelay(this::driveAll, 500, 500, TimeUnit.MILLISECONDS);
     }
 
@@ -187,21 +185,10 @@ public class PartitionMoves {
         } else if (!view.inSyncReplicas().contains(preferred)) {
             result = "not-in-sync";
         } else {
-            String failure = transferLeadership(t, p, preferred);
+            String failure = node.transferLeadership(groups.partitionGroup(t, p), preferred);
             result = failure == null ? "elected" : "failed: " + failure;
         }
         return new LeaderChange(t.name(), p, preferred, view.leader(), result);
-    }
-
-    /** Asks the partition's leader to hand its leadership to {@code to}; null when done, else why not. */
-    private String transferLeadership(TopicRegistry.Topic t, int p, int to) {
-        try (RaftClient admin = node.adminClient(groups.partitionGroup(t, p))) {
-            RaftClientReply reply = admin.admin().transferLeadership(PartitionGroups.peerId(to),
-                    settings.requestTimeout().toMillis());
-            return reply.isSuccess() ? null : String.valueOf(reply.getException());
-        } catch (IOException | RuntimeException e) {
-            return e.toString();
-        }
     }
 
     private void driveAll() {
@@ -237,12 +224,14 @@ public class PartitionMoves {
         if (!members.equals(Set.copyOf(a.target()))) {
             List<Integer> next = nextConfiguration(members, a.target());
             List<Integer> unreachable = new ArrayList<>();
-            for (int n : members) {
-                if (!a.target().contains(n) && n != groups.nodeId() && !views.runsMember(n, gid)) {
-                    unreachable.add(n);
+            if (!next.equals(a.target())) { // the last step removes every leaving member anyway
+                for (int n : members) {
+                    if (!a.target().contains(n) && n != groups.nodeId() && !views.runsMember(n, gid)) {
+                        unreachable.add(n);
+                    }
                 }
             }
-            if (!unreachable.isEmpty() && !next.equals(a.target())) {
+            if (!unreachable.isEmpty()) {
                 // Removing a dead node first changes no fault tolerance (the group already needs all
                 // the others) and keeps Ratis from waiting for it: a follower whose log appender
                 // Ratis 3.2.0 restarted (after an append it could not build) counts as catching up,
@@ -295,7 +284,7 @@ public class PartitionMoves {
         for (int n : target) {
             if (inSync.contains(n)) {
                 log.info("{}-{}: handing leadership to node {} before leaving the Raft group", t.name(), p, n);
-                String failure = transferLeadership(t, p, n);
+                String failure = node.transferLeadership(groups.partitionGroup(t, p), n);
                 if (failure != null) {
                     log.info("{}-{}: leadership not handed to node {} yet: {}", t.name(), p, n, failure);
                 }

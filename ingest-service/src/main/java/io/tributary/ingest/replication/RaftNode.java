@@ -290,6 +290,20 @@ class RaftNode implements PartitionGroups.Membership {
         return adminClient(group, RetryPolicies.noRetry());
     }
 
+    /**
+     * Asks the leader of {@code group} to hand its leadership to node {@code to} (Ratis
+     * {@code transferLeadership}, waiting up to the request timeout); null when done, else why not.
+     */
+    String transferLeadership(RaftGroup group, int to) {
+        try (RaftClient admin = adminClient(group)) {
+            RaftClientReply reply = admin.admin().transferLeadership(PartitionGroups.peerId(to),
+                    settings.requestTimeout().toMillis());
+            return reply.isSuccess() ? null : String.valueOf(reply.getException());
+        } catch (IOException | RuntimeException e) {
+            return e.toString();
+        }
+    }
+
     private RaftClient adminClient(RaftGroup group, RetryPolicy retry) {
         RaftProperties p = new RaftProperties();
         RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(settings.moveTimeout().toMillis(),
