@@ -157,10 +157,15 @@ class RaftNode implements PartitionGroups.Membership {
         return server.getId();
     }
 
-    /** This node's view of a group it is a member of; null when it is not (yet) one. */
+    /**
+     * This node's view of a group it is a member of; null when it is not (yet) one, or when its
+     * member closed (a failed apply closes it: Ratis keeps it registered with the role it had, so a
+     * closed leader would go on claiming the lead).
+     */
     DivisionInfo localInfo(RaftGroupId gid) {
         try {
-            return server.getDivision(gid).getInfo();
+            DivisionInfo info = server.getDivision(gid).getInfo();
+            return info.isAlive() ? info : null;
         } catch (IOException e) {
             return null; // not (yet) a member here
         }
