@@ -7,7 +7,9 @@
  * <ul>
  *   <li>{@link io.tributary.ingest.replication.PartitionGroups}: group ids, placement, the state
  *       machine of each group, which groups this node joins and leaves;</li>
- *   <li>{@code RaftNode}: this node's Raft server and Ratis clients, their start and close;</li>
+ *   <li>{@code RaftNode}: this node's Raft server and Ratis clients, their start and close;
+ *       {@code CommitPushRpcType}: Ratis's gRPC transport, whose leader tells followers of each
+ *       commit at once;</li>
  *   <li>{@link io.tributary.ingest.replication.Proposals}: appends (through any node, or as the
  *       leader only) and the read barrier;</li>
  *   <li>{@link io.tributary.ingest.replication.MetadataAdmin}: topic, producer-id and ACL changes
