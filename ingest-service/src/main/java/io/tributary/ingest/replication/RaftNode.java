@@ -130,7 +130,7 @@ class RaftNode implements PartitionGroups.Membership {
         // (CommitPushRpcType), so a follower applies, and can serve, an entry as soon as it is
         // committed.
         RaftServerConfigKeys.Log.setLogMetadataEnabled(rp, false);
-        rp.set(RaftConfigKeys.Rpc.TYPE_KEY, CommitPushRpcType.class.getName());
+        RaftConfigKeys.Rpc.setType(rp, new CommitPushRpcType());
         settings.ratis().forEach(rp::set);
         RaftServer.Builder builder = RaftServer.newBuilder()
                 .setServerId(PartitionGroups.peerId(self.id()))
