@@ -142,6 +142,14 @@ if [[ "${SKIP_FIXED_RATE:-0}" != 1 ]]; then
   grep -h '^MEDIAN\|^RESULT' "$OUT/$name.log" | sed "s/^/$name /" >> "$OUT/summary.txt" || true
 fi
 
+# ------------------------------------------------------------------ heap kept by each node
+# Live heap after a full GC once the topics above are written: what a node holds for its partitions
+# (the Raft log cache above all), which must not grow with the data written.
+for n in "${NODES[@]}"; do
+  live=$(jcmd "${PID[$n]}" GC.class_histogram 2>/dev/null | awk '/^Total/ {printf "%.0f", $3 / 1048576}')
+  echo "HEAP node=$n live_mib=${live:-n/a}" | tee -a "$OUT/replication.log" >> "$OUT/summary.txt"
+done
+
 # ------------------------------------------------------------------ failover
 : > "$OUT/failover.txt"
 [[ "${SKIP_FAILOVER:-0}" == 1 ]] && FAILOVERS=0
@@ -173,5 +181,5 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 cleanup
 echo
 echo "==================== replication summary (load avg at the end $LOAD_END; $(( $(date +%s) - T0 )) s) ===================="
-if [[ "$RUNS" -gt 1 ]]; then grep -E '^(produce-rf[13] MEDIAN|fixed-rate-rf3 MEDIAN|FAILOVER_MEDIAN)' "$OUT/summary.txt"; else cat "$OUT/summary.txt"; fi
+if [[ "$RUNS" -gt 1 ]]; then grep -E '^(produce-rf[13] MEDIAN|fixed-rate-rf3 MEDIAN|HEAP|FAILOVER_MEDIAN)' "$OUT/summary.txt"; else cat "$OUT/summary.txt"; fi
 echo "logs: $OUT"

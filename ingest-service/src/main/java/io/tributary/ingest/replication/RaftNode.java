@@ -112,6 +112,11 @@ class RaftNode implements PartitionGroups.Membership {
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(rp, false);
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(rp, false);
         RaftServerConfigKeys.Log.setSegmentSizeMax(rp, SizeInBytes.valueOf(settings.raftSegmentSize().toBytes()));
+        // Ratis caches every entry of a Raft log in the heap until the segment holding it is closed and
+        // evicted; bounded per partition here, since a node hosts many (each entry is in the partition
+        // log as well, which serves every fetch).
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(rp, 1);
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(rp, SizeInBytes.valueOf(settings.raftLogCacheSize().toBytes()));
         RaftServerConfigKeys.Log.setPurgeGap(rp, settings.purgeGap());
         // Read-only requests (the read barrier of Proposals.awaitCommitted) use the Raft read index:
         // a follower asks the leader for its commit index and waits to have applied it. No leader

@@ -19,7 +19,14 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param snapshotOnStop     snapshot every partition on a clean stop, so a restart replays nothing; off,
  *                           a restart replays like after a crash (tests use this)
  * @param raftSegmentSize    size at which a Raft log segment is closed (only closed segments are purged;
- *                           Ratis {@code raft.server.log.segment.size.max})
+ *                           Ratis {@code raft.server.log.segment.size.max}). Ratis keeps the segment being written
+ *                           in memory whole, in every partition a node hosts, so this bounds the heap a partition
+ *                           costs
+ * @param raftLogCacheSize   memory one partition's Raft log keeps for its entries, the segment being written
+ *                           included (Ratis {@code raft.server.log.segment.cache.size.max}, and at most one closed
+ *                           segment cached); older entries are read back from disk by the rare follower that still
+ *                           needs them. Ratis's own defaults (200 MB and six segments per log) grow the heap with the
+ *                           number of partitions until a node spends its time in GC
  * @param purgeGap           Raft log entries a snapshot must be ahead of the log start before a purge
  *                           (Ratis {@code raft.server.log.purge.gap})
  * @param raftBindHost       the interface the Raft port listens on; empty (the default) means the host this
@@ -52,7 +59,8 @@ public record ReplicationProperties(
         @DefaultValue("10000") long snapshotThreshold,
         @DefaultValue("5s") Duration inSyncLag,
         @DefaultValue("true") boolean snapshotOnStop,
-        @DefaultValue("32MB") org.springframework.util.unit.DataSize raftSegmentSize,
+        @DefaultValue("4MB") org.springframework.util.unit.DataSize raftSegmentSize,
+        @DefaultValue("8MB") org.springframework.util.unit.DataSize raftLogCacheSize,
         @DefaultValue("1024") int purgeGap,
         @DefaultValue("") String raftBindHost,
         @DefaultValue("1") int maxInFlightPerPartition,
