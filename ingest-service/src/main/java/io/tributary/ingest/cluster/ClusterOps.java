@@ -106,6 +106,25 @@ public interface ClusterOps {
     }
 
     /**
+     * Appends the batches of one produce request, {@code batches[p]} to partition {@code p} (null:
+     * nothing for that partition), with an {@code Idempotency-Key} or null, and answers each
+     * partition's result at the same index (null where there was no batch). A single node appends
+     * them one after the other and stops at the first failure. A cluster sends them all at once
+     * (one commit round trip per request rather than one per partition) and throws the first
+     * failure in partition order once every batch has ended, so the other partitions' batches may
+     * have been written: a request over several partitions is not atomic either way.
+     */
+    default AppendResult[] appendAll(TopicRegistry.Topic topic, PreparedBatch[] batches, IdempotencyKey key) {
+        AppendResult[] results = new AppendResult[batches.length];
+        for (int p = 0; p < batches.length; p++) {
+            if (batches[p] != null) {
+                results[p] = key == null ? append(topic, p, batches[p]) : append(topic, p, batches[p], key);
+            }
+        }
+        return results;
+    }
+
+    /**
      * Appends a prepared batch only while this node leads the partition (group coordinators write
      * their offsets this way); on a single node the same as {@link #append}.
      *

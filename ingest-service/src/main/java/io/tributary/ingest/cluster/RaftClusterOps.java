@@ -166,6 +166,11 @@ public class RaftClusterOps implements ClusterOps {
     }
 
     @Override
+    public AppendResult[] appendAll(TopicRegistry.Topic topic, PreparedBatch[] batches, IdempotencyKey key) {
+        return proposals.appendAll(topic, batches, key);
+    }
+
+    @Override
     public AppendResult appendAsLeader(TopicRegistry.Topic topic, int partition, PreparedBatch batch) {
         return proposals.appendAsLeader(topic, partition, batch);
     }

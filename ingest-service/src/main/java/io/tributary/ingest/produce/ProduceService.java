@@ -125,13 +125,12 @@ public class ProduceService {
             }
         }
         ProduceResponse.RecordOffset[] offsets = new ProduceResponse.RecordOffset[records.size()];
+        AppendResult[] results = cluster.appendAll(topic, prepared.toArray(new PreparedBatch[0]), replicatedKey);
         for (int p = 0; p < partitions; p++) {
-            PreparedBatch batch = prepared.get(p);
-            if (batch == null) {
+            AppendResult result = results[p];
+            if (result == null) {
                 continue;
             }
-            AppendResult result = replicatedKey == null ? cluster.append(topic, p, batch)
-                    : cluster.append(topic, p, batch, replicatedKey);
             List<Integer> indexes = indexesByPartition.get(p);
             for (int j = 0; j < indexes.size(); j++) {
                 offsets[indexes.get(j)] = new ProduceResponse.RecordOffset(p, result.baseOffset() + j,

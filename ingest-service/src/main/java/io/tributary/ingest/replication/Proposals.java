@@ -2,6 +2,8 @@ package io.tributary.ingest.replication;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -109,10 +111,45 @@ public class Proposals {
      */
     public AppendResult append(TopicRegistry.Topic topic, int partition, PreparedBatch prepared,
                                IdempotencyKey key) {
+        return ApplyReply.decode(await(submit(topic, partition, prepared, key), topic.name() + "-" + partition),
+                prepared.timestamps());
+    }
+
+    /**
+     * The batches of one request, {@code prepared[p]} to partition {@code p} (null: none), all on
+     * their way before any is waited for, so that a request over three partitions waits for one
+     * commit round trip rather than three in a row. Every batch is waited for (each times out by
+     * itself); then the first failure in partition order is thrown, else the results by partition.
+     */
+    public AppendResult[] appendAll(TopicRegistry.Topic topic, PreparedBatch[] prepared, IdempotencyKey key) {
+        List<CompletableFuture<ByteBuffer>> replies = new ArrayList<>(prepared.length);
+        for (int p = 0; p < prepared.length; p++) {
+            replies.add(prepared[p] == null ? null : submit(topic, p, prepared[p], key));
+        }
+        AppendResult[] results = new AppendResult[prepared.length];
+        RuntimeException first = null;
+        for (int p = 0; p < prepared.length; p++) {
+            if (replies.get(p) == null) {
+                continue;
+            }
+            try {
+                results[p] = ApplyReply.decode(await(replies.get(p), topic.name() + "-" + p), prepared[p].timestamps());
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+        return results;
+    }
+
+    private CompletableFuture<ByteBuffer> submit(TopicRegistry.Topic topic, int partition, PreparedBatch prepared,
+                                                 IdempotencyKey key) {
         byte[] bytes = prepared.batch().copyBytes();
-        ByteBuffer reply = await(node.groupCommit(topic, partition).submit(key == null ? bytes
-                : KeyedBatch.encode(key, bytes)), topic.name() + "-" + partition);
-        return ApplyReply.decode(reply, prepared.timestamps());
+        return node.groupCommit(topic, partition).submit(key == null ? bytes : KeyedBatch.encode(key, bytes));
     }
 
     private ProblemException notCommittedInTime(String what) {
