@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
 import io.tributary.ingest.log.AppendResult;
@@ -122,9 +123,14 @@ public class Proposals {
      * itself); then the first failure in partition order is thrown, else the results by partition.
      */
     public AppendResult[] appendAll(TopicRegistry.Topic topic, PreparedBatch[] prepared, IdempotencyKey key) {
+        return appendAll(topic.name(), prepared, p -> submit(topic, p, prepared[p], key));
+    }
+
+    /** {@link #appendAll} with the sending of partition {@code p}'s batch given (tests send to fakes). */
+    AppendResult[] appendAll(String topic, PreparedBatch[] prepared, IntFunction<CompletableFuture<ByteBuffer>> submit) {
         List<CompletableFuture<ByteBuffer>> replies = new ArrayList<>(prepared.length);
         for (int p = 0; p < prepared.length; p++) {
-            replies.add(prepared[p] == null ? null : submit(topic, p, prepared[p], key));
+            replies.add(prepared[p] == null ? null : submit.apply(p));
         }
         AppendResult[] results = new AppendResult[prepared.length];
         RuntimeException first = null;
@@ -133,7 +139,7 @@ public class Proposals {
                 continue;
             }
             try {
-                results[p] = ApplyReply.decode(await(replies.get(p), topic.name() + "-" + p), prepared[p].timestamps());
+                results[p] = ApplyReply.decode(await(replies.get(p), topic + "-" + p), prepared[p].timestamps());
             } catch (RuntimeException e) {
                 if (first == null) {
                     first = e;
