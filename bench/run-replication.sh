@@ -14,7 +14,9 @@
 # RECORDS (1000000), WARMUP (300000): the shape of the Kafka anchor's runs, CLIENTS (4), FAILOVERS (5), ELECTION_TIMEOUT (1s),
 # NODE_JVM_OPTS, DRIVER_JVM_OPTS, SKIP_BUILD=1, MVN_FLAGS (e.g. -o), OUT (log folder),
 # JFR=1 (a flight recording per node, <OUT>/node-N.jfr, written when the node stops),
-# SKIP_FAILOVER=1, SKIP_FIXED_RATE=1, FACTORS ("1 3": the replication factors measured), RATE (20000).
+# SKIP_FAILOVER=1, SKIP_FIXED_RATE=1, FACTORS ("1 3": the replication factors measured), RATE (20000),
+# KEYS (true: W1's keyed records, each request spread over the 3 partitions; false: keyless records, one
+# partition per request, as Kafka's ProducerPerformance sends them).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -26,6 +28,7 @@ RUNS=${RUNS:-3}
 RECORDS=${RECORDS:-1000000}
 WARMUP=${WARMUP:-300000}
 CLIENTS=${CLIENTS:-4}
+KEYS=${KEYS:-true}
 FAILOVERS=${FAILOVERS:-5}
 ELECTION_TIMEOUT=${ELECTION_TIMEOUT:-1s}
 RATE=${RATE:-20000}
@@ -122,7 +125,7 @@ for rf in ${FACTORS:-1 3}; do
   # shellcheck disable=SC2086
   java $DRIVER_JVM_OPTS -cp "$BENCH_JAR" io.tributary.bench.LoadDriver --url "$(url 1)" \
     --mode produce --topic "repl-rf$rf" --partitions 3 --replication-factor "$rf" --record-bytes 100 \
-    --batch 1000 --clients "$CLIENTS" --records "$RECORDS" --warmup "$WARMUP" --runs "$RUNS" --max-seconds 120 \
+    --batch 1000 --clients "$CLIENTS" --keys "$KEYS" --records "$RECORDS" --warmup "$WARMUP" --runs "$RUNS" --max-seconds 120 \
     2>&1 | tee "$OUT/$name.log" | grep -E '^(RESULT|MEDIAN|LoadDriver|created|topic|warm-up)' | tee -a "$OUT/replication.log" || true
   grep -h '^MEDIAN\|^RESULT' "$OUT/$name.log" | sed "s/^/$name /" >> "$OUT/summary.txt" || true
 done
@@ -136,7 +139,7 @@ if [[ "${SKIP_FIXED_RATE:-0}" != 1 ]]; then
   # shellcheck disable=SC2086
   java $DRIVER_JVM_OPTS -cp "$BENCH_JAR" io.tributary.bench.LoadDriver --url "$(url 1)" \
     --mode fixed-rate --rate "$RATE" --topic repl-rate-rf3 --partitions 3 --replication-factor 3 \
-    --record-bytes 100 --batch 1000 --clients "$CLIENTS" --records $((RATE * 30)) --warmup $((RATE * 10)) \
+    --record-bytes 100 --batch 1000 --clients "$CLIENTS" --keys "$KEYS" --records $((RATE * 30)) --warmup $((RATE * 10)) \
     --runs "$RUNS" --max-seconds 120 \
     2>&1 | tee "$OUT/$name.log" | grep -E '^(RESULT|MEDIAN|created|topic|warm-up)' | tee -a "$OUT/replication.log" || true
   grep -h '^MEDIAN\|^RESULT' "$OUT/$name.log" | sed "s/^/$name /" >> "$OUT/summary.txt" || true

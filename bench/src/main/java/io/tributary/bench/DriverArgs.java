@@ -29,6 +29,9 @@ import java.util.Map;
  * @param serverPid       pid of the service, to report its CPU time per run (-1: not reported)
  * @param verify          fetch: parse every response fully and count real value bytes (costs driver CPU)
  * @param apiKey          sent as {@code X-Api-Key} on every request (to go through the gateway); empty = none
+ * @param keys            produce records with W1's random keys, which spread each request over the partitions
+ *                        (the default); false: keyless records, which the service puts in one partition per
+ *                        request, the way Kafka's ProducerPerformance (keyless, sticky) sends its batches
  */
 public record DriverArgs(
         String url,
@@ -51,7 +54,8 @@ public record DriverArgs(
         long seed,
         long serverPid,
         boolean verify,
-        String apiKey) {
+        String apiKey,
+        boolean keys) {
 
     public enum Mode {
         PRODUCE, FETCH, FIXED_RATE;
@@ -95,6 +99,7 @@ public record DriverArgs(
         d.put("server-pid", "-1");
         d.put("verify", "false");
         d.put("api-key", "");
+        d.put("keys", "true");
         DEFAULTS = Map.copyOf(d);
     }
 
@@ -108,7 +113,7 @@ public record DriverArgs(
         for (String k : new String[] {"url", "topic", "partitions", "replication-factor", "records", "warmup",
                 "record-bytes", "batch",
                 "clients", "mode", "rate", "runs", "acks", "fetch-max-bytes", "fetch-max-records", "body-pool",
-                "max-seconds", "seed", "server-pid", "verify", "api-key"}) {
+                "max-seconds", "seed", "server-pid", "verify", "api-key", "keys"}) {
             sb.append(String.format("  --%-18s %s%n", k, DEFAULTS.get(k)));
         }
         sb.append("modes: produce | fetch | fixed-rate\n");
@@ -167,7 +172,8 @@ public record DriverArgs(
                 longOf(v, "seed", Long.MIN_VALUE),
                 longOf(v, "server-pid", -1),
                 Boolean.parseBoolean(v.get("verify")),
-                v.get("api-key"));
+                v.get("api-key"),
+                booleanOf(v, "keys"));
         if (args.topic().isBlank()) {
             throw new IllegalArgumentException("--topic must not be empty");
         }
@@ -182,6 +188,14 @@ public record DriverArgs(
     /** Nanoseconds between the intended send times of consecutive requests in fixed-rate mode. */
     public long intervalNanos() {
         return Math.round(batch * 1e9 / rate);
+    }
+
+    private static boolean booleanOf(Map<String, String> v, String name) {
+        return switch (v.get(name).toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("--" + name + " must be true or false, was '" + v.get(name) + "'");
+        };
     }
 
     private static int intOf(Map<String, String> v, String name, int min) {

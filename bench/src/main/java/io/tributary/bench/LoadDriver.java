@@ -175,7 +175,7 @@ public final class LoadDriver {
 
     // ---------------------------------------------------------------- produce
 
-    /** Pre-serialised produce requests, each {@code batch} records with distinct random keys and values. */
+    /** Pre-serialised produce requests, each {@code batch} records with distinct random values (and keys, by default). */
     record Bodies(List<HttpRequest> requests, List<Integer> sizes) {
 
         static Bodies build(DriverArgs a) {
@@ -203,8 +203,12 @@ public final class LoadDriver {
                 if (r > 0) {
                     sb.append(',');
                 }
-                sb.append("{\"key\":\"").append(Payloads.key(random)).append("\",\"value\":")
-                        .append(Payloads.jsonValue(a.recordBytes(), random)).append('}');
+                if (a.keys()) {
+                    sb.append("{\"key\":\"").append(Payloads.key(random)).append("\",\"value\":");
+                } else {
+                    sb.append("{\"value\":");
+                }
+                sb.append(Payloads.jsonValue(a.recordBytes(), random)).append('}');
             }
             sb.append("]}");
             return sb.toString().getBytes(StandardCharsets.UTF_8);

@@ -38,6 +38,22 @@ class DriverArgsTest {
     }
 
     @Test
+    void recordsAreKeyedUnlessToldOtherwise() {
+        DriverArgs keyed = DriverArgs.parse("--batch", "10");
+        DriverArgs keyless = DriverArgs.parse("--batch", "10", "--keys", "false");
+        assertThat(keyed.keys()).isTrue();
+        assertThat(keyless.keys()).isFalse();
+        String keyedBody = new String(LoadDriver.Bodies.body(keyed, new java.util.Random(1)),
+                java.nio.charset.StandardCharsets.UTF_8);
+        String keylessBody = new String(LoadDriver.Bodies.body(keyless, new java.util.Random(1)),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(keyedBody.split("\"key\":", -1)).hasSize(11);
+        assertThat(keylessBody).doesNotContain("\"key\"");
+        assertThat(keylessBody.split("\"value\":", -1)).hasSize(11);
+        assertThatThrownBy(() -> DriverArgs.parse("--keys", "maybe")).hasMessageContaining("--keys must be true or false");
+    }
+
+    @Test
     void fetchMayReadEverything() {
         assertThat(DriverArgs.parse("--mode", "fetch", "--records", "0").records()).isZero();
         assertThatThrownBy(() -> DriverArgs.parse("--mode", "produce", "--records", "0"))
