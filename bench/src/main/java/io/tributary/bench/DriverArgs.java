@@ -171,7 +171,7 @@ public record DriverArgs(
                 intOf(v, "max-seconds", 1),
                 longOf(v, "seed", Long.MIN_VALUE),
                 longOf(v, "server-pid", -1),
-                Boolean.parseBoolean(v.get("verify")),
+                booleanOf(v, "verify"),
                 v.get("api-key"),
                 booleanOf(v, "keys"));
         if (args.topic().isBlank()) {

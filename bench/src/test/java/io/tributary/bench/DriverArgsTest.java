@@ -51,6 +51,7 @@ class DriverArgsTest {
         assertThat(keylessBody).doesNotContain("\"key\"");
         assertThat(keylessBody.split("\"value\":", -1)).hasSize(11);
         assertThatThrownBy(() -> DriverArgs.parse("--keys", "maybe")).hasMessageContaining("--keys must be true or false");
+        assertThatThrownBy(() -> DriverArgs.parse("--verify=yes")).hasMessageContaining("--verify must be true or false");
     }
 
     @Test
