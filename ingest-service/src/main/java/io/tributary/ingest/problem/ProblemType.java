@@ -53,6 +53,8 @@ public enum ProblemType {
     /** A cluster node holds no replica of the partition a request needs locally; a replica can answer. */
     PARTITION_NOT_HOSTED("partition-not-hosted", "Partition not hosted on this node", HttpStatus.SERVICE_UNAVAILABLE,
             true),
+    /** A cluster node that is not part of the cluster (yet): its empty data folder is being checked or was refused. */
+    NODE_NOT_READY("node-not-ready", "Node not ready", HttpStatus.SERVICE_UNAVAILABLE, true),
     INTERNAL_ERROR("internal-error", "Internal error", HttpStatus.INTERNAL_SERVER_ERROR, true);
 
     /** Base of every type URI; the fragment-free slug is appended. */

@@ -6,7 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import io.tributary.ingest.config.IngestProperties;
@@ -23,8 +25,11 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Kept in {@code <data-dir>/cluster-members.json}, replaced atomically on each change:
  * <pre>{@code
- * {"added":[{"id":3,"host":"ingest-3","httpPort":8081,"raftPort":9081}],"removed":[0]}
+ * {"added":[{"id":3,"host":"ingest-3","httpPort":8081,"raftPort":9081}],"removed":[0],
+ *  "storage":{"1":"8d0c9a0e-4f5e-4a34-9d8c-3f1c2a7b6e10"}}
  * }</pre>
+ * {@code storage} maps a node id to the storage id its data folder registered ({@code register-storage},
+ * see {@link StorageGuard}); files written before storage ids have none.
  * The metadata replay rule (see MetadataStateMachine) covers it like {@code topics.json}: an entry
  * applied again leaves the same file.
  */
@@ -35,10 +40,11 @@ public class ClusterMembers {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     /** The file's shape. */
-    record Changes(List<ClusterPeers.Peer> added, List<Integer> removed) {
+    record Changes(List<ClusterPeers.Peer> added, List<Integer> removed, Map<Integer, String> storage) {
         Changes {
             added = added == null ? List.of() : List.copyOf(added);
             removed = removed == null ? List.of() : List.copyOf(removed);
+            storage = storage == null ? Map.of() : Map.copyOf(storage);
         }
     }
 
@@ -101,10 +107,27 @@ public class ClusterMembers {
         added.add(peer);
         List<Integer> removed = new ArrayList<>(changes.removed());
         removed.remove(Integer.valueOf(peer.id()));
-        save(new Changes(added, removed));
+        save(new Changes(added, removed, changes.storage()));
     }
 
-    /** Removes a member (idempotent). */
+    /** Records the storage id a node's data folder registered (replacing an earlier one). */
+    synchronized void registerStorage(int id, String storageId) {
+        Map<Integer, String> storage = new TreeMap<>(changes.storage());
+        storage.put(id, storageId);
+        save(new Changes(changes.added(), changes.removed(), storage));
+    }
+
+    /** The storage id registered for a node, or null (never registered, or removed since). */
+    public String storageOf(int id) {
+        return changes.storage().get(id);
+    }
+
+    /** True when the node is a member now. */
+    public boolean isMember(int id) {
+        return current.find(id).isPresent();
+    }
+
+    /** Removes a member (idempotent); its registered storage is forgotten, so the id may be used afresh. */
     synchronized void remove(int id) {
         List<ClusterPeers.Peer> added = new ArrayList<>(changes.added());
         added.removeIf(p -> p.id() == id);
@@ -112,7 +135,9 @@ public class ClusterMembers {
         if (founders.find(id).isPresent()) {
             removed.add(id);
         }
-        save(new Changes(added, List.copyOf(removed)));
+        Map<Integer, String> storage = new TreeMap<>(changes.storage());
+        storage.remove(id);
+        save(new Changes(added, List.copyOf(removed), storage));
     }
 
     private void save(Changes next) {
@@ -139,7 +164,7 @@ public class ClusterMembers {
 
     private static Changes load(Path file) {
         if (!Files.exists(file)) {
-            return new Changes(List.of(), List.of());
+            return new Changes(List.of(), List.of(), Map.of());
         }
         try {
             return JSON.readValue(Files.readAllBytes(file), Changes.class);

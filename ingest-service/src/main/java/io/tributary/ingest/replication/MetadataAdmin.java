@@ -46,18 +46,6 @@ public class MetadataAdmin {
         this.proposals = proposals;
         this.views = views;
         this.settings = settings;
-        // A no-op metadata entry on every start. Observed with Ratis 3.2.0: a follower that comes
-        // back with an empty log (wiped disk) under the same id got only heartbeats from an idle
-        // metadata leader ("INCONSISTENCY, nextIndex 0" in a loop) and never its entries; a new
-        // entry makes the leader's appender send the log from the follower's next index.
-        node.inBackground(() -> {
-            try {
-                proposals.send(node::metadataClient, MetadataCodec.encode(MetadataCommand.Noop.from(groups.nodeId())),
-                        "metadata no-op");
-            } catch (RuntimeException e) {
-                log.info("metadata no-op at start not committed: {}", e.getMessage());
-            }
-        });
     }
 
     /**

@@ -14,6 +14,7 @@ import io.tributary.ingest.replication.MetadataCommand.InitProducer;
 import io.tributary.ingest.replication.MetadataCommand.Noop;
 import io.tributary.ingest.replication.MetadataCommand.Reassign;
 import io.tributary.ingest.replication.MetadataCommand.AddNode;
+import io.tributary.ingest.replication.MetadataCommand.RegisterStorage;
 import io.tributary.ingest.replication.MetadataCommand.RemoveNode;
 import io.tributary.ingest.replication.MetadataCommand.UpdateConfigs;
 import org.apache.ratis.protocol.Message;
@@ -42,6 +43,8 @@ import tools.jackson.databind.json.JsonMapper;
  *                 plus "node": {"id":3,"host":"ingest-3","httpPort":8081,"raftPort":9081}
  * "remove-node"   null                0           0                  {}                   -            -
  *                 plus "nodeId": id
+ * "register-storage" null             0           0                  {}                   -            -
+ *                 plus "nodeId": id, "storageId": the UUID of the node's data folder
  * </pre>
  * A {@code create} written since nodes can be added also has {@code "assignment": [[node ids], ...]},
  * one list per partition; without it the placement is computed from the founding peers.
@@ -72,6 +75,12 @@ import tools.jackson.databind.json.JsonMapper;
  * producer:&lt;id&gt;:&lt;epoch&gt;       identity handed out by init-producer
  * acls:&lt;JSON array&gt;          bindings an acl entry added or removed
  * </pre>
+ *
+ * <h2>Queries (read-only requests to one node's applied state, not stored)</h2>
+ * JSON both ways. {@code {"query":"storage-of","nodeId":3}} asks what the node knows of node 3's data
+ * folder ({@link StorageGuard}); the answer is {@code {"member":true,"storageId":"<uuid>"}}, with
+ * {@code storageId} left out when none is registered. A node of a version without queries answers
+ * with an error, which the asker takes as no answer.
  */
 final class MetadataCodec {
 
@@ -86,6 +95,8 @@ final class MetadataCodec {
     private static final String REASSIGN = "reassign";
     private static final String ADD_NODE = "add-node";
     private static final String REMOVE_NODE = "remove-node";
+    private static final String REGISTER_STORAGE = "register-storage";
+    private static final String STORAGE_OF = "storage-of";
 
     private static final String OK = "ok";
     private static final String EXISTS = "exists:";
@@ -110,11 +121,18 @@ final class MetadataCodec {
                          @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> target,
                          @JsonInclude(JsonInclude.Include.NON_NULL) List<List<Integer>> assignment,
                          @JsonInclude(JsonInclude.Include.NON_NULL) ClusterPeers.Peer node,
-                         @JsonInclude(JsonInclude.Include.NON_NULL) Integer nodeId) {
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Integer nodeId,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String storageId) {
 
         Entry(String op, String name, int partitions, int replicationFactor, Map<String, String> configs,
               String topicId, AclCommand acl) {
-            this(op, name, partitions, replicationFactor, configs, topicId, acl, null, null, null, null, null, null);
+            this(op, name, partitions, replicationFactor, configs, topicId, acl, null, null, null, null, null, null,
+                    null);
+        }
+
+        /** An entry about a node: {@code add-node}, {@code remove-node}, {@code register-storage}. */
+        static Entry ofNode(String op, ClusterPeers.Peer node, Integer nodeId, String storageId) {
+            return new Entry(op, null, 0, 0, Map.of(), null, null, null, null, null, null, node, nodeId, storageId);
         }
 
         static Entry of(String op, String name) {
@@ -129,7 +147,7 @@ final class MetadataCodec {
         Entry entry;
         if (command instanceof CreateTopic c) {
             entry = new Entry(CREATE, c.name(), c.partitions(), c.replicationFactor(), c.configs(), c.topicId(), null,
-                    null, null, null, c.assignment(), null, null);
+                    null, null, null, c.assignment(), null, null, null);
         } else if (command instanceof UpdateConfigs u) {
             entry = new Entry(CONFIGS, u.name(), 0, 0, u.changes(), null, null);
         } else if (command instanceof DeleteTopic d) {
@@ -142,12 +160,13 @@ final class MetadataCodec {
             entry = Entry.of(NOOP, n.sender());
         } else if (command instanceof Reassign r) {
             entry = new Entry(REASSIGN, r.name(), 0, 0, Map.of(), r.topicId(), null, r.partition(), r.replicas(),
-                    r.target(), null, null, null);
+                    r.target(), null, null, null, null);
         } else if (command instanceof AddNode a) {
-            entry = new Entry(ADD_NODE, null, 0, 0, Map.of(), null, null, null, null, null, null, a.node(), null);
+            entry = Entry.ofNode(ADD_NODE, a.node(), null, null);
         } else if (command instanceof RemoveNode r) {
-            entry = new Entry(REMOVE_NODE, null, 0, 0, Map.of(), null, null, null, null, null, null, null,
-                    r.nodeId());
+            entry = Entry.ofNode(REMOVE_NODE, null, r.nodeId(), null);
+        } else if (command instanceof RegisterStorage r) {
+            entry = Entry.ofNode(REGISTER_STORAGE, null, r.nodeId(), r.storageId());
         } else {
             throw new IllegalArgumentException("no encoding for " + command);
         }
@@ -186,6 +205,12 @@ final class MetadataCodec {
                     throw new MalformedCommandException("remove-node command without a node id");
                 }
                 yield new RemoveNode(entry.nodeId());
+            }
+            case REGISTER_STORAGE -> {
+                if (entry.nodeId() == null || entry.storageId() == null || entry.storageId().isBlank()) {
+                    throw new MalformedCommandException("register-storage command without a node id or storage id");
+                }
+                yield new RegisterStorage(entry.nodeId(), entry.storageId());
             }
             case CONFIGS -> new UpdateConfigs(entry.name(), entry.configs());
             case DELETE -> new DeleteTopic(entry.name());
@@ -250,5 +275,37 @@ final class MetadataCodec {
             return new MetadataReply.Acls(List.of(JSON.readValue(text.substring(ACLS.length()), AclBinding[].class)));
         }
         throw new IllegalStateException("unexpected metadata reply: " + text);
+    }
+
+    /** A query's JSON (see the class comment). */
+    private record Query(String query, Integer nodeId) {
+    }
+
+    /** The answer to {@code storage-of}. */
+    record StorageAnswer(boolean member, @JsonInclude(JsonInclude.Include.NON_NULL) String storageId) {
+    }
+
+    static Message encodeStorageQuery(int nodeId) {
+        return Message.valueOf(JSON.writeValueAsString(new Query(STORAGE_OF, nodeId)));
+    }
+
+    /** The node id a {@code storage-of} query asks about; empty for anything else. */
+    static java.util.OptionalInt decodeStorageQuery(Message message) {
+        try {
+            Query q = JSON.readValue(message.getContent().toStringUtf8(), Query.class);
+            return q != null && STORAGE_OF.equals(q.query()) && q.nodeId() != null ? java.util.OptionalInt.of(q.nodeId())
+                    : java.util.OptionalInt.empty();
+        } catch (RuntimeException e) {
+            return java.util.OptionalInt.empty();
+        }
+    }
+
+    static Message encodeStorageAnswer(StorageAnswer answer) {
+        return Message.valueOf(JSON.writeValueAsString(answer));
+    }
+
+    /** @throws RuntimeException for text that is not an answer */
+    static StorageAnswer decodeStorageAnswer(Message message) {
+        return JSON.readValue(message.getContent().toStringUtf8(), StorageAnswer.class);
     }
 }

@@ -87,7 +87,16 @@ sealed interface MetadataCommand {
     }
 
     /**
-     * Changes nothing; a starting node sends one (see MetadataAdmin) so that an idle leader
+     * Records the storage id of a node's data folder ({@link NodeStorage}), so that the node coming
+     * back with an empty folder is recognised ({@link StorageGuard}). Sent by every node at each
+     * start once it may join the cluster; like a {@link Noop}, it also makes an idle leader send its
+     * log to a follower that came back behind.
+     */
+    record RegisterStorage(int nodeId, String storageId) implements MetadataCommand {
+    }
+
+    /**
+     * Changes nothing (no longer sent: see {@link RegisterStorage}); a starting node sends one (see MetadataAdmin) so that an idle leader
      * sends its log to a follower that came back empty. {@code sender} is {@code node-<id>}, for
      * the reader of the log only.
      */

@@ -85,6 +85,12 @@ final class MetadataStateMachine extends BaseStateMachine {
 
         /** A node is no longer a member of the cluster. */
         void nodeRemoved(int nodeId);
+
+        /** A node's data folder registered its storage id. */
+        void storageRegistered(int nodeId, String storageId);
+
+        /** What this node knows of another's storage (answers a {@code storage-of} query). */
+        MetadataCodec.StorageAnswer storageOf(int nodeId);
     }
 
     private final TopicRegistry topics;
@@ -131,6 +137,19 @@ final class MetadataStateMachine extends BaseStateMachine {
         return CompletableFuture.completedFuture(MetadataCodec.encodeReply(reply));
     }
 
+    /**
+     * Read-only queries, answered from this node's applied state without going through the leader
+     * (Ratis stale reads): {@code storage-of} ({@link StorageGuard}). Anything else fails.
+     */
+    @Override
+    public CompletableFuture<Message> query(Message request) {
+        java.util.OptionalInt node = MetadataCodec.decodeStorageQuery(request);
+        if (node.isEmpty()) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("unknown metadata query"));
+        }
+        return CompletableFuture.completedFuture(MetadataCodec.encodeStorageAnswer(hooks.storageOf(node.getAsInt())));
+    }
+
     /** A command applied before this node's last stop: in-memory state and group repair only. */
     private MetadataReply replay(MetadataCommand cmd) {
         if (cmd instanceof CreateTopic c && topics.exists(c.name())) {
@@ -162,6 +181,9 @@ final class MetadataStateMachine extends BaseStateMachine {
                 return MetadataReply.OK;
             } else if (cmd instanceof MetadataCommand.RemoveNode r) {
                 hooks.nodeRemoved(r.nodeId());
+                return MetadataReply.OK;
+            } else if (cmd instanceof MetadataCommand.RegisterStorage r) {
+                hooks.storageRegistered(r.nodeId(), r.storageId());
                 return MetadataReply.OK;
             }
             throw new IllegalStateException("no apply for " + cmd);

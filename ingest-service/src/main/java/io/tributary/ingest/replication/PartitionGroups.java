@@ -284,6 +284,21 @@ public class PartitionGroups {
                     members.remove(nodeId);
                     log.info("node {} is no longer a member", nodeId);
                 }
+
+                @Override
+                public void storageRegistered(int nodeId, String storageId) {
+                    String before = members.storageOf(nodeId);
+                    if (!storageId.equals(before)) {
+                        members.registerStorage(nodeId, storageId);
+                        log.info("node {} registered its storage {}{}", nodeId, storageId,
+                                before == null ? "" : " (was " + before + ")");
+                    }
+                }
+
+                @Override
+                public MetadataCodec.StorageAnswer storageOf(int nodeId) {
+                    return new MetadataCodec.StorageAnswer(members.isMember(nodeId), members.storageOf(nodeId));
+                }
             }, topics.dataDir().resolve("raft-metadata-applied"));
             metadataStateMachine = sm;
             return sm;

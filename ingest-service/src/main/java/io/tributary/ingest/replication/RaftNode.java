@@ -87,9 +87,15 @@ class RaftNode implements PartitionGroups.Membership {
     private final DistributionSummary entryBatches;
     private final ClientId adminClientId = ClientId.randomId();
     private final AtomicLong adminCallId = new AtomicLong();
+    /** Running while a fresh data folder waits for the peers' word (StorageGuard); else null. */
+    private volatile StorageCheck storageCheck;
+    /** Groups asked to join before the node may join any (in order); guarded by itself. */
+    private final List<RaftGroup> deferredJoins = new java.util.ArrayList<>();
+    /** False until StorageGuard let a fresh node in; guarded by {@link #deferredJoins}. */
+    private boolean joinsOpen;
 
-    RaftNode(PartitionGroups groups, ReplicationProperties settings, TopicRegistry topics, MeterRegistry meters)
-            throws IOException {
+    RaftNode(PartitionGroups groups, ReplicationProperties settings, TopicRegistry topics, MeterRegistry meters,
+             NodeStorage storage, StorageGuard guard) throws IOException {
         this.entryBatches = DistributionSummary.builder("ingest.replication.entry.batches")
                 .description("record batches per Raft entry sent by this node (group commit)").register(meters);
         this.groups = groups;
@@ -137,28 +143,84 @@ class RaftNode implements PartitionGroups.Membership {
         RaftServerConfigKeys.Log.setLogMetadataEnabled(rp, false);
         RaftConfigKeys.Rpc.setType(rp, new CommitPushRpcType());
         settings.ratis().forEach(rp::set);
+        // A fresh data folder joins no group before StorageGuard let it in; until then the server
+        // refuses to create any (a peer's group-management call included).
+        // (A cluster of one has nobody to ask, and its folder is the only copy of its data anyway.)
+        List<ClusterPeers.Peer> others = groups.members().current().peers().stream()
+                .filter(p -> p.id() != self.id()).toList();
+        boolean guarded = storage.fresh() && !settings.allowWipedRejoin() && !others.isEmpty();
         RaftServer.Builder builder = RaftServer.newBuilder()
                 .setServerId(PartitionGroups.peerId(self.id()))
                 .setProperties(rp)
                 .setOption(RaftStorage.StartupOption.RECOVER)
-                .setStateMachineRegistry(groups::stateMachineFor);
-        if (groups.members().founder()) {
+                .setStateMachineRegistry(gid -> {
+                    if (!guard.hasPassed()) {
+                        throw new IllegalStateException("node " + self.id() + " may not join Raft group " + gid
+                                + ": its empty data folder is not (yet) accepted by the cluster (see /actuator/health)");
+                    }
+                    return groups.stateMachineFor(gid);
+                });
+        // Before the server is built: building it opens the groups already on disk.
+        if (!guarded) {
+            storage.persist();
+            guard.admit("data folder known");
+            guard.joined();
+            synchronized (deferredJoins) {
+                joinsOpen = true;
+            }
+        }
+        boolean founder = groups.members().founder();
+        if (founder && !guarded) {
             builder.setGroup(groups.metadataGroup());
         }
         // A node added later starts with the groups on its disk only (none at its first start): the
         // node that adds it creates its member of the metadata group (ClusterNodes).
         this.server = builder.build();
         groups.attach(this);
+        this.clientProperties = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, TimeDuration.valueOf(Math.max(3000,
+                3 * electionMs), TimeUnit.MILLISECONDS));
         server.start();
         for (RaftGroupId stray : groups.strays()) {
             groupAdmin.execute(() -> removeGroup(stray));
         }
-
-        this.clientProperties = new RaftProperties();
-        RaftClientConfigKeys.Rpc.setRequestTimeout(clientProperties, TimeDuration.valueOf(Math.max(3000,
-                3 * electionMs), TimeUnit.MILLISECONDS));
+        if (guarded) {
+            storageCheck = new StorageCheck(self.id(), storage.id(), others, this::clientOf, guard, () -> {
+                storage.persist();
+                List<RaftGroup> waiting;
+                synchronized (deferredJoins) {
+                    joinsOpen = true;
+                    waiting = List.copyOf(deferredJoins);
+                    deferredJoins.clear();
+                }
+                if (founder) {
+                    // Joined before the node reports itself ready: its metadata client sends to it too.
+                    try {
+                        groupAdmin.submit(() -> addGroup(groups.metadataGroup())).get(60, TimeUnit.SECONDS);
+                    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+                        log.warn("joining the metadata group after the storage check failed", e);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                waiting.forEach(this::join);
+            }, () -> {
+                // A Raft port that answers "no such group" would be worse than a closed one: Ratis
+                // clients take that answer as final instead of trying the next peer.
+                try {
+                    server.close();
+                    log.info("node {} closed its Raft server: refused to rejoin", self.id());
+                } catch (IOException e) {
+                    log.warn("closing the Raft server of a refused node failed", e);
+                }
+            });
+            Thread checker = new Thread(storageCheck, "raft-storage-check");
+            checker.setDaemon(true);
+            checker.start();
+        }
         this.metadataClient = newClient(groups.metadataGroup(), retryUntilTimeout());
-        log.info("node {} started Raft on port {} with peers {}", self.id(), self.raftPort(), groups.peers().peers());
+        log.info("node {} started Raft on port {} with peers {}{}", self.id(), self.raftPort(), groups.peers().peers(),
+                guarded ? "; its data folder is empty: it joins once a peer confirms the folder is new" : "");
     }
 
     RaftPeerId serverId() {
@@ -204,6 +266,13 @@ class RaftNode implements PartitionGroups.Membership {
     /** Joins a group in the background (group admin runs one change at a time, in order). */
     @Override
     public void join(RaftGroup group) {
+        synchronized (deferredJoins) {
+            if (!joinsOpen) {
+                // Before StorageGuard let this node in (the internal topics' groups, at start): later.
+                deferredJoins.add(group);
+                return;
+            }
+        }
         try {
             groupAdmin.execute(() -> addGroup(group));
         } catch (RejectedExecutionException e) {
@@ -431,6 +500,9 @@ class RaftNode implements PartitionGroups.Membership {
 
     @PreDestroy
     public void close() {
+        if (storageCheck != null) {
+            storageCheck.stop();
+        }
         groupAdmin.shutdownNow();
         commitCompletions.shutdown();
         for (RaftClient c : clients.values()) {

@@ -48,6 +48,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           replicas from their leaders' partition logs (a new or wiped node, or one left so far
  *                           behind that the leader purged the Raft entries it needs); 0 = unlimited. Applied between
  *                           the copy's chunks (4 MiB), so a single chunk goes at full speed
+ * @param allowWipedRejoin   let a node whose data folder is empty rejoin under an id the cluster knows with another
+ *                           storage (a lost disk restarted under its old id). Off (the default), such a node refuses
+ *                           to join any Raft group and reports itself not ready ({@link StorageGuard}): it may have
+ *                           counted in a majority for entries it no longer has, so its votes could let a lagging
+ *                           replica win an election and lose acknowledged writes. Replace it under a new id instead;
+ *                           turn this on only when every other replica of its partitions is known to be complete
  * @param ratis              raw Apache Ratis server properties ({@code raft.server.…}, {@code raft.grpc.…}), set after
  *                           the ones above and so overriding them; empty by default. For tuning experiments and for
  *                           operators who know Ratis: a wrong value here can break replication
@@ -68,6 +74,7 @@ public record ReplicationProperties(
         @DefaultValue("500ms") Duration peerProbeTimeout,
         @DefaultValue("5m") Duration moveTimeout,
         @DefaultValue("64MB") org.springframework.util.unit.DataSize copyRate,
+        @DefaultValue("false") boolean allowWipedRejoin,
         Map<String, String> ratis) {
 
     public ReplicationProperties {

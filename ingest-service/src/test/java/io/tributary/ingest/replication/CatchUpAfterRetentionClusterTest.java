@@ -116,7 +116,9 @@ class CatchUpAfterRetentionClusterTest {
         setRetentionBytes(leader, null);
         long leaderStart = leaderLog.logStartOffset();
 
-        cluster.start(wiped);
+        // Under its old id on purpose (the copy is what this test is about); without the flag the
+        // storage guard refuses an emptied node (ReplicationClusterTest step 7).
+        cluster.start(wiped, "--ingest.replication.allow-wiped-rejoin=true");
         for (int i = 0; i < 5; i++) {
             plain(leader, "d-" + i);
         }

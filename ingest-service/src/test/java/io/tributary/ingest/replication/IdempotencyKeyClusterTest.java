@@ -226,7 +226,9 @@ class IdempotencyKeyClusterTest {
         try (var walk = Files.walk(root.resolve("node-" + wiped))) {
             walk.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
-        cluster.start(wiped);
+        // Under its old id on purpose (the copy is what this step is about); without the flag the storage
+        // guard refuses an emptied node (ReplicationClusterTest step 7).
+        cluster.start(wiped, "--ingest.replication.allow-wiped-rejoin=true");
         // The wiped node rebuilds the partition by copying (its own Raft log then starts after the copied
         // snapshot, not at 0) before the retry, so that it applies the retry itself. New entries make the
         // leader's appender reach it (as in ReplicationClusterTest), so write one at a time until it has

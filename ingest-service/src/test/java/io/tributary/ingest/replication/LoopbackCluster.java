@@ -75,15 +75,44 @@ public final class LoopbackCluster implements AutoCloseable {
                 + raftPorts[id] + "}";
     }
 
-    /** Starts every founding node, one after the other (a node does not wait for the others). */
+    /**
+     * Starts every founding node, one after the other (a node does not wait for the others), then
+     * waits until each is ready: a new node joins only once a peer confirmed its empty data folder
+     * is new to the cluster (StorageGuard), so the first one started is ready only after the next.
+     */
     public LoopbackCluster startAll() {
         for (int id = 1; id <= founders; id++) {
             start(id);
         }
+        for (int id = 1; id <= founders; id++) {
+            awaitReady(id);
+        }
         return this;
     }
 
-    public synchronized void start(int id) {
+    /** Waits (at most a minute) until the node answers {@code /actuator/health/readiness} with 200. */
+    public void awaitReady(int id) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        int status = -1;
+        while (System.nanoTime() < deadline) {
+            try {
+                status = send(id, "GET", "/actuator/health/readiness", null).statusCode();
+                if (status == 200) {
+                    return;
+                }
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for node " + id, e);
+            } catch (Exception e) {
+                status = -1; // not listening (yet)
+            }
+        }
+        throw new IllegalStateException("node " + id + " not ready within a minute (last status " + status + ")");
+    }
+
+    /** Starts a node with {@code more} arguments after the cluster's own (for this start only). */
+    public synchronized void start(int id, String... more) {
         // Command-line arguments win over application.yml (builder properties would not).
         List<String> args = new ArrayList<>(List.of(
                 "--server.port=" + httpPorts[id],
@@ -103,6 +132,7 @@ public final class LoopbackCluster implements AutoCloseable {
             args.add("--ingest.cluster.self-address=127.0.0.1:" + httpPorts[id] + ":" + raftPorts[id]);
         }
         args.addAll(extraArgs);
+        args.addAll(List.of(more));
         ConfigurableApplicationContext ctx = new SpringApplicationBuilder(IngestApplication.class)
                 .run(args.toArray(String[]::new));
         nodes.put(id, ctx);

@@ -20,6 +20,7 @@ import io.tributary.ingest.replication.MetadataCommand.InitProducer;
 import io.tributary.ingest.replication.MetadataCommand.Noop;
 import io.tributary.ingest.replication.MetadataCommand.Reassign;
 import io.tributary.ingest.replication.MetadataCommand.AddNode;
+import io.tributary.ingest.replication.MetadataCommand.RegisterStorage;
 import io.tributary.ingest.replication.MetadataCommand.RemoveNode;
 import io.tributary.ingest.replication.MetadataCommand.UpdateConfigs;
 import org.apache.ratis.protocol.Message;
@@ -87,7 +88,10 @@ class MetadataCodecTest {
                     + "\"nodeId\":2}",
             new CreateTopic("mv", 2, 2, Map.of(), "Xh2xEn1iQ3i2cB4Rh5xw2A", List.of(List.of(1, 2), List.of(2, 3))),
             "{\"op\":\"create\",\"name\":\"mv\",\"partitions\":2,\"replicationFactor\":2,\"configs\":{},"
-                    + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"assignment\":[[1,2],[2,3]]}");
+                    + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"assignment\":[[1,2],[2,3]]}",
+            new RegisterStorage(3, "8d0c9a0e-4f5e-4a34-9d8c-3f1c2a7b6e10"),
+            "{\"op\":\"register-storage\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
+                    + "\"nodeId\":3,\"storageId\":\"8d0c9a0e-4f5e-4a34-9d8c-3f1c2a7b6e10\"}");
 
     private static String encode(MetadataCommand command) {
         return new String(MetadataCodec.encode(command), StandardCharsets.UTF_8);
@@ -157,6 +161,34 @@ class MetadataCodecTest {
                     .isInstanceOf(MetadataCodec.MalformedCommandException.class)
                     .hasMessage("unreadable metadata command");
         }
+    }
+
+    @Test
+    void shouldRefuseAStorageRegistrationWithoutItsIds() {
+        assertThatThrownBy(() -> decode("{\"op\":\"register-storage\",\"name\":null,\"partitions\":0,"
+                + "\"replicationFactor\":0,\"configs\":{},\"nodeId\":3}"))
+                .hasMessage("register-storage command without a node id or storage id");
+        assertThatThrownBy(() -> decode("{\"op\":\"register-storage\",\"name\":null,\"partitions\":0,"
+                + "\"replicationFactor\":0,\"configs\":{},\"storageId\":\"x\"}"))
+                .hasMessage("register-storage command without a node id or storage id");
+    }
+
+    @Test
+    void shouldWriteAndReadTheStorageQueryAndItsAnswer() {
+        Message query = MetadataCodec.encodeStorageQuery(3);
+        assertThat(query.getContent().toStringUtf8()).isEqualTo("{\"query\":\"storage-of\",\"nodeId\":3}");
+        assertThat(MetadataCodec.decodeStorageQuery(query)).hasValue(3);
+        assertThat(MetadataCodec.decodeStorageQuery(Message.valueOf("{\"query\":\"other\",\"nodeId\":3}"))).isEmpty();
+        assertThat(MetadataCodec.decodeStorageQuery(Message.valueOf("ok"))).isEmpty();
+
+        MetadataCodec.StorageAnswer known = new MetadataCodec.StorageAnswer(true, "8d0c9a0e-4f5e-4a34-9d8c-3f1c2a7b6e10");
+        Message answer = MetadataCodec.encodeStorageAnswer(known);
+        assertThat(answer.getContent().toStringUtf8())
+                .isEqualTo("{\"member\":true,\"storageId\":\"8d0c9a0e-4f5e-4a34-9d8c-3f1c2a7b6e10\"}");
+        assertThat(MetadataCodec.decodeStorageAnswer(answer)).isEqualTo(known);
+        MetadataCodec.StorageAnswer unknown = new MetadataCodec.StorageAnswer(false, null);
+        assertThat(MetadataCodec.encodeStorageAnswer(unknown).getContent().toStringUtf8()).isEqualTo("{\"member\":false}");
+        assertThat(MetadataCodec.decodeStorageAnswer(MetadataCodec.encodeStorageAnswer(unknown))).isEqualTo(unknown);
     }
 
     @Test

@@ -83,6 +83,16 @@ class MetadataStateMachineTest {
             public void nodeRemoved(int nodeId) {
                 hookCalls.add("remove " + nodeId);
             }
+
+            @Override
+            public void storageRegistered(int nodeId, String storageId) {
+                hookCalls.add("storage " + nodeId + " " + storageId);
+            }
+
+            @Override
+            public MetadataCodec.StorageAnswer storageOf(int nodeId) {
+                return new MetadataCodec.StorageAnswer(nodeId == 3, nodeId == 3 ? "s-3" : null);
+            }
         }, dataDir.resolve("raft-metadata-applied"));
     }
 
@@ -100,6 +110,18 @@ class MetadataStateMachineTest {
                 .build();
         TransactionContext trx = TransactionContext.newBuilder().setStateMachine(sm).setLogEntry(entry).build();
         return sm.applyTransaction(trx).get().getContent().toStringUtf8();
+    }
+
+    @Test
+    void shouldApplyAStorageRegistrationAndAnswerTheStorageQueryFromItsState() throws Exception {
+        assertThat(apply("{\"op\":\"register-storage\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{},\"nodeId\":2,\"storageId\":\"s-2\"}")).isEqualTo("ok");
+        assertThat(hookCalls).containsExactly("storage 2 s-2");
+        assertThat(MetadataCodec.decodeStorageAnswer(sm.query(MetadataCodec.encodeStorageQuery(3)).get()))
+                .isEqualTo(new MetadataCodec.StorageAnswer(true, "s-3"));
+        assertThat(MetadataCodec.decodeStorageAnswer(sm.query(MetadataCodec.encodeStorageQuery(4)).get()))
+                .isEqualTo(new MetadataCodec.StorageAnswer(false, null));
+        assertThat(sm.query(org.apache.ratis.protocol.Message.valueOf("what?"))).isCompletedExceptionally();
     }
 
     @Test

@@ -81,6 +81,13 @@ class ReplicationClusterTest {
             start(id);
         }
         assertThat(nodes).hasSize(3);
+        // A new node joins once a peer confirmed its empty folder is new (StorageGuard): ready then.
+        for (int id = 1; id <= 3; id++) {
+            int node = id;
+            await().atMost(WAIT).ignoreExceptions().until(() -> HTTP.send(HttpRequest.newBuilder(URI.create(
+                    "http://127.0.0.1:" + httpPorts[node] + "/actuator/health/readiness")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+        }
     }
 
     @AfterAll
@@ -88,9 +95,9 @@ class ReplicationClusterTest {
         new ArrayList<>(nodes.keySet()).forEach(ReplicationClusterTest::stop);
     }
 
-    private static void start(int id) {
+    private static void start(int id, String... more) {
         // Command-line arguments: they win over application.yml (builder properties would not).
-        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(IngestApplication.class).run(
+        List<String> args = new ArrayList<>(List.of(
                 "--server.port=" + httpPorts[id],
                 "--server.address=127.0.0.1",
                 "--server.shutdown=immediate",
@@ -109,7 +116,10 @@ class ReplicationClusterTest {
                 "--ingest.replication.snapshot-on-stop=false",
                 "--spring.jmx.enabled=false",
                 "--springdoc.api-docs.enabled=false",
-                "--logging.level.org.apache.ratis=WARN");
+                "--logging.level.org.apache.ratis=WARN"));
+        args.addAll(List.of(more));
+        ConfigurableApplicationContext ctx = new SpringApplicationBuilder(IngestApplication.class)
+                .run(args.toArray(String[]::new));
         synchronized (nodes) {
             nodes.put(id, ctx);
         }
@@ -462,7 +472,18 @@ class ReplicationClusterTest {
         int wiped = killedLeader != leader ? killedLeader : leader == 3 ? 2 : 3;
         stop(wiped);
         deleteRecursively(dataRoot.resolve("node-" + wiped));
-        start(wiped);
+        // Under its old id, the empty node is refused (StorageGuard): it may have counted in majorities
+        // for entries it no longer has. It joins no group and is not ready; the others go on without it.
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            start(wiped);
+            await().atMost(WAIT).untilAsserted(() -> assertRefusedAsWiped(wiped));
+            assertThat(nodes.get(wiped).getBean(RaftNode.class).division(PartitionGroups.METADATA_GROUP)).isNull();
+            produceOrFail(leader, "while-" + wiped + "-refused-" + attempt);
+            // a refused folder gets no storage id, so it is refused at its next start as well
+            stop(wiped);
+        }
+        // Let in on purpose (ingest.replication.allow-wiped-rejoin), it rejoins and is rebuilt by copy.
+        start(wiped, "--ingest.replication.allow-wiped-rejoin=true");
         // Through the leader, never the wiped node (it may be node 1): until its metadata group has
         // replayed the creates it knows no topic and answers 404.
         for (int i = 0; i < 5; i++) {
@@ -488,6 +509,18 @@ class ReplicationClusterTest {
                 .as("the replayed create carries the id").isEqualTo(recreatedCfgId));
         System.out.println("[replication] wiped node " + wiped + " rebuilt: " + batches(wiped).size()
                 + " batches identical to leader " + leader + "'s");
+    }
+
+    /** The node reports the storage guard's refusal: not ready, and the reason in its health. */
+    private static void assertRefusedAsWiped(int node) throws Exception {
+        HttpResponse<String> ready = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[node]
+                + "/actuator/health/readiness")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(ready.statusCode()).isEqualTo(503);
+        HttpResponse<String> health = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[node] + "/actuator/health"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode storage = JSON.readTree(health.body()).path("components").path("storage");
+        assertThat(storage.path("status").asString()).isEqualTo("DOWN");
+        assertThat(storage.path("details").path("refused").asString()).contains("knows node " + node + " as a member");
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

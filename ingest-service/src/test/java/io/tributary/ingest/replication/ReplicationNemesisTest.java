@@ -800,6 +800,21 @@ class ReplicationNemesisTest {
         }
     }
 
+    /** Whether the node answers its health with the storage guard's refusal (component {@code storage} DOWN). */
+    private boolean refusedAsWiped(int node) {
+        try {
+            HttpResponse<String> r = cluster.get(node, "/actuator/health", REQUEST_TIMEOUT);
+            JsonNode storage = JSON.readTree(r.body()).path("components").path("storage");
+            return r.statusCode() == 503 && "DOWN".equals(storage.path("status").asString())
+                    && storage.path("details").path("refused").asString().contains("knows node " + node);
+        } catch (IOException | RuntimeException e) {
+            return false; // not listening yet
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Polls {@code condition} every 250 ms for up to {@link #WAIT}; fails naming what did not happen. */
     private void await(String what, Condition condition) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
@@ -832,6 +847,10 @@ class ReplicationNemesisTest {
         int fresh = nextSpare++;
         cluster.kill(lost);
         cluster.wipe(lost);
+        // Started again empty under its old id, the lost node is refused (StorageGuard) and joins nothing.
+        cluster.start(lost);
+        await("node " + lost + " refuses to rejoin with an empty data folder", () -> refusedAsWiped(lost));
+        cluster.kill(lost);
         cluster.start(fresh);
         await("new node " + fresh + " answers", () -> cluster.isAnswering(fresh));
         int via = members.stream().filter(n -> n != lost).findFirst().orElseThrow();
@@ -847,8 +866,8 @@ class ReplicationNemesisTest {
                 "remove node " + lost);
         members.set(members.indexOf(lost), fresh);
         cluster.awaitHealthy(fresh);
-        checksPassed.add("node " + lost + " lost its disk and was replaced by node " + fresh
-                + " through the membership API (add, replace, remove)");
+        checksPassed.add("node " + lost + " lost its disk, was refused when started empty under its old id, and was"
+                + " replaced by node " + fresh + " through the membership API (add, replace, remove)");
     }
 
     /** Sends an admin call until it answers {@code ok} (or {@code alsoOk}, a repeat of one that went through). */
