@@ -14,8 +14,6 @@ import io.tributary.ingest.topic.TopicNames;
 import io.tributary.ingest.topic.TopicRegistry;
 import io.tributary.ingest.topic.UnknownTopicException;
 import org.apache.ratis.protocol.RaftClientReply;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.stereotype.Component;
 
@@ -28,8 +26,6 @@ import org.springframework.stereotype.Component;
 @Component
 @Conditional(ReplicationEnabledCondition.class)
 public class MetadataAdmin {
-
-    private static final Logger log = LoggerFactory.getLogger(MetadataAdmin.class);
 
     private final TopicRegistry topics;
     private final RaftNode node;

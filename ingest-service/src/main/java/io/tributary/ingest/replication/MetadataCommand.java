@@ -101,9 +101,5 @@ sealed interface MetadataCommand {
      * the reader of the log only.
      */
     record Noop(String sender) implements MetadataCommand {
-
-        static Noop from(int node) {
-            return new Noop("node-" + node);
-        }
     }
 }

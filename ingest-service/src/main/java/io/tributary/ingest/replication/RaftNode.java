@@ -89,10 +89,9 @@ class RaftNode implements PartitionGroups.Membership {
     private final AtomicLong adminCallId = new AtomicLong();
     /** Running while a fresh data folder waits for the peers' word (StorageGuard); else null. */
     private volatile StorageCheck storageCheck;
-    /** Groups asked to join before the node may join any (in order); guarded by itself. */
+    private final StorageGuard guard;
+    /** Groups asked to join before StorageGuard let this node in, in order; guarded by itself. */
     private final List<RaftGroup> deferredJoins = new java.util.ArrayList<>();
-    /** False until StorageGuard let a fresh node in; guarded by {@link #deferredJoins}. */
-    private boolean joinsOpen;
 
     RaftNode(PartitionGroups groups, ReplicationProperties settings, TopicRegistry topics, MeterRegistry meters,
              NodeStorage storage, StorageGuard guard) throws IOException {
@@ -100,6 +99,7 @@ class RaftNode implements PartitionGroups.Membership {
                 .description("record batches per Raft entry sent by this node (group commit)").register(meters);
         this.groups = groups;
         this.settings = settings;
+        this.guard = guard;
         ClusterPeers.Peer self = groups.self();
         RaftProperties rp = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(rp, List.of(topics.dataDir().resolve("raft").toFile()));
@@ -161,13 +161,13 @@ class RaftNode implements PartitionGroups.Membership {
                     return groups.stateMachineFor(gid);
                 });
         // Before the server is built: building it opens the groups already on disk.
-        if (!guarded) {
+        if (guarded) {
+            guard.checking("asking " + others.stream().map(p -> "node " + p.id()).toList()
+                    + " whether they know this node with another storage");
+        } else {
             storage.persist();
             guard.admit("data folder known");
             guard.joined();
-            synchronized (deferredJoins) {
-                joinsOpen = true;
-            }
         }
         boolean founder = groups.members().founder();
         if (founder && !guarded) {
@@ -187,33 +187,8 @@ class RaftNode implements PartitionGroups.Membership {
         if (guarded) {
             storageCheck = new StorageCheck(self.id(), storage.id(), others, this::clientOf, guard, () -> {
                 storage.persist();
-                List<RaftGroup> waiting;
-                synchronized (deferredJoins) {
-                    joinsOpen = true;
-                    waiting = List.copyOf(deferredJoins);
-                    deferredJoins.clear();
-                }
-                if (founder) {
-                    // Joined before the node reports itself ready: its metadata client sends to it too.
-                    try {
-                        groupAdmin.submit(() -> addGroup(groups.metadataGroup())).get(60, TimeUnit.SECONDS);
-                    } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
-                        log.warn("joining the metadata group after the storage check failed", e);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-                waiting.forEach(this::join);
-            }, () -> {
-                // A Raft port that answers "no such group" would be worse than a closed one: Ratis
-                // clients take that answer as final instead of trying the next peer.
-                try {
-                    server.close();
-                    log.info("node {} closed its Raft server: refused to rejoin", self.id());
-                } catch (IOException e) {
-                    log.warn("closing the Raft server of a refused node failed", e);
-                }
-            });
+                joinAfterStorageCheck(founder);
+            }, this::closeRefused);
             Thread checker = new Thread(storageCheck, "raft-storage-check");
             checker.setDaemon(true);
             checker.start();
@@ -221,6 +196,42 @@ class RaftNode implements PartitionGroups.Membership {
         this.metadataClient = newClient(groups.metadataGroup(), retryUntilTimeout());
         log.info("node {} started Raft on port {} with peers {}{}", self.id(), self.raftPort(), groups.peers().peers(),
                 guarded ? "; its data folder is empty: it joins once a peer confirms the folder is new" : "");
+    }
+
+    /**
+     * Once StorageGuard let a fresh node in: the metadata group (a founder's) first, waited for, since
+     * the node reports itself ready when this returns and its metadata client sends to it too; then the
+     * groups asked for meanwhile.
+     */
+    private void joinAfterStorageCheck(boolean founder) {
+        if (founder) {
+            try {
+                groupAdmin.submit(() -> addGroup(groups.metadataGroup())).get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
+                log.warn("joining the metadata group after the storage check failed", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        List<RaftGroup> waiting;
+        synchronized (deferredJoins) {
+            waiting = List.copyOf(deferredJoins);
+            deferredJoins.clear();
+        }
+        waiting.forEach(this::join);
+    }
+
+    /**
+     * A refused node stops its Raft server: a Raft port that answers "no such group" is worse than a
+     * closed one, since Ratis clients take that answer as final instead of trying the next peer.
+     */
+    private void closeRefused() {
+        try {
+            server.close();
+            log.info("node {} closed its Raft server: refused to rejoin", groups.nodeId());
+        } catch (IOException e) {
+            log.warn("closing the Raft server of a refused node failed", e);
+        }
     }
 
     RaftPeerId serverId() {
@@ -267,8 +278,10 @@ class RaftNode implements PartitionGroups.Membership {
     @Override
     public void join(RaftGroup group) {
         synchronized (deferredJoins) {
-            if (!joinsOpen) {
+            if (!guard.hasPassed()) {
                 // Before StorageGuard let this node in (the internal topics' groups, at start): later.
+                // A join after the admission goes ahead; one queued before it is taken by
+                // joinAfterStorageCheck, which runs after the admission.
                 deferredJoins.add(group);
                 return;
             }

@@ -88,9 +88,8 @@ final class StorageCheck implements Runnable {
         }
     }
 
+    /** Asks until the guard can decide; the guard was told it is checking before this runs. */
     private void check() {
-        guard.checking("asking " + peers.stream().map(p -> "node " + p.id()).toList()
-                + " whether they know this node with another storage");
         long lastLog = System.nanoTime();
         while (!stopped) {
             StorageGuard.Verdict verdict = StorageGuard.decide(self, storageId, askAll());

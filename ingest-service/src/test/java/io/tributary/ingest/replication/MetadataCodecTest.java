@@ -58,7 +58,7 @@ class MetadataCodecTest {
                     + "\"configs\":{\"retention.ms\":\"1000\",\"cleanup.policy\":null}}",
             new DeleteTopic("t"),
             "{\"op\":\"delete\",\"name\":\"t\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{}}",
-            Noop.from(2),
+            new Noop("node-2"),
             "{\"op\":\"noop\",\"name\":\"node-2\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{}}",
             new InitProducer(null),
             "{\"op\":\"init-producer\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{}}",
