@@ -71,7 +71,7 @@ trap cleanup EXIT
 
 log "starting ingest-service on port $INGEST_PORT"
 # shellcheck disable=SC2086
-java $INGEST_JVM_OPTS -jar "$INGEST_JAR" --server.port="$INGEST_PORT" --ingest.data-dir="$DATA/ingest/data" \
+java $INGEST_JVM_OPTS -jar "$INGEST_JAR" --server.port="$INGEST_PORT" --ingest.data-dir="$DATA/ingest/data" --ingest.kafka.port=0 \
   > "$OUT/ingest-service.log" 2>&1 &
 INGEST_PID=$!
 await_health "$INGEST_URL" "$INGEST_PID" ingest-service

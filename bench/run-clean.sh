@@ -75,7 +75,7 @@ trap cleanup EXIT
 } | tee -a "$OUT/clean.log"
 
 # shellcheck disable=SC2086
-java $INGEST_JVM_OPTS -jar "$INGEST_JAR" --server.port="$INGEST_PORT" --ingest.data-dir="$DATA/ingest" \
+java $INGEST_JVM_OPTS -jar "$INGEST_JAR" --server.port="$INGEST_PORT" --ingest.data-dir="$DATA/ingest" --ingest.kafka.port=0 \
   > "$OUT/ingest-service.log" 2>&1 &
 PIDS+=($!)
 await_health "$INGEST_URL" "${PIDS[0]}" ingest-service

@@ -41,7 +41,7 @@ cleanup() {
 trap cleanup EXIT
 
 java -Xms1g -Xmx1g -XX:+UseG1GC -jar "$INGEST_JAR" --server.port="$INGEST_PORT" --server.address=127.0.0.1 \
-  --ingest.data-dir="$DATA/ingest" > "$OUT/ingest.log" 2>&1 &
+  --ingest.data-dir="$DATA/ingest" --ingest.kafka.port=0 > "$OUT/ingest.log" 2>&1 &
 PIDS+=($!)
 java -Xms512m -Xmx512m -XX:+UseG1GC -jar "$GATEWAY_JAR" --server.port="$GATEWAY_PORT" --server.address=127.0.0.1 \
   --gateway.ingest-url="http://127.0.0.1:$INGEST_PORT" \

@@ -88,7 +88,7 @@ start_node() {
   # shellcheck disable=SC2086
   java $NODE_JVM_OPTS "${jfr[@]}" -jar "$SERVICE_JAR" \
     --server.port="$((HTTP_BASE + n - 1))" --server.address=127.0.0.1 \
-    --ingest.data-dir="$DATA/node-$n" --ingest.node-id="$n" --ingest.cluster.peers="$PEERS" \
+    --ingest.data-dir="$DATA/node-$n" --ingest.kafka.port=0 --ingest.node-id="$n" --ingest.cluster.peers="$PEERS" \
     --ingest.replication.election-timeout="$ELECTION_TIMEOUT" \
     --logging.level.org.apache.ratis=WARN >> "$OUT/node-$n.log" 2>&1 &
   PID[$n]=$!

@@ -76,7 +76,7 @@ trap cleanup EXIT
 log "starting ingest-service on port $PORT"
 # shellcheck disable=SC2086
 java $SERVICE_JVM_OPTS "${JFR_OPTS[@]}" -jar "$SERVICE_JAR" \
-  --server.port="$PORT" --ingest.data-dir="$DATA/data" > "$OUT/service.log" 2>&1 &
+  --server.port="$PORT" --ingest.data-dir="$DATA/data" --ingest.kafka.port=0 > "$OUT/service.log" 2>&1 &
 SERVICE_PID=$!
 for i in $(seq 120); do
   if curl -sf -o /dev/null "$URL/actuator/health"; then break; fi

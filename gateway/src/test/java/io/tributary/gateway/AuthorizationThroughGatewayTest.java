@@ -54,6 +54,7 @@ class AuthorizationThroughGatewayTest {
             .properties(
                     "spring.config.name=ingest-in-gateway-test", // not the gateway's application.yml
                     "server.port=0",
+                    "ingest.kafka.port=0",
                     "ingest.data-dir=" + tempDir(),
                     "spring.mvc.problemdetails.enabled=true",
                     "ingest.security.allow-everyone-if-no-acl-found=false",

@@ -49,6 +49,7 @@ class SwaggerUiBrowserTest {
             .properties(
                     "spring.config.name=ingest-in-gateway-test", // not the gateway's application.yml
                     "server.port=0",
+                    "ingest.kafka.port=0",
                     "ingest.data-dir=" + DATA,
                     "spring.mvc.problemdetails.enabled=true",
                     // the development identities (ingest's application.yml is not read): it trusts the gateway

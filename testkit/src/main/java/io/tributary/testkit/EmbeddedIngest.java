@@ -39,6 +39,7 @@ public final class EmbeddedIngest implements AutoCloseable {
                         "--spring.datasource.url=jdbc:h2:mem:embedded-ingest-" + System.nanoTime(),
                         "--spring.jmx.enabled=false",
                         "--ingest.data-dir=" + dataDir,
+                        "--ingest.kafka.port=0", // no Kafka listener: several may run in one JVM
                         "--logging.level.io.tributary.ingest=WARN",
                         // The development identities (as in the services' application.yml): the services' tokens
                         // verify, and the ingest node signs its own.

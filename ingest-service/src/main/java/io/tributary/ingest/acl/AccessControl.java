@@ -82,6 +82,24 @@ public class AccessControl {
         return permits(request, type, name, Operation.DESCRIBE);
     }
 
+    /**
+     * Whether {@code principal} (a client of the Kafka listener, which carries no roles) may do it;
+     * a refusal is counted like an HTTP one unless {@code quiet} (list filtering).
+     */
+    public boolean permits(String principal, ResourceType type, String name, Operation op, boolean quiet) {
+        Decision d = authorizer.authorize(principal, false, type, name, op);
+        if (!d.allowed() && !quiet) {
+            Counter.builder("ingest.authorization.denials")
+                    .description("Requests refused by the authorizer")
+                    .tag("resourceType", type.name())
+                    .tag("operation", op.name())
+                    .register(meters)
+                    .increment();
+            log.debug("denied {} {} on {} {}: {}", principal, op, type, name, d.reason());
+        }
+        return d.allowed();
+    }
+
     /** Whether the request's principal may do it, without counting a denial (list filtering). */
     public boolean permits(HttpServletRequest request, ResourceType type, String name, Operation op) {
         return authorizer.authorize(Principals.of(request), Principals.isAdmin(request), type, name, op).allowed();

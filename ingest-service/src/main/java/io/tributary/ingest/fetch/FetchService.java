@@ -133,6 +133,77 @@ public class FetchService {
     }
 
     /**
+     * Reads one partition's stored batches from {@code position.offset()} on, up to about
+     * {@code maxBytes} (the batch holding that offset comes whole, so it may start before it: the
+     * caller skips the earlier records), with the partition's bounds. For the Kafka listener, which
+     * sends batches as they are stored. Reads its writes like {@link #read}.
+     *
+     * @throws io.tributary.ingest.log.OffsetOutOfRangeException outside the partition's range
+     * @throws io.tributary.ingest.topic.UnknownTopicException no such topic or partition
+     */
+    public FetchResult readBatches(FetchPosition position, int maxBytes) {
+        FetchResult result;
+        if (isRemote(position.topic(), position.partition())) {
+            result = cluster.readFromReplica(position.topic(), position.partition(), position.offset(), maxBytes);
+        } else {
+            PartitionLog log = topics.partition(position.topic(), position.partition());
+            result = log.readConfirmed(position.offset(), Long.MAX_VALUE, maxBytes,
+                    () -> cluster.awaitCommitted(topics.get(position.topic()), position.partition()));
+        }
+        long records = 0;
+        for (RecordBatch b : result.batches()) {
+            records += b.recordCount();
+        }
+        if (records > 0) {
+            counter("ingest.fetch.records", position.topic()).increment(records);
+        }
+        return result;
+    }
+
+    /**
+     * The first offset whose record timestamp is at or after {@code timestamp} (the high watermark
+     * when none is), after the same read barrier as {@link #bounds}.
+     *
+     * @throws io.tributary.ingest.problem.ProblemException 503 partition-not-hosted when this node
+     *         holds no replica of it (a lookup by time reads the partition's time index)
+     */
+    public long offsetForTimestamp(String topic, int partition, long timestamp) {
+        if (isRemote(topic, partition)) {
+            throw new io.tributary.ingest.problem.ProblemException(
+                    io.tributary.ingest.problem.ProblemType.PARTITION_NOT_HOSTED,
+                    topic + "-" + partition + " has no replica on this node");
+        }
+        bounds(topic, partition);
+        return topics.partition(topic, partition).offsetForTimestamp(timestamp);
+    }
+
+    /**
+     * Completes when any of the partitions has data at its position, or after {@code waitMs}
+     * (capped by {@code ingest.fetch.max-wait}), whichever is first; at once when no parking slot
+     * is free ({@code ingest.limits.max-parked-fetches}), as an empty long poll ends.
+     */
+    public CompletableFuture<Void> awaitAny(List<FetchPosition> positions, long waitMs) {
+        long wait = Math.min(Math.max(waitMs, 0), maxWaitMs);
+        if (wait == 0 || positions.isEmpty() || !tryPark()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<CompletableFuture<Void>> arrivals = new ArrayList<>(positions.size());
+        for (FetchPosition p : positions) {
+            arrivals.add(isRemote(p.topic(), p.partition())
+                    ? CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(REMOTE_RECHECK_MS,
+                            TimeUnit.MILLISECONDS))
+                    : topics.partition(p.topic(), p.partition()).awaitData(p.offset()));
+        }
+        return CompletableFuture.anyOf(arrivals.toArray(CompletableFuture[]::new))
+                .completeOnTimeout(null, wait, TimeUnit.MILLISECONDS)
+                .handleAsync((v, e) -> {
+                    unpark();
+                    arrivals.forEach(f -> f.cancel(false));
+                    return (Void) null;
+                }, completions);
+    }
+
+    /**
      * Reads one partition, waiting up to {@code waitMs} (capped by {@code ingest.fetch.max-wait})
      * for data when there is none at the offset yet.
      */

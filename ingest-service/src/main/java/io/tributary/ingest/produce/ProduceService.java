@@ -142,6 +142,37 @@ public class ProduceService {
         return new ProduceResponse(List.of(offsets));
     }
 
+    /**
+     * Appends one batch of records that arrived already split by partition (a Kafka client's
+     * produced batch), with the same checks as a REST produce: a fenced producer epoch, the
+     * sequence, the batch size and keys on compacted topics. Timestamps are the records' own.
+     *
+     * @throws io.tributary.ingest.topic.UnknownTopicException no such topic or partition
+     */
+    public AppendResult appendBatch(String topicName, int partition, List<LogRecord> records, ProducerBatch producer) {
+        TopicRegistry.Topic topic = topics.checkPartition(topicName, partition);
+        if (producer.isIdempotent()) {
+            short latest = producerIds.latestEpoch(producer.producerId());
+            if (producer.producerEpoch() < latest) {
+                throw new ProducerFencedException(producer.producerId(), producer.producerEpoch(), latest);
+            }
+        }
+        PartitionLog log = topic.partitions().get(partition);
+        PreparedBatch prepared = log != null ? log.prepare(records, producer)
+                : PartitionLog.prepare(topicName, topic.config(), records, producer);
+        if (producer.isIdempotent() && topic.hosts(partition)) {
+            log.checkProducer(prepared);
+        }
+        AppendResult result = cluster.append(topic, partition, prepared);
+        long payloadBytes = 0;
+        for (LogRecord r : records) {
+            payloadBytes += r.value() == null ? 0 : r.value().length();
+        }
+        counter("ingest.produce.records", topicName).increment(records.size());
+        counter("ingest.produce.bytes", topicName).increment(payloadBytes);
+        return result;
+    }
+
     private static ProducerBatch identityFor(ProduceRequest request, List<Integer> indexes) {
         if (!request.idempotent()) {
             return ProducerBatch.NONE;

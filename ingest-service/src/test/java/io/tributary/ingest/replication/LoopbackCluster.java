@@ -120,6 +120,7 @@ public final class LoopbackCluster implements AutoCloseable {
                 "--server.shutdown=immediate",
                 "--ingest.data-dir=" + root.resolve("node-" + id),
                 "--ingest.node-id=" + id,
+                "--ingest.kafka.port=0",
                 "--ingest.cluster.peers=" + peers,
                 "--ingest.replication.election-timeout=1s",
                 "--ingest.replication.request-timeout=8s",

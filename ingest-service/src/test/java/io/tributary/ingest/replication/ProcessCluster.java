@@ -110,6 +110,7 @@ final class ProcessCluster implements AutoCloseable {
                 "--server.address=127.0.0.1",
                 "--ingest.data-dir=" + dataDir(id),
                 "--ingest.node-id=" + id,
+                "--ingest.kafka.port=0",
                 "--ingest.cluster.peers=" + peers,
                 "--ingest.replication.election-timeout=1s",
                 "--ingest.replication.request-timeout=8s",

@@ -1,0 +1,154 @@
+package io.tributary.ingest.kafka;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+
+import io.tributary.ingest.log.Bytes;
+import io.tributary.ingest.log.InvalidRecordException;
+import io.tributary.ingest.log.LogRecord;
+import io.tributary.ingest.log.ProducerBatch;
+import io.tributary.ingest.log.RecordBatch;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MutableRecordBatch;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.utils.ByteUtils;
+
+/**
+ * Record batches between Kafka's wire layout (magic 2) and the log's ({@link RecordBatch}, magic 1).
+ *
+ * <p>The two share their records' encoding and the first 53 bytes of the header; the log's
+ * header then has a 64-bit base sequence and a sequence range where Kafka's has a 32-bit base
+ * sequence:
+ * <pre>
+ *            log (magic 1)                    Kafka (magic 2)
+ *  0..52     baseOffset .. producerEpoch      the same fields, same places
+ *  53        baseSequence int64               baseSequence int32
+ *  61        lastSequenceDelta int32          recordCount int32
+ *  65        recordCount int32                (records from 61)
+ *  69        records
+ * </pre>
+ * So a fetch rewrites the header (8 bytes shorter) and recomputes the CRC32C over attributes to
+ * the end, and copies the records as they are. The Kafka batch's partition leader epoch is -1:
+ * this listener does not take part in Kafka's leader-epoch fencing (docs/kafka-protocol.md).
+ *
+ * <p>A produced batch is decoded record by record (decompressing gzip, snappy, lz4 or zstd with
+ * kafka-clients' codecs) and stored uncompressed in the log's layout, so every reader, REST or
+ * Kafka, gets it readable.
+ */
+final class KafkaBatches {
+
+    static final int KAFKA_HEADER_SIZE = 61;
+    private static final int HEADER_DIFF = RecordBatch.HEADER_SIZE - KAFKA_HEADER_SIZE;
+    private static final int KAFKA_CRC = 17;
+    private static final int KAFKA_ATTRIBUTES = 21;
+    private static final int KAFKA_BASE_SEQUENCE = 53;
+    private static final int KAFKA_RECORD_COUNT = 57;
+    private static final int SHARED_PREFIX = 53;
+
+    private KafkaBatches() {
+    }
+
+    /** Bytes {@code batch} takes in Kafka's layout. */
+    static int kafkaSize(RecordBatch batch) {
+        return batch.sizeInBytes() - HEADER_DIFF;
+    }
+
+    /** Writes {@code batch} in Kafka's layout at {@code out}'s position (a heap buffer), and moves it past. */
+    static void writeKafka(RecordBatch batch, ByteBuffer out) {
+        int start = out.position();
+        int size = kafkaSize(batch);
+        out.put(batch.array(), batch.start(), SHARED_PREFIX);
+        out.putInt(start + 8, size - 12);            // batchLength
+        out.putInt(start + 12, -1);                  // partitionLeaderEpoch: no epoch fencing
+        out.put(start + 16, (byte) 2);               // magic
+        long baseSequence = batch.baseSequence();
+        out.putInt(start + KAFKA_BASE_SEQUENCE, baseSequence >= 0 && baseSequence <= Integer.MAX_VALUE
+                ? (int) baseSequence : -1);
+        out.putInt(start + KAFKA_RECORD_COUNT, batch.recordCount());
+        out.position(start + KAFKA_HEADER_SIZE);
+        out.put(batch.array(), batch.start() + RecordBatch.HEADER_SIZE, batch.sizeInBytes() - RecordBatch.HEADER_SIZE);
+        CRC32C crc = new CRC32C();
+        crc.update(out.array(), out.arrayOffset() + start + KAFKA_ATTRIBUTES, size - KAFKA_ATTRIBUTES);
+        ByteUtils.writeUnsignedInt(out, start + KAFKA_CRC, crc.getValue());
+    }
+
+    /** Batches in Kafka's layout, one after the other, as a fetch answers them. */
+    static MemoryRecords toKafka(List<RecordBatch> batches) {
+        int size = 0;
+        for (RecordBatch b : batches) {
+            size += kafkaSize(b);
+        }
+        ByteBuffer out = ByteBuffer.allocate(size);
+        for (RecordBatch b : batches) {
+            writeKafka(b, out);
+        }
+        out.flip();
+        return MemoryRecords.readableRecords(out);
+    }
+
+    /** One produced batch's records and producer identity, decoded and checked. */
+    record Produced(List<LogRecord> records, ProducerBatch producer) {
+    }
+
+    /**
+     * Decodes a produced batch: its CRC is checked, compressed records are decompressed.
+     *
+     * @throws InvalidRecordException an older magic, a control or transactional batch (no
+     *         transactions here), or records that do not decode
+     */
+    static Produced fromKafka(MutableRecordBatch batch) {
+        if (batch.magic() < 2) {
+            throw new InvalidRecordException("record batches of magic " + batch.magic()
+                    + " are not accepted; Kafka clients from 0.11 on write magic 2");
+        }
+        if (batch.isControlBatch() || batch.isTransactional()) {
+            throw new InvalidRecordException("transactional and control batches are not supported (no transactions)");
+        }
+        try {
+            batch.ensureValid();
+        } catch (RuntimeException e) {
+            throw new InvalidRecordException("record batch is corrupt: " + e.getMessage());
+        }
+        List<LogRecord> records = new ArrayList<>(Math.max(batch.countOrNull() == null ? 16 : batch.countOrNull(), 1));
+        try {
+            for (Record r : batch) {
+                List<LogRecord.Header> headers;
+                Header[] hs = r.headers();
+                if (hs.length == 0) {
+                    headers = List.of();
+                } else {
+                    headers = new ArrayList<>(hs.length);
+                    for (Header h : hs) {
+                        headers.add(new LogRecord.Header(h.key(), h.value() == null ? null : Bytes.of(h.value())));
+                    }
+                }
+                records.add(new LogRecord(bytes(r.key()), bytes(r.value()), headers, r.timestamp()));
+            }
+        } catch (RuntimeException e) {
+            throw new InvalidRecordException("records do not decode: " + e.getMessage());
+        }
+        if (records.isEmpty()) {
+            throw new InvalidRecordException("a record batch holds no records");
+        }
+        ProducerBatch producer = batch.hasProducerId()
+                ? new ProducerBatch(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
+                        (long) batch.baseSequence() + records.size() - 1)
+                : ProducerBatch.NONE;
+        return new Produced(records, producer);
+    }
+
+    private static Bytes bytes(ByteBuffer b) {
+        if (b == null) {
+            return null;
+        }
+        if (b.hasArray()) {
+            return new Bytes(b.array(), b.arrayOffset() + b.position(), b.remaining());
+        }
+        byte[] copy = new byte[b.remaining()];
+        b.duplicate().get(copy);
+        return Bytes.of(copy);
+    }
+}

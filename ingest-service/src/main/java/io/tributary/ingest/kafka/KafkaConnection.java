@@ -1,0 +1,197 @@
+package io.tributary.ingest.kafka;
+
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.ProduceRequest;
+import org.apache.kafka.common.requests.RequestAndSize;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.ResponseHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection. Frames arrive whole (the frame decoder before this handler); each is
+ * parsed here with kafka-clients' classes and run on the request threads, one at a time and in
+ * the order they came (as Kafka does: a client matches answers to requests by order as well as
+ * correlation id, and a producer's pipelined batches must be appended in the order sent). A
+ * connection with {@value #MAX_PENDING} requests unanswered stops being read until one is answered.
+ *
+ * <p>Wire format of an answer: a 4-byte big-endian size, the response header (correlation id, and
+ * tagged fields from header version 1) and the body in the request's version.
+ */
+final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaConnection.class);
+    static final int MAX_PENDING = 32;
+
+    private final KafkaApis apis;
+    private final Executor requests;
+    /** Answers not yet written, oldest first; touched on this channel's event loop only. */
+    private final ArrayDeque<CompletableFuture<ByteBuf>> pending = new ArrayDeque<>();
+    private ChannelHandlerContext ctx;
+    /** The connection's last request; the next one starts when it has been answered. Event loop only. */
+    private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+
+    KafkaConnection(KafkaApis apis, Executor requests) {
+        this.apis = apis;
+        this.requests = requests;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+        // Copied out of Netty's buffer: produce records are kept as views of it until they are appended.
+        ByteBuffer buffer = ByteBuffer.allocate(frame.readableBytes());
+        frame.readBytes(buffer);
+        buffer.flip();
+        RequestHeader header;
+        try {
+            header = RequestHeader.parse(buffer);
+        } catch (RuntimeException e) {
+            // An unknown API key or a header that does not parse: Kafka closes such a connection.
+            log.debug("closing Kafka connection from {}: unreadable request header: {}", ctx.channel().remoteAddress(),
+                    e.toString());
+            ctx.close();
+            return;
+        }
+        CompletableFuture<ByteBuf> answer = new CompletableFuture<>();
+        pending.add(answer);
+        answer.whenComplete((b, e) -> ctx.executor().execute(this::writeReady));
+        if (pending.size() >= MAX_PENDING) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        AbstractRequest request;
+        try {
+            RequestAndSize parsed = AbstractRequest.parseRequest(header.apiKey(), header.apiVersion(),
+                    new ByteBufferAccessor(buffer));
+            request = parsed.request;
+        } catch (UnsupportedVersionException e) {
+            answer.complete(header.apiKey() == ApiKeys.API_VERSIONS ? unsupportedApiVersions(header) : null);
+            if (header.apiKey() != ApiKeys.API_VERSIONS) {
+                log.debug("closing Kafka connection from {}: {} v{} is not supported", ctx.channel().remoteAddress(),
+                        header.apiKey(), header.apiVersion());
+                ctx.close();
+            }
+            return;
+        } catch (RuntimeException e) {
+            log.debug("closing Kafka connection from {}: {} v{} does not parse: {}", ctx.channel().remoteAddress(),
+                    header.apiKey(), header.apiVersion(), e.toString());
+            ctx.close();
+            return;
+        }
+        KafkaRequest req = new KafkaRequest(header, request, (InetSocketAddress) ctx.channel().remoteAddress());
+        // One request of a connection runs at a time, in order, as in Kafka: a producer's pipelined
+        // batches of one partition must be appended in the order it sent them (their sequences).
+        previous = previous.handle((v, e) -> null).thenComposeAsync(v -> run(req, answer), requests);
+    }
+
+    /** Runs one request; the future completes once it is answered. */
+    private CompletableFuture<Void> run(KafkaRequest req, CompletableFuture<ByteBuf> answer) {
+        CompletableFuture<? extends AbstractResponse> response;
+        try {
+            response = apis.handle(req);
+        } catch (RuntimeException e) {
+            response = CompletableFuture.failedFuture(e);
+        }
+        return response.handle((r, e) -> {
+            try {
+                AbstractResponse out = r;
+                if (e != null) {
+                    log.warn("Kafka {} v{} from {} failed", req.header().apiKey(), req.header().apiVersion(),
+                            req.client(), e);
+                    out = req.body().getErrorResponse(AbstractResponse.DEFAULT_THROTTLE_TIME, e);
+                }
+                boolean noAnswer = req.body() instanceof ProduceRequest p && p.acks() == 0;
+                answer.complete(noAnswer ? Unpooled.EMPTY_BUFFER
+                        : encode(req.header().toResponseHeader(), out.data(), req.header().apiVersion()));
+            } catch (RuntimeException ex) {
+                answer.completeExceptionally(ex);
+            }
+            return null;
+        });
+    }
+
+    /** Writes the answers that are ready, in request order; on this channel's event loop. */
+    private void writeReady() {
+        boolean wrote = false;
+        while (!pending.isEmpty() && pending.peek().isDone()) {
+            CompletableFuture<ByteBuf> head = pending.poll();
+            ByteBuf out;
+            try {
+                out = head.join();
+            } catch (RuntimeException e) {
+                log.warn("closing Kafka connection from {}: an answer could not be encoded",
+                        ctx.channel().remoteAddress(), e);
+                out = null;
+            }
+            if (out == null) {
+                // Unanswerable (a request version we do not support) or unencodable: close, as Kafka does.
+                ctx.close();
+                pending.clear();
+                return;
+            }
+            if (out.isReadable()) {
+                ctx.write(out);
+                wrote = true;
+            }
+        }
+        if (wrote) {
+            ctx.flush();
+        }
+        if (pending.size() < MAX_PENDING && !ctx.channel().config().isAutoRead()) {
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /**
+     * A client that asks ApiVersions in a version newer than ours gets Kafka's answer: version 0,
+     * UNSUPPORTED_VERSION, and our ranges, so it can retry with one we know.
+     */
+    private ByteBuf unsupportedApiVersions(RequestHeader header) {
+        ApiVersionsResponseData data = new ApiVersionsResponseData()
+                .setErrorCode(Errors.UNSUPPORTED_VERSION.code())
+                .setApiKeys(apis.supportedVersions());
+        return encode(new ResponseHeader(header.correlationId(), (short) 0), data, (short) 0);
+    }
+
+    static ByteBuf encode(ResponseHeader header, ApiMessage body, short version) {
+        ObjectSerializationCache cache = new ObjectSerializationCache();
+        int size = header.data().size(cache, header.headerVersion()) + body.size(cache, version);
+        ByteBuffer out = ByteBuffer.allocate(4 + size);
+        out.putInt(size);
+        ByteBufferAccessor writer = new ByteBufferAccessor(out);
+        header.data().write(writer, cache, header.headerVersion());
+        body.write(writer, cache, version);
+        out.flip();
+        return Unpooled.wrappedBuffer(out);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A frame over ingest.kafka.max-request-size, or the peer went away.
+        log.debug("closing Kafka connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        ctx.close();
+    }
+}

@@ -1,0 +1,66 @@
+package io.tributary.ingest.kafka;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
+import io.tributary.ingest.acl.AccessControl;
+import io.tributary.ingest.cluster.ClusterOps;
+import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.fetch.FetchService;
+import io.tributary.ingest.produce.ProduceService;
+import io.tributary.ingest.topic.TopicRegistry;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/** The Kafka listener's beans; none when {@code ingest.kafka.port} is 0. */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnExpression("${ingest.kafka.port:9092} != 0")
+class KafkaListenerConfiguration {
+
+    @Bean
+    KafkaApis kafkaApis(KafkaProperties props, Environment env, ClusterOps cluster, TopicRegistry registry,
+                        AccessControl access, ProduceService produce, FetchService fetch, IngestProperties ingest) {
+        KafkaEndpoint self = new KafkaEndpoint(cluster.nodeId(), advertisedHost(props, bindHost(props, env)),
+                props.port());
+        KafkaTopics topics = new KafkaTopics(registry, access);
+        KafkaApis apis = new KafkaApis(self);
+        apis.register(ApiKeys.METADATA, new MetadataApi(topics, self));
+        apis.register(ApiKeys.CREATE_TOPICS, new CreateTopicsApi(topics, cluster, ingest));
+        apis.register(ApiKeys.PRODUCE, new ProduceApi(topics, produce, ingest.produce()));
+        apis.register(ApiKeys.FETCH, new FetchApi(topics, fetch));
+        apis.register(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(topics, fetch));
+        apis.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(cluster));
+        return apis;
+    }
+
+    @Bean
+    KafkaServer kafkaServer(KafkaProperties props, Environment env, KafkaApis apis) {
+        return new KafkaServer(props, bindHost(props, env), apis);
+    }
+
+    /** {@code ingest.kafka.bind-host}, else {@code server.address}, else every interface. */
+    static String bindHost(KafkaProperties props, Environment env) {
+        if (!props.bindHost().isBlank()) {
+            return props.bindHost();
+        }
+        String server = env.getProperty("server.address", "");
+        return server.isBlank() ? "0.0.0.0" : server;
+    }
+
+    static String advertisedHost(KafkaProperties props, String bindHost) {
+        if (!props.advertisedHost().isBlank()) {
+            return props.advertisedHost();
+        }
+        if (!"0.0.0.0".equals(bindHost) && !"::".equals(bindHost)) {
+            return bindHost;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package io.tributary.ingest.kafka;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The Kafka listener, under {@code ingest.kafka.*} (docs/kafka-protocol.md).
+ *
+ * @param port            the port Kafka clients connect to; {@code 0} turns the listener off
+ * @param bindHost        the interface it listens on; empty (the default) means {@code server.address}, the same
+ *                        interface as the HTTP API (loopback unless a deployment says otherwise)
+ * @param advertisedHost  the host name this node gives clients in its Metadata answers, where they connect for
+ *                        everything after bootstrapping; empty means the bind host, or this machine's host name
+ *                        when it listens on every interface ({@code 0.0.0.0})
+ * @param maxRequestSize  the largest request frame accepted (Kafka's {@code socket.request.max.bytes}); a larger
+ *                        one closes the connection, as Kafka does
+ * @param requestThreads  threads that run requests (log and Raft work never runs on the network threads); a
+ *                        request that waits for a Raft commit holds one
+ * @param ioThreads       Netty event-loop threads that read and write the connections
+ */
+@ConfigurationProperties("ingest.kafka")
+public record KafkaProperties(
+        @DefaultValue("9092") int port,
+        @DefaultValue("") String bindHost,
+        @DefaultValue("") String advertisedHost,
+        @DefaultValue("100MB") DataSize maxRequestSize,
+        @DefaultValue("16") int requestThreads,
+        @DefaultValue("2") int ioThreads) {
+
+    public KafkaProperties {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("ingest.kafka.port must be 0 (off) or a port number, not " + port);
+        }
+        if (requestThreads < 1 || ioThreads < 1) {
+            throw new IllegalArgumentException("ingest.kafka.request-threads and io-threads must be at least 1");
+        }
+    }
+
+    public boolean enabled() {
+        return port != 0;
+    }
+}

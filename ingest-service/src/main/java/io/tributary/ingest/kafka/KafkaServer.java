@@ -1,0 +1,127 @@
+package io.tributary.ingest.kafka;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * The Kafka listener: a Netty server on {@code ingest.kafka.port}. Each connection decodes
+ * size-prefixed frames ({@link LengthFieldBasedFrameDecoder}: a 4-byte big-endian size, then the
+ * request header and body as kafka-clients' message classes define them) and hands each request to
+ * {@link KafkaApis} on the request threads; {@link KafkaConnection} writes the answers back in
+ * request order. Starts after the rest of the service (the log and, on a cluster, Raft), stops
+ * before it.
+ */
+public class KafkaServer implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaServer.class);
+
+    private final KafkaProperties props;
+    private final String bindHost;
+    private final KafkaApis apis;
+    private EventLoopGroup acceptor;
+    private EventLoopGroup io;
+    private ExecutorService requests;
+    private Channel channel;
+    private volatile int boundPort = -1;
+
+    public KafkaServer(KafkaProperties props, String bindHost, KafkaApis apis) {
+        this.props = props;
+        this.bindHost = bindHost;
+        this.apis = apis;
+    }
+
+    @Override
+    public synchronized void start() {
+        acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kafka-accept", true),
+                NioIoHandler.newFactory());
+        io = new MultiThreadIoEventLoopGroup(props.ioThreads(), new DefaultThreadFactory("kafka-io", true),
+                NioIoHandler.newFactory());
+        AtomicInteger n = new AtomicInteger();
+        requests = new ThreadPoolExecutor(props.requestThreads(), props.requestThreads(), 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "kafka-request-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        int maxFrame = (int) Math.min(Integer.MAX_VALUE, props.maxRequestSize().toBytes());
+        ServerBootstrap bootstrap = new ServerBootstrap()
+                .group(acceptor, io)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new LengthFieldBasedFrameDecoder(maxFrame, 0, 4, 0, 4))
+                                .addLast(new KafkaConnection(apis, requests));
+                    }
+                });
+        try {
+            channel = bootstrap.bind(new InetSocketAddress(bindHost, props.port())).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while binding the Kafka listener", e);
+        } catch (RuntimeException e) {
+            stopGroups();
+            throw new IllegalStateException("the Kafka listener cannot listen on " + bindHost + ":" + props.port()
+                    + " (ingest.kafka.port; 0 turns it off): " + e.getMessage(), e);
+        }
+        boundPort = ((InetSocketAddress) channel.localAddress()).getPort();
+        log.info("Kafka listener on {}:{}, advertised as {}", bindHost, boundPort, apis.advertised());
+    }
+
+    @Override
+    public synchronized void stop() {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+            channel = null;
+        }
+        stopGroups();
+        boundPort = -1;
+    }
+
+    private void stopGroups() {
+        if (acceptor != null) {
+            acceptor.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            io.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+            requests.shutdownNow();
+            acceptor = null;
+        }
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return channel != null;
+    }
+
+    /** After the HTTP server and Raft are up; stopped before them. */
+    @Override
+    public int getPhase() {
+        return Integer.MAX_VALUE - 100;
+    }
+
+    /** The port actually listened on, -1 while stopped. */
+    public int boundPort() {
+        return boundPort;
+    }
+}

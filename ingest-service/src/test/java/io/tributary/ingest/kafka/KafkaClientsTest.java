@@ -1,0 +1,280 @@
+package io.tributary.ingest.kafka;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.InvalidRecordException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Kafka's own, unmodified clients against the listener of one node: Admin creates and describes
+ * topics and lists offsets, an idempotent {@code acks=all} KafkaProducer writes, a KafkaConsumer
+ * reads back; the same records are seen over REST, and the reverse. The oracle is what the
+ * producer was acknowledged with.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class KafkaClientsTest {
+
+    private static final int KAFKA_PORT = freePort();
+    private static final Path DATA = tempDir();
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    @DynamicPropertySource
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("ingest.data-dir", DATA::toString);
+        registry.add("ingest.kafka.port", () -> KAFKA_PORT);
+        registry.add("ingest.kafka.advertised-host", () -> "127.0.0.1");
+    }
+
+    @LocalServerPort
+    int httpPort;
+
+    private Admin admin;
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @BeforeAll
+    void connect() {
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()));
+    }
+
+    @AfterAll
+    void close() {
+        admin.close();
+    }
+
+    @Test
+    void producedOverKafkaIsReadOverKafkaAndRestAtTheAcknowledgedOffsets() throws Exception {
+        admin.createTopics(List.of(new NewTopic("k-orders", 3, (short) 1))).all().get();
+        TopicDescription described = admin.describeTopics(List.of("k-orders")).allTopicNames().get().get("k-orders");
+        assertThat(described.partitions()).hasSize(3);
+        assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("k-orders", 3, (short) 1))).all().get())
+                .hasCauseInstanceOf(TopicExistsException.class);
+
+        int n = 2000;
+        Map<String, RecordMetadata> acked = new HashMap<>();
+        try (KafkaProducer<String, String> producer = producer()) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                sent.add(producer.send(new ProducerRecord<>("k-orders", "k" + (i % 17), "{\"n\":" + i + "}")));
+            }
+            for (int i = 0; i < n; i++) {
+                acked.put("{\"n\":" + i + "}", sent.get(i).get());
+            }
+        }
+        // Every record where it was acknowledged, once; partitions read in offset order.
+        Map<String, ConsumerRecord<String, String>> read = consumeAll("k-orders", 3, n);
+        assertThat(read).hasSize(n);
+        for (Map.Entry<String, RecordMetadata> e : acked.entrySet()) {
+            ConsumerRecord<String, String> r = read.get(e.getKey());
+            assertThat(r).as(e.getKey()).isNotNull();
+            assertThat(r.partition()).isEqualTo(e.getValue().partition());
+            assertThat(r.offset()).isEqualTo(e.getValue().offset());
+        }
+        // The same records over REST: same offsets, same values, same keys.
+        for (int p = 0; p < 3; p++) {
+            for (JsonNode rec : restRecords("k-orders", p)) {
+                String value = JSON.writeValueAsString(rec.path("value"));
+                RecordMetadata m = acked.get(value);
+                assertThat(m).as(value).isNotNull();
+                assertThat(m.partition()).isEqualTo(p);
+                assertThat(rec.path("offset").asLong()).isEqualTo(m.offset());
+                assertThat(rec.path("key").asString()).isEqualTo(read.get(value).key());
+            }
+        }
+        long restCount = 0;
+        for (int p = 0; p < 3; p++) {
+            restCount += restRecords("k-orders", p).size();
+        }
+        assertThat(restCount).isEqualTo(n);
+    }
+
+    @Test
+    void producedOverRestIsReadOverKafka() throws Exception {
+        admin.createTopics(List.of(new NewTopic("k-rest", 1, (short) 1))).all().get();
+        StringBuilder body = new StringBuilder("{\"records\":[");
+        for (int i = 0; i < 50; i++) {
+            body.append(i == 0 ? "" : ",").append("{\"key\":\"r").append(i).append("\",\"value\":{\"i\":").append(i)
+                    .append("},\"headers\":{\"h\":\"v").append(i).append("\"}}");
+        }
+        body.append("]}");
+        HttpResponse<String> r = post("/api/v1/topics/k-rest/records", body.toString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+
+        Map<String, ConsumerRecord<String, String>> read = consumeAll("k-rest", 1, 50);
+        for (int i = 0; i < 50; i++) {
+            ConsumerRecord<String, String> rec = read.get("{\"i\":" + i + "}");
+            assertThat(rec).isNotNull();
+            assertThat(rec.offset()).isEqualTo(i);
+            assertThat(rec.key()).isEqualTo("r" + i);
+            assertThat(new String(rec.headers().lastHeader("h").value())).isEqualTo("v" + i);
+        }
+    }
+
+    @Test
+    void aValueThatIsNotJsonIsRefusedAndNothingIsStored() throws Exception {
+        admin.createTopics(List.of(new NewTopic("k-json", 1, (short) 1))).all().get();
+        try (KafkaProducer<String, String> producer = producer()) {
+            producer.send(new ProducerRecord<>("k-json", "a", "{\"ok\":true}")).get();
+            assertThatThrownBy(() -> producer.send(new ProducerRecord<>("k-json", "b", "not json")).get())
+                    .isInstanceOf(ExecutionException.class)
+                    .hasCauseInstanceOf(InvalidRecordException.class);
+        }
+        TopicPartition tp = new TopicPartition("k-json", 0);
+        assertThat(admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset()).isEqualTo(1);
+        assertThat(restRecords("k-json", 0)).hasSize(1);
+    }
+
+    @Test
+    void offsetsByTimestampEarliestAndLatest() throws Exception {
+        admin.createTopics(List.of(new NewTopic("k-times", 1, (short) 1))).all().get();
+        long base = System.currentTimeMillis() - 60_000;
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int i = 0; i < 10; i++) {
+                producer.send(new ProducerRecord<>("k-times", 0, base + i * 1000L, "k", "{\"i\":" + i + "}")).get();
+            }
+        }
+        TopicPartition tp = new TopicPartition("k-times", 0);
+        assertThat(offset(tp, OffsetSpec.earliest()).offset()).isZero();
+        assertThat(offset(tp, OffsetSpec.latest()).offset()).isEqualTo(10);
+        ListOffsetsResult.ListOffsetsResultInfo at = offset(tp, OffsetSpec.forTimestamp(base + 4500));
+        assertThat(at.offset()).isEqualTo(5);
+        assertThat(at.timestamp()).isEqualTo(base + 5000);
+        ListOffsetsResult.ListOffsetsResultInfo none = offset(tp, OffsetSpec.forTimestamp(base + 3_600_000));
+        assertThat(none.offset()).isEqualTo(-1);
+    }
+
+    private ListOffsetsResult.ListOffsetsResultInfo offset(TopicPartition tp, OffsetSpec spec) throws Exception {
+        return admin.listOffsets(Map.of(tp, spec)).partitionResult(tp).get();
+    }
+
+    private KafkaProducer<String, String> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    /** Every record of the topic's partitions, by value, read with assigned partitions from the start. */
+    private Map<String, ConsumerRecord<String, String>> consumeAll(String topic, int partitions, int expected) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 300);
+        Map<String, ConsumerRecord<String, String>> out = new HashMap<>();
+        Map<Integer, Long> lastOffset = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
+                new StringDeserializer())) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (int i = 0; i < partitions; i++) {
+                tps.add(new TopicPartition(topic, i));
+            }
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            int seen = 0;
+            while (seen < expected && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    seen++;
+                    Long before = lastOffset.put(r.partition(), r.offset());
+                    assertThat(before == null || before < r.offset()).as("offsets of partition " + r.partition()
+                            + " increase").isTrue();
+                    assertThat(out.put(r.value(), r)).as("read once: " + r.value()).isNull();
+                }
+            }
+            assertThat(consumer.poll(Duration.ofMillis(300))).as("nothing after the last record").isEmpty();
+        }
+        assertThat(out).hasSize(expected);
+        return out;
+    }
+
+    private List<JsonNode> restRecords(String topic, int partition) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        long offset = 0;
+        while (true) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                    + "/api/v1/topics/" + topic + "/partitions/" + partition + "/records?maxRecords=5000&offset="
+                    + offset)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode body = JSON.readTree(r.body());
+            body.path("records").forEach(out::add);
+            long next = body.path("nextOffset").asLong();
+            if (next == offset || next >= body.path("highWatermark").asLong()) {
+                return out;
+            }
+            offset = next;
+        }
+    }
+
+    private HttpResponse<String> post(String path, String json) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String bootstrap() {
+        return "127.0.0.1:" + KAFKA_PORT;
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("ingest-kafka-");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
