@@ -49,7 +49,10 @@ final class RecordDocs {
             long offset,
             long timestamp,
             String key,
-            @Schema(description = "the JSON value as produced") Object value,
+            @Schema(description = "the JSON value as produced; on a topic with value.format=binary (values written by "
+                    + "Kafka clients may be any bytes) the value's bytes as a base64 string") Object value,
+            @Schema(description = "present, as \"base64\", only when the value is a base64 string of a binary topic",
+                    nullable = true) String valueEncoding,
             Map<String, String> headers) {
     }
 

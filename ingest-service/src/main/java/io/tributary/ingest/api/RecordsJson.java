@@ -1,6 +1,7 @@
 package io.tributary.ingest.api;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.List;
 
 import io.tributary.ingest.fetch.PartitionFetch;
@@ -9,7 +10,8 @@ import io.tributary.ingest.log.Record;
 
 /**
  * Writes fetched records as JSON without a data-binding pass: values go out as the raw JSON
- * they came in as. Shapes are documented by {@link FetchResponseDoc} for the OpenAPI schema.
+ * they came in as; on a {@code value.format=binary} topic as a base64 string, followed by
+ * {@code "valueEncoding":"base64"}. Shapes are documented by {@link FetchResponseDoc} for the OpenAPI schema.
  */
 public final class RecordsJson {
 
@@ -19,6 +21,7 @@ public final class RecordsJson {
     private static final byte[] TIMESTAMP = ascii(",\"timestamp\":");
     private static final byte[] KEY = ascii(",\"key\":");
     private static final byte[] VALUE = ascii(",\"value\":");
+    private static final byte[] VALUE_ENCODING = ascii(",\"valueEncoding\":\"base64\"");
     private static final byte[] HEADERS = ascii(",\"headers\":{");
     private static final byte[] NULL = ascii("null");
 
@@ -83,6 +86,9 @@ public final class RecordsJson {
                     .raw(VALUE);
             if (r.value() == null) {
                 out.raw(NULL);
+            } else if (fetch.binaryValues()) {
+                // value.format=binary: any bytes, so base64 and a marker keep the answer valid JSON.
+                out.raw('"').raw(Base64.getEncoder().encode(r.value().toArray())).raw('"').raw(VALUE_ENCODING);
             } else {
                 out.raw(r.value());
             }

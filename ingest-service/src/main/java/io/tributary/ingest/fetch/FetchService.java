@@ -129,7 +129,8 @@ public class FetchService {
             counter("ingest.fetch.records", position.topic()).increment(records.size());
             counter("ingest.fetch.bytes", position.topic()).increment(bytes);
         }
-        return new PartitionFetch(position.topic(), position.partition(), records, next, result.highWatermark());
+        return new PartitionFetch(position.topic(), position.partition(), records, next, result.highWatermark(),
+                topics.get(position.topic()).config().binaryValues());
     }
 
     /**

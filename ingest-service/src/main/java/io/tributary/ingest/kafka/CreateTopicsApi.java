@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 
 import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.CreateTopicsRequestData.CreatableTopic;
@@ -18,7 +19,9 @@ import org.apache.kafka.common.requests.CreateTopicsResponse;
 /**
  * CreateTopics, through the same path as {@code POST /api/v1/topics}: a partition count or
  * replication factor of -1 takes the service's defaults ({@code ingest.default-partitions},
- * {@code ingest.default-replication-factor}); configs are the topic configs the REST API takes.
+ * {@code ingest.default-replication-factor}); configs are the topic configs the REST API takes,
+ * and {@code value.format} is {@code binary} unless they say {@code json} (a Kafka client writes
+ * any bytes; a REST-created topic is {@code json} by default).
  * Manual replica assignments are refused (placement is the cluster's).
  */
 final class CreateTopicsApi implements KafkaApis.Handler {
@@ -56,6 +59,8 @@ final class CreateTopicsApi implements KafkaApis.Handler {
         }
         Map<String, String> configs = new HashMap<>();
         t.configs().forEach(c -> configs.put(c.name(), c.value()));
+        // Kafka clients write any bytes: their topics hold binary values unless they ask for json.
+        configs.putIfAbsent(LogConfig.VALUE_FORMAT, "binary");
         if (validateOnly) {
             return topics.byName(t.name()) != null ? result.setErrorCode(Errors.TOPIC_ALREADY_EXISTS.code())
                     .setErrorMessage("topic " + t.name() + " already exists")

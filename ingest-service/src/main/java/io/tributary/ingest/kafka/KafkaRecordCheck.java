@@ -17,8 +17,9 @@ import tools.jackson.core.json.JsonFactory;
 
 /**
  * What a record produced over Kafka must be so that every reader of the log can take it, the REST
- * API included, which renders values as JSON and keys and header values as JSON strings: each
- * value null or exactly one JSON value no deeper than {@code ingest.produce.max-value-depth}; keys
+ * API included, which renders values as JSON and keys and header values as JSON strings: on a
+ * {@code value.format=json} topic each value null or exactly one JSON value no deeper than
+ * {@code ingest.produce.max-value-depth} (any bytes on a {@code binary} topic); on every topic keys
  * and header values valid UTF-8; timestamps inside the produce window
  * ({@code ingest.produce.max-timestamp-ahead}/{@code -behind}). The same rules as a REST produce;
  * a batch that breaks one is refused whole with INVALID_RECORD naming the record.
@@ -30,7 +31,7 @@ final class KafkaRecordCheck {
     private KafkaRecordCheck() {
     }
 
-    static void check(List<LogRecord> records, ProduceRequestParser.Limits limits) {
+    static void check(List<LogRecord> records, ProduceRequestParser.Limits limits, boolean jsonValues) {
         for (int i = 0; i < records.size(); i++) {
             LogRecord r = records.get(i);
             if (r.timestamp() < limits.minTimestamp() || r.timestamp() > limits.maxTimestamp()) {
@@ -45,7 +46,7 @@ final class KafkaRecordCheck {
                     throw new InvalidRecordException("record " + i + ": header " + h.key() + " is not valid UTF-8");
                 }
             }
-            if (r.value() != null) {
+            if (jsonValues && r.value() != null) {
                 String problem = jsonProblem(r.value(), limits.maxValueDepth());
                 if (problem != null) {
                     throw new InvalidRecordException("record " + i + ": the value is not JSON (" + problem

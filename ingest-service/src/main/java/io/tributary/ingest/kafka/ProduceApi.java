@@ -83,7 +83,7 @@ final class ProduceApi implements KafkaApis.Handler {
             for (MutableRecordBatch batch : records.batches()) {
                 KafkaBatches.Produced decoded = KafkaBatches.fromKafka(batch);
                 KafkaRecordCheck.check(decoded.records(), ProduceRequestParser.Limits.of(limits,
-                        System.currentTimeMillis()));
+                        System.currentTimeMillis()), !topic.config().binaryValues());
                 AppendResult result = produce.appendBatch(topic.name(), p.index(), decoded.records(),
                         decoded.producer());
                 if (first < 0) {

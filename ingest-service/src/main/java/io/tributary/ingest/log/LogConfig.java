@@ -22,6 +22,9 @@ import java.util.Set;
  * @param maxMessageBytes    the largest batch a single produce may write to one partition
  * @param deleteRetentionMs  how long a compacted topic keeps tombstones (null values)
  * @param minCompactionLagMs records younger than this are never compacted away
+ * @param binaryValues       {@code value.format=binary}: values are any bytes (Kafka clients may write anything;
+ *                           the REST API renders them as base64); {@code json} (the default): every value is one
+ *                           JSON value, checked on every produce path
  */
 public record LogConfig(
         int segmentBytes,
@@ -35,7 +38,8 @@ public record LogConfig(
         int indexIntervalBytes,
         int maxMessageBytes,
         long deleteRetentionMs,
-        long minCompactionLagMs) {
+        long minCompactionLagMs,
+        boolean binaryValues) {
 
     public static final String SEGMENT_BYTES = "segment.bytes";
     public static final String SEGMENT_MS = "segment.ms";
@@ -48,10 +52,12 @@ public record LogConfig(
     public static final String MAX_MESSAGE_BYTES = "max.message.bytes";
     public static final String DELETE_RETENTION_MS = "delete.retention.ms";
     public static final String MIN_COMPACTION_LAG_MS = "min.compaction.lag.ms";
+    /** Not a Kafka topic config: what the values of the topic are, {@code json} or {@code binary}. */
+    public static final String VALUE_FORMAT = "value.format";
 
     public static final Set<String> KEYS = Set.of(SEGMENT_BYTES, SEGMENT_MS, RETENTION_MS, RETENTION_BYTES,
             CLEANUP_POLICY, FLUSH_MESSAGES, FLUSH_MS, INDEX_INTERVAL_BYTES, MAX_MESSAGE_BYTES, DELETE_RETENTION_MS,
-            MIN_COMPACTION_LAG_MS);
+            MIN_COMPACTION_LAG_MS, VALUE_FORMAT);
 
     private static final long DAY_MS = 24L * 60 * 60 * 1000;
 
@@ -72,7 +78,8 @@ public record LogConfig(
             Map.entry(INDEX_INTERVAL_BYTES, "4096"),
             Map.entry(MAX_MESSAGE_BYTES, String.valueOf(16 << 20)),
             Map.entry(DELETE_RETENTION_MS, String.valueOf(DAY_MS)),
-            Map.entry(MIN_COMPACTION_LAG_MS, "0"));
+            Map.entry(MIN_COMPACTION_LAG_MS, "0"),
+            Map.entry(VALUE_FORMAT, "json"));
 
     public static LogConfig defaults() {
         return from(Map.of());
@@ -104,7 +111,27 @@ public record LogConfig(
                 (int) positive(all, INDEX_INTERVAL_BYTES, 0, Integer.MAX_VALUE),
                 (int) positive(all, MAX_MESSAGE_BYTES, 64, Integer.MAX_VALUE),
                 positive(all, DELETE_RETENTION_MS, 0, Long.MAX_VALUE),
-                positive(all, MIN_COMPACTION_LAG_MS, 0, Long.MAX_VALUE));
+                positive(all, MIN_COMPACTION_LAG_MS, 0, Long.MAX_VALUE),
+                binaryValues(all.get(VALUE_FORMAT)));
+    }
+
+    /**
+     * Refuses a config change a topic's stored data cannot take: {@code value.format} from
+     * {@code binary} back to {@code json}, since the topic may hold values that are not JSON.
+     */
+    public static void checkChange(LogConfig before, LogConfig after) {
+        if (before.binaryValues() && !after.binaryValues()) {
+            throw new InvalidConfigException(VALUE_FORMAT, "cannot go from binary back to json: the topic may hold "
+                    + "values that are not JSON");
+        }
+    }
+
+    private static boolean binaryValues(String format) {
+        return switch (format.trim()) {
+            case "json" -> false;
+            case "binary" -> true;
+            default -> throw new InvalidConfigException(VALUE_FORMAT, "must be json or binary, was '" + format + "'");
+        };
     }
 
     private static long positive(Map<String, String> all, String key, long min, long max) {

@@ -1,6 +1,5 @@
 package io.tributary.ingest.replication;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -113,18 +112,9 @@ public class MetadataAdmin {
      */
     public TopicRegistry.Topic updateConfigs(String name, Map<String, String> changes) {
         TopicRegistry.Topic topic = topics.get(name); // 404 before anything is replicated
-        Map<String, String> merged = new HashMap<>(topic.metadata().configs());
-        changes.forEach((k, v) -> {
-            if (!LogConfig.KEYS.contains(k)) {
-                throw new LogConfig.InvalidConfigException(k, "is not a topic config; known keys are " + LogConfig.KEYS);
-            }
-            if (v == null) {
-                merged.remove(k);
-            } else {
-                merged.put(k, v);
-            }
-        });
-        LogConfig.from(merged); // 400 for a bad value, checked here with the exception the API maps
+        // 400 for a bad key, value or change, checked here with the exception the API maps
+        LogConfig.checkChange(topic.config(), LogConfig.from(TopicRegistry.mergeConfigs(topic.metadata().configs(),
+                changes)));
         metadataCommand(MetadataCommand.UpdateConfigs.of(name, changes), "change configs of " + name);
         return topics.get(name);
     }

@@ -164,7 +164,7 @@ final class MetadataStateMachine extends BaseStateMachine {
             if (cmd instanceof CreateTopic c) {
                 return create(c, index);
             } else if (cmd instanceof UpdateConfigs u) {
-                topics.updateConfigs(u.name(), u.changes());
+                topics.applyConfigs(u.name(), u.changes());
                 return MetadataReply.OK;
             } else if (cmd instanceof DeleteTopic d) {
                 return delete(d.name());

@@ -366,19 +366,41 @@ public class TopicRegistry implements AutoCloseable {
     public Topic updateConfigs(String name, Map<String, String> changes) {
         synchronized (adminLock) {
             Topic topic = get(name);
-            Map<String, String> merged = new HashMap<>(topic.metadata().configs());
-            changes.forEach((k, v) -> {
-                if (!LogConfig.KEYS.contains(k)) {
-                    // Checked here because a null value never reaches LogConfig.from's key check.
-                    throw new LogConfig.InvalidConfigException(k, "is not a topic config; known keys are "
-                            + LogConfig.KEYS);
-                }
-                if (v == null) {
-                    merged.remove(k);
-                } else {
-                    merged.put(k, v);
-                }
-            });
+            LogConfig.checkChange(topic.config(), LogConfig.from(mergeConfigs(topic.metadata().configs(), changes)));
+            return applyConfigs(name, changes);
+        }
+    }
+
+    /**
+     * The topic's config overrides after {@code changes} (a null value removes a key).
+     *
+     * @throws LogConfig.InvalidConfigException an unknown key
+     */
+    public static Map<String, String> mergeConfigs(Map<String, String> current, Map<String, String> changes) {
+        Map<String, String> merged = new HashMap<>(current);
+        changes.forEach((k, v) -> {
+            if (!LogConfig.KEYS.contains(k)) {
+                // Checked here because a null value never reaches LogConfig.from's key check.
+                throw new LogConfig.InvalidConfigException(k, "is not a topic config; known keys are "
+                        + LogConfig.KEYS);
+            }
+            if (v == null) {
+                merged.remove(k);
+            } else {
+                merged.put(k, v);
+            }
+        });
+        return merged;
+    }
+
+    /**
+     * {@link #updateConfigs} without the checks of a change that only the proposer makes (a cluster
+     * checks before it replicates: an apply must not refuse what a majority has logged).
+     */
+    public Topic applyConfigs(String name, Map<String, String> changes) {
+        synchronized (adminLock) {
+            Topic topic = get(name);
+            Map<String, String> merged = mergeConfigs(topic.metadata().configs(), changes);
             LogConfig config = LogConfig.from(merged);
             Topic updated = new Topic(topic.metadata().withConfigs(merged), config, topic.partitions());
             topic.hostedPartitions().forEach(p -> p.updateConfig(config));

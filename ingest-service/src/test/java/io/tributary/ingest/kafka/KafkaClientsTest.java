@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,6 +34,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -88,7 +90,7 @@ class KafkaClientsTest {
 
     @Test
     void producedOverKafkaIsReadOverKafkaAndRestAtTheAcknowledgedOffsets() throws Exception {
-        admin.createTopics(List.of(new NewTopic("k-orders", 3, (short) 1))).all().get();
+        admin.createTopics(List.of(json(new NewTopic("k-orders", 3, (short) 1)))).all().get();
         TopicDescription described = admin.describeTopics(List.of("k-orders")).allTopicNames().get().get("k-orders");
         assertThat(described.partitions()).hasSize(3);
         assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("k-orders", 3, (short) 1))).all().get())
@@ -156,7 +158,7 @@ class KafkaClientsTest {
 
     @Test
     void aValueThatIsNotJsonIsRefusedAndNothingIsStored() throws Exception {
-        admin.createTopics(List.of(new NewTopic("k-json", 1, (short) 1))).all().get();
+        admin.createTopics(List.of(json(new NewTopic("k-json", 1, (short) 1)))).all().get();
         try (KafkaProducer<String, String> producer = producer()) {
             producer.send(new ProducerRecord<>("k-json", "a", "{\"ok\":true}")).get();
             assertThatThrownBy(() -> producer.send(new ProducerRecord<>("k-json", "b", "not json")).get())
@@ -166,6 +168,28 @@ class KafkaClientsTest {
         TopicPartition tp = new TopicPartition("k-json", 0);
         assertThat(admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset()).isEqualTo(1);
         assertThat(restRecords("k-json", 0)).hasSize(1);
+    }
+
+    @Test
+    void aTopicCreatedOverKafkaHoldsAnyBytesAndRestShowsThemAsBase64() throws Exception {
+        admin.createTopics(List.of(new NewTopic("k-bytes", 1, (short) 1))).all().get();
+        byte[] value = {0, (byte) 0xff, 'x', (byte) 0x80, '"'};
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(producerProps(), new StringSerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>("k-bytes", "k", value)).get();
+            producer.send(new ProducerRecord<>("k-bytes", "n", null)).get();
+        }
+        List<JsonNode> rest = restRecords("k-bytes", 0);
+        assertThat(rest).hasSize(2);
+        assertThat(rest.get(0).path("valueEncoding").asString()).isEqualTo("base64");
+        assertThat(Base64.getDecoder().decode(rest.get(0).path("value").asString())).isEqualTo(value);
+        assertThat(rest.get(1).path("value").isNull()).isTrue();
+        assertThat(rest.get(1).has("valueEncoding")).isFalse();
+
+        // binary cannot go back to json (it may hold values that are not JSON); json to binary can.
+        HttpResponse<String> back = patch("/api/v1/topics/k-bytes/configs", "{\"configs\":{\"value.format\":\"json\"}}");
+        assertThat(back.statusCode()).as(back.body()).isEqualTo(400);
+        assertThat(back.body()).contains("value.format");
     }
 
     @Test
@@ -191,7 +215,15 @@ class KafkaClientsTest {
         return admin.listOffsets(Map.of(tp, spec)).partitionResult(tp).get();
     }
 
+    private static NewTopic json(NewTopic topic) {
+        return topic.configs(Map.of("value.format", "json"));
+    }
+
     private KafkaProducer<String, String> producer() {
+        return new KafkaProducer<>(producerProps(), new StringSerializer(), new StringSerializer());
+    }
+
+    private static Properties producerProps() {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -199,7 +231,7 @@ class KafkaClientsTest {
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+        return p;
     }
 
     /** Every record of the topic's partitions, by value, read with assigned partitions from the start. */
@@ -250,6 +282,12 @@ class KafkaClientsTest {
             }
             offset = next;
         }
+    }
+
+    private HttpResponse<String> patch(String path, String json) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path))
+                .header("Content-Type", "application/json")
+                .method("PATCH", HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> post(String path, String json) throws Exception {

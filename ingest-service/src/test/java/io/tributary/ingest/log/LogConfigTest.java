@@ -76,4 +76,16 @@ class LogConfigTest {
                 .isInstanceOfSatisfying(LogConfig.InvalidConfigException.class, e -> assertThat(e.key()).isEqualTo(key))
                 .hasMessageContaining(key);
     }
+
+    @Test
+    void valueFormatIsJsonByDefaultBinaryOnRequestAndNeverBackToJson() {
+        assertThat(LogConfig.defaults().binaryValues()).isFalse();
+        LogConfig binary = LogConfig.from(Map.of(LogConfig.VALUE_FORMAT, "binary"));
+        assertThat(binary.binaryValues()).isTrue();
+        assertThatThrownBy(() -> LogConfig.from(Map.of(LogConfig.VALUE_FORMAT, "avro")))
+                .isInstanceOf(LogConfig.InvalidConfigException.class).hasMessageContaining("json or binary");
+        LogConfig.checkChange(LogConfig.defaults(), binary); // json values are bytes too
+        assertThatThrownBy(() -> LogConfig.checkChange(binary, LogConfig.defaults()))
+                .isInstanceOf(LogConfig.InvalidConfigException.class).hasMessageContaining("back to json");
+    }
 }
