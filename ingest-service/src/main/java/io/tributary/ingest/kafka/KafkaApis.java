@@ -4,7 +4,6 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
@@ -53,15 +52,14 @@ public class KafkaApis {
         return copy;
     }
 
+    /** Whether this listener answers the key in that version (what it advertises). */
+    boolean supports(ApiKeys key, short version) {
+        return handlers.containsKey(key) && version >= key.oldestVersion() && version <= key.latestVersion(false);
+    }
+
+    /** Runs a request whose key and version {@link #supports} answered for. */
     CompletableFuture<? extends AbstractResponse> handle(KafkaRequest request) {
-        Handler h = handlers.get(request.header().apiKey());
-        short version = request.version();
-        ApiKeys key = request.header().apiKey();
-        if (h == null || version < key.oldestVersion() || version > key.latestVersion(false)) {
-            return CompletableFuture.failedFuture(new UnsupportedVersionException(key + " v" + version
-                    + " is not supported by this listener"));
-        }
-        return h.handle(request);
+        return handlers.get(request.header().apiKey()).handle(request);
     }
 
     private CompletableFuture<ApiVersionsResponse> apiVersions(KafkaRequest request) {

@@ -10,7 +10,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
-import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -82,19 +81,24 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
         if (pending.size() >= MAX_PENDING) {
             ctx.channel().config().setAutoRead(false);
         }
+        if (!apis.supports(header.apiKey(), header.apiVersion())) {
+            // As Kafka: ApiVersions is answered (so the client can pick a version we know), anything
+            // else closes the connection. Checked before the body is parsed: the message classes
+            // would read an unknown version with the newest schema.
+            if (header.apiKey() == ApiKeys.API_VERSIONS) {
+                answer.complete(unsupportedApiVersions(header));
+            } else {
+                log.debug("closing Kafka connection from {}: {} v{} is not supported", ctx.channel().remoteAddress(),
+                        header.apiKey(), header.apiVersion());
+                answer.complete(null);
+            }
+            return;
+        }
         AbstractRequest request;
         try {
             RequestAndSize parsed = AbstractRequest.parseRequest(header.apiKey(), header.apiVersion(),
                     new ByteBufferAccessor(buffer));
             request = parsed.request;
-        } catch (UnsupportedVersionException e) {
-            answer.complete(header.apiKey() == ApiKeys.API_VERSIONS ? unsupportedApiVersions(header) : null);
-            if (header.apiKey() != ApiKeys.API_VERSIONS) {
-                log.debug("closing Kafka connection from {}: {} v{} is not supported", ctx.channel().remoteAddress(),
-                        header.apiKey(), header.apiVersion());
-                ctx.close();
-            }
-            return;
         } catch (RuntimeException e) {
             log.debug("closing Kafka connection from {}: {} v{} does not parse: {}", ctx.channel().remoteAddress(),
                     header.apiKey(), header.apiVersion(), e.toString());

@@ -29,6 +29,8 @@ class KafkaListenerConfiguration {
         KafkaApis apis = new KafkaApis(self);
         apis.register(ApiKeys.METADATA, new MetadataApi(topics, self));
         apis.register(ApiKeys.CREATE_TOPICS, new CreateTopicsApi(topics, cluster, ingest));
+        apis.register(ApiKeys.DELETE_TOPICS, new DeleteTopicsApi(topics, cluster));
+        apis.register(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(topics));
         apis.register(ApiKeys.PRODUCE, new ProduceApi(topics, produce, ingest.produce()));
         apis.register(ApiKeys.FETCH, new FetchApi(topics, fetch));
         apis.register(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(topics, fetch));

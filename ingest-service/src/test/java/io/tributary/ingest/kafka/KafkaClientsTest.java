@@ -1,6 +1,19 @@
 package io.tributary.ingest.kafka;
 
 import java.io.IOException;
+import java.io.DataInputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.ApiVersionsResponse;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -193,6 +206,54 @@ class KafkaClientsTest {
     }
 
     @Test
+    void adminDescribesConfigsAndDeletesTopicsSeenOverRest() throws Exception {
+        admin.createTopics(List.of(new NewTopic("k-admin", 2, (short) 1).configs(Map.of("retention.ms", "60000"))))
+                .all().get();
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, "k-admin");
+        Config config = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+        assertThat(config.get("retention.ms").value()).isEqualTo("60000");
+        assertThat(config.get("retention.ms").source()).isEqualTo(ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+        assertThat(config.get("cleanup.policy").value()).isEqualTo("delete");
+        assertThat(config.get("cleanup.policy").isDefault()).isTrue();
+        assertThat(config.get("value.format").value()).isEqualTo("binary");
+
+        assertThat(restStatus("/api/v1/topics/k-admin")).isEqualTo(200);
+        admin.deleteTopics(List.of("k-admin")).all().get();
+        assertThat(restStatus("/api/v1/topics/k-admin")).isEqualTo(404);
+        assertThat(admin.listTopics().names().get()).doesNotContain("k-admin");
+        assertThatThrownBy(() -> admin.deleteTopics(List.of("k-admin")).all().get())
+                .hasCauseInstanceOf(UnknownTopicOrPartitionException.class);
+    }
+
+    /**
+     * A client that asks ApiVersions in a version newer than the listener's gets Kafka's answer:
+     * version 0, UNSUPPORTED_VERSION, and the ranges supported, on the same connection.
+     */
+    @Test
+    void anUnsupportedApiVersionsVersionIsAnsweredWithTheSupportedRanges() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", KAFKA_PORT)) {
+            ByteBuffer request = ByteBuffer.allocate(64);
+            request.putInt(0); // size, set below
+            request.putShort(ApiKeys.API_VERSIONS.id).putShort((short) 99).putInt(7);
+            request.putShort((short) 4).put("test".getBytes(StandardCharsets.UTF_8));
+            request.put((byte) 0); // no tagged fields (header v2)
+            request.putInt(0, request.position() - 4);
+            socket.getOutputStream().write(request.array(), 0, request.position());
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            byte[] body = new byte[in.readInt()];
+            in.readFully(body);
+            ByteBuffer answer = ByteBuffer.wrap(body);
+            assertThat(answer.getInt()).as("correlation id").isEqualTo(7);
+            ApiVersionsResponseData data = ApiVersionsResponse.parse(new ByteBufferAccessor(answer), (short) 0).data();
+            assertThat(data.errorCode()).isEqualTo(Errors.UNSUPPORTED_VERSION.code());
+            ApiVersionsResponseData.ApiVersion produce = data.apiKeys().find(ApiKeys.PRODUCE.id);
+            assertThat(produce).isNotNull();
+            assertThat(produce.maxVersion()).isEqualTo(ApiKeys.PRODUCE.latestVersion(false));
+            assertThat(data.apiKeys().find(ApiKeys.JOIN_GROUP.id)).as("only what is implemented").isNull();
+        }
+    }
+
+    @Test
     void offsetsByTimestampEarliestAndLatest() throws Exception {
         admin.createTopics(List.of(new NewTopic("k-times", 1, (short) 1))).all().get();
         long base = System.currentTimeMillis() - 60_000;
@@ -282,6 +343,11 @@ class KafkaClientsTest {
             }
             offset = next;
         }
+    }
+
+    private int restStatus(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
     }
 
     private HttpResponse<String> patch(String path, String json) throws Exception {
