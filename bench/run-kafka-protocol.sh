@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Kafka's own ProducerPerformance against ingest-service's Kafka listener and against Apache Kafka
+# (one KRaft node from ../shared/bench/kafka-anchor/broker.sh), same tool, same settings, runs
+# alternating between the two so that both see the same machine (issue 12).
+#
+#   bench/run-kafka-protocol.sh                 # W1 shape: 100 B, 3 partitions, acks=all; 1M warm-up, 3 x 2M
+#   QUICK=1 bench/run-kafka-protocol.sh         # smoke: 200k warm-up, 1 x 300k
+#   SIZE=1024 RECORDS=500000 bench/run-kafka-protocol.sh
+#
+# Knobs: RECORDS, WARMUP, SIZE, PARTITIONS, ACKS, RUNS, TARGETS ("ours kafka"), LINGER_MS (5, as the anchor),
+# SERVICE_JVM_OPTS, SKIP_BUILD=1, MVN_FLAGS (e.g. -o), ANCHOR (the kafka-anchor folder), OUT.
+# Prints one RESULT line per run and the medians; the ratio is ours / Kafka.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+ANCHOR=${ANCHOR:-$ROOT/../shared/bench/kafka-anchor}
+RECORDS=${RECORDS:-2000000}
+WARMUP=${WARMUP:-1000000}
+SIZE=${SIZE:-100}
+PARTITIONS=${PARTITIONS:-3}
+ACKS=${ACKS:-all}
+RUNS=${RUNS:-3}
+TARGETS=${TARGETS:-ours kafka}
+LINGER_MS=${LINGER_MS:-5}
+if [[ "${QUICK:-0}" == 1 ]]; then
+  RUNS=1; RECORDS=300000; WARMUP=200000
+fi
+SERVICE_JVM_OPTS=${SERVICE_JVM_OPTS:--Xms1g -Xmx1g -XX:+UseG1GC}
+HTTP_PORT=18081
+OURS=127.0.0.1:19192
+KAFKA=127.0.0.1:19092
+OUT=${OUT:-$ROOT/bench/target/kafka-protocol-$(date +%Y%m%d-%H%M%S)}
+mkdir -p "$OUT"
+LIB="${KAFKA_ANCHOR_LIB:-$HOME/.cache/kafka-anchor/lib}"
+
+log() { echo "[run-kafka-protocol $(date +%H:%M:%S)] $*" | tee -a "$OUT/summary.txt"; }
+
+if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+  log "building ingest-service"
+  ./mvnw -B -q ${MVN_FLAGS:-} install -DskipTests -pl ingest-service -am
+fi
+SERVICE_JAR=$ROOT/ingest-service/target/ingest-service-0.1.0-SNAPSHOT-exec.jar
+[[ -f $SERVICE_JAR ]] || { echo "missing $SERVICE_JAR; build first" >&2; exit 1; }
+
+DATA=$(mktemp -d /tmp/tributary-kafka-protocol-XXXXXX)
+SERVICE_PID=
+KAFKA_STARTED=0
+cleanup() {
+  if [[ -n "$SERVICE_PID" ]] && kill -0 "$SERVICE_PID" 2>/dev/null; then
+    kill "$SERVICE_PID" 2>/dev/null || true
+    for _ in $(seq 30); do kill -0 "$SERVICE_PID" 2>/dev/null || break; sleep 1; done
+    kill -9 "$SERVICE_PID" 2>/dev/null || true
+  fi
+  if [[ "$KAFKA_STARTED" == 1 ]]; then "$ANCHOR/broker.sh" stop >/dev/null 2>&1 || true; fi
+  rm -rf "$DATA"
+}
+trap cleanup EXIT
+
+if [[ " $TARGETS " == *" kafka "* ]]; then
+  if ! "$ANCHOR/broker.sh" status | grep -q running; then
+    log "starting Apache Kafka (one node) from $ANCHOR"
+    "$ANCHOR/broker.sh" start >> "$OUT/kafka-broker.log" 2>&1
+    KAFKA_STARTED=1
+  fi
+elif ! ls "$LIB"/kafka-tools-*.jar >/dev/null 2>&1; then
+  # Kafka's tools come from the anchor's jar folder; fetch it once (no broker started).
+  "$ANCHOR/broker.sh" status >/dev/null 2>&1 || true
+fi
+
+if [[ " $TARGETS " == *" ours "* ]]; then
+  log "starting ingest-service, Kafka listener on $OURS"
+  java $SERVICE_JVM_OPTS -jar "$SERVICE_JAR" --server.port=$HTTP_PORT --server.address=127.0.0.1 \
+    --ingest.data-dir="$DATA/ingest" --ingest.kafka.port=${OURS##*:} --ingest.kafka.advertised-host=127.0.0.1 \
+    > "$OUT/ingest.log" 2>&1 &
+  SERVICE_PID=$!
+  for _ in $(seq 120); do
+    curl -sf -o /dev/null "http://127.0.0.1:$HTTP_PORT/actuator/health/readiness" && break
+    kill -0 "$SERVICE_PID" 2>/dev/null || { echo "ingest-service exited; see $OUT/ingest.log" >&2; exit 1; }
+    sleep 1
+  done
+fi
+
+TOOL_OPTS=(-Xmx512m -XX:+UseG1GC -cp "$LIB/*" -Dlog4j2.configurationFile="$ANCHOR/tools-log4j2.properties")
+tool() { java "${TOOL_OPTS[@]}" "$@"; }
+
+# produce <target> <bootstrap> <topic> <records>: one ProducerPerformance run on a fresh topic; echoes rec/s
+produce() {
+  local target=$1 bs=$2 topic=$3 n=$4
+  tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$bs" --create --topic "$topic" \
+    --partitions "$PARTITIONS" --replication-factor 1 >> "$OUT/$target.log" 2>&1
+  local line
+  line=$(tool org.apache.kafka.tools.ProducerPerformance --topic "$topic" --num-records "$n" --record-size "$SIZE" \
+    --throughput -1 --producer-props bootstrap.servers="$bs" acks="$ACKS" linger.ms="$LINGER_MS" 2>&1 \
+    | tee -a "$OUT/$target.log" | grep '50th' | tail -1)
+  # "N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, P50 ms 50th, ..."
+  echo "$line" | sed -E 's/^([0-9]+) records sent, ([0-9.]+) records\/sec \(([0-9.]+) MB\/sec\), ([0-9.]+) ms avg latency, ([0-9.]+) ms max latency, ([0-9]+) ms 50th, ([0-9]+) ms 95th, ([0-9]+) ms 99th.*/sent=\1 rps=\2 mbps=\3 p50_ms=\6 p99_ms=\8/'
+}
+
+bootstrap_of() { if [[ $1 == ours ]]; then echo $OURS; else echo $KAFKA; fi; }
+
+log "load average $(cut -d' ' -f1-3 /proc/loadavg); ${SIZE} B, $PARTITIONS partitions, acks=$ACKS, warm-up $WARMUP, $RUNS x $RECORDS"
+for t in $TARGETS; do
+  log "warm-up $t: $(produce "$t" "$(bootstrap_of "$t")" "warm-$t-$$" "$WARMUP")"
+done
+declare -A RPS
+for run in $(seq "$RUNS"); do
+  for t in $TARGETS; do
+    result=$(produce "$t" "$(bootstrap_of "$t")" "run$run-$t-$$" "$RECORDS")
+    log "RESULT target=$t run=$run $result load=$(cut -d' ' -f1 /proc/loadavg)"
+    RPS[$t]+="$(echo "$result" | sed -E 's/.*rps=([0-9.]+).*/\1/') "
+  done
+done
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+for t in $TARGETS; do
+  log "MEDIAN target=$t rps=$(echo "${RPS[$t]}" | median) runs=[${RPS[$t]% }]"
+done
+if [[ " $TARGETS " == *" ours "* && " $TARGETS " == *" kafka "* ]]; then
+  log "RATIO ours/kafka=$(awk -v a="$(echo "${RPS[ours]}" | median)" -v b="$(echo "${RPS[kafka]}" | median)" 'BEGIN {printf "%.2f", a / b}')"
+fi
+log "load average at the end $(cut -d' ' -f1-3 /proc/loadavg); logs: $OUT"
