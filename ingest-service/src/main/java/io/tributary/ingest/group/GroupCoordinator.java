@@ -156,6 +156,25 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
 
     // ---- membership ----------------------------------------------------------------------
 
+    /** Whether a group is in use through another protocol (the Kafka listener's groups). */
+    private volatile java.util.function.Predicate<String> otherProtocolActive = g -> false;
+
+    void otherProtocolActive(java.util.function.Predicate<String> check) {
+        this.otherProtocolActive = check;
+    }
+
+    /** True while the group has members that joined over REST. */
+    boolean hasMembers(String groupId) {
+        ConsumerGroup g = groups.get(groupId);
+        if (g == null) {
+            return false;
+        }
+        synchronized (g) {
+            return !g.members.isEmpty();
+        }
+    }
+
+
     /**
      * Adds a member and rebalances.
      *
@@ -186,6 +205,10 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         }
         OffsetReset reset = OffsetReset.parse(autoOffsetReset);
         String memberId = "consumer-" + UUID.randomUUID();
+        if (otherProtocolActive.test(groupId)) {
+            throw new ProblemException(ProblemType.GROUP_IN_USE, "group " + groupId + " has members that joined "
+                    + "through the Kafka protocol; a group is used through one protocol at a time");
+        }
         return withLiveGroup(groupId, g -> {
             refreshCoordination(g);
             if (g.members.size() >= maxMembersPerGroup) {
@@ -481,6 +504,8 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         if (placement.clustered()) {
             return listCoordinatedHere();
         }
+        SortedSet<String> offsetsOnly = new TreeSet<>(offsets.groups());
+        offsetsOnly.removeAll(groups.keySet());
         for (ConsumerGroup g : new TreeMap<>(groups).values()) {
             synchronized (g) {
                 if (!g.dead) {
@@ -488,6 +513,9 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
                 }
             }
         }
+        // Committed by Kafka clients (the Kafka listener's groups share the offsets store).
+        offsetsOnly.forEach(id -> out.add(new GroupSummary(id, 0, 0, "Empty")));
+        out.sort(java.util.Comparator.comparing(GroupSummary::group));
         return out;
     }
 
@@ -521,8 +549,8 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     /** @throws ProblemException UNKNOWN_GROUP */
     GroupDescription describe(String groupId) {
         ConsumerGroup g = groups.get(groupId);
-        if (g == null && placement.clustered() && !offsets.committed(groupId).isEmpty()) {
-            // Committed through an earlier coordinator: known here by its offsets only.
+        if (g == null && !offsets.committed(groupId).isEmpty()) {
+            // Committed through an earlier coordinator, or by Kafka clients: known here by its offsets only.
             g = groups.computeIfAbsent(groupId, this::newGroup);
         }
         if (g == null) {

@@ -7,6 +7,7 @@ import io.tributary.ingest.acl.AccessControl;
 import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.fetch.FetchService;
+import io.tributary.ingest.group.GroupOffsets;
 import io.tributary.ingest.produce.ProduceService;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
@@ -22,7 +23,8 @@ class KafkaListenerConfiguration {
 
     @Bean
     KafkaApis kafkaApis(KafkaProperties props, Environment env, ClusterOps cluster, TopicRegistry registry,
-                        AccessControl access, ProduceService produce, FetchService fetch, IngestProperties ingest) {
+                        AccessControl access, ProduceService produce, FetchService fetch, IngestProperties ingest,
+                        KafkaGroupCoordinator groups) {
         KafkaEndpoint self = new KafkaEndpoint(cluster.nodeId(), advertisedHost(props, bindHost(props, env)),
                 props.port());
         KafkaTopics topics = new KafkaTopics(registry, access);
@@ -35,7 +37,23 @@ class KafkaListenerConfiguration {
         apis.register(ApiKeys.FETCH, new FetchApi(topics, fetch));
         apis.register(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(topics, fetch));
         apis.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(cluster));
+        GroupApis groupApis = new GroupApis(groups, topics, self);
+        apis.register(ApiKeys.FIND_COORDINATOR, groupApis::findCoordinator);
+        apis.register(ApiKeys.JOIN_GROUP, groupApis::joinGroup);
+        apis.register(ApiKeys.SYNC_GROUP, groupApis::syncGroup);
+        apis.register(ApiKeys.HEARTBEAT, groupApis::heartbeat);
+        apis.register(ApiKeys.LEAVE_GROUP, groupApis::leaveGroup);
+        apis.register(ApiKeys.OFFSET_COMMIT, groupApis::offsetCommit);
+        apis.register(ApiKeys.OFFSET_FETCH, groupApis::offsetFetch);
+        apis.register(ApiKeys.LIST_GROUPS, groupApis::listGroups);
+        apis.register(ApiKeys.DESCRIBE_GROUPS, groupApis::describeGroups);
         return apis;
+    }
+
+    @Bean(destroyMethod = "close")
+    KafkaGroupCoordinator kafkaGroupCoordinator(GroupOffsets offsets, IngestProperties ingest, KafkaProperties props) {
+        return new KafkaGroupCoordinator(offsets, ingest.groups().minSessionTimeout().toMillis(),
+                ingest.groups().maxSessionTimeout().toMillis(), props.groupInitialRebalanceDelay().toMillis());
     }
 
     @Bean

@@ -18,6 +18,9 @@ import org.springframework.util.unit.DataSize;
  * @param requestThreads  threads that run requests (log and Raft work never runs on the network threads); a
  *                        request that waits for a Raft commit holds one
  * @param ioThreads       Netty event-loop threads that read and write the connections
+ * @param groupInitialRebalanceDelay how long an empty consumer group's first rebalance waits for more members
+ *                        to join (Kafka's {@code group.initial.rebalance.delay.ms}), so that consumers started
+ *                        together get their partitions in one rebalance rather than one each
  */
 @ConfigurationProperties("ingest.kafka")
 public record KafkaProperties(
@@ -26,7 +29,8 @@ public record KafkaProperties(
         @DefaultValue("") String advertisedHost,
         @DefaultValue("100MB") DataSize maxRequestSize,
         @DefaultValue("16") int requestThreads,
-        @DefaultValue("2") int ioThreads) {
+        @DefaultValue("2") int ioThreads,
+        @DefaultValue("3s") java.time.Duration groupInitialRebalanceDelay) {
 
     public KafkaProperties {
         if (port < 0 || port > 65535) {

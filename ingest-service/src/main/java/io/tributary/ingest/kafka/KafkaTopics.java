@@ -62,6 +62,11 @@ final class KafkaTopics {
         return access.permits(PRINCIPAL, ResourceType.TOPIC, topic, op, false);
     }
 
+    /** Whether the principal may do it on another kind of resource (a group); a refusal is counted. */
+    boolean mayResource(ResourceType type, String name, Operation op) {
+        return access.permits(PRINCIPAL, type, name, op, false);
+    }
+
     boolean mayDescribe(String topic) {
         return access.permits(PRINCIPAL, ResourceType.TOPIC, topic, Operation.DESCRIBE, true);
     }

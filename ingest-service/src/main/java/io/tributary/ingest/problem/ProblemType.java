@@ -29,6 +29,8 @@ public enum ProblemType {
     UNKNOWN_MEMBER("unknown-member", "Unknown group member", HttpStatus.NOT_FOUND, false),
     UNKNOWN_GROUP("unknown-group", "Unknown group", HttpStatus.NOT_FOUND, false),
     REBALANCE_IN_PROGRESS("rebalance-in-progress", "Stale group generation", HttpStatus.CONFLICT, false),
+    /** A REST join of a group that has members through the Kafka protocol (one protocol at a time). */
+    GROUP_IN_USE("group-in-use", "Group in use through the Kafka protocol", HttpStatus.CONFLICT, false),
     FENCED("fenced", "Partition not assigned to member", HttpStatus.CONFLICT, false),
     /** A group poll's {@code after} names neither the member's latest answer nor the one before it. */
     UNKNOWN_POLL_SEQUENCE("unknown-poll-sequence", "Unknown poll sequence", HttpStatus.CONFLICT, false),

@@ -83,6 +83,7 @@ class KafkaClientsTest {
         registry.add("ingest.data-dir", DATA::toString);
         registry.add("ingest.kafka.port", () -> KAFKA_PORT);
         registry.add("ingest.kafka.advertised-host", () -> "127.0.0.1");
+        registry.add("ingest.kafka.group-initial-rebalance-delay", () -> "200ms");
     }
 
     @LocalServerPort
@@ -249,8 +250,115 @@ class KafkaClientsTest {
             ApiVersionsResponseData.ApiVersion produce = data.apiKeys().find(ApiKeys.PRODUCE.id);
             assertThat(produce).isNotNull();
             assertThat(produce.maxVersion()).isEqualTo(ApiKeys.PRODUCE.latestVersion(false));
-            assertThat(data.apiKeys().find(ApiKeys.JOIN_GROUP.id)).as("only what is implemented").isNull();
+            assertThat(data.apiKeys().find(ApiKeys.JOIN_GROUP.id)).isNotNull();
+            assertThat(data.apiKeys().find(ApiKeys.ADD_PARTITIONS_TO_TXN.id)).as("only what is implemented").isNull();
         }
+    }
+
+    /**
+     * Two subscribed consumers of one group: the second joining moves partitions to it (a
+     * rebalance), every record is delivered, the commits land in the same offsets store the REST
+     * API reads, and the group cannot be joined over REST meanwhile.
+     */
+    @Test
+    void aGroupOfTwoSubscribedConsumersRebalancesReadsEverythingAndCommitsWhereRestSeesIt() throws Exception {
+        int n = 3000;
+        admin.createTopics(List.of(new NewTopic("k-group", 3, (short) 1))).all().get();
+        try (KafkaProducer<String, String> producer = producer()) {
+            for (int i = 0; i < n; i++) {
+                producer.send(new ProducerRecord<>("k-group", "k" + i, "v" + i));
+            }
+            producer.flush();
+        }
+        java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicReference<java.util.Set<TopicPartition>> secondOwns =
+                new java.util.concurrent.atomic.AtomicReference<>(java.util.Set.of());
+        Thread second;
+        try (KafkaConsumer<String, String> first = groupConsumer("g-two")) {
+            first.subscribe(List.of("k-group"));
+            // The first member alone gets every partition; read a part of the topic with it.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (seen.size() < 500 && System.nanoTime() < deadline) {
+                first.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
+                commit(first);
+            }
+            assertThat(first.assignment()).hasSize(3);
+
+            HttpResponse<String> rest = post("/api/v1/groups/g-two/members", "{\"topics\":[\"k-group\"]}");
+            assertThat(rest.statusCode()).as(rest.body()).isEqualTo(409);
+            assertThat(rest.body()).contains("group-in-use");
+
+            second = new Thread(() -> {
+                try (KafkaConsumer<String, String> c = groupConsumer("g-two")) {
+                    c.subscribe(List.of("k-group"));
+                    while (!stop.get()) {
+                        c.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
+                        commit(c);
+                        secondOwns.set(java.util.Set.copyOf(c.assignment()));
+                    }
+                }
+            });
+            second.start();
+            deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while ((seen.size() < n || secondOwns.get().isEmpty() || first.assignment().size() == 3)
+                    && System.nanoTime() < deadline) {
+                first.poll(Duration.ofMillis(200)).forEach(r -> seen.add(r.value()));
+                commit(first);
+            }
+            assertThat(secondOwns.get()).as("the second member got partitions").isNotEmpty();
+            assertThat(first.assignment()).as("the first member gave some up").hasSizeLessThan(3);
+            java.util.Set<TopicPartition> both = new java.util.HashSet<>(first.assignment());
+            both.addAll(secondOwns.get());
+            assertThat(both).hasSize(3);
+            stop.set(true);
+            second.join(30_000);
+        }
+        assertThat(seen).hasSize(n);
+        // Committed through Kafka: the log end of every partition, read back by Admin and over REST.
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+                admin.listConsumerGroupOffsets("g-two").partitionsToOffsetAndMetadata().get();
+        long total = 0;
+        for (int p = 0; p < 3; p++) {
+            TopicPartition tp = new TopicPartition("k-group", p);
+            long end = offset(tp, OffsetSpec.latest()).offset();
+            assertThat(committed.get(tp).offset()).isEqualTo(end);
+            total += end;
+        }
+        assertThat(total).isEqualTo(n);
+        HttpResponse<String> described = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort
+                + "/api/v1/groups/g-two")).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(described.statusCode()).as(described.body()).isEqualTo(200);
+        long restCommitted = 0;
+        for (JsonNode o : JSON.readTree(described.body()).path("offsets")) {
+            restCommitted += o.path("committedOffset").asLong();
+        }
+        assertThat(restCommitted).isEqualTo(n);
+        // Both members left: the group is empty again and REST may use it.
+        assertThat(admin.describeConsumerGroups(List.of("g-two")).all().get().get("g-two").groupState().toString())
+                .isEqualToIgnoringCase("empty");
+    }
+
+    /** Commits what was consumed; a commit refused by a rebalance is retried after the next poll, as applications do. */
+    private static void commit(KafkaConsumer<String, String> consumer) {
+        try {
+            consumer.commitSync();
+        } catch (org.apache.kafka.common.errors.RebalanceInProgressException
+                 | org.apache.kafka.clients.consumer.CommitFailedException e) {
+            // the next poll rejoins; its records (and those not committed) are delivered again
+        }
+    }
+
+    private KafkaConsumer<String, String> groupConsumer(String group) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+        p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, 500);
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
     }
 
     @Test
