@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Kafka's own ProducerPerformance against ingest-service's Kafka listener and against Apache Kafka
+# Kafka's own ProducerPerformance and ConsumerPerformance (with a consumer group) against ingest-service's Kafka listener and against Apache Kafka
 # (one KRaft node from ../shared/bench/kafka-anchor/broker.sh), same tool, same settings, runs
 # alternating between the two so that both see the same machine (issue 12).
 #
@@ -69,9 +69,11 @@ elif ! ls "$LIB"/kafka-tools-*.jar >/dev/null 2>&1; then
 fi
 
 if [[ " $TARGETS " == *" ours "* ]]; then
+  # No initial rebalance delay, as the anchor broker (group.initial.rebalance.delay.ms=0).
   log "starting ingest-service, Kafka listener on $OURS"
   java $SERVICE_JVM_OPTS -jar "$SERVICE_JAR" --server.port=$HTTP_PORT --server.address=127.0.0.1 \
     --ingest.data-dir="$DATA/ingest" --ingest.kafka.port=${OURS##*:} --ingest.kafka.advertised-host=127.0.0.1 \
+    --ingest.kafka.group-initial-rebalance-delay=0s \
     > "$OUT/ingest.log" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 120); do
@@ -97,25 +99,41 @@ produce() {
   echo "$line" | sed -E 's/^([0-9]+) records sent, ([0-9.]+) records\/sec \(([0-9.]+) MB\/sec\), ([0-9.]+) ms avg latency, ([0-9.]+) ms max latency, ([0-9]+) ms 50th, ([0-9]+) ms 95th, ([0-9]+) ms 99th.*/sent=\1 rps=\2 mbps=\3 p50_ms=\6 p99_ms=\8/'
 }
 
+# consume <target> <bootstrap> <topic> <records>: one ConsumerPerformance run (a consumer group) over the topic
+consume() {
+  local target=$1 bs=$2 topic=$3 n=$4
+  local line
+  line=$(tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$bs" --topic "$topic" --messages "$n" \
+    --timeout 60000 --group "perf-$topic" 2>&1 | tee -a "$OUT/$target.log" | tail -1)
+  # start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms,
+  # fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
+  echo "$line" | awk -F', ' '{printf "consumed=%s rps=%.0f fetch_rps=%.0f rebalance_ms=%s", $5, $6, $10, $7}'
+}
+
 bootstrap_of() { if [[ $1 == ours ]]; then echo $OURS; else echo $KAFKA; fi; }
 
 log "load average $(cut -d' ' -f1-3 /proc/loadavg); ${SIZE} B, $PARTITIONS partitions, acks=$ACKS, warm-up $WARMUP, $RUNS x $RECORDS"
 for t in $TARGETS; do
   log "warm-up $t: $(produce "$t" "$(bootstrap_of "$t")" "warm-$t-$$" "$WARMUP")"
 done
-declare -A RPS
+declare -A RPS CRPS
 for run in $(seq "$RUNS"); do
   for t in $TARGETS; do
     result=$(produce "$t" "$(bootstrap_of "$t")" "run$run-$t-$$" "$RECORDS")
-    log "RESULT target=$t run=$run $result load=$(cut -d' ' -f1 /proc/loadavg)"
+    log "RESULT target=$t run=$run mode=produce $result load=$(cut -d' ' -f1 /proc/loadavg)"
     RPS[$t]+="$(echo "$result" | sed -E 's/.*rps=([0-9.]+).*/\1/') "
+    result=$(consume "$t" "$(bootstrap_of "$t")" "run$run-$t-$$" "$RECORDS")
+    log "RESULT target=$t run=$run mode=consume $result load=$(cut -d' ' -f1 /proc/loadavg)"
+    CRPS[$t]+="$(echo "$result" | sed -E 's/.* rps=([0-9.]+).*/\1/') "
   done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 for t in $TARGETS; do
-  log "MEDIAN target=$t rps=$(echo "${RPS[$t]}" | median) runs=[${RPS[$t]% }]"
+  log "MEDIAN target=$t mode=produce rps=$(echo "${RPS[$t]}" | median) runs=[${RPS[$t]% }]"
+  log "MEDIAN target=$t mode=consume rps=$(echo "${CRPS[$t]}" | median) runs=[${CRPS[$t]% }]"
 done
 if [[ " $TARGETS " == *" ours "* && " $TARGETS " == *" kafka "* ]]; then
-  log "RATIO ours/kafka=$(awk -v a="$(echo "${RPS[ours]}" | median)" -v b="$(echo "${RPS[kafka]}" | median)" 'BEGIN {printf "%.2f", a / b}')"
+  log "RATIO mode=produce ours/kafka=$(awk -v a="$(echo "${RPS[ours]}" | median)" -v b="$(echo "${RPS[kafka]}" | median)" 'BEGIN {printf "%.2f", a / b}')"
+  log "RATIO mode=consume ours/kafka=$(awk -v a="$(echo "${CRPS[ours]}" | median)" -v b="$(echo "${CRPS[kafka]}" | median)" 'BEGIN {printf "%.2f", a / b}')"
 fi
 log "load average at the end $(cut -d' ' -f1-3 /proc/loadavg); logs: $OUT"

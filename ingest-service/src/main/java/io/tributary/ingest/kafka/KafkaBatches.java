@@ -31,7 +31,8 @@ import org.apache.kafka.common.utils.ByteUtils;
  *  69        records
  * </pre>
  * So a fetch rewrites the header (8 bytes shorter) and recomputes the CRC32C over attributes to
- * the end, and copies the records as they are. The Kafka batch's partition leader epoch is -1:
+ * the end, and copies the records as they are; the log's attribute bit for contiguous sequences is
+ * cleared (every other attribute bit is 0 in the log). The Kafka batch's partition leader epoch is -1:
  * this listener does not take part in Kafka's leader-epoch fencing (docs/kafka-protocol.md).
  *
  * <p>A produced batch is decoded record by record (decompressing gzip, snappy, lz4 or zstd with
@@ -64,6 +65,8 @@ final class KafkaBatches {
         out.putInt(start + 8, size - 12);            // batchLength
         out.putInt(start + 12, -1);                  // partitionLeaderEpoch: no epoch fencing
         out.put(start + 16, (byte) 2);               // magic
+        out.putShort(start + KAFKA_ATTRIBUTES, (short) (out.getShort(start + KAFKA_ATTRIBUTES)
+                & ~RecordBatch.CONTIGUOUS_SEQUENCES)); // the log's own bit; Kafka's bits 0-6 are all 0
         long baseSequence = batch.baseSequence();
         out.putInt(start + KAFKA_BASE_SEQUENCE, baseSequence >= 0 && baseSequence <= Integer.MAX_VALUE
                 ? (int) baseSequence : -1);
@@ -133,9 +136,9 @@ final class KafkaBatches {
         if (records.isEmpty()) {
             throw new InvalidRecordException("a record batch holds no records");
         }
+        // Kafka's idempotence rules (contiguous sequences), recorded in the stored batch.
         ProducerBatch producer = batch.hasProducerId()
-                ? new ProducerBatch(batch.producerId(), batch.producerEpoch(), batch.baseSequence(),
-                        (long) batch.baseSequence() + records.size() - 1)
+                ? ProducerBatch.kafka(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), records.size())
                 : ProducerBatch.NONE;
         return new Produced(records, producer);
     }

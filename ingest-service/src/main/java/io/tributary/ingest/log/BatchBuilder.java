@@ -33,8 +33,15 @@ public final class BatchBuilder {
         for (int i = 0; i < deltas.length; i++) {
             deltas[i] = i;
         }
-        return build(records, deltas, deltas.length - 1, 0L, producer.producerId(), producer.producerEpoch(),
-                producer.baseSequence(), producer.lastSequence());
+        RecordBatch batch = build(records, deltas, deltas.length - 1, 0L, producer.producerId(),
+                producer.producerEpoch(), producer.baseSequence(), producer.lastSequence());
+        if (producer.contiguous()) {
+            // Marked after the fact: the attribute is inside the CRC, so the CRC is written again.
+            ByteBuffer header = ByteBuffer.wrap(batch.array(), batch.start(), batch.sizeInBytes());
+            header.putShort(RecordBatch.ATTRIBUTES, RecordBatch.CONTIGUOUS_SEQUENCES);
+            header.putInt(RecordBatch.CRC, (int) batch.computeCrc());
+        }
+        return batch;
     }
 
     /**

@@ -217,7 +217,8 @@ public final class PartitionLog implements Closeable {
         }
         writeLock.lock();
         try {
-            producers.check(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence());
+            producers.check(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence(),
+                    batch.contiguousSequences());
         } finally {
             writeLock.unlock();
         }
@@ -243,7 +244,7 @@ public final class PartitionLog implements Closeable {
             ensureOpen();
             if (batch.hasProducerId()) {
                 ProducerStateTable.Verdict verdict = producers.check(batch.producerId(), batch.producerEpoch(),
-                        batch.baseSequence(), batch.lastSequence());
+                        batch.baseSequence(), batch.lastSequence(), batch.contiguousSequences());
                 if (verdict instanceof ProducerStateTable.Duplicate dup) {
                     return new AppendResult(dup.original().firstOffset(), timestampsOf(dup.original()), true);
                 }

@@ -16,7 +16,8 @@ import java.util.zip.CRC32C;
  * Per-partition memory of idempotent producers: for each producer id, its epoch, the last
  * {@value #REMEMBERED_BATCHES} batches it wrote (sequence range and offsets) and when it last wrote.
  *
- * <p>Sequence rules (per producer and partition): sequences only increase, within and across
+ * <p>Sequence rules (per producer and partition; a batch marked with contiguous sequences follows
+ * Kafka's instead, see {@link #check}): sequences only increase, within and across
  * epochs of the same producer id; gaps are allowed, because writers such as the cleaning
  * service derive sequences from source offsets and skip the records they filter out. A batch
  * equal to a remembered one is a retry and gets the original offsets back; one that overlaps
@@ -114,11 +115,23 @@ final class ProducerStateTable {
     /**
      * Decides whether a batch from this producer should be appended. Changes nothing.
      *
+     * <p>A batch with contiguous sequences ({@link RecordBatch#CONTIGUOUS_SEQUENCES}, Kafka's rules,
+     * {@link #check(long, short, long, long, boolean)}): within an epoch it must start right after
+     * the last batch (32-bit sequences, wrapping to 0), a new epoch must start at 0, and anything
+     * else that is not a retry of a remembered batch is out of order. So a batch that failed and is
+     * sent again after later ones were refused cannot be skipped as a "duplicate".
+     *
      * @throws ProducerFencedException     when the epoch is older than the newest seen
      * @throws OutOfOrderSequenceException when the sequences overlap written ones without matching
-     * @throws DuplicateSequenceException  when the batch is older than anything remembered
+     *                                     (or, contiguous, do not follow on)
+     * @throws DuplicateSequenceException  when the batch is older than anything remembered (not contiguous)
      */
     Verdict check(long producerId, short epoch, long firstSequence, long lastSequence) {
+        return check(producerId, epoch, firstSequence, lastSequence, false);
+    }
+
+    /** {@link #check(long, short, long, long)} under the batch's rules; see the other overload. */
+    Verdict check(long producerId, short epoch, long firstSequence, long lastSequence, boolean contiguous) {
         Entry entry = live(producerId);
         if (entry == null) {
             return new Append();
@@ -127,19 +140,28 @@ final class ProducerStateTable {
             throw new ProducerFencedException(producerId, epoch, entry.epoch);
         }
         if (epoch > entry.epoch) {
-            // Nothing remembered was written by this epoch, so nothing is its retry; its sequences
-            // must still go on increasing from the previous epoch's.
-            if (firstSequence > entry.lastSequence()) {
+            // Nothing remembered was written by this epoch, so nothing is its retry. Kafka's rule: a
+            // new epoch starts at 0; the log's own: sequences go on increasing from the previous epoch's.
+            if (contiguous ? firstSequence == 0 : firstSequence > entry.lastSequence()) {
                 return new Append();
             }
             throw new OutOfOrderSequenceException("producer " + producerId + " epoch " + epoch + " sent sequences "
-                    + firstSequence + ".." + lastSequence + " but epoch " + entry.epoch + " has already written up to "
-                    + entry.lastSequence(), entry.lastSequence());
+                    + firstSequence + ".." + lastSequence + (contiguous ? "; a new epoch starts at 0"
+                    : " but epoch " + entry.epoch + " has already written up to " + entry.lastSequence()),
+                    entry.lastSequence());
         }
         for (BatchMetadata m : entry.recent) {
             if (m.firstSequence() == firstSequence && m.lastSequence() == lastSequence) {
                 return new Duplicate(m);
             }
+        }
+        if (contiguous) {
+            long expected = (entry.lastSequence() + 1) & Integer.MAX_VALUE;
+            if (firstSequence == expected) {
+                return new Append();
+            }
+            throw new OutOfOrderSequenceException("producer " + producerId + " sent sequences " + firstSequence + ".."
+                    + lastSequence + " but the next expected is " + expected, entry.lastSequence());
         }
         if (firstSequence > entry.lastSequence()) {
             return new Append();

@@ -18,7 +18,7 @@ import java.util.zip.CRC32C;
  * 12     4    leaderEpoch       term of the leader that appended it
  * 16     1    magic             format version, {@value #MAGIC}
  * 17     4    crc               CRC32C of bytes [21, end)
- * 21     2    attributes        reserved, 0
+ * 21     2    attributes        bit 8 (0x100): contiguous sequences (below); every other bit 0
  * 23     4    lastOffsetDelta   lastOffset - baseOffset (records may have gaps after compaction)
  * 27     8    firstTimestamp
  * 35     8    maxTimestamp
@@ -35,6 +35,12 @@ import java.util.zip.CRC32C;
  *
  * <p>The CRC leaves out baseOffset and leaderEpoch so the leader can stamp both without
  * recomputing it.
+ *
+ * <p>Contiguous sequences (attribute 0x100): the batch's producer follows Kafka's idempotence
+ * rules, written by the Kafka listener: within an epoch each batch must start right after the
+ * previous one (32-bit sequences, wrapping to 0), and a new epoch starts at 0. Without it the
+ * log's own rules apply, which allow gaps (see ProducerStateTable). The bit travels with the batch
+ * so that every replica judges it the same way.
  */
 public final class RecordBatch implements Iterable<Record> {
 
@@ -44,6 +50,8 @@ public final class RecordBatch implements Iterable<Record> {
     public static final int OFFSETS_PREFIX = 27;
     public static final long NO_PRODUCER_ID = -1L;
     public static final long NO_SEQUENCE = -1L;
+    /** Attribute bit: the producer follows Kafka's contiguous-sequence rules. */
+    public static final short CONTIGUOUS_SEQUENCES = 0x100;
 
     static final int BASE_OFFSET = 0;
     static final int LENGTH = 8;
@@ -139,6 +147,11 @@ public final class RecordBatch implements Iterable<Record> {
      */
     public long lastSequence() {
         return baseSequence() + buffer.getInt(LAST_SEQUENCE_DELTA);
+    }
+
+    /** The producer follows Kafka's contiguous-sequence rules (attribute {@link #CONTIGUOUS_SEQUENCES}). */
+    public boolean contiguousSequences() {
+        return (buffer.getShort(ATTRIBUTES) & CONTIGUOUS_SEQUENCES) != 0;
     }
 
     public boolean hasProducerId() {
