@@ -34,6 +34,14 @@ public interface ClusterOps {
     int clusterSize();
 
     /**
+     * Where Kafka clients reach each member ({@code host:kafkaPort} by node id), for the members whose
+     * Kafka port {@code ingest.cluster.peers} gives; empty on a single node and when none does.
+     */
+    default Map<Integer, String> kafkaEndpoints() {
+        return Map.of();
+    }
+
+    /**
      * The cluster as this node sees it, for operators ({@code GET /api/v1/cluster}): every member
      * with its status and the partitions it leads and follows. On a cluster the other members are
      * asked at once, for at most {@code ingest.replication.peer-probe-timeout}; a single node

@@ -77,6 +77,17 @@ public class RaftClusterOps implements ClusterOps {
         return groups.clusterSize();
     }
 
+    @Override
+    public Map<Integer, String> kafkaEndpoints() {
+        Map<Integer, String> out = new java.util.TreeMap<>();
+        for (ClusterPeers.Peer p : groups.peers().peers()) {
+            if (p.hasKafkaPort()) {
+                out.put(p.id(), p.host() + ":" + p.kafkaPort());
+            }
+        }
+        return out;
+    }
+
     /**
      * Members from the peer list, their status from their answers; a partition's leader from this
      * node's own Raft member of it, or, when it holds none or does not know the leader (an

@@ -55,6 +55,11 @@ public class GroupOffsets {
         return offsets.groups();
     }
 
+    /** The node that coordinates the group now (the leader of its offsets partition); -1 while unknown. */
+    public int coordinator(String group) {
+        return offsets.placement().coordinator(group);
+    }
+
     /** Whether this node coordinates the group now (always on a single node). */
     public boolean coordinatesHere(String group) {
         return offsets.placement().localEpoch(group) >= 0;

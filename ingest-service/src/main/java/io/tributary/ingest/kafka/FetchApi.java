@@ -38,8 +38,11 @@ final class FetchApi implements KafkaApis.Handler {
     private final KafkaTopics topics;
     private final FetchService fetch;
 
-    FetchApi(KafkaTopics topics, FetchService fetch) {
+    private final KafkaBrokers brokers;
+
+    FetchApi(KafkaTopics topics, KafkaBrokers brokers, FetchService fetch) {
         this.topics = topics;
+        this.brokers = brokers;
         this.fetch = fetch;
     }
 
@@ -103,6 +106,9 @@ final class FetchApi implements KafkaApis.Handler {
         }
         if (p.partition() < 0 || p.partition() >= a.topic().partitions().size()) {
             return new Read(out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code()), 0);
+        }
+        if (!brokers.leads(a.topic(), p.partition())) {
+            return new Read(out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code()), 0);
         }
         try {
             int limit = Math.max(0, Math.min(p.partitionMaxBytes(), left));

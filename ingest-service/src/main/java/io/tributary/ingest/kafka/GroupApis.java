@@ -61,12 +61,12 @@ final class GroupApis {
 
     private final KafkaGroupCoordinator coordinator;
     private final KafkaTopics topics;
-    private final KafkaEndpoint self;
+    private final KafkaBrokers brokers;
 
-    GroupApis(KafkaGroupCoordinator coordinator, KafkaTopics topics, KafkaEndpoint self) {
+    GroupApis(KafkaGroupCoordinator coordinator, KafkaTopics topics, KafkaBrokers brokers) {
         this.coordinator = coordinator;
         this.topics = topics;
-        this.self = self;
+        this.brokers = brokers;
     }
 
     CompletableFuture<FindCoordinatorResponse> findCoordinator(KafkaRequest request) {
@@ -81,7 +81,14 @@ final class GroupApis {
             } else if (!mayGroup(key, Operation.DESCRIBE)) {
                 c.setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code());
             } else {
-                c.setNodeId(self.nodeId()).setHost(self.host()).setPort(self.port());
+                // On a cluster the leader of the group's offsets partition, as for REST groups.
+                KafkaEndpoint node = brokers.clustered() ? brokers.endpoint(coordinator.coordinatorNode(key))
+                        : brokers.self();
+                if (node == null) {
+                    c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code());
+                } else {
+                    c.setNodeId(node.nodeId()).setHost(node.host()).setPort(node.port());
+                }
             }
             data.coordinators().add(c);
         }

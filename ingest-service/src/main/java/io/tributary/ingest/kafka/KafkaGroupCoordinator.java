@@ -423,6 +423,11 @@ final class KafkaGroupCoordinator implements AutoCloseable {
         }
     }
 
+    /** The node that coordinates the group (the leader of its offsets partition); -1 while unknown. */
+    int coordinatorNode(String groupId) {
+        return offsets.coordinator(groupId);
+    }
+
     Map<TopicPartition, Long> committed(String groupId) {
         return offsets.committed(groupId);
     }

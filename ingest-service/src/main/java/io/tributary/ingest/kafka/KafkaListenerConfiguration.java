@@ -25,19 +25,20 @@ class KafkaListenerConfiguration {
     KafkaApis kafkaApis(KafkaProperties props, Environment env, ClusterOps cluster, TopicRegistry registry,
                         AccessControl access, ProduceService produce, FetchService fetch, IngestProperties ingest,
                         KafkaGroupCoordinator groups) {
-        KafkaEndpoint self = new KafkaEndpoint(cluster.nodeId(), advertisedHost(props, bindHost(props, env)),
+        KafkaEndpoint self = new KafkaEndpoint(cluster.nodeId(), advertisedHost(props, bindHost(props, env), cluster),
                 props.port());
+        KafkaBrokers brokers = new KafkaBrokers(cluster, self);
         KafkaTopics topics = new KafkaTopics(registry, access);
         KafkaApis apis = new KafkaApis(self);
-        apis.register(ApiKeys.METADATA, new MetadataApi(topics, self));
+        apis.register(ApiKeys.METADATA, new MetadataApi(topics, brokers));
         apis.register(ApiKeys.CREATE_TOPICS, new CreateTopicsApi(topics, cluster, ingest));
         apis.register(ApiKeys.DELETE_TOPICS, new DeleteTopicsApi(topics, cluster));
         apis.register(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(topics));
-        apis.register(ApiKeys.PRODUCE, new ProduceApi(topics, produce, ingest.produce()));
-        apis.register(ApiKeys.FETCH, new FetchApi(topics, fetch));
-        apis.register(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(topics, fetch));
+        apis.register(ApiKeys.PRODUCE, new ProduceApi(topics, brokers, produce, ingest.produce()));
+        apis.register(ApiKeys.FETCH, new FetchApi(topics, brokers, fetch));
+        apis.register(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(topics, brokers, fetch));
         apis.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(cluster));
-        GroupApis groupApis = new GroupApis(groups, topics, self);
+        GroupApis groupApis = new GroupApis(groups, topics, brokers);
         apis.register(ApiKeys.FIND_COORDINATOR, groupApis::findCoordinator);
         apis.register(ApiKeys.JOIN_GROUP, groupApis::joinGroup);
         apis.register(ApiKeys.SYNC_GROUP, groupApis::syncGroup);
@@ -57,7 +58,12 @@ class KafkaListenerConfiguration {
     }
 
     @Bean
-    KafkaServer kafkaServer(KafkaProperties props, Environment env, KafkaApis apis) {
+    KafkaServer kafkaServer(KafkaProperties props, Environment env, KafkaApis apis, ClusterOps cluster) {
+        String named = cluster.kafkaEndpoints().get(cluster.nodeId());
+        if (named != null && Integer.parseInt(named.substring(named.lastIndexOf(':') + 1)) != props.port()) {
+            throw new IllegalStateException("ingest.cluster.peers names " + named + " as this node's Kafka listener, "
+                    + "but ingest.kafka.port is " + props.port() + ": the other nodes would send clients elsewhere");
+        }
         return new KafkaServer(props, bindHost(props, env), apis);
     }
 
@@ -70,9 +76,18 @@ class KafkaListenerConfiguration {
         return server.isBlank() ? "0.0.0.0" : server;
     }
 
-    static String advertisedHost(KafkaProperties props, String bindHost) {
+    /**
+     * {@code ingest.kafka.advertised-host}; else, on a cluster, this node's host in
+     * {@code ingest.cluster.peers} (what the other nodes name it); else the bind host, or this
+     * machine's name when bound to every interface.
+     */
+    static String advertisedHost(KafkaProperties props, String bindHost, ClusterOps cluster) {
         if (!props.advertisedHost().isBlank()) {
             return props.advertisedHost();
+        }
+        String peer = cluster.kafkaEndpoints().get(cluster.nodeId());
+        if (peer != null) {
+            return peer.substring(0, peer.lastIndexOf(':'));
         }
         if (!"0.0.0.0".equals(bindHost) && !"::".equals(bindHost)) {
             return bindHost;

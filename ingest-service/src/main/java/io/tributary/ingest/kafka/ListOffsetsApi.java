@@ -28,8 +28,11 @@ final class ListOffsetsApi implements KafkaApis.Handler {
     private final KafkaTopics topics;
     private final FetchService fetch;
 
-    ListOffsetsApi(KafkaTopics topics, FetchService fetch) {
+    private final KafkaBrokers brokers;
+
+    ListOffsetsApi(KafkaTopics topics, KafkaBrokers brokers, FetchService fetch) {
         this.topics = topics;
+        this.brokers = brokers;
         this.fetch = fetch;
     }
 
@@ -56,6 +59,9 @@ final class ListOffsetsApi implements KafkaApis.Handler {
         }
         if (!topics.may(topic.name(), Operation.DESCRIBE)) {
             return out.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code());
+        }
+        if (!brokers.leads(topic, p.partitionIndex())) {
+            return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
         }
         long ts = p.timestamp();
         try {

@@ -16,22 +16,22 @@ import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
 
 /**
- * Metadata: the brokers, and each topic's partitions with their leader. This node names itself
- * as the only broker and the leader of every partition: it accepts a produce or a fetch of any
- * partition (on a cluster it routes the write through the partition's Raft group and reads its
- * writes from a replica, as the REST API does), so a client that talks to it alone is served
- * correctly. Topics are never created by a Metadata request (no auto-creation).
+ * Metadata: the brokers and each topic's partitions with their leader, as {@link KafkaBrokers}
+ * decides (the Raft leaders on a cluster with Kafka ports, else this node alone). A partition
+ * whose leader is unknown (an election) answers LEADER_NOT_AVAILABLE, so the client asks again.
+ * The in-sync replicas are given as the replicas (the measured set is in the REST describe; no
+ * Kafka client acts on it). Topics are never created by a Metadata request (no auto-creation).
  */
 final class MetadataApi implements KafkaApis.Handler {
 
     static final String CLUSTER_ID = "tributary";
 
     private final KafkaTopics topics;
-    private final KafkaEndpoint self;
+    private final KafkaBrokers brokers;
 
-    MetadataApi(KafkaTopics topics, KafkaEndpoint self) {
+    MetadataApi(KafkaTopics topics, KafkaBrokers brokers) {
         this.topics = topics;
-        this.self = self;
+        this.brokers = brokers;
     }
 
     @Override
@@ -39,9 +39,10 @@ final class MetadataApi implements KafkaApis.Handler {
         MetadataRequestData req = ((MetadataRequest) request.body()).data();
         MetadataResponseData data = new MetadataResponseData()
                 .setClusterId(CLUSTER_ID)
-                .setControllerId(self.nodeId());
-        data.brokers().add(new MetadataResponseBroker().setNodeId(self.nodeId()).setHost(self.host())
-                .setPort(self.port()));
+                .setControllerId(brokers.self().nodeId());
+        for (KafkaEndpoint b : brokers.all()) {
+            data.brokers().add(new MetadataResponseBroker().setNodeId(b.nodeId()).setHost(b.host()).setPort(b.port()));
+        }
         if (req.topics() == null) {
             for (TopicRegistry.Topic t : topics.registry().list()) {
                 if (topics.mayDescribe(t.name())) {
@@ -72,15 +73,20 @@ final class MetadataApi implements KafkaApis.Handler {
                 .setName(t.name())
                 .setTopicId(topics.idOf(t))
                 .setIsInternal(TopicNames.isInternal(t.name()));
-        List<Integer> me = List.of(self.nodeId());
         List<MetadataResponsePartition> partitions = new ArrayList<>(t.partitions().size());
         for (int p = 0; p < t.partitions().size(); p++) {
-            partitions.add(new MetadataResponsePartition()
+            int leader = brokers.leader(t, p);
+            List<Integer> replicas = brokers.replicas(t, p);
+            MetadataResponsePartition mp = new MetadataResponsePartition()
                     .setPartitionIndex(p)
-                    .setLeaderId(self.nodeId())
+                    .setLeaderId(leader)
                     .setLeaderEpoch(-1)
-                    .setReplicaNodes(me)
-                    .setIsrNodes(me));
+                    .setReplicaNodes(replicas)
+                    .setIsrNodes(replicas);
+            if (leader < 0 || brokers.endpoint(leader) == null) {
+                mp.setLeaderId(-1).setErrorCode(Errors.LEADER_NOT_AVAILABLE.code());
+            }
+            partitions.add(mp);
         }
         out.setPartitions(partitions);
         return out;

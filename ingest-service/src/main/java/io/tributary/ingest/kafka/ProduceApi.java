@@ -36,8 +36,11 @@ final class ProduceApi implements KafkaApis.Handler {
     private final ProduceService produce;
     private final IngestProperties.Produce limits;
 
-    ProduceApi(KafkaTopics topics, ProduceService produce, IngestProperties.Produce limits) {
+    private final KafkaBrokers brokers;
+
+    ProduceApi(KafkaTopics topics, KafkaBrokers brokers, ProduceService produce, IngestProperties.Produce limits) {
         this.topics = topics;
+        this.brokers = brokers;
         this.produce = produce;
         this.limits = limits;
     }
@@ -74,6 +77,9 @@ final class ProduceApi implements KafkaApis.Handler {
         }
         if (p.index() < 0 || p.index() >= topic.partitions().size()) {
             return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        }
+        if (!brokers.leads(topic, p.index())) {
+            return out.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
         }
         if (!(p.records() instanceof MemoryRecords records)) {
             return out.setErrorCode(Errors.CORRUPT_MESSAGE.code());

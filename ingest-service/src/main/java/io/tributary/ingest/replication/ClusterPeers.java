@@ -7,17 +7,35 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.tributary.ingest.topic.PartitionAssignment;
 import io.tributary.ingest.topic.TopicMetadata;
 
 /**
  * The static cluster membership from {@code ingest.cluster.peers}: every member including this
- * one, {@code id=host:httpPort:raftPort,...}, sorted by id.
+ * one, {@code id=host:httpPort:raftPort[:kafkaPort],...}, sorted by id. The Kafka port is where
+ * the member's Kafka listener is reached (docs/kafka-protocol.md); without it the member is not
+ * named to Kafka clients.
  */
 public record ClusterPeers(List<Peer> peers) {
 
-    /** One member: its node id, host, HTTP port (the REST API) and Raft port (Ratis gRPC). */
-    public record Peer(int id, String host, int httpPort, int raftPort) {
+    /**
+     * One member: its node id, host, HTTP port (the REST API), Raft port (Ratis gRPC) and Kafka port
+     * (null: not given; then left out of the JSON the metadata log and {@code cluster-members.json}
+     * keep, which earlier versions wrote without it).
+     */
+    public record Peer(int id, String host, int httpPort, int raftPort,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Integer kafkaPort) {
+
+        public Peer(int id, String host, int httpPort, int raftPort) {
+            this(id, host, httpPort, raftPort, null);
+        }
+
+        /** Whether Kafka clients can be told where this member's Kafka listener is. */
+        public boolean hasKafkaPort() {
+            return kafkaPort != null && kafkaPort > 0;
+        }
+
         public String raftAddress() {
             return host + ":" + raftPort;
         }
@@ -49,13 +67,14 @@ public record ClusterPeers(List<Peer> peers) {
             }
             int eq = e.indexOf('=');
             String[] addr = eq < 0 ? new String[0] : e.substring(eq + 1).split(":");
-            if (eq < 1 || addr.length != 3) {
-                throw new IllegalArgumentException("ingest.cluster.peers: expected id=host:httpPort:raftPort, got '"
-                        + e + "'");
+            if (eq < 1 || addr.length < 3 || addr.length > 4) {
+                throw new IllegalArgumentException("ingest.cluster.peers: expected id=host:httpPort:raftPort[:kafkaPort], "
+                        + "got '" + e + "'");
             }
             try {
                 Peer p = new Peer(Integer.parseInt(e.substring(0, eq).trim()), addr[0].trim(),
-                        Integer.parseInt(addr[1].trim()), Integer.parseInt(addr[2].trim()));
+                        Integer.parseInt(addr[1].trim()), Integer.parseInt(addr[2].trim()),
+                        addr.length == 4 ? Integer.valueOf(addr[3].trim()) : null);
                 if (!ids.add(p.id())) {
                     throw new IllegalArgumentException("ingest.cluster.peers: node id " + p.id() + " appears twice");
                 }

@@ -18,6 +18,15 @@ class ClusterPeersTest {
     }
 
     @Test
+    void aKafkaPortIsOptionalPerMember() {
+        ClusterPeers peers = ClusterPeers.parse("1=a:8081:9081:9092,2=b:8082:9082");
+        assertThat(peers.find(1)).get().extracting(ClusterPeers.Peer::kafkaPort).isEqualTo(9092);
+        assertThat(peers.find(1).orElseThrow().hasKafkaPort()).isTrue();
+        assertThat(peers.find(2).orElseThrow().hasKafkaPort()).isFalse();
+        assertThatThrownBy(() -> ClusterPeers.parse("1=a:1:2:3:4")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void rejectsMalformedEntriesAndRepeatedIds() {
         assertThatThrownBy(() -> ClusterPeers.parse("1=a:8081")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> ClusterPeers.parse("1=a:1:2,1=b:3:4")).isInstanceOf(IllegalArgumentException.class);

@@ -44,6 +44,8 @@ final class ProcessCluster implements AutoCloseable {
     private final boolean[] paused;
     private final Path[] childLogs;
     private final int[] raftPorts;
+    /** 0 for a node without a Kafka listener. */
+    private final int[] kafkaPorts;
     private final String peers;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -61,11 +63,21 @@ final class ProcessCluster implements AutoCloseable {
      * through {@code POST /api/v1/cluster/nodes} ({@link #nodeJson}).
      */
     ProcessCluster(Path dataRoot, String logFolder, int size, int spares, String... settings) throws IOException {
+        this(dataRoot, logFolder, size, spares, false, settings);
+    }
+
+    /**
+     * @param kafka give every founding node a Kafka listener on a port of its own, named in the peer
+     *              list ({@code id=host:http:raft:kafka}); {@link #kafkaBootstrap()}
+     */
+    ProcessCluster(Path dataRoot, String logFolder, int size, int spares, boolean kafka, String... settings)
+            throws IOException {
         this.dataRoot = dataRoot;
         this.size = size;
         this.settings = List.of(settings);
         this.httpPorts = new int[size + spares + 1];
         this.raftPorts = new int[size + spares + 1];
+        this.kafkaPorts = new int[size + spares + 1];
         this.children = new Process[size + spares + 1];
         this.paused = new boolean[size + spares + 1];
         this.childLogs = new Path[size + spares + 1];
@@ -76,10 +88,11 @@ final class ProcessCluster implements AutoCloseable {
         for (int id = 1; id < httpPorts.length; id++) {
             httpPorts[id] = freePort();
             raftPorts[id] = freePort();
+            kafkaPorts[id] = kafka && id <= size ? freePort() : 0;
             childLogs[id] = logs.resolve("node-" + id + "-" + stamp + ".log");
             if (id <= size) {
                 sb.append(sb.isEmpty() ? "" : ",").append(id).append("=127.0.0.1:").append(httpPorts[id]).append(':')
-                        .append(raftPorts[id]);
+                        .append(raftPorts[id]).append(kafka ? ":" + kafkaPorts[id] : "");
             }
         }
         this.peers = sb.toString();
@@ -110,7 +123,7 @@ final class ProcessCluster implements AutoCloseable {
                 "--server.address=127.0.0.1",
                 "--ingest.data-dir=" + dataDir(id),
                 "--ingest.node-id=" + id,
-                "--ingest.kafka.port=0",
+                "--ingest.kafka.port=" + kafkaPorts[id],
                 "--ingest.cluster.peers=" + peers,
                 "--ingest.replication.election-timeout=1s",
                 "--ingest.replication.request-timeout=8s",
@@ -234,6 +247,15 @@ final class ProcessCluster implements AutoCloseable {
 
     Path logFile(int id) {
         return childLogs[id].toAbsolutePath();
+    }
+
+    /** The founding nodes' Kafka listeners, {@code host:port,...} (a cluster made with {@code kafka}). */
+    String kafkaBootstrap() {
+        StringBuilder sb = new StringBuilder();
+        for (int id = 1; id <= size; id++) {
+            sb.append(sb.isEmpty() ? "" : ",").append("127.0.0.1:").append(kafkaPorts[id]);
+        }
+        return sb.toString();
     }
 
     int httpPort(int id) {
