@@ -272,6 +272,7 @@ class ComposeFileTest {
         assertThat(nodes).hasSize(3);
         Set<String> peerLists = new HashSet<>();
         Set<Integer> raftPorts = new HashSet<>();
+        Set<Integer> kafkaPorts = new HashSet<>();
         for (ComposeService node : nodes) {
             Map<String, String> env = node.env();
             String peers = env.get("INGEST_CLUSTER_PEERS");
@@ -279,15 +280,21 @@ class ComposeFileTest {
             assertThat(env.get("INGEST_DEFAULT_REPLICATION_FACTOR")).isEqualTo("3");
             String host = loopback ? "127.0.0.1" : node.name();
             Matcher self = Pattern.compile("(?:^|,)" + env.get("INGEST_NODE_ID") + "=" + Pattern.quote(host) + ":"
-                    + node.port() + ":(\\d+)(?:,|$)").matcher(peers);
+                    + node.port() + ":(\\d+)(?::(\\d+))?(?:,|$)").matcher(peers);
             assertThat(self.find()).as("%s (node %s) is in the peers %s as %s:%d", node.name(),
                     env.get("INGEST_NODE_ID"), peers, host, node.port()).isTrue();
             raftPorts.add(Integer.parseInt(self.group(1)));
+            // The Kafka port the peers name for a node is the one it listens on (it refuses to start otherwise).
+            assertThat(self.group(2)).as("%s: a Kafka port in the peers", node.name()).isNotNull();
+            String kafkaPort = env.getOrDefault("INGEST_KAFKA_PORT", "9092");
+            assertThat(self.group(2)).as("%s: the Kafka port named in the peers", node.name()).isEqualTo(kafkaPort);
+            kafkaPorts.add(Integer.parseInt(kafkaPort));
         }
         assertThat(peerLists).as("every node has the same peer list").hasSize(1);
         assertThat(peerLists.iterator().next().split(",")).hasSize(3);
         if (loopback) {
             assertThat(raftPorts).as("Raft ports on one host").hasSize(3);
+            assertThat(kafkaPorts).as("Kafka ports on one host").hasSize(3).doesNotContainAnyElementsOf(raftPorts);
         }
     }
 

@@ -47,15 +47,19 @@ public class AccessControl {
         String principal = Principals.of(request);
         Decision d = authorizer.authorize(principal, Principals.isAdmin(request), type, name, op);
         if (!d.allowed()) {
-            Counter.builder("ingest.authorization.denials")
-                    .description("Requests refused by the authorizer")
-                    .tag("resourceType", type.name())
-                    .tag("operation", op.name())
-                    .register(meters)
-                    .increment();
-            log.debug("denied {} {} on {} {}: {}", principal, op, type, name, d.reason());
+            denied(principal, type, name, op, d);
             throw new AuthorizationFailedException(principal, op, type, name, d);
         }
+    }
+
+    private void denied(String principal, ResourceType type, String name, Operation op, Decision d) {
+        Counter.builder("ingest.authorization.denials")
+                .description("Requests refused by the authorizer")
+                .tag("resourceType", type.name())
+                .tag("operation", op.name())
+                .register(meters)
+                .increment();
+        log.debug("denied {} {} on {} {}: {}", principal, op, type, name, d.reason());
     }
 
     /** Creating a topic: CLUSTER CREATE, or TOPIC CREATE on its name (as in Kafka). */
@@ -89,13 +93,7 @@ public class AccessControl {
     public boolean permits(String principal, ResourceType type, String name, Operation op, boolean quiet) {
         Decision d = authorizer.authorize(principal, false, type, name, op);
         if (!d.allowed() && !quiet) {
-            Counter.builder("ingest.authorization.denials")
-                    .description("Requests refused by the authorizer")
-                    .tag("resourceType", type.name())
-                    .tag("operation", op.name())
-                    .register(meters)
-                    .increment();
-            log.debug("denied {} {} on {} {}: {}", principal, op, type, name, d.reason());
+            denied(principal, type, name, op, d);
         }
         return d.allowed();
     }

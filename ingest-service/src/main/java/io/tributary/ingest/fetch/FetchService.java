@@ -219,30 +219,12 @@ public class FetchService {
     public CompletableFuture<List<PartitionFetch>> fetchMany(List<FetchPosition> positions, int maxRecords,
                                                              int maxBytes, long waitMs) {
         List<PartitionFetch> first = readAll(positions, maxRecords, maxBytes);
-        long wait = Math.min(Math.max(waitMs, 0), maxWaitMs);
-        if (wait == 0 || positions.isEmpty() || first.stream().anyMatch(f -> !f.records().isEmpty())) {
+        if (waitMs <= 0 || positions.isEmpty() || first.stream().anyMatch(f -> !f.records().isEmpty())) {
             return CompletableFuture.completedFuture(first);
         }
-        if (!tryPark()) {
-            // Over the cap: answer now with what is there (nothing), as if the wait had run out;
-            // the client polls again, as after any empty long poll (Kafka-like, no error).
-            return CompletableFuture.completedFuture(first);
-        }
-        List<CompletableFuture<Void>> arrivals = new ArrayList<>(positions.size());
-        for (FetchPosition p : positions) {
-            // A replica elsewhere cannot wake us: look again after a short while (no data futures across nodes).
-            arrivals.add(isRemote(p.topic(), p.partition())
-                    ? CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(REMOTE_RECHECK_MS,
-                            TimeUnit.MILLISECONDS))
-                    : topics.partition(p.topic(), p.partition()).awaitData(p.offset()));
-        }
-        CompletableFuture<Object> any = CompletableFuture.anyOf(arrivals.toArray(CompletableFuture[]::new));
-        return any.completeOnTimeout(null, wait, TimeUnit.MILLISECONDS)
-                .whenComplete((v, e) -> unpark()) // however the wait ends
-                .thenApplyAsync(ignored -> {
-                    arrivals.forEach(f -> f.cancel(false)); // unregister the partitions that stayed quiet
-                    return readAll(positions, maxRecords, maxBytes);
-                }, completions);
+        // Over the parking cap, awaitAny ends at once: the answer is then what is there (nothing), as if
+        // the wait had run out; the client polls again, as after any empty long poll (Kafka-like, no error).
+        return awaitAny(positions, waitMs).thenApply(ignored -> readAll(positions, maxRecords, maxBytes));
     }
 
     /**
