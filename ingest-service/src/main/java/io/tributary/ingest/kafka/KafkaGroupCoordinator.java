@@ -390,7 +390,8 @@ final class KafkaGroupCoordinator implements AutoCloseable {
 
     /**
      * Checks a commit's member and generation: a commit with generation -1 and no member id (a
-     * consumer with assigned partitions) is allowed while the group has no members.
+     * consumer with assigned partitions) is allowed while the group has no members; a member's commit
+     * in the current generation is allowed unless the group is completing a rebalance.
      */
     Errors checkCommit(String groupId, String memberId, int generation) {
         KafkaGroup g = groups.get(groupId);
@@ -407,7 +408,10 @@ final class KafkaGroupCoordinator implements AutoCloseable {
             if (generation != g.generation) {
                 return Errors.ILLEGAL_GENERATION;
             }
-            return g.state == KafkaGroup.State.PREPARING_REBALANCE ? Errors.REBALANCE_IN_PROGRESS : Errors.NONE;
+            // As Kafka's coordinator: a member of the current generation may commit while the group prepares a
+            // rebalance (that is when consumers commit what they processed before giving partitions up), not
+            // between the join and the sync of the new generation, whose assignment it does not know yet.
+            return g.state == KafkaGroup.State.COMPLETING_REBALANCE ? Errors.REBALANCE_IN_PROGRESS : Errors.NONE;
         }
     }
 

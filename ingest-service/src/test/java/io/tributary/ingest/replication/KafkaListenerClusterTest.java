@@ -1,8 +1,10 @@
 package io.tributary.ingest.replication;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,8 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -28,6 +32,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -36,12 +42,16 @@ import static org.awaitility.Awaitility.await;
  * The Kafka listener on a three-node cluster (separate JVMs): Metadata names the three nodes and
  * each partition's Raft leader, an idempotent {@code acks=all} KafkaProducer writes while the
  * leader of a partition is SIGKILLed, and a KafkaConsumer then reads every acknowledged record
- * exactly once, at the offset it was acknowledged with, in the order written per partition.
+ * exactly once, at the offset it was acknowledged with, in the order written per partition, the
+ * same as the REST API answers. With the node back, a consumer group of two subscribed members (the
+ * second joining mid-way: a rebalance) consumes every record once and commits up to the end.
  */
 class KafkaListenerClusterTest {
 
     private static final String TOPIC = "k-cluster";
+    private static final String GROUP = "k-cluster-group";
     private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     Path dataRoot;
@@ -108,6 +118,110 @@ class KafkaListenerClusterTest {
                 assertThat(r).as("acknowledged %s", e.getKey()).isNotNull();
                 assertThat(r.partition()).isEqualTo((int) e.getValue()[0]);
                 assertThat(r.offset()).isEqualTo(e.getValue()[1]);
+            }
+            assertSameOverRest(read, ends);
+
+            // The killed node comes back; a group of two subscribed members then reads the topic: the
+            // second joins mid-way (a rebalance), every record is consumed once, the commits reach the end.
+            cluster.start(victim);
+            cluster.awaitHealthy(victim);
+            Map<TopicPartition, Long> end = new HashMap<>();
+            admin.listOffsets(Map.of(new TopicPartition(TOPIC, 0), OffsetSpec.latest(),
+                    new TopicPartition(TOPIC, 1), OffsetSpec.latest(), new TopicPartition(TOPIC, 2), OffsetSpec.latest()))
+                    .all().get().forEach((tp, info) -> end.put(tp, info.offset()));
+            long total = end.values().stream().mapToLong(Long::longValue).sum();
+            Map<String, Integer> consumed = new ConcurrentHashMap<>();
+            AtomicInteger[] perMember = {new AtomicInteger(), new AtomicInteger()};
+            AtomicInteger rebalances = new AtomicInteger();
+            AtomicBoolean done = new AtomicBoolean();
+            Thread first = new Thread(() -> consume(bootstrap, consumed, perMember[0], rebalances, done), "member-1");
+            first.start();
+            await().atMost(WAIT).until(() -> consumed.size() >= total / 3);
+            Thread second = new Thread(() -> consume(bootstrap, consumed, perMember[1], rebalances, done), "member-2");
+            second.start();
+            await().atMost(WAIT).until(() -> perMember[0].get() + perMember[1].get() >= total);
+            done.set(true);
+            first.join(60_000);
+            second.join(60_000);
+            System.out.printf("[kafka-cluster] group: %d records, %d by the first member, %d by the second, "
+                    + "%d assignments%n", total, perMember[0].get(), perMember[1].get(), rebalances.get());
+            assertThat(perMember[0].get() + perMember[1].get()).as("consumed once each").isEqualTo(total);
+            assertThat(consumed).hasSize((int) total).allSatisfy((value, times) -> assertThat(times).isEqualTo(1));
+            assertThat(consumed.keySet()).containsAll(acked.keySet());
+            assertThat(perMember[1].get()).as("the second member got partitions").isPositive();
+            Map<TopicPartition, Long> committed = new HashMap<>();
+            admin.listConsumerGroupOffsets(GROUP).partitionsToOffsetAndMetadata().get()
+                    .forEach((tp, om) -> committed.put(tp, om.offset()));
+            assertThat(committed).isEqualTo(end);
+        }
+    }
+
+    /**
+     * A subscribed member of {@link #GROUP}: commits after every poll it has processed, so a rebalance
+     * hands its partitions over at the committed position; slowed down so the second member joins mid-way.
+     */
+    private static void consume(String bootstrap, Map<String, Integer> consumed, AtomicInteger count,
+            AtomicInteger assignments, AtomicBoolean done) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.subscribe(List.of(TOPIC), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+                }
+
+                @Override
+                public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+                    assignments.incrementAndGet();
+                }
+            });
+            while (!done.get()) {
+                var records = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<String, String> r : records) {
+                    consumed.merge(r.value(), 1, Integer::sum);
+                }
+                count.addAndGet(records.count());
+                if (!records.isEmpty()) {
+                    consumer.commitSync();
+                    Thread.sleep(50);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The REST API of every node answers the same records at the same offsets as the Kafka read. */
+    private void assertSameOverRest(Map<String, ConsumerRecord<String, String>> read, Map<Integer, Long> ends)
+            throws Exception {
+        Map<String, String> byPosition = new HashMap<>();
+        read.values().forEach(r -> byPosition.put(r.partition() + "@" + r.offset(), r.value()));
+        int node = 1;
+        while (!cluster.isHealthy(node)) {
+            node++;
+        }
+        for (Map.Entry<Integer, Long> e : ends.entrySet()) {
+            long offset = 0;
+            while (offset < e.getValue()) {
+                var response = cluster.get(node, "/api/v1/topics/" + TOPIC + "/partitions/" + e.getKey()
+                        + "/records?offset=" + offset);
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                JsonNode page = JSON.readTree(response.body());
+                for (JsonNode r : page.get("records")) {
+                    long at = r.get("offset").asLong();
+                    if (at < e.getValue()) {
+                        String value = new String(Base64.getDecoder().decode(r.get("value").asString()),
+                                StandardCharsets.UTF_8);
+                        assertThat(value).as("%d@%d over REST", e.getKey(), at)
+                                .isEqualTo(byPosition.get(e.getKey() + "@" + at));
+                    }
+                }
+                offset = page.get("nextOffset").asLong();
             }
         }
     }
