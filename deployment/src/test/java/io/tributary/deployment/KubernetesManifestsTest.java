@@ -35,6 +35,8 @@ class KubernetesManifestsTest {
 
     private static final Map<String, Manifests> RENDERED = new ConcurrentHashMap<>();
     private static final JibImages IMAGES = new JibImages();
+    /** The label of pods a user lets reach ingest's Kafka listener (network-policies.yaml). */
+    private static final Map<String, String> KAFKA_CLIENTS = Map.of("tributary.io/kafka-client", "true");
 
     private static Manifests overlay(String name) {
         return RENDERED.computeIfAbsent(name, Manifests::render);
@@ -206,15 +208,22 @@ class KubernetesManifestsTest {
         } else {
             int http = port(c, "http");
             int raft = port(c, "raft");
+            int kafka = port(c, "kafka");
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < replicas; i++) {
                 expected.add(i + "=" + ingest.getMetadata().getName() + "-" + i + "."
-                        + headless.getMetadata().getName() + ":" + http + ":" + raft);
+                        + headless.getMetadata().getName() + ":" + http + ":" + raft + ":" + kafka);
             }
             assertThat(peers.split(",")).containsExactlyElementsOf(expected);
             assertThat(rf).isEqualTo(3);
-            assertThat(headless.getSpec().getPorts()).extracting(p -> p.getPort()).contains(http, raft);
+            assertThat(headless.getSpec().getPorts()).extracting(p -> p.getPort()).contains(http, raft, kafka);
         }
+        // Kafka clients connect to the pod by the name it advertises: its own name in the headless Service,
+        // on the port its listener has (ingest.kafka.port, 9092 unless set).
+        int kafka = port(c, "kafka");
+        assertThat(Integer.parseInt(env.getOrDefault("INGEST_KAFKA_PORT", "9092"))).isEqualTo(kafka);
+        assertThat(env.get("INGEST_KAFKA_ADVERTISED_HOST")).isEqualTo("${HOSTNAME}." + headless.getMetadata().getName());
+        assertThat(headless.getSpec().getPorts()).extracting(p -> p.getPort()).contains(kafka);
         assertThat(ingest.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()).isNotNull();
         assertThat(ingest.getSpec().getVolumeClaimTemplates()).isNotEmpty();
 
@@ -253,6 +262,7 @@ class KubernetesManifestsTest {
             assertThat(p.getSpec().getPolicyTypes()).contains("Ingress");
             assertThat(p.getSpec().getIngress()).isEmpty();
         });
+        int kafkaPolicies = 0;
         for (NetworkPolicy p : policies) {
             Map<String, String> selector = p.getSpec().getPodSelector().getMatchLabels();
             if (selector == null || selector.isEmpty()) {
@@ -268,15 +278,27 @@ class KubernetesManifestsTest {
                             p.getMetadata().getName(), port.getPort()).isTrue();
                 }
                 if (!module.equals("gateway")) {
+                    boolean kafkaClients = rule.getFrom().stream().anyMatch(peer -> peer.getPodSelector() != null
+                            && KAFKA_CLIENTS.equals(peer.getPodSelector().getMatchLabels()));
                     assertThat(rule.getFrom()).as("policy %s admits only pods of the namespace",
                             p.getMetadata().getName()).isNotEmpty().allSatisfy(peer -> {
                                 assertThat(peer.getIpBlock()).isNull();
                                 assertThat(peer.getNamespaceSelector()).isNull();
-                                assertThat(m.selectedBy(peer.getPodSelector().getMatchLabels())).isNotEmpty();
+                                if (!kafkaClients) {
+                                    assertThat(m.selectedBy(peer.getPodSelector().getMatchLabels())).isNotEmpty();
+                                }
                             });
+                    if (kafkaClients) {
+                        // Pods a user labels as Kafka clients (no workload of ours): ingest's Kafka port only.
+                        assertThat(module).isEqualTo("ingest-service");
+                        assertThat(rule.getPorts()).singleElement().satisfies(port -> assertThat(
+                                port.getPort().getIntVal()).isEqualTo(port(container, "kafka")));
+                        kafkaPolicies++;
+                    }
                 }
             }
         }
+        assertThat(kafkaPolicies).as("one policy admits labelled Kafka clients to ingest's Kafka port").isEqualTo(1);
         // Only the gateway is admitted without a pod selector; the services admit the gateway.
         Map<String, Set<String>> admitted = new java.util.TreeMap<>();
         for (NetworkPolicy p : policies) {
