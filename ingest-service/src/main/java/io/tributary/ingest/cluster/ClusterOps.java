@@ -34,11 +34,21 @@ public interface ClusterOps {
     int clusterSize();
 
     /**
-     * Where Kafka clients reach each member ({@code host:kafkaPort} by node id), for the members whose
-     * Kafka port {@code ingest.cluster.peers} gives; empty on a single node and when none does.
+     * Where Kafka clients reach each member ({@code host:kafkaPort} by node id), for the members with a
+     * Kafka port (given in {@code ingest.cluster.peers}, or when the member was added); empty on a single
+     * node and when none has one.
      */
     default Map<Integer, String> kafkaEndpoints() {
         return Map.of();
+    }
+
+    /**
+     * Where this node's own settings say Kafka clients reach it ({@code host:kafkaPort}): its entry of
+     * {@code ingest.cluster.peers}, or {@code ingest.cluster.self-address} on a node added later (known
+     * before it is a member); null when they give no Kafka port, and on a single node.
+     */
+    default String ownKafkaEndpoint() {
+        return null;
     }
 
     /**

@@ -45,6 +45,10 @@ public record ClusterView(
             @Schema(description = "its REST port", example = "8081") int httpPort,
             @Schema(description = "its Raft (Ratis gRPC) port; null on a single node", nullable = true,
                     example = "9081") Integer raftPort,
+            @Schema(description = "its Kafka listener's port, as named to Kafka clients (given in "
+                    + "ingest.cluster.peers, or when the node was added); absent when it has none there, and on a "
+                    + "single node", nullable = true, example = "9092")
+            @JsonInclude(JsonInclude.Include.NON_NULL) Integer kafkaPort,
             @Schema(description = "true for the node that answered") boolean self,
             @Schema(description = "false when it did not answer in time") boolean reachable,
             Status status,
@@ -69,8 +73,8 @@ public record ClusterView(
     }
 
     /** A member as the answering node found it, before its partitions are counted. */
-    record Member(int id, String host, int httpPort, Integer raftPort, boolean self, Status status,
-                  List<String> failedReplicas) {
+    record Member(int id, String host, int httpPort, Integer raftPort, Integer kafkaPort, boolean self,
+                  Status status, List<String> failedReplicas) {
     }
 
     /** A partition's leader (-1 unknown) and replicas as the answering node knows them. */
@@ -93,9 +97,9 @@ public record ClusterView(
                     (p.internal() ? internalFollows : follows).add(name(p.partition()));
                 }
             }
-            nodes.add(new Node(m.id(), m.host(), m.httpPort(), m.raftPort(), m.self(), m.status() != Status.UNREACHABLE,
-                    m.status(), Partitions.of(leads), Partitions.of(follows), Partitions.of(internalLeads),
-                    Partitions.of(internalFollows), m.failedReplicas()));
+            nodes.add(new Node(m.id(), m.host(), m.httpPort(), m.raftPort(), m.kafkaPort(), m.self(),
+                    m.status() != Status.UNREACHABLE, m.status(), Partitions.of(leads), Partitions.of(follows),
+                    Partitions.of(internalLeads), Partitions.of(internalFollows), m.failedReplicas()));
         }
         List<String> leaderless = placements.stream().filter(p -> p.leader() < 0).map(p -> name(p.partition()))
                 .toList();

@@ -82,10 +82,16 @@ public class RaftClusterOps implements ClusterOps {
         Map<Integer, String> out = new java.util.TreeMap<>();
         for (ClusterPeers.Peer p : groups.peers().peers()) {
             if (p.hasKafkaPort()) {
-                out.put(p.id(), p.host() + ":" + p.kafkaPort());
+                out.put(p.id(), p.kafkaAddress());
             }
         }
         return out;
+    }
+
+    @Override
+    public String ownKafkaEndpoint() {
+        ClusterPeers.Peer self = groups.self();
+        return self.hasKafkaPort() ? self.kafkaAddress() : null;
     }
 
     /**
@@ -112,7 +118,8 @@ public class RaftClusterOps implements ClusterOps {
                     : reports.ready() ? ClusterView.Status.UP : ClusterView.Status.DOWN;
             List<String> failed = self ? reports.failedReplicas()
                     : answer.report() == null ? null : answer.report().failedReplicas();
-            members.add(new ClusterView.Member(p.id(), p.host(), p.httpPort(), p.raftPort(), self, status, failed));
+            members.add(new ClusterView.Member(p.id(), p.host(), p.httpPort(), p.raftPort(), p.kafkaPort(), self,
+                    status, failed));
         }
         List<ClusterView.Placement> placements = new ArrayList<>();
         for (TopicRegistry.Topic t : ClusterView.byName(topics)) {
@@ -246,8 +253,8 @@ public class RaftClusterOps implements ClusterOps {
                     "a node needs id, host, httpPort and raftPort");
         }
         ClusterPeers.Peer added = nodes.add(new ClusterPeers.Peer(node.id(), node.host().trim(), node.httpPort(),
-                node.raftPort()));
-        return new NodeAddress(added.id(), added.host(), added.httpPort(), added.raftPort());
+                node.raftPort(), node.kafkaPort()));
+        return new NodeAddress(added.id(), added.host(), added.httpPort(), added.raftPort(), added.kafkaPort());
     }
 
     @Override

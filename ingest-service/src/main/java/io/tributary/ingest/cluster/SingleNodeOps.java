@@ -87,7 +87,7 @@ public class SingleNodeOps implements ClusterOps {
         int port = env == null ? 0 : env.getProperty("local.server.port", Integer.class,
                 env.getProperty("server.port", Integer.class, 0));
         String host = env == null ? null : env.getProperty("server.address", "localhost");
-        ClusterView.Member me = new ClusterView.Member(nodeId, host, port, null, true,
+        ClusterView.Member me = new ClusterView.Member(nodeId, host, port, null, null, true,
                 ready ? ClusterView.Status.UP : ClusterView.Status.DOWN, List.of());
         List<ClusterView.Placement> placements = new ArrayList<>();
         for (TopicRegistry.Topic t : ClusterView.byName(topics)) {

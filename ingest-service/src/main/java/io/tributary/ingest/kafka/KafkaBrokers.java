@@ -10,13 +10,13 @@ import io.tributary.ingest.topic.TopicRegistry;
 /**
  * The brokers the listener names to Kafka clients, and which of them leads a partition.
  *
- * <p>On a cluster whose {@code ingest.cluster.peers} give Kafka ports, every such member is a
- * broker and a partition's leader is its Raft leader: a produce, fetch or offset lookup sent to
- * another node is answered {@code NOT_LEADER_OR_FOLLOWER}, so the client refreshes its metadata
- * and goes to the leader (one hop, no forwarding). Otherwise (a single node, or a cluster without
- * Kafka ports) this node answers alone: it names itself the only broker and the leader of every
- * partition, which is correct since it accepts any partition's produce and fetch, as the REST
- * API does.
+ * <p>On a cluster whose members have Kafka ports ({@code ingest.cluster.peers}, or given when a
+ * node was added), every such member is a broker and a partition's leader is its Raft leader: a
+ * produce, fetch or offset lookup sent to another node is answered {@code NOT_LEADER_OR_FOLLOWER},
+ * so the client refreshes its metadata and goes to the leader (one hop, no forwarding). Otherwise
+ * (a single node, or a cluster without Kafka ports) this node answers alone: it names itself the
+ * only broker and the leader of every partition, which is correct since it accepts any partition's
+ * produce and fetch, as the REST API does.
  */
 final class KafkaBrokers {
 

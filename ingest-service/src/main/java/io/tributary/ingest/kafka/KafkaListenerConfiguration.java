@@ -59,10 +59,11 @@ class KafkaListenerConfiguration {
 
     @Bean
     KafkaServer kafkaServer(KafkaProperties props, Environment env, KafkaApis apis, ClusterOps cluster) {
-        String named = cluster.kafkaEndpoints().get(cluster.nodeId());
+        String named = cluster.ownKafkaEndpoint();
         if (named != null && Integer.parseInt(named.substring(named.lastIndexOf(':') + 1)) != props.port()) {
-            throw new IllegalStateException("ingest.cluster.peers names " + named + " as this node's Kafka listener, "
-                    + "but ingest.kafka.port is " + props.port() + ": the other nodes would send clients elsewhere");
+            throw new IllegalStateException("ingest.cluster.peers (or, on a node added later, "
+                    + "ingest.cluster.self-address) names " + named + " as this node's Kafka listener, but "
+                    + "ingest.kafka.port is " + props.port() + ": the other nodes would send clients elsewhere");
         }
         return new KafkaServer(props, bindHost(props, env), apis);
     }
@@ -78,14 +79,15 @@ class KafkaListenerConfiguration {
 
     /**
      * {@code ingest.kafka.advertised-host}; else, on a cluster, this node's host in
-     * {@code ingest.cluster.peers} (what the other nodes name it); else the bind host, or this
-     * machine's name when bound to every interface.
+     * {@code ingest.cluster.peers} or its {@code ingest.cluster.self-address} (what the other nodes
+     * name it) when that gives a Kafka port; else the bind host, or this machine's name when bound
+     * to every interface.
      */
     static String advertisedHost(KafkaProperties props, String bindHost, ClusterOps cluster) {
         if (!props.advertisedHost().isBlank()) {
             return props.advertisedHost();
         }
-        String peer = cluster.kafkaEndpoints().get(cluster.nodeId());
+        String peer = cluster.ownKafkaEndpoint();
         if (peer != null) {
             return peer.substring(0, peer.lastIndexOf(':'));
         }

@@ -25,9 +25,11 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <p>Kept in {@code <data-dir>/cluster-members.json}, replaced atomically on each change:
  * <pre>{@code
- * {"added":[{"id":3,"host":"ingest-3","httpPort":8081,"raftPort":9081}],"removed":[0],
+ * {"added":[{"id":3,"host":"ingest-3","httpPort":8081,"raftPort":9081,"kafkaPort":9092}],"removed":[0],
  *  "storage":{"1":"8d0c9a0e-4f5e-4a34-9d8c-3f1c2a7b6e10"}}
  * }</pre>
+ * {@code kafkaPort} is left out for a node added without one, and in files written before nodes could
+ * be added with one.
  * {@code storage} maps a node id to the storage id its data folder registered ({@code register-storage},
  * see {@link StorageGuard}); files written before storage ids have none.
  * The metadata replay rule (see MetadataStateMachine) covers it like {@code topics.json}: an entry
@@ -66,17 +68,21 @@ public class ClusterMembers {
         this.self = found;
     }
 
-    /** A node that is not a founder: its address comes from {@code ingest.cluster.self-address}. */
+    /**
+     * A node that is not a founder: its address comes from {@code ingest.cluster.self-address}, read as a
+     * peer-list entry (so with an optional Kafka port).
+     */
     private static ClusterPeers.Peer joiner(int id, String selfAddress, String peers) {
         if (selfAddress == null || selfAddress.isBlank()) {
             throw new IllegalStateException("ingest.node-id " + id + " is not among ingest.cluster.peers " + peers
-                    + "; a node added to a running cluster needs ingest.cluster.self-address=host:httpPort:raftPort");
+                    + "; a node added to a running cluster needs "
+                    + "ingest.cluster.self-address=host:httpPort:raftPort[:kafkaPort]");
         }
         try {
             return ClusterPeers.parse(id + "=" + selfAddress.trim()).peers().get(0);
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("ingest.cluster.self-address: expected host:httpPort:raftPort, got '"
-                    + selfAddress + "'", e);
+            throw new IllegalStateException("ingest.cluster.self-address: expected host:httpPort:raftPort[:kafkaPort], "
+                    + "got '" + selfAddress + "'", e);
         }
     }
 

@@ -72,8 +72,9 @@ public class ClusterNodes {
      */
     public ClusterPeers.Peer add(ClusterPeers.Peer peer) {
         if (peer.id() < 0 || peer.host() == null || peer.host().isBlank() || !port(peer.httpPort())
-                || !port(peer.raftPort())) {
-            throw invalid("a node needs an id >= 0, a host, and an httpPort and raftPort between 1 and 65535");
+                || !port(peer.raftPort()) || peer.kafkaPort() != null && !port(peer.kafkaPort())) {
+            throw invalid("a node needs an id >= 0, a host, and an httpPort and raftPort between 1 and 65535 "
+                    + "(and a kafkaPort, when given, between 1 and 65535)");
         }
         ClusterPeers members = groups.peers();
         ClusterPeers.Peer known = members.find(peer.id()).orElse(null);
@@ -94,7 +95,8 @@ public class ClusterNodes {
             throw new ProblemException(ProblemType.NODE_UNREACHABLE, "node " + peer.id() + " does not answer on "
                     + peer.raftAddress() + "; start it first, with ingest.node-id=" + peer.id()
                     + " and ingest.cluster.self-address=" + peer.host() + ":" + peer.httpPort() + ":" + peer.raftPort()
-                    + " (" + e.getMessage() + ")", Map.of("node", peer.id()));
+                    + (peer.kafkaPort() == null ? "" : ":" + peer.kafkaPort()) + " (" + e.getMessage() + ")",
+                    Map.of("node", peer.id()));
         }
         if (known == null) {
             propose(new MetadataCommand.AddNode(peer), "add node " + peer.id());

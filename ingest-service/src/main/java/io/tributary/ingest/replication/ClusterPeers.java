@@ -40,6 +40,11 @@ public record ClusterPeers(List<Peer> peers) {
             return host + ":" + raftPort;
         }
 
+        /** {@code host:kafkaPort}; only for a member that {@link #hasKafkaPort has one}. */
+        public String kafkaAddress() {
+            return host + ":" + kafkaPort;
+        }
+
         public String httpBase() {
             return "http://" + host + ":" + httpPort;
         }

@@ -40,7 +40,8 @@ import tools.jackson.databind.json.JsonMapper;
  * "reassign"      topic               0           0                  {}                   id           -
  *                 plus "partition": index, "replicas": [node ids], "target": [node ids] or left out
  * "add-node"      null                0           0                  {}                   -            -
- *                 plus "node": {"id":3,"host":"ingest-3","httpPort":8081,"raftPort":9081}
+ *                 plus "node": {"id":3,"host":"ingest-3","httpPort":8081,"raftPort":9081}, with
+ *                 "kafkaPort":9092 after raftPort when the node was added with one
  * "remove-node"   null                0           0                  {}                   -            -
  *                 plus "nodeId": id
  * "register-storage" null             0           0                  {}                   -            -

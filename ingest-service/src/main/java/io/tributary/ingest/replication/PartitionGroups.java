@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -108,7 +109,8 @@ public class PartitionGroups {
         return members;
     }
 
-    ClusterPeers.Peer self() {
+    /** This node's address as its own settings give it (its peer-list entry, or its self-address). */
+    public ClusterPeers.Peer self() {
         return self;
     }
 
@@ -277,6 +279,13 @@ public class PartitionGroups {
                 public void nodeAdded(ClusterPeers.Peer node) {
                     members.add(node);
                     log.info("node {} is a member now ({})", node.id(), node);
+                    if (node.id() == self.id() && !Objects.equals(node.kafkaPort(), self.kafkaPort())) {
+                        // Only a log: the entry is committed, and the members' list is what every node names.
+                        log.warn("this node was added with Kafka port {}, but its ingest.cluster.self-address "
+                                + "gives {}: the nodes name it to Kafka clients with the port it was added with (null: "
+                                + "not at all); remove it and add it again with its kafkaPort", node.kafkaPort(),
+                                self.kafkaPort());
+                    }
                 }
 
                 @Override

@@ -18,9 +18,9 @@ class ClusterViewTest {
     @Test
     void eachPartitionIsLedByItsLeaderAndFollowedByItsOtherReplicasInternalTopicsApart() {
         ClusterView view = ClusterView.assemble(1, true, 2, List.of(
-                new ClusterView.Member(1, "a", 8081, 9081, true, ClusterView.Status.UP, List.of()),
-                new ClusterView.Member(2, "b", 8081, 9081, false, ClusterView.Status.UP, List.of("t-1")),
-                new ClusterView.Member(3, "c", 8081, 9081, false, ClusterView.Status.UNREACHABLE, null)), List.of(
+                new ClusterView.Member(1, "a", 8081, 9081, 9092, true, ClusterView.Status.UP, List.of()),
+                new ClusterView.Member(2, "b", 8081, 9081, null, false, ClusterView.Status.UP, List.of("t-1")),
+                new ClusterView.Member(3, "c", 8081, 9081, null, false, ClusterView.Status.UNREACHABLE, null)), List.of(
                 placement("__consumer_offsets", 0, 3, 1, 2, 3),
                 placement("t", 0, 1, 1, 2),
                 placement("t", 1, 1, 1, 2),
@@ -33,11 +33,13 @@ class ClusterViewTest {
         assertThat(one.internalLeaderOf().count()).isZero();
         assertThat(one.internalFollowerOf().partitions()).containsExactly("__consumer_offsets-0");
         assertThat(one.reachable()).isTrue();
+        assertThat(one.kafkaPort()).isEqualTo(9092);
 
         ClusterView.Node two = view.nodes().get(1);
         assertThat(two.leaderOf().partitions()).containsExactly("u-0");
         assertThat(two.followerOf().partitions()).containsExactly("t-0", "t-1");
         assertThat(two.failedReplicas()).containsExactly("t-1");
+        assertThat(two.kafkaPort()).as("none in the members' list").isNull();
 
         ClusterView.Node three = view.nodes().get(2);
         assertThat(three.reachable()).isFalse();

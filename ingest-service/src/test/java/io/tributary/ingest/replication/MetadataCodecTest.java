@@ -72,7 +72,10 @@ class MetadataCodecTest {
                     + "\"acl\":{\"type\":\"delete\",\"filter\":{\"principal\":\"User:a\",\"resourceType\":null,"
                     + "\"patternType\":null,\"name\":null,\"operation\":null,\"permission\":null,\"empty\":false}}}");
 
-    /** Kinds and fields that appeared with moving replicas and adding nodes; these pin their format from then on. */
+    /**
+     * Kinds and fields that appeared with moving replicas and adding nodes (and then a Kafka port for an
+     * added node); these pin their format from then on.
+     */
     private static final Map<MetadataCommand, String> WRITTEN_LATER = Map.of(
             new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 1, List.of(3, 1, 2), List.of(3, 1)),
             "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
@@ -83,6 +86,10 @@ class MetadataCodecTest {
             new AddNode(new ClusterPeers.Peer(3, "ingest-3", 8081, 9081)),
             "{\"op\":\"add-node\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
                     + "\"node\":{\"id\":3,\"host\":\"ingest-3\",\"httpPort\":8081,\"raftPort\":9081}}",
+            new AddNode(new ClusterPeers.Peer(4, "ingest-4", 8081, 9081, 9092)),
+            "{\"op\":\"add-node\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
+                    + "\"node\":{\"id\":4,\"host\":\"ingest-4\",\"httpPort\":8081,\"raftPort\":9081,"
+                    + "\"kafkaPort\":9092}}",
             new RemoveNode(2),
             "{\"op\":\"remove-node\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
                     + "\"nodeId\":2}",
