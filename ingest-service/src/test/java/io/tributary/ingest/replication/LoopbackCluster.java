@@ -29,6 +29,8 @@ public final class LoopbackCluster implements AutoCloseable {
     private final Path root;
     private final int[] httpPorts;
     private final int[] raftPorts;
+    /** 0 for a node without a Kafka listener. */
+    private final int[] kafkaPorts;
     private final String peers;
     /** Nodes 1..founders are in the peer list; higher ids are spares, started as nodes to be added. */
     private final int founders;
@@ -52,27 +54,46 @@ public final class LoopbackCluster implements AutoCloseable {
      * added through {@code POST /api/v1/cluster/nodes} ({@link #nodeJson}).
      */
     public LoopbackCluster(Path root, int size, int spares, String... extraArgs) throws IOException {
+        this(root, size, spares, false, extraArgs);
+    }
+
+    /**
+     * @param kafka give every node a Kafka listener on a port of its own, named in the peer list
+     *              ({@code id=host:http:raft:kafka}), a spare's self-address and {@link #nodeJson}
+     */
+    public LoopbackCluster(Path root, int size, int spares, boolean kafka, String... extraArgs) throws IOException {
         this.root = root;
         this.extraArgs = List.of(extraArgs);
         this.founders = size;
         this.httpPorts = new int[size + spares + 1];
         this.raftPorts = new int[size + spares + 1];
+        this.kafkaPorts = new int[size + spares + 1];
         StringBuilder sb = new StringBuilder();
         for (int id = 1; id <= size + spares; id++) {
             httpPorts[id] = freePort();
             raftPorts[id] = freePort();
+            kafkaPorts[id] = kafka ? freePort() : 0;
             if (id <= size) {
-                sb.append(sb.isEmpty() ? "" : ",").append(id).append("=127.0.0.1:").append(httpPorts[id]).append(':')
-                        .append(raftPorts[id]);
+                sb.append(sb.isEmpty() ? "" : ",").append(id).append('=').append(address(id));
             }
         }
         this.peers = sb.toString();
     }
 
-    /** The body that adds node {@code id} ({@code POST /api/v1/cluster/nodes}). */
+    /** {@code host:httpPort:raftPort[:kafkaPort]} of node {@code id}, as a peer entry or self-address gives it. */
+    private String address(int id) {
+        return "127.0.0.1:" + httpPorts[id] + ":" + raftPorts[id] + (kafkaPorts[id] == 0 ? "" : ":" + kafkaPorts[id]);
+    }
+
+    /** The body that adds node {@code id} ({@code POST /api/v1/cluster/nodes}), with its Kafka port if it has one. */
     public String nodeJson(int id) {
         return "{\"id\":" + id + ",\"host\":\"127.0.0.1\",\"httpPort\":" + httpPorts[id] + ",\"raftPort\":"
-                + raftPorts[id] + "}";
+                + raftPorts[id] + (kafkaPorts[id] == 0 ? "" : ",\"kafkaPort\":" + kafkaPorts[id]) + "}";
+    }
+
+    /** Node {@code id}'s Kafka listener port; 0 on a cluster made without {@code kafka}. */
+    public int kafkaPort(int id) {
+        return kafkaPorts[id];
     }
 
     /**
@@ -120,7 +141,7 @@ public final class LoopbackCluster implements AutoCloseable {
                 "--server.shutdown=immediate",
                 "--ingest.data-dir=" + root.resolve("node-" + id),
                 "--ingest.node-id=" + id,
-                "--ingest.kafka.port=0",
+                "--ingest.kafka.port=" + kafkaPorts[id],
                 "--ingest.cluster.peers=" + peers,
                 "--ingest.replication.election-timeout=1s",
                 "--ingest.replication.request-timeout=8s",
@@ -130,7 +151,7 @@ public final class LoopbackCluster implements AutoCloseable {
                 "--springdoc.api-docs.enabled=false",
                 "--logging.level.org.apache.ratis=WARN"));
         if (id > founders) {
-            args.add("--ingest.cluster.self-address=127.0.0.1:" + httpPorts[id] + ":" + raftPorts[id]);
+            args.add("--ingest.cluster.self-address=" + address(id));
         }
         args.addAll(extraArgs);
         args.addAll(List.of(more));

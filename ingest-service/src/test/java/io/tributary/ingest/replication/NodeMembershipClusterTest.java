@@ -14,6 +14,19 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.RecordBatch;
 import io.tributary.ingest.topic.TopicRegistry;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -26,6 +39,7 @@ import tools.jackson.databind.json.JsonMapper;
 import static io.tributary.ingest.replication.ClusterAsserts.assertProblem;
 import static io.tributary.ingest.replication.ClusterAsserts.ints;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -33,7 +47,9 @@ import static org.awaitility.Awaitility.await;
  * while writes go on, takes over every replica of node 2 (replace), node 2 is removed and its data
  * wiped; no acknowledged record is lost, the new node holds byte-identical batches, the cluster then
  * survives the loss of another founding node with the new one voting, and a topic created afterwards
- * lands on the members of the day. Bad requests are refused with problems.
+ * lands on the members of the day. Every node has a Kafka listener, the new one added with its Kafka
+ * port: Kafka clients are told about it and write and read a partition it leads. Bad requests are
+ * refused with problems.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NodeMembershipClusterTest {
@@ -49,7 +65,7 @@ class NodeMembershipClusterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = new LoopbackCluster(Files.createTempDirectory("ingest-membership-"), 3, 1,
+        cluster = new LoopbackCluster(Files.createTempDirectory("ingest-membership-"), 3, 1, true,
                 "--ingest.replication.snapshot-threshold=50",
                 "--ingest.replication.raft-segment-size=64KB",
                 "--ingest.replication.purge-gap=10",
@@ -79,6 +95,11 @@ class NodeMembershipClusterTest {
                 "invalid-request");
         assertProblem(cluster.send(1, "POST", "/api/v1/cluster/nodes",
                 "{\"id\":9,\"host\":\"127.0.0.1\",\"httpPort\":0,\"raftPort\":70000}"), 400, "invalid-request");
+        for (int kafkaPort : new int[] {0, 70000}) {
+            assertProblem(cluster.send(1, "POST", "/api/v1/cluster/nodes", cluster.nodeJson(4)
+                    .replace("\"kafkaPort\":" + cluster.kafkaPort(4), "\"kafkaPort\":" + kafkaPort)), 400,
+                    "invalid-request");
+        }
         // a founder again, under its own address or another node's
         assertProblem(cluster.send(1, "POST", "/api/v1/cluster/nodes", cluster.nodeJson(2)), 409, "node-exists");
         assertProblem(cluster.send(1, "POST", "/api/v1/cluster/nodes", cluster.nodeJson(3).replace("\"id\":3",
@@ -115,12 +136,14 @@ class NodeMembershipClusterTest {
         try {
             HttpResponse<String> added = cluster.send(2, "POST", "/api/v1/cluster/nodes", cluster.nodeJson(4));
             assertThat(added.statusCode()).as(added.body()).isEqualTo(201);
+            assertThat(JSON.readTree(added.body()).get("kafkaPort").asInt()).isEqualTo(cluster.kafkaPort(4));
             // Sent again (a retry after a lost answer): already a member.
             assertProblem(cluster.send(3, "POST", "/api/v1/cluster/nodes", cluster.nodeJson(4)), 409, "node-exists");
             for (int node = 1; node <= 4; node++) {
                 int n = node;
                 await().atMost(WAIT).untilAsserted(() -> assertThat(memberIds(n)).containsExactly(1, 2, 3, 4));
             }
+            assertThat(kafkaPorts(1)).containsEntry(4, cluster.kafkaPort(4)).containsEntry(1, cluster.kafkaPort(1));
             // The new node learnt the topics from the metadata log; it holds no replica yet.
             assertThat(registry(4).exists(TOPIC)).isTrue();
             assertThat(registry(4).get(TOPIC).hostedPartitions()).isEmpty();
@@ -168,6 +191,65 @@ class NodeMembershipClusterTest {
 
     @Test
     @Order(3)
+    void kafkaClientsAreToldAboutTheAddedNodeAndUseItAsLeader() throws Exception {
+        // Node 4 took node 2's place in every replica list, first in one of them: it is that partition's
+        // preferred leader.
+        JsonNode described = JSON.readTree(cluster.send(1, "GET", "/api/v1/topics/" + TOPIC, null).body());
+        int led = -1;
+        for (JsonNode p : described.get("partitionDetails")) {
+            if (p.get("replicas").get(0).asInt() == 4) {
+                led = p.get("partition").asInt();
+            }
+        }
+        assertThat(led).as("a partition node 4 is the preferred leader of: %s", described).isNotNegative();
+        int partition = led;
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            cluster.send(1, "POST", "/api/v1/cluster/preferred-leader-elections?topic=" + TOPIC, null);
+            assertThat(JSON.readTree(cluster.send(1, "GET", "/api/v1/topics/" + TOPIC, null).body())
+                    .get("partitionDetails").get(partition).get("leader").asInt()).isEqualTo(4);
+        });
+
+        String bootstrap = "127.0.0.1:" + cluster.kafkaPort(1); // a founder: clients learn of node 4 from it
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            assertThat(admin.describeCluster().nodes().get()).extracting(Node::id, Node::host, Node::port)
+                    .containsExactlyInAnyOrder(tuple(1, "127.0.0.1", cluster.kafkaPort(1)),
+                            tuple(3, "127.0.0.1", cluster.kafkaPort(3)), tuple(4, "127.0.0.1", cluster.kafkaPort(4)));
+            assertThat(admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions()
+                    .get(partition).leader().id()).isEqualTo(4);
+        }
+
+        // Written and read over Kafka: the produce and fetch are answered by node 4, the only one that may.
+        Map<String, Long> written = new HashMap<>();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 20; i++) {
+                String value = "kafka-" + i;
+                RecordMetadata m = producer.send(new ProducerRecord<>(TOPIC, partition, value, "\"" + value + "\""))
+                        .get();
+                written.put(value, m.offset());
+                acked.put(value, partition + ":" + m.offset());
+            }
+        }
+        TopicPartition tp = new TopicPartition(TOPIC, partition);
+        Map<String, Long> read = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), new StringDeserializer(),
+                new StringDeserializer())) {
+            consumer.assign(List.of(tp));
+            consumer.seek(tp, written.get("kafka-0"));
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (read.size() < written.size() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    read.put(r.key(), r.offset());
+                }
+            }
+        }
+        assertThat(read).isEqualTo(written);
+    }
+
+    @Test
+    @Order(4)
     void theGrownClusterOutlivesAFoundersLossAndPlacesNewTopicsOnItsMembers() throws Exception {
         cluster.stop(1);
         // Nodes 3 and 4 are a majority of every group now (metadata {1,3,4}, partitions {1,3,4}).
@@ -187,6 +269,17 @@ class NodeMembershipClusterTest {
     }
 
     // --- helpers -----------------------------------------------------------------------------
+
+    /** The Kafka port of each member the cluster view of {@code node} shows one for. */
+    private static Map<Integer, Integer> kafkaPorts(int node) throws Exception {
+        Map<Integer, Integer> out = new HashMap<>();
+        JSON.readTree(cluster.send(node, "GET", "/api/v1/cluster", null).body()).get("nodes").forEach(n -> {
+            if (n.has("kafkaPort")) {
+                out.put(n.get("id").asInt(), n.get("kafkaPort").asInt());
+            }
+        });
+        return out;
+    }
 
     private static List<Integer> memberIds(int node) throws Exception {
         HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/cluster", null);
