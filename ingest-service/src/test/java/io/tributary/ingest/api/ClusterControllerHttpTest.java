@@ -92,6 +92,7 @@ class ClusterControllerHttpTest {
         assertThat(node.get("status").asString()).isEqualTo("UP");
         assertThat(node.get("httpPort").asInt()).isEqualTo(port);
         assertThat(node.get("raftPort").isNull()).isTrue();
+        assertThat(node.has("kafkaPort")).as("no Kafka port on a single node: %s", node).isFalse();
         assertThat(strings(node.get("leaderOf").get("partitions"))).containsExactly("cv-0", "cv-1", "cv-2");
         assertThat(node.get("leaderOf").get("count").asInt()).isEqualTo(3);
         assertThat(node.get("followerOf").get("count").asInt()).isZero();
@@ -128,6 +129,8 @@ class ClusterControllerHttpTest {
         assertThat(docs.path("paths").path("/api/v1/cluster").path("get").path("responses").has("403")).isTrue();
         assertThat(docs.path("components").path("schemas").path("ClusterView").path("properties").has("nodes"))
                 .isTrue();
+        assertThat(docs.path("components").path("schemas").path("NodeAddress").path("properties").path("kafkaPort")
+                .path("description").asString()).contains("ingest.kafka.port");
     }
 
     static List<String> strings(JsonNode array) {
