@@ -224,6 +224,9 @@ class KubernetesManifestsTest {
         assertThat(Integer.parseInt(env.getOrDefault("INGEST_KAFKA_PORT", "9092"))).isEqualTo(kafka);
         assertThat(env.get("INGEST_KAFKA_ADVERTISED_HOST")).isEqualTo("${HOSTNAME}." + headless.getMetadata().getName());
         assertThat(headless.getSpec().getPorts()).extracting(p -> p.getPort()).contains(kafka);
+        // A pod beyond the founders starts as a node to be added, under the same name and ports as a founder.
+        assertThat(env.get("INGEST_CLUSTER_SELF_ADDRESS")).isEqualTo("${HOSTNAME}." + headless.getMetadata().getName()
+                + ":" + port(c, "http") + ":" + port(c, "raft") + ":" + kafka);
         assertThat(ingest.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()).isNotNull();
         assertThat(ingest.getSpec().getVolumeClaimTemplates()).isNotEmpty();
 
