@@ -17,7 +17,6 @@ import io.tributary.ingest.replication.MetadataAdmin;
 import io.tributary.ingest.replication.PartitionGroups;
 import io.tributary.ingest.replication.PartitionMoves;
 import io.tributary.ingest.replication.ClusterNodes;
-import io.tributary.ingest.replication.ClusterPeers;
 import io.tributary.ingest.replication.PartitionViews;
 import io.tributary.ingest.replication.Proposals;
 import io.tributary.ingest.replication.ReplicaReads;

@@ -34,12 +34,9 @@ public record IngestProperties(
         @DefaultValue Limits limits) {
 
     /**
-     * @param peers every member including this one, {@code id=host:httpPort:raftPort,...}; empty = single node
-     */
-    /**
      * Cluster membership.
      *
-     * @param peers       the nodes the cluster was founded with, {@code id=host:httpPort:raftPort,...}, the same
+     * @param peers       the nodes the cluster was founded with, {@code id=host:httpPort:raftPort[:kafkaPort],...}, the same
      *                    list on every node and never changed afterwards (it fixes where the partitions of topics
      *                    created before any node was added live); empty = a single node without replication
      * @param selfAddress {@code host:httpPort:raftPort[:kafkaPort]} of a node whose {@code ingest.node-id} is not
