@@ -26,7 +26,7 @@ class KafkaListenerConfiguration {
                         AccessControl access, ProduceService produce, FetchService fetch, IngestProperties ingest,
                         KafkaGroupCoordinator groups) {
         KafkaEndpoint self = new KafkaEndpoint(cluster.nodeId(), advertisedHost(props, bindHost(props, env), cluster),
-                props.port());
+                props.portForClients());
         KafkaBrokers brokers = new KafkaBrokers(cluster, self);
         KafkaTopics topics = new KafkaTopics(registry, access);
         KafkaApis apis = new KafkaApis(self);
@@ -60,10 +60,11 @@ class KafkaListenerConfiguration {
     @Bean
     KafkaServer kafkaServer(KafkaProperties props, Environment env, KafkaApis apis, ClusterOps cluster) {
         String named = cluster.ownKafkaEndpoint();
-        if (named != null && Integer.parseInt(named.substring(named.lastIndexOf(':') + 1)) != props.port()) {
+        if (named != null && Integer.parseInt(named.substring(named.lastIndexOf(':') + 1)) != props.portForClients()) {
+            String setting = props.advertisedPort() != 0 ? "ingest.kafka.advertised-port" : "ingest.kafka.port";
             throw new IllegalStateException("ingest.cluster.peers (or, on a node added later, "
                     + "ingest.cluster.self-address) names " + named + " as this node's Kafka listener, but "
-                    + "ingest.kafka.port is " + props.port() + ": the other nodes would send clients elsewhere");
+                    + setting + " is " + props.portForClients() + ": the other nodes would send clients elsewhere");
         }
         return new KafkaServer(props, bindHost(props, env), apis);
     }

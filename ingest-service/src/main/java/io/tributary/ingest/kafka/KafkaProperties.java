@@ -13,6 +13,10 @@ import org.springframework.util.unit.DataSize;
  * @param advertisedHost  the host name this node gives clients in its Metadata answers, where they connect for
  *                        everything after bootstrapping; empty means the bind host, or this machine's host name
  *                        when it listens on every interface ({@code 0.0.0.0})
+ * @param advertisedPort  the port this node gives clients in its Metadata answers; {@code 0} (the default) means
+ *                        {@link #port}. Another port is for clients that reach the listener through a translation
+ *                        (NAT, a Kubernetes NodePort, a proxy), as Kafka's {@code advertised.listeners} allows; on a
+ *                        cluster, this node's peer entry (or self-address) must name this port as its Kafka port
  * @param maxRequestSize  the largest request frame accepted (Kafka's {@code socket.request.max.bytes}); a larger
  *                        one closes the connection, as Kafka does
  * @param requestThreads  threads that run requests (log and Raft work never runs on the network threads); a
@@ -27,6 +31,7 @@ public record KafkaProperties(
         @DefaultValue("9092") int port,
         @DefaultValue("") String bindHost,
         @DefaultValue("") String advertisedHost,
+        @DefaultValue("0") int advertisedPort,
         @DefaultValue("100MB") DataSize maxRequestSize,
         @DefaultValue("16") int requestThreads,
         @DefaultValue("2") int ioThreads,
@@ -36,6 +41,10 @@ public record KafkaProperties(
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("ingest.kafka.port must be 0 (off) or a port number, not " + port);
         }
+        if (advertisedPort < 0 || advertisedPort > 65535) {
+            throw new IllegalArgumentException("ingest.kafka.advertised-port must be 0 (the listening port) or a port "
+                    + "number, not " + advertisedPort);
+        }
         if (requestThreads < 1 || ioThreads < 1) {
             throw new IllegalArgumentException("ingest.kafka.request-threads and io-threads must be at least 1");
         }
@@ -43,5 +52,10 @@ public record KafkaProperties(
 
     public boolean enabled() {
         return port != 0;
+    }
+
+    /** The port clients are told to connect to: {@link #advertisedPort}, else {@link #port}. */
+    public int portForClients() {
+        return advertisedPort != 0 ? advertisedPort : port;
     }
 }

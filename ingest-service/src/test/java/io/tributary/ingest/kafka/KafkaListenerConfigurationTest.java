@@ -18,7 +18,12 @@ import org.springframework.util.unit.DataSize;
 class KafkaListenerConfigurationTest {
 
     private static KafkaProperties listeningOn(int port) {
-        return new KafkaProperties(port, "", "", DataSize.ofMegabytes(100), 16, 2, Duration.ofSeconds(3));
+        return advertising(port, 0);
+    }
+
+    private static KafkaProperties advertising(int port, int advertisedPort) {
+        return new KafkaProperties(port, "", "", advertisedPort, DataSize.ofMegabytes(100), 16, 2,
+                Duration.ofSeconds(3));
     }
 
     /** The seam as a node whose own address names {@code endpoint} (null: no Kafka port) sees it. */
@@ -48,10 +53,25 @@ class KafkaListenerConfigurationTest {
     void itsOwnAddressGivesTheHostClientsAreToldUnlessOneIsSet() {
         assertThat(KafkaListenerConfiguration.advertisedHost(listeningOn(9094), "0.0.0.0", namedAs("ingest-4:9094")))
                 .isEqualTo("ingest-4");
-        assertThat(KafkaListenerConfiguration.advertisedHost(new KafkaProperties(9094, "", "kafka-4",
+        assertThat(KafkaListenerConfiguration.advertisedHost(new KafkaProperties(9094, "", "kafka-4", 0,
                 DataSize.ofMegabytes(100), 16, 2, Duration.ofSeconds(3)), "0.0.0.0", namedAs("ingest-4:9094")))
                 .isEqualTo("kafka-4");
         assertThat(KafkaListenerConfiguration.advertisedHost(listeningOn(9094), "10.0.0.4", namedAs(null)))
                 .isEqualTo("10.0.0.4");
+    }
+
+    @Test
+    void behindATranslationItsOwnAddressNamesTheAdvertisedPort() {
+        // Listening on 9094, reached by clients on 31094 (a NodePort): the other nodes must send them to 31094.
+        KafkaListenerConfiguration config = new KafkaListenerConfiguration();
+        assertThat(advertising(9094, 31094).portForClients()).isEqualTo(31094);
+        assertThat(listeningOn(9094).portForClients()).isEqualTo(9094);
+        assertThat(config.kafkaServer(advertising(9094, 31094), new MockEnvironment(), null,
+                namedAs("ingest-4:31094"))).isNotNull();
+        assertThatThrownBy(() -> config.kafkaServer(advertising(9094, 31094), new MockEnvironment(), null,
+                namedAs("ingest-4:9094")))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("ingest-4:9094 as this node's Kafka listener, but ingest.kafka.advertised-port "
+                        + "is 31094");
     }
 }
