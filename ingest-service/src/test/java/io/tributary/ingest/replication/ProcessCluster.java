@@ -15,14 +15,11 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.tributary.ingest.IngestApplication;
-import io.tributary.ingest.log.LogConfig;
-import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.RecordBatch;
+import io.tributary.ingest.log.StoredBatches;
 
 /**
  * Ingest nodes as separate JVMs on 127.0.0.1 (the test class path, as {@code CrashRecoveryTest}
@@ -297,18 +294,7 @@ final class ProcessCluster implements AutoCloseable {
      */
     List<RecordBatch> batchesOnDisk(int node, String topic, int partition) throws IOException {
         assertThat(isRunning(node)).as("node %d must be stopped to open its log", node).isFalse();
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
-        try (PartitionLog log = PartitionLog.open(topic, partition,
-                dataDir(node).resolve("logs").resolve(topic + "-" + partition), LogConfig.defaults(), scheduler)) {
-            List<RecordBatch> out = new ArrayList<>();
-            for (RecordBatch b : log.read(log.logStartOffset(), Integer.MAX_VALUE).batches()) {
-                byte[] copy = b.copyBytes();
-                out.add(RecordBatch.view(copy, 0, copy.length));
-            }
-            return out;
-        } finally {
-            scheduler.shutdownNow();
-        }
+        return StoredBatches.read(dataDir(node), topic, partition);
     }
 
     /** Kills every node still running (a paused one too: SIGKILL needs no SIGCONT). */
