@@ -93,7 +93,7 @@ public class ProduceService {
 
         long now = System.currentTimeMillis();
         List<PreparedBatch> prepared = new ArrayList<>(partitions);
-        long payloadBytes = 0;
+        long[] payloadBytes = new long[partitions];
         for (int p = 0; p < partitions; p++) {
             List<Integer> indexes = indexesByPartition.get(p);
             if (indexes.isEmpty()) {
@@ -105,7 +105,7 @@ public class ProduceService {
                 IncomingRecord r = records.get(i);
                 batch.add(new LogRecord(r.key(), r.value(), r.headers(), r.timestamp() == IncomingRecord.NOW ? now
                         : r.timestamp()));
-                payloadBytes += r.value() == null ? 0 : r.value().length();
+                payloadBytes[p] += r.value() == null ? 0 : r.value().length();
             }
             ProducerBatch identity = identityFor(request, indexes);
             // A partition hosted elsewhere is checked against the topic's config.
@@ -126,6 +126,8 @@ public class ProduceService {
         }
         ProduceResponse.RecordOffset[] offsets = new ProduceResponse.RecordOffset[records.size()];
         AppendResult[] results = cluster.appendAll(topic, prepared.toArray(new PreparedBatch[0]), replicatedKey);
+        long appended = 0;
+        long appendedBytes = 0;
         for (int p = 0; p < partitions; p++) {
             AppendResult result = results[p];
             if (result == null) {
@@ -136,9 +138,13 @@ public class ProduceService {
                 offsets[indexes.get(j)] = new ProduceResponse.RecordOffset(p, result.baseOffset() + j,
                         result.timestamps()[j]);
             }
+            if (!result.duplicate()) { // a retry answered with its original offsets adds nothing to the log
+                appended += indexes.size();
+                appendedBytes += payloadBytes[p];
+            }
         }
-        counter("ingest.produce.records", topicName).increment(records.size());
-        counter("ingest.produce.bytes", topicName).increment(payloadBytes);
+        counter("ingest.produce.records", topicName).increment(appended);
+        counter("ingest.produce.bytes", topicName).increment(appendedBytes);
         return new ProduceResponse(List.of(offsets));
     }
 
@@ -164,12 +170,14 @@ public class ProduceService {
             log.checkProducer(prepared);
         }
         AppendResult result = cluster.append(topic, partition, prepared);
-        long payloadBytes = 0;
-        for (LogRecord r : records) {
-            payloadBytes += r.value() == null ? 0 : r.value().length();
+        if (!result.duplicate()) { // a retry answered with its original offsets adds nothing to the log
+            long payloadBytes = 0;
+            for (LogRecord r : records) {
+                payloadBytes += r.value() == null ? 0 : r.value().length();
+            }
+            counter("ingest.produce.records", topicName).increment(records.size());
+            counter("ingest.produce.bytes", topicName).increment(payloadBytes);
         }
-        counter("ingest.produce.records", topicName).increment(records.size());
-        counter("ingest.produce.bytes", topicName).increment(payloadBytes);
         return result;
     }
 

@@ -44,6 +44,14 @@ class IdempotenceHttpTest {
         return r.json();
     }
 
+    /** {@code ingest_produce_records_total} of a topic, from the Prometheus endpoint. */
+    private double producedRecordsMetric(String topic) {
+        String prometheus = http.get("/actuator/prometheus").text();
+        return prometheus.lines().filter(l -> l.startsWith("ingest_produce_records_total{")
+                && l.contains("topic=\"" + topic + "\"")).mapToDouble(l -> Double.parseDouble(
+                        l.substring(l.lastIndexOf(' ') + 1))).sum();
+    }
+
     private static String idempotent(long producerId, int epoch, long baseSequence, String records) {
         return "{\"producerId\":" + producerId + ",\"producerEpoch\":" + epoch + ",\"baseSequence\":" + baseSequence
                 + ",\"records\":[" + records + "]}";
@@ -67,6 +75,8 @@ class IdempotenceHttpTest {
             assertThat(retry.json().path("offsets")).isEqualTo(first.json().path("offsets"));
         }
         assertThat(http.logEndOffsets("idem")).containsExactly(2L, 1L);
+        assertThat(producedRecordsMetric("idem")).as("retries answered as duplicates are not counted again")
+                .isEqualTo(3.0);
 
         Http.Response next = http.produce("idem", idempotent(pid, epoch, 3, "{\"partition\":0,\"value\":\"d\"}"));
         assertThat(next.status()).as(next.text()).isEqualTo(200);

@@ -325,7 +325,7 @@ class CrashRecoveryTest {
         ProcessBuilder pb = new ProcessBuilder(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), "io.tributary.ingest.IngestApplication",
                 "--server.port=" + port, "--ingest.data-dir=" + data, "--spring.jmx.enabled=false",
-                "--springdoc.api-docs.enabled=false")
+                "--springdoc.api-docs.enabled=false", "--ingest.kafka.port=0")
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(childLog.toFile()));
         Files.writeString(childLog, "\n===== start on port " + port + " =====\n",
