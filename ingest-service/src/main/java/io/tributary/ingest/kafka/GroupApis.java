@@ -76,8 +76,14 @@ final class GroupApis {
         for (String key : keys) {
             FindCoordinatorResponseData.Coordinator c = new FindCoordinatorResponseData.Coordinator().setKey(key)
                     .setNodeId(-1).setHost("").setPort(-1);
-            if (req.keyType() != 0) {
-                c.setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setErrorMessage("no transactions here");
+            if (req.keyType() == 1) {
+                // No transactions: refused, not "unavailable", so a transactional producer fails at once in
+                // initTransactions() instead of retrying until max.block.ms.
+                c.setErrorCode(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED.code())
+                        .setErrorMessage("transactions are not supported by this listener");
+            } else if (req.keyType() != 0) {
+                c.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("coordinator key type "
+                        + req.keyType() + " is not supported");
             } else if (!mayGroup(key, Operation.DESCRIBE)) {
                 c.setErrorCode(Errors.GROUP_AUTHORIZATION_FAILED.code());
             } else {

@@ -11,7 +11,6 @@ import io.tributary.ingest.log.LogRecord;
 import io.tributary.ingest.log.ProducerBatch;
 import io.tributary.ingest.log.RecordBatch;
 import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.utils.ByteUtils;
@@ -57,7 +56,7 @@ final class KafkaBatches {
         return batch.sizeInBytes() - HEADER_DIFF;
     }
 
-    /** Writes {@code batch} in Kafka's layout at {@code out}'s position (a heap buffer), and moves it past. */
+    /** Writes {@code batch} in Kafka's layout at {@code out}'s position (heap or direct), and moves it past. */
     static void writeKafka(RecordBatch batch, ByteBuffer out) {
         int start = out.position();
         int size = kafkaSize(batch);
@@ -74,22 +73,8 @@ final class KafkaBatches {
         out.position(start + KAFKA_HEADER_SIZE);
         out.put(batch.array(), batch.start() + RecordBatch.HEADER_SIZE, batch.sizeInBytes() - RecordBatch.HEADER_SIZE);
         CRC32C crc = new CRC32C();
-        crc.update(out.array(), out.arrayOffset() + start + KAFKA_ATTRIBUTES, size - KAFKA_ATTRIBUTES);
+        crc.update(out.duplicate().limit(start + size).position(start + KAFKA_ATTRIBUTES));
         ByteUtils.writeUnsignedInt(out, start + KAFKA_CRC, crc.getValue());
-    }
-
-    /** Batches in Kafka's layout, one after the other, as a fetch answers them. */
-    static MemoryRecords toKafka(List<RecordBatch> batches) {
-        int size = 0;
-        for (RecordBatch b : batches) {
-            size += kafkaSize(b);
-        }
-        ByteBuffer out = ByteBuffer.allocate(size);
-        for (RecordBatch b : batches) {
-            writeKafka(b, out);
-        }
-        out.flip();
-        return MemoryRecords.readableRecords(out);
     }
 
     /** One produced batch's records and producer identity, decoded and checked. */

@@ -12,10 +12,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
@@ -128,8 +126,8 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
                     out = req.body().getErrorResponse(AbstractResponse.DEFAULT_THROTTLE_TIME, e);
                 }
                 boolean noAnswer = req.body() instanceof ProduceRequest p && p.acks() == 0;
-                answer.complete(noAnswer ? Unpooled.EMPTY_BUFFER
-                        : encode(req.header().toResponseHeader(), out.data(), req.header().apiVersion()));
+                answer.complete(noAnswer ? Unpooled.EMPTY_BUFFER : ResponseWriter.encode(ctx.alloc(),
+                        req.header().toResponseHeader(), out.data(), req.header().apiVersion()));
             } catch (RuntimeException ex) {
                 answer.completeExceptionally(ex);
             }
@@ -153,7 +151,7 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
             if (out == null) {
                 // Unanswerable (a request version we do not support) or unencodable: close, as Kafka does.
                 ctx.close();
-                pending.clear();
+                releasePending();
                 return;
             }
             if (out.isReadable()) {
@@ -169,6 +167,24 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
         }
     }
 
+    /** The answers that will not be written (the connection closes): their buffers go back to the pool. */
+    private void releasePending() {
+        for (CompletableFuture<ByteBuf> answer : pending) {
+            answer.thenAccept(b -> {
+                if (b != null) {
+                    b.release();
+                }
+            });
+        }
+        pending.clear();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        releasePending();
+        super.channelInactive(ctx);
+    }
+
     /**
      * A client that asks ApiVersions in a version newer than ours gets Kafka's answer: version 0,
      * UNSUPPORTED_VERSION, and our ranges, so it can retry with one we know.
@@ -177,19 +193,8 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
         ApiVersionsResponseData data = new ApiVersionsResponseData()
                 .setErrorCode(Errors.UNSUPPORTED_VERSION.code())
                 .setApiKeys(apis.supportedVersions());
-        return encode(new ResponseHeader(header.correlationId(), (short) 0), data, (short) 0);
-    }
-
-    static ByteBuf encode(ResponseHeader header, ApiMessage body, short version) {
-        ObjectSerializationCache cache = new ObjectSerializationCache();
-        int size = header.data().size(cache, header.headerVersion()) + body.size(cache, version);
-        ByteBuffer out = ByteBuffer.allocate(4 + size);
-        out.putInt(size);
-        ByteBufferAccessor writer = new ByteBufferAccessor(out);
-        header.data().write(writer, cache, header.headerVersion());
-        body.write(writer, cache, version);
-        out.flip();
-        return Unpooled.wrappedBuffer(out);
+        return ResponseWriter.encode(ctx.alloc(), new ResponseHeader(header.correlationId(), (short) 0), data,
+                (short) 0);
     }
 
     @Override

@@ -47,6 +47,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.InvalidRecordException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -54,6 +55,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -146,6 +149,47 @@ class KafkaClientsTest {
             restCount += restRecords("k-orders", p).size();
         }
         assertThat(restCount).isEqualTo(n);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"gzip", "snappy", "lz4", "zstd"})
+    void compressedBatchesAreStoredReadableForKafkaAndRest(String codec) throws Exception {
+        String topic = "k-" + codec;
+        admin.createTopics(List.of(json(new NewTopic(topic, 1, (short) 1)))).all().get();
+        Properties props = producerProps();
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, codec);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 50); // batches of many records, compressed together
+        int n = 500;
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new StringSerializer())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                sent.add(producer.send(new ProducerRecord<>(topic, "k" + i, "{\"codec\":\"" + codec + "\",\"n\":" + i
+                        + ",\"pad\":\"" + "abc".repeat(20) + "\"}")));
+            }
+            for (int i = 0; i < n; i++) {
+                assertThat(sent.get(i).get().offset()).isEqualTo(i);
+            }
+        }
+        Map<String, ConsumerRecord<String, String>> read = consumeAll(topic, 1, n);
+        List<JsonNode> rest = restRecords(topic, 0);
+        assertThat(rest).hasSize(n);
+        for (JsonNode r : rest) {
+            ConsumerRecord<String, String> same = read.get(JSON.writeValueAsString(r.path("value")));
+            assertThat(same).as(r.toString()).isNotNull();
+            assertThat(same.offset()).isEqualTo(r.path("offset").asLong());
+            assertThat(same.key()).isEqualTo("k" + r.path("value").path("n").asInt());
+        }
+    }
+
+    @Test
+    void aTransactionalProducerIsRefused() {
+        Properties props = producerProps();
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tx-1");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new StringSerializer())) {
+            assertThatThrownBy(producer::initTransactions).isInstanceOf(TransactionalIdAuthorizationException.class);
+        }
     }
 
     @Test
