@@ -29,6 +29,9 @@ import java.util.function.Consumer;
  */
 final class LogSegment implements Closeable {
 
+    /** Largest array one read allocates (unless a single batch is larger); well under half a G1 region (1 MiB+). */
+    static final int READ_CHUNK = 256 * 1024;
+
     private final Path dir;
     private final long baseOffset;
     private final int indexIntervalBytes;
@@ -207,22 +210,44 @@ final class LogSegment implements Closeable {
         if (firstBatchSize < 0) {
             return List.of();
         }
-        int length = Math.min(limit - position, Math.max(maxBytes, firstBatchSize));
-        byte[] bytes = new byte[length];
-        readFully(ByteBuffer.wrap(bytes), position);
+        int end = position + Math.min(limit - position, Math.max(maxBytes, firstBatchSize));
+        // Read in chunks of at most READ_CHUNK bytes: one array of a megabyte or more per read would be a G1
+        // humongous object (half a region or more), and fetches read about a megabyte per partition.
         List<RecordBatch> batches = new ArrayList<>();
-        int at = 0;
-        while (at + RecordBatch.HEADER_SIZE <= length) {
-            int batchSize = RecordBatch.sizeAt(bytes, at);
-            if (at + batchSize > length) {
-                break;
+        int at = position;
+        while (at + RecordBatch.HEADER_SIZE <= end) {
+            int want = Math.min(end - at, READ_CHUNK);
+            byte[] bytes = new byte[want];
+            readFully(ByteBuffer.wrap(bytes), at);
+            int used = 0;
+            while (used + RecordBatch.HEADER_SIZE <= want) {
+                int batchSize = RecordBatch.sizeAt(bytes, used);
+                if (used + batchSize > want) {
+                    break; // read again from its start with the next chunk
+                }
+                RecordBatch batch = RecordBatch.view(bytes, used, batchSize);
+                if (batch.baseOffset() >= maxOffset) {
+                    return batches;
+                }
+                batches.add(batch);
+                used += batchSize;
             }
-            RecordBatch batch = RecordBatch.view(bytes, at, batchSize);
-            if (batch.baseOffset() >= maxOffset) {
-                break;
+            if (used == 0) {
+                // A batch larger than a chunk, or than what is left of this read: whole, if it is within the read.
+                int batchSize = RecordBatch.sizeAt(bytes, 0);
+                if (at + batchSize > end) {
+                    break;
+                }
+                byte[] whole = new byte[batchSize];
+                readFully(ByteBuffer.wrap(whole), at);
+                RecordBatch batch = RecordBatch.view(whole, 0, batchSize);
+                if (batch.baseOffset() >= maxOffset) {
+                    return batches;
+                }
+                batches.add(batch);
+                used = batchSize;
             }
-            batches.add(batch);
-            at += batchSize;
+            at += used;
         }
         return batches;
     }

@@ -93,6 +93,48 @@ class PartitionLogReadTest extends LogTestSupport {
     }
 
     @Test
+    void shouldReadMegabytesInChunksWithoutLosingABatchAtAChunkEdge() {
+        PartitionLog log = open(LogConfig.defaults());
+        Random random = new Random(5);
+        List<LogRecord> appended = new ArrayList<>();
+        String big = "x".repeat(LogSegment.READ_CHUNK + 1000); // one batch larger than a whole chunk
+        for (int b = 0; b < 400; b++) {
+            List<LogRecord> batch = new ArrayList<>();
+            int n = b == 150 ? 1 : 1 + random.nextInt(40);
+            for (int i = 0; i < n; i++) {
+                int id = appended.size() + i;
+                batch.add(record("key-" + id, b == 150 ? "\"" + big + "\"" : "{\"n\":" + id + ",\"pad\":\""
+                        + "p".repeat(random.nextInt(300)) + "\"}", id));
+            }
+            log.append(batch);
+            appended.addAll(batch);
+        }
+        for (long offset : new long[] {0, 1, 777, appended.size() / 2, appended.size() - 3}) {
+            List<RecordBatch> batches = log.read(offset, 3 * LogSegment.READ_CHUNK + 12_345).batches();
+            assertThat(batches).isNotEmpty();
+            assertThat(batches.get(0).baseOffset()).isLessThanOrEqualTo(offset);
+            assertThat(batches.get(0).nextOffset()).isGreaterThan(offset);
+            for (int i = 1; i < batches.size(); i++) {
+                assertThat(batches.get(i).baseOffset()).as("contiguous at %d", offset)
+                        .isEqualTo(batches.get(i - 1).nextOffset());
+            }
+            int total = batches.stream().mapToInt(RecordBatch::sizeInBytes).sum();
+            if (batches.size() > 1) {
+                assertThat(total).isLessThanOrEqualTo(3 * LogSegment.READ_CHUNK + 12_345);
+            }
+            for (RecordBatch b : batches) {
+                for (Record r : b.records()) {
+                    assertThat(r.value()).isEqualTo(appended.get((int) r.offset()).value());
+                }
+            }
+        }
+        List<Record> read = readAll(log);
+        assertThat(read).hasSize(appended.size());
+        assertThat(read).extracting(Record::offset).containsExactlyElementsOf(
+                java.util.stream.LongStream.range(0, appended.size()).boxed().toList());
+    }
+
+    @Test
     void shouldReturnNothingAtTheHighWatermarkAndRejectReadsOutsideTheLog() {
         PartitionLog log = open(smallSegments());
         appendMany(log, 10, new Random(4), 0);
