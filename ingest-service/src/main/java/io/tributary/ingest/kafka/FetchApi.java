@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fetch: every partition asked is answered, in the order asked, with the stored batches from the
- * one holding the fetch offset on (written in Kafka's layout by {@link ResponseWriter}; the client skips records before
- * its offset, as with Kafka), within {@code partition_max_bytes} and the request's
+ * one holding the fetch offset on (written in Kafka's layout by {@link ResponseWriter}; the client
+ * skips records before its offset, as with Kafka), within {@code partition_max_bytes} and the request's
  * {@code max_bytes} (the first batch goes whole, so a client always progresses). When less than
  * {@code min_bytes} is there, the fetch waits up to {@code max_wait_ms} (capped by
  * {@code ingest.fetch.max-wait}) for any of its partitions to get data, without holding a thread.
@@ -133,7 +133,8 @@ final class FetchApi implements KafkaApis.Handler {
             out.setHighWatermark(result.highWatermark())
                     .setLastStableOffset(result.highWatermark())
                     .setLogStartOffset(result.logStartOffset())
-                    .setRecords(batches.isEmpty() ? MemoryRecords.EMPTY : StoredBatchesRecords.of(batches));
+                    .setRecords(batches.isEmpty() ? MemoryRecords.EMPTY
+                            : new StoredBatchesRecords(batches, bytes));
             return new Read(out, bytes);
         } catch (RuntimeException e) {
             Errors error = KafkaErrors.of(e);

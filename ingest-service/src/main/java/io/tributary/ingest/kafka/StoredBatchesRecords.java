@@ -8,18 +8,11 @@ import org.apache.kafka.common.record.RecordsSend;
 
 /**
  * The records of one partition of a Fetch answer: the log's stored batches, not yet in Kafka's
- * layout. {@link ResponseWriter} writes each one in Kafka's layout straight into the answer's
- * buffer ({@link KafkaBatches#writeKafka}), so a fetch allocates no buffer of its own for them.
+ * layout, and the bytes they take in it ({@link KafkaBatches#kafkaSize}, summed). {@link ResponseWriter}
+ * writes each one in Kafka's layout straight into the answer's buffer ({@link KafkaBatches#writeKafka}),
+ * so a fetch allocates no buffer of its own for them.
  */
 record StoredBatchesRecords(List<RecordBatch> batches, int sizeInBytes) implements BaseRecords {
-
-    static StoredBatchesRecords of(List<RecordBatch> batches) {
-        int size = 0;
-        for (RecordBatch b : batches) {
-            size += KafkaBatches.kafkaSize(b);
-        }
-        return new StoredBatchesRecords(List.copyOf(batches), size);
-    }
 
     @Override
     public RecordsSend<? extends BaseRecords> toSend() {
