@@ -15,10 +15,14 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.log.BatchRegion;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.Record;
 import io.tributary.ingest.log.RecordBatch;
+import io.tributary.ingest.log.RegionFetchResult;
+import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.problem.ProblemType;
 import io.tributary.ingest.topic.TopicRegistry;
 import jakarta.annotation.PreDestroy;
 import org.springframework.stereotype.Service;
@@ -162,6 +166,31 @@ public class FetchService {
     }
 
     /**
+     * {@link #readBatches} as regions of this node's segment files ({@link io.tributary.ingest.log.BatchRegion}),
+     * for the Kafka listener, which sends them to the socket from the file. Only for a partition this
+     * node hosts (the listener answers fetches on the leader only).
+     *
+     * @throws io.tributary.ingest.problem.ProblemException 503 partition-not-hosted when this node holds no replica
+     */
+    public RegionFetchResult readRegions(FetchPosition position, int maxBytes) {
+        if (isRemote(position.topic(), position.partition())) {
+            throw new ProblemException(ProblemType.PARTITION_NOT_HOSTED,
+                    position.topic() + "-" + position.partition() + " has no replica on this node");
+        }
+        PartitionLog log = topics.partition(position.topic(), position.partition());
+        RegionFetchResult result = log.readRegionsConfirmed(position.offset(), maxBytes,
+                () -> cluster.awaitCommitted(topics.get(position.topic()), position.partition()));
+        long records = 0;
+        for (BatchRegion b : result.regions()) {
+            records += b.recordCount();
+        }
+        if (records > 0) {
+            counter("ingest.fetch.records", position.topic()).increment(records);
+        }
+        return result;
+    }
+
+    /**
      * The first offset whose record timestamp is at or after {@code timestamp} (the high watermark
      * when none is), after the same read barrier as {@link #bounds}.
      *
@@ -170,8 +199,7 @@ public class FetchService {
      */
     public long offsetForTimestamp(String topic, int partition, long timestamp) {
         if (isRemote(topic, partition)) {
-            throw new io.tributary.ingest.problem.ProblemException(
-                    io.tributary.ingest.problem.ProblemType.PARTITION_NOT_HOSTED,
+            throw new ProblemException(ProblemType.PARTITION_NOT_HOSTED,
                     topic + "-" + partition + " has no replica on this node");
         }
         bounds(topic, partition);

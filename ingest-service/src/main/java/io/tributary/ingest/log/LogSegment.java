@@ -189,28 +189,12 @@ final class LogSegment implements Closeable {
      */
     List<RecordBatch> read(long startOffset, int maxBytes, long maxOffset) throws IOException {
         int limit = size;
-        int position = offsetIndex.floorPosition(startOffset);
-        byte[] header = new byte[RecordBatch.OFFSETS_PREFIX];
-        ByteBuffer headerBuf = ByteBuffer.wrap(header);
-        int firstBatchSize = -1;
-        while (position + RecordBatch.OFFSETS_PREFIX <= limit) {
-            readFully(headerBuf.clear(), position);
-            long base = headerBuf.getLong(RecordBatch.BASE_OFFSET);
-            int batchSize = 12 + headerBuf.getInt(RecordBatch.LENGTH);
-            long last = base + headerBuf.getInt(RecordBatch.LAST_OFFSET_DELTA);
-            if (base >= maxOffset) {
-                return List.of();
-            }
-            if (last >= startOffset) {
-                firstBatchSize = batchSize;
-                break;
-            }
-            position += batchSize;
-        }
-        if (firstBatchSize < 0) {
+        FirstBatch first = firstBatch(startOffset, maxOffset, limit);
+        if (first == null) {
             return List.of();
         }
-        int end = position + Math.min(limit - position, Math.max(maxBytes, firstBatchSize));
+        int position = first.position();
+        int end = position + Math.min(limit - position, Math.max(maxBytes, first.size()));
         // Read in chunks of at most READ_CHUNK bytes: one array of a megabyte or more per read would be a G1
         // humongous object (half a region or more), and fetches read about a megabyte per partition.
         List<RecordBatch> batches = new ArrayList<>();
@@ -250,6 +234,56 @@ final class LogSegment implements Closeable {
             at += used;
         }
         return batches;
+    }
+
+    /**
+     * The batches {@link #read} would return, as regions of this segment's file: only their headers
+     * are read (one positional read each), the records stay in the file for a transfer to a socket.
+     */
+    List<BatchRegion> readRegions(long startOffset, int maxBytes, long maxOffset) throws IOException {
+        int limit = size;
+        FirstBatch first = firstBatch(startOffset, maxOffset, limit);
+        if (first == null) {
+            return List.of();
+        }
+        int end = first.position() + Math.min(limit - first.position(), Math.max(maxBytes, first.size()));
+        List<BatchRegion> regions = new ArrayList<>();
+        int at = first.position();
+        while (at + RecordBatch.HEADER_SIZE <= end) {
+            ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_SIZE);
+            readFully(header, at);
+            int batchSize = 12 + header.getInt(RecordBatch.LENGTH);
+            if (at + batchSize > end || header.getLong(RecordBatch.BASE_OFFSET) >= maxOffset) {
+                break;
+            }
+            regions.add(new BatchRegion(channel, at, header));
+            at += batchSize;
+        }
+        return regions;
+    }
+
+    /** Where the first batch with offsets at or after {@code startOffset} starts, and its size. */
+    private record FirstBatch(int position, int size) {
+    }
+
+    /** The first batch holding an offset at or after {@code startOffset}, or null when none below {@code maxOffset}. */
+    private FirstBatch firstBatch(long startOffset, long maxOffset, int limit) throws IOException {
+        int position = offsetIndex.floorPosition(startOffset);
+        ByteBuffer header = ByteBuffer.allocate(RecordBatch.OFFSETS_PREFIX);
+        while (position + RecordBatch.OFFSETS_PREFIX <= limit) {
+            readFully(header.clear(), position);
+            long base = header.getLong(RecordBatch.BASE_OFFSET);
+            int batchSize = 12 + header.getInt(RecordBatch.LENGTH);
+            long last = base + header.getInt(RecordBatch.LAST_OFFSET_DELTA);
+            if (base >= maxOffset) {
+                return null;
+            }
+            if (last >= startOffset) {
+                return new FirstBatch(position, batchSize);
+            }
+            position += batchSize;
+        }
+        return null;
     }
 
     /**

@@ -14,6 +14,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
  * The log of one partition: an ordered set of {@link LogSegment}s, the last of which takes
@@ -569,12 +572,24 @@ public final class PartitionLog implements Closeable {
      * serving them).
      */
     public FetchResult readConfirmed(long offset, long maxRecords, int maxBytes, Runnable confirm) {
+        return confirmed(offset, confirm, () -> read(offset, maxBytes), FetchResult::highWatermark,
+                r -> r.endsAtHighWatermark(offset, maxRecords));
+    }
+
+    /** {@link #readConfirmed} as {@link #readRegions}: regions of the segment files, not bytes. */
+    public RegionFetchResult readRegionsConfirmed(long offset, int maxBytes, Runnable confirm) {
+        return confirmed(offset, confirm, () -> readRegions(offset, maxBytes), RegionFetchResult::highWatermark,
+                r -> r.endsAtHighWatermark(offset));
+    }
+
+    private <R> R confirmed(long offset, Runnable confirm, Supplier<R> read, ToLongFunction<R> watermark,
+                            Predicate<R> endsAtWatermark) {
         if (offset >= highWatermark()) {
             confirm.run(); // nothing final to answer without it
-            return read(offset, maxBytes);
+            return read.get();
         }
-        FetchResult result = read(offset, maxBytes);
-        if (!result.endsAtHighWatermark(offset, maxRecords)) {
+        R result = read.get();
+        if (!endsAtWatermark.test(result)) {
             return result;
         }
         try {
@@ -582,7 +597,7 @@ public final class PartitionLog implements Closeable {
         } catch (RuntimeException e) {
             return result;
         }
-        return highWatermark() > result.highWatermark() ? read(offset, maxBytes) : result;
+        return highWatermark() > watermark.applyAsLong(result) ? read.get() : result;
     }
 
     /**
@@ -604,8 +619,40 @@ public final class PartitionLog implements Closeable {
         }
     }
 
+    /**
+     * {@link #read} as regions of the segment files ({@link BatchRegion}): the headers are read, the
+     * records are left in the files for the caller to transfer.
+     *
+     * @throws OffsetOutOfRangeException when {@code offset} is below the log start or above the high watermark
+     */
+    public RegionFetchResult readRegions(long offset, int maxBytes) {
+        long hw = highWatermark;
+        long start = logStartOffset;
+        if (offset < start || offset > hw) {
+            throw new OffsetOutOfRangeException(offset, start, hw);
+        }
+        try {
+            return new RegionFetchResult(collect(offset, maxBytes, hw, LogSegment::readRegions), hw, start,
+                    logEndOffset);
+        } catch (IOException e) {
+            throw new UncheckedIOException("read of " + topic + "-" + partition + " failed", e);
+        }
+    }
+
     private List<RecordBatch> readBatches(long offset, int maxBytes, long maxOffset) throws IOException {
-        List<RecordBatch> out = new ArrayList<>();
+        return collect(offset, maxBytes, maxOffset, LogSegment::read);
+    }
+
+    /** How one segment is read: {@link LogSegment#read} or {@link LogSegment#readRegions}. */
+    @FunctionalInterface
+    private interface SegmentRead<B extends StoredBatch> {
+        List<B> read(LogSegment segment, long from, int maxBytes, long maxOffset) throws IOException;
+    }
+
+    /** The batches from {@code offset} below {@code maxOffset}, about {@code maxBytes} (at least one), across segments. */
+    private <B extends StoredBatch> List<B> collect(long offset, int maxBytes, long maxOffset, SegmentRead<B> reader)
+            throws IOException {
+        List<B> out = new ArrayList<>();
         int budget = maxBytes;
         Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
         if (entry == null) {
@@ -614,8 +661,8 @@ public final class PartitionLog implements Closeable {
         long from = offset;
         while (entry != null && from < maxOffset) {
             LogSegment segment = entry.getValue();
-            List<RecordBatch> batches = segment.read(from, Math.max(budget, 1), maxOffset);
-            for (RecordBatch b : batches) {
+            List<B> batches = reader.read(segment, from, Math.max(budget, 1), maxOffset);
+            for (B b : batches) {
                 if (!out.isEmpty() && b.sizeInBytes() > budget) {
                     return out;
                 }

@@ -42,7 +42,7 @@ import java.util.zip.CRC32C;
  * log's own rules apply, which allow gaps (see ProducerStateTable). The bit travels with the batch
  * so that every replica judges it the same way.
  */
-public final class RecordBatch implements Iterable<Record> {
+public final class RecordBatch implements Iterable<Record>, StoredBatch {
 
     public static final byte MAGIC = 1;
     public static final int HEADER_SIZE = 69;
@@ -88,6 +88,7 @@ public final class RecordBatch implements Iterable<Record> {
         return 12 + ByteBuffer.wrap(array, start + LENGTH, 4).getInt();
     }
 
+    @Override
     public int sizeInBytes() {
         return buffer.limit();
     }
@@ -100,6 +101,7 @@ public final class RecordBatch implements Iterable<Record> {
         return baseOffset() + buffer.getInt(LAST_OFFSET_DELTA);
     }
 
+    @Override
     public long nextOffset() {
         return lastOffset() + 1;
     }

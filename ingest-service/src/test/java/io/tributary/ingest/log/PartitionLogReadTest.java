@@ -310,4 +310,51 @@ class PartitionLogReadTest extends LogTestSupport {
         assertThatThrownBy(() -> log.readConfirmed(3, 100, 1 << 20, noMajority))
                 .isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void regionsDescribeTheBatchesAReadReturnsAndTransferTheirRecords() throws Exception {
+        PartitionLog log = open(smallSegments());
+        List<LogRecord> appended = appendMany(log, 120, new Random(4), 0);
+        for (int offset = 0; offset < appended.size(); offset += 7) {
+            for (int maxBytes : new int[] {1, 300, 1500, 100_000}) {
+                List<RecordBatch> batches = log.read(offset, maxBytes).batches();
+                RegionFetchResult regions = log.readRegions(offset, maxBytes);
+                assertThat(regions.highWatermark()).isEqualTo(appended.size());
+                assertThat(regions.regions()).as("from %d, %d bytes", offset, maxBytes).hasSameSizeAs(batches);
+                for (int i = 0; i < batches.size(); i++) {
+                    RecordBatch batch = batches.get(i);
+                    BatchRegion region = regions.regions().get(i);
+                    assertThat(region.baseOffset()).isEqualTo(batch.baseOffset());
+                    assertThat(region.nextOffset()).isEqualTo(batch.nextOffset());
+                    assertThat(region.sizeInBytes()).isEqualTo(batch.sizeInBytes());
+                    assertThat(region.recordCount()).isEqualTo(batch.recordCount());
+                    byte[] stored = batch.copyBytes();
+                    byte[] header = new byte[RecordBatch.HEADER_SIZE];
+                    region.header().get(header);
+                    assertThat(header).isEqualTo(java.util.Arrays.copyOf(stored, RecordBatch.HEADER_SIZE));
+                    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+                    java.nio.channels.WritableByteChannel ch = java.nio.channels.Channels.newChannel(out);
+                    long sent = 0;
+                    while (sent < region.recordsSize()) {
+                        sent += region.transferRecords(sent, region.recordsSize() - sent, ch);
+                    }
+                    assertThat(out.toByteArray()).isEqualTo(java.util.Arrays.copyOfRange(stored,
+                            RecordBatch.HEADER_SIZE, stored.length));
+                }
+            }
+        }
+        assertThatThrownBy(() -> log.readRegions(appended.size() + 1, 100))
+                .isInstanceOf(OffsetOutOfRangeException.class);
+    }
+
+    @Test
+    void aRegionOfAClosedSegmentFailsToTransfer() throws Exception {
+        PartitionLog log = open(smallSegments());
+        appendMany(log, 10, new Random(5), 0);
+        BatchRegion region = log.readRegions(0, 100).regions().get(0);
+        log.close();
+        assertThatThrownBy(() -> region.transferRecords(0, region.recordsSize(),
+                java.nio.channels.Channels.newChannel(new java.io.ByteArrayOutputStream())))
+                .isInstanceOf(java.io.IOException.class);
+    }
 }

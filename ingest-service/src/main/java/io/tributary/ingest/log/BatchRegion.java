@@ -1,0 +1,83 @@
+package io.tributary.ingest.log;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * A stored batch as a region of its segment file: the header ({@link RecordBatch#HEADER_SIZE}
+ * bytes, read) and where its records lie (not read). For answers that send the records from the
+ * file to a socket as they are stored, without copying them through the heap — the Kafka
+ * listener's fetch, by {@code sendfile}.
+ *
+ * <p>The file channel is the segment's own. A region is only valid while its segment is part of
+ * the log: after retention or compaction removed it, a transfer fails (the channel is closed),
+ * and a caller must treat that as a failed read. Batches below the high watermark are never
+ * rewritten in place, so while the segment lives the bytes are those the header describes.
+ */
+public final class BatchRegion implements StoredBatch {
+
+    private final FileChannel channel;
+    private final long position;
+    private final ByteBuffer header;
+
+    BatchRegion(FileChannel channel, long position, ByteBuffer header) {
+        this.channel = channel;
+        this.position = position;
+        this.header = header.asReadOnlyBuffer();
+    }
+
+    /** The stored header, {@link RecordBatch#HEADER_SIZE} bytes in the layout {@link RecordBatch} documents. */
+    public ByteBuffer header() {
+        return header.duplicate();
+    }
+
+    @Override
+    public int sizeInBytes() {
+        return 12 + header.getInt(RecordBatch.LENGTH);
+    }
+
+    public long baseOffset() {
+        return header.getLong(RecordBatch.BASE_OFFSET);
+    }
+
+    @Override
+    public long nextOffset() {
+        return baseOffset() + header.getInt(RecordBatch.LAST_OFFSET_DELTA) + 1;
+    }
+
+    public int recordCount() {
+        return header.getInt(RecordBatch.RECORD_COUNT);
+    }
+
+    public long storedCrc() {
+        return header.getInt(RecordBatch.CRC) & 0xffffffffL;
+    }
+
+    public long baseSequence() {
+        return header.getLong(RecordBatch.BASE_SEQUENCE);
+    }
+
+    /** Bytes of the records, after the header. */
+    public int recordsSize() {
+        return sizeInBytes() - RecordBatch.HEADER_SIZE;
+    }
+
+    /**
+     * Transfers up to {@code count} bytes of the records, from {@code from} bytes into them, to
+     * {@code target} (a socket: the kernel copies from the page cache); returns the bytes
+     * transferred, 0 when the socket takes none now.
+     *
+     * @throws IOException also when the segment no longer holds the whole batch (it was removed or cut)
+     */
+    public long transferRecords(long from, long count, WritableByteChannel target) throws IOException {
+        long start = position + RecordBatch.HEADER_SIZE + from;
+        long n = channel.transferTo(start, count, target);
+        if (n == 0 && count > 0 && channel.size() < position + sizeInBytes()) {
+            throw new IOException("the segment holding the batch at offset " + baseOffset()
+                    + " was cut while it was being sent");
+        }
+        return n;
+    }
+}
