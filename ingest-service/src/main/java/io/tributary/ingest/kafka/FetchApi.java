@@ -7,8 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import io.tributary.ingest.acl.Operation;
 import io.tributary.ingest.fetch.FetchPosition;
 import io.tributary.ingest.fetch.FetchService;
-import io.tributary.ingest.log.FetchResult;
-import io.tributary.ingest.log.RecordBatch;
+import io.tributary.ingest.log.BatchRegion;
+import io.tributary.ingest.log.RegionFetchResult;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Fetch: every partition asked is answered, in the order asked, with the stored batches from the
- * one holding the fetch offset on (written in Kafka's layout by {@link ResponseWriter}; the client
+ * one holding the fetch offset on (in Kafka's layout, their records sent from the segment files by
+ * {@link ResponseWriter}; the client
  * skips records before its offset, as with Kafka), within {@code partition_max_bytes} and the request's
  * {@code max_bytes} (the first batch goes whole, so a client always progresses). When less than
  * {@code min_bytes} is there, the fetch waits up to {@code max_wait_ms} (capped by
@@ -112,11 +113,11 @@ final class FetchApi implements KafkaApis.Handler {
         }
         try {
             int limit = Math.max(0, Math.min(p.partitionMaxBytes(), left));
-            FetchResult result = fetch.readBatches(new FetchPosition(a.topic().name(), p.partition(), p.fetchOffset()),
-                    Math.max(limit, 1));
-            List<RecordBatch> batches = new ArrayList<>(result.batches().size());
+            RegionFetchResult result = fetch.readRegions(
+                    new FetchPosition(a.topic().name(), p.partition(), p.fetchOffset()), Math.max(limit, 1));
+            List<BatchRegion> batches = new ArrayList<>(result.regions().size());
             int bytes = 0;
-            for (RecordBatch b : result.batches()) {
+            for (BatchRegion b : result.regions()) {
                 if (b.nextOffset() <= p.fetchOffset()) {
                     continue;
                 }

@@ -5,11 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
 
+import io.tributary.ingest.log.BatchRegion;
 import io.tributary.ingest.log.Bytes;
 import io.tributary.ingest.log.InvalidRecordException;
 import io.tributary.ingest.log.LogRecord;
 import io.tributary.ingest.log.ProducerBatch;
 import io.tributary.ingest.log.RecordBatch;
+import io.tributary.ingest.log.StoredBatch;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.record.MutableRecordBatch;
 import org.apache.kafka.common.record.Record;
@@ -29,8 +31,9 @@ import org.apache.kafka.common.utils.ByteUtils;
  *  65        recordCount int32                (records from 61)
  *  69        records
  * </pre>
- * So a fetch rewrites the header (8 bytes shorter) and recomputes the CRC32C over attributes to
- * the end, and copies the records as they are; the log's attribute bit for contiguous sequences is
+ * So a fetch rewrites the header (8 bytes shorter), derives the CRC32C of the new header and the
+ * same records from the stored one ({@link Crc32cShift}), and sends the records from the segment
+ * file as they are; the log's attribute bit for contiguous sequences is
  * cleared (every other attribute bit is 0 in the log). The Kafka batch's partition leader epoch is -1:
  * this listener does not take part in Kafka's leader-epoch fencing (docs/kafka-protocol.md).
  *
@@ -52,18 +55,23 @@ final class KafkaBatches {
     }
 
     /** Bytes {@code batch} takes in Kafka's layout. */
-    static int kafkaSize(RecordBatch batch) {
+    static int kafkaSize(StoredBatch batch) {
         return batch.sizeInBytes() - HEADER_DIFF;
     }
 
-    /** Writes {@code batch} in Kafka's layout at {@code out}'s position (heap or direct), and moves it past. */
-    static void writeKafka(RecordBatch batch, ByteBuffer out) {
+    /**
+     * Writes the Kafka-layout header of {@code batch} ({@value #KAFKA_HEADER_SIZE} bytes) at {@code out}'s
+     * position and moves it past; the batch's records, sent after it as they are stored, complete the
+     * batch. The CRC is derived from the stored one ({@link Crc32cShift}) without reading the records, so
+     * a record damaged on disk reaches the client with a CRC that does not match, and it refuses the batch.
+     */
+    static void writeKafkaHeader(BatchRegion batch, ByteBuffer out) {
         int start = out.position();
-        int size = kafkaSize(batch);
-        out.put(batch.array(), batch.start(), SHARED_PREFIX);
-        out.putInt(start + 8, size - 12);            // batchLength
-        out.putInt(start + 12, -1);                  // partitionLeaderEpoch: no epoch fencing
-        out.put(start + 16, (byte) 2);               // magic
+        ByteBuffer stored = batch.header();
+        out.put(stored.duplicate().limit(SHARED_PREFIX));
+        out.putInt(start + 8, kafkaSize(batch) - 12);  // batchLength
+        out.putInt(start + 12, -1);                    // partitionLeaderEpoch: no epoch fencing
+        out.put(start + 16, (byte) 2);                 // magic
         out.putShort(start + KAFKA_ATTRIBUTES, (short) (out.getShort(start + KAFKA_ATTRIBUTES)
                 & ~RecordBatch.CONTIGUOUS_SEQUENCES)); // the log's own bit; Kafka's bits 0-6 are all 0
         long baseSequence = batch.baseSequence();
@@ -71,10 +79,13 @@ final class KafkaBatches {
                 ? (int) baseSequence : -1);
         out.putInt(start + KAFKA_RECORD_COUNT, batch.recordCount());
         out.position(start + KAFKA_HEADER_SIZE);
-        out.put(batch.array(), batch.start() + RecordBatch.HEADER_SIZE, batch.sizeInBytes() - RecordBatch.HEADER_SIZE);
-        CRC32C crc = new CRC32C();
-        crc.update(out.duplicate().limit(start + size).position(start + KAFKA_ATTRIBUTES));
-        ByteUtils.writeUnsignedInt(out, start + KAFKA_CRC, crc.getValue());
+        CRC32C storedPrefix = new CRC32C();
+        storedPrefix.update(stored.position(KAFKA_ATTRIBUTES)); // [21, 69): the CRC'd part of the log's header
+        CRC32C kafkaPrefix = new CRC32C();
+        kafkaPrefix.update(out.duplicate().limit(start + KAFKA_HEADER_SIZE).position(start + KAFKA_ATTRIBUTES));
+        long crc = Crc32cShift.replacePrefix(batch.storedCrc(), storedPrefix.getValue(), kafkaPrefix.getValue(),
+                batch.recordsSize());
+        ByteUtils.writeUnsignedInt(out, start + KAFKA_CRC, crc);
     }
 
     /** One produced batch's records and producer identity, decoded and checked. */

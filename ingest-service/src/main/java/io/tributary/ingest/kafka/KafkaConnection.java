@@ -7,7 +7,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
@@ -31,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * connection with {@value #MAX_PENDING} requests unanswered stops being read until one is answered.
  *
  * <p>Wire format of an answer: a 4-byte big-endian size, the response header (correlation id, and
- * tagged fields from header version 1) and the body in the request's version.
+ * tagged fields from header version 1) and the body in the request's version ({@link ResponseWriter};
+ * a Fetch answer's records are sent from the segment files between the buffer's slices).
  */
 final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
@@ -41,7 +41,7 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private final KafkaApis apis;
     private final Executor requests;
     /** Answers not yet written, oldest first; touched on this channel's event loop only. */
-    private final ArrayDeque<CompletableFuture<ByteBuf>> pending = new ArrayDeque<>();
+    private final ArrayDeque<CompletableFuture<EncodedAnswer>> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
     /** The connection's last request; the next one starts when it has been answered. Event loop only. */
     private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
@@ -73,7 +73,7 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
             ctx.close();
             return;
         }
-        CompletableFuture<ByteBuf> answer = new CompletableFuture<>();
+        CompletableFuture<EncodedAnswer> answer = new CompletableFuture<>();
         pending.add(answer);
         answer.whenComplete((b, e) -> ctx.executor().execute(this::writeReady));
         if (pending.size() >= MAX_PENDING) {
@@ -110,7 +110,7 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     /** Runs one request; the future completes once it is answered. */
-    private CompletableFuture<Void> run(KafkaRequest req, CompletableFuture<ByteBuf> answer) {
+    private CompletableFuture<Void> run(KafkaRequest req, CompletableFuture<EncodedAnswer> answer) {
         CompletableFuture<? extends AbstractResponse> response;
         try {
             response = apis.handle(req);
@@ -126,7 +126,7 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
                     out = req.body().getErrorResponse(AbstractResponse.DEFAULT_THROTTLE_TIME, e);
                 }
                 boolean noAnswer = req.body() instanceof ProduceRequest p && p.acks() == 0;
-                answer.complete(noAnswer ? Unpooled.EMPTY_BUFFER : ResponseWriter.encode(ctx.alloc(),
+                answer.complete(noAnswer ? EncodedAnswer.NONE : ResponseWriter.encode(ctx.alloc(),
                         req.header().toResponseHeader(), out.data(), req.header().apiVersion()));
             } catch (RuntimeException ex) {
                 answer.completeExceptionally(ex);
@@ -139,8 +139,8 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
     private void writeReady() {
         boolean wrote = false;
         while (!pending.isEmpty() && pending.peek().isDone()) {
-            CompletableFuture<ByteBuf> head = pending.poll();
-            ByteBuf out;
+            CompletableFuture<EncodedAnswer> head = pending.poll();
+            EncodedAnswer out;
             try {
                 out = head.join();
             } catch (RuntimeException e) {
@@ -154,8 +154,8 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
                 releasePending();
                 return;
             }
-            if (out.isReadable()) {
-                ctx.write(out);
+            if (!out.isEmpty()) {
+                out.writeTo(ctx);
                 wrote = true;
             }
         }
@@ -169,7 +169,7 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
 
     /** The answers that will not be written (the connection closes): their buffers go back to the pool. */
     private void releasePending() {
-        for (CompletableFuture<ByteBuf> answer : pending) {
+        for (CompletableFuture<EncodedAnswer> answer : pending) {
             answer.thenAccept(b -> {
                 if (b != null) {
                     b.release();
@@ -189,7 +189,7 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
      * A client that asks ApiVersions in a version newer than ours gets Kafka's answer: version 0,
      * UNSUPPORTED_VERSION, and our ranges, so it can retry with one we know.
      */
-    private ByteBuf unsupportedApiVersions(RequestHeader header) {
+    private EncodedAnswer unsupportedApiVersions(RequestHeader header) {
         ApiVersionsResponseData data = new ApiVersionsResponseData()
                 .setErrorCode(Errors.UNSUPPORTED_VERSION.code())
                 .setApiKeys(apis.supportedVersions());

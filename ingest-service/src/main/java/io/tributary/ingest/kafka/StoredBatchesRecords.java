@@ -2,17 +2,26 @@ package io.tributary.ingest.kafka;
 
 import java.util.List;
 
-import io.tributary.ingest.log.RecordBatch;
+import io.tributary.ingest.log.BatchRegion;
 import org.apache.kafka.common.record.BaseRecords;
 import org.apache.kafka.common.record.RecordsSend;
 
 /**
- * The records of one partition of a Fetch answer: the log's stored batches, not yet in Kafka's
- * layout, and the bytes they take in it ({@link KafkaBatches#kafkaSize}, summed). {@link ResponseWriter}
- * writes each one in Kafka's layout straight into the answer's buffer ({@link KafkaBatches#writeKafka}),
- * so a fetch allocates no buffer of its own for them.
+ * The records of one partition of a Fetch answer: the log's stored batches as regions of their
+ * segment files, and the bytes they take in Kafka's layout ({@link KafkaBatches#kafkaSize}, summed).
+ * {@link ResponseWriter} writes each batch's Kafka header into the answer's buffer and sends its
+ * records from the file ({@link BatchFileRegion}), so a fetch copies no record through the heap.
  */
-record StoredBatchesRecords(List<RecordBatch> batches, int sizeInBytes) implements BaseRecords {
+record StoredBatchesRecords(List<BatchRegion> batches, int sizeInBytes) implements BaseRecords {
+
+    /** The bytes that go from the segment files rather than from the answer's buffer. */
+    long fileBytes() {
+        long n = 0;
+        for (BatchRegion b : batches) {
+            n += b.recordsSize();
+        }
+        return n;
+    }
 
     @Override
     public RecordsSend<? extends BaseRecords> toSend() {

@@ -1,0 +1,63 @@
+package io.tributary.ingest.kafka;
+
+import java.util.Random;
+import java.util.zip.CRC32C;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The prefix replacement against CRC32C computed over the whole bytes, for many lengths. */
+class Crc32cShiftTest {
+
+    @Test
+    void replacingAPrefixGivesTheCrcOfTheNewBytes() {
+        Random random = new Random(12);
+        int[] suffixLengths = {0, 1, 3, 7, 8, 61, 1024, 4093, 65_536, 1 << 20};
+        for (int suffixLength : suffixLengths) {
+            for (int round = 0; round < 5; round++) {
+                byte[] oldPrefix = bytes(random, 1 + random.nextInt(64));
+                byte[] newPrefix = bytes(random, 1 + random.nextInt(64));
+                byte[] suffix = bytes(random, suffixLength);
+                long derived = Crc32cShift.replacePrefix(crc(oldPrefix, suffix), crc(oldPrefix), crc(newPrefix),
+                        suffix.length);
+                assertThat(derived).as("suffix of %d bytes", suffixLength).isEqualTo(crc(newPrefix, suffix));
+            }
+        }
+    }
+
+    @Test
+    void concatenationIsTheShiftedFirstCrcXorTheSecond() {
+        Random random = new Random(7);
+        for (int round = 0; round < 200; round++) {
+            byte[] a = bytes(random, random.nextInt(100));
+            byte[] b = bytes(random, random.nextInt(3000));
+            assertThat(Crc32cShift.shift(crc(a), b.length) ^ crc(b)).isEqualTo(crc(a, b));
+        }
+    }
+
+    @Test
+    void multiplyingByOneOrShiftingByNothingChangesNothing() {
+        Random random = new Random(3);
+        for (int round = 0; round < 100; round++) {
+            int v = random.nextInt();
+            assertThat(Crc32cShift.multiply(v, 0x80000000)).isEqualTo(v);
+            assertThat(Crc32cShift.multiply(0x80000000, v)).isEqualTo(v);
+            assertThat(Crc32cShift.shift(v & 0xffffffffL, 0)).isEqualTo(v & 0xffffffffL);
+        }
+    }
+
+    private static byte[] bytes(Random random, int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    private static long crc(byte[]... parts) {
+        CRC32C crc = new CRC32C();
+        for (byte[] p : parts) {
+            crc.update(p);
+        }
+        return crc.getValue();
+    }
+}
