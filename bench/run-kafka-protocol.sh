@@ -3,13 +3,16 @@
 # (one KRaft node from ../shared/bench/kafka-anchor/broker.sh), same tool, same settings, runs
 # alternating between the two so that both see the same machine (issue 12).
 #
-#   bench/run-kafka-protocol.sh                 # W1 shape: 100 B, 3 partitions, acks=all; 1M warm-up, 3 x 2M
+#   bench/run-kafka-protocol.sh                 # W1 shape: 100 B, 3 partitions, acks=all; 1M warm-up (produced and
+#                                               # consumed), 3 x 2M
 #   QUICK=1 bench/run-kafka-protocol.sh         # smoke: 200k warm-up, 1 x 300k
 #   SIZE=1024 RECORDS=500000 bench/run-kafka-protocol.sh
 #
 # Knobs: RECORDS, WARMUP, SIZE, PARTITIONS, ACKS, RUNS, TARGETS ("ours kafka"), LINGER_MS (5, as the anchor),
 # SERVICE_JVM_OPTS, SKIP_BUILD=1, MVN_FLAGS (e.g. -o), ANCHOR (the kafka-anchor folder), OUT.
-# Prints one RESULT line per run and the medians; the ratio is ours / Kafka.
+# Prints one RESULT line per run and the medians; the ratio is ours / Kafka. Each consume line also has the
+# server's CPU time during the run (server_cpu_ms, from /proc: user + system of the service's or the broker's
+# process), a steadier figure than rec/s on a shared machine: what one consumed run costs the server.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -99,24 +102,39 @@ produce() {
   echo "$line" | sed -E 's/^([0-9]+) records sent, ([0-9.]+) records\/sec \(([0-9.]+) MB\/sec\), ([0-9.]+) ms avg latency, ([0-9.]+) ms max latency, ([0-9]+) ms 50th, ([0-9]+) ms 95th, ([0-9]+) ms 99th.*/sent=\1 rps=\2 mbps=\3 p50_ms=\6 p99_ms=\8/'
 }
 
+# cpu_ms <pid>: user + system CPU time the process has used, in ms (clock ticks of 10 ms)
+cpu_ms() { awk '{print ($14 + $15) * 10}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
+# server_pid <target>: the process that serves the target
+server_pid() {
+  if [[ $1 == ours ]]; then echo "$SERVICE_PID"; else cat "${ANCHOR_KAFKA_RUN_DIR:-/tmp/anchor-kafka-run}/broker.pid" 2>/dev/null \
+    || pgrep -f 'kafka\.Kafka' | head -1; fi
+}
+
 # consume <target> <bootstrap> <topic> <records>: one ConsumerPerformance run (a consumer group) over the topic
 consume() {
   local target=$1 bs=$2 topic=$3 n=$4
-  local line
+  local line pid before
+  pid=$(server_pid "$target")
+  before=$(cpu_ms "$pid")
   line=$(tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$bs" --topic "$topic" --messages "$n" \
     --timeout 60000 --group "perf-$topic" 2>&1 | tee -a "$OUT/$target.log" | tail -1)
   # start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms,
   # fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
-  echo "$line" | awk -F', ' '{printf "consumed=%s rps=%.0f fetch_rps=%.0f rebalance_ms=%s", $5, $6, $10, $7}'
+  echo "$line" | awk -F', ' -v cpu=$(( $(cpu_ms "$pid") - before )) \
+    '{printf "consumed=%s rps=%.0f fetch_rps=%.0f rebalance_ms=%s server_cpu_ms=%s", $5, $6, $10, $7, cpu}'
 }
 
 bootstrap_of() { if [[ $1 == ours ]]; then echo $OURS; else echo $KAFKA; fi; }
 
 log "load average $(cut -d' ' -f1-3 /proc/loadavg); ${SIZE} B, $PARTITIONS partitions, acks=$ACKS, warm-up $WARMUP, $RUNS x $RECORDS"
+# The warm-up topic is also read back once, so that neither server's first measured consume run pays for
+# compiling its fetch path (C2 took 1-3 s of CPU on both in a first run, on a 2-core machine shared with the tools).
 for t in $TARGETS; do
   log "warm-up $t: $(produce "$t" "$(bootstrap_of "$t")" "warm-$t-$$" "$WARMUP")"
+  log "warm-up $t: $(consume "$t" "$(bootstrap_of "$t")" "warm-$t-$$" "$WARMUP")"
 done
-declare -A RPS CRPS
+declare -A RPS CRPS CPU
 for run in $(seq "$RUNS"); do
   for t in $TARGETS; do
     result=$(produce "$t" "$(bootstrap_of "$t")" "run$run-$t-$$" "$RECORDS")
@@ -125,12 +143,14 @@ for run in $(seq "$RUNS"); do
     result=$(consume "$t" "$(bootstrap_of "$t")" "run$run-$t-$$" "$RECORDS")
     log "RESULT target=$t run=$run mode=consume $result load=$(cut -d' ' -f1 /proc/loadavg)"
     CRPS[$t]+="$(echo "$result" | sed -E 's/.* rps=([0-9.]+).*/\1/') "
+    CPU[$t]+="$(echo "$result" | sed -E 's/.*server_cpu_ms=([0-9]+).*/\1/') "
   done
 done
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
 for t in $TARGETS; do
   log "MEDIAN target=$t mode=produce rps=$(echo "${RPS[$t]}" | median) runs=[${RPS[$t]% }]"
   log "MEDIAN target=$t mode=consume rps=$(echo "${CRPS[$t]}" | median) runs=[${CRPS[$t]% }]"
+  log "MEDIAN target=$t mode=consume server_cpu_ms=$(echo "${CPU[$t]}" | median) runs=[${CPU[$t]% }]"
 done
 if [[ " $TARGETS " == *" ours "* && " $TARGETS " == *" kafka "* ]]; then
   log "RATIO mode=produce ours/kafka=$(awk -v a="$(echo "${RPS[ours]}" | median)" -v b="$(echo "${RPS[kafka]}" | median)" 'BEGIN {printf "%.2f", a / b}')"

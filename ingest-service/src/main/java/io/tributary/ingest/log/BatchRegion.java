@@ -11,9 +11,9 @@ import java.nio.channels.WritableByteChannel;
  * file to a socket as they are stored, without copying them through the heap — the Kafka
  * listener's fetch, by {@code sendfile}.
  *
- * <p>The file channel is the segment's own. A region is only valid while its segment is part of
- * the log: after retention or compaction removed it, a transfer fails (the channel is closed),
- * and a caller must treat that as a failed read. Batches below the high watermark are never
+ * <p>The file channel is the segment's own. A segment removed by retention or compaction is closed
+ * 30 s later ({@link PartitionLog}); a transfer after that fails (the channel is closed), and a
+ * caller must treat that as a failed read. Batches below the high watermark are never
  * rewritten in place, so while the segment lives the bytes are those the header describes.
  */
 public final class BatchRegion implements StoredBatch {
