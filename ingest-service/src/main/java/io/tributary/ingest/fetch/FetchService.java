@@ -159,9 +159,7 @@ public class FetchService {
         for (RecordBatch b : result.batches()) {
             records += b.recordCount();
         }
-        if (records > 0) {
-            counter("ingest.fetch.records", position.topic()).increment(records);
-        }
+        countRecords(position.topic(), records);
         return result;
     }
 
@@ -184,10 +182,15 @@ public class FetchService {
         for (BatchRegion b : result.regions()) {
             records += b.recordCount();
         }
-        if (records > 0) {
-            counter("ingest.fetch.records", position.topic()).increment(records);
-        }
+        countRecords(position.topic(), records);
         return result;
+    }
+
+    /** The records a fetch of stored batches answers, in {@code ingest.fetch.records}. */
+    private void countRecords(String topic, long records) {
+        if (records > 0) {
+            counter("ingest.fetch.records", topic).increment(records);
+        }
     }
 
     /**

@@ -607,13 +607,24 @@ public final class PartitionLog implements Closeable {
      * @throws OffsetOutOfRangeException when {@code offset} is below the log start or above the high watermark
      */
     public FetchResult read(long offset, int maxBytes) {
+        return belowWatermark(offset, (hw, start) ->
+                new FetchResult(readBatches(offset, maxBytes, hw), hw, start, logEndOffset));
+    }
+
+    /** A read of the batches from {@code offset} below the high watermark {@code hw}. */
+    @FunctionalInterface
+    private interface BoundedRead<R> {
+        R read(long hw, long logStart) throws IOException;
+    }
+
+    private <R> R belowWatermark(long offset, BoundedRead<R> read) {
         long hw = highWatermark;
         long start = logStartOffset;
         if (offset < start || offset > hw) {
             throw new OffsetOutOfRangeException(offset, start, hw);
         }
         try {
-            return new FetchResult(readBatches(offset, maxBytes, hw), hw, start, logEndOffset);
+            return read.read(hw, start);
         } catch (IOException e) {
             throw new UncheckedIOException("read of " + topic + "-" + partition + " failed", e);
         }
@@ -626,17 +637,8 @@ public final class PartitionLog implements Closeable {
      * @throws OffsetOutOfRangeException when {@code offset} is below the log start or above the high watermark
      */
     public RegionFetchResult readRegions(long offset, int maxBytes) {
-        long hw = highWatermark;
-        long start = logStartOffset;
-        if (offset < start || offset > hw) {
-            throw new OffsetOutOfRangeException(offset, start, hw);
-        }
-        try {
-            return new RegionFetchResult(collect(offset, maxBytes, hw, LogSegment::readRegions), hw, start,
-                    logEndOffset);
-        } catch (IOException e) {
-            throw new UncheckedIOException("read of " + topic + "-" + partition + " failed", e);
-        }
+        return belowWatermark(offset, (hw, start) ->
+                new RegionFetchResult(collect(offset, maxBytes, hw, LogSegment::readRegions), hw, start, logEndOffset));
     }
 
     private List<RecordBatch> readBatches(long offset, int maxBytes, long maxOffset) throws IOException {
