@@ -15,12 +15,12 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.config.IngestProperties;
-import io.tributary.ingest.log.BatchRegion;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.Record;
 import io.tributary.ingest.log.RecordBatch;
 import io.tributary.ingest.log.RegionFetchResult;
+import io.tributary.ingest.log.StoredBatch;
 import io.tributary.ingest.problem.ProblemException;
 import io.tributary.ingest.problem.ProblemType;
 import io.tributary.ingest.topic.TopicRegistry;
@@ -155,11 +155,7 @@ public class FetchService {
             result = log.readConfirmed(position.offset(), Long.MAX_VALUE, maxBytes,
                     () -> cluster.awaitCommitted(topics.get(position.topic()), position.partition()));
         }
-        long records = 0;
-        for (RecordBatch b : result.batches()) {
-            records += b.recordCount();
-        }
-        countRecords(position.topic(), records);
+        countRecords(position.topic(), result.batches());
         return result;
     }
 
@@ -178,16 +174,16 @@ public class FetchService {
         PartitionLog log = topics.partition(position.topic(), position.partition());
         RegionFetchResult result = log.readRegionsConfirmed(position.offset(), maxBytes,
                 () -> cluster.awaitCommitted(topics.get(position.topic()), position.partition()));
-        long records = 0;
-        for (BatchRegion b : result.regions()) {
-            records += b.recordCount();
-        }
-        countRecords(position.topic(), records);
+        countRecords(position.topic(), result.regions());
         return result;
     }
 
     /** The records a fetch of stored batches answers, in {@code ingest.fetch.records}. */
-    private void countRecords(String topic, long records) {
+    private void countRecords(String topic, List<? extends StoredBatch> batches) {
+        long records = 0;
+        for (StoredBatch b : batches) {
+            records += b.recordCount();
+        }
         if (records > 0) {
             counter("ingest.fetch.records", topic).increment(records);
         }

@@ -79,12 +79,12 @@ final class KafkaBatches {
                 ? (int) baseSequence : -1);
         out.putInt(start + KAFKA_RECORD_COUNT, batch.recordCount());
         out.position(start + KAFKA_HEADER_SIZE);
-        CRC32C storedPrefix = new CRC32C();
-        storedPrefix.update(stored.position(KAFKA_ATTRIBUTES)); // [21, 69): the CRC'd part of the log's header
-        CRC32C kafkaPrefix = new CRC32C();
-        kafkaPrefix.update(out.duplicate().limit(start + KAFKA_HEADER_SIZE).position(start + KAFKA_ATTRIBUTES));
-        long crc = Crc32cShift.replacePrefix(batch.storedCrc(), storedPrefix.getValue(), kafkaPrefix.getValue(),
-                batch.recordsSize());
+        CRC32C prefix = new CRC32C();
+        prefix.update(stored.position(KAFKA_ATTRIBUTES)); // [21, 69): the CRC'd part of the log's header
+        long storedPrefix = prefix.getValue();
+        prefix.reset();
+        prefix.update(out.duplicate().limit(start + KAFKA_HEADER_SIZE).position(start + KAFKA_ATTRIBUTES));
+        long crc = Crc32cShift.replacePrefix(batch.storedCrc(), storedPrefix, prefix.getValue(), batch.recordsSize());
         ByteUtils.writeUnsignedInt(out, start + KAFKA_CRC, crc);
     }
 

@@ -14,13 +14,9 @@ import org.apache.kafka.common.record.RecordsSend;
  */
 record StoredBatchesRecords(List<BatchRegion> batches, int sizeInBytes) implements BaseRecords {
 
-    /** The bytes that go from the segment files rather than from the answer's buffer. */
-    long fileBytes() {
-        long n = 0;
-        for (BatchRegion b : batches) {
-            n += b.recordsSize();
-        }
-        return n;
+    /** The bytes that go from the segment files rather than from the answer's buffer: all but the Kafka headers. */
+    int fileBytes() {
+        return sizeInBytes - batches.size() * KafkaBatches.KAFKA_HEADER_SIZE;
     }
 
     @Override

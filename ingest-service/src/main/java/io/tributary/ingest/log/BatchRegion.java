@@ -47,6 +47,7 @@ public final class BatchRegion implements StoredBatch {
         return baseOffset() + header.getInt(RecordBatch.LAST_OFFSET_DELTA) + 1;
     }
 
+    @Override
     public int recordCount() {
         return header.getInt(RecordBatch.RECORD_COUNT);
     }

@@ -160,6 +160,7 @@ public final class RecordBatch implements Iterable<Record>, StoredBatch {
         return producerId() != NO_PRODUCER_ID;
     }
 
+    @Override
     public int recordCount() {
         return buffer.getInt(RECORD_COUNT);
     }

@@ -1,9 +1,11 @@
 package io.tributary.ingest.log;
 
-/** What a read needs of a stored batch to walk the log: its size and the offset after it. */
+/** What a reader needs of a stored batch to walk the log and count what it read. */
 public interface StoredBatch {
 
     int sizeInBytes();
 
     long nextOffset();
+
+    int recordCount();
 }

@@ -20,6 +20,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.ReferenceCounted;
 import io.tributary.ingest.log.BatchRegion;
+import io.tributary.ingest.log.Bytes;
 import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.log.LogRecord;
 import io.tributary.ingest.log.PartitionLog;
@@ -72,8 +73,8 @@ class FetchAnswerEncodingTest {
         log.append(List.of(LogRecord.of("k0", "{\"n\":0}", 1_000L), LogRecord.of(null, "{\"n\":1}", 1_001L)));
         log.append(List.of(LogRecord.of("k2", "{\"n\":2}", 1_002L), LogRecord.of("k3", "{\"n\":3}", 1_003L),
                 LogRecord.of("k4", "x".repeat(5_000), 1_004L)), ProducerBatch.kafka(77L, (short) 2, 40, 3), 0);
-        log.append(List.of(new LogRecord(null, io.tributary.ingest.log.Bytes.of(bytes("{\"n\":5}")),
-                List.of(new LogRecord.Header("trace", io.tributary.ingest.log.Bytes.of(bytes("abc")))), 1_005L)));
+        log.append(List.of(new LogRecord(null, Bytes.of(bytes("{\"n\":5}")),
+                List.of(new LogRecord.Header("trace", Bytes.of(bytes("abc")))), 1_005L)));
 
         List<MutableRecordBatch> batches = fetchAndParse(0);
 
