@@ -1,74 +1,20 @@
 package io.tributary.ingest.kafka;
 
-import java.io.IOException;
-import java.nio.channels.WritableByteChannel;
-
-import io.netty.channel.FileRegion;
-import io.netty.util.AbstractReferenceCounted;
+import io.netty.channel.DefaultFileRegion;
 import io.tributary.ingest.log.BatchRegion;
 
 /**
  * The records of one stored batch, as Netty writes them: from the segment file straight to the
- * socket ({@link java.nio.channels.FileChannel#transferTo}, {@code sendfile} on Linux). Releasing it
- * does not close the file, which belongs to the log.
+ * socket ({@code sendfile} on Linux, natively with the epoll transport, through
+ * {@link java.nio.channels.FileChannel#transferTo} with NIO). A {@link DefaultFileRegion} because
+ * that is the region the epoll transport sends natively; unlike one, releasing it does not close
+ * the file, which belongs to the log. A segment cut or closed while the region is sent fails the
+ * write (Netty checks the file's size when a transfer makes no progress).
  */
-final class BatchFileRegion extends AbstractReferenceCounted implements FileRegion {
-
-    private final BatchRegion batch;
-    private long transferred;
+final class BatchFileRegion extends DefaultFileRegion {
 
     BatchFileRegion(BatchRegion batch) {
-        this.batch = batch;
-    }
-
-    @Override
-    public long position() {
-        return 0;
-    }
-
-    @Override
-    @Deprecated
-    public long transfered() {
-        return transferred;
-    }
-
-    @Override
-    public long transferred() {
-        return transferred;
-    }
-
-    @Override
-    public long count() {
-        return batch.recordsSize();
-    }
-
-    @Override
-    public long transferTo(WritableByteChannel target, long position) throws IOException {
-        long n = batch.transferRecords(position, count() - position, target);
-        transferred += n;
-        return n;
-    }
-
-    @Override
-    public BatchFileRegion retain() {
-        super.retain();
-        return this;
-    }
-
-    @Override
-    public BatchFileRegion retain(int increment) {
-        super.retain(increment);
-        return this;
-    }
-
-    @Override
-    public BatchFileRegion touch() {
-        return this;
-    }
-
-    @Override
-    public BatchFileRegion touch(Object hint) {
-        return this;
+        super(batch.file(), batch.recordsPosition(), batch.recordsSize());
     }
 
     @Override

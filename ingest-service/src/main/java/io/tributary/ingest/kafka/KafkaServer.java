@@ -13,9 +13,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
@@ -42,6 +40,7 @@ public class KafkaServer implements SmartLifecycle {
     private ExecutorService requests;
     private Channel channel;
     private volatile int boundPort = -1;
+    private volatile String transportName = "";
 
     public KafkaServer(KafkaProperties props, String bindHost, KafkaApis apis) {
         this.props = props;
@@ -51,10 +50,11 @@ public class KafkaServer implements SmartLifecycle {
 
     @Override
     public synchronized void start() {
+        KafkaTransport transport = KafkaTransport.choose(props.nativeTransport());
         acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kafka-accept", true),
-                NioIoHandler.newFactory());
+                transport.handlers());
         io = new MultiThreadIoEventLoopGroup(props.ioThreads(), new DefaultThreadFactory("kafka-io", true),
-                NioIoHandler.newFactory());
+                transport.handlers());
         AtomicInteger n = new AtomicInteger();
         requests = new ThreadPoolExecutor(props.requestThreads(), props.requestThreads(), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), r -> {
@@ -65,7 +65,7 @@ public class KafkaServer implements SmartLifecycle {
         int maxFrame = (int) Math.min(Integer.MAX_VALUE, props.maxRequestSize().toBytes());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, io)
-                .channel(NioServerSocketChannel.class)
+                .channel(transport.serverChannel())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -87,7 +87,9 @@ public class KafkaServer implements SmartLifecycle {
                     + " (ingest.kafka.port; 0 turns it off): " + e.getMessage(), e);
         }
         boundPort = ((InetSocketAddress) channel.localAddress()).getPort();
-        log.info("Kafka listener on {}:{}, advertised as {}", bindHost, boundPort, apis.advertised());
+        transportName = transport.name();
+        log.info("Kafka listener on {}:{} ({}), advertised as {}", bindHost, boundPort, transport.name(),
+                apis.advertised());
     }
 
     @Override
@@ -98,6 +100,7 @@ public class KafkaServer implements SmartLifecycle {
         }
         stopGroups();
         boundPort = -1;
+        transportName = "";
     }
 
     private void stopGroups() {
@@ -118,6 +121,11 @@ public class KafkaServer implements SmartLifecycle {
     @Override
     public int getPhase() {
         return Integer.MAX_VALUE - 100;
+    }
+
+    /** The network transport listened with ({@link KafkaTransport}): "epoll" or "nio", empty while stopped. */
+    public String transportName() {
+        return transportName;
     }
 
     /** The port actually listened on, -1 while stopped. */

@@ -1,9 +1,7 @@
 package io.tributary.ingest.log;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.WritableByteChannel;
 
 /**
  * A stored batch as a region of its segment file: the header ({@link RecordBatch#HEADER_SIZE}
@@ -65,20 +63,16 @@ public final class BatchRegion implements StoredBatch {
         return sizeInBytes() - RecordBatch.HEADER_SIZE;
     }
 
+    /** Where the records start in the segment file. */
+    public long recordsPosition() {
+        return position + RecordBatch.HEADER_SIZE;
+    }
+
     /**
-     * Transfers up to {@code count} bytes of the records, from {@code from} bytes into them, to
-     * {@code target} (a socket: the kernel copies from the page cache); returns the bytes
-     * transferred, 0 when the socket takes none now.
-     *
-     * @throws IOException also when the segment no longer holds the whole batch (it was removed or cut)
+     * The segment's file, for sending the records from it ({@link #recordsPosition},
+     * {@link #recordsSize}); only read, never closed, by the caller.
      */
-    public long transferRecords(long from, long count, WritableByteChannel target) throws IOException {
-        long start = position + RecordBatch.HEADER_SIZE + from;
-        long n = channel.transferTo(start, count, target);
-        if (n == 0 && count > 0 && channel.size() < position + sizeInBytes()) {
-            throw new IOException("the segment holding the batch at offset " + baseOffset()
-                    + " was cut while it was being sent");
-        }
-        return n;
+    public FileChannel file() {
+        return channel;
     }
 }

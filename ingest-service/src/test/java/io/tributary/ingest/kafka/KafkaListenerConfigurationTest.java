@@ -23,7 +23,7 @@ class KafkaListenerConfigurationTest {
 
     private static KafkaProperties advertising(int port, int advertisedPort) {
         return new KafkaProperties(port, "", "", advertisedPort, DataSize.ofMegabytes(100), 16, 2,
-                Duration.ofSeconds(3));
+                Duration.ofSeconds(3), true);
     }
 
     /** The seam as a node whose own address names {@code endpoint} (null: no Kafka port) sees it. */
@@ -54,7 +54,7 @@ class KafkaListenerConfigurationTest {
         assertThat(KafkaListenerConfiguration.advertisedHost(listeningOn(9094), "0.0.0.0", namedAs("ingest-4:9094")))
                 .isEqualTo("ingest-4");
         assertThat(KafkaListenerConfiguration.advertisedHost(new KafkaProperties(9094, "", "kafka-4", 0,
-                DataSize.ofMegabytes(100), 16, 2, Duration.ofSeconds(3)), "0.0.0.0", namedAs("ingest-4:9094")))
+                DataSize.ofMegabytes(100), 16, 2, Duration.ofSeconds(3), true), "0.0.0.0", namedAs("ingest-4:9094")))
                 .isEqualTo("kafka-4");
         assertThat(KafkaListenerConfiguration.advertisedHost(listeningOn(9094), "10.0.0.4", namedAs(null)))
                 .isEqualTo("10.0.0.4");

@@ -336,7 +336,8 @@ class PartitionLogReadTest extends LogTestSupport {
                     java.nio.channels.WritableByteChannel ch = java.nio.channels.Channels.newChannel(out);
                     long sent = 0;
                     while (sent < region.recordsSize()) {
-                        sent += region.transferRecords(sent, region.recordsSize() - sent, ch);
+                        sent += region.file().transferTo(region.recordsPosition() + sent,
+                                region.recordsSize() - sent, ch);
                     }
                     assertThat(out.toByteArray()).isEqualTo(java.util.Arrays.copyOfRange(stored,
                             RecordBatch.HEADER_SIZE, stored.length));
@@ -353,7 +354,7 @@ class PartitionLogReadTest extends LogTestSupport {
         appendMany(log, 10, new Random(5), 0);
         BatchRegion region = log.readRegions(0, 100).regions().get(0);
         log.close();
-        assertThatThrownBy(() -> region.transferRecords(0, region.recordsSize(),
+        assertThatThrownBy(() -> region.file().transferTo(region.recordsPosition(), region.recordsSize(),
                 java.nio.channels.Channels.newChannel(new java.io.ByteArrayOutputStream())))
                 .isInstanceOf(java.io.IOException.class);
     }
