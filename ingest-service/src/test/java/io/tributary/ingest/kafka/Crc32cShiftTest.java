@@ -37,6 +37,25 @@ class Crc32cShiftTest {
     }
 
     @Test
+    void theTablesGiveThePowersTheSquaresGive() {
+        Random random = new Random(9);
+        long[] edges = {0, 1, 4095, 4096, 4097, (1 << 24) - 1, 1 << 24, (1 << 24) + 1, Integer.MAX_VALUE};
+        for (long n : edges) {
+            assertThat(Crc32cShift.power(n)).as("%d bytes", n).isEqualTo(Crc32cShift.powerBySquares(n));
+        }
+        for (int round = 0; round < 2000; round++) {
+            long n = random.nextInt(1 << 25);
+            assertThat(Crc32cShift.power(n)).as("%d bytes", n).isEqualTo(Crc32cShift.powerBySquares(n));
+        }
+        // and x^8 itself: shifting by one byte is eight single-bit shifts of the register
+        int xPow8 = 0x80000000;
+        for (int bit = 0; bit < 8; bit++) {
+            xPow8 = Crc32cShift.multiply(xPow8, 0x40000000);
+        }
+        assertThat(Crc32cShift.power(1)).isEqualTo(xPow8);
+    }
+
+    @Test
     void multiplyingByOneOrShiftingByNothingChangesNothing() {
         Random random = new Random(3);
         for (int round = 0; round < 100; round++) {
