@@ -8,8 +8,9 @@
 #   QUICK=1 bench/run-kafka-protocol.sh         # smoke: 200k warm-up, 1 x 300k
 #   SIZE=1024 RECORDS=500000 bench/run-kafka-protocol.sh
 #
-# Knobs: RECORDS, WARMUP, SIZE, PARTITIONS, ACKS, RUNS, TARGETS ("ours kafka"), LINGER_MS (5, as the anchor),
-# SERVICE_JVM_OPTS, SKIP_BUILD=1, MVN_FLAGS (e.g. -o), ANCHOR (the kafka-anchor folder), OUT.
+# Knobs: RECORDS, WARMUP, WARM_READS (3), SIZE, PARTITIONS, ACKS, RUNS, TARGETS ("ours kafka"), LINGER_MS (5, as
+# the anchor), SERVICE_JVM_OPTS, SERVICE_JAR (another build of ingest-service), SERVICE_ARGS (e.g.
+# --ingest.kafka.native-transport=false), SKIP_BUILD=1, MVN_FLAGS (e.g. -o), ANCHOR (the kafka-anchor folder), OUT.
 # Prints one RESULT line per run and the medians; the ratio is ours / Kafka. Each consume line also has the
 # server's CPU time during the run (server_cpu_ms, from /proc: user + system of the service's or the broker's
 # process), a steadier figure than rec/s on a shared machine: what one consumed run costs the server.
@@ -43,7 +44,7 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   log "building ingest-service"
   ./mvnw -B -q ${MVN_FLAGS:-} install -DskipTests -pl ingest-service -am
 fi
-SERVICE_JAR=$ROOT/ingest-service/target/ingest-service-0.1.0-SNAPSHOT-exec.jar
+SERVICE_JAR=${SERVICE_JAR:-$ROOT/ingest-service/target/ingest-service-0.1.0-SNAPSHOT-exec.jar}
 [[ -f $SERVICE_JAR ]] || { echo "missing $SERVICE_JAR; build first" >&2; exit 1; }
 
 DATA=$(mktemp -d /tmp/tributary-kafka-protocol-XXXXXX)
@@ -76,7 +77,7 @@ if [[ " $TARGETS " == *" ours "* ]]; then
   log "starting ingest-service, Kafka listener on $OURS"
   java $SERVICE_JVM_OPTS -jar "$SERVICE_JAR" --server.port=$HTTP_PORT --server.address=127.0.0.1 \
     --ingest.data-dir="$DATA/ingest" --ingest.kafka.port=${OURS##*:} --ingest.kafka.advertised-host=127.0.0.1 \
-    --ingest.kafka.group-initial-rebalance-delay=0s \
+    --ingest.kafka.group-initial-rebalance-delay=0s ${SERVICE_ARGS:-} \
     > "$OUT/ingest.log" 2>&1 &
   SERVICE_PID=$!
   for _ in $(seq 120); do
@@ -111,14 +112,15 @@ server_pid() {
     || pgrep -f 'kafka\.Kafka' | head -1; fi
 }
 
-# consume <target> <bootstrap> <topic> <records>: one ConsumerPerformance run (a consumer group) over the topic
+# consume <target> <bootstrap> <topic> <records> [read]: one ConsumerPerformance run (a new consumer group,
+# numbered by read) over the topic
 consume() {
-  local target=$1 bs=$2 topic=$3 n=$4
+  local target=$1 bs=$2 topic=$3 n=$4 read=${5:-1}
   local line pid before
   pid=$(server_pid "$target")
   before=$(cpu_ms "$pid")
   line=$(tool org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$bs" --topic "$topic" --messages "$n" \
-    --timeout 60000 --group "perf-$topic" 2>&1 | tee -a "$OUT/$target.log" | tail -1)
+    --timeout 60000 --group "perf-$topic-$read" 2>&1 | tee -a "$OUT/$target.log" | tail -1)
   # start.time, end.time, data.consumed.in.MB, MB.sec, data.consumed.in.nMsg, nMsg.sec, rebalance.time.ms,
   # fetch.time.ms, fetch.MB.sec, fetch.nMsg.sec
   echo "$line" | awk -F', ' -v cpu=$(( $(cpu_ms "$pid") - before )) \
@@ -130,9 +132,13 @@ bootstrap_of() { if [[ $1 == ours ]]; then echo $OURS; else echo $KAFKA; fi; }
 log "load average $(cut -d' ' -f1-3 /proc/loadavg); ${SIZE} B, $PARTITIONS partitions, acks=$ACKS, warm-up $WARMUP, $RUNS x $RECORDS"
 # The warm-up topic is also read back once, so that neither server's first measured consume run pays for
 # compiling its fetch path (C2 took 1-3 s of CPU on both in a first run, on a 2-core machine shared with the tools).
+# WARM_READS (3) reads of it: on a 2-core machine both JVMs were still compiling (C2 at 20% of the service's
+# CPU) after one; the server CPU of a consumed run fell by a third over the first four on both.
 for t in $TARGETS; do
   log "warm-up $t: $(produce "$t" "$(bootstrap_of "$t")" "warm-$t-$$" "$WARMUP")"
-  log "warm-up $t: $(consume "$t" "$(bootstrap_of "$t")" "warm-$t-$$" "$WARMUP")"
+  for read in $(seq "${WARM_READS:-3}"); do
+    log "warm-up $t: $(consume "$t" "$(bootstrap_of "$t")" "warm-$t-$$" "$WARMUP" "$read")"
+  done
 done
 declare -A RPS CRPS CPU
 for run in $(seq "$RUNS"); do
