@@ -1,6 +1,5 @@
 package io.tributary.ingest.kafka;
 
-import java.io.IOException;
 import java.io.DataInputStream;
 import java.net.Socket;
 import java.nio.ByteBuffer;
@@ -14,12 +13,10 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.ApiVersionsResponse;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -77,8 +74,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KafkaClientsTest {
 
-    private static final int KAFKA_PORT = freePort();
-    private static final Path DATA = tempDir();
+    private static final int KAFKA_PORT = LocalResources.freePort();
+    private static final Path DATA = LocalResources.tempDir("ingest-kafka-");
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @DynamicPropertySource
@@ -516,21 +513,5 @@ class KafkaClientsTest {
 
     private static String bootstrap() {
         return "127.0.0.1:" + KAFKA_PORT;
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("ingest-kafka-");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -1,7 +1,6 @@
 package io.tributary.ingest.kafka;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -89,8 +88,8 @@ class KafkaIdempotenceFaultTest {
     Path data;
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private final int httpPort = freePort();
-    private final int kafkaPort = freePort();
+    private final int httpPort = LocalResources.freePort();
+    private final int kafkaPort = LocalResources.freePort();
     private TcpProxy proxy;
     private Process node;
     private Path nodeLog;
@@ -325,14 +324,6 @@ class KafkaIdempotenceFaultTest {
     private void stopNode() throws InterruptedException {
         node.destroy();
         assertThat(node.waitFor(30, TimeUnit.SECONDS)).as("the node stopped").isTrue();
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /**

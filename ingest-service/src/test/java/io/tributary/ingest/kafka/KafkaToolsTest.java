@@ -1,7 +1,6 @@
 package io.tributary.ingest.kafka;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,7 +31,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 class KafkaToolsTest {
 
-    private static final int KAFKA_PORT = freePort();
+    private static final int KAFKA_PORT = LocalResources.freePort();
     private static final int RECORDS = 1_000_000;
 
     @DynamicPropertySource
@@ -95,13 +94,5 @@ class KafkaToolsTest {
         String output = new String(out, StandardCharsets.UTF_8);
         assertThat(process.exitValue()).as("%s exit status; output:%n%s", mainClass, output).isZero();
         return output;
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

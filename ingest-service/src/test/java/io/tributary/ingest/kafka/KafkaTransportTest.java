@@ -1,9 +1,5 @@
 package io.tributary.ingest.kafka;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,11 +40,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE)
 class KafkaTransportTest {
 
-    private static final int KAFKA_PORT = freePort();
+    private static final int KAFKA_PORT = LocalResources.freePort();
 
     @DynamicPropertySource
-    static void properties(DynamicPropertyRegistry registry) throws IOException {
-        registry.add("ingest.data-dir", () -> tempDir().toString());
+    static void properties(DynamicPropertyRegistry registry) {
+        registry.add("ingest.data-dir", () -> LocalResources.tempDir("ingest-kafka-nio-").toString());
         registry.add("ingest.kafka.port", () -> KAFKA_PORT);
         registry.add("ingest.kafka.advertised-host", () -> "127.0.0.1");
         registry.add("ingest.kafka.native-transport", () -> "false");
@@ -114,21 +110,5 @@ class KafkaTransportTest {
             }
         }
         assertThat(read).isEqualTo(n);
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("ingest-kafka-nio-");
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
