@@ -134,10 +134,15 @@ class KafkaListenerClusterTest {
             AtomicInteger[] perMember = {new AtomicInteger(), new AtomicInteger()};
             AtomicInteger rebalances = new AtomicInteger();
             AtomicBoolean done = new AtomicBoolean();
-            Thread first = new Thread(() -> consume(bootstrap, consumed, perMember[0], rebalances, done), "member-1");
+            AtomicInteger secondAssigned = new AtomicInteger();
+            // The first member reads at most half before the second member has been given partitions, so
+            // that the rebalance is seen however long the join takes on a loaded machine.
+            Thread first = new Thread(() -> consume(bootstrap, consumed, perMember[0], rebalances, done,
+                    new AtomicInteger(), () -> perMember[0].get() < total / 2 || secondAssigned.get() > 0), "member-1");
             first.start();
             await().atMost(WAIT).until(() -> consumed.size() >= total / 3);
-            Thread second = new Thread(() -> consume(bootstrap, consumed, perMember[1], rebalances, done), "member-2");
+            Thread second = new Thread(() -> consume(bootstrap, consumed, perMember[1], rebalances, done,
+                    secondAssigned, () -> true), "member-2");
             second.start();
             await().atMost(WAIT).until(() -> perMember[0].get() + perMember[1].get() >= total);
             done.set(true);
@@ -161,7 +166,8 @@ class KafkaListenerClusterTest {
      * hands its partitions over at the committed position; slowed down so the second member joins mid-way.
      */
     private static void consume(String bootstrap, Map<String, Integer> consumed, AtomicInteger count,
-            AtomicInteger assignments, AtomicBoolean done) {
+            AtomicInteger assignments, AtomicBoolean done, AtomicInteger ownPartitions,
+            java.util.function.BooleanSupplier mayRead) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
@@ -178,9 +184,17 @@ class KafkaListenerClusterTest {
                 @Override
                 public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
                     assignments.incrementAndGet();
+                    if (!partitions.isEmpty()) {
+                        ownPartitions.incrementAndGet();
+                    }
                 }
             });
             while (!done.get()) {
+                if (mayRead.getAsBoolean()) {
+                    consumer.resume(consumer.paused());
+                } else {
+                    consumer.pause(consumer.assignment()); // still polls, so it stays in the group
+                }
                 var records = consumer.poll(Duration.ofMillis(200));
                 for (ConsumerRecord<String, String> r : records) {
                     consumed.merge(r.value(), 1, Integer::sum);
