@@ -12,8 +12,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
  * The Kafka listener's network transport: Linux's native epoll where it loads, Java NIO otherwise.
  * Epoll matters to fetches: a fetch answer alternates small header slices and file regions, and the
  * native transport sends each region with one {@code sendfile} where the JDK's
- * {@code FileChannel.transferTo} first asks the file its size, and writes the slices with
- * {@code writev} without copying them into a direct buffer.
+ * {@code FileChannel.transferTo} first asks the file its size.
  *
  * @param name           what the start-up log line names
  * @param handlers       the event loops' I/O handler
@@ -26,10 +25,6 @@ record KafkaTransport(String name, IoHandlerFactory handlers, Class<? extends Se
         if (preferNative && Epoll.isAvailable()) {
             return new KafkaTransport("epoll", EpollIoHandler.newFactory(), EpollServerSocketChannel.class);
         }
-        return nio();
-    }
-
-    static KafkaTransport nio() {
         return new KafkaTransport("nio", NioIoHandler.newFactory(), NioServerSocketChannel.class);
     }
 }
