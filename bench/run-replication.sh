@@ -12,7 +12,9 @@
 #
 # Knobs (environment): HTTP_BASE (18091: nodes on 18091-18093), RAFT_BASE (18191), RUNS (3),
 # RECORDS (1000000), WARMUP (300000): the shape of the Kafka anchor's runs, CLIENTS (4), FAILOVERS (5), ELECTION_TIMEOUT (1s),
-# NODE_JVM_OPTS, DRIVER_JVM_OPTS, SKIP_BUILD=1, MVN_FLAGS (e.g. -o), OUT (log folder),
+# NODE_JVM_OPTS, NODE_ARGS (more service arguments, after the script's own, e.g.
+# --logging.level.org.apache.ratis.server.impl=INFO for election timelines), DRIVER_JVM_OPTS, SKIP_BUILD=1,
+# MVN_FLAGS (e.g. -o), OUT (log folder),
 # JFR=1 (a flight recording per node, <OUT>/node-N.jfr, written when the node stops),
 # SKIP_FAILOVER=1, SKIP_FIXED_RATE=1, FACTORS ("1 3": the replication factors measured), RATE (20000),
 # KEYS (true: W1's keyed records, each request spread over the 3 partitions; false: keyless records, one
@@ -90,7 +92,7 @@ start_node() {
     --server.port="$((HTTP_BASE + n - 1))" --server.address=127.0.0.1 \
     --ingest.data-dir="$DATA/node-$n" --ingest.kafka.port=0 --ingest.node-id="$n" --ingest.cluster.peers="$PEERS" \
     --ingest.replication.election-timeout="$ELECTION_TIMEOUT" \
-    --logging.level.org.apache.ratis=WARN >> "$OUT/node-$n.log" 2>&1 &
+    --logging.level.org.apache.ratis=WARN ${NODE_ARGS:-} >> "$OUT/node-$n.log" 2>&1 &
   PID[$n]=$!
   disown "${PID[$n]}"   # no "Killed" job report from bash after the SIGKILL
 }

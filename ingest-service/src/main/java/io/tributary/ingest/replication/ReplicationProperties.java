@@ -10,8 +10,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * Tuning of replication, under {@code ingest.replication.*}; used only when
  * {@code ingest.cluster.peers} is set.
  *
- * @param electionTimeout    a follower that hears nothing from its leader for between this and twice
- *                           this starts an election (Ratis {@code raft.server.rpc.timeout.min/max})
+ * @param electionTimeout    a follower that hears nothing from its leader for this long (at least) starts
+ *                           an election (Ratis {@code raft.server.rpc.timeout.min}; max is 1.25 × this). A
+ *                           leader's loss is noticed between 1 and 2.5 × this later (docs/replication.md)
  * @param requestTimeout     how long a produce or topic creation waits for commit before answering 503
  * @param snapshotThreshold  applied entries after which a partition snapshots (flushes its log) so
  *                           Ratis may purge its own log
