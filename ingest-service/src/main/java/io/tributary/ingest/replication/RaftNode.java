@@ -110,8 +110,9 @@ class RaftNode implements PartitionGroups.Membership {
         // if it heard nothing for at least that long; so the loss of a leader is noticed after the rest
         // of the sleep under way plus one whole sleep: between min and 2 × max later, not min and max.
         // The followers' sleeps are not in step, which already spreads their candidacies apart, so max
-        // is 1.25 × min rather than Ratis's usual 2 ×: measured median failover 1.6 s instead of 2.1 s
-        // (bench/README.md), and min, which decides how long a silence counts as a lost leader, unchanged.
+        // is 1.25 × min rather than Ratis's usual 2 ×: measured median failover 1.6-1.7 s instead of
+        // 1.9-2.1 s (bench/README.md), and min, which decides how long a silence counts as a lost
+        // leader, unchanged.
         RaftServerConfigKeys.Rpc.setTimeoutMin(rp, TimeDuration.valueOf(electionMs, TimeUnit.MILLISECONDS));
         RaftServerConfigKeys.Rpc.setTimeoutMax(rp, TimeDuration.valueOf(electionMs + electionMs / 4,
                 TimeUnit.MILLISECONDS));
