@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.sun.net.httpserver.HttpServer;
 import io.tributary.ingest.replication.ClusterPeers;
+import io.tributary.ingest.testing.LocalResources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -67,10 +68,7 @@ class ReportProbeTest {
                 + "\"term\":4}],\"failedReplicas\":[]}");
         int notReady = peer(200, "{\"nodeId\":3,\"ready\":false,\"leads\":[],\"failedReplicas\":[\"t-0\"]}");
         int refusing = peer(403, null);
-        int closed;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closed = s.getLocalPort();
-        }
+        int closed = LocalResources.freePort(); // nothing listens there
         List<ClusterPeers.Peer> peers = List.of(
                 new ClusterPeers.Peer(2, "127.0.0.1", ready, 1),
                 new ClusterPeers.Peer(3, "127.0.0.1", notReady, 1),

@@ -12,10 +12,8 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import io.tributary.client.ClientSettings;
 import io.tributary.client.ConsumedRecord;
 import io.tributary.client.IngestException;
-import io.tributary.client.consumer.AutoOffsetReset;
 import io.tributary.client.consumer.CommitFailedException;
 import io.tributary.client.consumer.ConsumerSettings;
 import io.tributary.client.consumer.GroupConsumer;
@@ -114,14 +112,9 @@ class GroupConsumerFailoverClusterTest {
         }
     }
 
+    /** The group tests' consumer settings, with a bootstrap list of nodes ({@code url,url,...}). */
     private static ConsumerSettings settings(String bootstrap) {
-        return ConsumerSettings.builder(ClientSettings.of(bootstrap), GROUP, List.of(TOPIC))
-                .autoOffsetReset(AutoOffsetReset.EARLIEST)
-                .sessionTimeout(Duration.ofSeconds(10))
-                .heartbeatInterval(Duration.ofMillis(300))
-                .pollWait(Duration.ofMillis(200))
-                .maxPollRecords(20)
-                .build();
+        return new GroupHttp(bootstrap).consumer(GROUP, TOPIC);
     }
 
     /**

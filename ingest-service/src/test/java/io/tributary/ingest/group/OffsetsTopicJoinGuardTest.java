@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 
 import io.tributary.ingest.IngestApplication;
 import io.tributary.ingest.group.GroupHttp.Answer;
+import io.tributary.ingest.testing.LocalResources;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -36,8 +36,8 @@ class OffsetsTopicJoinGuardTest {
             assertThat(committed.status()).isEqualTo(204);
         }
 
-        int http = freePort();
-        int raft = freePort();
+        int http = LocalResources.freePort();
+        int raft = LocalResources.freePort();
         assertThatThrownBy(() -> new SpringApplicationBuilder(IngestApplication.class).run(
                 "--server.port=" + http, "--server.address=127.0.0.1", "--ingest.data-dir=" + dataDir,
                 "--ingest.node-id=1", "--ingest.cluster.peers=1=127.0.0.1:" + http + ":" + raft,
@@ -46,11 +46,5 @@ class OffsetsTopicJoinGuardTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("__consumer_offsets-")
                 .hasMessageContaining("written before this node replicated it");
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

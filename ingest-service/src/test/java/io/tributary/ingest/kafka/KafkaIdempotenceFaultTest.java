@@ -24,6 +24,7 @@ import io.tributary.ingest.IngestApplication;
 import io.tributary.ingest.log.Record;
 import io.tributary.ingest.log.RecordBatch;
 import io.tributary.ingest.log.StoredBatches;
+import io.tributary.ingest.testing.LocalResources;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;

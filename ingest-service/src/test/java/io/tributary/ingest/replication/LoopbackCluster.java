@@ -6,7 +6,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import io.tributary.ingest.IngestApplication;
+import io.tributary.ingest.testing.LocalResources;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
@@ -70,9 +70,9 @@ public final class LoopbackCluster implements AutoCloseable {
         this.kafkaPorts = new int[size + spares + 1];
         StringBuilder sb = new StringBuilder();
         for (int id = 1; id <= size + spares; id++) {
-            httpPorts[id] = freePort();
-            raftPorts[id] = freePort();
-            kafkaPorts[id] = kafka ? freePort() : 0;
+            httpPorts[id] = LocalResources.freePort();
+            raftPorts[id] = LocalResources.freePort();
+            kafkaPorts[id] = kafka ? LocalResources.freePort() : 0;
             if (id <= size) {
                 sb.append(sb.isEmpty() ? "" : ",").append(id).append('=').append(address(id));
             }
@@ -214,11 +214,5 @@ public final class LoopbackCluster implements AutoCloseable {
             ids = new ArrayList<>(nodes.keySet());
         }
         ids.forEach(this::stop);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import io.tributary.ingest.IngestApplication;
 import io.tributary.ingest.log.RecordBatch;
 import io.tributary.ingest.log.StoredBatches;
+import io.tributary.ingest.testing.LocalResources;
 
 /**
  * Ingest nodes as separate JVMs on 127.0.0.1 (the test class path, as {@code CrashRecoveryTest}
@@ -83,9 +83,9 @@ final class ProcessCluster implements AutoCloseable {
         long stamp = System.currentTimeMillis();
         StringBuilder sb = new StringBuilder();
         for (int id = 1; id < httpPorts.length; id++) {
-            httpPorts[id] = freePort();
-            raftPorts[id] = freePort();
-            kafkaPorts[id] = kafka && id <= size ? freePort() : 0;
+            httpPorts[id] = LocalResources.freePort();
+            raftPorts[id] = LocalResources.freePort();
+            kafkaPorts[id] = kafka && id <= size ? LocalResources.freePort() : 0;
             childLogs[id] = logs.resolve("node-" + id + "-" + stamp + ".log");
             if (id <= size) {
                 sb.append(sb.isEmpty() ? "" : ",").append(id).append("=127.0.0.1:").append(httpPorts[id]).append(':')
@@ -311,12 +311,6 @@ final class ProcessCluster implements AutoCloseable {
                     return;
                 }
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
         }
     }
 }

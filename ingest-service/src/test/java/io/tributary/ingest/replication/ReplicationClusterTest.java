@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -25,6 +24,7 @@ import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.RecordBatch;
 import io.tributary.ingest.problem.ProblemException;
 import io.tributary.ingest.problem.ProblemType;
+import io.tributary.ingest.testing.LocalResources;
 import io.tributary.ingest.topic.TopicPartition;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -69,8 +69,8 @@ class ReplicationClusterTest {
     static void startCluster() throws IOException {
         StringBuilder sb = new StringBuilder();
         for (int id = 1; id <= 3; id++) {
-            httpPorts[id] = freePort();
-            raftPorts[id] = freePort();
+            httpPorts[id] = LocalResources.freePort();
+            raftPorts[id] = LocalResources.freePort();
             sb.append(sb.isEmpty() ? "" : ",").append(id).append("=127.0.0.1:").append(httpPorts[id]).append(':')
                     .append(raftPorts[id]);
         }
@@ -631,11 +631,5 @@ class ReplicationClusterTest {
     private static HttpResponse<String> get(int node, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[node] + path))
                 .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 }

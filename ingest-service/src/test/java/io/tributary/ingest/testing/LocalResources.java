@@ -1,4 +1,4 @@
-package io.tributary.ingest.kafka;
+package io.tributary.ingest.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -6,14 +6,14 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** What the listener tests take from the machine: a free loopback port, a fresh data folder. */
-final class LocalResources {
+/** What the tests take from the machine: a free loopback port, a fresh data folder. */
+public final class LocalResources {
 
     private LocalResources() {
     }
 
     /** A port nothing listens on now (the OS's choice; a test binds it soon after). */
-    static int freePort() {
+    public static int freePort() {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         } catch (IOException e) {
@@ -22,7 +22,7 @@ final class LocalResources {
     }
 
     /** A new empty folder under the system's temporary folder. */
-    static Path tempDir(String prefix) {
+    public static Path tempDir(String prefix) {
         try {
             return Files.createTempDirectory(prefix);
         } catch (IOException e) {
