@@ -1,7 +1,6 @@
 package io.tributary.testkit;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +35,7 @@ public final class ServiceProcess implements AutoCloseable {
      */
     public static ServiceProcess start(String name, String mainClass, Path workingDir, Path log, List<String> args)
             throws IOException {
-        int port = freePort();
+        int port = LocalPorts.freePort();
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> command = new ArrayList<>(List.of(java, "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), mainClass, "--server.port=" + port,
@@ -85,12 +84,6 @@ public final class ServiceProcess implements AutoCloseable {
         process.destroy();
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             kill();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

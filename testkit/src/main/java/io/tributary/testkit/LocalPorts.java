@@ -1,0 +1,48 @@
+package io.tributary.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Free ports for servers a test starts a little later. Drawn from below the kernel's ephemeral
+ * range: a port inside it (what {@code new ServerSocket(0)} gives) may meanwhile become the local
+ * port of any outgoing connection, and the server's bind then fails. (ingest-service's tests, which
+ * this module depends on, carry the same rule in their own LocalResources.)
+ */
+public final class LocalPorts {
+
+    private static final int LOWEST = 10_000;
+
+    private LocalPorts() {
+    }
+
+    /** A port no listener holds now, outside the ephemeral range where the machine allows it. */
+    public static int freePort() {
+        int ceiling = ephemeralLow();
+        for (int attempt = 0; ceiling - LOWEST >= 1_000 && attempt < 100; attempt++) {
+            int port = ThreadLocalRandom.current().nextInt(LOWEST, ceiling);
+            try (ServerSocket ignored = new ServerSocket(port)) {
+                return port;
+            } catch (IOException taken) {
+                // another listener has it: draw again
+            }
+        }
+        try (ServerSocket any = new ServerSocket(0)) {
+            return any.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static int ephemeralLow() {
+        try {
+            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 49_152;
+        }
+    }
+}
