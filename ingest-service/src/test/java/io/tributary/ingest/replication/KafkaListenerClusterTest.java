@@ -174,6 +174,10 @@ class KafkaListenerClusterTest {
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 100);
+        // Small fetches per partition, so that a member reads its partitions side by side: with the default
+        // 1 MiB one fetch can bring a whole partition, which the first member may then drain before the
+        // second is given it, leaving the second nothing to read.
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 16 * 1024);
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(),
                 new StringDeserializer())) {
             consumer.subscribe(List.of(TOPIC), new ConsumerRebalanceListener() {
