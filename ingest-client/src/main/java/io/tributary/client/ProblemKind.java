@@ -1,8 +1,10 @@
 package io.tributary.client;
 
+import io.tributary.problem.ProblemType;
+
 /**
- * What went wrong, derived from a problem's {@code type} suffix first and its HTTP status
- * second, so callers can branch without string matching.
+ * What went wrong, derived from a problem's {@code type} (an entry of the platform's catalogue,
+ * {@link ProblemType}) first and its HTTP status second, so callers can branch without string matching.
  */
 public enum ProblemKind {
     /** The request never got an HTTP answer (connect failure, reset, timeout). */
@@ -26,25 +28,28 @@ public enum ProblemKind {
     SERVER_ERROR,
     OTHER;
 
-    /** Classifies a problem answer. */
+    /** Classifies a problem answer: by its catalogue type first ({@link ProblemType}), else by its status. */
     public static ProblemKind of(int status, String type) {
-        String t = type == null ? "" : type;
-        if (t.endsWith("producer-fenced")) {
-            return PRODUCER_FENCED;
+        ProblemType known = ProblemType.of(type).orElse(null);
+        if (known != null) {
+            switch (known) {
+                case PRODUCER_FENCED:
+                    return PRODUCER_FENCED;
+                case OUT_OF_ORDER_SEQUENCE:
+                    return OUT_OF_ORDER_SEQUENCE;
+                case DUPLICATE_SEQUENCE:
+                    return DUPLICATE_SEQUENCE;
+                case REBALANCE_IN_PROGRESS:
+                    return REBALANCE_IN_PROGRESS;
+                case FENCED:
+                    return FENCED;
+                case OFFSET_OUT_OF_RANGE:
+                    return OFFSET_OUT_OF_RANGE;
+                default:
+                    break;
+            }
         }
-        if (t.endsWith("out-of-order-sequence")) {
-            return OUT_OF_ORDER_SEQUENCE;
-        }
-        if (t.endsWith("duplicate-sequence")) {
-            return DUPLICATE_SEQUENCE;
-        }
-        if (t.endsWith("rebalance-in-progress")) {
-            return REBALANCE_IN_PROGRESS;
-        }
-        if (t.endsWith("fenced")) {
-            return FENCED;
-        }
-        if (t.endsWith("offset-out-of-range") || status == 416) {
+        if (status == 416) {
             return OFFSET_OUT_OF_RANGE;
         }
         return switch (status) {

@@ -20,6 +20,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import io.tributary.client.internal.Json;
+import io.tributary.problem.ProblemType;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -76,7 +77,7 @@ public final class FakeIngestServer implements AutoCloseable {
         /** A problem+json answer; {@code extra} are further name/value pairs. */
         public static Reply problem(int status, String typeSuffix, String detail, boolean retriable, Object... extra) {
             ObjectNode node = Json.MAPPER.createObjectNode()
-                    .put("type", "https://tributary.io/problems/" + typeSuffix)
+                    .put("type", ProblemType.BASE + typeSuffix)
                     .put("title", typeSuffix)
                     .put("status", status)
                     .put("detail", detail)

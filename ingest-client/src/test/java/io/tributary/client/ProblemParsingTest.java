@@ -9,7 +9,7 @@ import io.tributary.client.internal.ProblemParser;
 class ProblemParsingTest {
 
     private static String problem(String typeSuffix, int status, String extra) {
-        return "{\"type\":\"https://tributary.io/problems/" + typeSuffix + "\",\"title\":\"T\",\"status\":" + status
+        return "{\"type\":\"https://tributary.dev/problems/" + typeSuffix + "\",\"title\":\"T\",\"status\":" + status
                 + ",\"detail\":\"D\"" + extra + "}";
     }
 
@@ -39,7 +39,7 @@ class ProblemParsingTest {
     }
 
     @Test
-    void shouldClassifyProducerAndGroupProblemsByTypeSuffix() {
+    void shouldClassifyProducerAndGroupProblemsByTheirCatalogueType() {
         assertThat(ProblemParser.parse(409, problem("producer-fenced", 409, "")).kind())
                 .isEqualTo(ProblemKind.PRODUCER_FENCED);
         assertThat(ProblemParser.parse(409, problem("out-of-order-sequence", 409, "")).kind())
@@ -53,6 +53,16 @@ class ProblemParsingTest {
                 .isEqualTo(ProblemKind.NOT_FOUND);
         assertThat(ProblemParser.parse(400, problem("invalid-topic-name", 400, "")).kind())
                 .isEqualTo(ProblemKind.BAD_REQUEST);
+    }
+
+    @Test
+    void shouldMatchWholeTypesNotSuffixes() {
+        // another service's type that merely ends like one of ours is classified by its status
+        IngestException foreign = ProblemParser.parse(409, "{\"type\":\"https://example.com/problems/producer-fenced\","
+                + "\"title\":\"T\",\"status\":409}");
+        assertThat(foreign.kind()).isEqualTo(ProblemKind.CONFLICT);
+        // and "fenced" is not whatever ends in "fenced"
+        assertThat(ProblemParser.parse(409, problem("group-fenced", 409, "")).kind()).isEqualTo(ProblemKind.CONFLICT);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.tributary.testkit;
 
+import io.tributary.problem.ProblemType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -34,7 +35,7 @@ public final class RecordingStub implements AutoCloseable {
         RecordingStub stub = new RecordingStub(server);
         server.createContext("/", exchange -> {
             stub.authorizations.add(Optional.ofNullable(exchange.getRequestHeaders().getFirst("Authorization")));
-            byte[] body = ("{\"type\":\"https://tributary.dev/problems/not-found\",\"title\":\"Not found\","
+            byte[] body = ("{\"type\":\"" + ProblemType.NOT_FOUND.uriString() + "\",\"title\":\"Not found\","
                     + "\"status\":404,\"detail\":\"stub\",\"retriable\":false}").getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/problem+json");
             exchange.sendResponseHeaders(404, body.length);

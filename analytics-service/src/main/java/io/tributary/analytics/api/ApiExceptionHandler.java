@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Map;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -13,6 +12,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 
+import io.tributary.problem.ProblemType;
 import io.tributary.support.problem.ProblemHandlerSupport;
 import io.tributary.analytics.job.InvalidJobException;
 import io.tributary.analytics.job.JobExistsException;
@@ -21,8 +21,8 @@ import io.tributary.analytics.job.JobStateException;
 import io.tributary.analytics.reference.ReferenceTablesUnavailableException;
 
 /**
- * Every error is {@code application/problem+json} (RFC 9457) with a {@code type} under
- * {@value ProblemHandlerSupport#TYPE_BASE} and a boolean {@code retriable}. Invalid job definitions name the bad field
+ * Every error is {@code application/problem+json} (RFC 9457) with a {@code type} from the
+ * platform's catalogue ({@link ProblemType}) and a boolean {@code retriable}. Invalid job definitions name the bad field
  * in {@code field} (and, from Bean Validation, every bad field in {@code errors}).
  */
 @RestControllerAdvice
@@ -30,50 +30,46 @@ class ApiExceptionHandler extends ProblemHandlerSupport {
 
     @ExceptionHandler(InvalidJobException.class)
     ProblemDetail invalidJob(InvalidJobException e) {
-        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-job", "Invalid job", e.getMessage(), false);
+        ProblemDetail problem = problem(ProblemType.INVALID_JOB, e.getMessage());
         problem.setProperty("field", e.field());
         return problem;
     }
 
     @ExceptionHandler(InvalidParameterException.class)
     ProblemDetail invalidParameter(InvalidParameterException e) {
-        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-request", "Invalid request", e.getMessage(),
-                false);
+        ProblemDetail problem = problem(ProblemType.INVALID_REQUEST, e.getMessage());
         problem.setProperty("field", e.field());
         return problem;
     }
 
     @ExceptionHandler(JobNotFoundException.class)
     ProblemDetail notFound(JobNotFoundException e) {
-        return problem(HttpStatus.NOT_FOUND, "unknown-job", "Unknown job", e.getMessage(), false);
+        return problem(ProblemType.UNKNOWN_JOB, e.getMessage());
     }
 
     @ExceptionHandler(JobExistsException.class)
     ProblemDetail exists(JobExistsException e) {
-        return problem(HttpStatus.CONFLICT, "job-exists", "Job exists", e.getMessage(), false);
+        return problem(ProblemType.JOB_EXISTS, e.getMessage());
     }
 
     @ExceptionHandler(JobStateException.class)
     ProblemDetail wrongState(JobStateException e) {
-        return problem(HttpStatus.CONFLICT, "job-state", "Not in this job state", e.getMessage(), false);
+        return problem(ProblemType.JOB_STATE, e.getMessage());
     }
 
     @ExceptionHandler(ReferenceTablesUnavailableException.class)
     ProblemDetail referenceTablesUnavailable(ReferenceTablesUnavailableException e) {
-        return problem(HttpStatus.SERVICE_UNAVAILABLE, "reference-tables-unavailable",
-                "Reference tables unavailable", e.getMessage(), true);
+        return problem(ProblemType.REFERENCE_TABLES_UNAVAILABLE, e.getMessage());
     }
 
     @ExceptionHandler(io.tributary.client.IngestException.class)
     ProblemDetail ingestUnavailable(io.tributary.client.IngestException e) {
-        return problem(HttpStatus.SERVICE_UNAVAILABLE, "ingest-unavailable", "Ingest service unavailable",
-                "the ingest service could not answer: " + e.getMessage(), true);
+        return problem(ProblemType.INGEST_UNAVAILABLE, "the ingest service could not answer: " + e.getMessage());
     }
 
     @ExceptionHandler(org.springframework.orm.ObjectOptimisticLockingFailureException.class)
     ProblemDetail concurrentChange(RuntimeException e) {
-        return problem(HttpStatus.CONFLICT, "concurrent-change", "Concurrent change",
-                "the job was changed by another request; read it again and retry", true);
+        return problem(ProblemType.CONCURRENT_CHANGE, "the job was changed by another request; read it again and retry");
     }
 
     /** Bean Validation: the detail and {@code field} name the first bad field, {@code errors} all of them. */
@@ -87,7 +83,7 @@ class ApiExceptionHandler extends ProblemHandlerSupport {
                 .toList();
         String detail = errors.isEmpty() ? "invalid request"
                 : errors.get(0).get("field") + ": " + errors.get(0).get("message");
-        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-job", "Invalid job", detail, false);
+        ProblemDetail problem = problem(ProblemType.INVALID_JOB, detail);
         if (!errors.isEmpty()) {
             problem.setProperty("field", errors.get(0).get("field"));
         }

@@ -1,5 +1,7 @@
 package io.tributary.analytics.job;
 
+import io.tributary.support.problem.ProblemResponses;
+import io.tributary.problem.ProblemType;
 import java.util.List;
 
 import jakarta.validation.Valid;
@@ -24,6 +26,7 @@ class JobController {
         this.jobs = jobs;
     }
 
+    @ProblemResponses({ProblemType.INVALID_JOB, ProblemType.JOB_EXISTS, ProblemType.INGEST_UNAVAILABLE})
     @PostMapping
     @ResponseStatus(HttpStatus.CREATED)
     JobView create(@Valid @RequestBody JobRequest request) {
@@ -35,27 +38,32 @@ class JobController {
         return jobs.list();
     }
 
+    @ProblemResponses({ProblemType.UNKNOWN_JOB})
     @GetMapping("/{name}")
     JobView get(@PathVariable String name) {
         return jobs.get(name);
     }
 
+    @ProblemResponses({ProblemType.UNKNOWN_JOB, ProblemType.JOB_STATE, ProblemType.CONCURRENT_CHANGE})
     @DeleteMapping("/{name}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void delete(@PathVariable String name) {
         jobs.delete(name);
     }
 
+    @ProblemResponses({ProblemType.UNKNOWN_JOB, ProblemType.JOB_STATE, ProblemType.CONCURRENT_CHANGE})
     @PostMapping("/{name}/start")
     JobView start(@PathVariable String name) {
         return jobs.start(name);
     }
 
+    @ProblemResponses({ProblemType.UNKNOWN_JOB, ProblemType.JOB_STATE, ProblemType.CONCURRENT_CHANGE})
     @PostMapping("/{name}/stop")
     JobView stop(@PathVariable String name) {
         return jobs.stop(name);
     }
 
+    @ProblemResponses({ProblemType.UNKNOWN_JOB, ProblemType.JOB_STATE, ProblemType.CONCURRENT_CHANGE})
     @PostMapping("/{name}/reset")
     JobView reset(@PathVariable String name) {
         return jobs.reset(name);

@@ -32,6 +32,8 @@ import io.tributary.analytics.store.BatchProgress;
 import io.tributary.analytics.store.BatchProgressRepository;
 import io.tributary.analytics.store.JobResult;
 import io.tributary.analytics.store.JobResultRepository;
+import io.tributary.support.problem.ProblemResponses;
+import io.tributary.problem.ProblemType;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -56,6 +58,7 @@ class ResultController {
         this.json = json;
     }
 
+    @ProblemResponses({ProblemType.UNKNOWN_JOB, ProblemType.INVALID_JOB})
     @GetMapping("/results")
     @Transactional(readOnly = true)
     ResultPage results(@PathVariable String name,
@@ -91,6 +94,7 @@ class ResultController {
         return new ResultPage(rows, request.getPageNumber(), request.getPageSize(), found.getTotalElements());
     }
 
+    @ProblemResponses({ProblemType.UNKNOWN_JOB})
     @GetMapping("/progress")
     @Transactional(readOnly = true)
     ProgressPage progress(@PathVariable String name, @RequestParam(defaultValue = "0") int page,

@@ -1,5 +1,12 @@
 package io.tributary.analytics.job;
 
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import io.tributary.testkit.ProblemAssertions;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.context.annotation.Bean;
+import org.springframework.boot.test.context.TestConfiguration;
+import io.tributary.testkit.DeliberateBug;
+import static org.hamcrest.Matchers.containsString;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
@@ -31,6 +38,60 @@ class JobApiTest {
 
     @Autowired
     MockMvc mvc;
+
+    /** A test-only endpoint with a bug in it, next to the real API. */
+    @TestConfiguration
+    static class WithDeliberateBug {
+        @Bean
+        DeliberateBug.Endpoint deliberateBug() {
+            return new DeliberateBug.Endpoint();
+        }
+    }
+
+    @Test
+    void everyMalformedRequestIsA4xxProblemOfTheCatalogue() throws Exception {
+        assertMalformed(
+                post("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON).content("{not json"),
+                post("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON).content("[1,2]"),
+                post("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON).content("{\"name\":[]}"),
+                post("/api/v1/jobs").contentType(MediaType.TEXT_PLAIN).content("x"),
+                post("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON).content(""),
+                get("/api/v1/jobs/no-such-job"),
+                get("/api/v1/jobs/no-such-job/results").param("page", "many"),
+                get("/api/v1/jobs/no-such-job/results").param("from", "yesterday"),
+                get("/api/v1/jobs/no-such-job/progress").param("page", "-x"),
+                post("/api/v1/jobs/no-such-job/start"),
+                get("/api/v1/nothing-here"),
+                delete("/api/v1/jobs"));
+    }
+
+    /** Requests a caller can get wrong in every way the web layer sees; each answer is a 4xx problem of the catalogue. */
+    private void assertMalformed(MockHttpServletRequestBuilder... requests) throws Exception {
+        for (MockHttpServletRequestBuilder request : requests) {
+            MvcResult r = mvc.perform(request).andReturn();
+            String what = r.getRequest().getMethod() + " " + r.getRequest().getRequestURI();
+            ProblemAssertions.assertClientProblem(what, r.getResponse().getStatus(), r.getResponse().getContentType(),
+                    r.getResponse().getContentAsString());
+        }
+    }
+
+    @Test
+    void theOpenApiDocumentListsTheProblemTypesOfEachOperation() throws Exception {
+        mvc.perform(get("/v3/api-docs")).andExpect(status().isOk())
+                .andExpect(jsonPath("$.paths['/api/v1/jobs/{name}/reset'].post.responses['409'].description",
+                        containsString("`job-state`")))
+                .andExpect(jsonPath("$.paths['/api/v1/jobs'].post.responses['400'].description",
+                        containsString("`invalid-job`")))
+                .andExpect(jsonPath("$.paths['/api/v1/jobs/{name}/results'].get.responses['404'].description",
+                        containsString("`unknown-job`")));
+    }
+
+    @Test
+    void aBugIsA500ProblemWithTheRequestIdAndNothingOfTheFailure() throws Exception {
+        MvcResult r = mvc.perform(get(DeliberateBug.PATH).header("X-Request-Id", "bug-1")).andReturn();
+        DeliberateBug.assertAnswer(r.getResponse().getStatus(), r.getResponse().getContentType(),
+                r.getResponse().getContentAsString(), r.getResponse().getHeader("X-Request-Id"), "bug-1");
+    }
 
     ResultActions create(String body) throws Exception {
         return mvc.perform(post("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON).content(body));

@@ -3,6 +3,7 @@ package io.tributary.gateway.security;
 import io.tributary.gateway.security.AccessRules.Access;
 import io.tributary.gateway.security.SecurityProperties.ApiKey;
 import io.tributary.gateway.web.Problems;
+import io.tributary.problem.ProblemType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -19,7 +20,6 @@ import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -69,14 +69,13 @@ public class ApiKeyFilter extends OncePerRequestFilter {
         if (access != Access.PUBLIC) {
             if (key == null) {
                 response.setHeader("WWW-Authenticate", "ApiKey header=\"" + header + "\"");
-                problems.write(response, Problems.of(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized",
-                        presented == null ? "send an API key in the " + header + " header" : "unknown API key", false));
+                problems.write(response, Problems.of(ProblemType.UNAUTHORIZED,
+                        presented == null ? "send an API key in the " + header + " header" : "unknown API key"));
                 return;
             }
             if (!AccessRules.allows(key.roles(), access)) {
-                ProblemDetail problem = Problems.of(HttpStatus.FORBIDDEN, "forbidden", "Forbidden",
-                        "API key '" + key.name() + "' lacks the " + access.name().toLowerCase(Locale.ROOT)
-                                + " role needed for " + request.getMethod() + " " + request.getRequestURI(), false);
+                ProblemDetail problem = Problems.of(ProblemType.FORBIDDEN, "API key '" + key.name() + "' lacks the " + access.name().toLowerCase(Locale.ROOT)
+                                + " role needed for " + request.getMethod() + " " + request.getRequestURI());
                 problem.setProperty("requiredRole", access.name().toLowerCase(Locale.ROOT));
                 problems.write(response, problem);
                 return;

@@ -6,13 +6,13 @@ import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
 import io.tributary.gateway.security.SecurityProperties.ApiKey;
 import io.tributary.gateway.web.Problems;
+import io.tributary.problem.ProblemType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -47,9 +47,8 @@ public class RateLimitFilter extends OncePerRequestFilter {
         }
         long retryAfter = retryAfterSeconds(limiter);
         SecurityProperties.RateLimit limit = key.rateLimit() != null ? key.rateLimit() : defaults;
-        ProblemDetail problem = Problems.of(HttpStatus.TOO_MANY_REQUESTS, "rate-limited", "Too many requests",
-                "API key '" + key.name() + "' may send " + limit.limitForPeriod() + " requests per "
-                        + limit.refreshPeriod() + "; retry after " + retryAfter + " s", true);
+        ProblemDetail problem = Problems.of(ProblemType.RATE_LIMITED, "API key '" + key.name() + "' may send " + limit.limitForPeriod() + " requests per "
+                        + limit.refreshPeriod() + "; retry after " + retryAfter + " s");
         problem.setProperty("retryAfterSeconds", retryAfter);
         response.setHeader("Retry-After", Long.toString(retryAfter));
         problems.write(response, problem);

@@ -1,6 +1,7 @@
 package io.tributary.gateway.web;
 
 import io.tributary.gateway.config.GatewayProperties;
+import io.tributary.problem.ProblemType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletException;
@@ -11,7 +12,6 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
@@ -66,9 +66,7 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
     }
 
     static ProblemDetail problem(long limit) {
-        ProblemDetail problem = Problems.of(HttpStatus.CONTENT_TOO_LARGE, "payload-too-large", "Payload too large",
-                "request bodies through the gateway are limited to " + limit + " bytes (gateway.max-request-size)",
-                false);
+        ProblemDetail problem = Problems.of(ProblemType.PAYLOAD_TOO_LARGE, "request bodies through the gateway are limited to " + limit + " bytes (gateway.max-request-size)");
         problem.setProperty("maxRequestBytes", limit);
         return problem;
     }

@@ -1,5 +1,6 @@
 package io.tributary.gateway.web;
 
+import io.tributary.problem.ProblemType;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -63,39 +64,36 @@ class FallbackController {
                 || (Failures.find(cause, TimeoutException.class) != null
                         && BodySizeLimitFilter.isWaitingForClient(request))) {
             log.info("request body for {} too slow: {}", service, String.valueOf(cause));
-            return respond(Problems.of(HttpStatus.REQUEST_TIMEOUT, "request-timeout", "Request body too slow",
-                    "the request body did not arrive in time; the gateway gave up waiting for it", false),
+            return respond(Problems.of(ProblemType.REQUEST_TIMEOUT,
+                    "the request body did not arrive in time; the gateway gave up waiting for it"),
                     request, null);
         }
         if (Failures.find(cause, BodySizeLimitFilter.ClientBodyException.class) != null) {
             log.info("request body for {} unreadable: {}", service, String.valueOf(cause));
-            return respond(Problems.of(HttpStatus.BAD_REQUEST, "bad-request-body", "Request body unreadable",
-                    "the request body could not be read to its end", false), request, null);
+            return respond(Problems.of(ProblemType.BAD_REQUEST_BODY,
+                    "the request body could not be read to its end"), request, null);
         }
         if (Failures.find(cause, BulkheadFullException.class) != null) {
-            ProblemDetail problem = Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "gateway-busy", "Gateway busy",
-                    "too many requests to " + service + " are in flight through this gateway; retry shortly "
-                            + "(gateway.resilience.max-concurrent-calls)", true);
+            ProblemDetail problem = Problems.of(ProblemType.GATEWAY_BUSY, "too many requests to " + service + " are in flight through this gateway; retry shortly "
+                            + "(gateway.resilience.max-concurrent-calls)");
             return respond(problem, request, service);
         }
         ProblemDetail problem;
         if (Failures.find(cause, TimeoutException.class) != null) {
             log.info("fallback for {}: {}", service, String.valueOf(cause));
-            problem = Problems.of(HttpStatus.GATEWAY_TIMEOUT, "upstream-timeout", "Upstream timed out",
-                    service + " did not answer in time", true);
+            problem = Problems.of(ProblemType.UPSTREAM_TIMEOUT, service + " did not answer in time");
         } else if (cause == null || Failures.find(cause, CallNotPermittedException.class) != null
                 || Failures.isUpstreamFailure(cause)) {
             log.info("fallback for {}: {}", service, String.valueOf(cause));
             String why = cause == null || Failures.find(cause, CallNotPermittedException.class) != null
                     ? "its circuit breaker is open after repeated failures"
                     : "it could not be reached";
-            problem = Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "upstream-unavailable", "Upstream unavailable",
-                    service + " is unavailable: " + why, true);
+            problem = Problems.of(ProblemType.UPSTREAM_UNAVAILABLE, service + " is unavailable: " + why);
         } else {
             log.error("the gateway failed proxying {} {} to {}", request.getMethod(),
                     request.getAttribute(jakarta.servlet.RequestDispatcher.FORWARD_REQUEST_URI), service, cause);
-            problem = Problems.of(HttpStatus.INTERNAL_SERVER_ERROR, "gateway-error", "Gateway error",
-                    "the gateway failed to proxy this request to " + service + "; not counted against it", false);
+            problem = Problems.of(ProblemType.GATEWAY_ERROR,
+                    "the gateway failed to proxy this request to " + service + "; not counted against it");
         }
         return respond(problem, request, service);
     }
@@ -111,7 +109,7 @@ class FallbackController {
         }
         ResponseEntity.BodyBuilder builder = ResponseEntity.status(problem.getStatus());
         if (problem.getStatus() == HttpStatus.SERVICE_UNAVAILABLE.value()) {
-            builder.header("Retry-After", problem.getType().toString().endsWith("/gateway-busy") ? "1" : "5");
+            builder.header("Retry-After", ProblemType.GATEWAY_BUSY.is(problem.getType().toString()) ? "1" : "5");
         }
         return builder.contentType(org.springframework.http.MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }

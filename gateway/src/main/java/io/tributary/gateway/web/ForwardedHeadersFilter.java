@@ -1,6 +1,7 @@
 package io.tributary.gateway.web;
 
 import io.tributary.gateway.config.GatewayProperties;
+import io.tributary.problem.ProblemType;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
 
@@ -67,8 +67,7 @@ public class ForwardedHeadersFilter extends OncePerRequestFilter {
             try {
                 view = fromTrustedProxy(request);
             } catch (IllegalArgumentException e) {
-                ProblemDetail problem = Problems.of(HttpStatus.BAD_REQUEST, "bad-forwarded-header",
-                        "Bad forwarded header", e.getMessage(), false);
+                ProblemDetail problem = Problems.of(ProblemType.BAD_FORWARDED_HEADER, e.getMessage());
                 problems.write(response, problem);
                 return;
             }

@@ -2,24 +2,22 @@ package io.tributary.gateway.web;
 
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import io.tributary.problem.ProblemType;
+import io.tributary.support.problem.ProblemHandlerSupport;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The gateway's own errors as {@code application/problem+json} (RFC 9457), shaped like the services' errors:
+ * The gateway's own errors as {@code application/problem+json} (RFC 9457), entries of the platform's catalogue ({@link ProblemType}) like the services' errors:
  * {@code type}, {@code title}, {@code status}, {@code detail}, {@code retriable} and helpful extra fields. Used by
  * the servlet filters, which answer before any controller exists, and by the fallback controller.
  */
 @Component
 public class Problems {
-
-    static final String BASE = "https://tributary.dev/problems/";
 
     private final JsonMapper json;
 
@@ -27,13 +25,9 @@ public class Problems {
         this.json = json;
     }
 
-    /** A problem with the given slug (the last segment of its type URI). */
-    public static ProblemDetail of(HttpStatus status, String slug, String title, String detail, boolean retriable) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create(BASE + slug));
-        problem.setTitle(title);
-        problem.setProperty("retriable", retriable);
-        return problem;
+    /** A problem of the catalogue's {@code type}, with its status, title and retriable flag. */
+    public static ProblemDetail of(ProblemType type, String detail) {
+        return ProblemHandlerSupport.problem(type, detail);
     }
 
     /** Writes the problem as the whole response. */

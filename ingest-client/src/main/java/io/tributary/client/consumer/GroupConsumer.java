@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import io.tributary.client.ConsumedRecord;
 import io.tributary.client.IngestException;
 import io.tributary.client.ProblemKind;
+import io.tributary.problem.ProblemType;
 import io.tributary.client.TopicPartition;
 import io.tributary.client.internal.HttpTransport;
 
@@ -132,7 +133,7 @@ public final class GroupConsumer implements AutoCloseable {
             } catch (IngestException e) {
                 if (e.kind() == ProblemKind.NOT_FOUND) {
                     memberExpired = true;
-                } else if (e.type() != null && e.type().endsWith("/unknown-poll-sequence")) {
+                } else if (ProblemType.UNKNOWN_POLL_SEQUENCE.is(e.type())) {
                     // The service lost track of which answers arrived: start over from the committed offsets.
                     LOG.warn("Group {}: {}; rejoining", settings.group(), e.getMessage());
                     leaveQuietly();

@@ -1,5 +1,8 @@
 package io.tributary.ingest.acl;
 
+import io.tributary.support.problem.ProblemResponses;
+import io.tributary.problem.ProblemType;
+import io.tributary.ingest.problem.InvalidRequestException;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -24,6 +27,7 @@ import org.springframework.web.bind.annotation.RestController;
  * admin role or a super user; checked by {@link RequestAuthorization}).
  */
 @Tag(name = "ACLs", description = "Who may do what to which topic, group and producer name")
+@ProblemResponses({ProblemType.AUTHORIZATION_FAILED, ProblemType.NODE_NOT_READY})
 @RestController
 @RequestMapping("/api/v1/acls")
 class AclController {
@@ -65,6 +69,7 @@ class AclController {
                             content = @Content(mediaType = PROBLEM)),
                     @ApiResponse(responseCode = "403", description = "not an administrator",
                             content = @Content(mediaType = PROBLEM))})
+    @ProblemResponses({ProblemType.NOT_ENOUGH_REPLICAS})
     @PostMapping
     ResponseEntity<AclBinding> create(@Valid @RequestBody AclBinding binding) {
         List<AclBinding> added = service.apply(new AclCommand.Create(binding));
@@ -78,6 +83,7 @@ class AclController {
                     @ApiResponse(responseCode = "400", description = "no filter", content = @Content(mediaType = PROBLEM)),
                     @ApiResponse(responseCode = "403", description = "not an administrator",
                             content = @Content(mediaType = PROBLEM))})
+    @ProblemResponses({ProblemType.NOT_ENOUGH_REPLICAS})
     @DeleteMapping
     Deleted delete(@RequestParam(required = false) String principal,
                    @RequestParam(required = false) ResourceType resourceType,
@@ -87,7 +93,7 @@ class AclController {
                    @RequestParam(required = false) Permission permission) {
         AclFilter filter = new AclFilter(principal, resourceType, patternType, name, operation, permission);
         if (filter.isEmpty()) {
-            throw new IllegalArgumentException("give at least one of principal, resourceType, patternType, name, "
+            throw new InvalidRequestException("give at least one of principal, resourceType, patternType, name, "
                     + "operation, permission (an empty filter would delete every ACL)");
         }
         return new Deleted(service.apply(new AclCommand.Delete(filter)));

@@ -3,6 +3,7 @@ package io.tributary.ingest.acl;
 import java.util.List;
 
 import io.tributary.ingest.cluster.ClusterOps;
+import io.tributary.ingest.problem.InvalidRequestException;
 import org.springframework.stereotype.Service;
 
 /**
@@ -31,7 +32,7 @@ public class AclService {
     static void validate(AclBinding b) {
         if (b.resourceType() == ResourceType.CLUSTER && !(b.patternType() == PatternType.LITERAL
                 && (b.name().equals(ResourceType.CLUSTER_NAME) || b.name().equals("*")))) {
-            throw new IllegalArgumentException("a CLUSTER binding is LITERAL and named " + ResourceType.CLUSTER_NAME
+            throw new InvalidRequestException("a CLUSTER binding is LITERAL and named " + ResourceType.CLUSTER_NAME
                     + " (or *)");
         }
     }

@@ -1,5 +1,6 @@
 package io.tributary.ingest.acl;
 
+import io.tributary.ingest.problem.InvalidRequestException;
 import java.util.Map;
 
 import jakarta.servlet.DispatcherType;
@@ -110,7 +111,7 @@ class RequestAuthorization implements WebMvcConfigurer, HandlerInterceptor {
             value = vars == null ? null : vars.get(check.variable());
         }
         if (value == null) {
-            throw new IllegalArgumentException(check.variable().replace("?", "") + " is required");
+            throw new InvalidRequestException(check.variable().replace("?", "") + " is required");
         }
         return value;
     }

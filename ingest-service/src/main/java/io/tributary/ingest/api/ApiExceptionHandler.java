@@ -1,7 +1,7 @@
 package io.tributary.ingest.api;
 
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 
 import java.io.UncheckedIOException;
 import java.util.Map;
@@ -21,24 +21,20 @@ import io.tributary.ingest.topic.TopicExistsException;
 import io.tributary.ingest.topic.UnknownTopicException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatusCode;
-import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.context.request.WebRequest;
-import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+import io.tributary.support.problem.ProblemHandlerSupport;
 
 /**
- * Maps every failure to an RFC 9457 problem with a {@code retriable} flag. Domain exceptions
- * map to their {@link ProblemType}; Spring MVC's own (unreadable body, missing parameter,
- * wrong media type, unknown path) keep their status and gain the flag; anything unexpected is
- * a 500 without internals in the body, logged with its stack trace.
+ * Maps the ingest domain's exceptions to their entries of the platform's problem catalogue
+ * ({@link ProblemType}); Spring MVC's own errors and anything unexpected (a bug: a 500 with the request
+ * id, never the failure's internals) are {@link ProblemHandlerSupport}'s.
  */
 @RestControllerAdvice
-class ApiExceptionHandler extends ResponseEntityExceptionHandler {
+class ApiExceptionHandler extends ProblemHandlerSupport {
 
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
 
@@ -47,8 +43,8 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return respond(e.type(), e.getMessage(), e.properties());
     }
 
-    @ExceptionHandler({InvalidProduceRequestException.class, IllegalArgumentException.class})
-    ResponseEntity<ProblemDetail> invalidRequest(RuntimeException e) {
+    @ExceptionHandler(InvalidProduceRequestException.class)
+    ResponseEntity<ProblemDetail> invalidRequest(InvalidProduceRequestException e) {
         return respond(ProblemType.INVALID_REQUEST, e.getMessage(), Map.of());
     }
 
@@ -114,40 +110,4 @@ class ApiExceptionHandler extends ResponseEntityExceptionHandler {
         return respond(ProblemType.STORAGE_ERROR, "the log could not complete the request: " + e.getMessage(), Map.of());
     }
 
-    @ExceptionHandler(Exception.class)
-    ResponseEntity<ProblemDetail> unexpected(Exception e) {
-        log.error("unexpected failure", e);
-        return respond(ProblemType.INTERNAL_ERROR, "an unexpected error occurred; it has been logged", Map.of());
-    }
-
-    /** Spring MVC's own exceptions: keep their status and detail, add our type and flag. */
-    @Override
-    protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
-                                                             HttpStatusCode statusCode, WebRequest request) {
-        ProblemDetail problem = body instanceof ProblemDetail pd ? pd
-                : ProblemDetail.forStatusAndDetail(statusCode, ex.getMessage());
-        ProblemType type = switch (statusCode.value()) {
-            case 404 -> ProblemType.NOT_FOUND;
-            case 405 -> ProblemType.METHOD_NOT_ALLOWED;
-            case 406 -> ProblemType.NOT_ACCEPTABLE;
-            case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
-            case 503 -> ProblemType.STORAGE_ERROR;
-            default -> statusCode.is5xxServerError() ? ProblemType.INTERNAL_ERROR : ProblemType.INVALID_REQUEST;
-        };
-        problem.setType(type.uri());
-        problem.setProperty("retriable", statusCode.is5xxServerError());
-        HttpHeaders out = new HttpHeaders();
-        out.addAll(headers);
-        out.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
-        return ResponseEntity.status(statusCode).headers(out).body(problem);
-    }
-
-    static ResponseEntity<ProblemDetail> respond(ProblemType type, String detail, Map<String, Object> properties) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(type.status(), detail);
-        problem.setType(type.uri());
-        problem.setTitle(type.title());
-        problem.setProperty("retriable", type.retriable());
-        properties.forEach(problem::setProperty);
-        return ResponseEntity.status(type.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
-    }
 }

@@ -10,7 +10,8 @@ import io.tributary.ingest.cluster.ClusterView;
 import io.tributary.ingest.cluster.NodeAddress;
 import io.tributary.ingest.cluster.Reassignments;
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
+import io.tributary.support.problem.ProblemResponses;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -28,6 +29,7 @@ import org.springframework.web.bind.annotation.RestController;
  * replicas and electing preferred leaders need CLUSTER ALTER.
  */
 @Tag(name = "Cluster", description = "The nodes of the cluster, their health and the partitions they lead")
+@ProblemResponses({ProblemType.AUTHORIZATION_FAILED, ProblemType.NODE_NOT_READY})
 @RestController
 @RequestMapping("/api/v1/cluster")
 class ClusterController {
@@ -73,6 +75,8 @@ class ClusterController {
                             content = @Content(mediaType = PROBLEM)),
                     @ApiResponse(responseCode = "409", description = "a partition is moving already",
                             content = @Content(mediaType = PROBLEM))})
+    @ProblemResponses({ProblemType.UNKNOWN_TOPIC, ProblemType.REASSIGNMENT_IN_PROGRESS,
+            ProblemType.NOT_ENOUGH_REPLICAS})
     @PostMapping("/reassignments")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Reassignments.Listing reassign(@RequestBody Reassignments.Request request) {
@@ -109,6 +113,7 @@ class ClusterController {
                             content = @Content(mediaType = PROBLEM)),
                     @ApiResponse(responseCode = "404", description = "no such topic",
                             content = @Content(mediaType = PROBLEM))})
+    @ProblemResponses({ProblemType.UNKNOWN_TOPIC})
     @PostMapping("/preferred-leader-elections")
     Reassignments.Elections electPreferredLeaders(@RequestParam(required = false) String topic) {
         return new Reassignments.Elections(cluster.electPreferredLeaders(topic));
@@ -135,6 +140,7 @@ class ClusterController {
                             content = @Content(mediaType = PROBLEM)),
                     @ApiResponse(responseCode = "503", description = "node-unreachable (not started?) or the metadata "
                             + "group did not change in time: retriable", content = @Content(mediaType = PROBLEM))})
+    @ProblemResponses({ProblemType.NODE_EXISTS, ProblemType.NODE_UNREACHABLE, ProblemType.NOT_ENOUGH_REPLICAS})
     @PostMapping("/nodes")
     @ResponseStatus(HttpStatus.CREATED)
     NodeAddress addNode(@RequestBody NodeAddress node) {
@@ -154,6 +160,7 @@ class ClusterController {
                             content = @Content(mediaType = PROBLEM)),
                     @ApiResponse(responseCode = "409", description = "one of its partitions is moving already",
                             content = @Content(mediaType = PROBLEM))})
+    @ProblemResponses({ProblemType.REASSIGNMENT_IN_PROGRESS, ProblemType.NOT_ENOUGH_REPLICAS})
     @PostMapping("/nodes/{node}/replace")
     @ResponseStatus(HttpStatus.ACCEPTED)
     Reassignments.Listing replaceNode(@PathVariable int node, @RequestBody Replacement replacement) {
@@ -173,6 +180,7 @@ class ClusterController {
                     @ApiResponse(responseCode = "404", description = "not a member", content = @Content(mediaType = PROBLEM)),
                     @ApiResponse(responseCode = "409", description = "node-not-empty: it still holds replicas",
                             content = @Content(mediaType = PROBLEM))})
+    @ProblemResponses({ProblemType.NODE_NOT_EMPTY, ProblemType.NOT_ENOUGH_REPLICAS})
     @DeleteMapping("/nodes/{node}")
     @ResponseStatus(HttpStatus.NO_CONTENT)
     void removeNode(@PathVariable int node) {

@@ -1,6 +1,7 @@
 package io.tributary.ingest.api;
 
 import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.problem.InvalidRequestException;
 
 /**
  * Validated fetch parameters with the service's defaults and caps applied; shared by the
@@ -15,13 +16,13 @@ public record FetchLimits(int maxRecords, int maxBytes, long maxWaitMs) {
         int records = maxRecords == null ? fetch.defaultMaxRecords() : maxRecords;
         int bytes = maxBytes == null ? fetch.defaultMaxBytes() : maxBytes;
         if (records < 1 || records > MAX_RECORDS) {
-            throw new IllegalArgumentException("maxRecords must be between 1 and " + MAX_RECORDS + ", was " + records);
+            throw new InvalidRequestException("maxRecords must be between 1 and " + MAX_RECORDS + ", was " + records);
         }
         if (bytes < 1 || bytes > fetch.maxBytes()) {
-            throw new IllegalArgumentException("maxBytes must be between 1 and " + fetch.maxBytes() + ", was " + bytes);
+            throw new InvalidRequestException("maxBytes must be between 1 and " + fetch.maxBytes() + ", was " + bytes);
         }
         if (maxWaitMs < 0) {
-            throw new IllegalArgumentException("maxWaitMs must not be negative, was " + maxWaitMs);
+            throw new InvalidRequestException("maxWaitMs must not be negative, was " + maxWaitMs);
         }
         return new FetchLimits(records, bytes, Math.min(maxWaitMs, fetch.maxWait().toMillis()));
     }

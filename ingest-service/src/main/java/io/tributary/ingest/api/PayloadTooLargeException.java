@@ -1,7 +1,7 @@
 package io.tributary.ingest.api;
 
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 
 /** A request body over {@code ingest.produce.max-request-bytes}. */
 class PayloadTooLargeException extends ProblemException {

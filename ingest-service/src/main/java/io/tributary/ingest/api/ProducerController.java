@@ -11,6 +11,8 @@ import io.tributary.ingest.log.PartitionLog;
 import jakarta.servlet.http.HttpServletRequest;
 import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.topic.TopicRegistry;
+import io.tributary.support.problem.ProblemResponses;
+import io.tributary.problem.ProblemType;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -20,6 +22,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 @Tag(name = "Producers", description = "Identities for idempotent producers")
+@ProblemResponses({ProblemType.AUTHORIZATION_FAILED, ProblemType.NODE_NOT_READY})
 @RestController
 @RequestMapping("/api/v1/producers")
 class ProducerController {
@@ -53,6 +56,7 @@ class ProducerController {
 
     @Operation(summary = "Get an idempotent producer identity",
             description = "A named identity needs PRODUCER WRITE on the name (403 authorization-failed otherwise).")
+    @ProblemResponses({ProblemType.LIMIT_REACHED, ProblemType.NOT_ENOUGH_REPLICAS})
     @PostMapping
     InitProducerResponse init(@RequestBody(required = false) InitProducerRequest request, HttpServletRequest http) {
         String name = request == null ? null : request.name();
@@ -66,6 +70,7 @@ class ProducerController {
     @Operation(summary = "Last sequences of a producer",
             description = "What a producer already wrote to each partition of a topic. A writer that numbers records "
                     + "by their source offsets asks this after a restart and skips what is already there.")
+    @ProblemResponses({ProblemType.UNKNOWN_TOPIC})
     @GetMapping("/{producerId}/sequences")
     SequencesResponse sequences(@PathVariable long producerId, @RequestParam String topic) {
         List<PartitionLog> logs = topics.get(topic).partitions();

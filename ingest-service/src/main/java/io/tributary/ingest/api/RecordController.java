@@ -26,6 +26,9 @@ import io.tributary.ingest.produce.ProduceRequestParser;
 import io.tributary.ingest.produce.ProduceResponse;
 import io.tributary.ingest.produce.ProduceService;
 import io.tributary.ingest.topic.TopicRegistry;
+import io.tributary.support.problem.ProblemResponses;
+import io.tributary.problem.ProblemType;
+import io.tributary.ingest.problem.InvalidRequestException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -38,6 +41,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @Tag(name = "Records", description = "Produce records, fetch them by offset, look up offsets")
+@ProblemResponses({ProblemType.AUTHORIZATION_FAILED, ProblemType.NODE_NOT_READY})
 @RestController
 @RequestMapping("/api/v1/topics/{topic}")
 class RecordController {
@@ -81,6 +85,10 @@ class RecordController {
                             content = @Content(mediaType = "application/problem+json")),
                     @ApiResponse(responseCode = "409", description = "fenced producer or sequence error",
                             content = @Content(mediaType = "application/problem+json"))})
+    @ProblemResponses({ProblemType.UNKNOWN_TOPIC, ProblemType.INVALID_RECORD, ProblemType.RECORD_TOO_LARGE,
+            ProblemType.UNSUPPORTED_MEDIA_TYPE, ProblemType.PRODUCER_FENCED, ProblemType.OUT_OF_ORDER_SEQUENCE,
+            ProblemType.DUPLICATE_SEQUENCE, ProblemType.IDEMPOTENCY_KEY_REUSED, ProblemType.LIMIT_REACHED,
+            ProblemType.NOT_ENOUGH_REPLICAS, ProblemType.STORAGE_ERROR})
     @PostMapping(path = "/records", consumes = {MediaType.APPLICATION_JSON_VALUE, NDJSON},
             produces = MediaType.APPLICATION_JSON_VALUE)
     ProduceResponse produce(@PathVariable String topic, HttpServletRequest http,
@@ -150,6 +158,8 @@ class RecordController {
                             schema = @Schema(implementation = RecordDocs.FetchResponseDoc.class))),
                     @ApiResponse(responseCode = "416", description = "offset out of range",
                             content = @Content(mediaType = "application/problem+json"))})
+    @ProblemResponses({ProblemType.UNKNOWN_TOPIC, ProblemType.OFFSET_OUT_OF_RANGE, ProblemType.NOT_ACCEPTABLE,
+            ProblemType.PARTITION_NOT_HOSTED, ProblemType.STORAGE_ERROR})
     @GetMapping(path = "/partitions/{partition}/records", produces = MediaType.APPLICATION_JSON_VALUE)
     CompletableFuture<ResponseEntity<byte[]>> fetch(@PathVariable String topic, @PathVariable int partition,
                                                     @RequestParam long offset,
@@ -167,6 +177,7 @@ class RecordController {
     @Operation(summary = "Look up an offset", description = "at=earliest: the first stored offset; at=latest: the "
             + "high watermark (next offset to be readable); at=<epoch millis>: the first offset whose timestamp is at "
             + "or after it (the high watermark when none is).")
+    @ProblemResponses({ProblemType.UNKNOWN_TOPIC, ProblemType.PARTITION_NOT_HOSTED})
     @GetMapping("/partitions/{partition}/offsets")
     TopicDtos.OffsetAnswer offsets(@PathVariable String topic, @PathVariable int partition,
                                    @RequestParam(defaultValue = "latest") String at) {
@@ -180,10 +191,10 @@ class RecordController {
                 try {
                     ts = Long.parseLong(at);
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("at must be earliest, latest or epoch milliseconds, was " + at);
+                    throw new InvalidRequestException("at must be earliest, latest or epoch milliseconds, was " + at);
                 }
                 if (ts < 0) {
-                    throw new IllegalArgumentException("at must be a non-negative timestamp, was " + at);
+                    throw new InvalidRequestException("at must be a non-negative timestamp, was " + at);
                 }
                 fetch.bounds(topic, partition); // the read barrier, as for latest
                 yield new TopicDtos.OffsetAnswer(partition, log.offsetForTimestamp(ts), ts);

@@ -22,6 +22,8 @@ import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.problem.ProblemException;
 import io.tributary.ingest.topic.TopicNames;
 import io.tributary.ingest.topic.TopicRegistry;
+import io.tributary.support.problem.ProblemResponses;
+import io.tributary.problem.ProblemType;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.validation.Valid;
 import org.springframework.http.HttpStatus;
@@ -37,6 +39,7 @@ import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.UriComponentsBuilder;
 
 @Tag(name = "Topics", description = "Create, inspect, reconfigure and delete topics")
+@ProblemResponses({ProblemType.AUTHORIZATION_FAILED, ProblemType.NODE_NOT_READY})
 @RestController
 @RequestMapping("/api/v1/topics")
 class TopicController {
@@ -61,6 +64,8 @@ class TopicController {
 
     @Operation(summary = "Create a topic", description = "201 with the topic; 409 if it exists; 400 for a bad name, "
             + "partition count, replication factor or config.")
+    @ProblemResponses({ProblemType.INVALID_TOPIC, ProblemType.INVALID_CONFIG, ProblemType.TOPIC_EXISTS,
+            ProblemType.LIMIT_REACHED, ProblemType.NOT_ENOUGH_REPLICAS})
     @PostMapping
     ResponseEntity<TopicDtos.TopicDescription> create(@Valid @RequestBody TopicDtos.CreateTopicRequest request,
                                                       UriComponentsBuilder uri, HttpServletRequest http) {
@@ -84,6 +89,7 @@ class TopicController {
 
     @Operation(summary = "Describe a topic", description = "Per partition: leader, replicas, in-sync replicas, "
             + "log start offset, high watermark, log end offset.")
+    @ProblemResponses({ProblemType.UNKNOWN_TOPIC})
     @GetMapping("/{topic}")
     TopicDtos.TopicDescription describe(@PathVariable String topic) {
         return describe(topics.get(topic));
@@ -91,12 +97,14 @@ class TopicController {
 
     @Operation(summary = "Change topic configs", description = "Merges the given overrides; a null value resets a "
             + "key to its default. Takes effect at once on every partition.")
+    @ProblemResponses({ProblemType.UNKNOWN_TOPIC, ProblemType.INVALID_CONFIG, ProblemType.NOT_ENOUGH_REPLICAS})
     @PatchMapping("/{topic}/configs")
     TopicDtos.TopicDescription updateConfigs(@PathVariable String topic,
                                              @Valid @RequestBody TopicDtos.UpdateConfigsRequest request) {
         return describe(cluster.updateConfigs(topic, request.configs()));
     }
 
+    @ProblemResponses({ProblemType.UNKNOWN_TOPIC, ProblemType.NOT_ENOUGH_REPLICAS})
     @Operation(summary = "Delete a topic and all its records")
     @DeleteMapping("/{topic}")
     ResponseEntity<Void> delete(@PathVariable String topic) {

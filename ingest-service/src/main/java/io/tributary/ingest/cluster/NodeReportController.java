@@ -2,6 +2,8 @@ package io.tributary.ingest.cluster;
 
 import io.swagger.v3.oas.annotations.Hidden;
 import io.tributary.ingest.replication.ReplicationEnabledCondition;
+import io.tributary.support.problem.ProblemResponses;
+import io.tributary.problem.ProblemType;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
@@ -11,6 +13,7 @@ import org.springframework.web.bind.annotation.RestController;
  * part of the public API (peer nodes only, as every {@code /internal/**} endpoint); only on a cluster.
  */
 @Hidden
+@ProblemResponses({ProblemType.UNAUTHORIZED, ProblemType.FORBIDDEN})
 @RestController
 @Conditional(ReplicationEnabledCondition.class)
 class NodeReportController {

@@ -248,7 +248,7 @@ public class RaftClusterOps implements ClusterOps {
     public NodeAddress addNode(NodeAddress node) {
         if (node == null || node.id() == null || node.host() == null || node.httpPort() == null
                 || node.raftPort() == null) {
-            throw new io.tributary.ingest.problem.ProblemException(io.tributary.ingest.problem.ProblemType.INVALID_REQUEST,
+            throw new io.tributary.ingest.problem.ProblemException(io.tributary.problem.ProblemType.INVALID_REQUEST,
                     "a node needs id, host, httpPort and raftPort");
         }
         ClusterPeers.Peer added = nodes.add(new ClusterPeers.Peer(node.id(), node.host().trim(), node.httpPort(),

@@ -14,7 +14,7 @@ import io.tributary.ingest.log.PreparedBatch;
 import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.topic.TopicPartition;
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.availability.ApplicationAvailability;

@@ -22,7 +22,7 @@ import io.tributary.ingest.log.RecordBatch;
 import io.tributary.ingest.log.RegionFetchResult;
 import io.tributary.ingest.log.StoredBatch;
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import io.tributary.ingest.topic.TopicRegistry;
 import jakarta.annotation.PreDestroy;
 import org.springframework.stereotype.Service;

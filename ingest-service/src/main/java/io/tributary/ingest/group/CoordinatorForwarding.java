@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 import io.tributary.ingest.acl.AccessControl;
 import io.tributary.ingest.acl.ResourceType;
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.security.NodeCredentials;
 import io.tributary.ingest.group.GroupDtos.GroupList;

@@ -21,6 +21,9 @@ import io.tributary.ingest.group.GroupDtos.MembershipAnswer;
 import io.tributary.ingest.group.GroupDtos.OffsetCommit;
 import io.tributary.ingest.group.GroupDtos.PartitionRef;
 import io.tributary.ingest.topic.TopicPartition;
+import io.tributary.support.problem.ProblemResponses;
+import io.tributary.problem.ProblemType;
+import io.tributary.ingest.problem.InvalidRequestException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -34,6 +37,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 @Tag(name = "Consumer groups", description = "Join a group, poll the assigned partitions, commit offsets")
+@ProblemResponses({ProblemType.AUTHORIZATION_FAILED, ProblemType.NODE_NOT_READY, ProblemType.COORDINATOR_NOT_AVAILABLE})
 @RestController
 @RequestMapping("/api/v1/groups")
 class GroupController {
@@ -60,6 +64,8 @@ class GroupController {
                             content = @Content(mediaType = PROBLEM)),
                     @ApiResponse(responseCode = "404", description = "unknown topic",
                             content = @Content(mediaType = PROBLEM))})
+    @ProblemResponses({ProblemType.UNKNOWN_TOPIC, ProblemType.GROUP_IN_USE, ProblemType.CAPACITY_EXCEEDED,
+            ProblemType.UNSUPPORTED_MEDIA_TYPE})
     @PostMapping(path = "/{group}/members", consumes = MediaType.APPLICATION_JSON_VALUE)
     MembershipAnswer join(@PathVariable String group, @RequestBody JoinRequest body, HttpServletRequest http) {
         if (body.topics() != null) { // GROUP READ was checked by the route; each topic needs READ
@@ -73,6 +79,7 @@ class GroupController {
                     @ApiResponse(responseCode = "200"),
                     @ApiResponse(responseCode = "404", description = "unknown or expired member: join again",
                             content = @Content(mediaType = PROBLEM))})
+    @ProblemResponses({ProblemType.UNKNOWN_GROUP, ProblemType.UNKNOWN_MEMBER})
     @PostMapping("/{group}/members/{memberId}/heartbeat")
     MembershipAnswer heartbeat(@PathVariable String group, @PathVariable String memberId) {
         return coordinator.heartbeat(group, memberId);
@@ -83,6 +90,7 @@ class GroupController {
                     @ApiResponse(responseCode = "204"),
                     @ApiResponse(responseCode = "404", description = "unknown member",
                             content = @Content(mediaType = PROBLEM))})
+    @ProblemResponses({ProblemType.UNKNOWN_GROUP, ProblemType.UNKNOWN_MEMBER})
     @DeleteMapping("/{group}/members/{memberId}")
     ResponseEntity<Void> leave(@PathVariable String group, @PathVariable String memberId) {
         coordinator.leave(group, memberId);
@@ -105,6 +113,7 @@ class GroupController {
                             content = @Content(mediaType = PROBLEM)),
                     @ApiResponse(responseCode = "409", description = "unknown-poll-sequence: after is neither the "
                             + "latest answer nor the one before it", content = @Content(mediaType = PROBLEM))})
+    @ProblemResponses({ProblemType.UNKNOWN_GROUP, ProblemType.UNKNOWN_MEMBER, ProblemType.UNKNOWN_POLL_SEQUENCE})
     @GetMapping(path = "/{group}/members/{memberId}/records", produces = MediaType.APPLICATION_JSON_VALUE)
     CompletableFuture<ResponseEntity<byte[]>> poll(@PathVariable String group, @PathVariable String memberId,
                                                    @RequestParam(required = false) Integer maxRecords,
@@ -130,7 +139,7 @@ class GroupController {
             seq = -1;
         }
         if (seq < 0) {
-            throw new IllegalArgumentException("after must be the pollSeq of the latest poll answer received (an "
+            throw new InvalidRequestException("after must be the pollSeq of the latest poll answer received (an "
                     + "integer, 0 before the first answer), was '" + abbreviate(after) + "'");
         }
         return seq;
@@ -169,16 +178,18 @@ class GroupController {
                             content = @Content(mediaType = PROBLEM)),
                     @ApiResponse(responseCode = "409", description = "stale generation or partition not owned",
                             content = @Content(mediaType = PROBLEM))})
+    @ProblemResponses({ProblemType.UNKNOWN_GROUP, ProblemType.UNKNOWN_MEMBER, ProblemType.REBALANCE_IN_PROGRESS,
+            ProblemType.FENCED, ProblemType.UNSUPPORTED_MEDIA_TYPE})
     @PostMapping(path = "/{group}/offsets", consumes = MediaType.APPLICATION_JSON_VALUE)
     ResponseEntity<Void> commit(@PathVariable String group, @RequestBody CommitRequest body,
                                 HttpServletRequest http) {
         if (body.memberId() == null || body.generation() == null || body.offsets() == null) {
-            throw new IllegalArgumentException("memberId, generation and offsets are required");
+            throw new InvalidRequestException("memberId, generation and offsets are required");
         }
         Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
         for (OffsetCommit o : body.offsets()) {
             if (o == null || o.topic() == null || o.partition() == null || o.offset() == null) {
-                throw new IllegalArgumentException("every offset needs topic, partition and offset");
+                throw new InvalidRequestException("every offset needs topic, partition and offset");
             }
             offsets.put(new TopicPartition(o.topic(), o.partition()), o.offset());
         }
@@ -201,6 +212,7 @@ class GroupController {
                     @ApiResponse(responseCode = "200"),
                     @ApiResponse(responseCode = "404", description = "unknown group",
                             content = @Content(mediaType = PROBLEM))})
+    @ProblemResponses({ProblemType.UNKNOWN_GROUP})
     @GetMapping("/{group}")
     GroupDescription describe(@PathVariable String group) {
         return coordinator.describe(group);

@@ -25,7 +25,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.fetch.FetchPosition;
 import io.tributary.ingest.fetch.FetchService;
@@ -44,6 +44,7 @@ import io.tributary.ingest.topic.TopicNames;
 import io.tributary.ingest.topic.TopicPartition;
 import io.tributary.ingest.topic.TopicRegistry;
 import io.tributary.ingest.topic.UnknownTopicException;
+import io.tributary.ingest.problem.InvalidRequestException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -184,12 +185,12 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     MembershipAnswer join(String groupId, List<String> subscribed, Long sessionTimeoutMs, String autoOffsetReset) {
         validateGroupId(groupId);
         if (subscribed == null || subscribed.isEmpty()) {
-            throw new IllegalArgumentException("topics must name at least one topic");
+            throw new InvalidRequestException("topics must name at least one topic");
         }
         List<String> topicList = subscribed.stream().distinct().sorted().toList();
         for (String topic : topicList) {
             if (topic == null) {
-                throw new IllegalArgumentException("topics must not contain null");
+                throw new InvalidRequestException("topics must not contain null");
             }
             if (TopicNames.isInternal(topic)) {
                 throw new InvalidTopicException("internal topic " + topic + " cannot be consumed by a group");
@@ -200,7 +201,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         long min = settings.minSessionTimeout().toMillis();
         long max = settings.maxSessionTimeout().toMillis();
         if (timeout < min || timeout > max) {
-            throw new IllegalArgumentException("sessionTimeoutMs must be between " + min + " and " + max
+            throw new InvalidRequestException("sessionTimeoutMs must be between " + min + " and " + max
                     + ", was " + timeout);
         }
         OffsetReset reset = OffsetReset.parse(autoOffsetReset);
@@ -347,7 +348,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     CompletableFuture<PollAnswer> poll(String groupId, String memberId, Long after, int maxRecords, int maxBytes,
                                        long maxWaitMs) {
         if (after != null && after < 0) {
-            throw new IllegalArgumentException("after must not be negative, was " + after);
+            throw new InvalidRequestException("after must not be negative, was " + after);
         }
         ConsumerGroup g = memberGroup(groupId, memberId);
         List<FetchPosition> positions = new ArrayList<>();
@@ -471,7 +472,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     void commit(String groupId, String memberId, int generation, Map<TopicPartition, Long> committed) {
         committed.forEach((tp, offset) -> {
             if (offset < 0) {
-                throw new IllegalArgumentException("offset of " + tp + " must not be negative, was " + offset);
+                throw new InvalidRequestException("offset of " + tp + " must not be negative, was " + offset);
             }
         });
         ConsumerGroup g = memberGroup(groupId, memberId);
@@ -810,7 +811,7 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
     static void validateGroupId(String groupId) {
         if (groupId == null || groupId.isBlank() || groupId.length() > MAX_GROUP_ID_LENGTH
                 || groupId.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("group id must be 1 to " + MAX_GROUP_ID_LENGTH
+            throw new InvalidRequestException("group id must be 1 to " + MAX_GROUP_ID_LENGTH
                     + " characters without control characters");
         }
     }

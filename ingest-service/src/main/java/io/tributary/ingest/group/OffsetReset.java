@@ -1,5 +1,6 @@
 package io.tributary.ingest.group;
 
+import io.tributary.ingest.problem.InvalidRequestException;
 import java.util.Locale;
 
 /** Where a partition without a (valid) committed offset starts. */
@@ -13,7 +14,7 @@ enum OffsetReset {
         return switch (value.toLowerCase(Locale.ROOT)) {
             case "earliest" -> EARLIEST;
             case "latest" -> LATEST;
-            default -> throw new IllegalArgumentException(
+            default -> throw new InvalidRequestException(
                     "autoOffsetReset must be earliest or latest, was " + value);
         };
     }

@@ -2,6 +2,8 @@ package io.tributary.ingest.problem;
 
 import java.util.Map;
 
+import io.tributary.problem.ProblemType;
+
 /**
  * A failure that already knows its problem type; other packages (groups) throw it, or a
  * subclass, instead of mapping their own exceptions here.

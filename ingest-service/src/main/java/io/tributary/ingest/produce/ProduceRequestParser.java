@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import io.tributary.ingest.config.IngestProperties;
 
 import io.tributary.ingest.log.Bytes;

@@ -11,9 +11,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.AtomicFiles;
+import io.tributary.ingest.problem.InvalidRequestException;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -92,7 +93,7 @@ public class ProducerIds {
             return;
         }
         if (name.length() > MAX_NAME_LENGTH) {
-            throw new IllegalArgumentException("a producer name is at most " + MAX_NAME_LENGTH + " characters");
+            throw new InvalidRequestException("a producer name is at most " + MAX_NAME_LENGTH + " characters");
         }
         if (!named.containsKey(name) && named.size() >= maxNames) {
             throw new ProblemException(ProblemType.LIMIT_REACHED, "the node remembers " + named.size()

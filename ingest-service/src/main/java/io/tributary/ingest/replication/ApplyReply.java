@@ -6,7 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.DuplicateSequenceException;
 import io.tributary.ingest.log.InvalidRecordException;

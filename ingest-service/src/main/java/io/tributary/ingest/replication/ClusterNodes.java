@@ -9,7 +9,7 @@ import java.util.Set;
 
 import io.tributary.ingest.cluster.Reassignments;
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftClientReply;

@@ -15,7 +15,7 @@ import io.tributary.ingest.cluster.Reassignments.LeaderChange;
 import io.tributary.ingest.cluster.Reassignments.Move;
 import io.tributary.ingest.cluster.Reassignments.Running;
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import io.tributary.ingest.topic.PartitionAssignment;
 import io.tributary.ingest.topic.TopicRegistry;
 import io.tributary.ingest.topic.UnknownTopicException;

@@ -17,7 +17,7 @@ import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.PreparedBatch;
 import io.tributary.ingest.problem.ProblemException;
 import io.tributary.ingest.produce.IdempotencyKey;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.ClientId;

@@ -8,6 +8,8 @@ import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.RecordBatch;
 import io.tributary.ingest.topic.TopicRegistry;
+import io.tributary.support.problem.ProblemResponses;
+import io.tributary.problem.ProblemType;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -44,6 +46,8 @@ import org.springframework.web.bind.annotation.RestController;
  *       node reads of a partition it hosts no replica of ({@link ReplicaReads}).</li>
  * </ul>
  */
+@ProblemResponses({ProblemType.UNAUTHORIZED, ProblemType.FORBIDDEN, ProblemType.UNKNOWN_TOPIC,
+        ProblemType.PARTITION_NOT_HOSTED, ProblemType.STORAGE_ERROR})
 @RestController
 @Conditional(ReplicationEnabledCondition.class)
 @RequestMapping("/internal/replication/topics/{topic}/partitions/{partition}")

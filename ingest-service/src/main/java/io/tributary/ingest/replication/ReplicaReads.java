@@ -12,7 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.OffsetOutOfRangeException;
 import io.tributary.ingest.log.RecordBatch;

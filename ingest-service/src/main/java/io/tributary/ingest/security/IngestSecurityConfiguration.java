@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import io.tributary.support.identity.IdentityProperties;
 import io.tributary.support.identity.Secrets;
 import io.tributary.support.identity.TokenMinter;
@@ -210,11 +210,11 @@ public class IngestSecurityConfiguration {
         Map<String, Object> problem = new LinkedHashMap<>();
         problem.put("type", type.uri().toString());
         problem.put("title", type.title());
-        problem.put("status", type.status().value());
+        problem.put("status", type.status());
         problem.put("detail", detail);
         problem.put("instance", request.getRequestURI());
         problem.put("retriable", type.retriable());
-        response.setStatus(type.status().value());
+        response.setStatus(type.status());
         response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
         response.getOutputStream().write(JSON.writeValueAsBytes(problem));
     }

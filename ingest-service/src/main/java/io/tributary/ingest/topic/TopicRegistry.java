@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.log.LogConfig;
 import io.tributary.ingest.log.PartitionLog;

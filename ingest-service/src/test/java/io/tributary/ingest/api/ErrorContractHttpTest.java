@@ -1,5 +1,14 @@
 package io.tributary.ingest.api;
 
+import tools.jackson.databind.json.JsonMapper;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.context.annotation.Bean;
+import org.springframework.boot.test.context.TestConfiguration;
+import io.tributary.problem.ProblemType;
+import java.net.http.HttpResponse;
+import java.net.http.HttpClient;
+import java.net.URI;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +60,40 @@ class ErrorContractHttpTest {
         new Http(port).createTopic("errs", 2, Map.of());
         Http.Response r = new Http(port).produce("errs", "{\"records\":[{\"partition\":0,\"value\":1},{\"partition\":0,\"value\":2}]}");
         assertThat(r.status()).as(r.text()).isEqualTo(200);
+    }
+
+    /** A test-only endpoint with a bug in it, next to the real API. */
+    @TestConfiguration
+    static class WithDeliberateBug {
+        @Bean
+        BugEndpoint bugEndpoint() {
+            return new BugEndpoint();
+        }
+    }
+
+    @RestController
+    static class BugEndpoint {
+        @GetMapping("/test-only/bug")
+        String bug() {
+            throw new IllegalStateException("deliberate-bug-internals");
+        }
+    }
+
+    @Test
+    void aBugIsA500ProblemWithTheRequestIdAndNothingOfTheFailure() throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/test-only/bug")).header("X-Request-Id", "bug-1").build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(500);
+        assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/problem+json"));
+        JsonNode problem = JsonMapper.builder().build().readTree(r.body());
+        assertThat(problem.path("type").asString()).isEqualTo(ProblemType.INTERNAL_ERROR.uriString());
+        assertThat(problem.path("requestId").asString()).isEqualTo("bug-1");
+        assertThat(r.headers().firstValue("X-Request-Id")).hasValue("bug-1");
+        assertThat(r.body()).doesNotContain("deliberate-bug-internals").doesNotContain("IllegalStateException")
+                .doesNotContain("BugEndpoint").doesNotContain("\tat ");
     }
 
     @Test

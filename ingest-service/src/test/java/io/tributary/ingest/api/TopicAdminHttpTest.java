@@ -1,5 +1,8 @@
 package io.tributary.ingest.api;
 
+import java.util.Arrays;
+import java.util.ArrayList;
+import io.tributary.problem.ProblemType;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -174,6 +177,32 @@ class TopicAdminHttpTest {
         assertThat(paths.path("/api/v1/topics/{topic}/configs").has("patch")).isTrue();
         assertThat(paths.path("/api/v1/topics/{topic}/records").path("post").path("requestBody").path("content")
                 .propertyNames()).contains("application/json", "application/x-ndjson");
+    }
+
+    @Test
+    void openApiListsTheProblemTypesOfEachOperation() {
+        JsonNode doc = http.get("/v3/api-docs").json();
+        JsonNode create = doc.path("paths").path("/api/v1/topics").path("post").path("responses");
+        assertThat(create.path("409").path("description").asString()).contains("`topic-exists`");
+        assertThat(create.path("400").path("description").asString())
+                .contains("`invalid-request`", "`invalid-topic`", "`invalid-config`");
+        assertThat(create.path("403").path("description").asString()).contains("`authorization-failed`");
+        assertThat(create.path("400").path("content").path("application/problem+json").path("schema").path("$ref")
+                .asString()).isEqualTo("#/components/schemas/Problem");
+        JsonNode fetch = doc.path("paths").path("/api/v1/topics/{topic}/partitions/{partition}/records").path("get")
+                .path("responses");
+        assertThat(fetch.path("416").path("description").asString()).contains("`offset-out-of-range`");
+        assertThat(fetch.path("503").path("description").asString())
+                .contains("`partition-not-hosted` (Partition not hosted on this node, retriable)");
+        // every operation may fail with a bug, and says so
+        doc.path("paths").forEachEntry((path, operations) -> operations.forEachEntry((method, operation) ->
+                assertThat(operation.path("responses").path("500").path("description").asString())
+                        .as("%s %s", method, path).contains("`internal-error`")));
+        List<String> types = new ArrayList<>();
+        doc.path("components").path("schemas").path("Problem").path("properties").path("type").path("enum")
+                .forEach(t -> types.add(t.asString()));
+        assertThat(types).containsExactlyInAnyOrderElementsOf(
+                Arrays.stream(ProblemType.values()).map(ProblemType::uriString).toList());
     }
 
     @Test

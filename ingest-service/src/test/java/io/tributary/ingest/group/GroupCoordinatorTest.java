@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.fetch.FetchService;
@@ -27,6 +27,7 @@ import io.tributary.ingest.log.Record;
 import io.tributary.ingest.topic.TopicPartition;
 import io.tributary.ingest.topic.TopicRegistry;
 import io.tributary.ingest.topic.UnknownTopicException;
+import io.tributary.ingest.problem.InvalidRequestException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -183,9 +184,9 @@ class GroupCoordinatorTest {
         assertThatThrownBy(() -> coordinator.join("g", List.of("nope"), null, null))
                 .isInstanceOf(UnknownTopicException.class);
         assertThatThrownBy(() -> coordinator.join("g", List.of("orders"), 10L, null))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(InvalidRequestException.class);
         assertThatThrownBy(() -> coordinator.join("g", List.of("orders"), null, "sometimes"))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(InvalidRequestException.class);
         assertThat(coordinator.list()).isEmpty();
     }
 
@@ -324,7 +325,7 @@ class GroupCoordinatorTest {
                             e -> assertThat(e.type()).isEqualTo(ProblemType.UNKNOWN_POLL_SEQUENCE));
         }
         assertThatThrownBy(() -> coordinator.poll("g", member.memberId(), -1L, 10, 1024, 0))
-                .isInstanceOf(IllegalArgumentException.class);
+                .isInstanceOf(InvalidRequestException.class);
     }
 
     @Test

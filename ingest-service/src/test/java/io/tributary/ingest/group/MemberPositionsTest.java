@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import io.tributary.ingest.topic.TopicPartition;
 import org.junit.jupiter.api.Test;
 

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeoutException;
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.PreparedBatch;
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.ingest.problem.ProblemType;
+import io.tributary.problem.ProblemType;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;

@@ -1,62 +1,83 @@
 package io.tributary.support.problem;
 
-import java.net.URI;
-import java.util.Locale;
+import java.util.Map;
 
+import io.tributary.problem.ProblemType;
+import io.tributary.support.RequestIdFilter;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
  * The base of each service's {@code @RestControllerAdvice}: every error becomes
- * {@code application/problem+json} (RFC 9457) with a {@code type} under {@value #TYPE_BASE} and
- * a boolean {@code retriable} (may the client send the same request again and expect success?).
- * Spring MVC's own errors (unreadable body, validation, 404, 405, 415, ...) keep their status
- * and gain the type and flag; anything unexpected is a 500 whose body shows no internals and
- * whose stack trace goes to the log. Subclasses add handlers for their domain exceptions and
- * build them with {@link #problem}.
+ * {@code application/problem+json} (RFC 9457) whose {@code type} is an entry of the platform's one
+ * {@link ProblemType} catalogue, with a boolean {@code retriable} (may the client send the same request
+ * again and expect success?). Spring MVC's own errors (unreadable body, validation, 404, 405, 415, ...)
+ * keep their status and get the catalogue's type for it. Anything unexpected is a bug: a 500
+ * {@code internal-error} carrying the request's id ({@code requestId}, also in the {@code X-Request-Id}
+ * header) and nothing of the failure itself, logged once with its stack trace under that id. Subclasses
+ * add handlers for their domain exceptions and build them with {@link #problem} or {@link #respond}.
  */
 public abstract class ProblemHandlerSupport extends ResponseEntityExceptionHandler {
 
-    public static final String TYPE_BASE = "https://tributary.dev/problems/";
-
     @ExceptionHandler(Exception.class)
-    ProblemDetail unexpected(Exception e) {
-        logger.error("Unexpected error", e);
-        return problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
-                "an unexpected error occurred; it has been logged", true);
+    ResponseEntity<ProblemDetail> unexpected(Exception e, WebRequest request) {
+        String requestId = requestId(request);
+        logger.error("Unexpected error (request id " + requestId + ")", e);
+        ProblemDetail problem = problem(ProblemType.INTERNAL_ERROR,
+                "an unexpected error occurred; it has been logged under request id " + requestId);
+        problem.setProperty("requestId", requestId);
+        return respond(problem);
     }
 
-    /** Adds {@code type} and {@code retriable} to the problems Spring MVC builds itself. */
+    /** Gives the problems Spring MVC builds itself the catalogue's type for their status, and the flag. */
     @Override
     protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
                                                              HttpStatusCode statusCode, WebRequest request) {
-        ResponseEntity<Object> response = super.handleExceptionInternal(ex, body, headers, statusCode, request);
-        if (response != null && response.getBody() instanceof ProblemDetail problem) {
-            if (problem.getType() == null || "about:blank".equals(problem.getType().toString())) {
-                problem.setType(URI.create(TYPE_BASE + (statusCode.value() == 400 ? "invalid-request"
-                        : slug(problem.getTitle()))));
-            }
-            problem.setProperty("retriable", statusCode.is5xxServerError());
+        ProblemDetail problem = body instanceof ProblemDetail pd ? pd
+                : ProblemDetail.forStatusAndDetail(statusCode, ex.getMessage());
+        ProblemType type = ProblemType.forStatus(statusCode.value());
+        problem.setType(type.uri());
+        problem.setTitle(type.title());
+        problem.setProperty("retriable", statusCode.is5xxServerError());
+        if (statusCode.is5xxServerError()) {
+            problem.setProperty("requestId", requestId(request));
         }
-        return response;
+        HttpHeaders out = new HttpHeaders();
+        out.addAll(headers);
+        out.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
+        return ResponseEntity.status(statusCode).headers(out).body(problem);
     }
 
-    /** A problem of type {@code TYPE_BASE + type}. */
-    public static ProblemDetail problem(HttpStatus status, String type, String title, String detail, boolean retriable) {
-        ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
-        problem.setType(URI.create(TYPE_BASE + type));
-        problem.setTitle(title);
-        problem.setProperty("retriable", retriable);
+    /** A problem of {@code type}, answered with the type's status. */
+    public static ProblemDetail problem(ProblemType type, String detail) {
+        ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatusCode.valueOf(type.status()), detail);
+        problem.setType(type.uri());
+        problem.setTitle(type.title());
+        problem.setProperty("retriable", type.retriable());
         return problem;
     }
 
-    private static String slug(String title) {
-        return title == null ? "error" : title.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
+    /** A problem of {@code type} with extra members ({@code properties}), as a response. */
+    public static ResponseEntity<ProblemDetail> respond(ProblemType type, String detail, Map<String, ?> properties) {
+        ProblemDetail problem = problem(type, detail);
+        properties.forEach(problem::setProperty);
+        return respond(problem);
+    }
+
+    /** The problem as a response with its own status and the problem media type. */
+    public static ResponseEntity<ProblemDetail> respond(ProblemDetail problem) {
+        return ResponseEntity.status(problem.getStatus()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+
+    private static String requestId(WebRequest request) {
+        Object id = request.getAttribute(RequestIdFilter.ATTRIBUTE, RequestAttributes.SCOPE_REQUEST);
+        return id == null ? "none" : id.toString();
     }
 }

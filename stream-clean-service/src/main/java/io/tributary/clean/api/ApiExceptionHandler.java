@@ -1,10 +1,10 @@
 package io.tributary.clean.api;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
+import io.tributary.problem.ProblemType;
 import io.tributary.support.problem.ProblemHandlerSupport;
 import io.tributary.clean.pipeline.InvalidPipelineException;
 import io.tributary.clean.pipeline.PipelineExistsException;
@@ -15,8 +15,8 @@ import io.tributary.clean.reference.ReferenceTableInUseException;
 import io.tributary.clean.reference.ReferenceTableNotFoundException;
 
 /**
- * Every error is {@code application/problem+json} (RFC 9457) with a {@code type} under
- * {@value ProblemHandlerSupport#TYPE_BASE} and a boolean {@code retriable}: may the client send the same request
+ * Every error is {@code application/problem+json} (RFC 9457) with a {@code type} from the
+ * platform's catalogue ({@link ProblemType}) and a boolean {@code retriable}: may the client send the same request
  * again and expect success? Spring's own errors (bad JSON, validation, 404, 405, ...) get the
  * same treatment.
  */
@@ -25,7 +25,7 @@ class ApiExceptionHandler extends ProblemHandlerSupport {
 
     @ExceptionHandler(InvalidStepException.class)
     ProblemDetail invalidStep(InvalidStepException e) {
-        ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "invalid-step", "Invalid step", e.getMessage(), false);
+        ProblemDetail problem = problem(ProblemType.INVALID_STEP, e.getMessage());
         problem.setProperty("stepIndex", e.stepIndex());
         problem.setProperty("stepType", e.stepType());
         return problem;
@@ -33,38 +33,36 @@ class ApiExceptionHandler extends ProblemHandlerSupport {
 
     @ExceptionHandler(InvalidPipelineException.class)
     ProblemDetail invalidPipeline(InvalidPipelineException e) {
-        return problem(HttpStatus.BAD_REQUEST, "invalid-pipeline", "Invalid pipeline", e.getMessage(), false);
+        return problem(ProblemType.INVALID_PIPELINE, e.getMessage());
     }
 
     @ExceptionHandler(PipelineNotFoundException.class)
     ProblemDetail notFound(PipelineNotFoundException e) {
-        return problem(HttpStatus.NOT_FOUND, "unknown-pipeline", "Unknown pipeline", e.getMessage(), false);
+        return problem(ProblemType.UNKNOWN_PIPELINE, e.getMessage());
     }
 
     @ExceptionHandler(PipelineExistsException.class)
     ProblemDetail exists(PipelineExistsException e) {
-        return problem(HttpStatus.CONFLICT, "pipeline-exists", "Pipeline exists", e.getMessage(), false);
+        return problem(ProblemType.PIPELINE_EXISTS, e.getMessage());
     }
 
     @ExceptionHandler(InvalidReferenceTableException.class)
     ProblemDetail invalidTable(InvalidReferenceTableException e) {
-        return problem(HttpStatus.BAD_REQUEST, "invalid-reference-table", "Invalid reference table", e.getMessage(),
-                false);
+        return problem(ProblemType.INVALID_REFERENCE_TABLE, e.getMessage());
     }
 
     @ExceptionHandler(ReferenceTableNotFoundException.class)
     ProblemDetail unknownTable(ReferenceTableNotFoundException e) {
-        return problem(HttpStatus.NOT_FOUND, "unknown-reference-table", "Unknown reference table", e.getMessage(), false);
+        return problem(ProblemType.UNKNOWN_REFERENCE_TABLE, e.getMessage());
     }
 
     @ExceptionHandler(ReferenceTableInUseException.class)
     ProblemDetail tableInUse(ReferenceTableInUseException e) {
-        return problem(HttpStatus.CONFLICT, "reference-table-in-use", "Reference table in use", e.getMessage(), false);
+        return problem(ProblemType.REFERENCE_TABLE_IN_USE, e.getMessage());
     }
 
     @ExceptionHandler(org.springframework.orm.ObjectOptimisticLockingFailureException.class)
     ProblemDetail concurrentChange(RuntimeException e) {
-        return problem(HttpStatus.CONFLICT, "concurrent-change", "Concurrent change",
-                "the pipeline was changed by another request; read it again and retry", true);
+        return problem(ProblemType.CONCURRENT_CHANGE, "the pipeline was changed by another request; read it again and retry");
     }
 }

@@ -1,5 +1,7 @@
 package io.tributary.clean.pipeline;
 
+import io.tributary.support.problem.ProblemResponses;
+import io.tributary.problem.ProblemType;
 import java.net.URI;
 import java.util.List;
 
@@ -30,6 +32,7 @@ class PipelineController {
 
     @Operation(summary = "Create a pipeline", description = "Every step is validated; a bad step is a 400 naming "
             + "its index. The pipeline starts running at once; sink and dead-letter topics are created if missing.")
+    @ProblemResponses({ProblemType.INVALID_PIPELINE, ProblemType.INVALID_STEP, ProblemType.PIPELINE_EXISTS})
     @ApiResponse(responseCode = "201", description = "Created")
     @ApiResponse(responseCode = "400", description = "Invalid definition or step")
     @ApiResponse(responseCode = "409", description = "A pipeline with that name exists")
@@ -45,6 +48,7 @@ class PipelineController {
         return pipelines.list();
     }
 
+    @ProblemResponses({ProblemType.UNKNOWN_PIPELINE})
     @Operation(summary = "Get a pipeline")
     @GetMapping("/{name}")
     PipelineView get(@PathVariable String name) {
@@ -53,11 +57,14 @@ class PipelineController {
 
     @Operation(summary = "Replace a pipeline", description = "Takes effect without a restart: workers finish their "
             + "current batch and continue from the committed offsets with the new definition.")
+    @ProblemResponses({ProblemType.UNKNOWN_PIPELINE, ProblemType.INVALID_PIPELINE, ProblemType.INVALID_STEP,
+            ProblemType.CONCURRENT_CHANGE})
     @PutMapping("/{name}")
     PipelineView replace(@PathVariable String name, @Valid @RequestBody PipelineRequest request) {
         return pipelines.replace(name, request);
     }
 
+    @ProblemResponses({ProblemType.UNKNOWN_PIPELINE})
     @Operation(summary = "Delete a pipeline", description = "Stops its workers; topics and committed offsets stay.")
     @ApiResponse(responseCode = "204", description = "Deleted")
     @DeleteMapping("/{name}")
@@ -66,12 +73,14 @@ class PipelineController {
         return ResponseEntity.noContent().build();
     }
 
+    @ProblemResponses({ProblemType.UNKNOWN_PIPELINE, ProblemType.CONCURRENT_CHANGE})
     @Operation(summary = "Pause a pipeline", description = "Workers leave the group after committing what they wrote.")
     @PostMapping("/{name}/pause")
     PipelineView pause(@PathVariable String name) {
         return pipelines.changeState(name, PipelineState.PAUSED);
     }
 
+    @ProblemResponses({ProblemType.UNKNOWN_PIPELINE, ProblemType.CONCURRENT_CHANGE})
     @Operation(summary = "Resume a paused pipeline")
     @PostMapping("/{name}/resume")
     PipelineView resume(@PathVariable String name) {

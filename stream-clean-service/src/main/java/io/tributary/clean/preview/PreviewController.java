@@ -20,6 +20,8 @@ import io.tributary.clean.preview.PreviewDtos.SampleRecord;
 import io.tributary.clean.process.Outcome;
 import io.tributary.clean.process.RecordProcessor;
 import io.tributary.clean.step.dedupe.KeyMemory;
+import io.tributary.support.problem.ProblemResponses;
+import io.tributary.problem.ProblemType;
 
 @Tag(name = "Pipelines")
 @RestController
@@ -36,6 +38,7 @@ class PreviewController {
     @Operation(summary = "Try steps on sample records", description = "Runs the steps exactly as a pipeline would and "
             + "returns, per record, the output or why it was filtered, deduplicated or dead-lettered (the samples count as "
             + "one partition in order, so dedupe drops repeats among them). Writes nothing.")
+    @ProblemResponses({ProblemType.INVALID_PIPELINE, ProblemType.INVALID_STEP})
     @PostMapping("/api/v1/pipelines/preview")
     PreviewResponse preview(@Valid @RequestBody PreviewRequest request) {
         RecordProcessor processor = pipelines.compile(request.steps());

@@ -1,5 +1,7 @@
 package io.tributary.clean.reference;
 
+import io.tributary.support.problem.ProblemResponses;
+import io.tributary.problem.ProblemType;
 import java.util.List;
 
 import io.swagger.v3.oas.annotations.Operation;
@@ -31,6 +33,7 @@ class ReferenceTableController {
 
     @Operation(summary = "Create or replace a reference table", description = "Replaces every row. Running enrich "
             + "steps see the new rows from the next record on.")
+    @ProblemResponses({ProblemType.INVALID_REFERENCE_TABLE, ProblemType.CONCURRENT_CHANGE})
     @PutMapping("/{name}")
     ResponseEntity<ReferenceTableDtos.TableView> put(@PathVariable String name,
                                                      @Valid @RequestBody ReferenceTableDtos.TableRequest request) {
@@ -48,12 +51,14 @@ class ReferenceTableController {
         return tables.list();
     }
 
+    @ProblemResponses({ProblemType.UNKNOWN_REFERENCE_TABLE})
     @Operation(summary = "Get a reference table with its rows")
     @GetMapping("/{name}")
     ReferenceTableDtos.TableView get(@PathVariable String name) {
         return tables.get(name);
     }
 
+    @ProblemResponses({ProblemType.UNKNOWN_REFERENCE_TABLE, ProblemType.REFERENCE_TABLE_IN_USE})
     @Operation(summary = "Delete a reference table", description = "Refused (409) while a pipeline's enrich step uses it.")
     @DeleteMapping("/{name}")
     ResponseEntity<Void> delete(@PathVariable String name) {

@@ -18,6 +18,7 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.tributary.problem.ProblemType;
 import io.tributary.clean.config.CleanProperties;
 import io.tributary.clean.dedupe.DedupeClaim;
 import io.tributary.clean.dedupe.DedupeSave;
@@ -549,7 +550,7 @@ final class PipelineWorker implements Runnable {
      * unavailable) is about the topic or the service and fails the poll as before.
      */
     static boolean refusesContent(IngestException e) {
-        return e.status() == 413 || (e.status() == 400 && e.type() != null && e.type().endsWith("invalid-record"));
+        return e.status() == 413 || (e.status() == 400 && ProblemType.INVALID_RECORD.is(e.type()));
     }
 
     /**

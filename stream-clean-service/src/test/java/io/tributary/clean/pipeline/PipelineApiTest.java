@@ -1,5 +1,11 @@
 package io.tributary.clean.pipeline;
 
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
+import io.tributary.testkit.ProblemAssertions;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.context.annotation.Bean;
+import org.springframework.boot.test.context.TestConfiguration;
+import io.tributary.testkit.DeliberateBug;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -25,6 +31,22 @@ class PipelineApiTest {
 
     @Autowired
     MockMvc mvc;
+
+    /** A test-only endpoint with a bug in it, next to the real API. */
+    @TestConfiguration
+    static class WithDeliberateBug {
+        @Bean
+        DeliberateBug.Endpoint deliberateBug() {
+            return new DeliberateBug.Endpoint();
+        }
+    }
+
+    @Test
+    void aBugIsA500ProblemWithTheRequestIdAndNothingOfTheFailure() throws Exception {
+        MvcResult r = mvc.perform(get(DeliberateBug.PATH).header("X-Request-Id", "bug-1")).andReturn();
+        DeliberateBug.assertAnswer(r.getResponse().getStatus(), r.getResponse().getContentType(),
+                r.getResponse().getContentAsString(), r.getResponse().getHeader("X-Request-Id"), "bug-1");
+    }
 
     private static String pipeline(String name, String steps) {
         return ("{'name':'" + name + "','source':'raw." + name + "','sink':'clean." + name + "','deadLetter':'dlq." + name
@@ -154,7 +176,41 @@ class PipelineApiTest {
     void shouldPublishTheApiInOpenApi() throws Exception {
         mvc.perform(get("/v3/api-docs")).andExpect(status().isOk())
                 .andExpect(jsonPath("$.paths['/api/v1/pipelines/{name}/pause']").exists())
-                .andExpect(jsonPath("$.paths['/api/v1/pipelines/preview']").exists());
+                .andExpect(jsonPath("$.paths['/api/v1/pipelines/preview']").exists())
+                .andExpect(jsonPath("$.paths['/api/v1/pipelines'].post.responses['409'].description",
+                        containsString("`pipeline-exists`")))
+                .andExpect(jsonPath("$.paths['/api/v1/pipelines'].post.responses['400'].description",
+                        containsString("`invalid-step`")))
+                .andExpect(jsonPath("$.paths['/api/v1/pipelines/{name}'].get.responses['404'].description",
+                        containsString("`unknown-pipeline`")))
+                .andExpect(jsonPath("$.paths['/api/v1/pipelines/{name}'].get.responses['500'].description",
+                        containsString("`internal-error`")));
+    }
+
+    @Test
+    void everyMalformedRequestIsA4xxProblemOfTheCatalogue() throws Exception {
+        assertMalformed(
+                post("/api/v1/pipelines").contentType(MediaType.APPLICATION_JSON).content("{not json"),
+                post("/api/v1/pipelines").contentType(MediaType.APPLICATION_JSON).content("[1,2]"),
+                post("/api/v1/pipelines").contentType(MediaType.APPLICATION_JSON).content("{\"name\":7}"),
+                post("/api/v1/pipelines").contentType(MediaType.TEXT_PLAIN).content("x"),
+                post("/api/v1/pipelines").contentType(MediaType.APPLICATION_JSON).content(""),
+                put("/api/v1/pipelines/x").contentType(MediaType.APPLICATION_JSON).content("{\"steps\":\"no\"}"),
+                put("/api/v1/reference-tables/x").contentType(MediaType.APPLICATION_JSON).content("{\"rows\":5}"),
+                post("/api/v1/pipelines/preview").contentType(MediaType.APPLICATION_JSON).content("{}"),
+                get("/api/v1/pipelines/no-such-pipeline"),
+                get("/api/v1/nothing-here"),
+                delete("/api/v1/pipelines"));
+    }
+
+    /** Requests a caller can get wrong in every way the web layer sees; each answer is a 4xx problem of the catalogue. */
+    private void assertMalformed(MockHttpServletRequestBuilder... requests) throws Exception {
+        for (MockHttpServletRequestBuilder request : requests) {
+            MvcResult r = mvc.perform(request).andReturn();
+            String what = r.getRequest().getMethod() + " " + r.getRequest().getRequestURI();
+            ProblemAssertions.assertClientProblem(what, r.getResponse().getStatus(), r.getResponse().getContentType(),
+                    r.getResponse().getContentAsString());
+        }
     }
 
     @Test

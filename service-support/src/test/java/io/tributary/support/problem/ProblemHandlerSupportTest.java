@@ -1,0 +1,131 @@
+package io.tributary.support.problem;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.get;
+import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.post;
+
+import io.tributary.problem.ProblemType;
+import io.tributary.support.RequestIdFilter;
+import org.junit.jupiter.api.Test;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.setup.MockMvcBuilders;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The error model every service inherits: catalogue types only, and a bug is a 500 that shows nothing of itself. */
+class ProblemHandlerSupportTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final MockMvc mvc = MockMvcBuilders.standaloneSetup(new Endpoints())
+            .setControllerAdvice(new Handler())
+            .addFilters(new RequestIdFilter())
+            .build();
+
+    @Test
+    void aBugIsA500WithTheRequestIdAndNothingOfTheFailure() throws Exception {
+        for (String path : new String[] {"/bug", "/bad-argument"}) {
+            MvcResult result = mvc.perform(get(path).header("X-Request-Id", "req-42")).andReturn();
+
+            JsonNode problem = problem(result, 500, ProblemType.INTERNAL_ERROR);
+            assertThat(problem.path("requestId").asString()).isEqualTo("req-42");
+            assertThat(result.getResponse().getHeader("X-Request-Id")).isEqualTo("req-42");
+            String body = result.getResponse().getContentAsString();
+            assertThat(body).as("no internals").doesNotContain("secret-detail").doesNotContain("Exception")
+                    .doesNotContain("Endpoints").doesNotContain("\tat ");
+        }
+    }
+
+    @Test
+    void aBugWithoutACallerIdGetsAGeneratedOne() throws Exception {
+        MvcResult result = mvc.perform(get("/bug")).andReturn();
+
+        JsonNode problem = problem(result, 500, ProblemType.INTERNAL_ERROR);
+        assertThat(problem.path("requestId").asString()).isNotBlank()
+                .isEqualTo(result.getResponse().getHeader("X-Request-Id"));
+    }
+
+    @Test
+    void theFrameworksOwnErrorsGetTheCataloguesTypeForTheirStatus() throws Exception {
+        problem(mvc.perform(get("/nowhere")).andReturn(), 404, ProblemType.NOT_FOUND);
+        problem(mvc.perform(post("/bug")).andReturn(), 405, ProblemType.METHOD_NOT_ALLOWED);
+        problem(mvc.perform(post("/echo").contentType(MediaType.TEXT_PLAIN).content("x")).andReturn(), 415,
+                ProblemType.UNSUPPORTED_MEDIA_TYPE);
+        problem(mvc.perform(post("/echo").contentType(MediaType.APPLICATION_JSON).content("{not json")).andReturn(),
+                400, ProblemType.INVALID_REQUEST);
+        problem(mvc.perform(get("/count").param("n", "many")).andReturn(), 400, ProblemType.INVALID_REQUEST);
+        problem(mvc.perform(get("/count")).andReturn(), 400, ProblemType.INVALID_REQUEST);
+    }
+
+    @Test
+    void aDomainProblemKeepsItsCatalogueEntryAndExtraMembers() throws Exception {
+        JsonNode problem = problem(mvc.perform(get("/conflict")).andReturn(), 409, ProblemType.CONCURRENT_CHANGE);
+        assertThat(problem.path("retriable").asBoolean()).isTrue();
+        assertThat(problem.path("detail").asString()).isEqualTo("changed meanwhile");
+    }
+
+    private static JsonNode problem(MvcResult result, int status, ProblemType type) throws Exception {
+        String body = result.getResponse().getContentAsString();
+        assertThat(result.getResponse().getStatus()).as(body).isEqualTo(status);
+        assertThat(result.getResponse().getContentType()).as(body).startsWith("application/problem+json");
+        JsonNode problem = JSON.readTree(body);
+        assertThat(problem.path("type").asString()).as(body).isEqualTo(type.uriString());
+        assertThat(problem.path("title").asString()).as(body).isEqualTo(type.title());
+        assertThat(problem.path("status").asInt()).as(body).isEqualTo(status);
+        assertThat(problem.path("retriable").isBoolean()).as(body).isTrue();
+        return problem;
+    }
+
+    @RestController
+    static class Endpoints {
+
+        @GetMapping("/bug")
+        String bug() {
+            Object missing = null;
+            return missing.toString() + "secret-detail";
+        }
+
+        @GetMapping("/bad-argument")
+        String badArgument() {
+            // an IllegalArgumentException escaping a service is a bug there, not the caller's mistake
+            throw new IllegalArgumentException("secret-detail");
+        }
+
+        @PostMapping("/echo")
+        String echo(@RequestBody java.util.Map<String, Object> body) {
+            return body.toString();
+        }
+
+        @GetMapping("/count")
+        int count(@RequestParam int n) {
+            return n;
+        }
+
+        @GetMapping("/conflict")
+        String conflict() {
+            throw new ConflictException();
+        }
+    }
+
+    static class ConflictException extends RuntimeException {
+    }
+
+    @RestControllerAdvice
+    static class Handler extends ProblemHandlerSupport {
+
+        @ExceptionHandler(ConflictException.class)
+        ProblemDetail conflict(ConflictException e) {
+            return problem(ProblemType.CONCURRENT_CHANGE, "changed meanwhile");
+        }
+    }
+}

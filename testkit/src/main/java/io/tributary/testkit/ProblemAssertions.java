@@ -1,0 +1,32 @@
+package io.tributary.testkit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.problem.ProblemType;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The error contract every service keeps, asserted on one answer. */
+public final class ProblemAssertions {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private ProblemAssertions() {
+    }
+
+    /**
+     * Asserts that an answer to a request the caller got wrong is a 4xx {@code application/problem+json} whose
+     * type is in the catalogue, with its status, a detail and the {@code retriable} flag; returns the problem.
+     */
+    public static JsonNode assertClientProblem(String request, int status, String contentType, String body) {
+        assertThat(status).as("%s -> %s", request, body).isBetween(400, 499);
+        assertThat(contentType).as("%s -> %s", request, body).startsWith("application/problem+json");
+        JsonNode problem = JSON.readTree(body);
+        assertThat(ProblemType.of(problem.path("type").asString())).as("%s -> a catalogue type: %s", request, body)
+                .isPresent();
+        assertThat(problem.path("status").asInt()).as("%s -> %s", request, body).isEqualTo(status);
+        assertThat(problem.path("retriable").isBoolean()).as("%s -> %s", request, body).isTrue();
+        assertThat(problem.path("detail").asString()).as("%s -> %s", request, body).isNotBlank();
+        return problem;
+    }
+}
