@@ -78,11 +78,22 @@ public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String 
     }
 
     /**
-     * @param refresh a job's copy of a reference table is read again once it is this old
-     * @param timeout timeout of one request to stream-clean-service
+     * @param refresh  a job's copy of a reference table is read again once it is this old
+     * @param timeout  timeout of one request to stream-clean-service (to connect, and to wait for its answer)
+     * @param attempts requests in all for one read when the failure may pass (no answer, a 5xx or 429); 1 = no retry
+     * @param backoff  wait before the first retry; each next wait is twice the one before
      */
     public record ReferenceTables(@DefaultValue("10s") Duration refresh,
-                                  @DefaultValue("10s") Duration timeout) {
+                                  @DefaultValue("10s") Duration timeout,
+                                  @DefaultValue("3") int attempts,
+                                  @DefaultValue("200ms") Duration backoff) {
+
+        public ReferenceTables {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("analytics.reference-tables.attempts must be at least 1, was "
+                        + attempts);
+            }
+        }
     }
 
     /**

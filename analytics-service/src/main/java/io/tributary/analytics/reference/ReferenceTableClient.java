@@ -1,70 +1,103 @@
 package io.tributary.analytics.reference;
 
-import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
-import tools.jackson.core.JacksonException;
+import io.github.resilience4j.core.IntervalFunction;
+import io.github.resilience4j.retry.Retry;
+import io.github.resilience4j.retry.RetryConfig;
+import io.tributary.analytics.config.AnalyticsProperties;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.stereotype.Component;
+import org.springframework.web.client.ResourceAccessException;
+import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestClientException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads reference tables from their one owner, stream-clean-service:
  * {@code GET {cleanUrl}/api/v1/reference-tables/{name}} answers
  * {@code {"name","revision","rowCount","updatedAt","rows":{"<key>":<any JSON>,...}}}.
- * Thread-safe.
+ *
+ * <p>Spring's {@link RestClient} from the application's builder (its message converters and the
+ * {@code http.client.requests} metrics), over the JDK's HTTP client, with every knob in
+ * {@code analytics.reference-tables}: one request's {@code timeout} (connecting, and waiting for the
+ * answer), and {@code attempts} in all for a failure that may pass (no answer, a 5xx, a 429), the first
+ * retry after {@code backoff}, each next one after twice the wait before (resilience4j's {@link Retry}).
+ * A 404 is not retried: the table does not exist. Thread-safe.
  */
-final class ReferenceTableClient {
+@Component
+public class ReferenceTableClient {
 
-    private final HttpClient http;
+    private final RestClient rest;
+    private final Retry retry;
     private final String baseUrl;
-    private final Duration timeout;
-    private final JsonMapper json;
 
-    ReferenceTableClient(String cleanUrl, Duration timeout, JsonMapper json) {
-        this.baseUrl = cleanUrl.endsWith("/") ? cleanUrl.substring(0, cleanUrl.length() - 1) : cleanUrl;
-        this.timeout = timeout;
-        this.json = json;
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+    ReferenceTableClient(RestClient.Builder builder, AnalyticsProperties properties) {
+        AnalyticsProperties.ReferenceTables settings = properties.referenceTables();
+        String url = properties.cleanUrl();
+        this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        JdkClientHttpRequestFactory requests = new JdkClientHttpRequestFactory(HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1).connectTimeout(settings.timeout()).build());
+        requests.setReadTimeout(settings.timeout());
+        this.rest = builder.clone().baseUrl(baseUrl).requestFactory(requests).build();
+        this.retry = Retry.of("reference-tables", RetryConfig.custom()
+                .maxAttempts(settings.attempts())
+                .intervalFunction(IntervalFunction.ofExponentialBackoff(settings.backoff(), 2.0))
+                .retryOnException(e -> e instanceof MayPass)
+                .build());
     }
 
-    /** The table's revision and rows. */
+    /** The table's revision and rows; after the retries, {@link ReferenceTablesUnavailableException}. */
     TableSnapshot fetch(String table) {
-        URI uri = URI.create(baseUrl + "/api/v1/reference-tables/"
-                + URLEncoder.encode(table, StandardCharsets.UTF_8).replace("+", "%20"));
-        HttpResponse<byte[]> response;
         try {
-            response = http.send(HttpRequest.newBuilder(uri).timeout(timeout)
-                    .header("Accept", "application/json").GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            throw new ReferenceTablesUnavailableException("stream-clean-service at " + baseUrl
-                    + " could not be reached for reference table '" + table + "': " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ReferenceTablesUnavailableException("interrupted while reading reference table '" + table + "'", e);
+            return retry.executeSupplier(() -> fetchOnce(table));
+        } catch (MayPass e) {
+            throw new ReferenceTablesUnavailableException(e.getMessage() + " (" + retry.getRetryConfig().getMaxAttempts()
+                    + " attempts)", e.getCause());
         }
-        if (response.statusCode() == 404) {
-            throw new ReferenceTableNotFoundException(table);
-        }
-        if (response.statusCode() != 200) {
-            throw new ReferenceTablesUnavailableException("stream-clean-service answered " + response.statusCode()
-                    + " for reference table '" + table + "'", null);
-        }
+    }
+
+    private TableSnapshot fetchOnce(String table) {
+        JsonNode body;
         try {
-            JsonNode body = json.readTree(response.body());
-            Map<String, JsonNode> rows = new HashMap<>();
-            body.path("rows").properties().forEach(row -> rows.put(row.getKey(), row.getValue()));
-            return new TableSnapshot(body.path("revision").asLong(-1), Map.copyOf(rows));
-        } catch (JacksonException e) {
+            body = rest.get().uri("/api/v1/reference-tables/{name}", table).accept(MediaType.APPLICATION_JSON)
+                    .retrieve()
+                    .onStatus(status -> status.value() == 404, (request, response) -> {
+                        throw new ReferenceTableNotFoundException(table);
+                    })
+                    .onStatus(HttpStatusCode::isError, (request, response) -> {
+                        String why = "stream-clean-service answered " + response.getStatusCode().value()
+                                + " for reference table '" + table + "'";
+                        int status = response.getStatusCode().value();
+                        if (status >= 500 || status == 429) {
+                            throw new MayPass(why, null);
+                        }
+                        throw new ReferenceTablesUnavailableException(why, null);
+                    })
+                    .body(JsonNode.class);
+        } catch (ResourceAccessException e) {
+            throw new MayPass("stream-clean-service at " + baseUrl + " could not be reached for reference table '"
+                    + table + "': " + e.getMostSpecificCause(), e);
+        } catch (RestClientException e) {
             throw new ReferenceTablesUnavailableException("unreadable reference table '" + table + "': "
-                    + e.getOriginalMessage(), e);
+                    + e.getMostSpecificCause().getMessage(), e);
+        }
+        if (body == null || !body.path("rows").isObject()) {
+            throw new ReferenceTablesUnavailableException("unreadable reference table '" + table + "': no rows", null);
+        }
+        Map<String, JsonNode> rows = new HashMap<>();
+        body.path("rows").properties().forEach(row -> rows.put(row.getKey(), row.getValue()));
+        return new TableSnapshot(body.path("revision").asLong(-1), Map.copyOf(rows));
+    }
+
+    /** A failure another attempt may not meet: no answer, a 5xx or a 429. */
+    private static final class MayPass extends RuntimeException {
+        MayPass(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 

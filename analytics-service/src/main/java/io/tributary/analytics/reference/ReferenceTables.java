@@ -10,7 +10,6 @@ import org.springframework.stereotype.Component;
 
 import io.tributary.analytics.config.AnalyticsProperties;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reference tables as analytics jobs see them: read over stream-clean-service's REST API (the
@@ -32,8 +31,8 @@ public class ReferenceTables {
     private final Clock clock;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    ReferenceTables(AnalyticsProperties properties, JsonMapper json, Clock clock) {
-        this.client = new ReferenceTableClient(properties.cleanUrl(), properties.referenceTables().timeout(), json);
+    ReferenceTables(AnalyticsProperties properties, ReferenceTableClient client, Clock clock) {
+        this.client = client;
         this.refresh = properties.referenceTables().refresh();
         this.clock = clock;
     }

@@ -142,6 +142,7 @@ class ReferenceTableJoinIntegrationTest {
                 .andExpect(jsonPath("$.field").value("join.table"))
                 .andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("planets")));
         mvc.perform(get("/api/v1/jobs/no-table")).andExpect(status().isNotFound());
+        assertThat(clean.reads("planets")).as("a 404 is not retried").isEqualTo(1);
     }
 
     @Test
@@ -151,6 +152,15 @@ class ReferenceTableJoinIntegrationTest {
                 .andExpect(content().contentTypeCompatibleWith(MediaType.APPLICATION_PROBLEM_JSON))
                 .andExpect(jsonPath("$.type").value("https://tributary.dev/problems/reference-tables-unavailable"))
                 .andExpect(jsonPath("$.retriable").value(true));
+        assertThat(clean.reads("flaky")).as("analytics.reference-tables.attempts, 3 by default").isEqualTo(3);
+    }
+
+    @Test
+    void shouldRideOutAnOwnerThatFailsForAMoment() throws Exception {
+        clean.put("wobbly", "{\"DE\":{\"region\":\"eu\"}}");
+        clean.failNext("wobbly", 503, 2);
+        create(job("wobbly-join", "wobbly")).andExpect(status().isCreated());
+        assertThat(clean.reads("wobbly")).as("two failed reads, then the table").isGreaterThanOrEqualTo(3);
     }
 
     @Test
