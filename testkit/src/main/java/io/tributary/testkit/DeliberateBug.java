@@ -3,6 +3,9 @@ package io.tributary.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.problem.ProblemType;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.request.MockMvcRequestBuilders;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.RestController;
 import tools.jackson.databind.JsonNode;
@@ -31,6 +34,13 @@ public final class DeliberateBug {
         String bug() {
             throw new IllegalStateException(SECRET);
         }
+    }
+
+    /** Sends {@link #PATH} to a service under MockMvc (with {@link Endpoint} in its context) and asserts the answer. */
+    public static void assertAnswer(MockMvc mvc) throws Exception {
+        MvcResult r = mvc.perform(MockMvcRequestBuilders.get(PATH).header("X-Request-Id", "bug-1")).andReturn();
+        assertAnswer(r.getResponse().getStatus(), r.getResponse().getContentType(), r.getResponse().getContentAsString(),
+                r.getResponse().getHeader("X-Request-Id"), "bug-1");
     }
 
     /** Asserts the answer to {@link #PATH} sent with {@code X-Request-Id: requestId}. */

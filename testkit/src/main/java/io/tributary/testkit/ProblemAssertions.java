@@ -3,6 +3,9 @@ package io.tributary.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.problem.ProblemType;
+import org.springframework.test.web.servlet.MockMvc;
+import org.springframework.test.web.servlet.MvcResult;
+import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -12,6 +15,15 @@ public final class ProblemAssertions {
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     private ProblemAssertions() {
+    }
+
+    /** Sends each request; every answer must be a 4xx problem of the catalogue ({@link #assertClientProblem}). */
+    public static void assertMalformed(MockMvc mvc, MockHttpServletRequestBuilder... requests) throws Exception {
+        for (MockHttpServletRequestBuilder request : requests) {
+            MvcResult r = mvc.perform(request).andReturn();
+            assertClientProblem(r.getRequest().getMethod() + " " + r.getRequest().getRequestURI(),
+                    r.getResponse().getStatus(), r.getResponse().getContentType(), r.getResponse().getContentAsString());
+        }
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.tributary.analytics.job;
 
-import org.springframework.test.web.servlet.request.MockHttpServletRequestBuilder;
 import io.tributary.testkit.ProblemAssertions;
 import org.springframework.test.web.servlet.MvcResult;
 import org.springframework.context.annotation.Bean;
@@ -50,7 +49,7 @@ class JobApiTest {
 
     @Test
     void everyMalformedRequestIsA4xxProblemOfTheCatalogue() throws Exception {
-        assertMalformed(
+        ProblemAssertions.assertMalformed(mvc,
                 post("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON).content("{not json"),
                 post("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON).content("[1,2]"),
                 post("/api/v1/jobs").contentType(MediaType.APPLICATION_JSON).content("{\"name\":[]}"),
@@ -63,16 +62,6 @@ class JobApiTest {
                 post("/api/v1/jobs/no-such-job/start"),
                 get("/api/v1/nothing-here"),
                 delete("/api/v1/jobs"));
-    }
-
-    /** Requests a caller can get wrong in every way the web layer sees; each answer is a 4xx problem of the catalogue. */
-    private void assertMalformed(MockHttpServletRequestBuilder... requests) throws Exception {
-        for (MockHttpServletRequestBuilder request : requests) {
-            MvcResult r = mvc.perform(request).andReturn();
-            String what = r.getRequest().getMethod() + " " + r.getRequest().getRequestURI();
-            ProblemAssertions.assertClientProblem(what, r.getResponse().getStatus(), r.getResponse().getContentType(),
-                    r.getResponse().getContentAsString());
-        }
     }
 
     @Test
@@ -88,9 +77,7 @@ class JobApiTest {
 
     @Test
     void aBugIsA500ProblemWithTheRequestIdAndNothingOfTheFailure() throws Exception {
-        MvcResult r = mvc.perform(get(DeliberateBug.PATH).header("X-Request-Id", "bug-1")).andReturn();
-        DeliberateBug.assertAnswer(r.getResponse().getStatus(), r.getResponse().getContentType(),
-                r.getResponse().getContentAsString(), r.getResponse().getHeader("X-Request-Id"), "bug-1");
+        DeliberateBug.assertAnswer(mvc);
     }
 
     ResultActions create(String body) throws Exception {

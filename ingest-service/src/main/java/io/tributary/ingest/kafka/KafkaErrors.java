@@ -77,6 +77,7 @@ final class KafkaErrors {
                 case INVALID_RECORD -> Errors.INVALID_RECORD;
                 case UNKNOWN_TOPIC -> Errors.UNKNOWN_TOPIC_OR_PARTITION;
                 case AUTHORIZATION_FAILED, FORBIDDEN -> Errors.TOPIC_AUTHORIZATION_FAILED;
+                case INVALID_REQUEST -> Errors.INVALID_REQUEST;
                 default -> Errors.UNKNOWN_SERVER_ERROR;
             };
         }
