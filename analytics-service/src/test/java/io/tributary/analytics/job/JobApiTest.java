@@ -1,9 +1,8 @@
 package io.tributary.analytics.job;
 
 import io.tributary.testkit.ProblemAssertions;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.web.servlet.MvcResult;
-import org.springframework.context.annotation.Bean;
-import org.springframework.boot.test.context.TestConfiguration;
 import io.tributary.testkit.DeliberateBug;
 import static org.hamcrest.Matchers.containsString;
 import static org.springframework.test.web.servlet.request.MockMvcRequestBuilders.delete;
@@ -24,6 +23,7 @@ import org.springframework.test.web.servlet.ResultActions;
 /** The job API with the runner switched off: definitions, validation and lifecycle only. */
 @SpringBootTest(properties = {"spring.datasource.url=jdbc:h2:mem:job-api", "analytics.runner.enabled=false"})
 @AutoConfigureMockMvc
+@Import(DeliberateBug.Endpoint.class) // a test-only endpoint with a bug in it, next to the real API
 class JobApiTest {
 
     static final String VALID = """
@@ -37,15 +37,6 @@ class JobApiTest {
 
     @Autowired
     MockMvc mvc;
-
-    /** A test-only endpoint with a bug in it, next to the real API. */
-    @TestConfiguration
-    static class WithDeliberateBug {
-        @Bean
-        DeliberateBug.Endpoint deliberateBug() {
-            return new DeliberateBug.Endpoint();
-        }
-    }
 
     @Test
     void everyMalformedRequestIsA4xxProblemOfTheCatalogue() throws Exception {

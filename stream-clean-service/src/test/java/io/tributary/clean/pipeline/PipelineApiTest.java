@@ -1,9 +1,8 @@
 package io.tributary.clean.pipeline;
 
 import io.tributary.testkit.ProblemAssertions;
+import org.springframework.context.annotation.Import;
 import org.springframework.test.web.servlet.MvcResult;
-import org.springframework.context.annotation.Bean;
-import org.springframework.boot.test.context.TestConfiguration;
 import io.tributary.testkit.DeliberateBug;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -26,19 +25,11 @@ import static org.springframework.test.web.servlet.result.MockMvcResultMatchers.
 
 @SpringBootTest(properties = {"spring.datasource.url=jdbc:h2:mem:pipeline-api", "clean.runner.enabled=false"})
 @AutoConfigureMockMvc
+@Import(DeliberateBug.Endpoint.class) // a test-only endpoint with a bug in it, next to the real API
 class PipelineApiTest {
 
     @Autowired
     MockMvc mvc;
-
-    /** A test-only endpoint with a bug in it, next to the real API. */
-    @TestConfiguration
-    static class WithDeliberateBug {
-        @Bean
-        DeliberateBug.Endpoint deliberateBug() {
-            return new DeliberateBug.Endpoint();
-        }
-    }
 
     @Test
     void aBugIsA500ProblemWithTheRequestIdAndNothingOfTheFailure() throws Exception {
