@@ -6,7 +6,8 @@
 #                                   # direct vs gateway, 3 runs each; ~5 minutes
 #   QUICK=1 bench/run-gateway.sh    # smoke test of the tooling
 #
-# Knobs: RUNS, RECORDS, WARMUP, RATE_RECORDS, CLIENTS, SKIP_BUILD=1, MVN_FLAGS, OUT.
+# Knobs: RUNS, RECORDS, WARMUP, RATE_RECORDS, CLIENTS, SKIP_BUILD=1, MVN_FLAGS, OUT,
+# JFR=1 (a flight recording of the gateway, profile settings: <OUT>/gateway.jfr).
 # The gateway's per-key rate limit is raised for the run (it would otherwise answer 429 at 200 req/s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -43,7 +44,11 @@ trap cleanup EXIT
 java -Xms1g -Xmx1g -XX:+UseG1GC -jar "$INGEST_JAR" --server.port="$INGEST_PORT" --server.address=127.0.0.1 \
   --ingest.data-dir="$DATA/ingest" --ingest.kafka.port=0 > "$OUT/ingest.log" 2>&1 &
 PIDS+=($!)
-java -Xms512m -Xmx512m -XX:+UseG1GC -jar "$GATEWAY_JAR" --server.port="$GATEWAY_PORT" --server.address=127.0.0.1 \
+GATEWAY_JFR=()
+if [[ "${JFR:-0}" == 1 ]]; then
+  GATEWAY_JFR=(-XX:StartFlightRecording=filename="$OUT/gateway.jfr",settings=profile,dumponexit=true)
+fi
+java -Xms512m -Xmx512m -XX:+UseG1GC "${GATEWAY_JFR[@]}" -jar "$GATEWAY_JAR" --server.port="$GATEWAY_PORT" --server.address=127.0.0.1 \
   --gateway.ingest-url="http://127.0.0.1:$INGEST_PORT" \
   --gateway.security.api-keys[0].name=bench --gateway.security.api-keys[0].key="$KEY" \
   --gateway.security.api-keys[0].roles=producer,consumer,admin \
