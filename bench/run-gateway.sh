@@ -7,7 +7,8 @@
 #   QUICK=1 bench/run-gateway.sh    # smoke test of the tooling
 #
 # Knobs: RUNS, RECORDS, WARMUP, RATE_RECORDS, CLIENTS, SKIP_BUILD=1, MVN_FLAGS, OUT,
-# JFR=1 (a flight recording of the gateway, profile settings: <OUT>/gateway.jfr).
+# JFR=1 (a flight recording of the gateway, profile settings: <OUT>/gateway.jfr), GATEWAY_ARGS (more
+# arguments for the gateway, e.g. --spring.http.clients.imperative.factory=jdk).
 # The gateway's per-key rate limit is raised for the run (it would otherwise answer 429 at 200 req/s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,7 +53,7 @@ java -Xms512m -Xmx512m -XX:+UseG1GC "${GATEWAY_JFR[@]}" -jar "$GATEWAY_JAR" --se
   --gateway.ingest-url="http://127.0.0.1:$INGEST_PORT" \
   --gateway.security.api-keys[0].name=bench --gateway.security.api-keys[0].key="$KEY" \
   --gateway.security.api-keys[0].roles=producer,consumer,admin \
-  --gateway.security.rate-limit.limit-for-period=1000000 > "$OUT/gateway.log" 2>&1 &
+  --gateway.security.rate-limit.limit-for-period=1000000 ${GATEWAY_ARGS:-} > "$OUT/gateway.log" 2>&1 &
 PIDS+=($!)
 for url in "http://127.0.0.1:$INGEST_PORT/actuator/health" "http://127.0.0.1:$GATEWAY_PORT/actuator/health"; do
   for _ in $(seq 90); do curl -fs "$url" > /dev/null && break; sleep 1; done
