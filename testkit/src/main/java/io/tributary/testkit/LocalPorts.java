@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -16,6 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class LocalPorts {
 
     private static final int LOWEST = 10_000;
+    /** Ports handed out in this JVM: not handed out again. */
+    private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
 
     private LocalPorts() {
     }
@@ -26,7 +30,9 @@ public final class LocalPorts {
         for (int attempt = 0; ceiling - LOWEST >= 1_000 && attempt < 100; attempt++) {
             int port = ThreadLocalRandom.current().nextInt(LOWEST, ceiling);
             try (ServerSocket ignored = new ServerSocket(port)) {
-                return port;
+                if (GIVEN.add(port)) {
+                    return port;
+                }
             } catch (IOException taken) {
                 // another listener has it: draw again
             }
@@ -40,7 +46,9 @@ public final class LocalPorts {
 
     private static int ephemeralLow() {
         try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+            // line by line: Files.readString returned only "3" of this /proc file here
+            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0)
+                    .trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return 49_152;
         }

@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** What the tests take from the machine: a free loopback port, a fresh data folder. */
@@ -12,6 +14,8 @@ public final class LocalResources {
 
     /** Lowest port handed out: above the well-known and most registered service ports. */
     private static final int LOWEST = 10_000;
+    /** Ports handed out in this JVM: not handed out again (a cluster takes a dozen before it binds any). */
+    private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
 
     private LocalResources() {
     }
@@ -32,7 +36,7 @@ public final class LocalResources {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 100; attempt++) {
             int port = random.nextInt(LOWEST, ceiling);
-            if (bindable(port)) {
+            if (bindable(port) && GIVEN.add(port)) {
                 return port;
             }
         }
@@ -48,11 +52,14 @@ public final class LocalResources {
         }
     }
 
-    /** The first port of the kernel's ephemeral range (Linux), else the IANA range's 49152. */
+    /**
+     * The first port of the kernel's ephemeral range (Linux), else the IANA range's 49152. Read line by line:
+     * {@code Files.readString} returned only "3" of this {@code /proc} file here.
+     */
     static int ephemeralLow() {
         try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
-            return Integer.parseInt(range.split("\\s+")[0]);
+            return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).get(0)
+                    .trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             return 49_152;
         }
