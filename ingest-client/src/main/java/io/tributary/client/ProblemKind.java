@@ -30,33 +30,24 @@ public enum ProblemKind {
 
     /** Classifies a problem answer: by its catalogue type first ({@link ProblemType}), else by its status. */
     public static ProblemKind of(int status, String type) {
-        ProblemType known = ProblemType.of(type).orElse(null);
-        if (known != null) {
-            switch (known) {
-                case PRODUCER_FENCED:
-                    return PRODUCER_FENCED;
-                case OUT_OF_ORDER_SEQUENCE:
-                    return OUT_OF_ORDER_SEQUENCE;
-                case DUPLICATE_SEQUENCE:
-                    return DUPLICATE_SEQUENCE;
-                case REBALANCE_IN_PROGRESS:
-                    return REBALANCE_IN_PROGRESS;
-                case FENCED:
-                    return FENCED;
-                case OFFSET_OUT_OF_RANGE:
-                    return OFFSET_OUT_OF_RANGE;
-                default:
-                    break;
-            }
-        }
-        if (status == 416) {
-            return OFFSET_OUT_OF_RANGE;
+        ProblemKind byType = ProblemType.of(type).map(known -> switch (known) {
+            case PRODUCER_FENCED -> PRODUCER_FENCED;
+            case OUT_OF_ORDER_SEQUENCE -> OUT_OF_ORDER_SEQUENCE;
+            case DUPLICATE_SEQUENCE -> DUPLICATE_SEQUENCE;
+            case REBALANCE_IN_PROGRESS -> REBALANCE_IN_PROGRESS;
+            case FENCED -> FENCED;
+            case OFFSET_OUT_OF_RANGE -> OFFSET_OUT_OF_RANGE;
+            default -> null;
+        }).orElse(null);
+        if (byType != null) {
+            return byType;
         }
         return switch (status) {
             case 0 -> NETWORK;
             case 400, 422 -> BAD_REQUEST;
             case 404 -> NOT_FOUND;
             case 409 -> CONFLICT;
+            case 416 -> OFFSET_OUT_OF_RANGE;
             case 502, 503, 504 -> UNAVAILABLE;
             default -> status >= 500 ? SERVER_ERROR : OTHER;
         };

@@ -30,7 +30,7 @@ import tools.jackson.databind.JsonNode;
  * A 404 is not retried: the table does not exist. Thread-safe.
  */
 @Component
-public class ReferenceTableClient {
+final class ReferenceTableClient {
 
     private final RestClient rest;
     private final Retry retry;
@@ -94,7 +94,7 @@ public class ReferenceTableClient {
         return new TableSnapshot(body.path("revision").asLong(-1), Map.copyOf(rows));
     }
 
-    /** A failure another attempt may not meet: no answer, a 5xx or a 429. */
+    /** A failure that may pass if the request is sent again: no answer, a 5xx or a 429. */
     private static final class MayPass extends RuntimeException {
         MayPass(String message, Throwable cause) {
             super(message, cause);

@@ -1,5 +1,7 @@
 package io.tributary.gateway.security;
 
+import static io.tributary.support.problem.ProblemHandlerSupport.problem;
+
 import io.tributary.gateway.security.AccessRules.Access;
 import io.tributary.gateway.security.SecurityProperties.ApiKey;
 import io.tributary.gateway.web.Problems;
@@ -69,13 +71,14 @@ public class ApiKeyFilter extends OncePerRequestFilter {
         if (access != Access.PUBLIC) {
             if (key == null) {
                 response.setHeader("WWW-Authenticate", "ApiKey header=\"" + header + "\"");
-                problems.write(response, Problems.of(ProblemType.UNAUTHORIZED,
+                problems.write(response, problem(ProblemType.UNAUTHORIZED,
                         presented == null ? "send an API key in the " + header + " header" : "unknown API key"));
                 return;
             }
             if (!AccessRules.allows(key.roles(), access)) {
-                ProblemDetail problem = Problems.of(ProblemType.FORBIDDEN, "API key '" + key.name() + "' lacks the " + access.name().toLowerCase(Locale.ROOT)
-                                + " role needed for " + request.getMethod() + " " + request.getRequestURI());
+                ProblemDetail problem = problem(ProblemType.FORBIDDEN, "API key '" + key.name() + "' lacks the "
+                        + access.name().toLowerCase(Locale.ROOT) + " role needed for " + request.getMethod() + " "
+                        + request.getRequestURI());
                 problem.setProperty("requiredRole", access.name().toLowerCase(Locale.ROOT));
                 problems.write(response, problem);
                 return;

@@ -1,5 +1,7 @@
 package io.tributary.gateway.security;
 
+import static io.tributary.support.problem.ProblemHandlerSupport.problem;
+
 import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
@@ -47,8 +49,8 @@ public class RateLimitFilter extends OncePerRequestFilter {
         }
         long retryAfter = retryAfterSeconds(limiter);
         SecurityProperties.RateLimit limit = key.rateLimit() != null ? key.rateLimit() : defaults;
-        ProblemDetail problem = Problems.of(ProblemType.RATE_LIMITED, "API key '" + key.name() + "' may send " + limit.limitForPeriod() + " requests per "
-                        + limit.refreshPeriod() + "; retry after " + retryAfter + " s");
+        ProblemDetail problem = problem(ProblemType.RATE_LIMITED, "API key '" + key.name() + "' may send "
+                + limit.limitForPeriod() + " requests per " + limit.refreshPeriod() + "; retry after " + retryAfter + " s");
         problem.setProperty("retryAfterSeconds", retryAfter);
         response.setHeader("Retry-After", Long.toString(retryAfter));
         problems.write(response, problem);

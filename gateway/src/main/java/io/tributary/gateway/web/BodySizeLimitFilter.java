@@ -1,5 +1,7 @@
 package io.tributary.gateway.web;
 
+import io.tributary.support.problem.ProblemHandlerSupport;
+
 import io.tributary.gateway.config.GatewayProperties;
 import io.tributary.problem.ProblemType;
 import jakarta.servlet.FilterChain;
@@ -66,7 +68,8 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
     }
 
     static ProblemDetail problem(long limit) {
-        ProblemDetail problem = Problems.of(ProblemType.PAYLOAD_TOO_LARGE, "request bodies through the gateway are limited to " + limit + " bytes (gateway.max-request-size)");
+        ProblemDetail problem = ProblemHandlerSupport.problem(ProblemType.PAYLOAD_TOO_LARGE,
+                "request bodies through the gateway are limited to " + limit + " bytes (gateway.max-request-size)");
         problem.setProperty("maxRequestBytes", limit);
         return problem;
     }

@@ -1,5 +1,7 @@
 package io.tributary.gateway.web;
 
+import static io.tributary.support.problem.ProblemHandlerSupport.problem;
+
 import io.tributary.problem.ProblemType;
 import io.github.resilience4j.bulkhead.BulkheadFullException;
 import io.github.resilience4j.circuitbreaker.CallNotPermittedException;
@@ -64,35 +66,35 @@ class FallbackController {
                 || (Failures.find(cause, TimeoutException.class) != null
                         && BodySizeLimitFilter.isWaitingForClient(request))) {
             log.info("request body for {} too slow: {}", service, String.valueOf(cause));
-            return respond(Problems.of(ProblemType.REQUEST_TIMEOUT,
+            return respond(problem(ProblemType.REQUEST_TIMEOUT,
                     "the request body did not arrive in time; the gateway gave up waiting for it"),
                     request, null);
         }
         if (Failures.find(cause, BodySizeLimitFilter.ClientBodyException.class) != null) {
             log.info("request body for {} unreadable: {}", service, String.valueOf(cause));
-            return respond(Problems.of(ProblemType.BAD_REQUEST_BODY,
+            return respond(problem(ProblemType.BAD_REQUEST_BODY,
                     "the request body could not be read to its end"), request, null);
         }
         if (Failures.find(cause, BulkheadFullException.class) != null) {
-            ProblemDetail problem = Problems.of(ProblemType.GATEWAY_BUSY, "too many requests to " + service + " are in flight through this gateway; retry shortly "
-                            + "(gateway.resilience.max-concurrent-calls)");
+            ProblemDetail problem = problem(ProblemType.GATEWAY_BUSY, "too many requests to " + service
+                    + " are in flight through this gateway; retry shortly (gateway.resilience.max-concurrent-calls)");
             return respond(problem, request, service);
         }
         ProblemDetail problem;
         if (Failures.find(cause, TimeoutException.class) != null) {
             log.info("fallback for {}: {}", service, String.valueOf(cause));
-            problem = Problems.of(ProblemType.UPSTREAM_TIMEOUT, service + " did not answer in time");
+            problem = problem(ProblemType.UPSTREAM_TIMEOUT, service + " did not answer in time");
         } else if (cause == null || Failures.find(cause, CallNotPermittedException.class) != null
                 || Failures.isUpstreamFailure(cause)) {
             log.info("fallback for {}: {}", service, String.valueOf(cause));
             String why = cause == null || Failures.find(cause, CallNotPermittedException.class) != null
                     ? "its circuit breaker is open after repeated failures"
                     : "it could not be reached";
-            problem = Problems.of(ProblemType.UPSTREAM_UNAVAILABLE, service + " is unavailable: " + why);
+            problem = problem(ProblemType.UPSTREAM_UNAVAILABLE, service + " is unavailable: " + why);
         } else {
             log.error("the gateway failed proxying {} {} to {}", request.getMethod(),
                     request.getAttribute(jakarta.servlet.RequestDispatcher.FORWARD_REQUEST_URI), service, cause);
-            problem = Problems.of(ProblemType.GATEWAY_ERROR,
+            problem = problem(ProblemType.GATEWAY_ERROR,
                     "the gateway failed to proxy this request to " + service + "; not counted against it");
         }
         return respond(problem, request, service);

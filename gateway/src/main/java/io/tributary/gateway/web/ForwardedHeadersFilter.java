@@ -1,5 +1,7 @@
 package io.tributary.gateway.web;
 
+import static io.tributary.support.problem.ProblemHandlerSupport.problem;
+
 import io.tributary.gateway.config.GatewayProperties;
 import io.tributary.problem.ProblemType;
 import jakarta.servlet.FilterChain;
@@ -67,7 +69,7 @@ public class ForwardedHeadersFilter extends OncePerRequestFilter {
             try {
                 view = fromTrustedProxy(request);
             } catch (IllegalArgumentException e) {
-                ProblemDetail problem = Problems.of(ProblemType.BAD_FORWARDED_HEADER, e.getMessage());
+                ProblemDetail problem = problem(ProblemType.BAD_FORWARDED_HEADER, e.getMessage());
                 problems.write(response, problem);
                 return;
             }

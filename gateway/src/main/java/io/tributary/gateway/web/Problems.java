@@ -6,13 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
-import io.tributary.problem.ProblemType;
-import io.tributary.support.problem.ProblemHandlerSupport;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The gateway's own errors as {@code application/problem+json} (RFC 9457), entries of the platform's catalogue ({@link ProblemType}) like the services' errors:
+ * Writes the gateway's own errors as {@code application/problem+json} (RFC 9457): entries of the platform's
+ * catalogue ({@code ProblemType}, built with {@code ProblemHandlerSupport.problem}) like the services' errors:
  * {@code type}, {@code title}, {@code status}, {@code detail}, {@code retriable} and helpful extra fields. Used by
  * the servlet filters, which answer before any controller exists, and by the fallback controller.
  */
@@ -23,11 +22,6 @@ public class Problems {
 
     Problems(JsonMapper json) {
         this.json = json;
-    }
-
-    /** A problem of the catalogue's {@code type}, with its status, title and retriable flag. */
-    public static ProblemDetail of(ProblemType type, String detail) {
-        return ProblemHandlerSupport.problem(type, detail);
     }
 
     /** Writes the problem as the whole response. */

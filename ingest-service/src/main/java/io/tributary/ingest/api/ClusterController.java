@@ -9,9 +9,9 @@ import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.cluster.ClusterView;
 import io.tributary.ingest.cluster.NodeAddress;
 import io.tributary.ingest.cluster.Reassignments;
-import io.tributary.ingest.problem.ProblemException;
 import io.tributary.problem.ProblemType;
 import io.tributary.support.problem.ProblemResponses;
+import io.tributary.ingest.problem.InvalidRequestException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -81,10 +81,10 @@ class ClusterController {
     @ResponseStatus(HttpStatus.ACCEPTED)
     Reassignments.Listing reassign(@RequestBody Reassignments.Request request) {
         if (request == null || request.partitions() == null || request.partitions().isEmpty()) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, "partitions must name at least one partition");
+            throw new InvalidRequestException("partitions must name at least one partition");
         }
         if (request.partitions().contains(null) || request.partitions().stream().anyMatch(m -> m.topic() == null)) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, "every entry of partitions needs a topic");
+            throw new InvalidRequestException("every entry of partitions needs a topic");
         }
         return new Reassignments.Listing(cluster.reassign(request.partitions()));
     }
@@ -165,7 +165,7 @@ class ClusterController {
     @ResponseStatus(HttpStatus.ACCEPTED)
     Reassignments.Listing replaceNode(@PathVariable int node, @RequestBody Replacement replacement) {
         if (replacement == null || replacement.by() == null) {
-            throw new ProblemException(ProblemType.INVALID_REQUEST, "by must name the node that takes the replicas");
+            throw new InvalidRequestException("by must name the node that takes the replicas");
         }
         return new Reassignments.Listing(cluster.replaceNode(node, replacement.by()));
     }

@@ -23,6 +23,7 @@ import io.tributary.ingest.replication.ReplicaReads;
 import io.tributary.ingest.replication.ReplicationEnabledCondition;
 import io.tributary.ingest.topic.TopicPartition;
 import io.tributary.ingest.topic.TopicRegistry;
+import io.tributary.ingest.problem.InvalidRequestException;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.stereotype.Component;
 
@@ -248,8 +249,7 @@ public class RaftClusterOps implements ClusterOps {
     public NodeAddress addNode(NodeAddress node) {
         if (node == null || node.id() == null || node.host() == null || node.httpPort() == null
                 || node.raftPort() == null) {
-            throw new io.tributary.ingest.problem.ProblemException(io.tributary.problem.ProblemType.INVALID_REQUEST,
-                    "a node needs id, host, httpPort and raftPort");
+            throw new InvalidRequestException("a node needs id, host, httpPort and raftPort");
         }
         ClusterPeers.Peer added = nodes.add(new ClusterPeers.Peer(node.id(), node.host().trim(), node.httpPort(),
                 node.raftPort(), node.kafkaPort()));

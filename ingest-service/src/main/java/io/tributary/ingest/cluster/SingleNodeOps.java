@@ -14,8 +14,8 @@ import io.tributary.ingest.log.PreparedBatch;
 import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.topic.TopicPartition;
 import io.tributary.ingest.problem.ProblemException;
-import io.tributary.problem.ProblemType;
 import io.tributary.ingest.topic.TopicRegistry;
+import io.tributary.ingest.problem.InvalidRequestException;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
@@ -168,7 +168,7 @@ public class SingleNodeOps implements ClusterOps {
 
     @Override
     public List<Reassignments.Running> reassign(List<Reassignments.Move> moves) {
-        throw new ProblemException(ProblemType.INVALID_REQUEST, "this node runs alone (ingest.cluster.peers is not "
+        throw new InvalidRequestException("this node runs alone (ingest.cluster.peers is not "
                 + "set): it holds every partition and there is no other node to move replicas to");
     }
 
@@ -201,7 +201,7 @@ public class SingleNodeOps implements ClusterOps {
     }
 
     private static ProblemException alone() {
-        return new ProblemException(ProblemType.INVALID_REQUEST, "this node runs alone (ingest.cluster.peers is not "
+        return new InvalidRequestException("this node runs alone (ingest.cluster.peers is not "
                 + "set); nodes are added to and removed from a cluster");
     }
 }

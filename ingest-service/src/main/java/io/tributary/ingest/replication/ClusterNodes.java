@@ -11,6 +11,7 @@ import io.tributary.ingest.cluster.Reassignments;
 import io.tributary.ingest.problem.ProblemException;
 import io.tributary.problem.ProblemType;
 import io.tributary.ingest.topic.TopicRegistry;
+import io.tributary.ingest.problem.InvalidRequestException;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -73,8 +74,8 @@ public class ClusterNodes {
     public ClusterPeers.Peer add(ClusterPeers.Peer peer) {
         if (peer.id() < 0 || peer.host() == null || peer.host().isBlank() || !port(peer.httpPort())
                 || !port(peer.raftPort()) || peer.kafkaPort() != null && !port(peer.kafkaPort())) {
-            throw invalid("a node needs an id >= 0, a host, and an httpPort and raftPort between 1 and 65535 "
-                    + "(and a kafkaPort, when given, between 1 and 65535)");
+            throw new InvalidRequestException("a node needs an id >= 0, a host, and an httpPort and raftPort "
+                    + "between 1 and 65535 (and a kafkaPort, when given, between 1 and 65535)");
         }
         ClusterPeers members = groups.peers();
         ClusterPeers.Peer known = members.find(peer.id()).orElse(null);
@@ -135,10 +136,11 @@ public class ClusterNodes {
      */
     public List<Reassignments.Running> replace(int oldNode, int newNode) {
         if (oldNode == newNode) {
-            throw invalid("a node cannot replace itself");
+            throw new InvalidRequestException("a node cannot replace itself");
         }
         if (groups.peers().find(newNode).isEmpty()) {
-            throw invalid("node " + newNode + " is not a member of the cluster; add it first (POST /api/v1/cluster/nodes)");
+            throw new InvalidRequestException("node " + newNode
+                    + " is not a member of the cluster; add it first (POST /api/v1/cluster/nodes)");
         }
         if (groups.peers().find(oldNode).isEmpty()) {
             throw new ProblemException(ProblemType.NOT_FOUND, "node " + oldNode + " is not a member of the cluster");
@@ -174,7 +176,7 @@ public class ClusterNodes {
             throw new ProblemException(ProblemType.NOT_FOUND, "node " + id + " is not a member of the cluster");
         }
         if (id == groups.nodeId()) {
-            throw invalid("node " + id + " answers this request; ask another node to remove it");
+            throw new InvalidRequestException("node " + id + " answers this request; ask another node to remove it");
         }
         List<String> held = new ArrayList<>();
         for (TopicRegistry.Topic t : topics.list()) {
@@ -250,15 +252,11 @@ public class ClusterNodes {
     /** Proposes a metadata entry and waits until this node applied it. */
     private void propose(MetadataCommand cmd, String what) {
         if (metadata.propose(cmd, what) instanceof MetadataReply.Invalid i) {
-            throw invalid(i.detail());
+            throw new InvalidRequestException(i.detail());
         }
     }
 
     private static boolean port(int p) {
         return p >= 1 && p <= 65535;
-    }
-
-    private static ProblemException invalid(String detail) {
-        return new ProblemException(ProblemType.INVALID_REQUEST, detail);
     }
 }

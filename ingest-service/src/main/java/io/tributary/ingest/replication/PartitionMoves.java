@@ -19,6 +19,7 @@ import io.tributary.problem.ProblemType;
 import io.tributary.ingest.topic.PartitionAssignment;
 import io.tributary.ingest.topic.TopicRegistry;
 import io.tributary.ingest.topic.UnknownTopicException;
+import io.tributary.ingest.problem.InvalidRequestException;
 import jakarta.annotation.PreDestroy;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftClientReply;
@@ -98,19 +99,21 @@ public class PartitionMoves {
         for (Move m : moves) {
             TopicRegistry.Topic t = topics.checkPartition(m.topic(), m.partition());
             if (!seen.add(m.topic() + "\u0000" + m.partition())) {
-                throw invalid("partition " + m.topic() + "-" + m.partition() + " is named twice");
+                throw new InvalidRequestException("partition " + m.topic() + "-" + m.partition() + " is named twice");
             }
             List<Integer> target = m.replicas();
             if (target == null || target.isEmpty()) {
-                throw invalid(m.topic() + "-" + m.partition() + ": replicas must name at least one node");
+                throw new InvalidRequestException(m.topic() + "-" + m.partition()
+                        + ": replicas must name at least one node");
             }
             if (new HashSet<>(target).size() != target.size()) {
-                throw invalid(m.topic() + "-" + m.partition() + ": replicas " + target + " name a node twice");
+                throw new InvalidRequestException(m.topic() + "-" + m.partition() + ": replicas " + target
+                        + " name a node twice");
             }
             for (Integer n : target) {
                 if (n == null || groups.peers().find(n).isEmpty()) {
-                    throw invalid(m.topic() + "-" + m.partition() + ": node " + n + " is not a member of the cluster "
-                            + "(members: " + groups.peers().peers().stream().map(ClusterPeers.Peer::id).toList() + ")");
+                    throw new InvalidRequestException(m.topic() + "-" + m.partition() + ": node " + n
+                            + " is not a member of the cluster (members: " + groups.peers().peers().stream().map(ClusterPeers.Peer::id).toList() + ")");
                 }
             }
             PartitionAssignment stored = t.metadata().assignment(m.partition());
@@ -317,12 +320,8 @@ public class PartitionMoves {
         if (answer instanceof MetadataReply.Unknown u) {
             throw new UnknownTopicException(u.detail());
         } else if (answer instanceof MetadataReply.Invalid i) {
-            throw invalid(i.detail());
+            throw new InvalidRequestException(i.detail());
         }
-    }
-
-    private static ProblemException invalid(String detail) {
-        return new ProblemException(ProblemType.INVALID_REQUEST, detail);
     }
 
     @PreDestroy
