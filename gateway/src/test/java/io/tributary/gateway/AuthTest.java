@@ -100,6 +100,16 @@ class AuthTest extends GatewayTestSupport {
         assertThat(response.body()).contains("https://tributary.dev/problems/unauthorized");
     }
 
+    @ParameterizedTest(name = "{0} {1}")
+    @CsvSource({"GET, /api/v1/topics;jsessionid=1", "GET, /api/v1/topics/a%252fb", "PROPFIND, /api/v1/topics"})
+    void shouldAnswerWhatTheFirewallRefusesWithAProblem(String method, String path) throws Exception {
+        HttpResponse<String> response = send(request(path, "a-key").method(method, BodyPublishers.noBody()));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(response.body()).contains("https://tributary.dev/problems/invalid-request");
+    }
+
     @ParameterizedTest
     @CsvSource({"/actuator/health", "/actuator/health/readiness", "/v3/api-docs/swagger-config",
             "/ingest/v3/api-docs", "/clean/v3/api-docs", "/analytics/v3/api-docs", "/swagger-ui/index.html"})

@@ -6,7 +6,6 @@ import io.github.resilience4j.ratelimiter.RateLimiter;
 import io.github.resilience4j.ratelimiter.RateLimiterConfig;
 import io.github.resilience4j.ratelimiter.RateLimiterRegistry;
 import io.github.resilience4j.ratelimiter.internal.AtomicRateLimiter;
-import io.tributary.gateway.security.SecurityProperties.ApiKey;
 import io.tributary.gateway.web.Problems;
 import io.tributary.problem.ProblemType;
 import jakarta.servlet.FilterChain;
@@ -15,49 +14,60 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Locale;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * One resilience4j {@link RateLimiter} per API key (named after the key's name): a request over the key's rate is
- * answered at once with 429 problem+json and {@code Retry-After} (whole seconds until the next permit). Requests
- * without a key (the public paths) are not limited here.
+ * One resilience4j {@link RateLimiter} per caller ({@link Caller}: an API key, named after the key's name, or a
+ * token subject): a request over the caller's rate is answered at once with 429 problem+json and
+ * {@code Retry-After} (whole seconds until the next permit). Anonymous requests (the public paths) are not limited
+ * here.
  */
 public class RateLimitFilter extends OncePerRequestFilter {
 
     private final RateLimiterRegistry registry = RateLimiterRegistry.ofDefaults();
     private final SecurityProperties.RateLimit defaults;
+    private final SecurityProperties.RateLimit tokenDefaults;
     private final Problems problems;
 
     public RateLimitFilter(SecurityProperties properties, Problems problems) {
         this.defaults = properties.rateLimit();
+        this.tokenDefaults = properties.jwt().rateLimit() != null ? properties.jwt().rateLimit() : defaults;
         this.problems = problems;
     }
 
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        ApiKey key = (ApiKey) request.getAttribute(ApiKeyFilter.KEY_ATTRIBUTE);
-        if (key == null) {
+        Caller caller = Caller.current();
+        if (caller == null) {
             chain.doFilter(request, response);
             return;
         }
-        RateLimiter limiter = registry.rateLimiter("api-key:" + key.name(), () -> config(key));
+        SecurityProperties.RateLimit limit = limit(caller);
+        RateLimiter limiter = registry.rateLimiter(caller.scheme().name().toLowerCase(Locale.ROOT) + ":"
+                + caller.name(), () -> config(limit));
         if (limiter.acquirePermission()) {
             chain.doFilter(request, response);
             return;
         }
         long retryAfter = retryAfterSeconds(limiter);
-        SecurityProperties.RateLimit limit = key.rateLimit() != null ? key.rateLimit() : defaults;
-        ProblemDetail problem = problem(ProblemType.RATE_LIMITED, "API key '" + key.name() + "' may send "
+        ProblemDetail problem = problem(ProblemType.RATE_LIMITED, caller.describe() + " may send "
                 + limit.limitForPeriod() + " requests per " + limit.refreshPeriod() + "; retry after " + retryAfter + " s");
         problem.setProperty("retryAfterSeconds", retryAfter);
         response.setHeader("Retry-After", Long.toString(retryAfter));
         problems.write(response, problem);
     }
 
-    private RateLimiterConfig config(ApiKey key) {
-        SecurityProperties.RateLimit limit = key.rateLimit() != null ? key.rateLimit() : defaults;
+    private SecurityProperties.RateLimit limit(Caller caller) {
+        if (caller.rateLimit() != null) {
+            return caller.rateLimit();
+        }
+        return caller.scheme() == Caller.Scheme.BEARER_TOKEN ? tokenDefaults : defaults;
+    }
+
+    private static RateLimiterConfig config(SecurityProperties.RateLimit limit) {
         return RateLimiterConfig.custom()
                 .limitForPeriod(limit.limitForPeriod())
                 .limitRefreshPeriod(limit.refreshPeriod())
