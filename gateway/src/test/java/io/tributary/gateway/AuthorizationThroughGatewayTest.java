@@ -2,14 +2,11 @@ package io.tributary.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.ingest.IngestApplication;
 import io.tributary.support.identity.TokenMinter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -19,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -50,27 +46,16 @@ import org.springframework.test.context.DynamicPropertySource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuthorizationThroughGatewayTest {
 
-    static final ConfigurableApplicationContext INGEST = new SpringApplicationBuilder(IngestApplication.class)
-            .properties(
-                    "spring.config.name=ingest-in-gateway-test", // not the gateway's application.yml
-                    "server.port=0",
-                    "ingest.kafka.port=0",
-                    "ingest.data-dir=" + tempDir(),
-                    "spring.mvc.problemdetails.enabled=true",
-                    "ingest.security.allow-everyone-if-no-acl-found=false",
-                    "tributary.identity.name=ingest",
-                    "tributary.identity.secret=dev-only-ingest-identity-secret-not-for-production",
-                    "ingest.security.issuers.gateway=dev-only-gateway-identity-secret-not-for-production",
-                    "ingest.security.issuers.stream-clean=dev-only-stream-clean-identity-secret-not-for-production")
-            .run();
+    static final ConfigurableApplicationContext INGEST = EmbeddedIngest.start(
+            "ingest.security.allow-everyone-if-no-acl-found=false",
+            "ingest.security.issuers.stream-clean=dev-only-stream-clean-identity-secret-not-for-production");
     static final UpstreamStub CLEAN = new UpstreamStub("clean").start();
     static final UpstreamStub ANALYTICS = new UpstreamStub("analytics").start();
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @DynamicPropertySource
     static void upstreams(DynamicPropertyRegistry registry) {
-        registry.add("gateway.ingest-url",
-                () -> "http://127.0.0.1:" + INGEST.getEnvironment().getProperty("local.server.port"));
+        registry.add("gateway.ingest-url", () -> EmbeddedIngest.url(INGEST));
         registry.add("gateway.clean-url", CLEAN::url);
         registry.add("gateway.analytics-url", ANALYTICS::url);
     }
@@ -152,13 +137,5 @@ class AuthorizationThroughGatewayTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
         assertThat(r.body()).contains("User:dashboard");
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("gateway-authz-test-ingest");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }

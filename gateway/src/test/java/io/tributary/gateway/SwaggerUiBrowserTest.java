@@ -2,15 +2,13 @@ package io.tributary.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.ingest.IngestApplication;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,7 +22,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -44,27 +41,13 @@ import org.springframework.test.context.DynamicPropertySource;
 })
 class SwaggerUiBrowserTest {
 
-    static final Path DATA = tempDir();
-    static final ConfigurableApplicationContext INGEST = new SpringApplicationBuilder(IngestApplication.class)
-            .properties(
-                    "spring.config.name=ingest-in-gateway-test", // not the gateway's application.yml
-                    "server.port=0",
-                    "ingest.kafka.port=0",
-                    "ingest.data-dir=" + DATA,
-                    "spring.mvc.problemdetails.enabled=true",
-                    // the development identities (ingest's application.yml is not read): it trusts the gateway
-                    "tributary.identity.name=ingest",
-                    "tributary.identity.secret=dev-only-ingest-identity-secret-not-for-production",
-                    "ingest.security.issuers.gateway=dev-only-gateway-identity-secret-not-for-production")
-            // the gateway's auto-configuration is on this classpath too; with no routes it stays inert here
-            .run();
+    static final ConfigurableApplicationContext INGEST = EmbeddedIngest.start();
     static final UpstreamStub CLEAN = new UpstreamStub("clean").start();
     static final UpstreamStub ANALYTICS = new UpstreamStub("analytics").start();
 
     @DynamicPropertySource
     static void upstreams(DynamicPropertyRegistry registry) {
-        registry.add("gateway.ingest-url",
-                () -> "http://127.0.0.1:" + INGEST.getEnvironment().getProperty("local.server.port"));
+        registry.add("gateway.ingest-url", () -> EmbeddedIngest.url(INGEST));
         registry.add("gateway.clean-url", CLEAN::url);
         registry.add("gateway.analytics-url", ANALYTICS::url);
     }
@@ -145,13 +128,23 @@ class SwaggerUiBrowserTest {
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(".info .title"), title));
     }
 
+    /**
+     * Opens "Authorize", checks that it offers both of the gateway's schemes (API key and bearer token), and
+     * authorizes with the API key.
+     */
     private void authorize(String key) {
         wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(".scheme-container button.authorize")))
                 .click();
-        WebElement input = wait.until(ExpectedConditions.visibilityOfElementLocated(
-                By.cssSelector(".modal-ux .auth-container input")));
-        input.sendKeys(key);
-        browser.findElement(By.cssSelector(".modal-ux .auth-btn-wrapper button.authorize")).click();
+        wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".modal-ux .auth-container input")));
+        List<WebElement> schemes = browser.findElements(By.cssSelector(".modal-ux .auth-container"));
+        assertThat(schemes).extracting(s -> s.findElement(By.cssSelector("h4")).getText())
+                .anySatisfy(t -> assertThat(t).contains("gatewayApiKey").contains("apiKey"))
+                .anySatisfy(t -> assertThat(t).contains("gatewayBearerToken").contains("Bearer"));
+        WebElement apiKey = schemes.stream()
+                .filter(s -> s.findElement(By.cssSelector("h4")).getText().contains("gatewayApiKey"))
+                .findFirst().orElseThrow();
+        apiKey.findElement(By.cssSelector("input")).sendKeys(key);
+        apiKey.findElement(By.cssSelector(".auth-btn-wrapper button.authorize")).click();
         wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(".modal-ux button.btn-done"))).click();
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector(".modal-ux")));
     }
@@ -163,13 +156,5 @@ class SwaggerUiBrowserTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\",\"partitions\":1}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
-    }
-
-    private static Path tempDir() {
-        try {
-            return Files.createTempDirectory("gateway-browser-test-ingest");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 }
