@@ -10,6 +10,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 repo=$(pwd)
+source scripts/java-env.sh # JAVA_HOME: a JDK 25 (says what to install when there is none)
 
 reset=false build=true
 for arg in "$@"; do

@@ -4,6 +4,7 @@
 # which must be on the machine), so they are installed first when missing (needs root or sudo).
 set -euo pipefail
 cd "$(dirname "$0")"
+source scripts/java-env.sh # JAVA_HOME: a JDK 25; the Spark tests' JDK 17 or 21
 bash gateway/install-chromium.sh
 bash deploy/install-tools.sh
 ./mvnw -B verify "$@"

@@ -15,6 +15,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source scripts/java-env.sh # JAVA_HOME: a JDK 25
 ROOT=$(pwd)
 
 INGEST_PORT=${INGEST_PORT:-18081}

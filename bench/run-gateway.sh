@@ -8,10 +8,12 @@
 #
 # Knobs: RUNS, RECORDS, WARMUP, RATE_RECORDS, CLIENTS, SKIP_BUILD=1, MVN_FLAGS, OUT,
 # JFR=1 (a flight recording of the gateway, profile settings: <OUT>/gateway.jfr), GATEWAY_ARGS (more
-# arguments for the gateway, e.g. --spring.http.clients.imperative.factory=jdk).
+# arguments for the gateway, e.g. --spring.http.clients.imperative.factory=jdk), SERVICE_JAVA (the java that
+# runs ingest-service and the gateway; default: the JDK 25 of scripts/java-env.sh), DRIVER_JAVA (the load driver's).
 # The gateway's per-key rate limit is raised for the run (it would otherwise answer 429 at 200 req/s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/java-env.sh # JAVA_HOME: a JDK 25
 ROOT=$(pwd)
 
 INGEST_PORT=${INGEST_PORT:-18081}
@@ -23,6 +25,8 @@ RATE_RECORDS=${RATE_RECORDS:-400000}
 CLIENTS=${CLIENTS:-4}
 if [[ "${QUICK:-0}" == 1 ]]; then RUNS=1; RECORDS=50000; WARMUP=20000; RATE_RECORDS=40000; fi
 KEY=bench-gateway-key
+SERVICE_JAVA=${SERVICE_JAVA:-java}
+DRIVER_JAVA=${DRIVER_JAVA:-java}
 OUT=${OUT:-$ROOT/bench/target/gateway-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$OUT"
 
@@ -41,15 +45,16 @@ cleanup() {
   rm -rf "$DATA"
 }
 trap cleanup EXIT
+echo "services on: $("$SERVICE_JAVA" -version 2>&1 | head -1); driver on: $("$DRIVER_JAVA" -version 2>&1 | head -1)" | tee "$OUT/java.txt"
 
-java -Xms1g -Xmx1g -XX:+UseG1GC -jar "$INGEST_JAR" --server.port="$INGEST_PORT" --server.address=127.0.0.1 \
+"$SERVICE_JAVA" -Xms1g -Xmx1g -XX:+UseG1GC -jar "$INGEST_JAR" --server.port="$INGEST_PORT" --server.address=127.0.0.1 \
   --ingest.data-dir="$DATA/ingest" --ingest.kafka.port=0 > "$OUT/ingest.log" 2>&1 &
 PIDS+=($!)
 GATEWAY_JFR=()
 if [[ "${JFR:-0}" == 1 ]]; then
   GATEWAY_JFR=(-XX:StartFlightRecording=filename="$OUT/gateway.jfr",settings=profile,dumponexit=true)
 fi
-java -Xms512m -Xmx512m -XX:+UseG1GC "${GATEWAY_JFR[@]}" -jar "$GATEWAY_JAR" --server.port="$GATEWAY_PORT" --server.address=127.0.0.1 \
+"$SERVICE_JAVA" -Xms512m -Xmx512m -XX:+UseG1GC "${GATEWAY_JFR[@]}" -jar "$GATEWAY_JAR" --server.port="$GATEWAY_PORT" --server.address=127.0.0.1 \
   --gateway.ingest-url="http://127.0.0.1:$INGEST_PORT" \
   --gateway.security.api-keys[0].name=bench --gateway.security.api-keys[0].key="$KEY" \
   --gateway.security.api-keys[0].roles=producer,consumer,admin \
@@ -61,7 +66,7 @@ done
 
 drive() { # label url extra-args...
   local label=$1 url=$2; shift 2
-  java -Xms1g -Xmx1g -cp "$BENCH_JAR" io.tributary.bench.LoadDriver --url "$url" --api-key "$KEY" "$@" \
+  "$DRIVER_JAVA" -Xms1g -Xmx1g -cp "$BENCH_JAR" io.tributary.bench.LoadDriver --url "$url" --api-key "$KEY" "$@" \
     | tee "$OUT/$label.log" | grep -E "^(MEDIAN|RESULT)" | sed "s/^/$label /"
 }
 

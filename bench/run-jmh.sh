@@ -11,6 +11,7 @@
 # bench/target/jmh-<time>.json. Temporary logs are created under java.io.tmpdir and deleted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/java-env.sh # JAVA_HOME: a JDK 25
 if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   ./mvnw -B -q ${MVN_FLAGS:-} install -DskipTests -pl bench -am
 fi

@@ -17,6 +17,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source scripts/java-env.sh # JAVA_HOME: a JDK 25
 ROOT=$(pwd)
 ANCHOR=${ANCHOR:-$ROOT/../shared/bench/kafka-anchor}
 RECORDS=${RECORDS:-2000000}

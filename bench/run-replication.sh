@@ -22,6 +22,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source scripts/java-env.sh # JAVA_HOME: a JDK 25
 ROOT=$(pwd)
 
 HTTP_BASE=${HTTP_BASE:-18091}

@@ -11,6 +11,7 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
+source scripts/java-env.sh # JAVA_HOME: a JDK 25
 ROOT=$(pwd)
 
 PORT=${PORT:-18081}

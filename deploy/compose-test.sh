@@ -17,6 +17,7 @@
 # 6. docker-compose down -v; dockerd is stopped by its PID and its mounts are released, whatever happened.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/java-env.sh # JAVA_HOME: a JDK 25
 repo=$(pwd)
 maven_args=("$@")
 

@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Assembles the offline JRE base image for the services' containers from Debian packages, as a
-# docker-save tar that Jib reads with <from><image>tar://…</image></from> (profile offline-base).
+# Assembles the offline JRE base image for the services' containers, as a docker-save tar that Jib reads
+# with <from><image>tar://…</image></from> (profile offline-base).
 #
 #   deploy/jre-base/build-jre-base.sh OUT.tar
 #
-# debootstrap (--variant=minbase --include=openjdk-17-jre-headless) builds a Debian root file system
-# from the same package mirror apt uses on this machine; it becomes one image layer. Needs root and
-# debootstrap. Nothing is pulled from a container registry. The tar is a build product: never commit it.
+# debootstrap (--variant=minbase) builds a Debian root file system from the same package mirror apt uses
+# on this machine, and jlink puts a Java 25 runtime of the modules the services use into /opt/java
+# (from the JDK 25 that scripts/java-env.sh finds: Debian bookworm packages no Java 25); together they
+# become one image layer. Needs root and debootstrap. Nothing is pulled from a container registry. The
+# tar is a build product: never commit it.
 set -euo pipefail
+source "$(dirname "$0")/../../scripts/java-env.sh" # JAVA_HOME: the JDK 25 whose jlink builds the runtime
 
 out=${1:?usage: $0 OUT.tar}
 suite=${JRE_BASE_SUITE:-bookworm}
-tag=${JRE_BASE_TAG:-tributary/jre-base:17}
+tag=${JRE_BASE_TAG:-tributary/jre-base:25}
+# What Spring Boot services need of the JDK: Java SE, sun.misc.Unsafe (Netty, Ratis), JMX and JFR for
+# Actuator and diagnostics, DNS, zip file systems, PKCS#11 and all charsets and locales; jcmd for operators.
+modules=${JRE_BASE_MODULES:-java.se,jdk.unsupported,jdk.management,jdk.management.agent,jdk.management.jfr,jdk.jfr,jdk.net,jdk.naming.dns,jdk.zipfs,jdk.crypto.cryptoki,jdk.charsets,jdk.localedata,jdk.jcmd,jdk.attach}
 
 [[ $(id -u) == 0 ]] || { echo "build-jre-base: debootstrap needs root" >&2; exit 1; }
 command -v debootstrap > /dev/null || { echo "build-jre-base: debootstrap is missing (apt-get install debootstrap)" >&2; exit 1; }
@@ -27,14 +33,16 @@ trap 'rm -rf "$work"' EXIT
 root=$work/rootfs
 
 echo "build-jre-base: debootstrap $suite from $mirror (a few minutes the first time)"
-debootstrap --variant=minbase --include=openjdk-17-jre-headless "$suite" "$root" "$mirror" \
+debootstrap --variant=minbase "$suite" "$root" "$mirror" \
   > "$work/debootstrap.log" 2>&1 || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
+echo "build-jre-base: jlink $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1) -> /opt/java"
+"$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+  --compress=zip-6 --output "$root/opt/java"
 
 # Only what a JVM needs at run time: no package caches, lists, documentation or device nodes.
 rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/* \
        "$root"/usr/share/locale/* "$root"/var/log/* "$root"/tmp/* "$root"/dev/* "$root"/proc/* "$root"/sys/*
-java_home=$(dirname "$(dirname "$(readlink -f "$root/usr/bin/java")")")
-java_home=${java_home#"$root"}
+java_home=/opt/java
 [[ -x $root$java_home/bin/java ]] || { echo "build-jre-base: no java in the root file system" >&2; exit 1; }
 
 # docker-save layout: one layer, its config (diff id = digest of the uncompressed layer) and manifest.json.
@@ -44,9 +52,9 @@ tar --numeric-owner --sort=name --mtime='@0' -C "$root" -cf "$image/layer/layer.
 diff_id=$(sha256sum "$image/layer/layer.tar" | cut -d' ' -f1)
 cat > "$image/config.json" <<JSON
 {"architecture":"amd64","os":"linux",
- "config":{"Env":["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","JAVA_HOME=$java_home","LANG=C.UTF-8"]},
+ "config":{"Env":["PATH=$java_home/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","JAVA_HOME=$java_home","LANG=C.UTF-8"]},
  "rootfs":{"type":"layers","diff_ids":["sha256:$diff_id"]},
- "history":[{"created_by":"debootstrap --variant=minbase --include=openjdk-17-jre-headless $suite"}]}
+ "history":[{"created_by":"debootstrap --variant=minbase $suite; jlink --add-modules $modules"}]}
 JSON
 config_id=$(sha256sum "$image/config.json" | cut -d' ' -f1)
 mv "$image/config.json" "$image/$config_id.json"

@@ -40,7 +40,9 @@ final class IngestNode implements AutoCloseable {
         int httpPort = freePort();
         int kafkaPort = freePort();
         Path log = dir.resolve("ingest.log");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // the service's release (25), not the Java 17 or 21 these Spark tests run on
+        String java = System.getProperty("tributary.ingest.java",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString());
         Process process = new ProcessBuilder(List.of(java, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-jar",
                 jar.toString(), "--server.port=" + httpPort, "--spring.jmx.enabled=false",
                 "--ingest.data-dir=" + dir.resolve("data"), "--ingest.kafka.port=" + kafkaPort,

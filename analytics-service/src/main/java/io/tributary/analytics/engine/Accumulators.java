@@ -3,15 +3,15 @@ package io.tributary.analytics.engine;
 import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import org.apache.datasketches.hll.HllSketch;
 import org.apache.datasketches.hll.TgtHllType;
-import org.apache.datasketches.hll.Union;
+import org.apache.datasketches.hll.HllUnion;
 import org.apache.datasketches.kll.KllDoublesSketch;
-import org.apache.datasketches.memory.Memory;
 
 import tools.jackson.databind.JsonNode;
 
@@ -186,7 +186,7 @@ final class Accumulators {
 
         @Override
         public void merge(Accumulator other) {
-            Union union = new Union(HLL_LG_K);
+            HllUnion union = new HllUnion(HLL_LG_K);
             union.update(sketch);
             union.update(((Distinct) other).sketch);
             sketch = union.getResult(TgtHllType.HLL_4);
@@ -262,7 +262,7 @@ final class Accumulators {
         public void read(DataInput in) throws IOException {
             byte[] bytes = new byte[in.readInt()];
             in.readFully(bytes);
-            sketch = KllDoublesSketch.heapify(Memory.wrap(bytes));
+            sketch = KllDoublesSketch.heapify(MemorySegment.ofArray(bytes));
         }
     }
 }

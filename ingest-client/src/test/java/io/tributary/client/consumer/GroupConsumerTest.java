@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -35,6 +36,12 @@ class GroupConsumerTest {
     private static final TopicPartition P0 = new TopicPartition("orders", 0);
     private static final TopicPartition P1 = new TopicPartition("orders", 1);
     private static final TopicPartition P2 = new TopicPartition("orders", 2);
+
+    /**
+     * Where a test's waker waits for the server: a thread of its own. On the common pool (one thread on two cores) it
+     * would hold up the JDK HTTP client, which needs that pool for its first answer in a JVM on Java 25.
+     */
+    private static final Executor WAKER = task -> Thread.ofVirtual().name("test-waker").start(task);
 
     private final RecordingListener listener = new RecordingListener();
     private FakeIngestServer server;
@@ -233,7 +240,7 @@ class GroupConsumerTest {
                 Thread.currentThread().interrupt();
             }
             consumer.wakeup();
-        });
+        }, WAKER);
 
         try {
             assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(5))).isInstanceOf(WakeupException.class);
@@ -352,7 +359,7 @@ class GroupConsumerTest {
                 Thread.currentThread().interrupt();
             }
             consumer.wakeup();
-        });
+        }, WAKER);
         assertThatThrownBy(() -> consumer.poll(Duration.ofSeconds(5))).isInstanceOf(WakeupException.class);
         waker.get(10, TimeUnit.SECONDS);
         release.countDown();

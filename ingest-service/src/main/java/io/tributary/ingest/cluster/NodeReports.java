@@ -3,7 +3,6 @@ package io.tributary.ingest.cluster;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 
 import io.tributary.ingest.replication.FailedReplicas;
 import io.tributary.ingest.replication.PartitionGroups;
@@ -76,7 +75,8 @@ public class NodeReports {
      */
     @EventListener(ApplicationReadyEvent.class)
     void warmUp() {
-        CompletableFuture.runAsync(this::askPeers);
+        // blocking HTTP calls: on a virtual thread, never on the common pool the JDK's HTTP client itself needs
+        Thread.ofVirtual().name("node-reports-warm-up").start(this::askPeers);
     }
 
     /** Every other peer's answer, by node id ({@link ReportProbe}). */

@@ -407,6 +407,8 @@ final class PartitionStateMachine extends BaseStateMachine {
         int leader = Integer.parseInt(roleInfo.getFollowerInfo().getLeaderInfo().getId().getId().toStringUtf8());
         log.info("{}: the leader {} has purged its Raft log up to {}; copying the partition log from it", tp,
                 leader, firstTermIndexInLog);
+        // A blocking copy over HTTP: on a virtual thread of its own, never on the common pool, which the JDK's HTTP
+        // client itself needs (a blocked common pool stalls its first answer on Java 25).
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return copyFrom(leader, firstTermIndexInLog);
@@ -416,7 +418,7 @@ final class PartitionStateMachine extends BaseStateMachine {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(tp + ": interrupted while copying from node " + leader, e);
             }
-        });
+        }, task -> Thread.ofVirtual().name("snapshot-copy-" + tp).start(task));
     }
 
     private TermIndex copyFrom(int node, TermIndex firstInLeaderLog) throws IOException, InterruptedException {
