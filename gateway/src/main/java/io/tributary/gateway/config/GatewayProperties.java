@@ -62,9 +62,9 @@ public record GatewayProperties(
      * @param maxConcurrentCalls      calls one breaker id may have in flight at once (a semaphore bulkhead: no queue,
      *                                no thread pool of its own); one more is refused at once with 503
      *                                {@code gateway-busy}, which does not count against the upstream
-     * @param maxConcurrentCallsById  {@code maxConcurrentCalls} per breaker id, overriding the default; keep the sum
-     *                                below {@code server.tomcat.threads.max} (200) so that one route never takes every
-     *                                request thread
+     * @param maxConcurrentCallsById  {@code maxConcurrentCalls} per breaker id, overriding the default, so that one
+     *                                route (a flood of long polls) never takes the upstream connections and memory
+     *                                the others need
      */
     public record Resilience(
             @DefaultValue("50") float failureRateThreshold,
