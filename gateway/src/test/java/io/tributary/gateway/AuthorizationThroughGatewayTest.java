@@ -3,10 +3,15 @@ package io.tributary.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.support.identity.TokenMinter;
+import io.tributary.testkit.EmbeddedIngest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +23,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -46,16 +50,15 @@ import org.springframework.test.context.DynamicPropertySource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuthorizationThroughGatewayTest {
 
-    static final ConfigurableApplicationContext INGEST = EmbeddedIngest.start(
-            "ingest.security.allow-everyone-if-no-acl-found=false",
-            "ingest.security.issuers.stream-clean=dev-only-stream-clean-identity-secret-not-for-production");
+    static final EmbeddedIngest INGEST = EmbeddedIngest.start(tempDir(),
+            List.of("--ingest.security.allow-everyone-if-no-acl-found=false"));
     static final UpstreamStub CLEAN = new UpstreamStub("clean").start();
     static final UpstreamStub ANALYTICS = new UpstreamStub("analytics").start();
     static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @DynamicPropertySource
     static void upstreams(DynamicPropertyRegistry registry) {
-        registry.add("gateway.ingest-url", () -> EmbeddedIngest.url(INGEST));
+        registry.add("gateway.ingest-url", INGEST::url);
         registry.add("gateway.clean-url", CLEAN::url);
         registry.add("gateway.analytics-url", ANALYTICS::url);
     }
@@ -137,5 +140,13 @@ class AuthorizationThroughGatewayTest {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
         assertThat(r.body()).contains("User:dashboard");
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("gateway-test-ingest");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -2,11 +2,16 @@ package io.tributary.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.testkit.EmbeddedIngest;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -24,7 +29,6 @@ import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -41,13 +45,13 @@ import org.springframework.test.context.DynamicPropertySource;
 })
 class SwaggerUiBrowserTest {
 
-    static final ConfigurableApplicationContext INGEST = EmbeddedIngest.start();
+    static final EmbeddedIngest INGEST = EmbeddedIngest.start(tempDir());
     static final UpstreamStub CLEAN = new UpstreamStub("clean").start();
     static final UpstreamStub ANALYTICS = new UpstreamStub("analytics").start();
 
     @DynamicPropertySource
     static void upstreams(DynamicPropertyRegistry registry) {
-        registry.add("gateway.ingest-url", () -> EmbeddedIngest.url(INGEST));
+        registry.add("gateway.ingest-url", INGEST::url);
         registry.add("gateway.clean-url", CLEAN::url);
         registry.add("gateway.analytics-url", ANALYTICS::url);
     }
@@ -156,5 +160,13 @@ class SwaggerUiBrowserTest {
                 .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"" + name + "\",\"partitions\":1}")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(201);
+    }
+
+    private static Path tempDir() {
+        try {
+            return Files.createTempDirectory("gateway-test-ingest");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
