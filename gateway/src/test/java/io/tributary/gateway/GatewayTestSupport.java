@@ -6,8 +6,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
+import org.slf4j.MDC;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.context.TestConfiguration;
@@ -64,9 +67,29 @@ abstract class GatewayTestSupport {
         registry.add("gateway.analytics-url", ANALYTICS::url);
     }
 
-    /** A bug of the gateway's own, on demand: a request header filter that throws when the request asks for it. */
+    /** Where the probe header filter ran: the request id in the logging context, and whether on a virtual thread. */
+    record CallContext(String requestId, boolean virtualThread) {
+    }
+
+    static final BlockingQueue<CallContext> CALL_CONTEXTS = new LinkedBlockingQueue<>();
+
+    /**
+     * A bug of the gateway's own, on demand: a request header filter that throws when the request asks for it. And a
+     * probe: a header filter (it runs inside the proxied call) that records where it ran when asked to.
+     */
     @TestConfiguration(proxyBeanMethods = false)
     static class FaultInjection {
+        @Bean
+        HttpHeadersFilter.RequestHttpHeadersFilter callContextProbe() {
+            return (headers, request) -> {
+                if (request.headers().firstHeader("X-Test-Probe") != null) {
+                    CALL_CONTEXTS.add(new CallContext(MDC.get("requestId"),
+                            Thread.currentThread().isVirtual()));
+                }
+                return headers;
+            };
+        }
+
         @Bean
         HttpHeadersFilter.RequestHttpHeadersFilter faultInjection() {
             return (headers, request) -> {

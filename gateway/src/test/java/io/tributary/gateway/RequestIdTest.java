@@ -3,6 +3,7 @@ package io.tributary.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,6 +30,17 @@ class RequestIdTest extends GatewayTestSupport {
         assertThat(id).matches("[0-9a-f-]{36}");
         assertThat(response.headers().allValues("X-Request-Id")).hasSize(1);
         assertThat(CLEAN.take().header("X-Request-Id")).isEqualTo(id);
+    }
+
+    @Test
+    void shouldKeepTheRequestIdInTheLoggingContextOfTheProxiedCall() throws Exception {
+        CALL_CONTEXTS.clear();
+
+        assertThat(send(request("/api/v1/jobs", "a-key").header("X-Request-Id", "req-mdc-9")
+                .header("X-Test-Probe", "1")).statusCode()).isEqualTo(200);
+
+        CallContext context = CALL_CONTEXTS.poll(5, TimeUnit.SECONDS);
+        assertThat(context).isEqualTo(new CallContext("req-mdc-9", true));
     }
 
     @Test

@@ -6,7 +6,6 @@ import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 import io.tributary.gateway.web.Failures;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JCircuitBreakerFactory;
 import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4JConfigBuilder;
 import org.springframework.cloud.circuitbreaker.resilience4j.Resilience4jBulkheadConfigurationBuilder;
@@ -22,8 +21,8 @@ import org.springframework.context.annotation.Configuration;
  * .enable-semaphore-default-bulkhead=true} in application.yml) of {@code gateway.resilience.max-concurrent-calls}
  * calls, never waiting: one more call is refused at once (503 {@code gateway-busy}), nothing is queued, so a burst
  * leaves nothing behind and the route serves again as soon as calls finish. The calls themselves run on a virtual
- * thread each (the time limit needs the call on another thread than the request's), as many as the bulkheads
- * admit; the library's default instead was a thread-pool bulkhead of as many threads as CPUs with a queue of 100,
+ * thread each with the request's logging context ({@link ProxiedCallExecutor}: the time limit needs the call on
+ * another thread than the request's), as many as the bulkheads admit; the library's default instead was a thread-pool bulkhead of as many threads as CPUs with a queue of 100,
  * shared by long polls and everything else.
  * <p>
  * Failures: only {@link Failures#isUpstreamFailure} are recorded; everything else is ignored (neither failure nor
@@ -36,7 +35,7 @@ class ResilienceConfig {
     Customizer<Resilience4JCircuitBreakerFactory> circuitBreakerDefaults(GatewayProperties properties) {
         GatewayProperties.Resilience r = properties.resilience();
         return factory -> {
-            factory.configureExecutorService(Executors.newVirtualThreadPerTaskExecutor());
+            factory.configureExecutorService(new ProxiedCallExecutor());
             factory.configureDefault(id -> new Resilience4JConfigBuilder(id)
                     .circuitBreakerConfig(CircuitBreakerConfig.custom()
                             .failureRateThreshold(r.failureRateThreshold())
