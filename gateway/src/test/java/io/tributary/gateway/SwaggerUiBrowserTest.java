@@ -35,22 +35,26 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Headless Chromium (Debian's chromium and chromium-driver, installed by gateway/install-chromium.sh, which .ci/run
  * calls) opens the gateway's Swagger UI, switches between the three services' documents and executes one
- * "Try it out" through the gateway. Behind the gateway: the real ingest-service started in this JVM, and two stubs
+ * "Try it out" through the gateway, authorized once with an API key and once with a bearer token of a local OpenID
+ * issuer ({@link LocalIssuer}). Behind the gateway: the real ingest-service started in this JVM, and two stubs
  * serving the clean and analytics documents.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "gateway.security.api-keys[0].name=browser",
         "gateway.security.api-keys[0].key=browser-key",
         "gateway.security.api-keys[0].roles=admin",
+        "spring.security.oauth2.resourceserver.jwt.audiences=" + LocalIssuer.AUDIENCE,
 })
 class SwaggerUiBrowserTest {
 
+    static final LocalIssuer ISSUER = new LocalIssuer();
     static final EmbeddedIngest INGEST = EmbeddedIngest.start(tempDir());
     static final UpstreamStub CLEAN = new UpstreamStub("clean").start();
     static final UpstreamStub ANALYTICS = new UpstreamStub("analytics").start();
 
     @DynamicPropertySource
     static void upstreams(DynamicPropertyRegistry registry) {
+        registry.add("spring.security.oauth2.resourceserver.jwt.issuer-uri", ISSUER::issuer);
         registry.add("gateway.ingest-url", INGEST::url);
         registry.add("gateway.clean-url", CLEAN::url);
         registry.add("gateway.analytics-url", ANALYTICS::url);
@@ -86,6 +90,7 @@ class SwaggerUiBrowserTest {
 
     @AfterAll
     static void stopUpstreams() {
+        ISSUER.stop();
         INGEST.close();
         CLEAN.stop();
         ANALYTICS.stop();
@@ -110,7 +115,7 @@ class SwaggerUiBrowserTest {
         new Select(browser.findElement(By.cssSelector(".topbar select"))).selectByVisibleText("ingest");
         waitForTitle("Tributary ingest API");
 
-        authorize("browser-key");
+        authorize("gatewayApiKey", "browser-key");
         WebElement operation = wait.until(ExpectedConditions.presenceOfElementLocated(By.xpath(
                 "//div[contains(@class,'opblock-get')][.//*[@data-path='/api/v1/topics']]")));
         operation.findElement(By.cssSelector(".opblock-summary-path")).click();
@@ -134,9 +139,9 @@ class SwaggerUiBrowserTest {
 
     /**
      * Opens "Authorize", checks that it offers both of the gateway's schemes (API key and bearer token), and
-     * authorizes with the API key.
+     * authorizes {@code scheme} only with {@code value} (the gateway refuses a request carrying both).
      */
-    private void authorize(String key) {
+    private void authorize(String scheme, String value) {
         wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(".scheme-container button.authorize")))
                 .click();
         wait.until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(".modal-ux .auth-container input")));
@@ -144,13 +149,43 @@ class SwaggerUiBrowserTest {
         assertThat(schemes).extracting(s -> s.findElement(By.cssSelector("h4")).getText())
                 .anySatisfy(t -> assertThat(t).contains("gatewayApiKey").contains("apiKey"))
                 .anySatisfy(t -> assertThat(t).contains("gatewayBearerToken").contains("Bearer"));
-        WebElement apiKey = schemes.stream()
-                .filter(s -> s.findElement(By.cssSelector("h4")).getText().contains("gatewayApiKey"))
+        WebElement chosen = schemes.stream()
+                .filter(s -> s.findElement(By.cssSelector("h4")).getText().contains(scheme))
                 .findFirst().orElseThrow();
-        apiKey.findElement(By.cssSelector("input")).sendKeys(key);
-        apiKey.findElement(By.cssSelector(".auth-btn-wrapper button.authorize")).click();
+        chosen.findElement(By.cssSelector("input")).sendKeys(value);
+        chosen.findElement(By.cssSelector(".auth-btn-wrapper button.authorize")).click();
         wait.until(ExpectedConditions.elementToBeClickable(By.cssSelector(".modal-ux button.btn-done"))).click();
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector(".modal-ux")));
+    }
+
+    /** Runs "Try it out" on {@code GET /api/v1/topics} and returns the response's status and body as shown. */
+    private String[] tryListingTopics() {
+        WebElement operation = wait.until(ExpectedConditions.presenceOfElementLocated(By.xpath(
+                "//div[contains(@class,'opblock-get')][.//*[@data-path='/api/v1/topics']]")));
+        operation.findElement(By.cssSelector(".opblock-summary-path")).click();
+        wait.until(ExpectedConditions.elementToBeClickable(operation.findElement(By.cssSelector(".try-out__btn"))))
+                .click();
+        wait.until(ExpectedConditions.elementToBeClickable(operation.findElement(By.cssSelector("button.execute"))))
+                .click();
+        WebElement status = wait.until(ExpectedConditions.visibilityOfNestedElementsLocatedBy(operation,
+                By.cssSelector(".live-responses-table tbody .response-col_status"))).get(0);
+        return new String[] {status.getText(), operation.findElement(
+                By.cssSelector(".live-responses-table tbody .response-col_description")).getText()};
+    }
+
+    @Test
+    void shouldAuthorizeWithABearerTokenAndTryItOut() throws Exception {
+        String gateway = "http://127.0.0.1:" + port;
+        createTopic(gateway, "browser.tokens");
+        String token = ISSUER.token("browser-user", c -> c.claim("roles", List.of("consumer")));
+
+        browser.get(gateway + "/swagger-ui.html");
+        waitForTitle("Tributary ingest API");
+        authorize("gatewayBearerToken", token);
+        String[] answer = tryListingTopics();
+
+        assertThat(answer[0]).startsWith("200");
+        assertThat(answer[1]).contains("browser.tokens");
     }
 
     private static void createTopic(String gateway, String name) throws Exception {
