@@ -116,21 +116,27 @@ class SwaggerUiBrowserTest {
         waitForTitle("Tributary ingest API");
 
         authorize("gatewayApiKey", "browser-key");
-        WebElement operation = wait.until(ExpectedConditions.presenceOfElementLocated(By.xpath(
-                "//div[contains(@class,'opblock-get')][.//*[@data-path='/api/v1/topics']]")));
-        operation.findElement(By.cssSelector(".opblock-summary-path")).click();
-        wait.until(ExpectedConditions.elementToBeClickable(operation.findElement(By.cssSelector(".try-out__btn"))))
-                .click();
-        wait.until(ExpectedConditions.elementToBeClickable(operation.findElement(By.cssSelector("button.execute"))))
-                .click();
+        TryItOut answer = tryListingTopics();
 
-        WebElement status = wait.until(ExpectedConditions.visibilityOfNestedElementsLocatedBy(operation,
-                By.cssSelector(".live-responses-table tbody .response-col_status"))).get(0);
-        assertThat(status.getText()).startsWith("200");
-        assertThat(operation.findElement(By.cssSelector(".request-url pre")).getText())
-                .isEqualTo(gateway + "/api/v1/topics");
-        assertThat(operation.findElement(By.cssSelector(".live-responses-table tbody .response-col_description"))
-                .getText()).contains("browser.orders");
+        assertThat(answer.status()).startsWith("200");
+        assertThat(answer.requestUrl()).isEqualTo(gateway + "/api/v1/topics");
+        assertThat(answer.body()).contains("browser.orders");
+    }
+
+    @Test
+    void shouldAuthorizeWithABearerTokenAndTryItOut() throws Exception {
+        String gateway = "http://127.0.0.1:" + port;
+        createTopic(gateway, "browser.tokens");
+        String token = ISSUER.token("browser-user", c -> c.claim("roles", List.of("consumer")));
+
+        browser.get(gateway + "/swagger-ui.html");
+        waitForTitle("Tributary ingest API");
+        authorize("gatewayBearerToken", token);
+        TryItOut answer = tryListingTopics();
+
+        assertThat(answer.status()).startsWith("200");
+        assertThat(answer.requestUrl()).isEqualTo(gateway + "/api/v1/topics");
+        assertThat(answer.body()).contains("browser.tokens");
     }
 
     private void waitForTitle(String title) {
@@ -158,8 +164,12 @@ class SwaggerUiBrowserTest {
         wait.until(ExpectedConditions.invisibilityOfElementLocated(By.cssSelector(".modal-ux")));
     }
 
-    /** Runs "Try it out" on {@code GET /api/v1/topics} and returns the response's status and body as shown. */
-    private String[] tryListingTopics() {
+    /** What "Try it out" showed: the response's status, the URL it called, the response body. */
+    private record TryItOut(String status, String requestUrl, String body) {
+    }
+
+    /** Runs "Try it out" on {@code GET /api/v1/topics}. */
+    private TryItOut tryListingTopics() {
         WebElement operation = wait.until(ExpectedConditions.presenceOfElementLocated(By.xpath(
                 "//div[contains(@class,'opblock-get')][.//*[@data-path='/api/v1/topics']]")));
         operation.findElement(By.cssSelector(".opblock-summary-path")).click();
@@ -169,23 +179,9 @@ class SwaggerUiBrowserTest {
                 .click();
         WebElement status = wait.until(ExpectedConditions.visibilityOfNestedElementsLocatedBy(operation,
                 By.cssSelector(".live-responses-table tbody .response-col_status"))).get(0);
-        return new String[] {status.getText(), operation.findElement(
-                By.cssSelector(".live-responses-table tbody .response-col_description")).getText()};
-    }
-
-    @Test
-    void shouldAuthorizeWithABearerTokenAndTryItOut() throws Exception {
-        String gateway = "http://127.0.0.1:" + port;
-        createTopic(gateway, "browser.tokens");
-        String token = ISSUER.token("browser-user", c -> c.claim("roles", List.of("consumer")));
-
-        browser.get(gateway + "/swagger-ui.html");
-        waitForTitle("Tributary ingest API");
-        authorize("gatewayBearerToken", token);
-        String[] answer = tryListingTopics();
-
-        assertThat(answer[0]).startsWith("200");
-        assertThat(answer[1]).contains("browser.tokens");
+        return new TryItOut(status.getText(), operation.findElement(By.cssSelector(".request-url pre")).getText(),
+                operation.findElement(By.cssSelector(".live-responses-table tbody .response-col_description"))
+                        .getText());
     }
 
     private static void createTopic(String gateway, String name) throws Exception {

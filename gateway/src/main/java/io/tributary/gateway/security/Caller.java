@@ -33,7 +33,7 @@ public record Caller(String name, Set<Role> roles, Scheme scheme, RateLimit rate
     }
 
     public Caller {
-        roles = roles.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(roles));
+        roles = Set.copyOf(roles); // the same instance when already unmodifiable (an API key's roles)
     }
 
     /** "API key 'billing'" or "token subject 'alice'", for problem details and logs. */

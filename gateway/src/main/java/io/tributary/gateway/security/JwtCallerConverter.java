@@ -3,6 +3,7 @@ package io.tributary.gateway.security;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -31,7 +32,7 @@ final class JwtCallerConverter implements Converter<Jwt, AbstractAuthenticationT
     JwtCallerConverter(SecurityProperties.Jwt properties) {
         this.principalClaim = properties.principalClaim();
         this.rolesPath = List.of(properties.rolesClaim().split("\\."));
-        this.mapping = new java.util.HashMap<>();
+        this.mapping = new HashMap<>();
         properties.roleMapping().forEach((value, role) -> mapping.put(value.toLowerCase(Locale.ROOT), role));
     }
 
@@ -47,7 +48,7 @@ final class JwtCallerConverter implements Converter<Jwt, AbstractAuthenticationT
         return new JwtAuthenticationToken(jwt, authorities, name);
     }
 
-    Set<Role> roles(Jwt jwt) {
+    private Set<Role> roles(Jwt jwt) {
         Set<Role> roles = EnumSet.noneOf(Role.class);
         for (String value : values(jwt)) {
             Role mapped = mapping.get(value.toLowerCase(Locale.ROOT));
