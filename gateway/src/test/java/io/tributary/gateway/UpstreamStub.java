@@ -2,6 +2,7 @@ package io.tributary.gateway;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -11,15 +12,17 @@ import java.util.Map;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPOutputStream;
 
 /**
  * A real HTTP server standing in for one service: it records every request and answers 200 with a small JSON body
  * naming itself, a minimal OpenAPI document at {@code /v3/api-docs}, and a delayed answer for paths ending in
  * {@code /slow} (the delay in the {@code sleepMs} query parameter), and an answer held back until
- * {@link #releaseParked()} for paths ending in {@code /park} (a long poll that waits as long as a test wants).
+ * {@link #releaseParked()} for paths ending in {@code /park} (a long poll that waits as long as a test wants), a
+ * {@code Set-Cookie} for paths ending in {@code /cookie} and a gzip-encoded answer for paths ending in {@code /gzip}.
  * {@link #stop()} and {@link #start()} kill and revive it on the same port.
  */
 final class UpstreamStub {
@@ -118,6 +121,13 @@ final class UpstreamStub {
             json = "{\"upstream\":\"" + name + "\",\"path\":\"" + path + "\"}";
         }
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        if (path.endsWith("/cookie")) {
+            exchange.getResponseHeaders().set("Set-Cookie", "session=" + name + "-secret; Path=/");
+        }
+        if (path.endsWith("/gzip")) {
+            bytes = gzip(bytes);
+            exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+        }
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         exchange.getResponseHeaders().set("X-Upstream", name);
         String requestId = exchange.getRequestHeaders().getFirst("X-Request-Id");
@@ -127,6 +137,14 @@ final class UpstreamStub {
         exchange.sendResponseHeaders(200, bytes.length);
         exchange.getResponseBody().write(bytes);
         exchange.close();
+    }
+
+    static byte[] gzip(byte[] bytes) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+            gzip.write(bytes);
+        }
+        return out.toByteArray();
     }
 
     private void park() {
