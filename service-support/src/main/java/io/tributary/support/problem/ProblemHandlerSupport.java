@@ -13,6 +13,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+import org.springframework.web.util.DisconnectedClientHelper;
 
 /**
  * The base of each service's {@code @RestControllerAdvice}: every error becomes
@@ -21,7 +22,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
  * again and expect success?). Spring MVC's own errors (unreadable body, validation, 404, 405, 415, ...)
  * keep their status and get the catalogue's type for it. Anything unexpected is a bug: a 500
  * {@code internal-error} carrying the request's id ({@code requestId}, also in the {@code X-Request-Id}
- * header) and nothing of the failure itself, logged once with its stack trace under that id. Subclasses
+ * header) and nothing of the failure itself, logged once with its stack trace under that id; except a request the
+ * client broke off (its body cut short, its connection reset), which is the client's 400. Subclasses
  * add handlers for their domain exceptions and build them with {@link #problem} or {@link #respond}.
  */
 public abstract class ProblemHandlerSupport extends ResponseEntityExceptionHandler {
@@ -29,6 +31,13 @@ public abstract class ProblemHandlerSupport extends ResponseEntityExceptionHandl
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e, WebRequest request) {
         String requestId = requestId(request);
+        if (DisconnectedClientHelper.isClientDisconnectedException(e)) {
+            // The caller went away mid-request (a body cut short, a reset connection): its doing, not a bug, and
+            // most likely nobody reads the answer.
+            logger.info("Request " + requestId + " broken off by the client: " + e);
+            return respond(problem(ProblemType.INVALID_REQUEST,
+                    "the connection to the client broke off before the request was complete"));
+        }
         logger.error("Unexpected error (request id " + requestId + ")", e);
         ProblemDetail problem = problem(ProblemType.INTERNAL_ERROR,
                 "an unexpected error occurred; it has been logged under request id " + requestId);

@@ -6,6 +6,8 @@ import static org.springframework.test.web.servlet.request.MockMvcRequestBuilder
 
 import io.tributary.problem.ProblemType;
 import io.tributary.support.RequestIdFilter;
+import java.io.EOFException;
+import java.io.IOException;
 import org.junit.jupiter.api.Test;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
@@ -44,6 +46,11 @@ class ProblemHandlerSupportTest {
             assertThat(body).as("no internals").doesNotContain("secret-detail").doesNotContain("Exception")
                     .doesNotContain("Endpoints").doesNotContain("\tat ");
         }
+    }
+
+    @Test
+    void aRequestTheClientBrokeOffIsTheClients400NotABug() throws Exception {
+        problem(mvc.perform(get("/aborted")).andReturn(), 400, ProblemType.INVALID_REQUEST);
     }
 
     @Test
@@ -93,6 +100,11 @@ class ProblemHandlerSupportTest {
         String bug() {
             Object missing = null;
             return missing.toString() + "secret-detail";
+        }
+
+        @GetMapping("/aborted")
+        String aborted() throws IOException {
+            throw new EOFException("the body ended early"); // what a servlet container throws then
         }
 
         @GetMapping("/bad-argument")
