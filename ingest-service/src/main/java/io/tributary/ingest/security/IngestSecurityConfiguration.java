@@ -1,6 +1,7 @@
 package io.tributary.ingest.security;
 
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -94,6 +95,9 @@ public class IngestSecurityConfiguration {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
+    /** Verified tokens remembered at most: far more than the callers a node has at once. */
+    private static final int VERIFIED_TOKENS_KEPT = 10_000;
+
     @Bean
     SecurityFilterChain ingestSecurityFilterChain(HttpSecurity http, IngestSecurityProperties properties,
                                                   IdentityProperties identity, Environment environment) {
@@ -125,7 +129,8 @@ public class IngestSecurityConfiguration {
     /**
      * One verifier per trusted issuer, chosen by the token's {@code iss}; unknown issuers are refused. Issuer names
      * are matched ignoring case and punctuation, so that {@code INGEST_SECURITY_ISSUERS_STREAMCLEAN} (environment
-     * variables cannot spell a dash) configures {@code stream-clean}.
+     * variables cannot spell a dash) configures {@code stream-clean}. Tokens already verified are remembered until
+     * they expire ({@link VerifiedTokenCache}).
      */
     static AuthenticationManagerResolver<HttpServletRequest> issuers(IngestSecurityProperties properties,
                                                                     IdentityProperties identity,
@@ -152,7 +157,8 @@ public class IngestSecurityConfiguration {
             provider.setJwtAuthenticationConverter(IngestSecurityConfiguration::principal);
             managers.put(issuer, provider::authenticate);
         });
-        return new JwtIssuerAuthenticationManagerResolver(iss -> managers.get(canonical(iss)));
+        return new VerifiedTokenCache(new JwtIssuerAuthenticationManagerResolver(iss -> managers.get(canonical(iss))),
+                Clock.systemUTC(), VERIFIED_TOKENS_KEPT);
     }
 
     static String canonical(String issuer) {
