@@ -4,7 +4,6 @@ import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import org.springframework.boot.http.client.ClientHttpRequestFactoryBuilder;
-import org.springframework.boot.http.client.HttpComponentsClientHttpRequestFactoryBuilder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
@@ -27,10 +26,9 @@ class UpstreamClientConfig {
         GatewayProperties.Resilience r = properties.resilience();
         // the breaker ids, one per upstream service (application.yml's routes)
         int[] limits = Stream.of("ingest", "clean", "analytics").mapToInt(r::maxConcurrentCallsFor).toArray();
-        int perUpstream = IntStream.of(limits).max().orElse(r.maxConcurrentCalls());
+        int perUpstream = IntStream.of(limits).max().getAsInt();
         int total = IntStream.of(limits).sum();
-        HttpComponentsClientHttpRequestFactoryBuilder builder = ClientHttpRequestFactoryBuilder.httpComponents();
-        return builder
+        return ClientHttpRequestFactoryBuilder.httpComponents()
                 .withConnectionManagerCustomizer(pool -> pool.setMaxConnPerRoute(perUpstream).setMaxConnTotal(total))
                 .withHttpClientCustomizer(client -> client.disableContentCompression().disableCookieManagement());
     }

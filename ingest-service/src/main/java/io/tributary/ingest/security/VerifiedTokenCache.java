@@ -25,13 +25,10 @@ import org.springframework.security.oauth2.server.resource.authentication.JwtAut
  */
 final class VerifiedTokenCache implements AuthenticationManagerResolver<HttpServletRequest> {
 
-    private record Verified(JwtAuthenticationToken authentication, Instant expiresAt) {
-    }
-
     private final AuthenticationManagerResolver<HttpServletRequest> verifier;
     private final Clock clock;
     private final int maxEntries;
-    private final Map<String, Verified> verified = new ConcurrentHashMap<>();
+    private final Map<String, JwtAuthenticationToken> verified = new ConcurrentHashMap<>();
 
     /**
      * @param verifier   the full check of a token not seen before (or expired here)
@@ -55,13 +52,12 @@ final class VerifiedTokenCache implements AuthenticationManagerResolver<HttpServ
         }
         String token = bearer.getToken();
         Instant now = clock.instant();
-        Verified known = verified.get(token);
+        JwtAuthenticationToken known = verified.get(token);
         if (known != null) {
-            if (now.isBefore(known.expiresAt())) {
+            if (now.isBefore(expiresAt(known))) {
                 // a copy carrying this request's details (its remote address), not the first request's
-                JwtAuthenticationToken first = known.authentication();
-                JwtAuthenticationToken copy = new JwtAuthenticationToken(first.getToken(), first.getAuthorities(),
-                        first.getName());
+                JwtAuthenticationToken copy = new JwtAuthenticationToken(known.getToken(), known.getAuthorities(),
+                        known.getName());
                 copy.setDetails(bearer.getDetails());
                 return copy;
             }
@@ -71,7 +67,7 @@ final class VerifiedTokenCache implements AuthenticationManagerResolver<HttpServ
         if (result instanceof JwtAuthenticationToken jwt && jwt.getToken().getExpiresAt() != null
                 && now.isBefore(jwt.getToken().getExpiresAt())) {
             makeRoom(now);
-            verified.put(token, new Verified(jwt, jwt.getToken().getExpiresAt()));
+            verified.put(token, jwt);
         }
         return result;
     }
@@ -80,10 +76,15 @@ final class VerifiedTokenCache implements AuthenticationManagerResolver<HttpServ
         if (verified.size() < maxEntries) {
             return;
         }
-        verified.values().removeIf(v -> !now.isBefore(v.expiresAt()));
+        verified.values().removeIf(v -> !now.isBefore(expiresAt(v)));
         if (verified.size() >= maxEntries) {
             verified.clear();
         }
+    }
+
+    /** Only tokens with an {@code exp} are kept, so it is never null here. */
+    private static Instant expiresAt(JwtAuthenticationToken kept) {
+        return kept.getToken().getExpiresAt();
     }
 
     /** How many verified tokens are kept now. */
