@@ -60,6 +60,8 @@ public final class EmbeddedIngest implements AutoCloseable {
         arguments.put("spring.mvc.problemdetails.enabled", "true");
         arguments.put("spring.mvc.async.request-timeout", "120s");
         arguments.put("spring.datasource.url", "jdbc:h2:mem:embedded-ingest-" + System.nanoTime());
+        // ingest keeps nothing in a database: no migrations (the class path holds the service under test's)
+        arguments.put("spring.flyway.enabled", "false");
         arguments.put("spring.jmx.enabled", "false");
         arguments.put("ingest.data-dir", dataDir.toString());
         arguments.put("ingest.kafka.port", "0"); // no Kafka listener: several may run in one JVM

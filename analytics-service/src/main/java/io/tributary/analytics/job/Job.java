@@ -7,9 +7,10 @@ import jakarta.persistence.Entity;
 import jakarta.persistence.EnumType;
 import jakarta.persistence.Enumerated;
 import jakarta.persistence.Id;
-import jakarta.persistence.Lob;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
 /** A stored job: its definition (the validated request as JSON) and its status. */
 @Entity
@@ -23,7 +24,7 @@ public class Job {
     @Column(nullable = false)
     private String source;
 
-    @Lob
+    @JdbcTypeCode(SqlTypes.LONG32VARCHAR) // text / bytea on PostgreSQL, never a large object (db/migration V2)
     @Column(nullable = false)
     private String definition;
 

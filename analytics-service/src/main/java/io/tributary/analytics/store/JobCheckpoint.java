@@ -3,9 +3,10 @@ package io.tributary.analytics.store;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
-import jakarta.persistence.Lob;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
 /**
  * Where a job stands after its last committed batch: the batch id, the next offset to read per
@@ -27,7 +28,7 @@ public class JobCheckpoint {
     @Column(nullable = false, length = 4000)
     private String offsets;
 
-    @Lob
+    @JdbcTypeCode(SqlTypes.LONG32VARBINARY) // text / bytea on PostgreSQL, never a large object (db/migration V2)
     private byte[] state;
 
     /**

@@ -6,8 +6,9 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Index;
-import jakarta.persistence.Lob;
 import jakarta.persistence.Table;
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
 
 /**
  * One row of a job's result table, keyed by (job, window, group). Its id is derived from that key
@@ -33,7 +34,7 @@ public class JobResult {
     @Column(nullable = false, length = 2000)
     private String groupKey;
 
-    @Lob
+    @JdbcTypeCode(SqlTypes.LONG32VARCHAR) // text / bytea on PostgreSQL, never a large object (db/migration V2)
     @Column(nullable = false)
     private String aggregates;
 
