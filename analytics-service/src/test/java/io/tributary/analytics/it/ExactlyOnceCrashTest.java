@@ -18,8 +18,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import io.tributary.client.ClientSettings;
 import io.tributary.client.FetchOptions;
@@ -32,6 +33,7 @@ import io.tributary.client.producer.ProducerRecord;
 import io.tributary.client.producer.ProducerSettings;
 import io.tributary.testkit.EmbeddedIngest;
 import io.tributary.testkit.ServiceProcess;
+import io.tributary.testkit.TestStore;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -66,8 +68,10 @@ class ExactlyOnceCrashTest {
         }
     }
 
-    @Test
-    void shouldCountEveryEventOnceAcrossSigkills() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestStore.class)
+    void shouldCountEveryEventOnceAcrossSigkills(TestStore store) throws Exception {
+        database = store.serviceArgs("analytics_crash");
         ingest = EmbeddedIngest.start(temp.resolve("ingest"));
         try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()))) {
             client.createTopic(new NewTopic("crash", 3, 1));
@@ -202,15 +206,20 @@ class ExactlyOnceCrashTest {
         }
     }
 
+    /** The datasource arguments of the test's store (none: the service's default H2 file). */
+    private List<String> database;
+
     private ServiceProcess start() throws Exception {
         // The child's log outlives the temp folder, so a failure in CI can be read afterwards.
         Path log = Path.of("target", "crash-test", "analytics-child.log");
         java.nio.file.Files.createDirectories(log.getParent());
-        return AnalyticsServiceProcess.start(ingest.url(), temp, log,
+        List<String> args = new ArrayList<>(List.of(
                 // the same identity after each restart, as a StatefulSet pod has: it takes its lease back at once
                 "--analytics.leases.instance-id=crash-test",
                 "--analytics.runner.max-batch-records=1500", "--logging.level.root=WARN",
-                "--logging.level.io.tributary=INFO")
+                "--logging.level.io.tributary=INFO"));
+        args.addAll(database);
+        return AnalyticsServiceProcess.start(ingest.url(), temp, log, args.toArray(String[]::new))
                 .awaitReady(Duration.ofSeconds(60));
     }
 

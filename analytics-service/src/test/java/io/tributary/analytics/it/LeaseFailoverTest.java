@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.Random;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import io.tributary.client.ClientSettings;
 import io.tributary.client.IngestClient;
@@ -24,9 +25,11 @@ import io.tributary.client.producer.ProducerRecord;
 import io.tributary.client.producer.ProducerSettings;
 import io.tributary.testkit.EmbeddedIngest;
 import io.tributary.testkit.ServiceProcess;
+import io.tributary.testkit.TestStore;
 
 /**
- * Two analytics instances (separate JVMs) share one H2 file database in AUTO_SERVER mode. A job
+ * Two analytics instances (separate JVMs) share one database: an H2 file in AUTO_SERVER mode, or a PostgreSQL
+ * server as in the {@code prod} overlay. A job
  * started through one runs on exactly one of them (its lease owner); SIGKILL that owner mid-run
  * and the other takes the job over once the lease expires and finishes it from the checkpoint:
  * every (minute, country) row equals the totals computed here.
@@ -54,8 +57,9 @@ class LeaseFailoverTest {
         }
     }
 
-    @Test
-    void shouldMoveAJobToTheSurvivingInstanceWhenItsOwnerIsKilled() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestStore.class)
+    void shouldMoveAJobToTheSurvivingInstanceWhenItsOwnerIsKilled(TestStore store) throws Exception {
         ingest = EmbeddedIngest.start(temp.resolve("ingest"));
         try (IngestClient client = IngestClient.create(ClientSettings.of(ingest.url()))) {
             client.createTopic(new NewTopic("orders", 3, 1));
@@ -72,16 +76,19 @@ class LeaseFailoverTest {
             totals[0]++;
             totals[1] += amount;
         }
-        String sharedDb = "--spring.datasource.url=jdbc:h2:file:" + temp.resolve("shared").resolve("analytics")
-                .toAbsolutePath() + ";AUTO_SERVER=TRUE;WRITE_DELAY=0";
+        List<String> sharedDb = store == TestStore.H2
+                ? List.of("--spring.datasource.url=jdbc:h2:file:" + temp.resolve("shared").resolve("analytics")
+                        .toAbsolutePath() + ";AUTO_SERVER=TRUE;WRITE_DELAY=0")
+                : store.serviceArgs("lease_failover");
         for (String name : List.of("alpha", "beta")) {
             Path home = Files.createDirectories(temp.resolve(name));
-            Path log = Path.of("target", "failover-test", name + ".log");
+            Path log = Path.of("target", "failover-test", store + "-" + name + ".log");
             Files.createDirectories(log.getParent());
-            instances.put(name, AnalyticsServiceProcess.start(ingest.url(), home, log, sharedDb,
-                    "--analytics.leases.instance-id=" + name, "--analytics.leases.ttl=PT3S",
+            List<String> args = new ArrayList<>(sharedDb);
+            args.addAll(List.of("--analytics.leases.instance-id=" + name, "--analytics.leases.ttl=PT3S",
                     "--analytics.leases.renew-interval=PT0.5S", "--analytics.runner.max-batch-records=900",
                     "--logging.level.root=WARN", "--logging.level.io.tributary=INFO"));
+            instances.put(name, AnalyticsServiceProcess.start(ingest.url(), home, log, args.toArray(String[]::new)));
         }
         for (ServiceProcess instance : instances.values()) {
             instance.awaitReady(Duration.ofSeconds(90));

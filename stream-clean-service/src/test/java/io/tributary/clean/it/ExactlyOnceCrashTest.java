@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import io.tributary.client.ClientSettings;
 import io.tributary.client.ConsumedRecord;
@@ -30,6 +31,7 @@ import io.tributary.client.producer.ProducerRecord;
 import io.tributary.client.producer.ProducerSettings;
 import io.tributary.testkit.EmbeddedIngest;
 import io.tributary.testkit.ServiceProcess;
+import io.tributary.testkit.TestStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -107,16 +109,18 @@ class ExactlyOnceCrashTest {
         return ProducerRecord.ofJson("key-" + i, value);
     }
 
-    @Test
-    void shouldWriteEveryCleanAndDeadLetterRecordExactlyOnceAcrossRepeatedKills() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestStore.class)
+    void shouldWriteEveryCleanAndDeadLetterRecordExactlyOnceAcrossRepeatedKills(TestStore store) throws Exception {
         Path data = Files.createDirectories(temp.resolve("clean-db"));
+        String[] database = store.serviceArgs("clean_crash").toArray(String[]::new);
         Path log = temp.resolve("clean-service.log");
         ingest = EmbeddedIngest.start(Files.createDirectories(temp.resolve("ingest")));
         ClientSettings settings = ClientSettings.of(ingest.url());
         try (IngestClient client = IngestClient.create(settings);
              IngestProducer producer = IngestProducer.create(ProducerSettings.builder(settings).build())) {
             client.createTopic(new NewTopic("raw.crash", PARTITIONS, 1));
-            clean = CleanServiceProcess.start(ingest.url(), data, log).awaitReady(Duration.ofSeconds(90));
+            clean = CleanServiceProcess.start(ingest.url(), data, log, database).awaitReady(Duration.ofSeconds(90));
             HttpResponse<String> created = http.send(HttpRequest.newBuilder(URI.create(clean.url() + "/api/v1/pipelines"))
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString("""
@@ -146,7 +150,7 @@ class ExactlyOnceCrashTest {
             }, "raw-writer");
             writer.start();
 
-            Random random = new Random();
+            Random random = new Random(11);
             int kills = 0;
             long cleanAtLastKill = -1;
             long alreadyWritten = 0;
@@ -157,7 +161,7 @@ class ExactlyOnceCrashTest {
                 clean.kill();
                 kills++;
                 cleanAtLastKill = cleanNow;
-                clean = CleanServiceProcess.start(ingest.url(), data, log).awaitReady(Duration.ofSeconds(90));
+                clean = CleanServiceProcess.start(ingest.url(), data, log, database).awaitReady(Duration.ofSeconds(90));
             }
             assertThat(cleanAtLastKill).as("the service was killed while it was writing").isPositive();
             writer.join();
