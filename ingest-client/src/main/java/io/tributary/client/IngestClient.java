@@ -1,6 +1,7 @@
 package io.tributary.client;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -73,6 +74,20 @@ public final class IngestClient implements AutoCloseable {
 
     public void deleteTopic(String topic) {
         transport.send("DELETE", topicPath(topic), null);
+    }
+
+    /**
+     * The offsets a consumer group has committed, by partition: the next offset to consume (Kafka semantics). Partitions
+     * never committed are absent; a {@link ProblemKind#NOT_FOUND} when the group does not exist.
+     */
+    public Map<TopicPartition, Long> committedOffsets(String group) {
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        for (JsonNode node : transport.send("GET", "/api/v1/groups/" + HttpTransport.segment(group), null)
+                .path("offsets")) {
+            offsets.put(new TopicPartition(node.path("topic").asString(), node.path("partition").asInt()),
+                    node.path("committedOffset").asLong());
+        }
+        return offsets;
     }
 
     /** Looks up the earliest, latest or first-after-timestamp offset of a partition. */

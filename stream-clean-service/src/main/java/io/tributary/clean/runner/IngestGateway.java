@@ -24,6 +24,7 @@ import io.tributary.client.NewTopic;
 import io.tributary.client.ProblemKind;
 import io.tributary.client.ProducerIdentity;
 import io.tributary.client.TopicDescription;
+import io.tributary.client.TopicPartition;
 import io.tributary.client.producer.IngestProducer;
 import io.tributary.client.producer.ProducerSettings;
 import io.tributary.client.producer.RecordMetadata;
@@ -87,6 +88,18 @@ public class IngestGateway {
 
     public TopicDescription describeTopic(String topic) {
         return call("describe topic " + topic, () -> client.describeTopic(topic));
+    }
+
+    /** The offsets the group committed, by partition (next offset to consume); none yet: empty. */
+    public Map<TopicPartition, Long> committedOffsets(String group) {
+        try {
+            return call("describe group " + group, () -> client.committedOffsets(group));
+        } catch (IngestException e) {
+            if (e.kind() == ProblemKind.NOT_FOUND) {
+                return Map.of();
+            }
+            throw e;
+        }
     }
 
     /** Creates the topic unless it exists; returns its description either way. */

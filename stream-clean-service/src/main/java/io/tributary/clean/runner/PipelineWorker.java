@@ -693,6 +693,15 @@ final class PipelineWorker implements Runnable {
         try {
             TopicDescription source = ingest.describeTopic(pipeline.source());
             checkId("source", pipeline.source(), sourceTopicId, source.topicId());
+            if (!committed.keySet().containsAll(consumer.assignment().stream().map(TopicPartition::partition).toList())) {
+                // A partition this run took over but has not committed yet (it may have nothing left to do):
+                // where the group stands is what the last owner committed.
+                ingest.committedOffsets(pipeline.group(sourceTopicId, legacyNames)).forEach((tp, offset) -> {
+                    if (tp.topic().equals(pipeline.source()) && consumer.assignment().contains(tp)) {
+                        committed.putIfAbsent(tp.partition(), offset);
+                    }
+                });
+            }
             for (TopicPartition owned : consumer.assignment()) {
                 long committedOffset = committed.getOrDefault(owned.partition(), -1L);
                 source.partitionDetails().stream().filter(d -> d.partition() == owned.partition()).findFirst()
