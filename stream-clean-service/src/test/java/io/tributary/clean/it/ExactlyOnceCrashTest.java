@@ -32,6 +32,7 @@ import io.tributary.client.producer.ProducerSettings;
 import io.tributary.testkit.EmbeddedIngest;
 import io.tributary.testkit.ServiceProcess;
 import io.tributary.testkit.TestStore;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -46,6 +47,7 @@ import static org.awaitility.Awaitility.await;
  */
 class ExactlyOnceCrashTest {
 
+    private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final int RECORDS = 50_000;
     private static final int KILLS = 5;
     private static final int PARTITIONS = 4;
@@ -178,10 +180,9 @@ class ExactlyOnceCrashTest {
                     expectedClean.add(i);
                 }
             }
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() ->
-                    PipelineIntegrationTest.count(client, "clean.crash") >= expectedClean.size()
-                            && PipelineIntegrationTest.count(client, "dlq.crash") >= expectedDead.size());
-            Thread.sleep(2_000);
+            CaughtUp.await(client, "raw.crash", Duration.ofMinutes(3), () -> JSON.readTree(http.send(HttpRequest
+                    .newBuilder(URI.create(clean.url() + "/api/v1/pipelines/crash/status")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body()));
             alreadyWritten += alreadyWritten(clean);
             // How often the skip-what-is-written path ran depends on where the kills landed.
             System.out.printf("crash test: %d kills, %d outputs found already written after a restart%n", kills,

@@ -92,9 +92,9 @@ class IngestOutageTest {
 
             ingest = EmbeddedIngest.start(dataDir, port);
             produce(url, 500, 1_000);
-            await().atMost(Duration.ofSeconds(60)).until(() -> PipelineIntegrationTest.count(client, "clean.outage") >= 1_000
-                    && pipelineStatus().path("state").asString().equals("RUNNING"));
-            Thread.sleep(1_500);
+            await().atMost(Duration.ofSeconds(60)).until(() -> pipelineStatus().path("state").asString()
+                    .equals("RUNNING"));
+            CaughtUp.await(client, "raw.outage", this::pipelineStatus);
             Set<Integer> ids = new HashSet<>();
             PipelineIntegrationTest.readAll(client, "clean.outage")
                     .forEach(record -> assertThat(ids.add(record.value().path("id").asInt())).isTrue());

@@ -121,6 +121,11 @@ class PipelineIntegrationTest {
     private static final List<Integer> REPEATED = java.util.stream.IntStream.range(0, RECORDS)
             .filter(i -> i % 10 != 3 && i % 10 != 5 && i % 10 != 7 && i % 10 != 9).limit(20).boxed().toList();
 
+    private JsonNode pipelineStatus(String pipeline) throws Exception {
+        return JSON.readTree(mvc.perform(get("/api/v1/pipelines/" + pipeline + "/status")).andReturn().getResponse()
+                .getContentAsString());
+    }
+
     @Test
     void shouldCleanRawRecordsIntoTheSinkAndDeadLetterTheBadOnesExactlyOnce() throws Exception {
         try (IngestClient client = IngestClient.create(asStreamClean());
@@ -137,9 +142,7 @@ class PipelineIntegrationTest {
                     {"name":"orders","source":"raw.orders","sink":"clean.orders","deadLetter":"dlq.orders",
                      "steps":%s}""".formatted(STEPS))).andExpect(status().isCreated());
 
-            await().atMost(Duration.ofSeconds(60)).until(() -> count(client, "clean.orders") == 180
-                    && count(client, "dlq.orders") == 90);
-            Thread.sleep(1_500); // nothing more may arrive
+            CaughtUp.await(client, "raw.orders", () -> pipelineStatus("orders"));
 
             List<ConsumedRecord> clean = readAll(client, "clean.orders");
             List<ConsumedRecord> dead = readAll(client, "dlq.orders");
@@ -204,23 +207,23 @@ class PipelineIntegrationTest {
             // still exactly once, and repeats of records cleaned before the pause are dropped with the state
             // loaded back from the database.
             mvc.perform(post("/api/v1/pipelines/orders/pause")).andExpect(status().isOk());
-            await().atMost(Duration.ofSeconds(30)).until(() -> JSON.readTree(mvc.perform(
-                    get("/api/v1/pipelines/orders/status")).andReturn().getResponse().getContentAsString())
-                    .path("state").asString().equals("PAUSED"));
+            // paused: no worker left that could write
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                JsonNode paused = pipelineStatus("orders");
+                return paused.path("state").asString().equals("PAUSED") && paused.path("workers").asInt() == 0;
+            });
             for (int i = RECORDS; i < RECORDS + 10; i++) {
                 producer.send("raw.orders", ProducerRecord.ofJson("k" + i, "{\"id\":" + i
                         + ",\"amount\":1,\"email\":\"e\",\"ts\":1700000000000}"));
             }
             REPEATED.subList(0, 5).forEach(i -> producer.send("raw.orders", raw(i)));
             producer.flush();
-            Thread.sleep(1_500);
             assertThat(count(client, "clean.orders")).isEqualTo(180);
             mvc.perform(post("/api/v1/pipelines/orders/resume")).andExpect(status().isOk());
             await().atMost(Duration.ofSeconds(30)).until(() -> JSON.readTree(mvc.perform(
                     get("/api/v1/pipelines/orders/status")).andReturn().getResponse().getContentAsString())
                     .path("records").path("deduplicated").asLong() == 25);
-            await().atMost(Duration.ofSeconds(30)).until(() -> count(client, "clean.orders") == 190);
-            Thread.sleep(1_000);
+            CaughtUp.await(client, "raw.orders", () -> pipelineStatus("orders"));
             assertThat(readAll(client, "clean.orders")).hasSize(190);
             assertThat(readAll(client, "dlq.orders")).hasSize(90);
 
@@ -255,8 +258,7 @@ class PipelineIntegrationTest {
             mvc.perform(post("/api/v1/pipelines").contentType(MediaType.APPLICATION_JSON).content("""
                     {"name":"takeover","source":"raw.takeover","sink":"clean.takeover","deadLetter":"dlq.takeover",
                      "steps":[{"type":"insert","field":"/by","value":"pipeline"}]}""")).andExpect(status().isCreated());
-            await().atMost(Duration.ofSeconds(60)).until(() -> count(client, "clean.takeover") >= 20);
-            Thread.sleep(1_000);
+            CaughtUp.await(client, "raw.takeover", () -> pipelineStatus("takeover"));
 
             List<ConsumedRecord> clean = readAll(client, "clean.takeover");
             assertThat(clean).hasSize(20);
@@ -329,10 +331,7 @@ class PipelineIntegrationTest {
             mvc.perform(post("/api/v1/pipelines").contentType(MediaType.APPLICATION_JSON).content("""
                     {"name":"resume","source":"raw.resume","sink":"clean.resume","deadLetter":"dlq.resume",
                      "steps":%s}""".formatted(steps))).andExpect(status().isCreated());
-            await().atMost(Duration.ofSeconds(60)).until(() -> JSON.readTree(mvc.perform(
-                    get("/api/v1/pipelines/resume/status")).andReturn().getResponse().getContentAsString())
-                    .path("records").path("in").asLong() >= 2);
-            Thread.sleep(1_000);
+            CaughtUp.await(client, "raw.resume", () -> pipelineStatus("resume"));
 
             List<String> ids = readAll(client, "clean.resume").stream().map(r -> r.value().path("id").asString())
                     .sorted().toList();

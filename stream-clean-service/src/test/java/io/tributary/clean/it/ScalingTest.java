@@ -100,8 +100,7 @@ class ScalingTest {
             second = null;
             await().atMost(Duration.ofSeconds(60)).until(() -> ownedPartitions(first).size() == PARTITIONS);
             send(producer, 2_000, 4_000);
-            await().atMost(Duration.ofSeconds(60)).until(() -> PipelineIntegrationTest.count(client, "clean.scale") == 4_000);
-            Thread.sleep(1_000);
+            CaughtUp.await(client, "raw.scale", () -> status(first));
 
             List<ConsumedRecord> clean = PipelineIntegrationTest.readAll(client, "clean.scale");
             Set<Integer> ids = new HashSet<>();
