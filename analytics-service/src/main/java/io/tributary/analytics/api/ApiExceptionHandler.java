@@ -1,16 +1,9 @@
 package io.tributary.analytics.api;
 
-import java.util.List;
-import java.util.Map;
 
-import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
-import org.springframework.web.context.request.WebRequest;
 
 import io.tributary.problem.ProblemType;
 import io.tributary.support.problem.ProblemHandlerSupport;
@@ -72,22 +65,9 @@ class ApiExceptionHandler extends ProblemHandlerSupport {
         return problem(ProblemType.CONCURRENT_CHANGE, "the job was changed by another request; read it again and retry");
     }
 
-    /** Bean Validation: the detail and {@code field} name the first bad field, {@code errors} all of them. */
+    /** A job definition that fails Bean Validation: {@code field} names the first bad field, {@code errors} all. */
     @Override
-    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
-                                                                  HttpHeaders headers, HttpStatusCode status,
-                                                                  WebRequest request) {
-        List<Map<String, String>> errors = ex.getBindingResult().getFieldErrors().stream()
-                .map(error -> Map.of("field", error.getField(),
-                        "message", String.valueOf(error.getDefaultMessage())))
-                .toList();
-        String detail = errors.isEmpty() ? "invalid request"
-                : errors.get(0).get("field") + ": " + errors.get(0).get("message");
-        ProblemDetail problem = problem(ProblemType.INVALID_JOB, detail);
-        if (!errors.isEmpty()) {
-            problem.setProperty("field", errors.get(0).get("field"));
-        }
-        problem.setProperty("errors", errors);
-        return ResponseEntity.badRequest().headers(headers).body(problem);
+    protected ProblemType invalidBodyType() {
+        return ProblemType.INVALID_JOB;
     }
 }

@@ -96,6 +96,27 @@ class ErrorContractHttpTest {
                 .doesNotContain("BugEndpoint").doesNotContain("\tat ");
     }
 
+    /**
+     * Refused before any controller runs: by Tomcat (an encoded '/', '\\' or NUL in the path, a request line over
+     * the header size limit) or by Spring Security's firewall (an encoded '..'). Each is still a problem.
+     */
+    @Test
+    void requestsRefusedBeforeTheControllersAreProblemsToo() throws Exception {
+        for (String path : new String[] {"/api/v1/topics/%2F", "/api/v1/topics/a%5Cb", "/api/v1/topics/%00",
+                "/api/v1/topics/errs?x=" + "y".repeat(20_000), "/api/v1/producers/%2E%2e/sequences?topic=errs"}) {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + port + path)).build(), HttpResponse.BodyHandlers.ofString());
+
+            assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(400);
+            assertThat(r.headers().firstValue("Content-Type")).as(path).hasValueSatisfying(
+                    type -> assertThat(type).startsWith("application/problem+json"));
+            JsonNode problem = JsonMapper.builder().build().readTree(r.body());
+            assertThat(problem.path("type").asString()).as(path).isEqualTo(ProblemType.INVALID_REQUEST.uriString());
+            assertThat(problem.path("status").asInt()).as(path).isEqualTo(400);
+            assertThat(r.body()).as(path).doesNotContain("<html").doesNotContainPattern("\\b(org|java)\\.[a-z]+\\.");
+        }
+    }
+
     @Test
     void unknownTopicsAndPartitionsAre404() {
         for (Http.Response r : new Http.Response[] {

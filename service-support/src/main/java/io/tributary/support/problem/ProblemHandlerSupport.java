@@ -1,5 +1,6 @@
 package io.tributary.support.problem;
 
+import java.util.List;
 import java.util.Map;
 
 import io.tributary.problem.ProblemType;
@@ -9,6 +10,9 @@ import org.springframework.http.HttpStatusCode;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.validation.BindingResult;
+import org.springframework.web.ErrorResponse;
+import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.WebRequest;
@@ -50,7 +54,14 @@ public abstract class ProblemHandlerSupport extends ResponseEntityExceptionHandl
     protected ResponseEntity<Object> handleExceptionInternal(Exception ex, Object body, HttpHeaders headers,
                                                              HttpStatusCode statusCode, WebRequest request) {
         ProblemDetail problem = body instanceof ProblemDetail pd ? pd
-                : ProblemDetail.forStatusAndDetail(statusCode, ex.getMessage());
+                : ex instanceof ErrorResponse error ? error.getBody()
+                : ProblemDetail.forStatusAndDetail(statusCode, null);
+        if (statusCode.is4xxClientError()) {
+            // Instead of Spring's generic text ("Failed to read request") or an exception message naming our
+            // classes: what was wrong with the request.
+            problem.setDetail(ClientErrorDetails.detail(ex, problem.getDetail() == null ? ex.getMessage()
+                    : problem.getDetail()));
+        }
         ProblemType type = ProblemType.forStatus(statusCode.value());
         problem.setType(type.uri());
         problem.setTitle(type.title());
@@ -62,6 +73,31 @@ public abstract class ProblemHandlerSupport extends ResponseEntityExceptionHandl
         out.addAll(headers);
         out.setContentType(MediaType.APPLICATION_PROBLEM_JSON);
         return ResponseEntity.status(statusCode).headers(out).body(problem);
+    }
+
+    /** Bean Validation of a body: every bad field in the detail and in {@code errors}, the first in {@code field}. */
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
+                                                                  HttpHeaders headers, HttpStatusCode status,
+                                                                  WebRequest request) {
+        return ResponseEntity.badRequest().headers(headers).contentType(MediaType.APPLICATION_PROBLEM_JSON)
+                .body(invalidFields(invalidBodyType(), ex.getBindingResult()));
+    }
+
+    /** The type of a body that failed Bean Validation: {@code invalid-request} unless a service has its own. */
+    protected ProblemType invalidBodyType() {
+        return ProblemType.INVALID_REQUEST;
+    }
+
+    /** A problem of {@code type} naming every field that failed validation: {@code field} (the first), {@code errors}. */
+    protected static ProblemDetail invalidFields(ProblemType type, BindingResult result) {
+        List<Map<String, String>> errors = ClientErrorDetails.fieldErrors(result);
+        ProblemDetail problem = problem(type, ClientErrorDetails.describe(errors));
+        if (!errors.isEmpty()) {
+            problem.setProperty("field", errors.get(0).get("field"));
+        }
+        problem.setProperty("errors", errors);
+        return problem;
     }
 
     /** A problem of {@code type}, answered with the type's status. */

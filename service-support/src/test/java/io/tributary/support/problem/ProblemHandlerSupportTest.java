@@ -75,6 +75,48 @@ class ProblemHandlerSupportTest {
     }
 
     @Test
+    void aRefusedRequestIsToldWhatWasWrongWithoutTheNamesOfOurClasses() throws Exception {
+        JsonNode invalid = problem(mvc.perform(post("/order").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"quantity\":0}")).andReturn(), 400, ProblemType.INVALID_REQUEST);
+        assertThat(invalid.path("detail").asString()).contains("name: must not be blank")
+                .contains("quantity: must be greater than or equal to 1");
+        assertThat(invalid.path("errors")).hasSize(2);
+        assertThat(invalid.path("field").asString()).isIn("name", "quantity");
+
+        JsonNode wrongType = problem(mvc.perform(post("/order").contentType(MediaType.APPLICATION_JSON)
+                .content("{\"name\":\"a\",\"quantity\":\"many\"}")).andReturn(), 400, ProblemType.INVALID_REQUEST);
+        assertThat(wrongType.path("detail").asString()).startsWith("the body could not be read at 'quantity': ");
+
+        JsonNode parameter = problem(mvc.perform(get("/count").param("n", "many")).andReturn(), 400,
+                ProblemType.INVALID_REQUEST);
+        assertThat(parameter.path("detail").asString()).isEqualTo("'n' must be a value of type int, got 'many'");
+
+        for (JsonNode problem : new JsonNode[] {invalid, wrongType, parameter}) {
+            assertThat(problem.toString()).doesNotContainPattern("\\b(io|java|org)\\.[a-z]+\\.")
+                    .doesNotContain("Exception").doesNotContain("Order(");
+        }
+    }
+
+    @Test
+    void theErrorPathAnswersAProblemForWhatFailedOutsideTheControllers() throws Exception {
+        MockMvc errors = MockMvcBuilders.standaloneSetup(new ProblemErrorController()).build();
+        JsonNode refused = problem(errors.perform(get("/error")
+                .requestAttr("jakarta.servlet.error.status_code", 400)
+                .requestAttr("jakarta.servlet.error.message", "The request was rejected because the URL contained a "
+                        + "potentially malicious String \"%2e\" (org.springframework.security.web.firewall.StrictHttpFirewall)")
+                .requestAttr("jakarta.servlet.error.request_uri", "/api/v1/producers/%2E%2e/sequences"))
+                .andReturn(), 400, ProblemType.INVALID_REQUEST);
+        assertThat(refused.path("detail").asString()).contains("potentially malicious String").contains("(StrictHttpFirewall)");
+        assertThat(refused.path("instance").asString()).isEqualTo("/api/v1/producers/%2E%2e/sequences");
+
+        JsonNode failed = problem(errors.perform(get("/error").requestAttr(RequestIdFilter.ATTRIBUTE, "req-7")
+                .requestAttr("jakarta.servlet.error.status_code", 500)
+                .requestAttr("jakarta.servlet.error.message", "secret-detail")).andReturn(), 500, ProblemType.INTERNAL_ERROR);
+        assertThat(failed.path("requestId").asString()).isEqualTo("req-7");
+        assertThat(failed.toString()).doesNotContain("secret-detail");
+    }
+
+    @Test
     void aDomainProblemKeepsItsCatalogueEntryAndExtraMembers() throws Exception {
         JsonNode problem = problem(mvc.perform(get("/conflict")).andReturn(), 409, ProblemType.CONCURRENT_CHANGE);
         assertThat(problem.path("retriable").asBoolean()).isTrue();
@@ -123,10 +165,19 @@ class ProblemHandlerSupportTest {
             return n;
         }
 
+        @PostMapping("/order")
+        String order(@jakarta.validation.Valid @RequestBody Order order) {
+            return order.name();
+        }
+
         @GetMapping("/conflict")
         String conflict() {
             throw new ConflictException();
         }
+    }
+
+    record Order(@jakarta.validation.constraints.NotBlank String name,
+                 @jakarta.validation.constraints.Min(1) int quantity) {
     }
 
     static class ConflictException extends RuntimeException {
