@@ -15,10 +15,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import io.tributary.deployment.fuzz.ApiOperation;
+import io.tributary.deployment.fuzz.EndpointFuzzer;
+import io.tributary.deployment.fuzz.FuzzCases;
+import io.tributary.deployment.fuzz.StoredState;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -36,6 +42,26 @@ class RunScriptScenarioTest {
     private static final String KEY = "tributary-dev-key";
     private static final Pattern STARTED = Pattern.compile("started ([\\w-]+) \\(pid (\\d+)\\)");
     private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    /**
+     * The gateway's keys for the fuzzer: the development key as run.sh has it, and one for each other role. From the
+     * environment, which the gateway (started by run.sh) inherits; a list bound from there replaces application.yml's.
+     */
+    private static final Map<String, String> FUZZ_KEYS = Map.ofEntries(
+            Map.entry("GATEWAY_SECURITY_APIKEYS_0_NAME", "dev"),
+            Map.entry("GATEWAY_SECURITY_APIKEYS_0_KEY", KEY),
+            Map.entry("GATEWAY_SECURITY_APIKEYS_0_ROLES", "producer,consumer,admin"),
+            Map.entry("GATEWAY_SECURITY_APIKEYS_1_NAME", "fuzz-producer"),
+            Map.entry("GATEWAY_SECURITY_APIKEYS_1_KEY", "fuzz-producer-key"),
+            Map.entry("GATEWAY_SECURITY_APIKEYS_1_ROLES", "producer"),
+            Map.entry("GATEWAY_SECURITY_APIKEYS_2_NAME", "fuzz-consumer"),
+            Map.entry("GATEWAY_SECURITY_APIKEYS_2_KEY", "fuzz-consumer-key"),
+            Map.entry("GATEWAY_SECURITY_APIKEYS_2_ROLES", "consumer"),
+            Map.entry("GATEWAY_SECURITY_APIKEYS_3_NAME", "fuzz-read-only"),
+            Map.entry("GATEWAY_SECURITY_APIKEYS_3_KEY", "fuzz-read-only-key"),
+            Map.entry("GATEWAY_SECURITY_APIKEYS_3_ROLES", "read-only"),
+            // the fuzzer's requests, not the rate limiter, are what is tested
+            Map.entry("GATEWAY_SECURITY_RATELIMIT_LIMITFORPERIOD", "100000"));
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Path workdir = Path.of("target/run-sh-scenario").toAbsolutePath();
@@ -63,6 +89,7 @@ class RunScriptScenarioTest {
                 "order-generator")) {
             assertThat(workdir.resolve("data/logs/" + log + ".log")).isNotEmptyFile();
         }
+        fuzzEveryEndpoint();
         stopAndCheckEveryProcessExited(first);
 
         String second = start();
@@ -73,6 +100,58 @@ class RunScriptScenarioTest {
         stopAndCheckEveryProcessExited(readOutput());
     }
 
+    /**
+     * The fuzzer (issue "production proof", part 4) against the running suite: every operation of the three services'
+     * OpenAPI documents, directly and through the gateway with a key of every role; no answer of 500 or more, every
+     * 4xx a problem, no internal names shown, and the stored fixtures unchanged. {@code -Dfuzz.cases} cases per
+     * operation (12 here; bench/run-fuzz.sh runs more) from {@code -Dfuzz.seed}.
+     */
+    private void fuzzEveryEndpoint() throws Exception {
+        long seed = Long.getLong("fuzz.seed", 14L);
+        int perOperation = Integer.getInteger("fuzz.cases", 12);
+        send("POST", "/api/v1/topics", "{\"name\":\"fuzz.quiet\",\"partitions\":2}");
+        send("POST", "/api/v1/topics/fuzz.quiet/records",
+                "{\"records\":[{\"key\":\"a\",\"value\":{\"n\":1}},{\"key\":\"b\",\"value\":{\"n\":2}},"
+                        + "{\"key\":\"c\",\"value\":{\"n\":3}}]}");
+        Set<String> moving = Set.of("logStartOffset", "highWatermark", "logEndOffset", "sizeBytes", "segments");
+        StoredState stored = new StoredState(List.of(
+                new StoredState.Source("http://localhost:8081/api/v1/topics/fuzz.quiet", Set.of()),
+                new StoredState.Source("http://localhost:8081/api/v1/topics/raw.orders", moving),
+                new StoredState.Source("http://localhost:8081/api/v1/topics/clean.orders", moving),
+                new StoredState.Source("http://localhost:8082/api/v1/pipelines/orders-clean", Set.of()),
+                new StoredState.Source("http://localhost:8083/api/v1/jobs/revenue-by-country",
+                        Set.of("leaseExpiresAt"))));
+        Map<String, JsonNode> before = stored.snapshot();
+
+        FuzzCases cases = new FuzzCases(seed, Map.of(
+                "ingest", Map.of("topic", "fuzz.quiet", "partition", "0"),
+                "clean", Map.of("name", "orders-clean"),
+                "analytics", Map.of("name", "revenue-by-country")));
+        EndpointFuzzer fuzzer = new EndpointFuzzer(
+                Map.of("ingest", "http://localhost:8081", "clean", "http://localhost:8082",
+                        "analytics", "http://localhost:8083"),
+                new EndpointFuzzer.Target("gateway as admin", GATEWAY, Map.of("X-Api-Key", KEY)),
+                List.of(new EndpointFuzzer.Target("gateway as producer", GATEWAY, Map.of("X-Api-Key", "fuzz-producer-key")),
+                        new EndpointFuzzer.Target("gateway as consumer", GATEWAY, Map.of("X-Api-Key", "fuzz-consumer-key")),
+                        new EndpointFuzzer.Target("gateway as read-only", GATEWAY, Map.of("X-Api-Key", "fuzz-read-only-key")),
+                        new EndpointFuzzer.Target("gateway without key", GATEWAY, Map.of()),
+                        new EndpointFuzzer.Target("gateway with an unknown key", GATEWAY, Map.of("X-Api-Key", "fuzz-wrong"))),
+                cases, perOperation, 65L << 20);
+        List<ApiOperation> operations = fuzzer.operations();
+        assertThat(operations).as("operations in the services' OpenAPI documents").hasSizeGreaterThan(40);
+        EndpointFuzzer.Report report = fuzzer.run(operations);
+        System.out.println("fuzz seed " + seed + " (-Dfuzz.seed to repeat)\n" + report.summary());
+        assertThat(report.findings()).as("findings with seed %d:%n%s", seed, report.summary()).isEmpty();
+        assertThat(stored.snapshot()).as("stored data after the fuzzer (seed %d)", seed).isEqualTo(before);
+    }
+
+    private void send(String method, String path, String body) throws IOException, InterruptedException {
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(GATEWAY + path))
+                .header("X-Api-Key", KEY).header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+                .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as("%s %s: %s", method, path, answer.body()).isBetween(200, 299);
+    }
+
     /** Starts run.sh and returns its output once the demo is set up. */
     private String start(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("bash", RepoFiles.path("run.sh").toString(), "--no-build"));
@@ -81,6 +160,7 @@ class RunScriptScenarioTest {
         ProcessBuilder builder = new ProcessBuilder(command).directory(RepoFiles.root().toFile())
                 .redirectErrorStream(true).redirectOutput(workdir.resolve("run.out").toFile());
         builder.environment().put("TRIBUTARY_WORKDIR", workdir.toString());
+        builder.environment().putAll(FUZZ_KEYS);
         run = builder.start();
         await(Duration.ofMinutes(6), "run.sh to set up the demo", () -> {
             assertThat(run.isAlive()).as("run.sh is running:\n%s", readOutput()).isTrue();
