@@ -140,73 +140,126 @@ for s in "${services[@]}"; do
 done
 
 # --- 4. the stack ---------------------------------------------------------------------------------
-# docker-compose refuses published ports on the host network ("host" network_mode is incompatible
-# with port_bindings) and an override cannot delete a key, so the merged configuration is written out
-# and the gateway's (meaningless there: it listens on the host's 8080 anyway) ports are dropped.
-docker-compose "${compose_files[@]}" config > "$work/compose.merged.yml" || fail "docker-compose config failed"
-/usr/bin/python3 - "$work/compose.merged.yml" "$work/compose.host.yml" <<'PY' || fail "could not write the host-network file"
+# run_stack VARIANT [COMPOSE FILE ARGUMENTS]: the stack up on the host network, healthy, data through it (step 5),
+# then down with its volumes. Run twice: on H2 files (docker-compose.yml as a user starts it) and on PostgreSQL
+# (docker-compose.postgres.yml, with an image of Debian's postgresql built here: deploy/postgres).
+run_stack() {
+  local variant=$1; shift
+  local expected_containers=6
+  [[ $variant == postgres ]] && expected_containers=7
+  compose_files=(-f docker-compose.yml "$@" -f docker-compose.host-network.yml)
+  say "[$variant] the stack: ${compose_files[*]}"
+  # docker-compose refuses published ports on the host network ("host" network_mode is incompatible
+  # with port_bindings) and an override cannot delete a key, so the merged configuration is written out
+  # and the gateway's (meaningless there: it listens on the host's 8080 anyway) ports are dropped.
+  docker-compose "${compose_files[@]}" config > "$work/compose.merged.yml" || fail "docker-compose config failed"
+  /usr/bin/python3 - "$work/compose.merged.yml" "$work/compose.host.yml" <<'PY' || fail "could not write the host-network file"
 import sys, yaml  # python3-yaml comes with Debian's docker-compose
 config = yaml.safe_load(open(sys.argv[1]))
+database = config["services"].get("postgres")
+if database is not None:
+    # the PostgreSQL variant's database joins the host network too: its own port, loopback only
+    database["network_mode"] = "host"
+    database.setdefault("environment", {})["PGPORT"] = "55432"
+    database["command"] = ["postgres", "-c", "listen_addresses=127.0.0.1"]
+    for service in config["services"].values():
+        env = service.get("environment") or {}
+        for key, value in env.items():
+            if isinstance(value, str):
+                env[key] = value.replace("//postgres:5432/", "//127.0.0.1:55432/")
 for service in config["services"].values():
     assert service.get("network_mode") == "host", service
     service.pop("ports", None)
 yaml.safe_dump(config, open(sys.argv[2], "w"), sort_keys=False)
 PY
-compose_files=(-f "$work/compose.host.yml")
-say "docker-compose up (host network override)"
-compose_up=true
-timeout 600 docker-compose -p "$project" "${compose_files[@]}" up -d > "$work/up.log" 2>&1 \
-  || { cat "$work/up.log" >&2; fail "docker-compose up failed"; }
-containers=$(docker-compose -p "$project" "${compose_files[@]}" ps -q)
-[[ $(wc -w <<< "$containers") == 6 ]] || fail "expected 6 containers, got: $containers"
-deadline=$(( $(date +%s) + 300 ))
-while :; do
-  unhealthy=$(for c in $containers; do
-    status=$(docker inspect -f '{{.Name}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "$c")
-    [[ $status == *" running healthy" ]] || echo "$status"
-  done)
-  [[ -z $unhealthy ]] && break
-  (( $(date +%s) < deadline )) || fail "containers not healthy after 300 s: $unhealthy"
-  sleep 3
-done
-say "all 6 containers healthy"
-user=$(docker inspect -f '{{.Config.User}}' "${project}_gateway_1")
-[[ $user == 10001:0 ]] || fail "the gateway runs as '$user', expected 10001:0"
+  compose_files=(-f "$work/compose.host.yml")
+  say "docker-compose up (host network override)"
+  compose_up=true
+  timeout 600 docker-compose -p "$project" "${compose_files[@]}" up -d > "$work/up.log" 2>&1 \
+    || { cat "$work/up.log" >&2; fail "docker-compose up failed"; }
+  containers=$(docker-compose -p "$project" "${compose_files[@]}" ps -q)
+  [[ $(wc -w <<< "$containers") == "$expected_containers" ]] \
+    || fail "expected $expected_containers containers, got: $containers"
+  deadline=$(( $(date +%s) + 300 ))
+  while :; do
+    unhealthy=$(for c in $containers; do
+      status=$(docker inspect -f '{{.Name}} {{.State.Status}} {{if .State.Health}}{{.State.Health.Status}}{{end}}' "$c")
+      [[ $status == *" running healthy" ]] || echo "$status"
+    done)
+    [[ -z $unhealthy ]] && break
+    (( $(date +%s) < deadline )) || fail "containers not healthy after 300 s: $unhealthy"
+    sleep 3
+  done
+  say "[$variant] all $expected_containers containers healthy"
+  user=$(docker inspect -f '{{.Config.User}}' "${project}_gateway_1")
+  [[ $user == 10001:0 ]] || fail "the gateway runs as '$user', expected 10001:0"
 
-# --- 5. data through the gateway ------------------------------------------------------------------
-# A deployed ingest starts closed (docs/security.md): the stack's admin key may manage topics and ACLs but read or
-# write no data until an ACL says so. Shown first, then the grants a deployment would make for its key.
-status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$gateway/api/v1/topics/__consumer_offsets/records" \
-  -H "X-Api-Key: $key" -H 'Content-Type: application/json' -d '{"records":[{"value":{}}]}')
-[[ $status == 403 ]] || fail "writing an internal topic answered $status, expected 403"
-for type in TOPIC GROUP; do
-  curl -fsS -o /dev/null -X POST "$gateway/api/v1/acls" -H "X-Api-Key: $key" -H 'Content-Type: application/json' \
-    -d '{"principal":"User:compose-admin","resourceType":"'$type'","patternType":"LITERAL","name":"*","operation":"ALL","permission":"ALLOW"}' \
-    || fail "granting the stack's key $type access failed"
-done
-demo/setup.sh "$gateway" "$key"
-java demo/OrderGenerator.java --url "$gateway" --key "$key" --rate 50 --count 200 --seed 7 > "$work/generator.log" 2>&1 \
-  || { cat "$work/generator.log" >&2; fail "the order generator failed"; }
-produced=$(grep -c '^sent ' "$work/generator.log")
-say "produced 200 orders in $produced requests"
+  # --- 5. data through the gateway ------------------------------------------------------------------
+  # A deployed ingest starts closed (docs/security.md): the stack's admin key may manage topics and ACLs but read or
+  # write no data until an ACL says so. Shown first, then the grants a deployment would make for its key.
+  status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$gateway/api/v1/topics/__consumer_offsets/records" \
+    -H "X-Api-Key: $key" -H 'Content-Type: application/json' -d '{"records":[{"value":{}}]}')
+  [[ $status == 403 ]] || fail "writing an internal topic answered $status, expected 403"
+  for type in TOPIC GROUP; do
+    curl -fsS -o /dev/null -X POST "$gateway/api/v1/acls" -H "X-Api-Key: $key" -H 'Content-Type: application/json' \
+      -d '{"principal":"User:compose-admin","resourceType":"'$type'","patternType":"LITERAL","name":"*","operation":"ALL","permission":"ALLOW"}' \
+      || fail "granting the stack's key $type access failed"
+  done
+  demo/setup.sh "$gateway" "$key"
+  java demo/OrderGenerator.java --url "$gateway" --key "$key" --rate 50 --count 200 --seed 7 > "$work/generator.log" 2>&1 \
+    || { cat "$work/generator.log" >&2; fail "the order generator failed"; }
+  produced=$(grep -c '^sent ' "$work/generator.log")
+  say "produced 200 orders in $produced requests"
 
-api() { curl -fsS --max-time 10 "$gateway$1" -H "X-Api-Key: $key"; }
-records_in() { api "/api/v1/topics/$1" | jq '[.partitionDetails[].highWatermark] | add'; }
+  api() { curl -fsS --max-time 10 "$gateway$1" -H "X-Api-Key: $key"; }
+  records_in() { api "/api/v1/topics/$1" | jq '[.partitionDetails[].highWatermark] | add'; }
 
-replicas=$(api /api/v1/topics/raw.orders | jq '[.partitionDetails[].replicas | length] | min')
-[[ $replicas == 3 ]] || fail "raw.orders partitions have $replicas replicas, expected 3"
+  replicas=$(api /api/v1/topics/raw.orders | jq '[.partitionDetails[].replicas | length] | min')
+  [[ $replicas == 3 ]] || fail "raw.orders partitions have $replicas replicas, expected 3"
 
-deadline=$(( $(date +%s) + 180 ))
-while :; do
-  clean=$(records_in clean.orders) dlq=$(records_in dlq.orders)
-  rows=$(api '/api/v1/jobs/revenue-by-country/results?size=1' | jq '.totalRows')
-  (( clean + dlq == 200 && rows > 0 )) && break
-  (( $(date +%s) < deadline )) || fail "after 180 s: clean $clean + dead letters $dlq of 200, job result rows $rows"
-  sleep 2
-done
-(( dlq > 0 )) || fail "no malformed order reached dlq.orders"
-sample=$(api '/api/v1/topics/clean.orders/partitions/0/records?offset=0&maxRecords=1')
-jq -e '.records[0].value | (.email | test("^[0-9a-f]{64}$")) and (.ts | test("Z$"))' <<< "$sample" > /dev/null \
-  || fail "clean.orders records are not masked and normalised: $sample"
-revenue=$(api '/api/v1/jobs/revenue-by-country/results?size=100' | jq '[.rows[].values.revenue] | add')
-say "clean.orders $clean, dlq.orders $dlq, revenue-by-country $rows rows (revenue $revenue)"
+  deadline=$(( $(date +%s) + 180 ))
+  while :; do
+    clean=$(records_in clean.orders) dlq=$(records_in dlq.orders)
+    rows=$(api '/api/v1/jobs/revenue-by-country/results?size=1' | jq '.totalRows')
+    (( clean + dlq == 200 && rows > 0 )) && break
+    (( $(date +%s) < deadline )) || fail "after 180 s: clean $clean + dead letters $dlq of 200, job result rows $rows"
+    sleep 2
+  done
+  (( dlq > 0 )) || fail "no malformed order reached dlq.orders"
+  sample=$(api '/api/v1/topics/clean.orders/partitions/0/records?offset=0&maxRecords=1')
+  jq -e '.records[0].value | (.email | test("^[0-9a-f]{64}$")) and (.ts | test("Z$"))' <<< "$sample" > /dev/null \
+    || fail "clean.orders records are not masked and normalised: $sample"
+  revenue=$(api '/api/v1/jobs/revenue-by-country/results?size=100' | jq '[.rows[].values.revenue] | add')
+  say "[$variant] clean.orders $clean, dlq.orders $dlq, revenue-by-country $rows rows (revenue $revenue)"
+  if [[ $variant == postgres ]]; then
+    # what the services stored is in PostgreSQL (no H2 file behind them), in tables Flyway made
+    sql() { docker exec "${project}_postgres_1" psql -U tributary -d "$1" -tAc "$2"; }
+    [[ $(sql clean "SELECT count(*) FROM pipelines") == 1 ]] || fail "the pipeline is not in PostgreSQL"
+    stored=$(sql analytics "SELECT count(*) FROM analytics_result WHERE job_name = 'revenue-by-country'")
+    (( stored > 0 )) || fail "the job's results are not in PostgreSQL"
+    [[ $(sql analytics "SELECT max(version) FROM flyway_schema_history") == 2 ]] || fail "analytics' schema is not at V2"
+    say "[$variant] in PostgreSQL: 1 pipeline, $stored result rows, schemas migrated by Flyway"
+  fi
+  say "[$variant] docker-compose down -v"
+  timeout 120 docker-compose -p "$project" "${compose_files[@]}" down -v --remove-orphans > "$work/down.log" 2>&1 \
+    || fail "docker-compose down failed, see $work/down.log"
+  compose_up=false
+}
+
+run_stack h2
+
+# The PostgreSQL variant's database image: Debian's postgresql-15 on the JRE base, built once and cached like it.
+postgres_image=tributary/postgres-debian:15
+postgres_tar=$cache/postgres-$(cat "$base" deploy/postgres/Dockerfile deploy/postgres/entrypoint.sh | sha256sum | cut -c1-12).tar
+if [[ -f $postgres_tar ]]; then
+  say "PostgreSQL image from the cache: $postgres_tar"
+  docker load -q -i "$postgres_tar" > /dev/null || fail "docker load of $postgres_tar failed"
+else
+  say "building the PostgreSQL image from Debian's packages (deploy/postgres)"
+  docker load -q -i "$base" > /dev/null || fail "docker load of the JRE base failed"
+  docker build -q --network host -t "$postgres_image" deploy/postgres > "$work/postgres-build.log" 2>&1 \
+    || { tail -n 30 "$work/postgres-build.log" >&2; fail "the PostgreSQL image build failed"; }
+  docker save -o "$postgres_tar.partial" "$postgres_image" && mv "$postgres_tar.partial" "$postgres_tar"
+fi
+export TRIBUTARY_POSTGRES_IMAGE=$postgres_image
+run_stack postgres -f docker-compose.postgres.yml

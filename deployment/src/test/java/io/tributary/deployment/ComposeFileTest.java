@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -23,6 +24,7 @@ class ComposeFileTest {
 
     private static final String BASE = "docker-compose.yml";
     private static final String HOST_NETWORK = "docker-compose.host-network.yml";
+    private static final String POSTGRES = "docker-compose.postgres.yml";
     /** What a deployment must supply (docs/security.md); the file has no fallback for any of them. */
     private static final Map<String, String> SECRETS = Map.of(
             "TRIBUTARY_API_KEY", "test-api-key-0123456789",
@@ -30,7 +32,8 @@ class ComposeFileTest {
             "TRIBUTARY_GATEWAY_SECRET", "test-gateway-secret-0123456789abcdef",
             "TRIBUTARY_CLEAN_SECRET", "test-clean-secret-0123456789abcdef",
             "TRIBUTARY_ANALYTICS_SECRET", "test-analytics-secret-0123456789abcdef",
-            "TRIBUTARY_INGEST_SECRET", "test-ingest-secret-0123456789abcdef");
+            "TRIBUTARY_INGEST_SECRET", "test-ingest-secret-0123456789abcdef",
+            "TRIBUTARY_DB_PASSWORD", "test-db-password-0123456789");
     private static final Pattern HEALTH = Pattern.compile("/dev/tcp/127\\.0\\.0\\.1/(\\d+) .*GET (\\S+) HTTP");
     private static final JibImages IMAGES = new JibImages();
 
@@ -83,6 +86,9 @@ class ComposeFileTest {
         Map<String, ComposeService> services = new TreeMap<>();
         ((Map<String, Object>) config.get("services")).forEach((name, spec) -> {
             Map<String, Object> s = (Map<String, Object>) spec;
+            if (name.equals("postgres")) {
+                return; // the database of the PostgreSQL variant: not one of ours (checked on its own below)
+            }
             String module = IMAGES.moduleOf(String.valueOf(s.get("image")));
             assertThat(module).as("service %s runs %s, not one of the Jib images", name, s.get("image")).isNotNull();
             services.put(name, new ComposeService(name, s, ServiceConfig.of(module)));
@@ -98,13 +104,51 @@ class ComposeFileTest {
     }
 
     @Test
+    void shouldRunStreamCleanAndAnalyticsOnTheDatabasesOfThePostgresVariant() {
+        assertThat(Commands.run(List.of("docker-compose", "-f", BASE, "-f", POSTGRES, "config", "-q"), SECRETS)
+                .exitCode()).isZero();
+        Map<String, String> noPassword = new TreeMap<>(SECRETS);
+        noPassword.put("TRIBUTARY_DB_PASSWORD", "");
+        Commands.Result refused = Commands.run(List.of("docker-compose", "-f", BASE, "-f", POSTGRES, "config", "-q"),
+                noPassword);
+        assertThat(refused.exitCode()).isNotZero();
+        assertThat(refused.output()).contains("TRIBUTARY_DB_PASSWORD");
+
+        Map<String, ComposeService> services = resolved(BASE, POSTGRES);
+        String initScript = RepoFiles.read("deploy/postgres/init-databases.sql");
+        for (String[] service : new String[][] {{"stream-clean", "CLEAN"}, {"analytics", "ANALYTICS"}}) {
+            ComposeService s = services.get(service[0]);
+            Map<String, String> env = s.env();
+            assertThat(env.get("SPRING_PROFILES_ACTIVE")).isEqualTo("compose,postgres");
+            for (String variable : env.keySet()) {
+                assertThat(s.config().reads(variable)).as("%s reads %s", s.name(), variable).isTrue();
+            }
+            String url = env.get(service[1] + "_DB_URL");
+            assertThat(url).startsWith("jdbc:postgresql://postgres:5432/");
+            String database = url.substring(url.lastIndexOf('/') + 1);
+            assertThat(initScript).as("the database %s is created", database)
+                    .contains("CREATE DATABASE " + database + ";");
+            assertThat(env.get(service[1] + "_DB_PASSWORD")).isEqualTo(SECRETS.get("TRIBUTARY_DB_PASSWORD"));
+            assertThat(s.spec().get("depends_on")).asInstanceOf(InstanceOfAssertFactories.MAP)
+                    .containsEntry("postgres", Map.of("condition", "service_healthy"));
+        }
+    }
+
+    @Test
     void shouldRefuseToRunWithoutTheDeploymentsOwnSecrets() {
-        for (String secret : SECRETS.keySet()) {
-            Map<String, String> missing = new TreeMap<>(SECRETS);
-            missing.put(secret, ""); // empty counts as unset for ${VAR:?}, whatever the caller's environment holds
-            Commands.Result result = Commands.run(List.of("docker-compose", "-f", BASE, "config", "-q"), missing);
-            assertThat(result.exitCode()).as("docker-compose config without %s", secret).isNotZero();
-            assertThat(result.output()).as("the error names the variable").contains(secret);
+        for (boolean postgres : new boolean[] {false, true}) {
+            List<String> command = postgres ? List.of("docker-compose", "-f", BASE, "-f", POSTGRES, "config", "-q")
+                    : List.of("docker-compose", "-f", BASE, "config", "-q");
+            for (String secret : SECRETS.keySet()) {
+                if (!postgres && secret.equals("TRIBUTARY_DB_PASSWORD")) {
+                    continue; // only the PostgreSQL variant has a database password
+                }
+                Map<String, String> missing = new TreeMap<>(SECRETS);
+                missing.put(secret, ""); // empty counts as unset for ${VAR:?}, whatever the caller's environment holds
+                Commands.Result result = Commands.run(command, missing);
+                assertThat(result.exitCode()).as("%s without %s", command, secret).isNotZero();
+                assertThat(result.output()).as("the error names the variable").contains(secret);
+            }
         }
     }
 
@@ -112,6 +156,7 @@ class ComposeFileTest {
     void shouldHaveNoRepeatedKeys() {
         assertThat(StrictYaml.documents(RepoFiles.read(BASE))).hasSize(1);
         assertThat(StrictYaml.documents(RepoFiles.read(HOST_NETWORK))).hasSize(1);
+        assertThat(StrictYaml.documents(RepoFiles.read(POSTGRES))).hasSize(1);
     }
 
     @Test
