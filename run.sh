@@ -6,7 +6,8 @@
 #   ./run.sh             build, start, wait for health, run the demo; Ctrl-C stops everything
 #   ./run.sh --reset     the same, after deleting ./data (otherwise a run resumes with the data kept)
 #   ./run.sh --no-build  use the jars already built under */target
-# TRIBUTARY_WORKDIR (default: this folder) is where ./data lives; GATEWAY_DEV_API_KEY changes the dev key.
+# TRIBUTARY_WORKDIR (default: this folder) is where ./data lives; GATEWAY_DEV_API_KEY changes the dev key;
+# TRIBUTARY_JAVA_OPTS adds JVM flags to every service (e.g. -Xmx256m).
 set -euo pipefail
 cd "$(dirname "$0")"
 repo=$(pwd)
@@ -67,7 +68,9 @@ start() { # module port
   local module=$1 port=$2 jar
   jar=$(jar_of "$module")
   # The working folder decides where the services' default ./data/<service> folders are.
-  (cd "$workdir" && exec java -jar "$repo/$jar") > "$data/logs/$module.log" 2>&1 &
+  # TRIBUTARY_JAVA_OPTS (e.g. -Xmx256m) goes to each service's JVM; unquoted on purpose: it may hold several flags.
+  # shellcheck disable=SC2086
+  (cd "$workdir" && exec java ${TRIBUTARY_JAVA_OPTS:-} -jar "$repo/$jar") > "$data/logs/$module.log" 2>&1 &
   pids+=($!)
   echo "started $module (pid $!) on port $port, log: $data/logs/$module.log"
 }
