@@ -86,10 +86,12 @@ public final class FuzzCases {
                 what += " " + name + "=" + abbreviate(trick);
             }
             case QUERY_VALUE -> {
-                String name = pick(op.parameters("query")).name();
-                String value = pick(QUERY_VALUES);
-                query.put(name, value);
-                what += " " + name + "=" + abbreviate(value);
+                ApiOperation.Parameter parameter = pick(op.parameters("query"));
+                List<String> bounds = bounds(parameter.schema());
+                // half the time on or just past a bound the document states, else a value of the wrong kind
+                String value = !bounds.isEmpty() && random.nextBoolean() ? pick(bounds) : pick(QUERY_VALUES);
+                query.put(parameter.name(), value);
+                what += " " + parameter.name() + "=" + abbreviate(value);
             }
             case UNKNOWN_QUERY -> query.put("fuzz" + random.nextInt(100), pick(QUERY_VALUES));
             case MISSING_REQUIRED -> {
@@ -195,6 +197,21 @@ public final class FuzzCases {
             separator = '&';
         }
         return out.toString();
+    }
+
+    /** {@code minimum - 1}, {@code minimum}, {@code maximum}, {@code maximum + 1} of a numeric schema, where given. */
+    private static List<String> bounds(JsonNode schema) {
+        List<String> values = new ArrayList<>();
+        for (String bound : new String[] {"minimum", "maximum"}) {
+            JsonNode b = schema.path(bound);
+            if (b.isNumber()) {
+                java.math.BigDecimal v = b.decimalValue();
+                values.add(v.toPlainString());
+                values.add((bound.equals("minimum") ? v.subtract(java.math.BigDecimal.ONE)
+                        : v.add(java.math.BigDecimal.ONE)).toPlainString());
+            }
+        }
+        return values;
     }
 
     /** The (object, field) pairs under {@code node} whose value suits the breakage. */

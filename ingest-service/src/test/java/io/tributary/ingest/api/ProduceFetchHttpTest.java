@@ -29,6 +29,7 @@ import org.springframework.test.context.DynamicPropertySource;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The produce and fetch paths over real HTTP: ordering and placement of many keyed records, the
@@ -217,9 +218,12 @@ class ProduceFetchHttpTest {
         http.createTopic("longpoll", 1, Map.of());
         assertThat(http.produce("longpoll", "{\"records\":[{\"value\":1}]}").status()).isEqualTo(200);
         // A wait far longer than the answer may take: an answer within half of it means the append woke the poll.
+        double parkedBefore = parkedFetches();
         CompletableFuture<Http.Response> waiting = CompletableFuture.supplyAsync(
                 () -> http.fetch("longpoll", 0, 1, "maxWaitMs=30000"));
-        Thread.sleep(500);
+        // The server's own count says the fetch is parked: only then is the record produced "while waiting".
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> parkedFetches() == parkedBefore + 1);
         assertThat(waiting).as("nothing to return yet: the fetch is parked").isNotDone();
         Http.Response produced = http.produce("longpoll", "{\"records\":[{\"key\":\"late\",\"value\":{\"late\":true}}]}");
         assertThat(produced.status()).as(produced.text()).isEqualTo(200);
@@ -231,6 +235,13 @@ class ProduceFetchHttpTest {
         assertThat(records.get(0).path("offset").asLong()).isEqualTo(1);
         assertThat(records.get(0).path("key").asString()).isEqualTo("late");
         assertThat(r.json().path("nextOffset").asLong()).isEqualTo(2);
+    }
+
+    /** Long-poll fetches parked on this node right now (the gauge ingest.fetch.parked). */
+    private double parkedFetches() {
+        Http.Response r = http.get("/actuator/metrics/ingest.fetch.parked");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        return r.json().path("measurements").get(0).path("value").asDouble();
     }
 
     @Test
