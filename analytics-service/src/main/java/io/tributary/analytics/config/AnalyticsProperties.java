@@ -109,6 +109,9 @@ public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String 
      * @param maxBatchAttempts attempts of one batch that fails with a deterministic error (anything but an
      *                         unreachable ingest service, stream-clean or database) before the job goes
      *                         FAILED with the error in {@code lastError}; transient errors are retried for ever
+     * @param progressRetained progress rows kept per job (GET .../progress): each commit deletes the ones older than
+     *                         the latest this many, so a job that commits several batches a second does not fill the
+     *                         database with them (results and checkpoints are not affected)
      */
     public record Runner(@DefaultValue("true") boolean enabled,
                          @DefaultValue("8") int workers,
@@ -118,7 +121,8 @@ public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String 
                          @DefaultValue("30s") Duration requestTimeout,
                          @DefaultValue("1s") Duration errorBackoff,
                          @DefaultValue("1m") Duration maxErrorBackoff,
-                         @DefaultValue("5") int maxBatchAttempts) {
+                         @DefaultValue("5") int maxBatchAttempts,
+                         @DefaultValue("1000") int progressRetained) {
 
         /** The pause before attempt {@code failures + 1} of a batch that failed {@code failures} times. */
         public Duration backoff(int failures) {

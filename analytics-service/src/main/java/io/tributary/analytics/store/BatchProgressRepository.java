@@ -13,4 +13,9 @@ public interface BatchProgressRepository extends JpaRepository<BatchProgress, Lo
     @Modifying
     @Query("delete from BatchProgress p where p.jobName = :jobName")
     int deleteByJob(String jobName);
+
+    /** Removes a job's progress rows of batches before {@code batchId} (the index on job and batch id serves it). */
+    @Modifying
+    @Query("delete from BatchProgress p where p.jobName = :jobName and p.batchId < :batchId")
+    int deleteByJobBefore(String jobName, long batchId);
 }

@@ -18,6 +18,7 @@ import jakarta.persistence.EntityManager;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
+import io.tributary.analytics.config.AnalyticsProperties;
 import io.tributary.analytics.engine.ResultRow;
 import io.tributary.analytics.engine.StateKey;
 import io.tributary.analytics.engine.Window;
@@ -37,15 +38,17 @@ public class JobStore {
     private final EntityManager entityManager;
     private final JsonMapper json;
     private final Clock clock;
+    private final int progressRetained;
 
     JobStore(JobCheckpointRepository checkpoints, JobResultRepository results, BatchProgressRepository progress,
-             EntityManager entityManager, JsonMapper json, Clock clock) {
+             EntityManager entityManager, JsonMapper json, Clock clock, AnalyticsProperties properties) {
         this.checkpoints = checkpoints;
         this.results = results;
         this.progress = progress;
         this.entityManager = entityManager;
         this.json = json;
         this.clock = clock;
+        this.progressRetained = Math.max(1, properties.runner().progressRetained());
     }
 
     /** The last committed checkpoint, or a fresh one (batch -1, no offsets, no state). */
@@ -90,6 +93,10 @@ public class JobStore {
                 batch.state(), batch.sourceTopicId());
         entityManager.flush();
         progress.save(progressRow(batch, now, (System.nanoTime() - writeStart) / 1_000_000));
+        if (batch.batchId() % 100 == 0) {
+            // every 100th batch: the rows before the latest progressRetained go (batch ids are consecutive)
+            progress.deleteByJobBefore(batch.jobName(), batch.batchId() - progressRetained + 1);
+        }
         entityManager.flush();
         return checkpoint.getVersion();
     }

@@ -132,7 +132,7 @@ class JobWorkerFailureTest {
     @Test
     void shouldDoubleTheBackoffUpToItsCap() {
         AnalyticsProperties.Runner runner = new AnalyticsProperties.Runner(true, 1, 1, 1, 1, Duration.ofSeconds(1),
-                Duration.ofSeconds(1), Duration.ofSeconds(30), 5);
+                Duration.ofSeconds(1), Duration.ofSeconds(30), 5, 1000);
         assertThat(runner.backoff(1)).isEqualTo(Duration.ofSeconds(1));
         assertThat(runner.backoff(2)).isEqualTo(Duration.ofSeconds(2));
         assertThat(runner.backoff(5)).isEqualTo(Duration.ofSeconds(16));
