@@ -4,7 +4,7 @@
 # fuzzes every operation of the services' OpenAPI documents directly and through the gateway with CASES cases per
 # operation instead of CI's 12; then prints the fuzzer's summary (answers by status per target, findings).
 #
-#   bench/run-fuzz.sh --cases 200              # a new seed each run; about 100 s per 100 cases per operation on the 2-core machine
+#   bench/run-fuzz.sh --cases 200              # a new seed each run; about 3 minutes per 100 cases per operation on 2 cores
 #   bench/run-fuzz.sh --cases 200 --seed 42    # replay a run (the seed fixes the requests)
 #
 # Environment: MVN_FLAGS (e.g. -o). Builds the four services first (tests skipped). Exit status: the test's.
@@ -15,7 +15,7 @@ source scripts/java-env.sh # JAVA_HOME: a JDK 25
 
 CASES=200
 SEED=$RANDOM$RANDOM
-usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --cases) CASES=${2:?--cases needs a number}; shift 2 ;;

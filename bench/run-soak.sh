@@ -5,7 +5,7 @@
 # go to a CSV. At the end: the slope of each per hour (flat = no leak), the PNG of all of them, and the verdict on
 # errors (must be 0) and RSS (target <= 512 MiB per service).
 #
-#   bench/run-soak.sh --minutes 30 --rate 2000      # rate: orders per second (take half of what the suite sustains)
+#   bench/run-soak.sh --minutes 30 --rate 10000     # rate: orders per second (half of what the suite sustains)
 #   bench/run-soak.sh --minutes 3 --interval 10     # a smoke run
 #   --heap 256m (the default): each service's -Xmx. Without one a JVM takes a quarter of the machine's memory and
 #   grows into it lazily, which says nothing about a leak; the containers cap it (docker-compose.yml: mem_limit,
