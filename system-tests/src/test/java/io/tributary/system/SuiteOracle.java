@@ -41,6 +41,8 @@ final class SuiteOracle {
 
     static final long WINDOW_MILLIS = Duration.ofSeconds(10).toMillis();
     private static final Pattern BAD_ID = Pattern.compile("bad-\\d+");
+    /** Large pages (ingest caps a fetch at 16 MiB), no waiting: the topics are read once nothing is written. */
+    private static final FetchOptions PAGE = new FetchOptions(20_000, 16 << 20, Duration.ZERO);
 
     private SuiteOracle() {
     }
@@ -52,7 +54,7 @@ final class SuiteOracle {
             TopicPartition tp = new TopicPartition(topic, partition.partition());
             long offset = partition.logStartOffset();
             while (offset < partition.highWatermark()) {
-                FetchResult page = client.fetch(tp, offset, FetchOptions.defaults().withMaxRecords(5_000));
+                FetchResult page = client.fetch(tp, offset, PAGE);
                 if (page.records().isEmpty()) {
                     throw new AssertionError(tp + " returned nothing at " + offset + " below its end "
                             + partition.highWatermark());
