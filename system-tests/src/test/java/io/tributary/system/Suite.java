@@ -1,12 +1,15 @@
 package io.tributary.system;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
 import io.tributary.testkit.LocalPorts;
+import io.tributary.testkit.ServiceProcess;
 import io.tributary.testkit.ThrowawayPostgres;
 
 /**
@@ -23,13 +26,18 @@ final class Suite implements AutoCloseable {
     enum Role { INGEST, CLEAN, ANALYTICS, GATEWAY }
 
     static final String KEY = "tributary-dev-key";
+    /** A start on the loaded 2-core machine, with seven other JVMs busy, takes up to a minute. */
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
 
-    private final List<SuiteProcess> ingest = new ArrayList<>();
-    private final List<SuiteProcess> clean = new ArrayList<>();
-    private final List<SuiteProcess> analytics = new ArrayList<>();
-    private final SuiteProcess gateway;
+    private final List<ServiceProcess> ingest = new ArrayList<>();
+    private final List<ServiceProcess> clean = new ArrayList<>();
+    private final List<ServiceProcess> analytics = new ArrayList<>();
+    private final ServiceProcess gateway;
+
+    private final Path runDir;
 
     private Suite(Path runDir) throws IOException {
+        this.runDir = runDir;
         int[] http = new int[3];
         int[] raft = new int[3];
         List<String> peers = new ArrayList<>();
@@ -39,7 +47,7 @@ final class Suite implements AutoCloseable {
             peers.add((i + 1) + "=127.0.0.1:" + http[i] + ":" + raft[i]);
         }
         for (int i = 0; i < 3; i++) {
-            ingest.add(new SuiteProcess("ingest-" + (i + 1), "ingest-service", http[i], runDir, List.of(
+            ingest.add(process("ingest-" + (i + 1), "ingest-service", http[i], List.of(
                     "--ingest.node-id=" + (i + 1),
                     "--ingest.kafka.port=0", // no Kafka listener: the suite talks REST (and 9092 would clash)
                     "--ingest.cluster.peers=" + String.join(",", peers),
@@ -47,7 +55,7 @@ final class Suite implements AutoCloseable {
                     "--ingest.replication.request-timeout=8s",
                     "--logging.level.org.apache.ratis=WARN")));
         }
-        String ingestUrls = ingest.stream().map(SuiteProcess::url).collect(Collectors.joining(","));
+        String ingestUrls = ingest.stream().map(ServiceProcess::url).collect(Collectors.joining(","));
         ThrowawayPostgres postgres = ThrowawayPostgres.server();
         List<String> cleanDb = postgres.freshDatabase("chaos_clean").springArgs();
         List<String> analyticsDb = postgres.freshDatabase("chaos_analytics").springArgs();
@@ -59,8 +67,7 @@ final class Suite implements AutoCloseable {
                     "--clean.runner.heartbeat-interval=500ms",
                     "--clean.mask-salt=chaos-salt"));
             args.addAll(cleanDb);
-            clean.add(new SuiteProcess("stream-clean-" + i, "stream-clean-service", LocalPorts.freePort(), runDir,
-                    args));
+            clean.add(process("stream-clean-" + i, "stream-clean-service", LocalPorts.freePort(), args));
         }
         for (int i = 1; i <= 2; i++) {
             List<String> args = new ArrayList<>(List.of(
@@ -70,9 +77,9 @@ final class Suite implements AutoCloseable {
                     "--analytics.leases.ttl=4s",
                     "--analytics.leases.renew-interval=1s"));
             args.addAll(analyticsDb);
-            analytics.add(new SuiteProcess("analytics-" + i, "analytics-service", LocalPorts.freePort(), runDir, args));
+            analytics.add(process("analytics-" + i, "analytics-service", LocalPorts.freePort(), args));
         }
-        gateway = new SuiteProcess("gateway", "gateway", LocalPorts.freePort(), runDir, List.of(
+        gateway = process("gateway", "gateway", LocalPorts.freePort(), List.of(
                 "--gateway.ingest-url=" + ingest.getFirst().url(),
                 "--gateway.clean-url=" + clean.getFirst().url(),
                 "--gateway.analytics-url=" + analytics.getFirst().url(),
@@ -80,24 +87,37 @@ final class Suite implements AutoCloseable {
                 "--gateway.security.rate-limit.limit-for-period=5000"));
     }
 
+    /** {@code module}'s jar as process {@code name}: working folder {@code <runDir>/<name>}, log {@code <name>.log}. */
+    private ServiceProcess process(String name, String module, int port, List<String> args) throws IOException {
+        List<String> all = new ArrayList<>(List.of("--server.address=127.0.0.1"));
+        all.addAll(args);
+        return ServiceProcess.fromJar(name, ServiceJars.of(module), port, Files.createDirectories(runDir.resolve(name)),
+                runDir.resolve(name + ".log"), all);
+    }
+
+    /** Waits until {@code process} answers its readiness probe. */
+    static void awaitReady(ServiceProcess process) throws InterruptedException {
+        process.awaitReady(READY_TIMEOUT);
+    }
+
     /** Starts every process (the ingest nodes first) and waits until each is ready. */
     static Suite start(Path runDir) throws IOException, InterruptedException {
         Suite suite = new Suite(runDir);
         try {
-            for (SuiteProcess node : suite.ingest) {
+            for (ServiceProcess node : suite.ingest) {
                 node.start();
             }
-            for (SuiteProcess node : suite.ingest) {
-                node.awaitReady();
+            for (ServiceProcess node : suite.ingest) {
+                awaitReady(node);
             }
-            List<SuiteProcess> rest = new ArrayList<>(suite.clean);
+            List<ServiceProcess> rest = new ArrayList<>(suite.clean);
             rest.addAll(suite.analytics);
             rest.add(suite.gateway);
-            for (SuiteProcess process : rest) {
+            for (ServiceProcess process : rest) {
                 process.start();
             }
-            for (SuiteProcess process : rest) {
-                process.awaitReady();
+            for (ServiceProcess process : rest) {
+                awaitReady(process);
             }
             return suite;
         } catch (IOException | InterruptedException | RuntimeException | Error e) {
@@ -106,7 +126,7 @@ final class Suite implements AutoCloseable {
         }
     }
 
-    List<SuiteProcess> processes(Role role) {
+    List<ServiceProcess> processes(Role role) {
         return switch (role) {
             case INGEST -> ingest;
             case CLEAN -> clean;
@@ -115,8 +135,8 @@ final class Suite implements AutoCloseable {
         };
     }
 
-    List<SuiteProcess> all() {
-        List<SuiteProcess> all = new ArrayList<>(ingest);
+    List<ServiceProcess> all() {
+        List<ServiceProcess> all = new ArrayList<>(ingest);
         all.addAll(clean);
         all.addAll(analytics);
         all.add(gateway);
@@ -130,9 +150,9 @@ final class Suite implements AutoCloseable {
     /** Stops every process: all asked at once, then each waited for (a stop is not under test). */
     @Override
     public void close() throws InterruptedException {
-        List<SuiteProcess> all = all();
-        all.forEach(SuiteProcess::terminate);
-        for (SuiteProcess process : all) {
+        List<ServiceProcess> all = all();
+        all.forEach(ServiceProcess::terminate);
+        for (ServiceProcess process : all) {
             process.close();
         }
     }

@@ -21,6 +21,7 @@ import io.tributary.client.ConsumedRecord;
 import io.tributary.client.IngestClient;
 import io.tributary.client.PartitionDetails;
 import io.tributary.system.Suite.Role;
+import io.tributary.testkit.ServiceProcess;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -99,14 +100,14 @@ class SuiteChaosTest {
                     if (round % cycle.size() == 0) {
                         Collections.shuffle(cycle, random);
                     }
-                    List<SuiteProcess> kind = suite.processes(cycle.get(round % cycle.size()));
-                    SuiteProcess victim = kind.get(random.nextInt(kind.size()));
+                    List<ServiceProcess> kind = suite.processes(cycle.get(round % cycle.size()));
+                    ServiceProcess victim = kind.get(random.nextInt(kind.size()));
                     int downMillis = 1_000 + random.nextInt(4_000);
                     long before = orders.acknowledgedCount();
                     victim.kill();
                     Thread.sleep(downMillis);
                     victim.start();
-                    victim.awaitReady();
+                    Suite.awaitReady(victim);
                     awaitProgress(orders, PROGRESS_PER_ROUND, "after round " + (round + 1));
                     note(summary, String.format("round %d: SIGKILL %s, down %.1f s, back and %d more acknowledged",
                             round + 1, victim.name(), downMillis / 1000.0, orders.acknowledgedCount() - before));
