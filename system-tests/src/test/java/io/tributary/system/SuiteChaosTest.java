@@ -69,6 +69,9 @@ class SuiteChaosTest {
              "aggregations":[{"name":"orders","function":"count"},{"name":"revenue","function":"sum","field":"/amount"}],
              "trigger":{"type":"processing-time","interval":"PT1S"},"outputMode":"update"}""";
 
+    private final List<String> summary = new ArrayList<>();
+    private List<Path> summaryFiles = List.of();
+
     @Test
     void everyAcknowledgedOrderIsCleanedOrDeadLetteredOnceAndCountedExactlyWhileEveryKindOfProcessDies()
             throws Exception {
@@ -80,14 +83,15 @@ class SuiteChaosTest {
         Path runDir = Path.of("target", "suite-chaos", "seed-" + seed);
         deleteRecursively(runDir); // a replayed seed starts from empty data folders
         Files.createDirectories(runDir);
-        List<String> summary = new ArrayList<>(List.of("seed " + seed + ", " + rounds + " rounds"
+        summaryFiles = List.of(runDir.resolve("summary.txt"), runDir.getParent().resolve("last-summary.txt"));
+        summary.add("seed " + seed + ", " + rounds + " rounds"
                 + (minutes > 0 ? " (at least; faults for " + minutes + " min)" : "") + ", " + rate
-                + " orders/s, started " + Instant.now()));
+                + " orders/s, started " + Instant.now());
         System.out.println("[suite-chaos] seed " + seed + " (replay the schedule with -Dchaos.seed=" + seed
                 + "), logs in " + runDir.toAbsolutePath());
         long started = System.nanoTime();
         try (Suite suite = Suite.start(runDir)) {
-            note(summary, "suite ready after " + seconds(started) + " s");
+            note("suite ready after " + seconds(started) + " s");
             GatewayApi api = new GatewayApi(suite.gatewayUrl(), Suite.KEY);
             createDemo(api);
             long streamStart = System.nanoTime();
@@ -109,20 +113,18 @@ class SuiteChaosTest {
                     victim.start();
                     Suite.awaitReady(victim);
                     awaitProgress(orders, PROGRESS_PER_ROUND, "after round " + (round + 1));
-                    note(summary, String.format("round %d: SIGKILL %s, down %.1f s, back and %d more acknowledged",
+                    note(String.format("round %d: SIGKILL %s, down %.1f s, back and %d more acknowledged",
                             round + 1, victim.name(), downMillis / 1000.0, orders.acknowledgedCount() - before));
                 }
             } finally {
                 orders.finish();
                 orders.close();
             }
-            note(summary, String.format("stream: %d records sent in %d s, %d acknowledged, %d given up", orders.sent(),
+            note(String.format("stream: %d records sent in %d s, %d acknowledged, %d given up", orders.sent(),
                     seconds(streamStart), orders.acknowledgedCount(), orders.failed()));
-            check(suite, api, orders, summary);
+            check(suite, api, orders);
         } finally {
-            note(summary, "ended after " + seconds(started) + " s");
-            Files.write(runDir.resolve("summary.txt"), summary);
-            Files.write(runDir.getParent().resolve("last-summary.txt"), summary);
+            note("ended after " + seconds(started) + " s");
         }
     }
 
@@ -137,8 +139,7 @@ class SuiteChaosTest {
     }
 
     /** Waits until the pipeline and the job have consumed everything there is, then compares with the oracle. */
-    private static void check(Suite suite, GatewayApi api, OrderStream orders, List<String> summary)
-            throws Exception {
+    private void check(Suite suite, GatewayApi api, OrderStream orders) throws Exception {
         try (IngestClient ingest = IngestClient.create(ClientSettings.of(suite.gatewayUrl())
                 .withExtraHeaders(() -> Map.of("X-Api-Key", Suite.KEY)))) {
             long waitStart = System.nanoTime();
@@ -149,10 +150,10 @@ class SuiteChaosTest {
                         .collect(Collectors.toMap(e -> e.getKey().partition(), Map.Entry::getValue));
                 return committed.equals(rawEnds);
             });
-            note(summary, "pipeline caught up " + seconds(waitStart) + " s after the stream stopped");
+            note("pipeline caught up " + seconds(waitStart) + " s after the stream stopped");
             long cleanEnd = ends(ingest, CLEAN).values().stream().mapToLong(Long::longValue).sum();
             awaitTrue("the job consumed clean.orders up to " + cleanEnd, () -> consumed(api) == cleanEnd);
-            note(summary, "job caught up " + seconds(waitStart) + " s after the stream stopped");
+            note("job caught up " + seconds(waitStart) + " s after the stream stopped");
 
             List<ConsumedRecord> raw = SuiteOracle.readAll(ingest, OrderStream.TOPIC);
             List<ConsumedRecord> clean = SuiteOracle.readAll(ingest, CLEAN);
@@ -165,7 +166,7 @@ class SuiteChaosTest {
             assertThat(page.path("totalElements").asLong()).as("result rows fit one page").isLessThan(10_000);
             assertThat(SuiteOracle.printable(SuiteOracle.jobRows(page))).as("the job's rows against the clean topic")
                     .isEqualTo(SuiteOracle.printable(aggregates));
-            note(summary, String.format("checked: raw %d records, clean %d (%d repeats dropped), dead letters %d, "
+            note(String.format("checked: raw %d records, clean %d (%d repeats dropped), dead letters %d, "
                     + "%d result rows", raw.size(), clean.size(), expected.droppedRepeats(), deadLetters.size(),
                     aggregates.size()));
         }
@@ -229,10 +230,14 @@ class SuiteChaosTest {
         }
     }
 
-    private static void note(List<String> summary, String line) {
+    /** Adds a line to the summary, printed and written at once (a long run stopped midway keeps what it did). */
+    private void note(String line) throws IOException {
         line = java.time.LocalTime.now().withNano(0) + " " + line;
         summary.add(line);
         System.out.println("[suite-chaos] " + line);
+        for (Path file : summaryFiles) {
+            Files.write(file, summary);
+        }
     }
 
     private static long seconds(long sinceNanos) {
