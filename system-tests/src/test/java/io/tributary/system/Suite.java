@@ -89,10 +89,9 @@ final class Suite implements AutoCloseable {
 
     /** {@code module}'s jar as process {@code name}: working folder {@code <runDir>/<name>}, log {@code <name>.log}. */
     private ServiceProcess process(String name, String module, int port, List<String> args) throws IOException {
-        List<String> all = new ArrayList<>(List.of("--server.address=127.0.0.1"));
-        all.addAll(args);
+        // every service listens on 127.0.0.1 by default (server.address): nothing to add for loopback
         return ServiceProcess.fromJar(name, ServiceJars.of(module), port, Files.createDirectories(runDir.resolve(name)),
-                runDir.resolve(name + ".log"), all);
+                runDir.resolve(name + ".log"), args);
     }
 
     /** Waits until {@code process} answers its readiness probe. */

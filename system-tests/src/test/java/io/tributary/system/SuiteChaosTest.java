@@ -7,8 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -223,7 +225,7 @@ class SuiteChaosTest {
     private static void deleteRecursively(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var walk = Files.walk(dir)) {
-                for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(path);
                 }
             }
@@ -232,7 +234,7 @@ class SuiteChaosTest {
 
     /** Adds a line to the summary, printed and written at once (a long run stopped midway keeps what it did). */
     private void note(String line) throws IOException {
-        line = java.time.LocalTime.now().withNano(0) + " " + line;
+        line = LocalTime.now().withNano(0) + " " + line;
         summary.add(line);
         System.out.println("[suite-chaos] " + line);
         for (Path file : summaryFiles) {

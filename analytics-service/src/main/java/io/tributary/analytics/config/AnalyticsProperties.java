@@ -109,9 +109,10 @@ public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String 
      * @param maxBatchAttempts attempts of one batch that fails with a deterministic error (anything but an
      *                         unreachable ingest service, stream-clean or database) before the job goes
      *                         FAILED with the error in {@code lastError}; transient errors are retried for ever
-     * @param progressRetained progress rows kept per job (GET .../progress): each commit deletes the ones older than
-     *                         the latest this many, so a job that commits several batches a second does not fill the
-     *                         database with them (results and checkpoints are not affected)
+     * @param progressRetained progress rows kept per job (GET .../progress): every 100th commit deletes the ones
+     *                         older than the latest this many (so at most this many + 99 exist), so a job that commits
+     *                         several batches a second does not fill the database with them (results and
+     *                         checkpoints are not affected)
      */
     public record Runner(@DefaultValue("true") boolean enabled,
                          @DefaultValue("8") int workers,
