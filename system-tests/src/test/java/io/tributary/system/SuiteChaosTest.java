@@ -147,14 +147,13 @@ class SuiteChaosTest {
             long waitStart = System.nanoTime();
             Map<Integer, Long> rawEnds = ends(ingest, OrderStream.TOPIC);
             String group = "clean-" + PIPELINE + "-" + ingest.describeTopic(OrderStream.TOPIC).topicId();
-            awaitTrue("the pipeline committed raw.orders up to " + rawEnds + " (group " + group + ")", () -> {
-                Map<Integer, Long> committed = ingest.committedOffsets(group).entrySet().stream()
-                        .collect(Collectors.toMap(e -> e.getKey().partition(), Map.Entry::getValue));
-                return committed.equals(rawEnds);
-            });
+            awaitTrue("the pipeline committed raw.orders up to " + rawEnds + " (group " + group + ")",
+                    () -> committed(ingest, group).equals(rawEnds),
+                    () -> "committed " + committed(ingest, group) + "; " + pipelineStatuses(suite));
             note("pipeline caught up " + seconds(waitStart) + " s after the stream stopped");
             long cleanEnd = ends(ingest, CLEAN).values().stream().mapToLong(Long::longValue).sum();
-            awaitTrue("the job consumed clean.orders up to " + cleanEnd, () -> consumed(api) == cleanEnd);
+            awaitTrue("the job consumed clean.orders up to " + cleanEnd, () -> consumed(api) == cleanEnd,
+                    () -> "consumed " + consumed(api) + "; " + jobStatuses(suite));
             note("job caught up " + seconds(waitStart) + " s after the stream stopped");
 
             List<ConsumedRecord> raw = SuiteOracle.readAll(ingest, OrderStream.TOPIC);
@@ -172,6 +171,37 @@ class SuiteChaosTest {
                     + "%d result rows", raw.size(), clean.size(), expected.droppedRepeats(), deadLetters.size(),
                     aggregates.size()));
         }
+    }
+
+    private static Map<Integer, Long> committed(IngestClient ingest, String group) {
+        return ingest.committedOffsets(group).entrySet().stream()
+                .collect(Collectors.toMap(e -> e.getKey().partition(), Map.Entry::getValue));
+    }
+
+    /** What each stream-clean instance says of the pipeline, asked directly: the diagnosis of a stalled wait. */
+    private static String pipelineStatuses(Suite suite) {
+        return statuses(suite.processes(Role.CLEAN), "/api/v1/pipelines/" + PIPELINE + "/status");
+    }
+
+    private static String jobStatuses(Suite suite) {
+        return statuses(suite.processes(Role.ANALYTICS), "/api/v1/jobs/" + JOB);
+    }
+
+    private static String statuses(List<ServiceProcess> processes, String path) {
+        StringBuilder out = new StringBuilder();
+        for (ServiceProcess process : processes) {
+            String answer;
+            try {
+                answer = new GatewayApi(process.url(), Suite.KEY).send("GET", path, null).body();
+            } catch (IOException | RuntimeException e) {
+                answer = e.toString();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                answer = e.toString();
+            }
+            out.append(process.name()).append(": ").append(answer).append("; ");
+        }
+        return out.toString();
     }
 
     private static Map<Integer, Long> ends(IngestClient ingest, String topic) {
@@ -207,6 +237,11 @@ class SuiteChaosTest {
     }
 
     private static void awaitTrue(String what, Check check) throws InterruptedException {
+        awaitTrue(what, check, () -> "");
+    }
+
+    /** Waits until {@code check} holds; when it does not in time, fails with what {@code detail} then says. */
+    private static void awaitTrue(String what, Check check, Detail detail) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         Exception last = null;
         while (System.nanoTime() < deadline) {
@@ -219,7 +254,19 @@ class SuiteChaosTest {
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("not within " + WAIT + ": " + what + (last == null ? "" : "; last error: " + last));
+        String state;
+        try {
+            state = detail.describe();
+        } catch (Exception e) {
+            state = "(no detail: " + e + ")";
+        }
+        throw new AssertionError("not within " + WAIT + ": " + what + (last == null ? "" : "; last error: " + last)
+                + (state.isEmpty() ? "" : "; " + state));
+    }
+
+    @FunctionalInterface
+    private interface Detail {
+        String describe() throws Exception;
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
