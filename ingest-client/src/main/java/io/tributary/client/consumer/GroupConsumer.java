@@ -67,6 +67,8 @@ public final class GroupConsumer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupConsumer.class);
     private static final int MAX_PAUSE_DOUBLINGS = 5;
+    /** A commit refused by a rebalance is sent again, for the partitions still owned, this many times in all. */
+    private static final int MAX_COMMIT_ATTEMPTS = 3;
 
     private final ConsumerSettings settings;
     private final RebalanceListener listener;
@@ -160,9 +162,11 @@ public final class GroupConsumer implements AutoCloseable {
     }
 
     /**
-     * Commits the positions after the records returned by {@code poll} so far.
+     * Commits the positions after the records returned by {@code poll} so far, as
+     * {@link #commitSync(Map)} does.
      *
-     * @throws CommitFailedException when the group has moved on; the assignment is refreshed first
+     * @throws CommitFailedException when some of the partitions belong to another member now, or the
+     *                               member had expired; the assignment is refreshed first
      */
     public void commitSync() {
         ensureOpen();
@@ -175,24 +179,53 @@ public final class GroupConsumer implements AutoCloseable {
      * Commits the given next-offsets-to-consume (Kafka semantics: the offset after the last
      * processed record).
      *
-     * @throws CommitFailedException when the group has moved on; the assignment is refreshed first
+     * <p>When the group rebalanced since the records were polled (the service answers 409), the
+     * consumer refreshes its assignment and commits again the offsets of the partitions it still
+     * owns: the service kept its read positions there, so that progress is this member's to
+     * record. Without that, a member that keeps a partition through a rebalance would leave its
+     * last poll uncommitted until more records arrive there, and its lag would never reach zero.
+     *
+     * @throws CommitFailedException when the group has moved on and some of the partitions belong to
+     *                               another member now (the rest is committed), or the member had
+     *                               expired; the assignment is refreshed first
      */
     public void commitSync(Map<TopicPartition, Long> offsets) {
         ensureOpen();
         ensureMember();
-        try {
-            protocol.commit(membership, offsets);
-        } catch (IngestException e) {
-            if (e.status() == 409) {
-                refreshAssignment();
-                throw new CommitFailedException("commit rejected, the group has rebalanced: " + e.getMessage(), e);
+        Map<TopicPartition, Long> pending = offsets;
+        IngestException refusal = null;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                protocol.commit(membership, pending);
+                break;
+            } catch (IngestException e) {
+                if (e.status() == 409) {
+                    refreshAssignment();
+                    Map<TopicPartition, Long> stillOwned = new HashMap<>(pending);
+                    stillOwned.keySet().retainAll(assignment());
+                    if (stillOwned.isEmpty() || attempt == MAX_COMMIT_ATTEMPTS) {
+                        throw new CommitFailedException("commit rejected, the group has rebalanced: " + e.getMessage(),
+                                e);
+                    }
+                    LOG.debug("Group {}: {}; committing again for the partitions still owned", settings.group(),
+                            e.getMessage());
+                    pending = stillOwned;
+                    refusal = e;
+                    continue;
+                }
+                if (e.kind() == ProblemKind.NOT_FOUND) {
+                    memberExpired = true;
+                    ensureMember();
+                    throw new CommitFailedException("commit rejected, the member had expired and rejoined", e);
+                }
+                throw e;
             }
-            if (e.kind() == ProblemKind.NOT_FOUND) {
-                memberExpired = true;
-                ensureMember();
-                throw new CommitFailedException("commit rejected, the member had expired and rejoined", e);
-            }
-            throw e;
+        }
+        if (pending.size() < offsets.size()) {
+            Set<TopicPartition> moved = new HashSet<>(offsets.keySet());
+            moved.removeAll(pending.keySet());
+            throw new CommitFailedException("the group has rebalanced: committed " + pending.keySet()
+                    + ", not " + moved + ", which another member owns now", refusal);
         }
     }
 

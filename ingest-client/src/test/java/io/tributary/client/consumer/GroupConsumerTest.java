@@ -153,6 +153,45 @@ class GroupConsumerTest {
     }
 
     @Test
+    void shouldCommitAgainUnderTheNewGenerationWhenARebalanceLeftItEveryPartition() throws Exception {
+        server.on("GET", JOIN + "/m1/records", r -> Reply.ok(poll(1, List.of(P0, P1), record(P0, 3), record(P1, 9))));
+        server.on("POST", OFFSETS, r -> r.json().path("generation").asInt() == 1
+                ? Reply.problem(409, "rebalance-in-progress", "generation 2 is current", false) : Reply.noContent());
+        // Another member joined and left again, or took a partition of another topic: this one kept both.
+        server.on("POST", JOIN + "/m1/heartbeat", r -> Reply.ok(membership("m1", 2, P0, P1)));
+        consumer(b -> { });
+        consumer.poll(Duration.ofSeconds(5));
+
+        consumer.commitSync();
+
+        List<JsonNode> commits = server.requests("POST", OFFSETS).stream().map(FakeIngestServer.Request::json).toList();
+        assertThat(commits).hasSize(2);
+        assertThat(commits.get(1).path("generation").asInt()).isEqualTo(2);
+        assertThat(committed(commits.get(1))).containsExactlyInAnyOrderEntriesOf(Map.of(P0, 4L, P1, 10L));
+        assertThat(listener.revoked).isEmpty();
+    }
+
+    @Test
+    void shouldCommitThePartitionsStillOwnedAndNameTheOnesThatMovedWhenARebalanceTookSome() throws Exception {
+        server.on("GET", JOIN + "/m1/records", r -> Reply.ok(poll(1, List.of(P0, P1), record(P0, 3), record(P1, 9))));
+        server.on("POST", OFFSETS, r -> r.json().path("generation").asInt() == 1
+                ? Reply.problem(409, "rebalance-in-progress", "generation 2 is current", false) : Reply.noContent());
+        server.on("POST", JOIN + "/m1/heartbeat", r -> Reply.ok(membership("m1", 2, P1, P2)));
+        consumer(b -> { });
+        consumer.poll(Duration.ofSeconds(5));
+
+        assertThatThrownBy(consumer::commitSync)
+                .isInstanceOf(CommitFailedException.class)
+                .hasMessageContaining("not [" + P0 + "]");
+
+        List<JsonNode> commits = server.requests("POST", OFFSETS).stream().map(FakeIngestServer.Request::json).toList();
+        assertThat(commits).hasSize(2);
+        assertThat(commits.get(1).path("generation").asInt()).isEqualTo(2);
+        assertThat(committed(commits.get(1))).containsExactly(Map.entry(P1, 10L));
+        assertThat(listener.revoked).containsExactly(List.of(P0));
+    }
+
+    @Test
     void shouldReportARebalanceSeenByTheHeartbeatOnThePollingThread() throws Exception {
         server.on("POST", JOIN + "/m1/heartbeat", r -> Reply.ok(membership("m1", 2, P1, P2)));
         consumer(b -> b.heartbeatInterval(Duration.ofMillis(10)));

@@ -1,6 +1,7 @@
 package io.tributary.ingest.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
@@ -184,6 +185,37 @@ class GroupApiIntegrationTest {
             }
             assertThat(api.send("POST", "/api/v1/groups/g-silence/members/" + silent + "/heartbeat", null).status())
                     .isEqualTo(404);
+        }
+    }
+
+    @Test
+    void aMemberThatKeepsAPartitionThroughARebalanceStillCommitsWhatItPolledThereBefore() {
+        api.createTopic("kept", 2);
+        try (GroupConsumer keeper = new GroupConsumer(api.consumer("g-kept", "kept"), RebalanceListener.NONE)) {
+            keeper.poll(Duration.ofMillis(50)); // alone in the group: both partitions
+            api.produce("kept", 2, 0, 20); // 10 records in each partition
+            List<ConsumedRecord> polled = new ArrayList<>();
+            await().atMost(PATIENCE).until(() -> polled.addAll(keeper.poll(Duration.ofMillis(100)))
+                    && polled.size() >= 20);
+
+            // A second member joins between the keeper's poll and its commit: a new generation, one partition moves.
+            Answer other = api.join("g-kept", "kept", 30_000);
+            int moved = other.body().path("assignments").get(0).path("partition").asInt();
+            int kept = 1 - moved;
+
+            assertThatThrownBy(keeper::commitSync).isInstanceOf(CommitFailedException.class)
+                    .hasMessageContaining("not [" + new TopicPartition("kept", moved) + "]");
+
+            // The kept partition's progress is committed (no lag left behind with nothing more to poll there); the
+            // moved one starts from the beginning at its new owner.
+            assertThat(keeper.assignment()).containsExactly(new TopicPartition("kept", kept));
+            Map<Integer, Long> committed = new HashMap<>();
+            api.send("GET", "/api/v1/groups/g-kept", null).body().path("offsets").forEach(o ->
+                    committed.put(o.path("partition").asInt(), o.path("committedOffset").asLong()));
+            assertThat(committed).containsExactly(Map.entry(kept, 10L));
+            Answer fromStart = api.poll("g-kept", other.body().path("memberId").asString(), 1_000);
+            assertThat(fromStart.body().path("records")).hasSize(10)
+                    .allSatisfy(r -> assertThat(r.path("partition").asInt()).isEqualTo(moved));
         }
     }
 

@@ -626,7 +626,9 @@ final class PipelineWorker implements Runnable {
             poll.next().forEach((tp, offset) -> committed.put(tp.partition(), offset));
             polled = true;
         } catch (CommitFailedException e) {
-            // Written already; whoever owns the partitions now skips those outputs.
+            // Written already; whoever owns the partitions now skips those outputs. The consumer committed the
+            // partitions it kept: the lag shown is read again from the group for each of them.
+            poll.next().keySet().forEach(tp -> committed.remove(tp.partition()));
             LOG.info("Pipeline {} worker {}: commit refused after a rebalance: {}", pipeline.name(), index,
                     e.getMessage());
         }
