@@ -11,4 +11,6 @@ bash gateway/install-chromium.sh
 bash deploy/install-tools.sh
 bash scripts/pg-throwaway.sh install
 trap 'bash scripts/pg-throwaway.sh stop-all' EXIT
-./mvnw -B verify "$@"
+# Two modules at a time: after the shared libraries, ingest-service's tests (mostly waiting on Raft round trips and
+# restarts, about one core busy) run beside stream-clean's, analytics' and the gateway's, which do not depend on it.
+./mvnw -B -T 2 verify "$@"
