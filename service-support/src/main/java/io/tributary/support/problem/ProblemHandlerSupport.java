@@ -1,5 +1,9 @@
 package io.tributary.support.problem;
 
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +31,8 @@ import org.springframework.web.util.DisconnectedClientHelper;
  * keep their status and get the catalogue's type for it. Anything unexpected is a bug: a 500
  * {@code internal-error} carrying the request's id ({@code requestId}, also in the {@code X-Request-Id}
  * header) and nothing of the failure itself, logged once with its stack trace under that id; except a request the
- * client broke off (its body cut short, its connection reset), which is the client's 400. Subclasses
+ * client broke off (its body cut short, its connection reset), which is the client's 400, and a lost database
+ * connection, a retriable 503 {@code unavailable}. Subclasses
  * add handlers for their domain exceptions and build them with {@link #problem} or {@link #respond}.
  */
 public abstract class ProblemHandlerSupport extends ResponseEntityExceptionHandler {
@@ -42,11 +47,37 @@ public abstract class ProblemHandlerSupport extends ResponseEntityExceptionHandl
             return respond(problem(ProblemType.INVALID_REQUEST,
                     "the connection to the client broke off before the request was complete"));
         }
+        SQLException lostDatabase = lostDatabaseConnection(e);
+        if (lostDatabase != null) {
+            // The database went away under the request (a restart, a failover, a network cut): the same request
+            // succeeds once the pool has reconnected, so it is a retriable 503, not a bug.
+            logger.warn("Request " + requestId + ": the database connection failed: " + lostDatabase);
+            ProblemDetail problem = problem(ProblemType.UNAVAILABLE,
+                    "the service's database is unavailable for the moment; retry the request");
+            problem.setProperty("requestId", requestId);
+            return respond(problem);
+        }
         logger.error("Unexpected error (request id " + requestId + ")", e);
         ProblemDetail problem = problem(ProblemType.INTERNAL_ERROR,
                 "an unexpected error occurred; it has been logged under request id " + requestId);
         problem.setProperty("requestId", requestId);
         return respond(problem);
+    }
+
+    /**
+     * The failure's cause that says the connection to the database was lost or could not be made, or null:
+     * a connection exception by its SQLState class ({@code 08}, as PostgreSQL's driver reports it) or by its
+     * JDBC type (H2 reports a database closed under a connection as a non-transient connection exception).
+     */
+    static SQLException lostDatabaseConnection(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof SQLException sql && (sql instanceof SQLNonTransientConnectionException
+                    || sql instanceof SQLTransientConnectionException || sql instanceof SQLRecoverableException
+                    || (sql.getSQLState() != null && sql.getSQLState().startsWith("08")))) {
+                return sql;
+            }
+        }
+        return null;
     }
 
     /** Gives the problems Spring MVC builds itself the catalogue's type for their status, and the flag. */

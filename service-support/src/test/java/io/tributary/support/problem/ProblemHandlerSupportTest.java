@@ -54,6 +54,19 @@ class ProblemHandlerSupportTest {
     }
 
     @Test
+    void aLostDatabaseConnectionIsARetriable503NotABug() throws Exception {
+        for (String path : new String[] {"/database-gone", "/database-refused"}) {
+            MvcResult result = mvc.perform(get(path).header("X-Request-Id", "req-7")).andReturn();
+
+            JsonNode problem = problem(result, 503, ProblemType.UNAVAILABLE);
+            assertThat(problem.path("retriable").asBoolean()).isTrue();
+            assertThat(problem.path("requestId").asString()).isEqualTo("req-7");
+            assertThat(result.getResponse().getContentAsString()).as("no internals").doesNotContain("5432")
+                    .doesNotContain("Exception").doesNotContain("JDBC");
+        }
+    }
+
+    @Test
     void aBugWithoutACallerIdGetsAGeneratedOne() throws Exception {
         MvcResult result = mvc.perform(get("/bug")).andReturn();
 
@@ -147,6 +160,21 @@ class ProblemHandlerSupportTest {
         @GetMapping("/aborted")
         String aborted() throws IOException {
             throw new EOFException("the body ended early"); // what a servlet container throws then
+        }
+
+        /** As a JPA repository throws it when the database was closed under its connection (H2 failing over). */
+        @GetMapping("/database-gone")
+        String databaseGone() {
+            throw new IllegalStateException("Could not open JPA EntityManager for transaction",
+                    new RuntimeException("Unable to release JDBC Connection",
+                            new java.sql.SQLNonTransientConnectionException("Database is already closed", "90121")));
+        }
+
+        /** PostgreSQL's driver: a plain SQLException whose SQLState is of class 08 (connection exception). */
+        @GetMapping("/database-refused")
+        String databaseRefused() {
+            throw new IllegalStateException("Could not open JPA EntityManager for transaction",
+                    new java.sql.SQLException("Connection to 127.0.0.1:5432 refused", "08001"));
         }
 
         @GetMapping("/bad-argument")
