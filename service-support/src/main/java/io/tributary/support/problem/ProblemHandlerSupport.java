@@ -70,7 +70,7 @@ public abstract class ProblemHandlerSupport extends ResponseEntityExceptionHandl
      * JDBC type (H2 reports a database closed under a connection as a non-transient connection exception).
      */
     static SQLException lostDatabaseConnection(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) { // null once a cause is its own
             if (cause instanceof SQLException sql && (sql instanceof SQLNonTransientConnectionException
                     || sql instanceof SQLTransientConnectionException || sql instanceof SQLRecoverableException
                     || (sql.getSQLState() != null && sql.getSQLState().startsWith("08")))) {
