@@ -59,12 +59,15 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     /**
-     * A service run from its runnable jar, as {@code ./run.sh} runs it, on {@code port} and in {@code workingDir}
-     * (its {@code ./data}); not started yet. Heap 256 MiB (the containers' cap) and a fast-starting JIT.
+     * A service run from its runnable jar on {@code port} and in {@code workingDir} (its {@code ./data}); not started
+     * yet. Heap 256 MiB (the containers' cap) and a fast-starting JIT. The jar runs in Spring Boot's extracted layout
+     * ({@link ExtractedJar}), as the container images run it, because a start then costs about 40% less CPU than
+     * from the nested jars — which counts in tests that start and restart many services on two cores.
      */
-    public static ServiceProcess fromJar(String name, Path jar, int port, Path workingDir, Path log, List<String> args) {
+    public static ServiceProcess fromJar(String name, Path jar, int port, Path workingDir, Path log, List<String> args)
+            throws IOException {
         return new ServiceProcess(name, List.of("-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar",
-                jar.toString()), port, workingDir, log, args);
+                ExtractedJar.of(jar).toString()), port, workingDir, log, args);
     }
 
     /** Starts the process (it must not be running); does not wait for it to be ready. */
