@@ -5,11 +5,12 @@
 # run Debian's postgresql (a throwaway cluster per test JVM under <module>/target/postgres), so they
 # are installed first when missing (needs root or sudo). Those clusters are stopped however this ends.
 #
-# In three steps, so that the two longest test runs share the machine: (1) build and install every
-# module without tests; (2) side by side, ingest-service's tests (mostly waiting on Raft round trips
-# and restarts: about one core busy) and those of the libraries, stream-clean, analytics and the
-# gateway (which need ingest-service's jar, not its tests), each line prefixed with its side;
-# (3) the checks of the whole suite (deployment, system-tests, Spark), which start every service.
+# In two lanes after one build, so that the long test runs share the machine: (1) build and install every
+# module without tests; then side by side (2a) ingest-service's tests (mostly waiting on Raft round trips and
+# restarts: about one core busy), then the deployment checks, and (2b) the tests of the libraries,
+# stream-clean, analytics and the gateway, then the system tests and Spark's. Every line is prefixed with its
+# lane. The lanes run Maven's test phase, not verify: the whole-suite checks start the services from the jars
+# of step 1, and packaging again would rewrite a jar while the other lane runs it.
 # Arguments go to every Maven run (e.g. -DskipSpark).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -18,7 +19,7 @@ bash gateway/install-chromium.sh
 bash deploy/install-tools.sh
 bash scripts/pg-throwaway.sh install
 
-SIDES=()
+LANES=()
 kill_tree() {
     local child
     for child in $(pgrep -P "$1" || true); do
@@ -27,33 +28,36 @@ kill_tree() {
     kill "$1" 2>/dev/null || true
 }
 stop_all() {
-    for pid in "${SIDES[@]}"; do
+    for pid in "${LANES[@]}"; do
         kill_tree "$pid"
     done
     bash scripts/pg-throwaway.sh stop-all
 }
 trap stop_all EXIT
 
-INGEST=ingest-service
-SERVICES=problems,expressions,ingest-client,service-support,stream-clean-service,analytics-service,gateway
-
 ./mvnw -B install -DskipTests "$@"
 
-# One side's Maven run, every line prefixed with [name]; its exit status is the run's.
-side() {
-    local name=$1
+# One Maven run of a lane, every line prefixed with [lane]; its exit status is the run's.
+run() {
+    local lane=$1
     shift
-    ./mvnw -B "$@" 2>&1 | sed -u "s/^/[$name] /"
+    ./mvnw -B "$@" 2>&1 | sed -u "s/^/[$lane] /"
     return "${PIPESTATUS[0]}"
 }
-side ingest -pl "$INGEST" verify "$@" &
-SIDES+=($!)
-side services -pl "$SERVICES" verify "$@" &
-SIDES+=($!)
+SERVICES=problems,expressions,ingest-client,service-support,stream-clean-service,analytics-service,gateway
+{
+    run ingest -pl ingest-service test "$@" &&
+        run ingest -pl deployment test "$@"
+} &
+LANES+=($!)
+{
+    run services -pl "$SERVICES" test "$@" &&
+        # the rest: testkit, bench, system-tests and (unless -DskipSpark) spark-kafka-tests
+        run services -pl "!ingest-service,!deployment,!${SERVICES//,/,!}" test "$@"
+} &
+LANES+=($!)
 failed=0
-wait "${SIDES[0]}" || { echo "test.sh: ingest-service's tests failed (lines marked [ingest])"; failed=1; }
-wait "${SIDES[1]}" || { echo "test.sh: the libraries', stream-clean's, analytics' or the gateway's tests failed (lines marked [services])"; failed=1; }
-SIDES=()
-[ "$failed" -eq 0 ] || exit 1
-
-./mvnw -B -pl "!$INGEST,!${SERVICES//,/,!}" verify "$@"
+wait "${LANES[0]}" || { echo "test.sh: ingest-service's tests or the deployment checks failed (lines marked [ingest])"; failed=1; }
+wait "${LANES[1]}" || { echo "test.sh: the tests of the libraries, a service, the system tests or Spark's failed (lines marked [services])"; failed=1; }
+LANES=()
+exit "$failed"
