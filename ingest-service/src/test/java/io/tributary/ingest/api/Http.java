@@ -41,7 +41,7 @@ final class Http {
         return base;
     }
 
-    /** A fresh data folder for one test class (removed by the JVM's temp cleanup, not by us). */
+    /** A fresh data folder for one test class, in the test JVM's temp folder (target/, removed by mvn clean). */
     static Path tempDataDir(String name) {
         try {
             return Files.createTempDirectory("ingest-" + name + "-");
