@@ -43,7 +43,7 @@ public final class LocalResources {
         return anyPort();
     }
 
-    /** A new empty folder in the test JVM's temp folder: the module's target/ (the build sets it), gone with mvn clean. */
+    /** A new empty folder in the test JVM's temp folder: the module's target/ (set by the build). */
     public static Path tempDir(String prefix) {
         try {
             return Files.createTempDirectory(prefix);
