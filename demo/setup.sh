@@ -11,14 +11,23 @@ key=${2:-tributary-dev-key}
 body=$(mktemp)
 trap 'rm -f "$body"' EXIT
 
-# call METHOD PATH [BODY_FILE_OR_JSON] -> prints the HTTP status; the answer's body goes to the file $body
+# call METHOD PATH [BODY_FILE_OR_JSON] -> prints the HTTP status; the answer's body goes to the file $body.
+# A 503 (retriable: a service still starting, or the gateway's circuit breaker for it still open after calls
+# that failed while it started) or no answer at all is tried again, every 2 s for up to a minute.
 call() {
-  local data=()
+  local data=() status deadline=$((SECONDS + 60))
   if [[ -n ${3:-} ]]; then
     if [[ -f $3 ]]; then data=(--data-binary "@$3"); else data=(--data-binary "$3"); fi
   fi
-  curl -s -o "$body" -w '%{http_code}' -X "$1" "$url$2" -H "X-Api-Key: $key" \
-       -H 'Content-Type: application/json' "${data[@]}"
+  while :; do
+    status=$(curl -s -o "$body" -w '%{http_code}' -X "$1" "$url$2" -H "X-Api-Key: $key" \
+             -H 'Content-Type: application/json' "${data[@]}") || true
+    if [[ $status != 503 && $status != 000 ]] || (( SECONDS >= deadline )); then
+      echo "$status"
+      return
+    fi
+    sleep 2
+  done
 }
 
 create() { # what PATH BODY
