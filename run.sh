@@ -104,6 +104,7 @@ cat <<MSG
 Tributary is running, with the demo flowing: raw.orders -> orders-clean -> clean.orders (+ dlq.orders)
 -> revenue-by-country.
   gateway:         $GATEWAY
+  web console:     $GATEWAY/console/   (sign in with the key below)
   Swagger UI:      $GATEWAY/swagger-ui.html
   development key: $KEY   (header X-Api-Key; set GATEWAY_DEV_API_KEY to change it)
   logs:            $data/logs/<service>.log

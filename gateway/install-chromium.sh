@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs Debian's chromium and chromium-driver when missing: the gateway's browser test (SwaggerUiBrowserTest)
-# drives the Swagger UI with them. Called by .ci/run before the build; safe to run again (does nothing then).
+# Installs Debian's chromium and chromium-driver when missing: the browser tests drive them (the gateway's
+# SwaggerUiBrowserTest, the Swagger UI; system-tests' ConsoleBrowserTest, the web console). Called by .ci/run before the build; safe to run again (does nothing then).
 # Needs root (or sudo) and access to the Debian package mirrors.
 set -euo pipefail
 if [[ -x /usr/bin/chromium && -x /usr/bin/chromedriver ]]; then

@@ -71,6 +71,11 @@ final class UpstreamStub {
         return "http://127.0.0.1:" + port;
     }
 
+    /** Every request received since the last {@link #clear()} that {@link #take()} has not taken. */
+    List<Received> received() {
+        return List.copyOf(received);
+    }
+
     /** The next request received, waiting up to 5 s. */
     Received take() throws InterruptedException {
         Received r = received.poll(5, TimeUnit.SECONDS);

@@ -12,7 +12,9 @@ import org.springframework.web.util.pattern.PathPatternParser;
  * needs {@link Role#ADMIN} (deny by default). {@link Access#AUTHENTICATED} means any valid key.
  *
  * <pre>
- * public         GET  /actuator/health/**, /v3/api-docs/**, /swagger-ui.html, /swagger-ui/**, /{service}/v3/api-docs
+ * authenticated  GET  /console/api/** (the console's session and service health)
+ * public         GET  /actuator/health/**, /v3/api-docs/**, /swagger-ui.html, /swagger-ui/**, /{service}/v3/api-docs,
+ *                     /console, /console/** (the console's pages and scripts), /webjars/** (their libraries)
  * producer       POST /api/v1/topics/{t}/records;  any /api/v1/producers/**
  * consumer       GET  /api/v1/topics/{t}/partitions/{p}/records|offsets;  any /api/v1/groups/**
  * authenticated  GET  /api/v1/topics, /api/v1/topics/{t} (producers and consumers need partition counts);
@@ -36,7 +38,9 @@ final class AccessRules {
     private static final Set<HttpMethod> READ = Set.of(HttpMethod.GET, HttpMethod.HEAD);
 
     private final List<Rule> rules = List.of(
-            rule(READ, Access.PUBLIC, "/actuator/health", "/actuator/health/**", "/v3/api-docs", "/v3/api-docs/**",
+            rule(READ, Access.AUTHENTICATED, "/console/api/**"),
+            rule(READ, Access.PUBLIC, "/console", "/console/**", "/webjars/**", "/actuator/health",
+                    "/actuator/health/**", "/v3/api-docs", "/v3/api-docs/**",
                     "/swagger-ui.html", "/swagger-ui/**", "/{service:ingest|clean|analytics}/v3/api-docs",
                     "/{service:ingest|clean|analytics}/v3/api-docs/**"),
             rule(Set.of(HttpMethod.POST), Access.PRODUCER, "/api/v1/topics/*/records"),

@@ -42,7 +42,7 @@ public record Caller(String name, Set<Role> roles, Scheme scheme, RateLimit rate
     }
 
     /** The caller of the current request, or null for an anonymous one (a public path). */
-    static Caller current() {
+    public static Caller current() {
         return of(SecurityContextHolder.getContext().getAuthentication());
     }
 

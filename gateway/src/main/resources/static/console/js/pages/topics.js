@@ -1,0 +1,124 @@
+// Topics: the cluster's nodes, every topic with its size, retention and produce rate (charted over the last minutes);
+// one topic's partitions and a record browser.
+document.addEventListener('alpine:init', () => {
+  Alpine.data('topicsPage', () => {
+    const meter = new RateMeter();
+    const history = new History();
+    let chart = null;
+    const poll = polling(async function () { await this.refresh(); });
+    return {
+      topics: [], cluster: null, clusterError: null, rates: {}, error: null,
+      init() {
+        chart = ConsoleCharts.line(this.$refs.rates, { yTitle: 'records/s produced' });
+        poll.start(this);
+      },
+      destroy() { poll.stop(); ConsoleCharts.destroy(chart); },
+
+      async refresh() {
+        try {
+          const { topics } = await ConsoleApi.call('/api/v1/topics');
+          const now = Date.now();
+          const rates = {};
+          for (const t of topics) {
+            rates[t.name] = meter.observe(t.name, t.partitionDetails.reduce((s, p) => s + p.logEndOffset, 0), now);
+          }
+          this.topics = topics;
+          this.rates = rates;
+          const shown = Object.fromEntries(topics.filter((t) => !t.internal).map((t) => [t.name, rates[t.name]]));
+          history.add(now, shown);
+          ConsoleCharts.show(chart, history.labels(), history.datasets());
+          this.error = null;
+        } catch (e) {
+          this.error = e.message;
+        }
+        if (Alpine.store('session').admin) {
+          try {
+            this.cluster = await ConsoleApi.call('/api/v1/cluster');
+            this.clusterError = null;
+          } catch (e) {
+            this.clusterError = e.message;
+          }
+        }
+      },
+
+      records: (t) => t.partitionDetails.reduce((s, p) => s + (p.highWatermark - p.logStartOffset), 0),
+      size: (t) => t.partitionDetails.reduce((s, p) => s + p.sizeBytes, 0),
+      retention(t) {
+        const c = t.effectiveConfigs || {};
+        if (c['cleanup.policy'] && c['cleanup.policy'].includes('compact') && !c['cleanup.policy'].includes('delete')) {
+          return 'compacted';
+        }
+        const bytes = Number(c['retention.bytes']);
+        return Fmt.millis(c['retention.ms']) + (bytes > 0 ? ` / ${Fmt.bytes(bytes)}` : '');
+      },
+    };
+  });
+
+  Alpine.data('topicPage', (name) => {
+    const poll = polling(async function () { await this.refresh(); });
+    return {
+      name, topic: null, error: null,
+      browser: { partition: 0, from: 'latest', at: '', size: 20, key: '' },
+      page: null, browseError: null, browsing: false, open: {},
+      init() { poll.start(this); },
+      destroy() { poll.stop(); },
+
+      async refresh() {
+        try {
+          this.topic = await ConsoleApi.call(`/api/v1/topics/${ConsoleApi.path(this.name)}`);
+          this.error = null;
+          if (this.page === null && !this.browsing && Alpine.store('session').can('consumer')) await this.browse();
+        } catch (e) {
+          this.error = e.message;
+        }
+      },
+
+      partitionOf(p) { return this.topic.partitionDetails.find((d) => d.partition === Number(p)); },
+
+      /** Finds the first offset to read (latest page, earliest, an offset, or the first at or after a time). */
+      async startOffset() {
+        const b = this.browser;
+        const detail = this.partitionOf(b.partition);
+        const base = `/api/v1/topics/${ConsoleApi.path(this.name)}/partitions/${Number(b.partition)}`;
+        switch (b.from) {
+          case 'earliest': return detail.logStartOffset;
+          case 'offset': return Math.max(0, Number(b.at) || 0);
+          case 'time': {
+            const millis = new Date(b.at).getTime();
+            if (Number.isNaN(millis)) throw new Error('Give a date and time, e.g. 2026-12-05T10:00:00Z');
+            return (await ConsoleApi.call(`${base}/offsets?at=${millis}`)).offset;
+          }
+          default: {
+            const { offset } = await ConsoleApi.call(`${base}/offsets?at=latest`);
+            return Math.max(detail.logStartOffset, offset - Number(b.size));
+          }
+        }
+      },
+
+      async browse(offset) {
+        this.browsing = true;
+        this.browseError = null;
+        try {
+          const start = offset === undefined ? await this.startOffset() : offset;
+          const path = `/api/v1/topics/${ConsoleApi.path(this.name)}/partitions/${Number(this.browser.partition)}`;
+          const answer = await ConsoleApi.call(`${path}/records?offset=${start}&maxRecords=${Number(this.browser.size)}`);
+          this.page = { start, ...answer };
+          this.open = {};
+        } catch (e) {
+          this.browseError = e.message;
+        } finally {
+          this.browsing = false;
+        }
+      },
+      older() { if (this.page) this.browse(Math.max(0, this.page.start - Number(this.browser.size))); },
+      newer() { if (this.page) this.browse(this.page.nextOffset); },
+
+      /** The page's records whose key contains the search text (within the page fetched). */
+      shown() {
+        if (!this.page) return [];
+        const key = this.browser.key.trim();
+        return key ? this.page.records.filter((r) => (r.key || '').includes(key)) : this.page.records;
+      },
+    };
+  });
+});
