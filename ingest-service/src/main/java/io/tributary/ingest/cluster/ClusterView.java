@@ -3,6 +3,7 @@ package io.tributary.ingest.cluster;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -60,7 +61,11 @@ public record ClusterView(
             @Schema(description = "partitions of service-owned topics it follows") Partitions internalFollowerOf,
             @Schema(description = "partitions whose replica on this node failed in storage (it left their Raft "
                     + "group; a restart rebuilds it); absent when the node did not answer", nullable = true)
-            @JsonInclude(JsonInclude.Include.NON_NULL) List<String> failedReplicas) {
+            @JsonInclude(JsonInclude.Include.NON_NULL) List<String> failedReplicas,
+            @Schema(description = "per topic, the records produced through and fetched from this node since it "
+                    + "started (counters: two readings give rates; a restart starts them again from 0); absent when "
+                    + "the node did not answer", nullable = true)
+            @JsonInclude(JsonInclude.Include.NON_NULL) Map<String, NodeTraffic.Traffic> traffic) {
     }
 
     @Schema(description = "A set of partitions, named topic-partition, in topic and partition order")
@@ -74,7 +79,7 @@ public record ClusterView(
 
     /** A member as the answering node found it, before its partitions are counted. */
     record Member(int id, String host, int httpPort, Integer raftPort, Integer kafkaPort, boolean self,
-                  Status status, List<String> failedReplicas) {
+                  Status status, List<String> failedReplicas, Map<String, NodeTraffic.Traffic> traffic) {
     }
 
     /** A partition's leader (-1 unknown) and replicas as the answering node knows them. */
@@ -99,7 +104,7 @@ public record ClusterView(
             }
             nodes.add(new Node(m.id(), m.host(), m.httpPort(), m.raftPort(), m.kafkaPort(), m.self(),
                     m.status() != Status.UNREACHABLE, m.status(), Partitions.of(leads), Partitions.of(follows),
-                    Partitions.of(internalLeads), Partitions.of(internalFollows), m.failedReplicas()));
+                    Partitions.of(internalLeads), Partitions.of(internalFollows), m.failedReplicas(), m.traffic()));
         }
         List<String> leaderless = placements.stream().filter(p -> p.leader() < 0).map(p -> name(p.partition()))
                 .toList();

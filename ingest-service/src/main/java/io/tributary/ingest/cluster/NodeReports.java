@@ -34,9 +34,12 @@ public class NodeReports {
     private final FailedReplicas failed;
     private final ApplicationAvailability availability;
     private final ReportProbe probe;
+    private final NodeTraffic traffic;
 
     NodeReports(TopicRegistry topics, PartitionGroups groups, PartitionViews views, FailedReplicas failed,
-                ApplicationAvailability availability, NodeCredentials credentials, ReplicationProperties settings) {
+                ApplicationAvailability availability, NodeCredentials credentials, ReplicationProperties settings,
+                NodeTraffic traffic) {
+        this.traffic = traffic;
         this.topics = topics;
         this.groups = groups;
         this.views = views;
@@ -48,6 +51,11 @@ public class NodeReports {
     /** True while this node accepts traffic (what {@code /actuator/health/readiness} answers). */
     boolean ready() {
         return availability.getReadinessState() == ReadinessState.ACCEPTING_TRAFFIC;
+    }
+
+    /** This node's records in and out per topic. */
+    Map<String, NodeTraffic.Traffic> traffic() {
+        return traffic.current();
     }
 
     /** This node's failed replicas, {@code topic-partition}. */
@@ -66,7 +74,7 @@ public class NodeReports {
                 }
             }
         }
-        return new NodeReport(groups.nodeId(), ready(), leads, failedReplicas());
+        return new NodeReport(groups.nodeId(), ready(), leads, failedReplicas(), traffic.current());
     }
 
     /**

@@ -118,8 +118,10 @@ public class RaftClusterOps implements ClusterOps {
                     : reports.ready() ? ClusterView.Status.UP : ClusterView.Status.DOWN;
             List<String> failed = self ? reports.failedReplicas()
                     : answer.report() == null ? null : answer.report().failedReplicas();
+            Map<String, NodeTraffic.Traffic> traffic = self ? reports.traffic()
+                    : answer.report() == null ? null : answer.report().traffic();
             members.add(new ClusterView.Member(p.id(), p.host(), p.httpPort(), p.raftPort(), p.kafkaPort(), self,
-                    status, failed));
+                    status, failed, traffic));
         }
         List<ClusterView.Placement> placements = new ArrayList<>();
         for (TopicRegistry.Topic t : ClusterView.byName(topics)) {

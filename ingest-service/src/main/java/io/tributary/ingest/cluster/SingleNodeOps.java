@@ -41,10 +41,13 @@ public class SingleNodeOps implements ClusterOps {
     /** Readiness and address of this node, for the cluster view; null when built by hand. */
     private final ApplicationAvailability availability;
     private final Environment env;
+    /** Null when built by hand for a test: the cluster view then shows no traffic. */
+    private final NodeTraffic traffic;
 
     @Autowired
     SingleNodeOps(TopicRegistry topics, ProducerIds producerIds, AclStore acls, IngestProperties props,
-                  ApplicationAvailability availability, Environment env) {
+                  ApplicationAvailability availability, Environment env, NodeTraffic traffic) {
+        this.traffic = traffic;
         this.topics = topics;
         this.producerIds = producerIds;
         this.acls = acls;
@@ -63,6 +66,7 @@ public class SingleNodeOps implements ClusterOps {
         this.self = List.of(nodeId);
         this.availability = null;
         this.env = null;
+        this.traffic = null;
     }
 
     @Override
@@ -88,7 +92,8 @@ public class SingleNodeOps implements ClusterOps {
                 env.getProperty("server.port", Integer.class, 0));
         String host = env == null ? null : env.getProperty("server.address", "localhost");
         ClusterView.Member me = new ClusterView.Member(nodeId, host, port, null, null, true,
-                ready ? ClusterView.Status.UP : ClusterView.Status.DOWN, List.of());
+                ready ? ClusterView.Status.UP : ClusterView.Status.DOWN, List.of(),
+                traffic == null ? null : traffic.current());
         List<ClusterView.Placement> placements = new ArrayList<>();
         for (TopicRegistry.Topic t : ClusterView.byName(topics)) {
             for (int p = 0; p < t.partitions().size(); p++) {

@@ -104,6 +104,42 @@ class ClusterControllerHttpTest {
     }
 
     @Test
+    void itCountsTheRecordsProducedAndFetchedPerTopic() throws Exception {
+        // The admin role manages topics but does not read or write their data (security.md): ACLs let it here.
+        for (String operation : List.of("WRITE", "READ")) {
+            HttpResponse<String> acl = call(ops(), "POST", "/api/v1/acls", "{\"principal\":\"User:ops\","
+                    + "\"resourceType\":\"TOPIC\",\"patternType\":\"LITERAL\",\"name\":\"cv\","
+                    + "\"operation\":\"" + operation + "\",\"permission\":\"ALLOW\"}");
+            assertThat(acl.statusCode()).as(acl.body()).isIn(201, 200);
+        }
+        long[] before = traffic("cv");
+
+        HttpResponse<String> produced = call(ops(), "POST", "/api/v1/topics/cv/records",
+                "{\"records\":[{\"partition\":0,\"value\":1},{\"partition\":0,\"value\":2},"
+                        + "{\"partition\":1,\"value\":3}]}");
+        assertThat(produced.statusCode()).as(produced.body()).isEqualTo(200);
+        for (int i = 0; i < 2; i++) { // each fetch counts what it answered: 2 records of partition 0
+            HttpResponse<String> fetched = call(ops(), "GET",
+                    "/api/v1/topics/cv/partitions/0/records?offset=" + before[2] + "&maxRecords=10", null);
+            assertThat(fetched.statusCode()).as(fetched.body()).isEqualTo(200);
+        }
+
+        long[] after = traffic("cv");
+        assertThat(after[0] - before[0]).as("produced").isEqualTo(3);
+        assertThat(after[1] - before[1]).as("fetched").isEqualTo(4);
+    }
+
+    /** The single node's counts for {@code topic}: produced, fetched, and partition 0's end offset. */
+    private long[] traffic(String topic) throws Exception {
+        HttpResponse<String> r = call(ops(), "GET", "/api/v1/cluster", null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode counts = JSON.readTree(r.body()).get("nodes").get(0).path("traffic").path(topic);
+        HttpResponse<String> described = call(ops(), "GET", "/api/v1/topics/" + topic, null);
+        long end = JSON.readTree(described.body()).get("partitionDetails").get(0).get("logEndOffset").asLong();
+        return new long[] {counts.path("producedRecords").asLong(0), counts.path("fetchedRecords").asLong(0), end};
+    }
+
+    @Test
     void aPrincipalWithClusterDescribeMayAsk() throws Exception {
         HttpResponse<String> r = call(GATEWAY.token("monitor", List.of("consumer")), "GET", "/api/v1/cluster", null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);

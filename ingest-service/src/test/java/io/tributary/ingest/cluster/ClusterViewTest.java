@@ -18,9 +18,10 @@ class ClusterViewTest {
     @Test
     void eachPartitionIsLedByItsLeaderAndFollowedByItsOtherReplicasInternalTopicsApart() {
         ClusterView view = ClusterView.assemble(1, true, 2, List.of(
-                new ClusterView.Member(1, "a", 8081, 9081, 9092, true, ClusterView.Status.UP, List.of()),
-                new ClusterView.Member(2, "b", 8081, 9081, null, false, ClusterView.Status.UP, List.of("t-1")),
-                new ClusterView.Member(3, "c", 8081, 9081, null, false, ClusterView.Status.UNREACHABLE, null)), List.of(
+                new ClusterView.Member(1, "a", 8081, 9081, 9092, true, ClusterView.Status.UP, List.of(), null),
+                new ClusterView.Member(2, "b", 8081, 9081, null, false, ClusterView.Status.UP, List.of("t-1"), null),
+                new ClusterView.Member(3, "c", 8081, 9081, null, false, ClusterView.Status.UNREACHABLE, null, null)),
+                List.of(
                 placement("__consumer_offsets", 0, 3, 1, 2, 3),
                 placement("t", 0, 1, 1, 2),
                 placement("t", 1, 1, 1, 2),

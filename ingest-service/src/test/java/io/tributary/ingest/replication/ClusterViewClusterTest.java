@@ -79,6 +79,26 @@ class ClusterViewClusterTest {
         // The reports the nodes exchange are for peer nodes only.
         assertThat(cluster.send(1, "GET", "/internal/cluster/report", null).statusCode()).isEqualTo(401);
 
+        // Traffic: records produced through node 1 show in node 1's entry of every node's view (node 1 counts
+        // them; its peers report them), and the fetch in the node that answered it.
+        HttpResponse<String> produced = cluster.send(1, "POST", "/api/v1/topics/" + TOPIC + "/records",
+                "{\"records\":[{\"partition\":0,\"value\":1},{\"partition\":0,\"value\":2},"
+                        + "{\"partition\":1,\"value\":3}]}");
+        assertThat(produced.statusCode()).as(produced.body()).isEqualTo(200);
+        HttpResponse<String> fetched = cluster.send(2, "GET", "/api/v1/topics/" + TOPIC
+                + "/partitions/0/records?offset=0&maxRecords=10", null);
+        assertThat(JSON.readTree(fetched.body()).get("records")).as(fetched.body()).hasSize(2);
+        for (int node = 1; node <= 3; node++) {
+            JsonNode nodes = JSON.readTree(cluster.send(node, "GET", "/api/v1/cluster", null).body()).get("nodes");
+            assertThat(nodes.get(0).path("traffic").path(TOPIC).path("producedRecords").asLong()).as("node %d: %s",
+                    node, nodes).isEqualTo(3);
+            long fetchedAnywhere = 0;
+            for (JsonNode n : nodes) {
+                fetchedAnywhere += n.path("traffic").path(TOPIC).path("fetchedRecords").asLong();
+            }
+            assertThat(fetchedAnywhere).as("node %d: %s", node, nodes).isEqualTo(2);
+        }
+
         // The storage of one replica fails (its log closed under it, as after a disk error): the node answers
         // but is not ready, and every node shows it DOWN with that replica failed.
         Map<String, Integer> leaders = leaders(views.get(1));
