@@ -35,3 +35,12 @@ class History {
   labels() { return this.times.map(Fmt.clock); }
   datasets() { return [...this.series].map(([name, points]) => ({ name, points })); }
 }
+
+/** Records fetched per topic, summed over the nodes of a cluster view (each node counts the fetches it answered). */
+function fetchedPerTopic(cluster) {
+  const sums = {};
+  for (const node of cluster.nodes) {
+    for (const [topic, t] of Object.entries(node.traffic || {})) sums[topic] = (sums[topic] || 0) + t.fetchedRecords;
+  }
+  return sums;
+}

@@ -3,7 +3,7 @@ package io.tributary.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.testkit.EmbeddedIngest;
-import java.io.File;
+import io.tributary.testkit.HeadlessChromium;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -21,9 +21,6 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.Select;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -33,8 +30,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Headless Chromium (Debian's chromium and chromium-driver, installed by gateway/install-chromium.sh, which .ci/run
- * calls) opens the gateway's Swagger UI, switches between the three services' documents and executes one
+ * Headless Chromium ({@link HeadlessChromium}) opens the gateway's Swagger UI, switches between the three services' documents and executes one
  * "Try it out" through the gateway, authorized once with an API key and once with a bearer token of a local OpenID
  * issuer ({@link LocalIssuer}). Behind the gateway: the real ingest-service started in this JVM, and two stubs
  * serving the clean and analytics documents.
@@ -68,16 +64,7 @@ class SwaggerUiBrowserTest {
 
     @BeforeEach
     void openBrowser() {
-        assertThat(new File("/usr/bin/chromium")).as("Debian's chromium: run gateway/install-chromium.sh").exists();
-        assertThat(new File("/usr/bin/chromedriver")).as("chromium-driver: run gateway/install-chromium.sh").exists();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                "--window-size=1400,1200");
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
+        browser = HeadlessChromium.open(1400, 1200);
         wait = new WebDriverWait(browser, Duration.ofSeconds(30));
     }
 

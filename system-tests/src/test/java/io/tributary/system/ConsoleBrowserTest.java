@@ -2,9 +2,9 @@ package io.tributary.system;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.testkit.HeadlessChromium;
 import io.tributary.testkit.LocalPorts;
 import io.tributary.testkit.ServiceProcess;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,25 +24,22 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The web console (gateway {@code /console/}) in a real headless Chromium (Debian's chromium and chromium-driver,
- * installed by gateway/install-chromium.sh) against the whole suite run from its jars, with the demo flowing: one
- * ingest node, stream-clean and analytics on their embedded defaults, the gateway; the demo's topics, its pipeline
- * and job from {@code demo/}, and a stream of orders (one in twelve malformed) through the gateway. Assertions are on
- * the DOM and on Chart.js' own state, never on pixels. Every page is also captured at a laptop's and a phone's width
- * under {@code target/console-screenshots/} (a few of them are kept in docs/console/).
+ * The web console (gateway {@code /console/}) in a real headless Chromium ({@link HeadlessChromium}) against the
+ * whole suite run from its jars, with the demo flowing: one ingest node, stream-clean and analytics on their embedded
+ * defaults, the gateway; the demo's topics, its pipeline and job from {@code demo/}, and a stream of orders (one in
+ * twelve malformed) through the gateway. Assertions are on the DOM and on Chart.js' own state, never on pixels. Every
+ * page is also captured at a laptop's and a phone's width under {@code target/console-screenshots/} (a few of them
+ * are kept in docs/console/).
  */
 class ConsoleBrowserTest {
 
@@ -112,19 +109,10 @@ class ConsoleBrowserTest {
 
     @BeforeEach
     void openBrowser() {
-        assertThat(new File("/usr/bin/chromium")).as("Debian's chromium: run gateway/install-chromium.sh").exists();
-        assertThat(new File("/usr/bin/chromedriver")).as("chromium-driver: run gateway/install-chromium.sh").exists();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
-                "--window-size=1400,1000");
-        LoggingPreferences logs = new LoggingPreferences();
-        logs.enable(LogType.BROWSER, Level.ALL);
-        options.setCapability("goog:loggingPrefs", logs);
-        browser = new ChromeDriver(new ChromeDriverService.Builder()
-                .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build(), options);
+        browser = HeadlessChromium.open(1400, 1000);
+        // The pages refresh every 2 s: an element found just before a refresh may be replaced before it is read.
         wait = new WebDriverWait(browser, Duration.ofSeconds(30));
+        wait.ignoring(StaleElementReferenceException.class);
     }
 
     @AfterEach
@@ -153,18 +141,24 @@ class ConsoleBrowserTest {
         wait.until(ExpectedConditions.presenceOfElementLocated(By.id("flow")));
         for (String node : List.of("topic:raw.orders", "pipeline:orders-clean", "topic:clean.orders",
                 "topic:dlq.orders", "job:revenue-by-country")) {
-            assertThat(browser.findElements(By.cssSelector("#flow g.node[data-id='" + node + "']"))).as(node).hasSize(1);
+            assertThat(js("return document.querySelectorAll(arguments[0]).length",
+                    "#flow g.node[data-id='" + node + "']")).as(node).isEqualTo(1L);
         }
         wait.until(d -> rate(edgeText("topic:raw.orders->pipeline:orders-clean")) > 0);
         wait.until(d -> rate(edgeText("topic:clean.orders->job:revenue-by-country")) > 0);
-        assertThat(browser.findElements(By.cssSelector("#services li"))).extracting(WebElement::getText)
-                .hasSize(4).allSatisfy(s -> assertThat(s).endsWith("UP"));
+        assertThat((List<?>) js("return Array.from(document.querySelectorAll('#services li'))"
+                + ".map(li => li.textContent.replace(/\\s+/g, ' ').trim())"))
+                .hasSize(4).allSatisfy(s -> assertThat((String) s).endsWith("UP"));
         capture("overview");
 
         // Topics, and one topic's records, JSON pretty-printed.
         open("topics");
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#topic-table tr[data-topic='raw.orders']")));
+        wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#topic-table tr[data-topic='raw.orders']")));
         wait.until(d -> chartPoints("#topics canvas") > 0);
+        // the pipeline reads raw.orders: its fetch rate, summed from the nodes' counters, moves too
+        wait.until(d -> rate(d.findElement(By.cssSelector("#topic-table tr[data-topic='raw.orders'] .fetch-rate"))
+                .getText()) > 0);
         capture("topics");
         open("topics/clean.orders");
         WebElement value = wait.until(ExpectedConditions.visibilityOfElementLocated(
@@ -172,9 +166,18 @@ class ConsoleBrowserTest {
         assertThat(value.getText()).contains("\"order_id\"").contains("\n  \"country\"");
         capture("topic");
 
+        // The pipeline's consumer group: its committed offsets, lag and members.
         open("groups");
-        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#group-table tbody tr")));
-        capture("groups");
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#group-table tbody tr a"))).click();
+        wait.until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("#offset-table tbody tr")));
+        assertThat(browser.findElements(By.cssSelector("#offset-table tbody tr"))).hasSize(3); // raw.orders' partitions
+        wait.until(d -> chartPoints("#group canvas") > 0);
+        capture("group");
+
+        open("pipelines");
+        wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#pipeline-table tr[data-pipeline='orders-clean']")));
+        capture("pipelines");
 
         // The pipeline: counters, and a dead letter with its step and reason.
         open("pipelines/orders-clean");
@@ -203,12 +206,17 @@ class ConsoleBrowserTest {
         browser.findElement(By.id("preview")).click();
         wait.until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#preview-table tbody tr"), 2));
         List<WebElement> outcomes = browser.findElements(By.cssSelector("#preview-table tbody tr"));
-        assertThat(outcomes).extracting(r -> r.getDomAttribute("data-outcome")).containsExactly("output", "dead-letter");
+        assertThat(outcomes).extracting(r -> r.getDomAttribute("data-outcome"))
+                .containsExactly("output", "dead-letter");
         assertThat(outcomes.get(0).getText()).contains("\"country\": \"DE\"").doesNotContain("a@b.example");
         assertThat(outcomes.get(1).getText()).contains("0:validate");
         capture("pipeline-preview");
 
         // The job: progress charts, results as a table and a chart, then stopped and started again.
+        open("jobs");
+        wait.until(ExpectedConditions.presenceOfElementLocated(
+                By.cssSelector("#job-table tr[data-job='revenue-by-country']")));
+        capture("jobs");
         open("jobs/revenue-by-country");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("job-status"), "RUNNING"));
         wait.until(d -> chartPoints("#results-chart canvas") > 0);
@@ -261,9 +269,11 @@ class ConsoleBrowserTest {
                 textarea, text);
     }
 
+    /** An edge's figure, read in one script: the picture is drawn again at every refresh, so no element is kept. */
     private String edgeText(String edge) {
-        List<WebElement> labels = browser.findElements(By.cssSelector("#flow text[data-edge='" + edge + "']"));
-        return labels.isEmpty() ? "" : labels.getFirst().getText();
+        Object text = js("const t = document.querySelector(arguments[0]); return t ? t.textContent : '';",
+                "#flow text[data-edge='" + edge + "']");
+        return (String) text;
     }
 
     private static final Pattern RATE = Pattern.compile("([0-9][0-9,.]*) (rec|rows)/s");

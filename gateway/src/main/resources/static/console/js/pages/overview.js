@@ -8,7 +8,7 @@ document.addEventListener('alpine:init', () => {
     let drawn = null; // the definitions last drawn, to draw again when the screen turns narrow or wide
     let relayout = null;
     return {
-      services: [], flow: null, metrics: {}, error: null, updated: null,
+      services: [], nodes: [], flow: null, metrics: {}, error: null, updated: null,
       init() {
         relayout = () => { if (drawn) this.flow = ConsoleFlow.build(...drawn, narrow.matches); };
         narrow.addEventListener('change', relayout);
@@ -18,8 +18,10 @@ document.addEventListener('alpine:init', () => {
 
       async refresh() {
         try {
-          const [health, topicList, pipelines, jobs] = await Promise.all([
+          const [health, cluster, topicList, pipelines, jobs] = await Promise.all([
             ConsoleApi.call('/console/api/health'),
+            // each ingest node's state: the cluster view, for those who may read it (admin)
+            Alpine.store('session').admin ? ConsoleApi.call('/api/v1/cluster').catch((e) => this.partial(e, null)) : null,
             ConsoleApi.call('/api/v1/topics'),
             ConsoleApi.call('/api/v1/pipelines').catch((e) => this.partial(e, [])),
             ConsoleApi.call('/api/v1/jobs').catch((e) => this.partial(e, [])),
@@ -33,7 +35,8 @@ document.addEventListener('alpine:init', () => {
               .catch(() => null))),
           ]);
           this.services = health.services;
-          this.metrics = this.measure(now, topics, pipelines, statuses, jobs, progress);
+          this.nodes = cluster && cluster.replicated ? cluster.nodes : [];
+          this.metrics = this.measure(now, topics, pipelines, statuses, jobs, progress, cluster);
           drawn = [topics, pipelines, jobs];
           this.flow = ConsoleFlow.build(topics, pipelines, jobs, narrow.matches);
           this.error = null;
@@ -50,12 +53,14 @@ document.addEventListener('alpine:init', () => {
       },
 
       /** Per node and edge id: the text to show, and whether it is an error. */
-      measure(now, topics, pipelines, statuses, jobs, progress) {
+      measure(now, topics, pipelines, statuses, jobs, progress, cluster) {
         const m = {};
         const ends = new Map(topics.map((t) => [t.name, t.partitionDetails.reduce((s, p) => s + p.logEndOffset, 0)]));
+        const fetched = cluster ? fetchedPerTopic(cluster) : {}; // the cluster view is the admin's only
         for (const t of topics) {
           const rate = meter.observe(`topic:${t.name}`, ends.get(t.name), now);
-          m[`topic:${t.name}`] = { text: `${Fmt.rate(rate)} in`, rate };
+          const out = cluster ? meter.observe(`fetched:${t.name}`, fetched[t.name] || 0, now) : undefined;
+          m[`topic:${t.name}`] = { text: `${Fmt.rate(rate)} in${out === undefined ? '' : ` · ${Fmt.num(out)} out`}`, rate };
         }
         pipelines.forEach((p, i) => {
           const s = statuses[i];

@@ -38,7 +38,7 @@ document.addEventListener('alpine:init', () => {
     let chart = null;
     const poll = polling(async function () { await this.refresh(); });
     return {
-      name, pipeline: null, status: null, error: null, acting: false, actionError: null,
+      name, pipeline: null, status: null, stepRates: {}, error: null, acting: false, actionError: null,
       editor: '', samples: '', edited: false, preview: null, editorError: null, editorMessage: null,
       dead: null, deadError: null, deadOpen: null,
       init() {
@@ -59,6 +59,8 @@ document.addEventListener('alpine:init', () => {
             filtered: meter.observe('filtered', r.filtered, now),
           });
           ConsoleCharts.show(chart, history.labels(), history.datasets());
+          this.stepRates = Object.fromEntries(status.steps.map((step) => [step.step,
+            meter.observe(`step:${step.step}`, step.in, now)]));
           this.pipeline = pipeline;
           this.status = status;
           if (!this.edited) this.editor = Fmt.json(definitionOf(pipeline));

@@ -7,37 +7,47 @@ document.addEventListener('alpine:init', () => {
     let chart = null;
     const poll = polling(async function () { await this.refresh(); });
     return {
-      topics: [], cluster: null, clusterError: null, rates: {}, error: null,
+      topics: [], cluster: null, clusterError: null, rates: {}, fetchRates: {}, error: null,
       init() {
-        chart = ConsoleCharts.line(this.$refs.rates, { yTitle: 'records/s produced' });
+        chart = ConsoleCharts.line(this.$refs.rates, { yTitle: 'records/s' });
         poll.start(this);
       },
       destroy() { poll.stop(); ConsoleCharts.destroy(chart); },
 
       async refresh() {
+        const admin = Alpine.store('session').admin;
         try {
-          const { topics } = await ConsoleApi.call('/api/v1/topics');
+          // Produce rates from the log end offsets (every caller); fetch rates from the nodes' fetch counters in
+          // the cluster view, summed over the nodes (admin, or a CLUSTER DESCRIBE ACL).
+          const [{ topics }, cluster] = await Promise.all([
+            ConsoleApi.call('/api/v1/topics'),
+            admin ? ConsoleApi.call('/api/v1/cluster').catch((e) => { this.clusterError = e.message; return null; }) : null,
+          ]);
           const now = Date.now();
+          const fetched = cluster ? fetchedPerTopic(cluster) : null;
           const rates = {};
+          const fetchRates = {};
+          const point = {};
           for (const t of topics) {
             rates[t.name] = meter.observe(t.name, t.partitionDetails.reduce((s, p) => s + p.logEndOffset, 0), now);
+            fetchRates[t.name] = fetched ? meter.observe(`fetch:${t.name}`, fetched[t.name] || 0, now) : null;
+            if (!t.internal) {
+              point[`${t.name} produced`] = rates[t.name];
+              if (fetched) point[`${t.name} fetched`] = fetchRates[t.name];
+            }
           }
           this.topics = topics;
           this.rates = rates;
-          const shown = Object.fromEntries(topics.filter((t) => !t.internal).map((t) => [t.name, rates[t.name]]));
-          history.add(now, shown);
+          this.fetchRates = fetchRates;
+          history.add(now, point);
           ConsoleCharts.show(chart, history.labels(), history.datasets());
+          if (cluster) {
+            this.cluster = cluster;
+            this.clusterError = null;
+          }
           this.error = null;
         } catch (e) {
           this.error = e.message;
-        }
-        if (Alpine.store('session').admin) {
-          try {
-            this.cluster = await ConsoleApi.call('/api/v1/cluster');
-            this.clusterError = null;
-          } catch (e) {
-            this.clusterError = e.message;
-          }
         }
       },
 
