@@ -132,6 +132,17 @@ class BearerTokenTest {
     }
 
     @Test
+    void shouldTellTheConsoleWhoATokenBelongsTo() throws Exception {
+        String subject = subject();
+        HttpResponse<String> response = send("GET", "/console/api/session",
+                "Bearer " + tokenWithRoles(subject, "consumer admin"));
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("{\"name\":\"" + subject + "\",\"scheme\":\"bearer-token\","
+                + "\"roles\":[\"admin\",\"consumer\"]}");
+    }
+
+    @Test
     void shouldTakeRolesOnlyFromTheConfiguredClaim() throws Exception {
         String token = ISSUER.token(subject(), c -> c.claim("roles", List.of("admin")));
 
