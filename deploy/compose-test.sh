@@ -11,7 +11,8 @@
 #    and loads them into that daemon: nothing is pulled from a registry;
 # 4. docker-compose up with docker-compose.host-network.yml (all containers on the host network, the
 #    services on 127.0.0.1), waits for every container to be healthy;
-# 5. runs the demo through the gateway (demo/setup.sh, 200 generated orders) and waits until every
+# 5. checks that the gateway's image serves the web console and its libraries, and that the stack's key signs in;
+#    runs the demo through the gateway (demo/setup.sh, 200 generated orders) and waits until every
 #    order is either in clean.orders or in dlq.orders, with malformed ones in the latter, and the job
 #    revenue-by-country has results; raw.orders must have 3 replicas per partition;
 # 6. docker-compose down -v; dockerd is stopped by its PID and its mounts are released, whatever happened.
@@ -193,6 +194,15 @@ PY
   say "[$variant] all $expected_containers containers healthy"
   user=$(docker inspect -f '{{.Config.User}}' "${project}_gateway_1")
   [[ $user == 10001:0 ]] || fail "the gateway runs as '$user', expected 10001:0"
+  # The web console and its libraries come from the gateway's image itself (docs/console.md): no CDN at run time.
+  # (read whole first: grep -q stopping early would fail curl's write, and the pipeline with it)
+  console_page=$(curl -fsS --max-time 10 "$gateway/console/") || fail "the gateway serves no console at /console/"
+  grep -q '<title>Tributary console</title>' <<< "$console_page" || fail "/console/ is not the console's page"
+  for asset in /console/js/app.js /webjars/alpinejs/dist/cdn.min.js /webjars/chart.js/dist/chart.umd.js; do
+    curl -fsS --max-time 10 -o /dev/null "$gateway$asset" || fail "the gateway does not serve the console's $asset"
+  done
+  signed_in=$(curl -fsS --max-time 10 "$gateway/console/api/session" -H "X-Api-Key: $key" | jq -r .name)
+  [[ $signed_in == compose-admin ]] || fail "the console's sign-in check named '$signed_in', expected compose-admin"
 
   # --- 5. data through the gateway ------------------------------------------------------------------
   # A deployed ingest starts closed (docs/security.md): the stack's admin key may manage topics and ACLs but read or
