@@ -69,11 +69,11 @@ document.addEventListener('alpine:init', () => {
   });
 });
 
-/** A page component's polling: refresh now, then every CONSOLE_POLL_MS until the page closes. */
-function polling(refresh) {
+/** A page component's polling: its refresh() now, then every CONSOLE_POLL_MS until the page closes. */
+function polling() {
   let timer = null;
   return {
-    start(self) { refresh.call(self); timer = setInterval(() => refresh.call(self), window.CONSOLE_POLL_MS); },
+    start(page) { page.refresh(); timer = setInterval(() => page.refresh(), window.CONSOLE_POLL_MS); },
     stop() { clearInterval(timer); },
   };
 }

@@ -88,12 +88,12 @@ window.ConsoleFlow = (() => {
 
   /**
    * The picture as SVG markup (Alpine's templates cannot live inside an SVG element). `metric(id)` gives the text of
-   * a node or edge, `failing(id)` whether it shows an error; names are escaped.
+   * a node or edge (a dead-letter edge is drawn red by its kind); names are escaped.
    */
-  function svg(flow, metric, failing, href) {
+  function svg(flow, metric, href) {
     // Paths first, then the boxes, then the edges' figures on top of both.
     const edges = flow.edges.map((e) => `
-      <g class="edge ${e.kind}${failing(e.id) ? ' failing' : ''}" data-from="${escape(e.from)}" data-to="${escape(e.to)}">
+      <g class="edge ${e.kind}" data-from="${escape(e.from)}" data-to="${escape(e.to)}">
         <path d="${e.path}" marker-end="url(#arrow)"></path>
       </g>`).join('');
     const labels = flow.edges.map((e) => `

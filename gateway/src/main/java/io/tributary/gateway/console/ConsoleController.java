@@ -3,7 +3,6 @@ package io.tributary.gateway.console;
 import io.tributary.gateway.security.Caller;
 import io.tributary.gateway.security.Role;
 import java.util.List;
-import org.springframework.http.ResponseEntity;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.ResponseBody;
@@ -50,7 +49,7 @@ class ConsoleController {
 
     @GetMapping("/console/api/health")
     @ResponseBody
-    ResponseEntity<Health> health() {
-        return ResponseEntity.ok(new Health(health.current()));
+    Health health() {
+        return new Health(health.current());
     }
 }

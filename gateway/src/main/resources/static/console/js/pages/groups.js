@@ -2,7 +2,7 @@
 // offsets and lag per partition, with its lag charted over the last minutes.
 document.addEventListener('alpine:init', () => {
   Alpine.data('groupsPage', () => {
-    const poll = polling(async function () { await this.refresh(); });
+    const poll = polling();
     return {
       groups: [], lags: {}, error: null,
       init() { poll.start(this); },
@@ -29,7 +29,7 @@ document.addEventListener('alpine:init', () => {
   Alpine.data('groupPage', (name) => {
     const history = new History();
     let chart = null;
-    const poll = polling(async function () { await this.refresh(); });
+    const poll = polling();
     return {
       name, group: null, error: null,
       init() {

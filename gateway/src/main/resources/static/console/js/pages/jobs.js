@@ -3,7 +3,7 @@
 // time series per group for windowed jobs).
 document.addEventListener('alpine:init', () => {
   Alpine.data('jobsPage', () => {
-    const poll = polling(async function () { await this.refresh(); });
+    const poll = polling();
     return {
       jobs: [], error: null,
       init() { poll.start(this); },
@@ -27,7 +27,7 @@ document.addEventListener('alpine:init', () => {
 
   Alpine.data('jobPage', (name) => {
     const charts = {};
-    const poll = polling(async function () { await this.refresh(); });
+    const poll = polling();
     return {
       name, job: null, batches: [], results: null, measure: '', error: null, acting: false, actionError: null,
       init() {

@@ -3,12 +3,12 @@
 document.addEventListener('alpine:init', () => {
   Alpine.data('overviewPage', () => {
     const meter = new RateMeter();
-    const poll = polling(async function () { await this.refresh(); });
+    const poll = polling();
     const narrow = window.matchMedia('(max-width: 700px)');
     let drawn = null; // the definitions last drawn, to draw again when the screen turns narrow or wide
     let relayout = null;
     return {
-      services: [], nodes: [], flow: null, metrics: {}, error: null, updated: null,
+      services: [], nodes: [], flow: null, metrics: {}, error: null,
       init() {
         relayout = () => { if (drawn) this.flow = ConsoleFlow.build(...drawn, narrow.matches); };
         narrow.addEventListener('change', relayout);
@@ -40,7 +40,6 @@ document.addEventListener('alpine:init', () => {
           drawn = [topics, pipelines, jobs];
           this.flow = ConsoleFlow.build(topics, pipelines, jobs, narrow.matches);
           this.error = null;
-          this.updated = now;
         } catch (e) {
           this.error = e.message;
         }
@@ -52,7 +51,7 @@ document.addEventListener('alpine:init', () => {
         return empty;
       },
 
-      /** Per node and edge id: the text to show, and whether it is an error. */
+      /** Per node and edge id: the figures to show on it. */
       measure(now, topics, pipelines, statuses, jobs, progress, cluster) {
         const m = {};
         const ends = new Map(topics.map((t) => [t.name, t.partitionDetails.reduce((s, p) => s + p.logEndOffset, 0)]));
@@ -60,37 +59,33 @@ document.addEventListener('alpine:init', () => {
         for (const t of topics) {
           const rate = meter.observe(`topic:${t.name}`, ends.get(t.name), now);
           const out = cluster ? meter.observe(`fetched:${t.name}`, fetched[t.name] || 0, now) : undefined;
-          m[`topic:${t.name}`] = { text: `${Fmt.rate(rate)} in${out === undefined ? '' : ` · ${Fmt.num(out)} out`}`, rate };
+          m[`topic:${t.name}`] = `${Fmt.rate(rate)} in${out === undefined ? '' : ` · ${Fmt.num(out)} out`}`;
         }
         pipelines.forEach((p, i) => {
           const s = statuses[i];
           const id = `pipeline:${p.name}`;
-          if (!s) { m[id] = { text: p.state }; return; }
+          if (!s) { m[id] = p.state; return; }
           const r = s.records;
           const inRate = meter.observe(`${id}:in`, r.in, now);
           const outRate = meter.observe(`${id}:out`, r.out, now);
           const deadRate = meter.observe(`${id}:dead`, r.deadLettered, now);
           const lag = s.partitions.reduce((sum, part) => sum + Math.max(0, part.lag), 0);
-          m[id] = { text: `${s.state} · ${s.workers} worker${s.workers === 1 ? '' : 's'}` };
-          m[`topic:${p.source}->${id}`] = { text: `${Fmt.rate(inRate)} · lag ${Fmt.num(lag)}`, rate: inRate, lag };
-          m[`${id}->topic:${p.sink}`] = { text: Fmt.rate(outRate), rate: outRate };
-          m[`${id}->topic:${p.deadLetter}`] = {
-            text: `${Fmt.rate(deadRate)} · ${Fmt.num(r.deadLettered)} dead`, rate: deadRate, error: r.deadLettered > 0,
-          };
+          m[id] = `${s.state} · ${s.workers} worker${s.workers === 1 ? '' : 's'}`;
+          m[`topic:${p.source}->${id}`] = `${Fmt.rate(inRate)} · lag ${Fmt.num(lag)}`;
+          m[`${id}->topic:${p.sink}`] = Fmt.rate(outRate);
+          m[`${id}->topic:${p.deadLetter}`] = `${Fmt.rate(deadRate)} · ${Fmt.num(r.deadLettered)} dead`;
         });
         jobs.forEach((j, i) => {
           const id = `job:${j.name}`;
           const batch = progress[i] && progress[i].batches[0];
           const source = j.definition && j.definition.source;
-          if (!batch) { m[id] = { text: j.status }; return; }
+          if (!batch) { m[id] = j.status; return; }
           const consumed = Object.values(batch.endOffsets).reduce((s, o) => s + o, 0);
           const rate = meter.observe(id, consumed, now);
           const lag = source && ends.has(source) ? Math.max(0, ends.get(source) - consumed) : null;
-          m[id] = { text: `${j.status} · batch ${batch.batchId}` };
-          m[`topic:${source}->${id}`] = {
-            text: `${Fmt.rate(rate, 'rows/s')}${lag === null ? '' : ` · lag ${Fmt.num(lag)}`}`, rate, lag,
-          };
-          if (batch.lateRows > 0) m[id].text += ` · ${Fmt.num(batch.lateRows)} late`;
+          const late = batch.lateRows > 0 ? ` · ${Fmt.num(batch.lateRows)} late` : '';
+          m[id] = `${j.status} · batch ${batch.batchId}${late}`;
+          m[`topic:${source}->${id}`] = `${Fmt.rate(rate, 'rows/s')}${lag === null ? '' : ` · lag ${Fmt.num(lag)}`}`;
         });
         return m;
       },
@@ -98,8 +93,8 @@ document.addEventListener('alpine:init', () => {
       picture() {
         if (!this.flow) return '';
         const metrics = this.metrics;
-        return ConsoleFlow.svg(this.flow, (id) => (metrics[id] && metrics[id].text) || '',
-          (id) => !!(metrics[id] && metrics[id].error), (n) => Alpine.store('route').link(`${n.kind}s`, n.name));
+        return ConsoleFlow.svg(this.flow, (id) => metrics[id] || '',
+          (n) => Alpine.store('route').link(`${n.kind}s`, n.name));
       },
     };
   });

@@ -3,7 +3,7 @@
 // dead-letter topic with the step and reason of each record.
 document.addEventListener('alpine:init', () => {
   Alpine.data('pipelinesPage', () => {
-    const poll = polling(async function () { await this.refresh(); });
+    const poll = polling();
     return {
       pipelines: [], statuses: {}, error: null,
       init() { poll.start(this); },
@@ -36,7 +36,7 @@ document.addEventListener('alpine:init', () => {
     const meter = new RateMeter();
     const history = new History();
     let chart = null;
-    const poll = polling(async function () { await this.refresh(); });
+    const poll = polling();
     return {
       name, pipeline: null, status: null, stepRates: {}, error: null, acting: false, actionError: null,
       editor: '', samples: '', edited: false, preview: null, editorError: null, editorMessage: null,

@@ -5,7 +5,7 @@ document.addEventListener('alpine:init', () => {
     const meter = new RateMeter();
     const history = new History();
     let chart = null;
-    const poll = polling(async function () { await this.refresh(); });
+    const poll = polling();
     return {
       topics: [], cluster: null, clusterError: null, rates: {}, fetchRates: {}, error: null,
       init() {
@@ -65,7 +65,7 @@ document.addEventListener('alpine:init', () => {
   });
 
   Alpine.data('topicPage', (name) => {
-    const poll = polling(async function () { await this.refresh(); });
+    const poll = polling();
     return {
       name, topic: null, error: null,
       browser: { partition: 0, from: 'latest', at: '', size: 20, key: '' },
