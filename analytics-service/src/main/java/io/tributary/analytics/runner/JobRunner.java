@@ -62,7 +62,7 @@ public class JobRunner {
     /** Wake-up long polls of idle jobs; they only signal, so a cached pool is fine. */
     private final ExecutorService polls;
     private final ScheduledExecutorService leaseKeeper;
-    private final Map<String, JobWorker> running = new ConcurrentHashMap<>();
+    private final Map<String, JobRun> running = new ConcurrentHashMap<>();
 
     JobRunner(JobService jobs, JobStore store, IngestClient ingest, ReferenceTables referenceTables, JobLeases leases,
               IngestProducer resultProducer, AnalyticsProperties properties, Clock clock) {
@@ -122,8 +122,8 @@ public class JobRunner {
 
     private void reconcile() {
         List<String> wanted = jobs.runningJobs();
-        for (Map.Entry<String, JobWorker> entry : running.entrySet()) {
-            JobWorker worker = entry.getValue();
+        for (Map.Entry<String, JobRun> entry : running.entrySet()) {
+            JobRun worker = entry.getValue();
             if (worker.isStopping()) {
                 continue;
             }
@@ -143,7 +143,7 @@ public class JobRunner {
     }
 
     private synchronized void launch(String name) {
-        JobWorker current = running.get(name);
+        JobRun current = running.get(name);
         if (current != null) {
             if (!current.isStopping()) {
                 return;
@@ -163,7 +163,7 @@ public class JobRunner {
     }
 
     private void halt(String name) {
-        JobWorker worker = running.get(name);
+        JobRun worker = running.get(name);
         if (worker != null) {
             worker.stop();
             worker.awaitStop(settings.requestTimeout().plusSeconds(5));
@@ -173,7 +173,7 @@ public class JobRunner {
     @PreDestroy
     void shutdown() {
         leaseKeeper.shutdownNow();
-        running.values().forEach(JobWorker::stop);
+        running.values().forEach(JobRun::stop);
         running.values().forEach(worker -> worker.awaitStop(java.time.Duration.ofSeconds(10)));
         workers.shutdownNow();
         polls.shutdownNow();

@@ -65,7 +65,7 @@ import tools.jackson.databind.node.NullNode;
  * committed), the worker carries on from the new checkpoint while it still holds the lease, and
  * stops without touching the job's status when it does not.
  */
-final class JobWorker implements Runnable {
+final class JobWorker implements JobRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
     private static final Duration POLL_GRACE = Duration.ofSeconds(1);
@@ -121,25 +121,29 @@ final class JobWorker implements Runnable {
         this.onExit = onExit;
     }
 
-    void stop() {
+    @Override
+    public void stop() {
         stopped = true;
     }
 
-    boolean isStopping() {
+    @Override
+    public boolean isStopping() {
         return stopped;
     }
 
-    boolean holdsLease() {
+    @Override
+    public boolean holdsLease() {
         return leaseHeld && !leaseLost;
     }
 
-    /** Another instance holds the job's lease now: stop without touching the job's status. */
-    void loseLease() {
+    @Override
+    public void loseLease() {
         leaseLost = true;
         stopped = true;
     }
 
-    void awaitStop(Duration timeout) {
+    @Override
+    public void awaitStop(Duration timeout) {
         try {
             exited.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
