@@ -17,6 +17,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param runner          how jobs run
  * @param eventTime       which event times a job accepts
  * @param limits          bounds on job definitions (400 at create beyond them)
+ * @param spark           how jobs with {@code "engine": "spark"} run (docs/spark.md)
  */
 @ConfigurationProperties("analytics")
 public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String ingestUrl,
@@ -25,7 +26,50 @@ public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String 
                                   @DefaultValue Leases leases,
                                   @DefaultValue Runner runner,
                                   @DefaultValue EventTime eventTime,
-                                  @DefaultValue Limits limits) {
+                                  @DefaultValue Limits limits,
+                                  @DefaultValue Spark spark) {
+
+    /**
+     * The Spark engine: each running spark job is a Spark driver, a JVM this instance starts with the job's plan
+     * (client mode: the driver runs here, its executors where {@code master} says) and stops with the job.
+     *
+     * @param classPath     the driver's class path: analytics-spark's jar and its dependencies
+     *                      ({@code analytics-spark/target/analytics-spark-VERSION.jar:analytics-spark/target/lib/*});
+     *                      empty (default): engine spark is not available here and such jobs are refused
+     * @param javaHome      the JDK the driver runs on, 17 or 21 (Spark 4.0 does not run on 25); empty: the
+     *                      environment's {@code TRIBUTARY_SPARK_JAVA_HOME}, else this service's own JVM
+     * @param master        Spark's master URL: {@code local[2]} (default: in the driver's JVM), {@code spark://host:7077},
+     *                      {@code k8s://https://...}
+     * @param driverMemory  the driver JVM's heap ({@code -Xmx})
+     * @param kafka         options of Spark's Kafka source without their {@code kafka.} prefix, at least
+     *                      {@code bootstrap.servers}: the ingest Kafka listener (default {@code localhost:9092})
+     * @param conf          further Spark settings for every driver (default {@code spark.sql.shuffle.partitions=2})
+     * @param checkpointDir where each job's Spark checkpoint lives ({@code <dir>/<job>}); for failover between
+     *                      instances it must be storage they share (a volume, or an HDFS or S3 URL Spark can write)
+     * @param callbackUrl   the URL the driver reaches this instance at; empty: {@code http://127.0.0.1:<server.port>}
+     * @param maxFailures   driver failures in a row (each within {@code failureWindow} of its start) before the job
+     *                      goes FAILED; a driver that ran longer than the window starts the count again
+     * @param failureWindow see {@code maxFailures}
+     * @param stopTimeout   how long a stopped driver may take to end its batch before it is killed
+     */
+    public record Spark(@DefaultValue("") String classPath,
+                        @DefaultValue("") String javaHome,
+                        @DefaultValue("local[2]") String master,
+                        @DefaultValue("512m") String driverMemory,
+                        java.util.Map<String, String> kafka,
+                        java.util.Map<String, String> conf,
+                        @DefaultValue("./data/analytics-spark") String checkpointDir,
+                        @DefaultValue("") String callbackUrl,
+                        @DefaultValue("3") int maxFailures,
+                        @DefaultValue("2m") Duration failureWindow,
+                        @DefaultValue("30s") Duration stopTimeout) {
+
+        public Spark {
+            kafka = kafka == null || kafka.isEmpty() ? java.util.Map.of("bootstrap.servers", "localhost:9092")
+                    : java.util.Map.copyOf(kafka);
+            conf = conf == null ? java.util.Map.of("spark.sql.shuffle.partitions", "2") : java.util.Map.copyOf(conf);
+        }
+    }
 
     /**
      * Bounds on every job definition field; a definition beyond one is refused at create with a

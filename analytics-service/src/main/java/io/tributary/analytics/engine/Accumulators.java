@@ -241,14 +241,9 @@ final class Accumulators {
             }
             Map<String, Double> values = new LinkedHashMap<>();
             for (double rank : ranks) {
-                values.put(label(rank), sketch.getQuantile(rank));
+                values.put(AggregateSpec.label(rank), sketch.getQuantile(rank));
             }
             return values;
-        }
-
-        static String label(double rank) {
-            String text = java.math.BigDecimal.valueOf(rank * 100).stripTrailingZeros().toPlainString();
-            return "p" + text;
         }
 
         @Override

@@ -17,6 +17,11 @@ public record AggregateSpec(String name, AggregateFunction function, String fiel
         this(name, function, field, List.of());
     }
 
+    /** The key of a percentile rank in a result: 0.5 → {@code p50}, 0.999 → {@code p99.9}. */
+    public static String label(double rank) {
+        return "p" + java.math.BigDecimal.valueOf(rank * 100).stripTrailingZeros().toPlainString();
+    }
+
     Accumulator newAccumulator() {
         return switch (function) {
             case COUNT -> new Accumulators.Count();

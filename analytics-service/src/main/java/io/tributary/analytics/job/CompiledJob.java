@@ -12,9 +12,10 @@ import io.tributary.analytics.engine.EngineSpec;
  * @param interval      processing-time trigger: the longest a batch waits for data
  * @param join          null without a join
  * @param outputTopic   where emitted rows are published; null for none
+ * @param runsOn        what computes the job
  */
 public record CompiledJob(String name, String source, boolean fromEarliest, EngineSpec engine,
-                          boolean availableNow, Duration interval, Join join, String outputTopic) {
+                          boolean availableNow, Duration interval, Join join, String outputTopic, JobEngine runsOn) {
 
     /**
      * A join; null when the job has none.

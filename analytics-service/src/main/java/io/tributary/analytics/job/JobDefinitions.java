@@ -93,7 +93,8 @@ public final class JobDefinitions {
         }
         EngineSpec engine = new EngineSpec(request.eventTime(), delay, window, groupBy, aggregates, filter, mode);
         return new CompiledJob(request.name(), request.source(), "earliest".equals(request.startingOffsets()),
-                engine, availableNow, interval, join, request.output() == null ? null : request.output().topic());
+                engine, availableNow, interval, join, request.output() == null ? null : request.output().topic(),
+                JobEngine.parse(request.engine()));
     }
 
     private static WindowSpec window(JobRequest.WindowRequest window, JobLimits limits) {

@@ -18,6 +18,7 @@ import jakarta.validation.constraints.Pattern;
  * @param trigger         default: processing time, {@code PT1S}
  * @param outputMode      {@code append}, {@code update} (default) or {@code complete}
  * @param output          optional: also publish each batch's emitted rows to a topic
+ * @param engine          {@code builtin} (default) or {@code spark}: what computes the job (docs/spark.md)
  */
 public record JobRequest(
         @NotBlank @Pattern(regexp = "[a-zA-Z0-9._-]{1,100}", message = "1-100 characters of [a-zA-Z0-9._-]") String name,
@@ -32,7 +33,8 @@ public record JobRequest(
         @Valid JoinRequest join,
         @Valid TriggerRequest trigger,
         @Pattern(regexp = "append|update|complete") String outputMode,
-        @Valid OutputRequest output) {
+        @Valid OutputRequest output,
+        @Pattern(regexp = "builtin|spark") String engine) {
 
     /** @param topic an existing topic that receives each committed batch's emitted rows, exactly once */
     public record OutputRequest(@NotBlank @Pattern(regexp = "[a-zA-Z0-9._-]{1,249}",
@@ -84,6 +86,6 @@ public record JobRequest(
                 join == null || join.missing() != null ? join
                         : new JoinRequest(join.type(), join.topic(), join.table(), join.key(), join.target(), "keep"),
                 trigger == null ? new TriggerRequest("processing-time", "PT1S") : trigger,
-                outputMode == null ? "update" : outputMode, output);
+                outputMode == null ? "update" : outputMode, output, engine == null ? "builtin" : engine);
     }
 }

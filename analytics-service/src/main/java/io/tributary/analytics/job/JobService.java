@@ -31,11 +31,13 @@ public class JobService {
     private final JsonMapper json;
     private final Clock clock;
     private final JobLimits limits;
+    private final List<EnginePlanner> planners;
 
     JobService(JobRepository jobs, JobStore store, ReferenceTables referenceTables, JobLeases leases,
                IngestClient ingest, ApplicationEventPublisher events, JsonMapper json, Clock clock,
-               AnalyticsProperties properties) {
+               AnalyticsProperties properties, List<EnginePlanner> planners) {
         this.limits = JobLimits.of(properties.limits());
+        this.planners = List.copyOf(planners);
         this.jobs = jobs;
         this.store = store;
         this.referenceTables = referenceTables;
@@ -49,6 +51,12 @@ public class JobService {
     @Transactional
     public JobView create(JobRequest request) {
         CompiledJob compiled = JobDefinitions.compile(request, limits);
+        if (compiled.runsOn() != JobEngine.BUILTIN) {
+            planners.stream().filter(planner -> planner.engine() == compiled.runsOn()).findFirst()
+                    .orElseThrow(() -> new InvalidJobException("engine", "engine '" + compiled.runsOn().wireName()
+                            + "' is not available on this instance"))
+                    .check(compiled);
+        }
         if (jobs.existsById(request.name())) {
             throw new JobExistsException(request.name());
         }

@@ -23,17 +23,20 @@ import org.springframework.transaction.event.TransactionalEventListener;
 
 import io.tributary.analytics.config.AnalyticsProperties;
 import io.tributary.analytics.engine.EventTimeBounds;
+import io.tributary.analytics.job.JobEngine;
 import io.tributary.analytics.job.JobService;
 import io.tributary.analytics.job.JobStatus;
 import io.tributary.analytics.job.JobStatusChanged;
 import io.tributary.analytics.lease.JobLeases;
 import io.tributary.analytics.reference.ReferenceTables;
+import io.tributary.analytics.spark.SparkRuns;
 import io.tributary.analytics.store.JobStore;
 import io.tributary.client.IngestClient;
 import io.tributary.client.producer.IngestProducer;
 
 /**
- * Runs started jobs, one {@link JobWorker} each, on a bounded pool of
+ * Runs started jobs, one {@link JobRun} each (a {@link JobWorker} of the builtin engine, or a Spark driver's
+ * run for {@code "engine": "spark"}), on a bounded pool of
  * {@code analytics.runner.workers} threads: a job holds its worker while it runs, so a slow job
  * slows only itself, and jobs started beyond the pool size wait for a free worker.
  *
@@ -63,10 +66,12 @@ public class JobRunner {
     private final ExecutorService polls;
     private final ScheduledExecutorService leaseKeeper;
     private final Map<String, JobRun> running = new ConcurrentHashMap<>();
+    private final SparkRuns sparkRuns;
 
     JobRunner(JobService jobs, JobStore store, IngestClient ingest, ReferenceTables referenceTables, JobLeases leases,
-              IngestProducer resultProducer, AnalyticsProperties properties, Clock clock) {
+              IngestProducer resultProducer, AnalyticsProperties properties, Clock clock, SparkRuns sparkRuns) {
         this.jobs = jobs;
+        this.sparkRuns = sparkRuns;
         this.store = store;
         this.ingest = ingest;
         this.referenceTables = referenceTables;
@@ -152,14 +157,24 @@ public class JobRunner {
             current.awaitStop(settings.requestTimeout().plusSeconds(5));
             running.remove(name, current);
         }
-        JobWorker[] self = new JobWorker[1];
-        JobWorker worker = new JobWorker(name, jobs, store, ingest, resultProducer, referenceTables, leases, settings,
-                eventTimeBounds, polls,
-                () -> running.remove(name, self[0]));
+        JobRun[] self = new JobRun[1];
+        Runnable onExit = () -> running.remove(name, self[0]);
+        JobRun worker = engineOf(name) == JobEngine.SPARK ? sparkRuns.create(name, onExit)
+                : new JobWorker(name, jobs, store, ingest, resultProducer, referenceTables, leases, settings,
+                eventTimeBounds, polls, onExit);
         self[0] = worker;
         running.put(name, worker);
         workers.submit(worker);
         LOG.info("job {} scheduled", name);
+    }
+
+    /** The job's engine; the builtin one when the definition cannot be read (its worker then fails the job). */
+    private JobEngine engineOf(String name) {
+        try {
+            return jobs.compiled(name).runsOn();
+        } catch (RuntimeException e) {
+            return JobEngine.BUILTIN;
+        }
     }
 
     private void halt(String name) {

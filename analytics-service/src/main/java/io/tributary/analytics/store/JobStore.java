@@ -102,6 +102,43 @@ public class JobStore {
     }
 
     /**
+     * Commits a batch that another engine computed (a Spark driver's): its rows replace the rows of the same
+     * window and group, and the checkpoint records its batch id (Spark keeps offsets and state in its own
+     * checkpoint) — in one transaction, if the checkpoint is still at {@code expectedVersion} (-1: none yet).
+     * A batch id at or below the committed one is a batch the engine runs again after a failure: its rows are
+     * written again (the same values: replace, never add) and the checkpoint keeps its batch id.
+     *
+     * @return the checkpoint's new version
+     * @throws ConcurrentRunException when someone else committed meanwhile
+     */
+    @Transactional
+    public long commitEngineBatch(String jobName, long batchId, List<ResultRow> rows, long expectedVersion) {
+        JobCheckpoint checkpoint = checkpoints.findById(jobName).orElse(null);
+        if (checkpoint == null) {
+            if (expectedVersion != -1) {
+                throw new ConcurrentRunException(jobName);
+            }
+            checkpoint = new JobCheckpoint(jobName);
+            entityManager.persist(checkpoint);
+        } else if (checkpoint.getVersion() != expectedVersion) {
+            throw new ConcurrentRunException(jobName);
+        }
+        writeRows(jobName, batchId, rows, clock.instant());
+        checkpoint.advance(Math.max(batchId, checkpoint.getBatchId()), checkpoint.getOffsets(), null, null);
+        entityManager.flush();
+        return checkpoint.getVersion();
+    }
+
+    /** Adds a progress row that another engine reported (a Spark driver's, after its batch committed). */
+    @Transactional
+    public void addProgress(BatchProgress row) {
+        progress.save(row);
+        if (row.batchId % 100 == 0) {
+            progress.deleteByJobBefore(row.jobName, row.batchId - progressRetained + 1);
+        }
+    }
+
+    /**
      * Records the source topic id in a checkpoint written before topic ids (which has none), so
      * that its offsets are tied to the incarnation of the source they are resumed on from now on,
      * even before the next batch commits. Only if the checkpoint is still at {@code expectedVersion}.

@@ -65,7 +65,7 @@ class SketchAccuracyTest {
         Map<String, Double> result = (Map<String, Double>) accumulator.result();
         assertThat(result).containsOnlyKeys("p1", "p25", "p50", "p90", "p99");
         for (double rank : ranks) {
-            double estimate = result.get(Accumulators.Percentiles.label(rank));
+            double estimate = result.get(AggregateSpec.label(rank));
             double trueRank = (double) lowerBound(values, estimate) / n;
             assertThat(Math.abs(trueRank - rank)).as("rank %s", rank).isLessThanOrEqualTo(epsilon);
         }

@@ -85,7 +85,7 @@ class JobWorkerFailureTest {
     private static JobRequest job(String name) {
         return new JobRequest(name, name, null, "/ts", null, null, java.util.List.of("/country"),
                 java.util.List.of(new JobRequest.AggregationRequest("n", "count", null, null)), null, null,
-                new JobRequest.TriggerRequest("processing-time", "PT0.1S"), "update", null);
+                new JobRequest.TriggerRequest("processing-time", "PT0.1S"), "update", null, null);
     }
 
     private static org.mockito.ArgumentMatcher<CommittedBatch> of(String job) {

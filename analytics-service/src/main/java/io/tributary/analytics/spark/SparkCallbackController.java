@@ -1,0 +1,103 @@
+package io.tributary.analytics.spark;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.swagger.v3.oas.annotations.Hidden;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+import io.tributary.analytics.engine.ResultRow;
+import io.tributary.analytics.engine.StateKey;
+import io.tributary.analytics.engine.Window;
+import io.tributary.problem.ProblemType;
+import io.tributary.support.problem.ProblemHandlerSupport;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The internal API a job's Spark driver calls back on (not in the OpenAPI document, not routed by the gateway):
+ * {@code POST /internal/spark/jobs/{name}/batches} commits a batch's rows, {@code .../progress} records its
+ * progress. Each call must carry the token of the run that started the driver ({@code Authorization: Bearer});
+ * a driver of an earlier run, or any other caller, gets 401 and commits nothing.
+ *
+ * <p>Batch body: {@code {"batchId": 7, "rows": [{"windowStart": ms|null, "windowEnd": ms|null,
+ * "group": ["de"], "values": {"orders": 12}}]}}; progress body: Spark's {@code StreamingQueryProgress} JSON.
+ */
+@Hidden
+@RestController
+@RequestMapping("/internal/spark/jobs/{name}")
+class SparkCallbackController {
+
+    private final SparkRuns runs;
+    private final JsonMapper json;
+
+    SparkCallbackController(SparkRuns runs, JsonMapper json) {
+        this.runs = runs;
+        this.json = json;
+    }
+
+    @PostMapping("/batches")
+    ResponseEntity<?> commit(@PathVariable String name, @RequestHeader(value = HttpHeaders.AUTHORIZATION,
+            required = false) String authorization, @RequestBody JsonNode batch) {
+        SparkJobRun run = runs.active(name).filter(candidate -> candidate.accepts(bearer(authorization))).orElse(null);
+        if (run == null) {
+            return refused(name);
+        }
+        long batchId = batch.path("batchId").asLong(-1);
+        if (batchId < 0 || !batch.path("rows").isArray()) {
+            return ProblemHandlerSupport.respond(ProblemType.INVALID_REQUEST,
+                    "a batch needs a batchId >= 0 and an array of rows", Map.of());
+        }
+        List<ResultRow> rows = new ArrayList<>();
+        for (JsonNode row : batch.path("rows")) {
+            rows.add(row(row));
+        }
+        try {
+            run.commit(batchId, rows);
+        } catch (SparkJobRun.LeaseLostException e) {
+            return ProblemHandlerSupport.respond(ProblemType.JOB_STATE, e.getMessage(), Map.of());
+        }
+        return ResponseEntity.noContent().build();
+    }
+
+    @PostMapping("/progress")
+    ResponseEntity<?> progress(@PathVariable String name, @RequestHeader(value = HttpHeaders.AUTHORIZATION,
+            required = false) String authorization, @RequestBody JsonNode progress) {
+        SparkJobRun run = runs.active(name).filter(candidate -> candidate.accepts(bearer(authorization))).orElse(null);
+        if (run == null) {
+            return refused(name);
+        }
+        run.progress(SparkProgress.of(name, progress, json));
+        return ResponseEntity.noContent().build();
+    }
+
+    private ResultRow row(JsonNode row) {
+        JsonNode start = row.path("windowStart");
+        Window window = start.isNumber() ? new Window(start.asLong(), row.path("windowEnd").asLong()) : Window.GLOBAL;
+        List<String> group = new ArrayList<>();
+        for (JsonNode value : row.path("group")) {
+            group.add(value.isNull() ? null : value.asString());
+        }
+        Map<String, Object> values = json.convertValue(row.path("values"),
+                new tools.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() { });
+        return new ResultRow(new StateKey(group, window), values);
+    }
+
+    private static String bearer(String authorization) {
+        return authorization != null && authorization.startsWith("Bearer ") ? authorization.substring(7) : null;
+    }
+
+    private static ResponseEntity<ProblemDetail> refused(String name) {
+        return ProblemHandlerSupport.respond(ProblemType.UNAUTHORIZED, "no Spark driver of job '" + name
+                + "' with this token runs on this instance", Map.of());
+    }
+}

@@ -1,0 +1,294 @@
+package io.tributary.analytics.spark;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.tributary.analytics.config.AnalyticsProperties;
+import io.tributary.analytics.engine.ResultRow;
+import io.tributary.analytics.job.CompiledJob;
+import io.tributary.analytics.job.JobService;
+import io.tributary.analytics.job.JobStatus;
+import io.tributary.analytics.lease.JobLeases;
+import io.tributary.analytics.runner.JobRun;
+import io.tributary.analytics.store.BatchProgress;
+import io.tributary.analytics.store.ConcurrentRunException;
+import io.tributary.analytics.store.JobCheckpoint;
+import io.tributary.analytics.store.JobStore;
+
+/**
+ * One run of a spark job on this instance: it takes the job's lease, starts the job's Spark driver and keeps it
+ * running — a driver that exits is started again (Spark resumes from its checkpoint), until {@code maxFailures}
+ * quick failures in a row make the job FAILED — and stops it (SIGTERM, then a kill after {@code stopTimeout})
+ * when the job stops or the lease is lost.
+ *
+ * <p>The driver commits each batch through this run ({@link #commit}): only while the lease is held, and with the
+ * checkpoint version this run last saw, as the builtin engine's commits are fenced. A job without a checkpoint
+ * row (new, or reset) starts with its Spark checkpoint folder removed, so a reset really starts over.
+ */
+final class SparkJobRun implements JobRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SparkJobRun.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final String name;
+    private final JobService jobs;
+    private final JobStore store;
+    private final JobLeases leases;
+    private final SparkPlanner planner;
+    private final SparkDriver driver;
+    private final AnalyticsProperties.Spark settings;
+    private final String callbackUrl;
+    private final Runnable onExit;
+    private final CountDownLatch exited = new CountDownLatch(1);
+    /** Rows each committed batch emitted, until its progress report arrives. */
+    private final Map<Long, Integer> emitted = new ConcurrentHashMap<>();
+    private volatile boolean stopped;
+    private volatile boolean leaseHeld;
+    private volatile boolean leaseLost;
+    private volatile byte[] token;
+    private volatile Process process;
+    private long checkpointVersion;
+
+    SparkJobRun(String name, JobService jobs, JobStore store, JobLeases leases, SparkPlanner planner,
+                SparkDriver driver, AnalyticsProperties.Spark settings, String callbackUrl, Runnable onExit) {
+        this.name = name;
+        this.jobs = jobs;
+        this.store = store;
+        this.leases = leases;
+        this.planner = planner;
+        this.driver = driver;
+        this.settings = settings;
+        this.callbackUrl = callbackUrl;
+        this.onExit = onExit;
+    }
+
+    @Override
+    public void stop() {
+        stopped = true;
+    }
+
+    @Override
+    public boolean isStopping() {
+        return stopped;
+    }
+
+    @Override
+    public boolean holdsLease() {
+        return leaseHeld && !leaseLost;
+    }
+
+    @Override
+    public void loseLease() {
+        leaseLost = true;
+        stopped = true;
+    }
+
+    @Override
+    public void awaitStop(Duration timeout) {
+        try {
+            exited.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether {@code presented} is this run's current driver token (constant time). */
+    boolean accepts(String presented) {
+        byte[] current = token;
+        return current != null && presented != null
+                && MessageDigest.isEqual(current, presented.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
+    /**
+     * Commits a batch of the driver.
+     *
+     * @throws LeaseLostException when this instance no longer runs the job (the driver's batch fails; it is
+     *                            replayed by whoever runs the job now)
+     */
+    synchronized void commit(long batchId, List<ResultRow> rows) {
+        if (!holdsLease()) {
+            throw new LeaseLostException(name);
+        }
+        try {
+            checkpointVersion = store.commitEngineBatch(name, batchId, rows, checkpointVersion);
+            emitted.put(batchId, rows.size());
+        } catch (ConcurrentRunException e) {
+            if (!leases.acquire(name)) {
+                loseLease();
+            } else {
+                checkpointVersion = version(store.checkpoint(name));
+            }
+            throw new LeaseLostException(name);
+        }
+    }
+
+    /** Records a progress report of the driver, with the rows its batch emitted. */
+    void progress(BatchProgress row) {
+        Integer rows = emitted.remove(row.batchId);
+        row.emittedRows = rows == null ? 0 : rows;
+        emitted.keySet().removeIf(batch -> batch < row.batchId);
+        store.addProgress(row);
+    }
+
+    @Override
+    public void run() {
+        try {
+            if (!leases.acquire(name)) {
+                LOG.info("job {} is leased by another instance; it runs there", name);
+                return;
+            }
+            leaseHeld = true;
+            superviseDriver();
+        } catch (Throwable e) { // the job must not stay RUNNING with no driver
+            if (!leaseLost) {
+                LOG.error("job {} failed", name, e);
+                finish(JobStatus.FAILED, e.toString());
+            }
+        } finally {
+            terminate();
+            if (leaseHeld && !leaseLost) {
+                try {
+                    leases.release(name);
+                } catch (RuntimeException e) {
+                    LOG.warn("job {}: could not release its lease (it expires by itself): {}", name, e.toString());
+                }
+            }
+            onExit.run();
+            exited.countDown();
+        }
+    }
+
+    private void superviseDriver() throws Exception {
+        int failures = 0;
+        while (!stopped) {
+            CompiledJob job = jobs.compiled(name);
+            JobCheckpoint checkpoint = store.checkpoint(name);
+            synchronized (this) {
+                checkpointVersion = version(checkpoint);
+            }
+            if (checkpointVersion == -1) {
+                deleteFolder(driver.checkpoint(name));
+            }
+            String fresh = Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes());
+            token = fresh.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            long started = System.nanoTime();
+            process = driver.start(planner.plan(job, driver.checkpoint(name).toString(), callbackUrl), fresh);
+            LOG.info("job {}: Spark driver started (pid {}, log {})", name, process.pid(), driver.log(name));
+            int status = awaitExit();
+            if (stopped) {
+                return;
+            }
+            if (status == 0 && job.availableNow()) {
+                LOG.info("job {}: the Spark query drained its source; completed", name);
+                finish(JobStatus.COMPLETED, null);
+                return;
+            }
+            Duration ran = Duration.ofNanos(System.nanoTime() - started);
+            failures = ran.compareTo(settings.failureWindow()) > 0 ? 1 : failures + 1;
+            String error = "Spark driver exited with status " + status + " after " + ran.toSeconds() + " s: "
+                    + driver.tail(name, 20);
+            if (failures >= settings.maxFailures()) {
+                LOG.error("job {}: {} (failure {} in a row: FAILED)", name, error, failures);
+                finish(JobStatus.FAILED, error);
+                return;
+            }
+            LOG.warn("job {}: {} (failure {} in a row; starting it again)", name, error, failures);
+            noteError(error);
+            sleep(Duration.ofSeconds(Math.min(30, 1L << failures)));
+        }
+    }
+
+    private static byte[] randomBytes() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return bytes;
+    }
+
+    /** Waits for the driver to exit, or for a stop. */
+    private int awaitExit() throws InterruptedException {
+        Process running = process;
+        while (!running.waitFor(200, TimeUnit.MILLISECONDS)) {
+            if (stopped) {
+                return -1;
+            }
+        }
+        return running.exitValue();
+    }
+
+    private void terminate() {
+        Process running = process;
+        token = null;
+        if (running == null || !running.isAlive()) {
+            return;
+        }
+        running.destroy(); // SIGTERM: the driver stops its query between batches
+        try {
+            if (!running.waitFor(settings.stopTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("job {}: the Spark driver did not stop within {}; killing it", name, settings.stopTimeout());
+                running.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            running.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void sleep(Duration pause) throws InterruptedException {
+        long deadline = System.nanoTime() + pause.toNanos();
+        while (!stopped && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    private void finish(JobStatus status, String error) {
+        try {
+            jobs.finished(name, status, error);
+        } catch (RuntimeException e) {
+            LOG.error("job {}: could not record its end ({}): {}", name, status, e.toString());
+        }
+    }
+
+    private void noteError(String error) {
+        try {
+            jobs.noteError(name, error);
+        } catch (RuntimeException e) {
+            LOG.warn("job {}: could not note its error: {}", name, e.toString());
+        }
+    }
+
+    private static long version(JobCheckpoint checkpoint) {
+        return checkpoint.getBatchId() < 0 && checkpoint.getVersion() == 0 ? -1 : checkpoint.getVersion();
+    }
+
+    private static void deleteFolder(Path folder) throws java.io.IOException {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
+    /** This instance no longer runs the job, or another run committed meanwhile. */
+    static final class LeaseLostException extends RuntimeException {
+        LeaseLostException(String job) {
+            super("job " + job + " is not run by this instance's driver any more");
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.tributary.analytics.spark;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A spark job as its driver runs it (analytics-spark's {@code SparkPlan}, read from the JSON file this service
+ * writes): the definition translated into Spark SQL over the record's variant {@code _v}, plus where to read,
+ * checkpoint and call back. The field meanings are documented on the driver's side, which must accept what
+ * this writes; both are checked together by analytics-spark's tests.
+ */
+record SparkPlan(String job, String master, Map<String, String> sparkConf, Map<String, String> kafka,
+                 String topic, String startingOffsets, String checkpointLocation, String filter, String eventTime,
+                 List<String> groups, String window, String watermark, List<Aggregate> aggregates,
+                 String outputMode, boolean availableNow, long triggerIntervalMs, String callbackUrl) {
+
+    /** @param labels the result keys of a percentile aggregate's ranks ({@code p50}); empty for the others */
+    record Aggregate(String name, String sql, List<String> labels) {
+    }
+}

@@ -1,0 +1,135 @@
+package io.tributary.analytics.spark;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.springframework.stereotype.Component;
+
+import io.tributary.analytics.config.AnalyticsProperties;
+import io.tributary.analytics.engine.AggregateSpec;
+import io.tributary.analytics.engine.EngineSpec;
+import io.tributary.analytics.engine.OutputMode;
+import io.tributary.analytics.engine.WindowSpec;
+import io.tributary.analytics.job.CompiledJob;
+import io.tributary.analytics.job.EnginePlanner;
+import io.tributary.analytics.job.InvalidJobException;
+import io.tributary.analytics.job.JobEngine;
+
+/**
+ * Translates a job definition into a Spark Structured Streaming query ({@link SparkPlan}), and refuses at create
+ * time, naming the part, what it cannot translate. The query keeps the builtin engine's meaning: windows aligned
+ * to the epoch, the watermark as the largest event time minus the delay, rows of windows the watermark closed
+ * dropped as late, the same aggregate functions (HyperLogLog and quantile sketches of Spark's own:
+ * {@code approx_count_distinct} at 1% relative error, {@code percentile_approx} at accuracy 10,000) and the
+ * same result keys.
+ */
+@Component
+public class SparkPlanner implements EnginePlanner {
+
+    /** Spark's {@code approx_count_distinct} relative standard deviation (the builtin HLL's is about 1.6%). */
+    static final double DISTINCT_RSD = 0.01;
+    /** Spark's {@code percentile_approx} accuracy: rank error about 1/10,000 (the builtin sketch's about 1.3%). */
+    static final int PERCENTILE_ACCURACY = 10_000;
+
+    private final AnalyticsProperties properties;
+
+    SparkPlanner(AnalyticsProperties properties) {
+        this.properties = properties;
+    }
+
+    @Override
+    public JobEngine engine() {
+        return JobEngine.SPARK;
+    }
+
+    @Override
+    public void check(CompiledJob job) {
+        if (properties.spark().classPath().isBlank()) {
+            throw new InvalidJobException("engine", "engine 'spark' is not installed on this instance "
+                    + "(analytics.spark.class-path is empty: docs/spark.md)");
+        }
+        query(job);
+    }
+
+    /** The plan of {@code job}'s driver. */
+    SparkPlan plan(CompiledJob job, String checkpointLocation, String callbackUrl) {
+        Query query = query(job);
+        AnalyticsProperties.Spark spark = properties.spark();
+        java.util.Map<String, String> conf = new java.util.LinkedHashMap<>(spark.conf());
+        if (spark.master().startsWith("local")) { // driver and executors in one JVM: nothing to reach from outside
+            conf.putIfAbsent("spark.driver.host", "127.0.0.1");
+            conf.putIfAbsent("spark.driver.bindAddress", "127.0.0.1");
+        }
+        return new SparkPlan(job.name(), spark.master(), conf, spark.kafka(), job.source(),
+                job.fromEarliest() ? "earliest" : "latest", checkpointLocation, query.filter, query.eventTime,
+                query.groups, query.window, query.watermark, query.aggregates,
+                job.engine().outputMode().name().toLowerCase(java.util.Locale.ROOT), job.availableNow(),
+                job.interval().toMillis(), callbackUrl);
+    }
+
+    private record Query(String filter, String eventTime, List<String> groups, String window, String watermark,
+                         List<SparkPlan.Aggregate> aggregates) {
+    }
+
+    private Query query(CompiledJob job) {
+        if (job.join() != null) {
+            throw new InvalidJobException("join", "engine 'spark' does not run joins yet; use engine 'builtin'");
+        }
+        if (job.outputTopic() != null) {
+            throw new InvalidJobException("output", "engine 'spark' writes results to the results API only, not "
+                    + "yet to an output topic; use engine 'builtin'");
+        }
+        EngineSpec spec = job.engine();
+        String filter = null;
+        if (spec.filter() != null) {
+            try {
+                filter = FilterSql.translate(spec.filter().source());
+            } catch (FilterSql.Untranslatable e) {
+                throw new InvalidJobException("filter", e.getMessage() + " (engine 'spark')");
+            }
+        }
+        String window = switch (spec.window()) {
+            case WindowSpec.None none -> null;
+            case WindowSpec.Tumbling tumbling -> "window(_ts, '" + tumbling.sizeMs() + " milliseconds')";
+            case WindowSpec.Sliding sliding -> "window(_ts, '" + sliding.sizeMs() + " milliseconds', '"
+                    + sliding.slideMs() + " milliseconds')";
+            case WindowSpec.Session session -> {
+                if (spec.outputMode() != OutputMode.APPEND) {
+                    throw new InvalidJobException("outputMode", "a session window runs on engine 'spark' with "
+                            + "outputMode 'append' only (a session is emitted once the watermark closes it)");
+                }
+                yield "session_window(_ts, '" + session.gapMs() + " milliseconds')";
+            }
+        };
+        List<String> groups = new ArrayList<>();
+        for (String pointer : spec.groupBy()) {
+            groups.add(FieldSql.text(FieldSql.segments(pointer)));
+        }
+        List<SparkPlan.Aggregate> aggregates = new ArrayList<>();
+        for (AggregateSpec aggregate : spec.aggregates()) {
+            aggregates.add(aggregate(aggregate));
+        }
+        AnalyticsProperties.EventTime bounds = properties.eventTime();
+        return new Query(filter, FieldSql.eventTime(spec.eventTime(), bounds.maxPast().toMillis(),
+                bounds.maxFuture().toMillis()), groups, window, spec.watermarkDelayMs() + " milliseconds",
+                aggregates);
+    }
+
+    private static SparkPlan.Aggregate aggregate(AggregateSpec aggregate) {
+        List<String> field = aggregate.field() == null ? null : FieldSql.segments(aggregate.field());
+        String number = field == null ? null : FieldSql.typed(field, "double");
+        String sql = switch (aggregate.function()) {
+            case COUNT -> field == null ? "count(1)" : "count(" + FieldSql.text(field) + ")";
+            case SUM -> "sum(" + number + ")";
+            case AVG -> "avg(" + number + ")";
+            case MIN -> "min(" + number + ")";
+            case MAX -> "max(" + number + ")";
+            case APPROX_DISTINCT -> "approx_count_distinct(" + FieldSql.text(field) + ", " + DISTINCT_RSD + ")";
+            case PERCENTILES -> "percentile_approx(" + number + ", array(" + String.join(", ",
+                    aggregate.percentiles().stream().map(rank -> "CAST(" + rank + " AS DOUBLE)").toList()) + "), "
+                    + PERCENTILE_ACCURACY + ")";
+        };
+        List<String> labels = aggregate.percentiles().stream().map(AggregateSpec::label).toList();
+        return new SparkPlan.Aggregate(aggregate.name(), sql, labels);
+    }
+}

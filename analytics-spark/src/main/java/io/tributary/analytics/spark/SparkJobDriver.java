@@ -1,0 +1,166 @@
+package io.tributary.analytics.spark;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamReader;
+import org.apache.spark.sql.streaming.DataStreamWriter;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
+import org.apache.spark.sql.streaming.Trigger;
+
+import static org.apache.spark.sql.functions.expr;
+
+/**
+ * The driver of one analytics job on Spark: {@code java -cp analytics-spark.jar:lib/* ...SparkJobDriver plan.json}.
+ *
+ * <p>The query, in Spark's terms: the Kafka source over the ingest Kafka listener →
+ * {@code try_parse_json(value)} as {@code _v} → the filter → event time {@code _ts} and the group values →
+ * {@code withWatermark} → {@code groupBy(window, groups...)} → the aggregates → {@code foreachBatch}, which posts
+ * the batch's rows with its batch id to analytics-service (the commit: {@link Callback#commit}). Spark's
+ * checkpoint holds the source offsets and the aggregation state; a batch that fails, or whose driver dies before
+ * Spark commits it, is run again with the same id and the same rows on the next start.
+ *
+ * <p>Exit status: 0 when stopped (SIGTERM: the query stops between batches) or, with the available-now trigger,
+ * when the source is drained; 1 when the query fails; 3 when the process that started it has ended.
+ */
+public final class SparkJobDriver {
+
+    private SparkJobDriver() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: SparkJobDriver <plan.json>");
+            System.exit(2);
+        }
+        SparkPlan plan = SparkPlan.read(Path.of(args[0]));
+        String token = System.getenv(Callback.TOKEN_ENV);
+        if (token == null || token.isBlank()) {
+            System.err.println("no run token in " + Callback.TOKEN_ENV);
+            System.exit(2);
+        }
+        Callback callback = new Callback(plan.callbackUrl(), token);
+        // The analytics-service that started this driver owns the job's run: when it is gone (even SIGKILLed), so
+        // is this driver (the shutdown hook stops the query), before another instance takes the job over.
+        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+            System.err.println("job " + plan.job() + ": analytics-service (pid " + parent.pid() + ") is gone; stopping");
+            System.exit(3);
+        }));
+        SparkSession.Builder builder = SparkSession.builder().appName("tributary-" + plan.job())
+                .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false");
+        if (plan.master() != null) {
+            builder.master(plan.master());
+        }
+        plan.sparkConf().forEach(builder::config);
+        SparkSession spark = builder.getOrCreate();
+        spark.streams().addListener(new ProgressReporter(callback));
+        StreamingQuery query = start(spark, plan, callback);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(query), "stop-query"));
+        int status = 0;
+        try {
+            query.awaitTermination();
+        } catch (Exception e) {
+            System.err.println("job " + plan.job() + ": the query failed: " + e);
+            status = 1;
+        }
+        spark.stop();
+        System.exit(status);
+    }
+
+    static StreamingQuery start(SparkSession spark, SparkPlan plan, Callback callback) throws Exception {
+        DataStreamReader reader = spark.readStream().format("kafka").option("subscribe", plan.topic())
+                .option("startingOffsets", plan.startingOffsets()).option("failOnDataLoss", "true");
+        for (Map.Entry<String, String> option : plan.kafka().entrySet()) {
+            reader = reader.option("kafka." + option.getKey(), option.getValue());
+        }
+        Dataset<Row> records = reader.load().select(expr("try_parse_json(CAST(value AS STRING))").as("_v"));
+        if (plan.filter() != null) {
+            records = records.where(expr(plan.filter()));
+        }
+        List<Column> fields = new ArrayList<>();
+        fields.add(expr(plan.eventTime()).as("_ts"));
+        for (int i = 0; i < plan.groups().size(); i++) {
+            fields.add(expr(plan.groups().get(i)).as("_g" + i));
+        }
+        fields.add(expr("_v"));
+        Dataset<Row> timed = records.select(fields.toArray(Column[]::new)).where("_ts IS NOT NULL");
+        if (plan.watermark() != null) {
+            timed = timed.withWatermark("_ts", plan.watermark());
+        }
+        List<Column> keys = new ArrayList<>();
+        if (plan.window() != null) {
+            keys.add(expr(plan.window()).as("_w"));
+        }
+        for (int i = 0; i < plan.groups().size(); i++) {
+            keys.add(expr("_g" + i));
+        }
+        List<Column> aggregates = new ArrayList<>();
+        for (SparkPlan.Aggregate aggregate : plan.aggregates()) {
+            aggregates.add(expr(aggregate.sql()).as("_a_" + aggregate.name()));
+        }
+        Dataset<Row> aggregated = timed.groupBy(keys.toArray(Column[]::new))
+                .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
+        List<Column> out = new ArrayList<>();
+        out.add(expr(plan.window() == null ? "CAST(NULL AS BIGINT)" : "unix_millis(_w.start)").as("_start"));
+        out.add(expr(plan.window() == null ? "CAST(NULL AS BIGINT)" : "unix_millis(_w.end)").as("_end"));
+        for (int i = 0; i < plan.groups().size(); i++) {
+            out.add(expr("_g" + i));
+        }
+        for (SparkPlan.Aggregate aggregate : plan.aggregates()) {
+            out.add(expr("_a_" + aggregate.name()));
+        }
+        Dataset<Row> rows = aggregated.select(out.toArray(Column[]::new));
+        VoidFunction2<Dataset<Row>, Long> commit = (batch, batchId) ->
+                callback.commit(BatchRows.of(batchId, batch.collectAsList(), plan));
+        DataStreamWriter<Row> writer = rows.writeStream().queryName(plan.job()).outputMode(plan.outputMode())
+                .option("checkpointLocation", plan.checkpointLocation()).foreachBatch(commit);
+        writer = writer.trigger(plan.availableNow() ? Trigger.AvailableNow()
+                : Trigger.ProcessingTime(plan.triggerIntervalMs(), TimeUnit.MILLISECONDS));
+        return writer.start();
+    }
+
+    private static void stop(StreamingQuery query) {
+        try {
+            if (query.isActive()) {
+                query.stop();
+            }
+        } catch (Exception e) {
+            System.err.println("stopping the query: " + e);
+        }
+    }
+
+    /** Sends each batch's {@code StreamingQueryProgress} to the service. */
+    private static final class ProgressReporter extends StreamingQueryListener {
+        private final Callback callback;
+
+        ProgressReporter(Callback callback) {
+            this.callback = callback;
+        }
+
+        @Override
+        public void onQueryStarted(QueryStartedEvent event) {
+        }
+
+        @Override
+        public void onQueryProgress(QueryProgressEvent event) {
+            callback.progress(event.progress().json());
+        }
+
+        @Override
+        public void onQueryIdle(QueryIdleEvent event) {
+        }
+
+        @Override
+        public void onQueryTerminated(QueryTerminatedEvent event) {
+        }
+    }
+}

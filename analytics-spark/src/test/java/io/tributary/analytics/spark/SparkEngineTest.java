@@ -1,0 +1,249 @@
+package io.tributary.analytics.spark;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A job with {@code "engine": "spark"}, end to end: ingest-service (its Kafka listener) and analytics-service
+ * from their jars, analytics-service starting this module's driver in {@code local[2]}. An event-time windowed
+ * count and sum per country with a filter and a watermark must give exactly the totals computed here from what
+ * was produced (the oracle) through the results API — with a record beyond the watermark dropped as late, after
+ * a SIGKILL of the driver (started again, resumed from Spark's checkpoint, nothing counted twice), and after a
+ * stop and a start. A definition the translation cannot run is refused with a 400 naming the part.
+ */
+class SparkEngineTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOPIC = "orders";
+    private static final String JOB = "orders-by-country";
+    private static final long WINDOW = 10_000;
+    private static final String[] COUNTRIES = {"de", "fr", "it"};
+
+    @TempDir
+    static Path dir;
+    static ServiceJar ingest;
+    static ServiceJar analytics;
+    static KafkaProducer<String, String> producer;
+    static String bootstrap;
+
+    /** The oracle: (window start, country) → {count, sum} of the records the job must count. */
+    private final Map<String, long[]> expected = new TreeMap<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        int kafkaPort = ServiceJar.freePort();
+        bootstrap = "127.0.0.1:" + kafkaPort;
+        ingest = ServiceJar.start("tributary.ingest.jar", dir.resolve("ingest.log"), ServiceJar.freePort(),
+                List.of("--ingest.data-dir=" + dir.resolve("ingest"), "--ingest.kafka.port=" + kafkaPort,
+                        "--ingest.kafka.advertised-host=127.0.0.1"));
+        Path app = Path.of(System.getProperty("tributary.spark.app"));
+        analytics = ServiceJar.start("tributary.analytics.jar", dir.resolve("analytics.log"), ServiceJar.freePort(),
+                List.of("--analytics.ingest-url=" + ingest.url(),
+                        "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("analytics/db")
+                                + ";AUTO_SERVER=FALSE;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE",
+                        "--analytics.spark.class-path=" + app.resolve("analytics-spark-0.1.0-SNAPSHOT.jar")
+                                + java.io.File.pathSeparator + app.resolve("lib") + "/*",
+                        "--analytics.spark.java-home=" + Path.of(System.getProperty("tributary.spark.java"))
+                                .getParent().getParent(),
+                        "--analytics.spark.kafka.bootstrap.servers=" + bootstrap,
+                        "--analytics.spark.checkpoint-dir=" + dir.resolve("spark")));
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get();
+        }
+        Properties settings = new Properties();
+        settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        settings.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer = new KafkaProducer<>(settings, new StringSerializer(), new StringSerializer());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (producer != null) {
+            producer.close();
+        }
+        if (analytics != null) {
+            analytics.close();
+        }
+        if (ingest != null) {
+            ingest.close();
+        }
+    }
+
+    @Test
+    void windowedTotalsMatchTheOracleThroughLateDataAKilledDriverAndARestart() throws Exception {
+        HttpResponse<String> created = analytics.post("/api/v1/jobs", """
+                {"name": "%s", "engine": "spark", "source": "%s", "eventTime": "/ts", "watermark": "PT5S",
+                 "window": {"type": "tumbling", "size": "PT10S"}, "groupBy": ["/country"],
+                 "filter": "amount >= 2 and country != 'xx'",
+                 "aggregations": [{"name": "orders", "function": "count"},
+                                  {"name": "total", "function": "sum", "field": "/amount"}],
+                 "trigger": {"type": "processing-time", "interval": "PT1S"}}
+                """.formatted(JOB, TOPIC));
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        assertThat(JSON.readTree(created.body()).path("definition").path("engine").asText()).isEqualTo("spark");
+        assertThat(analytics.post("/api/v1/jobs/" + JOB + "/start", null).statusCode()).isEqualTo(200);
+
+        long base = (System.currentTimeMillis() / WINDOW) * WINDOW - 300_000;
+        produce(base, 0, 600); // six windows, three countries, amounts 0-9 (a fifth filtered out)
+        awaitOracle(Duration.ofSeconds(180));
+
+        // The watermark is now base + 54.9 s. Spark drops a row as late when its window ended at or before the
+        // watermark of the batch before the one that reads it, so one more batch goes first.
+        produce(base, 600, 100);
+        awaitOracle(Duration.ofSeconds(60));
+        send(base + 1_000, "de", 7, false); // the first window: late
+        produce(base, 700, 100);
+        awaitOracle(Duration.ofSeconds(60));
+        awaitLateRows(1, Duration.ofSeconds(30)); // progress follows the batch's commit
+
+        ProcessHandle driver = driverProcess();
+        driver.destroyForcibly();
+        driver.onExit().get();
+        produce(base, 800, 100);
+        awaitOracle(Duration.ofSeconds(180));
+        assertThat(driverProcess().pid()).as("a new driver").isNotEqualTo(driver.pid());
+
+        assertThat(analytics.post("/api/v1/jobs/" + JOB + "/stop", null).statusCode()).isEqualTo(200);
+        produce(base, 900, 50);
+        assertThat(analytics.post("/api/v1/jobs/" + JOB + "/start", null).statusCode()).isEqualTo(200);
+        awaitOracle(Duration.ofSeconds(180));
+    }
+
+    @Test
+    void definitionsItCannotTranslateAreRefusedNamingThePart() throws Exception {
+        HttpResponse<String> method = analytics.post("/api/v1/jobs", """
+                {"name": "refused-filter", "engine": "spark", "source": "%s", "eventTime": "/ts",
+                 "filter": "country.startsWith('d')", "aggregations": [{"name": "n", "function": "count"}]}
+                """.formatted(TOPIC));
+        assertThat(method.statusCode()).isEqualTo(400);
+        JsonNode problem = JSON.readTree(method.body());
+        assertThat(problem.path("field").asText()).isEqualTo("filter");
+        assertThat(problem.path("detail").asText()).contains("startsWith").contains("method call");
+
+        HttpResponse<String> join = analytics.post("/api/v1/jobs", """
+                {"name": "refused-join", "engine": "spark", "source": "%s", "eventTime": "/ts",
+                 "join": {"type": "topic", "topic": "%s", "key": "/user", "target": "/profile"},
+                 "aggregations": [{"name": "n", "function": "count"}]}
+                """.formatted(TOPIC, TOPIC));
+        assertThat(join.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(join.body()).path("field").asText()).isEqualTo("join");
+        assertThat(analytics.get("/api/v1/jobs/refused-join").statusCode()).isEqualTo(404);
+    }
+
+    /** Records {@code from} to {@code from + count - 1}: 100 ms apart from {@code base}. */
+    private void produce(long base, int from, int count) throws Exception {
+        for (int i = from; i < from + count; i++) {
+            send(base + i * 100L, COUNTRIES[i % 3], i % 10, true);
+        }
+        producer.flush();
+    }
+
+    private void send(long ts, String country, int amount, boolean counted) throws Exception {
+        String value = JSON.writeValueAsString(Map.of("ts", ts, "country", country, "amount", amount));
+        producer.send(new ProducerRecord<>(TOPIC, country, value)).get();
+        if (counted && amount >= 2) {
+            long[] totals = expected.computeIfAbsent((ts / WINDOW) * WINDOW + "|" + country, k -> new long[2]);
+            totals[0]++;
+            totals[1] += amount;
+        }
+    }
+
+    private void awaitOracle(Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, long[]> seen = Map.of();
+        while (System.nanoTime() < deadline) {
+            seen = results();
+            if (same(seen, expected)) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        assertThat(render(seen)).as("results of the spark job against the oracle; progress:\n%s\ndriver log:\n%s\n"
+                        + "analytics log:\n%s", analytics.get("/api/v1/jobs/" + JOB + "/progress?size=20").body(),
+                tail(dir.resolve("spark").resolve(JOB + ".driver.log"), 60), tail(dir.resolve("analytics.log"), 40))
+                .isEqualTo(render(expected));
+    }
+
+    private static String tail(Path file, int lines) {
+        try {
+            List<String> all = java.nio.file.Files.readAllLines(file);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (java.io.IOException e) {
+            return "(" + e + ")";
+        }
+    }
+
+    private Map<String, long[]> results() throws Exception {
+        HttpResponse<String> response = analytics.get("/api/v1/jobs/" + JOB + "/results?size=1000");
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        Map<String, long[]> rows = new HashMap<>();
+        for (JsonNode row : JSON.readTree(response.body()).path("rows")) {
+            long start = Instant.parse(row.path("windowStart").asText()).toEpochMilli();
+            long end = Instant.parse(row.path("windowEnd").asText()).toEpochMilli();
+            assertThat(end - start).isEqualTo(WINDOW);
+            JsonNode values = row.path("values");
+            rows.put(start + "|" + row.path("group").path("/country").asText(),
+                    new long[] {values.path("orders").asLong(), Math.round(values.path("total").asDouble())});
+        }
+        return rows;
+    }
+
+    private void awaitLateRows(long count, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (lateRows() < count && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+        }
+        assertThat(lateRows()).as("rows Spark dropped by the watermark; progress:\n%s",
+                analytics.get("/api/v1/jobs/" + JOB + "/progress?size=20").body()).isEqualTo(count);
+    }
+
+    private long lateRows() throws Exception {
+        long late = 0;
+        for (JsonNode batch : JSON.readTree(analytics.get("/api/v1/jobs/" + JOB + "/progress?size=1000").body())
+                .path("batches")) {
+            late += batch.path("lateRows").asLong();
+        }
+        return late;
+    }
+
+    private static ProcessHandle driverProcess() {
+        String marker = dir.resolve("spark").toString();
+        return ProcessHandle.allProcesses().filter(process -> process.info().commandLine()
+                .map(line -> line.contains("SparkJobDriver") && line.contains(marker)).orElse(false))
+                .findFirst().orElseThrow(() -> new AssertionError("no Spark driver of the job is running"));
+    }
+
+    private static boolean same(Map<String, long[]> a, Map<String, long[]> b) {
+        return render(a).equals(render(b));
+    }
+
+    private static String render(Map<String, long[]> rows) {
+        StringBuilder text = new StringBuilder();
+        new TreeMap<>(rows).forEach((key, totals) -> text.append(key).append('=').append(totals[0]).append('/')
+                .append(totals[1]).append('\n'));
+        return text.toString();
+    }
+}
