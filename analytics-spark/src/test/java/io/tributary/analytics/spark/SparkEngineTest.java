@@ -132,6 +132,156 @@ class SparkEngineTest {
         awaitOracle(Duration.ofSeconds(180));
     }
 
+    /**
+     * The same definition on both engines, over the same records: sliding windows in append mode (each window
+     * emitted once, when the watermark closes it) with every aggregate function, a filter over a nested field,
+     * and a record beyond the watermark. Exact aggregates must be equal on both engines and to the oracle;
+     * approx_distinct and percentiles within their error bounds of the exact values.
+     */
+    @Test
+    void bothEnginesGiveTheSameRowsForTheSameDefinition() throws Exception {
+        String topic = "clicks";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            // JSON values, so that the builtin engine (reading over REST) sees them as JSON too
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1).configs(Map.of("value.format", "json"))))
+                    .all().get();
+        }
+        String definition = """
+                {"name": "%s", "engine": "%s", "source": "clicks", "eventTime": "/at", "watermark": "PT2S",
+                 "window": {"type": "sliding", "size": "PT20S", "slide": "PT10S"}, "groupBy": ["/page"],
+                 "filter": "client.bot != true and ms > 0",
+                 "aggregations": [{"name": "clicks", "function": "count"},
+                                  {"name": "ms", "function": "sum", "field": "/ms"},
+                                  {"name": "avgMs", "function": "avg", "field": "/ms"},
+                                  {"name": "minMs", "function": "min", "field": "/ms"},
+                                  {"name": "maxMs", "function": "max", "field": "/ms"},
+                                  {"name": "users", "function": "approx_distinct", "field": "/user"},
+                                  {"name": "pct", "function": "percentiles", "field": "/ms", "percentiles": [0.5, 0.9]}],
+                 "outputMode": "append", "trigger": {"type": "processing-time", "interval": "PT1S"}}
+                """;
+        for (String engine : List.of("builtin", "spark")) {
+            HttpResponse<String> created = analytics.post("/api/v1/jobs", definition.formatted("clicks-" + engine, engine));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            assertThat(analytics.post("/api/v1/jobs/clicks-" + engine + "/start", null).statusCode()).isEqualTo(200);
+        }
+        java.util.Random random = new java.util.Random(16);
+        long base = (System.currentTimeMillis() / WINDOW) * WINDOW - 600_000;
+        Map<String, List<Long>> oracle = new TreeMap<>(); // (window start, page) → the ms values counted
+        Map<String, java.util.Set<String>> users = new HashMap<>();
+        String[] pages = {"/home", "/cart", "/pay"};
+        for (int i = 0; i < 1_200; i++) {
+            long at = base + i * 50L; // 60 s of clicks
+            String page = pages[random.nextInt(3)];
+            long ms = random.nextInt(500); // 0 is filtered out
+            boolean bot = random.nextInt(10) == 0;
+            String user = "u" + random.nextInt(40);
+            clicks(topic, at, page, ms, bot, user);
+            if (!bot && ms > 0) {
+                for (long start = (at / WINDOW) * WINDOW - WINDOW; start <= at; start += WINDOW) {
+                    if (at >= start && at < start + 2 * WINDOW) {
+                        oracle.computeIfAbsent(start + "|" + page, k -> new java.util.ArrayList<>()).add(ms);
+                        users.computeIfAbsent(start + "|" + page, k -> new java.util.HashSet<>()).add(user);
+                    }
+                }
+            }
+        }
+        producer.flush();
+        // A record far beyond the watermark, after two batches moved it past the first windows: dropped by both.
+        long closedUpTo = base + 60_000 - 2_000 - 2 * WINDOW; // windows ending at or before this are closed
+        awaitClosedWindows(List.of("clicks-builtin", "clicks-spark"), oracle, closedUpTo);
+        clicks(topic, base + 1_000, "/home", 400, false, "late");
+        // Later clicks (that pass the filter: filtered records never move the watermark) close the windows the
+        // first ones left open; their own windows stay open.
+        for (int i = 0; i < 40; i++) {
+            clicks(topic, base + 120_000 + i * 100L, "/later", 1, false, "later");
+        }
+        producer.flush();
+        java.util.Set<String> closed = new java.util.TreeSet<>();
+        oracle.keySet().forEach(key -> {
+            if (Long.parseLong(key.substring(0, key.indexOf('|'))) + 2 * WINDOW <= base + 120_000 - 2_000) {
+                closed.add(key);
+            }
+        });
+        Map<String, Map<String, JsonNode>> byEngine = new HashMap<>();
+        for (String engine : List.of("builtin", "spark")) {
+            byEngine.put(engine, awaitWindows("clicks-" + engine, closed, Duration.ofSeconds(120)));
+        }
+        for (String key : closed) {
+            List<Long> values = new java.util.ArrayList<>(oracle.get(key));
+            java.util.Collections.sort(values);
+            long sum = values.stream().mapToLong(Long::longValue).sum();
+            for (String engine : List.of("builtin", "spark")) {
+                JsonNode row = byEngine.get(engine).get(key);
+                String what = engine + " " + key;
+                assertThat(row.path("clicks").asLong()).as(what).isEqualTo(values.size());
+                assertThat(row.path("ms").asDouble()).as(what).isEqualTo((double) sum);
+                assertThat(row.path("avgMs").asDouble()).as(what).isCloseTo((double) sum / values.size(),
+                        org.assertj.core.data.Offset.offset(1e-9));
+                assertThat(row.path("minMs").asDouble()).as(what).isEqualTo((double) values.get(0));
+                assertThat(row.path("maxMs").asDouble()).as(what).isEqualTo((double) values.get(values.size() - 1));
+                long distinct = users.get(key).size();
+                assertThat(row.path("users").asLong()).as(what).isBetween(Math.round(distinct * 0.95),
+                        Math.round(distinct * 1.05));
+                for (double rank : new double[] {0.5, 0.9}) {
+                    String label = rank == 0.5 ? "p50" : "p90";
+                    double value = row.path("pct").path(label).asDouble();
+                    int position = java.util.Collections.binarySearch(values, (long) value);
+                    int nearest = (int) Math.ceil(rank * values.size()) - 1;
+                    assertThat(position).as(what + " " + label + " = " + value + " is a value of the window")
+                            .isGreaterThanOrEqualTo(0);
+                    // values repeat: the nearest rank's value must equal the answer, or lie within 2% of the ranks
+                    assertThat(Math.abs(values.indexOf((long) value) - nearest) <= Math.max(1, values.size() / 50)
+                            || values.get(nearest) == (long) value).as(what + " " + label).isTrue();
+                }
+            }
+            assertThat(byEngine.get("spark").get(key).path("clicks"))
+                    .isEqualTo(byEngine.get("builtin").get(key).path("clicks"));
+        }
+        assertThat(byEngine.get("spark").keySet()).isEqualTo(byEngine.get("builtin").keySet());
+    }
+
+    private void clicks(String topic, long at, String page, long ms, boolean bot, String user) throws Exception {
+        String value = JSON.writeValueAsString(Map.of("at", at, "page", page, "ms", ms, "user", user,
+                "client", Map.of("bot", bot)));
+        producer.send(new ProducerRecord<>(topic, user, value));
+    }
+
+    /** Waits until every job has emitted every oracle window that ends at or before {@code closedUpTo}. */
+    private void awaitClosedWindows(List<String> jobs, Map<String, List<Long>> oracle, long closedUpTo)
+            throws Exception {
+        java.util.Set<String> closed = new java.util.TreeSet<>();
+        oracle.keySet().forEach(key -> {
+            if (Long.parseLong(key.substring(0, key.indexOf('|'))) + 2 * WINDOW <= closedUpTo) {
+                closed.add(key);
+            }
+        });
+        for (String job : jobs) {
+            awaitWindows(job, closed, Duration.ofSeconds(180));
+        }
+    }
+
+    /** The job's rows by "window start|page" once it has at least the windows {@code keys}. */
+    private Map<String, JsonNode> awaitWindows(String job, java.util.Set<String> keys, Duration timeout)
+            throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, JsonNode> rows = new TreeMap<>();
+        while (System.nanoTime() < deadline) {
+            rows.clear();
+            for (JsonNode row : JSON.readTree(analytics.get("/api/v1/jobs/" + job + "/results?size=1000").body())
+                    .path("rows")) {
+                rows.put(Instant.parse(row.path("windowStart").asText()).toEpochMilli() + "|"
+                        + row.path("group").path("/page").asText(), row.path("values"));
+            }
+            if (rows.keySet().containsAll(keys)) {
+                return rows;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError(job + " emitted " + rows.keySet() + ", not every window of " + keys + "; job: "
+                + analytics.get("/api/v1/jobs/" + job).body() + "; progress: "
+                + analytics.get("/api/v1/jobs/" + job + "/progress?size=5").body());
+    }
+
     @Test
     void definitionsItCannotTranslateAreRefusedNamingThePart() throws Exception {
         HttpResponse<String> method = analytics.post("/api/v1/jobs", """
