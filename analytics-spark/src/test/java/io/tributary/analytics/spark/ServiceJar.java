@@ -81,6 +81,16 @@ final class ServiceJar implements AutoCloseable {
         throw new IllegalStateException("service did not get ready within " + timeout + ":\n" + Files.readString(log));
     }
 
+    /** SIGKILL: no shutdown hook runs, nothing is handed over. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -39,8 +39,7 @@ class SparkEngineTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOPIC = "orders";
     private static final String JOB = "orders-by-country";
-    private static final long WINDOW = 10_000;
-    private static final String[] COUNTRIES = {"de", "fr", "it"};
+    private static final long WINDOW = OrderStream.WINDOW;
 
     @TempDir
     static Path dir;
@@ -49,8 +48,6 @@ class SparkEngineTest {
     static KafkaProducer<String, String> producer;
     static String bootstrap;
 
-    /** The oracle: (window start, country) → {count, sum} of the records the job must count. */
-    private final Map<String, long[]> expected = new TreeMap<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -94,42 +91,37 @@ class SparkEngineTest {
 
     @Test
     void windowedTotalsMatchTheOracleThroughLateDataAKilledDriverAndARestart() throws Exception {
-        HttpResponse<String> created = analytics.post("/api/v1/jobs", """
-                {"name": "%s", "engine": "spark", "source": "%s", "eventTime": "/ts", "watermark": "PT5S",
-                 "window": {"type": "tumbling", "size": "PT10S"}, "groupBy": ["/country"],
-                 "filter": "amount >= 2 and country != 'xx'",
-                 "aggregations": [{"name": "orders", "function": "count"},
-                                  {"name": "total", "function": "sum", "field": "/amount"}],
-                 "trigger": {"type": "processing-time", "interval": "PT1S"}}
-                """.formatted(JOB, TOPIC));
+        OrderStream orders = new OrderStream(producer, TOPIC);
+        HttpResponse<String> created = analytics.post("/api/v1/jobs", OrderStream.JOB_DEFINITION.formatted(JOB, TOPIC));
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         assertThat(JSON.readTree(created.body()).path("definition").path("engine").asText()).isEqualTo("spark");
         assertThat(analytics.post("/api/v1/jobs/" + JOB + "/start", null).statusCode()).isEqualTo(200);
 
         long base = (System.currentTimeMillis() / WINDOW) * WINDOW - 300_000;
-        produce(base, 0, 600); // six windows, three countries, amounts 0-9 (a fifth filtered out)
-        awaitOracle(Duration.ofSeconds(180));
+        orders.produce(base, 0, 600); // six windows, three countries, amounts 0-9 (a fifth filtered out)
+        awaitOrders(orders, Duration.ofSeconds(180));
 
         // The watermark is now base + 54.9 s. Spark drops a row as late when its window ended at or before the
         // watermark of the batch before the one that reads it, so one more batch goes first.
-        produce(base, 600, 100);
-        awaitOracle(Duration.ofSeconds(60));
-        send(base + 1_000, "de", 7, false); // the first window: late
-        produce(base, 700, 100);
-        awaitOracle(Duration.ofSeconds(60));
+        orders.produce(base, 600, 100);
+        awaitOrders(orders, Duration.ofSeconds(60));
+        orders.send(base + 1_000, "de", 7, false); // the first window: late
+        orders.produce(base, 700, 100);
+        awaitOrders(orders, Duration.ofSeconds(60));
         awaitLateRows(1, Duration.ofSeconds(30)); // progress follows the batch's commit
 
         ProcessHandle driver = driverProcess();
         driver.destroyForcibly();
         driver.onExit().get();
-        produce(base, 800, 100);
-        awaitOracle(Duration.ofSeconds(180));
+        orders.produce(base, 800, 100);
+        awaitOrders(orders, Duration.ofSeconds(180));
         assertThat(driverProcess().pid()).as("a new driver").isNotEqualTo(driver.pid());
+        awaitInputRows(orders.sent()); // the new driver resumed from the checkpoint: nothing read twice
 
         assertThat(analytics.post("/api/v1/jobs/" + JOB + "/stop", null).statusCode()).isEqualTo(200);
-        produce(base, 900, 50);
+        orders.produce(base, 900, 50);
         assertThat(analytics.post("/api/v1/jobs/" + JOB + "/start", null).statusCode()).isEqualTo(200);
-        awaitOracle(Duration.ofSeconds(180));
+        awaitOrders(orders, Duration.ofSeconds(180));
     }
 
     /**
@@ -303,62 +295,17 @@ class SparkEngineTest {
         assertThat(analytics.get("/api/v1/jobs/refused-join").statusCode()).isEqualTo(404);
     }
 
-    /** Records {@code from} to {@code from + count - 1}: 100 ms apart from {@code base}. */
-    private void produce(long base, int from, int count) throws Exception {
-        for (int i = from; i < from + count; i++) {
-            send(base + i * 100L, COUNTRIES[i % 3], i % 10, true);
-        }
-        producer.flush();
+    private void awaitOrders(OrderStream orders, Duration timeout) throws Exception {
+        orders.awaitResults(analytics, JOB, timeout, () -> OrderStream.tail(dir.resolve("spark").resolve(JOB
+                + ".driver.log"), 60) + "\n" + OrderStream.tail(dir.resolve("analytics.log"), 40));
     }
 
-    private void send(long ts, String country, int amount, boolean counted) throws Exception {
-        String value = JSON.writeValueAsString(Map.of("ts", ts, "country", country, "amount", amount));
-        producer.send(new ProducerRecord<>(TOPIC, country, value)).get();
-        if (counted && amount >= 2) {
-            long[] totals = expected.computeIfAbsent((ts / WINDOW) * WINDOW + "|" + country, k -> new long[2]);
-            totals[0]++;
-            totals[1] += amount;
-        }
-    }
-
-    private void awaitOracle(Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, long[]> seen = Map.of();
-        while (System.nanoTime() < deadline) {
-            seen = results();
-            if (same(seen, expected)) {
-                return;
-            }
+    private void awaitInputRows(long sent) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (OrderStream.inputRows(analytics, JOB) < sent && System.nanoTime() < deadline) {
             Thread.sleep(500);
         }
-        assertThat(render(seen)).as("results of the spark job against the oracle; progress:\n%s\ndriver log:\n%s\n"
-                        + "analytics log:\n%s", analytics.get("/api/v1/jobs/" + JOB + "/progress?size=20").body(),
-                tail(dir.resolve("spark").resolve(JOB + ".driver.log"), 60), tail(dir.resolve("analytics.log"), 40))
-                .isEqualTo(render(expected));
-    }
-
-    private static String tail(Path file, int lines) {
-        try {
-            List<String> all = java.nio.file.Files.readAllLines(file);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (java.io.IOException e) {
-            return "(" + e + ")";
-        }
-    }
-
-    private Map<String, long[]> results() throws Exception {
-        HttpResponse<String> response = analytics.get("/api/v1/jobs/" + JOB + "/results?size=1000");
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
-        Map<String, long[]> rows = new HashMap<>();
-        for (JsonNode row : JSON.readTree(response.body()).path("rows")) {
-            long start = Instant.parse(row.path("windowStart").asText()).toEpochMilli();
-            long end = Instant.parse(row.path("windowEnd").asText()).toEpochMilli();
-            assertThat(end - start).isEqualTo(WINDOW);
-            JsonNode values = row.path("values");
-            rows.put(start + "|" + row.path("group").path("/country").asText(),
-                    new long[] {values.path("orders").asLong(), Math.round(values.path("total").asDouble())});
-        }
-        return rows;
+        assertThat(OrderStream.inputRows(analytics, JOB)).as("records the batches read, each batch once").isEqualTo(sent);
     }
 
     private void awaitLateRows(long count, Duration timeout) throws Exception {
@@ -386,14 +333,4 @@ class SparkEngineTest {
                 .findFirst().orElseThrow(() -> new AssertionError("no Spark driver of the job is running"));
     }
 
-    private static boolean same(Map<String, long[]> a, Map<String, long[]> b) {
-        return render(a).equals(render(b));
-    }
-
-    private static String render(Map<String, long[]> rows) {
-        StringBuilder text = new StringBuilder();
-        new TreeMap<>(rows).forEach((key, totals) -> text.append(key).append('=').append(totals[0]).append('/')
-                .append(totals[1]).append('\n'));
-        return text.toString();
-    }
 }
