@@ -30,9 +30,12 @@ import tools.jackson.databind.json.JsonMapper;
  * partition), so every emitted row is in the topic once. Rows are keyed by their group values, so
  * one group's updates stay in order on one partition.
  *
+ * <p>Used by both engines: a spark job publishes from its driver's commit ({@code spark.SparkJobRun}), where a
+ * batch that fails to publish fails in Spark and is replayed with the same id and rows.
+ *
  * <p>Record value: {@code {"job","batchId","windowStart","windowEnd","group":{"/pointer":value},"values":{...}}}.
  */
-final class ResultPublisher {
+public final class ResultPublisher {
 
     static final long ROWS_PER_BATCH = 1_000_000L;
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ResultPublisher.class);
@@ -46,7 +49,8 @@ final class ResultPublisher {
     private final int partitions;
     private final Map<Integer, Long> lastSequences;
 
-    ResultPublisher(String job, String topic, List<String> groupBy, IngestClient ingest, IngestProducer producer) {
+    public ResultPublisher(String job, String topic, List<String> groupBy, IngestClient ingest,
+                           IngestProducer producer) {
         this.job = job;
         this.topic = topic;
         this.groupBy = groupBy;
@@ -57,7 +61,7 @@ final class ResultPublisher {
     }
 
     /** Writes the rows of a committed batch that the topic does not hold yet, and waits for them. */
-    void publish(long batchId, List<ResultRow> rows) {
+    public void publish(long batchId, List<ResultRow> rows) {
         if (rows.size() >= ROWS_PER_BATCH) {
             throw new IllegalStateException("batch " + batchId + " emitted " + rows.size() + " rows; at most "
                     + (ROWS_PER_BATCH - 1) + " can be published per batch");

@@ -8,11 +8,17 @@ import tools.jackson.core.JsonPointer;
 /**
  * Spark SQL that reads a field of the record, which the driver holds as a {@code VARIANT} column {@code _v}
  * ({@code try_parse_json} of the value). A field is a list of names (a JSON Pointer's segments, or the path of a
- * filter's property references); segments of digits index arrays, as a JSON Pointer's do.
+ * filter's property references); segments of digits index arrays, as a JSON Pointer's do. With a join, the
+ * joined value is the column {@code _j}: a field at or under the join's target is read from it, as the builtin
+ * engine reads the value it put there.
  */
 final class FieldSql {
 
-    private FieldSql() {
+    /** The join's target as segments; null without a join. */
+    private final List<String> joinTarget;
+
+    FieldSql(List<String> joinTarget) {
+        this.joinTarget = joinTarget == null ? null : List.copyOf(joinTarget);
     }
 
     static List<String> segments(String pointer) {
@@ -42,7 +48,12 @@ final class FieldSql {
     }
 
     /** The field as a SQL type ({@code double}, {@code string}, {@code boolean}, {@code bigint}); NULL when missing or not of it. */
-    static String typed(List<String> segments, String type) {
+    String typed(List<String> segments, String type) {
+        if (joinTarget != null && segments.size() >= joinTarget.size()
+                && segments.subList(0, joinTarget.size()).equals(joinTarget)) {
+            return "try_variant_get(_j, " + literal(path(segments.subList(joinTarget.size(), segments.size())))
+                    + ", '" + type + "')";
+        }
         return "try_variant_get(_v, " + literal(path(segments)) + ", '" + type + "')";
     }
 
@@ -50,7 +61,7 @@ final class FieldSql {
      * The field as text, as the builtin engine keys groups and counts distinct values: a string as it is, a
      * number or boolean as its JSON text, an object or array as its JSON; NULL when missing or JSON null.
      */
-    static String text(List<String> segments) {
+    String text(List<String> segments) {
         String value = typed(segments, "variant");
         return "CASE WHEN " + value + " IS NULL OR is_variant_null(" + value + ") THEN NULL ELSE coalesce("
                 + "try_variant_get(" + value + ", '$', 'string'), to_json(" + value + ")) END";
@@ -61,7 +72,7 @@ final class FieldSql {
      * ISO-8601 (UTC without an offset); NULL when missing, unreadable, or outside [now - maxPast, now + maxFuture]
      * (the builtin engine's {@code analytics.event-time} bounds, counted there as invalid rows).
      */
-    static String eventTime(String pointer, long maxPastMs, long maxFutureMs) {
+    String eventTime(String pointer, long maxPastMs, long maxFutureMs) {
         List<String> segments = segments(pointer);
         String time = "coalesce(timestamp_millis(" + typed(segments, "bigint") + "), try_to_timestamp("
                 + typed(segments, "string") + "))";

@@ -53,12 +53,15 @@ final class FilterSql {
     /** What an operand is, for choosing how a field next to it is read. */
     private enum Kind { NUMBER, STRING, BOOLEAN, NULL, FIELD }
 
-    private FilterSql() {
+    private final FieldSql fields;
+
+    private FilterSql(FieldSql fields) {
+        this.fields = fields;
     }
 
-    static String translate(String filter) {
+    static String translate(String filter, FieldSql fields) {
         SpelNode root = ((SpelExpression) PARSER.parseExpression(filter)).getAST();
-        return "coalesce(" + bool(root) + ", false)";
+        return "coalesce(" + new FilterSql(fields).bool(root) + ", false)";
     }
 
     /** A construct of a definition that the Spark engine cannot run. */
@@ -68,7 +71,7 @@ final class FilterSql {
         }
     }
 
-    private static String bool(SpelNode node) {
+    private String bool(SpelNode node) {
         if (node instanceof OpAnd) {
             return "(" + bool(node.getChild(0)) + " AND " + bool(node.getChild(1)) + ")";
         }
@@ -80,6 +83,12 @@ final class FilterSql {
         }
         if (node instanceof BooleanLiteral) {
             return Boolean.TRUE.equals(((BooleanLiteral) node).getLiteralValue().getValue()) ? "true" : "false";
+        }
+        if ((node instanceof OpEQ || node instanceof OpNE) && nullTest(node) != null) {
+            // any value, an object too, is not null: read the field as a variant (SQL NULL when missing)
+            String value = fields.typed(field(nullTest(node)), "variant");
+            String isNull = "(" + value + " IS NULL OR is_variant_null(" + value + "))";
+            return node instanceof OpEQ ? isNull : "(NOT " + isNull + ")";
         }
         if (node instanceof OpEQ || node instanceof OpNE) {
             String[] sides = operands(node);
@@ -98,13 +107,23 @@ final class FilterSql {
         }
         List<String> field = field(node);
         if (field != null) {
-            return FieldSql.typed(field, "boolean");
+            return fields.typed(field, "boolean");
         }
         throw untranslatable(node);
     }
 
+    /** The field side of {@code field == null} (either way round); null for any other comparison. */
+    private SpelNode nullTest(SpelNode comparison) {
+        SpelNode left = comparison.getChild(0);
+        SpelNode right = comparison.getChild(1);
+        if (right instanceof NullLiteral && kind(left) == Kind.FIELD) {
+            return left;
+        }
+        return left instanceof NullLiteral && kind(right) == Kind.FIELD ? right : null;
+    }
+
     /** Both sides of a comparison, each read as the other side's kind asks. */
-    private static String[] operands(SpelNode comparison) {
+    private String[] operands(SpelNode comparison) {
         SpelNode left = comparison.getChild(0);
         SpelNode right = comparison.getChild(1);
         Kind leftKind = kind(left);
@@ -116,7 +135,7 @@ final class FilterSql {
         return new String[] {value(left, as), value(right, as)};
     }
 
-    private static Kind kind(SpelNode node) {
+    private Kind kind(SpelNode node) {
         if (node instanceof StringLiteral) {
             return Kind.STRING;
         }
@@ -137,13 +156,13 @@ final class FilterSql {
         throw untranslatable(node);
     }
 
-    private static String value(SpelNode node, Kind as) {
+    private String value(SpelNode node, Kind as) {
         return switch (kind(node)) {
             case STRING -> FieldSql.literal((String) ((StringLiteral) node).getLiteralValue().getValue());
             case NULL -> "NULL";
             case BOOLEAN -> bool(node);
             case NUMBER -> number(node);
-            case FIELD -> FieldSql.typed(field(node), switch (as) {
+            case FIELD -> fields.typed(field(node), switch (as) {
                 case NUMBER -> "double";
                 case BOOLEAN -> "boolean";
                 default -> "string";
@@ -151,7 +170,7 @@ final class FilterSql {
         };
     }
 
-    private static String number(SpelNode node) {
+    private String number(SpelNode node) {
         if (node instanceof IntLiteral || node instanceof LongLiteral || node instanceof RealLiteral
                 || node instanceof org.springframework.expression.spel.ast.FloatLiteral) {
             return "CAST(" + ((Literal) node).getLiteralValue().getValue() + " AS DOUBLE)";
@@ -171,10 +190,10 @@ final class FilterSql {
     }
 
     /** An operand of arithmetic: a number, or a field read as one. */
-    private static String operand(SpelNode node) {
+    private String operand(SpelNode node) {
         Kind kind = kind(node);
         if (kind == Kind.FIELD) {
-            return FieldSql.typed(field(node), "double");
+            return fields.typed(field(node), "double");
         }
         if (kind != Kind.NUMBER) {
             throw new Untranslatable("'" + node.toStringAST() + "' is not a number, which arithmetic needs");

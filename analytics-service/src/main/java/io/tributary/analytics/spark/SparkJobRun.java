@@ -24,6 +24,7 @@ import io.tributary.analytics.job.JobService;
 import io.tributary.analytics.job.JobStatus;
 import io.tributary.analytics.lease.JobLeases;
 import io.tributary.analytics.runner.JobRun;
+import io.tributary.analytics.runner.ResultPublisher;
 import io.tributary.analytics.store.BatchProgress;
 import io.tributary.analytics.store.ConcurrentRunException;
 import io.tributary.analytics.store.JobCheckpoint;
@@ -43,6 +44,8 @@ final class SparkJobRun implements JobRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkJobRun.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** {@link #awaitExit}'s answer when the joined reference table changed. */
+    private static final int TABLE_CHANGED = Integer.MIN_VALUE;
 
     private final String name;
     private final JobService jobs;
@@ -52,6 +55,7 @@ final class SparkJobRun implements JobRun {
     private final SparkDriver driver;
     private final AnalyticsProperties.Spark settings;
     private final String callbackUrl;
+    private final Duration tableRefresh;
     private final Runnable onExit;
     private final CountDownLatch exited = new CountDownLatch(1);
     /** Rows each committed batch emitted, until its progress report arrives. */
@@ -62,9 +66,15 @@ final class SparkJobRun implements JobRun {
     private volatile byte[] token;
     private volatile Process process;
     private long checkpointVersion;
+    /** Publishes committed rows to the job's output topic; null without one, or until the first commit. */
+    private ResultPublisher publisher;
+    private final java.util.function.Function<CompiledJob, ResultPublisher> publishers;
+    private volatile CompiledJob job;
 
     SparkJobRun(String name, JobService jobs, JobStore store, JobLeases leases, SparkPlanner planner,
-                SparkDriver driver, AnalyticsProperties.Spark settings, String callbackUrl, Runnable onExit) {
+                SparkDriver driver, AnalyticsProperties.Spark settings, String callbackUrl, Duration tableRefresh,
+                java.util.function.Function<CompiledJob, ResultPublisher> publishers, Runnable onExit) {
+        this.publishers = publishers;
         this.name = name;
         this.jobs = jobs;
         this.store = store;
@@ -73,6 +83,7 @@ final class SparkJobRun implements JobRun {
         this.driver = driver;
         this.settings = settings;
         this.callbackUrl = callbackUrl;
+        this.tableRefresh = tableRefresh;
         this.onExit = onExit;
     }
 
@@ -114,18 +125,27 @@ final class SparkJobRun implements JobRun {
     }
 
     /**
-     * Commits a batch of the driver.
+     * Commits a batch of the driver, then publishes its rows to the job's output topic if it has one (sorted by
+     * window and group, so that a replay of the batch gives each row the same sequence and the topic skips it).
      *
      * @throws LeaseLostException when this instance no longer runs the job (the driver's batch fails; it is
      *                            replayed by whoever runs the job now)
      */
-    synchronized void commit(long batchId, List<ResultRow> rows) {
+    synchronized void commit(long batchId, List<ResultRow> unsorted) {
         if (!holdsLease()) {
             throw new LeaseLostException(name);
         }
+        List<ResultRow> rows = unsorted.stream().sorted(Comparator.comparing(ResultRow::key)).toList();
         try {
             checkpointVersion = store.commitEngineBatch(name, batchId, rows, checkpointVersion);
             emitted.put(batchId, rows.size());
+            CompiledJob current = job;
+            if (current != null && current.outputTopic() != null) {
+                if (publisher == null) {
+                    publisher = publishers.apply(current);
+                }
+                publisher.publish(batchId, rows);
+            }
         } catch (ConcurrentRunException e) {
             if (!leases.acquire(name)) {
                 loseLease();
@@ -179,6 +199,8 @@ final class SparkJobRun implements JobRun {
             JobCheckpoint checkpoint = store.checkpoint(name);
             synchronized (this) {
                 checkpointVersion = version(checkpoint);
+                this.job = job;
+                publisher = null; // a new one per driver: taking the producer bumps its epoch, fencing older ones
             }
             if (checkpointVersion == -1) {
                 deleteFolder(driver.checkpoint(name));
@@ -186,11 +208,18 @@ final class SparkJobRun implements JobRun {
             String fresh = Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes());
             token = fresh.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             long started = System.nanoTime();
-            process = driver.start(planner.plan(job, driver.checkpoint(name).toString(), callbackUrl), fresh);
+            Map<String, tools.jackson.databind.JsonNode> table = planner.tableRows(job);
+            process = driver.start(planner.plan(job, driver.checkpoint(name).toString(), callbackUrl, table), fresh);
             LOG.info("job {}: Spark driver started (pid {}, log {})", name, process.pid(), driver.log(name));
-            int status = awaitExit();
+            int status = awaitExit(job, table);
             if (stopped) {
                 return;
+            }
+            if (status == TABLE_CHANGED) {
+                LOG.info("job {}: reference table {} changed; restarting the Spark driver with its new rows", name,
+                        job.join().source());
+                terminate();
+                continue;
             }
             if (status == 0 && job.availableNow()) {
                 LOG.info("job {}: the Spark query drained its source; completed", name);
@@ -218,12 +247,29 @@ final class SparkJobRun implements JobRun {
         return bytes;
     }
 
-    /** Waits for the driver to exit, or for a stop. */
-    private int awaitExit() throws InterruptedException {
+    /**
+     * Waits for the driver to exit (its status), for a stop, or — with a reference-table join — for the table to
+     * differ from the rows the driver was started with ({@link #TABLE_CHANGED}; looked at every
+     * {@code analytics.reference-tables.refresh}, the builtin engine's refresh).
+     */
+    private int awaitExit(CompiledJob job, Map<String, tools.jackson.databind.JsonNode> table)
+            throws InterruptedException {
         Process running = process;
+        boolean watchTable = job.join() != null && !job.join().fromTopic();
+        long nextLook = System.nanoTime() + tableRefresh.toNanos();
         while (!running.waitFor(200, TimeUnit.MILLISECONDS)) {
             if (stopped) {
                 return -1;
+            }
+            if (watchTable && System.nanoTime() > nextLook) {
+                nextLook = System.nanoTime() + tableRefresh.toNanos();
+                try {
+                    if (!planner.tableRows(job).equals(table)) {
+                        return TABLE_CHANGED;
+                    }
+                } catch (RuntimeException e) { // stream-clean unreachable: keep the rows the driver has
+                    LOG.warn("job {}: could not read reference table {}: {}", name, job.join().source(), e.toString());
+                }
             }
         }
         return running.exitValue();

@@ -12,7 +12,19 @@ import java.util.Map;
 record SparkPlan(String job, String master, Map<String, String> sparkConf, Map<String, String> kafka,
                  String topic, String startingOffsets, String checkpointLocation, String filter, String eventTime,
                  List<String> groups, String window, String watermark, List<Aggregate> aggregates,
-                 String outputMode, boolean availableNow, long triggerIntervalMs, String callbackUrl) {
+                 String outputMode, boolean availableNow, long triggerIntervalMs, String callbackUrl, Join join) {
+
+    /**
+     * A join before the filter: the record's key text ({@code key}, SQL over {@code _v}) matched against the
+     * latest value per record key of {@code topic}, or against {@code rows} (a reference table's, as read when the
+     * driver started); the match is the variant column {@code _j}.
+     */
+    record Join(String key, String topic, List<TableRow> rows, boolean dropMissing) {
+    }
+
+    /** @param value the row as JSON text */
+    record TableRow(String key, String value) {
+    }
 
     /** @param labels the result keys of a percentile aggregate's ranks ({@code p50}); empty for the others */
     record Aggregate(String name, String sql, List<String> labels) {

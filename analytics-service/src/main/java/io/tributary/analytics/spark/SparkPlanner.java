@@ -2,6 +2,7 @@ package io.tributary.analytics.spark;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import org.springframework.stereotype.Component;
 
@@ -14,6 +15,8 @@ import io.tributary.analytics.job.CompiledJob;
 import io.tributary.analytics.job.EnginePlanner;
 import io.tributary.analytics.job.InvalidJobException;
 import io.tributary.analytics.job.JobEngine;
+import io.tributary.analytics.reference.ReferenceTables;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Translates a job definition into a Spark Structured Streaming query ({@link SparkPlan}), and refuses at create
@@ -32,9 +35,11 @@ public class SparkPlanner implements EnginePlanner {
     static final int PERCENTILE_ACCURACY = 10_000;
 
     private final AnalyticsProperties properties;
+    private final ReferenceTables referenceTables;
 
-    SparkPlanner(AnalyticsProperties properties) {
+    SparkPlanner(AnalyticsProperties properties, ReferenceTables referenceTables) {
         this.properties = properties;
+        this.referenceTables = referenceTables;
     }
 
     @Override
@@ -51,9 +56,19 @@ public class SparkPlanner implements EnginePlanner {
         query(job);
     }
 
-    /** The plan of {@code job}'s driver. */
-    SparkPlan plan(CompiledJob job, String checkpointLocation, String callbackUrl) {
+    /**
+     * The plan of {@code job}'s driver. A reference-table join carries the table's rows as they are now
+     * ({@code tableRows}: read by the caller, who restarts the driver when they change).
+     */
+    SparkPlan plan(CompiledJob job, String checkpointLocation, String callbackUrl, Map<String, JsonNode> tableRows) {
         Query query = query(job);
+        SparkPlan.Join join = null;
+        if (job.join() != null) {
+            List<SparkPlan.TableRow> rows = job.join().fromTopic() ? List.of() : tableRows.entrySet().stream()
+                    .map(row -> new SparkPlan.TableRow(row.getKey(), row.getValue().toString())).toList();
+            join = new SparkPlan.Join(query.joinKey, job.join().fromTopic() ? job.join().source() : null, rows,
+                    job.join().dropMissing());
+        }
         AnalyticsProperties.Spark spark = properties.spark();
         java.util.Map<String, String> conf = new java.util.LinkedHashMap<>(spark.conf());
         if (spark.master().startsWith("local")) { // driver and executors in one JVM: nothing to reach from outside
@@ -64,26 +79,27 @@ public class SparkPlanner implements EnginePlanner {
                 job.fromEarliest() ? "earliest" : "latest", checkpointLocation, query.filter, query.eventTime,
                 query.groups, query.window, query.watermark, query.aggregates,
                 job.engine().outputMode().name().toLowerCase(java.util.Locale.ROOT), job.availableNow(),
-                job.interval().toMillis(), callbackUrl);
+                job.interval().toMillis(), callbackUrl, join);
+    }
+
+    /** The rows of a reference table a job joins with; empty without such a join. */
+    Map<String, JsonNode> tableRows(CompiledJob job) {
+        return job.join() == null || job.join().fromTopic() ? Map.of() : referenceTables.rows(job.join().source());
     }
 
     private record Query(String filter, String eventTime, List<String> groups, String window, String watermark,
-                         List<SparkPlan.Aggregate> aggregates) {
+                         List<SparkPlan.Aggregate> aggregates, String joinKey) {
     }
 
     private Query query(CompiledJob job) {
-        if (job.join() != null) {
-            throw new InvalidJobException("join", "engine 'spark' does not run joins yet; use engine 'builtin'");
-        }
-        if (job.outputTopic() != null) {
-            throw new InvalidJobException("output", "engine 'spark' writes results to the results API only, not "
-                    + "yet to an output topic; use engine 'builtin'");
-        }
         EngineSpec spec = job.engine();
+        // the key is read from the record itself, before the join puts anything at the target
+        String joinKey = job.join() == null ? null : new FieldSql(null).text(FieldSql.segments(job.join().key()));
+        FieldSql fields = new FieldSql(job.join() == null ? null : FieldSql.segments(job.join().target()));
         String filter = null;
         if (spec.filter() != null) {
             try {
-                filter = FilterSql.translate(spec.filter().source());
+                filter = FilterSql.translate(spec.filter().source(), fields);
             } catch (FilterSql.Untranslatable e) {
                 throw new InvalidJobException("filter", e.getMessage() + " (engine 'spark')");
             }
@@ -103,28 +119,28 @@ public class SparkPlanner implements EnginePlanner {
         };
         List<String> groups = new ArrayList<>();
         for (String pointer : spec.groupBy()) {
-            groups.add(FieldSql.text(FieldSql.segments(pointer)));
+            groups.add(fields.text(FieldSql.segments(pointer)));
         }
         List<SparkPlan.Aggregate> aggregates = new ArrayList<>();
         for (AggregateSpec aggregate : spec.aggregates()) {
-            aggregates.add(aggregate(aggregate));
+            aggregates.add(aggregate(aggregate, fields));
         }
         AnalyticsProperties.EventTime bounds = properties.eventTime();
-        return new Query(filter, FieldSql.eventTime(spec.eventTime(), bounds.maxPast().toMillis(),
+        return new Query(filter, fields.eventTime(spec.eventTime(), bounds.maxPast().toMillis(),
                 bounds.maxFuture().toMillis()), groups, window, spec.watermarkDelayMs() + " milliseconds",
-                aggregates);
+                aggregates, joinKey);
     }
 
-    private static SparkPlan.Aggregate aggregate(AggregateSpec aggregate) {
+    private static SparkPlan.Aggregate aggregate(AggregateSpec aggregate, FieldSql fields) {
         List<String> field = aggregate.field() == null ? null : FieldSql.segments(aggregate.field());
-        String number = field == null ? null : FieldSql.typed(field, "double");
+        String number = field == null ? null : fields.typed(field, "double");
         String sql = switch (aggregate.function()) {
-            case COUNT -> field == null ? "count(1)" : "count(" + FieldSql.text(field) + ")";
+            case COUNT -> field == null ? "count(1)" : "count(" + fields.text(field) + ")";
             case SUM -> "sum(" + number + ")";
             case AVG -> "avg(" + number + ")";
             case MIN -> "min(" + number + ")";
             case MAX -> "max(" + number + ")";
-            case APPROX_DISTINCT -> "approx_count_distinct(" + FieldSql.text(field) + ", " + DISTINCT_RSD + ")";
+            case APPROX_DISTINCT -> "approx_count_distinct(" + fields.text(field) + ", " + DISTINCT_RSD + ")";
             case PERCENTILES -> "percentile_approx(" + number + ", array(" + String.join(", ",
                     aggregate.percentiles().stream().map(rank -> "CAST(" + rank + " AS DOUBLE)").toList()) + "), "
                     + PERCENTILE_ACCURACY + ")";

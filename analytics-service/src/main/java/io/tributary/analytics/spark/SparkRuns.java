@@ -11,7 +11,10 @@ import io.tributary.analytics.config.AnalyticsProperties;
 import io.tributary.analytics.job.JobService;
 import io.tributary.analytics.lease.JobLeases;
 import io.tributary.analytics.runner.JobRun;
+import io.tributary.analytics.runner.ResultPublisher;
 import io.tributary.analytics.store.JobStore;
+import io.tributary.client.IngestClient;
+import io.tributary.client.producer.IngestProducer;
 import tools.jackson.databind.json.JsonMapper;
 
 /** Makes the runs of spark jobs for {@code JobRunner}, and finds the one a driver calls back about. */
@@ -25,15 +28,21 @@ public class SparkRuns {
     private final SparkPlanner planner;
     private final SparkDriver driver;
     private final AnalyticsProperties.Spark settings;
+    private final java.time.Duration tableRefresh;
     private final Environment environment;
+    private final IngestClient ingest;
+    private final IngestProducer resultProducer;
 
     SparkRuns(JobService jobs, JobStore store, JobLeases leases, SparkPlanner planner, AnalyticsProperties properties,
-              JsonMapper json, Environment environment) {
+              JsonMapper json, Environment environment, IngestClient ingest, IngestProducer resultProducer) {
+        this.ingest = ingest;
+        this.resultProducer = resultProducer;
         this.jobs = jobs;
         this.store = store;
         this.leases = leases;
         this.planner = planner;
         this.settings = properties.spark();
+        this.tableRefresh = properties.referenceTables().refresh();
         this.driver = new SparkDriver(settings, json);
         this.environment = environment;
     }
@@ -42,7 +51,9 @@ public class SparkRuns {
     public JobRun create(String name, Runnable onExit) {
         SparkJobRun[] self = new SparkJobRun[1];
         SparkJobRun run = new SparkJobRun(name, jobs, store, leases, planner, driver, settings,
-                callbackBase() + "/internal/spark/jobs/" + name, () -> {
+                callbackBase() + "/internal/spark/jobs/" + name, tableRefresh,
+                job -> new ResultPublisher(name, job.outputTopic(), job.engine().groupBy(), ingest, resultProducer),
+                () -> {
                     active.remove(name, self[0]);
                     onExit.run();
                 });

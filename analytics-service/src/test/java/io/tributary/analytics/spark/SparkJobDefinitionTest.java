@@ -54,6 +54,11 @@ class SparkJobDefinitionTest {
     void aTranslatableDefinitionIsStoredWithItsEngine() throws Exception {
         create(SPARK.formatted("spark-ok")).andExpect(status().isCreated())
                 .andExpect(jsonPath("$.definition.engine").value("spark"));
+        // a topic join, with the filter reading the joined value
+        create(SPARK.formatted("spark-join").replace("\"outputMode\"",
+                "\"join\":{\"type\":\"topic\",\"topic\":\"users\",\"key\":\"/user\",\"target\":\"/profile\"},"
+                        + "\"outputMode\"").replace("amount > 0 and", "profile.tier != 'bronze' and"))
+                .andExpect(status().isCreated()).andExpect(jsonPath("$.definition.join.topic").value("users"));
         // the default stays the builtin engine
         create(SPARK.formatted("builtin-ok").replace("\"engine\":\"spark\",", "")).andExpect(status().isCreated())
                 .andExpect(jsonPath("$.definition.engine").value("builtin"));
@@ -72,12 +77,7 @@ class SparkJobDefinitionTest {
     }
 
     @Test
-    void partsTheEngineDoesNotRunYetAreRefused() throws Exception {
-        expectRefused("j1", SPARK.formatted("j1").replace("\"outputMode\"",
-                "\"join\":{\"type\":\"topic\",\"topic\":\"users\",\"key\":\"/user\",\"target\":\"/profile\"},"
-                        + "\"outputMode\""), "join", "does not run joins");
-        expectRefused("o1", SPARK.formatted("o1").replace("\"outputMode\"",
-                "\"output\":{\"topic\":\"results\"},\"outputMode\""), "output", "results API only");
+    void sessionWindowsRunInAppendModeOnly() throws Exception {
         expectRefused("s1", SPARK.formatted("s1").replace("{\"type\":\"tumbling\",\"size\":\"PT1M\"}",
                 "{\"type\":\"session\",\"gap\":\"PT1M\"}").replace("\"append\"", "\"update\""), "outputMode",
                 "append");

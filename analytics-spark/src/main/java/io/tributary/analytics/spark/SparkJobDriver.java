@@ -9,14 +9,19 @@ import java.util.concurrent.TimeUnit;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.DataStreamReader;
 import org.apache.spark.sql.streaming.DataStreamWriter;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
 import org.apache.spark.sql.streaming.Trigger;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.expr;
 
 /**
@@ -83,6 +88,9 @@ public final class SparkJobDriver {
             reader = reader.option("kafka." + option.getKey(), option.getValue());
         }
         Dataset<Row> records = reader.load().select(expr("try_parse_json(CAST(value AS STRING))").as("_v"));
+        if (plan.join() != null) {
+            records = join(spark, plan, records);
+        }
         if (plan.filter() != null) {
             records = records.where(expr(plan.filter()));
         }
@@ -92,6 +100,9 @@ public final class SparkJobDriver {
             fields.add(expr(plan.groups().get(i)).as("_g" + i));
         }
         fields.add(expr("_v"));
+        if (plan.join() != null) {
+            fields.add(expr("_j"));
+        }
         Dataset<Row> timed = records.select(fields.toArray(Column[]::new)).where("_ts IS NOT NULL");
         if (plan.watermark() != null) {
             timed = timed.withWatermark("_ts", plan.watermark());
@@ -126,6 +137,36 @@ public final class SparkJobDriver {
         writer = writer.trigger(plan.availableNow() ? Trigger.AvailableNow()
                 : Trigger.ProcessingTime(plan.triggerIntervalMs(), TimeUnit.MILLISECONDS));
         return writer.start();
+    }
+
+    /**
+     * The records joined with the table of {@code plan.join()}: a topic's latest value per key (a stream-static
+     * join, so the table is read again for every micro-batch; a null latest value deletes its key), or the rows
+     * the plan carries, broadcast. The match becomes {@code _j}.
+     */
+    private static Dataset<Row> join(SparkSession spark, SparkPlan plan, Dataset<Row> records) {
+        SparkPlan.Join join = plan.join();
+        Dataset<Row> table;
+        if (join.topic() != null) {
+            DataFrameReader reader = spark.read().format("kafka").option("subscribe", join.topic())
+                    .option("startingOffsets", "earliest").option("endingOffsets", "latest");
+            for (Map.Entry<String, String> option : plan.kafka().entrySet()) {
+                reader = reader.option("kafka." + option.getKey(), option.getValue());
+            }
+            table = reader.load().where("key IS NOT NULL")
+                    .selectExpr("CAST(key AS STRING) AS _jk", "CAST(value AS STRING) AS _jt", "offset")
+                    .groupBy("_jk").agg(expr("max_by(_jt, offset)").as("_jt"))
+                    .where("_jt IS NOT NULL").selectExpr("_jk", "try_parse_json(_jt) AS _j");
+        } else {
+            List<Row> rows = new ArrayList<>();
+            for (SparkPlan.TableRow row : join.rows()) {
+                rows.add(RowFactory.create(row.key(), row.value()));
+            }
+            StructType schema = new StructType().add("_jk", DataTypes.StringType).add("_jt", DataTypes.StringType);
+            table = broadcast(spark.createDataFrame(rows, schema).selectExpr("_jk", "try_parse_json(_jt) AS _j"));
+        }
+        Column matches = expr(join.key()).equalTo(table.col("_jk"));
+        return records.join(table, matches, join.dropMissing() ? "inner" : "left_outer").select("_v", "_j");
     }
 
     private static void stop(StreamingQuery query) {

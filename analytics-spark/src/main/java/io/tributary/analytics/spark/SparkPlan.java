@@ -32,12 +32,27 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param availableNow       true: drain what is there when the query starts, then stop
  * @param triggerIntervalMs  the processing-time trigger's interval
  * @param callbackUrl        analytics-service's internal API for this job ({@code .../internal/spark/jobs/{name}})
+ * @param join               null without a join
  */
 public record SparkPlan(String job, String master, Map<String, String> sparkConf, Map<String, String> kafka,
                         String topic, String startingOffsets, String checkpointLocation, String filter,
                         String eventTime, List<String> groups, String window, String watermark,
                         List<Aggregate> aggregates, String outputMode, boolean availableNow, long triggerIntervalMs,
-                        String callbackUrl) {
+                        String callbackUrl, Join join) {
+
+    /**
+     * A join, before the filter: each record's key text ({@code key}, SQL over {@code _v}) is matched against the
+     * latest value per record key of {@code topic} (read to its end for every batch), or against {@code rows};
+     * the match is the variant column {@code _j}, which the plan's fields under the join's target read.
+     *
+     * @param dropMissing true: records without a match are dropped; false: they go on with {@code _j} NULL
+     */
+    public record Join(String key, String topic, List<TableRow> rows, boolean dropMissing) {
+    }
+
+    /** A reference table's row: its key and its value as JSON text. */
+    public record TableRow(String key, String value) {
+    }
 
     /**
      * @param name   the result's key in a row's values
