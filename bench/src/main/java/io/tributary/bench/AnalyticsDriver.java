@@ -46,6 +46,8 @@ public final class AnalyticsDriver {
     private final AnalyticsApi analytics;
     private final long analyticsPid;
     private final long ingestPid;
+    /** What computes the jobs: builtin or spark. */
+    private final String engine;
 
     private AnalyticsDriver(Map<String, String> args) {
         this.args = args;
@@ -53,6 +55,7 @@ public final class AnalyticsDriver {
         this.analytics = new AnalyticsApi(args.get("analytics-url"));
         this.analyticsPid = Long.parseLong(args.get("analytics-pid"));
         this.ingestPid = Long.parseLong(args.get("ingest-pid"));
+        this.engine = args.get("engine");
     }
 
     public static void main(String[] argv) throws Exception {
@@ -61,6 +64,7 @@ public final class AnalyticsDriver {
                 "runs", "3", "warmup-runs", "1", "probes", "21", "live-rate", "10000", "live-seconds", "30",
                 "idle-seconds", "20"));
         args.put("scenario", "all");
+        args.put("engine", "builtin");
         args.put("ingest-pid", "-1");
         for (int i = 0; i < argv.length; i++) {
             if (!argv[i].startsWith("--") || i + 1 >= argv.length || !args.containsKey(argv[i].substring(2))) {
@@ -93,11 +97,11 @@ public final class AnalyticsDriver {
         List<double[]> runs = new ArrayList<>();
         int warmups = intArg("warmup-runs");
         for (int run = 1 - warmups; run <= intArg("runs"); run++) {
-            String job = "w2-drain";
+            String job = "w2-drain-" + engine;
             analytics.deleteIfExists(job);
-            analytics.createJob(W2Events.job(job, topic, "{\"type\":\"available-now\"}"));
+            analytics.createJob(W2Events.job(job, topic, "{\"type\":\"available-now\"}", engine));
             String loadBefore = LoadDriver.loadAverage();
-            long cpuBefore = LoadDriver.processCpuNanos(analyticsPid);
+            long cpuBefore = LoadDriver.processTreeCpuNanos(analyticsPid);
             long ingestCpuBefore = LoadDriver.processCpuNanos(ingestPid);
             // Start and completion times come from the service's own clock (the job's updatedAt), so
             // the driver can poll slowly and take no CPU from the service while it drains.
@@ -107,13 +111,19 @@ public final class AnalyticsDriver {
                 Thread.sleep(100);
                 state = analytics.job(job);
             } while (state.path("status").asString().equals("RUNNING"));
-            long cpu = LoadDriver.processCpuNanos(analyticsPid) - cpuBefore;
+            long cpu = LoadDriver.processTreeCpuNanos(analyticsPid) - cpuBefore;
             long ingestCpu = LoadDriver.processCpuNanos(ingestPid) - ingestCpuBefore;
             if (!state.path("status").asString().equals("COMPLETED")) {
                 throw new IllegalStateException("drain job ended " + state);
             }
             double seconds = Duration.between(started, Instant.parse(state.path("updatedAt").asString())).toNanos() / 1e9;
             JsonNode batches = analytics.progress(job, 10_000);
+            Instant firstBatch = Instant.MAX;
+            for (JsonNode batch : batches) {
+                Instant at = Instant.parse(batch.path("timestamp").asString());
+                firstBatch = at.isBefore(firstBatch) ? at : firstBatch;
+            }
+            double startup = Duration.between(started, firstBatch).toNanos() / 1e9;
             long input = 0;
             double fetch = 0;
             double compute = 0;
@@ -127,19 +137,20 @@ public final class AnalyticsDriver {
             if (input != events) {
                 throw new IllegalStateException("the job read " + input + " events, not " + events);
             }
-            System.out.printf(Locale.ROOT, "%s drain run %d: %,d events in %.2f s = %,.0f events/s; %d batches;"
-                            + " summed fetch %.0f ms, compute %.0f ms, commit %.0f ms; CPU analytics %.1f s, ingest %.1f s;"
-                            + " load %s -> %s%n", run < 1 ? "warm-up" : "measured", run, input, seconds,
-                    input / seconds, batches.size(), fetch, compute, commit, cpu / 1e9, ingestCpu / 1e9, loadBefore,
-                    LoadDriver.loadAverage());
+            System.out.printf(Locale.ROOT, "%s %s drain run %d: %,d events in %.2f s = %,.0f events/s; %d batches;"
+                            + " first batch %.2f s after the start; summed fetch %.0f ms, compute %.0f ms, commit %.0f ms;"
+                            + " CPU analytics %.1f s, ingest %.1f s; load %s -> %s%n", engine,
+                    run < 1 ? "warm-up" : "measured", run, input, seconds, input / seconds, batches.size(), startup,
+                    fetch, compute, commit, cpu / 1e9, ingestCpu / 1e9, loadBefore, LoadDriver.loadAverage());
             if (run >= 1) {
-                runs.add(new double[] {input / seconds, seconds, cpu / 1e9, ingestCpu / 1e9});
+                runs.add(new double[] {input / seconds, seconds, cpu / 1e9, ingestCpu / 1e9, startup});
             }
             analytics.deleteIfExists(job);
         }
-        System.out.printf(Locale.ROOT, "RESULT drain events_per_s_median=%.0f seconds_median=%.2f"
-                        + " analytics_cpu_s_median=%.2f ingest_cpu_s_median=%.2f runs=%s%n",
-                median(runs, r -> r[0]), median(runs, r -> r[1]), median(runs, r -> r[2]), median(runs, r -> r[3]),
+        System.out.printf(Locale.ROOT, "RESULT drain engine=%s events_per_s_median=%.0f seconds_median=%.2f"
+                        + " first_batch_s_median=%.2f analytics_cpu_s_median=%.2f ingest_cpu_s_median=%.2f runs=%s%n",
+                engine, median(runs, r -> r[0]), median(runs, r -> r[1]), median(runs, r -> r[4]),
+                median(runs, r -> r[2]), median(runs, r -> r[3]),
                 Arrays.toString(runs.stream().mapToLong(r -> Math.round(r[0])).toArray()));
     }
 
@@ -176,8 +187,8 @@ public final class AnalyticsDriver {
     // ---------------------------------------------------------------- (b) 1-second trigger
 
     private void live() throws Exception {
-        String topic = "w2-live";
-        String job = "w2-live";
+        String topic = "w2-live-" + engine;
+        String job = "w2-live-" + engine;
         analytics.deleteIfExists(job);
         try (IngestClient admin = IngestClient.create(ClientSettings.of(ingestUrl))) {
             try {
@@ -187,9 +198,10 @@ public final class AnalyticsDriver {
             }
             admin.createTopic(new NewTopic(topic, 3, 1));
         }
-        analytics.createJob(W2Events.job(job, topic, "{\"type\":\"processing-time\",\"interval\":\"PT1S\"}"));
+        analytics.createJob(W2Events.job(job, topic, "{\"type\":\"processing-time\",\"interval\":\"PT1S\"}",
+                engine));
         analytics.start(job);
-        Thread.sleep(2_000);
+        Thread.sleep(engine.equals("spark") ? 15_000 : 2_000); // a Spark driver takes seconds to start
 
         int rate = intArg("live-rate");
         int seconds = intArg("live-seconds");
@@ -203,13 +215,13 @@ public final class AnalyticsDriver {
         printBatches("live-batch", loaded);
 
         int idleSeconds = intArg("idle-seconds");
-        long cpuBefore = LoadDriver.processCpuNanos(analyticsPid);
+        long cpuBefore = LoadDriver.processTreeCpuNanos(analyticsPid);
         int batchesBefore = analytics.progress(job, 100_000).size();
         Thread.sleep(idleSeconds * 1000L);
-        long cpu = LoadDriver.processCpuNanos(analyticsPid) - cpuBefore;
+        long cpu = LoadDriver.processTreeCpuNanos(analyticsPid) - cpuBefore;
         int idleBatches = analytics.progress(job, 100_000).size() - batchesBefore;
-        System.out.printf(Locale.ROOT, "RESULT idle seconds=%d service_cpu_ms_per_trigger=%.1f committed_batches=%d"
-                + " load=%s%n", idleSeconds, cpu / 1e6 / idleSeconds, idleBatches, LoadDriver.loadAverage());
+        System.out.printf(Locale.ROOT, "RESULT idle engine=%s seconds=%d service_cpu_ms_per_trigger=%.1f"
+                + " committed_batches=%d load=%s%n", engine, idleSeconds, cpu / 1e6 / idleSeconds, idleBatches, LoadDriver.loadAverage());
 
         probes(topic, job);
         analytics.stop(job);
@@ -268,7 +280,7 @@ public final class AnalyticsDriver {
         }
         double[] sorted = latencies.clone();
         Arrays.sort(sorted);
-        System.out.printf(Locale.ROOT, "RESULT probe count=%d median_ms=%.1f p90_ms=%.1f min_ms=%.1f max_ms=%.1f"
+        System.out.printf(Locale.ROOT, "RESULT probe engine=" + engine + " count=%d median_ms=%.1f p90_ms=%.1f min_ms=%.1f max_ms=%.1f"
                         + " load=%s%n", probes, RunStats.median(latencies), sorted[(int) Math.floor(0.9 * (probes - 1))],
                 sorted[0], sorted[probes - 1], LoadDriver.loadAverage());
         List<JsonNode> single = new ArrayList<>();

@@ -566,6 +566,23 @@ public final class LoadDriver {
         }
     }
 
+    /**
+     * CPU of a process and everything it started: its utime + stime, its ended and reaped children's (cutime +
+     * cstime), and the utime + stime of its live descendants (an analytics-service's Spark drivers).
+     */
+    static long processTreeCpuNanos(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[13]) + Long.parseLong(f[14]); // cutime, cstime: fields 16, 17
+            long live = ProcessHandle.of(pid).map(p -> p.descendants().mapToLong(d -> Math.max(0,
+                    processCpuNanos(d.pid()))).sum()).orElse(0L);
+            return processCpuNanos(pid) + ticks * 10_000_000L + live;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     /** utime + stime of a process from /proc/PID/stat, assuming the usual 100 clock ticks per second. */
     static long processCpuNanos(long pid) {
         try {

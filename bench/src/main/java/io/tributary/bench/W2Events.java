@@ -49,14 +49,15 @@ final class W2Events {
     }
 
     /** The W2 analytics job: 10 s watermark, 1-minute tumbling windows by country, update output. */
-    static String job(String name, String source, String trigger) {
+    /** The W2 job on an engine: {@code builtin} or {@code spark}. */
+    static String job(String name, String source, String trigger, String engine) {
         return """
-                {"name":"%s","source":"%s","startingOffsets":"earliest","eventTime":"/ts","watermark":"PT10S",
+                {"name":"%s","engine":"%s","source":"%s","startingOffsets":"earliest","eventTime":"/ts","watermark":"PT10S",
                  "window":{"type":"tumbling","size":"PT1M"},"groupBy":["/country"],"outputMode":"update",
                  "trigger":%s,
                  "aggregations":[{"name":"n","function":"count"},{"name":"amount","function":"sum","field":"/amount"},
                                  {"name":"avg_amount","function":"avg","field":"/amount"},
                                  {"name":"users","function":"approx_distinct","field":"/user"}]}
-                """.formatted(name, source, trigger);
+                """.formatted(name, engine, source, trigger);
     }
 }
