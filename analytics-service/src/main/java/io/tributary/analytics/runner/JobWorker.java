@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -65,26 +64,18 @@ import tools.jackson.databind.node.NullNode;
  * committed), the worker carries on from the new checkpoint while it still holds the lease, and
  * stops without touching the job's status when it does not.
  */
-final class JobWorker implements JobRun {
+final class JobWorker extends LeasedRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(JobWorker.class);
     private static final Duration POLL_GRACE = Duration.ofSeconds(1);
 
-    private final String name;
-    private final JobService jobs;
     private final JobStore store;
     private final IngestClient ingest;
     private final IngestProducer resultProducer;
     private final ReferenceTables referenceTables;
-    private final JobLeases leases;
     private final AnalyticsProperties.Runner settings;
     private final EventTimeBounds eventTimeBounds;
     private final ExecutorService polls;
-    private final Runnable onExit;
-    private final CountDownLatch exited = new CountDownLatch(1);
-    private volatile boolean stopped;
-    private volatile boolean leaseHeld;
-    private volatile boolean leaseLost;
 
     private CompiledJob job;
     private WindowEngine engine;
@@ -108,71 +99,24 @@ final class JobWorker implements JobRun {
               ReferenceTables referenceTables,
               JobLeases leases, AnalyticsProperties.Runner settings, EventTimeBounds eventTimeBounds,
               ExecutorService polls, Runnable onExit) {
-        this.name = name;
-        this.jobs = jobs;
+        super(name, jobs, leases, onExit);
         this.store = store;
         this.ingest = ingest;
         this.resultProducer = resultProducer;
         this.referenceTables = referenceTables;
-        this.leases = leases;
         this.settings = settings;
         this.eventTimeBounds = eventTimeBounds;
         this.polls = polls;
-        this.onExit = onExit;
     }
 
     @Override
-    public void stop() {
-        stopped = true;
+    protected void work() {
+        loop();
     }
 
     @Override
-    public boolean isStopping() {
-        return stopped;
-    }
-
-    @Override
-    public boolean holdsLease() {
-        return leaseHeld && !leaseLost;
-    }
-
-    @Override
-    public void loseLease() {
-        leaseLost = true;
-        stopped = true;
-    }
-
-    @Override
-    public void awaitStop(Duration timeout) {
-        try {
-            exited.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    @Override
-    public void run() {
-        try {
-            if (!leases.acquire(name)) {
-                LOG.info("job {} is leased by another instance; it runs there", name);
-                return;
-            }
-            leaseHeld = true;
-            loop();
-        } catch (Throwable e) { // an Error too: the job must not stay RUNNING with no worker
-            if (leaseLost) {
-                LOG.warn("job {} stopped here after losing its lease: {}", name, e.toString());
-            } else {
-                LOG.error("job {} failed", name, e);
-                failed(e instanceof IllegalStateException ? e.getMessage() : e.toString());
-            }
-        } finally {
-            dropPrefetch();
-            releaseLease();
-            onExit.run();
-            exited.countDown();
-        }
+    protected void cleanUp() {
+        dropPrefetch();
     }
 
     private void loop() {
@@ -248,22 +192,11 @@ final class JobWorker implements JobRun {
                 || e instanceof org.springframework.transaction.CannotCreateTransactionException;
     }
 
-    private void noteError(String error) {
-        try {
-            jobs.noteError(name, error);
-            lastErrorNoted = true;
-        } catch (RuntimeException e) {
-            LOG.warn("job {}: could not note its error (the database may be down): {}", name, e.toString());
-        }
-    }
-
-    private void failed(String error) {
-        try {
-            jobs.finished(name, JobStatus.FAILED, error);
-        } catch (RuntimeException e) {
-            // The status stays RUNNING: once the lease expires this or another instance starts the job again.
-            LOG.error("job {}: could not record its failure: {}", name, e.toString());
-        }
+    @Override
+    protected boolean noteError(String error) {
+        boolean noted = super.noteError(error);
+        lastErrorNoted |= noted;
+        return noted;
     }
 
     private void checkSourceIncarnation(RuntimeException cause) {
@@ -275,16 +208,6 @@ final class JobWorker implements JobRun {
             return;
         }
         SourceRecreatedException.check(job.source(), sourceTopicId, now);
-    }
-
-    private void releaseLease() {
-        if (leaseHeld && !leaseLost) {
-            try {
-                leases.release(name);
-            } catch (RuntimeException e) {
-                LOG.warn("job {}: could not release its lease (it expires by itself): {}", name, e.toString());
-            }
-        }
     }
 
     private void initialise() {

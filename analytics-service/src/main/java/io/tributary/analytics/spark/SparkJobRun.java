@@ -10,8 +10,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 import org.slf4j.Logger;
@@ -23,7 +23,7 @@ import io.tributary.analytics.job.CompiledJob;
 import io.tributary.analytics.job.JobService;
 import io.tributary.analytics.job.JobStatus;
 import io.tributary.analytics.lease.JobLeases;
-import io.tributary.analytics.runner.JobRun;
+import io.tributary.analytics.runner.LeasedRun;
 import io.tributary.analytics.runner.ResultPublisher;
 import io.tributary.analytics.store.BatchProgress;
 import io.tributary.analytics.store.ConcurrentRunException;
@@ -40,81 +40,41 @@ import io.tributary.analytics.store.JobStore;
  * checkpoint version this run last saw, as the builtin engine's commits are fenced. A job without a checkpoint
  * row (new, or reset) starts with its Spark checkpoint folder removed, so a reset really starts over.
  */
-final class SparkJobRun implements JobRun {
+final class SparkJobRun extends LeasedRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(SparkJobRun.class);
     private static final SecureRandom RANDOM = new SecureRandom();
     /** {@link #awaitExit}'s answer when the joined reference table changed. */
     private static final int TABLE_CHANGED = Integer.MIN_VALUE;
 
-    private final String name;
-    private final JobService jobs;
     private final JobStore store;
-    private final JobLeases leases;
     private final SparkPlanner planner;
     private final SparkDriver driver;
     private final AnalyticsProperties.Spark settings;
     private final String callbackUrl;
     private final Duration tableRefresh;
-    private final Runnable onExit;
-    private final CountDownLatch exited = new CountDownLatch(1);
     /** Rows each committed batch emitted, until its progress report arrives. */
     private final Map<Long, Integer> emitted = new ConcurrentHashMap<>();
-    private volatile boolean stopped;
-    private volatile boolean leaseHeld;
-    private volatile boolean leaseLost;
     private volatile byte[] token;
     private volatile Process process;
     private long checkpointVersion;
+    /** Makes the publisher of a job's output topic (a new producer epoch each time). */
+    private final Function<CompiledJob, ResultPublisher> publishers;
     /** Publishes committed rows to the job's output topic; null without one, or until the first commit. */
     private ResultPublisher publisher;
-    private final java.util.function.Function<CompiledJob, ResultPublisher> publishers;
     private volatile CompiledJob job;
 
     SparkJobRun(String name, JobService jobs, JobStore store, JobLeases leases, SparkPlanner planner,
                 SparkDriver driver, AnalyticsProperties.Spark settings, String callbackUrl, Duration tableRefresh,
-                java.util.function.Function<CompiledJob, ResultPublisher> publishers, Runnable onExit) {
+                Function<CompiledJob, ResultPublisher> publishers, Runnable onExit) {
+        super(name, jobs, leases, onExit);
         this.publishers = publishers;
-        this.name = name;
-        this.jobs = jobs;
         this.store = store;
-        this.leases = leases;
         this.planner = planner;
         this.driver = driver;
         this.settings = settings;
         this.callbackUrl = callbackUrl;
         this.tableRefresh = tableRefresh;
-        this.onExit = onExit;
-    }
-
-    @Override
-    public void stop() {
-        stopped = true;
-    }
-
-    @Override
-    public boolean isStopping() {
-        return stopped;
-    }
-
-    @Override
-    public boolean holdsLease() {
-        return leaseHeld && !leaseLost;
-    }
-
-    @Override
-    public void loseLease() {
-        leaseLost = true;
-        stopped = true;
-    }
-
-    @Override
-    public void awaitStop(Duration timeout) {
-        try {
-            exited.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** Whether {@code presented} is this run's current driver token (constant time). */
@@ -165,31 +125,13 @@ final class SparkJobRun implements JobRun {
     }
 
     @Override
-    public void run() {
-        try {
-            if (!leases.acquire(name)) {
-                LOG.info("job {} is leased by another instance; it runs there", name);
-                return;
-            }
-            leaseHeld = true;
-            superviseDriver();
-        } catch (Throwable e) { // the job must not stay RUNNING with no driver
-            if (!leaseLost) {
-                LOG.error("job {} failed", name, e);
-                finish(JobStatus.FAILED, e.toString());
-            }
-        } finally {
-            terminate();
-            if (leaseHeld && !leaseLost) {
-                try {
-                    leases.release(name);
-                } catch (RuntimeException e) {
-                    LOG.warn("job {}: could not release its lease (it expires by itself): {}", name, e.toString());
-                }
-            }
-            onExit.run();
-            exited.countDown();
-        }
+    protected void work() throws Exception {
+        superviseDriver();
+    }
+
+    @Override
+    protected void cleanUp() {
+        terminate();
     }
 
     private void superviseDriver() throws Exception {
@@ -297,22 +239,6 @@ final class SparkJobRun implements JobRun {
         long deadline = System.nanoTime() + pause.toNanos();
         while (!stopped && System.nanoTime() < deadline) {
             Thread.sleep(100);
-        }
-    }
-
-    private void finish(JobStatus status, String error) {
-        try {
-            jobs.finished(name, status, error);
-        } catch (RuntimeException e) {
-            LOG.error("job {}: could not record its end ({}): {}", name, status, e.toString());
-        }
-    }
-
-    private void noteError(String error) {
-        try {
-            jobs.noteError(name, error);
-        } catch (RuntimeException e) {
-            LOG.warn("job {}: could not note its error: {}", name, e.toString());
         }
     }
 

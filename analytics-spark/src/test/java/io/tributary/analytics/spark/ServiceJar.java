@@ -47,6 +47,34 @@ final class ServiceJar implements AutoCloseable {
         return service;
     }
 
+    /** An ingest-service with its data under {@code dir/ingest} and its Kafka listener on {@code kafkaPort}. */
+    static ServiceJar ingest(Path dir, int kafkaPort) throws Exception {
+        return start("tributary.ingest.jar", dir.resolve("ingest.log"), freePort(),
+                List.of("--ingest.data-dir=" + dir.resolve("ingest"), "--ingest.kafka.port=" + kafkaPort,
+                        "--ingest.kafka.advertised-host=127.0.0.1"));
+    }
+
+    /**
+     * The settings that give an analytics-service the Spark engine: this module's driver (its jar and lib/), the
+     * Spark tests' JDK, the ingest Kafka listener at {@code bootstrap}, checkpoints under {@code checkpoints}.
+     */
+    static List<String> sparkEngine(String bootstrap, Path checkpoints) {
+        Path app = Path.of(System.getProperty("tributary.spark.app"));
+        return List.of("--analytics.spark.class-path=" + app.resolve("analytics-spark-0.1.0-SNAPSHOT.jar")
+                        + java.io.File.pathSeparator + app.resolve("lib") + "/*",
+                "--analytics.spark.java-home=" + Path.of(System.getProperty("tributary.spark.java")).getParent()
+                        .getParent(),
+                "--analytics.spark.kafka.bootstrap.servers=" + bootstrap,
+                "--analytics.spark.checkpoint-dir=" + checkpoints);
+    }
+
+    /** {@code base} followed by {@code more}. */
+    static List<String> with(List<String> base, String... more) {
+        List<String> all = new ArrayList<>(base);
+        all.addAll(List.of(more));
+        return all;
+    }
+
     String url() {
         return "http://127.0.0.1:" + port;
     }

@@ -59,20 +59,11 @@ class SparkEngineTest {
     static void start() throws Exception {
         int kafkaPort = ServiceJar.freePort();
         bootstrap = "127.0.0.1:" + kafkaPort;
-        ingest = ServiceJar.start("tributary.ingest.jar", dir.resolve("ingest.log"), ServiceJar.freePort(),
-                List.of("--ingest.data-dir=" + dir.resolve("ingest"), "--ingest.kafka.port=" + kafkaPort,
-                        "--ingest.kafka.advertised-host=127.0.0.1"));
-        Path app = Path.of(System.getProperty("tributary.spark.app"));
+        ingest = ServiceJar.ingest(dir, kafkaPort);
         analytics = ServiceJar.start("tributary.analytics.jar", dir.resolve("analytics.log"), ServiceJar.freePort(),
-                List.of("--analytics.ingest-url=" + ingest.url(),
+                ServiceJar.with(ServiceJar.sparkEngine(bootstrap, dir.resolve("spark")), "--analytics.ingest-url=" + ingest.url(),
                         "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("analytics/db")
-                                + ";AUTO_SERVER=FALSE;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE",
-                        "--analytics.spark.class-path=" + app.resolve("analytics-spark-0.1.0-SNAPSHOT.jar")
-                                + java.io.File.pathSeparator + app.resolve("lib") + "/*",
-                        "--analytics.spark.java-home=" + Path.of(System.getProperty("tributary.spark.java"))
-                                .getParent().getParent(),
-                        "--analytics.spark.kafka.bootstrap.servers=" + bootstrap,
-                        "--analytics.spark.checkpoint-dir=" + dir.resolve("spark")));
+                                + ";AUTO_SERVER=FALSE;WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE"));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 2, (short) 1))).all().get();
         }
@@ -121,6 +112,7 @@ class SparkEngineTest {
         awaitOrders(orders, Duration.ofSeconds(60));
         awaitLateRows(1, Duration.ofSeconds(30)); // progress follows the batch's commit
 
+        awaitInputRows(orders.sent()); // every batch's progress is in before the kill
         ProcessHandle driver = driverProcess();
         driver.destroyForcibly();
         driver.onExit().get();

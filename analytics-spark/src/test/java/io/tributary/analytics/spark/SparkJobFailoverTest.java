@@ -2,7 +2,6 @@ package io.tributary.analytics.spark;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,22 +51,14 @@ class SparkJobFailoverTest {
     void theSurvivingInstanceResumesTheJobFromTheCheckpoint() throws Exception {
         int kafkaPort = ServiceJar.freePort();
         String bootstrap = "127.0.0.1:" + kafkaPort;
-        ingest = ServiceJar.start("tributary.ingest.jar", dir.resolve("ingest.log"), ServiceJar.freePort(),
-                List.of("--ingest.data-dir=" + dir.resolve("ingest"), "--ingest.kafka.port=" + kafkaPort,
-                        "--ingest.kafka.advertised-host=127.0.0.1"));
-        Path app = Path.of(System.getProperty("tributary.spark.app"));
+        ingest = ServiceJar.ingest(dir, kafkaPort);
         for (String name : List.of("alpha", "beta")) {
-            List<String> args = new ArrayList<>(List.of("--analytics.ingest-url=" + ingest.url(),
+            List<String> args = ServiceJar.with(ServiceJar.sparkEngine(bootstrap, dir.resolve("spark")),
+                    "--analytics.ingest-url=" + ingest.url(),
                     "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("shared/analytics")
                             + ";AUTO_SERVER=TRUE;WRITE_DELAY=0",
                     "--analytics.leases.instance-id=" + name, "--analytics.leases.ttl=PT5S",
-                    "--analytics.leases.renew-interval=PT1S",
-                    "--analytics.spark.class-path=" + app.resolve("analytics-spark-0.1.0-SNAPSHOT.jar")
-                            + java.io.File.pathSeparator + app.resolve("lib") + "/*",
-                    "--analytics.spark.java-home=" + Path.of(System.getProperty("tributary.spark.java"))
-                            .getParent().getParent(),
-                    "--analytics.spark.kafka.bootstrap.servers=" + bootstrap,
-                    "--analytics.spark.checkpoint-dir=" + dir.resolve("spark")));
+                    "--analytics.leases.renew-interval=PT1S");
             instances.put(name, ServiceJar.start("tributary.analytics.jar", dir.resolve(name + ".log"),
                     ServiceJar.freePort(), args));
         }
@@ -86,6 +77,8 @@ class SparkJobFailoverTest {
             long base = (System.currentTimeMillis() / OrderStream.WINDOW) * OrderStream.WINDOW - 300_000;
             orders.produce(base, 0, 400);
             orders.awaitResults(alpha, JOB, Duration.ofSeconds(180), this::logs);
+            // The batch's progress report follows its commit: wait for it, or the kill may take it along.
+            awaitInputRows(alpha, orders.sent());
 
             String owner = job(alpha).path("owner").asText();
             assertThat(owner).isIn("alpha", "beta");

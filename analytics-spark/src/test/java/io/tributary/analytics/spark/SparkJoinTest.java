@@ -48,23 +48,15 @@ class SparkJoinTest {
     static void start() throws Exception {
         int kafkaPort = ServiceJar.freePort();
         bootstrap = "127.0.0.1:" + kafkaPort;
-        ingest = ServiceJar.start("tributary.ingest.jar", dir.resolve("ingest.log"), ServiceJar.freePort(),
-                List.of("--ingest.data-dir=" + dir.resolve("ingest"), "--ingest.kafka.port=" + kafkaPort,
-                        "--ingest.kafka.advertised-host=127.0.0.1"));
+        ingest = ServiceJar.ingest(dir, kafkaPort);
         clean = ServiceJar.start("tributary.clean.jar", dir.resolve("clean.log"), ServiceJar.freePort(),
                 List.of("--clean.ingest-url=" + ingest.url(),
                         "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("clean/db") + ";WRITE_DELAY=0"));
-        Path app = Path.of(System.getProperty("tributary.spark.app"));
         analytics = ServiceJar.start("tributary.analytics.jar", dir.resolve("analytics.log"), ServiceJar.freePort(),
-                List.of("--analytics.ingest-url=" + ingest.url(), "--analytics.clean-url=" + clean.url(),
+                ServiceJar.with(ServiceJar.sparkEngine(bootstrap, dir.resolve("spark")),
+                        "--analytics.ingest-url=" + ingest.url(), "--analytics.clean-url=" + clean.url(),
                         "--analytics.reference-tables.refresh=PT2S",
-                        "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("analytics/db") + ";WRITE_DELAY=0",
-                        "--analytics.spark.class-path=" + app.resolve("analytics-spark-0.1.0-SNAPSHOT.jar")
-                                + java.io.File.pathSeparator + app.resolve("lib") + "/*",
-                        "--analytics.spark.java-home=" + Path.of(System.getProperty("tributary.spark.java"))
-                                .getParent().getParent(),
-                        "--analytics.spark.kafka.bootstrap.servers=" + bootstrap,
-                        "--analytics.spark.checkpoint-dir=" + dir.resolve("spark")));
+                        "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("analytics/db") + ";WRITE_DELAY=0"));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             Map<String, String> json = Map.of("value.format", "json");
             admin.createTopics(List.of(new NewTopic("visits", 2, (short) 1).configs(json),
