@@ -170,7 +170,7 @@ final class JobWorker extends LeasedRun {
                 noteError("batch " + failing + " failed (attempt " + failures
                         + (transientError ? "" : " of " + settings.maxBatchAttempts()) + ", retrying in " + pause
                         + "): " + e);
-                sleep(pause);
+                pause(pause);
             }
         }
     }
@@ -214,7 +214,7 @@ final class JobWorker extends LeasedRun {
         job = jobs.compiled(name);
         JobCheckpoint checkpoint = store.checkpoint(name);
         committedState = checkpoint.getState();
-        checkpointVersion = checkpoint.getBatchId() < 0 && checkpoint.getVersion() == 0 ? -1 : checkpoint.getVersion();
+        checkpointVersion = checkpoint.expectedVersion();
         batchId = checkpoint.getBatchId();
         engine = WindowEngine.restore(job.engine(), eventTimeBounds, committedState);
         join = job.join() == null ? null
@@ -276,7 +276,7 @@ final class JobWorker extends LeasedRun {
                     jobs.finished(name, JobStatus.COMPLETED, null);
                     return false;
                 }
-                sleep(Duration.ofMillis(10));
+                pause(Duration.ofMillis(10));
             } else {
                 // Idle: keep long-polling until a partition has data, without a fetch round after each empty poll.
                 while (!stopped && !awaitData(job.interval())) {
@@ -418,15 +418,4 @@ final class JobWorker extends LeasedRun {
         return true;
     }
 
-    private void sleep(Duration duration) {
-        long until = System.nanoTime() + duration.toNanos();
-        while (!stopped && System.nanoTime() < until) {
-            try {
-                Thread.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
 }

@@ -119,6 +119,19 @@ public abstract class LeasedRun implements JobRun {
         }
     }
 
+    /** Waits {@code duration}, or less when the run is stopped meanwhile. */
+    protected void pause(Duration duration) {
+        long until = System.nanoTime() + duration.toNanos();
+        while (!stopped && System.nanoTime() < until) {
+            try {
+                Thread.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     private void releaseLease() {
         if (leaseHeld && !leaseLost) {
             try {

@@ -110,7 +110,7 @@ final class SparkJobRun extends LeasedRun {
             if (!leases.acquire(name)) {
                 loseLease();
             } else {
-                checkpointVersion = version(store.checkpoint(name));
+                checkpointVersion = store.checkpoint(name).expectedVersion();
             }
             throw new LeaseLostException(name);
         }
@@ -140,7 +140,7 @@ final class SparkJobRun extends LeasedRun {
             CompiledJob job = jobs.compiled(name);
             JobCheckpoint checkpoint = store.checkpoint(name);
             synchronized (this) {
-                checkpointVersion = version(checkpoint);
+                checkpointVersion = checkpoint.expectedVersion();
                 this.job = job;
                 publisher = null; // a new one per driver: taking the producer bumps its epoch, fencing older ones
             }
@@ -179,7 +179,7 @@ final class SparkJobRun extends LeasedRun {
             }
             LOG.warn("job {}: {} (failure {} in a row; starting it again)", name, error, failures);
             noteError(error);
-            sleep(Duration.ofSeconds(Math.min(30, 1L << failures)));
+            pause(Duration.ofSeconds(Math.min(30, 1L << failures)));
         }
     }
 
@@ -235,16 +235,7 @@ final class SparkJobRun extends LeasedRun {
         }
     }
 
-    private void sleep(Duration pause) throws InterruptedException {
-        long deadline = System.nanoTime() + pause.toNanos();
-        while (!stopped && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-    }
 
-    private static long version(JobCheckpoint checkpoint) {
-        return checkpoint.getBatchId() < 0 && checkpoint.getVersion() == 0 ? -1 : checkpoint.getVersion();
-    }
 
     private static void deleteFolder(Path folder) throws java.io.IOException {
         if (!Files.exists(folder)) {

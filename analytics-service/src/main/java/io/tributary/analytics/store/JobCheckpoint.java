@@ -75,6 +75,14 @@ public class JobCheckpoint {
         return sourceTopicId;
     }
 
+    /**
+     * The version a run expects when it commits on top of this checkpoint: -1 when none is stored yet (a fresh
+     * one, batch -1, never written), else its version.
+     */
+    public long expectedVersion() {
+        return batchId < 0 && version == 0 ? -1 : version;
+    }
+
     public void advance(long batchId, String offsets, byte[] state, String sourceTopicId) {
         this.batchId = batchId;
         this.offsets = offsets;

@@ -92,11 +92,7 @@ public class JobStore {
         checkpoint.advance(batch.batchId(), json.writeValueAsString(new TreeMap<>(batch.endOffsets())),
                 batch.state(), batch.sourceTopicId());
         entityManager.flush();
-        progress.save(progressRow(batch, now, (System.nanoTime() - writeStart) / 1_000_000));
-        if (batch.batchId() % 100 == 0) {
-            // every 100th batch: the rows before the latest progressRetained go (batch ids are consecutive)
-            progress.deleteByJobBefore(batch.jobName(), batch.batchId() - progressRetained + 1);
-        }
+        saveProgress(progressRow(batch, now, (System.nanoTime() - writeStart) / 1_000_000));
         entityManager.flush();
         return checkpoint.getVersion();
     }
@@ -132,8 +128,13 @@ public class JobStore {
     /** Adds a progress row that another engine reported (a Spark driver's, after its batch committed). */
     @Transactional
     public void addProgress(BatchProgress row) {
+        saveProgress(row);
+    }
+
+    private void saveProgress(BatchProgress row) {
         progress.save(row);
         if (row.batchId % 100 == 0) {
+            // every 100th batch: the rows before the latest progressRetained go (batch ids are consecutive)
             progress.deleteByJobBefore(row.jobName, row.batchId - progressRetained + 1);
         }
     }
