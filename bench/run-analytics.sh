@@ -86,7 +86,7 @@ SPARK_ARGS=()
 if [[ " $ENGINES " == *" spark "* ]]; then
   [[ -n ${TRIBUTARY_SPARK_JAVA_HOME:-} ]] || { echo "engine spark needs a JDK 17 or 21 (TRIBUTARY_SPARK_JAVA_HOME)" >&2; exit 1; }
   KAFKA_ARGS=(--ingest.kafka.port="$KAFKA_PORT" --ingest.kafka.advertised-host=127.0.0.1)
-  SPARK_ARGS=(--analytics.spark.class-path="$ROOT/analytics-spark/target/analytics-spark-0.1.0-SNAPSHOT.jar:$ROOT/analytics-spark/target/lib/*"
+  SPARK_ARGS=(--analytics.spark.spark-home="$ROOT/analytics-spark/target/spark-home"
     --analytics.spark.java-home="$TRIBUTARY_SPARK_JAVA_HOME" --analytics.spark.kafka.bootstrap.servers="127.0.0.1:$KAFKA_PORT"
     --analytics.spark.checkpoint-dir="$DATA/analytics/spark")
 fi

@@ -2,7 +2,9 @@
 # Assembles the offline JRE base image for the services' containers, as a docker-save tar that Jib reads
 # with <from><image>tar://…</image></from> (profile offline-base).
 #
-#   deploy/jre-base/build-jre-base.sh OUT.tar
+#   deploy/jre-base/build-jre-base.sh OUT.tar            Java 25, the services' base
+#   deploy/jre-base/build-jre-base.sh --spark OUT.tar    Java 17 (TRIBUTARY_SPARK_JAVA_HOME), the base of the
+#                                                        analytics-spark image (Spark 4.0 does not run on 25)
 #
 # debootstrap (--variant=minbase) builds a Debian root file system from the same package mirror apt uses
 # on this machine, and jlink puts a Java 25 runtime of the modules the services use into /opt/java
@@ -12,12 +14,27 @@
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/java-env.sh" # JAVA_HOME: the JDK 25 whose jlink builds the runtime
 
-out=${1:?usage: $0 OUT.tar}
+spark=false
+if [[ ${1:-} == --spark ]]; then
+    spark=true
+    shift
+fi
+out=${1:?usage: $0 [--spark] OUT.tar}
 suite=${JRE_BASE_SUITE:-bookworm}
-tag=${JRE_BASE_TAG:-tributary/jre-base:25}
 # What Spring Boot services need of the JDK: Java SE, sun.misc.Unsafe (Netty, Ratis), JMX and JFR for
 # Actuator and diagnostics, DNS, zip file systems, PKCS#11 and all charsets and locales; jcmd for operators.
-modules=${JRE_BASE_MODULES:-java.se,jdk.unsupported,jdk.management,jdk.management.agent,jdk.management.jfr,jdk.jfr,jdk.net,jdk.naming.dns,jdk.zipfs,jdk.crypto.cryptoki,jdk.charsets,jdk.localedata,jdk.jcmd,jdk.attach}
+service_modules=java.se,jdk.unsupported,jdk.management,jdk.management.agent,jdk.management.jfr,jdk.jfr,jdk.net,jdk.naming.dns,jdk.zipfs,jdk.crypto.cryptoki,jdk.charsets,jdk.localedata,jdk.jcmd,jdk.attach
+if $spark; then
+    JAVA_HOME=${TRIBUTARY_SPARK_JAVA_HOME:?build-jre-base --spark: no JDK 17 or 21 (TRIBUTARY_SPARK_JAVA_HOME)}
+    tag=${JRE_BASE_TAG:-tributary/jre-base:spark}
+    # Spark besides: the vector API it adds to every JVM it starts, Hadoop's login modules, elliptic curves
+    modules=${JRE_BASE_MODULES:-$service_modules,jdk.incubator.vector,jdk.security.auth,jdk.crypto.ec}
+    compress=2 # jlink of 17 knows no zip-N levels
+else
+    tag=${JRE_BASE_TAG:-tributary/jre-base:25}
+    modules=${JRE_BASE_MODULES:-$service_modules}
+    compress=zip-6
+fi
 
 [[ $(id -u) == 0 ]] || { echo "build-jre-base: debootstrap needs root" >&2; exit 1; }
 command -v debootstrap > /dev/null || { echo "build-jre-base: debootstrap is missing (apt-get install debootstrap)" >&2; exit 1; }
@@ -37,7 +54,7 @@ debootstrap --variant=minbase "$suite" "$root" "$mirror" \
   > "$work/debootstrap.log" 2>&1 || { tail -n 30 "$work/debootstrap.log" >&2; exit 1; }
 echo "build-jre-base: jlink $("$JAVA_HOME/bin/java" -version 2>&1 | head -n 1) -> /opt/java"
 "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
-  --compress=zip-6 --output "$root/opt/java"
+  --compress=$compress --output "$root/opt/java"
 
 # Only what a JVM needs at run time: no package caches, lists, documentation or device nodes.
 rm -rf "$root"/var/cache/apt/* "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/* \

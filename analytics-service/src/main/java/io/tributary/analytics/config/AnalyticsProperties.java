@@ -30,35 +30,50 @@ public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String 
                                   @DefaultValue Spark spark) {
 
     /**
-     * The Spark engine: each running spark job is a Spark driver, a JVM this instance starts with the job's plan
-     * (client mode: the driver runs here, its executors where {@code master} says) and stops with the job.
+     * The Spark engine: each running spark job is a Spark application this instance submits through Spark's
+     * launcher ({@code <spark-home>/bin/spark-submit}) with the job's run, and stops with it. In {@code client}
+     * deploy mode (default) the driver is a JVM on this instance's machine and its executors run where
+     * {@code master} says; in {@code cluster} mode the cluster runs the driver too (docs/spark.md).
      *
-     * @param classPath     the driver's class path: analytics-spark's jar and its dependencies
-     *                      ({@code analytics-spark/target/analytics-spark-VERSION.jar:analytics-spark/target/lib/*});
-     *                      empty (default): engine spark is not available here and such jobs are refused
-     * @param javaHome      the JDK the driver runs on, 17 or 21 (Spark 4.0 does not run on 25); empty: the
-     *                      environment's {@code TRIBUTARY_SPARK_JAVA_HOME}, else this service's own JVM
-     * @param master        Spark's master URL: {@code local[2]} (default: in the driver's JVM), {@code spark://host:7077},
-     *                      {@code k8s://https://...}
-     * @param driverMemory  the driver JVM's heap ({@code -Xmx})
+     * @param sparkHome     the Spark home to submit from: analytics-spark's {@code target/spark-home} (its jars and a
+     *                      {@code bin/spark-submit} of its own) or a Spark 4.0 distribution; empty (default): engine
+     *                      spark is not available here and such jobs are refused
+     * @param application   the application jar as spark-submit takes it; empty (default):
+     *                      {@code <spark-home>/app/analytics-spark.jar}. In cluster mode a path the driver can read,
+     *                      e.g. {@code local:///opt/tributary/spark-home/app/analytics-spark.jar} in the driver's image
+     * @param javaHome      the JDK spark-submit and a client-mode driver run on, 17 or 21 (Spark 4.0 does not run on
+     *                      25); empty: the environment's {@code TRIBUTARY_SPARK_JAVA_HOME}, else this service's own
+     * @param master        Spark's master URL: {@code local[2]} (default: driver and executors in one JVM),
+     *                      {@code spark://host:7077}, {@code k8s://https://host:port}
+     * @param deployMode    {@code client} (default) or {@code cluster}
+     * @param driverMemory  the driver's heap ({@code spark.driver.memory})
      * @param kafka         options of Spark's Kafka source without their {@code kafka.} prefix, at least
      *                      {@code bootstrap.servers}: the ingest Kafka listener (default {@code localhost:9092})
-     * @param conf          further Spark settings for every driver (default {@code spark.sql.shuffle.partitions=2})
-     * @param checkpointDir where each job's Spark checkpoint lives ({@code <dir>/<job>}); for failover between
-     *                      instances it must be storage they share (a volume, or an HDFS or S3 URL Spark can write)
+     * @param conf          further Spark settings of every application ({@code spark.*}); unless set here,
+     *                      {@code spark.sql.shuffle.partitions} is 2 (Spark's 200 suits a cluster, not one job's
+     *                      state on a few cores)
+     * @param checkpointDir where each job's Spark checkpoint lives ({@code <dir>/<job>}): a folder, or a URL Spark's
+     *                      file systems write ({@code hdfs://}, {@code s3a://}); for failover between instances, and
+     *                      in cluster mode, storage every instance and driver reaches
+     * @param logDir        where {@code <job>.driver.log} (spark-submit's and a client-mode driver's output) is
+     *                      written; empty: the checkpoint folder when that is local, else {@code ./data/analytics-spark}
      * @param callbackUrl   the URL the driver reaches this instance at; empty: {@code http://127.0.0.1:<server.port>}
+     *                      (client mode); in cluster mode the instance's address as the cluster sees it
      * @param maxFailures   driver failures in a row (each within {@code failureWindow} of its start) before the job
      *                      goes FAILED; a driver that ran longer than the window starts the count again
      * @param failureWindow see {@code maxFailures}
      * @param stopTimeout   how long a stopped driver may take to end its batch before it is killed
      */
-    public record Spark(@DefaultValue("") String classPath,
+    public record Spark(@DefaultValue("") String sparkHome,
+                        @DefaultValue("") String application,
                         @DefaultValue("") String javaHome,
                         @DefaultValue("local[2]") String master,
+                        @DefaultValue("client") DeployMode deployMode,
                         @DefaultValue("512m") String driverMemory,
                         java.util.Map<String, String> kafka,
                         java.util.Map<String, String> conf,
                         @DefaultValue("./data/analytics-spark") String checkpointDir,
+                        @DefaultValue("") String logDir,
                         @DefaultValue("") String callbackUrl,
                         @DefaultValue("3") int maxFailures,
                         @DefaultValue("2m") Duration failureWindow,
@@ -67,7 +82,17 @@ public record AnalyticsProperties(@DefaultValue("http://localhost:8081") String 
         public Spark {
             kafka = kafka == null || kafka.isEmpty() ? java.util.Map.of("bootstrap.servers", "localhost:9092")
                     : java.util.Map.copyOf(kafka);
-            conf = conf == null ? java.util.Map.of("spark.sql.shuffle.partitions", "2") : java.util.Map.copyOf(conf);
+            java.util.Map<String, String> all = new java.util.TreeMap<>();
+            all.put("spark.sql.shuffle.partitions", "2");
+            if (conf != null) {
+                all.putAll(conf);
+            }
+            conf = java.util.Collections.unmodifiableMap(all);
+        }
+
+        /** Where spark-submit puts a job's driver. */
+        public enum DeployMode {
+            CLIENT, CLUSTER
         }
     }
 

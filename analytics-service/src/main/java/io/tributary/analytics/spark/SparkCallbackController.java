@@ -8,6 +8,7 @@ import io.swagger.v3.oas.annotations.Hidden;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -25,8 +26,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The internal API a job's Spark driver calls back on (not in the OpenAPI document, not routed by the gateway):
- * {@code POST /internal/spark/jobs/{name}/batches} commits a batch's rows, {@code .../progress} records its
- * progress. Each call must carry the token of the run that started the driver ({@code Authorization: Bearer});
+ * {@code GET /internal/spark/jobs/{name}/plan} answers the driver's plan, {@code GET .../run} whether its run is
+ * still the job's current one (the driver polls it, and stops when it is not), {@code POST .../batches} commits a
+ * batch's rows, {@code .../progress} records its progress. Each call must carry the token of the run that started the driver ({@code Authorization: Bearer});
  * a driver of an earlier run, or any other caller, gets 401 and commits nothing.
  *
  * <p>Batch body: {@code {"batchId": 7, "rows": [{"windowStart": ms|null, "windowEnd": ms|null,
@@ -43,6 +45,23 @@ class SparkCallbackController {
     SparkCallbackController(SparkRuns runs, JsonMapper json) {
         this.runs = runs;
         this.json = json;
+    }
+
+    /** The plan of the run's driver (the driver's first call). */
+    @GetMapping("/plan")
+    ResponseEntity<?> plan(@PathVariable String name, @RequestHeader(value = HttpHeaders.AUTHORIZATION,
+            required = false) String authorization) {
+        SparkPlan plan = runs.active(name).filter(candidate -> candidate.accepts(bearer(authorization)))
+                .flatMap(SparkJobRun::plan).orElse(null);
+        return plan == null ? refused(name) : ResponseEntity.ok(plan);
+    }
+
+    /** 204 while the caller's run is the job's current run here, else 401: the driver stops on a 401. */
+    @GetMapping("/run")
+    ResponseEntity<?> run(@PathVariable String name, @RequestHeader(value = HttpHeaders.AUTHORIZATION,
+            required = false) String authorization) {
+        return runs.active(name).filter(candidate -> candidate.accepts(bearer(authorization))).isPresent()
+                ? ResponseEntity.noContent().build() : refused(name);
     }
 
     @PostMapping("/batches")

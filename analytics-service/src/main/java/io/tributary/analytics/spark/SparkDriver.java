@@ -3,71 +3,84 @@ package io.tributary.analytics.spark;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.apache.spark.launcher.SparkLauncher;
 
 import io.tributary.analytics.config.AnalyticsProperties;
-import tools.jackson.databind.json.JsonMapper;
+import io.tributary.analytics.config.AnalyticsProperties.Spark.DeployMode;
 
 /**
- * Starts a job's Spark driver: {@code <spark java> -cp <analytics.spark.class-path>
- * io.tributary.analytics.spark.SparkJobDriver <job>.plan.json}, with the run's token in its environment and its
- * output appended to {@code <checkpoint dir>/<job>.driver.log}. The plan file lies beside the job's checkpoint.
+ * Submits a job's Spark application through Spark's launcher library ({@link SparkLauncher}: it runs
+ * {@code <spark-home>/bin/spark-submit}), as {@code spark-submit --master <master> --deploy-mode <mode> --class
+ * io.tributary.analytics.spark.SparkJobDriver <application> <callback URL>}. The driver fetches its plan from the
+ * callback URL with the run's token: in the environment ({@value #TOKEN_ENV}) of a client-mode driver, in Spark's
+ * conf ({@value #TOKEN_CONF}, which Spark redacts in its UI and logs) of a cluster-mode one. spark-submit's output,
+ * and a client-mode driver's, is appended to {@code <log dir>/<job>.driver.log}.
+ *
+ * <p>The process returned is the driver itself in client mode (spark-submit becomes the driver's JVM) and
+ * spark-submit waiting for the application in cluster mode.
  */
 final class SparkDriver {
 
     static final String MAIN_CLASS = "io.tributary.analytics.spark.SparkJobDriver";
     static final String TOKEN_ENV = "TRIBUTARY_SPARK_RUN_TOKEN";
-
-    /** The module openings Spark 4.0 needs on Java 17 and 21 (the list its own launch scripts pass). */
-    private static final List<String> JVM_OPTIONS = List.of("-XX:+IgnoreUnrecognizedVMOptions",
-            "--add-opens=java.base/java.lang=ALL-UNNAMED", "--add-opens=java.base/java.lang.invoke=ALL-UNNAMED",
-            "--add-opens=java.base/java.lang.reflect=ALL-UNNAMED", "--add-opens=java.base/java.io=ALL-UNNAMED",
-            "--add-opens=java.base/java.net=ALL-UNNAMED", "--add-opens=java.base/java.nio=ALL-UNNAMED",
-            "--add-opens=java.base/java.util=ALL-UNNAMED", "--add-opens=java.base/java.util.concurrent=ALL-UNNAMED",
-            "--add-opens=java.base/java.util.concurrent.atomic=ALL-UNNAMED",
-            "--add-opens=java.base/jdk.internal.ref=ALL-UNNAMED", "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-            "--add-opens=java.base/sun.nio.cs=ALL-UNNAMED", "--add-opens=java.base/sun.security.action=ALL-UNNAMED",
-            "--add-opens=java.base/sun.util.calendar=ALL-UNNAMED", "-Djdk.reflect.useDirectMethodHandle=false",
-            "-Dio.netty.tryReflectionSetAccessible=true");
+    static final String TOKEN_CONF = "spark.tributary.run-token";
+    /** A URL with a scheme ({@code hdfs://}, {@code s3a://}, {@code file:/}) rather than a local folder. */
+    private static final Pattern URL = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:/.*");
 
     private final AnalyticsProperties.Spark settings;
-    private final JsonMapper json;
 
-    SparkDriver(AnalyticsProperties.Spark settings, JsonMapper json) {
+    SparkDriver(AnalyticsProperties.Spark settings) {
         this.settings = settings;
-        this.json = json;
     }
 
-    Path checkpointRoot() {
-        return Path.of(settings.checkpointDir()).toAbsolutePath();
-    }
-
-    Path checkpoint(String job) {
-        return checkpointRoot().resolve(job);
+    /** Where job {@code job}'s Spark checkpoint lives: a folder path, or a URL under a URL checkpoint dir. */
+    String checkpoint(String job) {
+        String dir = settings.checkpointDir();
+        if (URL.matcher(dir).matches()) {
+            return dir.replaceAll("/+$", "") + "/" + job;
+        }
+        return Path.of(dir).toAbsolutePath().resolve(job).toString();
     }
 
     Path log(String job) {
-        return checkpointRoot().resolve(job + ".driver.log");
+        return logRoot().resolve(job + ".driver.log");
     }
 
-    Process start(SparkPlan plan, String token) throws IOException {
-        Path root = checkpointRoot();
-        Files.createDirectories(root);
-        Path planFile = root.resolve(plan.job() + ".plan.json");
-        Files.writeString(planFile, json.writeValueAsString(plan));
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(javaHome(), "bin", "java").toString());
-        command.add("-Xmx" + settings.driverMemory());
-        command.addAll(JVM_OPTIONS);
-        command.add("-cp");
-        command.add(settings.classPath());
-        command.add(MAIN_CLASS);
-        command.add(planFile.toString());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(plan.job()).toFile()));
-        builder.environment().put(TOKEN_ENV, token);
-        return builder.start();
+    /**
+     * Submits {@code job}'s application; its driver reads its plan at {@code callbackUrl + "/plan"}.
+     *
+     * @throws IOException when spark-submit cannot be started (no Spark home, no such file)
+     */
+    Process start(String job, String callbackUrl, String token) throws IOException {
+        Path logs = logRoot();
+        Files.createDirectories(logs);
+        String javaHome = javaHome();
+        Map<String, String> environment = new HashMap<>();
+        environment.put("JAVA_HOME", javaHome);
+        if (settings.deployMode() == DeployMode.CLIENT) {
+            environment.put(TOKEN_ENV, token);
+        }
+        SparkLauncher launcher = new SparkLauncher(environment).setSparkHome(settings.sparkHome())
+                .setJavaHome(javaHome).setAppResource(application()).setMainClass(MAIN_CLASS)
+                .setAppName("tributary-" + job).setMaster(settings.master())
+                .setDeployMode(settings.deployMode().name().toLowerCase(Locale.ROOT))
+                .setConf(SparkLauncher.DRIVER_MEMORY, settings.driverMemory()).addAppArgs(callbackUrl)
+                .directory(logs.toFile()) // Spark's scratch folders of a client-mode driver land here
+                .redirectError().redirectOutput(ProcessBuilder.Redirect.appendTo(log(job).toFile()));
+        if (settings.master().startsWith("local")) { // driver and executors in one JVM: nothing to reach from outside
+            launcher.setConf("spark.driver.host", "127.0.0.1").setConf("spark.driver.bindAddress", "127.0.0.1");
+        }
+        settings.conf().forEach(launcher::setConf);
+        if (settings.deployMode() == DeployMode.CLUSTER) {
+            launcher.setConf(TOKEN_CONF, token);
+        }
+        return launcher.launch();
     }
 
     /** The last lines of a job's driver log, for a FAILED job's {@code lastError}. */
@@ -78,6 +91,20 @@ final class SparkDriver {
         } catch (IOException e) {
             return "(no driver log: " + e.getMessage() + ")";
         }
+    }
+
+    private Path logRoot() {
+        if (!settings.logDir().isBlank()) {
+            return Path.of(settings.logDir()).toAbsolutePath();
+        }
+        String checkpoints = settings.checkpointDir();
+        return Path.of(URL.matcher(checkpoints).matches() ? "./data/analytics-spark" : checkpoints).toAbsolutePath();
+    }
+
+    private String application() {
+        return settings.application().isBlank()
+                ? Path.of(settings.sparkHome(), "app", "analytics-spark.jar").toAbsolutePath().toString()
+                : settings.application();
     }
 
     private String javaHome() {

@@ -1,7 +1,5 @@
 package io.tributary.analytics.spark;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -12,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
-import java.util.stream.Stream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,7 +35,8 @@ import io.tributary.analytics.store.JobStore;
  *
  * <p>The driver commits each batch through this run ({@link #commit}): only while the lease is held, and with the
  * checkpoint version this run last saw, as the builtin engine's commits are fenced. A job without a checkpoint
- * row (new, or reset) starts with its Spark checkpoint folder removed, so a reset really starts over.
+ * row (new, or reset) has its driver remove its Spark checkpoint first ({@code freshCheckpoint} in the plan), so a
+ * reset really starts over.
  */
 final class SparkJobRun extends LeasedRun {
 
@@ -56,6 +54,8 @@ final class SparkJobRun extends LeasedRun {
     /** Rows each committed batch emitted, until its progress report arrives. */
     private final Map<Long, Integer> emitted = new ConcurrentHashMap<>();
     private volatile byte[] token;
+    /** The plan the current driver fetches ({@code GET .../plan}); null between drivers. */
+    private volatile SparkPlan plan;
     private volatile Process process;
     private long checkpointVersion;
     /** Makes the publisher of a job's output topic (a new producer epoch each time). */
@@ -116,6 +116,11 @@ final class SparkJobRun extends LeasedRun {
         }
     }
 
+    /** The plan of the current driver. */
+    java.util.Optional<SparkPlan> plan() {
+        return java.util.Optional.ofNullable(plan);
+    }
+
     /** Records a progress report of the driver, with the rows its batch emitted. */
     void progress(BatchProgress row) {
         Integer rows = emitted.remove(row.batchId);
@@ -144,14 +149,12 @@ final class SparkJobRun extends LeasedRun {
                 this.job = job;
                 publisher = null; // a new one per driver: taking the producer bumps its epoch, fencing older ones
             }
-            if (checkpointVersion == -1) {
-                deleteFolder(driver.checkpoint(name));
-            }
             String fresh = Base64.getUrlEncoder().withoutPadding().encodeToString(randomBytes());
             token = fresh.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             long started = System.nanoTime();
             Map<String, tools.jackson.databind.JsonNode> table = planner.tableRows(job);
-            process = driver.start(planner.plan(job, driver.checkpoint(name).toString(), callbackUrl, table), fresh);
+            plan = planner.plan(job, driver.checkpoint(name), checkpointVersion == -1, table);
+            process = driver.start(name, callbackUrl, fresh);
             LOG.info("job {}: Spark driver started (pid {}, log {})", name, process.pid(), driver.log(name));
             int status = awaitExit(job, table);
             if (stopped) {
@@ -220,6 +223,7 @@ final class SparkJobRun extends LeasedRun {
     private void terminate() {
         Process running = process;
         token = null;
+        plan = null;
         if (running == null || !running.isAlive()) {
             return;
         }
@@ -236,17 +240,6 @@ final class SparkJobRun extends LeasedRun {
     }
 
 
-
-    private static void deleteFolder(Path folder) throws java.io.IOException {
-        if (!Files.exists(folder)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(folder)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
-            }
-        }
-    }
 
     /** This instance no longer runs the job, or another run committed meanwhile. */
     static final class LeaseLostException extends RuntimeException {

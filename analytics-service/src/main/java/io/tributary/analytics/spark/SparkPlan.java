@@ -4,15 +4,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A spark job as its driver runs it (analytics-spark's {@code SparkPlan}, read from the JSON file this service
- * writes): the definition translated into Spark SQL over the record's variant {@code _v}, plus where to read,
- * checkpoint and call back. The field meanings are documented on the driver's side, which must accept what
+ * A spark job as its driver runs it (analytics-spark's {@code SparkPlan}, which the driver fetches as JSON from
+ * {@code GET /internal/spark/jobs/{name}/plan}): the definition translated into Spark SQL over the record's variant
+ * {@code _v}, plus where to read and checkpoint. The field meanings are documented on the driver's side, which must accept what
  * this writes; both are checked together by analytics-spark's tests.
  */
-record SparkPlan(String job, String master, Map<String, String> sparkConf, Map<String, String> kafka,
-                 String topic, String startingOffsets, String checkpointLocation, String filter, String eventTime,
+record SparkPlan(String job, Map<String, String> kafka, String topic, String startingOffsets,
+                 String checkpointLocation, boolean freshCheckpoint, String filter, String eventTime,
                  List<String> groups, String window, String watermark, List<Aggregate> aggregates,
-                 String outputMode, boolean availableNow, long triggerIntervalMs, String callbackUrl, Join join) {
+                 String outputMode, boolean availableNow, long triggerIntervalMs, Join join) {
 
     /**
      * A join before the filter: the record's key text ({@code key}, SQL over {@code _v}) matched against the

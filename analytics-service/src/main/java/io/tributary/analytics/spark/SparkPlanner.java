@@ -49,9 +49,9 @@ public class SparkPlanner implements EnginePlanner {
 
     @Override
     public void check(CompiledJob job) {
-        if (properties.spark().classPath().isBlank()) {
+        if (properties.spark().sparkHome().isBlank()) {
             throw new InvalidJobException("engine", "engine 'spark' is not installed on this instance "
-                    + "(analytics.spark.class-path is empty: docs/spark.md)");
+                    + "(analytics.spark.spark-home is empty: docs/spark.md)");
         }
         query(job);
     }
@@ -59,8 +59,12 @@ public class SparkPlanner implements EnginePlanner {
     /**
      * The plan of {@code job}'s driver. A reference-table join carries the table's rows as they are now
      * ({@code tableRows}: read by the caller, who restarts the driver when they change).
+     *
+     * @param freshCheckpoint true: the driver removes what {@code checkpointLocation} holds before it starts (a
+     *                        job without a checkpoint row: new, or reset)
      */
-    SparkPlan plan(CompiledJob job, String checkpointLocation, String callbackUrl, Map<String, JsonNode> tableRows) {
+    SparkPlan plan(CompiledJob job, String checkpointLocation, boolean freshCheckpoint,
+                   Map<String, JsonNode> tableRows) {
         Query query = query(job);
         SparkPlan.Join join = null;
         if (job.join() != null) {
@@ -69,17 +73,11 @@ public class SparkPlanner implements EnginePlanner {
             join = new SparkPlan.Join(query.joinKey, job.join().fromTopic() ? job.join().source() : null, rows,
                     job.join().dropMissing());
         }
-        AnalyticsProperties.Spark spark = properties.spark();
-        java.util.Map<String, String> conf = new java.util.LinkedHashMap<>(spark.conf());
-        if (spark.master().startsWith("local")) { // driver and executors in one JVM: nothing to reach from outside
-            conf.putIfAbsent("spark.driver.host", "127.0.0.1");
-            conf.putIfAbsent("spark.driver.bindAddress", "127.0.0.1");
-        }
-        return new SparkPlan(job.name(), spark.master(), conf, spark.kafka(), job.source(),
-                job.fromEarliest() ? "earliest" : "latest", checkpointLocation, query.filter, query.eventTime,
-                query.groups, query.window, query.watermark, query.aggregates,
+        return new SparkPlan(job.name(), properties.spark().kafka(), job.source(),
+                job.fromEarliest() ? "earliest" : "latest", checkpointLocation, freshCheckpoint, query.filter,
+                query.eventTime, query.groups, query.window, query.watermark, query.aggregates,
                 job.engine().outputMode().name().toLowerCase(java.util.Locale.ROOT), job.availableNow(),
-                job.interval().toMillis(), callbackUrl, join);
+                job.interval().toMillis(), join);
     }
 
     /** The rows of a reference table a job joins with; empty without such a join. */

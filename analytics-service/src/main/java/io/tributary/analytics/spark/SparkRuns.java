@@ -15,7 +15,6 @@ import io.tributary.analytics.runner.ResultPublisher;
 import io.tributary.analytics.store.JobStore;
 import io.tributary.client.IngestClient;
 import io.tributary.client.producer.IngestProducer;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Makes the runs of spark jobs for {@code JobRunner}, and finds the one a driver calls back about. */
 @Component
@@ -34,7 +33,7 @@ public class SparkRuns {
     private final IngestProducer resultProducer;
 
     SparkRuns(JobService jobs, JobStore store, JobLeases leases, SparkPlanner planner, AnalyticsProperties properties,
-              JsonMapper json, Environment environment, IngestClient ingest, IngestProducer resultProducer) {
+              Environment environment, IngestClient ingest, IngestProducer resultProducer) {
         this.ingest = ingest;
         this.resultProducer = resultProducer;
         this.jobs = jobs;
@@ -43,7 +42,7 @@ public class SparkRuns {
         this.planner = planner;
         this.settings = properties.spark();
         this.tableRefresh = properties.referenceTables().refresh();
-        this.driver = new SparkDriver(settings, json);
+        this.driver = new SparkDriver(settings);
         this.environment = environment;
     }
 

@@ -21,7 +21,7 @@ import org.springframework.test.web.servlet.ResultActions;
  * on Spark in analytics-spark's {@code SparkEngineTest}.)
  */
 @SpringBootTest(properties = {"spring.datasource.url=jdbc:h2:mem:spark-definitions", "analytics.runner.enabled=false",
-        "analytics.spark.class-path=/opt/analytics-spark/*"})
+        "analytics.spark.spark-home=/opt/tributary/spark-home"})
 @AutoConfigureMockMvc
 class SparkJobDefinitionTest {
 

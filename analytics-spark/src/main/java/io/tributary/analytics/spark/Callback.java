@@ -10,13 +10,15 @@ import java.time.Duration;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * The driver's calls to analytics-service's internal API of its job: each batch's rows (the commit) and each
- * batch's progress. Every call carries the run's token (environment variable {@value #TOKEN_ENV}), which the
- * service gave this driver when it started it and accepts from no one else.
+ * The driver's calls to analytics-service's internal API of its job: the plan, whether the run is still current,
+ * each batch's rows (the commit) and each batch's progress. Every call carries the run's token (environment
+ * variable {@value #TOKEN_ENV} or Spark conf {@value #TOKEN_CONF}), which the service gave this driver when it
+ * submitted it and accepts from no one else.
  */
 final class Callback {
 
     static final String TOKEN_ENV = "TRIBUTARY_SPARK_RUN_TOKEN";
+    static final String TOKEN_CONF = "spark.tributary.run-token";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -27,6 +29,28 @@ final class Callback {
     Callback(String url, String token) {
         this.url = url;
         this.token = token;
+    }
+
+    /** The plan of this run; fails when the service refuses (the run is already over) or cannot be reached. */
+    SparkPlan plan() throws IOException {
+        HttpResponse<String> response = get("/plan");
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("GET /plan answered " + response.statusCode() + ": " + response.body());
+        }
+        return SparkPlan.parse(response.body());
+    }
+
+    /**
+     * Whether this run is still the job's current run (false on a 401: stopped, or taken over).
+     *
+     * @throws IllegalStateException when the service cannot be reached or answers otherwise
+     */
+    boolean current() {
+        int status = get("/run").statusCode();
+        if (status / 100 == 2 || status == 401) {
+            return status != 401;
+        }
+        throw new IllegalStateException("GET /run answered " + status);
     }
 
     /**
@@ -54,6 +78,19 @@ final class Callback {
             post(path, JSON.writeValueAsString(body), timeout);
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    private HttpResponse<String> get(String path) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + token).GET().build();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new IllegalStateException("GET " + path + " to analytics-service failed: " + e, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
         }
     }
 

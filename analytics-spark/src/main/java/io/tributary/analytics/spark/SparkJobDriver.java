@@ -1,6 +1,5 @@
 package io.tributary.analytics.spark;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,11 @@ import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.expr;
 
 /**
- * The driver of one analytics job on Spark: {@code java -cp analytics-spark.jar:lib/* ...SparkJobDriver plan.json}.
+ * The driver of one analytics job on Spark, as analytics-service submits it through Spark's launcher:
+ * {@code spark-submit --class io.tributary.analytics.spark.SparkJobDriver analytics-spark.jar <callback URL>}. It
+ * fetches its plan from the callback URL ({@code GET <url>/plan}) with the run's token (environment variable
+ * {@value Callback#TOKEN_ENV}, or Spark conf {@value Callback#TOKEN_CONF} in cluster mode); master and Spark
+ * settings come from spark-submit.
  *
  * <p>The query, in Spark's terms: the Kafka source over the ingest Kafka listener →
  * {@code try_parse_json(value)} as {@code _v} → the filter → event time {@code _ts} and the group values →
@@ -34,39 +37,58 @@ import static org.apache.spark.sql.functions.expr;
  * checkpoint holds the source offsets and the aggregation state; a batch that fails, or whose driver dies before
  * Spark commits it, is run again with the same id and the same rows on the next start.
  *
+ * <p>The driver ends with its run: when the process that started it ends (client mode: analytics-service), and
+ * when analytics-service answers that its run is over or cannot be reached for {@link #ORPHANED} (it asks every
+ * {@link #WATCH_INTERVAL}; in cluster mode the only way it learns of a stop or of its instance's death).
+ *
  * <p>Exit status: 0 when stopped (SIGTERM: the query stops between batches) or, with the available-now trigger,
- * when the source is drained; 1 when the query fails; 3 when the process that started it has ended.
+ * when the source is drained; 1 when the query fails; 3 when the process that started it has ended; 4 when its run
+ * is over.
  */
 public final class SparkJobDriver {
+
+    static final java.time.Duration WATCH_INTERVAL = java.time.Duration.ofSeconds(5);
+    static final java.time.Duration ORPHANED = java.time.Duration.ofSeconds(60);
 
     private SparkJobDriver() {
     }
 
     public static void main(String[] args) throws Exception {
         if (args.length != 1) {
-            System.err.println("usage: SparkJobDriver <plan.json>");
+            System.err.println("usage: SparkJobDriver <callback URL>");
             System.exit(2);
         }
-        SparkPlan plan = SparkPlan.read(Path.of(args[0]));
+        org.apache.spark.SparkConf submitted = new org.apache.spark.SparkConf();
         String token = System.getenv(Callback.TOKEN_ENV);
         if (token == null || token.isBlank()) {
-            System.err.println("no run token in " + Callback.TOKEN_ENV);
+            token = submitted.get(Callback.TOKEN_CONF, "");
+        }
+        if (token.isBlank()) {
+            System.err.println("no run token in " + Callback.TOKEN_ENV + " or " + Callback.TOKEN_CONF);
             System.exit(2);
         }
-        Callback callback = new Callback(plan.callbackUrl(), token);
-        // The analytics-service that started this driver owns the job's run: when it is gone (even SIGKILLed), so
-        // is this driver (the shutdown hook stops the query), before another instance takes the job over.
-        ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
-            System.err.println("job " + plan.job() + ": analytics-service (pid " + parent.pid() + ") is gone; stopping");
-            System.exit(3);
-        }));
-        SparkSession.Builder builder = SparkSession.builder().appName("tributary-" + plan.job())
-                .config("spark.sql.session.timeZone", "UTC").config("spark.ui.enabled", "false");
-        if (plan.master() != null) {
-            builder.master(plan.master());
+        Callback callback = new Callback(args[0], token);
+        SparkPlan plan = callback.plan();
+        if (!"cluster".equals(submitted.get("spark.submit.deployMode", "client"))) {
+            // The analytics-service that started this driver owns the job's run: when it is gone (even
+            // SIGKILLed), so is this driver (the shutdown hook stops the query), before another instance takes
+            // the job over.
+            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(() -> {
+                System.err.println("job " + plan.job() + ": analytics-service (pid " + parent.pid()
+                        + ") is gone; stopping");
+                System.exit(3);
+            }));
         }
-        plan.sparkConf().forEach(builder::config);
+        watchRun(plan.job(), callback);
+        SparkSession.Builder builder = SparkSession.builder().appName("tributary-" + plan.job())
+                .config("spark.sql.session.timeZone", "UTC");
+        if (!submitted.contains("spark.ui.enabled")) {
+            builder.config("spark.ui.enabled", "false");
+        }
         SparkSession spark = builder.getOrCreate();
+        if (plan.freshCheckpoint()) {
+            removeCheckpoint(spark, plan.checkpointLocation());
+        }
         spark.streams().addListener(new ProgressReporter(callback));
         StreamingQuery query = start(spark, plan, callback);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(query), "stop-query"));
@@ -79,6 +101,41 @@ public final class SparkJobDriver {
         }
         spark.stop();
         System.exit(status);
+    }
+
+    /** Asks analytics-service every {@link #WATCH_INTERVAL} whether this driver's run is still current. */
+    private static void watchRun(String job, Callback callback) {
+        Thread watch = new Thread(() -> {
+            long lastAnswer = System.nanoTime();
+            while (true) {
+                try {
+                    Thread.sleep(WATCH_INTERVAL.toMillis());
+                } catch (InterruptedException e) {
+                    return;
+                }
+                try {
+                    if (!callback.current()) {
+                        System.err.println("job " + job + ": analytics-service ended this run; stopping");
+                        System.exit(4);
+                    }
+                    lastAnswer = System.nanoTime();
+                } catch (RuntimeException e) {
+                    if (System.nanoTime() - lastAnswer > ORPHANED.toNanos()) {
+                        System.err.println("job " + job + ": analytics-service unreachable for " + ORPHANED
+                                + " (" + e.getMessage() + "); stopping");
+                        System.exit(4);
+                    }
+                }
+            }
+        }, "run-watch");
+        watch.setDaemon(true);
+        watch.start();
+    }
+
+    /** A new or reset job starts from nothing: its checkpoint, on whichever file system it lies, is removed. */
+    private static void removeCheckpoint(SparkSession spark, String location) throws java.io.IOException {
+        org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(location);
+        path.getFileSystem(spark.sparkContext().hadoopConfiguration()).delete(path, true);
     }
 
     static StreamingQuery start(SparkSession spark, SparkPlan plan, Callback callback) throws Exception {

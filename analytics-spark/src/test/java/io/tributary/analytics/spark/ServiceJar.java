@@ -55,13 +55,12 @@ final class ServiceJar implements AutoCloseable {
     }
 
     /**
-     * The settings that give an analytics-service the Spark engine: this module's driver (its jar and lib/), the
-     * Spark tests' JDK, the ingest Kafka listener at {@code bootstrap}, checkpoints under {@code checkpoints}.
+     * The settings that give an analytics-service the Spark engine: this module's Spark home (target/spark-home:
+     * Spark's jars, our spark-submit, the driver application), the Spark tests' JDK, the ingest Kafka listener at
+     * {@code bootstrap}, checkpoints under {@code checkpoints}.
      */
     static List<String> sparkEngine(String bootstrap, Path checkpoints) {
-        Path app = Path.of(System.getProperty("tributary.spark.app"));
-        return List.of("--analytics.spark.class-path=" + app.resolve("analytics-spark-0.1.0-SNAPSHOT.jar")
-                        + java.io.File.pathSeparator + app.resolve("lib") + "/*",
+        return List.of("--analytics.spark.spark-home=" + System.getProperty("tributary.spark.home"),
                 "--analytics.spark.java-home=" + Path.of(System.getProperty("tributary.spark.java")).getParent()
                         .getParent(),
                 "--analytics.spark.kafka.bootstrap.servers=" + bootstrap,

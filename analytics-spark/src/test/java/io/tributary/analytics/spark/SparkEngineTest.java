@@ -384,9 +384,9 @@ class SparkEngineTest {
     }
 
     private static ProcessHandle driverProcess() {
-        String marker = dir.resolve("spark").toString();
+        String callback = analytics.url() + "/internal/spark/jobs/" + JOB; // the driver's one argument
         return ProcessHandle.allProcesses().filter(process -> process.info().commandLine()
-                .map(line -> line.contains("SparkJobDriver") && line.contains(marker)).orElse(false))
+                .map(line -> line.contains("SparkJobDriver") && line.endsWith(callback)).orElse(false))
                 .findFirst().orElseThrow(() -> new AssertionError("no Spark driver of the job is running"));
     }
 
