@@ -37,6 +37,8 @@ class KubernetesManifestsTest {
     private static final JibImages IMAGES = new JibImages();
     /** The label of pods a user lets reach ingest's Kafka listener (network-policies.yaml). */
     private static final Map<String, String> KAFKA_CLIENTS = Map.of("tributary.io/kafka-client", "true");
+    /** The label of a spark job's driver and executor pods, which Spark creates (components/spark). */
+    static final Map<String, String> SPARK_JOBS = Map.of("tributary.io/spark-job", "true");
 
     private static Manifests overlay(String name) {
         return RENDERED.computeIfAbsent(name, Manifests::render);
@@ -144,9 +146,12 @@ class KubernetesManifestsTest {
         for (Manifests.Workload w : overlay(name).workloads()) {
             for (Container c : containers(w)) {
                 ServiceConfig service = serviceOf(c);
+                // a config/application.yml mounted in the working folder may name variables too
+                String mounted = String.join("\n", overlay(name).mountedFiles(w, c,
+                        IMAGES.workingDirectory().resolve("config")).values());
                 for (String variable : overlay(name).environment(c).keySet()) {
-                    assertThat(service.reads(variable)).as("%s reads %s (%s)", service.module(), variable, w.name())
-                            .isTrue();
+                    assertThat(service.reads(variable) || mounted.contains("${" + variable + "}"))
+                            .as("%s reads %s (%s)", service.module(), variable, w.name()).isTrue();
                 }
             }
         }
@@ -271,6 +276,13 @@ class KubernetesManifestsTest {
             if (selector == null || selector.isEmpty()) {
                 continue;
             }
+            if (selector.equals(SPARK_JOBS)) {
+                // Pods Spark creates (no workload of ours): a driver and its executors admit only each other.
+                assertThat(p.getSpec().getIngress()).singleElement().satisfies(rule -> assertThat(rule.getFrom())
+                        .singleElement().satisfies(peer -> assertThat(peer.getPodSelector().getMatchLabels())
+                                .isEqualTo(SPARK_JOBS)));
+                continue;
+            }
             List<Manifests.Workload> selected = m.selectedBy(selector);
             assertThat(selected).as("pods of policy %s", p.getMetadata().getName()).hasSize(1);
             Container container = containers(selected.get(0)).get(0);
@@ -283,14 +295,22 @@ class KubernetesManifestsTest {
                 if (!module.equals("gateway")) {
                     boolean kafkaClients = rule.getFrom().stream().anyMatch(peer -> peer.getPodSelector() != null
                             && KAFKA_CLIENTS.equals(peer.getPodSelector().getMatchLabels()));
+                    boolean sparkJobs = rule.getFrom().stream().anyMatch(peer -> peer.getPodSelector() != null
+                            && SPARK_JOBS.equals(peer.getPodSelector().getMatchLabels()));
                     assertThat(rule.getFrom()).as("policy %s admits only pods of the namespace",
                             p.getMetadata().getName()).isNotEmpty().allSatisfy(peer -> {
                                 assertThat(peer.getIpBlock()).isNull();
                                 assertThat(peer.getNamespaceSelector()).isNull();
-                                if (!kafkaClients) {
+                                if (!kafkaClients && !sparkJobs) {
                                     assertThat(m.selectedBy(peer.getPodSelector().getMatchLabels())).isNotEmpty();
                                 }
                             });
+                    if (sparkJobs) {
+                        // A spark job's driver calls back on the analytics pod that submitted it: its port only.
+                        assertThat(module).isEqualTo("analytics-service");
+                        assertThat(rule.getPorts()).singleElement().satisfies(port -> assertThat(
+                                port.getPort().getIntVal()).isEqualTo(port(container, "http")));
+                    }
                     if (kafkaClients) {
                         // Pods a user labels as Kafka clients (no workload of ours): ingest's Kafka port only.
                         assertThat(module).isEqualTo("ingest-service");
@@ -307,6 +327,9 @@ class KubernetesManifestsTest {
         for (NetworkPolicy p : policies) {
             Map<String, String> selector = p.getSpec().getPodSelector().getMatchLabels();
             if (selector == null || selector.isEmpty()) {
+                continue;
+            }
+            if (selector.equals(SPARK_JOBS)) {
                 continue;
             }
             String target = serviceOf(containers(m.selectedBy(selector).get(0)).get(0)).module();

@@ -115,6 +115,25 @@ final class Manifests {
         return env;
     }
 
+    /**
+     * The files of ConfigMaps a container of {@code workload} has mounted at {@code folder} (by file name): e.g.
+     * the {@code config/application.yml} Spring Boot reads from its working folder.
+     */
+    Map<String, String> mountedFiles(Workload workload, Container container, java.nio.file.Path folder) {
+        Map<String, String> files = new LinkedHashMap<>();
+        for (io.fabric8.kubernetes.api.model.VolumeMount mount : container.getVolumeMounts()) {
+            if (!java.nio.file.Path.of(mount.getMountPath()).equals(folder)) {
+                continue;
+            }
+            workload.template().getSpec().getVolumes().stream()
+                    .filter(v -> v.getName().equals(mount.getName()) && v.getConfigMap() != null)
+                    .forEach(v -> files.putAll(find(ConfigMap.class, v.getConfigMap().getName()).orElseThrow(
+                            () -> new AssertionError(overlay + ": no ConfigMap " + v.getConfigMap().getName()))
+                            .getData()));
+        }
+        return files;
+    }
+
     private static int replicas(Integer replicas) {
         return replicas == null ? 1 : replicas;
     }
