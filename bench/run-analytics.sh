@@ -10,7 +10,8 @@
 #
 # Knobs (environment): INGEST_PORT, ANALYTICS_PORT, RUNS, EVENTS, PROBES, LIVE_RATE, LIVE_SECONDS,
 # IDLE_SECONDS, SCENARIO (all|drain|live), ENGINES (builtin), KAFKA_PORT (the ingest Kafka listener, for Spark),
-# INGEST_JVM_OPTS, ANALYTICS_JVM_OPTS, DRIVER_JVM_OPTS,
+# INGEST_JVM_OPTS, ANALYTICS_JVM_OPTS, DRIVER_JVM_OPTS, SPARK_DRIVER_JAVA_OPTS (the Spark drivers' JVM, e.g. a
+# -XX:StartFlightRecording),
 # ANALYTICS_JAR (another build of the service, e.g. an older commit's, for a before/after comparison),
 # JFR=1 (flight recording of analytics-service), SKIP_BUILD=1, MVN_FLAGS (e.g. -o), OUT (log folder;
 # default bench/target/analytics-<time>). Both services get fresh data folders under /tmp, deleted
@@ -89,6 +90,9 @@ if [[ " $ENGINES " == *" spark "* ]]; then
   SPARK_ARGS=(--analytics.spark.spark-home="$ROOT/analytics-spark/target/spark-home"
     --analytics.spark.java-home="$TRIBUTARY_SPARK_JAVA_HOME" --analytics.spark.kafka.bootstrap.servers="127.0.0.1:$KAFKA_PORT"
     --analytics.spark.checkpoint-dir="$DATA/analytics/spark")
+  if [[ -n ${SPARK_DRIVER_JAVA_OPTS:-} ]]; then
+    SPARK_ARGS+=("--analytics.spark.conf[spark.driver.extraJavaOptions]=$SPARK_DRIVER_JAVA_OPTS")
+  fi
 fi
 java $INGEST_JVM_OPTS -jar "$INGEST_JAR" --server.port="$INGEST_PORT" --ingest.data-dir="$DATA/ingest/data" "${KAFKA_ARGS[@]}" \
   > "$OUT/ingest-service.log" 2>&1 &
