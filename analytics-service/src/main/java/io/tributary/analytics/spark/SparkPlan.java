@@ -12,7 +12,8 @@ import java.util.Map;
 record SparkPlan(String job, Map<String, String> kafka, String topic, String startingOffsets,
                  String checkpointLocation, boolean freshCheckpoint, String filter, String eventTime,
                  List<String> groups, String window, String watermark, List<Aggregate> aggregates,
-                 String outputMode, boolean availableNow, long triggerIntervalMs, Join join) {
+                 String outputMode, boolean availableNow, long triggerIntervalMs, Join join, long runCheckMs,
+                 long orphanedAfterMs) {
 
     /**
      * A join before the filter: the record's key text ({@code key}, SQL over {@code _v}) matched against the

@@ -77,7 +77,21 @@ public class SparkPlanner implements EnginePlanner {
                 job.fromEarliest() ? "earliest" : "latest", checkpointLocation, freshCheckpoint, query.filter,
                 query.eventTime, query.groups, query.window, query.watermark, query.aggregates,
                 job.engine().outputMode().name().toLowerCase(java.util.Locale.ROOT), job.availableNow(),
-                job.interval().toMillis(), join);
+                job.interval().toMillis(), join, runCheck().toMillis(), orphanedAfter().toMillis());
+    }
+
+    /** How often a driver asks whether its run is still current: at most 5 s, four times per lease TTL. */
+    java.time.Duration runCheck() {
+        java.time.Duration quarter = properties.leases().ttl().dividedBy(4);
+        return quarter.compareTo(java.time.Duration.ofSeconds(5)) < 0 ? quarter : java.time.Duration.ofSeconds(5);
+    }
+
+    /**
+     * How long a driver goes on without an answer from its instance: half the lease TTL, so that a driver whose
+     * instance died has stopped before another instance may take the job over and submit a new one.
+     */
+    java.time.Duration orphanedAfter() {
+        return properties.leases().ttl().dividedBy(2);
     }
 
     /** The rows of a reference table a job joins with; empty without such a join. */

@@ -38,17 +38,15 @@ import static org.apache.spark.sql.functions.expr;
  * Spark commits it, is run again with the same id and the same rows on the next start.
  *
  * <p>The driver ends with its run: when the process that started it ends (client mode: analytics-service), and
- * when analytics-service answers that its run is over or cannot be reached for {@link #ORPHANED} (it asks every
- * {@link #WATCH_INTERVAL}; in cluster mode the only way it learns of a stop or of its instance's death).
+ * when analytics-service answers that its run is over or has not answered for the plan's {@code orphanedAfterMs}
+ * (it asks every {@code runCheckMs}; in cluster mode the only way it learns of a stop or of its instance's
+ * death).
  *
  * <p>Exit status: 0 when stopped (SIGTERM: the query stops between batches) or, with the available-now trigger,
  * when the source is drained; 1 when the query fails; 3 when the process that started it has ended; 4 when its run
  * is over.
  */
 public final class SparkJobDriver {
-
-    static final java.time.Duration WATCH_INTERVAL = java.time.Duration.ofSeconds(5);
-    static final java.time.Duration ORPHANED = java.time.Duration.ofSeconds(60);
 
     private SparkJobDriver() {
     }
@@ -79,7 +77,7 @@ public final class SparkJobDriver {
                 System.exit(3);
             }));
         }
-        watchRun(plan.job(), callback);
+        watchRun(plan, callback);
         SparkSession.Builder builder = SparkSession.builder().appName("tributary-" + plan.job())
                 .config("spark.sql.session.timeZone", "UTC");
         if (!submitted.contains("spark.ui.enabled")) {
@@ -103,13 +101,17 @@ public final class SparkJobDriver {
         System.exit(status);
     }
 
-    /** Asks analytics-service every {@link #WATCH_INTERVAL} whether this driver's run is still current. */
-    private static void watchRun(String job, Callback callback) {
+    /** Asks analytics-service every {@code runCheckMs} whether this driver's run is still current. */
+    private static void watchRun(SparkPlan plan, Callback callback) {
+        String job = plan.job();
+        long interval = plan.runCheckMs() > 0 ? plan.runCheckMs() : 5_000;
+        java.time.Duration orphaned = java.time.Duration.ofMillis(plan.orphanedAfterMs() > 0 ? plan.orphanedAfterMs()
+                : 60_000);
         Thread watch = new Thread(() -> {
             long lastAnswer = System.nanoTime();
             while (true) {
                 try {
-                    Thread.sleep(WATCH_INTERVAL.toMillis());
+                    Thread.sleep(interval);
                 } catch (InterruptedException e) {
                     return;
                 }
@@ -120,8 +122,8 @@ public final class SparkJobDriver {
                     }
                     lastAnswer = System.nanoTime();
                 } catch (RuntimeException e) {
-                    if (System.nanoTime() - lastAnswer > ORPHANED.toNanos()) {
-                        System.err.println("job " + job + ": analytics-service unreachable for " + ORPHANED
+                    if (System.nanoTime() - lastAnswer > orphaned.toNanos()) {
+                        System.err.println("job " + job + ": analytics-service unreachable for " + orphaned
                                 + " (" + e.getMessage() + "); stopping");
                         System.exit(4);
                     }

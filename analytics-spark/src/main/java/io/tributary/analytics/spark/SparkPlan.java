@@ -29,11 +29,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * @param availableNow       true: drain what is there when the query starts, then stop
  * @param triggerIntervalMs  the processing-time trigger's interval
  * @param join               null without a join
+ * @param runCheckMs         how often to ask whether this run is still current ({@code GET <callback URL>/run})
+ * @param orphanedAfterMs    how long to go on without an answer before stopping (less than the lease TTL, so
+ *                           that this driver is gone before another instance submits the job's next one)
  */
 public record SparkPlan(String job, Map<String, String> kafka, String topic, String startingOffsets,
                         String checkpointLocation, boolean freshCheckpoint, String filter, String eventTime,
                         List<String> groups, String window, String watermark, List<Aggregate> aggregates,
-                        String outputMode, boolean availableNow, long triggerIntervalMs, Join join) {
+                        String outputMode, boolean availableNow, long triggerIntervalMs, Join join,
+                        long runCheckMs, long orphanedAfterMs) {
 
     /**
      * A join, before the filter: each record's key text ({@code key}, SQL over {@code _v}) is matched against the

@@ -2,11 +2,14 @@ package io.tributary.analytics.spark;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -21,10 +24,13 @@ import org.junit.jupiter.api.io.TempDir;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A spark job submitted in cluster mode to a Spark standalone cluster (a master and a worker on loopback): the
- * worker, not analytics-service, runs the driver, which fetches its plan with the token from its Spark conf.
- * Results equal the oracle; a stop ends spark-submit only, and the driver stops by itself when the service answers
- * that its run is over; a start submits a new driver that resumes from the checkpoint, counting nothing twice.
+ * A spark job as the Kubernetes deployment runs it: submitted in cluster mode (here to a Spark standalone master
+ * and worker on loopback, from the same Spark home) by one of two analytics instances that share their database
+ * (H2 in AUTO_SERVER mode) and the checkpoint folder. The worker, not analytics-service, runs the driver, which
+ * takes its token from its Spark conf. Results equal the oracle throughout; a stop ends spark-submit only, and the
+ * driver stops by itself when the service answers that its run is over; a start submits a new driver that resumes
+ * from the checkpoint; when the instance running the job is SIGKILLed, its driver stops for want of answers and
+ * the other instance takes the job over and resumes it — every record read once.
  */
 class SparkClusterModeTest {
 
@@ -34,13 +40,13 @@ class SparkClusterModeTest {
     @TempDir
     Path dir;
     private ServiceJar ingest;
-    private ServiceJar analytics;
     private SparkStandalone cluster;
+    private final Map<String, ServiceJar> instances = new LinkedHashMap<>();
 
     @AfterEach
     void stop() throws Exception {
-        if (analytics != null) {
-            analytics.close();
+        for (ServiceJar instance : instances.values()) {
+            instance.close();
         }
         if (cluster != null) {
             cluster.close();
@@ -51,19 +57,26 @@ class SparkClusterModeTest {
     }
 
     @Test
-    void theWorkerRunsTheDriverWhichStopsWithItsRun() throws Exception {
+    void theWorkerRunsTheDriverWhichEndsWithItsRunAndTheOtherInstanceTakesOver() throws Exception {
         int kafkaPort = ServiceJar.freePort();
         String bootstrap = "127.0.0.1:" + kafkaPort;
         ingest = ServiceJar.ingest(dir, kafkaPort);
         cluster = SparkStandalone.start(dir.resolve("cluster"), 2, "1500m");
-        analytics = ServiceJar.start("tributary.analytics.jar", dir.resolve("analytics.log"), ServiceJar.freePort(),
-                ServiceJar.with(ServiceJar.sparkEngine(bootstrap, dir.resolve("spark")),
-                        "--analytics.ingest-url=" + ingest.url(), "--analytics.spark.master=" + cluster.url(),
-                        "--analytics.spark.deploy-mode=cluster",
-                        "--analytics.spark.conf[spark.standalone.submit.waitAppCompletion]=true",
-                        "--analytics.spark.conf[spark.cores.max]=1", "--analytics.spark.conf[spark.executor.memory]=512m",
-                        "--analytics.spark.conf[spark.executor.extraJavaOptions]=-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
-                        "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("analytics-db/analytics")));
+        for (String name : List.of("alpha", "beta")) {
+            instances.put(name, ServiceJar.start("tributary.analytics.jar", dir.resolve(name + ".log"),
+                    ServiceJar.freePort(), ServiceJar.with(ServiceJar.sparkEngine(bootstrap, dir.resolve("spark")),
+                            "--analytics.ingest-url=" + ingest.url(), "--analytics.spark.master=" + cluster.url(),
+                            "--analytics.spark.deploy-mode=cluster",
+                            "--analytics.spark.conf[spark.standalone.submit.waitAppCompletion]=true",
+                            "--analytics.spark.conf[spark.cores.max]=1",
+                            "--analytics.spark.conf[spark.executor.memory]=512m",
+                            "--analytics.spark.conf[spark.executor.extraJavaOptions]=-XX:TieredStopAtLevel=1 "
+                                    + "-XX:+UseSerialGC",
+                            "--spring.datasource.url=jdbc:h2:file:" + dir.resolve("shared/analytics")
+                                    + ";AUTO_SERVER=TRUE;WRITE_DELAY=0",
+                            "--analytics.leases.instance-id=" + name, "--analytics.leases.ttl=PT5S",
+                            "--analytics.leases.renew-interval=PT1S")));
+        }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             admin.createTopics(List.of(new NewTopic("orders", 2, (short) 1))).all().get();
         }
@@ -72,39 +85,61 @@ class SparkClusterModeTest {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(settings, new StringSerializer(),
                 new StringSerializer())) {
             OrderStream orders = new OrderStream(producer, "orders");
-            assertThat(analytics.post("/api/v1/jobs", OrderStream.JOB_DEFINITION.formatted(JOB, "orders"))
-                    .statusCode()).isEqualTo(201);
-            assertThat(analytics.post("/api/v1/jobs/" + JOB + "/start", null).statusCode()).isEqualTo(200);
+            ServiceJar alpha = instances.get("alpha");
+            assertThat(alpha.post("/api/v1/jobs", OrderStream.JOB_DEFINITION.formatted(JOB, "orders")).statusCode())
+                    .isEqualTo(201);
+            assertThat(alpha.post("/api/v1/jobs/" + JOB + "/start", null).statusCode()).isEqualTo(200);
             long base = (System.currentTimeMillis() / OrderStream.WINDOW) * OrderStream.WINDOW - 300_000;
             orders.produce(base, 0, 300);
-            orders.awaitResults(analytics, JOB, Duration.ofSeconds(240), this::logs);
-            awaitInputRows(orders.sent());
+            orders.awaitResults(alpha, JOB, Duration.ofSeconds(240), this::logs);
+            awaitInputRows(alpha, orders.sent());
 
-            ProcessHandle driver = driver().orElseThrow(() -> new AssertionError("no driver runs\n" + logs()));
-            assertThat(driver.parent().map(ProcessHandle::pid)).as("the worker runs the driver")
+            ProcessHandle first = driver().orElseThrow(() -> new AssertionError("no driver runs\n" + logs()));
+            assertThat(first.parent().map(ProcessHandle::pid)).as("the worker runs the driver")
                     .contains(cluster.workerPid());
-            assertThat(analytics.post("/api/v1/jobs/" + JOB + "/stop", null).statusCode()).isEqualTo(200);
-            // spark-submit ends at once; the driver learns that its run is over when it next asks (every 5 s)
-            assertThat(driver.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS).isAlive())
-                    .as("the driver stops with its run").isFalse();
+            assertThat(alpha.post("/api/v1/jobs/" + JOB + "/stop", null).statusCode()).isEqualTo(200);
+            // spark-submit ends at once; the driver learns that its run is over when it next asks
+            assertThat(first.onExit().get(30, TimeUnit.SECONDS).isAlive()).as("the driver stops with its run")
+                    .isFalse();
 
             orders.produce(base, 300, 200);
-            assertThat(analytics.post("/api/v1/jobs/" + JOB + "/start", null).statusCode()).isEqualTo(200);
-            orders.awaitResults(analytics, JOB, Duration.ofSeconds(240), this::logs);
-            awaitInputRows(orders.sent());
-            assertThat(driver().map(ProcessHandle::pid)).as("a new driver").isPresent()
-                    .isNotEqualTo(Optional.of(driver.pid()));
+            assertThat(alpha.post("/api/v1/jobs/" + JOB + "/start", null).statusCode()).isEqualTo(200);
+            orders.awaitResults(alpha, JOB, Duration.ofSeconds(240), this::logs);
+            awaitInputRows(alpha, orders.sent());
+            ProcessHandle second = driver().orElseThrow(() -> new AssertionError("no driver runs\n" + logs()));
+            assertThat(second.pid()).as("a new driver").isNotEqualTo(first.pid());
+
+            // The instance running the job SIGKILLed: its driver gets no answers and stops after half the lease
+            // TTL (2.5 s here), before the other instance may take the job over (30 s: room for a loaded machine).
+            String owner = job(alpha).path("owner").asText();
+            assertThat(owner).isIn("alpha", "beta");
+            ServiceJar survivor = instances.get(owner.equals("alpha") ? "beta" : "alpha");
+            instances.remove(owner).kill();
+            assertThat(second.onExit().get(30, TimeUnit.SECONDS).isAlive())
+                    .as("the driver of a dead instance stops by itself").isFalse();
+            orders.produce(base, 500, 200);
+            orders.awaitResults(survivor, JOB, Duration.ofSeconds(240), this::logs);
+            awaitInputRows(survivor, orders.sent());
+            JsonNode job = job(survivor);
+            assertThat(job.path("owner").asText()).isNotEqualTo(owner);
+            assertThat(job.path("status").asText()).isEqualTo("RUNNING");
+            assertThat(driver().map(ProcessHandle::pid)).as("the survivor's driver").isPresent()
+                    .isNotEqualTo(Optional.of(second.pid()));
         }
     }
 
-    /** Every record read once across both drivers: the second resumed from the checkpoint. */
-    private void awaitInputRows(long sent) throws Exception {
+    /** Progress follows each batch's commit: every record counted once across the drivers (none read twice). */
+    private static void awaitInputRows(ServiceJar analytics, long sent) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (OrderStream.inputRows(analytics, JOB) < sent && System.nanoTime() < deadline) {
             Thread.sleep(500);
         }
-        assertThat(OrderStream.inputRows(analytics, JOB)).as("records the batches read, each batch once")
-                .isEqualTo(sent);
+        assertThat(OrderStream.inputRows(analytics, JOB)).as("records the batches read, each batch once; progress: %s",
+                analytics.get("/api/v1/jobs/" + JOB + "/progress?size=1000").body()).isEqualTo(sent);
+    }
+
+    private JsonNode job(ServiceJar analytics) throws Exception {
+        return JSON.readTree(analytics.get("/api/v1/jobs/" + JOB).body());
     }
 
     /** The driver the worker runs for the job (Spark's DriverWrapper around SparkJobDriver). */
@@ -116,7 +151,7 @@ class SparkClusterModeTest {
 
     private String logs() {
         return OrderStream.tail(dir.resolve("spark").resolve(JOB + ".driver.log"), 40) + "\n"
-                + OrderStream.tail(dir.resolve("analytics.log"), 30) + "\n"
-                + OrderStream.tail(dir.resolve("cluster/worker.log"), 30);
+                + OrderStream.tail(dir.resolve("alpha.log"), 30) + "\n" + OrderStream.tail(dir.resolve("beta.log"), 30)
+                + "\n" + OrderStream.tail(dir.resolve("cluster/worker.log"), 30);
     }
 }

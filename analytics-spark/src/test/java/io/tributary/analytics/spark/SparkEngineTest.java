@@ -289,6 +289,83 @@ class SparkEngineTest {
         assertThat(byEngine.get("spark").keySet()).isEqualTo(byEngine.get("builtin").keySet());
     }
 
+    /**
+     * Session windows on both engines over the same visits (append mode: each session emitted once, when the
+     * watermark passes its end): every user's sessions — first visit to last visit + gap, their count and sum —
+     * equal the oracle's on both engines.
+     */
+    @Test
+    void bothEnginesCloseTheSameSessions() throws Exception {
+        String topic = "visits";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1).configs(Map.of("value.format", "json"))))
+                    .all().get();
+        }
+        String definition = """
+                {"name": "%s", "engine": "%s", "source": "visits", "eventTime": "/at", "watermark": "PT2S",
+                 "window": {"type": "session", "gap": "PT5S"}, "groupBy": ["/user"],
+                 "aggregations": [{"name": "visits", "function": "count"},
+                                  {"name": "ms", "function": "sum", "field": "/ms"}],
+                 "outputMode": "append", "trigger": {"type": "processing-time", "interval": "PT1S"}}
+                """;
+        java.util.Random random = new java.util.Random(5);
+        long base = (System.currentTimeMillis() / WINDOW) * WINDOW - 600_000;
+        Map<String, long[]> oracle = new TreeMap<>(); // "start|user" → {end, visits, ms}
+        for (int u = 0; u < 12; u++) {
+            String user = "u" + u;
+            long at = base + random.nextInt(3_000);
+            for (int session = 0; session < 2 + random.nextInt(2); session++) {
+                long start = at;
+                long[] row = new long[3];
+                for (int visit = 0; visit < 1 + random.nextInt(6); visit++) {
+                    long ms = 1 + random.nextInt(300);
+                    visits(topic, at, user, ms);
+                    row[0] = at + 5_000;
+                    row[1]++;
+                    row[2] += ms;
+                    at += 500 + random.nextInt(4_000); // within the 5 s gap
+                }
+                oracle.put(start + "|" + user, row);
+                at = row[0] + 3_000 + random.nextInt(10_000); // beyond the gap: a new session
+            }
+        }
+        producer.flush();
+        for (String engine : List.of("builtin", "spark")) {
+            HttpResponse<String> created = analytics.post("/api/v1/jobs", definition.formatted("visits-" + engine,
+                    engine));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            assertThat(analytics.post("/api/v1/jobs/visits-" + engine + "/start", null).statusCode()).isEqualTo(200);
+        }
+        // A later visit moves the watermark beyond every session above; its own session stays open.
+        visits(topic, base + 300_000, "later", 1);
+        producer.flush();
+        for (String engine : List.of("builtin", "spark")) {
+            String job = "visits-" + engine;
+            Map<String, long[]> sessions = new TreeMap<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            while (sessions.size() < oracle.size() && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                sessions.clear();
+                for (JsonNode row : JSON.readTree(analytics.get("/api/v1/jobs/" + job + "/results?size=1000")
+                        .body()).path("rows")) {
+                    sessions.put(Instant.parse(row.path("windowStart").asText()).toEpochMilli() + "|"
+                            + row.path("group").path("/user").asText(), new long[] {
+                                    Instant.parse(row.path("windowEnd").asText()).toEpochMilli(),
+                                    row.path("values").path("visits").asLong(),
+                                    row.path("values").path("ms").asLong()});
+                }
+            }
+            assertThat(sessions.keySet()).as(job + "'s sessions").isEqualTo(oracle.keySet());
+            oracle.forEach((key, expected) -> assertThat(sessions.get(key)).as(job + " " + key)
+                    .containsExactly(expected));
+        }
+    }
+
+    private void visits(String topic, long at, String user, long ms) throws Exception {
+        producer.send(new ProducerRecord<>(topic, user, JSON.writeValueAsString(Map.of("at", at, "user", user,
+                "ms", ms))));
+    }
+
     private void clicks(String topic, long at, String page, long ms, boolean bot, String user) throws Exception {
         String value = JSON.writeValueAsString(Map.of("at", at, "page", page, "ms", ms, "user", user,
                 "client", Map.of("bot", bot)));
