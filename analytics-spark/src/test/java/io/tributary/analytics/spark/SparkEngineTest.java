@@ -187,11 +187,7 @@ class SparkEngineTest {
     @Test
     void bothEnginesGiveTheSameRowsForTheSameDefinition() throws Exception {
         String topic = "clicks";
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            // JSON values, so that the builtin engine (reading over REST) sees them as JSON too
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1).configs(Map.of("value.format", "json"))))
-                    .all().get();
-        }
+        createJsonTopic(topic);
         String definition = """
                 {"name": "%s", "engine": "%s", "source": "clicks", "eventTime": "/at", "watermark": "PT2S",
                  "window": {"type": "sliding", "size": "PT20S", "slide": "PT10S"}, "groupBy": ["/page"],
@@ -230,11 +226,7 @@ class SparkEngineTest {
         // The jobs start on the whole backlog: their first batch reads every partition to its end. (Started while
         // the clicks were still being produced, a batch could see one partition further on than another, and the
         // 2 s watermark would then rightly drop the slower partition's clicks as late.)
-        for (String engine : List.of("builtin", "spark")) {
-            HttpResponse<String> created = analytics.post("/api/v1/jobs", definition.formatted("clicks-" + engine, engine));
-            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-            assertThat(analytics.post("/api/v1/jobs/clicks-" + engine + "/start", null).statusCode()).isEqualTo(200);
-        }
+        startOnBothEngines(definition, "clicks-");
         // A record far beyond the watermark, after two batches moved it past the first windows: dropped by both.
         long closedUpTo = base + 60_000 - 2_000 - 2 * WINDOW; // windows ending at or before this are closed
         awaitClosedWindows(List.of("clicks-builtin", "clicks-spark"), oracle, closedUpTo);
@@ -297,10 +289,7 @@ class SparkEngineTest {
     @Test
     void bothEnginesCloseTheSameSessions() throws Exception {
         String topic = "visits";
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1).configs(Map.of("value.format", "json"))))
-                    .all().get();
-        }
+        createJsonTopic(topic);
         String definition = """
                 {"name": "%s", "engine": "%s", "source": "visits", "eventTime": "/at", "watermark": "PT2S",
                  "window": {"type": "session", "gap": "PT5S"}, "groupBy": ["/user"],
@@ -330,12 +319,7 @@ class SparkEngineTest {
             }
         }
         producer.flush();
-        for (String engine : List.of("builtin", "spark")) {
-            HttpResponse<String> created = analytics.post("/api/v1/jobs", definition.formatted("visits-" + engine,
-                    engine));
-            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-            assertThat(analytics.post("/api/v1/jobs/visits-" + engine + "/start", null).statusCode()).isEqualTo(200);
-        }
+        startOnBothEngines(definition, "visits-");
         // A later visit moves the watermark beyond every session above; its own session stays open.
         visits(topic, base + 300_000, "later", 1);
         producer.flush();
@@ -358,6 +342,23 @@ class SparkEngineTest {
             assertThat(sessions.keySet()).as(job + "'s sessions").isEqualTo(oracle.keySet());
             oracle.forEach((key, expected) -> assertThat(sessions.get(key)).as(job + " " + key)
                     .containsExactly(expected));
+        }
+    }
+
+    /** A topic of JSON values, so that the builtin engine (reading over REST) sees them as JSON too. */
+    private static void createJsonTopic(String topic) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1).configs(Map.of("value.format", "json"))))
+                    .all().get();
+        }
+    }
+
+    /** Creates and starts {@code definition} as {@code <prefix>builtin} and {@code <prefix>spark}. */
+    private static void startOnBothEngines(String definition, String prefix) throws Exception {
+        for (String engine : List.of("builtin", "spark")) {
+            HttpResponse<String> created = analytics.post("/api/v1/jobs", definition.formatted(prefix + engine, engine));
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            assertThat(analytics.post("/api/v1/jobs/" + prefix + engine + "/start", null).statusCode()).isEqualTo(200);
         }
     }
 
