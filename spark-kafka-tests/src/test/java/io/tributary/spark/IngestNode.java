@@ -85,7 +85,8 @@ final class IngestNode implements AutoCloseable {
                 Thread.sleep(200);
             }
         }
-        throw new IllegalStateException("ingest-service did not get ready within " + timeout);
+        process.destroyForcibly().waitFor(); // a process the test gives up on must not outlive it
+        throw new IllegalStateException("ingest-service did not get ready within " + timeout + " (killed)");
     }
 
     @Override

@@ -113,7 +113,9 @@ public final class ServiceProcess implements AutoCloseable {
             }
             Thread.sleep(100);
         }
-        throw new IllegalStateException(name + " was not ready within " + timeout + "; see " + log.toAbsolutePath());
+        kill(); // a process the test gives up on must not outlive it
+        throw new IllegalStateException(name + " was not ready within " + timeout + " (killed); see "
+                + log.toAbsolutePath());
     }
 
     /** SIGKILL: no shutdown hooks, no leaving groups, no commits. */

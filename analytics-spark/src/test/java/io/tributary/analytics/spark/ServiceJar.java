@@ -113,7 +113,9 @@ final class ServiceJar implements AutoCloseable {
             }
             Thread.sleep(250);
         }
-        throw new IllegalStateException("service did not get ready within " + timeout + ":\n" + Files.readString(log));
+        kill(); // a process the test gives up on must not outlive it
+        throw new IllegalStateException("service did not get ready within " + timeout + " (killed):\n"
+                + Files.readString(log));
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is handed over. */
