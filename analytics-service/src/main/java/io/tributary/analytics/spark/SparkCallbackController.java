@@ -28,8 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The internal API a job's Spark driver calls back on (not in the OpenAPI document, not routed by the gateway):
  * {@code GET /internal/spark/jobs/{name}/plan} answers the driver's plan, {@code GET .../run} whether its run is
  * still the job's current one (the driver polls it, and stops when it is not), {@code POST .../batches} commits a
- * batch's rows, {@code .../progress} records its progress. Each call must carry the token of the run that started the driver ({@code Authorization: Bearer});
- * a driver of an earlier run, or any other caller, gets 401 and commits nothing.
+ * batch's rows, {@code .../progress} records its progress. Each call must carry the token of the run that started
+ * the driver ({@code Authorization: Bearer}); a driver of an earlier run, or any other caller, gets 401 and commits
+ * nothing.
  *
  * <p>Batch body: {@code {"batchId": 7, "rows": [{"windowStart": ms|null, "windowEnd": ms|null,
  * "group": ["de"], "values": {"orders": 12}}]}}; progress body: Spark's {@code StreamingQueryProgress} JSON.
@@ -51,8 +52,7 @@ class SparkCallbackController {
     @GetMapping("/plan")
     ResponseEntity<?> plan(@PathVariable String name, @RequestHeader(value = HttpHeaders.AUTHORIZATION,
             required = false) String authorization) {
-        SparkPlan plan = runs.active(name).filter(candidate -> candidate.accepts(bearer(authorization)))
-                .flatMap(SparkJobRun::plan).orElse(null);
+        SparkPlan plan = caller(name, authorization).flatMap(SparkJobRun::plan).orElse(null);
         return plan == null ? refused(name) : ResponseEntity.ok(plan);
     }
 
@@ -60,14 +60,13 @@ class SparkCallbackController {
     @GetMapping("/run")
     ResponseEntity<?> run(@PathVariable String name, @RequestHeader(value = HttpHeaders.AUTHORIZATION,
             required = false) String authorization) {
-        return runs.active(name).filter(candidate -> candidate.accepts(bearer(authorization))).isPresent()
-                ? ResponseEntity.noContent().build() : refused(name);
+        return caller(name, authorization).isPresent() ? ResponseEntity.noContent().build() : refused(name);
     }
 
     @PostMapping("/batches")
     ResponseEntity<?> commit(@PathVariable String name, @RequestHeader(value = HttpHeaders.AUTHORIZATION,
             required = false) String authorization, @RequestBody JsonNode batch) {
-        SparkJobRun run = runs.active(name).filter(candidate -> candidate.accepts(bearer(authorization))).orElse(null);
+        SparkJobRun run = caller(name, authorization).orElse(null);
         if (run == null) {
             return refused(name);
         }
@@ -91,7 +90,7 @@ class SparkCallbackController {
     @PostMapping("/progress")
     ResponseEntity<?> progress(@PathVariable String name, @RequestHeader(value = HttpHeaders.AUTHORIZATION,
             required = false) String authorization, @RequestBody JsonNode progress) {
-        SparkJobRun run = runs.active(name).filter(candidate -> candidate.accepts(bearer(authorization))).orElse(null);
+        SparkJobRun run = caller(name, authorization).orElse(null);
         if (run == null) {
             return refused(name);
         }
@@ -109,6 +108,11 @@ class SparkCallbackController {
         Map<String, Object> values = json.convertValue(row.path("values"),
                 new tools.jackson.core.type.TypeReference<java.util.LinkedHashMap<String, Object>>() { });
         return new ResultRow(new StateKey(group, window), values);
+    }
+
+    /** The job's run on this instance, if the caller presents its current driver token. */
+    private java.util.Optional<SparkJobRun> caller(String name, String authorization) {
+        return runs.active(name).filter(run -> run.accepts(bearer(authorization)));
     }
 
     private static String bearer(String authorization) {

@@ -47,10 +47,13 @@ final class Callback {
      */
     boolean current() {
         int status = get("/run").statusCode();
-        if (status / 100 == 2 || status == 401) {
-            return status != 401;
+        if (status == 401) {
+            return false;
         }
-        throw new IllegalStateException("GET /run answered " + status);
+        if (status / 100 != 2) {
+            throw new IllegalStateException("GET /run answered " + status);
+        }
+        return true;
     }
 
     /**
@@ -82,12 +85,17 @@ final class Callback {
     }
 
     private HttpResponse<String> get(String path) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10))
-                .header("Authorization", "Bearer " + token).GET().build();
+        return send(HttpRequest.newBuilder(URI.create(url + path)).timeout(Duration.ofSeconds(10))
+                .header("Authorization", "Bearer " + token).GET().build());
+    }
+
+    /** Sends a call; an unreachable service is an {@link IllegalStateException} naming the call. */
+    private HttpResponse<String> send(HttpRequest request) {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new IllegalStateException("GET " + path + " to analytics-service failed: " + e, e);
+            throw new IllegalStateException(request.method() + " " + request.uri().getPath()
+                    + " to analytics-service failed: " + e, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
@@ -98,15 +106,7 @@ final class Callback {
         HttpRequest request = HttpRequest.newBuilder(URI.create(url + path)).timeout(timeout)
                 .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new IllegalStateException("POST " + path + " to analytics-service failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        HttpResponse<String> response = send(request);
         if (response.statusCode() / 100 != 2) {
             throw new IllegalStateException("POST " + path + " answered " + response.statusCode() + ": "
                     + response.body());
