@@ -31,8 +31,8 @@ import org.springframework.security.web.firewall.RequestRejectedHandler;
  * <li><b>Bearer tokens</b> (JWT) when Spring Boot configured a {@link JwtDecoder}
  * ({@code spring.security.oauth2.resourceserver.jwt.issuer-uri} or {@code jwk-set-uri}, optionally
  * {@code audiences}): the OAuth2 resource server, roles from a claim ({@link JwtCallerConverter}).</li>
- * <li><b>Roles</b>: {@link RoleAuthorizationManager} over {@link AccessRules}, on requests only (a forward to the
- * circuit breaker's fallback or an error dispatch was authorized as the request it serves).</li>
+ * <li><b>Roles</b>: {@link RoleAuthorizationManager} over {@link AccessRules}, on requests only (a forward or an
+ * error dispatch was authorized as the request it serves).</li>
  * </ul>
  * Every refusal is problem+json ({@link SecurityProblems}), and so is a request Spring Security's firewall rejects
  * (a path that is not normalized, an encoded slash, an unknown method): 400 {@code invalid-request}.

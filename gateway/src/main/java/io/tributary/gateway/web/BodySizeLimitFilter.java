@@ -13,7 +13,6 @@ import jakarta.servlet.http.HttpServletRequestWrapper;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.time.Duration;
 import org.springframework.http.ProblemDetail;
 import org.springframework.web.context.request.RequestAttributes;
 import org.springframework.web.context.request.RequestContextHolder;
@@ -30,19 +29,16 @@ import org.springframework.web.filter.OncePerRequestFilter;
  *       {@link ClientBodyException};</li>
  *   <li>while the proxied call waits for the client's next bytes, {@link #isWaitingForClient} is true: a time limit
  *       that strikes then is the client's slowness (408), not the upstream's;</li>
- *   <li>when the request is over on the servlet thread (answered, possibly by the fallback while the proxied call
- *       still streams the body on the circuit breaker's thread), the body is detached: a read under way may end
- *       (at most {@link #DETACH_WAIT}), later reads fail. Tomcat recycles the request's buffers for the next
- *       request, so nothing may read them after that.</li>
+ *   <li>a call's time limit ({@link #limitClientWait}) also bounds the body: a client still sending when it is up
+ *       gets 408, checked around every read. (Tomcat's blocking read cannot be interrupted: a client that stops
+ *       sending altogether is ended by Tomcat's own read timeout, {@code server.tomcat.connection-timeout}.)</li>
  * </ul>
  * Bodies are never buffered here.
  */
 public class BodySizeLimitFilter extends OncePerRequestFilter {
 
     private static final String BODY_ATTRIBUTE = BodySizeLimitFilter.class.getName() + ".body";
-
-    /** How long the end of a request waits for a read of its body still under way on another thread. */
-    static final Duration DETACH_WAIT = Duration.ofSeconds(30);
+    private static final String DEADLINE_ATTRIBUTE = BodySizeLimitFilter.class.getName() + ".deadline";
 
     private final long limit;
     private final Problems problems;
@@ -59,15 +55,18 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
             problems.write(response, problem(limit));
             return;
         }
-        Watched watched = new Watched(request, limit);
-        try {
-            chain.doFilter(watched, response);
-        } finally {
-            watched.detach();
-        }
+        chain.doFilter(new Watched(request, limit), response);
     }
 
-    static ProblemDetail problem(long limit) {
+    /**
+     * Reading this request's body fails once {@link System#nanoTime()} passes {@code deadlineNanos} (the proxied
+     * call's time limit): the client's slowness, 408.
+     */
+    public static void limitClientWait(HttpServletRequest request, long deadlineNanos) {
+        request.setAttribute(DEADLINE_ATTRIBUTE, deadlineNanos);
+    }
+
+    public static ProblemDetail problem(long limit) {
         ProblemDetail problem = ProblemHandlerSupport.problem(ProblemType.PAYLOAD_TOO_LARGE,
                 "request bodies through the gateway are limited to " + limit + " bytes (gateway.max-request-size)");
         problem.setProperty("maxRequestBytes", limit);
@@ -79,12 +78,12 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
         return Failures.find(t, BodyTooLargeException.class) != null;
     }
 
-    static long limitOf(Throwable t) {
+    public static long limitOf(Throwable t) {
         return Failures.find(t, BodyTooLargeException.class).limit;
     }
 
     /** True when {@code t} or one of its causes timed out reading the client's body. */
-    static boolean isClientBodyTimeout(Throwable t) {
+    public static boolean isClientBodyTimeout(Throwable t) {
         ClientBodyException e = Failures.find(t, ClientBodyException.class);
         return e != null && Failures.find(e, SocketTimeoutException.class) != null;
     }
@@ -126,16 +125,10 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
             this.limit = limit;
         }
 
-        synchronized void detach() {
-            if (stream != null) {
-                stream.detach();
-            }
-        }
-
         @Override
         public synchronized ServletInputStream getInputStream() throws IOException {
             if (stream == null) {
-                stream = new Counting(super.getInputStream(), limit);
+                stream = new Counting(super.getInputStream(), limit, this);
                 setAttribute(BODY_ATTRIBUTE, stream);
             }
             return stream;
@@ -145,15 +138,15 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
     private static final class Counting extends ServletInputStream {
         private final ServletInputStream in;
         private final long limit;
+        private final HttpServletRequest request;
         private long count;
         /** A read from the client is under way, or ended in an error; false again after each successful read. */
         private volatile boolean waiting;
-        private boolean reading;
-        private boolean detached;
 
-        Counting(ServletInputStream in, long limit) {
+        Counting(ServletInputStream in, long limit, HttpServletRequest request) {
             this.in = in;
             this.limit = limit;
+            this.request = request;
         }
 
         @Override
@@ -165,24 +158,15 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            synchronized (this) {
-                if (detached) {
-                    throw new ClientBodyException("the request is over; its body is no longer read", null);
-                }
-                reading = true;
-            }
             waiting = true;
+            checkDeadline();
             int n;
             try {
                 n = in.read(buffer, offset, length);
             } catch (IOException e) {
                 throw new ClientBodyException("reading the request body failed", e);
-            } finally {
-                synchronized (this) {
-                    reading = false;
-                    notifyAll();
-                }
             }
+            checkDeadline();
             waiting = false;
             if (n > 0) {
                 count(n);
@@ -190,24 +174,11 @@ public class BodySizeLimitFilter extends OncePerRequestFilter {
             return n;
         }
 
-        /** No more reads; waits (bounded) for one under way on another thread to end. */
-        synchronized void detach() {
-            detached = true;
-            long deadline = System.nanoTime() + DETACH_WAIT.toNanos();
-            boolean interrupted = false;
-            while (reading) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                try {
-                    wait(Math.max(1, left / 1_000_000));
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+        private void checkDeadline() throws ClientBodyException {
+            if (request.getAttribute(DEADLINE_ATTRIBUTE) instanceof Long deadline
+                    && System.nanoTime() - deadline > 0) {
+                throw new ClientBodyException("the request body did not arrive within the call's time limit",
+                        new SocketTimeoutException("time limit of the call"));
             }
         }
 

@@ -31,7 +31,7 @@ public final class Failures {
     }
 
     /** {@code t} or its first cause of the given type, or null. */
-    static <T extends Throwable> T find(Throwable t, Class<T> type) {
+    public static <T extends Throwable> T find(Throwable t, Class<T> type) {
         for (Throwable c = t; c != null; c = c.getCause()) {
             if (type.isInstance(c)) {
                 return type.cast(c);

@@ -13,7 +13,7 @@ import tools.jackson.databind.json.JsonMapper;
  * Writes the gateway's own errors as {@code application/problem+json} (RFC 9457): entries of the platform's
  * catalogue ({@code ProblemType}, built with {@code ProblemHandlerSupport.problem}) like the services' errors:
  * {@code type}, {@code title}, {@code status}, {@code detail}, {@code retriable} and helpful extra fields. Used by
- * the servlet filters, which answer before any controller exists, and by the fallback controller.
+ * the servlet filters, which answer before any controller exists, and by the routes' fallbacks.
  */
 @Component
 public class Problems {
@@ -31,6 +31,9 @@ public class Problems {
         body.put("title", problem.getTitle());
         body.put("status", problem.getStatus());
         body.put("detail", problem.getDetail());
+        if (problem.getInstance() != null) {
+            body.put("instance", problem.getInstance().toString());
+        }
         if (problem.getProperties() != null) {
             body.putAll(problem.getProperties());
         }
