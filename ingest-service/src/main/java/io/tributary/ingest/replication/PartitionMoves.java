@@ -177,7 +177,8 @@ public class PartitionMoves {
         return out;
     }
 
-    private LeaderChange electPreferred(TopicRegistry.Topic t, int p) {
+    /** Hands the lead of one partition to its preferred leader where that node is in sync (the result says how it went). */
+    LeaderChange electPreferred(TopicRegistry.Topic t, int p) {
         PartitionViews.PartitionView view = views.view(t, p);
         int preferred = view.replicas().get(0);
         String result;

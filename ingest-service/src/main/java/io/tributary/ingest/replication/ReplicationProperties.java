@@ -55,6 +55,13 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           counted in a majority for entries it no longer has, so its votes could let a lagging
  *                           replica win an election and lose acknowledged writes. Replace it under a new id instead;
  *                           turn this on only when every other replica of its partitions is known to be complete
+ * @param leaderRebalanceInterval how often this node checks the partitions it is the preferred leader of (the first of
+ *                           their replicas) and, when it leads fewer of them than it should by more than
+ *                           {@code leaderImbalancePercent}, takes back the lead of those where it is in sync (Kafka's
+ *                           {@code auto.leader.rebalance.enable}); 0 turns it off. A node back from a restart leads
+ *                           nothing until then
+ * @param leaderImbalancePercent how many of the partitions that prefer this node may be led by others (in percent of
+ *                           them) before it takes their lead back
  * @param ratis              raw Apache Ratis server properties ({@code raft.server.…}, {@code raft.grpc.…}), set after
  *                           the ones above and so overriding them; empty by default. For tuning experiments and for
  *                           operators who know Ratis: a wrong value here can break replication
@@ -76,6 +83,8 @@ public record ReplicationProperties(
         @DefaultValue("5m") Duration moveTimeout,
         @DefaultValue("64MB") org.springframework.util.unit.DataSize copyRate,
         @DefaultValue("false") boolean allowWipedRejoin,
+        @DefaultValue("5m") Duration leaderRebalanceInterval,
+        @DefaultValue("10") int leaderImbalancePercent,
         Map<String, String> ratis) {
 
     public ReplicationProperties {
@@ -83,6 +92,11 @@ public record ReplicationProperties(
         if (copyRate.isNegative()) {
             throw new IllegalArgumentException("ingest.replication.copy-rate must be 0 (unlimited) or more, was "
                     + copyRate);
+        }
+        if (leaderRebalanceInterval.isNegative() || leaderImbalancePercent < 0 || leaderImbalancePercent > 100) {
+            throw new IllegalArgumentException("ingest.replication.leader-rebalance-interval must be 0 (off) or more"
+                    + " and leader-imbalance-percent 0..100, were " + leaderRebalanceInterval + " and "
+                    + leaderImbalancePercent);
         }
         if (maxInFlightPerPartition < 1 || maxInFlightPerPartition > 64) {
             // above the Ratis client's window of outstanding requests (100) a send would block

@@ -1,0 +1,137 @@
+package io.tributary.ingest.replication;
+
+import static io.tributary.ingest.replication.ClusterAsserts.ints;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Automatic preferred-leader balancing ({@link PreferredLeaderBalancer}, every 2 s here) on three in-JVM nodes: the
+ * lead of every partition goes to its preferred leader (the first of its replicas) without any admin call, after
+ * the first elections and again after a node that was stopped (its partitions led by the others meanwhile) comes
+ * back; every record acknowledged before, during and after is read back through every node at its offset.
+ */
+class PreferredLeaderBalancingClusterTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String TOPIC = "bal";
+    private static final int PARTITIONS = 3;
+
+    private static LoopbackCluster cluster;
+    /** Every acknowledged record: "partition/value" -> offset. */
+    private static final Map<String, Long> acked = new HashMap<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        cluster = new LoopbackCluster(Files.createTempDirectory("ingest-balance-"), 3,
+                "--ingest.replication.leader-rebalance-interval=2s").startAll();
+        HttpResponse<String> created = cluster.createTopic(1, TOPIC, PARTITIONS, 3);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void everyPartitionIsLedByItsPreferredLeaderAgainAfterANodeComesBack() throws Exception {
+        // the first elections are a race; the balancer settles every lead on the preferred leaders
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> assertPreferredLead(1));
+        Map<Integer, Integer> preferred = preferredLeaders(1);
+        assertThat(preferred.values()).as("placement spreads the preferred leaders").containsExactlyInAnyOrder(1, 2, 3);
+        produce(1, "before");
+
+        int victim = preferred.get(1);
+        int other = victim == 1 ? 2 : 1;
+        cluster.stop(victim);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(describe(other).get(1).get("leader").asInt()).isNotIn(-1, victim));
+        produce(other, "while-down");
+
+        cluster.start(victim);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> assertPreferredLead(other));
+        assertThat(cluster.context(victim).getBean(MeterRegistry.class)
+                .counter("ingest.replication.leader.rebalances").count())
+                .as("the lead went back through the restarted node's balancer").isGreaterThanOrEqualTo(1);
+        produce(victim, "after");
+
+        for (int node = 1; node <= 3; node++) {
+            int n = node;
+            await().atMost(WAIT).untilAsserted(() -> assertThat(readAll(n)).isEqualTo(acked));
+        }
+    }
+
+    private static void assertPreferredLead(int node) throws Exception {
+        JsonNode details = describe(node);
+        for (int p = 0; p < PARTITIONS; p++) {
+            assertThat(details.get(p).get("leader").asInt()).as("leader of partition " + p)
+                    .isEqualTo(ints(details.get(p).get("replicas")).get(0));
+        }
+    }
+
+    private static Map<Integer, Integer> preferredLeaders(int node) throws Exception {
+        JsonNode details = describe(node);
+        Map<Integer, Integer> out = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            out.put(p, ints(details.get(p).get("replicas")).get(0));
+        }
+        return out;
+    }
+
+    private static JsonNode describe(int node) throws Exception {
+        HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + TOPIC, null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return JSON.readTree(r.body()).get("partitionDetails");
+    }
+
+    /** Ten acks=all records into every partition through {@code node}, each acknowledged. */
+    private static void produce(int node, String label) throws Exception {
+        for (int p = 0; p < PARTITIONS; p++) {
+            for (int i = 0; i < 10; i++) {
+                String value = label + "-" + i;
+                HttpResponse<String> r = cluster.send(node, "POST", "/api/v1/topics/" + TOPIC + "/records",
+                        "{\"acks\":\"all\",\"records\":[{\"partition\":" + p + ",\"value\":\"" + value + "\"}]}");
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                acked.put(p + "/" + value, JSON.readTree(r.body()).get("offsets").get(0).get("offset").asLong());
+            }
+        }
+    }
+
+    /** Every record of every partition read through {@code node}: "partition/value" -> offset. */
+    private static Map<String, Long> readAll(int node) throws Exception {
+        Map<String, Long> out = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            long offset = 0;
+            while (true) {
+                HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + TOPIC + "/partitions/" + p
+                        + "/records?offset=" + offset + "&maxRecords=500", null);
+                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+                JsonNode records = JSON.readTree(r.body()).get("records");
+                if (records.isEmpty()) {
+                    break;
+                }
+                for (JsonNode rec : records) {
+                    out.put(p + "/" + rec.get("value").asString(), rec.get("offset").asLong());
+                    offset = rec.get("offset").asLong() + 1;
+                }
+            }
+        }
+        return out;
+    }
+}
