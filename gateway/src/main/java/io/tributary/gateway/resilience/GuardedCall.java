@@ -52,7 +52,13 @@ final class GuardedCall implements HandlerFilterFunction<ServerResponse, ServerR
             long start = System.nanoTime();
             // Tomcat's blocking read ignores interrupts: a body still arriving is checked against the limit
             BodySizeLimitFilter.limitClientWait(request.servletRequest(), start + guard.timeLimit().toNanos());
-            CallDeadline deadline = guard.startDeadline();
+            CallDeadline deadline;
+            try {
+                deadline = guard.startDeadline();
+            } catch (RuntimeException e) { // the timer refuses: the gateway is stopping
+                breaker.releasePermission();
+                throw e;
+            }
             ServerResponse response;
             try {
                 response = next.handle(request);

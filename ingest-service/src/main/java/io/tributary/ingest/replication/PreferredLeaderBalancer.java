@@ -12,6 +12,8 @@ import io.tributary.ingest.cluster.Reassignments.LeaderChange;
 import io.tributary.ingest.topic.PartitionAssignment;
 import io.tributary.ingest.topic.TopicRegistry;
 import jakarta.annotation.PreDestroy;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
+import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Conditional;
@@ -26,6 +28,10 @@ import org.springframework.stereotype.Component;
  * transfer, {@link PartitionMoves#electPreferred}, as {@code POST /api/v1/cluster/preferred-leader-elections} does).
  * Each node acts only for its own preferred partitions, so no two nodes compete for a partition. Counted in
  * {@code ingest.replication.leader.rebalances} (leaderships taken back).
+ * <p>
+ * Only a replica that has applied about as much as the leader committed ({@link #MAX_LAG} entries, by the commit
+ * indexes the leader sends with every append) asks: while a leadership transfer waits for its target to catch up,
+ * Ratis refuses the partition's writes, so a lagging node asking would stall its writers for the transfer's timeout.
  */
 @Component
 @Conditional(ReplicationEnabledCondition.class)
@@ -33,7 +39,11 @@ public class PreferredLeaderBalancer {
 
     private static final Logger log = LoggerFactory.getLogger(PreferredLeaderBalancer.class);
 
+    /** Entries this node's replica may be behind the leader's commit index and still ask for the lead. */
+    static final long MAX_LAG = 64;
+
     private final TopicRegistry topics;
+    private final RaftNode node;
     private final PartitionGroups groups;
     private final PartitionViews views;
     private final PartitionMoves moves;
@@ -45,9 +55,10 @@ public class PreferredLeaderBalancer {
         return t;
     });
 
-    public PreferredLeaderBalancer(TopicRegistry topics, PartitionGroups groups, PartitionViews views,
+    public PreferredLeaderBalancer(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionViews views,
                                    PartitionMoves moves, ReplicationProperties settings, MeterRegistry meters) {
         this.topics = topics;
+        this.node = node;
         this.groups = groups;
         this.views = views;
         this.moves = moves;
@@ -88,7 +99,15 @@ public class PreferredLeaderBalancer {
             log.info("node {} leads {} of the {} partitions it is the preferred leader of: taking the lead back",
                     self, preferred - notLedPartitions.size(), preferred);
             for (int i = 0; i < notLedPartitions.size(); i++) {
-                LeaderChange change = moves.electPreferred(notLedTopics.get(i), notLedPartitions.get(i));
+                TopicRegistry.Topic t = notLedTopics.get(i);
+                int p = notLedPartitions.get(i);
+                long lag = lagBehindLeader(t, p);
+                if (lag < 0 || lag > MAX_LAG) {
+                    log.info("{}-{}: lead not taken back yet: this replica is {} behind the leader's commit", t.name(),
+                            p, lag < 0 ? "an unknown number of entries" : lag + " entries");
+                    continue;
+                }
+                LeaderChange change = moves.electPreferred(t, p);
                 asked.add(change);
                 if ("elected".equals(change.result())) {
                     rebalances.increment();
@@ -102,6 +121,26 @@ public class PreferredLeaderBalancer {
             log.warn("preferred-leader balancing failed; trying again at the next interval", e);
         }
         return asked;
+    }
+
+    /**
+     * How many entries the leader has committed beyond what this node's replica applied (as the leader's last
+     * append told it), or -1 when unknown (no leader, no member here).
+     */
+    private long lagBehindLeader(TopicRegistry.Topic t, int p) {
+        RaftServer.Division division = node.division(PartitionGroups.groupId(t, p));
+        int leader = views.leaderOf(t, p);
+        if (division == null || leader < 0) {
+            return -1;
+        }
+        String leaderId = PartitionGroups.peerId(leader).toString();
+        long leaderCommit = -1;
+        for (CommitInfoProto info : division.getCommitInfos()) {
+            if (info.getServer().getId().toStringUtf8().equals(leaderId)) {
+                leaderCommit = info.getCommitIndex();
+            }
+        }
+        return leaderCommit < 0 ? -1 : Math.max(0, leaderCommit - division.getInfo().getLastAppliedIndex());
     }
 
     @PreDestroy
