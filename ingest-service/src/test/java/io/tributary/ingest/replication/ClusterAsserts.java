@@ -25,6 +25,26 @@ final class ClusterAsserts {
         assertThat(JSON.readTree(r.body()).get("type").asString()).endsWith(type);
     }
 
+    /** Every record of a partition read through {@code node} over HTTP, from offset 0 to its end, in order. */
+    static List<JsonNode> readPartition(LoopbackCluster cluster, int node, String topic, int partition)
+            throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        long offset = 0;
+        while (true) {
+            HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + topic + "/partitions/" + partition
+                    + "/records?offset=" + offset + "&maxRecords=500", null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode records = JSON.readTree(r.body()).get("records");
+            if (records.isEmpty()) {
+                return out;
+            }
+            for (JsonNode rec : records) {
+                out.add(rec);
+                offset = rec.get("offset").asLong() + 1;
+            }
+        }
+    }
+
     /** A JSON array of numbers as a list. */
     static List<Integer> ints(JsonNode array) {
         List<Integer> out = new ArrayList<>();

@@ -319,19 +319,8 @@ class NodeMembershipClusterTest {
     private static Map<String, String> readAll(int node) throws Exception {
         Map<String, String> out = new HashMap<>();
         for (int p = 0; p < PARTITIONS; p++) {
-            long offset = 0;
-            while (true) {
-                HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + TOPIC + "/partitions/" + p
-                        + "/records?offset=" + offset + "&maxRecords=500", null);
-                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-                JsonNode records = JSON.readTree(r.body()).get("records");
-                if (records.isEmpty()) {
-                    break;
-                }
-                for (JsonNode rec : records) {
-                    out.put(rec.get("value").asString(), p + ":" + rec.get("offset").asLong());
-                    offset = rec.get("offset").asLong() + 1;
-                }
+            for (JsonNode rec : ClusterAsserts.readPartition(cluster, node, TOPIC, p)) {
+                out.put(rec.get("value").asString(), p + ":" + rec.get("offset").asLong());
             }
         }
         return out;

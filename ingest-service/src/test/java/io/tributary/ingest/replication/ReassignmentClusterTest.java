@@ -267,19 +267,9 @@ class ReassignmentClusterTest {
     /** Every record of partition 0 read through a node: value -> offset. */
     private static Map<String, Long> readAll(int node) throws Exception {
         Map<String, Long> out = new java.util.HashMap<>();
-        long offset = 0;
-        while (true) {
-            HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + TOPIC
-                    + "/partitions/0/records?offset=" + offset + "&maxRecords=500", null);
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            JsonNode records = JSON.readTree(r.body()).get("records");
-            if (records.isEmpty()) {
-                return out;
-            }
-            for (JsonNode rec : records) {
-                out.put(rec.get("value").asString(), rec.get("offset").asLong());
-                offset = rec.get("offset").asLong() + 1;
-            }
+        for (JsonNode rec : ClusterAsserts.readPartition(cluster, node, TOPIC, 0)) {
+            out.put(rec.get("value").asString(), rec.get("offset").asLong());
         }
+        return out;
     }
 }

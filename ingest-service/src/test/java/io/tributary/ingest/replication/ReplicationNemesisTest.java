@@ -39,7 +39,8 @@ import tools.jackson.databind.json.JsonMapper;
  * (the middle round) a lost disk: SIGKILL, data folder deleted, and a new node under a new id added,
  * given every replica of the lost one and the lost one removed, all through the membership API (the
  * new node then stands in for it in every later round and check). At most one node is down at a time, and the cluster must be healthy again (every node up, every partition led,
- * three replicas in sync) before the next round.
+ * three replicas in sync) before the next round. The nodes balance preferred leaders every 5 s, so leads also move
+ * back and forth by leadership transfers under the load.
  *
  * <p>Every record carries a unique id (its value, {@code w<writer>-<sequence>}). Each writer has an
  * idempotent producer id and retries an unacknowledged request, unchanged (same partition, same
@@ -218,7 +219,10 @@ class ReplicationNemesisTest {
                 // Small Raft segments and a short purge gap: leaders purge their Raft logs during the
                 // test, so a node that comes back may have to copy the partition instead of replaying.
                 "--ingest.replication.raft-segment-size=16KB",
-                "--ingest.replication.purge-gap=10").startAll();
+                "--ingest.replication.purge-gap=10",
+                // Preferred-leader balancing every few seconds: nodes back from a fault take their leads
+                // back while the writers write and the nemesis strikes again.
+                "--ingest.replication.leader-rebalance-interval=5s").startAll();
         createTopic();
 
         Random master = new Random(seed);
