@@ -40,7 +40,7 @@ public class PreferredLeaderBalancer {
     private static final Logger log = LoggerFactory.getLogger(PreferredLeaderBalancer.class);
 
     /** Entries this node's replica may be behind the leader's commit index and still ask for the lead. */
-    static final long MAX_LAG = 64;
+    private static final long MAX_LAG = 64;
 
     private final TopicRegistry topics;
     private final RaftNode node;
@@ -71,14 +71,16 @@ public class PreferredLeaderBalancer {
         }
     }
 
-    /** One check (see the class comment); returns the partitions whose lead it asked for, with the outcome. */
-    List<LeaderChange> balance() {
-        List<LeaderChange> asked = new ArrayList<>();
+    /** A partition this node is the preferred leader of but does not lead, and who does (-1: nobody known). */
+    private record NotLed(TopicRegistry.Topic topic, int partition, int leader) {
+    }
+
+    /** One check (see the class comment). */
+    void balance() {
         try {
             int self = groups.nodeId();
             int preferred = 0;
-            List<TopicRegistry.Topic> notLedTopics = new ArrayList<>();
-            List<Integer> notLedPartitions = new ArrayList<>();
+            List<NotLed> notLed = new ArrayList<>();
             for (TopicRegistry.Topic t : topics.list()) {
                 for (int p = 0; p < t.partitions().size(); p++) {
                     PartitionAssignment a = t.metadata().assignment(p);
@@ -87,53 +89,52 @@ public class PreferredLeaderBalancer {
                         continue;
                     }
                     preferred++;
-                    if (views.leaderOf(t, p) != self) {
-                        notLedTopics.add(t);
-                        notLedPartitions.add(p);
+                    int leader = views.leaderOf(t, p);
+                    if (leader != self) {
+                        notLed.add(new NotLed(t, p, leader));
                     }
                 }
             }
-            if (notLedPartitions.isEmpty() || notLedPartitions.size() * 100L <= (long) imbalancePercent * preferred) {
-                return asked;
+            if (notLed.isEmpty() || notLed.size() * 100L <= (long) imbalancePercent * preferred) {
+                return;
             }
             log.info("node {} leads {} of the {} partitions it is the preferred leader of: taking the lead back",
-                    self, preferred - notLedPartitions.size(), preferred);
-            for (int i = 0; i < notLedPartitions.size(); i++) {
-                TopicRegistry.Topic t = notLedTopics.get(i);
-                int p = notLedPartitions.get(i);
-                long lag = lagBehindLeader(t, p);
-                if (lag < 0 || lag > MAX_LAG) {
-                    log.info("{}-{}: lead not taken back yet: this replica is {} behind the leader's commit", t.name(),
-                            p, lag < 0 ? "an unknown number of entries" : lag + " entries");
-                    continue;
-                }
-                LeaderChange change = moves.electPreferred(t, p);
-                asked.add(change);
-                if ("elected".equals(change.result())) {
-                    rebalances.increment();
-                    log.info("{}-{}: lead taken back from node {}", change.topic(), change.partition(),
-                            change.leaderBefore());
-                } else {
-                    log.info("{}-{}: lead not taken back yet: {}", change.topic(), change.partition(), change.result());
-                }
+                    self, preferred - notLed.size(), preferred);
+            for (NotLed n : notLed) {
+                takeBack(n);
             }
         } catch (RuntimeException e) {
             log.warn("preferred-leader balancing failed; trying again at the next interval", e);
         }
-        return asked;
+    }
+
+    private void takeBack(NotLed n) {
+        String name = n.topic().name() + "-" + n.partition();
+        long lag = lagBehindLeader(n);
+        if (lag < 0 || lag > MAX_LAG) {
+            log.info("{}: lead not taken back yet: this replica is {} behind the leader's commit", name,
+                    lag < 0 ? "an unknown number of entries" : lag + " entries");
+            return;
+        }
+        LeaderChange change = moves.electPreferred(n.topic(), n.partition());
+        if ("elected".equals(change.result())) {
+            rebalances.increment();
+            log.info("{}: lead taken back from node {}", name, change.leaderBefore());
+        } else {
+            log.info("{}: lead not taken back yet: {}", name, change.result());
+        }
     }
 
     /**
      * How many entries the leader has committed beyond what this node's replica applied (as the leader's last
      * append told it), or -1 when unknown (no leader, no member here).
      */
-    private long lagBehindLeader(TopicRegistry.Topic t, int p) {
-        RaftServer.Division division = node.division(PartitionGroups.groupId(t, p));
-        int leader = views.leaderOf(t, p);
-        if (division == null || leader < 0) {
+    private long lagBehindLeader(NotLed n) {
+        RaftServer.Division division = node.division(PartitionGroups.groupId(n.topic(), n.partition()));
+        if (division == null || n.leader() < 0) {
             return -1;
         }
-        String leaderId = PartitionGroups.peerId(leader).toString();
+        String leaderId = PartitionGroups.peerId(n.leader()).toString();
         long leaderCommit = -1;
         for (CommitInfoProto info : division.getCommitInfos()) {
             if (info.getServer().getId().toStringUtf8().equals(leaderId)) {
