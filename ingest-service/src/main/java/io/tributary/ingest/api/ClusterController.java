@@ -104,8 +104,9 @@ class ClusterController {
 
     @Operation(summary = "Hand leadership back to preferred leaders",
             description = "For each partition (of one topic, or of all), moves the leadership to its preferred leader, "
-                    + "the first of its replicas, when that node is in sync and does not lead already (as Kafka's "
-                    + "preferred leader election). Answers what happened to each partition.",
+                    + "the first of its replicas, when that node is in sync, caught up (at most 64 entries behind the "
+                    + "leader's commit) and does not lead already (as Kafka's preferred leader election). Answers what "
+                    + "happened to each partition.",
             responses = {
                     @ApiResponse(responseCode = "200", description = "one entry per partition",
                             content = @Content(schema = @Schema(implementation = Reassignments.Elections.class))),

@@ -35,7 +35,8 @@ public final class Reassignments {
 
     /**
      * What a preferred-leader election did for a partition: {@code elected}, {@code already-leader},
-     * {@code not-in-sync} (the preferred node is behind), {@code no-leader}, {@code moving} (a
+     * {@code not-in-sync} (the leader has not heard from the preferred node lately), {@code lagging}
+     * (in sync but more than 64 entries behind the leader's commit), {@code no-leader}, {@code moving} (a
      * reassignment runs) or {@code failed: <reason>}.
      */
     public record LeaderChange(String topic, int partition, int preferred, int leaderBefore, String result) {

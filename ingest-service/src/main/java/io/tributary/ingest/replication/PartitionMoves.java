@@ -62,6 +62,9 @@ public class PartitionMoves {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionMoves.class);
 
+    /** Entries a preferred leader may be behind the leader's commit index and still be handed the lead. */
+    static final long MAX_TRANSFER_LAG = 64;
+
     private final TopicRegistry topics;
     private final RaftNode node;
     private final PartitionGroups groups;
@@ -177,10 +180,16 @@ public class PartitionMoves {
         return out;
     }
 
-    /** Hands the lead of one partition to its preferred leader where that node is in sync (the result says how it went). */
+    /**
+     * Hands the lead of one partition to its preferred leader where that node is in sync and caught up (the result
+     * says how it went). Caught up: its commit index, as the leader last heard it, at most {@link #MAX_TRANSFER_LAG}
+     * entries behind the leader's. While a Raft leadership transfer waits for its target to catch up, Ratis refuses
+     * the partition's writes, so a transfer to a lagging node would stall writers for up to the request timeout.
+     */
     LeaderChange electPreferred(TopicRegistry.Topic t, int p) {
         PartitionViews.PartitionView view = views.view(t, p);
         int preferred = view.replicas().get(0);
+        long behind = view.behind(preferred);
         String result;
         if (view.leader() == preferred) {
             result = "already-leader";
@@ -188,6 +197,10 @@ public class PartitionMoves {
             result = "no-leader";
         } else if (!view.inSyncReplicas().contains(preferred)) {
             result = "not-in-sync";
+        } else if (behind < 0 || behind > MAX_TRANSFER_LAG) {
+            result = "lagging";
+            log.info("{}-{}: lead not handed to node {}: it is {} behind the leader's commit", t.name(), p, preferred,
+                    behind < 0 ? "an unknown number of entries" : behind + " entries");
         } else {
             String failure = node.transferLeadership(groups.partitionGroup(t, p), preferred);
             result = failure == null ? "elected" : "failed: " + failure;

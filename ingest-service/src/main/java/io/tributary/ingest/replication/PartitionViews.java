@@ -2,11 +2,15 @@ package io.tributary.ingest.replication;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 import io.tributary.ingest.topic.TopicRegistry;
 import jakarta.annotation.PreDestroy;
 import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
 import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.protocol.GroupInfoReply;
@@ -30,8 +34,18 @@ public class PartitionViews {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionViews.class);
 
-    /** What describe shows for a partition: leader (-1 unknown), replicas, in-sync replicas. */
-    public record PartitionView(int leader, List<Integer> replicas, List<Integer> inSyncReplicas) {
+    /**
+     * What describe shows for a partition: leader (-1 unknown), replicas, in-sync replicas; and, as the leader sees
+     * them, how many committed entries each replica's commit index is behind the leader's ({@code entriesBehind}: the
+     * leader 0, a replica it has no commit information of absent).
+     */
+    public record PartitionView(int leader, List<Integer> replicas, List<Integer> inSyncReplicas,
+                                Map<Integer, Long> entriesBehind) {
+
+        /** Entries {@code node} is behind the leader's commit index, or -1 when unknown. */
+        public long behind(int node) {
+            return entriesBehind.getOrDefault(node, -1L);
+        }
     }
 
     private final RaftNode node;
@@ -126,46 +140,67 @@ public class PartitionViews {
     public PartitionView view(TopicRegistry.Topic topic, int partition) {
         RaftGroupId gid = PartitionGroups.groupId(topic, partition);
         List<Integer> replicas = groups.replicas(topic, partition);
-        DivisionInfo info = node.localInfo(gid);
+        RaftServer.Division local = node.division(gid);
         int leader = -1;
         RoleInfoProto role = null;
-        if (info != null) {
+        Collection<CommitInfoProto> commits = List.of();
+        if (local != null) {
             leader = leaderOf(topic, partition);
-            role = info.isLeader() ? info.getRoleInfoProto() : leader >= 0 ? remoteRole(leader, gid) : null;
+            if (local.getInfo().isLeader()) {
+                role = local.getInfo().getRoleInfoProto();
+                commits = local.getCommitInfos();
+            } else if (leader >= 0) {
+                GroupInfoReply reply = remoteInfo(leader, gid);
+                role = reply == null ? null : reply.getRoleInfoProto();
+                commits = reply == null ? List.of() : reply.getCommitInfos();
+            }
         } else {
             for (int r : replicas) {
-                RoleInfoProto candidate = remoteRole(r, gid);
-                if (candidate != null && candidate.hasLeaderInfo()) {
+                GroupInfoReply candidate = remoteInfo(r, gid);
+                if (candidate != null && candidate.getRoleInfoProto().hasLeaderInfo()) {
                     leader = r;
-                    role = candidate;
+                    role = candidate.getRoleInfoProto();
+                    commits = candidate.getCommitInfos();
                     break;
                 }
             }
         }
         List<Integer> isr = new ArrayList<>();
+        Map<Integer, Long> behind = new HashMap<>();
         if (role != null && role.hasLeaderInfo()) {
-            isr.add(Integer.parseInt(role.getSelf().getId().toStringUtf8()));
+            int self = Integer.parseInt(role.getSelf().getId().toStringUtf8());
+            isr.add(self);
             for (ServerRpcProto f : role.getLeaderInfo().getFollowerInfoList()) {
                 if (f.getLastRpcElapsedTimeMs() <= settings.inSyncLag().toMillis()) {
                     isr.add(Integer.parseInt(f.getId().getId().toStringUtf8()));
                 }
             }
             isr.sort(Integer::compare);
+            // The leader's commit infos hold its own commit index and, for each follower, the commit index that
+            // follower reported in its last answer to an append.
+            Map<Integer, Long> commitIndex = new HashMap<>();
+            for (CommitInfoProto c : commits) {
+                commitIndex.put(Integer.parseInt(c.getServer().getId().toStringUtf8()), c.getCommitIndex());
+            }
+            Long leaderCommit = commitIndex.get(self);
+            if (leaderCommit != null) {
+                commitIndex.forEach((n, c) -> behind.put(n, Math.max(0, leaderCommit - c)));
+            }
         }
-        return new PartitionView(leader, replicas, isr);
+        return new PartitionView(leader, replicas, isr, Map.copyOf(behind));
     }
 
     /** True when {@code node} answers that it runs a member of the group (asked over Raft's admin RPC). */
     boolean runsMember(int node, RaftGroupId gid) {
-        return remoteRole(node, gid) != null;
+        return remoteInfo(node, gid) != null;
     }
 
-    /** The role of {@code node} in a group, asked over Raft's admin RPC; null when it cannot answer. */
-    private RoleInfoProto remoteRole(int node, RaftGroupId gid) {
+    /** What {@code node} says of its member of a group (role, commit infos), asked over Raft's admin RPC; null when it cannot answer. */
+    private GroupInfoReply remoteInfo(int node, RaftGroupId gid) {
         try {
             RaftClient client = infoClients.computeIfAbsent(node, n -> this.node.clientOf(groups.address(n)));
             GroupInfoReply reply = client.getGroupManagementApi(PartitionGroups.peerId(node)).info(gid);
-            return reply.isSuccess() ? reply.getRoleInfoProto() : null;
+            return reply.isSuccess() ? reply : null;
         } catch (IOException | RuntimeException e) {
             log.debug("cannot ask node {} about {}: {}", node, gid, e.toString());
             return null;

@@ -12,8 +12,6 @@ import io.tributary.ingest.cluster.Reassignments.LeaderChange;
 import io.tributary.ingest.topic.PartitionAssignment;
 import io.tributary.ingest.topic.TopicRegistry;
 import jakarta.annotation.PreDestroy;
-import org.apache.ratis.proto.RaftProtos.CommitInfoProto;
-import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Conditional;
@@ -29,9 +27,8 @@ import org.springframework.stereotype.Component;
  * Each node acts only for its own preferred partitions, so no two nodes compete for a partition. Counted in
  * {@code ingest.replication.leader.rebalances} (leaderships taken back).
  * <p>
- * Only a replica that has applied about as much as the leader committed ({@link #MAX_LAG} entries, by the commit
- * indexes the leader sends with every append) asks: while a leadership transfer waits for its target to catch up,
- * Ratis refuses the partition's writes, so a lagging node asking would stall its writers for the transfer's timeout.
+ * A lagging replica does not get the lead ({@link PartitionMoves#electPreferred} checks how far behind the leader's
+ * commit it is): while a leadership transfer waits for its target to catch up, Ratis refuses the partition's writes.
  */
 @Component
 @Conditional(ReplicationEnabledCondition.class)
@@ -39,11 +36,7 @@ public class PreferredLeaderBalancer {
 
     private static final Logger log = LoggerFactory.getLogger(PreferredLeaderBalancer.class);
 
-    /** Entries this node's replica may be behind the leader's commit index and still ask for the lead. */
-    private static final long MAX_LAG = 64;
-
     private final TopicRegistry topics;
-    private final RaftNode node;
     private final PartitionGroups groups;
     private final PartitionViews views;
     private final PartitionMoves moves;
@@ -55,10 +48,9 @@ public class PreferredLeaderBalancer {
         return t;
     });
 
-    public PreferredLeaderBalancer(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionViews views,
+    public PreferredLeaderBalancer(TopicRegistry topics, PartitionGroups groups, PartitionViews views,
                                    PartitionMoves moves, ReplicationProperties settings, MeterRegistry meters) {
         this.topics = topics;
-        this.node = node;
         this.groups = groups;
         this.views = views;
         this.moves = moves;
@@ -71,8 +63,8 @@ public class PreferredLeaderBalancer {
         }
     }
 
-    /** A partition this node is the preferred leader of but does not lead, and who does (-1: nobody known). */
-    private record NotLed(TopicRegistry.Topic topic, int partition, int leader) {
+    /** A partition this node is the preferred leader of but does not lead. */
+    private record NotLed(TopicRegistry.Topic topic, int partition) {
     }
 
     /** One check (see the class comment). */
@@ -89,9 +81,8 @@ public class PreferredLeaderBalancer {
                         continue;
                     }
                     preferred++;
-                    int leader = views.leaderOf(t, p);
-                    if (leader != self) {
-                        notLed.add(new NotLed(t, p, leader));
+                    if (views.leaderOf(t, p) != self) {
+                        notLed.add(new NotLed(t, p));
                     }
                 }
             }
@@ -109,39 +100,14 @@ public class PreferredLeaderBalancer {
     }
 
     private void takeBack(NotLed n) {
-        String name = n.topic().name() + "-" + n.partition();
-        long lag = lagBehindLeader(n);
-        if (lag < 0 || lag > MAX_LAG) {
-            log.info("{}: lead not taken back yet: this replica is {} behind the leader's commit", name,
-                    lag < 0 ? "an unknown number of entries" : lag + " entries");
-            return;
-        }
         LeaderChange change = moves.electPreferred(n.topic(), n.partition());
+        String name = n.topic().name() + "-" + n.partition();
         if ("elected".equals(change.result())) {
             rebalances.increment();
             log.info("{}: lead taken back from node {}", name, change.leaderBefore());
         } else {
             log.info("{}: lead not taken back yet: {}", name, change.result());
         }
-    }
-
-    /**
-     * How many entries the leader has committed beyond what this node's replica applied (as the leader's last
-     * append told it), or -1 when unknown (no leader, no member here).
-     */
-    private long lagBehindLeader(NotLed n) {
-        RaftServer.Division division = node.division(PartitionGroups.groupId(n.topic(), n.partition()));
-        if (division == null || n.leader() < 0) {
-            return -1;
-        }
-        String leaderId = PartitionGroups.peerId(n.leader()).toString();
-        long leaderCommit = -1;
-        for (CommitInfoProto info : division.getCommitInfos()) {
-            if (info.getServer().getId().toStringUtf8().equals(leaderId)) {
-                leaderCommit = info.getCommitIndex();
-            }
-        }
-        return leaderCommit < 0 ? -1 : Math.max(0, leaderCommit - division.getInfo().getLastAppliedIndex());
     }
 
     @PreDestroy

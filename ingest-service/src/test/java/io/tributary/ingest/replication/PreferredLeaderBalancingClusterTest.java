@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.tributary.ingest.topic.TopicRegistry;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.time.Duration;
@@ -63,6 +64,16 @@ class PreferredLeaderBalancingClusterTest {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
                 assertThat(describe(other).get(1).get("leader").asInt()).isNotIn(-1, victim));
         produce(other, "while-down");
+        // The leader's view counts the entries the stopped node misses (each acknowledged request above and below is
+        // one entry): a preferred leader that far behind is not handed the lead (PartitionMoves#electPreferred).
+        TopicRegistry.Topic topic = cluster.context(other).getBean(TopicRegistry.class).get(TOPIC);
+        PartitionViews views = cluster.context(other).getBean(PartitionViews.class);
+        long behindBefore = views.view(topic, 1).behind(victim);
+        produce(other, 1, "missed", (int) PartitionMoves.MAX_TRANSFER_LAG + 6);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(views.view(topic, 1).behind(victim))
+                .isGreaterThanOrEqualTo(behindBefore + PartitionMoves.MAX_TRANSFER_LAG + 6));
+        PartitionViews.PartitionView whileDown = views.view(topic, 1);
+        assertThat(whileDown.behind(whileDown.leader())).as("the leader is not behind itself").isZero();
 
         cluster.start(victim);
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> assertPreferredLead(other));
@@ -103,13 +114,18 @@ class PreferredLeaderBalancingClusterTest {
     /** Ten acks=all records into every partition through {@code node}, each acknowledged. */
     private static void produce(int node, String label) throws Exception {
         for (int p = 0; p < PARTITIONS; p++) {
-            for (int i = 0; i < 10; i++) {
-                String value = label + "-" + i;
-                HttpResponse<String> r = cluster.send(node, "POST", "/api/v1/topics/" + TOPIC + "/records",
-                        "{\"acks\":\"all\",\"records\":[{\"partition\":" + p + ",\"value\":\"" + value + "\"}]}");
-                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-                acked.put(p + "/" + value, JSON.readTree(r.body()).get("offsets").get(0).get("offset").asLong());
-            }
+            produce(node, p, label, 10);
+        }
+    }
+
+    /** {@code count} acks=all records into one partition through {@code node}, one request (one entry) each. */
+    private static void produce(int node, int partition, String label, int count) throws Exception {
+        for (int i = 0; i < count; i++) {
+            String value = label + "-" + i;
+            HttpResponse<String> r = cluster.send(node, "POST", "/api/v1/topics/" + TOPIC + "/records",
+                    "{\"acks\":\"all\",\"records\":[{\"partition\":" + partition + ",\"value\":\"" + value + "\"}]}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            acked.put(partition + "/" + value, JSON.readTree(r.body()).get("offsets").get(0).get("offset").asLong());
         }
     }
 
