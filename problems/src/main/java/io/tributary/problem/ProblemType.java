@@ -65,6 +65,8 @@ public enum ProblemType {
     // ingest-service: the replicated cluster
     /** A partition's replicas are already being moved; wait for that move to finish. */
     REASSIGNMENT_IN_PROGRESS("reassignment-in-progress", "Reassignment in progress", 409, false),
+    /** A cancel of a partition move that is not running (never started, or ended before the cancel). */
+    NO_REASSIGNMENT_IN_PROGRESS("no-reassignment-in-progress", "No reassignment in progress", 409, false),
     /** A node id or address is taken by a member already. */
     NODE_EXISTS("node-exists", "Node exists", 409, false),
     /** A node still holds partition replicas; move them off first. */

@@ -57,6 +57,8 @@ class RequestAuthorization implements WebMvcConfigurer, HandlerInterceptor {
             Map.entry("GET /api/v1/cluster", new Check(ResourceType.CLUSTER, null, Operation.DESCRIBE)),
             Map.entry("GET /api/v1/cluster/reassignments", new Check(ResourceType.CLUSTER, null, Operation.DESCRIBE)),
             Map.entry("POST /api/v1/cluster/reassignments", new Check(ResourceType.CLUSTER, null, Operation.ALTER)),
+            Map.entry("DELETE /api/v1/cluster/reassignments/{topic}/{partition}",
+                    new Check(ResourceType.CLUSTER, null, Operation.ALTER)),
             Map.entry("POST /api/v1/cluster/nodes", new Check(ResourceType.CLUSTER, null, Operation.ALTER)),
             Map.entry("DELETE /api/v1/cluster/nodes/{node}", new Check(ResourceType.CLUSTER, null, Operation.ALTER)),
             Map.entry("POST /api/v1/cluster/nodes/{node}/replace", new Check(ResourceType.CLUSTER, null, Operation.ALTER)),

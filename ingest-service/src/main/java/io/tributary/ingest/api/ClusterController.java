@@ -102,6 +102,31 @@ class ClusterController {
         return new Reassignments.Listing(cluster.reassignments());
     }
 
+    @Operation(summary = "Cancel a partition move",
+            description = "Sends a partition whose replicas are being moved back to the replicas it had before the move "
+                    + "(as kafka-reassign-partitions --cancel). The way back runs in the background by the same steps "
+                    + "as any move, from wherever the move got to: nodes it added leave the partition's Raft group and "
+                    + "delete their replica, nodes it removed come back and catch up; no acknowledged write is lost. "
+                    + "Answers the move back; cancelling that resumes the first move. Follow it with GET.",
+            responses = {
+                    @ApiResponse(responseCode = "202", description = "the partition is on its way back",
+                            content = @Content(schema = @Schema(implementation = Reassignments.Running.class))),
+                    @ApiResponse(responseCode = "400", description = "a move started by an earlier version (its "
+                            + "original replicas are not known)", content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "403", description = "no CLUSTER ALTER permission",
+                            content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "404", description = "no such topic or partition",
+                            content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "409", description = "the partition is not moving (or its move ended "
+                            + "first)", content = @Content(mediaType = PROBLEM))})
+    @ProblemResponses({ProblemType.UNKNOWN_TOPIC, ProblemType.NO_REASSIGNMENT_IN_PROGRESS,
+            ProblemType.NOT_ENOUGH_REPLICAS})
+    @DeleteMapping("/reassignments/{topic}/{partition}")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    Reassignments.Running cancelReassignment(@PathVariable String topic, @PathVariable int partition) {
+        return cluster.cancelReassignment(topic, partition);
+    }
+
     @Operation(summary = "Hand leadership back to preferred leaders",
             description = "For each partition (of one topic, or of all), moves the leadership to its preferred leader, "
                     + "the first of its replicas, when that node is in sync, caught up (at most 64 entries behind the "

@@ -202,6 +202,16 @@ public interface ClusterOps {
     List<Reassignments.Running> reassignments();
 
     /**
+     * Cancels a running move ({@code DELETE /api/v1/cluster/reassignments/{topic}/{partition}}): the
+     * partition goes back to the replicas it had before; answers that move back.
+     *
+     * @throws io.tributary.ingest.problem.ProblemException 409 no-reassignment-in-progress when the
+     *         partition is not moving (always on a single node)
+     * @throws io.tributary.ingest.topic.UnknownTopicException no such topic or partition
+     */
+    Reassignments.Running cancelReassignment(String topic, int partition);
+
+    /**
      * Hands the leadership of each partition (of a topic, or every topic when null) to its
      * preferred leader, the first of its replicas; nothing to do on a single node.
      */

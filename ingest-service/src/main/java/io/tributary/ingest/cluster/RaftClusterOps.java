@@ -243,6 +243,11 @@ public class RaftClusterOps implements ClusterOps {
     }
 
     @Override
+    public Reassignments.Running cancelReassignment(String topic, int partition) {
+        return moves.cancel(topic, partition);
+    }
+
+    @Override
     public List<Reassignments.LeaderChange> electPreferredLeaders(String topic) {
         return moves.electPreferredLeaders(topic);
     }

@@ -14,6 +14,7 @@ import io.tributary.ingest.log.PreparedBatch;
 import io.tributary.ingest.produce.ProducerIds;
 import io.tributary.ingest.topic.TopicPartition;
 import io.tributary.ingest.problem.ProblemException;
+import io.tributary.problem.ProblemType;
 import io.tributary.ingest.topic.TopicRegistry;
 import io.tributary.ingest.problem.InvalidRequestException;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -180,6 +181,13 @@ public class SingleNodeOps implements ClusterOps {
     @Override
     public List<Reassignments.Running> reassignments() {
         return List.of();
+    }
+
+    @Override
+    public Reassignments.Running cancelReassignment(String topic, int partition) {
+        topics.checkPartition(topic, partition); // 404 for an unknown topic or partition, as on a cluster
+        throw new ProblemException(ProblemType.NO_REASSIGNMENT_IN_PROGRESS, topic + "-" + partition
+                + " is not moving (a single node moves nothing)", Map.of("topic", topic, "partition", partition));
     }
 
     @Override

@@ -38,7 +38,10 @@ import tools.jackson.databind.json.JsonMapper;
  *                                                                                                      or {"type":"delete","filter":{...}}
  * "noop"          "node-&lt;id&gt;"          0           0                  {}                   -            -
  * "reassign"      topic               0           0                  {}                   id           -
- *                 plus "partition": index, "replicas": [node ids], "target": [node ids] or left out
+ *                 plus "partition": index, "replicas": [node ids], "target": [node ids] or left out,
+ *                 then (since moves can be cancelled, each left out when null) "original": [node ids]
+ *                 (the replicas before the move) and "expectTarget": [node ids] (apply only while the
+ *                 stored move goes there; [] = only while none runs)
  * "add-node"      null                0           0                  {}                   -            -
  *                 plus "node": {"id":3,"host":"ingest-3","httpPort":8081,"raftPort":9081}, with
  *                 "kafkaPort":9092 after raftPort when the node was added with one
@@ -71,6 +74,7 @@ import tools.jackson.databind.json.JsonMapper;
  * <pre>
  * ok                          applied
  * exists:&lt;detail&gt;             create of an existing topic
+ * conflict:&lt;detail&gt;           a conditional reassign whose expected move is not the stored one
  * invalid:&lt;detail&gt;            refused (bad topic or config, internal topic, unreadable entry)
  * unknown:&lt;detail&gt;            no such topic
  * producer:&lt;id&gt;:&lt;epoch&gt;       identity handed out by init-producer
@@ -101,6 +105,7 @@ final class MetadataCodec {
 
     private static final String OK = "ok";
     private static final String EXISTS = "exists:";
+    private static final String CONFLICT = "conflict:";
     private static final String INVALID = "invalid:";
     private static final String UNKNOWN = "unknown:";
     private static final String PRODUCER = "producer:";
@@ -123,17 +128,20 @@ final class MetadataCodec {
                          @JsonInclude(JsonInclude.Include.NON_NULL) List<List<Integer>> assignment,
                          @JsonInclude(JsonInclude.Include.NON_NULL) ClusterPeers.Peer node,
                          @JsonInclude(JsonInclude.Include.NON_NULL) Integer nodeId,
-                         @JsonInclude(JsonInclude.Include.NON_NULL) String storageId) {
+                         @JsonInclude(JsonInclude.Include.NON_NULL) String storageId,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> original,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) List<Integer> expectTarget) {
 
         Entry(String op, String name, int partitions, int replicationFactor, Map<String, String> configs,
               String topicId, AclCommand acl) {
             this(op, name, partitions, replicationFactor, configs, topicId, acl, null, null, null, null, null, null,
-                    null);
+                    null, null, null);
         }
 
         /** An entry about a node: {@code add-node}, {@code remove-node}, {@code register-storage}. */
         static Entry ofNode(String op, ClusterPeers.Peer node, Integer nodeId, String storageId) {
-            return new Entry(op, null, 0, 0, Map.of(), null, null, null, null, null, null, node, nodeId, storageId);
+            return new Entry(op, null, 0, 0, Map.of(), null, null, null, null, null, null, node, nodeId, storageId,
+                    null, null);
         }
 
         static Entry of(String op, String name) {
@@ -148,7 +156,7 @@ final class MetadataCodec {
         Entry entry;
         if (command instanceof CreateTopic c) {
             entry = new Entry(CREATE, c.name(), c.partitions(), c.replicationFactor(), c.configs(), c.topicId(), null,
-                    null, null, null, c.assignment(), null, null, null);
+                    null, null, null, c.assignment(), null, null, null, null, null);
         } else if (command instanceof UpdateConfigs u) {
             entry = new Entry(CONFIGS, u.name(), 0, 0, u.changes(), null, null);
         } else if (command instanceof DeleteTopic d) {
@@ -161,7 +169,7 @@ final class MetadataCodec {
             entry = Entry.of(NOOP, n.sender());
         } else if (command instanceof Reassign r) {
             entry = new Entry(REASSIGN, r.name(), 0, 0, Map.of(), r.topicId(), null, r.partition(), r.replicas(),
-                    r.target(), null, null, null, null);
+                    r.target(), null, null, null, null, r.original(), r.expectTarget());
         } else if (command instanceof AddNode a) {
             entry = Entry.ofNode(ADD_NODE, a.node(), null, null);
         } else if (command instanceof RemoveNode r) {
@@ -228,7 +236,12 @@ final class MetadataCodec {
                         || entry.replicas().contains(null) || entry.target() != null && entry.target().contains(null)) {
                     throw new MalformedCommandException("reassign command without a partition or replicas");
                 }
-                yield new Reassign(entry.name(), entry.topicId(), entry.partition(), entry.replicas(), entry.target());
+                if (entry.original() != null && entry.original().contains(null)
+                        || entry.expectTarget() != null && entry.expectTarget().contains(null)) {
+                    throw new MalformedCommandException("reassign command with a malformed original or expectTarget");
+                }
+                yield new Reassign(entry.name(), entry.topicId(), entry.partition(), entry.replicas(), entry.target(),
+                        entry.original(), entry.expectTarget());
             }
             default -> throw new MalformedCommandException("unknown metadata command " + op);
         };
@@ -240,6 +253,8 @@ final class MetadataCodec {
             text = OK;
         } else if (reply instanceof MetadataReply.Exists e) {
             text = EXISTS + e.detail();
+        } else if (reply instanceof MetadataReply.Conflict c) {
+            text = CONFLICT + c.detail();
         } else if (reply instanceof MetadataReply.Invalid i) {
             text = INVALID + i.detail();
         } else if (reply instanceof MetadataReply.Unknown u) {
@@ -261,6 +276,8 @@ final class MetadataCodec {
             return MetadataReply.OK;
         } else if (text.startsWith(EXISTS)) {
             return new MetadataReply.Exists(text.substring(EXISTS.length()));
+        } else if (text.startsWith(CONFLICT)) {
+            return new MetadataReply.Conflict(text.substring(CONFLICT.length()));
         } else if (text.startsWith(INVALID)) {
             return new MetadataReply.Invalid(text.substring(INVALID.length()));
         } else if (text.startsWith(UNKNOWN)) {

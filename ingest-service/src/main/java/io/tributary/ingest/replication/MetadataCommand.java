@@ -68,13 +68,22 @@ sealed interface MetadataCommand {
      * group's configuration to {@code target}), then {@code replicas} = {@code target} with no
      * target (the nodes left out leave the group and delete their log). {@code topicId} keeps a
      * command from landing on a re-created namesake.
+     *
+     * <p>{@code original}: while moving, the replicas the partition had before the move (a cancel
+     * moves it back there), null otherwise and in entries of earlier versions. {@code expectTarget}
+     * makes the command conditional, checked when applied: it applies only while the stored move
+     * goes to {@code expectTarget}, an empty list meaning "no move runs" (null: unconditional, as
+     * entries of earlier versions). So of a cancel and the step that ends the same move, only the
+     * first one in the log applies.
      */
-    record Reassign(String name, String topicId, int partition, List<Integer> replicas, List<Integer> target)
-            implements MetadataCommand {
+    record Reassign(String name, String topicId, int partition, List<Integer> replicas, List<Integer> target,
+                    List<Integer> original, List<Integer> expectTarget) implements MetadataCommand {
 
         public Reassign {
             replicas = List.copyOf(replicas);
             target = target == null ? null : List.copyOf(target);
+            original = original == null ? null : List.copyOf(original);
+            expectTarget = expectTarget == null ? null : List.copyOf(expectTarget);
         }
     }
 

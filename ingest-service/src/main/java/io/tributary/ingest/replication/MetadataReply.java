@@ -21,6 +21,10 @@ sealed interface MetadataReply {
     record Exists(String detail) implements MetadataReply {
     }
 
+    /** A conditional reassignment refused: the stored move is not the one the command expected. */
+    record Conflict(String detail) implements MetadataReply {
+    }
+
     /** Refused: a bad topic or config, a service-owned topic, an entry that cannot be read. */
     record Invalid(String detail) implements MetadataReply {
     }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 import io.tributary.ingest.acl.AclStore;
@@ -241,8 +242,18 @@ final class MetadataStateMachine extends BaseStateMachine {
         if (cmd.partition() < 0 || cmd.partition() >= topic.partitions().size()) {
             return new MetadataReply.Unknown("topic " + cmd.name() + " has no partition " + cmd.partition());
         }
+        if (cmd.expectTarget() != null) {
+            PartitionAssignment stored = topic.metadata().assignment(cmd.partition());
+            List<Integer> running = stored != null && stored.moving() ? stored.target() : List.of();
+            if (!running.equals(cmd.expectTarget())) {
+                return new MetadataReply.Conflict(cmd.name() + "-" + cmd.partition() + (running.isEmpty()
+                        ? " is not moving" : " is moving to " + running) + " (expected "
+                        + (cmd.expectTarget().isEmpty() ? "no move" : "a move to " + cmd.expectTarget()) + ")");
+            }
+        }
         try {
-            hooks.reassign(topic, cmd.partition(), new PartitionAssignment(cmd.replicas(), cmd.target()));
+            hooks.reassign(topic, cmd.partition(), new PartitionAssignment(cmd.replicas(), cmd.target(),
+                    cmd.original()));
         } catch (IllegalArgumentException e) {
             return new Invalid(e.getMessage());
         }

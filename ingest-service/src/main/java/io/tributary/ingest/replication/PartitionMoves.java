@@ -138,11 +138,53 @@ public class PartitionMoves {
             during.addAll(old);
             List<Integer> replicas = sameNodes ? m.replicas() : List.copyOf(during);
             List<Integer> target = sameNodes ? null : m.replicas();
-            propose(new MetadataCommand.Reassign(t.name(), t.metadata().topicId(), m.partition(), replicas, target));
+            // Conditional on no move running, so of two starts racing for a partition one is refused.
+            MetadataReply answer = propose(new MetadataCommand.Reassign(t.name(), t.metadata().topicId(),
+                    m.partition(), replicas, target, target == null ? null : old, List.of()));
+            if (answer instanceof MetadataReply.Conflict c) {
+                throw new ProblemException(ProblemType.REASSIGNMENT_IN_PROGRESS, c.detail(),
+                        Map.of("topic", m.topic(), "partition", m.partition()));
+            }
             started.add(new Running(t.name(), m.partition(), replicas, target));
             log.info("{}-{}: moving replicas from {} to {}", t.name(), m.partition(), old, m.replicas());
         }
         return started;
+    }
+
+    /**
+     * Cancels a running move (Kafka's {@code kafka-reassign-partitions --cancel}): the partition goes back to the
+     * replicas it had before, by the same steps as any move, starting from wherever the move got to (nodes it added
+     * are removed from the Raft group and delete their replica; nodes it removed already are added back and catch
+     * up). The cancel is one conditional {@code Reassign} that swaps the move's target and original, so cancelling
+     * it again resumes the first move; if the move ends before the cancel is applied, the cancel is refused.
+     *
+     * @throws UnknownTopicException no such topic or partition
+     * @throws ProblemException      NO_REASSIGNMENT_IN_PROGRESS when the partition is not moving (or the move ended
+     *                               meanwhile); INVALID_REQUEST for a move started by an earlier version, whose
+     *                               original replicas are not known
+     */
+    public Running cancel(String topic, int partition) {
+        TopicRegistry.Topic t = topics.checkPartition(topic, partition);
+        PartitionAssignment a = t.metadata().assignment(partition);
+        if (a == null || !a.moving()) {
+            throw new ProblemException(ProblemType.NO_REASSIGNMENT_IN_PROGRESS, topic + "-" + partition
+                    + " is not moving", Map.of("topic", topic, "partition", partition));
+        }
+        if (a.original() == null) {
+            throw new InvalidRequestException(topic + "-" + partition + ": the move to " + a.target()
+                    + " was started by an earlier version, which did not store the replicas before it; move the "
+                    + "partition again once it ended");
+        }
+        LinkedHashSet<Integer> replicas = new LinkedHashSet<>(a.original());
+        replicas.addAll(a.replicas());
+        MetadataReply answer = propose(new MetadataCommand.Reassign(t.name(), t.metadata().topicId(), partition,
+                List.copyOf(replicas), a.original(), a.target(), a.target()));
+        if (answer instanceof MetadataReply.Conflict c) {
+            throw new ProblemException(ProblemType.NO_REASSIGNMENT_IN_PROGRESS, c.detail(),
+                    Map.of("topic", topic, "partition", partition));
+        }
+        log.info("{}-{}: move to {} cancelled: going back to {}", topic, partition, a.target(), a.original());
+        return new Running(t.name(), partition, List.copyOf(replicas), a.original());
     }
 
     /** The partitions whose replicas are being moved, as this node knows them. */
@@ -285,7 +327,13 @@ public class PartitionMoves {
                 return; // more steps on the next round
             }
         }
-        propose(new MetadataCommand.Reassign(t.name(), t.metadata().topicId(), p, a.target(), null));
+        // Conditional: a cancel that came first wins, and this node then drives the move back.
+        MetadataReply answer = propose(new MetadataCommand.Reassign(t.name(), t.metadata().topicId(), p, a.target(),
+                null, null, a.target()));
+        if (answer instanceof MetadataReply.Conflict c) {
+            log.info("{}-{}: the move to {} was not ended: {}", t.name(), p, a.target(), c.detail());
+            return;
+        }
         log.info("{}-{}: move to {} done", t.name(), p, a.target());
     }
 
@@ -329,13 +377,15 @@ public class PartitionMoves {
         return target;
     }
 
-    private void propose(MetadataCommand.Reassign cmd) {
+    /** Proposes a step of a move; answers {@link MetadataReply.Ok} or {@link MetadataReply.Conflict}. */
+    private MetadataReply propose(MetadataCommand.Reassign cmd) {
         MetadataReply answer = metadata.propose(cmd, "reassign " + cmd.name() + "-" + cmd.partition());
         if (answer instanceof MetadataReply.Unknown u) {
             throw new UnknownTopicException(u.detail());
         } else if (answer instanceof MetadataReply.Invalid i) {
             throw new InvalidRequestException(i.detail());
         }
+        return answer;
     }
 
     @PreDestroy

@@ -160,6 +160,22 @@ class ClusterControllerHttpTest {
     }
 
     @Test
+    void aCancelOnASingleNodeFindsNothingMoving() throws Exception {
+        HttpResponse<String> r = call(ops(), "DELETE", "/api/v1/cluster/reassignments/cv/1", null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+        assertThat(JSON.readTree(r.body()).get("type").asString()).endsWith("no-reassignment-in-progress");
+        for (String path : List.of("/api/v1/cluster/reassignments/cv/9", "/api/v1/cluster/reassignments/nope/0")) {
+            HttpResponse<String> unknown = call(ops(), "DELETE", path, null);
+            assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
+        }
+        // CLUSTER ALTER: describing is not enough
+        HttpResponse<String> refused = call(GATEWAY.token("monitor", List.of("consumer")), "DELETE",
+                "/api/v1/cluster/reassignments/cv/1", null);
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(403);
+        assertThat(JSON.readTree(refused.body()).get("operation").asString()).isEqualTo("ALTER");
+    }
+
+    @Test
     void theOpenApiDocumentDescribesIt() throws Exception {
         JsonNode docs = JSON.readTree(call(null, "GET", "/v3/api-docs", null).body());
         assertThat(docs.path("paths").path("/api/v1/cluster").path("get").path("responses").has("403")).isTrue();

@@ -77,12 +77,20 @@ class MetadataCodecTest {
      * added node); these pin their format from then on.
      */
     private static final Map<MetadataCommand, String> WRITTEN_LATER = Map.of(
-            new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 1, List.of(3, 1, 2), List.of(3, 1)),
+            new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 1, List.of(3, 1, 2), List.of(3, 1), null, null),
             "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
                     + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"partition\":1,\"replicas\":[3,1,2],\"target\":[3,1]}",
-            new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 0, List.of(3, 1), null),
+            new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 0, List.of(3, 1), null, null, null),
             "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
                     + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"partition\":0,\"replicas\":[3,1]}",
+            // since moves can be cancelled: a start (conditional on no move), and the end of that move
+            new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 1, List.of(3, 1, 2), List.of(3, 1), List.of(1, 2), List.of()),
+            "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
+                    + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"partition\":1,\"replicas\":[3,1,2],\"target\":[3,1],"
+                    + "\"original\":[1,2],\"expectTarget\":[]}",
+            new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 1, List.of(3, 1), null, null, List.of(3, 1)),
+            "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
+                    + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"partition\":1,\"replicas\":[3,1],\"expectTarget\":[3,1]}",
             new AddNode(new ClusterPeers.Peer(3, "ingest-3", 8081, 9081)),
             "{\"op\":\"add-node\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
                     + "\"node\":{\"id\":3,\"host\":\"ingest-3\",\"httpPort\":8081,\"raftPort\":9081}}",
@@ -132,7 +140,7 @@ class MetadataCodecTest {
                 .map(Object::getClass).distinct())
                 .containsExactlyInAnyOrderElementsOf(Arrays.asList(MetadataCommand.class.getPermittedSubclasses()));
         assertThat(Arrays.stream(MetadataReply.class.getPermittedSubclasses()).map(Class::getSimpleName))
-                .containsExactlyInAnyOrder("Ok", "Exists", "Invalid", "Unknown", "ProducerIdentity", "Acls");
+                .containsExactlyInAnyOrder("Ok", "Exists", "Conflict", "Invalid", "Unknown", "ProducerIdentity", "Acls");
     }
 
     @Test
@@ -209,6 +217,7 @@ class MetadataCodecTest {
         Map<MetadataReply, String> replies = Map.of(
                 MetadataReply.OK, "ok",
                 new MetadataReply.Exists("topic t already exists"), "exists:topic t already exists",
+                new MetadataReply.Conflict("mv-1 is not moving"), "conflict:mv-1 is not moving",
                 new MetadataReply.Invalid("bad: value"), "invalid:bad: value",
                 new MetadataReply.Unknown("topic t does not exist"), "unknown:topic t does not exist",
                 new MetadataReply.ProducerIdentity(4000000001L, (short) 7), "producer:4000000001:7",

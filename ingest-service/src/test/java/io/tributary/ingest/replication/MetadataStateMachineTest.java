@@ -72,6 +72,14 @@ class MetadataStateMachineTest {
                                  io.tributary.ingest.topic.PartitionAssignment assignment) {
                 hookCalls.add("reassign " + topic.name() + "-" + partition + " " + assignment.replicas() + " "
                         + assignment.target());
+                // stored as the cluster's hook stores it, so conditional commands see it
+                java.util.List<io.tributary.ingest.topic.PartitionAssignment> all = new java.util.ArrayList<>();
+                for (int p = 0; p < topic.partitions().size(); p++) {
+                    io.tributary.ingest.topic.PartitionAssignment stored = topic.metadata().assignment(p);
+                    all.add(p == partition ? assignment
+                            : stored != null ? stored : io.tributary.ingest.topic.PartitionAssignment.of(List.of(1)));
+                }
+                topics.setAssignments(topic.name(), all);
             }
 
             @Override
@@ -197,6 +205,32 @@ class MetadataStateMachineTest {
         assertThat(apply(reassign.formatted("Xh2xEn1iQ3i2cB4Rh5xw2A", 0).replace("mv", "gone")))
                 .startsWith("unknown:");
         assertThat(hookCalls).filteredOn(c -> c.startsWith("reassign")).hasSize(1);
+    }
+
+    @Test
+    void shouldApplyAConditionalReassignmentOnlyWhileTheMoveItExpectsRuns() throws Exception {
+        apply("{\"op\":\"create\",\"name\":\"mv\",\"partitions\":1,\"replicationFactor\":1,\"configs\":{},"
+                + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\"}");
+        String step = "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{},\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"partition\":0,%s}";
+        String start = step.formatted("\"replicas\":[2,1],\"target\":[2],\"original\":[1],\"expectTarget\":[]");
+        assertThat(apply(start)).isEqualTo("ok");
+        assertThat(topics.get("mv").metadata().assignment(0).original()).containsExactly(1);
+        // a second start while the first runs is refused
+        assertThat(apply(start)).isEqualTo("conflict:mv-0 is moving to [2] (expected no move)");
+        // a cancel (target and original swapped) comes first: the end of the move to [2] is refused after it
+        assertThat(apply(step.formatted("\"replicas\":[1,2],\"target\":[1],\"original\":[2],\"expectTarget\":[2]")))
+                .isEqualTo("ok");
+        assertThat(apply(step.formatted("\"replicas\":[2],\"expectTarget\":[2]")))
+                .isEqualTo("conflict:mv-0 is moving to [1] (expected a move to [2])");
+        assertThat(apply(step.formatted("\"replicas\":[1],\"expectTarget\":[1]"))).isEqualTo("ok");
+        assertThat(topics.get("mv").metadata().assignment(0)).isEqualTo(
+                io.tributary.ingest.topic.PartitionAssignment.of(List.of(1)));
+        // a cancel after the end: nothing runs
+        assertThat(apply(step.formatted("\"replicas\":[1],\"target\":[2],\"original\":[1],\"expectTarget\":[1]")))
+                .isEqualTo("conflict:mv-0 is not moving (expected a move to [1])");
+        assertThat(hookCalls).filteredOn(c -> c.startsWith("reassign")).containsExactly(
+                "reassign mv-0 [2, 1] [2]", "reassign mv-0 [1, 2] [1]", "reassign mv-0 [1] null");
     }
 
     @Test

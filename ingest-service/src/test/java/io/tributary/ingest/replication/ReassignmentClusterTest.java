@@ -211,7 +211,59 @@ class ReassignmentClusterTest {
         await().atMost(WAIT).untilAsserted(() -> assertThat(onNode1.highWatermark()).isEqualTo(20));
     }
 
+    @Test
+    @Order(5)
+    void aCancelledMoveGoesBackToTheReplicasItHadBefore() throws Exception {
+        assertProblem(cancel(1, "mv", 1), 409, "no-reassignment-in-progress");
+        assertProblem(cancel(1, "nope", 0), 404, "unknown-topic");
+        assertProblem(cancel(1, "mv", 7), 404, "unknown-topic");
+        // A move of partition 1 from [1, 2] to [3, 2] while node 3 is down waits for it (as above).
+        cluster.stop(3);
+        HttpResponse<String> started = reassign(2, "{\"partitions\":[{\"topic\":\"mv\",\"partition\":1,"
+                + "\"replicas\":[3,2]}]}");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        assertThat(running(1)).singleElement().satisfies(m -> assertThat(ints(m.get("target"))).containsExactly(3, 2));
+
+        HttpResponse<String> cancelled = cancel(1, "mv", 1);
+        assertThat(cancelled.statusCode()).as(cancelled.body()).isEqualTo(202);
+        JsonNode back = JSON.readTree(cancelled.body());
+        assertThat(ints(back.get("target"))).as("back to the replicas before the move").containsExactly(1, 2);
+        assertThat(ints(back.get("replicas"))).containsExactly(1, 2, 3);
+        // The Raft group never got node 3, so the way back ends at once: nothing runs, and nothing to cancel.
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> assertThat(running(1)).isEmpty());
+        assertThat(replicas(1, 1)).containsExactly(1, 2);
+        assertProblem(cancel(2, "mv", 1), 409, "no-reassignment-in-progress");
+        for (int i = 0; i < 10; i++) {
+            HttpResponse<String> r = cluster.send(1, "POST", "/api/v1/topics/mv/records",
+                    "{\"acks\":\"all\",\"records\":[{\"partition\":1,\"value\":\"after-cancel-" + i + "\"}]}");
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        }
+
+        // Node 3 comes back to the assignment as it is now: no replica of partition 1, and its group is [1, 2].
+        cluster.start(3);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(replicas(3, 1)).containsExactly(1, 2));
+        assertThat(registry(3).get(TOPIC).hosts(1)).isFalse();
+        await().atMost(WAIT).untilAsserted(() -> assertThat(groupMembers(2, 1)).containsExactlyInAnyOrder(1, 2));
+        for (int node = 1; node <= 3; node++) {
+            int n = node;
+            await().atMost(WAIT).untilAsserted(() -> assertThat(ClusterAsserts.readPartition(cluster, n, TOPIC, 1))
+                    .as("partition 1 through node %d", n).hasSize(30));
+        }
+    }
+
     // --- helpers -----------------------------------------------------------------------------
+
+    private static HttpResponse<String> cancel(int node, String topic, int partition) throws Exception {
+        return cluster.send(node, "DELETE", "/api/v1/cluster/reassignments/" + topic + "/" + partition, null);
+    }
+
+    /** The members of a partition's Raft group as a node's replica knows them. */
+    private static List<Integer> groupMembers(int node, int partition) {
+        TopicRegistry.Topic t = registry(node).get(TOPIC);
+        return cluster.context(node).getBean(RaftNode.class).division(PartitionGroups.groupId(t, partition))
+                .getRaftConf().getCurrentPeers().stream().map(peer -> Integer.parseInt(peer.getId().toString()))
+                .toList();
+    }
 
     private static HttpResponse<String> reassign(int node, String body) throws Exception {
         return cluster.send(node, "POST", "/api/v1/cluster/reassignments", body);
