@@ -31,6 +31,12 @@ import tools.jackson.databind.json.JsonMapper;
  * computes the same identities, and the identity the leader's apply computed is the answer. The
  * file also records the metadata log index of the last entry applied, so an entry applied again
  * after a restart (the metadata group replays its log) changes nothing.
+ *
+ * <p>Anonymous producers on a cluster are handed ids from blocks instead ({@code MetadataAdmin}): a block is the
+ * {@value #BLOCK_SIZE} ids from {@link #blockStart} of the metadata log index of the {@code allocate-producer-ids}
+ * entry that handed it out. Blocks live above {@link #BLOCK_BASE}, apart from the ids {@link #init} counts up from
+ * 1, and two entries never share an index, so no id is handed out twice; ids of a block a node did not use up before
+ * it stopped are never used.
  */
 @Component
 public class ProducerIds {
@@ -55,6 +61,17 @@ public class ProducerIds {
     private final Map<Long, String> nameById = new ConcurrentHashMap<>();
     private long appliedMetadataIndex;
     private final int maxNames;
+
+    /** Ids per block handed to a node for anonymous producers (as Kafka's AllocateProducerIds). */
+    public static final int BLOCK_SIZE = 1000;
+
+    /** The first id of the lowest block: far above any count of {@link #init}s, below 2^53 (exact in JSON numbers). */
+    public static final long BLOCK_BASE = 1L << 40;
+
+    /** The first id of the block handed out by the {@code allocate-producer-ids} entry at {@code metadataIndex}. */
+    public static long blockStart(long metadataIndex) {
+        return BLOCK_BASE + metadataIndex * BLOCK_SIZE;
+    }
 
     /** Longest producer name accepted. */
     public static final int MAX_NAME_LENGTH = 255;

@@ -32,6 +32,8 @@ public class MetadataAdmin {
     private final Proposals proposals;
     private final PartitionViews views;
     private final ReplicationProperties settings;
+    private final AnonymousProducerIds anonymousIds =
+            new AnonymousProducerIds(() -> propose(new MetadataCommand.AllocateProducerIds(), "allocate producer ids"));
 
     public MetadataAdmin(TopicRegistry topics, RaftNode node, PartitionGroups groups, Proposals proposals,
                          PartitionViews views, ReplicationProperties settings) {
@@ -130,9 +132,16 @@ public class MetadataAdmin {
 
     /**
      * Hands out an idempotent producer identity through the metadata group, so no two nodes ever
-     * hand out the same id, and a name's epochs increase whichever node is asked.
+     * hand out the same id, and a name's epochs increase whichever node is asked. An anonymous
+     * producer gets the next id of this node's block ({@link AnonymousProducerIds}).
      */
     public ProducerIds.Identity initProducer(String name) {
+        if (name == null || name.isBlank()) {
+            long id = anonymousIds.next();
+            if (id >= 0) {
+                return new ProducerIds.Identity(id, (short) 0);
+            }
+        }
         MetadataReply answer = metadataCommand(
                 new MetadataCommand.InitProducer(name == null || name.isBlank() ? null : name), "init producer");
         if (!(answer instanceof MetadataReply.ProducerIdentity identity)) {

@@ -34,6 +34,7 @@ import tools.jackson.databind.json.JsonMapper;
  * "configs"       topic               0           0                  changes (null=reset) -            -
  * "delete"        topic               0           0                  {}                   -            -
  * "init-producer" producer name/null  0           0                  {}                   -            -
+ * "allocate-producer-ids" null        0           0                  {}                   -            -
  * "acl"           null                0           0                  {}                   -            {"type":"create","binding":{...}}
  *                                                                                                      or {"type":"delete","filter":{...}}
  * "noop"          "node-&lt;id&gt;"          0           0                  {}                   -            -
@@ -78,6 +79,7 @@ import tools.jackson.databind.json.JsonMapper;
  * invalid:&lt;detail&gt;            refused (bad topic or config, internal topic, unreadable entry)
  * unknown:&lt;detail&gt;            no such topic
  * producer:&lt;id&gt;:&lt;epoch&gt;       identity handed out by init-producer
+ * producer-ids:&lt;first&gt;:&lt;count&gt;  block handed out by allocate-producer-ids
  * acls:&lt;JSON array&gt;          bindings an acl entry added or removed
  * </pre>
  *
@@ -95,6 +97,7 @@ final class MetadataCodec {
     private static final String CONFIGS = "configs";
     private static final String DELETE = "delete";
     private static final String INIT_PRODUCER = "init-producer";
+    private static final String ALLOCATE_PRODUCER_IDS = "allocate-producer-ids";
     private static final String ACL = "acl";
     private static final String NOOP = "noop";
     private static final String REASSIGN = "reassign";
@@ -109,6 +112,7 @@ final class MetadataCodec {
     private static final String INVALID = "invalid:";
     private static final String UNKNOWN = "unknown:";
     private static final String PRODUCER = "producer:";
+    private static final String PRODUCER_IDS = "producer-ids:";
     private static final String ACLS = "acls:";
 
     /** A metadata log entry that decodes to no command; the message is the {@code invalid:} detail. */
@@ -163,6 +167,8 @@ final class MetadataCodec {
             entry = Entry.of(DELETE, d.name());
         } else if (command instanceof InitProducer p) {
             entry = Entry.of(INIT_PRODUCER, p.producerName());
+        } else if (command instanceof MetadataCommand.AllocateProducerIds) {
+            entry = Entry.of(ALLOCATE_PRODUCER_IDS, null);
         } else if (command instanceof ChangeAcls a) {
             entry = new Entry(ACL, null, 0, 0, Map.of(), null, a.change());
         } else if (command instanceof Noop n) {
@@ -224,6 +230,7 @@ final class MetadataCodec {
             case CONFIGS -> new UpdateConfigs(entry.name(), entry.configs());
             case DELETE -> new DeleteTopic(entry.name());
             case INIT_PRODUCER -> new InitProducer(entry.name());
+            case ALLOCATE_PRODUCER_IDS -> new MetadataCommand.AllocateProducerIds();
             case ACL -> {
                 if (entry.acl() == null) {
                     throw new MalformedCommandException("acl command without a change");
@@ -261,6 +268,8 @@ final class MetadataCodec {
             text = UNKNOWN + u.detail();
         } else if (reply instanceof MetadataReply.ProducerIdentity p) {
             text = PRODUCER + p.producerId() + ":" + p.producerEpoch();
+        } else if (reply instanceof MetadataReply.ProducerIdBlock b) {
+            text = PRODUCER_IDS + b.firstId() + ":" + b.count();
         } else if (reply instanceof MetadataReply.Acls a) {
             text = ACLS + JSON.writeValueAsString(a.bindings());
         } else {
@@ -289,6 +298,13 @@ final class MetadataCodec {
             }
             return new MetadataReply.ProducerIdentity(Long.parseLong(text.substring(PRODUCER.length(), colon)),
                     Short.parseShort(text.substring(colon + 1)));
+        } else if (text.startsWith(PRODUCER_IDS)) {
+            int colon = text.indexOf(':', PRODUCER_IDS.length());
+            if (colon < 0) {
+                throw new IllegalStateException("unexpected metadata reply: " + text);
+            }
+            return new MetadataReply.ProducerIdBlock(Long.parseLong(text.substring(PRODUCER_IDS.length(), colon)),
+                    Integer.parseInt(text.substring(colon + 1)));
         } else if (text.startsWith(ACLS)) {
             return new MetadataReply.Acls(List.of(JSON.readValue(text.substring(ACLS.length()), AclBinding[].class)));
         }

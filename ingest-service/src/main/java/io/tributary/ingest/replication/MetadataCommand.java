@@ -57,6 +57,15 @@ sealed interface MetadataCommand {
     record InitProducer(String producerName) implements MetadataCommand {
     }
 
+    /**
+     * Hands the proposing node a block of {@link io.tributary.ingest.produce.ProducerIds#BLOCK_SIZE} producer ids for
+     * anonymous producers (Kafka's AllocateProducerIds), so that they cost one metadata entry per block instead of one
+     * each. The block follows from the entry's log index alone ({@link io.tributary.ingest.produce.ProducerIds#blockStart}):
+     * applying it changes no state, so every node, of any version, agrees.
+     */
+    record AllocateProducerIds() implements MetadataCommand {
+    }
+
     /** Changes the stored ACLs. */
     record ChangeAcls(AclCommand change) implements MetadataCommand {
     }

@@ -37,6 +37,10 @@ sealed interface MetadataReply {
     record ProducerIdentity(long producerId, short producerEpoch) implements MetadataReply {
     }
 
+    /** The ids an {@link MetadataCommand.AllocateProducerIds} handed out: {@code firstId} and the {@code count} after it. */
+    record ProducerIdBlock(long firstId, int count) implements MetadataReply {
+    }
+
     /** The bindings an {@link MetadataCommand.ChangeAcls} added or removed. */
     record Acls(List<AclBinding> bindings) implements MetadataReply {
     }

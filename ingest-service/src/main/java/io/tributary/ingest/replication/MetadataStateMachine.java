@@ -171,6 +171,8 @@ final class MetadataStateMachine extends BaseStateMachine {
                 return delete(d.name());
             } else if (cmd instanceof InitProducer p) {
                 return initProducer(p.producerName(), index);
+            } else if (cmd instanceof MetadataCommand.AllocateProducerIds) {
+                return new MetadataReply.ProducerIdBlock(ProducerIds.blockStart(index), ProducerIds.BLOCK_SIZE);
             } else if (cmd instanceof ChangeAcls a) {
                 return new MetadataReply.Acls(acls.apply(a.change()));
             } else if (cmd instanceof Noop) {

@@ -18,6 +18,7 @@ import io.tributary.ingest.replication.MetadataCommand.CreateTopic;
 import io.tributary.ingest.replication.MetadataCommand.DeleteTopic;
 import io.tributary.ingest.replication.MetadataCommand.InitProducer;
 import io.tributary.ingest.replication.MetadataCommand.Noop;
+import io.tributary.ingest.replication.MetadataCommand.AllocateProducerIds;
 import io.tributary.ingest.replication.MetadataCommand.Reassign;
 import io.tributary.ingest.replication.MetadataCommand.AddNode;
 import io.tributary.ingest.replication.MetadataCommand.RegisterStorage;
@@ -83,14 +84,6 @@ class MetadataCodecTest {
             new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 0, List.of(3, 1), null, null, null),
             "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
                     + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"partition\":0,\"replicas\":[3,1]}",
-            // since moves can be cancelled: a start (conditional on no move), and the end of that move
-            new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 1, List.of(3, 1, 2), List.of(3, 1), List.of(1, 2), List.of()),
-            "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
-                    + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"partition\":1,\"replicas\":[3,1,2],\"target\":[3,1],"
-                    + "\"original\":[1,2],\"expectTarget\":[]}",
-            new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 1, List.of(3, 1), null, null, List.of(3, 1)),
-            "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
-                    + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"partition\":1,\"replicas\":[3,1],\"expectTarget\":[3,1]}",
             new AddNode(new ClusterPeers.Peer(3, "ingest-3", 8081, 9081)),
             "{\"op\":\"add-node\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
                     + "\"node\":{\"id\":3,\"host\":\"ingest-3\",\"httpPort\":8081,\"raftPort\":9081}}",
@@ -108,6 +101,18 @@ class MetadataCodecTest {
             "{\"op\":\"register-storage\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
                     + "\"nodeId\":3,\"storageId\":\"8d0c9a0e-4f5e-4a34-9d8c-3f1c2a7b6e10\"}");
 
+    /** Since moves can be cancelled (a start conditional on no move, the end of that move) and producer-id blocks. */
+    private static final Map<MetadataCommand, String> WRITTEN_LATEST = Map.of(
+            new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 1, List.of(3, 1, 2), List.of(3, 1), List.of(1, 2), List.of()),
+            "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
+                    + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"partition\":1,\"replicas\":[3,1,2],\"target\":[3,1],"
+                    + "\"original\":[1,2],\"expectTarget\":[]}",
+            new Reassign("mv", "Xh2xEn1iQ3i2cB4Rh5xw2A", 1, List.of(3, 1), null, null, List.of(3, 1)),
+            "{\"op\":\"reassign\",\"name\":\"mv\",\"partitions\":0,\"replicationFactor\":0,\"configs\":{},"
+                    + "\"topicId\":\"Xh2xEn1iQ3i2cB4Rh5xw2A\",\"partition\":1,\"replicas\":[3,1],\"expectTarget\":[3,1]}",
+            new AllocateProducerIds(),
+            "{\"op\":\"allocate-producer-ids\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,\"configs\":{}}");
+
     private static String encode(MetadataCommand command) {
         return new String(MetadataCodec.encode(command), StandardCharsets.UTF_8);
     }
@@ -120,6 +125,7 @@ class MetadataCodecTest {
     void shouldWriteEveryKindExactlyAsBefore() {
         WRITTEN_BEFORE.forEach((command, json) -> assertThat(encode(command)).as("%s", command).isEqualTo(json));
         WRITTEN_LATER.forEach((command, json) -> assertThat(encode(command)).as("%s", command).isEqualTo(json));
+        WRITTEN_LATEST.forEach((command, json) -> assertThat(encode(command)).as("%s", command).isEqualTo(json));
     }
 
     @Test
@@ -130,17 +136,22 @@ class MetadataCodecTest {
         for (Map.Entry<MetadataCommand, String> e : WRITTEN_LATER.entrySet()) {
             assertThat(decode(e.getValue())).isEqualTo(e.getKey());
         }
+        for (Map.Entry<MetadataCommand, String> e : WRITTEN_LATEST.entrySet()) {
+            assertThat(decode(e.getValue())).isEqualTo(e.getKey());
+        }
         assertThat(decode("{\"op\":\"create\",\"name\":\"old\",\"partitions\":2,\"replicationFactor\":1,"
                 + "\"configs\":{}}")).isEqualTo(new CreateTopic("old", 2, 1, Map.of(), null));
     }
 
     @Test
     void shouldHaveAFixtureForEveryKind() {
-        assertThat(java.util.stream.Stream.concat(WRITTEN_BEFORE.keySet().stream(), WRITTEN_LATER.keySet().stream())
+        assertThat(java.util.stream.Stream.of(WRITTEN_BEFORE, WRITTEN_LATER, WRITTEN_LATEST)
+                .flatMap(m -> m.keySet().stream())
                 .map(Object::getClass).distinct())
                 .containsExactlyInAnyOrderElementsOf(Arrays.asList(MetadataCommand.class.getPermittedSubclasses()));
         assertThat(Arrays.stream(MetadataReply.class.getPermittedSubclasses()).map(Class::getSimpleName))
-                .containsExactlyInAnyOrder("Ok", "Exists", "Conflict", "Invalid", "Unknown", "ProducerIdentity", "Acls");
+                .containsExactlyInAnyOrder("Ok", "Exists", "Conflict", "Invalid", "Unknown", "ProducerIdentity",
+                        "ProducerIdBlock", "Acls");
     }
 
     @Test
@@ -221,6 +232,7 @@ class MetadataCodecTest {
                 new MetadataReply.Invalid("bad: value"), "invalid:bad: value",
                 new MetadataReply.Unknown("topic t does not exist"), "unknown:topic t does not exist",
                 new MetadataReply.ProducerIdentity(4000000001L, (short) 7), "producer:4000000001:7",
+                new MetadataReply.ProducerIdBlock(1099511727776L, 1000), "producer-ids:1099511727776:1000",
                 new MetadataReply.Acls(List.of(BINDING)), "acls:[" + BINDING_JSON + "]",
                 new MetadataReply.Acls(List.of()), "acls:[]");
         replies.forEach((reply, text) -> {

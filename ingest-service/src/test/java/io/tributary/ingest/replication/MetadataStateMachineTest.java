@@ -168,6 +168,23 @@ class MetadataStateMachineTest {
     }
 
     @Test
+    void shouldHandOutABlockOfProducerIdsFromTheEntrysIndexAlone() throws Exception {
+        String allocate = "{\"op\":\"allocate-producer-ids\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{}}";
+        String first = apply(allocate);
+        long firstIndex = index;
+        String anonymous = apply("{\"op\":\"init-producer\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{}}");
+        String second = apply(allocate);
+        assertThat(first).isEqualTo("producer-ids:" + ((1L << 40) + firstIndex * 1000) + ":1000");
+        assertThat(second).isEqualTo("producer-ids:" + ((1L << 40) + (firstIndex + 2) * 1000) + ":1000");
+        // no state: the ids counted from 1 go on where they were, far below every block
+        assertThat(anonymous).isEqualTo("producer:1:0");
+        assertThat(apply("{\"op\":\"init-producer\",\"name\":null,\"partitions\":0,\"replicationFactor\":0,"
+                + "\"configs\":{}}")).isEqualTo("producer:2:0");
+    }
+
+    @Test
     void shouldHandOutProducerIdentitiesAndApplyAclChangesAsBefore() throws Exception {
         String first = apply("{\"op\":\"init-producer\",\"name\":\"p1\",\"partitions\":0,\"replicationFactor\":0,"
                 + "\"configs\":{}}");

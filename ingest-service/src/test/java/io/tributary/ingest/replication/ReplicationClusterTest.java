@@ -246,12 +246,26 @@ class ReplicationClusterTest {
     @Order(3)
     void producerIdentitiesAreHandedOutClusterWide() throws Exception {
         java.util.Set<Long> anonymous = new java.util.HashSet<>();
-        for (int i = 0; i < 6; i++) {
+        long entriesBefore = metadataLogEnd();
+        for (int i = 0; i < 60; i++) {
             HttpResponse<String> r = post(1 + i % 3, "/api/v1/producers", "{}");
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
             assertThat(anonymous.add(JSON.readTree(r.body()).get("producerId").asLong()))
                     .as("producer id %s handed out twice", r.body()).isTrue();
         }
+        // Anonymous ids come from each node's block: one metadata entry per node, not one per id.
+        await().atMost(WAIT).untilAsserted(() -> assertThat(metadataLogEnd() - entriesBefore)
+                .as("metadata entries for 60 anonymous producers").isBetween(3L, 6L));
+        // A block id works as any producer id: a resend of its batch is a duplicate with the first offset.
+        long blockId = anonymous.iterator().next();
+        String batch = "{\"producerId\":" + blockId + ",\"producerEpoch\":0,\"baseSequence\":0,"
+                + "\"records\":[{\"value\":\"b\",\"partition\":0}]}";
+        HttpResponse<String> once = post(1, "/api/v1/topics/spread/records", batch);
+        assertThat(once.statusCode()).as(once.body()).isEqualTo(200);
+        HttpResponse<String> twice = post(2, "/api/v1/topics/spread/records", batch);
+        assertThat(twice.statusCode()).as(twice.body()).isEqualTo(200);
+        assertThat(JSON.readTree(twice.body()).get("offsets").get(0).get("offset").asLong())
+                .isEqualTo(JSON.readTree(once.body()).get("offsets").get(0).get("offset").asLong());
         // A name keeps its id and its epoch goes up, whichever node is asked.
         long id = -1;
         for (int node = 1; node <= 3; node++) {
@@ -274,6 +288,12 @@ class ReplicationClusterTest {
             assertThat(fenced.statusCode()).as(fenced.body()).isEqualTo(409);
             assertThat(JSON.readTree(fenced.body()).get("type").asString()).endsWith("producer-fenced");
         }
+    }
+
+    /** The last index of the metadata group's Raft log on node 1. */
+    private long metadataLogEnd() {
+        return nodes.get(1).getBean(RaftNode.class).division(PartitionGroups.METADATA_GROUP).getRaftLog()
+                .getLastEntryTermIndex().getIndex();
     }
 
     @Test
