@@ -56,6 +56,8 @@ class RequestAuthorization implements WebMvcConfigurer, HandlerInterceptor {
             Map.entry("GET /api/v1/groups/{group}", new Check(ResourceType.GROUP, "group", Operation.DESCRIBE)),
             Map.entry("GET /api/v1/cluster", new Check(ResourceType.CLUSTER, null, Operation.DESCRIBE)),
             Map.entry("GET /api/v1/cluster/reassignments", new Check(ResourceType.CLUSTER, null, Operation.DESCRIBE)),
+            Map.entry("GET /api/v1/cluster/reassignments/plan",
+                    new Check(ResourceType.CLUSTER, null, Operation.DESCRIBE)),
             Map.entry("POST /api/v1/cluster/reassignments", new Check(ResourceType.CLUSTER, null, Operation.ALTER)),
             Map.entry("DELETE /api/v1/cluster/reassignments/{topic}/{partition}",
                     new Check(ResourceType.CLUSTER, null, Operation.ALTER)),

@@ -1,5 +1,7 @@
 package io.tributary.ingest.api;
 
+import java.util.List;
+
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.media.Content;
 import io.swagger.v3.oas.annotations.media.Schema;
@@ -100,6 +102,33 @@ class ClusterController {
     @GetMapping("/reassignments")
     Reassignments.Listing reassignments() {
         return new Reassignments.Listing(cluster.reassignments());
+    }
+
+    @Operation(summary = "Propose moves that spread partitions evenly",
+            description = "Computes new replica lists that spread the partitions of the named topics (every topic but "
+                    + "the service's own when none is named) evenly over the named nodes (every member when none is "
+                    + "named), moving as few replicas as it can, then evens out the preferred leaders (as "
+                    + "kafka-reassign-partitions --generate, after nodes are added or before some are removed). Starts "
+                    + "nothing: the answer's partitions are a body for POST /api/v1/cluster/reassignments as they are.",
+            responses = {
+                    @ApiResponse(responseCode = "200", description = "the proposal, with replicas and preferred "
+                            + "leaders per node before and after",
+                            content = @Content(schema = @Schema(implementation = Reassignments.Plan.class))),
+                    @ApiResponse(responseCode = "400", description = "a node that is not a member or named twice, a "
+                            + "partition with more replicas than nodes named, or a single node",
+                            content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "403", description = "no CLUSTER DESCRIBE permission",
+                            content = @Content(mediaType = PROBLEM)),
+                    @ApiResponse(responseCode = "404", description = "no such topic",
+                            content = @Content(mediaType = PROBLEM))})
+    @ProblemResponses({ProblemType.UNKNOWN_TOPIC})
+    @GetMapping("/reassignments/plan")
+    Reassignments.Plan planReassignment(
+            @io.swagger.v3.oas.annotations.Parameter(description = "nodes to spread over; every member when left out",
+                    example = "1,2,3,4") @RequestParam(required = false) List<Integer> nodes,
+            @io.swagger.v3.oas.annotations.Parameter(description = "topics to spread (repeat the parameter); every "
+                    + "user topic when left out") @RequestParam(required = false) List<String> topic) {
+        return cluster.planReassignment(nodes, topic);
     }
 
     @Operation(summary = "Cancel a partition move",

@@ -202,6 +202,17 @@ public interface ClusterOps {
     List<Reassignments.Running> reassignments();
 
     /**
+     * Proposes moves that spread the partitions of {@code topics} (every user topic when empty) evenly over
+     * {@code nodes} (every member when empty), moving as few replicas as it can; starts nothing
+     * ({@code GET /api/v1/cluster/reassignments/plan}).
+     *
+     * @throws io.tributary.ingest.problem.ProblemException 400 on a single node, for a node that is not a member
+     *         or named twice, or a partition with more replicas than nodes named
+     * @throws io.tributary.ingest.topic.UnknownTopicException a named topic does not exist
+     */
+    Reassignments.Plan planReassignment(List<Integer> nodes, List<String> topics);
+
+    /**
      * Cancels a running move ({@code DELETE /api/v1/cluster/reassignments/{topic}/{partition}}): the
      * partition goes back to the replicas it had before; answers that move back.
      *

@@ -243,6 +243,11 @@ public class RaftClusterOps implements ClusterOps {
     }
 
     @Override
+    public Reassignments.Plan planReassignment(List<Integer> nodes, List<String> topics) {
+        return moves.plan(nodes, topics);
+    }
+
+    @Override
     public Reassignments.Running cancelReassignment(String topic, int partition) {
         return moves.cancel(topic, partition);
     }

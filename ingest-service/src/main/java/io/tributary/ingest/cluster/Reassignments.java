@@ -1,6 +1,7 @@
 package io.tributary.ingest.cluster;
 
 import java.util.List;
+import java.util.Map;
 
 import io.swagger.v3.oas.annotations.media.Schema;
 
@@ -31,6 +32,22 @@ public final class Reassignments {
 
     /** The moves started or running. */
     public record Listing(List<Running> reassignments) {
+    }
+
+    /**
+     * A proposal that spreads partitions evenly over {@code nodes} ({@code GET /api/v1/cluster/reassignments/plan}):
+     * {@code partitions} is a body for {@code POST /api/v1/cluster/reassignments} as it stands (a partition whose
+     * list only changes order moves its preferred leader alone); the counts per node show the spread before and after.
+     * Partitions that are moving already are left out and named in {@code skipped}.
+     */
+    public record Plan(List<Integer> nodes, List<Move> partitions,
+                       @Schema(description = "replicas per node now") Map<Integer, Integer> replicasBefore,
+                       @Schema(description = "replicas per node once the plan ran") Map<Integer, Integer> replicasAfter,
+                       @Schema(description = "partitions each node is the preferred leader of now")
+                       Map<Integer, Integer> leadersBefore,
+                       @Schema(description = "partitions each node is the preferred leader of once the plan ran")
+                       Map<Integer, Integer> leadersAfter,
+                       List<String> skipped) {
     }
 
     /**

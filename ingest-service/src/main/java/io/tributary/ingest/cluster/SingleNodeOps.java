@@ -184,6 +184,12 @@ public class SingleNodeOps implements ClusterOps {
     }
 
     @Override
+    public Reassignments.Plan planReassignment(List<Integer> nodes, List<String> topics) {
+        throw new InvalidRequestException("this node runs alone (ingest.cluster.peers is not "
+                + "set): it holds every partition and there is no other node to spread replicas over");
+    }
+
+    @Override
     public Reassignments.Running cancelReassignment(String topic, int partition) {
         topics.checkPartition(topic, partition); // 404 for an unknown topic or partition, as on a cluster
         throw new ProblemException(ProblemType.NO_REASSIGNMENT_IN_PROGRESS, topic + "-" + partition

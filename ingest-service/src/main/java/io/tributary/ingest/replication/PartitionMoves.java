@@ -2,17 +2,20 @@ package io.tributary.ingest.replication;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import io.tributary.ingest.cluster.Reassignments.LeaderChange;
 import io.tributary.ingest.cluster.Reassignments.Move;
+import io.tributary.ingest.cluster.Reassignments;
 import io.tributary.ingest.cluster.Reassignments.Running;
 import io.tributary.ingest.problem.ProblemException;
 import io.tributary.problem.ProblemType;
@@ -185,6 +188,64 @@ public class PartitionMoves {
         }
         log.info("{}-{}: move to {} cancelled: going back to {}", topic, partition, a.target(), a.original());
         return new Running(t.name(), partition, List.copyOf(replicas), a.original());
+    }
+
+    /**
+     * A proposal that spreads the partitions of {@code topicNames} (every user topic when empty) evenly over
+     * {@code nodes} (every member when empty): {@link ReassignmentPlanner}. Partitions moving already are skipped.
+     */
+    public Reassignments.Plan plan(List<Integer> nodes, List<String> topicNames) {
+        List<Integer> members = groups.peers().peers().stream().map(ClusterPeers.Peer::id).sorted().toList();
+        List<Integer> over = nodes == null || nodes.isEmpty() ? members : nodes.stream().sorted().toList();
+        if (over.contains(null) || new HashSet<>(over).size() != over.size()) {
+            throw new InvalidRequestException("nodes " + nodes + " name a node twice");
+        }
+        for (int n : over) {
+            if (!members.contains(n)) {
+                throw new InvalidRequestException("node " + n + " is not a member of the cluster (members: " + members + ")");
+            }
+        }
+        List<TopicRegistry.Topic> chosen = topicNames == null || topicNames.isEmpty()
+                ? topics.list().stream().filter(t -> !t.metadata().internal()).toList()
+                : topicNames.stream().distinct().map(topics::get).toList();
+        List<ReassignmentPlanner.Current> current = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        for (TopicRegistry.Topic t : chosen) {
+            for (int p = 0; p < t.partitions().size(); p++) {
+                PartitionAssignment a = t.metadata().assignment(p);
+                if (a != null && a.moving()) {
+                    skipped.add(t.name() + "-" + p);
+                } else {
+                    current.add(new ReassignmentPlanner.Current(t.name(), p, groups.replicas(t, p)));
+                }
+            }
+        }
+        List<Move> moves;
+        try {
+            moves = ReassignmentPlanner.plan(over, current);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+        Map<String, List<Integer>> after = new HashMap<>();
+        moves.forEach(m -> after.put(m.topic() + "\u0000" + m.partition(), m.replicas()));
+        Map<Integer, Integer> replicasBefore = new TreeMap<>();
+        Map<Integer, Integer> replicasAfter = new TreeMap<>();
+        Map<Integer, Integer> leadersBefore = new TreeMap<>();
+        Map<Integer, Integer> leadersAfter = new TreeMap<>();
+        over.forEach(n -> {
+            replicasBefore.put(n, 0);
+            replicasAfter.put(n, 0);
+            leadersBefore.put(n, 0);
+            leadersAfter.put(n, 0);
+        });
+        for (ReassignmentPlanner.Current c : current) {
+            List<Integer> then = after.getOrDefault(c.topic() + "\u0000" + c.partition(), c.replicas());
+            c.replicas().forEach(n -> replicasBefore.merge(n, 1, Integer::sum));
+            then.forEach(n -> replicasAfter.merge(n, 1, Integer::sum));
+            leadersBefore.merge(c.replicas().get(0), 1, Integer::sum);
+            leadersAfter.merge(then.get(0), 1, Integer::sum);
+        }
+        return new Reassignments.Plan(over, moves, replicasBefore, replicasAfter, leadersBefore, leadersAfter, skipped);
     }
 
     /** The partitions whose replicas are being moved, as this node knows them. */

@@ -160,7 +160,10 @@ class ClusterControllerHttpTest {
     }
 
     @Test
-    void aCancelOnASingleNodeFindsNothingMoving() throws Exception {
+    void aSingleNodeHasNoMoveToCancelAndNothingToSpread() throws Exception {
+        HttpResponse<String> plan = call(ops(), "GET", "/api/v1/cluster/reassignments/plan", null);
+        assertThat(plan.statusCode()).as(plan.body()).isEqualTo(400);
+        assertThat(JSON.readTree(plan.body()).get("type").asString()).endsWith("invalid-request");
         HttpResponse<String> r = call(ops(), "DELETE", "/api/v1/cluster/reassignments/cv/1", null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
         assertThat(JSON.readTree(r.body()).get("type").asString()).endsWith("no-reassignment-in-progress");

@@ -251,6 +251,36 @@ class ReassignmentClusterTest {
         }
     }
 
+    @Test
+    @Order(6)
+    void aPlanSpreadsTheReplicasAndIsAppliedAsItStands() throws Exception {
+        assertProblem(cluster.send(1, "GET", "/api/v1/cluster/reassignments/plan?nodes=1,9", null), 400,
+                "invalid-request");
+        assertProblem(cluster.send(1, "GET", "/api/v1/cluster/reassignments/plan?nodes=1", null), 400,
+                "invalid-request"); // two replicas per partition, one node
+        assertProblem(cluster.send(1, "GET", "/api/v1/cluster/reassignments/plan?topic=nope", null), 404,
+                "unknown-topic");
+        // Now partition 0 is on [3, 1] and partition 1 on [1, 2]: over nodes 1 and 2, node 3's replica goes to 2.
+        HttpResponse<String> planned = cluster.send(2, "GET", "/api/v1/cluster/reassignments/plan?nodes=1,2&topic=mv",
+                null);
+        assertThat(planned.statusCode()).as(planned.body()).isEqualTo(200);
+        JsonNode plan = JSON.readTree(planned.body());
+        assertThat(plan.get("partitions")).singleElement().satisfies(m -> {
+            assertThat(m.get("partition").asInt()).isZero();
+            assertThat(ints(m.get("replicas"))).containsExactly(2, 1);
+        });
+        assertThat(plan.get("replicasAfter").get("1").asInt()).isEqualTo(2);
+        assertThat(plan.get("replicasAfter").get("2").asInt()).isEqualTo(2);
+        // the answer is a body for POST /reassignments as it stands
+        HttpResponse<String> started = reassign(1, planned.body());
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> assertThat(running(1)).isEmpty());
+        assertThat(replicas(1, 0)).containsExactly(2, 1);
+        assertThat(cluster.send(1, "GET", "/api/v1/cluster/reassignments/plan?nodes=1,2", null).body())
+                .as("spread already: nothing to move").contains("\"partitions\":[]");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(readAll(2)).containsAllEntriesOf(acked));
+    }
+
     // --- helpers -----------------------------------------------------------------------------
 
     private static HttpResponse<String> cancel(int node, String topic, int partition) throws Exception {
