@@ -292,23 +292,24 @@ final class MetadataCodec {
         } else if (text.startsWith(UNKNOWN)) {
             return new MetadataReply.Unknown(text.substring(UNKNOWN.length()));
         } else if (text.startsWith(PRODUCER)) {
-            int colon = text.indexOf(':', PRODUCER.length());
-            if (colon < 0) {
-                throw new IllegalStateException("unexpected metadata reply: " + text);
-            }
-            return new MetadataReply.ProducerIdentity(Long.parseLong(text.substring(PRODUCER.length(), colon)),
-                    Short.parseShort(text.substring(colon + 1)));
+            String[] idAndEpoch = twoFields(text, PRODUCER);
+            return new MetadataReply.ProducerIdentity(Long.parseLong(idAndEpoch[0]), Short.parseShort(idAndEpoch[1]));
         } else if (text.startsWith(PRODUCER_IDS)) {
-            int colon = text.indexOf(':', PRODUCER_IDS.length());
-            if (colon < 0) {
-                throw new IllegalStateException("unexpected metadata reply: " + text);
-            }
-            return new MetadataReply.ProducerIdBlock(Long.parseLong(text.substring(PRODUCER_IDS.length(), colon)),
-                    Integer.parseInt(text.substring(colon + 1)));
+            String[] firstAndCount = twoFields(text, PRODUCER_IDS);
+            return new MetadataReply.ProducerIdBlock(Long.parseLong(firstAndCount[0]), Integer.parseInt(firstAndCount[1]));
         } else if (text.startsWith(ACLS)) {
             return new MetadataReply.Acls(List.of(JSON.readValue(text.substring(ACLS.length()), AclBinding[].class)));
         }
         throw new IllegalStateException("unexpected metadata reply: " + text);
+    }
+
+    /** The two fields of {@code <prefix><a>:<b>}. */
+    private static String[] twoFields(String text, String prefix) {
+        int colon = text.indexOf(':', prefix.length());
+        if (colon < 0) {
+            throw new IllegalStateException("unexpected metadata reply: " + text);
+        }
+        return new String[] {text.substring(prefix.length(), colon), text.substring(colon + 1)};
     }
 
     /** A query's JSON (see the class comment). */
