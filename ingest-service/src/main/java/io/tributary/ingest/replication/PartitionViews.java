@@ -140,14 +140,15 @@ public class PartitionViews {
     public PartitionView view(TopicRegistry.Topic topic, int partition) {
         RaftGroupId gid = PartitionGroups.groupId(topic, partition);
         List<Integer> replicas = groups.replicas(topic, partition);
-        RaftServer.Division local = node.division(gid);
+        DivisionInfo info = node.localInfo(gid); // null too for a member closed by a failed apply
         int leader = -1;
         RoleInfoProto role = null;
         Collection<CommitInfoProto> commits = List.of();
-        if (local != null) {
+        if (info != null) {
             leader = leaderOf(topic, partition);
-            if (local.getInfo().isLeader()) {
-                role = local.getInfo().getRoleInfoProto();
+            RaftServer.Division local = node.division(gid);
+            if (info.isLeader() && local != null) {
+                role = info.getRoleInfoProto();
                 commits = local.getCommitInfos();
             } else if (leader >= 0) {
                 GroupInfoReply reply = remoteInfo(leader, gid);
