@@ -198,6 +198,12 @@ public interface ClusterOps {
      */
     List<Reassignments.Running> reassign(List<Reassignments.Move> moves);
 
+    /**
+     * The partition count of {@code __consumer_offsets} on the peers that answer within the probe timeout (the
+     * first one's), empty on a single node or when none has the topic: a node that creates the topic takes it.
+     */
+    java.util.OptionalInt peersOffsetsTopicPartitions();
+
     /** The partitions whose replicas are being moved (none on a single node). */
     List<Reassignments.Running> reassignments();
 

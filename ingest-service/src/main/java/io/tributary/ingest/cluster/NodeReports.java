@@ -11,6 +11,9 @@ import io.tributary.ingest.replication.ReplicationEnabledCondition;
 import io.tributary.ingest.replication.ReplicationProperties;
 import io.tributary.ingest.security.NodeCredentials;
 import io.tributary.ingest.topic.TopicRegistry;
+import io.tributary.ingest.topic.TopicNames;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.ApplicationAvailability;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
@@ -27,6 +30,8 @@ import org.springframework.stereotype.Component;
 @Component
 @Conditional(ReplicationEnabledCondition.class)
 public class NodeReports {
+
+    private static final Logger log = LoggerFactory.getLogger(NodeReports.class);
 
     private final TopicRegistry topics;
     private final PartitionGroups groups;
@@ -74,7 +79,28 @@ public class NodeReports {
                 }
             }
         }
-        return new NodeReport(groups.nodeId(), ready(), leads, failedReplicas(), traffic.current());
+        return new NodeReport(groups.nodeId(), ready(), leads, failedReplicas(), traffic.current(),
+                offsetsTopicPartitions());
+    }
+
+    /** The partition count of this node's {@code __consumer_offsets}, or null before it has one. */
+    Integer offsetsTopicPartitions() {
+        return topics.exists(TopicNames.CONSUMER_OFFSETS) ? topics.get(TopicNames.CONSUMER_OFFSETS).partitions().size()
+                : null;
+    }
+
+    /**
+     * The partition count of {@code __consumer_offsets} as the peers that answer report it, by node id (those without
+     * one, or that did not answer, left out).
+     */
+    public Map<Integer, Integer> peersOffsetsTopicPartitions() {
+        Map<Integer, Integer> out = new java.util.TreeMap<>();
+        askPeers().forEach((id, answer) -> {
+            if (answer.report() != null && answer.report().offsetsTopicPartitions() != null) {
+                out.put(id, answer.report().offsetsTopicPartitions());
+            }
+        });
+        return out;
     }
 
     /**
@@ -84,7 +110,27 @@ public class NodeReports {
     @EventListener(ApplicationReadyEvent.class)
     void warmUp() {
         // blocking HTTP calls: on a virtual thread, never on the common pool the JDK's HTTP client itself needs
-        Thread.ofVirtual().name("node-reports-warm-up").start(this::askPeers);
+        Thread.ofVirtual().name("node-reports-warm-up").start(this::checkOffsetsTopic);
+    }
+
+    /**
+     * Logs an error when a peer's {@code __consumer_offsets} has another partition count than this node's: the nodes
+     * would then place a group's offsets, and find its coordinator, in different partitions. A node that creates the
+     * topic takes its peers' count ({@code GroupPlacement}), so this catches founders started together with different
+     * {@code ingest.groups.offsets-topic-partitions}.
+     */
+    void checkOffsetsTopic() {
+        Integer mine = offsetsTopicPartitions();
+        Map<Integer, Integer> peers = peersOffsetsTopicPartitions();
+        peers.forEach((id, theirs) -> {
+            if (mine != null && !mine.equals(theirs)) {
+                log.error("__consumer_offsets has {} partitions on this node and {} on node {}: consumer groups are"
+                        + " placed by that count, so the nodes disagree on where a group's offsets and coordinator"
+                        + " are. Set ingest.groups.offsets-topic-partitions to one value on every node; a node keeps the"
+                        + " count it created the topic with, so replace the nodes whose count differs (docs/replication.md,"
+                        + " \"Consumer groups on a cluster\")", mine, theirs, id);
+            }
+        });
     }
 
     /** Every other peer's answer, by node id ({@link ReportProbe}). */

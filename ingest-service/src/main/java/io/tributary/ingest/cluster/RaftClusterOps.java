@@ -243,6 +243,11 @@ public class RaftClusterOps implements ClusterOps {
     }
 
     @Override
+    public java.util.OptionalInt peersOffsetsTopicPartitions() {
+        return reports.peersOffsetsTopicPartitions().values().stream().mapToInt(Integer::intValue).findFirst();
+    }
+
+    @Override
     public Reassignments.Plan planReassignment(List<Integer> nodes, List<String> topics) {
         return moves.plan(nodes, topics);
     }

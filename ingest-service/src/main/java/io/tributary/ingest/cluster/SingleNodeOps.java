@@ -184,6 +184,11 @@ public class SingleNodeOps implements ClusterOps {
     }
 
     @Override
+    public java.util.OptionalInt peersOffsetsTopicPartitions() {
+        return java.util.OptionalInt.empty();
+    }
+
+    @Override
     public Reassignments.Plan planReassignment(List<Integer> nodes, List<String> topics) {
         throw new InvalidRequestException("this node runs alone (ingest.cluster.peers is not "
                 + "set): it holds every partition and there is no other node to spread replicas over");

@@ -4,7 +4,10 @@ import java.util.Map;
 
 import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.topic.TopicNames;
 import io.tributary.ingest.topic.TopicRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,7 +29,9 @@ import org.springframework.stereotype.Component;
 @Component
 class GroupPlacement {
 
-    static final String OFFSETS_TOPIC = "__consumer_offsets";
+    static final String OFFSETS_TOPIC = TopicNames.CONSUMER_OFFSETS;
+
+    private static final Logger log = LoggerFactory.getLogger(GroupPlacement.class);
 
     private final TopicRegistry topics;
     private final ClusterOps cluster;
@@ -35,9 +40,34 @@ class GroupPlacement {
         this.topics = topics;
         this.cluster = cluster;
         // flush.messages=1: a commit is fsynced (on every replica that applies it) before its 204.
-        TopicRegistry.Topic offsets = topics.ensureInternal(OFFSETS_TOPIC, props.groups().offsetsTopicPartitions(),
-                cluster.clusterSize(), Map.of("cleanup.policy", "compact", "flush.messages", "1"));
+        TopicRegistry.Topic offsets = topics.ensureInternal(OFFSETS_TOPIC, partitions(props.groups()
+                .offsetsTopicPartitions()), cluster.clusterSize(), Map.of("cleanup.policy", "compact", "flush.messages", "1"));
         cluster.hostInternalTopic(offsets);
+    }
+
+    /**
+     * The partition count for the offsets topic: the one it has when it exists (a count never changes); else, on a
+     * cluster, the peers' (a node joining later, or a founder started after another, takes the cluster's even when
+     * configured otherwise); else {@code configured}.
+     */
+    private int partitions(int configured) {
+        if (topics.exists(OFFSETS_TOPIC)) {
+            int existing = topics.get(OFFSETS_TOPIC).partitions().size();
+            if (existing != configured) {
+                log.warn("{} has {} partitions; ingest.groups.offsets-topic-partitions={} is ignored (a topic's"
+                        + " partition count does not change)", OFFSETS_TOPIC, existing, configured);
+            }
+            return existing;
+        }
+        if (!cluster.replicated()) {
+            return configured;
+        }
+        java.util.OptionalInt peers = cluster.peersOffsetsTopicPartitions();
+        if (peers.isPresent() && peers.getAsInt() != configured) {
+            log.warn("the cluster's {} has {} partitions; this node creates it with that many, not the {} of"
+                    + " ingest.groups.offsets-topic-partitions", OFFSETS_TOPIC, peers.getAsInt(), configured);
+        }
+        return peers.orElse(configured);
     }
 
     /** True on a Raft cluster: one coordinator per group, epochs are Raft terms. */

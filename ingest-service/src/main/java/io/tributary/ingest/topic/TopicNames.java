@@ -9,6 +9,9 @@ public final class TopicNames {
     /** Prefix of topics the service itself owns, such as {@code __consumer_offsets}. */
     public static final String INTERNAL_PREFIX = "__";
 
+    /** The service's topic of committed consumer-group offsets (as Kafka's). */
+    public static final String CONSUMER_OFFSETS = "__consumer_offsets";
+
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]+");
 
     private TopicNames() {

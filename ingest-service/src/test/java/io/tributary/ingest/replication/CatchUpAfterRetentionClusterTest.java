@@ -118,7 +118,12 @@ class CatchUpAfterRetentionClusterTest {
 
         // Under its old id on purpose (the copy is what this test is about); without the flag the
         // storage guard refuses an emptied node (ReplicationClusterTest step 7).
-        cluster.start(wiped, "--ingest.replication.allow-wiped-rejoin=true");
+        // Configured with another offsets-topic partition count than the cluster's: an emptied node creating the topic
+        // again takes the cluster's count, so groups are placed alike on every node.
+        cluster.start(wiped, "--ingest.replication.allow-wiped-rejoin=true", "--ingest.groups.offsets-topic-partitions=7");
+        assertThat(cluster.context(wiped).getBean(TopicRegistry.class).get("__consumer_offsets").partitions())
+                .hasSize(cluster.context(leader).getBean(TopicRegistry.class).get("__consumer_offsets").partitions().size())
+                .hasSize(4);
         for (int i = 0; i < 5; i++) {
             plain(leader, "d-" + i);
         }
