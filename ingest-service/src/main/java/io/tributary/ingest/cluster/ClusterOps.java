@@ -235,6 +235,13 @@ public interface ClusterOps {
     List<Reassignments.LeaderChange> electPreferredLeaders(String topic);
 
     /**
+     * {@link #electPreferredLeaders} for one partition.
+     *
+     * @throws io.tributary.ingest.topic.UnknownTopicException no such topic or partition
+     */
+    Reassignments.LeaderChange electPreferredLeader(String topic, int partition);
+
+    /**
      * Adds a running node to the cluster ({@code POST /api/v1/cluster/nodes}); returns once it is a
      * member. It holds no partition until some are moved to it or new topics are created.
      *

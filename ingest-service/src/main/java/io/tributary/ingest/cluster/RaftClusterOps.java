@@ -263,6 +263,11 @@ public class RaftClusterOps implements ClusterOps {
     }
 
     @Override
+    public Reassignments.LeaderChange electPreferredLeader(String topic, int partition) {
+        return moves.electPreferredLeader(topics.checkPartition(topic, partition), partition);
+    }
+
+    @Override
     public NodeAddress addNode(NodeAddress node) {
         if (node == null || node.id() == null || node.host() == null || node.httpPort() == null
                 || node.raftPort() == null) {

@@ -202,6 +202,12 @@ public class SingleNodeOps implements ClusterOps {
     }
 
     @Override
+    public Reassignments.LeaderChange electPreferredLeader(String topic, int partition) {
+        topics.checkPartition(topic, partition); // 404 for an unknown topic or partition, as on a cluster
+        return new Reassignments.LeaderChange(topic, partition, nodeId, nodeId, "already-leader");
+    }
+
+    @Override
     public List<Reassignments.LeaderChange> electPreferredLeaders(String topic) {
         if (topic != null) {
             topics.get(topic); // 404 for an unknown topic, as on a cluster

@@ -78,6 +78,8 @@ final class KafkaErrors {
                 case UNKNOWN_TOPIC -> Errors.UNKNOWN_TOPIC_OR_PARTITION;
                 case AUTHORIZATION_FAILED, FORBIDDEN -> Errors.TOPIC_AUTHORIZATION_FAILED;
                 case INVALID_REQUEST -> Errors.INVALID_REQUEST;
+                case REASSIGNMENT_IN_PROGRESS -> Errors.REASSIGNMENT_IN_PROGRESS;
+                case NO_REASSIGNMENT_IN_PROGRESS -> Errors.NO_REASSIGNMENT_IN_PROGRESS;
                 default -> Errors.UNKNOWN_SERVER_ERROR;
             };
         }

@@ -38,6 +38,10 @@ class KafkaListenerConfiguration {
         apis.register(ApiKeys.FETCH, new FetchApi(topics, brokers, fetch));
         apis.register(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(topics, brokers, fetch));
         apis.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdApi(cluster));
+        ReplicaAdminApis replicaAdmin = new ReplicaAdminApis(topics, cluster);
+        apis.register(ApiKeys.ELECT_LEADERS, replicaAdmin::electLeaders);
+        apis.register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS, replicaAdmin::alterPartitionReassignments);
+        apis.register(ApiKeys.LIST_PARTITION_REASSIGNMENTS, replicaAdmin::listPartitionReassignments);
         GroupApis groupApis = new GroupApis(groups, topics, brokers);
         apis.register(ApiKeys.FIND_COORDINATOR, groupApis::findCoordinator);
         apis.register(ApiKeys.JOIN_GROUP, groupApis::joinGroup);

@@ -272,15 +272,19 @@ public class PartitionMoves {
         List<LeaderChange> out = new ArrayList<>();
         for (TopicRegistry.Topic t : chosen) {
             for (int p = 0; p < t.partitions().size(); p++) {
-                PartitionAssignment a = t.metadata().assignment(p);
-                if (a != null && a.moving()) {
-                    out.add(new LeaderChange(t.name(), p, a.replicas().get(0), views.leaderOf(t, p), "moving"));
-                    continue;
-                }
-                out.add(electPreferred(t, p));
+                out.add(electPreferredLeader(t, p));
             }
         }
         return out;
+    }
+
+    /** {@link #electPreferred}, except for a partition that is moving (result {@code moving}). */
+    public LeaderChange electPreferredLeader(TopicRegistry.Topic t, int p) {
+        PartitionAssignment a = t.metadata().assignment(p);
+        if (a != null && a.moving()) {
+            return new LeaderChange(t.name(), p, a.replicas().get(0), views.leaderOf(t, p), "moving");
+        }
+        return electPreferred(t, p);
     }
 
     /**

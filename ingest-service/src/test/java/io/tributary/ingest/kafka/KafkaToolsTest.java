@@ -5,12 +5,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import io.tributary.ingest.testing.LocalResources;
 import org.junit.jupiter.api.Test;
@@ -84,16 +80,7 @@ class KafkaToolsTest {
         assertThat(restTotal).isEqualTo(RECORDS);
     }
 
-    /** Runs a tool's main class in a JVM of its own on this test's class path; answers its output. */
     private static String tool(String mainClass, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx512m", "-cp", System.getProperty("java.class.path"), mainClass));
-        command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        byte[] out = process.getInputStream().readAllBytes();
-        assertThat(process.waitFor(180, TimeUnit.SECONDS)).as("%s finished", mainClass).isTrue();
-        String output = new String(out, StandardCharsets.UTF_8);
-        assertThat(process.exitValue()).as("%s exit status; output:%n%s", mainClass, output).isZero();
-        return output;
+        return KafkaTool.run(mainClass, args);
     }
 }

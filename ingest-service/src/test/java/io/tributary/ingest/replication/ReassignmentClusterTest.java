@@ -6,11 +6,22 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.tributary.ingest.kafka.KafkaTool;
 import io.tributary.ingest.log.PartitionLog;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterPartitionReassignmentsOptions;
+import org.apache.kafka.clients.admin.NewPartitionReassignment;
+import org.apache.kafka.clients.admin.PartitionReassignment;
+import org.apache.kafka.common.ElectionType;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
 import io.tributary.ingest.log.RecordBatch;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.junit.jupiter.api.AfterAll;
@@ -25,6 +36,7 @@ import tools.jackson.databind.json.JsonMapper;
 import static io.tributary.ingest.replication.ClusterAsserts.assertProblem;
 import static io.tributary.ingest.replication.ClusterAsserts.ints;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -49,7 +61,7 @@ class ReassignmentClusterTest {
 
     @BeforeAll
     static void start() throws Exception {
-        cluster = new LoopbackCluster(Files.createTempDirectory("ingest-reassign-"), 3,
+        cluster = new LoopbackCluster(Files.createTempDirectory("ingest-reassign-"), 3, 0, true,
                 "--ingest.replication.snapshot-threshold=50",
                 "--ingest.replication.raft-segment-size=64KB",
                 "--ingest.replication.purge-gap=10",
@@ -279,6 +291,63 @@ class ReassignmentClusterTest {
         assertThat(cluster.send(1, "GET", "/api/v1/cluster/reassignments/plan?nodes=1,2", null).body())
                 .as("spread already: nothing to move").contains("\"partitions\":[]");
         await().atMost(WAIT).untilAsserted(() -> assertThat(readAll(2)).containsAllEntriesOf(acked));
+    }
+
+    @Test
+    @Order(7)
+    void kafkasAdminClientAndLeaderElectionToolMoveReplicasAndLeads() throws Exception {
+        String bootstrap = "127.0.0.1:" + cluster.kafkaPort(1);
+        TopicPartition p1 = new TopicPartition(TOPIC, 1);
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            assertThat(admin.listPartitionReassignments().reassignments().get()).isEmpty();
+            // Partition 1 is on [1, 2]: a move to [3, 2] waits while node 3 is down, and is listed meanwhile.
+            cluster.stop(3);
+            admin.alterPartitionReassignments(Map.of(p1, Optional.of(new NewPartitionReassignment(List.of(3, 2)))))
+                    .all().get();
+            PartitionReassignment listed = admin.listPartitionReassignments().reassignments().get().get(p1);
+            assertThat(listed.replicas()).containsExactly(3, 2, 1);
+            assertThat(listed.addingReplicas()).containsExactly(3);
+            assertThat(listed.removingReplicas()).containsExactly(1);
+            // A second move of it is refused while it runs; an empty target cancels it.
+            assertThatThrownBy(() -> admin.alterPartitionReassignments(Map.of(p1,
+                    Optional.of(new NewPartitionReassignment(List.of(1, 2))))).all().get())
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.ReassignmentInProgressException.class);
+            admin.alterPartitionReassignments(Map.of(p1, Optional.empty())).all().get();
+            await().atMost(WAIT).untilAsserted(() ->
+                    assertThat(admin.listPartitionReassignments().reassignments().get()).isEmpty());
+            assertThatThrownBy(() -> admin.alterPartitionReassignments(Map.of(p1, Optional.empty())).all().get())
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.NoReassignmentInProgressException.class);
+            assertThat(replicas(1, 1)).containsExactly(1, 2);
+            cluster.start(3);
+
+            // With node 3 back the move runs to its end; a change of replica count is refused when not allowed.
+            assertThatThrownBy(() -> admin.alterPartitionReassignments(Map.of(p1,
+                    Optional.of(new NewPartitionReassignment(List.of(3)))),
+                    new AlterPartitionReassignmentsOptions().allowReplicationFactorChange(false)).all().get())
+                    .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidReplicationFactorException.class);
+            admin.alterPartitionReassignments(Map.of(p1, Optional.of(new NewPartitionReassignment(List.of(2, 3)))))
+                    .all().get();
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                assertThat(admin.listPartitionReassignments().reassignments().get()).isEmpty();
+                assertThat(admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions().get(1)
+                        .replicas()).extracting(Node::id).containsExactly(2, 3);
+            });
+
+            // Preferred leaders through Admin.electLeaders: node 2 ends up leading partition 1.
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                Map<TopicPartition, Optional<Throwable>> results = admin.electLeaders(ElectionType.PREFERRED,
+                        Set.of(p1)).partitions().get();
+                assertThat(results.get(p1)).satisfiesAnyOf(
+                        r -> assertThat(r).isEmpty(),
+                        r -> assertThat(r).containsInstanceOf(org.apache.kafka.common.errors.ElectionNotNeededException.class));
+                assertThat(leader(1, 1)).isEqualTo(2);
+            });
+        }
+        // Kafka's own tool, unmodified, in a JVM of its own: every partition asked, each answered.
+        String out = KafkaTool.run("org.apache.kafka.tools.LeaderElectionCommand", "--bootstrap-server", bootstrap,
+                "--election-type", "PREFERRED", "--all-topic-partitions");
+        assertThat(out).contains("Valid replica already elected for partitions").contains(TOPIC + "-1");
+        await().atMost(WAIT).untilAsserted(() -> assertThat(readAll(1)).containsAllEntriesOf(acked));
     }
 
     // --- helpers -----------------------------------------------------------------------------
