@@ -2,13 +2,11 @@ package io.tributary.ingest.replication;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -196,8 +194,11 @@ public class PartitionMoves {
      */
     public Reassignments.Plan plan(List<Integer> nodes, List<String> topicNames) {
         List<Integer> members = groups.peers().peers().stream().map(ClusterPeers.Peer::id).sorted().toList();
+        if (nodes != null && nodes.contains(null)) {
+            throw new InvalidRequestException("nodes " + nodes + " name no node where a node id belongs");
+        }
         List<Integer> over = nodes == null || nodes.isEmpty() ? members : nodes.stream().sorted().toList();
-        if (over.contains(null) || new HashSet<>(over).size() != over.size()) {
+        if (new HashSet<>(over).size() != over.size()) {
             throw new InvalidRequestException("nodes " + nodes + " name a node twice");
         }
         for (int n : over) {
@@ -220,32 +221,11 @@ public class PartitionMoves {
                 }
             }
         }
-        List<Move> moves;
         try {
-            moves = ReassignmentPlanner.plan(over, current);
+            return ReassignmentPlanner.proposal(over, current, skipped);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(e.getMessage());
         }
-        Map<String, List<Integer>> after = new HashMap<>();
-        moves.forEach(m -> after.put(m.topic() + "\u0000" + m.partition(), m.replicas()));
-        Map<Integer, Integer> replicasBefore = new TreeMap<>();
-        Map<Integer, Integer> replicasAfter = new TreeMap<>();
-        Map<Integer, Integer> leadersBefore = new TreeMap<>();
-        Map<Integer, Integer> leadersAfter = new TreeMap<>();
-        over.forEach(n -> {
-            replicasBefore.put(n, 0);
-            replicasAfter.put(n, 0);
-            leadersBefore.put(n, 0);
-            leadersAfter.put(n, 0);
-        });
-        for (ReassignmentPlanner.Current c : current) {
-            List<Integer> then = after.getOrDefault(c.topic() + "\u0000" + c.partition(), c.replicas());
-            c.replicas().forEach(n -> replicasBefore.merge(n, 1, Integer::sum));
-            then.forEach(n -> replicasAfter.merge(n, 1, Integer::sum));
-            leadersBefore.merge(c.replicas().get(0), 1, Integer::sum);
-            leadersAfter.merge(then.get(0), 1, Integer::sum);
-        }
-        return new Reassignments.Plan(over, moves, replicasBefore, replicasAfter, leadersBefore, leadersAfter, skipped);
     }
 
     /** The partitions whose replicas are being moved, as this node knows them. */

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 
+import io.tributary.ingest.cluster.Reassignments;
 import io.tributary.ingest.cluster.Reassignments.Move;
 
 /**
@@ -47,6 +48,37 @@ final class ReassignmentPlanner {
         this.partitions = partitions.stream()
                 .sorted(Comparator.comparing(Current::topic).thenComparingInt(Current::partition)).toList();
         this.partitions.forEach(c -> lists.add(new ArrayList<>(c.replicas())));
+    }
+
+    /**
+     * {@link #plan} with the replicas and preferred leaders per node before and after it, as the API answers it.
+     *
+     * @param skipped partitions left out of the plan (moving already), named in the answer
+     * @throws IllegalArgumentException as {@link #plan}
+     */
+    static Reassignments.Plan proposal(List<Integer> nodes, List<Current> partitions, List<String> skipped) {
+        List<Move> moves = plan(nodes, partitions);
+        Map<String, List<Integer>> after = new HashMap<>();
+        moves.forEach(m -> after.put(m.topic() + "\u0000" + m.partition(), m.replicas()));
+        Map<Integer, Integer> replicasBefore = zeroes(nodes);
+        Map<Integer, Integer> replicasAfter = zeroes(nodes);
+        Map<Integer, Integer> leadersBefore = zeroes(nodes);
+        Map<Integer, Integer> leadersAfter = zeroes(nodes);
+        for (Current c : partitions) {
+            List<Integer> then = after.getOrDefault(c.topic() + "\u0000" + c.partition(), c.replicas());
+            c.replicas().forEach(n -> replicasBefore.merge(n, 1, Integer::sum)); // nodes left out too
+            then.forEach(n -> replicasAfter.merge(n, 1, Integer::sum));
+            leadersBefore.merge(c.replicas().get(0), 1, Integer::sum);
+            leadersAfter.merge(then.get(0), 1, Integer::sum);
+        }
+        return new Reassignments.Plan(nodes.stream().sorted().toList(), moves, replicasBefore, replicasAfter,
+                leadersBefore, leadersAfter, List.copyOf(skipped));
+    }
+
+    private static Map<Integer, Integer> zeroes(List<Integer> nodes) {
+        Map<Integer, Integer> out = new TreeMap<>();
+        nodes.forEach(n -> out.put(n, 0));
+        return out;
     }
 
     /**

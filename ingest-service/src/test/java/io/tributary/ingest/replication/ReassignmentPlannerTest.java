@@ -123,6 +123,18 @@ class ReassignmentPlannerTest {
     }
 
     @Test
+    void theProposalCountsReplicasAndPreferredLeadersPerNodeBeforeAndAfter() {
+        List<Current> current = onThreeNodes("orders", 10);
+        var proposal = ReassignmentPlanner.proposal(List.of(5, 4, 3, 2, 1), current, List.of("other-0"));
+        assertThat(proposal.nodes()).containsExactly(1, 2, 3, 4, 5);
+        assertThat(proposal.replicasBefore()).isEqualTo(Map.of(1, 10, 2, 10, 3, 10, 4, 0, 5, 0));
+        assertThat(proposal.replicasAfter().values()).containsOnly(6);
+        assertThat(proposal.leadersAfter()).isEqualTo(count(after(current, proposal.partitions()), proposal.nodes(), true));
+        assertThat(proposal.leadersBefore().values().stream().mapToInt(i -> i).sum()).isEqualTo(10);
+        assertThat(proposal.skipped()).containsExactly("other-0");
+    }
+
+    @Test
     void refusesMoreReplicasThanNodes() {
         assertThatThrownBy(() -> ReassignmentPlanner.plan(List.of(1, 2), onThreeNodes("orders", 1)))
                 .isInstanceOf(IllegalArgumentException.class)
