@@ -34,6 +34,7 @@ class KafkaListenerConfiguration {
         apis.register(ApiKeys.CREATE_TOPICS, new CreateTopicsApi(topics, cluster, ingest));
         apis.register(ApiKeys.DELETE_TOPICS, new DeleteTopicsApi(topics, cluster));
         apis.register(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsApi(topics));
+        apis.register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, new IncrementalAlterConfigsApi(topics, cluster));
         apis.register(ApiKeys.PRODUCE, new ProduceApi(topics, brokers, produce, ingest.produce()));
         apis.register(ApiKeys.FETCH, new FetchApi(topics, brokers, fetch));
         apis.register(ApiKeys.LIST_OFFSETS, new ListOffsetsApi(topics, brokers, fetch));

@@ -5,6 +5,8 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import io.tributary.ingest.testing.LocalResources;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.AlterConfigsOptions;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.config.ConfigResource;
@@ -260,6 +262,32 @@ class KafkaClientsTest {
         assertThat(config.get("cleanup.policy").isDefault()).isTrue();
         assertThat(config.get("value.format").value()).isEqualTo("binary");
 
+        // Incremental changes: set, append to a list, reset; a validate-only change and a bad value change nothing.
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(
+                new AlterConfigOp(new ConfigEntry("retention.bytes", "1048576"), AlterConfigOp.OpType.SET),
+                new AlterConfigOp(new ConfigEntry("cleanup.policy", "compact"), AlterConfigOp.OpType.APPEND),
+                new AlterConfigOp(new ConfigEntry("retention.ms", null), AlterConfigOp.OpType.DELETE)))).all().get();
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(
+                new AlterConfigOp(new ConfigEntry("retention.bytes", "1"), AlterConfigOp.OpType.SET))),
+                new AlterConfigsOptions().validateOnly(true)).all().get();
+        assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(resource, List.of(
+                new AlterConfigOp(new ConfigEntry("retention.ms", "soon"), AlterConfigOp.OpType.SET)))).all().get())
+                .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidConfigurationException.class);
+        Config changed = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+        assertThat(changed.get("retention.bytes").value()).isEqualTo("1048576");
+        assertThat(changed.get("cleanup.policy").value()).isEqualTo("delete,compact");
+        assertThat(changed.get("retention.ms").isDefault()).isTrue();
+        JsonNode described = JSON.readTree(restBody("/api/v1/topics/k-admin")).get("configs");
+        assertThat(described.get("retention.bytes").asString()).isEqualTo("1048576");
+        assertThat(described.get("cleanup.policy").asString()).isEqualTo("delete,compact");
+        // Brokers have no dynamic configs: clearing one (as Kafka's reassignment tool does) is accepted, setting not.
+        ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
+        admin.incrementalAlterConfigs(Map.of(broker, List.of(new AlterConfigOp(
+                new ConfigEntry("leader.replication.throttled.rate", null), AlterConfigOp.OpType.DELETE)))).all().get();
+        assertThatThrownBy(() -> admin.incrementalAlterConfigs(Map.of(broker, List.of(new AlterConfigOp(
+                new ConfigEntry("leader.replication.throttled.rate", "1"), AlterConfigOp.OpType.SET)))).all().get())
+                .hasCauseInstanceOf(org.apache.kafka.common.errors.InvalidRequestException.class);
+
         assertThat(restStatus("/api/v1/topics/k-admin")).isEqualTo(200);
         admin.deleteTopics(List.of("k-admin")).all().get();
         assertThat(restStatus("/api/v1/topics/k-admin")).isEqualTo(404);
@@ -496,8 +524,18 @@ class KafkaClientsTest {
     }
 
     private int restStatus(String path) throws Exception {
+        return restGet(path).statusCode();
+    }
+
+    private String restBody(String path) throws Exception {
+        HttpResponse<String> r = restGet(path);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        return r.body();
+    }
+
+    private HttpResponse<String> restGet(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).statusCode();
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> patch(String path, String json) throws Exception {

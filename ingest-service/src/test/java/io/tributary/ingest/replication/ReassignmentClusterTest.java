@@ -347,6 +347,19 @@ class ReassignmentClusterTest {
         String out = KafkaTool.run("org.apache.kafka.tools.LeaderElectionCommand", "--bootstrap-server", bootstrap,
                 "--election-type", "PREFERRED", "--all-topic-partitions");
         assertThat(out).contains("Valid replica already elected for partitions").contains(TOPIC + "-1");
+        // kafka-reassign-partitions, unmodified: --execute starts a move of partition 0 from [2, 1] to [3, 2],
+        // --verify follows it to its end (and clears throttles, of which there are none here).
+        java.nio.file.Path plan = Files.createTempFile("reassign-", ".json");
+        Files.writeString(plan, "{\"version\":1,\"partitions\":[{\"topic\":\"" + TOPIC
+                + "\",\"partition\":0,\"replicas\":[3,2]}]}");
+        assertThat(KafkaTool.run("org.apache.kafka.tools.reassign.ReassignPartitionsCommand", "--bootstrap-server",
+                bootstrap, "--reassignment-json-file", plan.toString(), "--execute"))
+                .contains("Successfully started partition reassignment for " + TOPIC + "-0");
+        await().atMost(WAIT).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(KafkaTool.run("org.apache.kafka.tools.reassign.ReassignPartitionsCommand",
+                        "--bootstrap-server", bootstrap, "--reassignment-json-file", plan.toString(), "--verify"))
+                        .contains("Reassignment of partition " + TOPIC + "-0 is completed"));
+        assertThat(replicas(1, 0)).containsExactly(3, 2);
         await().atMost(WAIT).untilAsserted(() -> assertThat(readAll(1)).containsAllEntriesOf(acked));
     }
 
