@@ -24,10 +24,13 @@ public final class Reassignments {
 
     /**
      * A partition whose replicas are being moved: the nodes that hold a replica now (old and new
-     * together while the move runs) and the nodes it goes to; {@code target} is null for a move
-     * that only changed the order (the preferred leader), which is done at once.
+     * together while the move runs), the nodes it goes to, and the replicas it had before the move
+     * ({@code original}: where a cancel sends it; null for a move started by an earlier version);
+     * {@code target} and {@code original} are null for a move that only changed the order (the
+     * preferred leader), which is done at once.
      */
-    public record Running(String topic, int partition, List<Integer> replicas, List<Integer> target) {
+    public record Running(String topic, int partition, List<Integer> replicas, List<Integer> target,
+                          List<Integer> original) {
     }
 
     /** The moves started or running. */

@@ -77,8 +77,7 @@ final class IncrementalAlterConfigsApi implements KafkaApis.Handler {
         try {
             Map<String, String> changes = changes(topic, r.configs());
             if (validateOnly) {
-                LogConfig.checkChange(topic.config(), LogConfig.from(TopicRegistry.mergeConfigs(
-                        topic.metadata().configs(), changes)));
+                TopicRegistry.checkConfigChange(topic, changes);
             } else if (!changes.isEmpty()) {
                 cluster.updateConfigs(topic.name(), changes);
             }

@@ -10,7 +10,6 @@ import io.tributary.ingest.acl.Operation;
 import io.tributary.ingest.acl.ResourceType;
 import io.tributary.ingest.cluster.ClusterOps;
 import io.tributary.ingest.cluster.Reassignments;
-import io.tributary.ingest.topic.PartitionAssignment;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.message.AlterPartitionReassignmentsRequestData;
@@ -133,8 +132,7 @@ final class ReplicaAdminApis {
                 cluster.cancelReassignment(topic, partition);
                 return out;
             }
-            TopicRegistry.Topic t = topics.registry().checkPartition(topic, partition);
-            int current = cluster.view(t, partition).replicas().size();
+            int current = cluster.replicas(topics.registry().checkPartition(topic, partition), partition).size();
             if (!allowFactorChange && replicas.size() != current) {
                 return out.setErrorCode(Errors.INVALID_REPLICATION_FACTOR.code()).setErrorMessage(topic + "-"
                         + partition + " has " + current + " replicas; the request names " + replicas.size()
@@ -162,9 +160,8 @@ final class ReplicaAdminApis {
                     t -> t.name().equals(r.topic()) && t.partitionIndexes().contains(r.partition()))) {
                 continue;
             }
-            PartitionAssignment stored = topics.registry().get(r.topic()).metadata().assignment(r.partition());
             List<Integer> target = r.target() == null ? r.replicas() : r.target();
-            List<Integer> before = stored != null && stored.original() != null ? stored.original()
+            List<Integer> before = r.original() != null ? r.original()
                     : r.replicas().stream().filter(n -> !target.contains(n)).toList(); // moves of earlier versions
             byTopic.computeIfAbsent(r.topic(), name -> new OngoingTopicReassignment().setName(name)).partitions()
                     .add(new OngoingPartitionReassignment().setPartitionIndex(r.partition()).setReplicas(r.replicas())

@@ -115,8 +115,7 @@ public class MetadataAdmin {
     public TopicRegistry.Topic updateConfigs(String name, Map<String, String> changes) {
         TopicRegistry.Topic topic = topics.get(name); // 404 before anything is replicated
         // 400 for a bad key, value or change, checked here with the exception the API maps
-        LogConfig.checkChange(topic.config(), LogConfig.from(TopicRegistry.mergeConfigs(topic.metadata().configs(),
-                changes)));
+        TopicRegistry.checkConfigChange(topic, changes);
         metadataCommand(MetadataCommand.UpdateConfigs.of(name, changes), "change configs of " + name);
         return topics.get(name);
     }

@@ -146,7 +146,7 @@ public class PartitionMoves {
                 throw new ProblemException(ProblemType.REASSIGNMENT_IN_PROGRESS, c.detail(),
                         Map.of("topic", m.topic(), "partition", m.partition()));
             }
-            started.add(new Running(t.name(), m.partition(), replicas, target));
+            started.add(new Running(t.name(), m.partition(), replicas, target, target == null ? null : old));
             log.info("{}-{}: moving replicas from {} to {}", t.name(), m.partition(), old, m.replicas());
         }
         return started;
@@ -185,7 +185,7 @@ public class PartitionMoves {
                     Map.of("topic", topic, "partition", partition));
         }
         log.info("{}-{}: move to {} cancelled: going back to {}", topic, partition, a.target(), a.original());
-        return new Running(t.name(), partition, List.copyOf(replicas), a.original());
+        return new Running(t.name(), partition, List.copyOf(replicas), a.original(), a.target());
     }
 
     /**
@@ -235,7 +235,7 @@ public class PartitionMoves {
             for (int p = 0; p < t.partitions().size(); p++) {
                 PartitionAssignment a = t.metadata().assignment(p);
                 if (a != null && a.moving()) {
-                    out.add(new Running(t.name(), p, a.replicas(), a.target()));
+                    out.add(new Running(t.name(), p, a.replicas(), a.target(), a.original()));
                 }
             }
         }

@@ -1,6 +1,7 @@
 package io.tributary.ingest.replication;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -152,36 +153,34 @@ final class ReassignmentPlanner {
 
     /** Pass 3: even counts of preferred leaders, by swapping positions within a partition's list. */
     private void spreadLeaders() {
-        List<Integer> all = allPartitions();
-        for (int round = 0; round < lists.size() * nodes.size(); round++) {
-            Map<Integer, Integer> leads = load(all, l -> l.subList(0, 1));
-            boolean swapped = false;
-            for (int high : nodes.stream().sorted(Comparator.comparing((Integer n) -> -leads.get(n))
-                    .thenComparing(Comparator.<Integer>naturalOrder())).toList()) {
-                for (List<Integer> list : lists) {
-                    if (list.get(0) != high) {
-                        continue;
-                    }
-                    for (int pos = 1; pos < list.size() && !swapped; pos++) {
-                        int other = list.get(pos);
-                        if (leads.get(high) - leads.get(other) >= 2) {
-                            list.set(pos, high);
-                            list.set(0, other);
-                            swapped = true;
-                        }
-                    }
-                    if (swapped) {
-                        break;
+        // each swap lowers the sum of squared lead counts, so this ends; the bound is a guard only
+        for (int round = 0; round < lists.size() * nodes.size() && swapOneLead(); round++) {
+            // swapped one
+        }
+    }
+
+    /**
+     * Swaps the first replica of one partition with another of its replicas that is the first of at least two
+     * partitions fewer (the node leading most is tried first); false when there is no such pair.
+     */
+    private boolean swapOneLead() {
+        Map<Integer, Integer> leads = load(allPartitions(), l -> l.subList(0, 1));
+        List<Integer> byLeads = nodes.stream().sorted(Comparator.comparing((Integer n) -> -leads.get(n))
+                .thenComparing(Comparator.<Integer>naturalOrder())).toList();
+        for (int high : byLeads) {
+            for (List<Integer> list : lists) {
+                if (list.get(0) != high) {
+                    continue;
+                }
+                for (int pos = 1; pos < list.size(); pos++) {
+                    if (leads.get(high) - leads.get(list.get(pos)) >= 2) {
+                        Collections.swap(list, 0, pos);
+                        return true;
                     }
                 }
-                if (swapped) {
-                    break;
-                }
-            }
-            if (!swapped) {
-                return;
             }
         }
+        return false;
     }
 
     private List<Integer> allPartitions() {

@@ -365,10 +365,19 @@ public class TopicRegistry implements AutoCloseable {
      */
     public Topic updateConfigs(String name, Map<String, String> changes) {
         synchronized (adminLock) {
-            Topic topic = get(name);
-            LogConfig.checkChange(topic.config(), LogConfig.from(mergeConfigs(topic.metadata().configs(), changes)));
+            checkConfigChange(get(name), changes);
             return applyConfigs(name, changes);
         }
+    }
+
+    /**
+     * Checks a config change before it is made (or proposed, on a cluster): known keys, valid values, a change
+     * {@link LogConfig#checkChange} allows.
+     *
+     * @throws LogConfig.InvalidConfigException what is wrong with it
+     */
+    public static void checkConfigChange(Topic topic, Map<String, String> changes) {
+        LogConfig.checkChange(topic.config(), LogConfig.from(mergeConfigs(topic.metadata().configs(), changes)));
     }
 
     /**
