@@ -14,11 +14,15 @@
 # RECORDS (1000000), WARMUP (300000): the shape of the Kafka anchor's runs, CLIENTS (4), FAILOVERS (5), ELECTION_TIMEOUT (1s),
 # NODE_JVM_OPTS, NODE_ARGS (more service arguments, after the script's own, e.g.
 # --logging.level.org.apache.ratis.server.impl=INFO for election timelines), DRIVER_JVM_OPTS, SKIP_BUILD=1,
-# MVN_FLAGS (e.g. -o), OUT (log folder),
+# MVN_FLAGS (e.g. -o), OUT (log folder), SERVICE_JAR (another build of ingest-service, for A/B runs),
 # JFR=1 (a flight recording per node, <OUT>/node-N.jfr, written when the node stops),
 # SKIP_FAILOVER=1, SKIP_FIXED_RATE=1, FACTORS ("1 3": the replication factors measured), RATE (20000),
 # KEYS (true: W1's keyed records, each request spread over the 3 partitions; false: keyless records, one
-# partition per request, as Kafka's ProducerPerformance sends them).
+# partition per request, as Kafka's ProducerPerformance sends them),
+# CLIENT (rest: LoadDriver over HTTP through node 1; kafka: Kafka's own ProducerPerformance over the nodes' Kafka
+# listeners on KAFKA_BASE (18291), with the settings of ../shared/bench/kafka-anchor/cluster3.sh: 100 B,
+# acks=all, linger.ms=5, 300k warm-up, so that its figures compare with that script's run after this one;
+# the client sends each partition's batches to its leader), ANCHOR (the kafka-anchor folder).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -35,6 +39,9 @@ KEYS=${KEYS:-true}
 FAILOVERS=${FAILOVERS:-5}
 ELECTION_TIMEOUT=${ELECTION_TIMEOUT:-1s}
 RATE=${RATE:-20000}
+CLIENT=${CLIENT:-rest}
+KAFKA_BASE=${KAFKA_BASE:-18291}
+ANCHOR=${ANCHOR:-$ROOT/../shared/bench/kafka-anchor}
 if [[ "${QUICK:-0}" == 1 ]]; then
   RUNS=1; RECORDS=50000; WARMUP=20000; FAILOVERS=2
 fi
@@ -49,18 +56,20 @@ if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
   log "building ingest-service and bench"
   ./mvnw -B -q ${MVN_FLAGS:-} install -DskipTests -pl bench -am
 fi
-SERVICE_JAR=$ROOT/ingest-service/target/ingest-service-0.1.0-SNAPSHOT-exec.jar
+SERVICE_JAR=${SERVICE_JAR:-$ROOT/ingest-service/target/ingest-service-0.1.0-SNAPSHOT-exec.jar}
 BENCH_JAR=$ROOT/bench/target/benchmarks.jar
 [[ -f $SERVICE_JAR && -f $BENCH_JAR ]] || { echo "missing $SERVICE_JAR or $BENCH_JAR; build first" >&2; exit 1; }
 
 NODES=(1 2 3)
 PEERS=
+BOOTSTRAP=
 for n in "${NODES[@]}"; do
   h=$((HTTP_BASE + n - 1)); r=$((RAFT_BASE + n - 1))
   if curl -s -o /dev/null "http://127.0.0.1:$h/actuator/health"; then
     echo "something already listens on port $h; set HTTP_BASE" >&2; exit 1
   fi
-  PEERS+="${PEERS:+,}$n=127.0.0.1:$h:$r"
+  PEERS+="${PEERS:+,}$n=127.0.0.1:$h:$r:$((KAFKA_BASE + n - 1))"
+  BOOTSTRAP+="${BOOTSTRAP:+,}127.0.0.1:$((KAFKA_BASE + n - 1))"
 done
 url() { echo "http://127.0.0.1:$((HTTP_BASE + $1 - 1))"; }
 
@@ -91,7 +100,7 @@ start_node() {
   # shellcheck disable=SC2086
   java $NODE_JVM_OPTS "${jfr[@]}" -jar "$SERVICE_JAR" \
     --server.port="$((HTTP_BASE + n - 1))" --server.address=127.0.0.1 \
-    --ingest.data-dir="$DATA/node-$n" --ingest.kafka.port=0 --ingest.node-id="$n" --ingest.cluster.peers="$PEERS" \
+    --ingest.data-dir="$DATA/node-$n" --ingest.kafka.port="$((KAFKA_BASE + n - 1))" --ingest.kafka.advertised-host=127.0.0.1 --ingest.node-id="$n" --ingest.cluster.peers="$PEERS" \
     --ingest.replication.election-timeout="$ELECTION_TIMEOUT" \
     --logging.level.org.apache.ratis=WARN ${NODE_ARGS:-} >> "$OUT/node-$n.log" 2>&1 &
   PID[$n]=$!
@@ -122,9 +131,38 @@ for n in "${NODES[@]}"; do wait_healthy "$n"; done
 log "cluster up after $(( $(date +%s) - T0 )) s (pids ${PID[*]})"
 
 # ------------------------------------------------------------------ throughput RF 1 vs RF 3
+LIB="${KAFKA_ANCHOR_LIB:-$HOME/.cache/kafka-anchor/lib}"
+TOOL=(java -Xmx512m -cp "$LIB/*" -Dlog4j2.configurationFile="$ANCHOR/tools-log4j2.properties")
+# kafka_produce <topic> <records>: one ProducerPerformance run as cluster3.sh's; echoes its summary line
+kafka_produce() {
+  "${TOOL[@]}" org.apache.kafka.tools.ProducerPerformance --topic "$1" --num-records "$2" --record-size 100 \
+    --throughput -1 --producer-props bootstrap.servers="$BOOTSTRAP" acks=all linger.ms=5 2>&1 | grep '50th' | tail -1
+}
+if [[ "$CLIENT" == kafka ]] && ! ls "$LIB"/kafka-tools-*.jar >/dev/null 2>&1; then
+  # the anchor's jars, fetched once as its scripts do (mvn package of a copy of its pom.xml)
+  w=$(mktemp -d); cp "$ANCHOR/pom.xml" "$w/"; mkdir -p "$LIB"
+  (cd "$w" && mvn -B -q package -Danchor.lib="$LIB") && rm -rf "$w"
+fi
 for rf in ${FACTORS:-1 3}; do
   name=produce-rf$rf
   log "scenario $name (load avg $(cut -d' ' -f1-3 /proc/loadavg))"
+  if [[ "$CLIENT" == kafka ]]; then
+    "${TOOL[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --create --topic "kafka-rf$rf" \
+      --partitions 3 --replication-factor "$rf" >> "$OUT/$name.log" 2>&1
+    kafka_produce "kafka-rf$rf" "$WARMUP" >> "$OUT/$name.log"
+    rps=()
+    for r in $(seq "$RUNS"); do
+      line=$(kafka_produce "kafka-rf$rf" "$RECORDS")
+      echo "$line" >> "$OUT/$name.log"
+      rps+=("$(sed -E 's/^[0-9]+ records sent, ([0-9.]+) records\/sec.*/\1/' <<<"$line")")
+      log "RESULT run=$r $line (load avg $(cut -d' ' -f1 /proc/loadavg))"
+      echo "$name RESULT run=$r $line" >> "$OUT/summary.txt"
+    done
+    med=$(printf '%s\n' "${rps[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    log "MEDIAN rec/s=$med runs=[${rps[*]}]"
+    echo "$name MEDIAN rec/s=$med runs=[${rps[*]}] client=kafka" >> "$OUT/summary.txt"
+    continue
+  fi
   # shellcheck disable=SC2086
   java $DRIVER_JVM_OPTS -cp "$BENCH_JAR" io.tributary.bench.LoadDriver --url "$(url 1)" \
     --mode produce --topic "repl-rf$rf" --partitions 3 --replication-factor "$rf" --record-bytes 100 \
