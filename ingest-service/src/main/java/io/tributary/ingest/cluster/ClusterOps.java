@@ -2,6 +2,7 @@ package io.tributary.ingest.cluster;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import io.tributary.ingest.acl.AclBinding;
 import io.tributary.ingest.acl.AclCommand;
@@ -85,8 +86,8 @@ public interface ClusterOps {
      * {@link #awaitCommitted} as a future, for callers that wait on several partitions at once for
      * a bounded time (describe); completes exceptionally when it cannot be confirmed.
      */
-    default java.util.concurrent.CompletableFuture<Void> catchUp(TopicRegistry.Topic topic, int partition) {
-        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    default CompletableFuture<Void> catchUp(TopicRegistry.Topic topic, int partition) {
+        return CompletableFuture.completedFuture(null);
     }
 
     /** Leader, replicas and in-sync replicas of a partition, for describe. */
@@ -140,6 +141,22 @@ public interface ClusterOps {
             }
         }
         return results;
+    }
+
+    /**
+     * {@link #append} that does not wait for the answer: by the time it returns the batch has its
+     * place in the partition's order (batches handed over one after the other are appended in
+     * that order, also while earlier ones are still on their way), and the future completes with
+     * the offsets or exceptionally with what {@link #append} would throw. A single node appends at
+     * once and answers a completed future.
+     */
+    default CompletableFuture<AppendResult> appendAsync(TopicRegistry.Topic topic, int partition,
+                                                                            PreparedBatch batch) {
+        try {
+            return CompletableFuture.completedFuture(append(topic, partition, batch));
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
     }
 
     /**

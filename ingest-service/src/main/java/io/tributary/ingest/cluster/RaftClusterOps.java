@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import io.tributary.ingest.acl.AclBinding;
 import io.tributary.ingest.acl.AclCommand;
@@ -161,7 +162,7 @@ public class RaftClusterOps implements ClusterOps {
     }
 
     @Override
-    public java.util.concurrent.CompletableFuture<Void> catchUp(TopicRegistry.Topic topic, int partition) {
+    public CompletableFuture<Void> catchUp(TopicRegistry.Topic topic, int partition) {
         return proposals.catchUp(topic, partition);
     }
 
@@ -188,6 +189,12 @@ public class RaftClusterOps implements ClusterOps {
     @Override
     public AppendResult[] appendAll(TopicRegistry.Topic topic, PreparedBatch[] batches, IdempotencyKey key) {
         return proposals.appendAll(topic, batches, key);
+    }
+
+    @Override
+    public CompletableFuture<AppendResult> appendAsync(TopicRegistry.Topic topic, int partition,
+                                                                           PreparedBatch batch) {
+        return proposals.appendAsync(topic, partition, batch);
     }
 
     @Override

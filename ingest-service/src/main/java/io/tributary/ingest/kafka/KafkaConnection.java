@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One client connection. Frames arrive whole (the frame decoder before this handler); each is
- * parsed here with kafka-clients' classes and run on the request threads, one at a time and in
- * the order they came (as Kafka does: a client matches answers to requests by order as well as
- * correlation id, and a producer's pipelined batches must be appended in the order sent). A
+ * parsed here with kafka-clients' classes and run on the request threads, started one after the
+ * other in the order they came and answered in that order (a client matches answers to requests by
+ * order as well as correlation id, and a producer's pipelined batches must be appended in the order
+ * sent); consecutive produce requests are in flight together (see {@link #channelRead0}). A
  * connection with {@value #MAX_PENDING} requests unanswered stops being read until one is answered.
  *
  * <p>Wire format of an answer: a 4-byte big-endian size, the response header (correlation id, and
@@ -43,8 +44,12 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
     /** Answers not yet written, oldest first; touched on this channel's event loop only. */
     private final ArrayDeque<CompletableFuture<EncodedAnswer>> pending = new ArrayDeque<>();
     private ChannelHandlerContext ctx;
-    /** The connection's last request; the next one starts when it has been answered. Event loop only. */
+    /** Completes when the connection's last request may be followed by the next one. Event loop only. */
     private CompletableFuture<Void> previous = CompletableFuture.completedFuture(null);
+    /** Completes when every request so far has been answered. Event loop only. */
+    private CompletableFuture<Void> answered = CompletableFuture.completedFuture(null);
+    /** Whether the last request was a produce. Event loop only. */
+    private boolean previousProduce;
 
     KafkaConnection(KafkaApis apis, Executor requests) {
         this.apis = apis;
@@ -104,12 +109,24 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         }
         KafkaRequest req = new KafkaRequest(header, request, (InetSocketAddress) ctx.channel().remoteAddress());
-        // One request of a connection runs at a time, in order, as in Kafka: a producer's pipelined
-        // batches of one partition must be appended in the order it sent them (their sequences).
-        previous = previous.handle((v, e) -> null).thenComposeAsync(v -> run(req, answer), requests);
+        // Requests of a connection start one after the other, in order, as in Kafka: a producer's
+        // pipelined batches of a partition must be appended in the order it sent them (their
+        // sequences). A request starts once the one before was answered, except a produce after a
+        // produce: it starts once the one before has handed its batches over (ProduceApi), so that
+        // the producer's batches in flight are on their way together and can share a Raft entry.
+        boolean produce = request instanceof ProduceRequest;
+        CompletableFuture<Void> after = produce && previousProduce ? previous : answered;
+        CompletableFuture<CompletableFuture<Void>> started = after.handle((v, e) -> null)
+                .thenApplyAsync(v -> run(req, answer), requests);
+        previous = started.thenApply(done -> null);
+        answered = CompletableFuture.allOf(answered, started.thenCompose(done -> done));
+        previousProduce = produce;
     }
 
-    /** Runs one request; the future completes once it is answered. */
+    /**
+     * Starts one request: returns once it has started (for a produce: its batches are handed over),
+     * with a future that completes once it is answered.
+     */
     private CompletableFuture<Void> run(KafkaRequest req, CompletableFuture<EncodedAnswer> answer) {
         CompletableFuture<? extends AbstractResponse> response;
         try {

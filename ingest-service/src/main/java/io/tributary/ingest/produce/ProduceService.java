@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -153,9 +154,17 @@ public class ProduceService {
      * produced batch), with the same checks as a REST produce: a fenced producer epoch, the
      * sequence, the batch size and keys on compacted topics. Timestamps are the records' own.
      *
+     * <p>Does not wait for the append: when it returns, the batch has its place in the partition's
+     * order, so a connection's next batch can be handed over while this one is on its way and the
+     * two can share a Raft entry (the Kafka listener pipelines a producer's requests this way). The
+     * producer's sequence is therefore checked where the batch is appended (the apply on a cluster),
+     * not against this node's replica beforehand, which may not have applied the batch before it.
+     *
      * @throws io.tributary.ingest.topic.UnknownTopicException no such topic or partition
+     * @return the offsets, or exceptionally what a REST produce of the batch would have been refused with
      */
-    public AppendResult appendBatch(String topicName, int partition, List<LogRecord> records, ProducerBatch producer) {
+    public CompletableFuture<AppendResult> appendBatch(String topicName, int partition, List<LogRecord> records,
+                                                       ProducerBatch producer) {
         TopicRegistry.Topic topic = topics.checkPartition(topicName, partition);
         if (producer.isIdempotent()) {
             short latest = producerIds.latestEpoch(producer.producerId());
@@ -166,19 +175,17 @@ public class ProduceService {
         PartitionLog log = topic.partitions().get(partition);
         PreparedBatch prepared = log != null ? log.prepare(records, producer)
                 : PartitionLog.prepare(topicName, topic.config(), records, producer);
-        if (producer.isIdempotent() && topic.hosts(partition)) {
-            log.checkProducer(prepared);
-        }
-        AppendResult result = cluster.append(topic, partition, prepared);
-        if (!result.duplicate()) { // a retry answered with its original offsets adds nothing to the log
-            long payloadBytes = 0;
-            for (LogRecord r : records) {
-                payloadBytes += r.value() == null ? 0 : r.value().length();
+        return cluster.appendAsync(topic, partition, prepared).thenApply(result -> {
+            if (!result.duplicate()) { // a retry answered with its original offsets adds nothing to the log
+                long payloadBytes = 0;
+                for (LogRecord r : records) {
+                    payloadBytes += r.value() == null ? 0 : r.value().length();
+                }
+                counter("ingest.produce.records", topicName).increment(records.size());
+                counter("ingest.produce.bytes", topicName).increment(payloadBytes);
             }
-            counter("ingest.produce.records", topicName).increment(records.size());
-            counter("ingest.produce.bytes", topicName).increment(payloadBytes);
-        }
-        return result;
+            return result;
+        });
     }
 
     private static ProducerBatch identityFor(ProduceRequest request, List<Integer> indexes) {

@@ -117,6 +117,27 @@ public class Proposals {
     }
 
     /**
+     * {@link #append} without waiting: the batch is queued for its partition's next entry before this
+     * returns (so batches handed over one after the other are appended in that order), and the
+     * future completes with its offsets, or exceptionally with the {@link ProblemException} that
+     * {@link #append} would throw. For the Kafka listener, which keeps several produce requests of a
+     * connection in flight so that their batches can share an entry.
+     */
+    public CompletableFuture<AppendResult> appendAsync(TopicRegistry.Topic topic, int partition,
+                                                       PreparedBatch prepared) {
+        String what = topic.name() + "-" + partition;
+        return submit(topic, partition, prepared, null)
+                .orTimeout(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)
+                .handle((reply, error) -> {
+                    if (error != null) {
+                        throw failed(what, error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause() : error);
+                    }
+                    return ApplyReply.decode(reply, prepared.timestamps());
+                });
+    }
+
+    /**
      * The batches of one request, {@code prepared[p]} to partition {@code p} (null: none), all on
      * their way before any is waited for, so that a request over three partitions waits for one
      * commit round trip rather than three in a row. Every batch is waited for (each times out by
@@ -226,17 +247,24 @@ public class Proposals {
         } catch (TimeoutException e) {
             throw notCommittedInTime(what);
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof TimeoutException) {
-                throw notCommittedInTime(what);
-            }
-            log.debug("{} not committed", what, cause);
-            throw notEnoughReplicas(what + ": not committed by a majority of replicas ("
-                    + cause.getClass().getSimpleName() + "); it may still be committed later");
+            throw failed(what, e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw notEnoughReplicas(what + ": interrupted while waiting for commit");
         }
+    }
+
+    /** What a write whose answer failed is answered with: a retriable 503, since it may still be committed. */
+    private ProblemException failed(String what, Throwable cause) {
+        if (cause instanceof ProblemException problem) {
+            return problem;
+        }
+        if (cause instanceof TimeoutException) {
+            return notCommittedInTime(what);
+        }
+        log.debug("{} not committed", what, cause);
+        return notEnoughReplicas(what + ": not committed by a majority of replicas ("
+                + cause.getClass().getSimpleName() + "); it may still be committed later");
     }
 
     private static ProblemException notEnoughReplicas(String detail) {
