@@ -133,10 +133,13 @@ log "cluster up after $(( $(date +%s) - T0 )) s (pids ${PID[*]})"
 # ------------------------------------------------------------------ throughput RF 1 vs RF 3
 LIB="${KAFKA_ANCHOR_LIB:-$HOME/.cache/kafka-anchor/lib}"
 TOOL=(java -Xmx512m -cp "$LIB/*" -Dlog4j2.configurationFile="$ANCHOR/tools-log4j2.properties")
-# kafka_produce <topic> <records>: one ProducerPerformance run as cluster3.sh's; echoes its summary line
+# kafka_produce <topic> <records> <log>: one ProducerPerformance run as cluster3.sh's, its whole output appended to
+# <log> (a record that failed is printed there with its exception); echoes its summary line and how many failed
 kafka_produce() {
+  local before; before=$(grep -c 'Exception' "$3" 2>/dev/null || true)
   "${TOOL[@]}" org.apache.kafka.tools.ProducerPerformance --topic "$1" --num-records "$2" --record-size 100 \
-    --throughput -1 --producer-props bootstrap.servers="$BOOTSTRAP" acks=all linger.ms=5 2>&1 | grep '50th' | tail -1
+    --throughput -1 --producer-props bootstrap.servers="$BOOTSTRAP" acks=all linger.ms=5 >> "$3" 2>&1
+  echo "$(grep '50th' "$3" | tail -1) failed_callbacks=$(( $(grep -c 'Exception' "$3" || true) - ${before:-0} ))"
 }
 if [[ "$CLIENT" == kafka ]] && ! ls "$LIB"/kafka-tools-*.jar >/dev/null 2>&1; then
   # the anchor's jars, fetched once as its scripts do (mvn package of a copy of its pom.xml)
@@ -149,11 +152,10 @@ for rf in ${FACTORS:-1 3}; do
   if [[ "$CLIENT" == kafka ]]; then
     "${TOOL[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --create --topic "kafka-rf$rf" \
       --partitions 3 --replication-factor "$rf" >> "$OUT/$name.log" 2>&1
-    kafka_produce "kafka-rf$rf" "$WARMUP" >> "$OUT/$name.log"
+    kafka_produce "kafka-rf$rf" "$WARMUP" "$OUT/$name.log" > /dev/null
     rps=()
     for r in $(seq "$RUNS"); do
-      line=$(kafka_produce "kafka-rf$rf" "$RECORDS")
-      echo "$line" >> "$OUT/$name.log"
+      line=$(kafka_produce "kafka-rf$rf" "$RECORDS" "$OUT/$name.log")
       rps+=("$(sed -E 's/^[0-9]+ records sent, ([0-9.]+) records\/sec.*/\1/' <<<"$line")")
       log "RESULT run=$r $line (load avg $(cut -d' ' -f1 /proc/loadavg))"
       echo "$name RESULT run=$r $line" >> "$OUT/summary.txt"

@@ -93,7 +93,11 @@ public interface ClusterOps {
     /** Leader, replicas and in-sync replicas of a partition, for describe. */
     PartitionView view(TopicRegistry.Topic topic, int partition);
 
-    /** The partition's leader as this node knows it; -1 when unknown (an election is going on). */
+    /**
+     * The partition's leader as this node knows it: its own Raft member's view, or for a partition it
+     * hosts no replica of, what the replicas last reported (refreshed in the background, at most once a
+     * second); -1 when unknown (an election is going on, or no report yet).
+     */
     int leaderOf(TopicRegistry.Topic topic, int partition);
 
     /**

@@ -47,10 +47,12 @@ public class RaftClusterOps implements ClusterOps {
     private final NodeReports reports;
     private final PartitionMoves moves;
     private final ClusterNodes nodes;
+    private final RemoteLeaders remoteLeaders;
 
     RaftClusterOps(PartitionGroups groups, PartitionViews views, Proposals proposals, MetadataAdmin metadata,
                    ReplicaReads replicaReads, ProducerIds producerIds, TopicRegistry topics, NodeReports reports,
-                   PartitionMoves moves, ClusterNodes nodes) {
+                   PartitionMoves moves, ClusterNodes nodes, RemoteLeaders remoteLeaders) {
+        this.remoteLeaders = remoteLeaders;
         this.moves = moves;
         this.nodes = nodes;
         this.groups = groups;
@@ -168,7 +170,10 @@ public class RaftClusterOps implements ClusterOps {
 
     @Override
     public int leaderOf(TopicRegistry.Topic topic, int partition) {
-        return views.leaderOf(topic, partition);
+        int leader = views.leaderOf(topic, partition);
+        // A partition hosted elsewhere has no member here to ask: its replicas' reports tell.
+        return leader >= 0 || topic.hosts(partition) ? leader
+                : remoteLeaders.leaderOf(topic, partition, replicas(topic, partition));
     }
 
     @Override

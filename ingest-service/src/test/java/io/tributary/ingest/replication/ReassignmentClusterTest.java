@@ -1,6 +1,10 @@
 package io.tributary.ingest.replication;
 
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.net.Socket;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.tributary.ingest.kafka.KafkaTool;
 import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.log.RecordBatch;
+import io.tributary.ingest.topic.TopicRegistry;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterPartitionReassignmentsOptions;
@@ -22,8 +28,13 @@ import org.apache.kafka.clients.admin.PartitionReassignment;
 import org.apache.kafka.common.ElectionType;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
-import io.tributary.ingest.log.RecordBatch;
-import io.tributary.ingest.topic.TopicRegistry;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.ResponseHeader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -387,6 +398,60 @@ class ReassignmentClusterTest {
         List<JsonNode> out = new ArrayList<>();
         JSON.readTree(r.body()).get("reassignments").forEach(out::add);
         return out;
+    }
+
+    @Test
+    @Order(8)
+    void kafkaMetadataOfEveryNodeNamesTheLeadersOfPartitionsItHostsNoReplicaOf() throws Exception {
+        // "mv" has two replicas per partition on three nodes, "solo" one: every node lacks a replica of some
+        // partition, and a Kafka client sends a partition's batches only once Metadata named its leader.
+        HttpResponse<String> created = cluster.createTopic(1, "solo", 3, 1);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        for (String topic : List.of(TOPIC, "solo")) {
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                List<Integer> leaders = restLeaders(topic);
+                assertThat(leaders).doesNotContain(-1);
+                for (int node = 1; node <= 3; node++) {
+                    assertThat(kafkaLeaders(node, topic)).as("Metadata of node %d for %s", node, topic)
+                            .isEqualTo(leaders);
+                }
+            });
+        }
+    }
+
+    /** Each partition's leader as REST describe answers it (a replica's view, also for partitions hosted elsewhere). */
+    private static List<Integer> restLeaders(String topic) throws Exception {
+        HttpResponse<String> r = cluster.send(1, "GET", "/api/v1/topics/" + topic, null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        List<Integer> out = new ArrayList<>();
+        JSON.readTree(r.body()).get("partitionDetails").forEach(p -> out.add(p.get("leader").asInt()));
+        return out;
+    }
+
+    /** Each partition's leader as one node's Kafka listener answers Metadata (asked of that node alone); -1 for none. */
+    private static List<Integer> kafkaLeaders(int node, String topic) throws Exception {
+        short version = 12;
+        ByteBuffer request = new MetadataRequest.Builder(new MetadataRequestData().setTopics(List.of(
+                new MetadataRequestData.MetadataRequestTopic().setName(topic)))).build(version)
+                .serializeWithHeader(new RequestHeader(ApiKeys.METADATA, version, "metadata-test", 1));
+        try (Socket socket = new Socket("127.0.0.1", cluster.kafkaPort(node))) {
+            socket.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+            out.writeInt(request.remaining());
+            out.write(request.array(), request.arrayOffset() + request.position(), request.remaining());
+            out.flush();
+            DataInputStream in = new DataInputStream(socket.getInputStream());
+            byte[] answer = new byte[in.readInt()];
+            in.readFully(answer);
+            ByteBuffer body = ByteBuffer.wrap(answer);
+            ResponseHeader.parse(body, ApiKeys.METADATA.responseHeaderVersion(version));
+            MetadataResponseData data = new MetadataResponseData(new ByteBufferAccessor(body), version);
+            List<Integer> leaders = new ArrayList<>();
+            data.topics().find(topic).partitions().stream()
+                    .sorted(java.util.Comparator.comparingInt(MetadataResponseData.MetadataResponsePartition::partitionIndex))
+                    .forEach(p -> leaders.add(p.leaderId() < 0 ? -1 : p.leaderId()));
+            return leaders;
+        }
     }
 
     private static List<Integer> replicas(int node, int partition) throws Exception {
