@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
  * Produce: each partition's batches are decoded ({@link KafkaBatches#fromKafka}), checked
  * ({@link KafkaRecordCheck}: the REST API's rules for values, keys and timestamps) and appended
  * through {@link ProduceService#appendBatch}, the REST path's checks and, on a cluster, its Raft
- * group; each partition gets its own error code (the first refused batch's, when one of several is). {@code acks=0} is answered with nothing (the
- * connection sends no response), {@code acks=1} and {@code acks=-1} both wait for the append as a
- * REST produce does (on a cluster: committed on a majority; docs/kafka-protocol.md).
+ * group; each partition gets its own error code (the first refused batch's, when one of several
+ * is). {@code acks=0} is answered with nothing (the connection sends no response), {@code acks=1}
+ * and {@code acks=-1} both wait for the append as a REST produce does (on a cluster: committed on a
+ * majority; docs/kafka-protocol.md).
  */
 final class ProduceApi implements KafkaApis.Handler {
 

@@ -256,9 +256,6 @@ public class Proposals {
 
     /** What a write whose answer failed is answered with: a retriable 503, since it may still be committed. */
     private ProblemException failed(String what, Throwable cause) {
-        if (cause instanceof ProblemException problem) {
-            return problem;
-        }
         if (cause instanceof TimeoutException) {
             return notCommittedInTime(what);
         }
