@@ -1,7 +1,6 @@
 package io.tributary.ingest.cluster;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -106,13 +105,7 @@ public class RaftClusterOps implements ClusterOps {
     @Override
     public ClusterView clusterView() {
         Map<Integer, ReportProbe.Answer> answers = reports.askPeers();
-        Map<TopicPartition, long[]> claimed = new HashMap<>(); // partition -> {term, node} of its latest claim
-        answers.forEach((id, answer) -> {
-            for (NodeReport.Lead lead : answer.report() == null ? List.<NodeReport.Lead>of() : answer.report().leads()) {
-                claimed.merge(new TopicPartition(lead.topic(), lead.partition()), new long[] {lead.term(), id},
-                        (a, b) -> b[0] > a[0] ? b : a);
-            }
-        });
+        Map<TopicPartition, Integer> claimed = RemoteLeaders.latestClaims(answers);
         List<ClusterView.Member> members = new ArrayList<>();
         for (ClusterPeers.Peer p : groups.peers().peers()) {
             boolean self = p.id() == groups.nodeId();
@@ -132,7 +125,7 @@ public class RaftClusterOps implements ClusterOps {
                 TopicPartition tp = new TopicPartition(t.name(), p);
                 int leader = views.leaderOf(t, p);
                 if (leader < 0 && claimed.containsKey(tp)) {
-                    leader = (int) claimed.get(tp)[1];
+                    leader = claimed.get(tp);
                 }
                 placements.add(new ClusterView.Placement(tp, t.metadata().internal(), leader, groups.replicas(t, p)));
             }

@@ -57,26 +57,28 @@ class RemoteLeaders {
 
     private void refresh() {
         try {
-            Map<TopicPartition, Integer> led = new HashMap<>();
-            Map<TopicPartition, Long> terms = new HashMap<>();
-            reports.askPeers().forEach((node, answer) -> {
-                if (answer.report() == null) {
-                    return;
-                }
-                for (NodeReport.Lead lead : answer.report().leads()) {
-                    TopicPartition tp = new TopicPartition(lead.topic(), lead.partition());
-                    // Two claims (a leader that has not heard of its successor yet): the higher term is the newer.
-                    if (lead.term() > terms.getOrDefault(tp, -1L)) {
-                        terms.put(tp, lead.term());
-                        led.put(tp, node);
-                    }
-                }
-            });
-            leaders = led;
+            leaders = latestClaims(reports.askPeers());
             refreshedAtNanos = System.nanoTime();
         } finally {
             refreshing.set(false);
         }
+    }
+
+    /**
+     * The node each partition's latest leadership claim in the answered reports names: of two claims
+     * (a deposed leader that has not heard of its successor yet) the one under the higher term.
+     */
+    static Map<TopicPartition, Integer> latestClaims(Map<Integer, ReportProbe.Answer> answers) {
+        Map<TopicPartition, long[]> claimed = new HashMap<>(); // partition -> {term, node}
+        answers.forEach((node, answer) -> {
+            for (NodeReport.Lead lead : answer.report() == null ? List.<NodeReport.Lead>of() : answer.report().leads()) {
+                claimed.merge(new TopicPartition(lead.topic(), lead.partition()), new long[] {lead.term(), node},
+                        (a, b) -> b[0] > a[0] ? b : a);
+            }
+        });
+        Map<TopicPartition, Integer> out = new HashMap<>();
+        claimed.forEach((tp, claim) -> out.put(tp, (int) claim[1]));
+        return out;
     }
 
     @PreDestroy
