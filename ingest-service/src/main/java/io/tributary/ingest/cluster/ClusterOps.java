@@ -155,7 +155,7 @@ public interface ClusterOps {
      * once and answers a completed future.
      */
     default CompletableFuture<AppendResult> appendAsync(TopicRegistry.Topic topic, int partition,
-                                                                            PreparedBatch batch) {
+                                                        PreparedBatch batch) {
         try {
             return CompletableFuture.completedFuture(append(topic, partition, batch));
         } catch (RuntimeException e) {

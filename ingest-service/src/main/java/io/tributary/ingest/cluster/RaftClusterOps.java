@@ -191,7 +191,7 @@ public class RaftClusterOps implements ClusterOps {
 
     @Override
     public CompletableFuture<AppendResult> appendAsync(TopicRegistry.Topic topic, int partition,
-                                                                           PreparedBatch batch) {
+                                                       PreparedBatch batch) {
         return proposals.appendAsync(topic, partition, batch);
     }
 

@@ -3,7 +3,6 @@ package io.tributary.ingest.kafka;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 import io.tributary.ingest.acl.Operation;
 import io.tributary.ingest.config.IngestProperties;
@@ -121,13 +120,9 @@ final class ProduceApi implements KafkaApis.Handler {
             return DONE;
         }
         return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new)).handle((v, e) -> {
-            Throwable failure = null;
-            for (CompletableFuture<AppendResult> b : batches) {
-                if (b.isCompletedExceptionally()) {
-                    failure = b.handle((r, x) -> x).join();
-                    break;
-                }
-            }
+            // The first refused batch in request order answers for the partition.
+            Throwable failure = batches.stream().filter(CompletableFuture::isCompletedExceptionally)
+                    .map(CompletableFuture::exceptionNow).findFirst().orElse(null);
             if (failure == null) {
                 out.setBaseOffset(batches.get(0).join().baseOffset());
                 return null;
@@ -136,9 +131,7 @@ final class ProduceApi implements KafkaApis.Handler {
             if (error == Errors.UNKNOWN_SERVER_ERROR) {
                 log.warn("Kafka produce to {}-{} failed", topic.name(), p.index(), failure);
             }
-            Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            out.setErrorCode(error.code()).setErrorMessage(cause.getMessage());
+            out.setErrorCode(error.code()).setErrorMessage(failure.getMessage());
             return null;
         });
     }

@@ -175,14 +175,16 @@ public class ProduceService {
         PartitionLog log = topic.partitions().get(partition);
         PreparedBatch prepared = log != null ? log.prepare(records, producer)
                 : PartitionLog.prepare(topicName, topic.config(), records, producer);
+        int count = records.size();
+        long payloadBytes = 0;
+        for (LogRecord r : records) {
+            payloadBytes += r.value() == null ? 0 : r.value().length();
+        }
+        long bytes = payloadBytes; // counted here, so that the records are not held until the answer
         return cluster.appendAsync(topic, partition, prepared).thenApply(result -> {
             if (!result.duplicate()) { // a retry answered with its original offsets adds nothing to the log
-                long payloadBytes = 0;
-                for (LogRecord r : records) {
-                    payloadBytes += r.value() == null ? 0 : r.value().length();
-                }
-                counter("ingest.produce.records", topicName).increment(records.size());
-                counter("ingest.produce.bytes", topicName).increment(payloadBytes);
+                counter("ingest.produce.records", topicName).increment(count);
+                counter("ingest.produce.bytes", topicName).increment(bytes);
             }
             return result;
         });

@@ -125,13 +125,12 @@ public class Proposals {
      */
     public CompletableFuture<AppendResult> appendAsync(TopicRegistry.Topic topic, int partition,
                                                        PreparedBatch prepared) {
-        String what = topic.name() + "-" + partition;
         return submit(topic, partition, prepared, null)
                 .orTimeout(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)
                 .handle((reply, error) -> {
                     if (error != null) {
-                        throw failed(what, error instanceof CompletionException && error.getCause() != null
-                                ? error.getCause() : error);
+                        throw failed(topic.name() + "-" + partition, error instanceof CompletionException
+                                && error.getCause() != null ? error.getCause() : error);
                     }
                     return ApplyReply.decode(reply, prepared.timestamps());
                 });
