@@ -27,7 +27,9 @@ import io.tributary.ingest.log.RecordTooLargeException;
  * (8, the last sequence for out-of-order, else -1), message length (4) and UTF-8 message. An
  * entry of several batches ({@link GroupCommit}) answers {@code MULTI} = code 6, the count (4) and
  * per batch its reply's length (4) and reply. Code 7 ({@code KEY_REUSED}) refuses a batch whose
- * {@code Idempotency-Key} the partition holds for another request body.
+ * {@code Idempotency-Key} the partition holds for another request body. Code 8 ({@code WRITTEN_DIRECTLY})
+ * refuses a batch that reached the Raft log while the partition's only replica appends batches
+ * directly ({@link ModeEntry}): nothing was written, and a retry goes the direct way.
  */
 final class ApplyReply {
 
@@ -39,6 +41,7 @@ final class ApplyReply {
     static final byte TOO_LARGE = 5;
     static final byte MULTI = 6;
     static final byte KEY_REUSED = 7;
+    static final byte WRITTEN_DIRECTLY = 8;
 
     private ApplyReply() {
     }
@@ -90,6 +93,11 @@ final class ApplyReply {
     /** The refusal of a batch whose {@code Idempotency-Key} the partition holds for another request body. */
     static byte[] keyReused() {
         return refusal(KEY_REUSED, -1, "Idempotency-Key was already used for a different request body");
+    }
+
+    /** The refusal of a batch that came as a Raft entry while its partition is written directly. */
+    static byte[] writtenDirectly() {
+        return refusal(WRITTEN_DIRECTLY, -1, "the partition's only replica appends batches directly now; retry");
     }
 
     /** The reply for a refused batch, or null when {@code e} is not a producer-state or record verdict. */
@@ -152,6 +160,7 @@ final class ApplyReply {
             case INVALID_RECORD -> new InvalidRecordException(message);
             case TOO_LARGE -> new RecordTooLargeException(message);
             case KEY_REUSED -> new ProblemException(ProblemType.IDEMPOTENCY_KEY_REUSED, message);
+            case WRITTEN_DIRECTLY -> new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, message);
             default -> new IllegalStateException("unknown apply reply code " + code);
         };
     }

@@ -49,12 +49,15 @@ import org.springframework.stereotype.Component;
  *       the leader's partition log when the leader purged the entries they need), then commits the
  *       change through the old and new majorities together, so no acknowledged write is lost
  *       whatever fails meanwhile. A leader that is not in the target first hands its leadership
- *       to a node that is (see {@link #handOver}).</li>
+ *       to a node that is (see {@link #handOver}). A group of one member that may have been
+ *       written directly first goes back to Raft entries and takes a snapshot
+ *       ({@link DirectWrites#readyToGrow}), so the new member copies the leader's log.</li>
  *   <li>A leader that finds its group's configuration equal to the target writes the final
  *       {@code Reassign}: replicas = target, no target. The nodes left out leave the group and
  *       delete their log.</li>
  * </ol>
- * A node drives one configuration change at a time, which is the throttle: catch-up traffic is one
+ * The same driver switches the partitions it leads that are not moving to direct writes and
+ * back ({@link DirectWrites#maintain}). A node drives one configuration change at a time, which is the throttle: catch-up traffic is one
  * partition per leading node at once (and a copy is also bounded by its own rate, if set).
  */
 @Component
@@ -71,6 +74,7 @@ public class PartitionMoves {
     private final PartitionGroups groups;
     private final PartitionViews views;
     private final MetadataAdmin metadata;
+    private final DirectWrites directWrites;
     private final ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "partition-moves");
         t.setDaemon(true);
@@ -78,7 +82,8 @@ public class PartitionMoves {
     });
 
     public PartitionMoves(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionViews views,
-                          MetadataAdmin metadata) {
+                          MetadataAdmin metadata, DirectWrites directWrites) {
+        this.directWrites = directWrites;
         this.topics = topics;
         this.node = node;
         this.groups = groups;
@@ -300,8 +305,13 @@ public class PartitionMoves {
             for (TopicRegistry.Topic t : topics.list()) {
                 for (int p = 0; p < t.partitions().size(); p++) {
                     PartitionAssignment a = t.metadata().assignment(p);
-                    if (a != null && a.moving() && views.leaderTerm(t, p) >= 0) {
+                    if (views.leaderTerm(t, p) < 0) {
+                        continue;
+                    }
+                    if (a != null && a.moving()) {
                         drive(t, p, a);
+                    } else {
+                        directWrites.maintain(t, p);
                     }
                 }
             }
@@ -355,6 +365,9 @@ public class PartitionMoves {
                     log.debug("{}-{}: waiting for node {} to join the Raft group", t.name(), p, n);
                     return;
                 }
+            }
+            if (members.size() == 1 && next.size() > 1 && !directWrites.readyToGrow(t, p)) {
+                return; // the partition may have been written directly: a new member must copy the log first
             }
             log.info("{}-{}: changing the Raft group from {} to {} (target {})", t.name(), p, members, next, a.target());
             try (RaftClient admin = node.localAdminClient(groups.partitionGroup(t, p))) {

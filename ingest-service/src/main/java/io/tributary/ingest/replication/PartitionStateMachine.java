@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -75,6 +76,12 @@ import org.slf4j.LoggerFactory;
  * offset and leader epoch) to the stored batch at the replay cursor is that batch, and the
  * cursor moves past it; any other entry was refused or a duplicate when first applied (the log
  * is a prefix of the applied entries, and apply is deterministic), so it is skipped again.
+ *
+ * <p>Direct writes ({@link ModeEntry}, docs/replication.md "Partitions with one replica"): after a
+ * {@code DIRECT} entry the group's only member appends produced batches to its log itself
+ * ({@link #appendDirect}) and refuses batches that arrive as Raft entries; a {@code REPLICATED}
+ * entry ends that, and the replay cursor resumes at the log end it names. The mode is part of the
+ * snapshot file ({@code "<offset>"} or {@code "<offset> direct"}).
  */
 final class PartitionStateMachine extends BaseStateMachine {
 
@@ -110,6 +117,15 @@ final class PartitionStateMachine extends BaseStateMachine {
             return new SnapshotPoint(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]));
         }
     }
+
+    /** True after a DIRECT mode entry was applied, false after a REPLICATED one (see {@link ModeEntry}). */
+    private volatile boolean direct;
+    /** Set by the leader about to propose a REPLICATED entry: no direct append starts any more. */
+    private volatile boolean sealing;
+    /** Stops of direct appends on this node ({@link #seal}); a DIRECT entry naming the latest one resumes them. */
+    private long seals;
+    /** Held by a direct append, the apply of a mode entry and a snapshot's reading of the log end. */
+    private final Object directLock = new Object();
 
     /** Log end found at start: entries whose batches lie below it are already stored. */
     private long replayEnd;
@@ -150,6 +166,11 @@ final class PartitionStateMachine extends BaseStateMachine {
     /** Loads the latest snapshot (if any) and the log end: where apply resumes. */
     private void load() throws IOException {
         appliedEnd = 0;
+        direct = false;
+        synchronized (directLock) {
+            sealing = false;
+            seals = 0;
+        }
         snapshotPoint = null;
         keys = new KeyMemory();
         SingleFileSnapshotInfo snapshot = storage.getLatestSnapshot();
@@ -159,7 +180,9 @@ final class PartitionStateMachine extends BaseStateMachine {
             if (md5 != null) {
                 MD5FileUtil.verifySavedMD5(file, md5);
             }
-            appliedEnd = Long.parseLong(Files.readString(file.toPath(), StandardCharsets.UTF_8).trim());
+            String[] fields = Files.readString(file.toPath(), StandardCharsets.UTF_8).trim().split(" ");
+            appliedEnd = Long.parseLong(fields[0]);
+            direct = fields.length > 1 && fields[1].equals("direct");
             keys = readKeys(file.toPath(), snapshot.getTerm(), snapshot.getIndex());
             setLastAppliedTermIndex(snapshot.getTermIndex());
             snapshotPoint = new SnapshotPoint(snapshot.getTerm(), snapshot.getIndex(), appliedEnd);
@@ -185,8 +208,8 @@ final class PartitionStateMachine extends BaseStateMachine {
             throw new IOException(tp + ": log starts at " + partitionLog.logStartOffset() + " but the replay would start at "
                     + appliedEnd + "; cannot match replayed entries to deleted batches");
         }
-        log.info("{}: initialized at {} with log end {} (replaying from offset {})", tp, getLastAppliedTermIndex(),
-                replayEnd, appliedEnd);
+        log.info("{}: initialized at {} with log end {} (replaying from offset {}{})", tp, getLastAppliedTermIndex(),
+                replayEnd, appliedEnd, direct ? ", written directly" : "");
     }
 
     @Override
@@ -209,9 +232,16 @@ final class PartitionStateMachine extends BaseStateMachine {
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         byte[] bytes = entry.getStateMachineLogEntry().getLogData().toByteArray();
-        List<KeyedBatch> parts = KeyedBatch.partsOf(bytes);
+        ModeEntry mode = ModeEntry.decode(bytes);
+        List<KeyedBatch> parts = mode == null ? KeyedBatch.partsOf(bytes) : List.of();
         byte[] reply;
-        if (parts.size() == 1) {
+        if (mode != null) {
+            reply = applyMode(mode);
+        } else if (direct) {
+            // Deterministic on every replica and on a replay: the batch was not written.
+            reply = parts.size() == 1 ? ApplyReply.writtenDirectly()
+                    : ApplyReply.multi(Collections.nCopies(parts.size(), ApplyReply.writtenDirectly()));
+        } else if (parts.size() == 1) {
             reply = apply(parts.get(0), entry.getTerm());
         } else {
             List<byte[]> replies = new ArrayList<>(parts.size());
@@ -225,12 +255,98 @@ final class PartitionStateMachine extends BaseStateMachine {
     }
 
     /**
+     * Applies a mode entry; answers an empty reply. A REPLICATED entry names the log end at the
+     * switch: the leader's log ends there, a replaying replica's log holds at least that much (its
+     * direct writes before the stop), and the cursor resumes there. A replica whose log ends below
+     * it lacks batches that were never Raft entries (a member that was sent the entries instead of
+     * copying the leader's log): it must not go on, so this is a storage failure of the replica.
+     * A mode entry that changes nothing (a repeated switch) is ignored.
+     */
+    private byte[] applyMode(ModeEntry mode) {
+        synchronized (directLock) {
+            if (mode.direct()) {
+                if (!direct) {
+                    log.info("{}: written directly from now on (its only replica)", tp);
+                }
+                direct = true;
+                if (mode.argument() == seals) {
+                    sealing = false; // proposed after this node's latest stop, not an older entry applied late
+                }
+            } else if (direct) {
+                long end = partitionLog.logEndOffset();
+                if (end < mode.logEnd()) {
+                    IllegalStateException e = new IllegalStateException(tp + ": the partition was written directly up to "
+                            + mode.logEnd() + " but this replica's log ends at " + end
+                            + "; it must copy the leader's log instead of following its entries");
+                    onStorageFailure.accept(e);
+                    throw e;
+                }
+                direct = false; // stops stay on until a DIRECT naming the latest one (a late older DIRECT must not resume)
+                appliedEnd = mode.logEnd();
+                log.info("{}: written through Raft entries again from offset {}", tp, appliedEnd);
+            }
+        }
+        return new byte[0];
+    }
+
+    /** Whether this replica's partition is written directly now ({@link ModeEntry}). */
+    boolean direct() {
+        return direct;
+    }
+
+    /**
+     * Stops direct appends before a REPLICATED entry is proposed; answers the log end from which no
+     * direct append can add anything (every direct append runs under the same lock). Only a DIRECT
+     * entry that names this stop ({@link #stops}) resumes them.
+     */
+    long seal() {
+        synchronized (directLock) {
+            sealing = true;
+            seals++;
+            return partitionLog.logEndOffset();
+        }
+    }
+
+    /** The number of the latest stop of direct appends here, for the DIRECT entry that resumes them. */
+    long stops() {
+        synchronized (directLock) {
+            return seals;
+        }
+    }
+
+    /** Whether direct appends are stopped here ({@link #seal}) until a DIRECT entry resumes them. */
+    boolean sealing() {
+        return sealing;
+    }
+
+    /**
+     * Appends one part (a batch, keyed or not) straight to the partition log when this replica is
+     * written directly; answers its {@link ApplyReply}, or null when the partition is not written
+     * directly (or is being switched back), so the caller sends it as a Raft entry. The caller
+     * makes sure this node leads the group and that the group has no other member.
+     */
+    byte[] appendDirect(byte[] part, long term) {
+        List<KeyedBatch> parts = KeyedBatch.partsOf(part);
+        synchronized (directLock) {
+            if (!direct || sealing) {
+                return null;
+            }
+            return parts.size() == 1 ? apply(parts.get(0), term, false) : null;
+        }
+    }
+
+    /**
      * Applies one batch of an entry and answers its {@link ApplyReply}. A keyed batch asks the key
      * memory first, on a replay after a restart too: the verdict must be the one the first
      * application reached, and the memory is restored to that point (snapshot, then the replayed
      * entries before this one).
      */
     private byte[] apply(KeyedBatch part, long term) {
+        return apply(part, term, appliedEnd < replayEnd);
+    }
+
+    /** {@link #apply(KeyedBatch, long)}, replaying against the stored batches or appending. */
+    private byte[] apply(KeyedBatch part, long term, boolean replaying) {
         KeyMemory.Held held = part.key() == null ? null : keys.lookup(part.key());
         if (held != null) {
             return held.fingerprint() == part.key().fingerprint() ? ApplyReply.ok(held.asDuplicate())
@@ -238,7 +354,7 @@ final class PartitionStateMachine extends BaseStateMachine {
         }
         AppendResult result;
         try {
-            result = appliedEnd < replayEnd ? replay(part.batch()) : append(part.batch(), term);
+            result = replaying ? replay(part.batch()) : append(part.batch(), term);
         } catch (RuntimeException e) {
             byte[] refused = ApplyReply.refused(e);
             if (refused == null) {
@@ -288,16 +404,19 @@ final class PartitionStateMachine extends BaseStateMachine {
         if (last == null || last.getIndex() < 0) {
             return RaftLog.INVALID_LOG_INDEX;
         }
-        long end = appliedEnd;
-        try {
-            partitionLog.flush();
-            // The producer state as of this point, for a peer that copies the log up to it. Not while
-            // replaying (the table is then ahead of the point); that peer then rebuilds it from what it copies.
-            if (!partitionLog.snapshotProducers(end)) {
-                log.info("{}: no producer snapshot at {} (log end {})", tp, end, partitionLog.logEndOffset());
+        long end;
+        synchronized (directLock) { // no direct append between reading the end and the producer table
+            end = appliedEnd;
+            try {
+                partitionLog.flush();
+                // The producer state as of this point, for a peer that copies the log up to it. Not while
+                // replaying (the table is then ahead of the point); that peer then rebuilds it from what it copies.
+                if (!partitionLog.snapshotProducers(end)) {
+                    log.info("{}: no producer snapshot at {} (log end {})", tp, end, partitionLog.logEndOffset());
+                }
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
             }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
         }
         writeSnapshot(last, end);
         return last.getIndex();
@@ -308,7 +427,7 @@ final class PartitionStateMachine extends BaseStateMachine {
         writeKeys(file.toPath(), at);
         // Durable before Ratis may purge its log up to this point (a power loss must not leave a
         // purged log behind a snapshot file that was never on disk).
-        AtomicFiles.write(file.toPath(), Long.toString(end).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(file.toPath(), (end + (direct ? " direct" : "")).getBytes(StandardCharsets.UTF_8));
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
         snapshotPoint = new SnapshotPoint(at.getTerm(), at.getIndex(), end);

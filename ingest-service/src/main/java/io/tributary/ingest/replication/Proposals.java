@@ -9,7 +9,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
 
@@ -20,11 +19,8 @@ import io.tributary.ingest.produce.IdempotencyKey;
 import io.tributary.problem.ProblemType;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.apache.ratis.client.RaftClient;
-import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
-import org.apache.ratis.protocol.RaftClientRequest;
-import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Conditional;
@@ -46,12 +42,11 @@ public class Proposals {
     private final RaftNode node;
     private final PartitionGroups groups;
     private final ReplicationProperties settings;
-    /** Identity of this node's leader-only writes (see appendAsLeader), for Ratis's retry cache. */
-    private final ClientId leaderWriteClientId = ClientId.randomId();
-    private final AtomicLong leaderWriteCallId = new AtomicLong();
+    private final DirectWrites directWrites;
 
-    public Proposals(RaftNode node, PartitionGroups groups, ReplicationProperties settings) {
+    public Proposals(RaftNode node, PartitionGroups groups, ReplicationProperties settings, DirectWrites directWrites) {
         this.node = node;
+        this.directWrites = directWrites;
         this.groups = groups;
         this.settings = settings;
     }
@@ -175,7 +170,28 @@ public class Proposals {
     private CompletableFuture<ByteBuffer> submit(TopicRegistry.Topic topic, int partition, PreparedBatch prepared,
                                                  IdempotencyKey key) {
         byte[] bytes = prepared.batch().copyBytes();
-        return node.groupCommit(topic, partition).submit(key == null ? bytes : KeyedBatch.encode(key, bytes));
+        byte[] part = key == null ? bytes : KeyedBatch.encode(key, bytes);
+        CompletableFuture<ByteBuffer> direct = directWrites.route(topic, partition, part);
+        return direct != null ? direct : node.groupCommit(topic, partition).submit(part);
+    }
+
+    /**
+     * One part ({@link KeyedBatch}) forwarded by another node to this one, its partition's replica
+     * ({@link DirectWrites}): appended directly, or as a Raft entry when the partition is not
+     * written directly here; never forwarded again. Completes with its {@link ApplyReply} bytes.
+     */
+    CompletableFuture<ByteBuffer> submitForwarded(TopicRegistry.Topic topic, int partition, byte[] part) {
+        byte[] direct = directWrites.appendHere(topic, partition, part);
+        return direct != null ? CompletableFuture.completedFuture(ByteBuffer.wrap(direct))
+                : node.groupCommit(topic, partition).submit(part)
+                        .orTimeout(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)
+                        .handle((reply, error) -> {
+                            if (error != null) {
+                                throw failed(topic.name() + "-" + partition, error instanceof CompletionException
+                                        && error.getCause() != null ? error.getCause() : error);
+                            }
+                            return reply;
+                        });
     }
 
     private ProblemException notCommittedInTime(String what) {
@@ -195,18 +211,16 @@ public class Proposals {
     public AppendResult appendAsLeader(TopicRegistry.Topic topic, int partition, PreparedBatch prepared) {
         String what = topic.name() + "-" + partition;
         long timeoutMs = settings.requestTimeout().toMillis();
-        RaftClientRequest request = RaftClientRequest.newBuilder()
-                .setClientId(leaderWriteClientId)
-                .setServerId(node.serverId())
-                .setGroupId(PartitionGroups.groupId(topic, partition))
-                .setCallId(leaderWriteCallId.incrementAndGet())
-                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(prepared.batch().copyBytes())))
-                .setType(RaftClientRequest.writeRequestType())
-                .setTimeoutMs(timeoutMs)
-                .build();
+        byte[] bytes = prepared.batch().copyBytes();
+        // Leading a partition written directly is leading its group of one: appended here.
+        byte[] direct = directWrites.appendHere(topic, partition, bytes);
+        if (direct != null) {
+            return ApplyReply.decode(ByteBuffer.wrap(direct), prepared.timestamps());
+        }
         RaftClientReply reply;
         try {
-            reply = node.submit(request).get(timeoutMs, TimeUnit.MILLISECONDS);
+            reply = node.submitAsLeader(PartitionGroups.groupId(topic, partition), bytes, timeoutMs)
+                    .get(timeoutMs, TimeUnit.MILLISECONDS);
         } catch (IOException e) {
             throw notLeader(what, e);
         } catch (TimeoutException e) {
@@ -253,8 +267,11 @@ public class Proposals {
         }
     }
 
-    /** What a write whose answer failed is answered with: a retriable 503, since it may still be committed. */
+    /** What a write whose answer failed is answered with: a retriable 503, since it may still be committed (or the problem decided before anything was sent). */
     private ProblemException failed(String what, Throwable cause) {
+        if (cause instanceof ProblemException problem) {
+            return problem; // decided before any entry was sent (a partition written directly whose replica failed)
+        }
         if (cause instanceof TimeoutException) {
             return notCommittedInTime(what);
         }

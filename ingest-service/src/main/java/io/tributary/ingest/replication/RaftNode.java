@@ -242,6 +242,10 @@ class RaftNode implements PartitionGroups.Membership {
         }
     }
 
+    /** Identity of this node's leader-only writes ({@link #submitAsLeader}), for Ratis's retry cache. */
+    private final ClientId leaderWriteClientId = ClientId.randomId();
+    private final AtomicLong leaderWriteCallId = new AtomicLong();
+
     RaftPeerId serverId() {
         return server.getId();
     }
@@ -277,8 +281,21 @@ class RaftNode implements PartitionGroups.Membership {
                 .setRetryPolicy(RetryPolicies.noRetry()).build();
     }
 
-    /** Hands a request straight to this node's server (no redirect to the leader). */
-    CompletableFuture<RaftClientReply> submit(RaftClientRequest request) throws IOException {
+    /**
+     * Hands a write straight to this node's server, which refuses it unless it is the group's ready
+     * leader instead of redirecting it (no retries): for writes that only the leader may make.
+     */
+    CompletableFuture<RaftClientReply> submitAsLeader(RaftGroupId gid, byte[] bytes, long timeoutMs)
+            throws IOException {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(leaderWriteClientId)
+                .setServerId(server.getId())
+                .setGroupId(gid)
+                .setCallId(leaderWriteCallId.incrementAndGet())
+                .setMessage(Message.valueOf(UnsafeByteOperations.unsafeWrap(bytes)))
+                .setType(RaftClientRequest.writeRequestType())
+                .setTimeoutMs(timeoutMs)
+                .build();
         return server.submitClientRequestAsync(request);
     }
 

@@ -62,6 +62,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           nothing until then
  * @param leaderImbalancePercent how many of the partitions that prefer this node may be led by others (in percent of
  *                           them) before it takes their lead back
+ * @param directWrites       a partition with one replica is written by that node straight to its partition log, as
+ *                           on a single node, instead of one Raft entry per batch (docs/replication.md, "Partitions
+ *                           with one replica"); it switches back to Raft entries before its replicas change. Every
+ *                           node must run a version that knows the switch before it is turned on (true by default)
  * @param ratis              raw Apache Ratis server properties ({@code raft.server.…}, {@code raft.grpc.…}), set after
  *                           the ones above and so overriding them; empty by default. For tuning experiments and for
  *                           operators who know Ratis: a wrong value here can break replication
@@ -85,6 +89,7 @@ public record ReplicationProperties(
         @DefaultValue("false") boolean allowWipedRejoin,
         @DefaultValue("5m") Duration leaderRebalanceInterval,
         @DefaultValue("10") int leaderImbalancePercent,
+        @DefaultValue("true") boolean directWrites,
         Map<String, String> ratis) {
 
     public ReplicationProperties {

@@ -11,7 +11,8 @@
  *       {@code CommitPushRpcType}: Ratis's gRPC transport, whose leader tells followers of each
  *       commit at once;</li>
  *   <li>{@link io.tributary.ingest.replication.Proposals}: appends (through any node, or as the
- *       leader only) and the read barrier;</li>
+ *       leader only) and the read barrier; {@code DirectWrites}: partitions with one replica,
+ *       written by it without a Raft entry per batch ({@code ModeEntry}, {@code ReplicaAppendController});</li>
  *   <li>{@link io.tributary.ingest.replication.MetadataAdmin}: topic, producer-id and ACL changes
  *       through the metadata group ({@code MetadataCommand}, {@code MetadataReply});</li>
  *   <li>{@link io.tributary.ingest.replication.PartitionViews}: leaders, in-sync replicas and

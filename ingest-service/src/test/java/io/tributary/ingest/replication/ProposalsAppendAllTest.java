@@ -27,7 +27,7 @@ class ProposalsAppendAllTest {
 
     private final Proposals proposals = new Proposals(null, null, new Binder(new MapConfigurationPropertySource(
             Map.of("ingest.replication.request-timeout", "1s"))).bindOrCreate("ingest.replication",
-            ReplicationProperties.class));
+            ReplicationProperties.class), null);
 
     private static PreparedBatch batch() {
         return new PreparedBatch(null, new long[1]);

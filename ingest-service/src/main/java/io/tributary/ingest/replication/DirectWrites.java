@@ -1,0 +1,230 @@
+package io.tributary.ingest.replication;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.security.NodeCredentials;
+import io.tributary.ingest.topic.PartitionAssignment;
+import io.tributary.ingest.topic.TopicRegistry;
+import io.tributary.problem.ProblemType;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.server.RaftConfiguration;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.http.HttpHeaders;
+import org.springframework.stereotype.Component;
+
+/**
+ * Partitions with one replica, written without a Raft entry per batch (docs/replication.md,
+ * "Partitions with one replica"). A Raft group of one member buys no safety for its cost (a
+ * client round trip, a Raft log write and flush, an apply): its only replica appends produced
+ * batches to its partition log itself, as a single node does, and the batch is as durable as the
+ * topic's flush policy makes it. The group stays, for what it still decides: who serves the
+ * partition, its leader epoch, and its replicas when they change.
+ *
+ * <p>The switches are Raft entries of the partition ({@link ModeEntry}), so every replica and
+ * every replay sees them at the same place among the batches: the leader of a group whose only
+ * member it is, whose assignment names only it and which is not moving, proposes {@code DIRECT}
+ * ({@link #maintain}); before a change of the group's members it stops appending directly and
+ * proposes {@code REPLICATED} with its log end, then takes a snapshot, so a new member copies the
+ * leader's log up to there instead of following entries that never held those batches
+ * ({@link #readyToGrow}).
+ *
+ * <p>A produce reaches the partition's node one of two ways: a batch taken by that node is
+ * appended at once; one taken by another node is forwarded over HTTP to the internal endpoint
+ * {@code POST /internal/replication/topics/{t}/partitions/{p}/append} of the replica's node
+ * ({@link ReplicaAppendController}), which appends it directly or, if the partition is not written
+ * directly (yet), as a Raft entry. A batch that comes as a Raft entry while the partition is
+ * written directly is refused, nothing written, with a retriable error.
+ */
+@Component
+@Conditional(ReplicationEnabledCondition.class)
+class DirectWrites {
+
+    private static final Logger log = LoggerFactory.getLogger(DirectWrites.class);
+
+    private final RaftNode node;
+    private final PartitionGroups groups;
+    private final ReplicationProperties settings;
+    private final NodeCredentials credentials;
+    private final FailedReplicas failed;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    DirectWrites(RaftNode node, PartitionGroups groups, ReplicationProperties settings, NodeCredentials credentials,
+                 FailedReplicas failed) {
+        this.failed = failed;
+        this.node = node;
+        this.groups = groups;
+        this.settings = settings;
+        this.credentials = credentials;
+    }
+
+    /**
+     * The answer ({@link ApplyReply} bytes) to one part ({@link KeyedBatch}) when its partition is
+     * written directly: appended here when this node is its replica, forwarded to the replica's
+     * node otherwise; null when the part must go as a Raft entry.
+     */
+    CompletableFuture<ByteBuffer> route(TopicRegistry.Topic topic, int partition, byte[] part) {
+        PartitionAssignment a = topic.metadata().assignment(partition);
+        boolean moving = a != null && a.moving();
+        List<Integer> replicas = groups.replicas(topic, partition);
+        if (replicas.size() != 1 && !moving) {
+            return null; // the common case of a replicated partition: nothing to look up
+        }
+        try {
+            // Also while moving: a group of one goes on writing directly until its leader stops it.
+            byte[] here = appendHere(topic, partition, part);
+            if (here != null) {
+                return CompletableFuture.completedFuture(ByteBuffer.wrap(here));
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (!settings.directWrites() || moving || replicas.get(0) == groups.nodeId()) {
+            return null;
+        }
+        return forward(replicas.get(0), topic, partition, part);
+    }
+
+    /**
+     * Appends one part to this node's replica when the partition is written directly and this node
+     * leads its group of one; its {@link ApplyReply}, or null when that is not so.
+     *
+     * @throws ProblemException STORAGE_ERROR once an append to this replica failed for a reason other
+     *         than the batch (its log no longer takes writes; {@link FailedReplicas})
+     */
+    byte[] appendHere(TopicRegistry.Topic topic, int partition, byte[] part) {
+        RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
+        if (d == null || !(d.getStateMachine() instanceof PartitionStateMachine sm) || !sm.direct()
+                || !alone(d.getRaftConf()) || !d.getInfo().isLeader() || !d.getInfo().isLeaderReady()) {
+            return null;
+        }
+        if (failed.hasFailed(topic.name(), partition)) {
+            throw new ProblemException(ProblemType.STORAGE_ERROR, "the only replica of " + topic.name() + "-"
+                    + partition + " failed to write to its log; it takes no writes until its node restarts");
+        }
+        return sm.appendDirect(part, d.getInfo().getCurrentTerm());
+    }
+
+    /** The part posted to the replica's node; its answer, or a failure the caller answers with a retriable 503. */
+    private CompletableFuture<ByteBuffer> forward(int replica, TopicRegistry.Topic topic, int partition, byte[] part) {
+        ClusterPeers.Peer peer = groups.peers().find(replica).orElse(null);
+        if (peer == null) {
+            return null;
+        }
+        HttpRequest request = HttpRequest.newBuilder(URI.create(peer.httpBase() + "/internal/replication/topics/"
+                        + URLEncoder.encode(topic.name(), StandardCharsets.UTF_8) + "/partitions/" + partition + "/append"))
+                .header(HttpHeaders.AUTHORIZATION, credentials.authorization())
+                .header(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
+                .timeout(settings.requestTimeout().plusSeconds(1))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(part)).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
+            if (r.statusCode() != 200) {
+                throw new CompletionException(new IOException("node " + replica + ", the replica of " + topic.name()
+                        + "-" + partition + ", answered a forwarded batch with " + r.statusCode() + ": "
+                        + new String(r.body(), StandardCharsets.UTF_8)));
+            }
+            return ByteBuffer.wrap(r.body());
+        });
+    }
+
+    /**
+     * Run by the driver of moves ({@link PartitionMoves}) for a partition this node leads that is
+     * not moving: switches it to direct writes when this node is its only replica, and back when
+     * it is written directly although it should not be (the group has other members, or direct
+     * writes were turned off).
+     */
+    void maintain(TopicRegistry.Topic topic, int partition) {
+        RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
+        if (d == null || !(d.getStateMachine() instanceof PartitionStateMachine sm) || !d.getInfo().isLeaderReady()) {
+            return;
+        }
+        boolean shouldBe = settings.directWrites() && alone(d.getRaftConf())
+                && groups.replicas(topic, partition).equals(List.of(groups.nodeId()));
+        if (shouldBe && (!sm.direct() || sm.sealing())) {
+            propose(topic, partition, ModeEntry.toDirect(sm.stops())); // the apply logs the switch
+        } else if (!shouldBe && sm.direct()) {
+            seal(topic, partition, sm);
+        }
+    }
+
+    /**
+     * Before the leader adds a member to a group of one: the partition is written through Raft
+     * entries again and a snapshot covers its log end, so the new member copies the leader's log
+     * (batches appended directly included) rather than replaying entries. True when done.
+     */
+    boolean readyToGrow(TopicRegistry.Topic topic, int partition) {
+        RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
+        if (d == null || !(d.getStateMachine() instanceof PartitionStateMachine sm)) {
+            return false;
+        }
+        if (!seal(topic, partition, sm)) {
+            return false;
+        }
+        PartitionStateMachine.SnapshotPoint point = sm.snapshotPoint();
+        if (point != null && point.offset() >= sm.partitionLog().logEndOffset()) {
+            return true;
+        }
+        try (RaftClient admin = node.localAdminClient(groups.partitionGroup(topic, partition))) {
+            RaftClientReply reply = admin.getSnapshotManagementApi(node.serverId())
+                    .create(true, settings.requestTimeout().toMillis());
+            if (!reply.isSuccess()) {
+                log.info("{}-{}: snapshot before adding a replica not taken yet: {}", topic.name(), partition,
+                        reply.getException());
+                return false;
+            }
+        } catch (IOException | RuntimeException e) {
+            log.info("{}-{}: snapshot before adding a replica not taken yet: {}", topic.name(), partition, e.toString());
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Stops direct appends and proposes REPLICATED with the log end they reached (also when the
+     * partition is not written directly: a DIRECT still on its way is then overtaken). True once
+     * applied here.
+     */
+    private boolean seal(TopicRegistry.Topic topic, int partition, PartitionStateMachine sm) {
+        return propose(topic, partition, ModeEntry.toReplicated(sm.seal())); // the apply logs the switch
+    }
+
+    /** Proposes a mode entry through this node's own server, which refuses it unless it leads the group. */
+    private boolean propose(TopicRegistry.Topic topic, int partition, ModeEntry mode) {
+        long timeoutMs = settings.requestTimeout().toMillis();
+        try {
+            RaftClientReply reply = node.submitAsLeader(PartitionGroups.groupId(topic, partition), mode.encode(),
+                    timeoutMs).get(timeoutMs, TimeUnit.MILLISECONDS);
+            if (!reply.isSuccess()) {
+                log.info("{}-{}: mode entry {} not written: {}", topic.name(), partition, mode, reply.getException());
+            }
+            return reply.isSuccess();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            log.info("{}-{}: mode entry {} not written: {}", topic.name(), partition, mode, e.toString());
+            return false;
+        }
+    }
+
+    /** A configuration of one member, not being changed. */
+    private static boolean alone(RaftConfiguration conf) {
+        return conf.getPreviousPeers().isEmpty() && conf.getCurrentPeers().size() == 1;
+    }
+}
