@@ -158,6 +158,8 @@ class DirectWrites {
                 && groups.replicas(topic, partition).equals(List.of(groups.nodeId()));
         if (shouldBe && (!sm.direct() || sm.sealing())) {
             propose(topic, partition, ModeEntry.toDirect(sm.stops())); // the apply logs the switch
+        } else if (shouldBe && !sm.snapshotWrittenDirectly()) {
+            snapshot(topic, partition, "after the switch to direct writes");
         } else if (!shouldBe && sm.direct()) {
             seal(topic, partition, sm);
         }
@@ -177,22 +179,23 @@ class DirectWrites {
             return false;
         }
         PartitionStateMachine.SnapshotPoint point = sm.snapshotPoint();
-        if (point != null && point.offset() >= sm.partitionLog().logEndOffset()) {
-            return true;
-        }
+        return point != null && point.offset() >= sm.partitionLog().logEndOffset()
+                || snapshot(topic, partition, "before adding a replica");
+    }
+
+    /** Has this node's replica take a snapshot now (Ratis's snapshot request, forced); true when done. */
+    private boolean snapshot(TopicRegistry.Topic topic, int partition, String why) {
         try (RaftClient admin = node.localAdminClient(groups.partitionGroup(topic, partition))) {
             RaftClientReply reply = admin.getSnapshotManagementApi(node.serverId())
                     .create(true, settings.requestTimeout().toMillis());
             if (!reply.isSuccess()) {
-                log.info("{}-{}: snapshot before adding a replica not taken yet: {}", topic.name(), partition,
-                        reply.getException());
-                return false;
+                log.info("{}-{}: snapshot {} not taken yet: {}", topic.name(), partition, why, reply.getException());
             }
+            return reply.isSuccess();
         } catch (IOException | RuntimeException e) {
-            log.info("{}-{}: snapshot before adding a replica not taken yet: {}", topic.name(), partition, e.toString());
+            log.info("{}-{}: snapshot {} not taken yet: {}", topic.name(), partition, why, e.toString());
             return false;
         }
-        return true;
     }
 
     /**

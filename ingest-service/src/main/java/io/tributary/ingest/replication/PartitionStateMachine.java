@@ -120,6 +120,8 @@ final class PartitionStateMachine extends BaseStateMachine {
 
     /** True after a DIRECT mode entry was applied, false after a REPLICATED one (see {@link ModeEntry}). */
     private volatile boolean direct;
+    /** Whether the latest snapshot was taken while written directly, since the latest switch. */
+    private volatile boolean snapshotDirect;
     /** Set by the leader about to propose a REPLICATED entry: no direct append starts any more. */
     private volatile boolean sealing;
     /** Stops of direct appends on this node ({@link #seal}); a DIRECT entry naming the latest one resumes them. */
@@ -167,6 +169,7 @@ final class PartitionStateMachine extends BaseStateMachine {
     private void load() throws IOException {
         appliedEnd = 0;
         direct = false;
+        snapshotDirect = false;
         synchronized (directLock) {
             sealing = false;
             seals = 0;
@@ -183,12 +186,14 @@ final class PartitionStateMachine extends BaseStateMachine {
             String[] fields = Files.readString(file.toPath(), StandardCharsets.UTF_8).trim().split(" ");
             appliedEnd = Long.parseLong(fields[0]);
             direct = fields.length > 1 && fields[1].equals("direct");
+            snapshotDirect = direct;
             keys = readKeys(file.toPath(), snapshot.getTerm(), snapshot.getIndex());
             setLastAppliedTermIndex(snapshot.getTermIndex());
             snapshotPoint = new SnapshotPoint(snapshot.getTerm(), snapshot.getIndex(), appliedEnd);
         }
-        // Entries after the snapshot are replayed against the stored batches: those must stay as written.
-        partitionLog.limitCompaction(appliedEnd);
+        // Entries after the snapshot are replayed against the stored batches: those must stay as written
+        // (while written directly, no entry is matched against them until a REPLICATED one moves the cursor).
+        partitionLog.limitCompaction(direct ? Long.MAX_VALUE : appliedEnd);
         // The producer state at the snapshot point is what a peer rebuilding by copy asks for.
         partitionLog.keepProducerSnapshot(snapshot == null ? -1 : appliedEnd);
         replayEnd = partitionLog.logEndOffset();
@@ -204,7 +209,7 @@ final class PartitionStateMachine extends BaseStateMachine {
             throw new IOException(tp + ": snapshot " + snapshot + " covers offsets up to " + appliedEnd
                     + " but the log ends at " + replayEnd + "; the partition log lost flushed data");
         }
-        if (appliedEnd < partitionLog.logStartOffset() && replayEnd > appliedEnd) {
+        if (!direct && appliedEnd < partitionLog.logStartOffset() && replayEnd > appliedEnd) {
             throw new IOException(tp + ": log starts at " + partitionLog.logStartOffset() + " but the replay would start at "
                     + appliedEnd + "; cannot match replayed entries to deleted batches");
         }
@@ -267,8 +272,12 @@ final class PartitionStateMachine extends BaseStateMachine {
             if (mode.direct()) {
                 if (!direct) {
                     log.info("{}: written directly from now on (its only replica)", tp);
+                    snapshotDirect = false; // a snapshot of this era is yet to come
                 }
                 direct = true;
+                // No entry is matched against stored batches while written directly: retention and
+                // compaction may take any closed segment (see load()).
+                partitionLog.limitCompaction(Long.MAX_VALUE);
                 if (mode.argument() == seals) {
                     sealing = false; // proposed after this node's latest stop, not an older entry applied late
                 }
@@ -281,8 +290,10 @@ final class PartitionStateMachine extends BaseStateMachine {
                     onStorageFailure.accept(e);
                     throw e;
                 }
+                snapshotDirect = false;
                 direct = false; // stops stay on until a DIRECT naming the latest one (a late older DIRECT must not resume)
                 appliedEnd = mode.logEnd();
+                partitionLog.limitCompaction(appliedEnd);
                 log.info("{}: written through Raft entries again from offset {}", tp, appliedEnd);
             }
         }
@@ -292,6 +303,15 @@ final class PartitionStateMachine extends BaseStateMachine {
     /** Whether this replica's partition is written directly now ({@link ModeEntry}). */
     boolean direct() {
         return direct;
+    }
+
+    /**
+     * Whether the latest snapshot was taken while written directly. The leader takes one right after
+     * the switch: a restart then replays no entry from before it, whose batches retention may have
+     * deleted meanwhile (the replay of those would have nothing to match them against).
+     */
+    boolean snapshotWrittenDirectly() {
+        return snapshotDirect;
     }
 
     /**
@@ -431,7 +451,8 @@ final class PartitionStateMachine extends BaseStateMachine {
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
         snapshotPoint = new SnapshotPoint(at.getTerm(), at.getIndex(), end);
-        partitionLog.limitCompaction(end);
+        snapshotDirect = direct;
+        partitionLog.limitCompaction(direct ? Long.MAX_VALUE : end);
         log.info("{}: snapshot at {} = offset {}", tp, at, end);
     }
 

@@ -39,7 +39,8 @@ import static org.awaitility.Awaitility.await;
  * offset, through every node: after the replica's node restarts (replaying its Raft log, no
  * snapshot on stop), while the replica moves to another node under load, and while a second
  * replica is added (the partition goes back to Raft entries; both replicas byte-identical) and
- * removed again (written directly once more). Writes carry an {@code Idempotency-Key} so that a
+ * removed again (written directly once more), and after a restart that follows retention deleting
+ * the batches of the Raft entries written before the switch. Writes carry an {@code Idempotency-Key} so that a
  * retried 503 is not written twice; the oracle is the set of acknowledged records, each at its offset,
  * and nothing read that was never sent or read twice.
  */
@@ -63,7 +64,8 @@ class DirectWritesClusterTest {
     @BeforeAll
     static void start() throws Exception {
         cluster = new LoopbackCluster(Files.createTempDirectory("ingest-direct-"), 3,
-                "--ingest.replication.move-timeout=15s").startAll();
+                "--ingest.replication.move-timeout=15s",
+                "--ingest.maintenance.retention-check-interval=200ms").startAll();
         HttpResponse<String> created = cluster.createTopic(1, TOPIC, 3, 1);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         for (int p = 0; p < 3; p++) {
@@ -169,7 +171,81 @@ class DirectWritesClusterTest {
         assertEveryNodeReadsExactlyTheAcknowledgedRecords();
     }
 
+    /**
+     * A partition written through Raft entries (two replicas), then directly again: retention deletes
+     * the segments of the Raft entries, and the node restarts. The replay must not need those batches
+     * (the leader snapshots after the switch), so the partition comes back and goes on.
+     */
+    @Test
+    @Order(5)
+    void aRestartAfterRetentionDeletedTheBatchesOfEarlierRaftEntries() throws Exception {
+        int first = host[2];
+        int second = host[0];
+        assertThat(cluster.send(1, "PATCH", "/api/v1/topics/" + TOPIC + "/configs",
+                "{\"configs\":{\"segment.bytes\":\"1024\"}}").statusCode()).isEqualTo(200);
+        HttpResponse<String> grow = reassign(2, List.of(first, second));
+        assertThat(grow.statusCode()).as(grow.body()).isEqualTo(202);
+        awaitReplicas(2, List.of(first, second));
+        for (int i = 0; i < 20; i++) {
+            produceOrFail(1 + i % 3, 2, "raft-era-" + i + "-" + "r".repeat(100));
+        }
+        long raftEraEnd = log(first, 2).logEndOffset();
+        HttpResponse<String> shrink = reassign(2, List.of(first));
+        assertThat(shrink.statusCode()).as(shrink.body()).isEqualTo(202);
+        awaitReplicas(2, List.of(first));
+        awaitDirect(first, 2, true);
+        await().atMost(WAIT).until(() -> sm(first, 2).snapshotWrittenDirectly());
+        for (int i = 0; i < 40; i++) {
+            produceOrFail(1 + i % 3, 2, "direct-era-" + i + "-" + "d".repeat(100));
+        }
+        assertThat(cluster.send(1, "PATCH", "/api/v1/topics/" + TOPIC + "/configs",
+                "{\"configs\":{\"retention.bytes\":\"3000\"}}").statusCode()).isEqualTo(200);
+        await().atMost(WAIT).until(() -> log(first, 2).logStartOffset() > raftEraEnd);
+
+        cluster.stop(first);
+        cluster.start(first);
+        cluster.awaitReady(first);
+        awaitDirect(first, 2, true);
+        for (int i = 0; i < 10; i++) {
+            produceOrFail(1 + i % 3, 2, "after-retention-" + i);
+        }
+        long start = log(first, 2).logStartOffset();
+        for (int node = 1; node <= 3; node++) {
+            Map<String, Long> read = new HashMap<>();
+            for (JsonNode rec : readFrom(node, 2, start)) {
+                assertThat(read.put(rec.get("value").asString(), rec.get("offset").asLong()))
+                        .as("read twice through node %d", node).isNull();
+            }
+            Map<String, Long> retained = new HashMap<>();
+            acked.get(2).forEach((value, offset) -> {
+                if (offset >= start) {
+                    retained.put(value, offset);
+                }
+            });
+            assertThat(retained).as("acknowledged records retention kept").isNotEmpty();
+            assertThat(read).as("partition 2 through node %d", node).containsAllEntriesOf(retained);
+        }
+    }
+
     // --- helpers -----------------------------------------------------------------------------
+
+    /** The records of a partition read through a node from {@code offset} to its end. */
+    private static List<JsonNode> readFrom(int node, int partition, long offset) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        while (true) {
+            HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + TOPIC + "/partitions/" + partition
+                    + "/records?offset=" + offset + "&maxRecords=500", null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            JsonNode records = JSON.readTree(r.body()).get("records");
+            if (records.isEmpty()) {
+                return out;
+            }
+            for (JsonNode rec : records) {
+                out.add(rec);
+                offset = rec.get("offset").asLong() + 1;
+            }
+        }
+    }
 
     /** Runs {@code step} while a writer sends records to {@code partition} through every node in turn. */
     private static void underLoad(int partition, ThrowingRunnable step) throws Exception {
