@@ -158,7 +158,7 @@ class DirectWrites {
                 && groups.replicas(topic, partition).equals(List.of(groups.nodeId()));
         if (shouldBe && (!sm.direct() || sm.sealing())) {
             propose(topic, partition, ModeEntry.toDirect(sm.stops())); // the apply logs the switch
-        } else if (shouldBe && !sm.snapshotWrittenDirectly()) {
+        } else if (shouldBe && !sm.snapshotAfterSwitch()) {
             snapshot(topic, partition, "after the switch to direct writes");
         } else if (!shouldBe && sm.direct()) {
             seal(topic, partition, sm);
@@ -167,8 +167,9 @@ class DirectWrites {
 
     /**
      * Before the leader adds a member to a group of one: the partition is written through Raft
-     * entries again and a snapshot covers its log end, so the new member copies the leader's log
-     * (batches appended directly included) rather than replaying entries. True when done.
+     * entries again and a snapshot taken since covers its log end, so the new member copies the
+     * leader's log (batches appended directly included) up to a point past the switch rather than
+     * following entries. True when done.
      */
     boolean readyToGrow(TopicRegistry.Topic topic, int partition) {
         RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
@@ -179,7 +180,7 @@ class DirectWrites {
             return false;
         }
         PartitionStateMachine.SnapshotPoint point = sm.snapshotPoint();
-        return point != null && point.offset() >= sm.partitionLog().logEndOffset()
+        return sm.snapshotAfterSwitch() && point != null && point.offset() >= sm.partitionLog().logEndOffset()
                 || snapshot(topic, partition, "before adding a replica");
     }
 

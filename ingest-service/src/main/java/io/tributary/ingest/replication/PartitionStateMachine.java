@@ -120,8 +120,8 @@ final class PartitionStateMachine extends BaseStateMachine {
 
     /** True after a DIRECT mode entry was applied, false after a REPLICATED one (see {@link ModeEntry}). */
     private volatile boolean direct;
-    /** Whether the latest snapshot was taken while written directly, since the latest switch. */
-    private volatile boolean snapshotDirect;
+    /** Whether the latest snapshot was taken after the latest mode switch this replica applied. */
+    private volatile boolean snapshotAfterSwitch;
     /** Set by the leader about to propose a REPLICATED entry: no direct append starts any more. */
     private volatile boolean sealing;
     /** Stops of direct appends on this node ({@link #seal}); a DIRECT entry naming the latest one resumes them. */
@@ -169,7 +169,7 @@ final class PartitionStateMachine extends BaseStateMachine {
     private void load() throws IOException {
         appliedEnd = 0;
         direct = false;
-        snapshotDirect = false;
+        snapshotAfterSwitch = true; // replay starts from the snapshot's own mode
         synchronized (directLock) {
             sealing = false;
             seals = 0;
@@ -186,7 +186,6 @@ final class PartitionStateMachine extends BaseStateMachine {
             String[] fields = Files.readString(file.toPath(), StandardCharsets.UTF_8).trim().split(" ");
             appliedEnd = Long.parseLong(fields[0]);
             direct = fields.length > 1 && fields[1].equals("direct");
-            snapshotDirect = direct;
             keys = readKeys(file.toPath(), snapshot.getTerm(), snapshot.getIndex());
             setLastAppliedTermIndex(snapshot.getTermIndex());
             snapshotPoint = new SnapshotPoint(snapshot.getTerm(), snapshot.getIndex(), appliedEnd);
@@ -272,7 +271,7 @@ final class PartitionStateMachine extends BaseStateMachine {
             if (mode.direct()) {
                 if (!direct) {
                     log.info("{}: written directly from now on (its only replica)", tp);
-                    snapshotDirect = false; // a snapshot of this era is yet to come
+                    snapshotAfterSwitch = false;
                 }
                 direct = true;
                 // No entry is matched against stored batches while written directly: retention and
@@ -290,7 +289,7 @@ final class PartitionStateMachine extends BaseStateMachine {
                     onStorageFailure.accept(e);
                     throw e;
                 }
-                snapshotDirect = false;
+                snapshotAfterSwitch = false;
                 direct = false; // stops stay on until a DIRECT naming the latest one (a late older DIRECT must not resume)
                 appliedEnd = mode.logEnd();
                 partitionLog.limitCompaction(appliedEnd);
@@ -306,12 +305,15 @@ final class PartitionStateMachine extends BaseStateMachine {
     }
 
     /**
-     * Whether the latest snapshot was taken while written directly. The leader takes one right after
-     * the switch: a restart then replays no entry from before it, whose batches retention may have
-     * deleted meanwhile (the replay of those would have nothing to match them against).
+     * Whether the latest snapshot was taken after the latest switch ({@link ModeEntry}). The leader
+     * takes one right after each: after DIRECT, so a restart replays no entry from before it, whose
+     * batches retention may have deleted meanwhile (the replay would have nothing to match them
+     * against); after REPLICATED, before a member is added, so that member copies the log up to a
+     * point past the switch and never follows an entry of the time the partition was written
+     * directly (it would append a batch that the leader refused then).
      */
-    boolean snapshotWrittenDirectly() {
-        return snapshotDirect;
+    boolean snapshotAfterSwitch() {
+        return snapshotAfterSwitch;
     }
 
     /**
@@ -451,7 +453,7 @@ final class PartitionStateMachine extends BaseStateMachine {
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
         snapshotPoint = new SnapshotPoint(at.getTerm(), at.getIndex(), end);
-        snapshotDirect = direct;
+        snapshotAfterSwitch = true;
         partitionLog.limitCompaction(direct ? Long.MAX_VALUE : end);
         log.info("{}: snapshot at {} = offset {}", tp, at, end);
     }

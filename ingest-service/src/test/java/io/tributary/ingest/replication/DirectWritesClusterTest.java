@@ -194,7 +194,7 @@ class DirectWritesClusterTest {
         assertThat(shrink.statusCode()).as(shrink.body()).isEqualTo(202);
         awaitReplicas(2, List.of(first));
         awaitDirect(first, 2, true);
-        await().atMost(WAIT).until(() -> sm(first, 2).snapshotWrittenDirectly());
+        await().atMost(WAIT).until(() -> sm(first, 2).snapshotAfterSwitch());
         for (int i = 0; i < 40; i++) {
             produceOrFail(1 + i % 3, 2, "direct-era-" + i + "-" + "d".repeat(100));
         }
