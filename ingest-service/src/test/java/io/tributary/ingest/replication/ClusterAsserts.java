@@ -28,8 +28,13 @@ final class ClusterAsserts {
     /** Every record of a partition read through {@code node} over HTTP, from offset 0 to its end, in order. */
     static List<JsonNode> readPartition(LoopbackCluster cluster, int node, String topic, int partition)
             throws Exception {
+        return readPartition(cluster, node, topic, partition, 0);
+    }
+
+    /** The records of a partition read through {@code node} over HTTP, from {@code offset} to its end, in order. */
+    static List<JsonNode> readPartition(LoopbackCluster cluster, int node, String topic, int partition, long offset)
+            throws Exception {
         List<JsonNode> out = new ArrayList<>();
-        long offset = 0;
         while (true) {
             HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + topic + "/partitions/" + partition
                     + "/records?offset=" + offset + "&maxRecords=500", null);

@@ -212,7 +212,7 @@ class DirectWritesClusterTest {
         long start = log(first, 2).logStartOffset();
         for (int node = 1; node <= 3; node++) {
             Map<String, Long> read = new HashMap<>();
-            for (JsonNode rec : readFrom(node, 2, start)) {
+            for (JsonNode rec : ClusterAsserts.readPartition(cluster, node, TOPIC, 2, start)) {
                 assertThat(read.put(rec.get("value").asString(), rec.get("offset").asLong()))
                         .as("read twice through node %d", node).isNull();
             }
@@ -228,24 +228,6 @@ class DirectWritesClusterTest {
     }
 
     // --- helpers -----------------------------------------------------------------------------
-
-    /** The records of a partition read through a node from {@code offset} to its end. */
-    private static List<JsonNode> readFrom(int node, int partition, long offset) throws Exception {
-        List<JsonNode> out = new ArrayList<>();
-        while (true) {
-            HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + TOPIC + "/partitions/" + partition
-                    + "/records?offset=" + offset + "&maxRecords=500", null);
-            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-            JsonNode records = JSON.readTree(r.body()).get("records");
-            if (records.isEmpty()) {
-                return out;
-            }
-            for (JsonNode rec : records) {
-                out.add(rec);
-                offset = rec.get("offset").asLong() + 1;
-            }
-        }
-    }
 
     /** Runs {@code step} while a writer sends records to {@code partition} through every node in turn. */
     private static void underLoad(int partition, ThrowingRunnable step) throws Exception {
