@@ -93,7 +93,8 @@ public record IngestProperties(
     /**
      * @param flushCheckInterval      how often partitions are checked against {@code flush.ms}
      * @param recoveryCheckpointInterval how often flushed offsets are recorded for crash recovery
-     * @param retentionCheckInterval  how often retention limits are applied
+     * @param retentionCheckInterval  how often retention limits are applied (on a cluster also how often a
+     *                                replica whose retention waits for a Raft snapshot takes one)
      * @param compactionInterval      how often compacted topics are cleaned
      */
     public record Maintenance(

@@ -43,7 +43,7 @@ public final class LogCompactor {
             List<LogSegment> segments = log.segments();
             LogConfig cfg = log.config();
             List<LogSegment> sealed = new ArrayList<>();
-            long limit = log.compactionLimit();
+            long limit = log.cleanupLimit();
             for (int i = 0; i < segments.size() - 1; i++) {
                 LogSegment s = segments.get(i);
                 long end = segments.get(i + 1).baseOffset(); // offsets of s lie below the next segment's base

@@ -59,12 +59,18 @@ public final class PartitionLog implements Closeable {
     private volatile long recoveryPoint;
     private volatile boolean closed;
     /**
-     * Compaction rewrites only segments that end at or below this offset. Unlimited on a single
-     * node; on a cluster the partition's Raft snapshot point, because a restarting replica replays
-     * the Raft entries after its snapshot by comparing each with the batch stored at its offset, byte
-     * for byte, and a rewritten batch would no longer match (see replication/PartitionStateMachine).
+     * Compaction rewrites and retention deletes only segments that end at or below this offset.
+     * Unlimited on a single node; on a cluster the partition's Raft snapshot point, because a
+     * restarting replica replays the Raft entries after its snapshot by comparing each with the batch
+     * stored at its offset, byte for byte: a rewritten batch would no longer match, a deleted one
+     * leaves nothing to match (see replication/PartitionStateMachine).
      */
-    private volatile long compactionLimit = Long.MAX_VALUE;
+    private volatile long cleanupLimit = Long.MAX_VALUE;
+    /**
+     * The end of the segments retention found due but kept because they end above
+     * {@link #cleanupLimit} (at its latest check); -1 when it kept none for that reason.
+     */
+    private volatile long retentionHeldTo = -1;
     /**
      * A producer snapshot kept whatever the rolls since ({@link #snapshotProducers}): on a cluster the
      * one at the Raft snapshot point, which a replica rebuilding by copy asks for; -1: none.
@@ -716,8 +722,9 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * Deletes whole segments beyond the retention limits (never the active one) and moves the
-     * log start offset past them. Returns the number of segments deleted.
+     * Deletes whole segments beyond the retention limits (never the active one, nor one ending
+     * above the cleanup limit) and moves the log start offset past them. Returns the number of
+     * segments deleted.
      */
     public int enforceRetention(long nowMs) {
         LogConfig cfg = config;
@@ -727,6 +734,8 @@ public final class PartitionLog implements Closeable {
         synchronized (maintenanceLock) {
             List<LogSegment> doomed = new ArrayList<>();
             long total = sizeInBytes();
+            long limit = cleanupLimit;
+            long held = -1;
             LogSegment active = segments.lastEntry().getValue();
             for (LogSegment s : segments.values()) {
                 if (s == active) {
@@ -738,9 +747,15 @@ public final class PartitionLog implements Closeable {
                 if (!(expired || oversize)) {
                     break;
                 }
+                long end = segments.higherKey(s.baseOffset()); // not the active one, so a later segment exists
+                if (end > limit) {
+                    held = end;
+                    break;
+                }
                 doomed.add(s);
                 total -= s.sizeInBytes();
             }
+            retentionHeldTo = held;
             if (doomed.isEmpty()) {
                 return 0;
             }
@@ -777,13 +792,24 @@ public final class PartitionLog implements Closeable {
         }, FILE_DELETE_DELAY_MS, TimeUnit.MILLISECONDS);
     }
 
-    /** Lets compaction rewrite only segments ending at or below {@code offset} (see {@code compactionLimit}). */
-    public void limitCompaction(long offset) {
-        compactionLimit = offset;
+    /**
+     * Lets compaction rewrite and retention delete only segments ending at or below {@code offset}
+     * (see {@code cleanupLimit}).
+     */
+    public void limitCleanup(long offset) {
+        cleanupLimit = offset;
     }
 
-    long compactionLimit() {
-        return compactionLimit;
+    /**
+     * Where retention would move the log start if the cleanup limit let it: the end of the due
+     * segments it kept at its latest check because they end above the limit; -1 when none.
+     */
+    public long retentionHeldTo() {
+        return retentionHeldTo;
+    }
+
+    long cleanupLimit() {
+        return cleanupLimit;
     }
 
     /** Compacts sealed segments of a compacted topic; see {@link LogCompactor}. */

@@ -19,7 +19,6 @@ import io.tributary.ingest.security.NodeCredentials;
 import io.tributary.ingest.topic.PartitionAssignment;
 import io.tributary.ingest.topic.TopicRegistry;
 import io.tributary.problem.ProblemType;
-import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
@@ -184,19 +183,13 @@ class DirectWrites {
                 || snapshot(topic, partition, "before adding a replica");
     }
 
-    /** Has this node's replica take a snapshot now (Ratis's snapshot request, forced); true when done. */
+    /** Has this node's replica take a snapshot now; true when done. */
     private boolean snapshot(TopicRegistry.Topic topic, int partition, String why) {
-        try (RaftClient admin = node.localAdminClient(groups.partitionGroup(topic, partition))) {
-            RaftClientReply reply = admin.getSnapshotManagementApi(node.serverId())
-                    .create(true, settings.requestTimeout().toMillis());
-            if (!reply.isSuccess()) {
-                log.info("{}-{}: snapshot {} not taken yet: {}", topic.name(), partition, why, reply.getException());
-            }
-            return reply.isSuccess();
-        } catch (IOException | RuntimeException e) {
-            log.info("{}-{}: snapshot {} not taken yet: {}", topic.name(), partition, why, e.toString());
-            return false;
+        String failure = node.snapshotHere(groups.partitionGroup(topic, partition));
+        if (failure != null) {
+            log.info("{}-{}: snapshot {} not taken yet: {}", topic.name(), partition, why, failure);
         }
+        return failure == null;
     }
 
     /**

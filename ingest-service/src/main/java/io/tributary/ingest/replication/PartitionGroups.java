@@ -241,7 +241,7 @@ public class PartitionGroups {
             partitionsByGroup.put(groupId(topic, p), new TopicPartition(topic.name(), p));
             // No compaction before the partition's state machine knows its snapshot point.
             if (topic.hosts(p)) {
-                topics.partition(topic.name(), p).limitCompaction(0);
+                topics.partition(topic.name(), p).limitCleanup(0);
             }
         }
     }
@@ -395,7 +395,7 @@ public class PartitionGroups {
         }
         TopicRegistry.Topic updated = topics.setAssignments(topic.name(), all);
         if (!wasHere && staysHere) {
-            topics.partition(topic.name(), partition).limitCompaction(0);
+            topics.partition(topic.name(), partition).limitCleanup(0);
             m.join(joiningGroup(updated, partition));
         }
         log.info("{}-{}: replicas {} target {}", topic.name(), partition, assignment.replicas(), assignment.target());

@@ -143,7 +143,7 @@ final class PartitionStateMachine extends BaseStateMachine {
         this.tp = tp;
         this.partitionLog = log;
         this.httpBaseOf = httpBaseOf;
-        log.limitCompaction(0); // until load() knows the snapshot point
+        log.limitCleanup(0); // until load() knows the snapshot point
     }
 
     PartitionLog partitionLog() {
@@ -192,7 +192,7 @@ final class PartitionStateMachine extends BaseStateMachine {
         }
         // Entries after the snapshot are replayed against the stored batches: those must stay as written
         // (while written directly, no entry is matched against them until a REPLICATED one moves the cursor).
-        partitionLog.limitCompaction(direct ? Long.MAX_VALUE : appliedEnd);
+        partitionLog.limitCleanup(direct ? Long.MAX_VALUE : appliedEnd);
         // The producer state at the snapshot point is what a peer rebuilding by copy asks for.
         partitionLog.keepProducerSnapshot(snapshot == null ? -1 : appliedEnd);
         replayEnd = partitionLog.logEndOffset();
@@ -276,7 +276,7 @@ final class PartitionStateMachine extends BaseStateMachine {
                 direct = true;
                 // No entry is matched against stored batches while written directly: retention and
                 // compaction may take any closed segment (see load()).
-                partitionLog.limitCompaction(Long.MAX_VALUE);
+                partitionLog.limitCleanup(Long.MAX_VALUE);
                 if (mode.argument() == seals) {
                     sealing = false; // proposed after this node's latest stop, not an older entry applied late
                 }
@@ -292,7 +292,7 @@ final class PartitionStateMachine extends BaseStateMachine {
                 snapshotAfterSwitch = false;
                 direct = false; // stops stay on until a DIRECT naming the latest one (a late older DIRECT must not resume)
                 appliedEnd = mode.logEnd();
-                partitionLog.limitCompaction(appliedEnd);
+                partitionLog.limitCleanup(appliedEnd);
                 log.info("{}: written through Raft entries again from offset {}", tp, appliedEnd);
             }
         }
@@ -454,7 +454,7 @@ final class PartitionStateMachine extends BaseStateMachine {
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
         snapshotPoint = new SnapshotPoint(at.getTerm(), at.getIndex(), end);
         snapshotAfterSwitch = true;
-        partitionLog.limitCompaction(direct ? Long.MAX_VALUE : end);
+        partitionLog.limitCleanup(direct ? Long.MAX_VALUE : end);
         log.info("{}: snapshot at {} = offset {}", tp, at, end);
     }
 

@@ -411,6 +411,21 @@ class RaftNode implements PartitionGroups.Membership {
     }
 
     /**
+     * Has this node's member of {@code group} take a snapshot now (Ratis's snapshot request, forced;
+     * any member can, a follower too); null when taken (or nothing was applied since the latest
+     * one), else why not.
+     */
+    String snapshotHere(RaftGroup group) {
+        try (RaftClient admin = localAdminClient(group)) {
+            RaftClientReply reply = admin.getSnapshotManagementApi(serverId())
+                    .create(true, settings.requestTimeout().toMillis());
+            return reply.isSuccess() ? null : String.valueOf(reply.getException());
+        } catch (IOException | RuntimeException e) {
+            return e.toString();
+        }
+    }
+
+    /**
      * Asks the leader of {@code group} to hand its leadership to node {@code to} (Ratis
      * {@code transferLeadership}, waiting up to the request timeout); null when done, else why not.
      */

@@ -116,7 +116,7 @@ class CompactionTest extends LogTestSupport {
         for (LogSegment s : segments) {
             before.put(s.baseOffset(), java.nio.file.Files.readAllBytes(LogFiles.log(log.dir(), s.baseOffset())));
         }
-        log.limitCompaction(limit);
+        log.limitCleanup(limit);
 
         assertThat(log.compact(T0 + 10_000).segmentsRewritten()).isEqualTo(2);
         for (LogSegment s : log.segments()) {

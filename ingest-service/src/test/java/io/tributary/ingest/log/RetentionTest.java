@@ -67,6 +67,31 @@ class RetentionTest extends LogTestSupport {
         assertThat(log.enforceRetention(0)).isZero();
     }
 
+    /** On a cluster the limit is the Raft snapshot point: a replay after a restart needs the batches above it. */
+    @Test
+    void shouldKeepDueSegmentsThatEndAboveTheCleanupLimitAndSayWhereItWouldGo() {
+        PartitionLog log = open(smallSegments(LogConfig.SEGMENT_BYTES, "1048576", LogConfig.RETENTION_MS,
+                String.valueOf(DAY)));
+        List<Long> bases = fillSegments(log, 4, 0); // every sealed segment is due at 100 days
+        log.limitCleanup(bases.get(1) + 1); // inside segment 1: only segment 0 ends at or below it
+
+        assertThat(log.enforceRetention(100 * DAY)).isEqualTo(1);
+        assertThat(log.logStartOffset()).isEqualTo(bases.get(1));
+        assertThat(log.retentionHeldTo()).as("segment 1 is due but ends above the limit").isEqualTo(bases.get(2));
+        assertThat(log.enforceRetention(100 * DAY)).isZero();
+        assertThat(readAll(log).get(0).offset()).isEqualTo(bases.get(1));
+
+        log.limitCleanup(bases.get(3)); // segments 1 and 2 end at or below it
+        assertThat(log.enforceRetention(100 * DAY)).isEqualTo(2);
+        assertThat(log.logStartOffset()).isEqualTo(bases.get(3));
+        assertThat(log.retentionHeldTo()).as("segment 3 ends above the limit").isEqualTo(bases.get(3) + 15);
+
+        log.limitCleanup(Long.MAX_VALUE);
+        assertThat(log.enforceRetention(100 * DAY)).isEqualTo(1);
+        assertThat(log.retentionHeldTo()).isEqualTo(-1);
+        assertThat(log.segmentCount()).isEqualTo(1);
+    }
+
     @Test
     void shouldNotDeleteWhenThePolicyIsCompactOnly() {
         PartitionLog log = open(smallSegments(LogConfig.SEGMENT_BYTES, "1048576", LogConfig.RETENTION_MS, "1",

@@ -1,0 +1,92 @@
+package io.tributary.ingest.replication;
+
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.tributary.ingest.config.IngestProperties;
+import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.topic.TopicRegistry;
+import jakarta.annotation.PreDestroy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.stereotype.Component;
+
+/**
+ * Lets retention of partitions written through Raft entries go on. Such a partition's retention
+ * deletes only segments below its replica's latest Raft snapshot point ({@link PartitionLog#limitCleanup}):
+ * a restart replays the entries after that point against the stored batches, and needs them. Ratis
+ * snapshots every {@code ingest.replication.snapshot-threshold} entries, which a quiet partition may
+ * take days to reach; so every {@code ingest.maintenance.retention-check-interval}, each replica on
+ * this node whose retention found segments due but kept them for that reason takes a snapshot
+ * (a follower's too: each replica has its own). Retention deletes them at its next check.
+ */
+@Component
+@Conditional(ReplicationEnabledCondition.class)
+class RetentionSnapshots {
+
+    private static final Logger log = LoggerFactory.getLogger(RetentionSnapshots.class);
+
+    private final TopicRegistry topics;
+    private final RaftNode node;
+    private final PartitionGroups groups;
+    private final PartitionViews views;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "retention-snapshots");
+        t.setDaemon(true);
+        return t;
+    });
+
+    RetentionSnapshots(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionViews views,
+                       IngestProperties props) {
+        this.topics = topics;
+        this.node = node;
+        this.groups = groups;
+        this.views = views;
+        long interval = props.maintenance().retentionCheckInterval().toMillis();
+        timer.scheduleWithFixedDelay(this::check, interval, interval, TimeUnit.MILLISECONDS);
+    }
+
+    /** One pass over the partitions hosted here (see the class comment). */
+    void check() {
+        try { // the timer stops for good if a pass throws
+            for (TopicRegistry.Topic t : topics.list()) {
+                for (int p = 0; p < t.partitions().size(); p++) {
+                    try {
+                        if (t.hosts(p)) {
+                            maybeSnapshot(t, p);
+                        }
+                    } catch (RuntimeException e) {
+                        log.warn("{}-{}: snapshot for retention failed; will retry", t.name(), p, e);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("snapshots for retention failed; will retry", e);
+        }
+    }
+
+    private void maybeSnapshot(TopicRegistry.Topic t, int p) {
+        PartitionLog partitionLog = topics.partition(t.name(), p);
+        long heldTo = partitionLog.retentionHeldTo();
+        PartitionStateMachine sm = views.localStateMachine(t.name(), p);
+        if (heldTo < 0 || sm == null || sm.partitionLog() != partitionLog) {
+            return;
+        }
+        PartitionStateMachine.SnapshotPoint point = sm.snapshotPoint();
+        if (point != null && point.offset() >= heldTo) {
+            return; // taken since; retention deletes at its next check
+        }
+        String failure = node.snapshotHere(groups.partitionGroup(t, p));
+        if (failure != null) {
+            log.info("{}-{}: no snapshot for retention (segments up to offset {} are due): {}", t.name(), p, heldTo,
+                    failure);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        timer.shutdownNow();
+    }
+}
