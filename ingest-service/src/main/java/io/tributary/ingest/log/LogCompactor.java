@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * <p>One pass: map every key in the whole log (active segment included) to the offset of its
  * newest record, then rewrite each sealed segment older than {@code min.compaction.lag.ms}
- * and ending at or below the log's compaction limit (a cluster's Raft snapshot point),
+ * and ending at or below the log's cleanup limit (a cluster's Raft snapshot point),
  * keeping a record only if it is that newest one. Tombstones (null values) are kept while
  * their segment is younger than {@code delete.retention.ms}, so consumers that are behind
  * still see the delete, and dropped after.
@@ -44,14 +44,20 @@ public final class LogCompactor {
             LogConfig cfg = log.config();
             List<LogSegment> sealed = new ArrayList<>();
             long limit = log.cleanupLimit();
+            long held = -1;
             for (int i = 0; i < segments.size() - 1; i++) {
                 LogSegment s = segments.get(i);
                 long end = segments.get(i + 1).baseOffset(); // offsets of s lie below the next segment's base
-                if (s.maxTimestamp() > nowMs - cfg.minCompactionLagMs() || end > limit) {
+                if (s.maxTimestamp() > nowMs - cfg.minCompactionLagMs()) {
+                    break;
+                }
+                if (end > limit) {
+                    held = end;
                     break;
                 }
                 sealed.add(s);
             }
+            log.compactionHeldTo(held);
             if (sealed.isEmpty()) {
                 return Stats.NONE;
             }

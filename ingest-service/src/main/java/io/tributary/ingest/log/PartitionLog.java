@@ -67,10 +67,11 @@ public final class PartitionLog implements Closeable {
      */
     private volatile long cleanupLimit = Long.MAX_VALUE;
     /**
-     * The end of the segments retention found due but kept because they end above
-     * {@link #cleanupLimit} (at its latest check); -1 when it kept none for that reason.
+     * The end of the segments retention (compaction) found due but kept because they end above
+     * {@link #cleanupLimit}, at its latest check; -1 when it kept none for that reason.
      */
     private volatile long retentionHeldTo = -1;
+    private volatile long compactionHeldTo = -1;
     /**
      * A producer snapshot kept whatever the rolls since ({@link #snapshotProducers}): on a cluster the
      * one at the Raft snapshot point, which a replica rebuilding by copy asks for; -1: none.
@@ -801,11 +802,15 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
-     * Where retention would move the log start if the cleanup limit let it: the end of the due
-     * segments it kept at its latest check because they end above the limit; -1 when none.
+     * How far retention or compaction would go if the cleanup limit let them: the end of the due
+     * segments they kept at their latest checks because those end above the limit; -1 when none.
      */
-    public long retentionHeldTo() {
-        return retentionHeldTo;
+    public long cleanupHeldTo() {
+        return Math.max(retentionHeldTo, compactionHeldTo);
+    }
+
+    void compactionHeldTo(long end) {
+        compactionHeldTo = end;
     }
 
     long cleanupLimit() {

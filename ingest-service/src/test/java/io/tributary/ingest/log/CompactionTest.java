@@ -119,6 +119,7 @@ class CompactionTest extends LogTestSupport {
         log.limitCleanup(limit);
 
         assertThat(log.compact(T0 + 10_000).segmentsRewritten()).isEqualTo(2);
+        assertThat(log.cleanupHeldTo()).as("segment 2 is due but ends above the limit").isEqualTo(segments.get(3).baseOffset());
         for (LogSegment s : log.segments()) {
             byte[] now = java.nio.file.Files.readAllBytes(LogFiles.log(log.dir(), s.baseOffset()));
             if (s.baseOffset() < limit) {
@@ -127,6 +128,9 @@ class CompactionTest extends LogTestSupport {
                 assertThat(now).as("segment %d above the limit", s.baseOffset()).isEqualTo(before.get(s.baseOffset()));
             }
         }
+        log.limitCleanup(Long.MAX_VALUE);
+        log.compact(T0 + 10_000);
+        assertThat(log.cleanupHeldTo()).isEqualTo(-1);
     }
 
     @Test

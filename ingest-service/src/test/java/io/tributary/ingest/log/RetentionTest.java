@@ -77,18 +77,18 @@ class RetentionTest extends LogTestSupport {
 
         assertThat(log.enforceRetention(100 * DAY)).isEqualTo(1);
         assertThat(log.logStartOffset()).isEqualTo(bases.get(1));
-        assertThat(log.retentionHeldTo()).as("segment 1 is due but ends above the limit").isEqualTo(bases.get(2));
+        assertThat(log.cleanupHeldTo()).as("segment 1 is due but ends above the limit").isEqualTo(bases.get(2));
         assertThat(log.enforceRetention(100 * DAY)).isZero();
         assertThat(readAll(log).get(0).offset()).isEqualTo(bases.get(1));
 
         log.limitCleanup(bases.get(3)); // segments 1 and 2 end at or below it
         assertThat(log.enforceRetention(100 * DAY)).isEqualTo(2);
         assertThat(log.logStartOffset()).isEqualTo(bases.get(3));
-        assertThat(log.retentionHeldTo()).as("segment 3 ends above the limit").isEqualTo(bases.get(3) + 15);
+        assertThat(log.cleanupHeldTo()).as("segment 3 ends above the limit").isEqualTo(bases.get(3) + 15);
 
         log.limitCleanup(Long.MAX_VALUE);
         assertThat(log.enforceRetention(100 * DAY)).isEqualTo(1);
-        assertThat(log.retentionHeldTo()).isEqualTo(-1);
+        assertThat(log.cleanupHeldTo()).isEqualTo(-1);
         assertThat(log.segmentCount()).isEqualTo(1);
     }
 

@@ -14,31 +14,32 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.stereotype.Component;
 
 /**
- * Lets retention of partitions written through Raft entries go on. Such a partition's retention
- * deletes only segments below its replica's latest Raft snapshot point ({@link PartitionLog#limitCleanup}):
- * a restart replays the entries after that point against the stored batches, and needs them. Ratis
- * snapshots every {@code ingest.replication.snapshot-threshold} entries, which a quiet partition may
- * take days to reach; so every {@code ingest.maintenance.retention-check-interval}, each replica on
- * this node whose retention found segments due but kept them for that reason takes a snapshot
- * (a follower's too: each replica has its own). Retention deletes them at its next check.
+ * Lets retention and compaction of partitions written through Raft entries go on. Such a partition's
+ * retention deletes and its compaction rewrites only segments below its replica's latest Raft
+ * snapshot point ({@link PartitionLog#limitCleanup}): a restart replays the entries after that point
+ * against the stored batches, and needs them as written. Ratis snapshots every
+ * {@code ingest.replication.snapshot-threshold} entries, which a quiet partition may take days to
+ * reach; so every {@code ingest.maintenance.retention-check-interval}, each replica on this node
+ * whose retention or compaction found segments due but kept them for that reason takes a snapshot
+ * (a follower's too: each replica has its own). They go at their next check.
  */
 @Component
 @Conditional(ReplicationEnabledCondition.class)
-class RetentionSnapshots {
+class CleanupSnapshots {
 
-    private static final Logger log = LoggerFactory.getLogger(RetentionSnapshots.class);
+    private static final Logger log = LoggerFactory.getLogger(CleanupSnapshots.class);
 
     private final TopicRegistry topics;
     private final RaftNode node;
     private final PartitionGroups groups;
     private final PartitionViews views;
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "retention-snapshots");
+        Thread t = new Thread(r, "cleanup-snapshots");
         t.setDaemon(true);
         return t;
     });
 
-    RetentionSnapshots(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionViews views,
+    CleanupSnapshots(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionViews views,
                        IngestProperties props) {
         this.topics = topics;
         this.node = node;
@@ -58,29 +59,29 @@ class RetentionSnapshots {
                             maybeSnapshot(t, p);
                         }
                     } catch (RuntimeException e) {
-                        log.warn("{}-{}: snapshot for retention failed; will retry", t.name(), p, e);
+                        log.warn("{}-{}: snapshot for retention or compaction failed; will retry", t.name(), p, e);
                     }
                 }
             }
         } catch (RuntimeException e) {
-            log.warn("snapshots for retention failed; will retry", e);
+            log.warn("snapshots for retention and compaction failed; will retry", e);
         }
     }
 
     private void maybeSnapshot(TopicRegistry.Topic t, int p) {
         PartitionLog partitionLog = topics.partition(t.name(), p);
-        long heldTo = partitionLog.retentionHeldTo();
+        long heldTo = partitionLog.cleanupHeldTo();
         PartitionStateMachine sm = views.localStateMachine(t.name(), p);
         if (heldTo < 0 || sm == null || sm.partitionLog() != partitionLog) {
             return;
         }
         PartitionStateMachine.SnapshotPoint point = sm.snapshotPoint();
         if (point != null && point.offset() >= heldTo) {
-            return; // taken since; retention deletes at its next check
+            return; // taken since; retention and compaction go on at their next checks
         }
         String failure = node.snapshotHere(groups.partitionGroup(t, p));
         if (failure != null) {
-            log.info("{}-{}: no snapshot for retention (segments up to offset {} are due): {}", t.name(), p, heldTo,
+            log.info("{}-{}: no snapshot for retention or compaction (segments up to offset {} are due): {}", t.name(), p, heldTo,
                     failure);
         }
     }
