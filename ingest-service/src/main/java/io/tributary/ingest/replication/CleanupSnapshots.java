@@ -40,7 +40,7 @@ class CleanupSnapshots {
     });
 
     CleanupSnapshots(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionViews views,
-                       IngestProperties props) {
+                     IngestProperties props) {
         this.topics = topics;
         this.node = node;
         this.groups = groups;
@@ -81,8 +81,8 @@ class CleanupSnapshots {
         }
         String failure = node.snapshotHere(groups.partitionGroup(t, p));
         if (failure != null) {
-            log.info("{}-{}: no snapshot for retention or compaction (segments up to offset {} are due): {}", t.name(), p, heldTo,
-                    failure);
+            log.info("{}-{}: no snapshot for retention or compaction (segments up to offset {} are due): {}",
+                    t.name(), p, heldTo, failure);
         }
     }
 

@@ -239,7 +239,7 @@ public class PartitionGroups {
     private void registerPartitions(TopicRegistry.Topic topic) {
         for (int p = 0; p < topic.partitions().size(); p++) {
             partitionsByGroup.put(groupId(topic, p), new TopicPartition(topic.name(), p));
-            // No compaction before the partition's state machine knows its snapshot point.
+            // No retention or compaction before the partition's state machine knows its snapshot point.
             if (topic.hosts(p)) {
                 topics.partition(topic.name(), p).limitCleanup(0);
             }
