@@ -30,11 +30,8 @@ class RemoteLeaders {
     static final long MAX_AGE_MS = 1000;
 
     private final NodeReports reports;
-    private final ExecutorService refresher = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "remote-leaders");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService refresher = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("remote-leaders").daemon().factory());
     private final AtomicBoolean refreshing = new AtomicBoolean();
     private volatile Map<TopicPartition, Integer> leaders = Map.of();
     private volatile long refreshedAtNanos = System.nanoTime() - 2 * MAX_AGE_MS * 1_000_000;

@@ -63,12 +63,8 @@ public class FetchService {
         this.parkRefused = Counter.builder("ingest.fetch.parked.refused")
                 .description("fetches answered at once because ingest.limits.max-parked-fetches were parked")
                 .register(meters);
-        AtomicInteger n = new AtomicInteger();
-        this.completions = Executors.newFixedThreadPool(props.fetch().threads(), r -> {
-            Thread t = new Thread(r, "fetch-completion-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.completions = Executors.newFixedThreadPool(props.fetch().threads(),
+                Thread.ofPlatform().name("fetch-completion-", 1).daemon().factory());
     }
 
     /**

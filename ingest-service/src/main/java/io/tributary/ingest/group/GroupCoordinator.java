@@ -137,11 +137,8 @@ public class GroupCoordinator implements TopicRegistry.Listener, AutoCloseable {
         this.rereads = Counter.builder("ingest.group.polls.reread")
                 .description("group polls that named an earlier answer than the latest (its answer was lost)")
                 .register(meters);
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "group-coordinator");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("group-coordinator").daemon().factory());
         for (String group : offsets.groups()) {
             ConsumerGroup g = groups.computeIfAbsent(group, this::newGroup);
             synchronized (g) {

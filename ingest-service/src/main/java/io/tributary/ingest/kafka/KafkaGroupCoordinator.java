@@ -55,11 +55,8 @@ final class KafkaGroupCoordinator implements AutoCloseable {
         this.minSessionTimeoutMs = minSessionTimeoutMs;
         this.maxSessionTimeoutMs = maxSessionTimeoutMs;
         this.initialRebalanceDelayMs = initialRebalanceDelayMs;
-        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "kafka-group-coordinator");
-            t.setDaemon(true);
-            return t;
-        });
+        this.timers = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().name("kafka-group-coordinator").daemon().factory());
         long sweep = Math.max(50, Math.min(1000, minSessionTimeoutMs / 4));
         timers.scheduleWithFixedDelay(this::expireSessions, sweep, sweep, TimeUnit.MILLISECONDS);
     }

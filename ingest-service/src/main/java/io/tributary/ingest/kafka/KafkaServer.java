@@ -5,7 +5,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -55,13 +54,8 @@ public class KafkaServer implements SmartLifecycle {
                 transport.handlers());
         io = new MultiThreadIoEventLoopGroup(props.ioThreads(), new DefaultThreadFactory("kafka-io", true),
                 transport.handlers());
-        AtomicInteger n = new AtomicInteger();
         requests = new ThreadPoolExecutor(props.requestThreads(), props.requestThreads(), 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, "kafka-request-" + n.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
+                new LinkedBlockingQueue<>(), Thread.ofPlatform().name("kafka-request-", 1).daemon().factory());
         int maxFrame = (int) Math.min(Integer.MAX_VALUE, props.maxRequestSize().toBytes());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, io)

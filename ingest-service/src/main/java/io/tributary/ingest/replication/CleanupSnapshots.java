@@ -33,11 +33,8 @@ class CleanupSnapshots {
     private final RaftNode node;
     private final PartitionGroups groups;
     private final PartitionViews views;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "cleanup-snapshots");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("cleanup-snapshots").daemon().factory());
 
     CleanupSnapshots(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionViews views,
                      IngestProperties props) {

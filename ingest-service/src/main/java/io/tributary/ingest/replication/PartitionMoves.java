@@ -75,11 +75,8 @@ public class PartitionMoves {
     private final PartitionViews views;
     private final MetadataAdmin metadata;
     private final DirectWrites directWrites;
-    private final ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "partition-moves");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("partition-moves").daemon().factory());
 
     public PartitionMoves(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionViews views,
                           MetadataAdmin metadata, DirectWrites directWrites) {

@@ -42,11 +42,8 @@ public class PreferredLeaderBalancer {
     private final PartitionMoves moves;
     private final int imbalancePercent;
     private final Counter rebalances;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "leader-rebalance");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Thread.ofPlatform().name("leader-rebalance").daemon().factory());
 
     public PreferredLeaderBalancer(TopicRegistry topics, PartitionGroups groups, PartitionViews views,
                                    PartitionMoves moves, ReplicationProperties settings, MeterRegistry meters) {

@@ -73,17 +73,11 @@ class RaftNode implements PartitionGroups.Membership {
     private final Map<RaftGroupId, GroupCommit> commits = new ConcurrentHashMap<>();
     /** Replaced when its request window closes (see {@link #replaceIfClosed}). */
     private volatile RaftClient metadataClient;
-    private final ExecutorService groupAdmin = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "raft-group-admin");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService groupAdmin = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("raft-group-admin").daemon().factory());
     /** Completes group-commit entries (GroupCommit): off the Ratis threads, which may hold client locks. */
-    private final ExecutorService commitCompletions = Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "raft-group-commit");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService commitCompletions = Executors.newFixedThreadPool(2,
+            Thread.ofPlatform().name("raft-group-commit").daemon().factory());
     private final DistributionSummary entryBatches;
     private final ClientId adminClientId = ClientId.randomId();
     private final AtomicLong adminCallId = new AtomicLong();

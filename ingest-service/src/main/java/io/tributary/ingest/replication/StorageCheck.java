@@ -67,11 +67,8 @@ final class StorageCheck implements Runnable {
         this.guard = guard;
         this.onPass = onPass;
         this.onRefuse = onRefuse;
-        this.askers = Executors.newFixedThreadPool(Math.max(1, this.peers.size()), r -> {
-            Thread t = new Thread(r, "raft-storage-ask");
-            t.setDaemon(true);
-            return t;
-        });
+        this.askers = Executors.newFixedThreadPool(Math.max(1, this.peers.size()),
+                Thread.ofPlatform().name("raft-storage-ask").daemon().factory());
     }
 
     void stop() {

@@ -28,11 +28,8 @@ class StorageRegistration {
     private static final Logger log = LoggerFactory.getLogger(StorageRegistration.class);
     private static final long RETRY_MS = 2000;
 
-    private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "raft-storage-registration");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().name("raft-storage-registration").daemon().factory());
 
     StorageRegistration(RaftNode node, Proposals proposals, PartitionGroups groups, NodeStorage storage,
                         StorageGuard guard) {

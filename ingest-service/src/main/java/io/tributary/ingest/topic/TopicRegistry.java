@@ -118,11 +118,8 @@ public class TopicRegistry implements AutoCloseable {
                         producerStateEvicted.incrementAndGet();
                     }
                 });
-        this.scheduler = Executors.newScheduledThreadPool(2, r -> {
-            Thread t = new Thread(r, "log-maintenance");
-            t.setDaemon(true);
-            return t;
-        });
+        this.scheduler = Executors.newScheduledThreadPool(2,
+                Thread.ofPlatform().name("log-maintenance").daemon().factory());
         open();
     }
 
