@@ -48,28 +48,25 @@ class CleanupSnapshots {
 
     /** One pass over the partitions hosted here (see the class comment). */
     void check() {
-        try { // the timer stops for good if a pass throws
-            for (TopicRegistry.Topic t : topics.list()) {
-                for (int p = 0; p < t.partitions().size(); p++) {
-                    try {
-                        if (t.hosts(p)) {
-                            maybeSnapshot(t, p);
-                        }
-                    } catch (RuntimeException e) {
-                        log.warn("{}-{}: snapshot for retention or compaction failed; will retry", t.name(), p, e);
-                    }
+        for (TopicRegistry.Topic t : topics.list()) {
+            for (int p = 0; p < t.partitions().size(); p++) {
+                PartitionLog partitionLog = t.partitions().get(p);
+                if (partitionLog == null || partitionLog.cleanupHeldTo() < 0) {
+                    continue; // not hosted here, or nothing waits (the common case: one volatile read)
+                }
+                try {
+                    maybeSnapshot(t, p, partitionLog);
+                } catch (RuntimeException e) { // caught here: a throw would stop the timer for good
+                    log.warn("{}-{}: snapshot for retention or compaction failed; will retry", t.name(), p, e);
                 }
             }
-        } catch (RuntimeException e) {
-            log.warn("snapshots for retention and compaction failed; will retry", e);
         }
     }
 
-    private void maybeSnapshot(TopicRegistry.Topic t, int p) {
-        PartitionLog partitionLog = topics.partition(t.name(), p);
+    private void maybeSnapshot(TopicRegistry.Topic t, int p, PartitionLog partitionLog) {
         long heldTo = partitionLog.cleanupHeldTo();
         PartitionStateMachine sm = views.localStateMachine(t.name(), p);
-        if (heldTo < 0 || sm == null || sm.partitionLog() != partitionLog) {
+        if (sm == null || sm.partitionLog() != partitionLog) {
             return;
         }
         PartitionStateMachine.SnapshotPoint point = sm.snapshotPoint();
