@@ -99,7 +99,7 @@ final class LogLoader {
             }
         }
         long logEnd = segments.lastEntry().getValue().nextOffset();
-        rebuildProducerState(producers, segments, logEnd);
+        rebuildProducerState(dir, producers, segments, logEnd);
         long logStart = Math.max(readLong(dir.resolve(LOG_START_OFFSET), 0), segments.firstKey());
         Files.deleteIfExists(marker);
         PartitionLog log = new PartitionLog(topic, partition, dir, config, scheduler, segments, producers,
@@ -115,10 +115,11 @@ final class LogLoader {
      * expiry and cap as when it was appended, so the table is the one the appends built, except where
      * retention or compaction has removed batches since (their producers may be forgotten early).
      */
-    private void rebuildProducerState(ProducerStateTable producers, ConcurrentSkipListMap<Long, LogSegment> segments,
-                                      long logEnd) throws IOException {
+    static void rebuildProducerState(Path dir, ProducerStateTable producers,
+                                     ConcurrentSkipListMap<Long, LogSegment> segments, long logEnd) throws IOException {
+        producers.clear();
         long replayFrom = segments.firstKey();
-        for (Path snapshot : snapshotsNewestFirst()) {
+        for (Path snapshot : snapshotsNewestFirst(dir)) {
             long offset = LogFiles.baseOffsetOf(snapshot);
             if (offset > logEnd) {
                 Files.deleteIfExists(snapshot); // describes batches that recovery cut off
@@ -211,7 +212,7 @@ final class LogLoader {
         }
     }
 
-    private List<Path> snapshotsNewestFirst() throws IOException {
+    private static List<Path> snapshotsNewestFirst(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> LogFiles.hasSuffix(p, LogFiles.PRODUCER_SNAPSHOT))
                     .sorted(Comparator.comparingLong(LogFiles::baseOffsetOf).reversed()).toList();

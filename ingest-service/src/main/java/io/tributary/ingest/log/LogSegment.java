@@ -368,6 +368,37 @@ final class LogSegment implements Closeable {
         return cut;
     }
 
+    /**
+     * Cuts the segment before the first batch holding an offset at or after {@code offset} (a batch
+     * holding it is removed whole), fsyncs the file and rebuilds both indexes from what is left; the
+     * index files are deleted (the segment is the log's last one afterwards: its indexes are written
+     * when it is rolled, or rebuilt by the next open).
+     *
+     * @return the bytes cut off
+     */
+    int truncateTo(long offset) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(RecordBatch.OFFSETS_PREFIX);
+        int position = offsetIndex.floorPosition(offset);
+        while (position + RecordBatch.OFFSETS_PREFIX <= size) {
+            readFully(header.clear(), position);
+            long next = header.getLong(RecordBatch.BASE_OFFSET) + header.getInt(RecordBatch.LAST_OFFSET_DELTA) + 1;
+            if (next > offset) {
+                break;
+            }
+            position += 12 + header.getInt(RecordBatch.LENGTH);
+        }
+        int cut = size - position;
+        deleteIndexFiles();
+        if (cut <= 0) {
+            return 0;
+        }
+        size = position; // readers stop here before the bytes go
+        channel.truncate(position);
+        channel.force(true);
+        walk(false, b -> { });
+        return cut;
+    }
+
     /** Restores nextOffset and maxTimestamp from batch headers only (the indexes are already loaded). */
     private void scanHeaders() throws IOException {
         ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_SIZE);

@@ -388,6 +388,79 @@ public final class PartitionLog implements Closeable {
     }
 
     /**
+     * Removes every batch holding an offset at or after {@code offset}: what a follower does with
+     * batches its new leader does not have (they were never acknowledged, since an acknowledged
+     * batch is on every in-sync replica). A batch holding {@code offset} goes whole, so the new
+     * log end may be below {@code offset}. The high watermark and the recovery point come down to
+     * the new end at most; the producer table is rebuilt from the newest producer snapshot at or
+     * below it and the batches after that (later snapshots are deleted).
+     *
+     * <p>On disk, newest first, so that a crash at any step leaves a prefix of the log for
+     * {@link LogLoader} to open: every segment based above {@code offset} is renamed to
+     * {@code .deleted}; the segment holding {@code offset} is cut at that batch and fsynced; the
+     * recovery point is written. A crash before the cut may bring the cut batches back at the next
+     * open; the caller truncates again then (a follower does whenever it meets a new leader).
+     *
+     * @return the new log end
+     * @throws IllegalArgumentException when {@code offset} is below the log start ({@link #resetTo} then)
+     */
+    public long truncateTo(long offset) {
+        long end;
+        synchronized (maintenanceLock) {
+            flushLock.lock();
+            writeLock.lock();
+            try {
+                ensureOpen();
+                if (offset >= logEndOffset) {
+                    return logEndOffset;
+                }
+                if (offset < logStartOffset) {
+                    throw new IllegalArgumentException(topic + "-" + partition + ": cannot truncate to " + offset
+                            + ", below the log start " + logStartOffset);
+                }
+                long floor = segments.floorKey(offset);
+                for (LogSegment s : new ArrayList<>(segments.tailMap(floor, false).descendingMap().values())) {
+                    removeSegmentLater(s);
+                }
+                LogSegment last = segments.get(floor);
+                last.truncateTo(offset);
+                end = last.nextOffset();
+                logEndOffset = end;
+                synchronized (waiters) {
+                    highWatermark = Math.min(highWatermark, end);
+                }
+                if (recoveryPoint > end) {
+                    recoveryPoint = end;
+                    checkpointedRecoveryPoint = end;
+                    LogLoader.writeRecoveryPoint(dir, end);
+                }
+                deleteProducerSnapshotsAbove(end);
+                if (keptProducerSnapshot > end) {
+                    keptProducerSnapshot = -1;
+                }
+                LogLoader.rebuildProducerState(dir, producers, segments, end);
+            } catch (IOException e) {
+                throw new UncheckedIOException("truncation of " + topic + "-" + partition + " to " + offset
+                        + " failed", e);
+            } finally {
+                writeLock.unlock();
+                flushLock.unlock();
+            }
+        }
+        return end;
+    }
+
+    private void deleteProducerSnapshotsAbove(long offset) throws IOException {
+        try (var files = Files.list(dir)) {
+            for (Path p : files.filter(f -> LogFiles.hasSuffix(f, LogFiles.PRODUCER_SNAPSHOT)).toList()) {
+                if (LogFiles.baseOffsetOf(p) > offset) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /**
      * Writes the producer table as a snapshot at {@code offset}, which must be the log end (the
      * table then describes exactly the batches below it), and keeps that snapshot until the next
      * call, whatever the segment rolls in between (they keep only the two newest otherwise). On a
