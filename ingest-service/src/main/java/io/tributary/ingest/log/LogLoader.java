@@ -101,11 +101,37 @@ final class LogLoader {
         long logEnd = segments.lastEntry().getValue().nextOffset();
         rebuildProducerState(dir, producers, segments, logEnd);
         long logStart = Math.max(readLong(dir.resolve(LOG_START_OFFSET), 0), segments.firstKey());
+        LeaderEpochs epochs = loadEpochs(segments, Math.min(logStart, logEnd), logEnd);
         Files.deleteIfExists(marker);
-        PartitionLog log = new PartitionLog(topic, partition, dir, config, scheduler, segments, producers,
+        PartitionLog log = new PartitionLog(topic, partition, dir, config, scheduler, segments, producers, epochs,
                 Math.min(logStart, logEnd), clean ? logEnd : Math.min(recoveryPoint, logEnd));
         writeRecoveryPoint(dir, log.recoveryPoint());
         return log;
+    }
+
+    /**
+     * The leader-epoch table: from its file, less the epochs starting at or above the recovered log
+     * end (recovery may have cut their batches) and those wholly below the log start; rebuilt from
+     * the batch headers when the file is missing or unreadable (a log written before it existed).
+     */
+    private LeaderEpochs loadEpochs(ConcurrentSkipListMap<Long, LogSegment> segments, long logStart, long logEnd)
+            throws IOException {
+        LeaderEpochs epochs;
+        try {
+            epochs = LeaderEpochs.read(dir);
+        } catch (CorruptRecordException e) {
+            epochs = null;
+        }
+        if (epochs == null) {
+            epochs = LeaderEpochs.rebuilding(dir);
+            for (LogSegment s : segments.values()) {
+                s.assignEpochs(epochs);
+            }
+            epochs.rebuilt();
+        }
+        epochs.truncateFromEnd(logEnd);
+        epochs.truncateFromStart(logStart);
+        return epochs;
     }
 
     /**

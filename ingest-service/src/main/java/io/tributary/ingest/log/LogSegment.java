@@ -399,6 +399,17 @@ final class LogSegment implements Closeable {
         return cut;
     }
 
+    /** Hands every batch's leader epoch and base offset, in order, to {@code epochs} (a log opened without its epoch file). */
+    void assignEpochs(LeaderEpochs epochs) throws IOException {
+        ByteBuffer header = ByteBuffer.allocate(RecordBatch.OFFSETS_PREFIX);
+        int position = 0;
+        while (position + RecordBatch.OFFSETS_PREFIX <= size) {
+            readFully(header.clear(), position);
+            epochs.assign(header.getInt(RecordBatch.LEADER_EPOCH), header.getLong(RecordBatch.BASE_OFFSET));
+            position += 12 + header.getInt(RecordBatch.LENGTH);
+        }
+    }
+
     /** Restores nextOffset and maxTimestamp from batch headers only (the indexes are already loaded). */
     private void scanHeaders() throws IOException {
         ByteBuffer header = ByteBuffer.allocate(RecordBatch.HEADER_SIZE);

@@ -46,6 +46,8 @@ public final class PartitionLog implements Closeable {
     private final ScheduledExecutorService scheduler;
     private final ConcurrentSkipListMap<Long, LogSegment> segments;
     private final ProducerStateTable producers;
+    /** Where each leader epoch starts in this log ({@link LeaderEpochs}). */
+    private final LeaderEpochs epochs;
     private final DataWaiters waiters = new DataWaiters();
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ReentrantLock flushLock = new ReentrantLock();
@@ -81,8 +83,9 @@ public final class PartitionLog implements Closeable {
     private volatile long lastFlushMs = System.currentTimeMillis();
 
     PartitionLog(String topic, int partition, Path dir, LogConfig config, ScheduledExecutorService scheduler,
-                 ConcurrentSkipListMap<Long, LogSegment> segments, ProducerStateTable producers,
+                 ConcurrentSkipListMap<Long, LogSegment> segments, ProducerStateTable producers, LeaderEpochs epochs,
                  long logStartOffset, long recoveryPoint) {
+        this.epochs = epochs;
         this.topic = topic;
         this.partition = partition;
         this.dir = dir;
@@ -283,6 +286,9 @@ public final class PartitionLog implements Closeable {
     private boolean writeAtEnd(RecordBatch batch, LogConfig cfg) throws IOException {
         LogSegment active = maybeRoll(batch.sizeInBytes(), cfg);
         active.append(batch);
+        if (batch.leaderEpoch() > epochs.latestEpoch()) {
+            epochs.assign(batch.leaderEpoch(), batch.baseOffset());
+        }
         producers.update(batch);
         logEndOffset = batch.nextOffset();
         // Offsets count records, so the distance to the recovery point is the unflushed count.
@@ -367,6 +373,7 @@ public final class PartitionLog implements Closeable {
                     removeSegmentLater(s); // in-flight readers finish on the renamed files
                 }
                 producers.clear();
+                epochs.clear();
                 keptProducerSnapshot = -1;
                 logStartOffset = startOffset;
                 logEndOffset = startOffset;
@@ -434,6 +441,7 @@ public final class PartitionLog implements Closeable {
                     checkpointedRecoveryPoint = end;
                     LogLoader.writeRecoveryPoint(dir, end);
                 }
+                epochs.truncateFromEnd(end);
                 deleteProducerSnapshotsAbove(end);
                 if (keptProducerSnapshot > end) {
                     keptProducerSnapshot = -1;
@@ -846,7 +854,27 @@ public final class PartitionLog implements Closeable {
         if (offset > logStartOffset) {
             logStartOffset = offset;
             LogLoader.writeLogStartOffset(dir, offset);
+            epochs.truncateFromStart(offset);
         }
+    }
+
+    /** The latest leader epoch that wrote a batch to this log; -1 when none did. */
+    public int latestEpoch() {
+        return epochs.latestEpoch();
+    }
+
+    /**
+     * Where {@code epoch} ends in this log ({@link LeaderEpochs#endOffsetFor}): the log end for the
+     * latest epoch, else the start of the next newer one, with the newest epoch at or below
+     * {@code epoch}; {@link LeaderEpochs#UNKNOWN} when {@code epoch} is older than the log's history.
+     */
+    public LeaderEpochs.EpochEnd endOffsetForEpoch(int epoch) {
+        return epochs.endOffsetFor(epoch, logEndOffset);
+    }
+
+    /** The leader-epoch table, oldest first. */
+    public List<LeaderEpochs.Entry> epochHistory() {
+        return epochs.entries();
     }
 
     /** Unlinks a segment from the log now and deletes its files after readers had time to finish. */
