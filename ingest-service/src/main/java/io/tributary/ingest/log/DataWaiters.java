@@ -6,8 +6,9 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 
 /**
  * Parked long-poll fetches of one partition. A fetch that found nothing registers the offset
- * it waits for; every advance of the high watermark completes the futures it satisfies. No
- * thread is held while waiting: the HTTP layer answers when the future completes or times out.
+ * it waits for; every advance of the offset watched (the high watermark for readers, the log end
+ * for a follower's fetch) completes the futures it satisfies. No thread is held while waiting:
+ * the caller answers when the future completes or times out.
  */
 final class DataWaiters {
 
@@ -16,10 +17,10 @@ final class DataWaiters {
 
     private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
 
-    /** Completes once the high watermark is above {@code offset} (or the log closes). */
-    CompletableFuture<Void> await(long offset, long currentHighWatermark) {
+    /** Completes once the watched offset is above {@code offset} (or the log closes). */
+    CompletableFuture<Void> await(long offset, long current) {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        if (offset < currentHighWatermark) {
+        if (offset < current) {
             future.complete(null);
             return future;
         }
@@ -29,13 +30,13 @@ final class DataWaiters {
         return future;
     }
 
-    void highWatermarkAdvanced(long highWatermark) {
+    void advanced(long to) {
         if (waiters.isEmpty()) {
             return;
         }
         for (Iterator<Waiter> it = waiters.iterator(); it.hasNext(); ) {
             Waiter w = it.next();
-            if (w.offset < highWatermark) {
+            if (w.offset < to) {
                 it.remove();
                 w.future.complete(null);
             }

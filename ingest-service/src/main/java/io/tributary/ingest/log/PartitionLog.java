@@ -23,10 +23,11 @@ import java.util.function.ToLongFunction;
  * appends.
  *
  * <p>Offsets: {@code logStartOffset <= highWatermark <= logEndOffset}. Readers see only
- * records below the high watermark. On a single node the high watermark follows the log end
- * as soon as an append (and the fsync the flush policy asks for) completes; with replication
- * it will follow the commit index instead, which is why every batch also carries the leader
- * epoch that wrote it.
+ * records below the high watermark. On a single node (and on a cluster while batches are Raft
+ * entries or written directly) the high watermark follows the log end as soon as an append (and
+ * the fsync the flush policy asks for) completes; a replica of the Kafka-shape write path has
+ * replication move it instead ({@link #highWatermarkByReplication}). Every batch carries the
+ * leader epoch that wrote it ({@link LeaderEpochs}).
  *
  * <p>Concurrency: one writer at a time (the write lock), any number of lock-free readers. A
  * reader works on segments it found in the concurrent map; a segment removed by retention or
@@ -49,6 +50,14 @@ public final class PartitionLog implements Closeable {
     /** Where each leader epoch starts in this log ({@link LeaderEpochs}). */
     private final LeaderEpochs epochs;
     private final DataWaiters waiters = new DataWaiters();
+    /** Follower fetches waiting for the log end to pass an offset (only while replication moves the high watermark). */
+    private final DataWaiters appendWaiters = new DataWaiters();
+    /**
+     * False (single node, Raft entries, direct writes): an append moves the high watermark to the
+     * log end. True (a replica of the Kafka-shape write path): only replication does
+     * ({@link #raiseHighWatermark}), to the lowest log end of the in-sync replicas.
+     */
+    private volatile boolean highWatermarkByReplication;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final ReentrantLock flushLock = new ReentrantLock();
     /** Serialises retention and compaction, which both replace segments. */
@@ -274,7 +283,7 @@ public final class PartitionLog implements Closeable {
         if (flushNow) {
             flush();
         }
-        advanceHighWatermark(batch.nextOffset());
+        appended(batch.nextOffset());
         return new AppendResult(baseOffset, timestamps, false);
     }
 
@@ -322,7 +331,7 @@ public final class PartitionLog implements Closeable {
         if (flushNow) {
             flush();
         }
-        advanceHighWatermark(batch.nextOffset());
+        appended(batch.nextOffset());
     }
 
     /**
@@ -391,7 +400,7 @@ public final class PartitionLog implements Closeable {
                 flushLock.unlock();
             }
         }
-        waiters.highWatermarkAdvanced(startOffset);
+        waiters.advanced(startOffset);
     }
 
     /**
@@ -547,6 +556,89 @@ public final class PartitionLog implements Closeable {
         }
     }
 
+    /** After an append (and the flush the policy asked for) up to {@code end}. */
+    private void appended(long end) {
+        if (highWatermarkByReplication) {
+            appendWaiters.advanced(end);
+        } else {
+            advanceHighWatermark(end);
+        }
+    }
+
+    /**
+     * From now on only {@link #raiseHighWatermark} moves the high watermark, which starts at
+     * {@code highWatermark} (capped at the log end; it may go down, e.g. to what a replica knew to
+     * be committed when it stopped). For a replica of the Kafka-shape write path. A read answers
+     * whole batches, so the high watermark must lie between batches, as every replica's log end
+     * does (a leader's is the lowest of them, a follower's its leader's or its own log end).
+     */
+    public void highWatermarkByReplication(long highWatermark) {
+        writeLock.lock();
+        try {
+            highWatermarkByReplication = true;
+            synchronized (waiters) {
+                this.highWatermark = Math.max(logStartOffset, Math.min(highWatermark, logEndOffset));
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Appends move the high watermark to the log end again (and it moves there now). */
+    public void highWatermarkByAppends() {
+        writeLock.lock();
+        try {
+            highWatermarkByReplication = false;
+        } finally {
+            writeLock.unlock();
+        }
+        advanceHighWatermark(logEndOffset);
+        appendWaiters.releaseAll();
+    }
+
+    /**
+     * Moves the high watermark up to {@code offset} (never down, never past the log end) and wakes
+     * the readers waiting for it: on a leader the lowest log end of its in-sync replicas, on a
+     * follower its leader's high watermark.
+     */
+    public void raiseHighWatermark(long offset) {
+        advanceHighWatermark(offset);
+    }
+
+    /**
+     * A follower's read: the stored batches from {@code offset} up to the log end (past the high
+     * watermark: the follower copies what it has not yet acknowledged), as regions of the segment
+     * files for sending them as they are.
+     *
+     * @throws OffsetOutOfRangeException when {@code offset} is below the log start or above the log end
+     */
+    public RegionFetchResult readRegionsForReplica(long offset, int maxBytes) {
+        long end = logEndOffset;
+        long start = logStartOffset;
+        if (offset < start || offset > end) {
+            throw new OffsetOutOfRangeException(offset, start, end);
+        }
+        try {
+            return new RegionFetchResult(collect(offset, maxBytes, end, LogSegment::readRegions), highWatermark, start,
+                    end);
+        } catch (IOException e) {
+            throw new UncheckedIOException("read of " + topic + "-" + partition + " failed", e);
+        }
+    }
+
+    /**
+     * Completes when the log end passes {@code offset} (a follower's fetch parked at the leader's
+     * log end), or when the log closes or stops being replicated this way.
+     */
+    public CompletableFuture<Void> awaitAppend(long offset) {
+        // Registered before the log end is read: an append either is seen here or finds the waiter.
+        CompletableFuture<Void> future = appendWaiters.await(offset, Long.MIN_VALUE);
+        if (offset < logEndOffset || closed || !highWatermarkByReplication) {
+            future.complete(null);
+        }
+        return future;
+    }
+
     /** On a single node the high watermark is the log end, once the flush policy is satisfied. */
     private void advanceHighWatermark(long upTo) {
         long hw;
@@ -554,7 +646,7 @@ public final class PartitionLog implements Closeable {
             hw = Math.max(highWatermark, Math.min(upTo, logEndOffset));
             highWatermark = hw;
         }
-        waiters.highWatermarkAdvanced(hw);
+        waiters.advanced(hw);
     }
 
     private long[] timestampsOf(ProducerStateTable.BatchMetadata original) {
@@ -979,6 +1071,7 @@ public final class PartitionLog implements Closeable {
             writeLock.unlock();
             flushLock.unlock();
             waiters.releaseAll();
+            appendWaiters.releaseAll();
         }
     }
 
@@ -989,6 +1082,7 @@ public final class PartitionLog implements Closeable {
             s.close();
         }
         waiters.releaseAll();
+        appendWaiters.releaseAll();
     }
 
     /** Closes and removes every file of this partition. */
@@ -1002,6 +1096,7 @@ public final class PartitionLog implements Closeable {
         } finally {
             writeLock.unlock();
             waiters.releaseAll();
+            appendWaiters.releaseAll();
         }
         LogLoader.deleteRecursively(dir);
     }
