@@ -409,7 +409,7 @@ public final class PartitionLog implements Closeable {
      * batch is on every in-sync replica). A batch holding {@code offset} goes whole, so the new
      * log end may be below {@code offset}. The high watermark and the recovery point come down to
      * the new end at most; the producer table is rebuilt from the newest producer snapshot at or
-     * below it and the batches after that (later snapshots are deleted).
+     * below it and the batches after that (the start-up rebuild, which deletes later snapshots).
      *
      * <p>On disk, newest first, so that a crash at any step leaves a prefix of the log for
      * {@link LogLoader} to open: every segment based above {@code offset} is renamed to
@@ -451,7 +451,6 @@ public final class PartitionLog implements Closeable {
                     LogLoader.writeRecoveryPoint(dir, end);
                 }
                 epochs.truncateFromEnd(end);
-                deleteProducerSnapshotsAbove(end);
                 if (keptProducerSnapshot > end) {
                     keptProducerSnapshot = -1;
                 }
@@ -465,16 +464,6 @@ public final class PartitionLog implements Closeable {
             }
         }
         return end;
-    }
-
-    private void deleteProducerSnapshotsAbove(long offset) throws IOException {
-        try (var files = Files.list(dir)) {
-            for (Path p : files.filter(f -> LogFiles.hasSuffix(f, LogFiles.PRODUCER_SNAPSHOT)).toList()) {
-                if (LogFiles.baseOffsetOf(p) > offset) {
-                    Files.deleteIfExists(p);
-                }
-            }
-        }
     }
 
     /**
@@ -613,17 +602,8 @@ public final class PartitionLog implements Closeable {
      * @throws OffsetOutOfRangeException when {@code offset} is below the log start or above the log end
      */
     public RegionFetchResult readRegionsForReplica(long offset, int maxBytes) {
-        long end = logEndOffset;
-        long start = logStartOffset;
-        if (offset < start || offset > end) {
-            throw new OffsetOutOfRangeException(offset, start, end);
-        }
-        try {
-            return new RegionFetchResult(collect(offset, maxBytes, end, LogSegment::readRegions), highWatermark, start,
-                    end);
-        } catch (IOException e) {
-            throw new UncheckedIOException("read of " + topic + "-" + partition + " failed", e);
-        }
+        return bounded(offset, logEndOffset, (end, start) ->
+                new RegionFetchResult(collect(offset, maxBytes, end, LogSegment::readRegions), highWatermark, start, end));
     }
 
     /**
@@ -791,20 +771,24 @@ public final class PartitionLog implements Closeable {
                 new FetchResult(readBatches(offset, maxBytes, hw), hw, start, logEndOffset));
     }
 
-    /** A read of the batches from {@code offset} below the high watermark {@code hw}. */
+    /** A read of the batches from {@code offset} below {@code limit} (the high watermark, or the log end). */
     @FunctionalInterface
     private interface BoundedRead<R> {
-        R read(long hw, long logStart) throws IOException;
+        R read(long limit, long logStart) throws IOException;
     }
 
     private <R> R belowWatermark(long offset, BoundedRead<R> read) {
-        long hw = highWatermark;
+        return bounded(offset, highWatermark, read);
+    }
+
+    /** A read from {@code offset} below {@code limit} (the high watermark, or the log end for a follower). */
+    private <R> R bounded(long offset, long limit, BoundedRead<R> read) {
         long start = logStartOffset;
-        if (offset < start || offset > hw) {
-            throw new OffsetOutOfRangeException(offset, start, hw);
+        if (offset < start || offset > limit) {
+            throw new OffsetOutOfRangeException(offset, start, limit);
         }
         try {
-            return read.read(hw, start);
+            return read.read(limit, start);
         } catch (IOException e) {
             throw new UncheckedIOException("read of " + topic + "-" + partition + " failed", e);
         }
