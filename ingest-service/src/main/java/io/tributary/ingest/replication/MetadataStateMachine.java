@@ -29,7 +29,6 @@ import io.tributary.ingest.topic.UnknownTopicException;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.statemachine.TransactionContext;
-import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +59,7 @@ import org.slf4j.LoggerFactory;
  * the old groups' Raft logs into the new ones. Its id ({@code topicId}) comes with the create
  * command, so it is the same on every node and differs from any earlier namesake's.
  */
-final class MetadataStateMachine extends BaseStateMachine {
+final class MetadataStateMachine extends MemberStateMachine {
 
     private static final Logger log = LoggerFactory.getLogger(MetadataStateMachine.class);
 

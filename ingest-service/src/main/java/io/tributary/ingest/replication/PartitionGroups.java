@@ -256,6 +256,20 @@ public class PartitionGroups {
         return partitionsByGroup.get(gid);
     }
 
+    /** Whether this node should be a member of a group now: the metadata group, or a partition placed here. */
+    boolean placedHere(RaftGroupId gid) {
+        if (gid.equals(METADATA_GROUP)) {
+            return true;
+        }
+        TopicPartition tp = partitionsByGroup.get(gid);
+        return tp != null && topics.exists(tp.topic()) && topics.get(tp.topic()).hosts(tp.partition());
+    }
+
+    /** What a group is, for logs: the metadata group or its partition. */
+    Object describe(RaftGroupId gid) {
+        return gid.equals(METADATA_GROUP) ? "the cluster metadata" : partitionOf(gid);
+    }
+
     /** The server's state machine registry: the state machine of a group it opens. */
     StateMachine stateMachineFor(RaftGroupId gid) {
         if (gid.equals(METADATA_GROUP)) {

@@ -41,7 +41,6 @@ import org.apache.ratis.server.storage.FileInfo;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
-import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -83,7 +82,7 @@ import org.slf4j.LoggerFactory;
  * entry ends that, and the replay cursor resumes at the log end it names. The mode is part of the
  * snapshot file ({@code "<offset>"} or {@code "<offset> direct"}).
  */
-final class PartitionStateMachine extends BaseStateMachine {
+final class PartitionStateMachine extends MemberStateMachine {
 
     private static final Logger log = LoggerFactory.getLogger(PartitionStateMachine.class);
 

@@ -1,5 +1,6 @@
 package io.tributary.ingest.replication;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -34,13 +35,13 @@ import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.exceptions.AlreadyClosedException;
-import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
 import org.apache.ratis.retry.RetryPolicies;
 import org.apache.ratis.retry.RetryPolicy;
 import org.apache.ratis.server.DivisionInfo;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.RaftServerConfigKeys;
 import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.StateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.SizeInBytes;
 import org.apache.ratis.util.TimeDuration;
@@ -84,6 +85,9 @@ class RaftNode implements PartitionGroups.Membership {
     /** Running while a fresh data folder waits for the peers' word (StorageGuard); else null. */
     private volatile StorageCheck storageCheck;
     private final StorageGuard guard;
+    /** The state machine last made for each group, which knows its member ({@link #leftoverMember}). */
+    private final Map<RaftGroupId, MemberStateMachine> machines = new ConcurrentHashMap<>();
+    private final GroupJoins joins;
     /** Groups asked to join before StorageGuard let this node in, in order; guarded by itself. */
     private final List<RaftGroup> deferredJoins = new java.util.ArrayList<>();
 
@@ -94,6 +98,17 @@ class RaftNode implements PartitionGroups.Membership {
         this.groups = groups;
         this.settings = settings;
         this.guard = guard;
+        this.joins = new GroupJoins(new GroupJoins.Server() {
+            @Override
+            public CompletableFuture<?> add(RaftGroup group) {
+                return addToServer(group);
+            }
+
+            @Override
+            public Closeable leftover(RaftGroupId gid) {
+                return leftoverMember(gid);
+            }
+        }, groups::placedHere, groups::describe, groupAdmin, GroupJoins.FIRST_PAUSE);
         ClusterPeers.Peer self = groups.self();
         RaftProperties rp = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(rp, List.of(topics.dataDir().resolve("raft").toFile()));
@@ -160,7 +175,11 @@ class RaftNode implements PartitionGroups.Membership {
                         throw new IllegalStateException("node " + self.id() + " may not join Raft group " + gid
                                 + ": its empty data folder is not (yet) accepted by the cluster (see /actuator/health)");
                     }
-                    return groups.stateMachineFor(gid);
+                    StateMachine machine = groups.stateMachineFor(gid);
+                    if (machine instanceof MemberStateMachine m) {
+                        machines.put(gid, m);
+                    }
+                    return machine;
                 });
         // Before the server is built: building it opens the groups already on disk.
         if (guarded) {
@@ -208,7 +227,7 @@ class RaftNode implements PartitionGroups.Membership {
     private void joinAfterStorageCheck(boolean founder) {
         if (founder) {
             try {
-                groupAdmin.submit(() -> addGroup(groups.metadataGroup())).get(60, TimeUnit.SECONDS);
+                groupAdmin.submit(() -> joins.join(groups.metadataGroup())).get(60, TimeUnit.SECONDS);
             } catch (ExecutionException | TimeoutException | RejectedExecutionException e) {
                 log.warn("joining the metadata group after the storage check failed", e);
             } catch (InterruptedException e) {
@@ -306,7 +325,7 @@ class RaftNode implements PartitionGroups.Membership {
             }
         }
         try {
-            groupAdmin.execute(() -> addGroup(group));
+            groupAdmin.execute(() -> joins.join(group));
         } catch (RejectedExecutionException e) {
             log.info("not joining Raft group {}: this node is stopping", group.getGroupId());
         }
@@ -347,6 +366,7 @@ class RaftNode implements PartitionGroups.Membership {
         try {
             RaftClientReply reply = server.groupManagementAsync(remove).get(30, TimeUnit.SECONDS);
             log.info("left Raft group {} of {}: {}", gid, groups.partitionOf(gid), reply.isSuccess());
+            machines.remove(gid);
         } catch (ExecutionException e) {
             log.info("Raft group {} not removed (not a member?): {}", gid, e.getCause().toString());
         } catch (InterruptedException e) {
@@ -356,25 +376,19 @@ class RaftNode implements PartitionGroups.Membership {
         }
     }
 
-    private void addGroup(RaftGroup group) {
-        GroupManagementRequest add = GroupManagementRequest.newAdd(adminClientId, server.getId(),
-                adminCallId.incrementAndGet(), group, false);
-        try {
-            RaftClientReply reply = server.groupManagementAsync(add).get(30, TimeUnit.SECONDS);
-            log.info("joined Raft group {} of {}: {}", group.getGroupId(), groups.partitionOf(group.getGroupId()),
-                    reply.isSuccess());
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof AlreadyExistsException
-                    || e.getCause() != null && e.getCause().getCause() instanceof AlreadyExistsException) {
-                log.debug("already in Raft group {}", group.getGroupId());
-            } else {
-                log.warn("could not join Raft group {}", group.getGroupId(), e);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (TimeoutException e) {
-            log.warn("joining Raft group {} timed out", group.getGroupId());
+    /** Ratis's group add on this server, for {@link GroupJoins}. */
+    private CompletableFuture<RaftClientReply> addToServer(RaftGroup group) {
+        return server.groupManagementAsync(GroupManagementRequest.newAdd(adminClientId, server.getId(),
+                adminCallId.incrementAndGet(), group, false));
+    }
+
+    /** The member of a group whose start failed: created (its state machine knows it) but not registered. */
+    private Closeable leftoverMember(RaftGroupId gid) {
+        MemberStateMachine machine = machines.get(gid);
+        if (machine == null || machine.member() == null || division(gid) != null) {
+            return null;
         }
+        return machine.member();
     }
 
     /** A new client of a group; the caller closes it. */
