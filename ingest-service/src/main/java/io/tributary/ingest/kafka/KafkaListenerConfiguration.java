@@ -71,7 +71,7 @@ class KafkaListenerConfiguration {
                     + "ingest.cluster.self-address) names " + named + " as this node's Kafka listener, but "
                     + setting + " is " + props.portForClients() + ": the other nodes would send clients elsewhere");
         }
-        return new KafkaServer(props, bindHost(props, env), apis);
+        return new KafkaServer(ListenerSettings.of(props, bindHost(props, env)), apis);
     }
 
     /** {@code ingest.kafka.bind-host}, else {@code server.address}, else every interface. */

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * The Kafka listener: a Netty server on {@code ingest.kafka.port}. Each connection decodes
+ * A listener speaking Kafka's framing: a Netty server ({@link ListenerSettings}), the client
+ * listener on {@code ingest.kafka.port} or the peers' replication listener. Each connection decodes
  * size-prefixed frames ({@link LengthFieldBasedFrameDecoder}: a 4-byte big-endian size, then the
  * request header and body as kafka-clients' message classes define them) and hands each request to
  * {@link KafkaApis} on the request threads; {@link KafkaConnection} writes the answers back in
@@ -31,8 +32,7 @@ public class KafkaServer implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(KafkaServer.class);
 
-    private final KafkaProperties props;
-    private final String bindHost;
+    private final ListenerSettings settings;
     private final KafkaApis apis;
     private EventLoopGroup acceptor;
     private EventLoopGroup io;
@@ -41,22 +41,22 @@ public class KafkaServer implements SmartLifecycle {
     private volatile int boundPort = -1;
     private volatile String transportName = "";
 
-    public KafkaServer(KafkaProperties props, String bindHost, KafkaApis apis) {
-        this.props = props;
-        this.bindHost = bindHost;
+    KafkaServer(ListenerSettings settings, KafkaApis apis) {
+        this.settings = settings;
         this.apis = apis;
     }
 
     @Override
     public synchronized void start() {
-        KafkaTransport transport = KafkaTransport.choose(props.nativeTransport());
-        acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("kafka-accept", true),
+        String name = settings.name();
+        KafkaTransport transport = KafkaTransport.choose(settings.nativeTransport());
+        acceptor = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory(name + "-accept", true),
                 transport.handlers());
-        io = new MultiThreadIoEventLoopGroup(props.ioThreads(), new DefaultThreadFactory("kafka-io", true),
+        io = new MultiThreadIoEventLoopGroup(settings.ioThreads(), new DefaultThreadFactory(name + "-io", true),
                 transport.handlers());
-        requests = new ThreadPoolExecutor(props.requestThreads(), props.requestThreads(), 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), Thread.ofPlatform().name("kafka-request-", 1).daemon().factory());
-        int maxFrame = (int) Math.min(Integer.MAX_VALUE, props.maxRequestSize().toBytes());
+        requests = new ThreadPoolExecutor(settings.requestThreads(), settings.requestThreads(), 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), Thread.ofPlatform().name(name + "-request-", 1).daemon().factory());
+        int maxFrame = settings.maxFrameBytes();
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(acceptor, io)
                 .channel(transport.serverChannel())
@@ -71,19 +71,19 @@ public class KafkaServer implements SmartLifecycle {
                     }
                 });
         try {
-            channel = bootstrap.bind(new InetSocketAddress(bindHost, props.port())).sync().channel();
+            channel = bootstrap.bind(new InetSocketAddress(settings.bindHost(), settings.port())).sync().channel();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while binding the Kafka listener", e);
+            throw new IllegalStateException("interrupted while binding the " + name + " listener", e);
         } catch (RuntimeException e) {
             stopGroups();
-            throw new IllegalStateException("the Kafka listener cannot listen on " + bindHost + ":" + props.port()
-                    + " (ingest.kafka.port; 0 turns it off): " + e.getMessage(), e);
+            throw new IllegalStateException("the " + name + " listener cannot listen on " + settings.bindHost() + ":"
+                    + settings.port() + " (" + settings.portSetting() + "): " + e.getMessage(), e);
         }
         boundPort = ((InetSocketAddress) channel.localAddress()).getPort();
         transportName = transport.name();
-        log.info("Kafka listener on {}:{} ({}), advertised as {}", bindHost, boundPort, transport.name(),
-                apis.advertised());
+        log.info("{} listener on {}:{} ({}){}", name, settings.bindHost(), boundPort, transport.name(),
+                apis.advertised() == null ? "" : ", advertised as " + apis.advertised());
     }
 
     @Override
