@@ -17,6 +17,11 @@ final class BatchFileRegion extends DefaultFileRegion {
         super(batch.file(), batch.recordsPosition(), batch.recordsSize());
     }
 
+    /** {@code count} bytes of a segment file from {@code position}: whole stored batches. */
+    BatchFileRegion(java.nio.channels.FileChannel file, long position, long count) {
+        super(file, position, count);
+    }
+
     @Override
     protected void deallocate() {
         // the file stays open: it is the segment's

@@ -8,6 +8,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.util.ReferenceCounted;
 import io.tributary.ingest.log.BatchRegion;
+import io.tributary.ingest.log.RecordBatch;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -22,7 +23,8 @@ import org.apache.kafka.common.requests.ResponseHeader;
  * <p>A Fetch answer's records are not in that buffer: where the message writes a partition's
  * {@link StoredBatchesRecords}, each batch's Kafka header goes into the buffer and its records are
  * sent from the segment file ({@link BatchFileRegion}), so the answer is the buffer cut into slices
- * with file regions between them. The records are never copied through the heap or user space.
+ * with file regions between them; a follower's {@link StoredLogRecords} go from the files whole.
+ * The records are never copied through the heap or user space.
  */
 final class ResponseWriter extends ByteBufferAccessor {
 
@@ -73,6 +75,8 @@ final class ResponseWriter extends ByteBufferAccessor {
                 for (FetchResponseData.PartitionData p : t.partitions()) {
                     if (p.records() instanceof StoredBatchesRecords stored) {
                         n += stored.fileBytes();
+                    } else if (p.records() instanceof StoredLogRecords whole) {
+                        n += whole.sizeInBytes();
                     }
                 }
             }
@@ -88,8 +92,29 @@ final class ResponseWriter extends ByteBufferAccessor {
                 endSlice();
                 parts.add(new BatchFileRegion(batch));
             }
+        } else if (records instanceof StoredLogRecords whole) {
+            endSlice();
+            writeRuns(whole.batches());
         } else {
             super.writeRecords(records);
+        }
+    }
+
+    /** Batches lying back to back in one file go as one region of it. */
+    private void writeRuns(List<BatchRegion> batches) {
+        int i = 0;
+        while (i < batches.size()) {
+            BatchRegion first = batches.get(i);
+            long start = first.recordsPosition() - RecordBatch.HEADER_SIZE;
+            long end = start + first.sizeInBytes();
+            int j = i + 1;
+            while (j < batches.size() && batches.get(j).file() == first.file()
+                    && batches.get(j).recordsPosition() - RecordBatch.HEADER_SIZE == end) {
+                end += batches.get(j).sizeInBytes();
+                j++;
+            }
+            parts.add(new BatchFileRegion(first.file(), start, end - start));
+            i = j;
         }
     }
 
