@@ -1,42 +1,102 @@
 package io.tributary.ingest.replication.fetch;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.LongSupplier;
 
 import io.tributary.ingest.log.PartitionLog;
 
 /**
- * A leader's view, for one partition and one leader epoch, of how far each follower's log reaches,
- * learnt from their fetch offsets, and the high watermark it gives: the lowest log end among the
- * leader and the followers counted in sync. A follower that has not fetched yet in this epoch
- * counts as holding nothing past the high watermark the leader started the epoch with.
+ * A leader's view, for one partition and one leader epoch, of its followers: how far each one's
+ * log reaches (learnt from its fetch offsets), which of them are in sync, and the high watermark
+ * that gives: the lowest log end among the leader and the in-sync followers. A follower that has
+ * not fetched yet in this epoch counts as holding nothing past the high watermark the leader
+ * started the epoch with.
  *
- * <p>Made anew for each epoch a node leads in: offsets learnt under an earlier leader say nothing
+ * <p>In sync, as in Kafka: a follower is caught up at a fetch whose offset reaches the leader's log
+ * end as it was at that follower's previous fetch (so a follower that keeps pace with a log that
+ * never stops growing is caught up), and out of sync once it was last caught up longer than the lag
+ * time ago. It may join again once its log reaches the high watermark. The set itself changes only
+ * through {@link #inSync(Set)}: the leader decides ({@link #outOfSync}, {@link #readyToJoin}) and the
+ * change takes effect once it is recorded where an election can see it.
+ *
+ * <p>Made anew for each epoch a node leads in: what was learnt under an earlier leader says nothing
  * about the logs now.
  */
 public final class ReplicaProgress {
 
     private final PartitionLog log;
-    private final Set<Integer> inSync;
+    private final Set<Integer> followers;
     private final long startHighWatermark;
-    /** Guarded by itself. */
-    private final Map<Integer, Long> reached = new HashMap<>();
+    private final long lagNanos;
+    private final LongSupplier clock;
+    private final long created;
+    /** Everything below is guarded by {@code this}. */
+    private Set<Integer> inSync;
+    private final Map<Integer, Follower> state = new HashMap<>();
 
-    /**
-     * @param inSync the followers (not this node) whose logs the high watermark waits for
-     */
-    public ReplicaProgress(PartitionLog log, Set<Integer> inSync) {
-        this.log = log;
-        this.inSync = Set.copyOf(inSync);
-        this.startHighWatermark = log.highWatermark();
+    /** What the leader knows of one follower. */
+    private static final class Follower {
+        long reached = -1;
+        /** The leader's log end when this follower last fetched, and when that was. */
+        long endAtLastFetch = Long.MAX_VALUE;
+        long lastFetch;
+        long lastCaughtUp;
+
+        Follower(long created) {
+            lastCaughtUp = created; // a follower gets the lag time from the epoch's start
+        }
     }
 
-    /** Follower {@code replicaId} holds every batch below {@code offset}; may move the high watermark. */
+    /** Every follower in sync from the start; no lag limit (for tests and tools). */
+    public ReplicaProgress(PartitionLog log, Set<Integer> followers) {
+        this(log, followers, followers, Duration.ofDays(365), System::nanoTime);
+    }
+
+    /**
+     * @param followers the partition's replicas other than this node
+     * @param inSync    those counted in sync when the epoch starts
+     * @param lagTime   how long a follower may go without catching up before it is out of sync
+     * @param clock     nanoseconds, as {@link System#nanoTime}
+     */
+    public ReplicaProgress(PartitionLog log, Set<Integer> followers, Set<Integer> inSync, Duration lagTime,
+                           LongSupplier clock) {
+        if (!followers.containsAll(inSync)) {
+            throw new IllegalArgumentException("in sync " + inSync + " but followers " + followers);
+        }
+        this.log = log;
+        this.followers = Set.copyOf(followers);
+        this.inSync = Set.copyOf(inSync);
+        this.startHighWatermark = log.highWatermark();
+        this.lagNanos = lagTime.toNanos();
+        this.clock = clock;
+        this.created = clock.getAsLong();
+    }
+
+    /**
+     * Follower {@code replicaId} holds every batch below {@code offset} and fetches from there; may
+     * move the high watermark. Fetches from a node that is not a follower of the partition are ignored.
+     */
     public void fetchedBy(int replicaId, long offset) {
+        if (!followers.contains(replicaId)) {
+            return;
+        }
+        long now = clock.getAsLong();
+        long end = log.logEndOffset();
         long lowest;
-        synchronized (reached) {
-            reached.merge(replicaId, offset, Math::max);
+        synchronized (this) {
+            Follower f = state.computeIfAbsent(replicaId, id -> new Follower(created));
+            f.reached = Math.max(f.reached, offset);
+            if (offset >= end) {
+                f.lastCaughtUp = now;
+            } else if (offset >= f.endAtLastFetch) {
+                f.lastCaughtUp = Math.max(f.lastCaughtUp, f.lastFetch);
+            }
+            f.endAtLastFetch = end;
+            f.lastFetch = now;
             lowest = lowestInSync();
         }
         log.raiseHighWatermark(lowest);
@@ -44,22 +104,74 @@ public final class ReplicaProgress {
 
     /** After this node appended: with no follower in sync its own log end is the high watermark. */
     public void appended() {
-        if (inSync.isEmpty()) {
+        boolean alone;
+        synchronized (this) {
+            alone = inSync.isEmpty();
+        }
+        if (alone) {
             log.raiseHighWatermark(log.logEndOffset());
         }
     }
 
-    /** How far a follower's log reaches, as far as this leader learnt; -1 before its first fetch. */
-    public long reached(int replicaId) {
-        synchronized (reached) {
-            return reached.getOrDefault(replicaId, -1L);
+    /** The followers in sync now, sorted. */
+    public synchronized Set<Integer> inSync() {
+        return new TreeSet<>(inSync);
+    }
+
+    /** The in-sync set as recorded; the high watermark follows it at once (it only ever rises). */
+    public void inSync(Set<Integer> members) {
+        if (!followers.containsAll(members)) {
+            throw new IllegalArgumentException("in sync " + members + " but followers " + followers);
         }
+        long lowest;
+        synchronized (this) {
+            inSync = Set.copyOf(members);
+            lowest = lowestInSync();
+        }
+        log.raiseHighWatermark(lowest);
+    }
+
+    /** In-sync followers that were last caught up longer than the lag time ago: to be dropped. */
+    public synchronized Set<Integer> outOfSync() {
+        long now = clock.getAsLong();
+        Set<Integer> out = new TreeSet<>();
+        for (int id : inSync) {
+            Follower f = state.get(id);
+            long caughtUp = f == null ? created : f.lastCaughtUp;
+            if (now - caughtUp > lagNanos) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Followers out of sync whose logs reach the high watermark, and the start of this epoch's
+     * batches (so they hold what this leader wrote): to be added back.
+     */
+    public synchronized Set<Integer> readyToJoin(long epochStartOffset) {
+        long hw = log.highWatermark();
+        Set<Integer> out = new TreeSet<>();
+        for (int id : followers) {
+            Follower f = state.get(id);
+            if (!inSync.contains(id) && f != null && f.reached >= hw && f.reached >= epochStartOffset) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
+    /** How far a follower's log reaches, as far as this leader learnt; -1 before its first fetch. */
+    public synchronized long reached(int replicaId) {
+        Follower f = state.get(replicaId);
+        return f == null ? -1 : f.reached;
     }
 
     private long lowestInSync() {
         long lowest = log.logEndOffset();
         for (int id : inSync) {
-            lowest = Math.min(lowest, reached.getOrDefault(id, startHighWatermark));
+            Follower f = state.get(id);
+            lowest = Math.min(lowest, f == null || f.reached < 0 ? startHighWatermark : f.reached);
         }
         return lowest;
     }

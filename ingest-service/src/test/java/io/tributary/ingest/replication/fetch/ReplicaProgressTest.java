@@ -1,0 +1,155 @@
+package io.tributary.ingest.replication.fetch;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.tributary.ingest.log.LogConfig;
+import io.tributary.ingest.log.LogRecord;
+import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.log.ProducerBatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The leader's view of its followers: the high watermark over the in-sync ones only, who is out of
+ * sync after the lag time (Kafka's rule: caught up = reaching the log end as it was at the
+ * follower's previous fetch), and who may join again.
+ */
+class ReplicaProgressTest {
+
+    private static final Duration LAG = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private PartitionLog log;
+
+    @BeforeEach
+    void open() throws IOException {
+        log = PartitionLog.open("orders", 0, dir, LogConfig.from(Map.of()), scheduler);
+        log.highWatermarkByReplication(0);
+    }
+
+    @AfterEach
+    void close() throws IOException {
+        log.close();
+        scheduler.shutdownNow();
+    }
+
+    /** Appends one batch of {@code records} records; the log end after it. */
+    private long append(int records) {
+        for (int i = 0; i < records; i++) {
+            log.append(List.of(LogRecord.of("k", "{\"i\":" + i + "}", 1_000 + i)), ProducerBatch.NONE, 1);
+        }
+        return log.logEndOffset();
+    }
+
+    private void advance(Duration d) {
+        now.addAndGet(d.toNanos());
+    }
+
+    private ReplicaProgress progress(Set<Integer> inSync) {
+        return new ReplicaProgress(log, Set.of(2, 3), inSync, LAG, now::get);
+    }
+
+    @Test
+    void theHighWatermarkIsTheLowestLogEndOfTheInSyncReplicasOnly() {
+        ReplicaProgress p = progress(Set.of(2, 3));
+        append(10);
+        p.fetchedBy(2, 10);
+        assertThat(log.highWatermark()).as("follower 3 has not fetched").isZero();
+        p.fetchedBy(3, 6);
+        assertThat(log.highWatermark()).isEqualTo(6);
+
+        // Follower 3 leaves the set: the high watermark follows follower 2 alone.
+        p.inSync(Set.of(2));
+        assertThat(log.highWatermark()).isEqualTo(10);
+        append(5);
+        p.fetchedBy(3, 6); // no longer holds it back
+        assertThat(log.highWatermark()).isEqualTo(10);
+        p.fetchedBy(2, 15);
+        assertThat(log.highWatermark()).isEqualTo(15);
+
+        // Nobody else in sync: the leader's appends move it.
+        p.inSync(Set.of());
+        append(3);
+        assertThat(log.highWatermark()).isEqualTo(15);
+        p.appended();
+        assertThat(log.highWatermark()).isEqualTo(18);
+    }
+
+    @Test
+    void aFollowerKeepingPaceWithAGrowingLogStaysInSyncAndOneThatStopsFallsOut() {
+        ReplicaProgress p = progress(Set.of(2, 3));
+        long asked = 0;
+        for (int round = 0; round < 10; round++) {
+            long end = append(2);
+            // Follower 2 asks for the log end as it was at its previous fetch: the leader has always
+            // appended more by then, so it never reaches the log end of the moment.
+            p.fetchedBy(2, asked);
+            asked = end;
+            // Follower 3 fetches as often but stays at its first offset (stuck appending, say).
+            p.fetchedBy(3, 2);
+            advance(Duration.ofSeconds(3));
+        }
+        assertThat(log.logEndOffset()).isGreaterThan(asked - 1);
+        assertThat(p.outOfSync()).containsExactly(3);
+        assertThat(log.highWatermark()).as("follower 3 holds it until it is dropped").isEqualTo(2);
+
+        p.inSync(Set.of(2));
+        p.fetchedBy(2, log.logEndOffset());
+        assertThat(log.highWatermark()).isEqualTo(log.logEndOffset());
+        assertThat(p.outOfSync()).isEmpty();
+    }
+
+    @Test
+    void aFollowerThatNeverFetchesFallsOutAfterTheLagTimeFromTheEpochsStart() {
+        ReplicaProgress p = progress(Set.of(2, 3));
+        append(4);
+        p.fetchedBy(2, 4);
+        advance(LAG.minusSeconds(1));
+        p.fetchedBy(2, 4);
+        assertThat(p.outOfSync()).isEmpty();
+        advance(Duration.ofSeconds(2));
+        p.fetchedBy(2, 4);
+        assertThat(p.outOfSync()).containsExactly(3);
+    }
+
+    @Test
+    void anOutOfSyncFollowerMayJoinOnceItReachesTheHighWatermarkAndTheEpochsStart() {
+        ReplicaProgress p = progress(Set.of(2));
+        append(10);
+        p.fetchedBy(2, 10);
+        assertThat(log.highWatermark()).isEqualTo(10);
+        p.fetchedBy(3, 4);
+        assertThat(p.readyToJoin(0)).isEmpty();
+        p.fetchedBy(3, 10);
+        assertThat(p.readyToJoin(0)).containsExactly(3);
+        assertThat(p.readyToJoin(12)).as("it must hold this epoch's first batch").isEmpty();
+        p.inSync(Set.of(2, 3));
+        assertThat(p.inSync()).containsExactly(2, 3);
+        assertThat(p.readyToJoin(0)).isEmpty();
+    }
+
+    @Test
+    void fetchesFromOtherNodesAndUnknownMembersAreIgnoredOrRefused() {
+        ReplicaProgress p = progress(Set.of(2, 3));
+        append(5);
+        p.fetchedBy(7, 5); // not a replica of this partition
+        assertThat(p.reached(7)).isEqualTo(-1);
+        assertThatThrownBy(() -> p.inSync(Set.of(2, 7))).isInstanceOf(IllegalArgumentException.class);
+    }
+}
