@@ -36,10 +36,10 @@ public record IngestProperties(
     /**
      * Cluster membership.
      *
-     * @param peers       the nodes the cluster was founded with, {@code id=host:httpPort:raftPort[:kafkaPort],...}, the same
+     * @param peers       the nodes the cluster was founded with, {@code id=host:httpPort:raftPort[:kafkaPort[:replicaPort]],...}, the same
      *                    list on every node and never changed afterwards (it fixes where the partitions of topics
      *                    created before any node was added live); empty = a single node without replication
-     * @param selfAddress {@code host:httpPort:raftPort[:kafkaPort]} of a node whose {@code ingest.node-id} is not
+     * @param selfAddress {@code host:httpPort:raftPort[:kafkaPort[:replicaPort]]} of a node whose {@code ingest.node-id} is not
      *                    among the peers: a node added later ({@code POST /api/v1/cluster/nodes}), which starts with
      *                    no Raft group and waits to be added; ignored for a founding node. The Kafka port, like a
      *                    peer's, must be its {@code ingest.kafka.port}

@@ -76,12 +76,12 @@ public class ClusterMembers {
         if (selfAddress == null || selfAddress.isBlank()) {
             throw new IllegalStateException("ingest.node-id " + id + " is not among ingest.cluster.peers " + peers
                     + "; a node added to a running cluster needs "
-                    + "ingest.cluster.self-address=host:httpPort:raftPort[:kafkaPort]");
+                    + "ingest.cluster.self-address=host:httpPort:raftPort[:kafkaPort[:replicaPort]]");
         }
         try {
             return ClusterPeers.parse(id + "=" + selfAddress.trim()).peers().get(0);
         } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("ingest.cluster.self-address: expected host:httpPort:raftPort[:kafkaPort], "
+            throw new IllegalStateException("ingest.cluster.self-address: expected host:httpPort:raftPort[:kafkaPort[:replicaPort]], "
                     + "got '" + selfAddress + "'", e);
         }
     }

@@ -13,22 +13,38 @@ import io.tributary.ingest.topic.TopicMetadata;
 
 /**
  * The static cluster membership from {@code ingest.cluster.peers}: every member including this
- * one, {@code id=host:httpPort:raftPort[:kafkaPort],...}, sorted by id. The Kafka port is where
- * the member's Kafka listener is reached (docs/kafka-protocol.md); without it the member is not
- * named to Kafka clients.
+ * one, {@code id=host:httpPort:raftPort[:kafkaPort[:replicaPort]],...}, sorted by id. The Kafka port
+ * is where the member's Kafka listener is reached (docs/kafka-protocol.md); without it (or 0) the
+ * member is not named to Kafka clients. The replica port is its replication listener's, where
+ * followers fetch ({@code ingest.replication.fetch-writes}); without it the Raft port plus one.
  */
 public record ClusterPeers(List<Peer> peers) {
 
     /**
-     * One member: its node id, host, HTTP port (the REST API), Raft port (Ratis gRPC) and Kafka port
-     * (null: not given; then left out of the JSON the metadata log and {@code cluster-members.json}
-     * keep, which earlier versions wrote without it).
+     * One member: its node id, host, HTTP port (the REST API), Raft port (Ratis gRPC), Kafka port and
+     * replica port (null: not given; then left out of the JSON the metadata log and
+     * {@code cluster-members.json} keep, which earlier versions wrote without them).
      */
     public record Peer(int id, String host, int httpPort, int raftPort,
-                       @JsonInclude(JsonInclude.Include.NON_NULL) Integer kafkaPort) {
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Integer kafkaPort,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Integer replicaPort) {
 
         public Peer(int id, String host, int httpPort, int raftPort) {
-            this(id, host, httpPort, raftPort, null);
+            this(id, host, httpPort, raftPort, null, null);
+        }
+
+        public Peer(int id, String host, int httpPort, int raftPort, Integer kafkaPort) {
+            this(id, host, httpPort, raftPort, kafkaPort, null);
+        }
+
+        /** Where this member's replication listener is: its replica port, else its Raft port plus one. */
+        public java.net.InetSocketAddress replicaAddress() {
+            return java.net.InetSocketAddress.createUnresolved(host, replicaPortOrDefault());
+        }
+
+        /** The replica port given, else the Raft port plus one. */
+        public int replicaPortOrDefault() {
+            return replicaPort != null && replicaPort > 0 ? replicaPort : raftPort + 1;
         }
 
         /** Whether Kafka clients can be told where this member's Kafka listener is. */
@@ -72,14 +88,16 @@ public record ClusterPeers(List<Peer> peers) {
             }
             int eq = e.indexOf('=');
             String[] addr = eq < 0 ? new String[0] : e.substring(eq + 1).split(":");
-            if (eq < 1 || addr.length < 3 || addr.length > 4) {
-                throw new IllegalArgumentException("ingest.cluster.peers: expected id=host:httpPort:raftPort[:kafkaPort], "
-                        + "got '" + e + "'");
+            if (eq < 1 || addr.length < 3 || addr.length > 5) {
+                throw new IllegalArgumentException("ingest.cluster.peers: expected "
+                        + "id=host:httpPort:raftPort[:kafkaPort[:replicaPort]], got '" + e + "'");
             }
             try {
+                Integer kafka = addr.length >= 4 ? Integer.valueOf(addr[3].trim()) : null;
                 Peer p = new Peer(Integer.parseInt(e.substring(0, eq).trim()), addr[0].trim(),
                         Integer.parseInt(addr[1].trim()), Integer.parseInt(addr[2].trim()),
-                        addr.length == 4 ? Integer.valueOf(addr[3].trim()) : null);
+                        kafka,
+                        addr.length == 5 ? Integer.valueOf(addr[4].trim()) : null);
                 if (!ids.add(p.id())) {
                     throw new IllegalArgumentException("ingest.cluster.peers: node id " + p.id() + " appears twice");
                 }

@@ -66,6 +66,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           on a single node, instead of one Raft entry per batch (docs/replication.md, "Partitions
  *                           with one replica"); it switches back to Raft entries before its replicas change. Every
  *                           node must run a version that knows the switch before it is turned on (true by default)
+ * @param fetchWrites        partitions of more than one replica are written the Kafka way: the leader appends produced
+ *                           batches to its partition log and the followers fetch them over the replication listener
+ *                           (docs/replication.md, "The Kafka-shape write path"), instead of one Raft entry per batch.
+ *                           Off by default while it is being built
+ * @param fetchMaxWait       how long a follower's fetch that finds nothing new waits at the leader for an append
  * @param ratis              raw Apache Ratis server properties ({@code raft.server.…}, {@code raft.grpc.…}), set after
  *                           the ones above and so overriding them; empty by default. For tuning experiments and for
  *                           operators who know Ratis: a wrong value here can break replication
@@ -90,6 +95,8 @@ public record ReplicationProperties(
         @DefaultValue("5m") Duration leaderRebalanceInterval,
         @DefaultValue("10") int leaderImbalancePercent,
         @DefaultValue("true") boolean directWrites,
+        @DefaultValue("false") boolean fetchWrites,
+        @DefaultValue("500ms") Duration fetchMaxWait,
         Map<String, String> ratis) {
 
     public ReplicationProperties {

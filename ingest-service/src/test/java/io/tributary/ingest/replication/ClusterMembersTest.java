@@ -64,11 +64,13 @@ class ClusterMembersTest {
         assertThat(members(3, "c:8083:9083:9094").self()).isEqualTo(new ClusterPeers.Peer(3, "c", 8083, 9083, 9094));
         assertThat(members(3, "c:8083:9083").self()).isEqualTo(new ClusterPeers.Peer(3, "c", 8083, 9083));
         assertThat(members(1, "ignored:1:2:3").self()).isEqualTo(new ClusterPeers.Peer(1, "a", 8081, 9081, 9092));
-        assertThatThrownBy(() -> members(3, "c:8083:9083:9094:1")).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("host:httpPort:raftPort[:kafkaPort]");
+        assertThat(members(3, "c:8083:9083:9094:9183").self())
+                .isEqualTo(new ClusterPeers.Peer(3, "c", 8083, 9083, 9094, 9183));
+        assertThatThrownBy(() -> members(3, "c:8083:9083:9094:1:2")).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("host:httpPort:raftPort[:kafkaPort[:replicaPort]]");
         assertThatThrownBy(() -> members(3, "c:8083:9083:x")).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("host:httpPort:raftPort[:kafkaPort]");
+                .hasMessageContaining("host:httpPort:raftPort[:kafkaPort[:replicaPort]]");
         assertThatThrownBy(() -> members(3, "")).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("ingest.cluster.self-address=host:httpPort:raftPort[:kafkaPort]");
+                .hasMessageContaining("ingest.cluster.self-address=host:httpPort:raftPort[:kafkaPort[:replicaPort]]");
     }
 }

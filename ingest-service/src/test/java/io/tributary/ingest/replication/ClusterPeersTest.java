@@ -23,7 +23,17 @@ class ClusterPeersTest {
         assertThat(peers.find(1)).get().extracting(ClusterPeers.Peer::kafkaPort).isEqualTo(9092);
         assertThat(peers.find(1).orElseThrow().hasKafkaPort()).isTrue();
         assertThat(peers.find(2).orElseThrow().hasKafkaPort()).isFalse();
-        assertThatThrownBy(() -> ClusterPeers.parse("1=a:1:2:3:4")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> ClusterPeers.parse("1=a:1:2:3:4:5")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theReplicaPortIsOptionalAndDefaultsToTheRaftPortPlusOne() {
+        ClusterPeers peers = ClusterPeers.parse("1=a:8081:9081:9092:9181,2=b:8082:9082,3=c:8083:9083:0:9183");
+        assertThat(peers.find(1).orElseThrow().replicaPortOrDefault()).isEqualTo(9181);
+        assertThat(peers.find(2).orElseThrow().replicaPortOrDefault()).isEqualTo(9083);
+        assertThat(peers.find(2).orElseThrow().replicaPort()).isNull();
+        assertThat(peers.find(3).orElseThrow().hasKafkaPort()).isFalse();
+        assertThat(peers.find(3).orElseThrow().replicaAddress().getPort()).isEqualTo(9183);
     }
 
     @Test

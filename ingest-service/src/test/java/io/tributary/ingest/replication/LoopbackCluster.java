@@ -80,7 +80,7 @@ public final class LoopbackCluster implements AutoCloseable {
         this.peers = sb.toString();
     }
 
-    /** {@code host:httpPort:raftPort[:kafkaPort]} of node {@code id}, as a peer entry or self-address gives it. */
+    /** {@code host:httpPort:raftPort[:kafkaPort[:replicaPort]]} of node {@code id}, as a peer entry or self-address gives it. */
     private String address(int id) {
         return "127.0.0.1:" + httpPorts[id] + ":" + raftPorts[id] + (kafkaPorts[id] == 0 ? "" : ":" + kafkaPorts[id]);
     }
