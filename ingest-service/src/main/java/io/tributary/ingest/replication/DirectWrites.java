@@ -14,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
+import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.problem.ProblemException;
 import io.tributary.ingest.security.NodeCredentials;
 import io.tributary.ingest.topic.PartitionAssignment;
@@ -83,7 +84,8 @@ class DirectWrites {
         boolean moving = a != null && a.moving();
         List<Integer> replicas = groups.replicas(topic, partition);
         if (replicas.size() != 1 && !moving) {
-            return null; // the common case of a replicated partition: nothing to look up
+            // The common case of a replicated partition: a Raft entry, unless it is written the Kafka way.
+            return settings.fetchWrites() ? fetchRoute(topic, partition, part, true) : null;
         }
         try {
             // Also while moving: a group of one goes on writing directly until its leader stops it.
@@ -98,6 +100,80 @@ class DirectWrites {
             return null;
         }
         return forward(replicas.get(0), topic, partition, part);
+    }
+
+    /**
+     * A part of a partition written by its leader and fetched by its followers (FETCH): appended here
+     * when this node leads it, answered once the high watermark passed it (every in-sync replica holds
+     * it: {@code acks=all}); forwarded to the leader when this node follows and {@code forward}; null
+     * (a Raft entry, which the replicas refuse as written directly: a retriable answer) otherwise.
+     */
+    private CompletableFuture<ByteBuffer> fetchRoute(TopicRegistry.Topic topic, int partition, byte[] part,
+                                                     boolean forward) {
+        RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
+        if (d == null || !(d.getStateMachine() instanceof PartitionStateMachine sm) || !sm.fetched()) {
+            return null;
+        }
+        if (!d.getInfo().isLeader()) {
+            org.apache.ratis.protocol.RaftPeerId leader = d.getInfo().getLeaderId();
+            return forward && leader != null ? forward(Integer.parseInt(leader.toString()), topic, partition, part)
+                    : null;
+        }
+        if (!d.getInfo().isLeaderReady()) {
+            return null;
+        }
+        if (failed.hasFailed(topic.name(), partition)) {
+            return CompletableFuture.failedFuture(new ProblemException(ProblemType.STORAGE_ERROR, "the leader of "
+                    + topic.name() + "-" + partition + " failed to write to its log; it takes no writes until its "
+                    + "node restarts"));
+        }
+        byte[] reply;
+        try {
+            reply = sm.appendDirect(part, d.getInfo().getCurrentTerm());
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (reply == null) {
+            return null; // stopped for a switch back to Raft entries
+        }
+        return committed(topic.name() + "-" + partition, sm.partitionLog(), reply)
+                .thenApply(v -> ByteBuffer.wrap(reply));
+    }
+
+    /**
+     * Completes once the high watermark has passed the batch an {@link ApplyReply} names (at once for
+     * a refusal); fails with a retriable NOT_ENOUGH_REPLICAS after the request timeout.
+     */
+    private CompletableFuture<Void> committed(String what, PartitionLog log, byte[] reply) {
+        ByteBuffer b = ByteBuffer.wrap(reply);
+        if (b.get() != ApplyReply.OK) {
+            return CompletableFuture.completedFuture(null);
+        }
+        long base = b.getLong();
+        b.get(); // duplicate flag: a duplicate waits for its original's batch the same way
+        int count = b.getInt();
+        long timeoutMs = settings.requestTimeout().toMillis();
+        return log.awaitData(base + count - 1).orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(new ProblemException(
+                        ProblemType.NOT_ENOUGH_REPLICAS, what + ": not on every in-sync replica within " + timeoutMs
+                        + " ms; it may still be committed later (a retry with the same Idempotency-Key or by an "
+                        + "idempotent producer is answered with its offsets)")));
+    }
+
+    /**
+     * A part forwarded to this node by another ({@link ReplicaAppendController}): appended here when
+     * this node leads a partition written by its leader (FETCH) or is the only replica of one written
+     * directly; never forwarded again. Null when neither: the caller makes it a Raft entry.
+     */
+    CompletableFuture<ByteBuffer> appendForwarded(TopicRegistry.Topic topic, int partition, byte[] part) {
+        if (settings.fetchWrites()) {
+            CompletableFuture<ByteBuffer> fetched = fetchRoute(topic, partition, part, false);
+            if (fetched != null) {
+                return fetched;
+            }
+        }
+        byte[] here = appendHere(topic, partition, part);
+        return here == null ? null : CompletableFuture.completedFuture(ByteBuffer.wrap(here));
     }
 
     /**
@@ -153,15 +229,33 @@ class DirectWrites {
         if (d == null || !(d.getStateMachine() instanceof PartitionStateMachine sm) || !d.getInfo().isLeaderReady()) {
             return;
         }
-        boolean shouldBe = settings.directWrites() && alone(d.getRaftConf())
-                && groups.replicas(topic, partition).equals(List.of(groups.nodeId()));
-        if (shouldBe && (!sm.direct() || sm.sealing())) {
-            propose(topic, partition, ModeEntry.toDirect(sm.stops())); // the apply logs the switch
-        } else if (shouldBe && !sm.snapshotAfterSwitch()) {
-            snapshot(topic, partition, "after the switch to direct writes");
-        } else if (!shouldBe && sm.direct()) {
+        List<Integer> replicas = groups.replicas(topic, partition);
+        boolean direct = settings.directWrites() && alone(d.getRaftConf()) && replicas.equals(List.of(groups.nodeId()));
+        boolean fetch = !direct && settings.fetchWrites() && !topic.metadata().internal() && replicas.size() > 1
+                && stable(d.getRaftConf(), replicas);
+        if (direct || fetch) {
+            if (!sm.direct() || sm.fetched() != fetch || sm.sealing()) {
+                long stop = sm.stops();
+                propose(topic, partition, fetch ? ModeEntry.toFetch(stop) : ModeEntry.toDirect(stop)); // the apply logs it
+            } else if (!sm.snapshotAfterSwitch()) {
+                snapshot(topic, partition, "after the switch to " + (fetch ? "fetched" : "direct") + " writes");
+            }
+        } else if (sm.direct()) {
             seal(topic, partition, sm);
         }
+    }
+
+    /** A configuration not being changed whose members are exactly {@code replicas}. */
+    private static boolean stable(RaftConfiguration conf, List<Integer> replicas) {
+        if (!conf.getPreviousPeers().isEmpty() || conf.getCurrentPeers().size() != replicas.size()) {
+            return false;
+        }
+        for (int id : replicas) {
+            if (conf.getCurrentPeers().stream().noneMatch(p -> p.getId().equals(PartitionGroups.peerId(id)))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -198,7 +292,21 @@ class DirectWrites {
      * applied here.
      */
     private boolean seal(TopicRegistry.Topic topic, int partition, PartitionStateMachine sm) {
-        return propose(topic, partition, ModeEntry.toReplicated(sm.seal())); // the apply logs the switch
+        long end = sm.seal();
+        if (sm.fetched() && end > sm.partitionLog().highWatermark()) {
+            // Followers take the log end the entry names as theirs: first every one must hold it.
+            try {
+                sm.partitionLog().awaitData(end - 1).get(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (Exception e) {
+                log.info("{}-{}: not switched back to Raft entries yet: the followers do not hold offsets up to {}"
+                        + " (high watermark {})", topic.name(), partition, end, sm.partitionLog().highWatermark());
+                return false;
+            }
+        }
+        return propose(topic, partition, ModeEntry.toReplicated(end)); // the apply logs the switch
     }
 
     /** Proposes a mode entry through this node's own server, which refuses it unless it leads the group. */

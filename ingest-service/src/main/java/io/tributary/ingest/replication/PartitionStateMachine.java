@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
@@ -26,6 +27,7 @@ import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.AtomicFiles;
 import io.tributary.ingest.log.FetchResult;
 import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.replication.fetch.ReplicaProgress;
 import io.tributary.ingest.log.RecordBatch;
 import io.tributary.ingest.topic.TopicPartition;
 import org.apache.ratis.io.MD5Hash;
@@ -80,7 +82,7 @@ import org.slf4j.LoggerFactory;
  * {@code DIRECT} entry the group's only member appends produced batches to its log itself
  * ({@link #appendDirect}) and refuses batches that arrive as Raft entries; a {@code REPLICATED}
  * entry ends that, and the replay cursor resumes at the log end it names. The mode is part of the
- * snapshot file ({@code "<offset>"} or {@code "<offset> direct"}).
+ * snapshot file ({@code "<offset>"}, {@code "<offset> direct"} or {@code "<offset> fetch"}).
  */
 final class PartitionStateMachine extends MemberStateMachine {
 
@@ -117,8 +119,16 @@ final class PartitionStateMachine extends MemberStateMachine {
         }
     }
 
-    /** True after a DIRECT mode entry was applied, false after a REPLICATED one (see {@link ModeEntry}). */
+    /** True after a DIRECT or FETCH mode entry was applied, false after a REPLICATED one (see {@link ModeEntry}). */
     private volatile boolean direct;
+    /**
+     * True after a FETCH mode entry was applied (false after DIRECT or REPLICATED): the leader appends,
+     * the followers fetch, and replication moves the high watermark ({@link PartitionLog#highWatermarkByReplication}).
+     */
+    private volatile boolean fetched;
+    /** The leader's view of its followers in the term it leads in ({@link #progress}); guarded by directLock. */
+    private ReplicaProgress progress;
+    private long progressTerm = -1;
     /** Whether the latest snapshot was taken after the latest mode switch this replica applied. */
     private volatile boolean snapshotAfterSwitch;
     /** Set by the leader about to propose a REPLICATED entry: no direct append starts any more. */
@@ -168,6 +178,7 @@ final class PartitionStateMachine extends MemberStateMachine {
     private void load() throws IOException {
         appliedEnd = 0;
         direct = false;
+        fetched = false;
         snapshotAfterSwitch = true; // replay starts from the snapshot's own mode
         synchronized (directLock) {
             sealing = false;
@@ -184,7 +195,8 @@ final class PartitionStateMachine extends MemberStateMachine {
             }
             String[] fields = Files.readString(file.toPath(), StandardCharsets.UTF_8).trim().split(" ");
             appliedEnd = Long.parseLong(fields[0]);
-            direct = fields.length > 1 && fields[1].equals("direct");
+            fetched = fields.length > 1 && fields[1].equals("fetch");
+            direct = fetched || fields.length > 1 && fields[1].equals("direct");
             keys = readKeys(file.toPath(), snapshot.getTerm(), snapshot.getIndex());
             setLastAppliedTermIndex(snapshot.getTermIndex());
             snapshotPoint = new SnapshotPoint(snapshot.getTerm(), snapshot.getIndex(), appliedEnd);
@@ -192,6 +204,10 @@ final class PartitionStateMachine extends MemberStateMachine {
         // Entries after the snapshot are replayed against the stored batches: those must stay as written
         // (while written directly, no entry is matched against them until a REPLICATED one moves the cursor).
         partitionLog.limitCleanup(direct ? Long.MAX_VALUE : appliedEnd);
+        if (fetched) {
+            // What the snapshot vouched for; the leader's answers take it up again (a leader's, its followers').
+            partitionLog.highWatermarkByReplication(appliedEnd);
+        }
         // The producer state at the snapshot point is what a peer rebuilding by copy asks for.
         partitionLog.keepProducerSnapshot(snapshot == null ? -1 : appliedEnd);
         replayEnd = partitionLog.logEndOffset();
@@ -268,11 +284,19 @@ final class PartitionStateMachine extends MemberStateMachine {
     private byte[] applyMode(ModeEntry mode) {
         synchronized (directLock) {
             if (mode.direct()) {
-                if (!direct) {
-                    log.info("{}: written directly from now on (its only replica)", tp);
+                if (!direct || fetched != mode.fetch()) {
+                    log.info(mode.fetch() ? "{}: written by its leader and fetched by its followers from now on"
+                            : "{}: written directly from now on (its only replica)", tp);
                     snapshotAfterSwitch = false;
                 }
+                if (mode.fetch() && !fetched) {
+                    // Every replica applied the entries before this one: its log ends where the leader's does.
+                    partitionLog.highWatermarkByReplication(partitionLog.logEndOffset());
+                } else if (!mode.fetch() && fetched) {
+                    partitionLog.highWatermarkByAppends();
+                }
                 direct = true;
+                fetched = mode.fetch();
                 // No entry is matched against stored batches while written directly: retention and
                 // compaction may take any closed segment (see load()).
                 partitionLog.limitCleanup(Long.MAX_VALUE);
@@ -289,6 +313,10 @@ final class PartitionStateMachine extends MemberStateMachine {
                     throw e;
                 }
                 snapshotAfterSwitch = false;
+                if (fetched) {
+                    fetched = false;
+                    partitionLog.highWatermarkByAppends();
+                }
                 direct = false; // stops stay on until a DIRECT naming the latest one (a late older DIRECT must not resume)
                 appliedEnd = mode.logEnd();
                 partitionLog.limitCleanup(appliedEnd);
@@ -298,9 +326,28 @@ final class PartitionStateMachine extends MemberStateMachine {
         return new byte[0];
     }
 
-    /** Whether this replica's partition is written directly now ({@link ModeEntry}). */
+    /** Whether this replica's partition is written directly now ({@link ModeEntry}): DIRECT or FETCH. */
     boolean direct() {
         return direct;
+    }
+
+    /** Whether the partition is written by its leader and fetched by its followers now (FETCH). */
+    boolean fetched() {
+        return fetched;
+    }
+
+    /**
+     * The leader's view of its followers for {@code term} (the epoch it leads in): made anew when the
+     * term changes, every follower in sync at first.
+     */
+    ReplicaProgress progress(long term, Set<Integer> followers, Duration lagTime) {
+        synchronized (directLock) {
+            if (progress == null || progressTerm != term) {
+                progress = new ReplicaProgress(partitionLog, followers, followers, lagTime, System::nanoTime);
+                progressTerm = term;
+            }
+            return progress;
+        }
     }
 
     /**
@@ -427,7 +474,8 @@ final class PartitionStateMachine extends MemberStateMachine {
         }
         long end;
         synchronized (directLock) { // no direct append between reading the end and the producer table
-            end = appliedEnd;
+            // Written by the leader and fetched: what replication vouches for, not what this replica holds.
+            end = fetched ? Math.min(appliedEnd, partitionLog.highWatermark()) : appliedEnd;
             try {
                 partitionLog.flush();
                 // The producer state as of this point, for a peer that copies the log up to it. Not while
@@ -448,7 +496,8 @@ final class PartitionStateMachine extends MemberStateMachine {
         writeKeys(file.toPath(), at);
         // Durable before Ratis may purge its log up to this point (a power loss must not leave a
         // purged log behind a snapshot file that was never on disk).
-        AtomicFiles.write(file.toPath(), (end + (direct ? " direct" : "")).getBytes(StandardCharsets.UTF_8));
+        AtomicFiles.write(file.toPath(), (end + (fetched ? " fetch" : direct ? " direct" : ""))
+                .getBytes(StandardCharsets.UTF_8));
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
         snapshotPoint = new SnapshotPoint(at.getTerm(), at.getIndex(), end);

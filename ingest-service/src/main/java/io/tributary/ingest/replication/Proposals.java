@@ -17,10 +17,12 @@ import io.tributary.ingest.log.PreparedBatch;
 import io.tributary.ingest.problem.ProblemException;
 import io.tributary.ingest.produce.IdempotencyKey;
 import io.tributary.problem.ProblemType;
+import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Conditional;
@@ -59,6 +61,20 @@ public class Proposals {
      * @throws ProblemException 503 not-enough-replicas (retriable) when that cannot be confirmed in time
      */
     public void awaitCommitted(TopicRegistry.Topic topic, int partition) {
+        PartitionLog fetched = fetchedFollower(topic, partition);
+        if (fetched != null) {
+            long timeoutMs = settings.requestTimeout().toMillis();
+            try {
+                leadersHighWatermark(topic, partition, fetched).get(timeoutMs, TimeUnit.MILLISECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException e) {
+                // answered below
+            }
+            throw notEnoughReplicas("cannot confirm that this node's replica of " + topic.name() + "-" + partition
+                    + " is as new as its leader within " + timeoutMs + " ms");
+        }
         try {
             RaftClientReply reply = node.client(topic, partition).io()
                     .sendReadOnly(Message.EMPTY, PartitionGroups.peerId(groups.nodeId()));
@@ -78,6 +94,10 @@ public class Proposals {
      * confirmed. For describe, which waits for all its partitions at once and only for a moment.
      */
     public CompletableFuture<Void> catchUp(TopicRegistry.Topic topic, int partition) {
+        PartitionLog fetched = fetchedFollower(topic, partition);
+        if (fetched != null) {
+            return leadersHighWatermark(topic, partition, fetched);
+        }
         return node.client(topic, partition).async()
                 .sendReadOnlyUnordered(Message.EMPTY, PartitionGroups.peerId(groups.nodeId()))
                 .thenAccept(reply -> {
@@ -85,6 +105,35 @@ public class Proposals {
                         throw new CompletionException(reply.getException());
                     }
                 });
+    }
+
+    /**
+     * This node's replica of a partition written by its leader and fetched (FETCH) that this node
+     * follows; null when it leads it or the partition is written otherwise. Its log holds what the
+     * fetcher copied, which Raft's read barrier knows nothing of.
+     */
+    private PartitionLog fetchedFollower(TopicRegistry.Topic topic, int partition) {
+        RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
+        if (d == null || !(d.getStateMachine() instanceof PartitionStateMachine sm) || !sm.fetched()
+                || d.getInfo().isLeader()) {
+            return null;
+        }
+        return sm.partitionLog();
+    }
+
+    /**
+     * The read barrier of a fetched follower: asks the leader for its high watermark (a read-only
+     * request answered by the leader's state machine, {@link PartitionStateMachine#query}) and
+     * completes once this replica's high watermark has reached it.
+     */
+    private CompletableFuture<Void> leadersHighWatermark(TopicRegistry.Topic topic, int partition, PartitionLog log) {
+        return node.client(topic, partition).async().sendReadOnly(Message.EMPTY).thenCompose(reply -> {
+            if (!reply.isSuccess()) {
+                throw new CompletionException(reply.getException());
+            }
+            long leaders = reply.getMessage().getContent().asReadOnlyByteBuffer().getLong();
+            return leaders <= 0 ? CompletableFuture.<Void>completedFuture(null) : log.awaitData(leaders - 1);
+        });
     }
 
     /**
@@ -181,8 +230,8 @@ public class Proposals {
      * written directly here; never forwarded again. Completes with its {@link ApplyReply} bytes.
      */
     CompletableFuture<ByteBuffer> submitForwarded(TopicRegistry.Topic topic, int partition, byte[] part) {
-        byte[] direct = directWrites.appendHere(topic, partition, part);
-        return direct != null ? CompletableFuture.completedFuture(ByteBuffer.wrap(direct))
+        CompletableFuture<ByteBuffer> direct = directWrites.appendForwarded(topic, partition, part);
+        return direct != null ? direct
                 : node.groupCommit(topic, partition).submit(part)
                         .orTimeout(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)
                         .handle((reply, error) -> {

@@ -31,6 +31,8 @@ public final class LoopbackCluster implements AutoCloseable {
     private final int[] raftPorts;
     /** 0 for a node without a Kafka listener. */
     private final int[] kafkaPorts;
+    /** The replication listeners' ports, named in the peer list when fetched writes are on; else 0. */
+    private final int[] replicaPorts;
     private final String peers;
     /** Nodes 1..founders are in the peer list; higher ids are spares, started as nodes to be added. */
     private final int founders;
@@ -68,11 +70,14 @@ public final class LoopbackCluster implements AutoCloseable {
         this.httpPorts = new int[size + spares + 1];
         this.raftPorts = new int[size + spares + 1];
         this.kafkaPorts = new int[size + spares + 1];
+        this.replicaPorts = new int[size + spares + 1];
+        boolean fetchWrites = this.extraArgs.contains("--ingest.replication.fetch-writes=true");
         StringBuilder sb = new StringBuilder();
         for (int id = 1; id <= size + spares; id++) {
             httpPorts[id] = LocalResources.freePort();
             raftPorts[id] = LocalResources.freePort();
             kafkaPorts[id] = kafka ? LocalResources.freePort() : 0;
+            replicaPorts[id] = fetchWrites ? LocalResources.freePort() : 0;
             if (id <= size) {
                 sb.append(sb.isEmpty() ? "" : ",").append(id).append('=').append(address(id));
             }
@@ -82,7 +87,8 @@ public final class LoopbackCluster implements AutoCloseable {
 
     /** {@code host:httpPort:raftPort[:kafkaPort[:replicaPort]]} of node {@code id}, as a peer entry or self-address gives it. */
     private String address(int id) {
-        return "127.0.0.1:" + httpPorts[id] + ":" + raftPorts[id] + (kafkaPorts[id] == 0 ? "" : ":" + kafkaPorts[id]);
+        return "127.0.0.1:" + httpPorts[id] + ":" + raftPorts[id] + (replicaPorts[id] != 0
+                ? ":" + kafkaPorts[id] + ":" + replicaPorts[id] : kafkaPorts[id] == 0 ? "" : ":" + kafkaPorts[id]);
     }
 
     /** The body that adds node {@code id} ({@code POST /api/v1/cluster/nodes}), with its Kafka port if it has one. */

@@ -11,16 +11,23 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The partition entries that switch direct writes on and off, told apart from the entries that hold batches. */
+/** The partition entries that switch direct and fetched writes on and off, told apart from the entries that hold batches. */
 class ModeEntryTest {
 
     @Test
-    void bothSwitchesRoundTripWithTheirArgument() {
+    void everySwitchRoundTripsWithItsArgument() {
         byte[] direct = ModeEntry.toDirect(7).encode();
         byte[] replicated = ModeEntry.toReplicated(123_456_789_012L).encode();
+        byte[] fetch = ModeEntry.toFetch(3).encode();
         assertThat(direct).hasSize(ModeEntry.SIZE);
-        assertThat(ModeEntry.decode(direct)).isEqualTo(new ModeEntry(true, 7));
-        assertThat(ModeEntry.decode(replicated)).isEqualTo(new ModeEntry(false, 123_456_789_012L));
+        assertThat(ModeEntry.decode(direct)).isEqualTo(new ModeEntry(ModeEntry.Kind.DIRECT, 7));
+        assertThat(ModeEntry.decode(replicated)).isEqualTo(new ModeEntry(ModeEntry.Kind.REPLICATED, 123_456_789_012L));
+        assertThat(ModeEntry.decode(fetch)).isEqualTo(new ModeEntry(ModeEntry.Kind.FETCH, 3));
+        assertThat(ModeEntry.decode(fetch).direct()).isTrue();
+        assertThat(ModeEntry.decode(fetch).fetch()).isTrue();
+        assertThat(ModeEntry.decode(direct).fetch()).isFalse();
+        assertThat(ModeEntry.decode(replicated).direct()).isFalse();
+        assertThat(fetch[12]).isEqualTo((byte) 3);
         assertThat(ModeEntry.decode(replicated).logEnd()).isEqualTo(123_456_789_012L);
         // The frame length sits where a batch has its length, so a reader that splits entries into parts agrees.
         assertThat(ByteBuffer.wrap(direct).getInt(8)).isEqualTo(direct.length - 12);

@@ -1,0 +1,226 @@
+package io.tributary.ingest.replication;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.log.RecordBatch;
+import io.tributary.ingest.topic.TopicRegistry;
+import org.apache.ratis.server.RaftServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Partitions of three replicas written the Kafka way ({@code ingest.replication.fetch-writes}):
+ * the leader appends, the followers fetch over the replication listener, a produce is acknowledged
+ * once every replica holds it. Three in-JVM nodes: every acknowledged record is read back through
+ * every node right after its produce (read your writes), no batch costs a Raft entry, every
+ * replica ends up with the same stored batches, and after the leader of a partition stops and
+ * comes back (a new leader, a new epoch) the same holds.
+ */
+class FetchWritesClusterTest {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+    private static final String TOPIC = "fetched";
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static LoopbackCluster cluster;
+    /** Per partition: value -> offset of every acknowledged record. */
+    private static final List<Map<String, Long>> acked = List.of(new ConcurrentHashMap<>(), new ConcurrentHashMap<>(),
+            new ConcurrentHashMap<>());
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path root = Files.createTempDirectory("ingest-cluster-fetch-");
+        cluster = new LoopbackCluster(root, 3, "--ingest.replication.fetch-writes=true").startAll();
+        assertThat(cluster.createTopic(1, TOPIC, 3, 3).statusCode()).isEqualTo(201);
+        for (int node = 1; node <= 3; node++) {
+            for (int p = 0; p < 3; p++) {
+                int n = node;
+                int partition = p;
+                await().atMost(WAIT).ignoreExceptions().until(() -> sm(n, partition).fetched());
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    @Test
+    void acknowledgedRecordsAreOnEveryReplicaReadableEverywhereAndCostNoRaftEntry() throws Exception {
+        long[] raftEntriesBefore = new long[3];
+        for (int p = 0; p < 3; p++) {
+            raftEntriesBefore[p] = lastRaftIndex(leaderOf(p), p);
+        }
+        for (int i = 0; i < 90; i++) {
+            int through = 1 + i % 3;
+            int partition = (i / 3) % 3;
+            String value = "first-" + i;
+            long offset = produceOrFail(through, partition, value);
+            // Read your writes through the other two nodes, at once.
+            for (int other = 1; other <= 3; other++) {
+                if (other != through) {
+                    assertThat(readAt(other, partition, offset)).as("record %s through node %d", value, other)
+                            .isEqualTo(value);
+                }
+            }
+        }
+        for (int p = 0; p < 3; p++) {
+            assertThat(lastRaftIndex(leaderOf(p), p)).as("Raft entries of partition %d for 30 batches", p)
+                    .isEqualTo(raftEntriesBefore[p]);
+        }
+        assertSameBatchesOnEveryReplicaHoldingTheAcknowledgedRecords();
+    }
+
+    @Test
+    void aLeaderThatStopsAndComesBackFollowsTheNewLeader() throws Exception {
+        int leader = leaderOf(0);
+        long epochBefore = term(leader, 0);
+        for (int i = 0; i < 10; i++) {
+            produceOrFail(1 + i % 3, 0, "before-stop-" + i);
+        }
+        cluster.stop(leader);
+        cluster.start(leader);
+        cluster.awaitReady(leader);
+        for (int i = 0; i < 30; i++) {
+            produceOrFail(1 + i % 3, i % 3, "after-restart-" + i);
+        }
+        int now = leaderOf(0);
+        assertThat(term(now, 0)).as("a new leader epoch").isGreaterThan(epochBefore);
+        assertSameBatchesOnEveryReplicaHoldingTheAcknowledgedRecords();
+    }
+
+    // --- helpers -----------------------------------------------------------------------------
+
+    /** Every node's replica of every partition holds the same stored batches, and every acknowledged record. */
+    private static void assertSameBatchesOnEveryReplicaHoldingTheAcknowledgedRecords() throws Exception {
+        for (int p = 0; p < 3; p++) {
+            int partition = p;
+            await().atMost(WAIT).untilAsserted(() -> {
+                long end = log(1, partition).logEndOffset();
+                for (int node = 1; node <= 3; node++) {
+                    assertThat(log(node, partition).logEndOffset()).as("node %d partition %d", node, partition)
+                            .isEqualTo(end);
+                    assertThat(log(node, partition).highWatermark()).isEqualTo(end);
+                }
+            });
+            List<ByteBuffer> first = stored(1, partition);
+            for (int node = 2; node <= 3; node++) {
+                assertThat(stored(node, partition)).as("node %d partition %d", node, partition)
+                        .containsExactlyElementsOf(first);
+            }
+            for (int node = 1; node <= 3; node++) {
+                Map<String, Long> read = new java.util.HashMap<>();
+                for (JsonNode rec : ClusterAsserts.readPartition(cluster, node, TOPIC, partition)) {
+                    assertThat(read.put(rec.get("value").asString(), rec.get("offset").asLong()))
+                            .as("read twice through node %d", node).isNull();
+                }
+                assertThat(read).as("partition %d through node %d", partition, node)
+                        .containsAllEntriesOf(acked.get(partition));
+            }
+        }
+    }
+
+    /** One record through {@code node}, retried while answered 503 (an election, a replica coming back). */
+    private static long produceOrFail(int node, int partition, String value) throws Exception {
+        HttpResponse<String> r = produce(node, partition, value);
+        for (int attempt = 0; r.statusCode() == 503 && attempt < 60; attempt++) {
+            Thread.sleep(500); // the key makes the retry safe
+            r = produce(node, partition, value);
+        }
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        long offset = JSON.readTree(r.body()).get("offsets").get(0).get("offset").asLong();
+        acked.get(partition).put(value, offset);
+        return offset;
+    }
+
+    private static HttpResponse<String> produce(int node, int partition, String value) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(cluster.baseUrl(node) + "/api/v1/topics/" + TOPIC
+                        + "/records")).header("Content-Type", "application/json").header("Idempotency-Key", value)
+                .timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"acks\":\"all\",\"records\":[{\"partition\":" + partition
+                        + ",\"value\":\"" + value + "\"}]}")).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The value of the record at {@code offset}, read through {@code node}. */
+    private static String readAt(int node, int partition, long offset) throws Exception {
+        HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + TOPIC + "/partitions/" + partition
+                + "/records?offset=" + offset + "&maxRecords=1", null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        JsonNode records = JSON.readTree(r.body()).get("records");
+        return records.isEmpty() ? null : records.get(0).get("value").asString();
+    }
+
+    private static int leaderOf(int partition) throws Exception {
+        return await().atMost(WAIT).ignoreExceptions().until(() -> {
+            for (int node : cluster.running()) {
+                RaftServer.Division d = division(node, partition);
+                if (d != null && d.getInfo().isLeader() && d.getInfo().isLeaderReady()) {
+                    return node;
+                }
+            }
+            return -1;
+        }, n -> n > 0);
+    }
+
+    private static long term(int node, int partition) {
+        return division(node, partition).getInfo().getCurrentTerm();
+    }
+
+    private static RaftServer.Division division(int node, int partition) {
+        return cluster.context(node).getBean(RaftNode.class)
+                .division(PartitionGroups.groupId(registry(node).get(TOPIC), partition));
+    }
+
+    private static long lastRaftIndex(int node, int partition) {
+        return division(node, partition).getRaftLog().getLastEntryTermIndex().getIndex();
+    }
+
+    private static PartitionStateMachine sm(int node, int partition) {
+        return cluster.context(node).getBean(PartitionViews.class).localStateMachine(TOPIC, partition);
+    }
+
+    private static TopicRegistry registry(int node) {
+        return cluster.context(node).getBean(TopicRegistry.class);
+    }
+
+    private static PartitionLog log(int node, int partition) {
+        return registry(node).partition(TOPIC, partition);
+    }
+
+    /** Every stored batch of a node's replica below its high watermark, as bytes. */
+    private static List<ByteBuffer> stored(int node, int partition) {
+        PartitionLog log = log(node, partition);
+        List<ByteBuffer> out = new ArrayList<>();
+        long next = log.logStartOffset();
+        while (next < log.highWatermark()) {
+            for (RecordBatch b : log.read(next, 1 << 20).batches()) {
+                if (b.nextOffset() > next) {
+                    out.add(ByteBuffer.wrap(b.copyBytes()));
+                    next = b.nextOffset();
+                }
+            }
+        }
+        return out;
+    }
+}
