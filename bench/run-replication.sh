@@ -22,7 +22,8 @@
 # CLIENT (rest: LoadDriver over HTTP through node 1; kafka: Kafka's own ProducerPerformance over the nodes' Kafka
 # listeners on KAFKA_BASE (18291), with the settings of ../shared/bench/kafka-anchor/cluster3.sh: 100 B,
 # acks=all, linger.ms=5, 300k warm-up, so that its figures compare with that script's run after this one;
-# the client sends each partition's batches to its leader), ANCHOR (the kafka-anchor folder).
+# the client sends each partition's batches to its leader), ANCHOR (the kafka-anchor folder), REPLICA_BASE (18391:
+# the replication listeners' ports; used with NODE_ARGS=--ingest.replication.fetch-writes=true).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -41,6 +42,7 @@ ELECTION_TIMEOUT=${ELECTION_TIMEOUT:-1s}
 RATE=${RATE:-20000}
 CLIENT=${CLIENT:-rest}
 KAFKA_BASE=${KAFKA_BASE:-18291}
+REPLICA_BASE=${REPLICA_BASE:-18391}
 ANCHOR=${ANCHOR:-$ROOT/../shared/bench/kafka-anchor}
 if [[ "${QUICK:-0}" == 1 ]]; then
   RUNS=1; RECORDS=50000; WARMUP=20000; FAILOVERS=2
@@ -68,7 +70,7 @@ for n in "${NODES[@]}"; do
   if curl -s -o /dev/null "http://127.0.0.1:$h/actuator/health"; then
     echo "something already listens on port $h; set HTTP_BASE" >&2; exit 1
   fi
-  PEERS+="${PEERS:+,}$n=127.0.0.1:$h:$r:$((KAFKA_BASE + n - 1))"
+  PEERS+="${PEERS:+,}$n=127.0.0.1:$h:$r:$((KAFKA_BASE + n - 1)):$((REPLICA_BASE + n - 1))"
   BOOTSTRAP+="${BOOTSTRAP:+,}127.0.0.1:$((KAFKA_BASE + n - 1))"
 done
 url() { echo "http://127.0.0.1:$((HTTP_BASE + $1 - 1))"; }

@@ -95,9 +95,14 @@ final class ApplyReply {
         return refusal(KEY_REUSED, -1, "Idempotency-Key was already used for a different request body");
     }
 
+    /** Whether a reply is {@link #writtenDirectly}'s refusal (nothing was written). */
+    static boolean writtenDirectly(ByteBuffer reply) {
+        return reply.remaining() > 0 && reply.get(reply.position()) == WRITTEN_DIRECTLY;
+    }
+
     /** The refusal of a batch that came as a Raft entry while its partition is written directly. */
     static byte[] writtenDirectly() {
-        return refusal(WRITTEN_DIRECTLY, -1, "the partition's only replica appends batches directly now; retry");
+        return refusal(WRITTEN_DIRECTLY, -1, "the partition's leader appends batches directly now; retry");
     }
 
     /** The reply for a refused batch, or null when {@code e} is not a producer-state or record verdict. */

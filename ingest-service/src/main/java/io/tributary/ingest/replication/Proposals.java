@@ -221,7 +221,16 @@ public class Proposals {
         byte[] bytes = prepared.batch().copyBytes();
         byte[] part = key == null ? bytes : KeyedBatch.encode(key, bytes);
         CompletableFuture<ByteBuffer> direct = directWrites.route(topic, partition, part);
-        return direct != null ? direct : node.groupCommit(topic, partition).submit(part);
+        if (direct != null) {
+            return direct;
+        }
+        // Refused as written directly (the partition switched while the entry was on its way; nothing
+        // was written): the switch has been applied here by then, so the batch goes the direct way now.
+        return node.groupCommit(topic, partition).submit(part).thenCompose(reply -> {
+            CompletableFuture<ByteBuffer> again = ApplyReply.writtenDirectly(reply)
+                    ? directWrites.route(topic, partition, part) : null;
+            return again != null ? again : CompletableFuture.completedFuture(reply);
+        });
     }
 
     /**
@@ -232,7 +241,11 @@ public class Proposals {
     CompletableFuture<ByteBuffer> submitForwarded(TopicRegistry.Topic topic, int partition, byte[] part) {
         CompletableFuture<ByteBuffer> direct = directWrites.appendForwarded(topic, partition, part);
         return direct != null ? direct
-                : node.groupCommit(topic, partition).submit(part)
+                : node.groupCommit(topic, partition).submit(part).thenCompose(reply -> {
+                    CompletableFuture<ByteBuffer> again = ApplyReply.writtenDirectly(reply)
+                            ? directWrites.appendForwarded(topic, partition, part) : null;
+                    return again != null ? again : CompletableFuture.completedFuture(reply);
+                })
                         .orTimeout(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)
                         .handle((reply, error) -> {
                             if (error != null) {
