@@ -93,11 +93,7 @@ final class FetchApi implements KafkaApis.Handler {
 
     private Read read(Asked a, int left) {
         FetchRequestData.FetchPartition p = a.partition();
-        PartitionData out = new PartitionData().setPartitionIndex(p.partition())
-                .setHighWatermark(FetchResponse.INVALID_HIGH_WATERMARK)
-                .setLastStableOffset(FetchResponse.INVALID_LAST_STABLE_OFFSET)
-                .setLogStartOffset(FetchResponse.INVALID_LOG_START_OFFSET)
-                .setRecords(MemoryRecords.EMPTY);
+        PartitionData out = FetchApi.unanswered(p.partition());
         if (a.topic() == null) {
             return new Read(out.setErrorCode((a.topicName() == null || a.topicName().isEmpty()
                     ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION).code()), 0);
@@ -144,6 +140,15 @@ final class FetchApi implements KafkaApis.Handler {
             }
             return new Read(out.setErrorCode(error.code()), 0);
         }
+    }
+
+    /** A partition's answer before its read: no records, every offset unknown (what an error answers). */
+    static PartitionData unanswered(int partition) {
+        return new PartitionData().setPartitionIndex(partition)
+                .setHighWatermark(FetchResponse.INVALID_HIGH_WATERMARK)
+                .setLastStableOffset(FetchResponse.INVALID_LAST_STABLE_OFFSET)
+                .setLogStartOffset(FetchResponse.INVALID_LOG_START_OFFSET)
+                .setRecords(MemoryRecords.EMPTY);
     }
 
     private static FetchResponse response(List<Asked> asked, List<Read> reads) {

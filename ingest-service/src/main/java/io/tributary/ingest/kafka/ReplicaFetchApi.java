@@ -115,11 +115,7 @@ final class ReplicaFetchApi implements KafkaApis.Handler {
      */
     private PartitionData read(Asked a, int replicaId, int left, boolean record) {
         FetchRequestData.FetchPartition p = a.partition();
-        PartitionData out = new PartitionData().setPartitionIndex(p.partition())
-                .setHighWatermark(FetchResponse.INVALID_HIGH_WATERMARK)
-                .setLastStableOffset(FetchResponse.INVALID_LAST_STABLE_OFFSET)
-                .setLogStartOffset(FetchResponse.INVALID_LOG_START_OFFSET)
-                .setRecords(MemoryRecords.EMPTY);
+        PartitionData out = FetchApi.unanswered(p.partition());
         ReplicaSource.Replica replica = a.replica();
         if (replica == null) {
             return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
