@@ -126,9 +126,11 @@ final class PartitionStateMachine extends MemberStateMachine {
      * the followers fetch, and replication moves the high watermark ({@link PartitionLog#highWatermarkByReplication}).
      */
     private volatile boolean fetched;
-    /** The leader's view of its followers in the term it leads in ({@link #progress}); guarded by directLock. */
+    /** The leader's view of its followers in the term it leads in ({@link #progress}); guarded by progressLock. */
     private ReplicaProgress progress;
     private long progressTerm = -1;
+    /** Not directLock: a follower's fetch must not wait for a direct append. */
+    private final Object progressLock = new Object();
     /** Whether the latest snapshot was taken after the latest mode switch this replica applied. */
     private volatile boolean snapshotAfterSwitch;
     /** Set by the leader about to propose a REPLICATED entry: no direct append starts any more. */
@@ -207,6 +209,8 @@ final class PartitionStateMachine extends MemberStateMachine {
         if (fetched) {
             // What the snapshot vouched for; the leader's answers take it up again (a leader's, its followers').
             partitionLog.highWatermarkByReplication(appliedEnd);
+        } else {
+            partitionLog.highWatermarkByAppends(); // also after a copy replaced a fetched replica's log
         }
         // The producer state at the snapshot point is what a peer rebuilding by copy asks for.
         partitionLog.keepProducerSnapshot(snapshot == null ? -1 : appliedEnd);
@@ -341,7 +345,7 @@ final class PartitionStateMachine extends MemberStateMachine {
      * term changes, every follower in sync at first.
      */
     ReplicaProgress progress(long term, Set<Integer> followers, Duration lagTime) {
-        synchronized (directLock) {
+        synchronized (progressLock) {
             if (progress == null || progressTerm != term) {
                 progress = new ReplicaProgress(partitionLog, followers, followers, lagTime, System::nanoTime);
                 progressTerm = term;
