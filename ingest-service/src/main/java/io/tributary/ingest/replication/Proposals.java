@@ -63,17 +63,8 @@ public class Proposals {
     public void awaitCommitted(TopicRegistry.Topic topic, int partition) {
         PartitionLog fetched = fetchedFollower(topic, partition);
         if (fetched != null) {
-            long timeoutMs = settings.requestTimeout().toMillis();
-            try {
-                leadersHighWatermark(topic, partition, fetched).get(timeoutMs, TimeUnit.MILLISECONDS);
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException e) {
-                // answered below
-            }
-            throw notEnoughReplicas("cannot confirm that this node's replica of " + topic.name() + "-" + partition
-                    + " is as new as its leader within " + timeoutMs + " ms");
+            awaitLeadersHighWatermark(topic, partition, fetched);
+            return;
         }
         try {
             RaftClientReply reply = node.client(topic, partition).io()
@@ -119,6 +110,42 @@ public class Proposals {
             return null;
         }
         return sm.partitionLog();
+    }
+
+    /**
+     * {@link #leadersHighWatermark}, blocking and tried again until the request timeout: a leader
+     * just elected (or not yet known to this node's client) refuses the read-only request at first.
+     */
+    private void awaitLeadersHighWatermark(TopicRegistry.Topic topic, int partition, PartitionLog log) {
+        long timeoutMs = settings.requestTimeout().toMillis();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+        Throwable last = null;
+        while (true) {
+            try {
+                leadersHighWatermark(topic, partition, log).get(Math.max(1, deadline - System.nanoTime()),
+                        TimeUnit.NANOSECONDS);
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                last = e;
+                break;
+            } catch (ExecutionException e) {
+                last = e.getCause();
+            } catch (TimeoutException e) {
+                last = e;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                break;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw notEnoughReplicas("cannot confirm that this node's replica of " + topic.name() + "-" + partition
+                + " is as new as its leader within " + timeoutMs + " ms (" + last + ")");
     }
 
     /**
