@@ -243,12 +243,17 @@ final class PartitionStateMachine extends MemberStateMachine {
     /**
      * The answer to the read barrier ({@link Proposals#awaitCommitted}): Ratis calls it once
      * this replica has applied up to the read index, so by then the local log holds every committed
-     * entry of that moment. Answers the local high watermark, 8 bytes big-endian (informative only).
+     * entry of that moment. Answers the local high watermark, 8 bytes big-endian, then one byte: 1
+     * when this replica leads the group now (a fetched follower's read barrier needs the leader's
+     * high watermark, and Ratis may serve a read-only request on a follower), else 0.
      */
     @Override
     public CompletableFuture<Message> query(Message request) {
-        byte[] hw = java.nio.ByteBuffer.allocate(Long.BYTES).putLong(partitionLog.highWatermark()).array();
-        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(hw)));
+        RaftServer.Division self = member();
+        boolean leads = self != null && self.getInfo().isLeader();
+        byte[] answer = java.nio.ByteBuffer.allocate(Long.BYTES + 1).putLong(partitionLog.highWatermark())
+                .put((byte) (leads ? 1 : 0)).array();
+        return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(answer)));
     }
 
     @Override

@@ -22,6 +22,7 @@ import io.tributary.ingest.topic.TopicRegistry;
 import org.apache.ratis.client.RaftClient;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -154,14 +155,26 @@ public class Proposals {
      * completes once this replica's high watermark has reached it.
      */
     private CompletableFuture<Void> leadersHighWatermark(TopicRegistry.Topic topic, int partition, PartitionLog log) {
-        return node.client(topic, partition).async().sendReadOnly(Message.EMPTY).thenCompose(reply -> {
+        RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
+        RaftPeerId leader = d == null ? null : d.getInfo().getLeaderId();
+        if (leader == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException("no leader known"));
+        }
+        // To the leader this node knows, by id: the client's own idea of the leader may be older.
+        return node.client(topic, partition).async().sendReadOnly(Message.EMPTY, leader).thenCompose(reply -> {
             if (!reply.isSuccess()) {
                 throw new CompletionException(reply.getException());
             }
-            long leaders = reply.getMessage().getContent().asReadOnlyByteBuffer().getLong();
+            ByteBuffer answer = reply.getMessage().getContent().asReadOnlyByteBuffer();
+            long leaders = answer.getLong();
+            if (!answer.hasRemaining() || answer.get() != 1) {
+                // Served by a replica that does not lead (any more): its high watermark proves nothing.
+                throw new CompletionException(new IllegalStateException("node " + leader + " does not lead"));
+            }
             return leaders <= 0 ? CompletableFuture.<Void>completedFuture(null) : log.awaitData(leaders - 1);
         });
     }
+
 
     /**
      * Appends a prepared batch through the partition's Raft group and waits until a majority
