@@ -39,13 +39,7 @@ final class KafkaTopics {
         if (id == null || Uuid.ZERO_UUID.equals(id)) {
             return null;
         }
-        String wanted = id.toString();
-        for (TopicRegistry.Topic t : topics.list()) {
-            if (wanted.equals(t.metadata().topicId())) {
-                return t;
-            }
-        }
-        return null;
+        return topics.byId(id.toString());
     }
 
     /** Named by id when the id is set (newer request versions), else by name. */

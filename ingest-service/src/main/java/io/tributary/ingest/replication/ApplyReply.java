@@ -95,6 +95,20 @@ final class ApplyReply {
         return refusal(KEY_REUSED, -1, "Idempotency-Key was already used for a different request body");
     }
 
+    /**
+     * The offset after the batch an {@code OK} reply names (for a duplicate, its original's), or -1
+     * for a refusal.
+     */
+    static long endOffset(ByteBuffer reply) {
+        ByteBuffer b = reply.duplicate();
+        if (b.get() != OK) {
+            return -1;
+        }
+        long base = b.getLong();
+        b.get(); // duplicate flag
+        return base + b.getInt();
+    }
+
     /** Whether a reply is {@link #writtenDirectly}'s refusal (nothing was written). */
     static boolean writtenDirectly(ByteBuffer reply) {
         return reply.remaining() > 0 && reply.get(reply.position()) == WRITTEN_DIRECTLY;

@@ -145,15 +145,12 @@ class DirectWrites {
      * a refusal); fails with a retriable NOT_ENOUGH_REPLICAS after the request timeout.
      */
     private CompletableFuture<Void> committed(String what, PartitionLog log, byte[] reply) {
-        ByteBuffer b = ByteBuffer.wrap(reply);
-        if (b.get() != ApplyReply.OK) {
+        long end = ApplyReply.endOffset(ByteBuffer.wrap(reply)); // a duplicate waits for its original
+        if (end < 0) {
             return CompletableFuture.completedFuture(null);
         }
-        long base = b.getLong();
-        b.get(); // duplicate flag: a duplicate waits for its original's batch the same way
-        int count = b.getInt();
         long timeoutMs = settings.requestTimeout().toMillis();
-        return log.awaitData(base + count - 1).orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
+        return log.awaitData(end - 1).orTimeout(timeoutMs, TimeUnit.MILLISECONDS)
                 .exceptionallyCompose(e -> CompletableFuture.failedFuture(new ProblemException(
                         ProblemType.NOT_ENOUGH_REPLICAS, what + ": not on every in-sync replica within " + timeoutMs
                         + " ms; it may still be committed later (a retry with the same Idempotency-Key or by an "

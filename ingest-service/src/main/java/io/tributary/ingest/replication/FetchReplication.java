@@ -128,7 +128,7 @@ class FetchReplication implements ReplicaSource {
 
     @Override
     public Replica replica(Uuid topicId, int partition) {
-        TopicRegistry.Topic topic = byId(topicId);
+        TopicRegistry.Topic topic = topics.byId(topicId.toString());
         if (topic == null || partition < 0 || partition >= topic.partitions().size() || !topic.hosts(partition)) {
             return null;
         }
@@ -155,16 +155,6 @@ class FetchReplication implements ReplicaSource {
                 sm.progress(d.getInfo().getCurrentTerm(), followers, settings.inSyncLag()).fetchedBy(replicaId, offset);
             }
         };
-    }
-
-    private TopicRegistry.Topic byId(Uuid topicId) {
-        String wanted = topicId.toString();
-        for (TopicRegistry.Topic t : topics.list()) {
-            if (wanted.equals(t.metadata().topicId())) {
-                return t;
-            }
-        }
-        return null;
     }
 
     @PreDestroy

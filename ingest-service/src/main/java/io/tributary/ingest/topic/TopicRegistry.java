@@ -327,6 +327,16 @@ public class TopicRegistry implements AutoCloseable {
         return topics.containsKey(name);
     }
 
+    /** The topic whose {@link TopicMetadata#topicId() id} this is, or null (none, or not known here yet). */
+    public Topic byId(String topicId) {
+        for (Topic t : topics.values()) {
+            if (topicId.equals(t.metadata().topicId())) {
+                return t;
+            }
+        }
+        return null;
+    }
+
     /**
      * The topic, once the partition is known to exist (hosted here or not).
      *

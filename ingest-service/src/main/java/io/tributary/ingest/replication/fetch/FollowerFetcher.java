@@ -72,7 +72,8 @@ public final class FollowerFetcher implements Runnable, Closeable {
     private final Map<FollowedPartition, Long> refused = new HashMap<>();
     private volatile boolean closed;
     private volatile Thread thread;
-    private ReplicaFetchClient client;
+    /** Read by {@link #close} from another thread, to end a blocked read at once. */
+    private volatile ReplicaFetchClient client;
 
     /**
      * @param followed the partitions this node follows on {@code leaderId} now (asked before every fetch)
@@ -143,11 +144,13 @@ public final class FollowerFetcher implements Runnable, Closeable {
         if (byKey.isEmpty()) {
             return false;
         }
-        if (client == null) {
-            client = new ReplicaFetchClient(leaderAddress.get(), selfId, settings.connectTimeout(),
+        ReplicaFetchClient c = client;
+        if (c == null) {
+            c = new ReplicaFetchClient(leaderAddress.get(), selfId, settings.connectTimeout(),
                     settings.maxWait().plusSeconds(30));
+            client = c;
         }
-        FetchResponseData answer = client.fetch(request);
+        FetchResponseData answer = c.fetch(request);
         if (answer.errorCode() != Errors.NONE.code()) {
             throw new IOException("node " + leaderId + " refused the fetch: " + Errors.forCode(answer.errorCode()));
         }
@@ -249,13 +252,14 @@ public final class FollowerFetcher implements Runnable, Closeable {
     }
 
     private void closeClient() {
-        if (client != null) {
+        ReplicaFetchClient c = client;
+        client = null;
+        if (c != null) {
             try {
-                client.close();
+                c.close();
             } catch (IOException e) {
                 log.debug("closing the connection to node {} failed", leaderId, e);
             }
-            client = null;
         }
     }
 
@@ -266,5 +270,6 @@ public final class FollowerFetcher implements Runnable, Closeable {
         if (t != null) {
             t.interrupt();
         }
+        closeClient(); // a read blocked on the socket does not see the interrupt
     }
 }
