@@ -20,7 +20,6 @@ import io.tributary.ingest.security.NodeCredentials;
 import io.tributary.ingest.topic.PartitionAssignment;
 import io.tributary.ingest.topic.TopicRegistry;
 import io.tributary.problem.ProblemType;
-import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
@@ -63,11 +62,13 @@ class DirectWrites {
     private final ReplicationProperties settings;
     private final NodeCredentials credentials;
     private final FailedReplicas failed;
+    private final InSyncReplicas inSync;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     DirectWrites(RaftNode node, PartitionGroups groups, ReplicationProperties settings, NodeCredentials credentials,
-                 FailedReplicas failed) {
+                 FailedReplicas failed, InSyncReplicas inSync) {
         this.failed = failed;
+        this.inSync = inSync;
         this.node = node;
         this.groups = groups;
         this.settings = settings;
@@ -105,7 +106,7 @@ class DirectWrites {
     /**
      * A part of a partition written by its leader and fetched by its followers (FETCH): appended here
      * when this node leads it, answered once the high watermark passed it (every in-sync replica holds
-     * it: {@code acks=all}); forwarded to the leader when this node follows and {@code forward}; null
+     * it: {@code acks=all}) and the in-sync set still has {@code min-insync-replicas}; forwarded to the leader when this node follows and {@code forward}; null
      * (a Raft entry, which the replicas refuse as written directly: a retriable answer) otherwise.
      */
     private CompletableFuture<ByteBuffer> fetchRoute(TopicRegistry.Topic topic, int partition, byte[] part,
@@ -127,17 +128,38 @@ class DirectWrites {
                     + topic.name() + "-" + partition + " failed to write to its log; it takes no writes until its "
                     + "node restarts"));
         }
+        String tp = topic.name() + "-" + partition;
+        if (!sm.inSync(groups.nodeId())) {
+            return CompletableFuture.failedFuture(new ProblemException(ProblemType.UNAVAILABLE, "this node leads "
+                    + tp + " but is not in its in-sync set " + sm.inSyncReplicas() + " (it may lack acknowledged "
+                    + "records); it hands the lead to an in-sync replica"));
+        }
+        int factor = groups.replicas(topic, partition).size();
+        String tooFew = inSync.shortOfReplicas(sm, factor);
+        if (tooFew != null) {
+            return CompletableFuture.failedFuture(new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, tp + ": "
+                    + tooFew + "; nothing was written"));
+        }
+        long term = d.getInfo().getCurrentTerm();
         byte[] reply;
         try {
-            reply = sm.appendDirect(part, d.getInfo().getCurrentTerm());
+            reply = sm.appendDirect(part, term);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
         if (reply == null) {
             return null; // stopped for a switch back to Raft entries
         }
-        return committed(topic.name() + "-" + partition, sm.partitionLog(), reply)
-                .thenApply(v -> ByteBuffer.wrap(reply));
+        inSync.appended(sm, term, groups.replicas(topic, partition)); // the high watermark, if no follower is in sync
+        return committed(tp, sm.partitionLog(), reply).thenApply(v -> {
+            String shrank = inSync.shortOfReplicas(sm, factor);
+            if (shrank != null) {
+                throw new CompletionException(new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, tp
+                        + ": written, but " + shrank + " by the time it was: it may be on fewer nodes (a retry "
+                        + "with the same Idempotency-Key or by an idempotent producer is answered with its offsets)"));
+            }
+            return ByteBuffer.wrap(reply);
+        });
     }
 
     /**
@@ -290,16 +312,15 @@ class DirectWrites {
      */
     private boolean seal(TopicRegistry.Topic topic, int partition, PartitionStateMachine sm) {
         long end = sm.seal();
-        if (sm.fetched() && end > sm.partitionLog().highWatermark()) {
-            // Followers take the log end the entry names as theirs: first every one must hold it.
-            try {
-                sm.partitionLog().awaitData(end - 1).get(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            } catch (Exception e) {
-                log.info("{}-{}: not switched back to Raft entries yet: the followers do not hold offsets up to {}"
-                        + " (high watermark {})", topic.name(), partition, end, sm.partitionLog().highWatermark());
+        if (sm.fetched()) {
+            // Followers take the log end the entry names as theirs: first every one must hold it, those out
+            // of sync too (the entry would make a replica that lacks batches below it fail).
+            RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
+            long lowest = d == null ? -1 : inSync.awaitEveryFollower(sm, d.getInfo().getCurrentTerm(),
+                    groups.replicas(topic, partition), end);
+            if (lowest < end) {
+                log.info("{}-{}: not switched back to Raft entries yet: a follower holds offsets up to {} only, not {}",
+                        topic.name(), partition, lowest, end);
                 return false;
             }
         }
@@ -308,21 +329,11 @@ class DirectWrites {
 
     /** Proposes a mode entry through this node's own server, which refuses it unless it leads the group. */
     private boolean propose(TopicRegistry.Topic topic, int partition, ModeEntry mode) {
-        long timeoutMs = settings.requestTimeout().toMillis();
-        try {
-            RaftClientReply reply = node.submitAsLeader(PartitionGroups.groupId(topic, partition), mode.encode(),
-                    timeoutMs).get(timeoutMs, TimeUnit.MILLISECONDS);
-            if (!reply.isSuccess()) {
-                log.info("{}-{}: mode entry {} not written: {}", topic.name(), partition, mode, reply.getException());
-            }
-            return reply.isSuccess();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } catch (Exception e) {
-            log.info("{}-{}: mode entry {} not written: {}", topic.name(), partition, mode, e.toString());
-            return false;
+        String failure = node.proposeAsLeader(PartitionGroups.groupId(topic, partition), mode.encode());
+        if (failure != null) {
+            log.info("{}-{}: mode entry {} not written: {}", topic.name(), partition, mode, failure);
         }
+        return failure == null;
     }
 
     /** A configuration of one member, not being changed. */

@@ -142,7 +142,9 @@ class FetchReplication implements ReplicaSource {
             @Override
             public int leaderEpoch() {
                 DivisionInfo info = d.getInfo();
-                return sm.fetched() && info.isLeader() && info.isLeaderReady() ? (int) info.getCurrentTerm() : -1;
+                // A leader left out of the in-sync set serves nothing: its followers keep their logs.
+                return sm.fetched() && info.isLeader() && info.isLeaderReady() && sm.inSync(groups.nodeId())
+                        ? (int) info.getCurrentTerm() : -1;
             }
 
             @Override

@@ -75,12 +75,14 @@ public class PartitionMoves {
     private final PartitionViews views;
     private final MetadataAdmin metadata;
     private final DirectWrites directWrites;
+    private final InSyncReplicas inSync;
     private final ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("partition-moves").daemon().factory());
 
     public PartitionMoves(TopicRegistry topics, RaftNode node, PartitionGroups groups, PartitionViews views,
-                          MetadataAdmin metadata, DirectWrites directWrites) {
+                          MetadataAdmin metadata, DirectWrites directWrites, InSyncReplicas inSync) {
         this.directWrites = directWrites;
+        this.inSync = inSync;
         this.topics = topics;
         this.node = node;
         this.groups = groups;
@@ -309,6 +311,7 @@ public class PartitionMoves {
                         drive(t, p, a);
                     } else {
                         directWrites.maintain(t, p);
+                        inSync.maintain(t, p);
                     }
                 }
             }

@@ -82,7 +82,8 @@ import org.slf4j.LoggerFactory;
  * {@code DIRECT} entry the group's only member appends produced batches to its log itself
  * ({@link #appendDirect}) and refuses batches that arrive as Raft entries; a {@code REPLICATED}
  * entry ends that, and the replay cursor resumes at the log end it names. The mode is part of the
- * snapshot file ({@code "<offset>"}, {@code "<offset> direct"} or {@code "<offset> fetch"}).
+ * snapshot file ({@code "<offset>"}, {@code "<offset> direct"}, {@code "<offset> fetch"} or, once an
+ * {@link InSyncEntry} named the in-sync replicas, {@code "<offset> fetch isr=<id>,<id>..."}).
  */
 final class PartitionStateMachine extends MemberStateMachine {
 
@@ -126,9 +127,16 @@ final class PartitionStateMachine extends MemberStateMachine {
      * the followers fetch, and replication moves the high watermark ({@link PartitionLog#highWatermarkByReplication}).
      */
     private volatile boolean fetched;
+    /**
+     * While FETCH: the replicas in sync as the latest {@link InSyncEntry} recorded them (the leader
+     * among them), ascending; null when every replica is (no entry since the switch).
+     */
+    private volatile List<Integer> inSyncReplicas;
     /** The leader's view of its followers in the term it leads in ({@link #progress}); guarded by progressLock. */
     private ReplicaProgress progress;
     private long progressTerm = -1;
+    /** The leader's count of its in-sync proposals in progressTerm ({@link #nextInSyncSequence}). */
+    private int inSyncSequence;
     /** Not directLock: a follower's fetch must not wait for a direct append. */
     private final Object progressLock = new Object();
     /** Whether the latest snapshot was taken after the latest mode switch this replica applied. */
@@ -181,6 +189,7 @@ final class PartitionStateMachine extends MemberStateMachine {
         appliedEnd = 0;
         direct = false;
         fetched = false;
+        inSyncReplicas = null;
         snapshotAfterSwitch = true; // replay starts from the snapshot's own mode
         synchronized (directLock) {
             sealing = false;
@@ -198,6 +207,9 @@ final class PartitionStateMachine extends MemberStateMachine {
             String[] fields = Files.readString(file.toPath(), StandardCharsets.UTF_8).trim().split(" ");
             appliedEnd = Long.parseLong(fields[0]);
             fetched = fields.length > 1 && fields[1].equals("fetch");
+            if (fetched && fields.length > 2 && fields[2].startsWith("isr=")) {
+                inSyncReplicas = Arrays.stream(fields[2].substring(4).split(",")).map(Integer::valueOf).toList();
+            }
             direct = fetched || fields.length > 1 && fields[1].equals("direct");
             keys = readKeys(file.toPath(), snapshot.getTerm(), snapshot.getIndex());
             setLastAppliedTermIndex(snapshot.getTermIndex());
@@ -250,7 +262,9 @@ final class PartitionStateMachine extends MemberStateMachine {
     @Override
     public CompletableFuture<Message> query(Message request) {
         RaftServer.Division self = member();
-        boolean leads = self != null && self.getInfo().isLeader();
+        // A leader left out of the in-sync set may lack acknowledged records: it does not count as leading.
+        boolean leads = self != null && self.getInfo().isLeader()
+                && inSync(Integer.parseInt(self.getId().toString()));
         byte[] answer = java.nio.ByteBuffer.allocate(Long.BYTES + 1).putLong(partitionLog.highWatermark())
                 .put((byte) (leads ? 1 : 0)).array();
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(answer)));
@@ -261,10 +275,13 @@ final class PartitionStateMachine extends MemberStateMachine {
         LogEntryProto entry = trx.getLogEntry();
         byte[] bytes = entry.getStateMachineLogEntry().getLogData().toByteArray();
         ModeEntry mode = ModeEntry.decode(bytes);
-        List<KeyedBatch> parts = mode == null ? KeyedBatch.partsOf(bytes) : List.of();
+        InSyncEntry inSync = mode == null ? InSyncEntry.decode(bytes) : null;
+        List<KeyedBatch> parts = mode == null && inSync == null ? KeyedBatch.partsOf(bytes) : List.of();
         byte[] reply;
         if (mode != null) {
             reply = applyMode(mode);
+        } else if (inSync != null) {
+            reply = applyInSync(inSync);
         } else if (direct) {
             // Deterministic on every replica and on a replay: the batch was not written.
             reply = parts.size() == 1 ? ApplyReply.writtenDirectly()
@@ -304,6 +321,9 @@ final class PartitionStateMachine extends MemberStateMachine {
                 } else if (!mode.fetch() && fetched) {
                     partitionLog.highWatermarkByAppends();
                 }
+                if (!fetched || !mode.fetch()) {
+                    inSyncReplicas = null; // every replica holds the log end at a switch
+                }
                 direct = true;
                 fetched = mode.fetch();
                 // No entry is matched against stored batches while written directly: retention and
@@ -324,6 +344,7 @@ final class PartitionStateMachine extends MemberStateMachine {
                 snapshotAfterSwitch = false;
                 if (fetched) {
                     fetched = false;
+                    inSyncReplicas = null;
                     partitionLog.highWatermarkByAppends();
                 }
                 direct = false; // stops stay on until a DIRECT naming the latest one (a late older DIRECT must not resume)
@@ -346,16 +367,60 @@ final class PartitionStateMachine extends MemberStateMachine {
     }
 
     /**
+     * Records the in-sync set an {@link InSyncEntry} names (while FETCH; an entry applied after the
+     * partition switched away from FETCH is stale and ignored). On the leader that proposed it, the
+     * high watermark follows the new set at once.
+     */
+    private byte[] applyInSync(InSyncEntry entry) {
+        if (!fetched) {
+            log.info("{}: in-sync set {} of term {} ignored: the partition is not fetched (any more)", tp,
+                    entry.replicas(), entry.term());
+            return new byte[0];
+        }
+        List<Integer> before = inSyncReplicas;
+        inSyncReplicas = entry.replicas();
+        synchronized (progressLock) {
+            if (progress != null) {
+                progress.recorded(Set.copyOf(entry.replicas()), entry.term() == progressTerm ? entry.sequence() : -1);
+            }
+        }
+        log.info("{}: in-sync replicas {} (before: {}), recorded by the leader of term {}", tp, entry.replicas(),
+                before == null ? "every replica" : before, entry.term());
+        return new byte[0];
+    }
+
+    /** The in-sync replicas as recorded while FETCH, ascending; null when every replica is in sync. */
+    List<Integer> inSyncReplicas() {
+        return inSyncReplicas;
+    }
+
+    /** Whether node {@code id} is in sync (always, unless an {@link InSyncEntry} left it out since the switch). */
+    boolean inSync(int id) {
+        List<Integer> recorded = inSyncReplicas;
+        return recorded == null || recorded.contains(id);
+    }
+
+    /**
      * The leader's view of its followers for {@code term} (the epoch it leads in): made anew when the
-     * term changes, every follower in sync at first.
+     * term changes, with the followers the recorded in-sync set names in sync at first.
      */
     ReplicaProgress progress(long term, Set<Integer> followers, Duration lagTime) {
         synchronized (progressLock) {
             if (progress == null || progressTerm != term) {
-                progress = new ReplicaProgress(partitionLog, followers, followers, lagTime, System::nanoTime);
+                Set<Integer> inSync = new java.util.TreeSet<>(followers);
+                inSync.removeIf(id -> !inSync(id));
+                progress = new ReplicaProgress(partitionLog, followers, inSync, lagTime, System::nanoTime);
                 progressTerm = term;
+                inSyncSequence = 0;
             }
             return progress;
+        }
+    }
+
+    /** The number of this leader's next in-sync proposal in {@code term}, from 1; 0 when its view is of another term. */
+    int nextInSyncSequence(long term) {
+        synchronized (progressLock) {
+            return progressTerm == term ? ++inSyncSequence : 0;
         }
     }
 
@@ -505,8 +570,10 @@ final class PartitionStateMachine extends MemberStateMachine {
         writeKeys(file.toPath(), at);
         // Durable before Ratis may purge its log up to this point (a power loss must not leave a
         // purged log behind a snapshot file that was never on disk).
-        AtomicFiles.write(file.toPath(), (end + (fetched ? " fetch" : direct ? " direct" : ""))
-                .getBytes(StandardCharsets.UTF_8));
+        List<Integer> isr = inSyncReplicas;
+        String mode = fetched ? " fetch" + (isr == null ? "" : " isr=" + isr.stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(","))) : direct ? " direct" : "";
+        AtomicFiles.write(file.toPath(), (end + mode).getBytes(StandardCharsets.UTF_8));
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
         snapshotPoint = new SnapshotPoint(at.getTerm(), at.getIndex(), end);

@@ -133,7 +133,8 @@ public class PartitionViews {
 
     /**
      * Leader, replicas and in-sync replicas of a partition. In sync = the leader itself plus the
-     * followers it heard from within {@code ingest.replication.in-sync-lag}; this is the leader's
+     * followers it heard from within {@code ingest.replication.in-sync-lag} (and, for a partition
+     * written the Kafka way, that its recorded in-sync set names, as this node applied it); this is the leader's
      * view, asked of the leader when this node is not it (a node hosting no replica asks the
      * replicas which of them leads). Unknown leader: -1 and an empty in-sync list.
      */
@@ -177,6 +178,11 @@ public class PartitionViews {
                 }
             }
             isr.sort(Integer::compare);
+            // Written the Kafka way: in sync also means in the set the partition's group recorded (InSyncEntry).
+            RaftServer.Division local = node.division(gid);
+            if (local != null && local.getStateMachine() instanceof PartitionStateMachine sm && sm.fetched()) {
+                isr.removeIf(id -> !sm.inSync(id));
+            }
             // The leader's commit infos hold its own commit index and, for each follower, the commit index that
             // follower reported in its last answer to an append.
             Map<Integer, Long> commitIndex = new HashMap<>();

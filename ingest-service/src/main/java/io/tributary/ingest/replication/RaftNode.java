@@ -312,6 +312,24 @@ class RaftNode implements PartitionGroups.Membership {
         return server.submitClientRequestAsync(request);
     }
 
+    /**
+     * Writes a control entry (a mode or in-sync entry) through this node's own server, which refuses
+     * it unless it is the group's ready leader, and waits for it to be applied here up to the request
+     * timeout; null when written, else why not.
+     */
+    String proposeAsLeader(RaftGroupId gid, byte[] entry) {
+        long timeoutMs = settings.requestTimeout().toMillis();
+        try {
+            RaftClientReply reply = submitAsLeader(gid, entry, timeoutMs).get(timeoutMs, TimeUnit.MILLISECONDS);
+            return reply.isSuccess() ? null : String.valueOf(reply.getException());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        } catch (Exception e) {
+            return e.toString();
+        }
+    }
+
     /** Joins a group in the background (group admin runs one change at a time, in order). */
     @Override
     public void join(RaftGroup group) {

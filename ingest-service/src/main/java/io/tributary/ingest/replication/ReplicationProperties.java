@@ -16,7 +16,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param requestTimeout     how long a produce or topic creation waits for commit before answering 503
  * @param snapshotThreshold  applied entries after which a partition snapshots (flushes its log) so
  *                           Ratis may purge its own log
- * @param inSyncLag          a follower the leader heard from less recently than this is not in sync
+ * @param inSyncLag          a follower the leader heard from less recently than this is not in sync; for a partition
+ *                           written the Kafka way, one that has not caught up with the leader's log end for this long
+ *                           is dropped from the in-sync set (Kafka's {@code replica.lag.time.max.ms}), so a stopped
+ *                           follower holds produces up for about this long
  * @param snapshotOnStop     snapshot every partition on a clean stop, so a restart replays nothing; off,
  *                           a restart replays like after a crash (tests use this)
  * @param raftSegmentSize    size at which a Raft log segment is closed (only closed segments are purged;
@@ -71,6 +74,11 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           (docs/replication.md, "The Kafka-shape write path"), instead of one Raft entry per batch.
  *                           Off by default while it is being built
  * @param fetchMaxWait       how long a follower's fetch that finds nothing new waits at the leader for an append
+ * @param minInsyncReplicas  while a partition is written the Kafka way, the fewest in-sync replicas (the leader
+ *                           included) a produce needs (Kafka's {@code min.insync.replicas}): with fewer, it is refused
+ *                           with a retriable 503 {@code not-enough-replicas} before anything is written, or answered so
+ *                           after the write if the set shrank meanwhile. Capped at a partition's replication factor
+ *                           (2 by default: an acknowledged record is on at least two nodes)
  * @param ratis              raw Apache Ratis server properties ({@code raft.server.…}, {@code raft.grpc.…}), set after
  *                           the ones above and so overriding them; empty by default. For tuning experiments and for
  *                           operators who know Ratis: a wrong value here can break replication
@@ -97,6 +105,7 @@ public record ReplicationProperties(
         @DefaultValue("true") boolean directWrites,
         @DefaultValue("false") boolean fetchWrites,
         @DefaultValue("500ms") Duration fetchMaxWait,
+        @DefaultValue("2") int minInsyncReplicas,
         Map<String, String> ratis) {
 
     public ReplicationProperties {
@@ -109,6 +118,10 @@ public record ReplicationProperties(
             throw new IllegalArgumentException("ingest.replication.leader-rebalance-interval must be 0 (off) or more"
                     + " and leader-imbalance-percent 0..100, were " + leaderRebalanceInterval + " and "
                     + leaderImbalancePercent);
+        }
+        if (minInsyncReplicas < 1) {
+            throw new IllegalArgumentException("ingest.replication.min-insync-replicas must be 1 or more, was "
+                    + minInsyncReplicas);
         }
         if (maxInFlightPerPartition < 1 || maxInFlightPerPartition > 64) {
             // above the Ratis client's window of outstanding requests (100) a send would block

@@ -32,7 +32,8 @@ import static org.awaitility.Awaitility.await;
  * once every replica holds it. Three in-JVM nodes: every acknowledged record is read back through
  * every node right after its produce (read your writes), no batch costs a Raft entry, every
  * replica ends up with the same stored batches, and after the leader of a partition stops and
- * comes back (a new leader, a new epoch) the same holds.
+ * comes back (a new leader, a new epoch) the same holds. A stopped follower leaves the in-sync set,
+ * so produces go on, and joins it again once it caught up.
  */
 class FetchWritesClusterTest {
 
@@ -110,7 +111,59 @@ class FetchWritesClusterTest {
         assertSameBatchesOnEveryReplicaHoldingTheAcknowledgedRecords();
     }
 
+    @Test
+    void aStoppedFollowerLeavesTheInSyncSetComesBackOnceCaughtUpAndANewLeaderComesFromTheSet() throws Exception {
+        int leader = leaderOf(1);
+        int follower = leader % 3 + 1;
+        cluster.stop(follower);
+        // acks=all goes on once the leader drops the follower (ingest.replication.in-sync-lag, 5 s): no 503.
+        List<Integer> without = new ArrayList<>(List.of(1, 2, 3));
+        without.remove(Integer.valueOf(follower));
+        for (int i = 0; i < 20; i++) {
+            int through = without.get(i % 2);
+            long offset = produceOrFail(through, 1, "follower-down-" + i);
+            assertThat(readAt(without.get((i + 1) % 2), 1, offset)).isEqualTo("follower-down-" + i);
+        }
+        for (int node : cluster.running()) {
+            assertThat(sm(node, 1).inSyncReplicas()).as("in-sync set recorded on node %d", node).isEqualTo(without);
+        }
+        assertThat(describedInSync(leader, 1)).isEqualTo(without);
+
+        cluster.start(follower);
+        cluster.awaitReady(follower);
+        await().atMost(WAIT).untilAsserted(() -> {
+            for (int node = 1; node <= 3; node++) {
+                assertThat(sm(node, 1).inSyncReplicas()).as("node %d", node).isEqualTo(List.of(1, 2, 3));
+            }
+        });
+        for (int i = 0; i < 10; i++) {
+            produceOrFail(1 + i % 3, 1, "follower-back-" + i);
+        }
+        // The old leader stops: the new one comes from the in-sync set and holds every acknowledged record.
+        cluster.stop(leader);
+        List<Integer> others = new ArrayList<>(List.of(1, 2, 3));
+        others.remove(Integer.valueOf(leader));
+        for (int i = 0; i < 10; i++) {
+            produceOrFail(others.get(i % 2), 1, "leader-down-" + i);
+        }
+        int now = leaderOf(1);
+        assertThat(now).isNotEqualTo(leader);
+        cluster.start(leader);
+        cluster.awaitReady(leader);
+        assertSameBatchesOnEveryReplicaHoldingTheAcknowledgedRecords();
+    }
+
     // --- helpers -----------------------------------------------------------------------------
+
+    /** The in-sync replicas of a partition as describe shows them through {@code node}. */
+    private static List<Integer> describedInSync(int node, int partition) throws Exception {
+        HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + TOPIC, null);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        List<Integer> out = new ArrayList<>();
+        JSON.readTree(r.body()).get("partitionDetails").get(partition).get("inSyncReplicas").forEach(n -> out.add(n.asInt()));
+        return out;
+    }
+
 
     /** Every node's replica of every partition holds the same stored batches, and every acknowledged record. */
     private static void assertSameBatchesOnEveryReplicaHoldingTheAcknowledgedRecords() throws Exception {

@@ -62,7 +62,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Schedule: {@code -Dnemesis.rounds} (default 3, for CI), {@code -Dnemesis.seed} (default: from
  * the clock; printed, and part of every failure message, so a failing schedule can be replayed:
  * the seed fixes the choices of node, fault, pause and downtime lengths and batch shapes, not the
- * timing), {@code -Dnemesis.writers} (default 2). {@code bench/run-nemesis.sh --rounds N} runs the
+ * timing), {@code -Dnemesis.writers} (default 2), {@code -Dnemesis.fetchWrites} (default false: partitions
+ * written the Kafka way, {@code ingest.replication.fetch-writes}). {@code bench/run-nemesis.sh --rounds N} runs the
  * long schedule. Child logs and a summary ({@code summary-<seed>.txt}, copied to
  * {@code last-summary.txt}) go to {@code target/replication-nemesis/}.
  */
@@ -154,6 +155,8 @@ class ReplicationNemesisTest {
     private final int rounds = Integer.getInteger("nemesis.rounds", 3);
     private final long seed = Long.getLong("nemesis.seed", System.nanoTime());
     private final int writers = Integer.getInteger("nemesis.writers", 2);
+    /** Partitions written the Kafka way (ingest.replication.fetch-writes) instead of a Raft entry per batch. */
+    private final boolean fetchWrites = Boolean.getBoolean("nemesis.fetchWrites");
 
     /** Every id a writer sent at least once (acknowledged or not). */
     private final Set<String> sent = ConcurrentHashMap.newKeySet();
@@ -195,8 +198,9 @@ class ReplicationNemesisTest {
 
     @Test
     void acknowledgedRecordsSurviveRandomKillsPausesAndRestartsIdenticalOnEveryReplica() throws Exception {
-        System.out.printf("[nemesis] seed=%d rounds=%d writers=%d (replay: -Dnemesis.seed=%d -Dnemesis.rounds=%d)%n",
-                seed, rounds, writers, seed, rounds);
+        System.out.printf("[nemesis] seed=%d rounds=%d writers=%d fetch-writes=%b (replay: -Dnemesis.seed=%d "
+                + "-Dnemesis.rounds=%d -Dnemesis.fetchWrites=%b)%n", seed, rounds, writers, fetchWrites, seed, rounds,
+                fetchWrites);
         assertThat(rounds).as("nemesis.rounds").isNotNegative();
         assertThat(writers).as("nemesis.writers").isPositive();
         long started = System.nanoTime();
@@ -222,7 +226,8 @@ class ReplicationNemesisTest {
                 "--ingest.replication.purge-gap=10",
                 // Preferred-leader balancing every few seconds: nodes back from a fault take their leads
                 // back while the writers write and the nemesis strikes again.
-                "--ingest.replication.leader-rebalance-interval=5s").startAll();
+                "--ingest.replication.leader-rebalance-interval=5s",
+                "--ingest.replication.fetch-writes=" + fetchWrites).startAll();
         createTopic();
 
         Random master = new Random(seed);

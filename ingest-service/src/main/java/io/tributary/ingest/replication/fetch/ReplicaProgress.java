@@ -37,6 +37,8 @@ public final class ReplicaProgress {
     /** Everything below is guarded by {@code this}. */
     private Set<Integer> inSync;
     private final Map<Integer, Follower> state = new HashMap<>();
+    /** Followers counted in sync ahead of their recorded entry: id -> the number of the proposal that adds them. */
+    private final Map<Integer, Integer> pending = new HashMap<>();
 
     /** What the leader knows of one follower. */
     private static final class Follower {
@@ -131,6 +133,47 @@ public final class ReplicaProgress {
         log.raiseHighWatermark(lowest);
     }
 
+    /**
+     * Followers about to be added to the in-sync set by the leader's proposal number {@code sequence}:
+     * counted from now on, before the entry is recorded, so that the high watermark never passes what
+     * they hold once they are in the recorded set. They stay counted until an entry records them, or
+     * an entry proposed after that one leaves them out ({@link #recorded}).
+     */
+    public void joining(Set<Integer> ids, int sequence) {
+        Set<Integer> more = new TreeSet<>();
+        synchronized (this) {
+            for (int id : ids) {
+                if (followers.contains(id)) {
+                    pending.put(id, sequence);
+                    more.add(id);
+                }
+            }
+            more.addAll(inSync);
+            inSync = Set.copyOf(more);
+        }
+    }
+
+    /**
+     * An in-sync set was recorded (applied): {@code members} (the leader itself and nodes that are no
+     * follower are ignored), plus the followers still joining. {@code sequence}: the number of the
+     * proposal that recorded it when this leader proposed it in this epoch, else -1.
+     */
+    public void recorded(Set<Integer> members, int sequence) {
+        long lowest;
+        synchronized (this) {
+            pending.entrySet().removeIf(e -> members.contains(e.getKey()) || sequence >= e.getValue());
+            Set<Integer> now = new TreeSet<>(pending.keySet());
+            for (int id : members) {
+                if (followers.contains(id)) {
+                    now.add(id);
+                }
+            }
+            inSync = Set.copyOf(now);
+            lowest = lowestInSync();
+        }
+        log.raiseHighWatermark(lowest);
+    }
+
     /** In-sync followers that were last caught up longer than the lag time ago: to be dropped. */
     public synchronized Set<Integer> outOfSync() {
         long now = clock.getAsLong();
@@ -159,6 +202,16 @@ public final class ReplicaProgress {
             }
         }
         return out;
+    }
+
+    /** The lowest log end among all followers, in sync or not, as far as this leader learnt; -1 if one has not fetched. */
+    public synchronized long lowestReached() {
+        long lowest = Long.MAX_VALUE;
+        for (int id : followers) {
+            Follower f = state.get(id);
+            lowest = Math.min(lowest, f == null ? -1 : f.reached);
+        }
+        return lowest == Long.MAX_VALUE ? log.logEndOffset() : lowest;
     }
 
     /** How far a follower's log reaches, as far as this leader learnt; -1 before its first fetch. */

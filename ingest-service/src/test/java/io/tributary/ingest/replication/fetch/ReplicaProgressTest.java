@@ -152,4 +152,52 @@ class ReplicaProgressTest {
         assertThat(p.reached(7)).isEqualTo(-1);
         assertThatThrownBy(() -> p.inSync(Set.of(2, 7))).isInstanceOf(IllegalArgumentException.class);
     }
+
+    @Test
+    void aJoiningFollowerHoldsTheHighWatermarkBackFromItsProposalUntilAnEntryRecordsOrLaterDropsIt() {
+        ReplicaProgress p = progress(Set.of(2));
+        append(10);
+        p.fetchedBy(2, 10);
+        p.fetchedBy(3, 10);
+        assertThat(p.readyToJoin(0)).containsExactly(3);
+        p.joining(Set.of(3), 1); // proposal 1 adds follower 3
+        append(5);
+        p.fetchedBy(2, 15);
+        assertThat(log.highWatermark()).as("follower 3 counts before its entry is recorded").isEqualTo(10);
+
+        // An older entry (proposal 0: only follower 2) applied late does not forget the joiner.
+        p.recorded(Set.of(1, 2), 0);
+        assertThat(p.inSync()).containsExactly(2, 3);
+        p.fetchedBy(2, 15);
+        assertThat(log.highWatermark()).isEqualTo(10);
+
+        // Proposal 1 applied: recorded, the leader's own id ignored.
+        p.recorded(Set.of(1, 2, 3), 1);
+        assertThat(p.inSync()).containsExactly(2, 3);
+        p.fetchedBy(3, 15);
+        assertThat(log.highWatermark()).isEqualTo(15);
+
+        // A later proposal that leaves it out drops it, also while it was still joining.
+        p.joining(Set.of(3), 2);
+        p.recorded(Set.of(1, 2), 3);
+        assertThat(p.inSync()).containsExactly(2);
+        // An entry of another epoch (-1) keeps joiners it does not name.
+        p.joining(Set.of(3), 4);
+        p.recorded(Set.of(1, 2), -1);
+        assertThat(p.inSync()).containsExactly(2, 3);
+    }
+
+    @Test
+    void withNoFollowerInSyncTheLeadersAppendsMoveTheHighWatermarkAndEveryFollowerCountsForTheLowestReach() {
+        ReplicaProgress p = progress(Set.of());
+        append(4);
+        assertThat(log.highWatermark()).isZero();
+        p.appended();
+        assertThat(log.highWatermark()).isEqualTo(4);
+        assertThat(p.lowestReached()).as("no follower fetched yet").isEqualTo(-1);
+        p.fetchedBy(2, 4);
+        p.fetchedBy(3, 2);
+        assertThat(p.lowestReached()).isEqualTo(2);
+        assertThat(log.highWatermark()).isEqualTo(4);
+    }
 }

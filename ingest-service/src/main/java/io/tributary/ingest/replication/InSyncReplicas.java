@@ -1,0 +1,152 @@
+package io.tributary.ingest.replication;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import io.tributary.ingest.log.LeaderEpochs;
+import io.tributary.ingest.log.PartitionLog;
+import io.tributary.ingest.replication.fetch.ReplicaProgress;
+import io.tributary.ingest.topic.TopicRegistry;
+import org.apache.ratis.server.RaftServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.stereotype.Component;
+
+/**
+ * The in-sync set of the partitions this node leads while they are written the Kafka way (FETCH;
+ * docs/replication.md, "The in-sync set"). Run by the driver of moves every half second per
+ * partition led here ({@link #maintain}): a follower that has not caught up for
+ * {@code ingest.replication.in-sync-lag} is dropped, one whose log reaches the high watermark again
+ * is added back, each change an {@link InSyncEntry} of the partition's Raft group. A leader that the
+ * recorded set leaves out (Ratis elected it, but it may lack acknowledged records) hands its
+ * leadership to a replica of the set instead of serving.
+ */
+@Component
+@Conditional(ReplicationEnabledCondition.class)
+class InSyncReplicas {
+
+    private static final Logger log = LoggerFactory.getLogger(InSyncReplicas.class);
+
+    private final RaftNode node;
+    private final PartitionGroups groups;
+    private final ReplicationProperties settings;
+
+    InSyncReplicas(RaftNode node, PartitionGroups groups, ReplicationProperties settings) {
+        this.node = node;
+        this.groups = groups;
+        this.settings = settings;
+    }
+
+    /** For a fetched partition this node leads (ready): keeps its recorded in-sync set up to date. */
+    void maintain(TopicRegistry.Topic topic, int partition) {
+        RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
+        if (d == null || !(d.getStateMachine() instanceof PartitionStateMachine sm) || !sm.fetched()
+                || !d.getInfo().isLeader() || !d.getInfo().isLeaderReady()) {
+            return;
+        }
+        String tp = topic.name() + "-" + partition;
+        int self = groups.nodeId();
+        long term = d.getInfo().getCurrentTerm();
+        List<Integer> replicas = groups.replicas(topic, partition);
+        List<Integer> recorded = sm.inSyncReplicas();
+        if (recorded != null && !recorded.contains(self)) {
+            handOver(topic, partition, recorded);
+            return;
+        }
+        ReplicaProgress progress = sm.progress(term, followers(replicas), settings.inSyncLag());
+        Set<Integer> out = progress.outOfSync();
+        Set<Integer> ready = progress.readyToJoin(epochStart(sm.partitionLog(), term));
+        if (out.isEmpty() && ready.isEmpty()) {
+            return;
+        }
+        Set<Integer> next = new TreeSet<>(recorded == null ? replicas : recorded);
+        next.add(self);
+        next.removeAll(out);
+        next.addAll(ready);
+        if (recorded != null && next.equals(new TreeSet<>(recorded))) {
+            return; // a joiner counted already and waiting for its entry, or nothing new
+        }
+        int sequence = sm.nextInSyncSequence(term);
+        if (sequence == 0) {
+            return; // the view is of another term: it is made anew at the next fetch
+        }
+        if (!ready.isEmpty()) {
+            progress.joining(ready, sequence); // counted before it is recorded (ReplicaProgress#joining)
+        }
+        InSyncEntry entry = new InSyncEntry(term, sequence, new ArrayList<>(next));
+        String failure = node.proposeAsLeader(PartitionGroups.groupId(topic, partition), entry.encode());
+        if (failure != null) {
+            log.info("{}: in-sync replicas {} not recorded (out of sync: {}, caught up: {}): {}", tp, next, out,
+                    ready, failure);
+        }
+    }
+
+    /** Hands the lead to the first replica of the recorded set that Ratis takes it for. */
+    private void handOver(TopicRegistry.Topic topic, int partition, List<Integer> recorded) {
+        for (int to : recorded) {
+            log.warn("{}-{}: this node leads but is not in the in-sync set {}; it may lack acknowledged records and "
+                    + "hands the lead to node {}", topic.name(), partition, recorded, to);
+            String failure = node.transferLeadership(groups.partitionGroup(topic, partition), to);
+            if (failure == null) {
+                return;
+            }
+            log.info("{}-{}: node {} did not take the lead: {}", topic.name(), partition, to, failure);
+        }
+    }
+
+    /**
+     * How many replicas of a fetched partition are in sync as recorded, the leader included (every
+     * replica when no entry left one out), and how many a produce needs: {@code min-insync-replicas},
+     * capped at the replication factor. Null when there are enough.
+     */
+    String shortOfReplicas(PartitionStateMachine sm, int replicationFactor) {
+        List<Integer> recorded = sm.inSyncReplicas();
+        int inSync = recorded == null ? replicationFactor : recorded.size();
+        int needed = Math.min(settings.minInsyncReplicas(), replicationFactor);
+        return inSync >= needed ? null : "in-sync replicas " + recorded + " are fewer than "
+                + "ingest.replication.min-insync-replicas (" + needed + ")";
+    }
+
+    /** After the leader appended: the high watermark follows its log end when no follower is in sync. */
+    void appended(PartitionStateMachine sm, long term, List<Integer> replicas) {
+        sm.progress(term, followers(replicas), settings.inSyncLag()).appended();
+    }
+
+    /**
+     * Waits, up to the request timeout, until every follower (in sync or not) holds the offsets below
+     * {@code end}, as their fetches in this leader's {@code term} showed; the lowest log end among
+     * them by then (-1 when one has not fetched in this term).
+     */
+    long awaitEveryFollower(PartitionStateMachine sm, long term, List<Integer> replicas, long end) {
+        ReplicaProgress progress = sm.progress(term, followers(replicas), settings.inSyncLag());
+        long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+        long lowest = progress.lowestReached();
+        while (lowest < end && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return lowest;
+            }
+            lowest = progress.lowestReached();
+        }
+        return lowest;
+    }
+
+    private Set<Integer> followers(List<Integer> replicas) {
+        Set<Integer> followers = new HashSet<>(replicas);
+        followers.remove(groups.nodeId());
+        return followers;
+    }
+
+    /** Where this leader's epoch starts in its log: its first batch of that epoch, or its log end before one. */
+    private static long epochStart(PartitionLog log, long term) {
+        List<LeaderEpochs.Entry> history = log.epochHistory();
+        LeaderEpochs.Entry last = history.isEmpty() ? null : history.get(history.size() - 1);
+        return last != null && last.epoch() == term ? last.startOffset() : log.logEndOffset();
+    }
+}
