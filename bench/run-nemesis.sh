@@ -8,6 +8,7 @@
 #   bench/run-nemesis.sh --rounds 30               # about 30 s per round on the loaded 2-core machine
 #   bench/run-nemesis.sh --rounds 30 --seed 42     # replay a schedule (the seed fixes the choices, not the timing)
 #   bench/run-nemesis.sh --rounds 10 --writers 3
+#   bench/run-nemesis.sh --rounds 10 --fetch-writes  # partitions written the Kafka way (leader appends, followers fetch)
 #
 # Environment: MVN_FLAGS (e.g. -o), ALSO_MAKE=0 to build only ingest-service (sibling modules
 # then come from ~/.m2). Child logs and summaries: ingest-service/target/replication-nemesis/.
@@ -21,12 +22,14 @@ ROOT=$(pwd)
 ROUNDS=30
 SEED=
 WRITERS=
-usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+FETCH_WRITES=false
+usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) ROUNDS=${2:?--rounds needs a number}; shift 2 ;;
     --seed) SEED=${2:?--seed needs a number}; shift 2 ;;
     --writers) WRITERS=${2:?--writers needs a number}; shift 2 ;;
+    --fetch-writes) FETCH_WRITES=true; shift ;;
     -h|--help) usage 0 ;;
     *) echo "unknown argument: $1" >&2; usage 2 ;;
   esac
@@ -41,13 +44,13 @@ mkdir -p "$OUT"
 OUTPUT=$REPORTS/io.tributary.ingest.replication.ReplicationNemesisTest-output.txt
 rm -f "$OUT/last-summary.txt" "$OUTPUT"
 
-PROPS=(-Dnemesis.rounds="$ROUNDS")
+PROPS=(-Dnemesis.rounds="$ROUNDS" -Dnemesis.fetchWrites="$FETCH_WRITES")
 [[ -n "$SEED" ]] && PROPS+=(-Dnemesis.seed="$SEED")
 [[ -n "$WRITERS" ]] && PROPS+=(-Dnemesis.writers="$WRITERS")
 AM=(-am)
 [[ "${ALSO_MAKE:-1}" == 0 ]] && AM=()
 
-echo "[run-nemesis $(date +%H:%M:%S)] $ROUNDS rounds${SEED:+, seed $SEED}; load avg $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "[run-nemesis $(date +%H:%M:%S)] $ROUNDS rounds${SEED:+, seed $SEED}, fetch-writes $FETCH_WRITES; load avg $(cut -d' ' -f1-3 /proc/loadavg)"
 T0=$(date +%s)
 status=0
 # shellcheck disable=SC2086
