@@ -277,8 +277,15 @@ class DirectWrites {
         return true;
     }
 
+    /** Whether this node's replica of the partition is written directly now (DIRECT or FETCH). */
+    boolean writtenDirectly(TopicRegistry.Topic topic, int partition) {
+        RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
+        return d != null && d.getStateMachine() instanceof PartitionStateMachine sm && sm.direct();
+    }
+
     /**
-     * Before the leader adds a member to a group of one: the partition is written through Raft
+     * Before the leader changes the members of a group written directly (a group of one, or one
+     * whose followers fetch): the partition is written through Raft
      * entries again and a snapshot taken since covers its log end, so the new member copies the
      * leader's log (batches appended directly included) up to a point past the switch rather than
      * following entries. True when done.
@@ -312,15 +319,17 @@ class DirectWrites {
      */
     private boolean seal(TopicRegistry.Topic topic, int partition, PartitionStateMachine sm) {
         long end = sm.seal();
-        if (sm.fetched()) {
-            // Followers take the log end the entry names as theirs: first every one must hold it, those out
-            // of sync too (the entry would make a replica that lacks batches below it fail).
-            RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
-            long lowest = d == null ? -1 : inSync.awaitEveryFollower(sm, d.getInfo().getCurrentTerm(),
-                    groups.replicas(topic, partition), end);
-            if (lowest < end) {
-                log.info("{}-{}: not switched back to Raft entries yet: a follower holds offsets up to {} only, not {}",
-                        topic.name(), partition, lowest, end);
+        if (sm.fetched() && end > sm.partitionLog().highWatermark()) {
+            // Followers take the log end the entry names as theirs: first every in-sync one must hold it (one
+            // out of the set copies what it lacks when it applies the entry, LaggingReplicaCatchUp).
+            try {
+                sm.partitionLog().awaitData(end - 1).get(settings.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            } catch (Exception e) {
+                log.info("{}-{}: not switched back to Raft entries yet: the in-sync followers do not hold offsets up "
+                        + "to {} (high watermark {})", topic.name(), partition, end, sm.partitionLog().highWatermark());
                 return false;
             }
         }

@@ -116,27 +116,6 @@ class InSyncReplicas {
         sm.progress(term, followers(replicas), settings.inSyncLag()).appended();
     }
 
-    /**
-     * Waits, up to the request timeout, until every follower (in sync or not) holds the offsets below
-     * {@code end}, as their fetches in this leader's {@code term} showed; the lowest log end among
-     * them by then (-1 when one has not fetched in this term).
-     */
-    long awaitEveryFollower(PartitionStateMachine sm, long term, List<Integer> replicas, long end) {
-        ReplicaProgress progress = sm.progress(term, followers(replicas), settings.inSyncLag());
-        long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
-        long lowest = progress.lowestReached();
-        while (lowest < end && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return lowest;
-            }
-            lowest = progress.lowestReached();
-        }
-        return lowest;
-    }
-
     private Set<Integer> followers(List<Integer> replicas) {
         Set<Integer> followers = new HashSet<>(replicas);
         followers.remove(groups.nodeId());

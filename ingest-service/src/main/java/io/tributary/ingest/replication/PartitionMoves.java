@@ -366,8 +366,11 @@ public class PartitionMoves {
                     return;
                 }
             }
-            if (members.size() == 1 && next.size() > 1 && !directWrites.readyToGrow(t, p)) {
-                return; // the partition may have been written directly: a new member must copy the log first
+            if ((members.size() == 1 && next.size() > 1 || directWrites.writtenDirectly(t, p))
+                    && !directWrites.readyToGrow(t, p)) {
+                // Written directly or by its leader and fetched (or it may have been): batches that were never
+                // Raft entries. Back to Raft entries first, and a new member copies the log instead of following.
+                return;
             }
             log.info("{}-{}: changing the Raft group from {} to {} (target {})", t.name(), p, members, next, a.target());
             try (RaftClient admin = node.localAdminClient(groups.partitionGroup(t, p))) {

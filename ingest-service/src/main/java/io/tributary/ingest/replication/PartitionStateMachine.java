@@ -279,7 +279,7 @@ final class PartitionStateMachine extends MemberStateMachine {
         List<KeyedBatch> parts = mode == null && inSync == null ? KeyedBatch.partsOf(bytes) : List.of();
         byte[] reply;
         if (mode != null) {
-            reply = applyMode(mode);
+            reply = applyMode(mode, entry.getTerm());
         } else if (inSync != null) {
             reply = applyInSync(inSync);
         } else if (direct) {
@@ -305,9 +305,10 @@ final class PartitionStateMachine extends MemberStateMachine {
      * direct writes before the stop), and the cursor resumes there. A replica whose log ends below
      * it lacks batches that were never Raft entries (a member that was sent the entries instead of
      * copying the leader's log): it must not go on, so this is a storage failure of the replica.
-     * A mode entry that changes nothing (a repeated switch) is ignored.
+     * A fetched follower that was out of the in-sync set is first brought to that end
+     * ({@link #settleFetchedLog}). A mode entry that changes nothing (a repeated switch) is ignored.
      */
-    private byte[] applyMode(ModeEntry mode) {
+    private byte[] applyMode(ModeEntry mode, long term) {
         synchronized (directLock) {
             if (mode.direct()) {
                 if (!direct || fetched != mode.fetch()) {
@@ -333,6 +334,9 @@ final class PartitionStateMachine extends MemberStateMachine {
                     sealing = false; // proposed after this node's latest stop, not an older entry applied late
                 }
             } else if (direct) {
+                if (fetched) {
+                    settleFetchedLog(mode.logEnd(), term);
+                }
                 long end = partitionLog.logEndOffset();
                 if (end < mode.logEnd()) {
                     IllegalStateException e = new IllegalStateException(tp + ": the partition was written directly up to "
@@ -354,6 +358,57 @@ final class PartitionStateMachine extends MemberStateMachine {
             }
         }
         return new byte[0];
+    }
+
+    /**
+     * At the switch of a fetched partition back to Raft entries (a REPLICATED entry of {@code term}
+     * naming log end {@code end}), makes this replica's log end exactly there: batches past it of an
+     * epoch before {@code term} are a suffix of an earlier leader that the switching leader never had
+     * (unacknowledged) and are dropped; batches past it of a later epoch are this replica's own
+     * appends of later entries, found again by a replay. A log that ends below it copies the
+     * missing batches ({@link LaggingReplicaCatchUp}); when that fails, the caller's check makes it a
+     * storage failure of this replica.
+     */
+    private void settleFetchedLog(long end, long term) {
+        if (partitionLog.logEndOffset() > end) {
+            long olderEpochsEnd = partitionLog.endOffsetForEpoch((int) Math.min(term - 1, Integer.MAX_VALUE))
+                    .endOffset();
+            if (olderEpochsEnd > end) {
+                log.warn("{}: dropping offsets {} to {}, written by an earlier leader past the log end {} of the switch "
+                        + "back to Raft entries", tp, end, partitionLog.logEndOffset(), end);
+                partitionLog.truncateTo(end);
+                replayEnd = Math.min(replayEnd, end);
+            }
+            return;
+        }
+        if (partitionLog.logEndOffset() == end) {
+            return;
+        }
+        RaftServer.Division self = member();
+        List<String> peers = new ArrayList<>();
+        if (self != null) {
+            org.apache.ratis.protocol.RaftPeerId leader = self.getInfo().getLeaderId();
+            List<org.apache.ratis.protocol.RaftPeerId> ids = new ArrayList<>();
+            if (leader != null) {
+                ids.add(leader);
+            }
+            self.getRaftConf().getCurrentPeers().forEach(p -> {
+                if (!ids.contains(p.getId())) {
+                    ids.add(p.getId());
+                }
+            });
+            ids.remove(self.getId());
+            ids.forEach(id -> peers.add(httpBaseOf.apply(Integer.parseInt(id.toString()))));
+        }
+        try {
+            LaggingReplicaCatchUp.catchUp(tp, partitionLog, end, peers, authorization, copyThrottle,
+                    Duration.ofMinutes(2));
+        } catch (IOException | RuntimeException e) {
+            log.error("{}: could not copy the batches up to {} this replica lacks: {}", tp, end, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        replayEnd = Math.min(replayEnd, partitionLog.logEndOffset());
     }
 
     /** Whether this replica's partition is written directly now ({@link ModeEntry}): DIRECT or FETCH. */

@@ -204,16 +204,6 @@ public final class ReplicaProgress {
         return out;
     }
 
-    /** The lowest log end among all followers, in sync or not, as far as this leader learnt; -1 if one has not fetched. */
-    public synchronized long lowestReached() {
-        long lowest = Long.MAX_VALUE;
-        for (int id : followers) {
-            Follower f = state.get(id);
-            lowest = Math.min(lowest, f == null ? -1 : f.reached);
-        }
-        return lowest == Long.MAX_VALUE ? log.logEndOffset() : lowest;
-    }
-
     /** How far a follower's log reaches, as far as this leader learnt; -1 before its first fetch. */
     public synchronized long reached(int replicaId) {
         Follower f = state.get(replicaId);

@@ -188,16 +188,15 @@ class ReplicaProgressTest {
     }
 
     @Test
-    void withNoFollowerInSyncTheLeadersAppendsMoveTheHighWatermarkAndEveryFollowerCountsForTheLowestReach() {
+    void withNoFollowerInSyncTheLeadersAppendsMoveTheHighWatermark() {
         ReplicaProgress p = progress(Set.of());
         append(4);
         assertThat(log.highWatermark()).isZero();
         p.appended();
         assertThat(log.highWatermark()).isEqualTo(4);
-        assertThat(p.lowestReached()).as("no follower fetched yet").isEqualTo(-1);
-        p.fetchedBy(2, 4);
-        p.fetchedBy(3, 2);
-        assertThat(p.lowestReached()).isEqualTo(2);
-        assertThat(log.highWatermark()).isEqualTo(4);
+        p.fetchedBy(3, 2); // out of sync: does not hold it back
+        append(2);
+        p.appended();
+        assertThat(log.highWatermark()).isEqualTo(6);
     }
 }
