@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * ({@link ReplicaSource.Replica#fetchedBy}) and answers the stored batches from the fetch offset up
  * to its log end ({@link PartitionLog#readRegionsForReplica}, past the high watermark), in the log's
  * own layout ({@link StoredLogRecords}), with its high watermark and log start. When no partition
- * has a batch to send the fetch waits up to {@code max_wait_ms} for an append to any of them.
+ * has a batch to send the fetch waits up to {@code max_wait_ms} for an append to any of them, or
+ * for the high watermark of one to pass the value answered when it is below the follower's fetch
+ * offset (the follower then learns at once that what it holds is committed).
  *
  * <p>Errors, per partition, as Kafka names them: a partition not held here
  * {@code UNKNOWN_TOPIC_OR_PARTITION}; not led here {@code NOT_LEADER_OR_FOLLOWER}; a follower
@@ -90,8 +92,15 @@ final class ReplicaFetchApi implements KafkaApis.Handler {
             return CompletableFuture.completedFuture(response(asked, first));
         }
         List<CompletableFuture<Void>> appends = new ArrayList<>(asked.size());
-        for (Asked a : asked) {
+        for (int i = 0; i < asked.size(); i++) {
+            Asked a = asked.get(i);
             appends.add(a.replica().log().awaitAppend(a.partition().fetchOffset()));
+            long answeredHighWatermark = first.get(i).highWatermark();
+            if (answeredHighWatermark >= 0 && answeredHighWatermark < a.partition().fetchOffset()) {
+                // The follower holds batches the high watermark has not passed yet: answer as soon as it
+                // does, so that a read through the follower waits for no further append (or max wait).
+                appends.add(a.replica().log().awaitData(answeredHighWatermark));
+            }
         }
         return CompletableFuture.anyOf(appends.toArray(CompletableFuture[]::new))
                 .completeOnTimeout(null, wait, TimeUnit.MILLISECONDS)
@@ -134,9 +143,11 @@ final class ReplicaFetchApi implements KafkaApis.Handler {
         out.setHighWatermark(plog.highWatermark()).setLastStableOffset(plog.highWatermark())
                 .setLogStartOffset(plog.logStartOffset());
         long offset = p.fetchOffset();
-        if (offset < plog.logStartOffset() || offset > plog.logEndOffset()) {
+        if (offset < plog.logStartOffset()) {
             return out.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());
         }
+        // Divergence before the log end: a follower whose log is longer than this one (an earlier
+        // leader's suffix) learns where to truncate instead of being told its offset is out of range.
         if (p.lastFetchedEpoch() >= 0) {
             LeaderEpochs.EpochEnd end = plog.endOffsetForEpoch(p.lastFetchedEpoch());
             if (end.epoch() < 0) {
@@ -150,6 +161,9 @@ final class ReplicaFetchApi implements KafkaApis.Handler {
                 out.divergingEpoch().setEpoch(end.epoch()).setEndOffset(end.endOffset());
                 return out;
             }
+        }
+        if (offset > plog.logEndOffset()) {
+            return out.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());
         }
         if (record) {
             replica.fetchedBy(replicaId, offset);

@@ -152,6 +152,15 @@ class DirectWrites {
         }
         inSync.appended(sm, term, groups.replicas(topic, partition)); // the high watermark, if no follower is in sync
         return committed(tp, sm.partitionLog(), reply).thenApply(v -> {
+            // The high watermark also moves on a node that lost the lead meanwhile and follows the new
+            // leader, whose log may not hold this batch (its follower then truncated it): only a high
+            // watermark moved while this node still led in the batch's epoch acknowledges it.
+            if (!d.getInfo().isLeader() || d.getInfo().getCurrentTerm() != term) {
+                throw new CompletionException(new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, tp
+                        + ": the lead moved while the batch waited for the in-sync replicas; it may or may not be "
+                        + "committed (a retry with the same Idempotency-Key or by an idempotent producer is "
+                        + "answered with its offsets if it was)"));
+            }
             String shrank = inSync.shortOfReplicas(sm, factor);
             if (shrank != null) {
                 throw new CompletionException(new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, tp

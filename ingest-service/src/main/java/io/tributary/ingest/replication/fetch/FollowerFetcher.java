@@ -183,10 +183,18 @@ public final class FollowerFetcher implements Runnable, Closeable {
                 plog.raiseHighWatermark(p.highWatermark());
             }
             case OFFSET_OUT_OF_RANGE -> {
-                log.info("{}: this replica (log {} to {}) cannot continue the leader's log (starting at {}) on node "
-                        + "{}; starting again at the leader's log start", f, plog.logStartOffset(), plog.logEndOffset(),
-                        p.logStartOffset(), leaderId);
-                plog.resetTo(Math.max(0, p.logStartOffset()));
+                if (p.logStartOffset() > plog.logEndOffset()) {
+                    log.info("{}: this replica (log {} to {}) ends before the leader's log start {} on node {}; "
+                            + "starting again there", f, plog.logStartOffset(), plog.logEndOffset(),
+                            p.logStartOffset(), leaderId);
+                    plog.resetTo(p.logStartOffset());
+                } else {
+                    // Past the leader's log end with no epoch to compare: keep what is committed only.
+                    long to = Math.max(plog.logStartOffset(), Math.min(plog.logEndOffset(), p.highWatermark()));
+                    log.info("{}: this replica's log (to {}) is past the leader's log end on node {}; truncated to "
+                            + "the leader's high watermark {}", f, plog.logEndOffset(), leaderId, to);
+                    plog.truncateTo(to);
+                }
             }
             default -> {
                 refused.put(f, System.nanoTime() + REFUSED_NANOS);

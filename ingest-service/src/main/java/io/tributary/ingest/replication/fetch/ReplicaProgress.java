@@ -91,7 +91,13 @@ public final class ReplicaProgress {
         long lowest;
         synchronized (this) {
             Follower f = state.computeIfAbsent(replicaId, id -> new Follower(created));
-            f.reached = Math.max(f.reached, offset);
+            if (offset < f.reached) {
+                // Its log went back (a restart that lost what it had not flushed, a truncation): it may no
+                // longer hold what it was counted for; out of sync now unless this very fetch catches up.
+                f.lastCaughtUp = Long.MIN_VALUE / 2;
+                f.endAtLastFetch = Long.MAX_VALUE;
+            }
+            f.reached = offset;
             if (offset >= end) {
                 f.lastCaughtUp = now;
             } else if (offset >= f.endAtLastFetch) {

@@ -199,4 +199,22 @@ class ReplicaProgressTest {
         p.appended();
         assertThat(log.highWatermark()).isEqualTo(6);
     }
+
+    @Test
+    void aFollowerWhoseLogWentBackIsOutOfSyncAtOnceAndHoldsTheHighWatermarkBack() {
+        ReplicaProgress p = progress(Set.of(2, 3));
+        append(10);
+        p.fetchedBy(2, 10);
+        p.fetchedBy(3, 10);
+        assertThat(log.highWatermark()).isEqualTo(10);
+        append(5);
+        p.fetchedBy(2, 15);
+        p.fetchedBy(3, 8); // restarted with less than it had
+        assertThat(p.reached(3)).isEqualTo(8);
+        assertThat(p.outOfSync()).as("no lag time to wait for").containsExactly(3);
+        assertThat(log.highWatermark()).as("not past what it holds while it is counted").isEqualTo(10);
+        p.fetchedBy(3, 15); // caught up again in the next fetch: in sync
+        assertThat(p.outOfSync()).isEmpty();
+        assertThat(log.highWatermark()).isEqualTo(15);
+    }
 }
