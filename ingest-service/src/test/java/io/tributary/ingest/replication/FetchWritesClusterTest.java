@@ -161,7 +161,18 @@ class FetchWritesClusterTest {
         for (int i = 0; i < 10; i++) {
             produceOrFail(1 + i % 3, 2, "before-move-" + i);
         }
-        moveAndAwait(kept);
+        // The follower that stays is down, and out of the in-sync set, when the leader switches back to Raft
+        // entries for the move: it copies the batches it lacks when it applies the switch after its restart.
+        int stays = kept.get(1);
+        cluster.stop(stays);
+        for (int i = 0; i < 10; i++) {
+            produceOrFail(i % 2 == 0 ? leader : dropped, 2, "follower-down-before-move-" + i);
+        }
+        startMove(kept);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(sm(leader, 2).fetched()).as("switched back").isFalse());
+        cluster.start(stays);
+        cluster.awaitReady(stays);
+        awaitMoves();
         for (int i = 0; i < 10; i++) {
             produceOrFail(kept.get(i % 2), 2, "two-replicas-" + i);
         }
@@ -185,9 +196,17 @@ class FetchWritesClusterTest {
 
     /** Moves partition 2's replicas to {@code replicas} and waits until the move is done. */
     private static void moveAndAwait(List<Integer> replicas) throws Exception {
-        HttpResponse<String> started = cluster.send(1, "POST", "/api/v1/cluster/reassignments",
+        startMove(replicas);
+        awaitMoves();
+    }
+
+    private static void startMove(List<Integer> replicas) throws Exception {
+        HttpResponse<String> started = cluster.send(cluster.running().iterator().next(), "POST", "/api/v1/cluster/reassignments",
                 "{\"partitions\":[{\"topic\":\"" + TOPIC + "\",\"partition\":2,\"replicas\":" + replicas + "}]}");
         assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+    }
+
+    private static void awaitMoves() {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             HttpResponse<String> r = cluster.send(1, "GET", "/api/v1/cluster/reassignments", null);
             assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
