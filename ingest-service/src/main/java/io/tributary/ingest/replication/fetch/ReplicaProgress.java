@@ -143,15 +143,20 @@ public final class ReplicaProgress {
      * Followers about to be added to the in-sync set by the leader's proposal number {@code sequence}:
      * counted from now on, before the entry is recorded, so that the high watermark never passes what
      * they hold once they are in the recorded set. They stay counted until an entry records them, or
-     * an entry proposed after that one leaves them out ({@link #recorded}).
+     * an entry proposed after that one leaves them out ({@link #recorded}). Each counts as caught up
+     * now.
      */
     public void joining(Set<Integer> ids, int sequence) {
         Set<Integer> more = new TreeSet<>();
+        long now = clock.getAsLong();
         synchronized (this) {
             for (int id : ids) {
                 if (followers.contains(id)) {
                     pending.put(id, sequence);
                     more.add(id);
+                    // It reached the high watermark now: it gets the lag time from here, or it would be
+                    // dropped again at once and the set would flap while it closes the rest of the gap.
+                    state.computeIfAbsent(id, x -> new Follower(created)).lastCaughtUp = now;
                 }
             }
             more.addAll(inSync);

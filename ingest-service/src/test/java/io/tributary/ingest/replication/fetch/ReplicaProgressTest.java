@@ -158,9 +158,12 @@ class ReplicaProgressTest {
         ReplicaProgress p = progress(Set.of(2));
         append(10);
         p.fetchedBy(2, 10);
+        advance(LAG.plusSeconds(1)); // follower 3 last caught up long ago
+        p.fetchedBy(2, 10);
         p.fetchedBy(3, 10);
         assertThat(p.readyToJoin(0)).containsExactly(3);
         p.joining(Set.of(3), 1); // proposal 1 adds follower 3
+        assertThat(p.outOfSync()).as("a joiner gets the lag time from its joining").isEmpty();
         append(5);
         p.fetchedBy(2, 15);
         assertThat(log.highWatermark()).as("follower 3 counts before its entry is recorded").isEqualTo(10);
