@@ -10,6 +10,7 @@ import io.tributary.ingest.log.LeaderEpochs;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.replication.fetch.ReplicaProgress;
 import io.tributary.ingest.topic.TopicRegistry;
+import org.apache.ratis.proto.RaftProtos.ServerRpcProto;
 import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,8 @@ import org.springframework.stereotype.Component;
  * The in-sync set of the partitions this node leads while they are written the Kafka way (FETCH;
  * docs/replication.md, "The in-sync set"). Run by the driver of moves every half second per
  * partition led here ({@link #maintain}): a follower that has not caught up for
- * {@code ingest.replication.in-sync-lag} is dropped, one whose log reaches the high watermark again
+ * {@code ingest.replication.in-sync-lag}, or that the group's Raft heartbeats have not reached for the
+ * election timeout, is dropped, one whose log reaches the high watermark again
  * is added back, each change an {@link InSyncEntry} of the partition's Raft group. A leader that the
  * recorded set leaves out (Ratis elected it, but it may lack acknowledged records) hands its
  * leadership to a replica of the set instead of serving.
@@ -58,8 +60,11 @@ class InSyncReplicas {
             return;
         }
         ReplicaProgress progress = sm.progress(term, followers(replicas), settings.inSyncLag());
-        Set<Integer> out = progress.outOfSync();
-        Set<Integer> ready = progress.readyToJoin(epochStart(sm.partitionLog(), term));
+        Set<Integer> out = new TreeSet<>(progress.outOfSync());
+        Set<Integer> silent = silentFollowers(d);
+        out.addAll(silent);
+        Set<Integer> ready = new TreeSet<>(progress.readyToJoin(epochStart(sm.partitionLog(), term)));
+        ready.removeAll(silent);
         if (out.isEmpty() && ready.isEmpty()) {
             return;
         }
@@ -83,6 +88,23 @@ class InSyncReplicas {
             log.info("{}: in-sync replicas {} not recorded (out of sync: {}, caught up: {}): {}", tp, next, out,
                     ready, failure);
         }
+    }
+
+    /**
+     * Followers this leader's Raft group has not heard from for the election timeout: down or paused
+     * (a live follower answers the heartbeats several times per timeout). Dropping them at once, not
+     * after the in-sync lag, is what keeps a failover short: a new leader's counting starts with the
+     * old leader, which is usually the one that is down, and until it is dropped nothing is answered.
+     */
+    private Set<Integer> silentFollowers(RaftServer.Division d) {
+        Set<Integer> silent = new TreeSet<>();
+        long limitMs = settings.electionTimeout().toMillis();
+        for (ServerRpcProto f : d.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
+            if (f.getLastRpcElapsedTimeMs() > limitMs) {
+                silent.add(Integer.parseInt(f.getId().getId().toStringUtf8()));
+            }
+        }
+        return silent;
     }
 
     /** Hands the lead to the first replica of the recorded set that Ratis takes it for. */
