@@ -62,6 +62,7 @@ class InSyncReplicas {
         ReplicaProgress progress = sm.progress(term, followers(replicas), settings.inSyncLag());
         Set<Integer> out = new TreeSet<>(progress.outOfSync());
         Set<Integer> silent = silentFollowers(d);
+        silent.retainAll(progress.notFetchingFor(settings.electionTimeout())); // a follower that fetches is alive
         out.addAll(silent);
         Set<Integer> ready = new TreeSet<>(progress.readyToJoin(epochStart(sm.partitionLog(), term)));
         ready.removeAll(silent);
@@ -91,8 +92,9 @@ class InSyncReplicas {
     }
 
     /**
-     * Followers this leader's Raft group has not heard from for the election timeout: down or paused
-     * (a live follower answers the heartbeats several times per timeout). Dropping them at once, not
+     * Followers this leader's Raft group has not heard from for the election timeout (the caller also
+     * asks that they have not fetched for as long): down or paused (a live follower answers the
+     * heartbeats several times per timeout, and fetches at least every fetch-max-wait). Dropping them at once, not
      * after the in-sync lag, is what keeps a failover short: a new leader's counting starts with the
      * old leader, which is usually the one that is down, and until it is dropped nothing is answered.
      */

@@ -108,15 +108,27 @@ final class PartitionStateMachine extends MemberStateMachine {
     /** Latest snapshot of this replica: (term, index) and the offset after its last batch; null if none. */
     private volatile SnapshotPoint snapshotPoint;
 
-    /** Where a snapshot points: Raft (term, index) -> partition-log offset after the last applied batch. */
-    record SnapshotPoint(long term, long index, long offset) {
+    /**
+     * Where a snapshot points: Raft (term, index) -> partition-log offset after the last applied batch,
+     * and how the partition was written at that point ({@code mode}: empty, {@code "direct"},
+     * {@code "fetch"} or {@code "fetch isr=<id>,..."}, as in the snapshot file). A replica that copies
+     * the leader's log up to the point takes its mode too: the entries after the point (an in-sync
+     * set, the next switch) mean something only in that mode.
+     */
+    record SnapshotPoint(long term, long index, long offset, String mode) {
+        SnapshotPoint(long term, long index, long offset) {
+            this(term, index, offset, "");
+        }
+
+        /** {@code "<term> <index> <offset>[ <mode>]"}; a node of an earlier version reads the first three. */
         String encode() {
-            return term + " " + index + " " + offset;
+            return term + " " + index + " " + offset + (mode.isEmpty() ? "" : " " + mode);
         }
 
         static SnapshotPoint decode(String s) {
-            String[] f = s.trim().split(" ");
-            return new SnapshotPoint(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]));
+            String[] f = s.trim().split(" ", 4);
+            return new SnapshotPoint(Long.parseLong(f[0]), Long.parseLong(f[1]), Long.parseLong(f[2]),
+                    f.length > 3 ? f[3].trim() : "");
         }
     }
 
@@ -204,16 +216,13 @@ final class PartitionStateMachine extends MemberStateMachine {
             if (md5 != null) {
                 MD5FileUtil.verifySavedMD5(file, md5);
             }
-            String[] fields = Files.readString(file.toPath(), StandardCharsets.UTF_8).trim().split(" ");
+            String[] fields = Files.readString(file.toPath(), StandardCharsets.UTF_8).trim().split(" ", 2);
             appliedEnd = Long.parseLong(fields[0]);
-            fetched = fields.length > 1 && fields[1].equals("fetch");
-            if (fetched && fields.length > 2 && fields[2].startsWith("isr=")) {
-                inSyncReplicas = Arrays.stream(fields[2].substring(4).split(",")).map(Integer::valueOf).toList();
-            }
-            direct = fetched || fields.length > 1 && fields[1].equals("direct");
+            String mode = fields.length > 1 ? fields[1].trim() : "";
+            takeMode(mode);
             keys = readKeys(file.toPath(), snapshot.getTerm(), snapshot.getIndex());
             setLastAppliedTermIndex(snapshot.getTermIndex());
-            snapshotPoint = new SnapshotPoint(snapshot.getTerm(), snapshot.getIndex(), appliedEnd);
+            snapshotPoint = new SnapshotPoint(snapshot.getTerm(), snapshot.getIndex(), appliedEnd, mode);
         }
         // Entries after the snapshot are replayed against the stored batches: those must stay as written
         // (while written directly, no entry is matched against them until a REPLICATED one moves the cursor).
@@ -245,6 +254,24 @@ final class PartitionStateMachine extends MemberStateMachine {
         }
         log.info("{}: initialized at {} with log end {} (replaying from offset {}{})", tp, getLastAppliedTermIndex(),
                 replayEnd, appliedEnd, direct ? ", written directly" : "");
+    }
+
+    /** Sets how the partition is written from a snapshot's mode ({@link SnapshotPoint#mode}). */
+    private void takeMode(String mode) {
+        String[] m = mode.isEmpty() ? new String[0] : mode.split(" ");
+        synchronized (directLock) {
+            fetched = m.length > 0 && m[0].equals("fetch");
+            direct = fetched || m.length > 0 && m[0].equals("direct");
+            inSyncReplicas = fetched && m.length > 1 && m[1].startsWith("isr=")
+                    ? Arrays.stream(m[1].substring(4).split(",")).map(Integer::valueOf).toList() : null;
+        }
+    }
+
+    /** The mode part of a snapshot file and point, from this replica's state now. */
+    private String mode() {
+        List<Integer> isr = inSyncReplicas;
+        return fetched ? "fetch" + (isr == null ? "" : " isr=" + isr.stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(","))) : direct ? "direct" : "";
     }
 
     @Override
@@ -625,13 +652,11 @@ final class PartitionStateMachine extends MemberStateMachine {
         writeKeys(file.toPath(), at);
         // Durable before Ratis may purge its log up to this point (a power loss must not leave a
         // purged log behind a snapshot file that was never on disk).
-        List<Integer> isr = inSyncReplicas;
-        String mode = fetched ? " fetch" + (isr == null ? "" : " isr=" + isr.stream().map(String::valueOf)
-                .collect(java.util.stream.Collectors.joining(","))) : direct ? " direct" : "";
-        AtomicFiles.write(file.toPath(), (end + mode).getBytes(StandardCharsets.UTF_8));
+        String mode = mode();
+        AtomicFiles.write(file.toPath(), (end + (mode.isEmpty() ? "" : " " + mode)).getBytes(StandardCharsets.UTF_8));
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
-        snapshotPoint = new SnapshotPoint(at.getTerm(), at.getIndex(), end);
+        snapshotPoint = new SnapshotPoint(at.getTerm(), at.getIndex(), end, mode);
         snapshotAfterSwitch = true;
         partitionLog.limitCleanup(direct ? Long.MAX_VALUE : end);
         log.info("{}: snapshot at {} = offset {}", tp, at, end);
@@ -812,6 +837,9 @@ final class PartitionStateMachine extends MemberStateMachine {
         installProducerState(base, node, point);
         TermIndex at = TermIndex.valueOf(point.term(), point.index());
         keys = fetchKeys(node, base, point);
+        // The leader's mode at the point, not this replica's: a replica that had not applied the switch to
+        // fetched writes yet would otherwise take the entries after the point for the Raft-entry path.
+        takeMode(point.mode());
         writeSnapshot(at, point.offset());
         Files.deleteIfExists(copyMarker());
         log.info("{}: copied {} batches ({} bytes) from node {}; installed snapshot {} = offset {}, log starts at {}",

@@ -133,8 +133,8 @@ public class PartitionViews {
 
     /**
      * Leader, replicas and in-sync replicas of a partition. In sync = the leader itself plus the
-     * followers it heard from within {@code ingest.replication.in-sync-lag} (and, for a partition
-     * written the Kafka way, that its recorded in-sync set names, as this node applied it); this is the leader's
+     * followers it heard from within {@code ingest.replication.in-sync-lag} (for a partition written
+     * the Kafka way: the in-sync set its group recorded, as this node applied it); this is the leader's
      * view, asked of the leader when this node is not it (a node hosting no replica asks the
      * replicas which of them leads). Unknown leader: -1 and an empty in-sync list.
      */
@@ -178,10 +178,12 @@ public class PartitionViews {
                 }
             }
             isr.sort(Integer::compare);
-            // Written the Kafka way: in sync also means in the set the partition's group recorded (InSyncEntry).
+            // Written the Kafka way: in sync means in the set the partition's group recorded (InSyncEntry),
+            // which its leader keeps from the followers' fetches.
             RaftServer.Division local = node.division(gid);
             if (local != null && local.getStateMachine() instanceof PartitionStateMachine sm && sm.fetched()) {
-                isr.removeIf(id -> !sm.inSync(id));
+                isr.clear();
+                replicas.stream().filter(sm::inSync).sorted().forEach(isr::add);
             }
             // The leader's commit infos hold its own commit index and, for each follower, the commit index that
             // follower reported in its last answer to an append.

@@ -215,6 +215,20 @@ public final class ReplicaProgress {
         return out;
     }
 
+    /** Followers that have not fetched for {@code time} (since this epoch's start when they never did). */
+    public synchronized Set<Integer> notFetchingFor(Duration time) {
+        long now = clock.getAsLong();
+        Set<Integer> out = new TreeSet<>();
+        for (int id : followers) {
+            Follower f = state.get(id);
+            long last = f == null || f.lastFetch == 0 ? created : f.lastFetch;
+            if (now - last > time.toNanos()) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
     /** How far a follower's log reaches, as far as this leader learnt; -1 before its first fetch. */
     public synchronized long reached(int replicaId) {
         Follower f = state.get(replicaId);
