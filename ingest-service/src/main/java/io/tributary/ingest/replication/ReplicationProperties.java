@@ -18,8 +18,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           Ratis may purge its own log
  * @param inSyncLag          a follower the leader heard from less recently than this is not in sync; for a partition
  *                           written the Kafka way, one that has not caught up with the leader's log end for this long
- *                           is dropped from the in-sync set (Kafka's {@code replica.lag.time.max.ms}), so a stopped
- *                           follower holds produces up for about this long
+ *                           is dropped from the in-sync set (Kafka's {@code replica.lag.time.max.ms}); one that
+ *                           neither fetches nor answers Raft heartbeats for the election timeout is dropped at once
  * @param snapshotOnStop     snapshot every partition on a clean stop, so a restart replays nothing; off,
  *                           a restart replays like after a crash (tests use this)
  * @param raftSegmentSize    size at which a Raft log segment is closed (only closed segments are purged;
