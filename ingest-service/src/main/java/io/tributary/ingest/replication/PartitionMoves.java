@@ -76,6 +76,8 @@ public class PartitionMoves {
     private final MetadataAdmin metadata;
     private final DirectWrites directWrites;
     private final InSyncReplicas inSync;
+    /** Per partition: configuration changes Ratis refused in a row on this leader ({@link #refusedChange}). */
+    private final java.util.Map<String, Integer> refusedChanges = new java.util.concurrent.ConcurrentHashMap<>();
     private final ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("partition-moves").daemon().factory());
 
@@ -377,12 +379,15 @@ public class PartitionMoves {
                 RaftClientReply reply = admin.admin().setConfiguration(groups.raftPeers(next));
                 if (!reply.isSuccess()) {
                     log.info("{}-{}: configuration change not done yet: {}", t.name(), p, reply.getException());
+                    refusedChange(t, p, members, String.valueOf(reply.getException()));
                     return;
                 }
             } catch (IOException | RuntimeException e) {
                 log.info("{}-{}: configuration change not done yet: {}", t.name(), p, e.toString());
+                refusedChange(t, p, members, e.toString());
                 return;
             }
+            refusedChanges.remove(t.name() + "-" + p);
             log.info("{}-{}: the Raft group is now {}", t.name(), p, next);
             if (!next.equals(a.target())) {
                 return; // more steps on the next round
@@ -396,6 +401,30 @@ public class PartitionMoves {
             return;
         }
         log.info("{}-{}: move to {} done", t.name(), p, a.target());
+    }
+
+    /**
+     * Ratis 3.2.0 may refuse every change of a group's members on one leader with an
+     * IllegalStateException: after a member was removed and is added back, the leader still holds a
+     * log appender for it ("Found duplicated element" in its sender list; seen in CI). A new leader
+     * starts with a fresh list, so after three such refusals in a row this leader hands its lead to
+     * another member in sync, which then drives the move.
+     */
+    private void refusedChange(TopicRegistry.Topic t, int p, Set<Integer> members, String failure) {
+        String key = t.name() + "-" + p;
+        if (!failure.contains("IllegalStateException")) {
+            refusedChanges.remove(key);
+            return;
+        }
+        if (refusedChanges.merge(key, 1, Integer::sum) < 3) {
+            return;
+        }
+        refusedChanges.remove(key);
+        List<Integer> others = new ArrayList<>(members);
+        others.remove(Integer.valueOf(groups.nodeId()));
+        log.warn("{}: Ratis refused the configuration change three times on this leader; handing the lead to one of {}",
+                key, others);
+        handOver(t, p, others);
     }
 
     /**
