@@ -152,70 +152,7 @@ class FetchWritesClusterTest {
         assertSameBatchesOnEveryReplicaHoldingTheAcknowledgedRecords();
     }
 
-    @Test
-    void aFetchedPartitionMovesThroughRaftEntriesAndAReplicaAddedBackCopiesTheLeadersLog() throws Exception {
-        int leader = leaderOf(2);
-        int dropped = leader % 3 + 1;
-        List<Integer> kept = new ArrayList<>(List.of(leader, 6 - leader - dropped));
-        for (int i = 0; i < 10; i++) {
-            produceOrFail(1 + i % 3, 2, "before-move-" + i);
-        }
-        // The follower that stays is down, and out of the in-sync set, when the leader switches back to Raft
-        // entries for the move: it copies the batches it lacks when it applies the switch after its restart.
-        int stays = kept.get(1);
-        cluster.stop(stays);
-        for (int i = 0; i < 10; i++) {
-            produceOrFail(i % 2 == 0 ? leader : dropped, 2, "follower-down-before-move-" + i);
-        }
-        startMove(kept);
-        await().atMost(WAIT).untilAsserted(() -> assertThat(sm(leader, 2).fetched()).as("switched back").isFalse());
-        cluster.start(stays);
-        cluster.awaitReady(stays);
-        awaitMoves();
-        for (int i = 0; i < 10; i++) {
-            produceOrFail(kept.get(i % 2), 2, "two-replicas-" + i);
-        }
-        List<Integer> all = new ArrayList<>(kept);
-        all.add(dropped);
-        // The node added back starts empty: it must copy the batches its log never held, those the
-        // leader appended itself before the move included.
-        moveAndAwait(all);
-        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
-            for (int node = 1; node <= 3; node++) {
-                assertThat(sm(node, 2).fetched()).as("node %d fetched again", node).isTrue();
-            }
-        });
-        for (int i = 0; i < 10; i++) {
-            produceOrFail(1 + i % 3, 2, "three-again-" + i);
-        }
-        assertSameBatchesOnEveryReplicaHoldingTheAcknowledgedRecords();
-    }
-
     // --- helpers -----------------------------------------------------------------------------
-
-    /** Moves partition 2's replicas to {@code replicas} and waits until the move is done. */
-    private static void moveAndAwait(List<Integer> replicas) throws Exception {
-        startMove(replicas);
-        awaitMoves();
-    }
-
-    private static void startMove(List<Integer> replicas) throws Exception {
-        HttpResponse<String> started = cluster.send(cluster.running().iterator().next(), "POST", "/api/v1/cluster/reassignments",
-                "{\"partitions\":[{\"topic\":\"" + TOPIC + "\",\"partition\":2,\"replicas\":" + replicas + "}]}");
-        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
-    }
-
-    /** Every node reports no move running (a node just restarted may not have applied the latest metadata yet). */
-    private static void awaitMoves() {
-        await().atMost(WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-            for (int node : cluster.running()) {
-                HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/cluster/reassignments", null);
-                assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-                assertThat(JSON.readTree(r.body()).get("reassignments").size()).as("node %d: %s", node, r.body())
-                        .isZero();
-            }
-        });
-    }
 
     /** The in-sync replicas of a partition as describe shows them through {@code node}. */
     private static List<Integer> describedInSync(int node, int partition) throws Exception {
