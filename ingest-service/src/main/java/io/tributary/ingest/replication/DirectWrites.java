@@ -134,7 +134,8 @@ class DirectWrites {
                     + tp + " but is not in its in-sync set " + sm.inSyncReplicas() + " (it may lack acknowledged "
                     + "records); it hands the lead to an in-sync replica"));
         }
-        int factor = groups.replicas(topic, partition).size();
+        List<Integer> replicas = groups.replicas(topic, partition);
+        int factor = replicas.size();
         String tooFew = inSync.shortOfReplicas(sm, factor);
         if (tooFew != null) {
             return CompletableFuture.failedFuture(new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, tp + ": "
@@ -150,7 +151,7 @@ class DirectWrites {
         if (reply == null) {
             return null; // stopped for a switch back to Raft entries
         }
-        inSync.appended(sm, term, groups.replicas(topic, partition)); // the high watermark, if no follower is in sync
+        inSync.appended(sm, term, replicas); // the high watermark, if no follower is in sync
         return committed(tp, sm.partitionLog(), reply).thenApply(v -> {
             // The high watermark also moves on a node that lost the lead meanwhile and follows the new
             // leader, whose log may not hold this batch (its follower then truncated it): only a high

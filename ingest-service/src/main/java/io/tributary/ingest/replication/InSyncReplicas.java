@@ -137,7 +137,8 @@ class InSyncReplicas {
 
     /** After the leader appended: the high watermark follows its log end when no follower is in sync. */
     void appended(PartitionStateMachine sm, long term, List<Integer> replicas) {
-        sm.progress(term, followers(replicas), settings.inSyncLag()).appended();
+        ReplicaProgress progress = sm.progressIn(term); // the usual case: no follower set built per append
+        (progress != null ? progress : sm.progress(term, followers(replicas), settings.inSyncLag())).appended();
     }
 
     private Set<Integer> followers(List<Integer> replicas) {

@@ -499,6 +499,13 @@ final class PartitionStateMachine extends MemberStateMachine {
         }
     }
 
+    /** This leader's view of its followers in {@code term}; null before the first in that term. */
+    ReplicaProgress progressIn(long term) {
+        synchronized (progressLock) {
+            return progressTerm == term ? progress : null;
+        }
+    }
+
     /** The number of this leader's next in-sync proposal in {@code term}, from 1; 0 when its view is of another term. */
     int nextInSyncSequence(long term) {
         synchronized (progressLock) {
