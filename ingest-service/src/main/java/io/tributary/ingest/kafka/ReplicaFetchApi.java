@@ -16,6 +16,7 @@ import org.apache.kafka.common.message.FetchResponseData.EpochEndOffset;
 import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
 import org.apache.kafka.common.message.FetchResponseData.PartitionData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.types.RawTaggedField;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
@@ -190,6 +191,13 @@ final class ReplicaFetchApi implements KafkaApis.Handler {
             out.setHighWatermark(Math.min(plog.highWatermark(), result.logEndOffset()))
                     .setLastStableOffset(out.highWatermark())
                     .setRecords(batches.isEmpty() ? MemoryRecords.EMPTY : StoredLogRecords.of(batches));
+            if (!batches.isEmpty()) {
+                byte[] beside = replica.besideBatches(batches.get(0).baseOffset(),
+                        batches.get(batches.size() - 1).nextOffset());
+                if (beside != null) {
+                    out.unknownTaggedFields().add(new RawTaggedField(ReplicaSource.BESIDE_BATCHES_TAG, beside));
+                }
+            }
             return out;
         } catch (RuntimeException e) {
             Errors error = KafkaErrors.of(e);

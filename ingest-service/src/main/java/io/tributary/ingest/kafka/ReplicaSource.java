@@ -9,6 +9,13 @@ import org.apache.kafka.common.Uuid;
  */
 public interface ReplicaSource {
 
+    /**
+     * The tagged field of a partition's answer (Fetch v12+, a tag Kafka does not define) that carries
+     * {@link Replica#besideBatches}: the follower's kafka-clients parse keeps it as an unknown tagged
+     * field, which the replication fetcher reads.
+     */
+    int BESIDE_BATCHES_TAG = 1000;
+
     /** A partition held here, by its topic's id; null when this node holds no replica of it. */
     Replica replica(Uuid topicId, int partition);
 
@@ -25,5 +32,13 @@ public interface ReplicaSource {
          * there: the leader may count those batches as replicated by it.
          */
         void fetchedBy(int replicaId, long offset);
+
+        /**
+         * What a follower is sent beside the batches based in {@code [from, to)} (the
+         * {@code Idempotency-Key} entries of those batches); null when nothing.
+         */
+        default byte[] besideBatches(long from, long to) {
+            return null;
+        }
     }
 }

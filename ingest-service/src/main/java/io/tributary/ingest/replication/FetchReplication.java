@@ -119,7 +119,7 @@ class FetchReplication implements ReplicaSource {
                 DivisionInfo info = d.getInfo();
                 if (!info.isLeader() && leaderId.equals(info.getLeaderId())) {
                     out.add(new FollowedPartition(Uuid.fromString(id), t.name(), p, sm.partitionLog(),
-                            (int) info.getCurrentTerm()));
+                            (int) info.getCurrentTerm(), sm::learnKeys));
                 }
             }
         }
@@ -155,6 +155,11 @@ class FetchReplication implements ReplicaSource {
             @Override
             public void fetchedBy(int replicaId, long offset) {
                 sm.progress(d.getInfo().getCurrentTerm(), followers, settings.inSyncLag()).fetchedBy(replicaId, offset);
+            }
+
+            @Override
+            public byte[] besideBatches(long from, long to) {
+                return sm.shippedKeys(from, to);
             }
         };
     }

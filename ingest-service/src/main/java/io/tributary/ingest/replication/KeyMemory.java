@@ -9,6 +9,8 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
 import java.util.zip.CRC32C;
 
 import io.tributary.ingest.log.AppendResult;
@@ -32,32 +34,43 @@ import io.tributary.ingest.produce.IdempotencyKey;
  * (big-endian):
  * <pre>
  * offset size field
- *  0     4    magic        "TKM1"
+ *  0     4    magic        "TKM2" ("TKM1": the same without the batchCrc field, read as unknown)
  *  4     8    term         the snapshot's (term, index) this memory belongs to
  * 12     8    index
  * 20     8    clockMs      latest atMs applied
  * 28     4    count
- * 32     ...  count entries, oldest first: idLength (2), id (UTF-8), fingerprint (8), createdMs (8),
- *             baseOffset (8), recordCount (4), timestampCount (4: 1 when all records share one
- *             timestamp, else recordCount), timestamps (8 each)
+ * 32     ...  count entries, oldest first (the entry layout below)
  * end-4  4    CRC32C of every byte before it
+ *
+ * entry: idLength (2), id (UTF-8), fingerprint (8), createdMs (8), baseOffset (8), batchCrc (8: the
+ *        stored batch's CRC, -1 unknown), recordCount (4), timestampCount (4: 1 when all records
+ *        share one timestamp, else recordCount), timestamps (8 each)
  * </pre>
+ *
+ * <p>On a partition written by its leader and fetched by its followers (FETCH) no Raft entry
+ * carries the key: the leader ships the entries of the batches a follower fetches beside them
+ * ({@link #shipped}, {@link #learn}), so a follower that holds a batch holds its key and answers a
+ * retry alike once it leads. A follower may truncate a batch it holds (it was never acknowledged);
+ * its entry then names offsets that hold another batch or none, which {@link #holds} finds by the
+ * batch's CRC before a retry is answered as a duplicate.
+ * Shipped layout (big-endian): maxEntries (4: the bound the leader keeps), count (4), count entries.
  * Not thread-safe by itself: calls are synchronized because the apply thread and a snapshot
  * written from elsewhere (a copy from the leader) may meet.
  */
 final class KeyMemory {
 
-    private static final int MAGIC = 0x544B4D31; // "TKM1"
+    private static final int MAGIC = 0x544B4D32; // "TKM2"
+    private static final int MAGIC_WITHOUT_CRC = 0x544B4D31; // "TKM1"
 
     /**
      * What a held key answers: {@code count} records from {@code baseOffset}, with {@code timestamps}
      * one per record, or a single one when the records share it (the common case: stamped on arrival).
      */
-    record Held(long fingerprint, long createdMs, long baseOffset, int count, long[] timestamps) {
-        static Held of(long fingerprint, long createdMs, long baseOffset, long[] timestamps) {
+    record Held(long fingerprint, long createdMs, long baseOffset, long batchCrc, int count, long[] timestamps) {
+        static Held of(long fingerprint, long createdMs, long baseOffset, long batchCrc, long[] timestamps) {
             boolean uniform = timestamps.length > 0
                     && Arrays.stream(timestamps).allMatch(t -> t == timestamps[0]);
-            return new Held(fingerprint, createdMs, baseOffset, timestamps.length,
+            return new Held(fingerprint, createdMs, baseOffset, batchCrc, timestamps.length,
                     uniform ? new long[] {timestamps[0]} : timestamps.clone());
         }
 
@@ -75,8 +88,20 @@ final class KeyMemory {
         }
     }
 
+    /** The CRC of a batch this memory does not know ({@code batchCrc}): a held entry is trusted as it is. */
+    static final long UNKNOWN_CRC = -1;
+
+    /** Tells whether the stored batch at an offset has a CRC: the check of a held entry ({@link #holds}). */
+    interface StoredBatches {
+        /** The stored CRC of the batch starting at {@code offset}; -1 when none starts there; -2 when retention took it. */
+        long crcAt(long offset);
+    }
+
     private final LinkedHashMap<String, Held> entries = new LinkedHashMap<>();
+    /** baseOffset -> id of the entries: what a follower fetching a range of batches is sent. */
+    private final NavigableMap<Long, String> byOffset = new TreeMap<>();
     private long clockMs;
+    private int bound = Integer.MAX_VALUE;
 
     /**
      * Moves time to the key's {@code atMs} (never back), drops what is older than its window, and
@@ -84,21 +109,113 @@ final class KeyMemory {
      */
     synchronized Held lookup(IdempotencyKey key) {
         clockMs = Math.max(clockMs, key.atMs());
-        for (Iterator<Held> it = entries.values().iterator(); it.hasNext(); ) {
-            if (clockMs - it.next().createdMs() <= key.windowMs()) {
+        for (Iterator<Map.Entry<String, Held>> it = entries.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Held> e = it.next();
+            if (clockMs - e.getValue().createdMs() <= key.windowMs()) {
                 break;
             }
+            byOffset.remove(e.getValue().baseOffset(), e.getKey());
             it.remove();
         }
         return entries.get(key.id());
     }
 
-    /** Remembers the answer a key's batch got; past the key's bound the oldest entries go. */
-    synchronized void remember(IdempotencyKey key, AppendResult result) {
-        entries.put(key.id(), Held.of(key.fingerprint(), clockMs, result.baseOffset(), result.timestamps()));
-        for (Iterator<Held> it = entries.values().iterator(); entries.size() > key.maxEntries() && it.hasNext(); ) {
-            it.next();
+    /**
+     * Remembers the answer a key's batch got, with the stored batch's CRC ({@link #UNKNOWN_CRC} for a
+     * batch answered as a duplicate of another); past the key's bound the oldest entries go.
+     */
+    synchronized void remember(IdempotencyKey key, AppendResult result, long batchCrc) {
+        bound = key.maxEntries();
+        put(key.id(), Held.of(key.fingerprint(), clockMs, result.baseOffset(), batchCrc, result.timestamps()));
+    }
+
+    /**
+     * An entry in, oldest out past the bound. Another key's entry at the same offset names the same
+     * batch (a duplicate of it) or, with another CRC, a batch truncated since: that one goes.
+     */
+    private void put(String id, Held held) {
+        Held before = entries.remove(id);
+        if (before != null) {
+            byOffset.remove(before.baseOffset(), id);
+        }
+        entries.put(id, held);
+        String other = byOffset.put(held.baseOffset(), id);
+        Held otherHeld = other == null || other.equals(id) ? null : entries.get(other);
+        if (otherHeld != null && otherHeld.batchCrc() != UNKNOWN_CRC && held.batchCrc() != UNKNOWN_CRC
+                && otherHeld.batchCrc() != held.batchCrc()) {
+            entries.remove(other); // two batches at one offset: the older was truncated
+        }
+        for (Iterator<Map.Entry<String, Held>> it = entries.entrySet().iterator(); entries.size() > bound
+                && it.hasNext(); ) {
+            Map.Entry<String, Held> e = it.next();
+            byOffset.remove(e.getValue().baseOffset(), e.getKey());
             it.remove();
+        }
+    }
+
+    /** Drops a key whose entry no longer names its batch ({@link #holds} said no). */
+    synchronized void forget(String id) {
+        Held held = entries.remove(id);
+        if (held != null) {
+            byOffset.remove(held.baseOffset(), id);
+        }
+    }
+
+    /**
+     * Whether the log still holds the batch a held entry names: the same CRC at its base offset, or
+     * taken by retention (it was stored). False after a truncation took it, even if the offsets were
+     * written again by another batch.
+     */
+    static boolean holds(Held held, StoredBatches log) {
+        if (held.batchCrc() == UNKNOWN_CRC) {
+            return true;
+        }
+        long crc = log.crcAt(held.baseOffset());
+        return crc == -2 || crc == held.batchCrc();
+    }
+
+    /**
+     * The entries of the batches based in {@code [from, to)}, in the shipped layout, for a follower
+     * that fetches them; null when there are none.
+     */
+    synchronized byte[] shipped(long from, long to) {
+        NavigableMap<Long, String> range = byOffset.subMap(from, true, to, false);
+        if (range.isEmpty()) {
+            return null;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream(8 + range.size() * 64);
+        out.writeBytes(ByteBuffer.allocate(8).putInt(bound).putInt(range.size()).array());
+        for (String id : range.values()) {
+            out.writeBytes(entryBytes(id, entries.get(id)));
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * Takes the entries a leader shipped beside fetched batches: those of the batches this replica now
+     * holds (based below {@code logEnd}); time moves to the newest entry's.
+     *
+     * @throws IOException when the bytes are not in the shipped layout
+     */
+    synchronized void learn(byte[] shipped, long logEnd) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(shipped);
+        try {
+            int leaderBound = b.getInt();
+            int count = b.getInt();
+            if (leaderBound < 1 || count < 0) {
+                throw new IOException("shipped Idempotency-Keys: bound " + leaderBound + ", count " + count);
+            }
+            bound = leaderBound;
+            for (int i = 0; i < count; i++) {
+                String id = readId(b);
+                Held held = readHeld(b, true);
+                if (held.baseOffset() < logEnd) {
+                    clockMs = Math.max(clockMs, held.createdMs());
+                    put(id, held);
+                }
+            }
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+            throw new IOException("shipped Idempotency-Keys: truncated entry", e);
         }
     }
 
@@ -112,16 +229,7 @@ final class KeyMemory {
         out.writeBytes(ByteBuffer.allocate(32).putInt(MAGIC).putLong(term).putLong(index).putLong(clockMs)
                 .putInt(entries.size()).array());
         for (Map.Entry<String, Held> e : entries.entrySet()) {
-            byte[] id = e.getKey().getBytes(StandardCharsets.UTF_8);
-            Held h = e.getValue();
-            int tsCount = h.timestamps().length;
-            ByteBuffer b = ByteBuffer.allocate(2 + id.length + 8 + 8 + 8 + 4 + 4 + 8 * tsCount);
-            b.putShort((short) id.length).put(id).putLong(h.fingerprint()).putLong(h.createdMs()).putLong(h.baseOffset())
-                    .putInt(h.count()).putInt(tsCount);
-            for (long t : h.timestamps()) {
-                b.putLong(t);
-            }
-            out.writeBytes(b.array());
+            out.writeBytes(entryBytes(e.getKey(), e.getValue()));
         }
         CRC32C crc = new CRC32C();
         byte[] body = out.toByteArray();
@@ -144,7 +252,8 @@ final class KeyMemory {
         if ((int) crc.getValue() != b.getInt(bytes.length - 4)) {
             throw new IOException("Idempotency-Key memory: checksum mismatch");
         }
-        if (b.getInt() != MAGIC || b.getLong() != term || b.getLong() != index) {
+        int magic = b.getInt();
+        if ((magic != MAGIC && magic != MAGIC_WITHOUT_CRC) || b.getLong() != term || b.getLong() != index) {
             throw new IOException("Idempotency-Key memory: not the memory of snapshot (" + term + ", " + index + ")");
         }
         KeyMemory m = new KeyMemory();
@@ -152,25 +261,47 @@ final class KeyMemory {
             m.clockMs = b.getLong();
             int count = b.getInt();
             for (int i = 0; i < count; i++) {
-                byte[] id = new byte[Short.toUnsignedInt(b.getShort())];
-                b.get(id);
-                long fingerprint = b.getLong();
-                long created = b.getLong();
-                long base = b.getLong();
-                int records = b.getInt();
-                int tsCount = b.getInt();
-                if (records < 1 || (tsCount != 1 && tsCount != records)) {
-                    throw new IOException("Idempotency-Key memory: " + tsCount + " timestamps for " + records + " records");
-                }
-                long[] ts = new long[tsCount];
-                for (int j = 0; j < tsCount; j++) {
-                    ts[j] = b.getLong();
-                }
-                m.entries.put(new String(id, StandardCharsets.UTF_8), new Held(fingerprint, created, base, records, ts));
+                String id = readId(b);
+                m.put(id, readHeld(b, magic == MAGIC));
             }
         } catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new IOException("Idempotency-Key memory: truncated entry", e);
         }
         return m;
+    }
+
+    private static byte[] entryBytes(String key, Held h) {
+        byte[] id = key.getBytes(StandardCharsets.UTF_8);
+        int tsCount = h.timestamps().length;
+        ByteBuffer b = ByteBuffer.allocate(2 + id.length + 8 + 8 + 8 + 8 + 4 + 4 + 8 * tsCount);
+        b.putShort((short) id.length).put(id).putLong(h.fingerprint()).putLong(h.createdMs()).putLong(h.baseOffset())
+                .putLong(h.batchCrc()).putInt(h.count()).putInt(tsCount);
+        for (long t : h.timestamps()) {
+            b.putLong(t);
+        }
+        return b.array();
+    }
+
+    private static String readId(ByteBuffer b) {
+        byte[] id = new byte[Short.toUnsignedInt(b.getShort())];
+        b.get(id);
+        return new String(id, StandardCharsets.UTF_8);
+    }
+
+    private static Held readHeld(ByteBuffer b, boolean withCrc) throws IOException {
+        long fingerprint = b.getLong();
+        long created = b.getLong();
+        long base = b.getLong();
+        long crc = withCrc ? b.getLong() : UNKNOWN_CRC;
+        int records = b.getInt();
+        int tsCount = b.getInt();
+        if (records < 1 || (tsCount != 1 && tsCount != records)) {
+            throw new IOException("Idempotency-Key memory: " + tsCount + " timestamps for " + records + " records");
+        }
+        long[] ts = new long[tsCount];
+        for (int j = 0; j < tsCount; j++) {
+            ts[j] = b.getLong();
+        }
+        return new Held(fingerprint, created, base, crc, records, ts);
     }
 }

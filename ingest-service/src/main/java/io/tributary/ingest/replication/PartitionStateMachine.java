@@ -25,7 +25,9 @@ import java.time.Duration;
 
 import io.tributary.ingest.log.AppendResult;
 import io.tributary.ingest.log.AtomicFiles;
+import io.tributary.ingest.log.BatchRegion;
 import io.tributary.ingest.log.FetchResult;
+import io.tributary.ingest.log.OffsetOutOfRangeException;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.replication.fetch.ReplicaProgress;
 import io.tributary.ingest.log.RecordBatch;
@@ -578,11 +580,29 @@ final class PartitionStateMachine extends MemberStateMachine {
 
     /** {@link #apply(KeyedBatch, long)}, replaying against the stored batches or appending. */
     private byte[] apply(KeyedBatch part, long term, boolean replaying) {
-        KeyMemory.Held held = part.key() == null ? null : keys.lookup(part.key());
-        if (held != null) {
-            return held.fingerprint() == part.key().fingerprint() ? ApplyReply.ok(held.asDuplicate())
-                    : ApplyReply.keyReused();
+        if (part.key() == null) {
+            return store(part, term, replaying, null);
         }
+        KeyMemory memory = keys;
+        // One step for a follower's fetch ({@link #shippedKeys} waits on the memory): a fetch that
+        // reads the appended batch also finds its key, or the follower would hold the batch without it.
+        synchronized (memory) {
+            KeyMemory.Held held = memory.lookup(part.key());
+            if (held != null && fetched && !replaying && !KeyMemory.holds(held, this::storedCrcAt)) {
+                // Learned from a leader with a batch this replica truncated since (never acknowledged).
+                memory.forget(part.key().id());
+                held = null;
+            }
+            if (held != null) {
+                return held.fingerprint() == part.key().fingerprint() ? ApplyReply.ok(held.asDuplicate())
+                        : ApplyReply.keyReused();
+            }
+            return store(part, term, replaying, memory);
+        }
+    }
+
+    /** Appends (or replays) a batch; a stored keyed batch's key goes into {@code memory} with its answer. */
+    private byte[] store(KeyedBatch part, long term, boolean replaying, KeyMemory memory) {
         AppendResult result;
         try {
             result = replaying ? replay(part.batch()) : append(part.batch(), term);
@@ -596,10 +616,36 @@ final class PartitionStateMachine extends MemberStateMachine {
             }
             return refused; // nothing was written, so the key is not remembered: a retry may write
         }
-        if (part.key() != null) {
-            keys.remember(part.key(), result);
+        if (memory != null) {
+            memory.remember(part.key(), result, result.duplicate() ? KeyMemory.UNKNOWN_CRC : part.batch().storedCrc());
         }
         return ApplyReply.ok(result);
+    }
+
+    /** {@link KeyMemory.StoredBatches} over this replica's log. */
+    private long storedCrcAt(long offset) {
+        if (offset < partitionLog.logStartOffset()) {
+            return -2;
+        }
+        try {
+            List<BatchRegion> regions = partitionLog.readRegionsForReplica(offset, 1).regions();
+            return !regions.isEmpty() && regions.get(0).baseOffset() == offset ? regions.get(0).storedCrc() : -1;
+        } catch (OffsetOutOfRangeException e) {
+            return offset < partitionLog.logStartOffset() ? -2 : -1;
+        }
+    }
+
+    /**
+     * The {@code Idempotency-Key} entries of the batches based in {@code [from, to)}, shipped to a
+     * follower beside them (layout in {@link KeyMemory}); null when none.
+     */
+    byte[] shippedKeys(long from, long to) {
+        return keys.shipped(from, to);
+    }
+
+    /** Takes the entries a leader shipped beside the batches this replica fetched (those below its log end). */
+    void learnKeys(byte[] shipped) throws java.io.IOException {
+        keys.learn(shipped, partitionLog.logEndOffset());
     }
 
     private AppendResult append(RecordBatch batch, long term) {

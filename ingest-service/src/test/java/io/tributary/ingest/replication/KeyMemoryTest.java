@@ -34,7 +34,7 @@ class KeyMemoryTest {
     void shouldAnswerAHeldKeyWithItsOriginalOffsetsAsADuplicate() {
         KeyMemory m = new KeyMemory();
         assertThat(m.lookup(key("k", 7, 1000, 60_000, 10))).isNull();
-        m.remember(key("k", 7, 1000, 60_000, 10), result(42, 5, 6));
+        m.remember(key("k", 7, 1000, 60_000, 10), result(42, 5, 6), KeyMemory.UNKNOWN_CRC);
 
         KeyMemory.Held held = m.lookup(key("k", 7, 2000, 60_000, 10));
         assertThat(held.fingerprint()).isEqualTo(7);
@@ -48,7 +48,7 @@ class KeyMemoryTest {
     void shouldKeepOneTimestampForRecordsThatShareIt() {
         KeyMemory m = new KeyMemory();
         m.lookup(key("k", 7, 1000, 60_000, 10));
-        m.remember(key("k", 7, 1000, 60_000, 10), result(3, 9, 9, 9, 9));
+        m.remember(key("k", 7, 1000, 60_000, 10), result(3, 9, 9, 9, 9), KeyMemory.UNKNOWN_CRC);
         KeyMemory.Held held = m.lookup(key("k", 7, 1000, 60_000, 10));
         assertThat(held.timestamps()).containsExactly(9);
         assertThat(held.asDuplicate().timestamps()).containsExactly(9, 9, 9, 9);
@@ -57,8 +57,8 @@ class KeyMemoryTest {
     @Test
     void shouldForgetKeysOlderThanTheWindowByTheKeysOwnClockNeverGoingBack() {
         KeyMemory m = new KeyMemory();
-        m.remember(keyAfterLookup(m, "old", 1000), result(0, 1));
-        m.remember(keyAfterLookup(m, "new", 5000), result(1, 1));
+        m.remember(keyAfterLookup(m, "old", 1000), result(0, 1), KeyMemory.UNKNOWN_CRC);
+        m.remember(keyAfterLookup(m, "new", 5000), result(1, 1), KeyMemory.UNKNOWN_CRC);
         // A proposer whose clock is behind does not move time back: "old" is still 4 s old, inside 10 s.
         assertThat(m.lookup(key("x", 0, 100, 10_000, 10))).isNull();
         assertThat(m.size()).isEqualTo(2);
@@ -80,7 +80,7 @@ class KeyMemoryTest {
         for (int i = 0; i < 5; i++) {
             IdempotencyKey k = key("k" + i, i, 1000 + i, 60_000, 3);
             m.lookup(k);
-            m.remember(k, result(i, 1));
+            m.remember(k, result(i, 1), KeyMemory.UNKNOWN_CRC);
         }
         assertThat(m.size()).isEqualTo(3);
         assertThat(m.lookup(key("k1", 0, 2000, 60_000, 3))).isNull();
@@ -103,7 +103,7 @@ class KeyMemoryTest {
             }
             IdempotencyKey k = key(id, random.nextLong(), 1000L * i, 150_000, 120);
             if (m.lookup(k) == null) {
-                m.remember(k, result(i, ts));
+                m.remember(k, result(i, ts), random.nextBoolean() ? KeyMemory.UNKNOWN_CRC : random.nextInt() & 0xffffffffL);
                 timestamps.put(id, ts);
             }
         }
@@ -120,6 +120,7 @@ class KeyMemoryTest {
                     assertThat(b).as(id).isNotNull();
                     assertThat(b.fingerprint()).isEqualTo(a.fingerprint());
                     assertThat(b.baseOffset()).isEqualTo(a.baseOffset());
+                    assertThat(b.batchCrc()).isEqualTo(a.batchCrc());
                     assertThat(b.asDuplicate().timestamps()).isEqualTo(a.asDuplicate().timestamps())
                             .isEqualTo(timestamps.get(id));
                 }
@@ -127,11 +128,70 @@ class KeyMemoryTest {
         }
     }
 
+    /** A memory written before entries carried their batch's CRC still loads; its entries are trusted as they are. */
+    @Test
+    void shouldReadAMemoryWrittenBeforeBatchCrcs() throws IOException {
+        byte[] id = "k".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(32 + 2 + id.length + 8 * 3 + 4 + 4 + 8 + 4);
+        b.putInt(0x544B4D31).putLong(2).putLong(10).putLong(500).putInt(1)
+                .putShort((short) id.length).put(id).putLong(7).putLong(500).putLong(42).putInt(1).putInt(1).putLong(9);
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(b.array(), 0, b.position());
+        b.putInt((int) crc.getValue());
+
+        KeyMemory m = KeyMemory.decode(b.array(), 2, 10);
+        KeyMemory.Held held = m.lookup(key("k", 7, 600, 60_000, 10));
+        assertThat(held.baseOffset()).isEqualTo(42);
+        assertThat(held.batchCrc()).isEqualTo(KeyMemory.UNKNOWN_CRC);
+        assertThat(KeyMemory.holds(held, offset -> -1)).isTrue();
+    }
+
+    /**
+     * The Kafka-shape path: a follower learns the keys of exactly the batches it took from a fetch
+     * answer, and a held entry counts only while its batch (by CRC) is still at its offset.
+     */
+    @Test
+    void shouldShipTheKeysOfAFetchedRangeAndTellATruncatedBatch() throws IOException {
+        KeyMemory leader = new KeyMemory();
+        for (int i = 0; i < 5; i++) {
+            IdempotencyKey k = key("k" + i, 100 + i, 1000 + i, 60_000, 3);
+            assertThat(leader.lookup(k)).isNull();
+            leader.remember(k, result(10L * i, 7), 5000 + i);
+        }
+        // The bound of 3 kept k2..k4 (offsets 20, 30, 40).
+        assertThat(leader.shipped(0, 20)).isNull();
+        byte[] shipped = leader.shipped(15, 41);
+
+        KeyMemory follower = new KeyMemory();
+        follower.learn(shipped, 31); // it took the batches at 20 and 30; the one at 40 not yet
+        assertThat(follower.size()).isEqualTo(2);
+        KeyMemory.Held k3 = follower.lookup(key("k3", 103, 2000, 60_000, 3));
+        assertThat(k3.baseOffset()).isEqualTo(30);
+        assertThat(k3.fingerprint()).isEqualTo(103);
+        assertThat(k3.batchCrc()).isEqualTo(5003);
+        assertThat(follower.lookup(key("k4", 104, 2000, 60_000, 3))).isNull();
+        assertThat(follower.shipped(0, 100)).isNotNull();
+
+        // Still at 30 with its CRC, or taken by retention: held. Another batch there or none: not.
+        assertThat(KeyMemory.holds(k3, offset -> offset == 30 ? 5003 : -1)).isTrue();
+        assertThat(KeyMemory.holds(k3, offset -> -2)).isTrue();
+        assertThat(KeyMemory.holds(k3, offset -> offset == 30 ? 9999 : -1)).isFalse();
+        assertThat(KeyMemory.holds(k3, offset -> -1)).isFalse();
+        follower.forget("k3");
+        assertThat(follower.lookup(key("k3", 103, 2000, 60_000, 3))).isNull();
+
+        // A new batch at a truncated one's offset: the older key names nothing any more and goes.
+        follower.remember(key("n", 1, 2100, 60_000, 3), result(20, 8), 7777);
+        assertThat(follower.lookup(key("k2", 102, 2100, 60_000, 3))).isNull();
+        assertThatThrownBy(() -> follower.learn(new byte[] {0, 0, 0, 3, 0, 0, 0, 2, 1}, 100))
+                .isInstanceOf(IOException.class);
+    }
+
     @Test
     void shouldRefuseAMemoryOfAnotherSnapshotOrDamagedBytes() {
         KeyMemory m = new KeyMemory();
         m.lookup(key("k", 1, 1, 1000, 10));
-        m.remember(key("k", 1, 1, 1000, 10), result(0, 1));
+        m.remember(key("k", 1, 1, 1000, 10), result(0, 1), KeyMemory.UNKNOWN_CRC);
         byte[] bytes = m.encode(2, 10);
         assertThatThrownBy(() -> KeyMemory.decode(bytes, 2, 11)).isInstanceOf(IOException.class);
         byte[] damaged = bytes.clone();

@@ -12,8 +12,31 @@ import org.apache.kafka.common.Uuid;
  * @param log         this node's replica
  * @param leaderEpoch the epoch of the leader this node follows; the leader refuses a fetch made
  *                    under another one
+ * @param beside      takes what the leader sent beside the batches of an answer, once they are
+ *                    appended ({@link io.tributary.ingest.kafka.ReplicaSource.Replica#besideBatches})
  */
-public record FollowedPartition(Uuid topicId, String topic, int partition, PartitionLog log, int leaderEpoch) {
+public record FollowedPartition(Uuid topicId, String topic, int partition, PartitionLog log, int leaderEpoch,
+                                BesideBatches beside) {
+
+    /** Takes the bytes a leader sent beside the batches this replica just appended. */
+    @FunctionalInterface
+    public interface BesideBatches {
+        BesideBatches NONE = bytes -> { };
+
+        void received(byte[] bytes) throws java.io.IOException;
+    }
+
+    /** The same partition under the same epoch, whoever takes what comes beside its batches. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof FollowedPartition f && topicId.equals(f.topicId) && topic.equals(f.topic)
+                && partition == f.partition && log == f.log && leaderEpoch == f.leaderEpoch;
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(topicId, topic, partition, System.identityHashCode(log), leaderEpoch);
+    }
 
     @Override
     public String toString() {

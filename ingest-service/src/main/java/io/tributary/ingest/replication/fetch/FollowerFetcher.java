@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import io.tributary.ingest.kafka.ReplicaSource;
 import io.tributary.ingest.log.LeaderEpochs;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.RecordBatch;
@@ -17,6 +18,7 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.types.RawTaggedField;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Records;
 import org.apache.kafka.common.requests.FetchResponse;
@@ -180,6 +182,7 @@ public final class FollowerFetcher implements Runnable, Closeable {
                     return;
                 }
                 append(f, FetchResponse.recordsOrFail(p));
+                besideBatches(f, p);
                 plog.raiseHighWatermark(p.highWatermark());
             }
             case OFFSET_OUT_OF_RANGE -> {
@@ -200,6 +203,20 @@ public final class FollowerFetcher implements Runnable, Closeable {
                 refused.put(f, System.nanoTime() + REFUSED_NANOS);
                 log.debug("{}: node {} answered {}; asking again in a second or under a new epoch", f, leaderId,
                         error);
+            }
+        }
+    }
+
+    /** Hands what the leader sent beside the batches (its Idempotency-Key entries) to the replica. */
+    private void besideBatches(FollowedPartition f, FetchResponseData.PartitionData p) {
+        for (RawTaggedField field : p.unknownTaggedFields()) {
+            if (field.tag() == ReplicaSource.BESIDE_BATCHES_TAG) {
+                try {
+                    f.beside().received(field.data());
+                } catch (IOException e) {
+                    // The batches are kept: a retry of one of their keys through this replica writes again.
+                    log.warn("{}: unreadable Idempotency-Key entries from node {}: {}", f, leaderId, e.getMessage());
+                }
             }
         }
     }

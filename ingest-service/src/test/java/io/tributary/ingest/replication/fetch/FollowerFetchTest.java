@@ -52,6 +52,8 @@ class FollowerFetchTest {
     private volatile int leaderEpoch = 5;
     private volatile ReplicaProgress progress;
     private final List<FollowerFetcher> fetchers = new ArrayList<>();
+    /** What the follower was handed beside the batches of each answer: the range of offsets it named. */
+    private final List<long[]> beside = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws IOException {
@@ -77,6 +79,11 @@ class FollowerFetchTest {
             public void fetchedBy(int replicaId, long offset) {
                 progress.fetchedBy(replicaId, offset);
             }
+
+            @Override
+            public byte[] besideBatches(long from, long to) {
+                return ByteBuffer.allocate(16).putLong(from).putLong(to).array(); // the range each answer held
+            }
         };
         listener = ReplicaListener.create(new ListenerSettings("replica-test", "none", "127.0.0.1", 0, 1, 2,
                 1 << 24, true), (topicId, p) -> topicId.equals(TOPIC_ID) && p == 0 ? replica : null, 200,
@@ -95,7 +102,8 @@ class FollowerFetchTest {
 
     private FollowerFetcher fetcher(int epoch) {
         FollowerFetcher f = new FollowerFetcher(FOLLOWER, 1, () -> new InetSocketAddress("127.0.0.1",
-                listener.boundPort()), () -> List.of(new FollowedPartition(TOPIC_ID, "orders", 0, follower, epoch)),
+                listener.boundPort()), () -> List.of(new FollowedPartition(TOPIC_ID, "orders", 0, follower, epoch,
+                bytes -> beside.add(new long[] {ByteBuffer.wrap(bytes).getLong(0), ByteBuffer.wrap(bytes).getLong(8)}))),
                 new FollowerFetcher.Settings(Duration.ofMillis(200), 4096, 1 << 20, Duration.ofMillis(20),
                         Duration.ofSeconds(2)));
         fetchers.add(f);
@@ -159,6 +167,16 @@ class FollowerFetchTest {
         }
         awaitSameLogs();
         assertThat(progress.reached(FOLLOWER)).isEqualTo(leader.logEndOffset());
+
+        // Beside each answer's batches came the leader's bytes for exactly their range: together,
+        // back to back, the whole log (what carries the Idempotency-Key entries on a cluster).
+        long next = 0;
+        for (long[] range : beside) {
+            assertThat(range[0]).isEqualTo(next);
+            assertThat(range[1]).isGreaterThan(range[0]);
+            next = range[1];
+        }
+        assertThat(next).isEqualTo(leader.logEndOffset());
     }
 
     @Test
