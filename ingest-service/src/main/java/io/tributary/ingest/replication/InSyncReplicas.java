@@ -1,5 +1,6 @@
 package io.tributary.ingest.replication;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -61,8 +62,15 @@ class InSyncReplicas {
         }
         ReplicaProgress progress = sm.progress(term, followers(replicas), settings.inSyncLag());
         Set<Integer> out = new TreeSet<>(progress.outOfSync());
-        Set<Integer> silent = silentFollowers(d);
-        silent.retainAll(progress.notFetchingFor(settings.electionTimeout())); // a follower that fetches is alive
+        Duration timeout = settings.electionTimeout();
+        Set<Integer> silent = silentFollowers(d, timeout);
+        silent.retainAll(progress.notFetchingFor(timeout)); // a follower that fetches is alive
+        // At a term's start the election has already waited a timeout for the old leader, which is usually
+        // the one that is down: one that has neither answered this leader's Raft nor fetched once in half a
+        // timeout goes too (a live follower answers the first append at once and fetches within the fetch pause).
+        Set<Integer> gone = silentFollowers(d, timeout.dividedBy(2));
+        gone.retainAll(progress.neverFetchedFor(timeout.dividedBy(2)));
+        silent.addAll(gone);
         out.addAll(silent);
         Set<Integer> ready = new TreeSet<>(progress.readyToJoin(epochStart(sm.partitionLog(), term)));
         ready.removeAll(silent);
@@ -92,15 +100,15 @@ class InSyncReplicas {
     }
 
     /**
-     * Followers this leader's Raft group has not heard from for the election timeout (the caller also
+     * Followers this leader's Raft group has not heard from for {@code limit} (the caller also
      * asks that they have not fetched for as long): down or paused (a live follower answers the
      * heartbeats several times per timeout, and fetches at least every fetch-max-wait). Dropping them at once, not
      * after the in-sync lag, is what keeps a failover short: a new leader's counting starts with the
      * old leader, which is usually the one that is down, and until it is dropped nothing is answered.
      */
-    private Set<Integer> silentFollowers(RaftServer.Division d) {
+    private Set<Integer> silentFollowers(RaftServer.Division d, Duration limit) {
         Set<Integer> silent = new TreeSet<>();
-        long limitMs = settings.electionTimeout().toMillis();
+        long limitMs = limit.toMillis();
         for (ServerRpcProto f : d.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
             if (f.getLastRpcElapsedTimeMs() > limitMs) {
                 silent.add(Integer.parseInt(f.getId().getId().toStringUtf8()));

@@ -229,6 +229,21 @@ public final class ReplicaProgress {
         return out;
     }
 
+    /** Followers that have not fetched at all in this epoch, which started more than {@code time} ago. */
+    public synchronized Set<Integer> neverFetchedFor(Duration time) {
+        Set<Integer> out = new TreeSet<>();
+        if (clock.getAsLong() - created <= time.toNanos()) {
+            return out;
+        }
+        for (int id : followers) {
+            Follower f = state.get(id);
+            if (f == null || f.lastFetch == 0) {
+                out.add(id);
+            }
+        }
+        return out;
+    }
+
     /** How far a follower's log reaches, as far as this leader learnt; -1 before its first fetch. */
     public synchronized long reached(int replicaId) {
         Follower f = state.get(replicaId);
