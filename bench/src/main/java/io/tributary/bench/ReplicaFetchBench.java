@@ -118,7 +118,8 @@ public final class ReplicaFetchBench {
             for (int f = 0; f < 2; f++) {
                 List<FollowedPartition> followed = new ArrayList<>();
                 for (int p = 0; p < partitions; p++) {
-                    followed.add(new FollowedPartition(topicId, "bench", p, followerLogs.get(f).get(p), 1));
+                    followed.add(new FollowedPartition(topicId, "bench", p, followerLogs.get(f).get(p), 1,
+                            FollowedPartition.BesideBatches.NONE));
                 }
                 FollowerFetcher fetcher = new FollowerFetcher(f + 2, 1, () -> new InetSocketAddress("127.0.0.1", port),
                         () -> followed, FollowerFetcher.Settings.DEFAULTS);
