@@ -208,8 +208,10 @@ for run in $(seq "$FAILOVERS"); do
   for n in "${NODES[@]}"; do nodes+="${nodes:+,}$n=$(url "$n")"; done
   log "failover run $run/$FAILOVERS (load avg $(cut -d' ' -f1-3 /proc/loadavg))"
   line=$(java -Xmx256m -cp "$BENCH_JAR" io.tributary.bench.FailoverProbe --nodes "$nodes" --pids "$pids" \
-    --topic failover --max-seconds 90 2>&1 | tee -a "$OUT/failover-probe.log" | grep -E '^(FAILOVER|FAILED)' || true)
+    --topic failover --max-seconds 90 2>&1 | tee -a "$OUT/failover-probe.log" | grep -E '^(FAILOVER |FAILED)' || true)
   log "$line"
+  # What the survivor answered after the kill, runs of one answer merged (where the failover's time went).
+  log "$(grep '^FAILOVER_TIMELINE' "$OUT/failover-probe.log" | tail -1)"
   if [[ "$line" != FAILOVER* ]]; then echo "failover run $run failed; see $OUT" >&2; exit 1; fi
   echo "$line" >> "$OUT/failover.txt"
   killed=$(sed -E 's/.*killed=([0-9]+).*/\1/' <<<"$line")

@@ -120,20 +120,26 @@ public final class FailoverProbe {
         long deadline = t0 + TimeUnit.SECONDS.toNanos(maxSeconds);
         long ackedAt = -1;
         String lastError = "";
+        Timeline timeline = new Timeline(t0);
         while (System.nanoTime() < deadline) {
+            long sent = System.nanoTime();
             try {
                 HttpResponse<String> r = produce(survivor);
                 if (r.statusCode() == 200) {
                     ackedAt = System.nanoTime();
+                    timeline.answer(sent, "200");
                     break;
                 }
                 refused++;
                 lastError = r.statusCode() + " " + r.body();
+                timeline.answer(sent, r.statusCode() + " " + problemType(r.body()));
             } catch (java.io.IOException e) {
                 refused++;
                 lastError = e.toString();
+                timeline.answer(sent, e.getClass().getSimpleName());
             }
         }
+        System.out.println("FAILOVER_TIMELINE " + timeline);
         victim.onExit().get(10, TimeUnit.SECONDS);
         if (ackedAt < 0) {
             System.out.println("FAILED no acknowledgement within " + maxSeconds + " s after killing node " + leader
@@ -177,6 +183,57 @@ public final class FailoverProbe {
             return l.find() ? Integer.parseInt(l.group(1)) : -1;
         } catch (Exception e) {
             return -1;
+        }
+    }
+
+    /** The problem type's last path segment of a problem+json body, or its first 40 characters. */
+    private static String problemType(String body) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"type\"\\s*:\\s*\"[^\"]*?([^/\"]+)\"")
+                .matcher(body);
+        return m.find() ? m.group(1) : body.substring(0, Math.min(40, body.length())).replace('\n', ' ');
+    }
+
+    /**
+     * The answers after the kill, runs of the same answer merged: {@code <answer> x<count> <first sent>-<last
+     * answered> ms after the kill}, so a slow step of the failover shows where its time went.
+     */
+    private static final class Timeline {
+        private final long t0;
+        private final StringBuilder out = new StringBuilder();
+        private String current;
+        private int count;
+        private long firstSentMs;
+        private long lastDoneMs;
+
+        Timeline(long t0) {
+            this.t0 = t0;
+        }
+
+        void answer(long sentNanos, String what) {
+            long sent = TimeUnit.NANOSECONDS.toMillis(sentNanos - t0);
+            long done = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            if (!what.equals(current)) {
+                flush();
+                current = what;
+                count = 0;
+                firstSentMs = sent;
+            }
+            count++;
+            lastDoneMs = done;
+        }
+
+        private void flush() {
+            if (current != null) {
+                out.append(out.isEmpty() ? "" : " | ").append(current).append(" x").append(count).append(' ')
+                        .append(firstSentMs).append('-').append(lastDoneMs).append("ms");
+            }
+        }
+
+        @Override
+        public String toString() {
+            flush();
+            current = null;
+            return out.toString();
         }
     }
 

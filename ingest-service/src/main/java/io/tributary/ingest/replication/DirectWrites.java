@@ -106,7 +106,8 @@ class DirectWrites {
     /**
      * A part of a partition written by its leader and fetched by its followers (FETCH): appended here
      * when this node leads it, answered once the high watermark passed it (every in-sync replica holds
-     * it: {@code acks=all}) and the in-sync set still has {@code min-insync-replicas}; forwarded to the leader when this node follows and {@code forward}; null
+     * it: {@code acks=all}) and the in-sync set still has {@code min-insync-replicas}; forwarded to the leader
+     * when this node follows and {@code forward}; after the election when the group has no ready leader; null
      * (a Raft entry, which the replicas refuse as written directly: a retriable answer) otherwise.
      */
     private CompletableFuture<ByteBuffer> fetchRoute(TopicRegistry.Topic topic, int partition, byte[] part,
@@ -115,13 +116,25 @@ class DirectWrites {
         if (d == null || !(d.getStateMachine() instanceof PartitionStateMachine sm) || !sm.fetched()) {
             return null;
         }
+        if (electing(d)) {
+            // No leader known, or this node was just elected and is not ready: wait for the election here. As a
+            // Raft entry the batch would wait in the Raft client's retries and then be refused as written directly.
+            long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+            return electionOver(d, deadline).thenCompose(v -> {
+                CompletableFuture<ByteBuffer> routed = electing(d) ? null : fetchRoute(topic, partition, part, forward);
+                return routed != null ? routed : CompletableFuture.failedFuture(new ProblemException(
+                        ProblemType.UNAVAILABLE, topic.name() + "-" + partition + ": no leader was ready within "
+                        + settings.requestTimeout().toMillis() + " ms (an election, or the partition changed its write "
+                        + "path); nothing was written"));
+            });
+        }
         if (!d.getInfo().isLeader()) {
             org.apache.ratis.protocol.RaftPeerId leader = d.getInfo().getLeaderId();
             return forward && leader != null ? forward(Integer.parseInt(leader.toString()), topic, partition, part)
                     : null;
         }
         if (!d.getInfo().isLeaderReady()) {
-            return null;
+            return null; // lost the lead since the check above: the Raft path finds the new leader
         }
         if (failed.hasFailed(topic.name(), partition)) {
             return CompletableFuture.failedFuture(new ProblemException(ProblemType.STORAGE_ERROR, "the leader of "
@@ -170,6 +183,20 @@ class DirectWrites {
             }
             return ByteBuffer.wrap(reply);
         });
+    }
+
+    /** Whether the partition's group is between leaders as this node sees it: none known, or this node not ready. */
+    private static boolean electing(RaftServer.Division d) {
+        return d.getInfo().isLeader() ? !d.getInfo().isLeaderReady() : d.getInfo().getLeaderId() == null;
+    }
+
+    /** Completes once {@link #electing} is false, or at the deadline (checked every 20 ms). */
+    private static CompletableFuture<Void> electionOver(RaftServer.Division d, long deadlineNanos) {
+        if (!electing(d) || System.nanoTime() - deadlineNanos >= 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS))
+                .thenCompose(v -> electionOver(d, deadlineNanos));
     }
 
     /**
