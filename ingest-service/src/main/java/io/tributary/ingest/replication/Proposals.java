@@ -160,8 +160,11 @@ public class Proposals {
         if (leader == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("no leader known"));
         }
-        // To the leader this node knows, by id: the client's own idea of the leader may be older.
-        return node.client(topic, partition).async().sendReadOnly(Message.EMPTY, leader).thenCompose(reply -> {
+        // To the leader this node knows, by id: the client's own idea of the leader may be older. Unordered:
+        // an ordered request's window to that server closes for good after a failed request (a nemesis run:
+        // every later read barrier of the node failed at once, and a group consumer reading through it stalled);
+        // each of these asks is independent, so nothing needs their order.
+        return node.client(topic, partition).async().sendReadOnlyUnordered(Message.EMPTY, leader).thenCompose(reply -> {
             if (!reply.isSuccess()) {
                 throw new CompletionException(reply.getException());
             }
