@@ -2,8 +2,10 @@ package io.tributary.ingest.replication;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -63,12 +65,13 @@ class InSyncReplicas {
         ReplicaProgress progress = sm.progress(term, followers(replicas), settings.inSyncLag());
         Set<Integer> out = new TreeSet<>(progress.outOfSync());
         Duration timeout = settings.electionTimeout();
-        Set<Integer> silent = silentFollowers(d, timeout);
+        Map<Integer, Long> raftSilence = raftSilenceMs(d); // one read of the group's follower info
+        Set<Integer> silent = silentFor(raftSilence, timeout);
         silent.retainAll(progress.notFetchingFor(timeout)); // a follower that fetches is alive
         // At a term's start the election has already waited a timeout for the old leader, which is usually
         // the one that is down: one that has neither answered this leader's Raft nor fetched once in half a
         // timeout goes too (a live follower answers the first append at once and fetches within the fetch pause).
-        Set<Integer> gone = silentFollowers(d, timeout.dividedBy(2));
+        Set<Integer> gone = silentFor(raftSilence, timeout.dividedBy(2));
         gone.retainAll(progress.neverFetchedFor(timeout.dividedBy(2)));
         silent.addAll(gone);
         out.addAll(silent);
@@ -100,21 +103,29 @@ class InSyncReplicas {
     }
 
     /**
-     * Followers this leader's Raft group has not heard from for {@code limit} (the caller also
+     * Followers this leader's Raft group has not heard from for more than {@code limit} (the caller also
      * asks that they have not fetched for as long): down or paused (a live follower answers the
      * heartbeats several times per timeout, and fetches at least every fetch-max-wait). Dropping them at once, not
      * after the in-sync lag, is what keeps a failover short: a new leader's counting starts with the
      * old leader, which is usually the one that is down, and until it is dropped nothing is answered.
      */
-    private Set<Integer> silentFollowers(RaftServer.Division d, Duration limit) {
+    private static Set<Integer> silentFor(Map<Integer, Long> raftSilenceMs, Duration limit) {
         Set<Integer> silent = new TreeSet<>();
-        long limitMs = limit.toMillis();
-        for (ServerRpcProto f : d.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
-            if (f.getLastRpcElapsedTimeMs() > limitMs) {
-                silent.add(Integer.parseInt(f.getId().getId().toStringUtf8()));
+        raftSilenceMs.forEach((id, ms) -> {
+            if (ms > limit.toMillis()) {
+                silent.add(id);
             }
-        }
+        });
         return silent;
+    }
+
+    /** Per follower of this leader's group: how long since its last answer to the leader's Raft, in ms. */
+    private static Map<Integer, Long> raftSilenceMs(RaftServer.Division d) {
+        Map<Integer, Long> out = new HashMap<>();
+        for (ServerRpcProto f : d.getInfo().getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
+            out.put(Integer.parseInt(f.getId().getId().toStringUtf8()), f.getLastRpcElapsedTimeMs());
+        }
+        return out;
     }
 
     /** Hands the lead to the first replica of the recorded set that Ratis takes it for. */

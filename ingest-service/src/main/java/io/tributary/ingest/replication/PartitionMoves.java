@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +78,7 @@ public class PartitionMoves {
     private final DirectWrites directWrites;
     private final InSyncReplicas inSync;
     /** Per partition: configuration changes Ratis refused in a row on this leader ({@link #refusedChange}). */
-    private final java.util.Map<String, Integer> refusedChanges = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Integer> refusedChanges = new ConcurrentHashMap<>();
     private final ScheduledExecutorService driver = Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("partition-moves").daemon().factory());
 

@@ -644,7 +644,7 @@ final class PartitionStateMachine extends MemberStateMachine {
     }
 
     /** Takes the entries a leader shipped beside the batches this replica fetched (those below its log end). */
-    void learnKeys(byte[] shipped) throws java.io.IOException {
+    void learnKeys(byte[] shipped) throws IOException {
         keys.learn(shipped, partitionLog.logEndOffset());
     }
 

@@ -1,5 +1,8 @@
 package io.tributary.ingest.replication.fetch;
 
+import java.io.IOException;
+import java.util.Objects;
+
 import io.tributary.ingest.log.PartitionLog;
 import org.apache.kafka.common.Uuid;
 
@@ -23,7 +26,7 @@ public record FollowedPartition(Uuid topicId, String topic, int partition, Parti
     public interface BesideBatches {
         BesideBatches NONE = bytes -> { };
 
-        void received(byte[] bytes) throws java.io.IOException;
+        void received(byte[] bytes) throws IOException;
     }
 
     /** The same partition under the same epoch, whoever takes what comes beside its batches. */
@@ -35,7 +38,7 @@ public record FollowedPartition(Uuid topicId, String topic, int partition, Parti
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(topicId, topic, partition, System.identityHashCode(log), leaderEpoch);
+        return Objects.hash(topicId, topic, partition, System.identityHashCode(log), leaderEpoch);
     }
 
     @Override
