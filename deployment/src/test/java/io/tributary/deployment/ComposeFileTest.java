@@ -318,6 +318,7 @@ class ComposeFileTest {
         Set<String> peerLists = new HashSet<>();
         Set<Integer> raftPorts = new HashSet<>();
         Set<Integer> kafkaPorts = new HashSet<>();
+        Set<Integer> replicaPorts = new HashSet<>();
         for (ComposeService node : nodes) {
             Map<String, String> env = node.env();
             String peers = env.get("INGEST_CLUSTER_PEERS");
@@ -325,7 +326,7 @@ class ComposeFileTest {
             assertThat(env.get("INGEST_DEFAULT_REPLICATION_FACTOR")).isEqualTo("3");
             String host = loopback ? "127.0.0.1" : node.name();
             Matcher self = Pattern.compile("(?:^|,)" + env.get("INGEST_NODE_ID") + "=" + Pattern.quote(host) + ":"
-                    + node.port() + ":(\\d+)(?::(\\d+))?(?:,|$)").matcher(peers);
+                    + node.port() + ":(\\d+)(?::(\\d+))?(?::(\\d+))?(?:,|$)").matcher(peers);
             assertThat(self.find()).as("%s (node %s) is in the peers %s as %s:%d", node.name(),
                     env.get("INGEST_NODE_ID"), peers, host, node.port()).isTrue();
             raftPorts.add(Integer.parseInt(self.group(1)));
@@ -334,12 +335,17 @@ class ComposeFileTest {
             String kafkaPort = env.getOrDefault("INGEST_KAFKA_PORT", "9092");
             assertThat(self.group(2)).as("%s: the Kafka port named in the peers", node.name()).isEqualTo(kafkaPort);
             kafkaPorts.add(Integer.parseInt(kafkaPort));
+            // Named, not left to the Raft port plus one: on one host that is another node's Raft or Kafka port.
+            assertThat(self.group(3)).as("%s: a replication listener port in the peers", node.name()).isNotNull();
+            replicaPorts.add(Integer.parseInt(self.group(3)));
         }
         assertThat(peerLists).as("every node has the same peer list").hasSize(1);
         assertThat(peerLists.iterator().next().split(",")).hasSize(3);
         if (loopback) {
             assertThat(raftPorts).as("Raft ports on one host").hasSize(3);
             assertThat(kafkaPorts).as("Kafka ports on one host").hasSize(3).doesNotContainAnyElementsOf(raftPorts);
+            assertThat(replicaPorts).as("replication listener ports on one host").hasSize(3)
+                    .doesNotContainAnyElementsOf(raftPorts).doesNotContainAnyElementsOf(kafkaPorts);
         }
     }
 

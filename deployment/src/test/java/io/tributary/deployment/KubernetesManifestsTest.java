@@ -214,14 +214,27 @@ class KubernetesManifestsTest {
             int http = port(c, "http");
             int raft = port(c, "raft");
             int kafka = port(c, "kafka");
+            int replica = port(c, "replica");
             List<String> expected = new ArrayList<>();
             for (int i = 0; i < replicas; i++) {
                 expected.add(i + "=" + ingest.getMetadata().getName() + "-" + i + "."
-                        + headless.getMetadata().getName() + ":" + http + ":" + raft + ":" + kafka);
+                        + headless.getMetadata().getName() + ":" + http + ":" + raft + ":" + kafka + ":" + replica);
             }
             assertThat(peers.split(",")).containsExactlyElementsOf(expected);
             assertThat(rf).isEqualTo(3);
-            assertThat(headless.getSpec().getPorts()).extracting(p -> p.getPort()).contains(http, raft, kafka);
+            // followers fetch the partitions a node leads from its replication listener
+            assertThat(headless.getSpec().getPorts()).extracting(p -> p.getPort()).contains(http, raft, kafka, replica);
+            // and the network policies let the other ingest pods reach both
+            Map<String, String> ingestPods = ingest.getSpec().getSelector().getMatchLabels();
+            List<Integer> fromPeers = m.all(NetworkPolicy.class).stream()
+                    .filter(p -> ingestPods.equals(p.getSpec().getPodSelector().getMatchLabels()))
+                    .flatMap(p -> p.getSpec().getIngress().stream())
+                    .filter(rule -> rule.getFrom().stream().anyMatch(peer -> peer.getPodSelector() != null
+                            && ingestPods.equals(peer.getPodSelector().getMatchLabels())))
+                    .flatMap(rule -> rule.getPorts().stream())
+                    .flatMap(port -> c.getPorts().stream().filter(open -> matches(port.getPort(), open)))
+                    .map(ContainerPort::getContainerPort).toList();
+            assertThat(fromPeers).as("ports the other ingest pods may reach").contains(raft, replica);
         }
         // Kafka clients connect to the pod by the name it advertises: its own name in the headless Service,
         // on the port its listener has (ingest.kafka.port, 9092 unless set).
@@ -231,7 +244,7 @@ class KubernetesManifestsTest {
         assertThat(headless.getSpec().getPorts()).extracting(p -> p.getPort()).contains(kafka);
         // A pod beyond the founders starts as a node to be added, under the same name and ports as a founder.
         assertThat(env.get("INGEST_CLUSTER_SELF_ADDRESS")).isEqualTo("${HOSTNAME}." + headless.getMetadata().getName()
-                + ":" + port(c, "http") + ":" + port(c, "raft") + ":" + kafka);
+                + ":" + port(c, "http") + ":" + port(c, "raft") + ":" + kafka + ":" + port(c, "replica"));
         assertThat(ingest.getSpec().getTemplate().getSpec().getAffinity().getPodAntiAffinity()).isNotNull();
         assertThat(ingest.getSpec().getVolumeClaimTemplates()).isNotEmpty();
 

@@ -44,7 +44,8 @@ final class Suite implements AutoCloseable {
         for (int i = 0; i < 3; i++) {
             http[i] = LocalPorts.freePort();
             raft[i] = LocalPorts.freePort();
-            peers.add((i + 1) + "=127.0.0.1:" + http[i] + ":" + raft[i]);
+            // host:http:raft:kafka(none):replica; the replica port named, as the Raft port plus one may be taken
+            peers.add((i + 1) + "=127.0.0.1:" + http[i] + ":" + raft[i] + ":0:" + LocalPorts.freePort());
         }
         for (int i = 0; i < 3; i++) {
             ingest.add(process("ingest-" + (i + 1), "ingest-service", http[i], List.of(

@@ -279,8 +279,9 @@ public class RaftClusterOps implements ClusterOps {
             throw new InvalidRequestException("a node needs id, host, httpPort and raftPort");
         }
         ClusterPeers.Peer added = nodes.add(new ClusterPeers.Peer(node.id(), node.host().trim(), node.httpPort(),
-                node.raftPort(), node.kafkaPort()));
-        return new NodeAddress(added.id(), added.host(), added.httpPort(), added.raftPort(), added.kafkaPort());
+                node.raftPort(), node.kafkaPort(), node.replicaPort()));
+        return new NodeAddress(added.id(), added.host(), added.httpPort(), added.raftPort(), added.kafkaPort(),
+                added.replicaPort());
     }
 
     @Override

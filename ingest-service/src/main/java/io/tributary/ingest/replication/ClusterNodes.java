@@ -73,9 +73,10 @@ public class ClusterNodes {
      */
     public ClusterPeers.Peer add(ClusterPeers.Peer peer) {
         if (peer.id() < 0 || peer.host() == null || peer.host().isBlank() || !port(peer.httpPort())
-                || !port(peer.raftPort()) || peer.kafkaPort() != null && !port(peer.kafkaPort())) {
+                || !port(peer.raftPort()) || peer.kafkaPort() != null && !port(peer.kafkaPort())
+                || peer.replicaPort() != null && !port(peer.replicaPort())) {
             throw new InvalidRequestException("a node needs an id >= 0, a host, and an httpPort and raftPort "
-                    + "between 1 and 65535 (and a kafkaPort, when given, between 1 and 65535)");
+                    + "between 1 and 65535 (and a kafkaPort and replicaPort, when given, between 1 and 65535)");
         }
         ClusterPeers members = groups.peers();
         ClusterPeers.Peer known = members.find(peer.id()).orElse(null);
@@ -96,7 +97,9 @@ public class ClusterNodes {
             throw new ProblemException(ProblemType.NODE_UNREACHABLE, "node " + peer.id() + " does not answer on "
                     + peer.raftAddress() + "; start it first, with ingest.node-id=" + peer.id()
                     + " and ingest.cluster.self-address=" + peer.host() + ":" + peer.httpPort() + ":" + peer.raftPort()
-                    + (peer.kafkaPort() == null ? "" : ":" + peer.kafkaPort()) + " (" + e.getMessage() + ")",
+                    + (peer.kafkaPort() == null && peer.replicaPort() == null ? "" : ":"
+                    + (peer.kafkaPort() == null ? 0 : peer.kafkaPort()))
+                    + (peer.replicaPort() == null ? "" : ":" + peer.replicaPort()) + " (" + e.getMessage() + ")",
                     Map.of("node", peer.id()));
         }
         if (known == null) {

@@ -71,13 +71,13 @@ public final class LoopbackCluster implements AutoCloseable {
         this.raftPorts = new int[size + spares + 1];
         this.kafkaPorts = new int[size + spares + 1];
         this.replicaPorts = new int[size + spares + 1];
-        boolean fetchWrites = this.extraArgs.contains("--ingest.replication.fetch-writes=true");
         StringBuilder sb = new StringBuilder();
         for (int id = 1; id <= size + spares; id++) {
             httpPorts[id] = LocalResources.freePort();
             raftPorts[id] = LocalResources.freePort();
             kafkaPorts[id] = kafka ? LocalResources.freePort() : 0;
-            replicaPorts[id] = fetchWrites ? LocalResources.freePort() : 0;
+            // named, not left to the Raft port plus one, which may be another node's free port here
+            replicaPorts[id] = LocalResources.freePort();
             if (id <= size) {
                 sb.append(sb.isEmpty() ? "" : ",").append(id).append('=').append(address(id));
             }
@@ -87,14 +87,17 @@ public final class LoopbackCluster implements AutoCloseable {
 
     /** {@code host:httpPort:raftPort[:kafkaPort[:replicaPort]]} of node {@code id}, as a peer entry or self-address gives it. */
     private String address(int id) {
-        return "127.0.0.1:" + httpPorts[id] + ":" + raftPorts[id] + (replicaPorts[id] != 0
-                ? ":" + kafkaPorts[id] + ":" + replicaPorts[id] : kafkaPorts[id] == 0 ? "" : ":" + kafkaPorts[id]);
+        return "127.0.0.1:" + httpPorts[id] + ":" + raftPorts[id] + ":" + kafkaPorts[id] + ":" + replicaPorts[id];
     }
 
-    /** The body that adds node {@code id} ({@code POST /api/v1/cluster/nodes}), with its Kafka port if it has one. */
+    /**
+     * The body that adds node {@code id} ({@code POST /api/v1/cluster/nodes}), with its replica port and its Kafka
+     * port if it has one.
+     */
     public String nodeJson(int id) {
         return "{\"id\":" + id + ",\"host\":\"127.0.0.1\",\"httpPort\":" + httpPorts[id] + ",\"raftPort\":"
-                + raftPorts[id] + (kafkaPorts[id] == 0 ? "" : ",\"kafkaPort\":" + kafkaPorts[id]) + "}";
+                + raftPorts[id] + (kafkaPorts[id] == 0 ? "" : ",\"kafkaPort\":" + kafkaPorts[id]) + ",\"replicaPort\":"
+                + replicaPorts[id] + "}";
     }
 
     /** Node {@code id}'s Kafka listener port; 0 on a cluster made without {@code kafka}. */

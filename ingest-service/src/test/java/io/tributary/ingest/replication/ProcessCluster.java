@@ -43,6 +43,7 @@ final class ProcessCluster implements AutoCloseable {
     private final int[] raftPorts;
     /** 0 for a node without a Kafka listener. */
     private final int[] kafkaPorts;
+    private final int[] replicaPorts;
     private final String peers;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -75,6 +76,7 @@ final class ProcessCluster implements AutoCloseable {
         this.httpPorts = new int[size + spares + 1];
         this.raftPorts = new int[size + spares + 1];
         this.kafkaPorts = new int[size + spares + 1];
+        this.replicaPorts = new int[size + spares + 1];
         this.children = new Process[size + spares + 1];
         this.paused = new boolean[size + spares + 1];
         this.childLogs = new Path[size + spares + 1];
@@ -86,10 +88,11 @@ final class ProcessCluster implements AutoCloseable {
             httpPorts[id] = LocalResources.freePort();
             raftPorts[id] = LocalResources.freePort();
             kafkaPorts[id] = kafka && id <= size ? LocalResources.freePort() : 0;
+            // named, not left to the Raft port plus one, which may be another node's free port here
+            replicaPorts[id] = LocalResources.freePort();
             childLogs[id] = logs.resolve("node-" + id + "-" + stamp + ".log");
             if (id <= size) {
-                sb.append(sb.isEmpty() ? "" : ",").append(id).append("=127.0.0.1:").append(httpPorts[id]).append(':')
-                        .append(raftPorts[id]).append(kafka ? ":" + kafkaPorts[id] : "");
+                sb.append(sb.isEmpty() ? "" : ",").append(id).append('=').append(address(id));
             }
         }
         this.peers = sb.toString();
@@ -129,7 +132,7 @@ final class ProcessCluster implements AutoCloseable {
                 "--springdoc.api-docs.enabled=false",
                 "--logging.level.org.apache.ratis=WARN"));
         if (id > size) {
-            command.add("--ingest.cluster.self-address=127.0.0.1:" + httpPorts[id] + ":" + raftPorts[id]);
+            command.add("--ingest.cluster.self-address=" + address(id));
         }
         command.addAll(settings);
         Files.writeString(childLogs[id], "\n===== start node " + id + " =====\n", StandardOpenOption.CREATE,
@@ -175,7 +178,12 @@ final class ProcessCluster implements AutoCloseable {
     /** The body that adds node {@code id} ({@code POST /api/v1/cluster/nodes}). */
     String nodeJson(int id) {
         return "{\"id\":" + id + ",\"host\":\"127.0.0.1\",\"httpPort\":" + httpPorts[id] + ",\"raftPort\":"
-                + raftPorts[id] + "}";
+                + raftPorts[id] + ",\"replicaPort\":" + replicaPorts[id] + "}";
+    }
+
+    /** {@code host:httpPort:raftPort:kafkaPort:replicaPort} of node {@code id}, as a peer entry or self-address. */
+    private String address(int id) {
+        return "127.0.0.1:" + httpPorts[id] + ":" + raftPorts[id] + ":" + kafkaPorts[id] + ":" + replicaPorts[id];
     }
 
     /** Whether node {@code id} answers HTTP at all (a node not added yet is not healthy, but answers). */
