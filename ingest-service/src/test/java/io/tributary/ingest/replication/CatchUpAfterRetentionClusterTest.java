@@ -28,7 +28,9 @@ import static org.awaitility.Awaitility.await;
  * retention has deleted its first segments (and its Raft log is purged, so only the copy can get the
  * node there). The rebuilt partition log starts at the leader's log start, holds the same batches
  * at the same offsets, and remembers the idempotent producer whose batches only the deleted
- * segments held: its resend is still a duplicate once the rebuilt node leads.
+ * segments held: its resend is still a duplicate once the rebuilt node leads. On the Raft-entry write path
+ * ({@code fetch-writes} off), where a replica missing purged entries is rebuilt by copy; a fetched partition's
+ * follower starts again at the leader's log start through its fetch ({@code FollowerFetchTest}).
  */
 class CatchUpAfterRetentionClusterTest {
 
@@ -42,6 +44,7 @@ class CatchUpAfterRetentionClusterTest {
     @BeforeAll
     static void start() throws IOException {
         cluster = new LoopbackCluster(Files.createTempDirectory("ingest-cluster-catchup-"), 3,
+                "--ingest.replication.fetch-writes=false",
                 // Snapshot and purge the partition's Raft log early (only closed Raft segments are purged).
                 "--ingest.replication.snapshot-threshold=20",
                 "--ingest.replication.raft-segment-size=64KB",

@@ -42,7 +42,8 @@ import static org.awaitility.Awaitility.await;
  * removed again (written directly once more), and after a restart that follows retention deleting
  * the batches of the Raft entries written before the switch. Writes carry an {@code Idempotency-Key} so that a
  * retried 503 is not written twice; the oracle is the set of acknowledged records, each at its offset,
- * and nothing read that was never sent or read twice.
+ * and nothing read that was never sent or read twice. With {@code fetch-writes} off, so that two replicas mean Raft
+ * entries (with it on, the default, they mean fetched writes: FetchWritesClusterTest).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DirectWritesClusterTest {
@@ -64,6 +65,7 @@ class DirectWritesClusterTest {
     @BeforeAll
     static void start() throws Exception {
         cluster = new LoopbackCluster(Files.createTempDirectory("ingest-direct-"), 3,
+                "--ingest.replication.fetch-writes=false",
                 "--ingest.replication.move-timeout=15s",
                 "--ingest.maintenance.retention-check-interval=200ms").startAll();
         HttpResponse<String> created = cluster.createTopic(1, TOPIC, 3, 1);

@@ -33,7 +33,8 @@ import tools.jackson.databind.json.JsonMapper;
  * node, with one entry in flight per partition and node so that waiting batches share entries.
  * Each request must get the offsets of its own records (checked against every replica's log), a
  * resent idempotent batch inside a shared entry must be answered as the duplicate it is, and the
- * replicas must hold the same batches.
+ * replicas must hold the same batches. Group commit is of the Raft-entry write path ({@code fetch-writes} off,
+ * which {@code __consumer_offsets} and a partition while it moves take too).
  */
 class GroupCommitClusterTest {
 
@@ -45,7 +46,8 @@ class GroupCommitClusterTest {
     static void start() throws Exception {
         System.setProperty("ingest.replication.max-in-flight-per-partition", "1");
         try {
-            cluster = new LoopbackCluster(Files.createTempDirectory("ingest-cluster-group-commit-"), 3).startAll();
+            cluster = new LoopbackCluster(Files.createTempDirectory("ingest-cluster-group-commit-"), 3,
+                    "--ingest.replication.fetch-writes=false").startAll();
         } finally {
             System.clearProperty("ingest.replication.max-in-flight-per-partition");
         }

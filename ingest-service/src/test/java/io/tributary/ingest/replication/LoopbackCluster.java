@@ -202,6 +202,17 @@ public final class LoopbackCluster implements AutoCloseable {
     }
 
     /**
+     * A produce request to a node under an {@code Idempotency-Key}: a retry after a 503 (which may have written) is
+     * answered with the first write's offsets instead of writing again.
+     */
+    public HttpResponse<String> produceKeyed(int node, String topic, String json, String key) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(baseUrl(node) + "/api/v1/topics/" + topic + "/records"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(json)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
      * Creates a topic through a node, trying again for up to a minute while it answers 503 (right
      * after a start the metadata group may still be electing); answers the last response.
      */

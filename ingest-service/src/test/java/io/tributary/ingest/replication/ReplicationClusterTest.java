@@ -470,12 +470,18 @@ class ReplicationClusterTest {
         // produce in rounds until the leader's Raft log no longer starts at 0.
         String pad = "p".repeat(1000);
         int leaderNow = leader();
+        // Written by its leader and fetched (the default): few Raft entries, so no purge to wait for; the wiped
+        // node replays the group's entries and fetches the batches from the leader's log.
+        boolean fetched = nodes.get(leaderNow).getBean(PartitionViews.class).localStateMachine(TOPIC, 0).fetched();
         boolean purged = false;
         for (int round = 0; round < 6 && !purged; round++) {
             for (int i = 0; i < 50; i++) {
                 produceOrFail(1, "w-" + round + "-" + i + "-" + pad);
             }
             leaderNow = leader();
+            if (fetched) {
+                break;
+            }
             PartitionViews leaderRs = nodes.get(leaderNow).getBean(PartitionViews.class);
             try {
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
@@ -522,14 +528,16 @@ class ReplicationClusterTest {
         // The leader purged: the wiped node got there by copying the partition log (its own Raft log
         // starts after the copied snapshot, or holds no entry yet when that snapshot covered the leader's
         // last one), not by a replay of the whole Raft log.
-        assertThat(purged).as("the leader purged its Raft log within 6 rounds of 50 produces").isTrue();
-        org.apache.ratis.server.raftlog.RaftLog rebuilt = nodes.get(wiped).getBean(RaftNode.class)
-                .division(PartitionGroups.groupId(nodes.get(wiped).getBean(TopicRegistry.class).get(TOPIC), 0))
-                .getRaftLog();
-        long rebuiltStart = rebuilt.getStartIndex();
-        assertThat(rebuiltStart > 0 || rebuiltStart == org.apache.ratis.server.raftlog.RaftLog.INVALID_LOG_INDEX
-                && rebuilt.getSnapshotIndex() > 0).as("Raft log start %d, snapshot index %d", rebuiltStart,
-                rebuilt.getSnapshotIndex()).isTrue();
+        if (!fetched) {
+            assertThat(purged).as("the leader purged its Raft log within 6 rounds of 50 produces").isTrue();
+            org.apache.ratis.server.raftlog.RaftLog rebuilt = nodes.get(wiped).getBean(RaftNode.class)
+                    .division(PartitionGroups.groupId(nodes.get(wiped).getBean(TopicRegistry.class).get(TOPIC), 0))
+                    .getRaftLog();
+            long rebuiltStart = rebuilt.getStartIndex();
+            assertThat(rebuiltStart > 0 || rebuiltStart == org.apache.ratis.server.raftlog.RaftLog.INVALID_LOG_INDEX
+                    && rebuilt.getSnapshotIndex() > 0).as("Raft log start %d, snapshot index %d", rebuiltStart,
+                    rebuilt.getSnapshotIndex()).isTrue();
+        }
         assertThat(readAll(wiped)).containsAllEntriesOf(acked);
         // Its metadata replay passes the deleted incarnation of "cfg" first, then the re-created one.
         await().atMost(WAIT).untilAsserted(() -> assertThat(describe(wiped, "cfg").get("topicId").asString())
@@ -571,7 +579,13 @@ class ReplicationClusterTest {
         JsonNode problem = JSON.readTree(r.body());
         assertThat(problem.get("retriable").asBoolean()).isTrue();
         System.out.println("[replication] with two of three nodes down: " + r.statusCode() + " " + r.body());
-        assertThat(readAll(1)).containsAllEntriesOf(acked).doesNotContainKey("e-0");
+        assertThat(readAll(1)).containsAllEntriesOf(acked);
+        if (!nodes.get(1).getBean(PartitionViews.class).localStateMachine(TOPIC, 0).fetched()) {
+            // As a Raft entry it was never committed. Written by its leader it was appended there, and once the
+            // in-sync set is that leader alone its high watermark passes it: readable although not acknowledged
+            // (Kafka's NOT_ENOUGH_REPLICAS_AFTER_APPEND; docs/replication.md "What an acknowledgement means").
+            assertThat(readAll(1)).doesNotContainKey("e-0");
+        }
     }
 
     // --- helpers

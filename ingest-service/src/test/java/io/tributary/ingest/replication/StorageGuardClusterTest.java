@@ -81,8 +81,9 @@ class StorageGuardClusterTest {
         HttpResponse<String> r;
         long deadline = System.nanoTime() + WAIT.toNanos();
         do {
-            r = cluster.send(node, "POST", "/api/v1/topics/guarded/records",
-                    "{\"records\":[{\"value\":\"" + value + "\"}]}");
+            // keyed: a 503 may come after the write (the in-sync set changing under it), and the retry must not
+            // write it again
+            r = cluster.produceKeyed(node, "guarded", "{\"records\":[{\"value\":\"" + value + "\"}]}", value);
         } while (r.statusCode() == 503 && System.nanoTime() < deadline);
         return r;
     }
