@@ -1,18 +1,23 @@
 package io.tributary.ingest.replication;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.problem.ProblemException;
@@ -20,6 +25,7 @@ import io.tributary.ingest.security.NodeCredentials;
 import io.tributary.ingest.topic.PartitionAssignment;
 import io.tributary.ingest.topic.TopicRegistry;
 import io.tributary.problem.ProblemType;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.slf4j.Logger;
@@ -63,10 +69,20 @@ class DirectWrites {
     private final NodeCredentials credentials;
     private final FailedReplicas failed;
     private final InSyncReplicas inSync;
+    /** The shortest time between two snapshots of a fetched replica ({@link #snapshotIfDue}). */
+    static final Duration FETCHED_SNAPSHOT_INTERVAL = Duration.ofSeconds(10);
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final PartitionViews views;
+    /**
+     * Partitions written by their leader that this node holds no replica of (or no longer: a failed one): the
+     * leader a produce is forwarded to, learnt when a Raft entry of this node was refused as written directly,
+     * forgotten when a forward there fails or is refused.
+     */
+    private final Map<String, Integer> remoteLeaders = new ConcurrentHashMap<>();
 
     DirectWrites(RaftNode node, PartitionGroups groups, ReplicationProperties settings, NodeCredentials credentials,
-                 FailedReplicas failed, InSyncReplicas inSync) {
+                 FailedReplicas failed, InSyncReplicas inSync, PartitionViews views) {
+        this.views = views;
         this.failed = failed;
         this.inSync = inSync;
         this.node = node;
@@ -84,9 +100,21 @@ class DirectWrites {
         PartitionAssignment a = topic.metadata().assignment(partition);
         boolean moving = a != null && a.moving();
         List<Integer> replicas = groups.replicas(topic, partition);
+        if (moving && settings.fetchWrites() && fetchedHere(topic, partition)) {
+            // A move starts by switching back to Raft entries (readyToGrow); until then the leader appends.
+            CompletableFuture<ByteBuffer> fetched = fetchRoute(topic, partition, part, true);
+            if (fetched != null) {
+                return fetched;
+            }
+        }
         if (replicas.size() != 1 && !moving) {
             // The common case of a replicated partition: a Raft entry, unless it is written the Kafka way.
-            return settings.fetchWrites() ? fetchRoute(topic, partition, part, true) : null;
+            if (!settings.fetchWrites()) {
+                return null;
+            }
+            CompletableFuture<ByteBuffer> routed = fetchRoute(topic, partition, part, true);
+            Integer leader = routed == null ? remoteLeaders.get(topic.name() + "-" + partition) : null;
+            return leader == null ? routed : forwardRemote(leader, topic, partition, part);
         }
         try {
             // Also while moving: a group of one goes on writing directly until its leader stops it.
@@ -101,6 +129,40 @@ class DirectWrites {
             return null;
         }
         return forward(replicas.get(0), topic, partition, part);
+    }
+
+    /**
+     * {@link #route} after a Raft entry was refused as written directly: on a node without a replica of the
+     * partition (none placed here, or its replica failed) the leader is asked of the replicas and remembered.
+     */
+    CompletableFuture<ByteBuffer> routeAfterRefusal(TopicRegistry.Topic topic, int partition, byte[] part) {
+        CompletableFuture<ByteBuffer> routed = route(topic, partition, part);
+        if (routed != null || node.division(PartitionGroups.groupId(topic, partition)) != null
+                && !failed.hasFailed(topic.name(), partition)) {
+            return routed;
+        }
+        int leader = views.view(topic, partition).leader();
+        if (leader < 0 || leader == groups.nodeId()) {
+            return null;
+        }
+        remoteLeaders.put(topic.name() + "-" + partition, leader);
+        return forwardRemote(leader, topic, partition, part);
+    }
+
+    /** A forward to the leader this node holds no replica under; the leader is forgotten when it fails or refuses. */
+    private CompletableFuture<ByteBuffer> forwardRemote(int leader, TopicRegistry.Topic topic, int partition,
+                                                        byte[] part) {
+        String tp = topic.name() + "-" + partition;
+        CompletableFuture<ByteBuffer> sent = forward(leader, topic, partition, part);
+        if (sent == null) {
+            remoteLeaders.remove(tp, leader);
+            return null;
+        }
+        return sent.whenComplete((reply, error) -> {
+            if (error != null || ApplyReply.writtenDirectly(reply)) {
+                remoteLeaders.remove(tp, leader);
+            }
+        });
     }
 
     /**
@@ -129,9 +191,22 @@ class DirectWrites {
             });
         }
         if (!d.getInfo().isLeader()) {
-            org.apache.ratis.protocol.RaftPeerId leader = d.getInfo().getLeaderId();
-            return forward && leader != null ? forward(Integer.parseInt(leader.toString()), topic, partition, part)
-                    : null;
+            RaftPeerId leader = d.getInfo().getLeaderId();
+            CompletableFuture<ByteBuffer> sent = forward && leader != null
+                    ? forward(Integer.parseInt(leader.toString()), topic, partition, part) : null;
+            if (sent == null) {
+                return null;
+            }
+            // A leader that refuses the connection is down (nothing was sent): wait until the group has another
+            // leader (this node's election timeout, then the election) and route again, instead of a fast 503
+            // that the client would retry into the same dead leader until this node notices.
+            long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+            return sent.exceptionallyCompose(e -> !unreachable(e) ? CompletableFuture.failedFuture(e)
+                    : leaderOtherThan(d, leader, deadline).thenCompose(v -> {
+                        CompletableFuture<ByteBuffer> again = electing(d) || leader.equals(d.getInfo().getLeaderId())
+                                ? null : fetchRoute(topic, partition, part, true);
+                        return again != null ? again : CompletableFuture.failedFuture(e);
+                    }));
         }
         if (!d.getInfo().isLeaderReady()) {
             return null; // lost the lead since the check above: the Raft path finds the new leader
@@ -188,6 +263,55 @@ class DirectWrites {
     /** Whether the partition's group is between leaders as this node sees it: none known, or this node not ready. */
     private static boolean electing(RaftServer.Division d) {
         return d.getInfo().isLeader() ? !d.getInfo().isLeaderReady() : d.getInfo().getLeaderId() == null;
+    }
+
+    /**
+     * After a Raft entry was refused as written directly (nothing was written): the partition switched while the
+     * entry was on its way, and this node may apply the switch a moment after the leader's refusal; or it was
+     * switching back to Raft entries (a move's first step). Tried every 20 ms for up to two election timeouts: the
+     * answer of {@code route} once it routes, a Raft entry again ({@code raftEntry}) once this node's replica went
+     * from direct writes back to Raft entries, else null (then the refusal stands: a retriable answer).
+     */
+    CompletableFuture<ByteBuffer> afterSwitch(TopicRegistry.Topic topic, int partition,
+                                              Supplier<CompletableFuture<ByteBuffer>> route,
+                                              Supplier<CompletableFuture<ByteBuffer>> raftEntry) {
+        return afterSwitch(topic, partition, route, raftEntry, false,
+                System.nanoTime() + settings.electionTimeout().multipliedBy(2).toNanos());
+    }
+
+    private CompletableFuture<ByteBuffer> afterSwitch(TopicRegistry.Topic topic, int partition,
+                                                      Supplier<CompletableFuture<ByteBuffer>> route,
+                                                      Supplier<CompletableFuture<ByteBuffer>> raftEntry,
+                                                      boolean sawDirect, long deadlineNanos) {
+        CompletableFuture<ByteBuffer> routed = route.get();
+        if (routed != null) {
+            return routed;
+        }
+        RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
+        boolean direct = d != null && d.getStateMachine() instanceof PartitionStateMachine sm && sm.direct();
+        if (sawDirect && !direct && d != null && !failed.hasFailed(topic.name(), partition)) {
+            return raftEntry.get(); // switched back here since: the leader takes Raft entries again
+        }
+        if (System.nanoTime() - deadlineNanos >= 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS))
+                .thenCompose(v -> afterSwitch(topic, partition, route, raftEntry, sawDirect || direct, deadlineNanos));
+    }
+
+    /** Whether a forward failed before the leader got anything: its connection refused or not made in time. */
+    private static boolean unreachable(Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException;
+    }
+
+    /** Completes once the group has a ready leader other than {@code old}, or at the deadline (checked every 20 ms). */
+    private static CompletableFuture<Void> leaderOtherThan(RaftServer.Division d, RaftPeerId old, long deadlineNanos) {
+        if (!electing(d) && !old.equals(d.getInfo().getLeaderId()) || System.nanoTime() - deadlineNanos >= 0) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS))
+                .thenCompose(v -> leaderOtherThan(d, old, deadlineNanos));
     }
 
     /** Completes once {@link #electing} is false, or at the deadline (checked every 20 ms). */
@@ -314,6 +438,12 @@ class DirectWrites {
         return true;
     }
 
+    /** Whether this node's replica of the partition is written by its leader and fetched (FETCH) now. */
+    private boolean fetchedHere(TopicRegistry.Topic topic, int partition) {
+        RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
+        return d != null && d.getStateMachine() instanceof PartitionStateMachine sm && sm.fetched();
+    }
+
     /** Whether this node's replica of the partition is written directly now (DIRECT or FETCH). */
     boolean writtenDirectly(TopicRegistry.Topic topic, int partition) {
         RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
@@ -338,6 +468,19 @@ class DirectWrites {
         PartitionStateMachine.SnapshotPoint point = sm.snapshotPoint();
         return sm.snapshotAfterSwitch() && point != null && point.offset() >= sm.partitionLog().logEndOffset()
                 || snapshot(topic, partition, "before adding a replica");
+    }
+
+    /**
+     * Run by the driver of moves for every partition hosted here, led or followed: a replica written by its leader
+     * and fetched takes a snapshot when one is due ({@link PartitionStateMachine#fetchedSnapshotDue}: its key
+     * memory changed or its high watermark moved {@code snapshot-threshold} offsets, at most every 10 s).
+     */
+    void snapshotIfDue(TopicRegistry.Topic topic, int partition) {
+        RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
+        if (d != null && d.getStateMachine() instanceof PartitionStateMachine sm
+                && sm.fetchedSnapshotDue(settings.snapshotThreshold(), FETCHED_SNAPSHOT_INTERVAL)) {
+            snapshot(topic, partition, "of fetched writes");
+        }
     }
 
     /** Has this node's replica take a snapshot now; true when done. */

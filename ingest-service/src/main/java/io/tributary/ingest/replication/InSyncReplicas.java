@@ -23,7 +23,7 @@ import org.springframework.stereotype.Component;
 /**
  * The in-sync set of the partitions this node leads while they are written the Kafka way (FETCH;
  * docs/replication.md, "The in-sync set"). Run by the driver of moves every half second per
- * partition led here ({@link #maintain}): a follower that has not caught up for
+ * partition led here ({@link #maintain}), every 100 ms in a term's first two election timeouts: a follower that has not caught up for
  * {@code ingest.replication.in-sync-lag}, or that the group's Raft heartbeats have not reached for the
  * election timeout, is dropped, one whose log reaches the high watermark again
  * is added back, each change an {@link InSyncEntry} of the partition's Raft group. A leader that the
@@ -69,10 +69,11 @@ class InSyncReplicas {
         Set<Integer> silent = silentFor(raftSilence, timeout);
         silent.retainAll(progress.notFetchingFor(timeout)); // a follower that fetches is alive
         // At a term's start the election has already waited a timeout for the old leader, which is usually
-        // the one that is down: one that has neither answered this leader's Raft nor fetched once in half a
-        // timeout goes too (a live follower answers the first append at once and fetches within the fetch pause).
+        // the one that is down: one that has neither answered this leader's Raft for half a timeout (Ratis
+        // counts from the term's start) nor fetched once in the term goes too (a live follower answers the
+        // first append at once and fetches within the fetch pause). Checked every 100 ms early in a term.
         Set<Integer> gone = silentFor(raftSilence, timeout.dividedBy(2));
-        gone.retainAll(progress.neverFetchedFor(timeout.dividedBy(2)));
+        gone.retainAll(progress.neverFetched());
         silent.addAll(gone);
         out.addAll(silent);
         Set<Integer> ready = new TreeSet<>(progress.readyToJoin(epochStart(sm.partitionLog(), term)));
@@ -99,6 +100,19 @@ class InSyncReplicas {
         if (failure != null) {
             log.info("{}: in-sync replicas {} not recorded (out of sync: {}, caught up: {}): {}", tp, next, out,
                     ready, failure);
+        }
+    }
+
+    /**
+     * The same as {@link #maintain}, only for a partition whose leader became ready here less than two election
+     * timeouts ago: the rounds of a term's start, run more often than the others, since nothing is acknowledged
+     * until the old leader (usually the one down) has left the in-sync set.
+     */
+    void maintainNewTerm(TopicRegistry.Topic topic, int partition) {
+        RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
+        if (d != null && d.getStateMachine() instanceof PartitionStateMachine sm
+                && sm.leaderReadyLessThan(settings.electionTimeout().multipliedBy(2))) {
+            maintain(topic, partition);
         }
     }
 

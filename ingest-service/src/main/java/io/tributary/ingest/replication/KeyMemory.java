@@ -100,6 +100,8 @@ final class KeyMemory {
     private final LinkedHashMap<String, Held> entries = new LinkedHashMap<>();
     /** baseOffset -> id of the entries: what a follower fetching a range of batches is sent. */
     private final NavigableMap<Long, String> byOffset = new TreeMap<>();
+    /** Entries put or forgotten since this memory was made ({@link #changes}). */
+    private long changes;
     private long clockMs;
     private int bound = Integer.MAX_VALUE;
 
@@ -134,6 +136,7 @@ final class KeyMemory {
      * batch (a duplicate of it) or, with another CRC, a batch truncated since: that one goes.
      */
     private void put(String id, Held held) {
+        changes++;
         Held before = entries.remove(id);
         if (before != null) {
             byOffset.remove(before.baseOffset(), id);
@@ -155,6 +158,7 @@ final class KeyMemory {
 
     /** Drops a key whose entry no longer names its batch ({@link #holds} said no). */
     synchronized void forget(String id) {
+        changes++;
         Held held = entries.remove(id);
         if (held != null) {
             byOffset.remove(held.baseOffset(), id);
@@ -217,6 +221,11 @@ final class KeyMemory {
         } catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new IOException("shipped Idempotency-Keys: truncated entry", e);
         }
+    }
+
+    /** How many entries went in or out so far: a snapshot taken at another count has another memory. */
+    synchronized long changes() {
+        return changes;
     }
 
     synchronized int size() {

@@ -92,6 +92,7 @@ public class PartitionMoves {
         this.views = views;
         this.metadata = metadata;
         driver.scheduleWithFixedDelay(this::driveAll, 500, 500, TimeUnit.MILLISECONDS);
+        driver.scheduleWithFixedDelay(this::driveNewTerms, 100, 100, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -307,10 +308,15 @@ public class PartitionMoves {
             for (TopicRegistry.Topic t : topics.list()) {
                 for (int p = 0; p < t.partitions().size(); p++) {
                     PartitionAssignment a = t.metadata().assignment(p);
+                    if (t.hosts(p)) {
+                        directWrites.snapshotIfDue(t, p); // led or followed
+                    }
                     if (views.leaderTerm(t, p) < 0) {
                         continue;
                     }
                     if (a != null && a.moving()) {
+                        // Still written by its leader until the move switches it back: the set goes on changing.
+                        inSync.maintain(t, p);
                         drive(t, p, a);
                     } else {
                         directWrites.maintain(t, p);
@@ -320,6 +326,21 @@ public class PartitionMoves {
             }
         } catch (RuntimeException e) {
             log.warn("driving partition moves failed; trying again", e);
+        }
+    }
+
+    /** The in-sync checks of the partitions whose leader became ready here just now (on the same thread). */
+    private void driveNewTerms() {
+        try {
+            for (TopicRegistry.Topic t : topics.list()) {
+                for (int p = 0; p < t.partitions().size(); p++) {
+                    if (t.hosts(p)) {
+                        inSync.maintainNewTerm(t, p);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("checking the in-sync replicas of new leaders failed; trying again", e);
         }
     }
 

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
@@ -166,6 +167,12 @@ final class PartitionStateMachine extends MemberStateMachine {
     private long replayEnd;
     /** Offset after the last applied entry's batch (the high watermark this group vouches for). */
     private volatile long appliedEnd;
+    /** The key memory and its change count as the last snapshot wrote them, and when (System.nanoTime). */
+    private volatile KeyMemory keysAtSnapshot;
+    private volatile long keyChangesAtSnapshot;
+    private volatile long snapshotAt = System.nanoTime();
+    /** When this replica last became its group's ready leader (System.nanoTime); 0 while it does not lead. */
+    private volatile long leaderReadyAt;
 
     PartitionStateMachine(TopicPartition tp, PartitionLog log, IntFunction<String> httpBaseOf,
                           Supplier<String> authorization, Consumer<Throwable> onStorageFailure,
@@ -181,6 +188,39 @@ final class PartitionStateMachine extends MemberStateMachine {
 
     PartitionLog partitionLog() {
         return partitionLog;
+    }
+
+    @Override
+    public void notifyLeaderReady() {
+        leaderReadyAt = System.nanoTime();
+    }
+
+    @Override
+    public void notifyNotLeader(Collection<TransactionContext> pendingEntries) {
+        leaderReadyAt = 0;
+    }
+
+    /**
+     * For a replica written by its leader and fetched: whether a snapshot is due, so that a restart loses little.
+     * Few Raft entries come on this path, so Ratis's count of entries rarely takes one; what a restart would lose
+     * is the {@code Idempotency-Key} memory learnt since the last snapshot (the log and its producer state are
+     * recovered from disk) and a high watermark that starts at the snapshot point. Due when the key memory changed
+     * or the high watermark moved {@code offsets} past the snapshot point, and {@code interval} has passed since it.
+     */
+    boolean fetchedSnapshotDue(long offsets, Duration interval) {
+        if (!fetched || System.nanoTime() - snapshotAt < interval.toNanos()) {
+            return false;
+        }
+        KeyMemory memory = keys;
+        SnapshotPoint point = snapshotPoint;
+        return memory != keysAtSnapshot || memory.changes() != keyChangesAtSnapshot
+                || partitionLog.highWatermark() - (point == null ? 0 : point.offset()) >= offsets;
+    }
+
+    /** Whether this replica became its group's ready leader less than {@code time} ago (and still leads). */
+    boolean leaderReadyLessThan(Duration time) {
+        long at = leaderReadyAt;
+        return at != 0 && System.nanoTime() - at < time.toNanos();
     }
 
     SnapshotPoint snapshotPoint() {
@@ -683,8 +723,9 @@ final class PartitionStateMachine extends MemberStateMachine {
         }
         long end;
         synchronized (directLock) { // no direct append between reading the end and the producer table
-            // Written by the leader and fetched: what replication vouches for, not what this replica holds.
-            end = fetched ? Math.min(appliedEnd, partitionLog.highWatermark()) : appliedEnd;
+            // Written by the leader and fetched: what replication vouches for, not what this replica holds (a
+            // follower's fetched appends do not move appliedEnd, only the leader's own do).
+            end = fetched ? Math.min(partitionLog.logEndOffset(), partitionLog.highWatermark()) : appliedEnd;
             try {
                 partitionLog.flush();
                 // The producer state as of this point, for a peer that copies the log up to it. Not while
@@ -710,6 +751,7 @@ final class PartitionStateMachine extends MemberStateMachine {
         MD5Hash md5 = MD5FileUtil.computeAndSaveMd5ForFile(file);
         storage.updateLatestSnapshot(new SingleFileSnapshotInfo(new FileInfo(file.toPath(), md5), at));
         snapshotPoint = new SnapshotPoint(at.getTerm(), at.getIndex(), end, mode);
+        snapshotAt = System.nanoTime();
         snapshotAfterSwitch = true;
         partitionLog.limitCleanup(direct ? Long.MAX_VALUE : end);
         log.info("{}: snapshot at {} = offset {}", tp, at, end);
@@ -725,7 +767,11 @@ final class PartitionStateMachine extends MemberStateMachine {
      * deletes the memories of snapshots Ratis has since removed.
      */
     private void writeKeys(Path snapshot, TermIndex at) throws IOException {
-        AtomicFiles.write(keysFile(snapshot), keys.encode(at.getTerm(), at.getIndex()));
+        KeyMemory memory = keys;
+        long changes = memory.changes(); // read before the encoding: a change during it makes the next one due
+        AtomicFiles.write(keysFile(snapshot), memory.encode(at.getTerm(), at.getIndex()));
+        keysAtSnapshot = memory;
+        keyChangesAtSnapshot = changes;
         try (DirectoryStream<Path> old = Files.newDirectoryStream(snapshot.getParent(), "snapshot.*.keys")) {
             for (Path p : old) {
                 String name = p.getFileName().toString();

@@ -264,16 +264,15 @@ public class Proposals {
         byte[] bytes = prepared.batch().copyBytes();
         byte[] part = key == null ? bytes : KeyedBatch.encode(key, bytes);
         CompletableFuture<ByteBuffer> direct = directWrites.route(topic, partition, part);
-        if (direct != null) {
-            return direct;
-        }
-        // Refused as written directly (the partition switched while the entry was on its way; nothing
-        // was written): the switch has been applied here by then, so the batch goes the direct way now.
-        return node.groupCommit(topic, partition).submit(part).thenCompose(reply -> {
-            CompletableFuture<ByteBuffer> again = ApplyReply.writtenDirectly(reply)
-                    ? directWrites.route(topic, partition, part) : null;
-            return again != null ? again : CompletableFuture.completedFuture(reply);
-        });
+        // Refused as written directly (the partition switched while the entry was on its way, or a forward went to
+        // a node that no longer leads; nothing was written): the batch goes the direct way once this node applied
+        // the switch too, or to the leader the replicas name.
+        return (direct != null ? direct : node.groupCommit(topic, partition).submit(part))
+                .thenCompose(reply -> !ApplyReply.writtenDirectly(reply)
+                ? CompletableFuture.completedFuture(reply)
+                : directWrites.afterSwitch(topic, partition, () -> directWrites.routeAfterRefusal(topic, partition, part),
+                                () -> node.groupCommit(topic, partition).submit(part))
+                        .thenApply(routed -> routed != null ? routed : reply));
     }
 
     /**
@@ -284,11 +283,12 @@ public class Proposals {
     CompletableFuture<ByteBuffer> submitForwarded(TopicRegistry.Topic topic, int partition, byte[] part) {
         CompletableFuture<ByteBuffer> direct = directWrites.appendForwarded(topic, partition, part);
         return direct != null ? direct
-                : node.groupCommit(topic, partition).submit(part).thenCompose(reply -> {
-                    CompletableFuture<ByteBuffer> again = ApplyReply.writtenDirectly(reply)
-                            ? directWrites.appendForwarded(topic, partition, part) : null;
-                    return again != null ? again : CompletableFuture.completedFuture(reply);
-                })
+                : node.groupCommit(topic, partition).submit(part).thenCompose(reply -> !ApplyReply.writtenDirectly(reply)
+                        ? CompletableFuture.completedFuture(reply)
+                        : directWrites.afterSwitch(topic, partition,
+                                        () -> directWrites.appendForwarded(topic, partition, part),
+                                        () -> node.groupCommit(topic, partition).submit(part))
+                                .thenApply(routed -> routed != null ? routed : reply))
                         .orTimeout(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)
                         .handle((reply, error) -> {
                             if (error != null) {

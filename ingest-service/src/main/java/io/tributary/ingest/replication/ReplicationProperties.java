@@ -72,7 +72,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param fetchWrites        partitions of more than one replica are written the Kafka way: the leader appends produced
  *                           batches to its partition log and the followers fetch them over the replication listener
  *                           (docs/replication.md, "The Kafka-shape write path"), instead of one Raft entry per batch.
- *                           Off by default while it is being built
+ *                           Off by default while it is being built. Every node must run a version that knows it before
+ *                           it is turned on
  * @param fetchMaxWait       how long a follower's fetch that finds nothing new waits at the leader for an append
  * @param minInsyncReplicas  while a partition is written the Kafka way, the fewest in-sync replicas (the leader
  *                           included) a produce needs (Kafka's {@code min.insync.replicas}): with fewer, it is refused

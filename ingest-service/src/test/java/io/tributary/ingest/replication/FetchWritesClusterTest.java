@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -90,6 +91,47 @@ class FetchWritesClusterTest {
             assertNoBatchEntries(leaderOf(p), p, raftEntriesBefore[p]);
         }
         assertSameBatchesOnEveryReplicaHoldingTheAcknowledgedRecords();
+    }
+
+    /**
+     * Replication factor 2 on three nodes: one node holds no replica and forwards its produces to the leader,
+     * from the very first one (it cannot know the partition switched to fetched writes; its Raft entry is refused
+     * and it asks the replicas who leads). Every produce, through every node and racing the switch, is answered
+     * 200 (no key, so a 503 could not be retried safely), and every record is read back once, at its offset,
+     * through every node.
+     */
+    @Test
+    void aNodeWithoutAReplicaForwardsToTheLeaderFromTheFirstProduceOn() throws Exception {
+        String topic = "pairs";
+        assertThat(cluster.createTopic(1, topic, 1, 2).statusCode()).isEqualTo(201);
+        Map<String, Long> offsets = new LinkedHashMap<>();
+        for (int i = 0; i < 45; i++) {
+            int through = 1 + i % 3;
+            HttpResponse<String> r = cluster.send(through, "POST", "/api/v1/topics/" + topic + "/records",
+                    "{\"acks\":\"all\",\"records\":[{\"value\":\"p-" + i + "\"}]}");
+            assertThat(r.statusCode()).as("produce %d through node %d: %s", i, through, r.body()).isEqualTo(200);
+            offsets.put("p-" + i, JSON.readTree(r.body()).get("offsets").get(0).get("offset").asLong());
+        }
+        List<Integer> hosts = cluster.running().stream()
+                .filter(n -> registry(n).get(topic).hosts(0)).toList();
+        assertThat(hosts).hasSize(2);
+        for (int n : hosts) {
+            await().atMost(WAIT).untilAsserted(() -> assertThat(registry(n).partition(topic, 0).logEndOffset())
+                    .isEqualTo(45));
+            assertThat(cluster.context(n).getBean(PartitionViews.class).localStateMachine(topic, 0).fetched())
+                    .as("node %d's replica is written by its leader and fetched", n).isTrue();
+        }
+        for (int node : cluster.running()) {
+            HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + topic
+                    + "/partitions/0/records?offset=0&maxRecords=100", null);
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+            Map<String, Long> read = new LinkedHashMap<>();
+            for (JsonNode record : JSON.readTree(r.body()).get("records")) {
+                assertThat(read.put(record.get("value").asString(), record.get("offset").asLong()))
+                        .as("read twice through node %d", node).isNull();
+            }
+            assertThat(read).as("through node %d", node).isEqualTo(offsets);
+        }
     }
 
     @Test

@@ -229,12 +229,12 @@ public final class ReplicaProgress {
         return out;
     }
 
-    /** Followers that have not fetched at all in this epoch, which started more than {@code time} ago. */
-    public synchronized Set<Integer> neverFetchedFor(Duration time) {
+    /**
+     * Followers that have not fetched at all in this epoch (as far as this view knows: it is made at the
+     * epoch's first fetch or in-sync check, whichever comes first, so it saw every fetch of the epoch).
+     */
+    public synchronized Set<Integer> neverFetched() {
         Set<Integer> out = new TreeSet<>();
-        if (clock.getAsLong() - created <= time.toNanos()) {
-            return out;
-        }
         for (int id : followers) {
             Follower f = state.get(id);
             if (f == null || f.lastFetch == 0) {
