@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -79,6 +81,11 @@ class DirectWrites {
      * forgotten when a forward there fails or is refused.
      */
     private final Map<String, Integer> remoteLeaders = new ConcurrentHashMap<>();
+    /**
+     * Where a refused entry is routed again ({@link #afterSwitch}): it may ask other nodes who leads (a blocking
+     * call), which must not hold the Raft client's thread that delivered the refusal.
+     */
+    private final ExecutorService rerouting = Executors.newVirtualThreadPerTaskExecutor();
 
     DirectWrites(RaftNode node, PartitionGroups groups, ReplicationProperties settings, NodeCredentials credentials,
                  FailedReplicas failed, InSyncReplicas inSync, PartitionViews views) {
@@ -283,20 +290,23 @@ class DirectWrites {
                                                       Supplier<CompletableFuture<ByteBuffer>> route,
                                                       Supplier<CompletableFuture<ByteBuffer>> raftEntry,
                                                       boolean sawDirect, long deadlineNanos) {
-        CompletableFuture<ByteBuffer> routed = route.get();
-        if (routed != null) {
-            return routed;
-        }
-        RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
-        boolean direct = d != null && d.getStateMachine() instanceof PartitionStateMachine sm && sm.direct();
-        if (sawDirect && !direct && d != null && !failed.hasFailed(topic.name(), partition)) {
-            return raftEntry.get(); // switched back here since: the leader takes Raft entries again
-        }
-        if (System.nanoTime() - deadlineNanos >= 0) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS))
-                .thenCompose(v -> afterSwitch(topic, partition, route, raftEntry, sawDirect || direct, deadlineNanos));
+        return CompletableFuture.supplyAsync(route, rerouting).thenCompose(routed -> {
+            if (routed != null) {
+                return routed;
+            }
+            RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
+            boolean direct = d != null && d.getStateMachine() instanceof PartitionStateMachine sm && sm.direct();
+            if (sawDirect && !direct && d != null && !failed.hasFailed(topic.name(), partition)) {
+                return raftEntry.get(); // switched back here since: the leader takes Raft entries again
+            }
+            if (System.nanoTime() - deadlineNanos >= 0) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return CompletableFuture.runAsync(() -> { },
+                            CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS, rerouting))
+                    .thenCompose(v -> afterSwitch(topic, partition, route, raftEntry, sawDirect || direct,
+                            deadlineNanos));
+        });
     }
 
     /** Whether a forward failed before the leader got anything: its connection refused or not made in time. */
