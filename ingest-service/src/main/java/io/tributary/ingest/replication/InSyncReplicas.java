@@ -23,7 +23,8 @@ import org.springframework.stereotype.Component;
 /**
  * The in-sync set of the partitions this node leads while they are written the Kafka way (FETCH;
  * docs/replication.md, "The in-sync set"). Run by the driver of moves every half second per
- * partition led here ({@link #maintain}), every 100 ms in a term's first two election timeouts: a follower that has not caught up for
+ * partition led here, moving ones included ({@link #maintain}), and every 100 ms in a term's first
+ * two election timeouts ({@link #maintainNewTerm}): a follower that has not caught up for
  * {@code ingest.replication.in-sync-lag}, or that the group's Raft heartbeats have not reached for the
  * election timeout, is dropped, one whose log reaches the high watermark again
  * is added back, each change an {@link InSyncEntry} of the partition's Raft group. A leader that the
