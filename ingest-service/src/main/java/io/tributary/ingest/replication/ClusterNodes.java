@@ -96,10 +96,7 @@ public class ClusterNodes {
         } catch (IOException | RuntimeException e) {
             throw new ProblemException(ProblemType.NODE_UNREACHABLE, "node " + peer.id() + " does not answer on "
                     + peer.raftAddress() + "; start it first, with ingest.node-id=" + peer.id()
-                    + " and ingest.cluster.self-address=" + peer.host() + ":" + peer.httpPort() + ":" + peer.raftPort()
-                    + (peer.kafkaPort() == null && peer.replicaPort() == null ? "" : ":"
-                    + (peer.kafkaPort() == null ? 0 : peer.kafkaPort()))
-                    + (peer.replicaPort() == null ? "" : ":" + peer.replicaPort()) + " (" + e.getMessage() + ")",
+                    + " and ingest.cluster.self-address=" + peer.address() + " (" + e.getMessage() + ")",
                     Map.of("node", peer.id()));
         }
         if (known == null) {

@@ -52,6 +52,15 @@ public record ClusterPeers(List<Peer> peers) {
             return kafkaPort != null && kafkaPort > 0;
         }
 
+        /** {@code host:httpPort:raftPort[:kafkaPort[:replicaPort]]}, as a peer entry or self-address names it. */
+        public String address() {
+            String base = host + ":" + httpPort + ":" + raftPort;
+            if (replicaPort != null) {
+                return base + ":" + (kafkaPort == null ? 0 : kafkaPort) + ":" + replicaPort;
+            }
+            return kafkaPort == null ? base : base + ":" + kafkaPort;
+        }
+
         public String raftAddress() {
             return host + ":" + raftPort;
         }

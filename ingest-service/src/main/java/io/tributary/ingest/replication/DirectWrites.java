@@ -19,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 import io.tributary.ingest.log.PartitionLog;
@@ -64,6 +65,8 @@ import org.springframework.stereotype.Component;
 class DirectWrites {
 
     private static final Logger log = LoggerFactory.getLogger(DirectWrites.class);
+    /** The shortest time between two snapshots of a fetched replica ({@link #snapshotIfDue}). */
+    static final Duration FETCHED_SNAPSHOT_INTERVAL = Duration.ofSeconds(10);
 
     private final RaftNode node;
     private final PartitionGroups groups;
@@ -71,10 +74,8 @@ class DirectWrites {
     private final NodeCredentials credentials;
     private final FailedReplicas failed;
     private final InSyncReplicas inSync;
-    /** The shortest time between two snapshots of a fetched replica ({@link #snapshotIfDue}). */
-    static final Duration FETCHED_SNAPSHOT_INTERVAL = Duration.ofSeconds(10);
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final PartitionViews views;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /**
      * Partitions written by their leader that this node holds no replica of (or no longer: a failed one): the
      * leader a produce is forwarded to, learnt when a Raft entry of this node was refused as written directly,
@@ -189,7 +190,7 @@ class DirectWrites {
             // No leader known, or this node was just elected and is not ready: wait for the election here. As a
             // Raft entry the batch would wait in the Raft client's retries and then be refused as written directly.
             long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
-            return electionOver(d, deadline).thenCompose(v -> {
+            return until(() -> !electing(d), deadline).thenCompose(v -> {
                 CompletableFuture<ByteBuffer> routed = electing(d) ? null : fetchRoute(topic, partition, part, forward);
                 return routed != null ? routed : CompletableFuture.failedFuture(new ProblemException(
                         ProblemType.UNAVAILABLE, topic.name() + "-" + partition + ": no leader was ready within "
@@ -208,10 +209,11 @@ class DirectWrites {
             // leader (this node's election timeout, then the election) and route again, instead of a fast 503
             // that the client would retry into the same dead leader until this node notices.
             long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+            BooleanSupplier anotherLeader = () -> !electing(d) && !leader.equals(d.getInfo().getLeaderId());
             return sent.exceptionallyCompose(e -> !unreachable(e) ? CompletableFuture.failedFuture(e)
-                    : leaderOtherThan(d, leader, deadline).thenCompose(v -> {
-                        CompletableFuture<ByteBuffer> again = electing(d) || leader.equals(d.getInfo().getLeaderId())
-                                ? null : fetchRoute(topic, partition, part, true);
+                    : until(anotherLeader, deadline).thenCompose(v -> {
+                        CompletableFuture<ByteBuffer> again = anotherLeader.getAsBoolean()
+                                ? fetchRoute(topic, partition, part, true) : null;
                         return again != null ? again : CompletableFuture.failedFuture(e);
                     }));
         }
@@ -273,17 +275,20 @@ class DirectWrites {
     }
 
     /**
-     * After a Raft entry was refused as written directly (nothing was written): the partition switched while the
-     * entry was on its way, and this node may apply the switch a moment after the leader's refusal; or it was
-     * switching back to Raft entries (a move's first step). Tried every 20 ms for up to two election timeouts: the
+     * The answer to a part ({@code sent}: routed, or a Raft entry), sent again when it was refused as written
+     * directly (nothing was written): the partition switched while the entry was on its way, and this node may apply
+     * the switch a moment after the leader's refusal, or it was switching back to Raft entries (a move's first step),
+     * or a forward went to a node that no longer leads. Tried every 20 ms for up to two election timeouts: the
      * answer of {@code route} once it routes, a Raft entry again ({@code raftEntry}) once this node's replica went
-     * from direct writes back to Raft entries, else null (then the refusal stands: a retriable answer).
+     * from direct writes back to Raft entries; else the refusal stands (a retriable answer).
      */
-    CompletableFuture<ByteBuffer> afterSwitch(TopicRegistry.Topic topic, int partition,
-                                              Supplier<CompletableFuture<ByteBuffer>> route,
-                                              Supplier<CompletableFuture<ByteBuffer>> raftEntry) {
-        return afterSwitch(topic, partition, route, raftEntry, false,
-                System.nanoTime() + settings.electionTimeout().multipliedBy(2).toNanos());
+    CompletableFuture<ByteBuffer> unlessRefused(CompletableFuture<ByteBuffer> sent, TopicRegistry.Topic topic,
+                                                int partition, Supplier<CompletableFuture<ByteBuffer>> route,
+                                                Supplier<CompletableFuture<ByteBuffer>> raftEntry) {
+        return sent.thenCompose(reply -> !ApplyReply.writtenDirectly(reply) ? CompletableFuture.completedFuture(reply)
+                : afterSwitch(topic, partition, route, raftEntry, false,
+                        System.nanoTime() + settings.electionTimeout().multipliedBy(2).toNanos())
+                        .thenApply(routed -> routed != null ? routed : reply));
     }
 
     private CompletableFuture<ByteBuffer> afterSwitch(TopicRegistry.Topic topic, int partition,
@@ -315,22 +320,13 @@ class DirectWrites {
         return cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException;
     }
 
-    /** Completes once the group has a ready leader other than {@code old}, or at the deadline (checked every 20 ms). */
-    private static CompletableFuture<Void> leaderOtherThan(RaftServer.Division d, RaftPeerId old, long deadlineNanos) {
-        if (!electing(d) && !old.equals(d.getInfo().getLeaderId()) || System.nanoTime() - deadlineNanos >= 0) {
+    /** Completes once {@code done} holds, or at the deadline (checked every 20 ms). */
+    private static CompletableFuture<Void> until(BooleanSupplier done, long deadlineNanos) {
+        if (done.getAsBoolean() || System.nanoTime() - deadlineNanos >= 0) {
             return CompletableFuture.completedFuture(null);
         }
         return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS))
-                .thenCompose(v -> leaderOtherThan(d, old, deadlineNanos));
-    }
-
-    /** Completes once {@link #electing} is false, or at the deadline (checked every 20 ms). */
-    private static CompletableFuture<Void> electionOver(RaftServer.Division d, long deadlineNanos) {
-        if (!electing(d) || System.nanoTime() - deadlineNanos >= 0) {
-            return CompletableFuture.completedFuture(null);
-        }
-        return CompletableFuture.runAsync(() -> { }, CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS))
-                .thenCompose(v -> electionOver(d, deadlineNanos));
+                .thenCompose(v -> until(done, deadlineNanos));
     }
 
     /**

@@ -264,15 +264,9 @@ public class Proposals {
         byte[] bytes = prepared.batch().copyBytes();
         byte[] part = key == null ? bytes : KeyedBatch.encode(key, bytes);
         CompletableFuture<ByteBuffer> direct = directWrites.route(topic, partition, part);
-        // Refused as written directly (the partition switched while the entry was on its way, or a forward went to
-        // a node that no longer leads; nothing was written): the batch goes the direct way once this node applied
-        // the switch too, or to the leader the replicas name.
-        return (direct != null ? direct : node.groupCommit(topic, partition).submit(part))
-                .thenCompose(reply -> !ApplyReply.writtenDirectly(reply)
-                ? CompletableFuture.completedFuture(reply)
-                : directWrites.afterSwitch(topic, partition, () -> directWrites.routeAfterRefusal(topic, partition, part),
-                                () -> node.groupCommit(topic, partition).submit(part))
-                        .thenApply(routed -> routed != null ? routed : reply));
+        return directWrites.unlessRefused(direct != null ? direct : node.groupCommit(topic, partition).submit(part),
+                topic, partition, () -> directWrites.routeAfterRefusal(topic, partition, part),
+                () -> node.groupCommit(topic, partition).submit(part));
     }
 
     /**
@@ -283,12 +277,9 @@ public class Proposals {
     CompletableFuture<ByteBuffer> submitForwarded(TopicRegistry.Topic topic, int partition, byte[] part) {
         CompletableFuture<ByteBuffer> direct = directWrites.appendForwarded(topic, partition, part);
         return direct != null ? direct
-                : node.groupCommit(topic, partition).submit(part).thenCompose(reply -> !ApplyReply.writtenDirectly(reply)
-                        ? CompletableFuture.completedFuture(reply)
-                        : directWrites.afterSwitch(topic, partition,
-                                        () -> directWrites.appendForwarded(topic, partition, part),
-                                        () -> node.groupCommit(topic, partition).submit(part))
-                                .thenApply(routed -> routed != null ? routed : reply))
+                : directWrites.unlessRefused(node.groupCommit(topic, partition).submit(part), topic, partition,
+                                () -> directWrites.appendForwarded(topic, partition, part),
+                                () -> node.groupCommit(topic, partition).submit(part))
                         .orTimeout(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)
                         .handle((reply, error) -> {
                             if (error != null) {

@@ -34,6 +34,11 @@ class ClusterPeersTest {
         assertThat(peers.find(2).orElseThrow().replicaPort()).isNull();
         assertThat(peers.find(3).orElseThrow().hasKafkaPort()).isFalse();
         assertThat(peers.find(3).orElseThrow().replicaAddress().getPort()).isEqualTo(9183);
+        // a member's address is what a peer entry or self-address names it by
+        for (ClusterPeers.Peer p : peers.peers()) {
+            assertThat(ClusterPeers.parse(p.id() + "=" + p.address()).peers()).containsExactly(p);
+        }
+        assertThat(peers.find(2).orElseThrow().address()).isEqualTo("b:8082:9082");
     }
 
     @Test
