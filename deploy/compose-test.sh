@@ -44,6 +44,18 @@ started=$(date +%s)
 
 say() { echo "compose-test [$(( $(date +%s) - started ))s]: $*"; }
 fail() { echo "compose-test FAILED: $*" >&2; exit 1; }
+# A loopback port nobody listens on, from 20000-29999: below the ephemeral range, away from the stack's own ports.
+free_low_port() {
+  local port
+  for _ in $(seq 1 50); do
+    port=$((20000 + RANDOM % 10000))
+    if ! (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then
+      echo "$port"
+      return 0
+    fi
+  done
+  return 1
+}
 
 # --- clean-up, whatever happens -------------------------------------------------------------------
 stop_pid() { # pid seconds
@@ -154,20 +166,25 @@ run_stack() {
   # with port_bindings) and an override cannot delete a key, so the merged configuration is written out
   # and the gateway's (meaningless there: it listens on the host's 8080 anyway) ports are dropped.
   docker-compose "${compose_files[@]}" config > "$work/compose.merged.yml" || fail "docker-compose config failed"
-  /usr/bin/python3 - "$work/compose.merged.yml" "$work/compose.host.yml" <<'PY' || fail "could not write the host-network file"
-import sys, yaml  # python3-yaml comes with Debian's docker-compose
+  # The database's port on the host network: a free one below the kernel's ephemeral range (32768 and up),
+  # so that no outgoing connection of the stack itself (Raft, HTTP between the nodes) can hold it already.
+  local pg_port
+  pg_port=$(free_low_port) || fail "no free port for PostgreSQL"
+  PG_HOST_PORT=$pg_port /usr/bin/python3 - "$work/compose.merged.yml" "$work/compose.host.yml" <<'PY' || fail "could not write the host-network file"
+import os, sys, yaml  # python3-yaml comes with Debian's docker-compose
+port = os.environ["PG_HOST_PORT"]
 config = yaml.safe_load(open(sys.argv[1]))
 database = config["services"].get("postgres")
 if database is not None:
     # the PostgreSQL variant's database joins the host network too: its own port, loopback only
     database["network_mode"] = "host"
-    database.setdefault("environment", {})["PGPORT"] = "55432"
+    database.setdefault("environment", {})["PGPORT"] = port
     database["command"] = ["postgres", "-c", "listen_addresses=127.0.0.1"]
     for service in config["services"].values():
         env = service.get("environment") or {}
         for key, value in env.items():
             if isinstance(value, str):
-                env[key] = value.replace("//postgres:5432/", "//127.0.0.1:55432/")
+                env[key] = value.replace("//postgres:5432/", f"//127.0.0.1:{port}/")
 for service in config["services"].values():
     assert service.get("network_mode") == "host", service
     service.pop("ports", None)
