@@ -34,12 +34,14 @@ import io.tributary.ingest.produce.IdempotencyKey;
  * (big-endian):
  * <pre>
  * offset size field
- *  0     4    magic        "TKM2" ("TKM1": the same without the batchCrc field, read as unknown)
+ *  0     4    magic        "TKM3" ("TKM2": without journalSeq, read as 0; "TKM1": also without the batchCrc
+ *                          field, read as unknown)
  *  4     8    term         the snapshot's (term, index) this memory belongs to
  * 12     8    index
  * 20     8    clockMs      latest atMs applied
- * 28     4    count
- * 32     ...  count entries, oldest first (the entry layout below)
+ * 28     8    journalSeq   the {@link KeyJournal} records up to this seq are in this memory
+ * 36     4    count
+ * 40     ...  count entries, oldest first (the entry layout below)
  * end-4  4    CRC32C of every byte before it
  *
  * entry: idLength (2), id (UTF-8), fingerprint (8), createdMs (8), baseOffset (8), batchCrc (8: the
@@ -50,16 +52,19 @@ import io.tributary.ingest.produce.IdempotencyKey;
  * <p>On a partition written by its leader and fetched by its followers (FETCH) no Raft entry
  * carries the key: the leader ships the entries of the batches a follower fetches beside them
  * ({@link #shipped}, {@link #learn}), so a follower that holds a batch holds its key and answers a
- * retry alike once it leads. A follower may truncate a batch it holds (it was never acknowledged);
- * its entry then names offsets that hold another batch or none, which {@link #holds} finds by the
- * batch's CRC before a retry is answered as a duplicate.
+ * retry alike once it leads. A follower may truncate a batch it holds (it was never acknowledged), or
+ * learn an entry whose batch it then does not append; the entry then names offsets that hold another
+ * batch or none, which {@link #holds} finds by the batch's CRC before a retry is answered as a duplicate.
+ * What is learnt or remembered this way (no Raft entry will replay it) is also written to a
+ * {@link Journal} as it comes, so that a restart keeps it.
  * Shipped layout (big-endian): maxEntries (4: the bound the leader keeps), count (4), count entries.
  * Not thread-safe by itself: calls are synchronized because the apply thread and a snapshot
  * written from elsewhere (a copy from the leader) may meet.
  */
 final class KeyMemory {
 
-    private static final int MAGIC = 0x544B4D32; // "TKM2"
+    private static final int MAGIC = 0x544B4D33; // "TKM3"
+    private static final int MAGIC_WITHOUT_SEQ = 0x544B4D32; // "TKM2"
     private static final int MAGIC_WITHOUT_CRC = 0x544B4D31; // "TKM1"
 
     /**
@@ -97,6 +102,12 @@ final class KeyMemory {
         long crcAt(long offset);
     }
 
+    /** Where the entries learnt outside Raft entries are written as they come ({@link KeyJournal}). */
+    interface Journal {
+        /** Writes one entry (the entry layout above) and the bound it came with; answers its seq. */
+        long write(byte[] entry, int bound);
+    }
+
     private final LinkedHashMap<String, Held> entries = new LinkedHashMap<>();
     /** baseOffset -> id of the entries: what a follower fetching a range of batches is sent. */
     private final NavigableMap<Long, String> byOffset = new TreeMap<>();
@@ -104,6 +115,9 @@ final class KeyMemory {
     private long changes;
     private long clockMs;
     private int bound = Integer.MAX_VALUE;
+    private Journal journal;
+    /** The seq of the {@link Journal} record this memory was read back with, or a decoded snapshot's. */
+    private long journalSeq;
 
     /**
      * Moves time to the key's {@code atMs} (never back), drops what is older than its window, and
@@ -124,11 +138,52 @@ final class KeyMemory {
 
     /**
      * Remembers the answer a key's batch got, with the stored batch's CRC ({@link #UNKNOWN_CRC} for a
-     * batch answered as a duplicate of another); past the key's bound the oldest entries go.
+     * batch answered as a duplicate of another); past the key's bound the oldest entries go. An entry
+     * appended outside a Raft entry ({@code journaled}) is written to the journal too.
      */
-    synchronized void remember(IdempotencyKey key, AppendResult result, long batchCrc) {
+    synchronized void remember(IdempotencyKey key, AppendResult result, long batchCrc, boolean journaled) {
         bound = key.maxEntries();
-        put(key.id(), Held.of(key.fingerprint(), clockMs, result.baseOffset(), batchCrc, result.timestamps()));
+        Held held = Held.of(key.fingerprint(), clockMs, result.baseOffset(), batchCrc, result.timestamps());
+        put(key.id(), held);
+        if (journaled) {
+            journal(key.id(), held);
+        }
+    }
+
+    /** From now on, entries learnt or remembered outside Raft entries are written to {@code to} too. */
+    synchronized void journalTo(Journal to) {
+        journal = to;
+    }
+
+    private void journal(String id, Held held) {
+        if (journal != null) {
+            journal.write(entryBytes(id, held), bound);
+        }
+    }
+
+    /**
+     * Takes back one record of the journal (at load, at the point of a replay it was written at):
+     * as when it was first learnt, without writing it again.
+     *
+     * @throws IOException when the entry is not in the entry layout
+     */
+    synchronized void restore(KeyJournal.Entry record) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(record.entry());
+        try {
+            String id = readId(b);
+            Held held = readHeld(b, true);
+            bound = record.bound();
+            clockMs = Math.max(clockMs, held.createdMs());
+            put(id, held);
+            journalSeq = record.seq();
+        } catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+            throw new IOException("Idempotency-Key journal: truncated entry " + record.seq(), e);
+        }
+    }
+
+    /** The journal records up to this seq are in this memory (a decoded snapshot's, or the last restored). */
+    synchronized long journalSeq() {
+        return journalSeq;
     }
 
     /**
@@ -196,12 +251,13 @@ final class KeyMemory {
     }
 
     /**
-     * Takes the entries a leader shipped beside fetched batches: those of the batches this replica now
-     * holds (based below {@code logEnd}); time moves to the newest entry's.
+     * Takes the entries a leader shipped beside fetched batches, before this replica appends them (so that
+     * it never holds a batch without its key), and writes them to the journal; time moves to the newest
+     * entry's.
      *
      * @throws IOException when the bytes are not in the shipped layout
      */
-    synchronized void learn(byte[] shipped, long logEnd) throws IOException {
+    synchronized void learn(byte[] shipped) throws IOException {
         ByteBuffer b = ByteBuffer.wrap(shipped);
         try {
             int leaderBound = b.getInt();
@@ -213,10 +269,9 @@ final class KeyMemory {
             for (int i = 0; i < count; i++) {
                 String id = readId(b);
                 Held held = readHeld(b, true);
-                if (held.baseOffset() < logEnd) {
-                    clockMs = Math.max(clockMs, held.createdMs());
-                    put(id, held);
-                }
+                clockMs = Math.max(clockMs, held.createdMs());
+                put(id, held);
+                journal(id, held);
             }
         } catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new IOException("shipped Idempotency-Keys: truncated entry", e);
@@ -232,11 +287,14 @@ final class KeyMemory {
         return entries.size();
     }
 
-    /** The memory as of the snapshot {@code (term, index)}, in the layout above. */
-    synchronized byte[] encode(long term, long index) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(32 + entries.size() * 64);
-        out.writeBytes(ByteBuffer.allocate(32).putInt(MAGIC).putLong(term).putLong(index).putLong(clockMs)
-                .putInt(entries.size()).array());
+    /**
+     * The memory as of the snapshot {@code (term, index)}, in the layout above; it holds the journal's
+     * records up to {@code journalSeq}.
+     */
+    synchronized byte[] encode(long term, long index, long journalSeq) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(40 + entries.size() * 64);
+        out.writeBytes(ByteBuffer.allocate(40).putInt(MAGIC).putLong(term).putLong(index).putLong(clockMs)
+                .putLong(journalSeq).putInt(entries.size()).array());
         for (Map.Entry<String, Held> e : entries.entrySet()) {
             out.writeBytes(entryBytes(e.getKey(), e.getValue()));
         }
@@ -262,16 +320,18 @@ final class KeyMemory {
             throw new IOException("Idempotency-Key memory: checksum mismatch");
         }
         int magic = b.getInt();
-        if ((magic != MAGIC && magic != MAGIC_WITHOUT_CRC) || b.getLong() != term || b.getLong() != index) {
+        if ((magic != MAGIC && magic != MAGIC_WITHOUT_SEQ && magic != MAGIC_WITHOUT_CRC) || b.getLong() != term
+                || b.getLong() != index) {
             throw new IOException("Idempotency-Key memory: not the memory of snapshot (" + term + ", " + index + ")");
         }
         KeyMemory m = new KeyMemory();
         try {
             m.clockMs = b.getLong();
+            m.journalSeq = magic == MAGIC ? b.getLong() : 0;
             int count = b.getInt();
             for (int i = 0; i < count; i++) {
                 String id = readId(b);
-                m.put(id, readHeld(b, magic == MAGIC));
+                m.put(id, readHeld(b, magic != MAGIC_WITHOUT_CRC));
             }
         } catch (BufferUnderflowException | IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new IOException("Idempotency-Key memory: truncated entry", e);

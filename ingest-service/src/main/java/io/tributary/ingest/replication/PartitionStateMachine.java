@@ -14,6 +14,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 import java.util.function.Supplier;
@@ -71,7 +72,10 @@ import org.slf4j.LoggerFactory;
  * ({@code snapshot.<term>_<index>.keys}, layout in {@link KeyMemory}, written atomically before
  * the snapshot file, so a snapshot file always has its memory; a snapshot of a version before
  * replicated keys has none and loads an empty memory). Ratis may then purge its own log up to
- * that index.
+ * that index. Keys learnt outside Raft entries (written directly or fetched) are also appended to
+ * the replica's {@link KeyJournal} as they come; a load restores the records the snapshot's memory
+ * does not hold, each at the point of the replay it was learnt at, and a snapshot cuts the journal
+ * back to what its memory does not hold.
  *
  * <p>Restart: Ratis replays the entries after the latest snapshot, but the partition log may
  * already hold some of them (everything written before the stop, not only what the snapshot
@@ -108,6 +112,13 @@ final class PartitionStateMachine extends MemberStateMachine {
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     /** Idempotency-Key memory as of the last applied entry; replaced at load. */
     private volatile KeyMemory keys = new KeyMemory();
+    /** The keys learnt outside Raft entries since the latest snapshot ({@link #restoreJournal}); opened at load. */
+    private KeyJournal journal;
+    /**
+     * Journal records read at load that were learnt after a Raft entry not replayed yet: each goes into the
+     * memory once that entry is applied again. Changed under the memory's lock.
+     */
+    private final ConcurrentLinkedDeque<KeyJournal.Entry> journalPending = new ConcurrentLinkedDeque<>();
     /** Latest snapshot of this replica: (term, index) and the offset after its last batch; null if none. */
     private volatile SnapshotPoint snapshotPoint;
 
@@ -266,6 +277,7 @@ final class PartitionStateMachine extends MemberStateMachine {
             setLastAppliedTermIndex(snapshot.getTermIndex());
             snapshotPoint = new SnapshotPoint(snapshot.getTerm(), snapshot.getIndex(), appliedEnd, mode);
         }
+        restoreJournal(snapshot == null ? -1 : snapshot.getIndex());
         // Entries after the snapshot are replayed against the stored batches: those must stay as written
         // (while written directly, no entry is matched against them until a REPLICATED one moves the cursor).
         partitionLog.limitCleanup(direct ? Long.MAX_VALUE : appliedEnd);
@@ -365,6 +377,9 @@ final class PartitionStateMachine extends MemberStateMachine {
             reply = ApplyReply.multi(replies);
         }
         updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+        if (!journalPending.isEmpty()) {
+            restorePending(entry.getIndex());
+        }
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(reply)));
     }
 
@@ -657,7 +672,14 @@ final class PartitionStateMachine extends MemberStateMachine {
             return refused; // nothing was written, so the key is not remembered: a retry may write
         }
         if (memory != null) {
-            memory.remember(part.key(), result, result.duplicate() ? KeyMemory.UNKNOWN_CRC : part.batch().storedCrc());
+            try {
+                // Written directly (or by the leader of a fetched partition): no Raft entry will replay the key.
+                memory.remember(part.key(), result, result.duplicate() ? KeyMemory.UNKNOWN_CRC
+                        : part.batch().storedCrc(), direct);
+            } catch (UncheckedIOException e) {
+                onStorageFailure.accept(e);
+                throw e;
+            }
         }
         return ApplyReply.ok(result);
     }
@@ -683,9 +705,89 @@ final class PartitionStateMachine extends MemberStateMachine {
         return keys.shipped(from, to);
     }
 
-    /** Takes the entries a leader shipped beside the batches this replica fetched (those below its log end). */
+    /** Takes the entries a leader shipped beside the batches this replica fetched, before it appends them. */
     void learnKeys(byte[] shipped) throws IOException {
-        keys.learn(shipped, partitionLog.logEndOffset());
+        try {
+            keys.learn(shipped);
+        } catch (UncheckedIOException e) {
+            onStorageFailure.accept(e);
+            throw e.getCause();
+        }
+    }
+
+    /**
+     * Opens the key journal and restores the records the loaded memory does not hold: those learnt by the
+     * time the entry at {@code loadedIndex} (the snapshot's, -1 without one) was applied go in now, the others
+     * wait for the replay of the entry they followed ({@link #restorePending}), as the memory first took them.
+     */
+    private void restoreJournal(long loadedIndex) throws IOException {
+        if (journal != null) {
+            journal.close();
+        }
+        journal = KeyJournal.open(journalFile(), this::lastAppliedIndex);
+        KeyMemory memory = keys;
+        synchronized (memory) {
+            journalPending.clear();
+            journal.continueAfter(memory.journalSeq());
+            int restored = 0;
+            for (KeyJournal.Entry e : journal.entries()) {
+                if (e.seq() <= memory.journalSeq()) {
+                    continue;
+                }
+                if (e.appliedIndex() <= loadedIndex) {
+                    memory.restore(e);
+                    restored++;
+                } else {
+                    journalPending.add(e);
+                }
+            }
+            memory.journalTo(journal);
+            if (restored + journalPending.size() > 0) {
+                log.info("{}: {} Idempotency-Keys restored from the journal, {} more at their point of the replay",
+                        tp, restored, journalPending.size());
+            }
+        }
+    }
+
+    /** Restores the journal records learnt after the entry at {@code index} was first applied. */
+    private void restorePending(long index) {
+        KeyMemory memory = keys;
+        synchronized (memory) {
+            for (KeyJournal.Entry e = journalPending.peek(); e != null && e.appliedIndex() <= index;
+                 e = journalPending.peek()) {
+                try {
+                    memory.restore(journalPending.poll());
+                } catch (IOException ex) {
+                    throw new UncheckedIOException(ex);
+                }
+            }
+        }
+    }
+
+    /** The journal records the memory holds, all of them up to the answer (called under the memory's lock). */
+    private long journalSeqHeld() {
+        KeyJournal.Entry waiting = journalPending.peek();
+        return waiting != null ? waiting.seq() - 1 : journal == null ? 0 : journal.lastSeq();
+    }
+
+    private long lastAppliedIndex() {
+        TermIndex last = getLastAppliedTermIndex();
+        return last == null ? -1 : last.getIndex();
+    }
+
+    private Path journalFile() {
+        return storage.getSnapshotFile(0, 0).toPath().resolveSibling("keys.journal");
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (journal != null) {
+                journal.close();
+            }
+        } finally {
+            super.close();
+        }
     }
 
     private AppendResult append(RecordBatch batch, long term) {
@@ -743,7 +845,7 @@ final class PartitionStateMachine extends MemberStateMachine {
 
     private void writeSnapshot(TermIndex at, long end) throws IOException {
         File file = storage.getSnapshotFile(at.getTerm(), at.getIndex());
-        writeKeys(file.toPath(), at);
+        long journaled = writeKeys(file.toPath(), at);
         // Durable before Ratis may purge its log up to this point (a power loss must not leave a
         // purged log behind a snapshot file that was never on disk).
         String mode = mode();
@@ -755,6 +857,13 @@ final class PartitionStateMachine extends MemberStateMachine {
         snapshotAfterSwitch = true;
         partitionLog.limitCleanup(direct ? Long.MAX_VALUE : end);
         log.info("{}: snapshot at {} = offset {}", tp, at, end);
+        if (journal != null) {
+            try {
+                journal.dropThrough(journaled);
+            } catch (IOException e) {
+                log.warn("{}: the Idempotency-Key journal could not be cut back to the snapshot: {}", tp, e.toString());
+            }
+        }
     }
 
     /** Where the key memory of the snapshot file {@code snapshot} lives: beside it. */
@@ -764,12 +873,19 @@ final class PartitionStateMachine extends MemberStateMachine {
 
     /**
      * Writes the key memory of the snapshot at {@code at} (before the snapshot file itself) and
-     * deletes the memories of snapshots Ratis has since removed.
+     * deletes the memories of snapshots Ratis has since removed; answers the last journal record it holds.
      */
-    private void writeKeys(Path snapshot, TermIndex at) throws IOException {
+    private long writeKeys(Path snapshot, TermIndex at) throws IOException {
         KeyMemory memory = keys;
-        long changes = memory.changes(); // read before the encoding: a change during it makes the next one due
-        AtomicFiles.write(keysFile(snapshot), memory.encode(at.getTerm(), at.getIndex()));
+        long changes;
+        long journaled;
+        byte[] encoded;
+        synchronized (memory) { // no key learnt between naming the journal's records and encoding them
+            changes = memory.changes();
+            journaled = journalSeqHeld();
+            encoded = memory.encode(at.getTerm(), at.getIndex(), journaled);
+        }
+        AtomicFiles.write(keysFile(snapshot), encoded);
         keysAtSnapshot = memory;
         keyChangesAtSnapshot = changes;
         try (DirectoryStream<Path> old = Files.newDirectoryStream(snapshot.getParent(), "snapshot.*.keys")) {
@@ -781,6 +897,7 @@ final class PartitionStateMachine extends MemberStateMachine {
                 }
             }
         }
+        return journaled;
     }
 
     /** The key memory of a snapshot; empty for a snapshot written before keys were replicated. */
@@ -935,7 +1052,14 @@ final class PartitionStateMachine extends MemberStateMachine {
         }
         installProducerState(base, node, point);
         TermIndex at = TermIndex.valueOf(point.term(), point.index());
-        keys = fetchKeys(node, base, point);
+        KeyMemory leaderKeys = fetchKeys(node, base, point);
+        synchronized (leaderKeys) {
+            // The journal's records were learnt with the log this copy replaced: the snapshot below drops them.
+            journalPending.clear();
+            journal.continueAfter(leaderKeys.journalSeq()); // the seq the memory names is the leader's count
+            leaderKeys.journalTo(journal);
+        }
+        keys = leaderKeys;
         // The leader's mode at the point, not this replica's: a replica that had not applied the switch to
         // fetched writes yet would otherwise take the entries after the point for the Raft-entry path.
         takeMode(point.mode());

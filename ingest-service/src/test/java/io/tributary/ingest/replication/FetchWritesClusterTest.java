@@ -202,6 +202,46 @@ class FetchWritesClusterTest {
         assertSameBatchesOnEveryReplicaHoldingTheAcknowledgedRecords();
     }
 
+    /**
+     * No Raft entry carries a key on this path and a replica snapshots its key memory at most every 10 s: the keys
+     * learnt since (by the leader that appended, by the followers that fetched) come back from each replica's
+     * journal. Every node stops right after the produces and starts again; each retry, through every node, is
+     * answered with its first offsets and writes nothing.
+     */
+    @Test
+    void keysLearntSinceTheLastSnapshotSurviveARestartOfEveryNode() throws Exception {
+        Map<String, Long> first = new LinkedHashMap<>();
+        for (int i = 0; i < 12; i++) {
+            String value = "restart-all-" + i;
+            first.put(value, produceOrFail(1 + i % 3, 2, value));
+        }
+        long end = first.values().stream().mapToLong(Long::longValue).max().orElseThrow() + 1;
+        await().atMost(WAIT).untilAsserted(() -> {
+            for (int node = 1; node <= 3; node++) {
+                assertThat(log(node, 2).logEndOffset()).as("node %d", node).isEqualTo(end);
+            }
+        });
+        for (int node = 1; node <= 3; node++) {
+            cluster.stop(node);
+        }
+        for (int node = 1; node <= 3; node++) {
+            cluster.start(node);
+        }
+        for (int node = 1; node <= 3; node++) {
+            cluster.awaitReady(node);
+        }
+        int i = 0;
+        for (Map.Entry<String, Long> e : first.entrySet()) {
+            int through = 1 + i++ % 3;
+            assertThat(produceOrFail(through, 2, e.getKey())).as("retry of %s through node %d", e.getKey(), through)
+                    .isEqualTo(e.getValue());
+        }
+        for (int node = 1; node <= 3; node++) {
+            assertThat(log(node, 2).logEndOffset()).as("nothing written again on node %d", node).isEqualTo(end);
+        }
+        assertSameBatchesOnEveryReplicaHoldingTheAcknowledgedRecords();
+    }
+
     // --- helpers -----------------------------------------------------------------------------
 
     /** The in-sync replicas of a partition as describe shows them through {@code node}. */

@@ -34,7 +34,7 @@ class KeyMemoryTest {
     void shouldAnswerAHeldKeyWithItsOriginalOffsetsAsADuplicate() {
         KeyMemory m = new KeyMemory();
         assertThat(m.lookup(key("k", 7, 1000, 60_000, 10))).isNull();
-        m.remember(key("k", 7, 1000, 60_000, 10), result(42, 5, 6), KeyMemory.UNKNOWN_CRC);
+        m.remember(key("k", 7, 1000, 60_000, 10), result(42, 5, 6), KeyMemory.UNKNOWN_CRC, false);
 
         KeyMemory.Held held = m.lookup(key("k", 7, 2000, 60_000, 10));
         assertThat(held.fingerprint()).isEqualTo(7);
@@ -48,7 +48,7 @@ class KeyMemoryTest {
     void shouldKeepOneTimestampForRecordsThatShareIt() {
         KeyMemory m = new KeyMemory();
         m.lookup(key("k", 7, 1000, 60_000, 10));
-        m.remember(key("k", 7, 1000, 60_000, 10), result(3, 9, 9, 9, 9), KeyMemory.UNKNOWN_CRC);
+        m.remember(key("k", 7, 1000, 60_000, 10), result(3, 9, 9, 9, 9), KeyMemory.UNKNOWN_CRC, false);
         KeyMemory.Held held = m.lookup(key("k", 7, 1000, 60_000, 10));
         assertThat(held.timestamps()).containsExactly(9);
         assertThat(held.asDuplicate().timestamps()).containsExactly(9, 9, 9, 9);
@@ -57,8 +57,8 @@ class KeyMemoryTest {
     @Test
     void shouldForgetKeysOlderThanTheWindowByTheKeysOwnClockNeverGoingBack() {
         KeyMemory m = new KeyMemory();
-        m.remember(keyAfterLookup(m, "old", 1000), result(0, 1), KeyMemory.UNKNOWN_CRC);
-        m.remember(keyAfterLookup(m, "new", 5000), result(1, 1), KeyMemory.UNKNOWN_CRC);
+        m.remember(keyAfterLookup(m, "old", 1000), result(0, 1), KeyMemory.UNKNOWN_CRC, false);
+        m.remember(keyAfterLookup(m, "new", 5000), result(1, 1), KeyMemory.UNKNOWN_CRC, false);
         // A proposer whose clock is behind does not move time back: "old" is still 4 s old, inside 10 s.
         assertThat(m.lookup(key("x", 0, 100, 10_000, 10))).isNull();
         assertThat(m.size()).isEqualTo(2);
@@ -80,7 +80,7 @@ class KeyMemoryTest {
         for (int i = 0; i < 5; i++) {
             IdempotencyKey k = key("k" + i, i, 1000 + i, 60_000, 3);
             m.lookup(k);
-            m.remember(k, result(i, 1), KeyMemory.UNKNOWN_CRC);
+            m.remember(k, result(i, 1), KeyMemory.UNKNOWN_CRC, false);
         }
         assertThat(m.size()).isEqualTo(3);
         assertThat(m.lookup(key("k1", 0, 2000, 60_000, 3))).isNull();
@@ -103,11 +103,11 @@ class KeyMemoryTest {
             }
             IdempotencyKey k = key(id, random.nextLong(), 1000L * i, 150_000, 120);
             if (m.lookup(k) == null) {
-                m.remember(k, result(i, ts), random.nextBoolean() ? KeyMemory.UNKNOWN_CRC : random.nextInt() & 0xffffffffL);
+                m.remember(k, result(i, ts), random.nextBoolean() ? KeyMemory.UNKNOWN_CRC : random.nextInt() & 0xffffffffL, false);
                 timestamps.put(id, ts);
             }
         }
-        KeyMemory copy = KeyMemory.decode(m.encode(3, 99), 3, 99);
+        KeyMemory copy = KeyMemory.decode(m.encode(3, 99, 0), 3, 99);
         assertThat(copy.size()).isEqualTo(m.size());
         List<String> ids = new ArrayList<>(timestamps.keySet());
         for (long at = 200_000; at < 400_000; at += 20_000) {
@@ -147,8 +147,8 @@ class KeyMemoryTest {
     }
 
     /**
-     * The Kafka-shape path: a follower learns the keys of exactly the batches it took from a fetch
-     * answer, and a held entry counts only while its batch (by CRC) is still at its offset.
+     * The Kafka-shape path: a follower learns the keys of the batches of a fetch answer before it appends
+     * them, and a held entry counts only while its batch (by CRC) is at its offset.
      */
     @Test
     void shouldShipTheKeysOfAFetchedRangeAndTellATruncatedBatch() throws IOException {
@@ -156,21 +156,23 @@ class KeyMemoryTest {
         for (int i = 0; i < 5; i++) {
             IdempotencyKey k = key("k" + i, 100 + i, 1000 + i, 60_000, 3);
             assertThat(leader.lookup(k)).isNull();
-            leader.remember(k, result(10L * i, 7), 5000 + i);
+            leader.remember(k, result(10L * i, 7), 5000 + i, false);
         }
         // The bound of 3 kept k2..k4 (offsets 20, 30, 40).
         assertThat(leader.shipped(0, 20)).isNull();
         byte[] shipped = leader.shipped(15, 41);
 
         KeyMemory follower = new KeyMemory();
-        follower.learn(shipped, 31); // it took the batches at 20 and 30; the one at 40 not yet
-        assertThat(follower.size()).isEqualTo(2);
+        follower.learn(shipped);
+        assertThat(follower.size()).isEqualTo(3);
         KeyMemory.Held k3 = follower.lookup(key("k3", 103, 2000, 60_000, 3));
         assertThat(k3.baseOffset()).isEqualTo(30);
         assertThat(k3.fingerprint()).isEqualTo(103);
         assertThat(k3.batchCrc()).isEqualTo(5003);
-        assertThat(follower.lookup(key("k4", 104, 2000, 60_000, 3))).isNull();
         assertThat(follower.shipped(0, 100)).isNotNull();
+        // It appended the batches at 20 and 30 only (the answer was cut off): k4 names a batch it does not hold.
+        KeyMemory.Held k4 = follower.lookup(key("k4", 104, 2000, 60_000, 3));
+        assertThat(KeyMemory.holds(k4, offset -> offset == 20 ? 5002 : offset == 30 ? 5003 : -1)).isFalse();
 
         // Still at 30 with its CRC, or taken by retention: held. Another batch there or none: not.
         assertThat(KeyMemory.holds(k3, offset -> offset == 30 ? 5003 : -1)).isTrue();
@@ -181,9 +183,9 @@ class KeyMemoryTest {
         assertThat(follower.lookup(key("k3", 103, 2000, 60_000, 3))).isNull();
 
         // A new batch at a truncated one's offset: the older key names nothing any more and goes.
-        follower.remember(key("n", 1, 2100, 60_000, 3), result(20, 8), 7777);
+        follower.remember(key("n", 1, 2100, 60_000, 3), result(20, 8), 7777, false);
         assertThat(follower.lookup(key("k2", 102, 2100, 60_000, 3))).isNull();
-        assertThatThrownBy(() -> follower.learn(new byte[] {0, 0, 0, 3, 0, 0, 0, 2, 1}, 100))
+        assertThatThrownBy(() -> follower.learn(new byte[] {0, 0, 0, 3, 0, 0, 0, 2, 1}))
                 .isInstanceOf(IOException.class);
     }
 
@@ -191,8 +193,8 @@ class KeyMemoryTest {
     void shouldRefuseAMemoryOfAnotherSnapshotOrDamagedBytes() {
         KeyMemory m = new KeyMemory();
         m.lookup(key("k", 1, 1, 1000, 10));
-        m.remember(key("k", 1, 1, 1000, 10), result(0, 1), KeyMemory.UNKNOWN_CRC);
-        byte[] bytes = m.encode(2, 10);
+        m.remember(key("k", 1, 1, 1000, 10), result(0, 1), KeyMemory.UNKNOWN_CRC, false);
+        byte[] bytes = m.encode(2, 10, 0);
         assertThatThrownBy(() -> KeyMemory.decode(bytes, 2, 11)).isInstanceOf(IOException.class);
         byte[] damaged = bytes.clone();
         damaged[40] ^= 1;

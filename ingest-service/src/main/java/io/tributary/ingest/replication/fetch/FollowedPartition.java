@@ -15,13 +15,13 @@ import org.apache.kafka.common.Uuid;
  * @param log         this node's replica
  * @param leaderEpoch the epoch of the leader this node follows; the leader refuses a fetch made
  *                    under another one
- * @param beside      takes what the leader sent beside the batches of an answer, once they are
+ * @param beside      takes what the leader sent beside the batches of an answer, before they are
  *                    appended ({@link io.tributary.ingest.kafka.ReplicaSource.Replica#besideBatches})
  */
 public record FollowedPartition(Uuid topicId, String topic, int partition, PartitionLog log, int leaderEpoch,
                                 BesideBatches beside) {
 
-    /** Takes the bytes a leader sent beside the batches this replica just appended. */
+    /** Takes the bytes a leader sent beside the batches this replica is about to append. */
     @FunctionalInterface
     public interface BesideBatches {
         BesideBatches NONE = bytes -> { };

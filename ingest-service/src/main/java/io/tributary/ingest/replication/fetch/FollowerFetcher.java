@@ -181,8 +181,8 @@ public final class FollowerFetcher implements Runnable, Closeable {
                     truncate(f, p.divergingEpoch());
                     return;
                 }
+                besideBatches(f, p); // first: a replica killed after an append must not hold a batch without its key
                 append(f, FetchResponse.recordsOrFail(p));
-                besideBatches(f, p);
                 plog.raiseHighWatermark(p.highWatermark());
             }
             case OFFSET_OUT_OF_RANGE -> {
