@@ -23,9 +23,9 @@ import org.slf4j.LoggerFactory;
  * could only get back what the last snapshot's {@link KeyMemory} held. Replayed over that memory at load
  * ({@link PartitionStateMachine}); cut back to what a newer snapshot does not hold yet ({@link #dropThrough}).
  *
- * <p>Written to the page cache before the produce is acknowledged (not fsynced by itself), to
- * disk by the operating system's write-back (a snapshot then cuts it back). A process that is killed keeps every record
- * written; a torn record at the end (a crash of the machine during the write) is cut off at open.
+ * <p>Written to the page cache before the produce is acknowledged, not fsynced by itself: it reaches disk
+ * by the operating system's write-back (a snapshot then cuts it back). A process that is killed keeps every
+ * record written; a torn record at the end (a crash of the machine during the write) is cut off at open.
  *
  * <p>Layout ({@code keys.journal} beside the partition's snapshots; big-endian), records back to back:
  * <pre>
