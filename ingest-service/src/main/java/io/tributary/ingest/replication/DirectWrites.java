@@ -178,7 +178,8 @@ class DirectWrites {
      * when this node leads it, answered once the high watermark passed it (every in-sync replica holds
      * it: {@code acks=all}) and the in-sync set still has {@code min-insync-replicas}; forwarded to the leader
      * when this node follows and {@code forward}; after the election when the group has no ready leader; null
-     * (a Raft entry, which the replicas refuse as written directly: a retriable answer) otherwise.
+     * (a Raft entry, which the replicas refuse as written directly: a retriable answer) otherwise. In the first two
+     * election timeouts of this node's lead, an in-sync set that refuses the write is waited on ({@link #settling}).
      */
     private CompletableFuture<ByteBuffer> fetchRoute(TopicRegistry.Topic topic, int partition, byte[] part,
                                                      boolean forward) {
@@ -226,17 +227,17 @@ class DirectWrites {
                     + "node restarts"));
         }
         String tp = topic.name() + "-" + partition;
-        if (!sm.inSync(groups.nodeId())) {
-            return CompletableFuture.failedFuture(new ProblemException(ProblemType.UNAVAILABLE, "this node leads "
-                    + tp + " but is not in its in-sync set " + sm.inSyncReplicas() + " (it may lack acknowledged "
-                    + "records); it hands the lead to an in-sync replica"));
-        }
         List<Integer> replicas = groups.replicas(topic, partition);
         int factor = replicas.size();
-        String tooFew = inSync.shortOfReplicas(sm, factor);
-        if (tooFew != null) {
-            return CompletableFuture.failedFuture(new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, tp + ": "
-                    + tooFew + "; nothing was written"));
+        BooleanSupplier writable = () -> sm.inSync(groups.nodeId()) && inSync.shortOfReplicas(sm, factor) == null;
+        if (!writable.getAsBoolean()) {
+            Supplier<ProblemException> refusal = () -> !sm.inSync(groups.nodeId())
+                    ? new ProblemException(ProblemType.UNAVAILABLE, "this node leads " + tp + " but is not in its "
+                            + "in-sync set " + sm.inSyncReplicas() + " (it may lack acknowledged records); it hands "
+                            + "the lead to an in-sync replica; nothing was written")
+                    : new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, tp + ": "
+                            + inSync.shortOfReplicas(sm, factor) + "; nothing was written");
+            return settling(sm, writable, () -> fetchRoute(topic, partition, part, forward), refusal);
         }
         long term = d.getInfo().getCurrentTerm();
         byte[] reply;
@@ -267,6 +268,28 @@ class DirectWrites {
             }
             return ByteBuffer.wrap(reply);
         });
+    }
+
+    /**
+     * A write the in-sync set refuses, early in this node's lead: the set may be one its predecessor recorded
+     * and that was committed only with this term's first entry (the predecessor's view, one round old), which
+     * this leader corrects within a round ({@link InSyncReplicas#maintainNewTerm}). So for up to two election
+     * timeouts from the lead's start the write waits until the set allows it ({@code writable}) and is routed
+     * again; then, or at once later in the term, the refusal stands (nothing was written: retriable).
+     */
+    private CompletableFuture<ByteBuffer> settling(PartitionStateMachine sm, BooleanSupplier writable,
+                                                   Supplier<CompletableFuture<ByteBuffer>> again,
+                                                   Supplier<ProblemException> refusal) {
+        Duration window = settings.electionTimeout().multipliedBy(2);
+        if (!sm.leaderReadyLessThan(window)) {
+            return CompletableFuture.failedFuture(refusal.get());
+        }
+        long deadline = System.nanoTime() + window.toNanos();
+        return until(() -> writable.getAsBoolean() || !sm.leaderReadyLessThan(window), deadline)
+                .thenCompose(v -> {
+                    CompletableFuture<ByteBuffer> routed = writable.getAsBoolean() ? again.get() : null;
+                    return routed != null ? routed : CompletableFuture.failedFuture(refusal.get());
+                });
     }
 
     /** Whether the partition's group is between leaders as this node sees it: none known, or this node not ready. */
