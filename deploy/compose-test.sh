@@ -44,18 +44,6 @@ started=$(date +%s)
 
 say() { echo "compose-test [$(( $(date +%s) - started ))s]: $*"; }
 fail() { echo "compose-test FAILED: $*" >&2; exit 1; }
-# A loopback port nobody listens on, from 20000-29999: below the ephemeral range, away from the stack's own ports.
-free_low_port() {
-  local port
-  for _ in $(seq 1 50); do
-    port=$((20000 + RANDOM % 10000))
-    if ! (exec 3<> "/dev/tcp/127.0.0.1/$port") 2> /dev/null; then
-      echo "$port"
-      return 0
-    fi
-  done
-  return 1
-}
 
 # --- clean-up, whatever happens -------------------------------------------------------------------
 stop_pid() { # pid seconds
@@ -169,7 +157,7 @@ run_stack() {
   # The database's port on the host network: a free one below the kernel's ephemeral range (32768 and up),
   # so that no outgoing connection of the stack itself (Raft, HTTP between the nodes) can hold it already.
   local pg_port
-  pg_port=$(free_low_port) || fail "no free port for PostgreSQL"
+  pg_port=$(scripts/pg-throwaway.sh free-port) || fail "no free port for PostgreSQL"
   PG_HOST_PORT=$pg_port /usr/bin/python3 - "$work/compose.merged.yml" "$work/compose.host.yml" <<'PY' || fail "could not write the host-network file"
 import os, sys, yaml  # python3-yaml comes with Debian's docker-compose
 port = os.environ["PG_HOST_PORT"]

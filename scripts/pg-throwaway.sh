@@ -10,6 +10,7 @@
 #   scripts/pg-throwaway.sh stop DIR    stops it (immediate shutdown) and deletes DIR
 #   scripts/pg-throwaway.sh stop-all    stops every cluster this script started under the repository's */target/
 #   scripts/pg-throwaway.sh install     installs Debian's postgresql when missing (root or sudo)
+#   scripts/pg-throwaway.sh free-port   prints a free loopback port below the ephemeral range (10000-31999)
 #
 # The server runs with fsync off: what the tests kill are the services, never this server, so its own durability is
 # not under test and the disk is spared. As root the server runs as the package's `postgres` user (PostgreSQL
@@ -108,5 +109,6 @@ case "${1:-}" in
     done
     ;;
   install) install ;;
-  *) echo "usage: $0 start DIR | stop DIR | stop-all | install" >&2; exit 2 ;;
+  free-port) free_port ;;
+  *) echo "usage: $0 start DIR | stop DIR | stop-all | install | free-port" >&2; exit 2 ;;
 esac
