@@ -65,8 +65,8 @@ import org.springframework.stereotype.Component;
 class DirectWrites {
 
     private static final Logger log = LoggerFactory.getLogger(DirectWrites.class);
-    /** The shortest time between two snapshots of a fetched replica ({@link #snapshotIfDue}). */
-    static final Duration FETCHED_SNAPSHOT_INTERVAL = Duration.ofSeconds(10);
+    /** The shortest time between two snapshots of a replica written without Raft entries ({@link #snapshotIfDue}). */
+    static final Duration SNAPSHOT_WITHOUT_ENTRIES_INTERVAL = Duration.ofSeconds(10);
 
     private final RaftNode node;
     private final PartitionGroups groups;
@@ -501,14 +501,15 @@ class DirectWrites {
 
     /**
      * Run by the driver of moves for every partition hosted here, led or followed: a replica written by its leader
-     * and fetched takes a snapshot when one is due ({@link PartitionStateMachine#fetchedSnapshotDue}: its key
-     * memory changed or its high watermark moved {@code snapshot-threshold} offsets, at most every 10 s).
+     * and fetched, or directly, takes a snapshot when one is due ({@link PartitionStateMachine#snapshotWithoutEntriesDue}:
+     * its key memory changed or a fetched replica's high watermark moved {@code snapshot-threshold} offsets, at most
+     * every 10 s).
      */
     void snapshotIfDue(TopicRegistry.Topic topic, int partition) {
         RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
         if (d != null && d.getStateMachine() instanceof PartitionStateMachine sm
-                && sm.fetchedSnapshotDue(settings.snapshotThreshold(), FETCHED_SNAPSHOT_INTERVAL)) {
-            snapshot(topic, partition, "of fetched writes");
+                && sm.snapshotWithoutEntriesDue(settings.snapshotThreshold(), SNAPSHOT_WITHOUT_ENTRIES_INTERVAL)) {
+            snapshot(topic, partition, sm.fetched() ? "of fetched writes" : "of direct writes");
         }
     }
 

@@ -212,20 +212,21 @@ final class PartitionStateMachine extends MemberStateMachine {
     }
 
     /**
-     * For a replica written by its leader and fetched: whether a snapshot is due, so that a restart loses little.
-     * Few Raft entries come on this path, so Ratis's count of entries rarely takes one; what a restart would lose
-     * is the {@code Idempotency-Key} memory learnt since the last snapshot (the log and its producer state are
-     * recovered from disk) and a high watermark that starts at the snapshot point. Due when the key memory changed
-     * or the high watermark moved {@code offsets} past the snapshot point, and {@code interval} has passed since it.
+     * For a replica written without Raft entries (by its leader and fetched, or directly): whether a snapshot is
+     * due. Few Raft entries come on these paths, so Ratis's count of entries rarely takes one. What a snapshot then
+     * saves: the {@code Idempotency-Key} memory, so that the key journal is cut back (the log and its producer
+     * state are recovered from disk), and on a fetched replica a high watermark that starts at the snapshot point
+     * after a restart. Due when the key memory changed, or a fetched replica's high watermark moved {@code offsets}
+     * past the snapshot point, and {@code interval} has passed since the last.
      */
-    boolean fetchedSnapshotDue(long offsets, Duration interval) {
-        if (!fetched || System.nanoTime() - snapshotAt < interval.toNanos()) {
+    boolean snapshotWithoutEntriesDue(long offsets, Duration interval) {
+        if (!direct || System.nanoTime() - snapshotAt < interval.toNanos()) {
             return false;
         }
         KeyMemory memory = keys;
         SnapshotPoint point = snapshotPoint;
         return memory != keysAtSnapshot || memory.changes() != keyChangesAtSnapshot
-                || partitionLog.highWatermark() - (point == null ? 0 : point.offset()) >= offsets;
+                || fetched && partitionLog.highWatermark() - (point == null ? 0 : point.offset()) >= offsets;
     }
 
     /** Whether this replica became its group's ready leader less than {@code time} ago (and still leads). */
