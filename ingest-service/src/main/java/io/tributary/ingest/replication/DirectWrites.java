@@ -184,8 +184,9 @@ class DirectWrites {
     private CompletableFuture<ByteBuffer> fetchRoute(TopicRegistry.Topic topic, int partition, byte[] part,
                                                      boolean forward) {
         RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
-        if (d == null || !(d.getStateMachine() instanceof PartitionStateMachine sm) || !sm.fetched()) {
-            return null;
+        if (d == null || !(d.getStateMachine() instanceof PartitionStateMachine sm) || !sm.fetched()
+                || failed.hasFailed(topic.name(), partition)) {
+            return null; // a failed replica's member is closed: routed as on a node without a replica
         }
         if (electing(d)) {
             // No leader known, or this node was just elected and is not ready: wait for the election here. As a
@@ -206,12 +207,14 @@ class DirectWrites {
             if (sent == null) {
                 return null;
             }
-            // A leader that refuses the connection is down (nothing was sent): wait until the group has another
-            // leader (this node's election timeout, then the election) and route again, instead of a fast 503
-            // that the client would retry into the same dead leader until this node notices.
+            // A leader that refuses the connection is down (nothing was sent), one whose log failed leaves the group
+            // (nothing was written): wait until the group has another leader (this node's election timeout, then
+            // the election) and route again, instead of a fast 503 that the client would retry into the same leader
+            // until this node notices.
             long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
             BooleanSupplier anotherLeader = () -> !electing(d) && !leader.equals(d.getInfo().getLeaderId());
-            return sent.exceptionallyCompose(e -> !unreachable(e) ? CompletableFuture.failedFuture(e)
+            return sent.exceptionallyCompose(e -> !unreachable(e) && !(cause(e) instanceof LeaderStorageFailed)
+                    ? CompletableFuture.failedFuture(e)
                     : until(anotherLeader, deadline).thenCompose(v -> {
                         CompletableFuture<ByteBuffer> again = anotherLeader.getAsBoolean()
                                 ? fetchRoute(topic, partition, part, true) : null;
@@ -244,7 +247,10 @@ class DirectWrites {
         try {
             reply = sm.appendDirect(part, term);
         } catch (RuntimeException e) {
-            return CompletableFuture.failedFuture(e);
+            return CompletableFuture.failedFuture(!failed.hasFailed(topic.name(), partition) ? e
+                    : new ProblemException(ProblemType.STORAGE_ERROR, "the leader of " + tp + " failed to write to "
+                            + "its log and leaves the partition's group; nothing was written; another replica leads "
+                            + "within an election timeout"));
         }
         if (reply == null) {
             return null; // stopped for a switch back to Raft entries
@@ -339,8 +345,19 @@ class DirectWrites {
 
     /** Whether a forward failed before the leader got anything: its connection refused or not made in time. */
     private static boolean unreachable(Throwable e) {
-        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        Throwable cause = cause(e);
         return cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException;
+    }
+
+    private static Throwable cause(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    /** A forward's answer: the leader's log failed, nothing was written, and it leaves the partition's group. */
+    private static final class LeaderStorageFailed extends IOException {
+        LeaderStorageFailed(String message) {
+            super(message);
+        }
     }
 
     /** Completes once {@code done} holds, or at the deadline (checked every 20 ms). */
@@ -419,9 +436,12 @@ class DirectWrites {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(part)).build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
             if (r.statusCode() != 200) {
-                throw new CompletionException(new IOException("node " + replica + ", the replica of " + topic.name()
-                        + "-" + partition + ", answered a forwarded batch with " + r.statusCode() + ": "
-                        + new String(r.body(), StandardCharsets.UTF_8)));
+                String body = new String(r.body(), StandardCharsets.UTF_8);
+                String message = "node " + replica + ", the replica of " + topic.name() + "-" + partition
+                        + ", answered a forwarded batch with " + r.statusCode() + ": " + body;
+                boolean storage = r.statusCode() == ProblemType.STORAGE_ERROR.status()
+                        && body.contains(ProblemType.STORAGE_ERROR.slug());
+                throw new CompletionException(storage ? new LeaderStorageFailed(message) : new IOException(message));
             }
             return ByteBuffer.wrap(r.body());
         });

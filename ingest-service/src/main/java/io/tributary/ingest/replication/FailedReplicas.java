@@ -48,7 +48,7 @@ public class FailedReplicas implements HealthIndicator {
     /** Records that the local replica of {@code tp} failed; the first failure of a partition is kept. */
     void markFailed(TopicPartition tp, Throwable cause) {
         if (failures.putIfAbsent(tp, cause.getClass().getSimpleName() + ": " + cause.getMessage()) == null) {
-            log.error("the replica of {} on this node failed while applying and left its group; this node reports"
+            log.error("the replica of {} on this node failed in its storage and left its group; this node reports"
                     + " itself not ready and reads of {} go to the other replicas", tp, tp, cause);
             AvailabilityChangeEvent.publish(events, this, ReadinessState.REFUSING_TRAFFIC);
         }

@@ -119,7 +119,7 @@ class FetchReplication implements ReplicaSource {
                 DivisionInfo info = d.getInfo();
                 if (!info.isLeader() && leaderId.equals(info.getLeaderId())) {
                     out.add(new FollowedPartition(Uuid.fromString(id), t.name(), p, sm.partitionLog(),
-                            (int) info.getCurrentTerm(), sm::learnKeys));
+                            (int) info.getCurrentTerm(), sm::learnKeys, sm::storageFailed));
                 }
             }
         }

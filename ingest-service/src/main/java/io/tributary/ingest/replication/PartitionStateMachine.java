@@ -667,7 +667,7 @@ final class PartitionStateMachine extends MemberStateMachine {
             if (refused == null) {
                 // A storage failure: this replica can no longer follow the group's order. Ratis
                 // closes this group member when apply throws; the node stops serving the partition.
-                onStorageFailure.accept(e);
+                storageFailed(e);
                 throw e;
             }
             return refused; // nothing was written, so the key is not remembered: a retry may write
@@ -678,11 +678,31 @@ final class PartitionStateMachine extends MemberStateMachine {
                 memory.remember(part.key(), result, result.duplicate() ? KeyMemory.UNKNOWN_CRC
                         : part.batch().storedCrc(), direct);
             } catch (UncheckedIOException e) {
-                onStorageFailure.accept(e);
+                storageFailed(e);
                 throw e;
             }
         }
         return ApplyReply.ok(result);
+    }
+
+    /**
+     * A storage failure of this replica: reported ({@link FailedReplicas}: not ready, reads go elsewhere). In
+     * Ratis's apply Ratis then closes this group member (the apply throws); outside it (a direct or fetched append,
+     * a fetch's append, the key journal) this member is closed here the same way, its storage kept, so that it
+     * neither leads nor votes nor fetches until its node restarts, and the other replicas go on without it.
+     */
+    void storageFailed(Throwable e) {
+        onStorageFailure.accept(e);
+        RaftServer.Division self = member();
+        if (direct && self != null) {
+            Thread.ofVirtual().name("close-failed-" + tp).start(() -> {
+                try {
+                    self.close();
+                } catch (RuntimeException ex) {
+                    log.warn("{}: closing the failed replica's group member failed: {}", tp, ex.toString());
+                }
+            });
+        }
     }
 
     /** {@link KeyMemory.StoredBatches} over this replica's log. */
@@ -711,7 +731,7 @@ final class PartitionStateMachine extends MemberStateMachine {
         try {
             keys.learn(shipped);
         } catch (UncheckedIOException e) {
-            onStorageFailure.accept(e);
+            storageFailed(e);
             throw e.getCause();
         }
     }

@@ -3,42 +3,33 @@ package io.tributary.ingest.replication;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 
 import io.tributary.ingest.topic.TopicRegistry;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
- * A replica whose partition log fails while applying (here: the log closed under it, so every
- * append throws, as after a disk error) leaves that partition's group, reports the node not
- * ready and stops serving the partition from its own log: reads through it are answered by a
- * healthy replica, and the group keeps acknowledging writes with the other two.
+ * A replica whose partition log fails (here: the log closed under it, so every append throws, as
+ * after a disk error) leaves that partition's group, reports the node not ready and stops serving
+ * the partition from its own log: reads through it are answered by a healthy replica, and the group
+ * keeps acknowledging writes with the other two. On both write paths: a follower's fetch fails to
+ * append (the default), or its apply of a Raft entry does ({@code fetch-writes=false}); and on the
+ * default path the leader's own append, after which another replica leads and the writes forwarded to
+ * the failed leader are routed to it.
  */
 class ReplicaStorageFailureTest {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final String TOPIC = "disk";
-    private static final int BROKEN = 2;
 
-    private static LoopbackCluster cluster;
-
-    @BeforeAll
-    static void start() throws Exception {
-        cluster = new LoopbackCluster(Files.createTempDirectory("ingest-storage-failure-"), 3).startAll();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    private LoopbackCluster cluster;
 
     private long produce(int node, int value) throws Exception {
         HttpResponse<String> r = cluster.send(node, "POST", "/api/v1/topics/" + TOPIC + "/records",
@@ -47,29 +38,56 @@ class ReplicaStorageFailureTest {
         return JSON.readTree(r.body()).get("offsets").get(0).get("offset").asLong();
     }
 
-    @Test
-    void aReplicaWhoseLogFailsStepsAsideAndTheGroupGoesOn() throws Exception {
+    @ParameterizedTest(name = "fetch-writes={0}, leader fails={1}")
+    @CsvSource({"true, false", "false, false", "true, true"})
+    void aReplicaWhoseLogFailsStepsAsideAndTheGroupGoesOn(boolean fetchWrites, boolean leaderFails) throws Exception {
+        try (LoopbackCluster c = new LoopbackCluster(Files.createTempDirectory("ingest-storage-failure-"), 3,
+                "--ingest.replication.fetch-writes=" + fetchWrites).startAll()) {
+            cluster = c;
+            stepsAside(fetchWrites, leaderFails);
+        }
+    }
+
+    private int leader() throws Exception {
+        HttpResponse<String> d = cluster.send(1, "GET", "/api/v1/topics/" + TOPIC, null);
+        return JSON.readTree(d.body()).get("partitionDetails").get(0).get("leader").asInt();
+    }
+
+    private void stepsAside(boolean fetchWrites, boolean leaderFails) throws Exception {
         HttpResponse<String> created = cluster.createTopic(1, TOPIC, 1, 3);
         assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
         List<Long> acked = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             acked.add(produce(1, i));
         }
-        assertThat(cluster.send(BROKEN, "GET", "/actuator/health/readiness", null).statusCode()).isEqualTo(200);
+        // Every replica on the path under test before the disk fails (the switch follows the topic's creation).
+        for (int node = 1; node <= 3; node++) {
+            PartitionViews views = cluster.context(node).getBean(PartitionViews.class);
+            await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                    views.localStateMachine(TOPIC, 0).fetched() == fetchWrites);
+        }
+        int leader = leader();
+        int broken = leaderFails ? leader : leader % 3 + 1;
+        List<Integer> healthy = new ArrayList<>(List.of(1, 2, 3));
+        healthy.remove(Integer.valueOf(broken));
+        assertThat(cluster.send(broken, "GET", "/actuator/health/readiness", null).statusCode()).isEqualTo(200);
 
-        // The disk of node 2 fails for this partition: every append from now on throws.
-        cluster.context(BROKEN).getBean(TopicRegistry.class).partition(TOPIC, 0).close();
+        // The disk of one node fails for this partition: every append from now on throws.
+        cluster.context(broken).getBean(TopicRegistry.class).partition(TOPIC, 0).close();
 
         for (int i = 5; i < 25; i++) {
-            acked.add(produce(i % 2 == 0 ? 1 : 3, i)); // through the healthy nodes, acks=all
+            acked.add(produce(healthy.get(i % 2), i)); // through the healthy nodes, acks=all: no 503
         }
-        HttpResponse<String> readiness = cluster.send(BROKEN, "GET", "/actuator/health/readiness", null);
+        HttpResponse<String> readiness = cluster.send(broken, "GET", "/actuator/health/readiness", null);
         assertThat(readiness.statusCode()).as(readiness.body()).isEqualTo(503);
-        HttpResponse<String> health = cluster.send(BROKEN, "GET", "/actuator/health", null);
+        HttpResponse<String> health = cluster.send(broken, "GET", "/actuator/health", null);
         assertThat(health.body()).contains(TOPIC + "-0");
+        if (leaderFails) {
+            assertThat(leader()).as("another replica leads").isNotEqualTo(broken);
+        }
 
         // Reads through the broken node come from a healthy replica: every acknowledged record.
-        HttpResponse<String> fetched = cluster.send(BROKEN, "GET", "/api/v1/topics/" + TOPIC
+        HttpResponse<String> fetched = cluster.send(broken, "GET", "/api/v1/topics/" + TOPIC
                 + "/partitions/0/records?offset=0&maxRecords=100", null);
         assertThat(fetched.statusCode()).as(fetched.body()).isEqualTo(200);
         List<Long> offsets = new ArrayList<>();
@@ -78,7 +96,7 @@ class ReplicaStorageFailureTest {
         }
         assertThat(offsets).containsExactlyElementsOf(acked);
         // And a produce through it still reaches the group.
-        long more = produce(BROKEN, 99);
+        long more = produce(broken, 99);
         assertThat(more).isGreaterThan(acked.get(acked.size() - 1));
     }
 }

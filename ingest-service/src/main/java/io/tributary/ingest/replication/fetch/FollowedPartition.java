@@ -2,6 +2,7 @@ package io.tributary.ingest.replication.fetch;
 
 import java.io.IOException;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 import io.tributary.ingest.log.PartitionLog;
 import org.apache.kafka.common.Uuid;
@@ -17,9 +18,11 @@ import org.apache.kafka.common.Uuid;
  *                    under another one
  * @param beside      takes what the leader sent beside the batches of an answer, before they are
  *                    appended ({@link io.tributary.ingest.kafka.ReplicaSource.Replica#besideBatches})
+ * @param storageFailed told when a change of {@code log} failed (its storage, not the leader's answer): the
+ *                      replica steps aside and is no longer followed
  */
 public record FollowedPartition(Uuid topicId, String topic, int partition, PartitionLog log, int leaderEpoch,
-                                BesideBatches beside) {
+                                BesideBatches beside, Consumer<Throwable> storageFailed) {
 
     /** Takes the bytes a leader sent beside the batches this replica is about to append. */
     @FunctionalInterface

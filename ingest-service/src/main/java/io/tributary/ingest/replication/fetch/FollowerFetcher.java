@@ -183,20 +183,20 @@ public final class FollowerFetcher implements Runnable, Closeable {
                 }
                 besideBatches(f, p); // first: a replica killed after an append must not hold a batch without its key
                 append(f, FetchResponse.recordsOrFail(p));
-                plog.raiseHighWatermark(p.highWatermark());
+                changeReplica(f, () -> plog.raiseHighWatermark(p.highWatermark()));
             }
             case OFFSET_OUT_OF_RANGE -> {
                 if (p.logStartOffset() > plog.logEndOffset()) {
                     log.info("{}: this replica (log {} to {}) ends before the leader's log start {} on node {}; "
                             + "starting again there", f, plog.logStartOffset(), plog.logEndOffset(),
                             p.logStartOffset(), leaderId);
-                    plog.resetTo(p.logStartOffset());
+                    changeReplica(f, () -> plog.resetTo(p.logStartOffset()));
                 } else {
                     // Past the leader's log end with no epoch to compare: keep what is committed only.
                     long to = Math.max(plog.logStartOffset(), Math.min(plog.logEndOffset(), p.highWatermark()));
                     log.info("{}: this replica's log (to {}) is past the leader's log end on node {}; truncated to "
                             + "the leader's high watermark {}", f, plog.logEndOffset(), leaderId, to);
-                    plog.truncateTo(to);
+                    changeReplica(f, () -> plog.truncateTo(to));
                 }
             }
             default -> {
@@ -226,14 +226,30 @@ public final class FollowerFetcher implements Runnable, Closeable {
         LeaderEpochs.EpochEnd own = plog.endOffsetForEpoch(diverging.epoch());
         long to = own.epoch() < 0 ? plog.logStartOffset() : Math.min(own.endOffset(), diverging.endOffset());
         long before = plog.logEndOffset();
-        plog.truncateTo(to);
+        changeReplica(f, () -> plog.truncateTo(to));
         log.info("{}: this replica's log diverged from the leader's on node {} (its epoch {} ends at {}); "
                 + "truncated from {} to {}", f, leaderId, diverging.epoch(), diverging.endOffset(), before,
                 plog.logEndOffset());
     }
 
+    /**
+     * Runs a change of this node's replica. A failure there is its storage's, not the leader's answer's: the
+     * replica is told ({@link FollowedPartition#storageFailed}: it steps aside) unless this fetcher is closing (a
+     * node that stops closes its logs).
+     */
+    private void changeReplica(FollowedPartition f, Runnable change) {
+        try {
+            change.run();
+        } catch (RuntimeException e) {
+            if (!closed) {
+                f.storageFailed().accept(e);
+            }
+            throw e;
+        }
+    }
+
     /** Appends the answer's batches (the log's own layout, back to back) that continue this log. */
-    private static void append(FollowedPartition f, Records records) {
+    private void append(FollowedPartition f, Records records) {
         if (!(records instanceof MemoryRecords memory)) {
             throw new IllegalStateException(f + ": records of an unexpected kind " + records.getClass());
         }
@@ -257,7 +273,7 @@ public final class FollowerFetcher implements Runnable, Closeable {
             RecordBatch batch = RecordBatch.view(array, pos, size);
             batch.ensureValid();
             if (batch.baseOffset() == plog.logEndOffset()) {
-                plog.appendCopied(batch);
+                changeReplica(f, () -> plog.appendCopied(batch));
             } else if (batch.nextOffset() > plog.logEndOffset()) {
                 // Not at the log end: the log changed since the fetch was sent (a truncation or reset)
                 // or the answer is wrong; either way the next fetch asks again from the log end.

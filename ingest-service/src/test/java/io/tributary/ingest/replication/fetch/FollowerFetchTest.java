@@ -54,6 +54,8 @@ class FollowerFetchTest {
     private final List<FollowerFetcher> fetchers = new ArrayList<>();
     /** What the follower was handed beside the batches of each answer: the range of offsets it named. */
     private final List<long[]> beside = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** What the follower's replica was told failed in its storage. */
+    private final List<Throwable> storageFailures = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws IOException {
@@ -103,7 +105,8 @@ class FollowerFetchTest {
     private FollowerFetcher fetcher(int epoch) {
         FollowerFetcher f = new FollowerFetcher(FOLLOWER, 1, () -> new InetSocketAddress("127.0.0.1",
                 listener.boundPort()), () -> List.of(new FollowedPartition(TOPIC_ID, "orders", 0, follower, epoch,
-                bytes -> beside.add(new long[] {ByteBuffer.wrap(bytes).getLong(0), ByteBuffer.wrap(bytes).getLong(8)}))),
+                bytes -> beside.add(new long[] {ByteBuffer.wrap(bytes).getLong(0), ByteBuffer.wrap(bytes).getLong(8)}),
+                storageFailures::add)),
                 new FollowerFetcher.Settings(Duration.ofMillis(200), 4096, 1 << 20, Duration.ofMillis(20),
                         Duration.ofSeconds(2)));
         fetchers.add(f);
@@ -197,6 +200,19 @@ class FollowerFetchTest {
         awaitSameLogs();
         assertThat(stored(follower).stream().map(b -> RecordBatch.view(b.array(), 0, b.capacity()).leaderEpoch()))
                 .containsExactly(5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 6, 6, 6, 6);
+    }
+
+    /** A replica whose log no longer takes appends (its disk failed) is told, so that it steps aside. */
+    @Test
+    void aFollowerWhoseLogFailsIsToldItsStorageFailed() throws IOException {
+        append(leader, 5, "a", 5);
+        follow(5);
+        awaitSameLogs();
+        assertThat(storageFailures).isEmpty();
+        follower.close();
+        append(leader, 5, "b", 5);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !storageFailures.isEmpty());
+        assertThat(storageFailures.get(0)).hasMessageContaining("closed");
     }
 
     @Test
