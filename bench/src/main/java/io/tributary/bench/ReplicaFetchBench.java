@@ -119,7 +119,8 @@ public final class ReplicaFetchBench {
                 List<FollowedPartition> followed = new ArrayList<>();
                 for (int p = 0; p < partitions; p++) {
                     followed.add(new FollowedPartition(topicId, "bench", p, followerLogs.get(f).get(p), 1,
-                            FollowedPartition.BesideBatches.NONE));
+                            FollowedPartition.BesideBatches.NONE,
+                            e -> System.err.println("a follower's log failed: " + e))); // the run's figures say so
                 }
                 FollowerFetcher fetcher = new FollowerFetcher(f + 2, 1, () -> new InetSocketAddress("127.0.0.1", port),
                         () -> followed, FollowerFetcher.Settings.DEFAULTS);
