@@ -240,6 +240,16 @@ class FetchWritesClusterTest {
             assertThat(log(node, 2).logEndOffset()).as("nothing written again on node %d", node).isEqualTo(end);
         }
         assertSameBatchesOnEveryReplicaHoldingTheAcknowledgedRecords();
+        // The tests after this one start from a settled cluster: every replica back in every in-sync set.
+        await().atMost(WAIT).untilAsserted(() -> {
+            for (int node = 1; node <= 3; node++) {
+                for (int p = 0; p < 3; p++) {
+                    List<Integer> inSync = sm(node, p).inSyncReplicas();
+                    assertThat(inSync == null ? List.of(1, 2, 3) : inSync).as("node %d partition %d", node, p)
+                            .isEqualTo(List.of(1, 2, 3));
+                }
+            }
+        });
     }
 
     // --- helpers -----------------------------------------------------------------------------
