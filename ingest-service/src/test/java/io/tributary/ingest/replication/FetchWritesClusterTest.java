@@ -71,8 +71,11 @@ class FetchWritesClusterTest {
     @Test
     void acknowledgedRecordsAreOnEveryReplicaReadableEverywhereAndCostNoRaftEntry() throws Exception {
         long[] raftEntriesBefore = new long[3];
+        long[] termBefore = new long[3];
         for (int p = 0; p < 3; p++) {
-            raftEntriesBefore[p] = lastRaftIndex(leaderOf(p), p);
+            int leader = leaderOf(p);
+            raftEntriesBefore[p] = lastRaftIndex(leader, p);
+            termBefore[p] = term(leader, p);
         }
         for (int i = 0; i < 90; i++) {
             int through = 1 + i % 3;
@@ -88,7 +91,8 @@ class FetchWritesClusterTest {
             }
         }
         for (int p = 0; p < 3; p++) {
-            assertNoBatchEntries(leaderOf(p), p, raftEntriesBefore[p]);
+            int leader = leaderOf(p);
+            assertNoBatchEntries(leader, p, raftEntriesBefore[p], term(leader, p) != termBefore[p]);
         }
         assertSameBatchesOnEveryReplicaHoldingTheAcknowledgedRecords();
     }
@@ -345,21 +349,36 @@ class FetchWritesClusterTest {
     }
 
     /**
-     * Every Raft entry of the partition after {@code after} is a control entry (an in-sync set change
-     * under load, a mode switch), none holds a batch.
+     * The Raft entries of the partition after {@code after} are control entries (an in-sync set change under
+     * load, a mode switch), not one per batch. A batch may still reach the Raft log as a refused entry: one that
+     * went as a Raft entry while its route changed (a forward reaching a node that had just stopped leading, a
+     * lead not ready yet) is refused by every replica as written directly, nothing appended, and routed again
+     * (the batches themselves are checked once each by
+     * {@link #assertSameBatchesOnEveryReplicaHoldingTheAcknowledgedRecords}).
+     * So none while one leader led throughout, and at most a few when the lead changed meanwhile (on a loaded
+     * machine a stalled node lost every lead at once during this test).
      */
-    private static void assertNoBatchEntries(int node, int partition, long after) throws Exception {
+    private static void assertNoBatchEntries(int node, int partition, long after, boolean leaderChanged)
+            throws Exception {
         org.apache.ratis.server.raftlog.RaftLog raftLog = division(node, partition).getRaftLog();
         long last = raftLog.getLastEntryTermIndex().getIndex();
+        List<Long> batchEntries = new ArrayList<>();
         for (long i = after + 1; i <= last; i++) {
             org.apache.ratis.proto.RaftProtos.LogEntryProto e = raftLog.get(i);
             if (e == null || !e.hasStateMachineLogEntry()) {
                 continue; // a configuration or leader's first entry
             }
             byte[] data = e.getStateMachineLogEntry().getLogData().toByteArray();
-            assertThat(ModeEntry.decode(data) != null || InSyncEntry.decode(data) != null)
-                    .as("Raft entry %d of partition %d is a control entry, not a batch", i, partition).isTrue();
+            if (ModeEntry.decode(data) == null && InSyncEntry.decode(data) == null) {
+                batchEntries.add(i);
+            }
         }
+        if (!batchEntries.isEmpty()) {
+            System.out.printf("[fetch-writes] partition %d: Raft entries %s held a batch (refused, routed again)%n",
+                    partition, batchEntries);
+        }
+        assertThat(batchEntries).as("Raft entries of partition %d holding a batch, of 30 batches (leader changed: %b)",
+                partition, leaderChanged).hasSizeLessThanOrEqualTo(leaderChanged ? 3 : 0);
         assertThat(last - after).as("Raft entries of partition %d for 30 batches", partition).isLessThan(30);
     }
 
