@@ -157,10 +157,10 @@ class ReplicationNemesisTest {
     private final int writers = Integer.getInteger("nemesis.writers", 2);
     /**
      * Partitions written the Kafka way (ingest.replication.fetch-writes) instead of a Raft entry per batch.
-     * On by default, as in the service: CI runs the default write path; bench/run-nemesis.sh --raft-entries
+     * Off by default, as in the service: CI runs the default write path; bench/run-nemesis.sh --fetch-writes
      * runs the other.
      */
-    private final boolean fetchWrites = Boolean.parseBoolean(System.getProperty("nemesis.fetchWrites", "true"));
+    private final boolean fetchWrites = Boolean.getBoolean("nemesis.fetchWrites");
 
     /** Every id a writer sent at least once (acknowledged or not). */
     private final Set<String> sent = ConcurrentHashMap.newKeySet();
