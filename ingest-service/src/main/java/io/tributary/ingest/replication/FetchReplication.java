@@ -50,6 +50,7 @@ class FetchReplication implements ReplicaSource {
     private final PartitionGroups groups;
     private final TopicRegistry topics;
     private final ReplicationProperties settings;
+    private final FailedReplicas failed;
     private final Map<Integer, FollowerFetcher> fetchers = new ConcurrentHashMap<>();
     private final ExecutorService completions = Executors.newFixedThreadPool(2,
             Thread.ofPlatform().name("replica-completion-", 1).daemon().factory());
@@ -57,11 +58,13 @@ class FetchReplication implements ReplicaSource {
             Thread.ofPlatform().name("replica-fetchers").daemon().factory());
     private KafkaServer listener;
 
-    FetchReplication(RaftNode node, PartitionGroups groups, TopicRegistry topics, ReplicationProperties settings) {
+    FetchReplication(RaftNode node, PartitionGroups groups, TopicRegistry topics, ReplicationProperties settings,
+                     FailedReplicas failed) {
         this.node = node;
         this.groups = groups;
         this.topics = topics;
         this.settings = settings;
+        this.failed = failed;
     }
 
     @PostConstruct
@@ -99,7 +102,11 @@ class FetchReplication implements ReplicaSource {
         return new InetSocketAddress(peer.host(), peer.replicaPortOrDefault());
     }
 
-    /** The partitions written by their leader (FETCH) that this node follows and {@code leader} leads now. */
+    /**
+     * The partitions written by their leader (FETCH) that this node follows and {@code leader} leads now. A replica
+     * whose storage failed is not followed: its fetches would keep counting it as alive at the leader (and, with
+     * nothing new to append, as caught up), so the in-sync set would wait the whole in-sync lag to drop it.
+     */
     private List<FollowedPartition> followedOn(int leader) {
         RaftPeerId leaderId = PartitionGroups.peerId(leader);
         List<FollowedPartition> out = new ArrayList<>();
@@ -109,7 +116,7 @@ class FetchReplication implements ReplicaSource {
                 continue;
             }
             for (int p = 0; p < t.partitions().size(); p++) {
-                if (!t.hosts(p)) {
+                if (!t.hosts(p) || failed.hasFailed(t.name(), p)) {
                     continue;
                 }
                 RaftServer.Division d = node.division(PartitionGroups.groupId(t, p));
@@ -129,8 +136,9 @@ class FetchReplication implements ReplicaSource {
     @Override
     public Replica replica(Uuid topicId, int partition) {
         TopicRegistry.Topic topic = topics.byId(topicId.toString());
-        if (topic == null || partition < 0 || partition >= topic.partitions().size() || !topic.hosts(partition)) {
-            return null;
+        if (topic == null || partition < 0 || partition >= topic.partitions().size() || !topic.hosts(partition)
+                || failed.hasFailed(topic.name(), partition)) {
+            return null; // a failed replica serves nothing, as one this node does not host
         }
         RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
         if (d == null || !(d.getStateMachine() instanceof PartitionStateMachine sm)) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 
+import io.tributary.ingest.replication.fetch.ReplicaProgress;
 import io.tributary.ingest.topic.TopicRegistry;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -48,6 +49,17 @@ class ReplicaStorageFailureTest {
         }
     }
 
+    /** The leader's view of its followers' fetches in its current term. */
+    private ReplicaProgress leaderView(int leader) {
+        TopicRegistry.Topic topic = cluster.context(leader).getBean(TopicRegistry.class).get(TOPIC);
+        long term = cluster.context(leader).getBean(RaftNode.class).division(PartitionGroups.groupId(topic, 0))
+                .getInfo().getCurrentTerm();
+        ReplicaProgress view = cluster.context(leader).getBean(PartitionViews.class).localStateMachine(TOPIC, 0)
+                .progressIn(term);
+        assertThat(view).as("node " + leader + " leads in term " + term).isNotNull();
+        return view;
+    }
+
     private int leader() throws Exception {
         HttpResponse<String> d = cluster.send(1, "GET", "/api/v1/topics/" + TOPIC, null);
         return JSON.readTree(d.body()).get("partitionDetails").get(0).get("leader").asInt();
@@ -84,6 +96,13 @@ class ReplicaStorageFailureTest {
         assertThat(health.body()).contains(TOPIC + "-0");
         if (leaderFails) {
             assertThat(leader()).as("another replica leads").isNotEqualTo(broken);
+        }
+        if (fetchWrites) {
+            // The failed replica no longer fetches (its fetches would count it as alive, and as caught up while
+            // there is nothing new, so the in-sync set would keep it for the whole in-sync lag).
+            int lead = leader();
+            await().atMost(Duration.ofSeconds(10)).until(() -> leaderView(lead).notFetchingFor(Duration.ofSeconds(2))
+                    .contains(broken));
         }
 
         // Reads through the broken node come from a healthy replica: every acknowledged record.
