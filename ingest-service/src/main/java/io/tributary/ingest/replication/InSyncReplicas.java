@@ -40,11 +40,13 @@ class InSyncReplicas {
     private final RaftNode node;
     private final PartitionGroups groups;
     private final ReplicationProperties settings;
+    private final PauseWatch pauses;
 
-    InSyncReplicas(RaftNode node, PartitionGroups groups, ReplicationProperties settings) {
+    InSyncReplicas(RaftNode node, PartitionGroups groups, ReplicationProperties settings, PauseWatch pauses) {
         this.node = node;
         this.groups = groups;
         this.settings = settings;
+        this.pauses = pauses;
     }
 
     /** For a fetched partition this node leads (ready): keeps its recorded in-sync set up to date. */
@@ -76,6 +78,9 @@ class InSyncReplicas {
         Set<Integer> gone = silentFor(raftSilence, timeout.dividedBy(2));
         gone.retainAll(progress.neverFetched());
         silent.addAll(gone);
+        if (pauses.pausedWithin(timeout)) {
+            silent.clear(); // this node was paused itself: the answers it did not hear may have come in time
+        }
         out.addAll(silent);
         Set<Integer> ready = new TreeSet<>(progress.readyToJoin(epochStart(sm.partitionLog(), term)));
         ready.removeAll(silent);
