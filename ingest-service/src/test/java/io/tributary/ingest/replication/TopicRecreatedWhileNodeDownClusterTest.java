@@ -121,13 +121,17 @@ class TopicRecreatedWhileNodeDownClusterTest {
         });
     }
 
-    /** Produces one record with acks=all, retrying while the partition elects a leader (503). */
+    /**
+     * Produces one record with acks=all, retrying while the partition elects a leader (503). The retries carry the
+     * first attempt's Idempotency-Key: a 503 may also mean "written, but not confirmed on enough replicas in time",
+     * and a retry of that must not write the record again.
+     */
     private static void produce(int node, String topic, String value, int partition) throws Exception {
         String body = "{\"acks\":\"all\",\"records\":[{\"value\":\"" + value + "\",\"partition\":" + partition + "}]}";
         long deadline = System.nanoTime() + WAIT.toNanos();
         HttpResponse<String> r;
         do {
-            r = cluster.send(node, "POST", "/api/v1/topics/" + topic + "/records", body);
+            r = cluster.produceKeyed(node, topic, body, topic + ":" + value);
         } while (r.statusCode() == 503 && System.nanoTime() < deadline);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
