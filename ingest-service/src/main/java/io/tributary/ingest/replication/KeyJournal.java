@@ -64,7 +64,8 @@ final class KeyJournal implements KeyMemory.Journal, Closeable {
 
     private final Path file;
     private final LongSupplier appliedIndex;
-    private final List<Entry> read;
+    /** The records read at open, until {@link #takeRead} hands them over (the journal keeps no copy after that). */
+    private List<Entry> read;
     private long lastSeq;
     /** Opened at the first write: most partitions on the Raft-entry path never write one. */
     private FileChannel channel;
@@ -119,9 +120,11 @@ final class KeyJournal implements KeyMemory.Journal, Closeable {
         return new KeyJournal(file, appliedIndex, entries);
     }
 
-    /** The records read at open, in write order. */
-    List<Entry> entries() {
-        return read;
+    /** The records read at open, in write order; once (later calls answer none). */
+    synchronized List<Entry> takeRead() {
+        List<Entry> out = read;
+        read = List.of();
+        return out;
     }
 
     /** The seq of the latest record written (or read); 0 when none ever was. */
@@ -165,7 +168,7 @@ final class KeyJournal implements KeyMemory.Journal, Closeable {
             return;
         }
         List<Entry> kept = new ArrayList<>();
-        for (Entry e : open(file, appliedIndex).entries()) {
+        for (Entry e : open(file, appliedIndex).takeRead()) {
             if (e.seq() > seq) {
                 kept.add(e);
             }

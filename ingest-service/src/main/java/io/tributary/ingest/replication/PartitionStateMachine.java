@@ -751,7 +751,7 @@ final class PartitionStateMachine extends MemberStateMachine {
             journalPending.clear();
             journal.continueAfter(memory.journalSeq());
             int restored = 0;
-            for (KeyJournal.Entry e : journal.entries()) {
+            for (KeyJournal.Entry e : journal.takeRead()) {
                 if (e.seq() <= memory.journalSeq()) {
                     continue;
                 }

@@ -5,6 +5,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.tributary.ingest.log.AppendResult;
@@ -55,11 +56,13 @@ class KeyJournalTest {
         journal.close();
 
         KeyJournal reopened = KeyJournal.open(file, applied::get);
-        assertThat(reopened.entries()).extracting(KeyJournal.Entry::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
-        assertThat(reopened.entries()).extracting(KeyJournal.Entry::appliedIndex).containsExactly(4L, 4L, 4L, 6L, 6L);
+        List<KeyJournal.Entry> read = reopened.takeRead();
+        assertThat(read).extracting(KeyJournal.Entry::seq).containsExactly(1L, 2L, 3L, 4L, 5L);
+        assertThat(read).extracting(KeyJournal.Entry::appliedIndex).containsExactly(4L, 4L, 4L, 6L, 6L);
+        assertThat(reopened.takeRead()).as("handed over once, not kept").isEmpty();
         KeyMemory restored = KeyMemory.decode(snapshot, 2, 4);
         assertThat(restored.journalSeq()).isEqualTo(3);
-        for (KeyJournal.Entry e : reopened.entries()) {
+        for (KeyJournal.Entry e : read) {
             if (e.seq() > restored.journalSeq()) {
                 restored.restore(e);
             }
@@ -77,7 +80,7 @@ class KeyJournalTest {
         restored.journalTo(reopened);
         rememberDirect(restored, 5, 1);
         reopened.close();
-        assertThat(KeyJournal.open(file, applied::get).entries()).extracting(KeyJournal.Entry::seq)
+        assertThat(KeyJournal.open(file, applied::get).takeRead()).extracting(KeyJournal.Entry::seq)
                 .containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
     }
 
@@ -93,7 +96,7 @@ class KeyJournalTest {
         Files.write(file, new byte[] {0, 0, 0, 90, 1, 2, 3}, StandardOpenOption.APPEND); // a record cut by a crash
 
         KeyJournal reopened = KeyJournal.open(file, () -> 1);
-        assertThat(reopened.entries()).hasSize(2);
+        assertThat(reopened.takeRead()).hasSize(2);
         assertThat(Files.size(file)).isEqualTo(whole);
         assertThat(reopened.write(new byte[] {1}, 5)).isEqualTo(3);
         reopened.close();
@@ -102,7 +105,7 @@ class KeyJournalTest {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ch.write(java.nio.ByteBuffer.wrap(new byte[] {(byte) 0xff}), whole / 2 + 10);
         }
-        assertThat(KeyJournal.open(file, () -> 1).entries()).hasSize(1);
+        assertThat(KeyJournal.open(file, () -> 1).takeRead()).hasSize(1);
     }
 
     @Test
@@ -115,7 +118,7 @@ class KeyJournalTest {
         journal.dropThrough(2);
         assertThat(journal.write(new byte[] {9}, 10)).isEqualTo(5);
         journal.close();
-        assertThat(KeyJournal.open(file, () -> 3).entries()).extracting(KeyJournal.Entry::seq)
+        assertThat(KeyJournal.open(file, () -> 3).takeRead()).extracting(KeyJournal.Entry::seq)
                 .containsExactly(3L, 4L, 5L);
 
         // Dropping everything removes the file; a snapshot's memory that named seq 5 keeps the count above it.
