@@ -8,7 +8,8 @@
 #   bench/run-nemesis.sh --rounds 30               # about 30 s per round on the loaded 2-core machine
 #   bench/run-nemesis.sh --rounds 30 --seed 42     # replay a schedule (the seed fixes the choices, not the timing)
 #   bench/run-nemesis.sh --rounds 10 --writers 3
-#   bench/run-nemesis.sh --rounds 10 --fetch-writes  # partitions written the Kafka way (leader appends, followers fetch)
+#   bench/run-nemesis.sh --rounds 10 --raft-entries  # a Raft entry per batch instead of the default Kafka-shape path
+#                                                    # (leader appends, followers fetch); --fetch-writes names the default
 #
 # Environment: MVN_FLAGS (e.g. -o), ALSO_MAKE=0 to build only ingest-service (sibling modules
 # then come from ~/.m2). Child logs and summaries: ingest-service/target/replication-nemesis/.
@@ -22,14 +23,15 @@ ROOT=$(pwd)
 ROUNDS=30
 SEED=
 WRITERS=
-FETCH_WRITES=false
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+FETCH_WRITES=true
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --rounds) ROUNDS=${2:?--rounds needs a number}; shift 2 ;;
     --seed) SEED=${2:?--seed needs a number}; shift 2 ;;
     --writers) WRITERS=${2:?--writers needs a number}; shift 2 ;;
     --fetch-writes) FETCH_WRITES=true; shift ;;
+    --raft-entries) FETCH_WRITES=false; shift ;;
     -h|--help) usage 0 ;;
     *) echo "unknown argument: $1" >&2; usage 2 ;;
   esac

@@ -41,7 +41,7 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @Conditional(ReplicationEnabledCondition.class)
-@ConditionalOnProperty(name = "ingest.replication.fetch-writes", havingValue = "true")
+@ConditionalOnProperty(name = "ingest.replication.fetch-writes", havingValue = "true", matchIfMissing = true)
 class FetchReplication implements ReplicaSource {
 
     private static final Logger log = LoggerFactory.getLogger(FetchReplication.class);

@@ -71,9 +71,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *                           node must run a version that knows the switch before it is turned on (true by default)
  * @param fetchWrites        partitions of more than one replica are written the Kafka way: the leader appends produced
  *                           batches to its partition log and the followers fetch them over the replication listener
- *                           (docs/replication.md, "The Kafka-shape write path"), instead of one Raft entry per batch.
- *                           Off by default while it is being built. Every node must run a version that knows it before
- *                           it is turned on
+ *                           (docs/replication.md, "The Kafka-shape write path"), instead of one Raft entry per batch
+ *                           (true by default; false keeps a Raft entry per batch). Every node must run a version that
+ *                           knows it before it is turned on: in a rolling upgrade from one that does not, set it to
+ *                           false until every node runs this one
  * @param fetchMaxWait       how long a follower's fetch that finds nothing new waits at the leader for an append
  * @param minInsyncReplicas  while a partition is written the Kafka way, the fewest in-sync replicas (the leader
  *                           included) a produce needs (Kafka's {@code min.insync.replicas}): with fewer, it is refused
@@ -104,7 +105,7 @@ public record ReplicationProperties(
         @DefaultValue("5m") Duration leaderRebalanceInterval,
         @DefaultValue("10") int leaderImbalancePercent,
         @DefaultValue("true") boolean directWrites,
-        @DefaultValue("false") boolean fetchWrites,
+        @DefaultValue("true") boolean fetchWrites,
         @DefaultValue("500ms") Duration fetchMaxWait,
         @DefaultValue("2") int minInsyncReplicas,
         Map<String, String> ratis) {

@@ -62,8 +62,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <p>Schedule: {@code -Dnemesis.rounds} (default 3, for CI), {@code -Dnemesis.seed} (default: from
  * the clock; printed, and part of every failure message, so a failing schedule can be replayed:
  * the seed fixes the choices of node, fault, pause and downtime lengths and batch shapes, not the
- * timing), {@code -Dnemesis.writers} (default 2), {@code -Dnemesis.fetchWrites} (default false: partitions
- * written the Kafka way, {@code ingest.replication.fetch-writes}). {@code bench/run-nemesis.sh --rounds N} runs the
+ * timing), {@code -Dnemesis.writers} (default 2), {@code -Dnemesis.fetchWrites} (default true: partitions
+ * written the Kafka way, {@code ingest.replication.fetch-writes}; false: a Raft entry per batch). {@code bench/run-nemesis.sh --rounds N} runs the
  * long schedule. Child logs and a summary ({@code summary-<seed>.txt}, copied to
  * {@code last-summary.txt}) go to {@code target/replication-nemesis/}.
  */
@@ -157,10 +157,10 @@ class ReplicationNemesisTest {
     private final int writers = Integer.getInteger("nemesis.writers", 2);
     /**
      * Partitions written the Kafka way (ingest.replication.fetch-writes) instead of a Raft entry per batch.
-     * Off by default, as in the service: CI runs the default write path; bench/run-nemesis.sh --fetch-writes
+     * On by default, as in the service: CI runs the default write path; bench/run-nemesis.sh --raft-entries
      * runs the other.
      */
-    private final boolean fetchWrites = Boolean.getBoolean("nemesis.fetchWrites");
+    private final boolean fetchWrites = Boolean.parseBoolean(System.getProperty("nemesis.fetchWrites", "true"));
 
     /** Every id a writer sent at least once (acknowledged or not). */
     private final Set<String> sent = ConcurrentHashMap.newKeySet();
