@@ -23,7 +23,8 @@
 # listeners on KAFKA_BASE (18291), with the settings of ../shared/bench/kafka-anchor/cluster3.sh: 100 B,
 # acks=all, linger.ms=5, 300k warm-up, so that its figures compare with that script's run after this one;
 # the client sends each partition's batches to its leader), ANCHOR (the kafka-anchor folder), REPLICA_BASE (18391:
-# the replication listeners' ports; used with NODE_ARGS=--ingest.replication.fetch-writes=true).
+# the replication listeners' ports: the default write path; NODE_ARGS=--ingest.replication.fetch-writes=false for a
+# Raft entry per batch).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
