@@ -84,6 +84,10 @@ class InSyncReplicas {
         out.addAll(silent);
         Set<Integer> ready = new TreeSet<>(progress.readyToJoin(epochStart(sm.partitionLog(), term)));
         ready.removeAll(silent);
+        // Only a follower that fetches joins: how far it reached may be all a stopped one left behind (a node
+        // stopped while nothing was written still "reaches" the high watermark, and one outside the Raft group,
+        // as while a move waits for it, is never Raft-silent either), and a joiner is waited for by every write.
+        ready.removeAll(progress.notFetchingFor(timeout));
         if (out.isEmpty() && ready.isEmpty()) {
             return;
         }
