@@ -36,6 +36,9 @@ import org.slf4j.LoggerFactory;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.http.HttpHeaders;
 import org.springframework.stereotype.Component;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Partitions with one replica, written without a Raft entry per batch (docs/replication.md,
@@ -354,7 +357,7 @@ class DirectWrites {
     }
 
     /** A forward's answer: the leader's log failed, nothing was written, and it leaves the partition's group. */
-    private static final class LeaderStorageFailed extends IOException {
+    static final class LeaderStorageFailed extends IOException {
         LeaderStorageFailed(String message) {
             super(message);
         }
@@ -436,15 +439,38 @@ class DirectWrites {
                 .POST(HttpRequest.BodyPublishers.ofByteArray(part)).build();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
             if (r.statusCode() != 200) {
-                String body = new String(r.body(), StandardCharsets.UTF_8);
-                String message = "node " + replica + ", the replica of " + topic.name() + "-" + partition
-                        + ", answered a forwarded batch with " + r.statusCode() + ": " + body;
-                boolean storage = r.statusCode() == ProblemType.STORAGE_ERROR.status()
-                        && body.contains(ProblemType.STORAGE_ERROR.slug());
-                throw new CompletionException(storage ? new LeaderStorageFailed(message) : new IOException(message));
+                throw new CompletionException(refusal(replica, topic.name() + "-" + partition, r.statusCode(),
+                        r.body()));
             }
             return ByteBuffer.wrap(r.body());
         });
+    }
+
+    /**
+     * What a forward answered other than 200 is failed with: a retriable problem of the replica's (a 503 with a
+     * problem type, such as {@code not-enough-replicas}) is passed on with its type and detail, so the client
+     * learns what the leader said; a storage failure of the replica is a {@link LeaderStorageFailed}; anything
+     * else an IOException, which the produce answers as not committed (retriable).
+     */
+    static Exception refusal(int replica, String tp, int status, byte[] answer) {
+        String body = new String(answer, StandardCharsets.UTF_8);
+        String prefix = "node " + replica + ", the replica of " + tp + " this node forwarded the batch to, answered ";
+        ProblemType type = null;
+        String detail = null;
+        try {
+            JsonNode problem = JsonMapper.shared().readTree(body);
+            type = ProblemType.of(problem.path("type").asString("")).orElse(null);
+            detail = problem.path("detail").asString(null);
+        } catch (JacksonException notJson) {
+            // not a problem document: passed on whole below
+        }
+        if (type == ProblemType.STORAGE_ERROR && status == type.status()) {
+            return new LeaderStorageFailed(prefix + status + ": " + body);
+        }
+        if (type != null && detail != null && type.retriable() && type.status() == 503 && status == 503) {
+            return new ProblemException(type, prefix + "\"" + detail + "\"");
+        }
+        return new IOException(prefix + status + ": " + body);
     }
 
     /**
