@@ -40,6 +40,8 @@ import org.apache.ratis.proto.RaftProtos.RoleInfoProto;
 import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.protocol.TermIndex;
 import org.apache.ratis.server.raftlog.RaftLog;
@@ -184,6 +186,8 @@ final class PartitionStateMachine extends MemberStateMachine {
     private volatile long snapshotAt = System.nanoTime();
     /** When this replica last became its group's ready leader (System.nanoTime); 0 while it does not lead. */
     private volatile long leaderReadyAt;
+    /** The last other node this replica knew as its group's leader; -1 before one (InSyncReplicas, a term's start). */
+    private volatile int previousLeader = -1;
 
     PartitionStateMachine(TopicPartition tp, PartitionLog log, IntFunction<String> httpBaseOf,
                           Supplier<String> authorization, Consumer<Throwable> onStorageFailure,
@@ -209,6 +213,21 @@ final class PartitionStateMachine extends MemberStateMachine {
     @Override
     public void notifyNotLeader(Collection<TransactionContext> pendingEntries) {
         leaderReadyAt = 0;
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
+        if (newLeader != null && !newLeader.equals(member.getPeerId())) {
+            previousLeader = Integer.parseInt(newLeader.toString());
+        }
+    }
+
+    /**
+     * The last node other than this one that this replica knew as its group's leader (-1: none since it started):
+     * once this node leads, its predecessor, unless another led a term this node did not hear of.
+     */
+    int previousLeader() {
+        return previousLeader;
     }
 
     /**
