@@ -68,28 +68,16 @@ class InSyncReplicas {
         ReplicaProgress progress = sm.progress(term, followers(replicas), settings.inSyncLag());
         Set<Integer> out = new TreeSet<>(progress.outOfSync());
         Duration timeout = settings.electionTimeout();
-        Map<Integer, Long> raftSilence = raftSilenceMs(d); // one read of the group's follower info
-        Set<Integer> silent = silentFor(raftSilence, timeout);
-        silent.retainAll(progress.notFetchingFor(timeout)); // a follower that fetches is alive
-        // At a term's start the election has already waited a timeout for the old leader, which is usually
-        // the one that is down: if it has neither answered this leader's Raft for half a timeout (Ratis counts
-        // from the term's start) nor fetched once in the term, it goes too. Checked every 100 ms early in a
-        // term. Only the old leader: a live follower on a loaded machine can take more than half a timeout to
-        // answer a new leader's first append, and dropping it left the set below min-insync-replicas (seen in CI).
-        Set<Integer> gone = silentFor(raftSilence, timeout.dividedBy(2));
-        gone.retainAll(progress.neverFetched());
-        gone.retainAll(Set.of(sm.previousLeader()));
-        silent.addAll(gone);
-        if (pauses.pausedWithin(timeout)) {
-            silent.clear(); // this node was paused itself: the answers it did not hear may have come in time
-        }
+        // After a pause of this node's own process the answers it did not hear may have come in time: nobody is
+        // judged silent then, only out of sync.
+        Set<Integer> silent = pauses.pausedWithin(timeout) ? new TreeSet<>()
+                : silent(d, progress, timeout, sm.previousLeader());
         out.addAll(silent);
-        Set<Integer> ready = new TreeSet<>(progress.readyToJoin(epochStart(sm.partitionLog(), term)));
+        // Only a follower that fetched within the timeout joins: a node stopped while nothing was written still
+        // "reaches" the high watermark, and one outside the Raft group, as while a move waits for it, is never
+        // Raft-silent either.
+        Set<Integer> ready = new TreeSet<>(progress.readyToJoin(epochStart(sm.partitionLog(), term), timeout));
         ready.removeAll(silent);
-        // Only a follower that fetches joins: how far it reached may be all a stopped one left behind (a node
-        // stopped while nothing was written still "reaches" the high watermark, and one outside the Raft group,
-        // as while a move waits for it, is never Raft-silent either), and a joiner is waited for by every write.
-        ready.removeAll(progress.notFetchingFor(timeout));
         if (out.isEmpty() && ready.isEmpty()) {
             return;
         }
@@ -113,6 +101,27 @@ class InSyncReplicas {
             log.info("{}: in-sync replicas {} not recorded (out of sync: {}, caught up: {}): {}", tp, next, out,
                     ready, failure);
         }
+    }
+
+    /**
+     * Followers to drop at once for silence: the group's Raft heartbeats have not reached them for the election
+     * timeout and they have not fetched for as long (a follower that fetches is alive). At a term's start the
+     * election has already waited a timeout for the old leader, which is usually the one that is down: if it has
+     * neither answered this leader's Raft for half a timeout (Ratis counts from the term's start) nor fetched once
+     * in the term, it goes too ({@link #maintainNewTerm} checks every 100 ms early in a term). Only the old leader:
+     * a live follower on a loaded machine can take more than half a timeout to answer a new leader's first append,
+     * and dropping it left the set below min-insync-replicas (seen in CI).
+     */
+    private static Set<Integer> silent(RaftServer.Division d, ReplicaProgress progress, Duration timeout,
+                                       int previousLeader) {
+        Map<Integer, Long> raftSilence = raftSilenceMs(d); // one read of the group's follower info
+        Set<Integer> silent = silentFor(raftSilence, timeout);
+        silent.retainAll(progress.notFetchingFor(timeout));
+        Set<Integer> gone = silentFor(raftSilence, timeout.dividedBy(2));
+        gone.retainAll(progress.neverFetched());
+        gone.retainAll(Set.of(previousLeader));
+        silent.addAll(gone);
+        return silent;
     }
 
     /**

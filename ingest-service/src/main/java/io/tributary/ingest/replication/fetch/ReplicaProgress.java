@@ -201,14 +201,19 @@ public final class ReplicaProgress {
 
     /**
      * Followers out of sync whose logs reach the high watermark, and the start of this epoch's
-     * batches (so they hold what this leader wrote): to be added back.
+     * batches (so they hold what this leader wrote), and that fetched within {@code fetchedWithin}: to be
+     * added back. Only one that still fetches: how far a stopped follower reached may be all it left behind
+     * (with nothing written since it stopped, its last fetch still reaches the high watermark), and a joiner
+     * is waited for by every {@code acks=all} write.
      */
-    public synchronized Set<Integer> readyToJoin(long epochStartOffset) {
+    public synchronized Set<Integer> readyToJoin(long epochStartOffset, Duration fetchedWithin) {
         long hw = log.highWatermark();
+        long now = clock.getAsLong();
         Set<Integer> out = new TreeSet<>();
         for (int id : followers) {
             Follower f = state.get(id);
-            if (!inSync.contains(id) && f != null && f.reached >= hw && f.reached >= epochStartOffset) {
+            if (!inSync.contains(id) && f != null && f.reached >= hw && f.reached >= epochStartOffset
+                    && now - f.lastFetch <= fetchedWithin.toNanos()) {
                 out.add(id);
             }
         }

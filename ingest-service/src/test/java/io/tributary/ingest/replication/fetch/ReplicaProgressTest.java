@@ -30,6 +30,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ReplicaProgressTest {
 
     private static final Duration LAG = Duration.ofSeconds(10);
+    /** How recently a follower must have fetched to join (the election timeout, in InSyncReplicas). */
+    private static final Duration FETCHED_WITHIN = Duration.ofSeconds(1);
 
     @TempDir
     Path dir;
@@ -150,13 +152,28 @@ class ReplicaProgressTest {
         p.fetchedBy(2, 10);
         assertThat(log.highWatermark()).isEqualTo(10);
         p.fetchedBy(3, 4);
-        assertThat(p.readyToJoin(0)).isEmpty();
+        assertThat(p.readyToJoin(0, FETCHED_WITHIN)).isEmpty();
         p.fetchedBy(3, 10);
-        assertThat(p.readyToJoin(0)).containsExactly(3);
-        assertThat(p.readyToJoin(12)).as("it must hold this epoch's first batch").isEmpty();
+        assertThat(p.readyToJoin(0, FETCHED_WITHIN)).containsExactly(3);
+        assertThat(p.readyToJoin(12, FETCHED_WITHIN)).as("it must hold this epoch's first batch").isEmpty();
         p.inSync(Set.of(2, 3));
         assertThat(p.inSync()).containsExactly(2, 3);
-        assertThat(p.readyToJoin(0)).isEmpty();
+        assertThat(p.readyToJoin(0, FETCHED_WITHIN)).isEmpty();
+    }
+
+    /** A follower that stopped fetching does not join on how far it reached (ReassignmentClusterTest, live). */
+    @Test
+    void aFollowerThatStoppedFetchingDoesNotJoinOnItsOldFetches() {
+        ReplicaProgress p = progress(Set.of(2));
+        append(10);
+        p.fetchedBy(2, 10);
+        p.fetchedBy(3, 10); // reaches the high watermark, then stops; nothing is written since
+        advance(FETCHED_WITHIN.plusMillis(1));
+        p.fetchedBy(2, 10);
+        assertThat(log.highWatermark()).isEqualTo(10);
+        assertThat(p.readyToJoin(0, FETCHED_WITHIN)).isEmpty();
+        p.fetchedBy(3, 10); // fetches again
+        assertThat(p.readyToJoin(0, FETCHED_WITHIN)).containsExactly(3);
     }
 
     @Test
@@ -176,7 +193,7 @@ class ReplicaProgressTest {
         advance(LAG.plusSeconds(1)); // follower 3 last caught up long ago
         p.fetchedBy(2, 10);
         p.fetchedBy(3, 10);
-        assertThat(p.readyToJoin(0)).containsExactly(3);
+        assertThat(p.readyToJoin(0, FETCHED_WITHIN)).containsExactly(3);
         p.joining(Set.of(3), 1); // proposal 1 adds follower 3
         assertThat(p.outOfSync()).as("a joiner gets the lag time from its joining").isEmpty();
         append(5);
