@@ -213,6 +213,24 @@ public final class LoopbackCluster implements AutoCloseable {
     }
 
     /**
+     * {@link #produceKeyed}, sent again under the same key while answered 503 (retriable: an election, an in-sync
+     * set changing under the write) for up to {@code within}, 200 ms apart; each retry is printed with the answer
+     * it follows. The key makes a retry of a 503 that came after the write safe: it is answered with the first
+     * write's offsets. Answers the last response.
+     */
+    public HttpResponse<String> produceKeyedRetrying(int node, String topic, String json, String key, Duration within)
+            throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        HttpResponse<String> r = produceKeyed(node, topic, json, key);
+        while (r.statusCode() == 503 && System.nanoTime() < deadline) {
+            System.out.printf("[loopback] produce %s through node %d answered 503, retried: %s%n", key, node, r.body());
+            Thread.sleep(200);
+            r = produceKeyed(node, topic, json, key);
+        }
+        return r;
+    }
+
+    /**
      * Creates a topic through a node, trying again for up to a minute while it answers 503 (right
      * after a start the metadata group may still be electing); answers the last response.
      */

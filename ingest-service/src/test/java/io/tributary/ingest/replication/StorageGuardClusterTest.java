@@ -78,14 +78,10 @@ class StorageGuardClusterTest {
     }
 
     private static HttpResponse<String> produce(LoopbackCluster cluster, int node, String value) throws Exception {
-        HttpResponse<String> r;
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        do {
-            // keyed: a 503 may come after the write (the in-sync set changing under it), and the retry must not
-            // write it again
-            r = cluster.produceKeyed(node, "guarded", "{\"records\":[{\"value\":\"" + value + "\"}]}", value);
-        } while (r.statusCode() == 503 && System.nanoTime() < deadline);
-        return r;
+        // keyed: a 503 may come after the write (the in-sync set changing under it), and the retry must not write
+        // it again
+        return cluster.produceKeyedRetrying(node, "guarded", "{\"records\":[{\"value\":\"" + value + "\"}]}", value,
+                WAIT);
     }
 
     private static long highWatermark(LoopbackCluster cluster, int node) throws Exception {

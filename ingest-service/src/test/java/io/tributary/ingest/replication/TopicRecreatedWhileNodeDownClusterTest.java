@@ -128,11 +128,7 @@ class TopicRecreatedWhileNodeDownClusterTest {
      */
     private static void produce(int node, String topic, String value, int partition) throws Exception {
         String body = "{\"acks\":\"all\",\"records\":[{\"value\":\"" + value + "\",\"partition\":" + partition + "}]}";
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        HttpResponse<String> r;
-        do {
-            r = cluster.produceKeyed(node, topic, body, topic + ":" + value);
-        } while (r.statusCode() == 503 && System.nanoTime() < deadline);
+        HttpResponse<String> r = cluster.produceKeyedRetrying(node, topic, body, topic + ":" + value, WAIT);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     }
 
