@@ -2,6 +2,7 @@ package io.tributary.ingest.replication;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -62,7 +63,7 @@ class InSyncReplicas {
         List<Integer> replicas = groups.replicas(topic, partition);
         List<Integer> recorded = sm.inSyncReplicas();
         if (recorded != null && !recorded.contains(self)) {
-            handOver(topic, partition, recorded);
+            handOver(topic, partition, recorded, d);
             return;
         }
         ReplicaProgress progress = sm.progress(term, followers(replicas), settings.inSyncLag());
@@ -163,12 +164,29 @@ class InSyncReplicas {
         return out;
     }
 
-    /** Hands the lead to the first replica of the recorded set that Ratis takes it for. */
-    private void handOver(TopicRegistry.Topic topic, int partition, List<Integer> recorded) {
-        for (int to : recorded) {
+    /**
+     * Hands the lead to a replica of the recorded set that Ratis takes it for, the one heard from last first.
+     * A replica the group has not heard from for the election timeout is not asked (it may be the one that is
+     * down: a transfer to it waits out its whole timeout while writes are refused), and each transfer is given
+     * up after two election timeouts, since this runs on the moves driver's thread. With none to ask, this node
+     * keeps refusing writes and asks again next round.
+     */
+    private void handOver(TopicRegistry.Topic topic, int partition, List<Integer> recorded, RaftServer.Division d) {
+        Map<Integer, Long> silence = raftSilenceMs(d);
+        long limitMs = settings.electionTimeout().toMillis();
+        List<Integer> candidates = recorded.stream()
+                .filter(id -> silence.getOrDefault(id, Long.MAX_VALUE) <= limitMs)
+                .sorted(Comparator.comparingLong(silence::get)).toList();
+        if (candidates.isEmpty()) {
+            log.debug("{}-{}: this node leads but is not in the in-sync set {}, and none of it answers", topic.name(),
+                    partition, recorded);
+            return;
+        }
+        for (int to : candidates) {
             log.warn("{}-{}: this node leads but is not in the in-sync set {}; it may lack acknowledged records and "
                     + "hands the lead to node {}", topic.name(), partition, recorded, to);
-            String failure = node.transferLeadership(groups.partitionGroup(topic, partition), to);
+            String failure = node.transferLeadership(groups.partitionGroup(topic, partition), to,
+                    settings.electionTimeout().multipliedBy(2));
             if (failure == null) {
                 return;
             }

@@ -456,9 +456,13 @@ class RaftNode implements PartitionGroups.Membership {
      * {@code transferLeadership}, waiting up to the request timeout); null when done, else why not.
      */
     String transferLeadership(RaftGroup group, int to) {
+        return transferLeadership(group, to, settings.requestTimeout());
+    }
+
+    /** {@link #transferLeadership(RaftGroup, int)}, given up after {@code timeout}. */
+    String transferLeadership(RaftGroup group, int to, Duration timeout) {
         try (RaftClient admin = adminClient(group)) {
-            RaftClientReply reply = admin.admin().transferLeadership(PartitionGroups.peerId(to),
-                    settings.requestTimeout().toMillis());
+            RaftClientReply reply = admin.admin().transferLeadership(PartitionGroups.peerId(to), timeout.toMillis());
             return reply.isSuccess() ? null : String.valueOf(reply.getException());
         } catch (IOException | RuntimeException e) {
             return e.toString();
