@@ -133,13 +133,17 @@ class RecordController {
             while ((n = in.read(buf, len, buf.length - len)) >= 0) {
                 len += n;
                 if (len == buf.length) {
-                    if (buf.length >= limit) {
-                        if (in.read() >= 0) {
-                            throw new PayloadTooLargeException(limit + 1L, limit);
-                        }
+                    // A full buffer is usually the whole body (sized by Content-Length): look for its end before
+                    // growing, so that the common case copies nothing.
+                    int next = in.read();
+                    if (next < 0) {
                         break;
                     }
+                    if (buf.length >= limit) {
+                        throw new PayloadTooLargeException(limit + 1L, limit);
+                    }
                     buf = Arrays.copyOf(buf, (int) Math.min((long) buf.length * 2, limit));
+                    buf[len++] = (byte) next;
                 }
             }
             if (len == 0) {
