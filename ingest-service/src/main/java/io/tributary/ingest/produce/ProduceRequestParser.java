@@ -79,15 +79,15 @@ public final class ProduceRequestParser {
                         records = new ArrayList<>();
                         while (p.nextToken() != JsonToken.END_ARRAY) {
                             checkCount(records, limits);
-                            records.add(parseRecord(p, body, "records[" + records.size() + "]", limits));
+                            records.add(parseRecord(p, body, new Where(records.size(), false), limits));
                         }
                     }
                     case "acks" -> acks = t == JsonToken.VALUE_NULL ? null : p.getValueAsString();
-                    case "producerId" -> producerId = t == JsonToken.VALUE_NULL ? null : longValue(p, "producerId");
+                    case "producerId" -> producerId = t == JsonToken.VALUE_NULL ? null : longValue(p, null, "producerId");
                     case "producerEpoch" -> producerEpoch = t == JsonToken.VALUE_NULL ? null
-                            : (short) intValue(p, "producerEpoch", 0, Short.MAX_VALUE);
+                            : (short) intValue(p, null, "producerEpoch", 0, Short.MAX_VALUE);
                     case "baseSequence" -> baseSequence = t == JsonToken.VALUE_NULL ? null
-                            : nonNegativeLong(p, "baseSequence");
+                            : nonNegativeLong(p, null, "baseSequence");
                     default -> throw new InvalidProduceRequestException("unknown field \"" + field
                             + "\"; expected records, acks, producerId, producerEpoch, baseSequence");
                 }
@@ -112,7 +112,7 @@ public final class ProduceRequestParser {
             // The parser reads consecutive root-level values, which is exactly one object per line.
             while (p.nextToken() != null) {
                 checkCount(records, limits);
-                records.add(parseRecord(p, body, "line " + (records.size() + 1), limits));
+                records.add(parseRecord(p, body, new Where(records.size(), true), limits));
             }
         } catch (JacksonException e) {
             throw new InvalidProduceRequestException("malformed NDJSON at record " + (records.size() + 1) + ": "
@@ -131,8 +131,8 @@ public final class ProduceRequestParser {
         }
     }
 
-    private static ProblemException invalidRecord(String where, String detail) {
-        return new ProblemException(ProblemType.INVALID_RECORD, where + detail, Map.of("record", where));
+    private static ProblemException invalidRecord(Where where, String detail) {
+        return new ProblemException(ProblemType.INVALID_RECORD, where + detail, Map.of("record", where.toString()));
     }
 
     /** The parser's message with its byte position, without the source-description noise. */
@@ -177,7 +177,7 @@ public final class ProduceRequestParser {
         return new ProduceRequest(List.copyOf(records), Acks.parse(acks), producerId, producerEpoch, baseSequence);
     }
 
-    private static IncomingRecord parseRecord(JsonParser p, byte[] body, String where, Limits limits) {
+    private static IncomingRecord parseRecord(JsonParser p, byte[] body, Where where, Limits limits) {
         if (p.currentToken() != JsonToken.START_OBJECT) {
             throw new InvalidProduceRequestException(where + " must be a JSON object");
         }
@@ -193,7 +193,7 @@ public final class ProduceRequestParser {
             switch (field) {
                 case "key" -> {
                     if (t == JsonToken.VALUE_STRING) {
-                        key = Bytes.utf8(p.getString());
+                        key = stringBytes(p, body);
                     } else if (t != JsonToken.VALUE_NULL) {
                         throw new InvalidProduceRequestException(where + ".key must be a string or null");
                     }
@@ -201,10 +201,10 @@ public final class ProduceRequestParser {
                 case "value" -> value = t == JsonToken.VALUE_NULL ? null : rawValue(p, t, body, where, limits);
                 case "headers" -> headers = parseHeaders(p, t, where);
                 case "partition" -> partition = t == JsonToken.VALUE_NULL ? IncomingRecord.ANY_PARTITION
-                        : intValue(p, where + ".partition", 0, Integer.MAX_VALUE);
+                        : intValue(p, where, "partition", 0, Integer.MAX_VALUE);
                 case "timestamp" -> {
                     if (t != JsonToken.VALUE_NULL) {
-                        timestamp = longValue(p, where + ".timestamp");
+                        timestamp = longValue(p, where, "timestamp");
                         if (timestamp < 0) {
                             throw new InvalidProduceRequestException(where + ".timestamp must be epoch milliseconds >= 0");
                         }
@@ -219,7 +219,7 @@ public final class ProduceRequestParser {
                     }
                 }
                 case "sequence" -> sequence = t == JsonToken.VALUE_NULL ? IncomingRecord.NO_SEQUENCE
-                        : nonNegativeLong(p, where + ".sequence");
+                        : nonNegativeLong(p, where, "sequence");
                 default -> throw new InvalidProduceRequestException("unknown field \"" + field + "\" in " + where
                         + "; expected key, value, headers, partition, timestamp, sequence");
             }
@@ -231,7 +231,7 @@ public final class ProduceRequestParser {
      * The exact bytes of the current value: from its first token to just past its last. Checks
      * the value's nesting depth on the way (refused at the first level too deep).
      */
-    private static Bytes rawValue(JsonParser p, JsonToken t, byte[] body, String where, Limits limits) {
+    private static Bytes rawValue(JsonParser p, JsonToken t, byte[] body, Where where, Limits limits) {
         int start = (int) p.currentTokenLocation().getByteOffset();
         if (t.isStructStart()) {
             int depth = 1;
@@ -257,7 +257,7 @@ public final class ProduceRequestParser {
         return new Bytes(body, start, end - start);
     }
 
-    private static List<LogRecord.Header> parseHeaders(JsonParser p, JsonToken t, String where) {
+    private static List<LogRecord.Header> parseHeaders(JsonParser p, JsonToken t, Where where) {
         if (t == JsonToken.VALUE_NULL) {
             return List.of();
         }
@@ -279,30 +279,67 @@ public final class ProduceRequestParser {
         return headers;
     }
 
-    private static long longValue(JsonParser p, String name) {
+    private static long longValue(JsonParser p, Where where, String field) {
         if (p.currentToken() != JsonToken.VALUE_NUMBER_INT) {
-            throw new InvalidProduceRequestException(name + " must be a whole number");
+            throw new InvalidProduceRequestException(name(where, field) + " must be a whole number");
         }
         try {
             return p.getLongValue();
         } catch (JacksonException e) {
-            throw new InvalidProduceRequestException(name + " is out of range");
+            throw new InvalidProduceRequestException(name(where, field) + " is out of range");
         }
     }
 
-    private static long nonNegativeLong(JsonParser p, String name) {
-        long v = longValue(p, name);
+    private static long nonNegativeLong(JsonParser p, Where where, String field) {
+        long v = longValue(p, where, field);
         if (v < 0) {
-            throw new InvalidProduceRequestException(name + " must not be negative, was " + v);
+            throw new InvalidProduceRequestException(name(where, field) + " must not be negative, was " + v);
         }
         return v;
     }
 
-    private static int intValue(JsonParser p, String name, int min, int max) {
-        long v = longValue(p, name);
+    private static int intValue(JsonParser p, Where where, String field, int min, int max) {
+        long v = longValue(p, where, field);
         if (v < min || v > max) {
-            throw new InvalidProduceRequestException(name + " must be between " + min + " and " + max + ", was " + v);
+            throw new InvalidProduceRequestException(name(where, field) + " must be between " + min + " and " + max
+                    + ", was " + v);
         }
         return (int) v;
+    }
+
+    /** A field's name in an error: {@code records[3].partition}, or {@code producerId} for the envelope's. */
+    private static String name(Where where, String field) {
+        return where == null ? field : where + "." + field;
+    }
+
+    /**
+     * The UTF-8 bytes of the current string token: a slice of the body itself when the string holds no escape
+     * (the bytes between its quotes are the text), else the decoded text encoded again.
+     */
+    private static Bytes stringBytes(JsonParser p, byte[] body) {
+        int start = (int) p.currentTokenLocation().getByteOffset();
+        p.finishToken();
+        int end = (int) p.currentLocation().getByteOffset();
+        if (start >= 0 && end - start >= 2 && end <= body.length && body[start] == '"' && body[end - 1] == '"') {
+            boolean escaped = false;
+            for (int i = start + 1; i < end - 1 && !escaped; i++) {
+                escaped = body[i] == '\\';
+            }
+            if (!escaped) {
+                return new Bytes(body, start + 1, end - start - 2);
+            }
+        }
+        return Bytes.utf8(p.getString());
+    }
+
+    /**
+     * Where a record is in the request, for errors only: {@code records[i]} in a JSON body, {@code line n} in
+     * NDJSON. Built as text only when an error names it, not once per record.
+     */
+    private record Where(int index, boolean line) {
+        @Override
+        public String toString() {
+            return line ? "line " + (index + 1) : "records[" + index + "]";
+        }
     }
 }
