@@ -103,6 +103,34 @@ class ProduceFetchHttpTest {
         assertThat(seen).hasSize(n);
     }
 
+    /**
+     * The produce answer lists each record's place in request order, as the OpenAPI document describes it: an
+     * {@code offsets} array of {partition, offset, timestamp} objects (pinned, so that a change of how the answer
+     * is written cannot change its shape or its schema apart).
+     */
+    @Test
+    void theProduceAnswerListsEveryRecordsPlaceInRequestOrderAsTheOpenApiDocumentSays() {
+        http.createTopic("answers", 2, Map.of());
+        Http.Response r = http.produce("answers", """
+                {"records":[{"value":1,"partition":1,"timestamp":1000},{"value":2,"partition":0,"timestamp":2000},
+                 {"value":3,"partition":1,"timestamp":3000}]}""");
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        JsonNode answer = r.json();
+        assertThat(answer.propertyNames()).containsExactly("offsets");
+        assertThat(answer.get("offsets").toString()).isEqualTo("[{\"partition\":1,\"offset\":0,\"timestamp\":1000},"
+                + "{\"partition\":0,\"offset\":0,\"timestamp\":2000},{\"partition\":1,\"offset\":1,\"timestamp\":3000}]");
+
+        JsonNode schemas = http.get("/v3/api-docs").json().path("components").path("schemas");
+        JsonNode offsets = schemas.path("ProduceResponse").path("properties").path("offsets");
+        assertThat(offsets.path("type").asString()).isEqualTo("array");
+        assertThat(offsets.path("items").path("$ref").asString()).isEqualTo("#/components/schemas/RecordOffset");
+        JsonNode place = schemas.path("RecordOffset").path("properties");
+        assertThat(place.propertyNames()).containsExactly("partition", "offset", "timestamp");
+        assertThat(place.path("partition").path("format").asString()).isEqualTo("int32");
+        assertThat(place.path("offset").path("format").asString()).isEqualTo("int64");
+        assertThat(place.path("timestamp").path("format").asString()).isEqualTo("int64");
+    }
+
     @Test
     void partitionerAgreesWithKafkaAndTheServerPlacesKeysWhereItSays() {
         Random random = new Random(42);
