@@ -118,10 +118,10 @@ class InSyncReplicas {
         Map<Integer, Long> raftSilence = raftSilenceMs(d); // one read of the group's follower info
         Set<Integer> silent = silentFor(raftSilence, timeout);
         silent.retainAll(progress.notFetchingFor(timeout));
-        Set<Integer> gone = silentFor(raftSilence, timeout.dividedBy(2));
-        gone.retainAll(progress.neverFetched());
-        gone.retainAll(Set.of(previousLeader));
-        silent.addAll(gone);
+        if (raftSilence.getOrDefault(previousLeader, 0L) > timeout.dividedBy(2).toMillis()
+                && progress.neverFetched().contains(previousLeader)) {
+            silent.add(previousLeader);
+        }
         return silent;
     }
 
