@@ -199,7 +199,7 @@ public final class ProduceRequestParser {
                     }
                 }
                 case "value" -> value = t == JsonToken.VALUE_NULL ? null : rawValue(p, t, body, where, limits);
-                case "headers" -> headers = parseHeaders(p, t, where);
+                case "headers" -> headers = parseHeaders(p, t, body, where);
                 case "partition" -> partition = t == JsonToken.VALUE_NULL ? IncomingRecord.ANY_PARTITION
                         : intValue(p, where, "partition", 0, Integer.MAX_VALUE);
                 case "timestamp" -> {
@@ -257,7 +257,7 @@ public final class ProduceRequestParser {
         return new Bytes(body, start, end - start);
     }
 
-    private static List<LogRecord.Header> parseHeaders(JsonParser p, JsonToken t, Where where) {
+    private static List<LogRecord.Header> parseHeaders(JsonParser p, JsonToken t, byte[] body, Where where) {
         if (t == JsonToken.VALUE_NULL) {
             return List.of();
         }
@@ -271,7 +271,7 @@ public final class ProduceRequestParser {
             if (v == JsonToken.VALUE_NULL) {
                 headers.add(new LogRecord.Header(name, null));
             } else if (v == JsonToken.VALUE_STRING) {
-                headers.add(new LogRecord.Header(name, Bytes.utf8(p.getString())));
+                headers.add(new LogRecord.Header(name, stringBytes(p, body)));
             } else {
                 throw new InvalidProduceRequestException(where + ".headers." + name + " must be a string or null");
             }
@@ -313,7 +313,7 @@ public final class ProduceRequestParser {
     }
 
     /**
-     * The UTF-8 bytes of the current string token: a slice of the body itself when the string holds no escape
+     * The UTF-8 bytes of the current string token (a key, a header's value): a slice of the body itself when the string holds no escape
      * (the bytes between its quotes are the text), else the decoded text encoded again.
      */
     private static Bytes stringBytes(JsonParser p, byte[] body) {

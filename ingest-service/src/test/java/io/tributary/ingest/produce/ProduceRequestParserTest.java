@@ -4,13 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
+import io.tributary.ingest.log.LogRecord;
 import io.tributary.ingest.problem.ProblemException;
 import org.junit.jupiter.api.Test;
 
 /**
- * The produce body parser: keys are the UTF-8 of their decoded text whether or not they hold escapes (a key
+ * The produce body parser: keys and header values are the UTF-8 of their decoded text whether or not they hold escapes (a key
  * without one is a slice of the body), and an error names the record and field it is about in either shape.
  */
 class ProduceRequestParserTest {
@@ -28,6 +30,15 @@ class ProduceRequestParserTest {
         assertThat(r.records().get(3).key()).isNull();
         assertThat(r.records().get(4).key().toArray()).isEmpty();
         assertThat(r.records().get(2).value().utf8()).isEqualTo("3");
+
+        ProduceRequest headed = ProduceRequestParser.parseJson(utf8("{\"records\":[{\"value\":1,\"headers\":"
+                + "{\"plain\":\"v\",\"escaped\":\"a\\tb\",\"utf8\":\"ü\",\"none\":null}}]}"), LIMITS);
+        List<LogRecord.Header> headers = headed.records().get(0).headers();
+        assertThat(headers).extracting(LogRecord.Header::key).containsExactly("plain", "escaped", "utf8", "none");
+        assertThat(headers.get(0).value().utf8()).isEqualTo("v");
+        assertThat(headers.get(1).value().utf8()).isEqualTo("a\tb");
+        assertThat(headers.get(2).value().toArray()).isEqualTo(utf8("ü"));
+        assertThat(headers.get(3).value()).isNull();
     }
 
     @Test
