@@ -144,8 +144,6 @@ class FetchReplication implements ReplicaSource {
         if (d == null || !(d.getStateMachine() instanceof PartitionStateMachine sm)) {
             return null;
         }
-        Set<Integer> followers = new HashSet<>(groups.replicas(topic, partition));
-        followers.remove(groups.nodeId());
         return new Replica() {
             @Override
             public int leaderEpoch() {
@@ -162,6 +160,10 @@ class FetchReplication implements ReplicaSource {
 
             @Override
             public void fetchedBy(int replicaId, long offset) {
+                // The replicas as they are at this fetch's answer, not at its start: a move may change them while
+                // it waits, and a view told the old ones again would forget what it learnt of the new.
+                Set<Integer> followers = new HashSet<>(groups.replicas(topic, partition));
+                followers.remove(groups.nodeId());
                 sm.progress(d.getInfo().getCurrentTerm(), followers, settings.inSyncLag()).fetchedBy(replicaId, offset);
             }
 

@@ -561,7 +561,8 @@ final class PartitionStateMachine extends MemberStateMachine {
 
     /**
      * The leader's view of its followers for {@code term} (the epoch it leads in): made anew when the
-     * term changes, with the followers the recorded in-sync set names in sync at first.
+     * term changes, with the followers the recorded in-sync set names in sync at first; told of a move's
+     * change of the followers within the term.
      */
     ReplicaProgress progress(long term, Set<Integer> followers, Duration lagTime) {
         synchronized (progressLock) {
@@ -571,6 +572,10 @@ final class PartitionStateMachine extends MemberStateMachine {
                 progress = new ReplicaProgress(partitionLog, followers, inSync, lagTime, System::nanoTime);
                 progressTerm = term;
                 inSyncSequence = 0;
+            } else if (!progress.followers().equals(followers)) {
+                log.info("{}: followers {} from now on (were {}) in term {}", tp, followers, progress.followers(),
+                        term);
+                progress.followersChanged(followers, this::inSync);
             }
             return progress;
         }

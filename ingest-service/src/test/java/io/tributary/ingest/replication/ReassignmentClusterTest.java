@@ -389,7 +389,11 @@ class ReassignmentClusterTest {
 
     /** The in-sync replicas of a partition of {@code mv} as a node's describe shows them. */
     private static List<Integer> describedInSync(int node, int partition) throws Exception {
-        HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + TOPIC, null);
+        return describedInSync(node, TOPIC, partition);
+    }
+
+    private static List<Integer> describedInSync(int node, String topic, int partition) throws Exception {
+        HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + topic, null);
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return ints(JSON.readTree(r.body()).get("partitionDetails").get(partition).get("inSyncReplicas"));
     }
@@ -435,6 +439,42 @@ class ReassignmentClusterTest {
                 }
             });
         }
+    }
+
+    @Test
+    @Order(9)
+    void aReplicaAMoveAddsIsJudgedAsEveryFollowerIs() throws Exception {
+        // A new topic: no in-sync entry yet (every replica counts), and a leader whose view of its followers is
+        // made by its first fetches, before any move. A move to a node that is down adds it within that term:
+        // counted in sync as every replica is, it must be judged as every follower is, and dropped. (In CI it never
+        // was: the leader's view kept the followers of its term's start, and knew nothing of the new one.)
+        String topic = "fresh";
+        HttpResponse<String> created = cluster.createTopic(1, topic, 1, 2);
+        assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+        HttpResponse<String> described = cluster.send(1, "GET", "/api/v1/topics/" + topic, null);
+        List<Integer> before = ints(JSON.readTree(described.body()).get("partitionDetails").get(0).get("replicas"));
+        int added = java.util.stream.IntStream.rangeClosed(1, 3).filter(n -> !before.contains(n)).findFirst()
+                .orElseThrow();
+        int up = before.get(0);
+        String write = "{\"acks\":\"all\",\"records\":[{\"partition\":0,\"value\":\"v\"}]}";
+        await().atMost(WAIT).untilAsserted(() -> assertThat(
+                cluster.send(up, "POST", "/api/v1/topics/" + topic + "/records", write).statusCode()).isEqualTo(200));
+        cluster.stop(added);
+        try {
+            HttpResponse<String> started = reassign(up, "{\"partitions\":[{\"topic\":\"" + topic
+                    + "\",\"partition\":0,\"replicas\":[" + added + "," + up + "]}]}");
+            assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+            await().atMost(WAIT).until(() -> !describedInSync(up, topic, 0).contains(added));
+            HttpResponse<String> written = cluster.send(up, "POST", "/api/v1/topics/" + topic + "/records", write);
+            assertThat(written.statusCode()).as("acks=all without the dropped node: %s", written.body())
+                    .isEqualTo(200);
+            assertThat(cancel(up, topic, 0).statusCode()).isEqualTo(202);
+            await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                    assertThat(running(up)).isEmpty());
+        } finally {
+            cluster.start(added);
+        }
+        assertThat(cluster.send(up, "DELETE", "/api/v1/topics/" + topic, null).statusCode()).isEqualTo(204);
     }
 
     /** Each partition's leader as REST describe answers it (a replica's view, also for partitions hosted elsewhere). */

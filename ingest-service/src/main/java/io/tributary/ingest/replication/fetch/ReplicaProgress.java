@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.IntPredicate;
 import java.util.function.LongSupplier;
 
 import io.tributary.ingest.log.PartitionLog;
@@ -24,12 +25,13 @@ import io.tributary.ingest.log.PartitionLog;
  * change takes effect once it is recorded where an election can see it.
  *
  * <p>Made anew for each epoch a node leads in: what was learnt under an earlier leader says nothing
- * about the logs now.
+ * about the logs now. Within an epoch the followers change only by a move ({@link #followersChanged}).
  */
 public final class ReplicaProgress {
 
     private final PartitionLog log;
-    private final Set<Integer> followers;
+    /** Replaced as a whole by {@link #followersChanged}, under {@code this}; read without it by {@link #fetchedBy}. */
+    private volatile Set<Integer> followers;
     private final long startHighWatermark;
     private final long lagNanos;
     private final LongSupplier clock;
@@ -47,9 +49,12 @@ public final class ReplicaProgress {
         long endAtLastFetch = Long.MAX_VALUE;
         long lastFetch;
         long lastCaughtUp;
+        /** Since when this view knows it: the epoch's start, or when a move made it a follower. */
+        final long since;
 
-        Follower(long created) {
-            lastCaughtUp = created; // a follower gets the lag time from the epoch's start
+        Follower(long since) {
+            this.since = since;
+            lastCaughtUp = since; // a follower gets the lag time from when it became one
         }
     }
 
@@ -119,6 +124,41 @@ public final class ReplicaProgress {
         if (alone) {
             log.raiseHighWatermark(log.logEndOffset());
         }
+    }
+
+    /**
+     * The partition's replicas changed within this epoch (a move added or removed some): a follower that left
+     * is forgotten (no longer holds the high watermark back, nor is judged), a new one is known from now on,
+     * with the lag time from now, and in sync if {@code recordedInSync} says so (the recorded set, which names
+     * every replica until an entry leaves one out). Without this, a replica a move added mid-epoch would have its
+     * fetches ignored and never be judged: counted in sync as recorded, yet never dropped.
+     */
+    public void followersChanged(Set<Integer> next, IntPredicate recordedInSync) {
+        long now = clock.getAsLong();
+        long lowest;
+        synchronized (this) {
+            Set<Integer> in = new TreeSet<>(inSync);
+            in.retainAll(next);
+            for (int id : next) {
+                if (!followers.contains(id)) {
+                    state.put(id, new Follower(now));
+                    if (recordedInSync.test(id)) {
+                        in.add(id);
+                    }
+                }
+            }
+            state.keySet().retainAll(next);
+            pending.keySet().retainAll(next);
+            followers = Set.copyOf(next);
+            inSync = Set.copyOf(in);
+            lowest = lowestInSync();
+        }
+        log.raiseHighWatermark(lowest);
+    }
+
+    /** The followers this view knows. */
+    public Set<Integer> followers() {
+        return followers;
     }
 
     /** The followers in sync now, sorted. */
@@ -220,13 +260,13 @@ public final class ReplicaProgress {
         return out;
     }
 
-    /** Followers that have not fetched for {@code time} (since this epoch's start when they never did). */
+    /** Followers that have not fetched for {@code time} (since they became followers when they never did). */
     public synchronized Set<Integer> notFetchingFor(Duration time) {
         long now = clock.getAsLong();
         Set<Integer> out = new TreeSet<>();
         for (int id : followers) {
             Follower f = state.get(id);
-            long last = f == null || f.lastFetch == 0 ? created : f.lastFetch;
+            long last = f == null ? created : f.lastFetch == 0 ? f.since : f.lastFetch;
             if (now - last > time.toNanos()) {
                 out.add(id);
             }

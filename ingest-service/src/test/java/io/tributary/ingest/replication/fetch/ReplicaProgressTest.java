@@ -252,4 +252,53 @@ class ReplicaProgressTest {
         assertThat(p.outOfSync()).isEmpty();
         assertThat(log.highWatermark()).isEqualTo(15);
     }
+
+    /**
+     * A move changes the followers within an epoch (ReassignmentClusterTest, seen in CI): the replica it adds is
+     * known from then on, so it is dropped once it has not caught up for the lag time, and the one it removes
+     * no longer holds the high watermark back.
+     */
+    @Test
+    void aMoveWithinTheEpochChangesWhoIsJudgedAndWhoHoldsTheHighWatermark() {
+        ReplicaProgress p = new ReplicaProgress(log, Set.of(2), Set.of(2), LAG, now::get);
+        append(10);
+        p.fetchedBy(2, 10);
+        assertThat(log.highWatermark()).isEqualTo(10);
+        advance(LAG.multipliedBy(2)); // long into the epoch
+
+        // Node 3 is added, in sync as recorded (no entry has left anyone out): it holds the high watermark until it
+        // fetches, and it gets the lag time from now, not from the epoch's start.
+        p.followersChanged(Set.of(2, 3), id -> true);
+        assertThat(p.inSync()).containsExactly(2, 3);
+        p.fetchedBy(2, 10);
+        assertThat(p.outOfSync()).isEmpty();
+        append(5);
+        p.fetchedBy(2, 15);
+        assertThat(log.highWatermark()).as("node 3 has not fetched").isEqualTo(10);
+        advance(LAG.plusMillis(1));
+        p.fetchedBy(2, 15);
+        assertThat(p.outOfSync()).as("node 3 never caught up").containsExactly(3);
+        assertThat(p.notFetchingFor(LAG)).containsExactly(3);
+
+        // Its fetches count now: it catches up, and may join once out.
+        p.inSync(Set.of(2));
+        p.fetchedBy(3, 15);
+        assertThat(p.readyToJoin(0, FETCHED_WITHIN)).containsExactly(3);
+
+        // Node 2 leaves (the move's end): the high watermark follows node 3 and the leader alone.
+        p.inSync(Set.of(2, 3));
+        append(5);
+        p.fetchedBy(3, 20);
+        assertThat(log.highWatermark()).as("node 2 is at 15").isEqualTo(15);
+        p.followersChanged(Set.of(3), id -> true);
+        assertThat(p.followers()).containsExactly(3);
+        assertThat(p.inSync()).containsExactly(3);
+        assertThat(log.highWatermark()).isEqualTo(20);
+        p.fetchedBy(2, 20); // a late fetch of the node that left is ignored
+        assertThat(p.reached(2)).isEqualTo(-1);
+
+        // A replica the recorded set leaves out is added out of sync.
+        p.followersChanged(Set.of(3, 4), id -> id == 3);
+        assertThat(p.inSync()).containsExactly(3);
+    }
 }
