@@ -427,7 +427,7 @@ final class PartitionStateMachine extends MemberStateMachine {
                     partitionLog.highWatermarkByAppends();
                 }
                 if (!fetched || !mode.fetch()) {
-                    inSyncReplicas = null; // every replica holds the log end at a switch
+                    everyReplicaInSync(); // every replica holds the log end at a switch
                 }
                 direct = true;
                 fetched = mode.fetch();
@@ -452,7 +452,7 @@ final class PartitionStateMachine extends MemberStateMachine {
                 snapshotAfterSwitch = false;
                 if (fetched) {
                     fetched = false;
-                    inSyncReplicas = null;
+                    everyReplicaInSync();
                     partitionLog.highWatermarkByAppends();
                 }
                 direct = false; // stops stay on until a DIRECT naming the latest one (a late older DIRECT must not resume)
@@ -548,6 +548,19 @@ final class PartitionStateMachine extends MemberStateMachine {
         return new byte[0];
     }
 
+    /**
+     * At a switch of mode: no in-sync entry applies any more (every replica holds the log end), and the leader's
+     * view of its followers is made anew at its next use. Within a term a move goes FETCH, Raft entries, FETCH
+     * again: a view kept across that would still leave out a follower it had dropped before the move, which the
+     * recorded set now counts in sync, and the high watermark would pass what that follower holds.
+     */
+    private void everyReplicaInSync() {
+        inSyncReplicas = null;
+        synchronized (progressLock) {
+            progress = null; // progressTerm and the proposals' count stay: numbers go on rising within a term
+        }
+    }
+
     /** The in-sync replicas as recorded while FETCH, ascending; null when every replica is in sync. */
     List<Integer> inSyncReplicas() {
         return inSyncReplicas;
@@ -570,8 +583,10 @@ final class PartitionStateMachine extends MemberStateMachine {
                 Set<Integer> inSync = new java.util.TreeSet<>(followers);
                 inSync.removeIf(id -> !inSync(id));
                 progress = new ReplicaProgress(partitionLog, followers, inSync, lagTime, System::nanoTime);
-                progressTerm = term;
-                inSyncSequence = 0;
+                if (progressTerm != term) {
+                    progressTerm = term;
+                    inSyncSequence = 0;
+                }
             } else if (!progress.followers().equals(followers)) {
                 log.info("{}: followers {} from now on (were {}) in term {}", tp, followers, progress.followers(),
                         term);
@@ -862,6 +877,15 @@ final class PartitionStateMachine extends MemberStateMachine {
                         b.array(), b.start() + from, b.start() + b.sizeInBytes());
     }
 
+    /**
+     * The end of what this replica's group vouches for in its log: the applied entries' batches, or, written by
+     * the leader and fetched, the high watermark (a follower's fetched appends do not move appliedEnd, only the
+     * leader's own do). Past it a log may hold batches no majority took.
+     */
+    private long vouchedEnd() {
+        return fetched ? Math.min(partitionLog.logEndOffset(), partitionLog.highWatermark()) : appliedEnd;
+    }
+
     @Override
     public long takeSnapshot() throws IOException {
         TermIndex last = getLastAppliedTermIndex();
@@ -870,9 +894,7 @@ final class PartitionStateMachine extends MemberStateMachine {
         }
         long end;
         synchronized (directLock) { // no direct append between reading the end and the producer table
-            // Written by the leader and fetched: what replication vouches for, not what this replica holds (a
-            // follower's fetched appends do not move appliedEnd, only the leader's own do).
-            end = fetched ? Math.min(partitionLog.logEndOffset(), partitionLog.highWatermark()) : appliedEnd;
+            end = vouchedEnd();
             try {
                 partitionLog.flush();
                 // The producer state as of this point, for a peer that copies the log up to it. Not while
@@ -999,8 +1021,11 @@ final class PartitionStateMachine extends MemberStateMachine {
      * its (term, index); Ratis then pauses this state machine, calls {@link #reinitialize()} and
      * continues with the entries after that index.
      *
-     * <p>The copy starts at this replica's own log end: its log is a prefix of the leader's
-     * (committed data only, same offsets everywhere), empty after a wiped disk. When that end is
+     * <p>The copy starts at the end of what this replica's group vouched for in its log (its applied
+     * entries, or its high watermark while fetched, and its own snapshot point): up to there its log is a
+     * prefix of the leader's (committed data only, same offsets everywhere), empty after a wiped disk.
+     * Anything past it is dropped first: a replica that led, or fetched from a leader, may hold batches
+     * no majority took, which the next leader replaced with others at the same offsets. When that end is
      * below the leader's log start (its retention deleted the batches in between), this replica's
      * log is first restarted empty at the leader's log start ({@link PartitionLog#resetTo}), and the
      * copy begins there. The producer state comes from the leader as of the snapshot point (its
@@ -1052,6 +1077,17 @@ final class PartitionStateMachine extends MemberStateMachine {
         // Absent from a node of an earlier version: as before, the copy starts at this log's end.
         long leaderStart = sr.headers().firstValue(ReplicaReads.LOG_START).map(Long::parseLong).orElse(0L);
         long end = partitionLog.logEndOffset();
+        SnapshotPoint own = snapshotPoint;
+        long vouched = Math.max(Math.max(vouchedEnd(), own == null ? 0 : own.offset()), partitionLog.logStartOffset());
+        if (end > vouched) {
+            // Past what its group vouched for this log may end in batches no majority took (written by it as a
+            // leader, or fetched from one, never committed, and replaced by the next leader's: same offsets, other
+            // batches), so it is not known to be a prefix of the leader's. That part is dropped and copied again.
+            log.info("{}: dropping this log's batches from {} to its end {} (not vouched for by the group) before "
+                    + "copying", tp, vouched, end);
+            partitionLog.truncateTo(vouched);
+            end = partitionLog.logEndOffset();
+        }
         if (end < leaderStart && leaderStart <= point.offset()) {
             log.info("{}: this log ends at {}, below node {}'s log start {}; restarting it empty there", tp, end,
                     node, leaderStart);
