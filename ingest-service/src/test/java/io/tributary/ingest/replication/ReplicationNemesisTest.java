@@ -726,7 +726,10 @@ class ReplicationNemesisTest {
         lines.put("batches per replica", batches);
         lines.put("consumer deliveries / joins / retries", consumed.size() + " / " + consumerJoins.get() + " / "
                 + consumerRetries.get());
-        lines.put("catch-ups by copy (\"copied N batches\" in the node logs)", copiesInNodeLogs());
+        lines.put("catch-ups by copy (\"copied N batches\" in the node logs)",
+                linesInNodeLogs(".*copied \\d+ batches \\(\\d+ bytes\\) from node.*"));
+        lines.put("uncommitted log ends dropped before a copy (\"dropping this log's batches\")",
+                linesInNodeLogs(".*dropping this log's batches from .*"));
         lines.put("duration", took.toSeconds() + " s");
         StringBuilder out = new StringBuilder("nemesis: ").append(verdict).append('\n');
         lines.forEach((k, v) -> out.append(k).append(": ").append(v).append('\n'));
@@ -738,9 +741,9 @@ class ReplicationNemesisTest {
         Files.writeString(folder.resolve("last-summary.txt"), out);
     }
 
-    /** How often a returning node caught up by copying from the leader instead of replaying Raft entries. */
-    private long copiesInNodeLogs() throws IOException {
-        long copies = 0;
+    /** How many lines of the nodes' logs match {@code regex} (e.g. how often a node caught up by copy). */
+    private long linesInNodeLogs(String regex) throws IOException {
+        long found = 0;
         if (cluster == null) {
             return 0;
         }
@@ -749,10 +752,10 @@ class ReplicationNemesisTest {
                 continue;
             }
             try (var lines = Files.lines(cluster.logFile(node))) {
-                copies += lines.filter(l -> l.matches(".*copied \\d+ batches from node.*")).count();
+                found += lines.filter(l -> l.matches(regex)).count();
             }
         }
-        return copies;
+        return found;
     }
 
     // ---------------------------------------------------------------- plumbing
