@@ -79,15 +79,15 @@ class InSyncReplicas {
         // Raft-silent either.
         Set<Integer> ready = new TreeSet<>(progress.readyToJoin(epochStart(sm.partitionLog(), term), timeout));
         ready.removeAll(silent);
-        if (out.isEmpty() && ready.isEmpty()) {
-            return;
-        }
-        Set<Integer> next = new TreeSet<>(recorded == null ? replicas : recorded);
+        // With no entry yet every replica counts as recorded, but a replica a move added in this term starts out
+        // of sync in this leader's view: the entry that says so is due too.
+        Set<Integer> before = new TreeSet<>(recorded == null ? replicas : recorded);
+        Set<Integer> next = new TreeSet<>(recorded == null ? progress.inSync() : recorded);
         next.add(self);
         next.removeAll(out);
         next.addAll(ready);
-        if (recorded != null && next.equals(new TreeSet<>(recorded))) {
-            return; // a joiner counted already and waiting for its entry, or nothing new
+        if (next.equals(before)) {
+            return; // nothing new, or a joiner counted already and waiting for its entry
         }
         int sequence = sm.nextInSyncSequence(term);
         if (sequence == 0) {

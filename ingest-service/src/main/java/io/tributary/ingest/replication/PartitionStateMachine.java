@@ -590,7 +590,7 @@ final class PartitionStateMachine extends MemberStateMachine {
             } else if (!progress.followers().equals(followers)) {
                 log.info("{}: followers {} from now on (were {}) in term {}", tp, followers, progress.followers(),
                         term);
-                progress.followersChanged(followers, this::inSync);
+                progress.followersChanged(followers);
             }
             return progress;
         }

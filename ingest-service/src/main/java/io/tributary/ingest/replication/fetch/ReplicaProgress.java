@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.IntPredicate;
 import java.util.function.LongSupplier;
 
 import io.tributary.ingest.log.PartitionLog;
@@ -128,27 +127,24 @@ public final class ReplicaProgress {
 
     /**
      * The partition's replicas changed within this epoch (a move added or removed some): a follower that left
-     * is forgotten (no longer holds the high watermark back, nor is judged), a new one is known from now on,
-     * with the lag time from now, and in sync if {@code recordedInSync} says so (the recorded set, which names
-     * every replica until an entry leaves one out). Without this, a replica a move added mid-epoch would have its
-     * fetches ignored and never be judged: counted in sync as recorded, yet never dropped.
+     * is forgotten (no longer holds the high watermark back, nor is judged); a new one is known from now on and
+     * starts out of sync, as an adding replica does in Kafka: it holds nothing yet, and joins once its log
+     * reaches the high watermark ({@link #readyToJoin}). Without this, a replica a move added mid-epoch had its
+     * fetches ignored, and the recorded set ("every replica") counted it in sync for good.
      */
-    public void followersChanged(Set<Integer> next, IntPredicate recordedInSync) {
+    public void followersChanged(Set<Integer> next) {
         long now = clock.getAsLong();
         long lowest;
         synchronized (this) {
-            Set<Integer> in = new TreeSet<>(inSync);
-            in.retainAll(next);
             for (int id : next) {
                 if (!followers.contains(id)) {
                     state.put(id, new Follower(now));
-                    if (recordedInSync.test(id)) {
-                        in.add(id);
-                    }
                 }
             }
             state.keySet().retainAll(next);
             pending.keySet().retainAll(next);
+            Set<Integer> in = new TreeSet<>(inSync);
+            in.retainAll(next);
             followers = Set.copyOf(next);
             inSync = Set.copyOf(in);
             lowest = lowestInSync();

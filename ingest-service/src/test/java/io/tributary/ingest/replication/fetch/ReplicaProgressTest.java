@@ -255,8 +255,8 @@ class ReplicaProgressTest {
 
     /**
      * A move changes the followers within an epoch (ReassignmentClusterTest, seen in CI): the replica it adds is
-     * known from then on, so it is dropped once it has not caught up for the lag time, and the one it removes
-     * no longer holds the high watermark back.
+     * known from then on, out of sync until it reaches the high watermark (no acks=all write waits for it), and
+     * the one it removes no longer holds the high watermark back.
      */
     @Test
     void aMoveWithinTheEpochChangesWhoIsJudgedAndWhoHoldsTheHighWatermark() {
@@ -266,22 +266,23 @@ class ReplicaProgressTest {
         assertThat(log.highWatermark()).isEqualTo(10);
         advance(LAG.multipliedBy(2)); // long into the epoch
 
-        // Node 3 is added, in sync as recorded (no entry has left anyone out): it holds the high watermark until it
-        // fetches, and it gets the lag time from now, not from the epoch's start.
-        p.followersChanged(Set.of(2, 3), id -> true);
-        assertThat(p.inSync()).containsExactly(2, 3);
-        p.fetchedBy(2, 10);
-        assertThat(p.outOfSync()).isEmpty();
+        // Node 3 is added: out of sync, so the high watermark goes on with node 2.
+        p.followersChanged(Set.of(2, 3));
+        assertThat(p.followers()).containsExactlyInAnyOrder(2, 3);
+        assertThat(p.inSync()).containsExactly(2);
         append(5);
         p.fetchedBy(2, 15);
-        assertThat(log.highWatermark()).as("node 3 has not fetched").isEqualTo(10);
+        assertThat(log.highWatermark()).isEqualTo(15);
+        assertThat(p.readyToJoin(0, FETCHED_WITHIN)).as("node 3 has not fetched").isEmpty();
+        assertThat(p.neverFetched()).containsExactly(3);
         advance(LAG.plusMillis(1));
         p.fetchedBy(2, 15);
-        assertThat(p.outOfSync()).as("node 3 never caught up").containsExactly(3);
-        assertThat(p.notFetchingFor(LAG)).containsExactly(3);
+        assertThat(p.notFetchingFor(LAG)).as("counted from when it was added").containsExactly(3);
+        assertThat(p.outOfSync()).as("only in-sync followers are dropped").isEmpty();
 
-        // Its fetches count now: it catches up, and may join once out.
-        p.inSync(Set.of(2));
+        // Its fetches count: once it reaches the high watermark it may join.
+        p.fetchedBy(3, 12);
+        assertThat(p.readyToJoin(0, FETCHED_WITHIN)).isEmpty();
         p.fetchedBy(3, 15);
         assertThat(p.readyToJoin(0, FETCHED_WITHIN)).containsExactly(3);
 
@@ -290,15 +291,11 @@ class ReplicaProgressTest {
         append(5);
         p.fetchedBy(3, 20);
         assertThat(log.highWatermark()).as("node 2 is at 15").isEqualTo(15);
-        p.followersChanged(Set.of(3), id -> true);
+        p.followersChanged(Set.of(3));
         assertThat(p.followers()).containsExactly(3);
         assertThat(p.inSync()).containsExactly(3);
         assertThat(log.highWatermark()).isEqualTo(20);
         p.fetchedBy(2, 20); // a late fetch of the node that left is ignored
         assertThat(p.reached(2)).isEqualTo(-1);
-
-        // A replica the recorded set leaves out is added out of sync.
-        p.followersChanged(Set.of(3, 4), id -> id == 3);
-        assertThat(p.inSync()).containsExactly(3);
     }
 }
