@@ -108,8 +108,18 @@ class ClusterViewClusterTest {
         int broken = 0;
         int healthy = victim % 3 + 1;
         cluster.context(victim).getBean(TopicRegistry.class).partition(TOPIC, broken).close();
-        cluster.send(healthy, "POST", "/api/v1/topics/" + TOPIC + "/records",
-                "{\"records\":[{\"partition\":" + broken + ",\"value\":1}]}"); // applying it fails on the victim
+        // A write to the partition makes the victim touch its closed log, as leader or as follower. Sent again
+        // until the victim reports the failure: a write refused before any replica appended it (an election
+        // under way, as once in CI) touches no log.
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        do {
+            HttpResponse<String> w = cluster.send(healthy, "POST", "/api/v1/topics/" + TOPIC + "/records",
+                    "{\"records\":[{\"partition\":" + broken + ",\"value\":1}]}");
+            System.out.printf("[cluster-view] write to %s-%d through node %d (node %d's log closed): %d %s%n", TOPIC,
+                    broken, healthy, victim, w.statusCode(), w.body());
+            Thread.sleep(200);
+        } while (!cluster.context(victim).getBean(FailedReplicas.class).hasFailed(TOPIC, broken)
+                && System.nanoTime() < until);
         for (int node = 1; node <= 3; node++) {
             JsonNode view = awaitView(node, Map.of(victim, "DOWN"), "node " + victim + " DOWN");
             JsonNode shown = view.get("nodes").get(victim - 1);
