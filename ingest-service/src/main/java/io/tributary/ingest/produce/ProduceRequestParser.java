@@ -313,8 +313,8 @@ public final class ProduceRequestParser {
     }
 
     /**
-     * The UTF-8 bytes of the current string token (a key, a header's value): a slice of the body itself when the string holds no escape
-     * (the bytes between its quotes are the text), else the decoded text encoded again.
+     * The UTF-8 bytes of the current string token (a key, a header's value): a slice of the body itself when
+     * the string holds no escape (the bytes between its quotes are the text), else the decoded text encoded again.
      */
     private static Bytes stringBytes(JsonParser p, byte[] body) {
         int start = (int) p.currentTokenLocation().getByteOffset();

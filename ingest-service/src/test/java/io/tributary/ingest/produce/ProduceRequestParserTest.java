@@ -12,8 +12,8 @@ import io.tributary.ingest.problem.ProblemException;
 import org.junit.jupiter.api.Test;
 
 /**
- * The produce body parser: keys and header values are the UTF-8 of their decoded text whether or not they hold escapes (a key
- * without one is a slice of the body), and an error names the record and field it is about in either shape.
+ * The produce body parser: keys and header values are the UTF-8 of their decoded text whether or not they hold
+ * escapes (one without is a slice of the body), and an error names the record and field it is about in either shape.
  */
 class ProduceRequestParserTest {
 
