@@ -18,8 +18,8 @@ import org.springframework.context.annotation.Conditional;
 import org.springframework.stereotype.Component;
 
 /**
- * The partitions whose local replica failed while applying a committed entry (a storage error:
- * the entry could not be written to the partition log). Ratis closes such a replica's group
+ * The partitions whose local replica failed while applying a committed entry or taking a snapshot (a
+ * storage error: the partition log could not be written or flushed). Ratis closes such a replica's group
  * member (its state machine updater stops), so the other replicas go on without it, electing a
  * new leader if it led. This node then
  * <ul>

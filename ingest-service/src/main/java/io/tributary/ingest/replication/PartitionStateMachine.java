@@ -371,8 +371,23 @@ final class PartitionStateMachine extends MemberStateMachine {
         return CompletableFuture.completedFuture(Message.valueOf(UnsafeByteOperations.unsafeWrap(answer)));
     }
 
+    /**
+     * Ratis closes this group member when an apply or a snapshot throws (its state machine updater stops): the
+     * replica has left its group, whatever the step that failed (a batch's append, a mode entry's truncation, a
+     * snapshot's flush of a log closed under it). Every such failure is reported ({@link FailedReplicas}), or the
+     * node would stay ready, and count as hosting the partition, with a replica that no longer follows anything.
+     */
     @Override
     public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        try {
+            return applyEntry(trx);
+        } catch (RuntimeException e) {
+            onStorageFailure.accept(e);
+            throw e;
+        }
+    }
+
+    private CompletableFuture<Message> applyEntry(TransactionContext trx) {
         LogEntryProto entry = trx.getLogEntry();
         byte[] bytes = entry.getStateMachineLogEntry().getLogData().toByteArray();
         ModeEntry mode = ModeEntry.decode(bytes);
@@ -886,8 +901,18 @@ final class PartitionStateMachine extends MemberStateMachine {
         return fetched ? Math.min(partitionLog.logEndOffset(), partitionLog.highWatermark()) : appliedEnd;
     }
 
+    /** A snapshot that fails is reported as an apply that fails: see {@link #applyTransaction}. */
     @Override
     public long takeSnapshot() throws IOException {
+        try {
+            return snapshotNow();
+        } catch (IOException | RuntimeException e) {
+            onStorageFailure.accept(e);
+            throw e;
+        }
+    }
+
+    private long snapshotNow() throws IOException {
         TermIndex last = getLastAppliedTermIndex();
         if (last == null || last.getIndex() < 0) {
             return RaftLog.INVALID_LOG_INDEX;

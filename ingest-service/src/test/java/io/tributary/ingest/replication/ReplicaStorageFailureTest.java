@@ -8,6 +8,8 @@ import java.util.List;
 
 import io.tributary.ingest.replication.fetch.ReplicaProgress;
 import io.tributary.ingest.topic.TopicRegistry;
+import org.apache.ratis.protocol.RaftGroup;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import tools.jackson.databind.JsonNode;
@@ -23,7 +25,7 @@ import static org.awaitility.Awaitility.await;
  * keeps acknowledging writes with the other two. On both write paths: a follower's fetch fails to
  * append (the default), or its apply of a Raft entry does ({@code fetch-writes=false}); and on the
  * default path the leader's own append, after which another replica leads and the writes forwarded to
- * the failed leader are routed to it.
+ * the failed leader are routed to it; and a snapshot of the leader, no write involved.
  */
 class ReplicaStorageFailureTest {
 
@@ -60,6 +62,50 @@ class ReplicaStorageFailureTest {
                 "--ingest.replication.fetch-writes=" + fetchWrites).startAll()) {
             cluster = c;
             stepsAside(fetchWrites, leaderFails);
+        }
+    }
+
+    /**
+     * The log of the leader fails where no write reaches it: at its next snapshot (taken on a schedule once the
+     * high watermark moved; asked for here), whose flush throws. Ratis closes a member whose snapshot throws, so
+     * the node reports that replica failed as after a failed append, and another replica leads. Unreported, the
+     * node stayed ready and listed as hosting a partition it no longer followed (a CI run of the cluster view
+     * waited a minute for it to show DOWN).
+     */
+    @Test
+    void aReplicaWhoseLogFailsAtASnapshotStepsAsideToo() throws Exception {
+        try (LoopbackCluster c = new LoopbackCluster(Files.createTempDirectory("ingest-storage-failure-"), 3)
+                .startAll()) {
+            cluster = c;
+            HttpResponse<String> created = cluster.createTopic(1, TOPIC, 1, 3);
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+            List<Long> acked = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                acked.add(produceRetrying(1, i));
+            }
+            int broken = leader();
+            TopicRegistry.Topic topic = cluster.context(broken).getBean(TopicRegistry.class).get(TOPIC);
+            cluster.context(broken).getBean(TopicRegistry.class).partition(TOPIC, 0).close();
+
+            RaftGroup group = cluster.context(broken).getBean(PartitionGroups.class).partitionGroup(topic, 0);
+            assertThat(cluster.context(broken).getBean(RaftNode.class).snapshotHere(group))
+                    .as("a snapshot of a closed log").isNotNull();
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    cluster.send(broken, "GET", "/actuator/health/readiness", null).statusCode() == 503);
+            assertThat(cluster.send(broken, "GET", "/actuator/health", null).body()).contains(TOPIC + "-0");
+            int other = broken % 3 + 1;
+            for (int i = 5; i < 10; i++) {
+                acked.add(produceRetrying(other, i));
+            }
+            assertThat(leader()).as("another replica leads").isNotEqualTo(broken);
+            HttpResponse<String> fetched = cluster.send(broken, "GET", "/api/v1/topics/" + TOPIC
+                    + "/partitions/0/records?offset=0&maxRecords=100", null);
+            assertThat(fetched.statusCode()).as(fetched.body()).isEqualTo(200);
+            List<Long> offsets = new ArrayList<>();
+            for (JsonNode r : JSON.readTree(fetched.body()).get("records")) {
+                offsets.add(r.get("offset").asLong());
+            }
+            assertThat(offsets).containsExactlyElementsOf(acked);
         }
     }
 
