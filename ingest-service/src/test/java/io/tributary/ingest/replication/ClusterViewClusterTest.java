@@ -108,9 +108,9 @@ class ClusterViewClusterTest {
         int broken = 0;
         int healthy = victim % 3 + 1;
         cluster.context(victim).getBean(TopicRegistry.class).partition(TOPIC, broken).close();
-        // A write to the partition makes the victim touch its closed log, as leader or as follower. Sent again
-        // until the victim reports the failure: a write refused before any replica appended it (an election
-        // under way, as once in CI) touches no log.
+        // A write to the partition makes the victim touch its closed log, as leader or as follower (or its next
+        // scheduled snapshot does, whichever comes first). Sent again until the victim reports the failure: a
+        // write refused before any replica appended it (during an election) touches no log.
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         do {
             HttpResponse<String> w = cluster.send(healthy, "POST", "/api/v1/topics/" + TOPIC + "/records",
