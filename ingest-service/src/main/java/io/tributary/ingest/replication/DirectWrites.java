@@ -22,6 +22,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.problem.ProblemException;
 import io.tributary.ingest.security.NodeCredentials;
@@ -79,6 +81,8 @@ class DirectWrites {
     private final InSyncReplicas inSync;
     private final PartitionViews views;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** A part's forward to the replica's node, from sending it to its answer: the hop a produce adds. */
+    private final Timer forwards;
     /**
      * Partitions written by their leader that this node holds no replica of (or no longer: a failed one): the
      * leader a produce is forwarded to, learnt when a Raft entry of this node was refused as written directly,
@@ -92,7 +96,11 @@ class DirectWrites {
     private final ExecutorService rerouting = Executors.newVirtualThreadPerTaskExecutor();
 
     DirectWrites(RaftNode node, PartitionGroups groups, ReplicationProperties settings, NodeCredentials credentials,
-                 FailedReplicas failed, InSyncReplicas inSync, PartitionViews views) {
+                 FailedReplicas failed, InSyncReplicas inSync, PartitionViews views, MeterRegistry meters) {
+        this.forwards = Timer.builder("ingest.replication.forward")
+                .description("a produced batch forwarded to its partition's leader (or only replica) on another "
+                        + "node: from sending it to the answer, which waits for the leader's acks")
+                .publishPercentileHistogram().register(meters);
         this.views = views;
         this.failed = failed;
         this.inSync = inSync;
@@ -437,7 +445,9 @@ class DirectWrites {
                 .header(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
                 .timeout(settings.requestTimeout().plusSeconds(1))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(part)).build();
+        long sent = System.nanoTime();
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray()).thenApply(r -> {
+            forwards.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
             if (r.statusCode() != 200) {
                 throw new CompletionException(refusal(replica, topic.name() + "-" + partition, r.statusCode(),
                         r.body()));

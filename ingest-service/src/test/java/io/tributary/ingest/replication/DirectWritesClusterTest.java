@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.log.RecordBatch;
 import io.tributary.ingest.topic.TopicRegistry;
@@ -90,11 +91,22 @@ class DirectWritesClusterTest {
             awaitDirect(host[p], p, true);
         }
         long[] raftEntriesBefore = new long[3];
+        long[] forwardsBefore = new long[4];
         for (int p = 0; p < 3; p++) {
             raftEntriesBefore[p] = lastRaftIndex(host[p], p);
+            forwardsBefore[p + 1] = forwards(p + 1);
         }
         for (int i = 0; i < 90; i++) {
             produceOrFail(1 + i % 3, i % 3, "first-" + i); // through the replica's node or forwarded to it
+        }
+        // Node n takes the produces of partition n - 1: forwarded (and timed) unless it is that partition's replica.
+        for (int n = 1; n <= 3; n++) {
+            long forwarded = forwards(n) - forwardsBefore[n];
+            if (host[n - 1] == n) {
+                assertThat(forwarded).as("forwards timed by node %d, the replica", n).isZero();
+            } else {
+                assertThat(forwarded).as("forwards timed by node %d", n).isGreaterThanOrEqualTo(30);
+            }
         }
         for (int p = 0; p < 3; p++) {
             assertThat(lastRaftIndex(host[p], p)).as("Raft entries of partition %d for 30 batches", p)
@@ -314,6 +326,11 @@ class DirectWritesClusterTest {
                         .containsAll(read.keySet());
             }
         }
+    }
+
+    /** The produced batches node {@code node} forwarded to another node, as its timer counts them. */
+    private static long forwards(int node) {
+        return cluster.context(node).getBean(MeterRegistry.class).get("ingest.replication.forward").timer().count();
     }
 
     private static void produceOrFail(int node, int partition, String value) throws Exception {
