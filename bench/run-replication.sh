@@ -182,6 +182,11 @@ done
 if [[ "${SKIP_FIXED_RATE:-0}" != 1 ]]; then
   name=fixed-rate-rf3
   log "scenario $name at $RATE rec/s (load avg $(cut -d' ' -f1-3 /proc/loadavg))"
+  # The nodes' histograms from the end of the driver's warm-up on (the window of its measured runs).
+  rm -f "$OUT/$name.log"
+  (for _ in $(seq 600); do grep -q '^warm-up' "$OUT/$name.log" 2>/dev/null && break; sleep 0.1; done
+   for n in "${NODES[@]}"; do python3 bench/http-latency.py snap "$(url "$n")" > "$OUT/$name-node-$n-before.prom" || true; done) &
+  snapper=$!
   # shellcheck disable=SC2086
   java $DRIVER_JVM_OPTS -cp "$BENCH_JAR" io.tributary.bench.LoadDriver --url "$(url 1)" \
     --mode fixed-rate --rate "$RATE" --topic repl-rate-rf3 --partitions 3 --replication-factor 3 \
@@ -189,6 +194,14 @@ if [[ "${SKIP_FIXED_RATE:-0}" != 1 ]]; then
     --runs "$RUNS" --max-seconds 120 \
     2>&1 | tee "$OUT/$name.log" | grep -E '^(RESULT|MEDIAN|created|topic|warm-up)' | tee -a "$OUT/replication.log" || true
   grep -h '^MEDIAN\|^RESULT' "$OUT/$name.log" | sed "s/^/$name /" >> "$OUT/summary.txt" || true
+  wait "$snapper" || true
+  # Each node's own time per endpoint over the measured runs: the front node's produce, the appends forwarded to
+  # the leaders (which answer once their followers fetched); against the client's figures, where slow requests wait.
+  for n in "${NODES[@]}"; do
+    python3 bench/http-latency.py snap "$(url "$n")" > "$OUT/$name-node-$n-after.prom" || continue
+    python3 bench/http-latency.py diff "$OUT/$name-node-$n-before.prom" "$OUT/$name-node-$n-after.prom" \
+      "SERVER node=$n" | grep -v '/actuator' | tee -a "$OUT/replication.log" >> "$OUT/summary.txt" || true
+  done
 fi
 
 # ------------------------------------------------------------------ heap kept by each node
@@ -232,5 +245,5 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 cleanup
 echo
 echo "==================== replication summary (load avg at the end $LOAD_END; $(( $(date +%s) - T0 )) s) ===================="
-if [[ "$RUNS" -gt 1 ]]; then grep -E '^(produce-rf[13] MEDIAN|fixed-rate-rf3 MEDIAN|HEAP|FAILOVER_MEDIAN)' "$OUT/summary.txt"; else cat "$OUT/summary.txt"; fi
+if [[ "$RUNS" -gt 1 ]]; then grep -E '^(produce-rf[13] MEDIAN|fixed-rate-rf3 MEDIAN|SERVER|HEAP|FAILOVER_MEDIAN)' "$OUT/summary.txt"; else cat "$OUT/summary.txt"; fi
 echo "logs: $OUT"
