@@ -2,7 +2,8 @@
 # Replication scenario (issue 7): a 3-node ingest cluster on 127.0.0.1 started from the exec jar,
 #   1. produce throughput, replication factor 1 vs 3 (100 B records, batches of 1,000, 3 partitions,
 #      acks=all, LoadDriver through node 1), RUNS runs each, medians;
-#   2. latency at a fixed rate (RATE, 20,000 rec/s), replication factor 3, RUNS runs, medians;
+#   2. latency at a fixed rate (RATE, 20,000 rec/s), replication factor 3, RUNS runs, medians; and each node's own
+#      time per hop over those runs (SERVER lines: bench/http-latency.py over /actuator/prometheus);
 #   3. failover time: SIGKILL of a partition's leader -> first acknowledged acks=all produce through
 #      a survivor (FailoverProbe), FAILOVERS runs (the killed node is restarted between runs), median.
 # Everything it starts is stopped at the end (trap), data folders deleted.
