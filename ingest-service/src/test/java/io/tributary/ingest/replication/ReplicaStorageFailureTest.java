@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 import io.tributary.ingest.replication.fetch.ReplicaProgress;
 import io.tributary.ingest.topic.TopicRegistry;
@@ -83,13 +85,29 @@ class ReplicaStorageFailureTest {
             for (int i = 0; i < 5; i++) {
                 acked.add(produceRetrying(1, i));
             }
+            for (int node = 1; node <= 3; node++) { // written by the leader and fetched, as by default
+                PartitionViews views = cluster.context(node).getBean(PartitionViews.class);
+                await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() ->
+                        views.localStateMachine(TOPIC, 0).fetched());
+            }
             int broken = leader();
             TopicRegistry.Topic topic = cluster.context(broken).getBean(TopicRegistry.class).get(TOPIC);
             cluster.context(broken).getBean(TopicRegistry.class).partition(TOPIC, 0).close();
 
+            // Ratis takes no snapshot without an entry applied since the latest (one may have been taken after the
+            // writes above): first an in-sync entry naming every replica, which changes nothing and touches no log.
+            RaftNode raft = cluster.context(broken).getBean(RaftNode.class);
             RaftGroup group = cluster.context(broken).getBean(PartitionGroups.class).partitionGroup(topic, 0);
-            assertThat(cluster.context(broken).getBean(RaftNode.class).snapshotHere(group))
-                    .as("a snapshot of a closed log").isNotNull();
+            long term = raft.division(group.getGroupId()).getInfo().getCurrentTerm();
+            PartitionStateMachine sm = cluster.context(broken).getBean(PartitionViews.class).localStateMachine(TOPIC, 0);
+            Set<Integer> followers = new TreeSet<>(List.of(1, 2, 3));
+            followers.remove(broken);
+            sm.progress(term, followers, Duration.ofSeconds(5)); // the leader's view, made at its first fetch
+            int sequence = sm.nextInSyncSequence(term);
+            assertThat(sequence).as("the leader's next in-sync proposal of term %d", term).isPositive();
+            assertThat(raft.proposeAsLeader(group.getGroupId(), new InSyncEntry(term, sequence, List.of(1, 2, 3))
+                    .encode())).as("a no-change in-sync entry").isNull();
+            assertThat(raft.snapshotHere(group)).as("a snapshot of a closed log").isNotNull();
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     cluster.send(broken, "GET", "/actuator/health/readiness", null).statusCode() == 503);
             assertThat(cluster.send(broken, "GET", "/actuator/health", null).body()).contains(TOPIC + "-0");
