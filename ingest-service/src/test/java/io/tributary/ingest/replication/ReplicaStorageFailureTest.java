@@ -116,15 +116,20 @@ class ReplicaStorageFailureTest {
                 acked.add(produceRetrying(other, i));
             }
             assertThat(leader()).as("another replica leads").isNotEqualTo(broken);
-            HttpResponse<String> fetched = cluster.send(broken, "GET", "/api/v1/topics/" + TOPIC
-                    + "/partitions/0/records?offset=0&maxRecords=100", null);
-            assertThat(fetched.statusCode()).as(fetched.body()).isEqualTo(200);
-            List<Long> offsets = new ArrayList<>();
-            for (JsonNode r : JSON.readTree(fetched.body()).get("records")) {
-                offsets.add(r.get("offset").asLong());
-            }
-            assertThat(offsets).containsExactlyElementsOf(acked);
+            assertReadsThrough(broken, acked);
         }
+    }
+
+    /** A fetch of the partition through {@code node} answers exactly the acknowledged offsets, in order. */
+    private void assertReadsThrough(int node, List<Long> acked) throws Exception {
+        HttpResponse<String> fetched = cluster.send(node, "GET", "/api/v1/topics/" + TOPIC
+                + "/partitions/0/records?offset=0&maxRecords=100", null);
+        assertThat(fetched.statusCode()).as(fetched.body()).isEqualTo(200);
+        List<Long> offsets = new ArrayList<>();
+        for (JsonNode r : JSON.readTree(fetched.body()).get("records")) {
+            offsets.add(r.get("offset").asLong());
+        }
+        assertThat(offsets).containsExactlyElementsOf(acked);
     }
 
     /** The leader's view of its followers' fetches in its current term. */
@@ -184,14 +189,7 @@ class ReplicaStorageFailureTest {
         }
 
         // Reads through the broken node come from a healthy replica: every acknowledged record.
-        HttpResponse<String> fetched = cluster.send(broken, "GET", "/api/v1/topics/" + TOPIC
-                + "/partitions/0/records?offset=0&maxRecords=100", null);
-        assertThat(fetched.statusCode()).as(fetched.body()).isEqualTo(200);
-        List<Long> offsets = new ArrayList<>();
-        for (JsonNode r : JSON.readTree(fetched.body()).get("records")) {
-            offsets.add(r.get("offset").asLong());
-        }
-        assertThat(offsets).containsExactlyElementsOf(acked);
+        assertReadsThrough(broken, acked);
         // And a produce through it still reaches the group.
         long more = produce(broken, 99);
         assertThat(more).isGreaterThan(acked.get(acked.size() - 1));
