@@ -155,15 +155,24 @@ class SwaggerUiBrowserTest {
     private record TryItOut(String status, String requestUrl, String body) {
     }
 
+    /**
+     * The first element under {@code parent} matching {@code css} once it is shown and enabled: looked up again on
+     * every poll, since Swagger UI renders it only after a click (under load, after the first lookup).
+     */
+    private WebElement clickableIn(WebElement parent, String css) {
+        return wait.until(driver -> {
+            List<WebElement> found = parent.findElements(By.cssSelector(css));
+            return !found.isEmpty() && found.get(0).isDisplayed() && found.get(0).isEnabled() ? found.get(0) : null;
+        });
+    }
+
     /** Runs "Try it out" on {@code GET /api/v1/topics}. */
     private TryItOut tryListingTopics() {
         WebElement operation = wait.until(ExpectedConditions.presenceOfElementLocated(By.xpath(
                 "//div[contains(@class,'opblock-get')][.//*[@data-path='/api/v1/topics']]")));
         operation.findElement(By.cssSelector(".opblock-summary-path")).click();
-        wait.until(ExpectedConditions.elementToBeClickable(operation.findElement(By.cssSelector(".try-out__btn"))))
-                .click();
-        wait.until(ExpectedConditions.elementToBeClickable(operation.findElement(By.cssSelector("button.execute"))))
-                .click();
+        clickableIn(operation, ".try-out__btn").click(); // rendered once the operation has opened
+        clickableIn(operation, "button.execute").click();
         WebElement status = wait.until(ExpectedConditions.visibilityOfNestedElementsLocatedBy(operation,
                 By.cssSelector(".live-responses-table tbody .response-col_status"))).get(0);
         return new TryItOut(status.getText(), operation.findElement(By.cssSelector(".request-url pre")).getText(),
