@@ -560,13 +560,26 @@ class DirectWrites {
      * and fetched, or directly, takes a snapshot when one is due ({@link PartitionStateMachine#snapshotWithoutEntriesDue}:
      * its key memory changed or a fetched replica's high watermark moved {@code snapshot-threshold} offsets, at most
      * every 10 s).
+     *
+     * <p>Ratis takes a snapshot only at an index past the latest one's, and on these paths no entry may come for
+     * hours: when none was applied since, the leader first writes its mode again (an entry that changes nothing,
+     * {@link ModeEntry}) for every replica to take the snapshot at; a follower waits for that entry.
      */
     void snapshotIfDue(TopicRegistry.Topic topic, int partition) {
         RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
-        if (d != null && d.getStateMachine() instanceof PartitionStateMachine sm
-                && sm.snapshotWithoutEntriesDue(settings.snapshotThreshold(), SNAPSHOT_WITHOUT_ENTRIES_INTERVAL)) {
-            snapshot(topic, partition, sm.fetched() ? "of fetched writes" : "of direct writes");
+        if (d == null || !(d.getStateMachine() instanceof PartitionStateMachine sm)
+                || !sm.snapshotWithoutEntriesDue(settings.snapshotThreshold(), SNAPSHOT_WITHOUT_ENTRIES_INTERVAL)) {
+            return;
         }
+        if (!sm.entryAppliedSinceSnapshot()) {
+            // On the thread that proposes every switch (PartitionMoves): no seal can come between the check and
+            // the entry, and the entry is applied here before the call returns.
+            if (!d.getInfo().isLeaderReady() || sm.sealing() || !propose(topic, partition,
+                    sm.fetched() ? ModeEntry.toFetch(sm.stops()) : ModeEntry.toDirect(sm.stops()))) {
+                return;
+            }
+        }
+        snapshot(topic, partition, sm.fetched() ? "of fetched writes" : "of direct writes");
     }
 
     /** Has this node's replica take a snapshot now; true when done. */

@@ -50,6 +50,7 @@ import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
 import org.apache.ratis.util.MD5FileUtil;
@@ -246,6 +247,16 @@ final class PartitionStateMachine extends MemberStateMachine {
         SnapshotPoint point = snapshotPoint;
         return memory != keysAtSnapshot || memory.changes() != keyChangesAtSnapshot
                 || fetched && partitionLog.highWatermark() - (point == null ? 0 : point.offset()) >= offsets;
+    }
+
+    /**
+     * Whether a Raft entry was applied here after the latest snapshot's index. Ratis takes no snapshot without one
+     * (it answers a request for one with the latest), so a replica written without entries needs one first.
+     */
+    boolean entryAppliedSinceSnapshot() {
+        TermIndex applied = getLastAppliedTermIndex();
+        SnapshotInfo latest = getLatestSnapshot();
+        return applied != null && (latest == null || applied.getIndex() > latest.getIndex());
     }
 
     /** Whether this replica became its group's ready leader less than {@code time} ago (and still leads). */

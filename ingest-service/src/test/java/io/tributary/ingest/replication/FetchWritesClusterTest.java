@@ -256,6 +256,29 @@ class FetchWritesClusterTest {
         });
     }
 
+    /**
+     * Records that cost no Raft entry still reach every replica's snapshot: keyed records (the key memory changes,
+     * so a snapshot is due 10 s after the last), then every replica's snapshot point passes them. Ratis takes no
+     * snapshot at the index of its last one, so without an entry after it (the leader writes one when due) the
+     * key journal would grow and a restart start from an old point for as long as the writes go on.
+     */
+    @Test
+    void everyReplicaSnapshotsRecordsThatCostNoRaftEntry() throws Exception {
+        int partition = 1;
+        long end = 0;
+        for (int i = 0; i < 6; i++) {
+            end = Math.max(end, produceOrFail(1 + i % 3, partition, "snapshotted-" + i) + 1);
+        }
+        long written = end;
+        await().atMost(WAIT).untilAsserted(() -> {
+            for (int node = 1; node <= 3; node++) {
+                PartitionStateMachine.SnapshotPoint point = sm(node, partition).snapshotPoint();
+                assertThat(point).as("node %d's snapshot", node).isNotNull();
+                assertThat(point.offset()).as("node %d's snapshot point", node).isGreaterThanOrEqualTo(written);
+            }
+        });
+    }
+
     // --- helpers -----------------------------------------------------------------------------
 
     /** The in-sync replicas of a partition as describe shows them through {@code node}. */
