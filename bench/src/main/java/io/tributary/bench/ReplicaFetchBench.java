@@ -112,7 +112,7 @@ public final class ReplicaFetchBench {
                         }
                     };
             listener = ReplicaListener.create(new ListenerSettings("replica", "none", "127.0.0.1", 0, 1, 2, 1 << 26,
-                    true), source, 500, completions);
+                    true), source, null, 500, completions); // fetches only
             listener.start();
             int port = listener.boundPort();
             for (int f = 0; f < 2; f++) {

@@ -15,6 +15,7 @@ import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.EnvelopeRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestAndSize;
 import org.apache.kafka.common.requests.RequestHeader;
@@ -113,8 +114,9 @@ final class KafkaConnection extends SimpleChannelInboundHandler<ByteBuf> {
         // pipelined batches of a partition must be appended in the order it sent them (their
         // sequences). A request starts once the one before was answered, except a produce after a
         // produce: it starts once the one before has handed its batches over (ProduceApi), so that
-        // the producer's batches in flight are on their way together and can share a Raft entry.
-        boolean produce = request instanceof ProduceRequest;
+        // the producer's batches in flight are on their way together and can share a Raft entry. A batch a peer
+        // forwards (Envelope, the replication listener) is a produce too: its node sends them down one connection.
+        boolean produce = request instanceof ProduceRequest || request instanceof EnvelopeRequest;
         CompletableFuture<Void> after = produce && previousProduce ? previous : answered;
         CompletableFuture<CompletableFuture<Void>> started = after.handle((v, e) -> null)
                 .thenApplyAsync(v -> run(req, answer), requests);

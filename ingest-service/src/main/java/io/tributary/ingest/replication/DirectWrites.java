@@ -2,6 +2,7 @@ package io.tributary.ingest.replication;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -24,12 +25,15 @@ import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.tributary.ingest.kafka.ForwardedAppend;
 import io.tributary.ingest.log.PartitionLog;
 import io.tributary.ingest.problem.ProblemException;
+import io.tributary.ingest.replication.forward.AppendForwarder;
 import io.tributary.ingest.security.NodeCredentials;
 import io.tributary.ingest.topic.PartitionAssignment;
 import io.tributary.ingest.topic.TopicRegistry;
 import io.tributary.problem.ProblemType;
+import jakarta.annotation.PreDestroy;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
@@ -81,6 +85,8 @@ class DirectWrites {
     private final InSyncReplicas inSync;
     private final PartitionViews views;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Forwards over the peers' replication listeners; null when the cluster does not write the Kafka way. */
+    private final AppendForwarder forwarder;
     /** A part's forward to the replica's node, from sending it to its answer: the hop a produce adds. */
     private final Timer forwards;
     /**
@@ -108,6 +114,14 @@ class DirectWrites {
         this.groups = groups;
         this.settings = settings;
         this.credentials = credentials;
+        this.forwarder = settings.fetchWrites() ? new AppendForwarder(groups.nodeId(), Duration.ofSeconds(2)) : null;
+    }
+
+    @PreDestroy
+    void stop() {
+        if (forwarder != null) {
+            forwarder.close();
+        }
     }
 
     /**
@@ -433,11 +447,29 @@ class DirectWrites {
         return sm.appendDirect(part, d.getInfo().getCurrentTerm());
     }
 
-    /** The part posted to the replica's node; its answer, or a failure the caller answers with a retriable 503. */
+    /**
+     * The part sent to the replica's node: over its replication listener when the cluster writes the Kafka way
+     * (every node then has one), else posted to its internal HTTP endpoint. Its answer, or a failure the caller
+     * answers with a retriable 503.
+     */
     private CompletableFuture<ByteBuffer> forward(int replica, TopicRegistry.Topic topic, int partition, byte[] part) {
         ClusterPeers.Peer peer = groups.peers().find(replica).orElse(null);
         if (peer == null) {
             return null;
+        }
+        if (forwarder != null) {
+            long sent = System.nanoTime();
+            String tp = topic.name() + "-" + partition;
+            return forwarder.send(replica, new InetSocketAddress(peer.host(), peer.replicaPortOrDefault()),
+                            new ForwardedAppend(topic.name(), partition, part))
+                    .orTimeout(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)
+                    .thenApply(answer -> {
+                        forwards.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
+                        if (answer.errorCode() != 0) {
+                            throw new CompletionException(refusal(replica, tp, answer.data()));
+                        }
+                        return ByteBuffer.wrap(answer.data());
+                    });
         }
         HttpRequest request = HttpRequest.newBuilder(URI.create(peer.httpBase() + "/internal/replication/topics/"
                         + URLEncoder.encode(topic.name(), StandardCharsets.UTF_8) + "/partitions/" + partition + "/append"))
@@ -462,6 +494,17 @@ class DirectWrites {
      * learns what the leader said; a storage failure of the replica is a {@link LeaderStorageFailed}; anything
      * else an IOException, which the produce answers as not committed (retriable).
      */
+    static Exception refusal(int replica, String tp, byte[] problem) {
+        int status;
+        try {
+            status = JsonMapper.shared().readTree(problem).path("status").asInt(500);
+        } catch (JacksonException notJson) {
+            status = 500;
+        }
+        return refusal(replica, tp, status, problem);
+    }
+
+    /** {@link #refusal(int, String, byte[])} of an answer with its HTTP status. */
     static Exception refusal(int replica, String tp, int status, byte[] answer) {
         String body = new String(answer, StandardCharsets.UTF_8);
         String prefix = "node " + replica + ", the replica of " + tp + " this node forwarded the batch to, answered ";

@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.tributary.ingest.kafka.ForwardedAppends;
 import io.tributary.ingest.kafka.KafkaServer;
 import io.tributary.ingest.kafka.ListenerSettings;
 import io.tributary.ingest.kafka.ReplicaListener;
@@ -51,6 +52,7 @@ class FetchReplication implements ReplicaSource {
     private final TopicRegistry topics;
     private final ReplicationProperties settings;
     private final FailedReplicas failed;
+    private final ForwardedAppends forwarded;
     private final Map<Integer, FollowerFetcher> fetchers = new ConcurrentHashMap<>();
     private final ExecutorService completions = Executors.newFixedThreadPool(2,
             Thread.ofPlatform().name("replica-completion-", 1).daemon().factory());
@@ -59,7 +61,8 @@ class FetchReplication implements ReplicaSource {
     private KafkaServer listener;
 
     FetchReplication(RaftNode node, PartitionGroups groups, TopicRegistry topics, ReplicationProperties settings,
-                     FailedReplicas failed) {
+                     FailedReplicas failed, ForwardedAppends forwarded) {
+        this.forwarded = forwarded;
         this.node = node;
         this.groups = groups;
         this.topics = topics;
@@ -72,7 +75,7 @@ class FetchReplication implements ReplicaSource {
         ClusterPeers.Peer self = groups.self();
         String bindHost = settings.raftBindHost().isBlank() ? self.host() : settings.raftBindHost();
         listener = ReplicaListener.create(new ListenerSettings("replica", "the replica port of ingest.cluster.peers",
-                bindHost, self.replicaPortOrDefault(), 1, 2, 1 << 20, true), this, settings.fetchMaxWait().toMillis(),
+                bindHost, self.replicaPortOrDefault(), 1, 2, 1 << 20, true), this, forwarded, settings.fetchMaxWait().toMillis(),
                 completions);
         listener.start();
         // Members added later get a fetcher at the next check.

@@ -3,8 +3,6 @@ package io.tributary.ingest.replication;
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 
-import io.tributary.ingest.problem.InvalidRequestException;
-import io.tributary.ingest.topic.TopicRegistry;
 import io.tributary.problem.ProblemType;
 import io.tributary.support.problem.ProblemResponses;
 import org.springframework.context.annotation.Conditional;
@@ -16,9 +14,10 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Node-to-node endpoint of {@link DirectWrites}: another node forwards a produced batch of a
- * partition with one replica to that replica's node. Not part of the public API; only on a
- * cluster, peer nodes only (like every {@code /internal/**} endpoint).
+ * Node-to-node endpoint of {@link DirectWrites}: another node forwards a produced batch to the node
+ * that leads its partition (or holds its only replica) when the cluster does not write the Kafka way
+ * (else it goes over the replication listener, {@link io.tributary.ingest.kafka.ForwardedAppend}).
+ * Not part of the public API; only on a cluster, peer nodes only (like every {@code /internal/**} endpoint).
  *
  * <p>{@code POST .../append}, body {@code application/octet-stream}: one part of a partition
  * entry ({@link KeyedBatch}: the encoded record batch, framed with its {@code Idempotency-Key}
@@ -33,22 +32,16 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/internal/replication/topics/{topic}/partitions/{partition}")
 class ReplicaAppendController {
 
-    private final Proposals proposals;
-    private final TopicRegistry topics;
+    private final ForwardedAppendHandler appends;
 
-    ReplicaAppendController(Proposals proposals, TopicRegistry topics) {
-        this.proposals = proposals;
-        this.topics = topics;
+    ReplicaAppendController(ForwardedAppendHandler appends) {
+        this.appends = appends;
     }
 
     @PostMapping(value = "/append", consumes = MediaType.APPLICATION_OCTET_STREAM_VALUE,
             produces = MediaType.APPLICATION_OCTET_STREAM_VALUE)
     CompletableFuture<byte[]> append(@PathVariable String topic, @PathVariable int partition, @RequestBody byte[] part) {
-        TopicRegistry.Topic t = topics.checkPartition(topic, partition);
-        if (part.length == 0) {
-            throw new InvalidRequestException("no batch to append");
-        }
-        return proposals.submitForwarded(t, partition, part).thenApply(ReplicaAppendController::bytes);
+        return appends.append(topic, partition, part).thenApply(ReplicaAppendController::bytes);
     }
 
     private static byte[] bytes(ByteBuffer reply) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -88,8 +89,8 @@ class FollowerFetchTest {
             }
         };
         listener = ReplicaListener.create(new ListenerSettings("replica-test", "none", "127.0.0.1", 0, 1, 2,
-                1 << 24, true), (topicId, p) -> topicId.equals(TOPIC_ID) && p == 0 ? replica : null, 200,
-                ForkJoinPool.commonPool());
+                1 << 24, true), (topicId, p) -> topicId.equals(TOPIC_ID) && p == 0 ? replica : null,
+                null, 200, ForkJoinPool.commonPool());
         listener.start();
     }
 

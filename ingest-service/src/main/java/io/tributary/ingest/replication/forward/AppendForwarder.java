@@ -1,0 +1,75 @@
+package io.tributary.ingest.replication.forward;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import io.tributary.ingest.kafka.ForwardedAppend;
+
+/**
+ * Produced batches sent on to the node that leads (or holds the only replica of) their partition, over that
+ * node's replication listener ({@link ForwardedAppend}): one connection per peer, requests pipelined on it
+ * (the listener starts them in order, each once the one before has handed its batch over), so a batch costs one
+ * write and one read on connections already open. A connection that failed is replaced at the next forward; a
+ * peer that cannot be connected to fails that forward with a ConnectException (nothing was sent).
+ */
+public final class AppendForwarder implements Closeable {
+
+    private final int self;
+    private final Duration connectTimeout;
+    private final Map<Integer, PeerConnection> connections = new ConcurrentHashMap<>();
+    /** Per peer: opening its connection, one thread at a time. */
+    private final Map<Integer, Object> opening = new ConcurrentHashMap<>();
+    private final ExecutorService completions = Executors.newVirtualThreadPerTaskExecutor();
+
+    public AppendForwarder(int self, Duration connectTimeout) {
+        this.self = self;
+        this.connectTimeout = connectTimeout;
+    }
+
+    /** The answer of node {@code peer}, listening at {@code address}, to one forwarded part. */
+    public CompletableFuture<Answer> send(int peer, InetSocketAddress address, ForwardedAppend append) {
+        PeerConnection connection;
+        try {
+            connection = connection(peer, address);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return connection.send(append);
+    }
+
+    private PeerConnection connection(int peer, InetSocketAddress address) throws IOException {
+        PeerConnection open = connections.get(peer);
+        if (open != null && !open.closed()) {
+            return open;
+        }
+        synchronized (opening.computeIfAbsent(peer, id -> new Object())) {
+            open = connections.get(peer);
+            if (open == null || open.closed()) {
+                open = new PeerConnection(address, "replica-forward-" + self + "-to-" + peer, connectTimeout,
+                        completions);
+                connections.put(peer, open);
+            }
+            return open;
+        }
+    }
+
+    /**
+     * A peer's answer: {@code errorCode} 0 and the apply reply's bytes, or another code and the problem
+     * document that refused the batch ({@link ForwardedAppend}).
+     */
+    public record Answer(short errorCode, byte[] data) {
+    }
+
+    @Override
+    public void close() {
+        connections.values().forEach(c -> c.close(new IOException("this node stops")));
+        completions.shutdown();
+    }
+}
