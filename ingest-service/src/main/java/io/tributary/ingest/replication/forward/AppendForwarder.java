@@ -2,6 +2,7 @@ package io.tributary.ingest.replication.forward;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
@@ -26,6 +27,7 @@ public final class AppendForwarder implements Closeable {
     private final Map<Integer, PeerConnection> connections = new ConcurrentHashMap<>();
     /** Per peer: opening its connection, one thread at a time. */
     private final Map<Integer, Object> opening = new ConcurrentHashMap<>();
+    private final Map<Integer, Failure> failures = new ConcurrentHashMap<>();
     private final ExecutorService completions = Executors.newVirtualThreadPerTaskExecutor();
 
     public AppendForwarder(int self, Duration connectTimeout) {
@@ -49,15 +51,32 @@ public final class AppendForwarder implements Closeable {
         if (open != null && !open.closed()) {
             return open;
         }
+        long asked = System.nanoTime();
         synchronized (opening.computeIfAbsent(peer, id -> new Object())) {
             open = connections.get(peer);
-            if (open == null || open.closed()) {
+            if (open != null && !open.closed()) {
+                return open;
+            }
+            // A peer that does not answer holds each attempt for the whole connect timeout: the forwards that
+            // waited for an attempt that failed meanwhile fail with it rather than each trying again in turn.
+            Failure failure = failures.get(peer);
+            if (failure != null && failure.at() - asked > 0) {
+                throw new ConnectException(failure.why());
+            }
+            try {
                 open = new PeerConnection(address, "replica-forward-" + self + "-to-" + peer, connectTimeout,
                         completions);
-                connections.put(peer, open);
+            } catch (IOException e) {
+                failures.put(peer, new Failure(System.nanoTime(), address + ": " + e.getMessage()));
+                throw e;
             }
+            connections.put(peer, open);
             return open;
         }
+    }
+
+    /** The latest failed connect to a peer: when ({@link System#nanoTime}) and why. */
+    private record Failure(long at, String why) {
     }
 
     /**
