@@ -2,7 +2,10 @@ package io.tributary.ingest.replication;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.tributary.ingest.kafka.ForwardedAppends;
 import io.tributary.ingest.problem.InvalidRequestException;
 import io.tributary.ingest.topic.TopicRegistry;
@@ -20,10 +23,16 @@ class ForwardedAppendHandler implements ForwardedAppends {
 
     private final Proposals proposals;
     private final TopicRegistry topics;
+    /** A forwarded batch here, from its arrival to its answer: the leader's share of a forward. */
+    private final Timer appends;
 
-    ForwardedAppendHandler(Proposals proposals, TopicRegistry topics) {
+    ForwardedAppendHandler(Proposals proposals, TopicRegistry topics, MeterRegistry meters) {
         this.proposals = proposals;
         this.topics = topics;
+        this.appends = Timer.builder("ingest.replication.forwarded")
+                .description("a produced batch another node forwarded here, from its arrival to the answer, which "
+                        + "waits for the acks (the other end of ingest.replication.forward)")
+                .publishPercentileHistogram().register(meters);
     }
 
     @Override
@@ -32,6 +41,8 @@ class ForwardedAppendHandler implements ForwardedAppends {
         if (part.length == 0) {
             throw new InvalidRequestException("no batch to append");
         }
-        return proposals.submitForwarded(t, partition, part);
+        long arrived = System.nanoTime();
+        return proposals.submitForwarded(t, partition, part)
+                .whenComplete((reply, error) -> appends.record(System.nanoTime() - arrived, TimeUnit.NANOSECONDS));
     }
 }

@@ -92,9 +92,11 @@ class DirectWritesClusterTest {
         }
         long[] raftEntriesBefore = new long[3];
         long[] forwardsBefore = new long[4];
+        long[] arrivalsBefore = new long[4];
         for (int p = 0; p < 3; p++) {
             raftEntriesBefore[p] = lastRaftIndex(host[p], p);
             forwardsBefore[p + 1] = forwards(p + 1);
+            arrivalsBefore[p + 1] = timed(p + 1, "ingest.replication.forwarded");
         }
         for (int i = 0; i < 90; i++) {
             produceOrFail(1 + i % 3, i % 3, "first-" + i); // through the replica's node or forwarded to it
@@ -107,6 +109,15 @@ class DirectWritesClusterTest {
             } else {
                 assertThat(forwarded).as("forwards timed by node %d", n).isGreaterThanOrEqualTo(30);
             }
+        }
+        // ... and timed again where they arrived: the replica's node.
+        for (int n = 1; n <= 3; n++) {
+            long expected = 0;
+            for (int p = 0; p < 3; p++) {
+                expected += host[p] == n && p + 1 != n ? 30 : 0;
+            }
+            assertThat(timed(n, "ingest.replication.forwarded") - arrivalsBefore[n])
+                    .as("forwarded batches timed on arrival at node %d", n).isGreaterThanOrEqualTo(expected);
         }
         for (int p = 0; p < 3; p++) {
             assertThat(lastRaftIndex(host[p], p)).as("Raft entries of partition %d for 30 batches", p)
@@ -330,7 +341,11 @@ class DirectWritesClusterTest {
 
     /** The produced batches node {@code node} forwarded to another node, as its timer counts them. */
     private static long forwards(int node) {
-        return cluster.context(node).getBean(MeterRegistry.class).get("ingest.replication.forward").timer().count();
+        return timed(node, "ingest.replication.forward");
+    }
+
+    private static long timed(int node, String timer) {
+        return cluster.context(node).getBean(MeterRegistry.class).get(timer).timer().count();
     }
 
     private static void produceOrFail(int node, int partition, String value) throws Exception {
