@@ -117,12 +117,7 @@ class AppendForwarderTest {
         assertThat(internal.path("status").asInt()).isEqualTo(500);
         assertThat(internal.path("detail").asString()).contains("a bug");
         // The connection is still good after both.
-        CompletableFuture<AppendForwarder.Answer> next = forwarder.send(2, address,
-                new ForwardedAppend("orders", 0, "after".getBytes(StandardCharsets.UTF_8)));
-        awaitSize(unanswered, 1);
-        unanswered.get(0).complete(null);
-        assertThat(new String(next.get(10, TimeUnit.SECONDS).data(), StandardCharsets.UTF_8))
-                .isEqualTo("reply to orders-0:after");
+        assertThat(forwardAnswered(address, "after")).isEqualTo("reply to orders-0:after");
     }
 
     @Test
@@ -142,12 +137,19 @@ class AppendForwarderTest {
         assertThat(received).containsExactly("orders-0:in-flight");
 
         startListener(address.getPort());
-        CompletableFuture<AppendForwarder.Answer> again = forwarder.send(2, address,
-                new ForwardedAppend("orders", 0, "again".getBytes(StandardCharsets.UTF_8)));
-        awaitSize(unanswered, 2);
-        unanswered.get(1).complete(null);
-        assertThat(new String(again.get(10, TimeUnit.SECONDS).data(), StandardCharsets.UTF_8))
-                .isEqualTo("reply to orders-0:again");
+        assertThat(forwardAnswered(address, "again")).isEqualTo("reply to orders-0:again");
+    }
+
+    /** Forwards {@code value} to partition 0 of {@code orders}, has the node answer it, and returns the answer. */
+    private String forwardAnswered(InetSocketAddress address, String value) throws Exception {
+        int before = unanswered.size();
+        CompletableFuture<AppendForwarder.Answer> sent = forwarder.send(2, address,
+                new ForwardedAppend("orders", 0, value.getBytes(StandardCharsets.UTF_8)));
+        awaitSize(unanswered, before + 1);
+        unanswered.get(before).complete(null);
+        AppendForwarder.Answer answer = sent.get(10, TimeUnit.SECONDS);
+        assertThat(answer.errorCode()).isZero();
+        return new String(answer.data(), StandardCharsets.UTF_8);
     }
 
     private static int freePort() throws IOException {
