@@ -12,6 +12,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.tributary.ingest.config.IngestProperties;
 import io.tributary.ingest.kafka.ForwardedAppends;
 import io.tributary.ingest.kafka.KafkaServer;
 import io.tributary.ingest.kafka.ListenerSettings;
@@ -53,6 +54,7 @@ class FetchReplication implements ReplicaSource {
     private final ReplicationProperties settings;
     private final FailedReplicas failed;
     private final ForwardedAppends forwarded;
+    private final IngestProperties.Produce produceLimits;
     private final Map<Integer, FollowerFetcher> fetchers = new ConcurrentHashMap<>();
     private final ExecutorService completions = Executors.newFixedThreadPool(2,
             Thread.ofPlatform().name("replica-completion-", 1).daemon().factory());
@@ -61,8 +63,9 @@ class FetchReplication implements ReplicaSource {
     private KafkaServer listener;
 
     FetchReplication(RaftNode node, PartitionGroups groups, TopicRegistry topics, ReplicationProperties settings,
-                     FailedReplicas failed, ForwardedAppends forwarded) {
+                     FailedReplicas failed, ForwardedAppends forwarded, IngestProperties properties) {
         this.forwarded = forwarded;
+        this.produceLimits = properties.produce();
         this.node = node;
         this.groups = groups;
         this.topics = topics;
@@ -74,9 +77,13 @@ class FetchReplication implements ReplicaSource {
     void start() {
         ClusterPeers.Peer self = groups.self();
         String bindHost = settings.raftBindHost().isBlank() ? self.host() : settings.raftBindHost();
+        // A frame holds a follower's fetch, or a batch another node forwards: at most a produce body's size (JSON,
+        // larger than the batch it makes) and its frame; twice that, so that a batch refused as too large for its
+        // topic is refused by the leader, not by closing the connection under every forward on it.
+        int maxFrame = (int) Math.min(Integer.MAX_VALUE, 2L * Math.max(1 << 20, produceLimits.maxRequestBytes()));
         listener = ReplicaListener.create(new ListenerSettings("replica", "the replica port of ingest.cluster.peers",
-                bindHost, self.replicaPortOrDefault(), 1, 2, 1 << 20, true), this, forwarded, settings.fetchMaxWait().toMillis(),
-                completions);
+                bindHost, self.replicaPortOrDefault(), 1, 2, maxFrame, true), this, forwarded,
+                settings.fetchMaxWait().toMillis(), completions);
         listener.start();
         // Members added later get a fetcher at the next check.
         peerCheck.scheduleWithFixedDelay(this::startFetchers, 0, 1, TimeUnit.SECONDS);

@@ -257,6 +257,25 @@ class FetchWritesClusterTest {
     }
 
     /**
+     * A batch of several megabytes produced through a follower reaches its leader whole: the replication listener
+     * that takes forwarded batches accepts frames of a produce body's size (it closed the connection over 1 MiB).
+     */
+    @Test
+    void aBatchOfSeveralMegabytesProducedThroughAFollowerIsForwardedWhole() throws Exception {
+        int partition = 0;
+        int through = leaderOf(partition) % 3 + 1;
+        String value = "large-" + "v".repeat(3 << 20);
+        HttpResponse<String> r = cluster.send(through, "POST", "/api/v1/topics/" + TOPIC + "/records",
+                "{\"acks\":\"all\",\"records\":[{\"partition\":" + partition + ",\"value\":\"" + value + "\"}]}");
+        assertThat(r.statusCode()).as("3 MiB through node %d: %s", through, r.body().length() > 300
+                ? r.body().substring(0, 300) : r.body()).isEqualTo(200);
+        long offset = JSON.readTree(r.body()).get("offsets").get(0).get("offset").asLong();
+        for (int node = 1; node <= 3; node++) {
+            assertThat(readAt(node, partition, offset)).as("the record through node %d", node).isEqualTo(value);
+        }
+    }
+
+    /**
      * Records that cost no Raft entry still reach every replica's snapshot: keyed records (the key memory changes,
      * so a snapshot is due 10 s after the last), then every replica's snapshot point passes them. Ratis takes no
      * snapshot at the index of its last one, so without an entry after it (the leader writes one when due) the
