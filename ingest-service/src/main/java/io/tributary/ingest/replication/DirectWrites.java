@@ -461,8 +461,8 @@ class DirectWrites {
             long sent = System.nanoTime();
             String tp = topic.name() + "-" + partition;
             return forwarder.send(replica, new InetSocketAddress(peer.host(), peer.replicaPortOrDefault()),
-                            new ForwardedAppend(topic.name(), partition, part))
-                    .orTimeout(settings.requestTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS)
+                            new ForwardedAppend(topic.name(), partition, part),
+                            settings.requestTimeout().plusSeconds(1))
                     .thenApply(answer -> {
                         forwards.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
                         if (answer.errorCode() != 0) {
@@ -488,12 +488,7 @@ class DirectWrites {
         });
     }
 
-    /**
-     * What a forward answered other than 200 is failed with: a retriable problem of the replica's (a 503 with a
-     * problem type, such as {@code not-enough-replicas}) is passed on with its type and detail, so the client
-     * learns what the leader said; a storage failure of the replica is a {@link LeaderStorageFailed}; anything
-     * else an IOException, which the produce answers as not committed (retriable).
-     */
+    /** {@link #refusal(int, String, int, byte[])} of a refusal over the replication listener: a problem document. */
     static Exception refusal(int replica, String tp, byte[] problem) {
         int status;
         try {
@@ -504,7 +499,13 @@ class DirectWrites {
         return refusal(replica, tp, status, problem);
     }
 
-    /** {@link #refusal(int, String, byte[])} of an answer with its HTTP status. */
+    /**
+     * What a forward answered other than 200 (or a refusal with its problem's status) is failed with: a retriable
+     * problem of the replica's (a 503 with a problem type, such as {@code not-enough-replicas}) is passed on with
+     * its type and detail, so the client learns what the leader said; a storage failure of the replica is a
+     * {@link LeaderStorageFailed}; anything else an IOException, which the produce answers as not committed
+     * (retriable).
+     */
     static Exception refusal(int replica, String tp, int status, byte[] answer) {
         String body = new String(answer, StandardCharsets.UTF_8);
         String prefix = "node " + replica + ", the replica of " + tp + " this node forwarded the batch to, answered ";

@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.tributary.ingest.kafka.ForwardedAppend;
 
@@ -35,15 +37,26 @@ public final class AppendForwarder implements Closeable {
         this.connectTimeout = connectTimeout;
     }
 
-    /** The answer of node {@code peer}, listening at {@code address}, to one forwarded part. */
-    public CompletableFuture<Answer> send(int peer, InetSocketAddress address, ForwardedAppend append) {
+    /**
+     * The answer of node {@code peer}, listening at {@code address}, to one forwarded part; failed with a
+     * TimeoutException after {@code timeout}. A connection on which nothing was answered since such a forward
+     * was sent is taken for dead (a peer whose machine went away without closing it) and closed.
+     */
+    public CompletableFuture<Answer> send(int peer, InetSocketAddress address, ForwardedAppend append,
+                                          Duration timeout) {
         PeerConnection connection;
         try {
             connection = connection(peer, address);
         } catch (IOException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return connection.send(append);
+        long sent = System.nanoTime();
+        // Closed before the caller learns of the timeout: its next forward takes a new connection.
+        return connection.send(append).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((a, e) -> {
+            if (e instanceof TimeoutException && connection.silentSince(sent)) {
+                connection.close(new IOException("nothing answered on it for " + timeout.toMillis() + " ms"));
+            }
+        });
     }
 
     private PeerConnection connection(int peer, InetSocketAddress address) throws IOException {

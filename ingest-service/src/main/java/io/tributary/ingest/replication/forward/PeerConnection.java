@@ -47,6 +47,8 @@ final class PeerConnection {
     private final Object writes = new Object();
     private int correlationId;
     private volatile boolean closed;
+    /** When the latest answer was read ({@link System#nanoTime}). */
+    private volatile long answeredAt = System.nanoTime();
 
     /**
      * Connects; a peer that refuses or does not answer within {@code connectTimeout} is a ConnectException
@@ -77,6 +79,11 @@ final class PeerConnection {
 
     boolean closed() {
         return closed;
+    }
+
+    /** Whether no answer came on this connection since {@code nanos} ({@link System#nanoTime}). */
+    boolean silentSince(long nanos) {
+        return answeredAt - nanos < 0;
     }
 
     /** Sends one forwarded batch; its answer, completed on {@code completions}. */
@@ -115,6 +122,7 @@ final class PeerConnection {
                 }
                 byte[] frame = new byte[size];
                 in.readFully(frame);
+                answeredAt = System.nanoTime();
                 ByteBuffer b = ByteBuffer.wrap(frame);
                 ResponseHeader header = ResponseHeader.parse(b, HEADER_VERSION);
                 EnvelopeResponse response = EnvelopeResponse.parse(new ByteBufferAccessor(b), ForwardedAppend.VERSION);

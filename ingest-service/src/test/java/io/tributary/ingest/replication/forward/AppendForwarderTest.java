@@ -2,8 +2,10 @@ package io.tributary.ingest.replication.forward;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -14,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import io.tributary.ingest.kafka.ForwardedAppend;
 import io.tributary.ingest.kafka.ForwardedAppends;
@@ -54,6 +57,7 @@ class AppendForwarderTest {
         unanswered.add(answer);
         return answer.thenApply(done -> ByteBuffer.wrap(("reply to " + got).getBytes(StandardCharsets.UTF_8)));
     };
+    private static final Duration ANSWER_WITHIN = Duration.ofSeconds(30);
     private KafkaServer listener;
     private AppendForwarder forwarder;
 
@@ -81,7 +85,7 @@ class AppendForwarderTest {
         List<CompletableFuture<AppendForwarder.Answer>> sent = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             sent.add(forwarder.send(2, address, new ForwardedAppend("orders", i % 3, ("batch-" + i).getBytes(
-                    StandardCharsets.UTF_8))));
+                    StandardCharsets.UTF_8)), ANSWER_WITHIN));
         }
         // Every request reaches the node while none is answered yet: they are in flight together, in send order.
         awaitSize(unanswered, 20);
@@ -103,7 +107,8 @@ class AppendForwarderTest {
     void aRefusalComesBackAsTheProblemTheNodeRaised() throws Exception {
         InetSocketAddress address = startListener(0);
         forwarder = new AppendForwarder(1, Duration.ofSeconds(2));
-        AppendForwarder.Answer refused = forwarder.send(2, address, new ForwardedAppend("refused", 0, new byte[] {1}))
+        AppendForwarder.Answer refused = forwarder.send(2, address, new ForwardedAppend("refused", 0, new byte[] {1}),
+                        ANSWER_WITHIN)
                 .get(10, TimeUnit.SECONDS);
         assertThat(refused.errorCode()).isNotZero();
         JsonNode problem = JsonMapper.shared().readTree(refused.data());
@@ -111,7 +116,8 @@ class AppendForwarderTest {
         assertThat(problem.path("status").asInt()).isEqualTo(503);
         assertThat(problem.path("detail").asString()).isEqualTo("only 1 of 3 replicas in sync");
 
-        AppendForwarder.Answer failed = forwarder.send(2, address, new ForwardedAppend("broken", 0, new byte[] {1}))
+        AppendForwarder.Answer failed = forwarder.send(2, address, new ForwardedAppend("broken", 0, new byte[] {1}),
+                        ANSWER_WITHIN)
                 .get(10, TimeUnit.SECONDS);
         JsonNode internal = JsonMapper.shared().readTree(failed.data());
         assertThat(internal.path("status").asInt()).isEqualTo(500);
@@ -125,14 +131,14 @@ class AppendForwarderTest {
         InetSocketAddress address = startListener(freePort());
         forwarder = new AppendForwarder(1, Duration.ofSeconds(2));
         CompletableFuture<AppendForwarder.Answer> waiting = forwarder.send(2, address,
-                new ForwardedAppend("orders", 0, "in-flight".getBytes(StandardCharsets.UTF_8)));
+                new ForwardedAppend("orders", 0, "in-flight".getBytes(StandardCharsets.UTF_8)), ANSWER_WITHIN);
         awaitSize(unanswered, 1);
         listener.stop();
         assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                 .hasCauseInstanceOf(IOException.class);
         // Nothing listens: the next forward is not sent at all, which the caller may route elsewhere.
         CompletableFuture<AppendForwarder.Answer> unsent = forwarder.send(2, address,
-                new ForwardedAppend("orders", 0, "unsent".getBytes(StandardCharsets.UTF_8)));
+                new ForwardedAppend("orders", 0, "unsent".getBytes(StandardCharsets.UTF_8)), ANSWER_WITHIN);
         assertThatThrownBy(() -> unsent.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(ConnectException.class);
         assertThat(received).containsExactly("orders-0:in-flight");
 
@@ -144,12 +150,47 @@ class AppendForwarderTest {
     private String forwardAnswered(InetSocketAddress address, String value) throws Exception {
         int before = unanswered.size();
         CompletableFuture<AppendForwarder.Answer> sent = forwarder.send(2, address,
-                new ForwardedAppend("orders", 0, value.getBytes(StandardCharsets.UTF_8)));
+                new ForwardedAppend("orders", 0, value.getBytes(StandardCharsets.UTF_8)), ANSWER_WITHIN);
         awaitSize(unanswered, before + 1);
         unanswered.get(before).complete(null);
         AppendForwarder.Answer answer = sent.get(10, TimeUnit.SECONDS);
         assertThat(answer.errorCode()).isZero();
         return new String(answer.data(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * A peer that takes the connection and then never answers (its machine went away without closing it): the
+     * forward fails at its timeout, and the next one is sent on a new connection, not into the silent one.
+     */
+    @Test
+    void aConnectionOnWhichNothingIsAnsweredWithinTheTimeoutIsReplaced() throws Exception {
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> accepted = new CopyOnWriteArrayList<>();
+            Thread acceptor = Thread.ofVirtual().start(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept()); // read nothing, answer nothing
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            InetSocketAddress address = new InetSocketAddress("127.0.0.1", silent.getLocalPort());
+            forwarder = new AppendForwarder(1, Duration.ofSeconds(2));
+            CompletableFuture<AppendForwarder.Answer> first = forwarder.send(2, address,
+                    new ForwardedAppend("orders", 0, new byte[] {1}), Duration.ofMillis(300));
+            assertThatThrownBy(() -> first.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(TimeoutException.class);
+            CompletableFuture<AppendForwarder.Answer> second = forwarder.send(2, address,
+                    new ForwardedAppend("orders", 0, new byte[] {2}), Duration.ofMillis(300));
+            assertThatThrownBy(() -> second.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(TimeoutException.class);
+            awaitSize(accepted, 2);
+            for (Socket s : accepted) {
+                s.close();
+            }
+            acceptor.interrupt();
+        }
     }
 
     private static int freePort() throws IOException {
