@@ -76,6 +76,13 @@ for n in "${NODES[@]}"; do
   BOOTSTRAP+="${BOOTSTRAP:+,}127.0.0.1:$((KAFKA_BASE + n - 1))"
 done
 url() { echo "http://127.0.0.1:$((HTTP_BASE + $1 - 1))"; }
+# leaders <topic>: which node leads each partition as node 1 describes it (who took the writes: with Kafka's client
+# each partition's leader takes its batches, and one node leading all three does all the leaders' work)
+leaders() {
+  curl -s --max-time 5 "$(url 1)/api/v1/topics/$1" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(" ".join("p%d=node%d" % (p["partition"], p["leader"]) for p in d["partitionDetails"]))' 2>/dev/null || echo "n/a"
+}
 
 DATA=$(mktemp -d /tmp/tributary-repl-XXXXXX)
 declare -A PID=()
@@ -167,7 +174,7 @@ for rf in ${FACTORS:-1 3}; do
     done
     med=$(printf '%s\n' "${rps[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
     log "MEDIAN rec/s=$med runs=[${rps[*]}]"
-    echo "$name MEDIAN rec/s=$med runs=[${rps[*]}] client=kafka" >> "$OUT/summary.txt"
+    echo "$name MEDIAN rec/s=$med runs=[${rps[*]}] client=kafka leaders: $(leaders "kafka-rf$rf")" >> "$OUT/summary.txt"
     continue
   fi
   # shellcheck disable=SC2086
@@ -176,6 +183,7 @@ for rf in ${FACTORS:-1 3}; do
     --batch 1000 --clients "$CLIENTS" --keys "$KEYS" --records "$RECORDS" --warmup "$WARMUP" --runs "$RUNS" --max-seconds 120 \
     2>&1 | tee "$OUT/$name.log" | grep -E '^(RESULT|MEDIAN|LoadDriver|created|topic|warm-up)' | tee -a "$OUT/replication.log" || true
   grep -h '^MEDIAN\|^RESULT' "$OUT/$name.log" | sed "s/^/$name /" >> "$OUT/summary.txt" || true
+  echo "$name leaders: $(leaders "repl-rf$rf")" >> "$OUT/summary.txt"
 done
 
 # ------------------------------------------------------------------ latency at a fixed rate, RF 3
@@ -265,5 +273,5 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 cleanup
 echo
 echo "==================== replication summary (load avg at the end $LOAD_END; $(( $(date +%s) - T0 )) s) ===================="
-if [[ "$RUNS" -gt 1 ]]; then grep -E '^(produce-rf[13] MEDIAN|fixed-rate-rf3 MEDIAN|SERVER|HEAP|FAILOVER_MEDIAN)' "$OUT/summary.txt"; else cat "$OUT/summary.txt"; fi
+if [[ "$RUNS" -gt 1 ]]; then grep -E '^(produce-rf[13] (MEDIAN|leaders)|fixed-rate-rf3 MEDIAN|SERVER|HEAP|FAILOVER_MEDIAN)' "$OUT/summary.txt"; else cat "$OUT/summary.txt"; fi
 echo "logs: $OUT"
