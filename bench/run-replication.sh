@@ -20,6 +20,8 @@
 # SKIP_FAILOVER=1, SKIP_FIXED_RATE=1, FACTORS ("1 3": the replication factors measured), RATE (20000),
 # KEYS (true: W1's keyed records, each request spread over the 3 partitions; false: keyless records, one
 # partition per request, as Kafka's ProducerPerformance sends them),
+# ELECT_PREFERRED=1 (with CLIENT=kafka: a preferred-leader election before the warm-up, so each partition is led
+# by its first replica during the runs, as Kafka places leaders at creation),
 # CLIENT (rest: LoadDriver over HTTP through node 1; kafka: Kafka's own ProducerPerformance over the nodes' Kafka
 # listeners on KAFKA_BASE (18291), with the settings of ../shared/bench/kafka-anchor/cluster3.sh: 100 B,
 # acks=all, linger.ms=5, 300k warm-up, so that its figures compare with that script's run after this one;
@@ -164,6 +166,12 @@ for rf in ${FACTORS:-1 3}; do
   if [[ "$CLIENT" == kafka ]]; then
     "${TOOL[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --create --topic "kafka-rf$rf" \
       --partitions 3 --replication-factor "$rf" >> "$OUT/$name.log" 2>&1
+    if [[ "${ELECT_PREFERRED:-0}" == 1 ]]; then
+      # Each partition's lead on its preferred replica before the warm-up, as Kafka places it at creation.
+      sleep 3 # the new groups' first elections
+      log "preferred leaders: $(curl -s --max-time 30 -X POST "$(url 1)/api/v1/cluster/preferred-leader-elections?topic=kafka-rf$rf" \
+        | tr -d '\n' | cut -c1-300); now $(leaders "kafka-rf$rf")"
+    fi
     kafka_produce "kafka-rf$rf" "$WARMUP" "$OUT/$name.log" > /dev/null
     rps=()
     for r in $(seq "$RUNS"); do
