@@ -2,7 +2,6 @@ package io.tributary.ingest.replication;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -459,14 +458,14 @@ class DirectWrites {
         }
         if (forwarder != null) {
             long sent = System.nanoTime();
-            String tp = topic.name() + "-" + partition;
-            return forwarder.send(replica, new InetSocketAddress(peer.host(), peer.replicaPortOrDefault()),
-                            new ForwardedAppend(topic.name(), partition, part),
+            // Unresolved: the name is looked up only when a connection is opened, not for every forward.
+            return forwarder.send(replica, peer.replicaAddress(), new ForwardedAppend(topic.name(), partition, part),
                             settings.requestTimeout().plusSeconds(1))
                     .thenApply(answer -> {
                         forwards.record(System.nanoTime() - sent, TimeUnit.NANOSECONDS);
                         if (answer.errorCode() != 0) {
-                            throw new CompletionException(refusal(replica, tp, answer.data()));
+                            throw new CompletionException(refusal(replica, topic.name() + "-" + partition,
+                                    answer.data()));
                         }
                         return ByteBuffer.wrap(answer.data());
                     });

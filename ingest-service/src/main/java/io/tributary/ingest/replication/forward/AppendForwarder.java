@@ -38,7 +38,8 @@ public final class AppendForwarder implements Closeable {
     }
 
     /**
-     * The answer of node {@code peer}, listening at {@code address}, to one forwarded part; failed with a
+     * The answer of node {@code peer}, listening at {@code address} (resolved or not: it is used only to open a
+     * connection), to one forwarded part; failed with a
      * TimeoutException after {@code timeout}. A connection on which nothing was answered since such a forward
      * was sent is taken for dead (a peer whose machine went away without closing it) and closed.
      */

@@ -51,8 +51,8 @@ final class PeerConnection {
     private volatile long answeredAt = System.nanoTime();
 
     /**
-     * Connects; a peer that refuses or does not answer within {@code connectTimeout} is a ConnectException
-     * (nothing was sent).
+     * Connects (an unresolved {@code peer} is looked up now); a peer that refuses or does not answer within
+     * {@code connectTimeout} is a ConnectException (nothing was sent).
      */
     PeerConnection(InetSocketAddress peer, String name, Duration connectTimeout, Executor completions)
             throws IOException {
@@ -61,7 +61,8 @@ final class PeerConnection {
         socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
-            socket.connect(peer, (int) connectTimeout.toMillis());
+            socket.connect(peer.isUnresolved() ? new InetSocketAddress(peer.getHostString(), peer.getPort()) : peer,
+                    (int) connectTimeout.toMillis());
             in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 1 << 13));
             out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 1 << 16));
         } catch (SocketTimeoutException e) {

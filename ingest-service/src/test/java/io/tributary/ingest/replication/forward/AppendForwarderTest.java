@@ -65,7 +65,7 @@ class AppendForwarderTest {
         listener = ReplicaListener.create(new ListenerSettings("replica-test", "none", "127.0.0.1", port, 1, 2,
                 1 << 20, true), (topicId, p) -> null, node, 200, ForkJoinPool.commonPool());
         listener.start();
-        return new InetSocketAddress("127.0.0.1", listener.boundPort());
+        return InetSocketAddress.createUnresolved("127.0.0.1", listener.boundPort()); // as a peer's address is given
     }
 
     @AfterEach
