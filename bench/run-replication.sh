@@ -25,7 +25,8 @@
 # CLIENT (rest: LoadDriver over HTTP through node 1; kafka: Kafka's own ProducerPerformance over the nodes' Kafka
 # listeners on KAFKA_BASE (18291), with the settings of ../shared/bench/kafka-anchor/cluster3.sh: 100 B,
 # acks=all, linger.ms=5, 300k warm-up, so that its figures compare with that script's run after this one;
-# the client sends each partition's batches to its leader; the fixed-rate step then runs as bench/kafka-fixed-rate.sh), ANCHOR (the kafka-anchor folder), REPLICA_BASE (18391:
+# the client sends each partition's batches to its leader; the fixed-rate step then runs as
+# bench/kafka-fixed-rate.sh), ANCHOR (the kafka-anchor folder), REPLICA_BASE (18391:
 # the replication listeners' ports: the default write path; NODE_ARGS=--ingest.replication.fetch-writes=false for a
 # Raft entry per batch).
 set -euo pipefail
@@ -78,6 +79,8 @@ for n in "${NODES[@]}"; do
   BOOTSTRAP+="${BOOTSTRAP:+,}127.0.0.1:$((KAFKA_BASE + n - 1))"
 done
 url() { echo "http://127.0.0.1:$((HTTP_BASE + $1 - 1))"; }
+# the median of the numbers on stdin, one per line (n/a for none)
+median() { sort -g | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 # leaders <topic>: which node leads each partition as node 1 describes it (who took the writes: with Kafka's client
 # each partition's leader takes its batches, and one node leading all three does all the leaders' work)
 leaders() {
@@ -180,7 +183,7 @@ for rf in ${FACTORS:-1 3}; do
       log "RESULT run=$r $line (load avg $(cut -d' ' -f1 /proc/loadavg))"
       echo "$name RESULT run=$r $line" >> "$OUT/summary.txt"
     done
-    med=$(printf '%s\n' "${rps[@]}" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+    med=$(printf '%s\n' "${rps[@]}" | median)
     log "MEDIAN rec/s=$med runs=[${rps[*]}]"
     echo "$name MEDIAN rec/s=$med runs=[${rps[*]}] client=kafka leaders: $(leaders "kafka-rf$rf")" >> "$OUT/summary.txt"
     continue
@@ -212,9 +215,9 @@ if [[ "${SKIP_FIXED_RATE:-0}" != 1 && "$CLIENT" == kafka ]]; then
     log "RESULT run=$r $line (load avg $(cut -d' ' -f1 /proc/loadavg))"
     echo "$name RESULT run=$r $line" >> "$OUT/summary.txt"
   done
-  med() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-  log "MEDIAN p50=$(med "${p50s[@]}") p99=$(med "${p99s[@]}") ms runs_p99=[${p99s[*]}]"
-  echo "$name MEDIAN p50=$(med "${p50s[@]}") p99=$(med "${p99s[@]}") ms runs_p99=[${p99s[*]}] client=kafka" >> "$OUT/summary.txt"
+  line="MEDIAN p50=$(printf '%s\n' "${p50s[@]}" | median) p99=$(printf '%s\n' "${p99s[@]}" | median) ms runs_p99=[${p99s[*]}]"
+  log "$line"
+  echo "$name $line client=kafka" >> "$OUT/summary.txt"
 elif [[ "${SKIP_FIXED_RATE:-0}" != 1 ]]; then
   name=fixed-rate-rf3
   log "scenario $name at $RATE rec/s (load avg $(cut -d' ' -f1-3 /proc/loadavg))"
@@ -271,7 +274,6 @@ for run in $(seq "$FAILOVERS"); do
   wait_healthy "$killed"
 done
 
-median() { sort -n | awk '{a[NR]=$1} END {if (NR==0) print "n/a"; else if (NR%2) print a[(NR+1)/2]; else print (a[NR/2]+a[NR/2+1])/2}'; }
 FAIL_MS=$(sed -E 's/.*ms=([0-9]+).*/\1/' "$OUT/failover.txt" | tr '\n' ' ')
 FAIL_MEDIAN=$(sed -E 's/.*ms=([0-9]+).*/\1/' "$OUT/failover.txt" | median)
 echo "FAILOVER_MEDIAN ms=$FAIL_MEDIAN runs=[$FAIL_MS]" >> "$OUT/summary.txt"

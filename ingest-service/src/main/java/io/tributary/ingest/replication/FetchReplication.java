@@ -54,7 +54,12 @@ class FetchReplication implements ReplicaSource {
     private final ReplicationProperties settings;
     private final FailedReplicas failed;
     private final ForwardedAppends forwarded;
-    private final IngestProperties.Produce produceLimits;
+    /**
+     * The largest frame the listener takes: a follower's fetch, or a batch another node forwards, which is at most a
+     * produce body's size (JSON, larger than the batch it makes); twice that, so that a batch refused as too large
+     * for its topic is refused by the leader, not by closing the connection under every forward on it.
+     */
+    private final int maxFrame;
     private final Map<Integer, FollowerFetcher> fetchers = new ConcurrentHashMap<>();
     private final ExecutorService completions = Executors.newFixedThreadPool(2,
             Thread.ofPlatform().name("replica-completion-", 1).daemon().factory());
@@ -65,7 +70,8 @@ class FetchReplication implements ReplicaSource {
     FetchReplication(RaftNode node, PartitionGroups groups, TopicRegistry topics, ReplicationProperties settings,
                      FailedReplicas failed, ForwardedAppends forwarded, IngestProperties properties) {
         this.forwarded = forwarded;
-        this.produceLimits = properties.produce();
+        this.maxFrame = (int) Math.min(Integer.MAX_VALUE,
+                2L * Math.max(1 << 20, properties.produce().maxRequestBytes()));
         this.node = node;
         this.groups = groups;
         this.topics = topics;
@@ -77,10 +83,6 @@ class FetchReplication implements ReplicaSource {
     void start() {
         ClusterPeers.Peer self = groups.self();
         String bindHost = settings.raftBindHost().isBlank() ? self.host() : settings.raftBindHost();
-        // A frame holds a follower's fetch, or a batch another node forwards: at most a produce body's size (JSON,
-        // larger than the batch it makes) and its frame; twice that, so that a batch refused as too large for its
-        // topic is refused by the leader, not by closing the connection under every forward on it.
-        int maxFrame = (int) Math.min(Integer.MAX_VALUE, 2L * Math.max(1 << 20, produceLimits.maxRequestBytes()));
         listener = ReplicaListener.create(new ListenerSettings("replica", "the replica port of ingest.cluster.peers",
                 bindHost, self.replicaPortOrDefault(), 1, 2, maxFrame, true), this, forwarded,
                 settings.fetchMaxWait().toMillis(), completions);

@@ -69,10 +69,10 @@ class ReplicaStorageFailureTest {
 
     /**
      * The log of the leader fails where no write reaches it: at its next snapshot (taken on a schedule once the
-     * high watermark moved; asked for here), whose flush or producer snapshot throws. Ratis closes a member whose snapshot throws, so
-     * the node reports that replica failed as after a failed append, and another replica leads. Unreported, the
-     * node stayed ready and listed as hosting a partition it no longer followed (a CI run of the cluster view
-     * waited a minute for it to show DOWN).
+     * high watermark moved; asked for here), whose flush or producer snapshot throws. Ratis closes a member whose
+     * snapshot throws, so the node reports that replica failed as after a failed append, and another replica
+     * leads. Unreported, the node stayed ready and listed as hosting a partition it no longer followed (a CI run
+     * of the cluster view waited a minute for it to show DOWN).
      */
     @Test
     void aReplicaWhoseLogFailsAtASnapshotStepsAsideToo() throws Exception {
