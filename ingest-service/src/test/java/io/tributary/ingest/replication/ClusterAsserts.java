@@ -4,6 +4,8 @@ import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.server.raftlog.RaftLog;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -54,6 +56,26 @@ final class ClusterAsserts {
     static List<Integer> ints(JsonNode array) {
         List<Integer> out = new ArrayList<>();
         array.forEach(n -> out.add(n.asInt()));
+        return out;
+    }
+
+    /**
+     * The indexes of a partition's Raft entries after {@code after} that hold batches: not a mode or in-sync entry
+     * (which a partition written without an entry per batch still writes: a switch, an in-sync change, a mode
+     * written again for a due snapshot), nor a configuration or a leader's first entry.
+     */
+    static List<Long> batchEntriesAfter(RaftLog raftLog, long after) throws Exception {
+        List<Long> out = new ArrayList<>();
+        for (long i = after + 1; i <= raftLog.getLastEntryTermIndex().getIndex(); i++) {
+            LogEntryProto e = raftLog.get(i);
+            if (e == null || !e.hasStateMachineLogEntry()) {
+                continue;
+            }
+            byte[] data = e.getStateMachineLogEntry().getLogData().toByteArray();
+            if (ModeEntry.decode(data) == null && InSyncEntry.decode(data) == null) {
+                out.add(i);
+            }
+        }
         return out;
     }
 }

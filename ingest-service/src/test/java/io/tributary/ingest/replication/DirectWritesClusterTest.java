@@ -402,22 +402,10 @@ class DirectWritesClusterTest {
         return cluster.context(node).getBean(PartitionViews.class).localStateMachine(TOPIC, partition);
     }
 
-    /**
-     * The indexes of the partition's Raft entries after {@code after} that hold batches. Mode entries may come: a
-     * replica written directly writes its mode again for a snapshot that is due (DirectWrites.snapshotIfDue).
-     */
+    /** The partition's Raft entries after {@code after} on {@code node} that hold batches. */
     private static List<Long> batchEntriesAfter(int node, int partition, long after) throws Exception {
-        RaftServer.Division d = cluster.context(node).getBean(RaftNode.class)
-                .division(PartitionGroups.groupId(registry(node).get(TOPIC), partition));
-        List<Long> out = new ArrayList<>();
-        for (long i = after + 1; i <= d.getRaftLog().getLastEntryTermIndex().getIndex(); i++) {
-            org.apache.ratis.proto.RaftProtos.LogEntryProto e = d.getRaftLog().get(i);
-            if (e != null && e.hasStateMachineLogEntry()
-                    && ModeEntry.decode(e.getStateMachineLogEntry().getLogData().toByteArray()) == null) {
-                out.add(i);
-            }
-        }
-        return out;
+        return ClusterAsserts.batchEntriesAfter(cluster.context(node).getBean(RaftNode.class)
+                .division(PartitionGroups.groupId(registry(node).get(TOPIC), partition)).getRaftLog(), after);
     }
 
     private static long lastRaftIndex(int node, int partition) {

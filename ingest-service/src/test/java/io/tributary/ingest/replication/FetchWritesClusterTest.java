@@ -402,19 +402,8 @@ class FetchWritesClusterTest {
      */
     private static void assertNoBatchEntries(int node, int partition, long after, boolean leaderChanged)
             throws Exception {
-        org.apache.ratis.server.raftlog.RaftLog raftLog = division(node, partition).getRaftLog();
-        long last = raftLog.getLastEntryTermIndex().getIndex();
-        List<Long> batchEntries = new ArrayList<>();
-        for (long i = after + 1; i <= last; i++) {
-            org.apache.ratis.proto.RaftProtos.LogEntryProto e = raftLog.get(i);
-            if (e == null || !e.hasStateMachineLogEntry()) {
-                continue; // a configuration or leader's first entry
-            }
-            byte[] data = e.getStateMachineLogEntry().getLogData().toByteArray();
-            if (ModeEntry.decode(data) == null && InSyncEntry.decode(data) == null) {
-                batchEntries.add(i);
-            }
-        }
+        long last = lastRaftIndex(node, partition);
+        List<Long> batchEntries = ClusterAsserts.batchEntriesAfter(division(node, partition).getRaftLog(), after);
         if (!batchEntries.isEmpty()) {
             System.out.printf("[fetch-writes] partition %d: Raft entries %s held a batch (refused, routed again)%n",
                     partition, batchEntries);
