@@ -122,8 +122,10 @@ class FetchWritesClusterTest {
         for (int n : hosts) {
             await().atMost(WAIT).untilAsserted(() -> assertThat(registry(n).partition(topic, 0).logEndOffset())
                     .isEqualTo(45));
-            assertThat(cluster.context(n).getBean(PartitionViews.class).localStateMachine(topic, 0).fetched())
-                    .as("node %d's replica is written by its leader and fetched", n).isTrue();
+            // The switch comes from the leader's driver (every 500 ms): the produces may all have been taken before.
+            await().atMost(WAIT).untilAsserted(() -> assertThat(cluster.context(n).getBean(PartitionViews.class)
+                    .localStateMachine(topic, 0).fetched())
+                    .as("node %d's replica is written by its leader and fetched", n).isTrue());
         }
         for (int node : cluster.running()) {
             HttpResponse<String> r = cluster.send(node, "GET", "/api/v1/topics/" + topic
