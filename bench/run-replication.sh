@@ -25,7 +25,8 @@
 # CLIENT (rest: LoadDriver over HTTP through node 1; kafka: Kafka's own ProducerPerformance over the nodes' Kafka
 # listeners on KAFKA_BASE (18291), with the settings of ../shared/bench/kafka-anchor/cluster3.sh: 100 B,
 # acks=all, linger.ms=5, 300k warm-up, so that its figures compare with that script's run after this one;
-# the client sends each partition's batches to its leader; the fixed-rate step then runs as
+# the client sends each partition's batches to its leader; a CPU line per run splits the cores between the nodes and
+# the client, as bench/kafka-anchor-cpu.sh does for Kafka (bench/cpu-per-run.py); the fixed-rate step then runs as
 # bench/kafka-fixed-rate.sh), ANCHOR (the kafka-anchor folder), REPLICA_BASE (18391:
 # the replication listeners' ports: the default write path; NODE_ARGS=--ingest.replication.fetch-writes=false for a
 # Raft entry per batch).
@@ -91,7 +92,9 @@ print(" ".join("p%d=node%d" % (p["partition"], p["leader"]) for p in d["partitio
 
 DATA=$(mktemp -d /tmp/tributary-repl-XXXXXX)
 declare -A PID=()
+SAMPLER=
 cleanup() {
+  [[ -n $SAMPLER ]] && kill "$SAMPLER" 2>/dev/null || true
   for n in "${!PID[@]}"; do
     local p=${PID[$n]}
     if kill -0 "$p" 2>/dev/null; then kill "$p" 2>/dev/null || true; fi
@@ -167,6 +170,8 @@ for rf in ${FACTORS:-1 3}; do
   name=produce-rf$rf
   log "scenario $name (load avg $(cut -d' ' -f1-3 /proc/loadavg))"
   if [[ "$CLIENT" == kafka ]]; then
+    # The nodes' and the client's CPU over each run (bench/cpu-per-run.py: the client shares the two cores).
+    python3 bench/cpu-per-run.py sample > "$OUT/$name-cpu.log" & SAMPLER=$!
     "${TOOL[@]}" org.apache.kafka.tools.TopicCommand --bootstrap-server "$BOOTSTRAP" --create --topic "kafka-rf$rf" \
       --partitions 3 --replication-factor "$rf" >> "$OUT/$name.log" 2>&1
     if [[ "${ELECT_PREFERRED:-0}" == 1 ]]; then
@@ -183,6 +188,11 @@ for rf in ${FACTORS:-1 3}; do
       log "RESULT run=$r $line (load avg $(cut -d' ' -f1 /proc/loadavg))"
       echo "$name RESULT run=$r $line" >> "$OUT/summary.txt"
     done
+    kill "$SAMPLER" 2>/dev/null || true; wait "$SAMPLER" 2>/dev/null || true; SAMPLER=
+    # shellcheck disable=SC2046 # one argument per run, the warm-up first
+    python3 bench/cpu-per-run.py report "$OUT/$name-cpu.log" \
+      $(sed -nE '/50th/ s/^[0-9]+ records sent, ([0-9.]+) records\/sec.*/\1/p' "$OUT/$name.log") \
+      | sed "s/^/$name CPU /" | tee -a "$OUT/replication.log" >> "$OUT/summary.txt" || true
     med=$(printf '%s\n' "${rps[@]}" | median)
     log "MEDIAN rec/s=$med runs=[${rps[*]}]"
     echo "$name MEDIAN rec/s=$med runs=[${rps[*]}] client=kafka leaders: $(leaders "kafka-rf$rf")" >> "$OUT/summary.txt"
