@@ -3,6 +3,7 @@ package io.tributary.ingest.log;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -332,6 +333,70 @@ public final class PartitionLog implements Closeable {
             flush();
         }
         appended(batch.nextOffset());
+    }
+
+    /**
+     * Appends batches copied from another replica's log, as {@link #appendCopied(RecordBatch)} does
+     * one by one, but with one write when they lie back to back in one array (what a fetch answer
+     * holds): the first must start at the log end, each next one where the one before ends.
+     *
+     * @throws IllegalArgumentException when the first batch does not start at the log end or the
+     *                                  batches leave a gap; nothing is appended then
+     */
+    public void appendCopied(List<RecordBatch> run) {
+        if (run.size() == 1) {
+            appendCopied(run.get(0));
+            return;
+        }
+        LogConfig cfg = config;
+        boolean flushNow = false;
+        long expected;
+        writeLock.lock();
+        try {
+            ensureOpen();
+            expected = logEndOffset;
+            long bytes = 0;
+            boolean backToBack = true;
+            RecordBatch first = run.get(0);
+            for (RecordBatch batch : run) {
+                if (batch.baseOffset() != expected) {
+                    throw new IllegalArgumentException(topic + "-" + partition + ": a copied batch at " + batch.baseOffset()
+                            + " does not start at " + expected);
+                }
+                backToBack &= batch.array() == first.array() && batch.start() == first.start() + bytes;
+                bytes += batch.sizeInBytes();
+                expected = batch.nextOffset();
+            }
+            if (!backToBack || bytes > cfg.segmentBytes()) {
+                for (RecordBatch batch : run) {
+                    flushNow |= writeAtEnd(batch, cfg);
+                }
+            } else {
+                flushNow = writeRunAtEnd(run, ByteBuffer.wrap(first.array(), first.start(), (int) bytes), cfg);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("append to " + topic + "-" + partition + " failed", e);
+        } finally {
+            writeLock.unlock();
+        }
+        if (flushNow) {
+            flush();
+        }
+        appended(expected);
+    }
+
+    /** {@link #writeAtEnd} for batches back to back in {@code bytes}, written with one write (under the write lock). */
+    private boolean writeRunAtEnd(List<RecordBatch> run, ByteBuffer bytes, LogConfig cfg) throws IOException {
+        LogSegment active = maybeRoll(bytes.remaining(), cfg);
+        active.appendRun(run, bytes);
+        for (RecordBatch batch : run) {
+            if (batch.leaderEpoch() > epochs.latestEpoch()) {
+                epochs.assign(batch.leaderEpoch(), batch.baseOffset());
+            }
+            producers.update(batch);
+        }
+        logEndOffset = run.get(run.size() - 1).nextOffset();
+        return logEndOffset - recoveryPoint >= cfg.flushMessages();
     }
 
     /**

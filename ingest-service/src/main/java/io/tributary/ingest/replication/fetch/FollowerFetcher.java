@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -248,7 +249,10 @@ public final class FollowerFetcher implements Runnable, Closeable {
         }
     }
 
-    /** Appends the answer's batches (the log's own layout, back to back) that continue this log. */
+    /**
+     * Appends the answer's batches (the log's own layout, back to back) that continue this log, with
+     * one write for all of them (as Kafka's follower appends a partition's answer).
+     */
     private void append(FollowedPartition f, Records records) {
         if (!(records instanceof MemoryRecords memory)) {
             throw new IllegalStateException(f + ": records of an unexpected kind " + records.getClass());
@@ -261,6 +265,8 @@ public final class FollowerFetcher implements Runnable, Closeable {
         int pos = bytes.arrayOffset() + bytes.position();
         int end = pos + bytes.remaining();
         PartitionLog plog = f.log();
+        List<RecordBatch> run = new ArrayList<>();
+        long next = plog.logEndOffset();
         while (pos < end) {
             if (end - pos < RecordBatch.HEADER_SIZE) {
                 throw new IllegalStateException(f + ": a truncated batch in the leader's answer");
@@ -272,14 +278,18 @@ public final class FollowerFetcher implements Runnable, Closeable {
             }
             RecordBatch batch = RecordBatch.view(array, pos, size);
             batch.ensureValid();
-            if (batch.baseOffset() == plog.logEndOffset()) {
-                changeReplica(f, () -> plog.appendCopied(batch));
-            } else if (batch.nextOffset() > plog.logEndOffset()) {
+            if (batch.baseOffset() == next) {
+                run.add(batch);
+                next = batch.nextOffset();
+            } else if (batch.nextOffset() > next) {
                 // Not at the log end: the log changed since the fetch was sent (a truncation or reset)
                 // or the answer is wrong; either way the next fetch asks again from the log end.
-                return;
+                break;
             }
             pos += size;
+        }
+        if (!run.isEmpty()) {
+            changeReplica(f, () -> plog.appendCopied(run));
         }
     }
 
