@@ -314,40 +314,18 @@ public final class PartitionLog implements Closeable {
      * @throws IllegalArgumentException when the batch does not start at the log end
      */
     public void appendCopied(RecordBatch batch) {
-        LogConfig cfg = config;
-        boolean flushNow;
-        writeLock.lock();
-        try {
-            ensureOpen();
-            if (batch.baseOffset() != logEndOffset) {
-                throw new IllegalArgumentException(topic + "-" + partition + ": a copied batch at " + batch.baseOffset()
-                        + " does not start at the log end " + logEndOffset);
-            }
-            flushNow = writeAtEnd(batch, cfg);
-        } catch (IOException e) {
-            throw new UncheckedIOException("append to " + topic + "-" + partition + " failed", e);
-        } finally {
-            writeLock.unlock();
-        }
-        if (flushNow) {
-            flush();
-        }
-        appended(batch.nextOffset());
+        appendCopied(List.of(batch));
     }
 
     /**
-     * Appends batches copied from another replica's log, as {@link #appendCopied(RecordBatch)} does
-     * one by one, but with one write when they lie back to back in one array (what a fetch answer
-     * holds): the first must start at the log end, each next one where the one before ends.
+     * Appends batches copied from another replica's log, each as {@link #appendCopied(RecordBatch)}
+     * does, with one write when they lie back to back in one array (what a fetch answer holds): the
+     * first must start at the log end, each next one where the one before ends.
      *
      * @throws IllegalArgumentException when the first batch does not start at the log end or the
      *                                  batches leave a gap; nothing is appended then
      */
     public void appendCopied(List<RecordBatch> run) {
-        if (run.size() == 1) {
-            appendCopied(run.get(0));
-            return;
-        }
         LogConfig cfg = config;
         boolean flushNow = false;
         long expected;
@@ -361,7 +339,7 @@ public final class PartitionLog implements Closeable {
             for (RecordBatch batch : run) {
                 if (batch.baseOffset() != expected) {
                     throw new IllegalArgumentException(topic + "-" + partition + ": a copied batch at " + batch.baseOffset()
-                            + " does not start at " + expected);
+                            + (batch == first ? " does not start at the log end " : " does not follow on at ") + expected);
                 }
                 backToBack &= batch.array() == first.array() && batch.start() == first.start() + bytes;
                 bytes += batch.sizeInBytes();

@@ -61,6 +61,13 @@ abstract class LogTestSupport {
         }
     }
 
+    /** A log of the same partition in another folder (a second replica), closed after the test as the others. */
+    PartitionLog openElsewhere(Path otherDir, LogConfig config) throws IOException {
+        PartitionLog log = PartitionLog.open("orders", 0, otherDir, config, scheduler);
+        opened.add(log);
+        return log;
+    }
+
     static LogRecord record(String key, String value, long timestamp) {
         return LogRecord.of(key, value, timestamp);
     }

@@ -8,10 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,20 +24,11 @@ class PartitionLogCopiedRunTest extends LogTestSupport {
     @TempDir
     Path sourceDir;
 
-    private final ScheduledExecutorService sourceScheduler = Executors.newSingleThreadScheduledExecutor();
     private PartitionLog source;
-
-    @AfterEach
-    void closeSource() throws IOException {
-        if (source != null && !source.isClosed()) {
-            source.closeAbruptly();
-        }
-        sourceScheduler.shutdownNow();
-    }
 
     /** 30 batches in epochs 3 and 4, every third one of producer {@link #PID}; returns the source's log end. */
     private long writeSource(LogConfig config) throws IOException {
-        source = PartitionLog.open("orders", 0, sourceDir, config, sourceScheduler);
+        source = openElsewhere(sourceDir, config);
         int sequence = 0;
         for (int i = 0; i < 30; i++) {
             List<LogRecord> batch = records(4 + i % 5, "r" + i + "-", 1_000 + i);

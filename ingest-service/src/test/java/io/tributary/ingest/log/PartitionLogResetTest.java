@@ -8,10 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,16 +24,7 @@ class PartitionLogResetTest extends LogTestSupport {
     @TempDir
     Path sourceDir;
 
-    private final ScheduledExecutorService sourceScheduler = Executors.newSingleThreadScheduledExecutor();
     private PartitionLog source;
-
-    @AfterEach
-    void closeSource() throws IOException {
-        if (source != null && !source.isClosed()) {
-            source.closeAbruptly();
-        }
-        sourceScheduler.shutdownNow();
-    }
 
     private static ProducerBatch producer(int sequence) {
         return ProducerBatch.startingAt(PID, (short) 0, sequence);
@@ -166,8 +154,7 @@ class PartitionLogResetTest extends LogTestSupport {
 
     @Test
     void aCopyFromTheSourcesLogStartWithItsProducerSnapshotDedupesLikeTheSource() throws IOException {
-        source = PartitionLog.open("orders", 0, sourceDir, smallSegments("retention.bytes", "4096"),
-                sourceScheduler);
+        source = openElsewhere(sourceDir, smallSegments("retention.bytes", "4096"));
         List<List<LogRecord>> idempotent = writeMix(source, 90);
         source.enforceRetention(System.currentTimeMillis());
         long start = source.logStartOffset();
