@@ -151,26 +151,14 @@ final class LogSegment implements Closeable {
 
     /** Appends one batch whose base offset is at least {@link #nextOffset()}. */
     void append(RecordBatch batch) throws IOException {
-        if (batch.baseOffset() < nextOffset) {
-            throw new IllegalStateException("batch at " + batch.baseOffset() + " would go before " + nextOffset);
-        }
-        int position = size;
-        ByteBuffer bytes = batch.toByteBuffer();
-        long writeAt = position;
-        while (bytes.hasRemaining()) {
-            writeAt += channel.write(bytes, writeAt);
-        }
-        if (position == 0) {
-            firstAppendMs = System.currentTimeMillis();
-        }
-        indexBatch(batch, position);
-        size = position + batch.sizeInBytes();
+        appendRun(List.of(batch), batch.toByteBuffer());
     }
 
     /**
-     * Appends batches that follow one another in offsets and lie back to back in {@code bytes} (the
-     * caller's view of exactly their bytes) with one write: a follower copies what one fetch brought
-     * this way, since the page cache takes a few large writes for less CPU than many small ones.
+     * Appends batches that follow one another in offsets, the first at least {@link #nextOffset()},
+     * and lie back to back in {@code bytes} (the caller's view of exactly their bytes) with one write:
+     * a follower copies what one fetch brought this way, since the page cache takes a few large writes
+     * for less CPU than many small ones.
      */
     void appendRun(List<RecordBatch> run, ByteBuffer bytes) throws IOException {
         if (run.get(0).baseOffset() < nextOffset) {

@@ -294,13 +294,20 @@ public final class PartitionLog implements Closeable {
      * asks for a flush now.
      */
     private boolean writeAtEnd(RecordBatch batch, LogConfig cfg) throws IOException {
-        LogSegment active = maybeRoll(batch.sizeInBytes(), cfg);
-        active.append(batch);
-        if (batch.leaderEpoch() > epochs.latestEpoch()) {
-            epochs.assign(batch.leaderEpoch(), batch.baseOffset());
+        return writeAtEnd(List.of(batch), batch.toByteBuffer(), cfg);
+    }
+
+    /** {@link #writeAtEnd(RecordBatch, LogConfig)} for batches back to back in {@code bytes}, with one write. */
+    private boolean writeAtEnd(List<RecordBatch> run, ByteBuffer bytes, LogConfig cfg) throws IOException {
+        LogSegment active = maybeRoll(bytes.remaining(), cfg);
+        active.appendRun(run, bytes);
+        for (RecordBatch batch : run) {
+            if (batch.leaderEpoch() > epochs.latestEpoch()) {
+                epochs.assign(batch.leaderEpoch(), batch.baseOffset());
+            }
+            producers.update(batch);
         }
-        producers.update(batch);
-        logEndOffset = batch.nextOffset();
+        logEndOffset = run.get(run.size() - 1).nextOffset();
         // Offsets count records, so the distance to the recovery point is the unflushed count.
         return logEndOffset - recoveryPoint >= cfg.flushMessages();
     }
@@ -350,7 +357,7 @@ public final class PartitionLog implements Closeable {
                     flushNow |= writeAtEnd(batch, cfg);
                 }
             } else {
-                flushNow = writeRunAtEnd(run, ByteBuffer.wrap(first.array(), first.start(), (int) bytes), cfg);
+                flushNow = writeAtEnd(run, ByteBuffer.wrap(first.array(), first.start(), (int) bytes), cfg);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("append to " + topic + "-" + partition + " failed", e);
@@ -361,20 +368,6 @@ public final class PartitionLog implements Closeable {
             flush();
         }
         appended(expected);
-    }
-
-    /** {@link #writeAtEnd} for batches back to back in {@code bytes}, written with one write (under the write lock). */
-    private boolean writeRunAtEnd(List<RecordBatch> run, ByteBuffer bytes, LogConfig cfg) throws IOException {
-        LogSegment active = maybeRoll(bytes.remaining(), cfg);
-        active.appendRun(run, bytes);
-        for (RecordBatch batch : run) {
-            if (batch.leaderEpoch() > epochs.latestEpoch()) {
-                epochs.assign(batch.leaderEpoch(), batch.baseOffset());
-            }
-            producers.update(batch);
-        }
-        logEndOffset = run.get(run.size() - 1).nextOffset();
-        return logEndOffset - recoveryPoint >= cfg.flushMessages();
     }
 
     /**

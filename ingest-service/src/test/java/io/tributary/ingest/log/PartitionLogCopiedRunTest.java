@@ -26,8 +26,8 @@ class PartitionLogCopiedRunTest extends LogTestSupport {
 
     private PartitionLog source;
 
-    /** 30 batches in epochs 3 and 4, every third one of producer {@link #PID}; returns the source's log end. */
-    private long writeSource(LogConfig config) throws IOException {
+    /** 30 batches in epochs 3 and 4, every third one of producer {@link #PID}. */
+    private void writeSource(LogConfig config) throws IOException {
         source = openElsewhere(sourceDir, config);
         int sequence = 0;
         for (int i = 0; i < 30; i++) {
@@ -40,18 +40,12 @@ class PartitionLogCopiedRunTest extends LogTestSupport {
                 source.append(batch, ProducerBatch.NONE, epoch);
             }
         }
-        return source.logEndOffset();
     }
 
-    /** The source's batches from {@code from}, copied back to back into one array, as a fetch answer holds them. */
-    private List<RecordBatch> answer(long from) {
+    /** The source's batches copied back to back into one array, as a fetch answer holds them. */
+    private List<RecordBatch> answer() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        for (long next = from; next < source.logEndOffset(); ) {
-            for (RecordBatch b : source.read(next, 1 << 20).batches()) {
-                bytes.writeBytes(b.copyBytes());
-                next = b.nextOffset();
-            }
-        }
+        batchBytes(source).forEach(bytes::writeBytes);
         byte[] array = bytes.toByteArray();
         List<RecordBatch> run = new ArrayList<>();
         for (int pos = 0; pos < array.length; ) {
@@ -88,7 +82,7 @@ class PartitionLogCopiedRunTest extends LogTestSupport {
     void aRunIsWrittenOnceAndLeavesTheSourcesBatchesEpochsAndProducers() throws IOException {
         writeSource(LogConfig.from(config(LogConfig.INDEX_INTERVAL_BYTES, "200")));
         PartitionLog copy = open(LogConfig.from(config(LogConfig.INDEX_INTERVAL_BYTES, "200")));
-        List<RecordBatch> run = answer(0);
+        List<RecordBatch> run = answer();
         assertThat(run).hasSize(30);
 
         copy.appendCopied(run);
@@ -104,7 +98,7 @@ class PartitionLogCopiedRunTest extends LogTestSupport {
     void aRunLargerThanASegmentGoesBatchByBatchAcrossSegments() throws IOException {
         writeSource(smallSegments());
         PartitionLog copy = open(smallSegments());
-        List<RecordBatch> run = answer(0);
+        List<RecordBatch> run = answer();
 
         copy.appendCopied(run);
 
@@ -118,7 +112,7 @@ class PartitionLogCopiedRunTest extends LogTestSupport {
     void aRunThatDoesNotStartAtTheLogEndOrLeavesAGapIsRefusedWhole() throws IOException {
         writeSource(LogConfig.from(config()));
         PartitionLog copy = open(LogConfig.from(config()));
-        List<RecordBatch> run = answer(0);
+        List<RecordBatch> run = answer();
         copy.appendCopied(run.subList(0, 2));
         long end = copy.logEndOffset();
 
