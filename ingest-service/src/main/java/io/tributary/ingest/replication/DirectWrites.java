@@ -264,21 +264,44 @@ class DirectWrites {
             // applied here, which is due (maintain). A Raft entry sent now is refused as written directly if the
             // switch is committed first, and routed again only after parts handed over later were appended (an
             // idempotent producer's first batch behind its next ones): wait for the switch instead, in line.
-            return waitInLine(tp, turn, waiting, sm::fetched, () -> !switchDue(topic, partition, d),
-                    settings.requestTimeout(), t -> fetchRouteNow(topic, partition, part, forward, t),
-                    () -> new ProblemException(ProblemType.UNAVAILABLE, tp + " did not switch to leader-written "
-                            + "appends within " + settings.requestTimeout().toMillis() + " ms, or changed its write "
-                            + "path; nothing was written"));
+            RoutingLine.Turn t = turn != null ? turn : line.join(tp);
+            waiting[0] = t;
+            long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+            return t.ready().thenCompose(v -> until(() -> sm.fetched() || !switchDue(topic, partition, d), deadline))
+                    .thenCompose(v -> {
+                        CompletableFuture<ByteBuffer> routed;
+                        if (sm.fetched()) {
+                            routed = fetchRouteNow(topic, partition, part, forward, t);
+                        } else {
+                            t.release();
+                            routed = null;
+                        }
+                        return routed != null ? routed : CompletableFuture.failedFuture(new ProblemException(
+                                ProblemType.UNAVAILABLE, tp + " did not switch to leader-written appends within "
+                                + settings.requestTimeout().toMillis() + " ms, or changed its write path; nothing was "
+                                + "written"));
+                    });
         }
         if (electing(d)) {
             // No leader known, or this node was just elected and is not ready: wait for the election here, in line
             // with the partition's other waiting parts. As a Raft entry the batch would wait in the Raft client's
             // retries and then be refused as written directly.
-            return waitInLine(tp, turn, waiting, () -> !electing(d), () -> false, settings.requestTimeout(),
-                    t -> fetchRouteNow(topic, partition, part, forward, t),
-                    () -> new ProblemException(ProblemType.UNAVAILABLE, tp + ": no leader was ready within "
-                            + settings.requestTimeout().toMillis() + " ms (an election, or the partition changed its "
-                            + "write path); nothing was written"));
+            RoutingLine.Turn t = turn != null ? turn : line.join(tp);
+            waiting[0] = t;
+            long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
+            return t.ready().thenCompose(v -> until(() -> !electing(d), deadline)).thenCompose(v -> {
+                CompletableFuture<ByteBuffer> routed;
+                if (electing(d)) {
+                    t.release();
+                    routed = null;
+                } else {
+                    routed = fetchRouteNow(topic, partition, part, forward, t);
+                }
+                return routed != null ? routed : CompletableFuture.failedFuture(new ProblemException(
+                        ProblemType.UNAVAILABLE, tp + ": no leader was ready within "
+                        + settings.requestTimeout().toMillis() + " ms (an election, or the partition changed its write "
+                        + "path); nothing was written"));
+            });
         }
         if (!d.getInfo().isLeader()) {
             RaftPeerId leader = d.getInfo().getLeaderId();
@@ -371,33 +394,21 @@ class DirectWrites {
         if (!sm.leaderReadyLessThan(window)) {
             return CompletableFuture.failedFuture(refusal.get());
         }
-        return waitInLine(tp, turn, waiting, writable, () -> !sm.leaderReadyLessThan(window), window, again, refusal);
-    }
-
-    /**
-     * A part that has to wait before it is routed: in {@code turn}, or in a new turn at the end of the partition's
-     * line ({@link RoutingLine}), which the caller hands over by setting {@code waiting}. Once every part before it
-     * in line went, it waits until {@code ready} (or {@code givenUp}, or {@code timeout}), then is routed again in
-     * its turn by {@code again}, which releases it; when it is not ready then, the turn is released here and the
-     * part refused with {@code failure}, as it is when routing again gives null.
-     */
-    private CompletableFuture<ByteBuffer> waitInLine(String tp, RoutingLine.Turn turn, RoutingLine.Turn[] waiting,
-                                                     BooleanSupplier ready, BooleanSupplier givenUp, Duration timeout,
-                                                     Function<RoutingLine.Turn, CompletableFuture<ByteBuffer>> again,
-                                                     Supplier<ProblemException> failure) {
+        // Waits in line with the partition's other waiting parts ({@link RoutingLine}); routed again in its turn.
         RoutingLine.Turn t = turn != null ? turn : line.join(tp);
         waiting[0] = t;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        return t.ready().thenCompose(v -> until(() -> ready.getAsBoolean() || givenUp.getAsBoolean(), deadline))
+        long deadline = System.nanoTime() + window.toNanos();
+        return t.ready().thenCompose(v -> until(() -> writable.getAsBoolean() || !sm.leaderReadyLessThan(window),
+                        deadline))
                 .thenCompose(v -> {
                     CompletableFuture<ByteBuffer> routed;
-                    if (ready.getAsBoolean()) {
+                    if (writable.getAsBoolean()) {
                         routed = again.apply(t);
                     } else {
                         t.release();
                         routed = null;
                     }
-                    return routed != null ? routed : CompletableFuture.failedFuture(failure.get());
+                    return routed != null ? routed : CompletableFuture.failedFuture(refusal.get());
                 });
     }
 
