@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -100,11 +99,6 @@ class DirectWrites {
      * call), which must not hold the Raft client's thread that delivered the refusal.
      */
     private final ExecutorService rerouting = Executors.newVirtualThreadPerTaskExecutor();
-    /**
-     * The parts that wait before they are routed (a due switch to leader-written appends, an election, a settling
-     * in-sync set), per partition, in the order they were handed over.
-     */
-    private final RoutingLine line = new RoutingLine();
 
     DirectWrites(RaftNode node, PartitionGroups groups, ReplicationProperties settings, NodeCredentials credentials,
                  FailedReplicas failed, InSyncReplicas inSync, PartitionViews views, MeterRegistry meters) {
@@ -209,96 +203,23 @@ class DirectWrites {
      * it: {@code acks=all}) and the in-sync set still has {@code min-insync-replicas}; forwarded to the leader
      * when this node follows and {@code forward}; after the election when the group has no ready leader; null
      * (a Raft entry, which the replicas refuse as written directly: a retriable answer) otherwise. In the first two
-     * election timeouts of this node's lead, an in-sync set that refuses the write is waited on ({@link #settling}),
-     * and a new partition's switch to leader-written appends, when due, is waited for rather than sent a Raft entry.
-     * A part that waits keeps its place: the parts of the partition handed over after it line up behind it
-     * ({@link RoutingLine}) and are routed in turn; such a part is answered (a retriable refusal where it would
-     * have been a Raft entry), never null.
+     * election timeouts of this node's lead, an in-sync set that refuses the write is waited on ({@link #settling}).
      */
     private CompletableFuture<ByteBuffer> fetchRoute(TopicRegistry.Topic topic, int partition, byte[] part,
                                                      boolean forward) {
-        String tp = topic.name() + "-" + partition;
-        RoutingLine.Turn turn = line.joinIfWaiting(tp);
-        if (turn == null) {
-            return fetchRouteNow(topic, partition, part, forward, null);
-        }
-        // An earlier part of the partition waits to be routed: this one goes after it ({@link RoutingLine}).
-        return turn.ready().thenCompose(v -> {
-            CompletableFuture<ByteBuffer> routed = fetchRouteNow(topic, partition, part, forward, turn);
-            return routed != null ? routed : CompletableFuture.failedFuture(new ProblemException(
-                    ProblemType.UNAVAILABLE, tp + " changed its write path while the batch waited behind an earlier "
-                    + "one; nothing was written"));
-        });
-    }
-
-    /**
-     * {@link #fetchRoute} in {@code turn} (null: none was needed): the turn is released once the part was handed
-     * over or refused, or, when it has to wait, once the wait ended and it was routed.
-     */
-    private CompletableFuture<ByteBuffer> fetchRouteNow(TopicRegistry.Topic topic, int partition, byte[] part,
-                                                        boolean forward, RoutingLine.Turn turn) {
-        RoutingLine.Turn[] waiting = {null}; // set by a branch that waits: it releases the turn itself
-        try {
-            return fetchRouteOnce(topic, partition, part, forward, turn, waiting);
-        } finally {
-            if (turn != null && waiting[0] == null) {
-                turn.release();
-            }
-        }
-    }
-
-    private CompletableFuture<ByteBuffer> fetchRouteOnce(TopicRegistry.Topic topic, int partition, byte[] part,
-                                                         boolean forward, RoutingLine.Turn turn,
-                                                         RoutingLine.Turn[] waiting) {
-        String tp = topic.name() + "-" + partition;
         RaftServer.Division d = node.division(PartitionGroups.groupId(topic, partition));
-        if (d == null || !(d.getStateMachine() instanceof PartitionStateMachine sm)
+        if (d == null || !(d.getStateMachine() instanceof PartitionStateMachine sm) || !sm.fetched()
                 || failed.hasFailed(topic.name(), partition)) {
             return null; // a failed replica's member is closed: routed as on a node without a replica
         }
-        if (!sm.fetched()) {
-            if (!switchDue(topic, partition, d)) {
-                return null; // Raft entries are its write path for now (a move, or fetch-writes off)
-            }
-            // A new partition is written with Raft entries until its leader's switch to leader-written appends is
-            // applied here, which is due (maintain). A Raft entry sent now is refused as written directly if the
-            // switch is committed first, and routed again only after parts handed over later were appended (an
-            // idempotent producer's first batch behind its next ones): wait for the switch instead, in line.
-            RoutingLine.Turn t = turn != null ? turn : line.join(tp);
-            waiting[0] = t;
-            long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
-            return t.ready().thenCompose(v -> until(() -> sm.fetched() || !switchDue(topic, partition, d), deadline))
-                    .thenCompose(v -> {
-                        CompletableFuture<ByteBuffer> routed;
-                        if (sm.fetched()) {
-                            routed = fetchRouteNow(topic, partition, part, forward, t);
-                        } else {
-                            t.release();
-                            routed = null;
-                        }
-                        return routed != null ? routed : CompletableFuture.failedFuture(new ProblemException(
-                                ProblemType.UNAVAILABLE, tp + " did not switch to leader-written appends within "
-                                + settings.requestTimeout().toMillis() + " ms, or changed its write path; nothing was "
-                                + "written"));
-                    });
-        }
         if (electing(d)) {
-            // No leader known, or this node was just elected and is not ready: wait for the election here, in line
-            // with the partition's other waiting parts. As a Raft entry the batch would wait in the Raft client's
-            // retries and then be refused as written directly.
-            RoutingLine.Turn t = turn != null ? turn : line.join(tp);
-            waiting[0] = t;
+            // No leader known, or this node was just elected and is not ready: wait for the election here. As a
+            // Raft entry the batch would wait in the Raft client's retries and then be refused as written directly.
             long deadline = System.nanoTime() + settings.requestTimeout().toNanos();
-            return t.ready().thenCompose(v -> until(() -> !electing(d), deadline)).thenCompose(v -> {
-                CompletableFuture<ByteBuffer> routed;
-                if (electing(d)) {
-                    t.release();
-                    routed = null;
-                } else {
-                    routed = fetchRouteNow(topic, partition, part, forward, t);
-                }
+            return until(() -> !electing(d), deadline).thenCompose(v -> {
+                CompletableFuture<ByteBuffer> routed = electing(d) ? null : fetchRoute(topic, partition, part, forward);
                 return routed != null ? routed : CompletableFuture.failedFuture(new ProblemException(
-                        ProblemType.UNAVAILABLE, tp + ": no leader was ready within "
+                        ProblemType.UNAVAILABLE, topic.name() + "-" + partition + ": no leader was ready within "
                         + settings.requestTimeout().toMillis() + " ms (an election, or the partition changed its write "
                         + "path); nothing was written"));
             });
@@ -332,6 +253,7 @@ class DirectWrites {
                     + topic.name() + "-" + partition + " failed to write to its log; it takes no writes until its "
                     + "node restarts"));
         }
+        String tp = topic.name() + "-" + partition;
         List<Integer> replicas = groups.replicas(topic, partition);
         int factor = replicas.size();
         BooleanSupplier writable = () -> sm.inSync(groups.nodeId()) && inSync.shortOfReplicas(sm, factor) == null;
@@ -342,8 +264,7 @@ class DirectWrites {
                             + "the lead to an in-sync replica; nothing was written")
                     : new ProblemException(ProblemType.NOT_ENOUGH_REPLICAS, tp + ": "
                             + inSync.shortOfReplicas(sm, factor) + "; nothing was written");
-            return settling(sm, writable, t -> fetchRouteNow(topic, partition, part, forward, t), refusal, tp, turn,
-                    waiting);
+            return settling(sm, writable, () -> fetchRoute(topic, partition, part, forward), refusal);
         }
         long term = d.getInfo().getCurrentTerm();
         byte[] reply;
@@ -387,27 +308,16 @@ class DirectWrites {
      * again; then, or at once later in the term, the refusal stands (nothing was written: retriable).
      */
     private CompletableFuture<ByteBuffer> settling(PartitionStateMachine sm, BooleanSupplier writable,
-                                                   Function<RoutingLine.Turn, CompletableFuture<ByteBuffer>> again,
-                                                   Supplier<ProblemException> refusal, String tp,
-                                                   RoutingLine.Turn turn, RoutingLine.Turn[] waiting) {
+                                                   Supplier<CompletableFuture<ByteBuffer>> again,
+                                                   Supplier<ProblemException> refusal) {
         Duration window = settings.electionTimeout().multipliedBy(2);
         if (!sm.leaderReadyLessThan(window)) {
             return CompletableFuture.failedFuture(refusal.get());
         }
-        // Waits in line with the partition's other waiting parts ({@link RoutingLine}); routed again in its turn.
-        RoutingLine.Turn t = turn != null ? turn : line.join(tp);
-        waiting[0] = t;
         long deadline = System.nanoTime() + window.toNanos();
-        return t.ready().thenCompose(v -> until(() -> writable.getAsBoolean() || !sm.leaderReadyLessThan(window),
-                        deadline))
+        return until(() -> writable.getAsBoolean() || !sm.leaderReadyLessThan(window), deadline)
                 .thenCompose(v -> {
-                    CompletableFuture<ByteBuffer> routed;
-                    if (writable.getAsBoolean()) {
-                        routed = again.apply(t);
-                    } else {
-                        t.release();
-                        routed = null;
-                    }
+                    CompletableFuture<ByteBuffer> routed = writable.getAsBoolean() ? again.get() : null;
                     return routed != null ? routed : CompletableFuture.failedFuture(refusal.get());
                 });
     }
@@ -641,18 +551,6 @@ class DirectWrites {
         } else if (sm.direct()) {
             seal(topic, partition, sm);
         }
-    }
-
-    /**
-     * Whether the partition's leader is to switch it to leader-written appends ({@link #maintain}'s condition): a
-     * replicated, not internal partition of a cluster with fetch-writes, not moving, whose group has exactly its
-     * replicas.
-     */
-    private boolean switchDue(TopicRegistry.Topic topic, int partition, RaftServer.Division d) {
-        PartitionAssignment a = topic.metadata().assignment(partition);
-        List<Integer> replicas = groups.replicas(topic, partition);
-        return settings.fetchWrites() && !topic.metadata().internal() && replicas.size() > 1
-                && (a == null || !a.moving()) && stable(d.getRaftConf(), replicas);
     }
 
     /** A configuration not being changed whose members are exactly {@code replicas}. */
